@@ -1,0 +1,102 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_API_URL, DEFAULT_SERVER_URL } from './constants.js';
+import { ConsoleJobOutput } from './job-output.js';
+import { runJob } from './main.js';
+import type { Settings } from './settings.js';
+import { chooseAuth, defaultConfigFile, orgFromRepository, parsePositiveInteger, parseRewrites } from './settings.js';
+
+export const USAGE = `Usage: node dist/cli.js [options]
+
+Plan the rebuild of the images a product stream ships, dispatch the build workflows and wait for them.
+
+Options:
+  --config FILE            configuration file (default: the configuration.yaml shipped with the action)
+  --dry-run                build the plan, print it and stop
+  --token TOKEN            GitHub token (default: $GITHUB_TOKEN)
+  --app-id ID              GitHub App id (with --private-key-file)
+  --private-key-file FILE  GitHub App private key (PEM)
+  --org ORG                organization (default: configuration.org, or the owner of $GITHUB_REPOSITORY)
+  --chart-repo-username U  chart repository user (default: $CHART_REPO_USERNAME)
+  --chart-repo-password P  chart repository password (default: $CHART_REPO_PASSWORD)
+  --chart-repo-rewrite F=T download chart URLs starting with F from T instead (repeatable)
+  --max-parallel N         builds in flight at once (default: configuration max-parallel)
+  --plan-file FILE         write the plan as JSON
+  --results-file FILE      write the results as JSON
+  --server-url URL         GitHub server (default: $GITHUB_SERVER_URL or ${DEFAULT_SERVER_URL})
+  --api-url URL            GitHub REST API (default: $GITHUB_API_URL or ${DEFAULT_API_URL})
+  --verbose                print debug lines
+  --help                   print this help
+
+Exit codes: 0 success; 1 a build failed, timed out or could not be dispatched; 2 bad input or no plan.
+`;
+
+/** Command line arguments → the same Settings the action builds from its inputs. */
+export async function settingsFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<{ settings: Settings; verbose: boolean } | 'help'> {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      config: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      token: { type: 'string' },
+      'app-id': { type: 'string' },
+      'private-key-file': { type: 'string' },
+      org: { type: 'string' },
+      'chart-repo-username': { type: 'string' },
+      'chart-repo-password': { type: 'string' },
+      'chart-repo-rewrite': { type: 'string', multiple: true },
+      'max-parallel': { type: 'string' },
+      'plan-file': { type: 'string' },
+      'results-file': { type: 'string' },
+      'server-url': { type: 'string' },
+      'api-url': { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false }
+    }
+  });
+  if (values.help) return 'help';
+  const privateKey = values['private-key-file'] ? await readFile(values['private-key-file'], 'utf8') : '';
+  const username = values['chart-repo-username'] ?? env.CHART_REPO_USERNAME ?? '';
+  const password = values['chart-repo-password'] ?? env.CHART_REPO_PASSWORD ?? '';
+  const settings: Settings = {
+    configFile: values.config ? resolve(values.config) : defaultConfigFile(),
+    dryRun: values['dry-run'] ?? false,
+    auth: chooseAuth(values.token ?? env.GITHUB_TOKEN ?? '', values['app-id'] ?? '', privateKey),
+    org: values.org ?? orgFromRepository(env.GITHUB_REPOSITORY),
+    apiUrl: values['api-url'] ?? (env.GITHUB_API_URL || DEFAULT_API_URL),
+    serverUrl: values['server-url'] ?? (env.GITHUB_SERVER_URL || DEFAULT_SERVER_URL),
+    chartCredentials: username || password ? { username, password } : undefined,
+    chartRewrites: parseRewrites((values['chart-repo-rewrite'] ?? []).join('\n'), '--chart-repo-rewrite'),
+    maxParallel: parsePositiveInteger(values['max-parallel'] ?? '', '--max-parallel'),
+    resultsFile: values['results-file'] ? resolve(values['results-file']) : undefined,
+    planFile: values['plan-file'] ? resolve(values['plan-file']) : undefined
+  };
+  return { settings, verbose: values.verbose ?? false };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = await settingsFromArgs(argv, process.env);
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const output = new ConsoleJobOutput(parsed.verbose);
+  try {
+    const result = await runJob(parsed.settings, output);
+    if (result.failure) process.stderr.write(`error: ${result.failure}\n`);
+    return result.exitCode;
+  } catch (error) {
+    if (parsed.verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    process.stderr.write(`error: ${(error as Error).message ?? String(error)}\n`);
+    return 2;
+  }
+}
+

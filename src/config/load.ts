@@ -1,0 +1,128 @@
+import { readFile } from 'node:fs/promises';
+import * as yaml from 'js-yaml';
+import { Ajv, type ErrorObject } from 'ajv';
+import schema from './configuration.schema.json' with { type: 'json' };
+import { compileAnchored, type Configuration } from './configuration.js';
+
+export type LoadResult =
+  | { ok: true; config: Configuration; warnings: string[] }
+  | { ok: false; errors: string[]; warnings: string[] };
+
+/** Key names of the original tool's first format, still accepted: old → new. */
+const LEGACY_TOP_LEVEL: Record<string, string> = { 'repo-image-lookup': 'github-repo-image-lookup' };
+const LEGACY_SETTINGS: Record<string, string> = {
+  'manifest-repo': 'product-stream-repo',
+  'targeted-csm-branches': 'targeted-branches'
+};
+const LEGACY_LOOKUP_ITEM: Record<string, string> = { repo: 'github-repo' };
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+const validate = ajv.compile<Configuration>(schema);
+
+/** `/configuration/targeted-branches/2` → `configuration.targeted-branches[2]` */
+export function toYamlPath(pointer: string): string {
+  const parts = pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let path = '';
+  for (const part of parts) {
+    if (/^\d+$/.test(part)) path += `[${part}]`;
+    else if (/^[\w-]+$/.test(part)) path += path ? `.${part}` : part;
+    else path += `[${JSON.stringify(part)}]`;
+  }
+  return path || '(top level)';
+}
+
+function describeError(error: ErrorObject): string {
+  const at = toYamlPath(error.instancePath);
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `${at}: unknown key "${String(error.params.additionalProperty)}"`;
+    case 'required':
+      return `${at}: missing required key "${String(error.params.missingProperty)}"`;
+    case 'enum':
+      return `${at}: must be one of ${(error.params.allowedValues as unknown[]).join(', ')}`;
+    default:
+      return `${at}: ${error.message ?? 'is invalid'}`;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function renameKeys(target: Record<string, unknown>, renames: Record<string, string>, where: string, warnings: string[]): void {
+  for (const [oldKey, newKey] of Object.entries(renames)) {
+    if (!(oldKey in target)) continue;
+    if (newKey in target) {
+      warnings.push(`${where}${oldKey}: ignored, "${newKey}" is also set (${oldKey} is the old name of ${newKey})`);
+    } else {
+      target[newKey] = target[oldKey];
+      warnings.push(`${where}${oldKey}: old key name, rename it to "${newKey}"`);
+    }
+    delete target[oldKey];
+  }
+}
+
+function renameLegacyKeys(document: Record<string, unknown>, warnings: string[]): void {
+  const lookupWasLegacy = 'repo-image-lookup' in document && !('github-repo-image-lookup' in document);
+  renameKeys(document, LEGACY_TOP_LEVEL, '', warnings);
+  if (lookupWasLegacy && Array.isArray(document['github-repo-image-lookup'])) {
+    for (const item of document['github-repo-image-lookup']) {
+      if (isRecord(item)) for (const [o, n] of Object.entries(LEGACY_LOOKUP_ITEM)) if (o in item && !(n in item)) ((item[n] = item[o]), delete item[o]);
+    }
+  }
+  if (isRecord(document.configuration)) renameKeys(document.configuration, LEGACY_SETTINGS, 'configuration.', warnings);
+}
+
+function checkRegexes(config: Configuration): string[] {
+  const errors: string[] = [];
+  const check = (source: string, path: string): void => {
+    try {
+      compileAnchored(source);
+    } catch (error) {
+      errors.push(`${path}: invalid regular expression ${JSON.stringify(source)} (${(error as Error).message})`);
+    }
+  };
+  check(config.configuration['target-chart-regex'], 'configuration.target-chart-regex');
+  config.configuration['targeted-branch-regexes'].forEach((r, i) => check(r, `configuration.targeted-branch-regexes[${i}]`));
+  config['non-manifest-images'].forEach((e, i) => check(e['tag-regex'], `non-manifest-images[${i}].tag-regex`));
+  return errors;
+}
+
+/** Parse and validate configuration text; every problem is one line with its YAML path. */
+export function parseConfiguration(text: string, file: string): LoadResult {
+  const warnings: string[] = [];
+  let document: unknown;
+  try {
+    document = yaml.load(text, { filename: file });
+  } catch (error) {
+    return { ok: false, errors: [`${file}: not valid YAML: ${(error as Error).message}`], warnings };
+  }
+  if (!isRecord(document)) {
+    return { ok: false, errors: [`${file}: (top level): must be a mapping with a "configuration" section`], warnings };
+  }
+  renameLegacyKeys(document, warnings);
+  if (!validate(document)) {
+    const errors = (validate.errors ?? [])
+      // anyOf branches repeat what the anyOf line says
+      .filter((e) => !e.schemaPath.includes('/anyOf/'))
+      .map((e) => `${file}: ${describeError(e)}`);
+    return { ok: false, errors: [...new Set(errors)], warnings: warnings.map((w) => `${file}: ${w}`) };
+  }
+  const config = document;
+  const regexErrors = checkRegexes(config).map((e) => `${file}: ${e}`);
+  if (regexErrors.length > 0) return { ok: false, errors: regexErrors, warnings: warnings.map((w) => `${file}: ${w}`) };
+  return { ok: true, config, warnings: warnings.map((w) => `${file}: ${w}`) };
+}
+
+export async function loadConfiguration(file: string): Promise<LoadResult> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    return { ok: false, errors: [`${file}: cannot read the configuration file (${(error as NodeJS.ErrnoException).code ?? String(error)})`], warnings: [] };
+  }
+  return parseConfiguration(text, file);
+}

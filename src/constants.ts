@@ -1,0 +1,36 @@
+/** Names of the action's inputs and outputs, kept in one place (action.yml must match; a test checks). */
+export const Inputs = {
+  Config: 'config',
+  DryRun: 'dry-run',
+  AppId: 'app-id',
+  PrivateKey: 'private-key',
+  Token: 'token',
+  ChartRepoUsername: 'chart-repo-username',
+  ChartRepoPassword: 'chart-repo-password',
+  ChartRepoRewrite: 'chart-repo-rewrite',
+  MaxParallel: 'max-parallel',
+  ResultsFile: 'results-file',
+  Org: 'org'
+} as const;
+
+export const Outputs = {
+  Plan: 'plan',
+  Results: 'results',
+  Dispatched: 'dispatched',
+  Succeeded: 'succeeded',
+  Failed: 'failed'
+} as const;
+
+/**
+ * Pinned helm release downloaded (with @actions/tool-cache) when no helm is on PATH. GitHub's hosted
+ * runners ship helm, so this is the fallback for self-hosted runners. Only linux-amd64 is pinned:
+ * elsewhere put helm on PATH (for example with azure/setup-helm).
+ */
+export const HELM_DOWNLOAD = {
+  version: 'v3.9.0',
+  platform: 'linux-amd64',
+  sha256: '1484ffb0c7a608d8069470f48b88d729e88c41a1b6602f145231e8ea7b43b50a'
+} as const;
+
+export const DEFAULT_API_URL = 'https://api.github.com';
+export const DEFAULT_SERVER_URL = 'https://github.com';

@@ -1,0 +1,82 @@
+import { GitHub } from '@actions/github/lib/utils';
+import { createAppAuth } from '@octokit/auth-app';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit as CoreOctokit } from '@octokit/core';
+
+export const GitHubClient = GitHub.plugin(throttling, retry);
+export type Octokit = InstanceType<typeof GitHubClient>;
+
+export type GitHubAuth = { kind: 'token'; token: string } | { kind: 'app'; appId: string; privateKey: string };
+
+export interface ClientOptions {
+  apiUrl: string;
+  org: string;
+  auth: GitHubAuth;
+  log: { info(message: string): void; debug(message: string): void };
+  /** Tries of a request that failed with a 5xx or a network error (Octokit's retry plugin). */
+  retries?: number;
+}
+
+export interface Connection {
+  octokit: Octokit;
+  /** A token for git over HTTPS; installation tokens are renewed by @octokit/auth-app when asked again. */
+  gitToken(): Promise<string>;
+}
+
+const MAX_RATE_LIMIT_RETRIES = 3;
+
+function throttleOptions(log: ClientOptions['log']) {
+  return {
+    onRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+      log.info(`GitHub rate limit reached on ${options.method} ${options.url}: waiting ${retryAfter} s (try ${retryCount + 1})`);
+      return retryCount < MAX_RATE_LIMIT_RETRIES;
+    },
+    onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+      log.info(`GitHub secondary rate limit on ${options.method} ${options.url}: waiting ${retryAfter} s (try ${retryCount + 1})`);
+      return retryCount < MAX_RATE_LIMIT_RETRIES;
+    }
+  };
+}
+
+/** Find the App's installation on the org (or, failing that, on a user account of that name). */
+async function findInstallationId(apiUrl: string, appId: string, privateKey: string, org: string): Promise<number> {
+  const app = new CoreOctokit({ baseUrl: apiUrl, authStrategy: createAppAuth, auth: { appId, privateKey } });
+  try {
+    const { data } = await app.request('GET /orgs/{org}/installation', { org });
+    return data.id;
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    if (status !== 404) throw new Error(`cannot find the GitHub App installation for ${org}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    const { data } = await app.request('GET /users/{username}/installation', { username: org });
+    return data.id;
+  } catch (error) {
+    throw new Error(`the GitHub App ${appId} is not installed on ${org}: install it on the organization (see README, "GitHub App")`, { cause: error });
+  }
+}
+
+/** One Octokit for the run: throttling and retry plugins, token or GitHub App installation auth. */
+export async function connect(options: ClientOptions): Promise<Connection> {
+  const common = {
+    baseUrl: options.apiUrl,
+    throttle: throttleOptions(options.log),
+    retry: { retries: options.retries ?? 3 },
+    request: { retries: options.retries ?? 3 }
+  };
+  if (options.auth.kind === 'token') {
+    const token = options.auth.token;
+    const octokit = new GitHubClient({ ...common, auth: token });
+    return { octokit, gitToken: async () => token };
+  }
+  const { appId, privateKey } = options.auth;
+  const installationId = await findInstallationId(options.apiUrl, appId, privateKey, options.org);
+  options.log.debug(`GitHub App ${appId}: installation ${installationId} on ${options.org}`);
+  const octokit = new GitHubClient({ ...common, authStrategy: createAppAuth, auth: { appId, privateKey, installationId } });
+  const gitToken = async (): Promise<string> => {
+    const auth = (await octokit.auth({ type: 'installation' })) as { token: string };
+    return auth.token;
+  };
+  return { octokit, gitToken };
+}

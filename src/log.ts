@@ -1,0 +1,106 @@
+import * as core from '@actions/core';
+
+/** Where a problem was found; every field that is known is named in the message. */
+export interface Location {
+  file?: string;
+  branch?: string;
+  yamlPath?: string;
+  repo?: string;
+  chart?: string;
+  tag?: string;
+  image?: string;
+}
+
+/** Something a person must act on: it becomes an annotation in a job and a marked line on a terminal. */
+export interface Problem {
+  severity: 'error' | 'warning';
+  message: string;
+  where?: Location;
+}
+
+/** The log of one run. The action writes through @actions/core; the command line writes plain lines. */
+export interface Log {
+  info(message: string): void;
+  debug(message: string): void;
+  problem(problem: Problem): void;
+  group<T>(name: string, work: () => Promise<T>): Promise<T>;
+  /** The problems reported so far, in order. */
+  readonly problems: readonly Problem[];
+}
+
+export function describeLocation(where: Location | undefined): string {
+  if (!where) return '';
+  const parts: string[] = [];
+  if (where.repo) parts.push(`repo ${where.repo}`);
+  if (where.branch) parts.push(`branch ${where.branch}`);
+  if (where.file) parts.push(where.yamlPath ? `${where.file} at ${where.yamlPath}` : where.file);
+  else if (where.yamlPath) parts.push(where.yamlPath);
+  if (where.chart) parts.push(`chart ${where.chart}`);
+  if (where.image) parts.push(`image ${where.image}`);
+  if (where.tag) parts.push(`tag ${where.tag}`);
+  return parts.join(', ');
+}
+
+export function formatProblem(problem: Problem): string {
+  const where = describeLocation(problem.where);
+  return where ? `${where}: ${problem.message}` : problem.message;
+}
+
+abstract class BaseLog implements Log {
+  private readonly reported: Problem[] = [];
+  get problems(): readonly Problem[] {
+    return this.reported;
+  }
+  problem(problem: Problem): void {
+    this.reported.push(problem);
+    this.write(problem);
+  }
+  protected abstract write(problem: Problem): void;
+  abstract info(message: string): void;
+  abstract debug(message: string): void;
+  abstract group<T>(name: string, work: () => Promise<T>): Promise<T>;
+}
+
+/** Log for the action: annotations for problems, collapsible groups per phase. */
+export class ActionsLog extends BaseLog {
+  info(message: string): void {
+    core.info(message);
+  }
+  debug(message: string): void {
+    core.debug(message);
+  }
+  protected write(problem: Problem): void {
+    const properties: core.AnnotationProperties = { title: describeLocation(problem.where) || undefined };
+    if (problem.where?.file && !problem.where.branch) properties.file = problem.where.file;
+    const text = formatProblem(problem);
+    if (problem.severity === 'error') core.error(text, properties);
+    else core.warning(text, properties);
+  }
+  group<T>(name: string, work: () => Promise<T>): Promise<T> {
+    return core.group(name, work);
+  }
+}
+
+/** Log for the command line: plain lines, problems on stderr, debug lines only when asked. */
+export class ConsoleLog extends BaseLog {
+  constructor(
+    private readonly verbose = false,
+    private readonly out: NodeJS.WritableStream = process.stdout,
+    private readonly err: NodeJS.WritableStream = process.stderr
+  ) {
+    super();
+  }
+  info(message: string): void {
+    this.out.write(`${message}\n`);
+  }
+  debug(message: string): void {
+    if (this.verbose) this.out.write(`  … ${message}\n`);
+  }
+  protected write(problem: Problem): void {
+    this.err.write(`${problem.severity === 'error' ? 'error' : 'warning'}: ${formatProblem(problem)}\n`);
+  }
+  async group<T>(name: string, work: () => Promise<T>): Promise<T> {
+    this.out.write(`── ${name}\n`);
+    return work();
+  }
+}

@@ -1,0 +1,92 @@
+import * as core from '@actions/core';
+import { loadConfiguration } from './config/load.js';
+import type { Configuration } from './config/configuration.js';
+import { Outputs } from './constants.js';
+import { connect } from './github/client.js';
+import type { JobOutput } from './job-output.js';
+import { ActionsJobOutput, writeJsonFile } from './job-output.js';
+import { ChartRepository } from './plan/chart-repository.js';
+import { ImageFinder } from './plan/find-images.js';
+import { GitRepository } from './plan/git.js';
+import { Helm } from './plan/helm.js';
+import { locateHelm } from './plan/helm-install.js';
+import type { Plan } from './plan/plan.js';
+import { countPlan, renderPlanSummary, renderPlanText } from './report/plan-summary.js';
+import type { Settings } from './settings.js';
+import { settingsFromInputs } from './settings.js';
+
+export interface JobResult {
+  /** Exit status: 0 success, 1 failed builds or unplanned images, 2 bad input or no plan. */
+  exitCode: 0 | 1 | 2;
+  /** One line saying why the job failed, when it did. */
+  failure?: string;
+  plan?: Plan;
+}
+
+/** The configuration, or the job stops here, before any network call. */
+async function readConfiguration(settings: Settings, output: JobOutput): Promise<Configuration | undefined> {
+  const loaded = await loadConfiguration(settings.configFile);
+  for (const warning of loaded.warnings) output.log.problem({ severity: 'warning', message: warning });
+  if (!loaded.ok) {
+    for (const error of loaded.errors) output.log.problem({ severity: 'error', message: error });
+    return undefined;
+  }
+  output.log.info(`configuration: ${settings.configFile}`);
+  return loaded.config;
+}
+
+/** One run of the job: configuration → plan → (dispatch → monitor) → report. */
+export async function runJob(settings: Settings, output: JobOutput): Promise<JobResult> {
+  const { log } = output;
+  const config = await readConfiguration(settings, output);
+  if (!config) return { exitCode: 2, failure: `the configuration ${settings.configFile} is invalid` };
+  const org = config.configuration.org ?? settings.org;
+  if (!org) return { exitCode: 2, failure: 'no GitHub organization: set configuration.org, the org input, or GITHUB_REPOSITORY' };
+  if (!settings.auth) return { exitCode: 2, failure: 'no GitHub credentials: set app-id and private-key, or token' };
+
+  const connection = await connect({ apiUrl: settings.apiUrl, org, auth: settings.auth, log });
+  const gitToken = await connection.gitToken();
+  output.mask(gitToken);
+  const helm = await Helm.create(await locateHelm((m) => log.info(m)));
+  log.info(`helm: ${helm.binary} (${await helm.version()})`);
+  const productStreamUrl = `${settings.serverUrl.replace(/\/+$/, '')}/${org}/${config.configuration['product-stream-repo']}`;
+  const repo = await GitRepository.open(productStreamUrl, gitToken);
+  const charts = new ChartRepository(settings.chartCredentials);
+  let plan: Plan;
+  try {
+    plan = await new ImageFinder({ config, org, repo, octokit: connection.octokit, helm, charts, chartRewrites: settings.chartRewrites, log }).buildPlan();
+  } finally {
+    await Promise.all([repo.remove(), charts.dispose(), helm.dispose()]);
+  }
+  const counts = countPlan(plan);
+  log.info(`plan: ${counts.images} images in ${counts.repos} repos, ${counts.unresolved} unresolved`);
+  output.setOutput(Outputs.Plan, JSON.stringify(plan));
+  if (settings.planFile) await writeJsonFile(settings.planFile, plan);
+
+  if (settings.dryRun) {
+    await output.summary(renderPlanSummary(plan, settings.serverUrl), renderPlanText(plan));
+    return { exitCode: 0, plan };
+  }
+  await output.summary(renderPlanSummary(plan, settings.serverUrl), renderPlanText(plan));
+  return { exitCode: 0, plan };
+}
+
+function describeThrown(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    return `${error.message}${cause}`;
+  }
+  return String(error);
+}
+
+/** The action: inputs → settings → the job; the one place where failure becomes setFailed. */
+export async function run(): Promise<void> {
+  try {
+    const settings = settingsFromInputs();
+    const result = await runJob(settings, new ActionsJobOutput());
+    if (result.exitCode !== 0) core.setFailed(result.failure ?? 'the job failed');
+  } catch (error) {
+    if (error instanceof Error && error.stack) core.debug(error.stack);
+    core.setFailed(describeThrown(error));
+  }
+}

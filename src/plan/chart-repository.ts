@@ -1,0 +1,102 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execCapture, tail } from '../exec.js';
+import { parseYaml, isMapping } from '../yaml.js';
+
+export interface ChartCredentials {
+  username: string;
+  password: string;
+}
+
+export interface DownloadedChart {
+  url: string;
+  /** Folder holding Chart.yaml, values.yaml, templates/ and vendored charts/. */
+  dir: string;
+  chartYaml: unknown;
+  values: Record<string, unknown>;
+}
+
+export type ChartDownload = { ok: true; chart: DownloadedChart } | { ok: false; reason: string };
+
+const MAX_REDIRECTS = 5;
+
+/**
+ * Downloads chart archives, each URL once per run, and extracts them. Basic auth goes only to the
+ * origin of the chart URL: a redirect to another host is followed without it.
+ */
+export class ChartRepository {
+  private readonly downloads = new Map<string, Promise<ChartDownload>>();
+  private workDir: Promise<string> | undefined;
+
+  constructor(
+    private readonly credentials: ChartCredentials | undefined,
+    private readonly fetchImpl: typeof fetch = fetch
+  ) {}
+
+  /** The same URL asked for twice (two branches, two releases of one chart) is downloaded once. */
+  download(url: string): Promise<ChartDownload> {
+    let pending = this.downloads.get(url);
+    if (!pending) {
+      pending = this.fetchAndExtract(url).catch((error: unknown) => ({ ok: false as const, reason: (error as Error).message }));
+      this.downloads.set(url, pending);
+    }
+    return pending;
+  }
+
+  get downloadCount(): number {
+    return this.downloads.size;
+  }
+
+  private async fetchArchive(url: string): Promise<Buffer> {
+    const authOrigin = new URL(url).origin;
+    let current = url;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      const headers: Record<string, string> = { accept: 'application/gzip, application/octet-stream, */*' };
+      if (this.credentials && new URL(current).origin === authOrigin) {
+        headers.authorization = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`;
+      }
+      const response = await this.fetchImpl(current, { headers, redirect: 'manual', signal: AbortSignal.timeout(120_000) });
+      if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
+        current = new URL(response.headers.get('location') ?? '', current).toString();
+        continue;
+      }
+      if (response.status === 401 || response.status === 403) {
+        throw new Error(
+          `download answered ${response.status}: ${this.credentials ? 'the chart repository refused chart-repo-username/chart-repo-password' : 'the chart repository needs chart-repo-username and chart-repo-password'}`
+        );
+      }
+      if (response.status === 404) throw new Error('download answered 404: no such chart version in the chart repository');
+      if (!response.ok) throw new Error(`download answered ${response.status} ${response.statusText}`);
+      return Buffer.from(await response.arrayBuffer());
+    }
+    throw new Error(`more than ${MAX_REDIRECTS} redirects`);
+  }
+
+  private async fetchAndExtract(url: string): Promise<ChartDownload> {
+    const archive = await this.fetchArchive(url);
+    this.workDir ??= mkdtemp(join(tmpdir(), 'charts-'));
+    const dir = join(await this.workDir, String(this.downloads.size), 'chart');
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, '..', 'chart.tgz');
+    await writeFile(file, archive);
+    // helm packages put everything under one top folder named after the chart
+    const extract = await execCapture('tar', ['-xzf', file, '-C', dir, '--strip-components=1']);
+    if (extract.code !== 0) return { ok: false, reason: `not a valid chart archive: ${tail(extract.stderr, 2)}` };
+    const chartText = await readFile(join(dir, 'Chart.yaml'), 'utf8').catch(() => undefined);
+    if (chartText === undefined) return { ok: false, reason: 'not a valid chart archive: no Chart.yaml at its top' };
+    let chartYaml: unknown;
+    let values: unknown;
+    try {
+      chartYaml = parseYaml(chartText, 'Chart.yaml');
+      values = parseYaml(await readFile(join(dir, 'values.yaml'), 'utf8').catch(() => ''), 'values.yaml');
+    } catch (error) {
+      return { ok: false, reason: `chart has invalid YAML: ${(error as Error).message.split('\n')[0]}` };
+    }
+    return { ok: true, chart: { url, dir, chartYaml, values: isMapping(values) ? values : {} } };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.workDir) await rm(await this.workDir, { recursive: true, force: true });
+  }
+}

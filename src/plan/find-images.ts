@@ -1,0 +1,297 @@
+import pLimit from 'p-limit';
+import type { Configuration } from '../config/configuration.js';
+import { compileAnchored } from '../config/configuration.js';
+import type { Log } from '../log.js';
+import { parseYaml, parseYamlDocuments } from '../yaml.js';
+import type { Octokit } from '../github/client.js';
+import { listTags, resolveTag } from '../github/tags.js';
+import type { ChartRepository } from './chart-repository.js';
+import { chartGithubRepo, findChartImages, mergeValues } from './chart-images.js';
+import { matchDockerIndex } from './docker-index.js';
+import type { FoundImage } from './found-image.js';
+import { shortName } from './found-image.js';
+import type { GitRepository, RemoteBranch } from './git.js';
+import type { Helm } from './helm.js';
+import { chartDownloadUrl, parseLoftsmanManifest, rewriteUrl, selectCharts, type ManifestChart } from './manifests.js';
+import { applyTagResolutions, mergeFoundImages, tagKey, tagsToResolve, type BranchReport, type Plan, type TagResolution } from './plan.js';
+import { openBranch, selectBranches } from './product-stream.js';
+
+export interface PlanningContext {
+  config: Configuration;
+  org: string;
+  repo: GitRepository;
+  octokit: Octokit;
+  helm: Helm;
+  charts: ChartRepository;
+  chartRewrites: readonly { from: string; to: string }[];
+  log: Log;
+  /** Bounds on concurrent work. */
+  limits?: { branches?: number; renders?: number; api?: number };
+}
+
+type RenderResult = { ok: true; images: { repository: string; tag: string }[]; githubRepo: string } | { ok: false; reason: string };
+
+/** Finds every image to rebuild on every targeted branch, plus the git-tag images; resolves each git tag once. */
+export class ImageFinder {
+  private readonly renders = new Map<string, Promise<RenderResult>>();
+  private readonly branchLimit;
+  private readonly renderLimit;
+  private readonly apiLimit;
+  private readonly imageRepos: Map<string, string>;
+
+  constructor(private readonly ctx: PlanningContext) {
+    this.branchLimit = pLimit(ctx.limits?.branches ?? 4);
+    this.renderLimit = pLimit(ctx.limits?.renders ?? 4);
+    this.apiLimit = pLimit(ctx.limits?.api ?? 8);
+    this.imageRepos = new Map(ctx.config['github-repo-image-lookup'].map((e) => [e.image, e['github-repo']]));
+  }
+
+  async buildPlan(): Promise<Plan> {
+    const { config, log } = this.ctx;
+    const settings = config.configuration;
+    const branches = await log.group('Product stream branches', () => this.selectTargetBranches());
+    const found: FoundImage[] = [];
+    const reports: BranchReport[] = await log.group('Images per branch', () =>
+      Promise.all(
+        branches.map((branch) =>
+          this.branchLimit(async () => {
+            const images = await this.findBranchImages(branch);
+            found.push(...images);
+            log.info(`${branch.name}: ${images.length} image references`);
+            return { branch: branch.name, commit: branch.commit, images: images.length };
+          })
+        )
+      )
+    );
+    const tagImages = await log.group('Images from git tags', () => this.findTagImages());
+    found.push(...tagImages);
+    const merged = mergeFoundImages(found);
+    const repos = await log.group('Git tags', () => this.resolveTags(merged));
+    return { org: this.ctx.org, productStreamRepo: settings['product-stream-repo'], branches: reports, repos };
+  }
+
+  private async selectTargetBranches(): Promise<RemoteBranch[]> {
+    const { repo, config, log } = this.ctx;
+    const settings = config.configuration;
+    const remote = await repo.listBranches();
+    const selection = selectBranches(remote, settings['targeted-branches'], settings['targeted-branch-regexes'].map(compileAnchored));
+    for (const missing of selection.missing) {
+      log.problem({
+        severity: 'warning',
+        message: `targeted branch does not exist in ${this.ctx.org}/${settings['product-stream-repo']}; skipped`,
+        where: { branch: missing, yamlPath: 'configuration.targeted-branches' }
+      });
+    }
+    log.info(`${selection.selected.length} branches: ${selection.selected.map((b) => b.name).join(', ') || '(none)'}`);
+    await repo.fetchTips(selection.selected.map((b) => b.name));
+    return selection.selected;
+  }
+
+  private async findBranchImages(branch: RemoteBranch): Promise<FoundImage[]> {
+    const { log } = this.ctx;
+    let files;
+    try {
+      files = await openBranch(this.ctx.repo, branch);
+    } catch (error) {
+      log.problem({ severity: 'error', message: (error as Error).message, where: { branch: branch.name } });
+      return [];
+    }
+    try {
+      const [indexImages, chartImages] = await Promise.all([this.findIndexImages(branch.name, files), this.findManifestImages(branch.name, files)]);
+      return [...indexImages, ...chartImages];
+    } finally {
+      await files.dispose();
+    }
+  }
+
+  private async findIndexImages(branch: string, files: { read(path: string): Promise<string | undefined> }): Promise<FoundImage[]> {
+    const { config, log } = this.ctx;
+    const file = config.configuration['docker-image-manifest'];
+    const compare = config['docker-image-compare'];
+    if (Object.keys(compare).length === 0) return [];
+    const text = await files.read(file);
+    if (text === undefined) {
+      log.problem({ severity: 'warning', message: 'docker index not found; no images taken from it', where: { branch, file } });
+      return [];
+    }
+    let index: unknown;
+    try {
+      index = parseYaml(text, file, { allStrings: true });
+    } catch (error) {
+      log.problem({ severity: 'error', message: `not valid YAML: ${(error as Error).message.split('\n')[0]}`, where: { branch, file } });
+      return [];
+    }
+    const match = matchDockerIndex(compare, index);
+    for (const problem of match.problems) log.problem({ severity: 'error', message: problem.message, where: { branch, file, yamlPath: problem.yamlPath } });
+    const found: FoundImage[] = [];
+    for (const image of match.images) {
+      const name = shortName(image.repository);
+      const githubRepo = this.imageRepos.get(name);
+      if (!githubRepo) {
+        log.problem({
+          severity: 'error',
+          message: `no GitHub repo for image ${name}: add it to github-repo-image-lookup`,
+          where: { branch, file, yamlPath: image.yamlPath }
+        });
+        continue;
+      }
+      for (const tag of image.tags) found.push({ repository: image.repository, tag, githubRepo, source: { kind: 'docker-index', branch, file } });
+    }
+    return found;
+  }
+
+  private async findManifestImages(
+    branch: string,
+    files: { list(dir: string): Promise<string[]>; readMany(paths: readonly string[]): Promise<Map<string, string | undefined>> }
+  ): Promise<FoundImage[]> {
+    const { config, log } = this.ctx;
+    const dir = config.configuration['helm-manifest-directory'].replace(/\/+$/, '');
+    const names = (await files.list(dir)).filter((n) => /\.ya?ml$/.test(n));
+    if (names.length === 0) {
+      log.problem({ severity: 'warning', message: 'no loftsman manifests found; no chart images taken', where: { branch, file: `${dir}/` } });
+      return [];
+    }
+    const texts = await files.readMany(names.map((n) => `${dir}/${n}`));
+    const pattern = compileAnchored(config.configuration['target-chart-regex']);
+    const entries: ManifestChart[] = [];
+    for (const [file, text] of texts) {
+      if (text === undefined) continue;
+      const parsed = parseLoftsmanManifest(text, file);
+      for (const p of parsed.problems) log.problem({ severity: 'error', message: p.message, where: { branch, file: p.file, yamlPath: p.yamlPath } });
+      entries.push(...selectCharts(parsed.charts, pattern));
+    }
+    const results = await Promise.all(entries.map((entry) => this.findEntryImages(branch, entry)));
+    return results.flat();
+  }
+
+  private chartUrl(entry: ManifestChart): { ok: true; url: string } | { ok: false; reason: string } {
+    const lookup = this.ctx.config['helm-repo-lookup'].find((l) => l.chart === entry.name);
+    if (!lookup) return { ok: false, reason: `no helm-repo-lookup entry for chart ${entry.name}: add one with its path in the chart repository` };
+    const base = lookup.source_override ?? entry.sourceLocation;
+    if (!base) {
+      return {
+        ok: false,
+        reason: entry.sourceName
+          ? `chart source "${entry.sourceName}" is not in spec.sources.charts and helm-repo-lookup has no source_override`
+          : 'chart entry names no source and helm-repo-lookup has no source_override'
+      };
+    }
+    return { ok: true, url: rewriteUrl(chartDownloadUrl(base, lookup.path, entry.name, entry.version), this.ctx.chartRewrites) };
+  }
+
+  private async findEntryImages(branch: string, entry: ManifestChart): Promise<FoundImage[]> {
+    const { log } = this.ctx;
+    const where = { branch, file: entry.file, yamlPath: entry.yamlPath, chart: `${entry.name} ${entry.version}` };
+    const url = this.chartUrl(entry);
+    if (!url.ok) {
+      log.problem({ severity: 'error', message: url.reason, where });
+      return [];
+    }
+    const result = await this.render(url.url, entry);
+    if (!result.ok) {
+      log.problem({ severity: 'error', message: result.reason, where });
+      return [];
+    }
+    if (result.images.length === 0) {
+      log.problem({ severity: 'warning', message: `release ${entry.releaseName} renders no image that the chart builds`, where });
+    }
+    return result.images.map((image) => ({
+      ...image,
+      githubRepo: result.githubRepo,
+      source: { kind: 'chart', branch, file: entry.file, chart: entry.name, version: entry.version, releaseName: entry.releaseName }
+    }));
+  }
+
+  /** Render each (chart version, release, values) once per run, however many branches ship it. */
+  private render(url: string, entry: ManifestChart): Promise<RenderResult> {
+    const key = JSON.stringify([url, entry.releaseName, entry.namespace, entry.values]);
+    let pending = this.renders.get(key);
+    if (!pending) {
+      pending = this.renderOnce(url, entry);
+      this.renders.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async renderOnce(url: string, entry: ManifestChart): Promise<RenderResult> {
+    const download = await this.ctx.charts.download(url);
+    if (!download.ok) return { ok: false, reason: `${url}: ${download.reason}` };
+    const githubRepo = chartGithubRepo(download.chart.chartYaml);
+    if (!githubRepo) return { ok: false, reason: 'Chart.yaml has no sources[0]: cannot tell which GitHub repo builds its images' };
+    let rendered: string;
+    try {
+      rendered = await this.renderLimit(() => this.ctx.helm.template(download.chart.dir, entry.releaseName, entry.namespace, entry.values));
+    } catch (error) {
+      return { ok: false, reason: (error as Error).message };
+    }
+    let documents: unknown[];
+    try {
+      documents = parseYamlDocuments(rendered, `${entry.name} rendered`);
+    } catch (error) {
+      return { ok: false, reason: `helm template output is not valid YAML: ${(error as Error).message.split('\n')[0]}` };
+    }
+    this.ctx.log.debug(`rendered ${entry.name} ${entry.version} as ${entry.releaseName}: ${documents.length} documents`);
+    return { ok: true, githubRepo, images: findChartImages(documents, mergeValues(download.chart.values, entry.values)) };
+  }
+
+  private async findTagImages(): Promise<FoundImage[]> {
+    const { config, octokit, org, log } = this.ctx;
+    const entries = config['non-manifest-images'];
+    const results = await Promise.all(
+      entries.map((entry, i) =>
+        this.apiLimit(async (): Promise<FoundImage[]> => {
+          const repo = entry['github-repo'];
+          const pattern = compileAnchored(entry['tag-regex']);
+          let tags;
+          try {
+            tags = await listTags(octokit, org, repo);
+          } catch (error) {
+            log.problem({ severity: 'error', message: `cannot list tags: ${(error as Error).message}`, where: { repo, yamlPath: `non-manifest-images[${i}]` } });
+            return [];
+          }
+          const matching = tags.filter((t) => pattern.test(t.name));
+          log.info(`${repo}: ${matching.length} of ${tags.length} tags match ${entry['tag-regex']}`);
+          return matching.map((t) => ({
+            repository: entry.image_repo,
+            tag: t.name.replace(/^v/, ''),
+            githubRepo: repo,
+            commit: t.commit,
+            source: { kind: 'git-tag', repo }
+          }));
+        })
+      )
+    );
+    return results.flat();
+  }
+
+  private async resolveTags(repos: ReturnType<typeof mergeFoundImages>) {
+    const { octokit, org, log } = this.ctx;
+    const wanted = tagsToResolve(repos);
+    const resolutions = new Map<string, TagResolution>();
+    await Promise.all(
+      wanted.map(({ githubRepo, gitTag }) =>
+        this.apiLimit(async () => {
+          let resolution: TagResolution;
+          try {
+            resolution = await resolveTag(octokit, org, githubRepo, gitTag);
+          } catch (error) {
+            resolution = { ok: false, reason: `cannot look up tag ${gitTag}: ${(error as Error).message}` };
+          }
+          resolutions.set(tagKey(githubRepo, gitTag), resolution);
+        })
+      )
+    );
+    log.info(`${wanted.length} git tags looked up, ${[...resolutions.values()].filter((r) => !r.ok).length} missing`);
+    const resolved = applyTagResolutions(repos, resolutions);
+    for (const repo of resolved)
+      for (const image of repo.images) {
+        if (image.state !== 'unresolved') continue;
+        log.problem({
+          severity: 'warning',
+          message: `${image.reason ?? 'tag not found'}; image ${image.fullImage} (branches: ${image.branches.join(', ') || 'none'}) will not be rebuilt`,
+          where: { repo: repo.githubRepo, tag: image.gitTag, image: image.name }
+        });
+      }
+    return resolved;
+  }
+}

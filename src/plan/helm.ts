@@ -1,0 +1,63 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { execCapture, tail } from '../exec.js';
+import { toYaml } from '../yaml.js';
+
+/** The helm CLI behind one wrapper; helm's caches live in a temp dir of the run. */
+export class Helm {
+  private constructor(
+    readonly binary: string,
+    private readonly home: string
+  ) {}
+
+  static async create(binary: string): Promise<Helm> {
+    return new Helm(binary, await mkdtemp(join(tmpdir(), 'helm-home-')));
+  }
+
+  private env(): NodeJS.ProcessEnv {
+    return {
+      PATH: process.env.PATH,
+      HOME: this.home,
+      HELM_CACHE_HOME: join(this.home, 'cache'),
+      HELM_CONFIG_HOME: join(this.home, 'config'),
+      HELM_DATA_HOME: join(this.home, 'data')
+    };
+  }
+
+  async version(): Promise<string> {
+    const result = await execCapture(this.binary, ['version', '--short'], { env: this.env() });
+    if (result.code !== 0) throw new Error(`${this.binary} version failed: ${tail(result.stderr)}`);
+    return result.stdout.trim();
+  }
+
+  /** `helm template` of an extracted chart with one manifest entry's values; the rendered YAML. */
+  async template(chartDir: string, releaseName: string, namespace: string | undefined, values: Record<string, unknown>): Promise<string> {
+    const valuesFile = join(this.home, `values-${process.hrtime.bigint()}.yaml`);
+    await writeFile(valuesFile, toYaml(values));
+    try {
+      const args = ['template', releaseName, chartDir, '--values', valuesFile];
+      if (namespace) args.push('--namespace', namespace);
+      const result = await execCapture(this.binary, args, { env: this.env(), timeoutMs: 5 * 60_000 });
+      if (result.code !== 0) throw new Error(`helm template failed: ${tail(result.stderr)}`);
+      return result.stdout;
+    } finally {
+      await rm(valuesFile, { force: true });
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await rm(this.home, { recursive: true, force: true });
+  }
+}
+
+/** helm from PATH, if there is one. */
+export function findHelmOnPath(path = process.env.PATH ?? ''): string | undefined {
+  for (const dir of path.split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, 'helm');
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}

@@ -1,0 +1,132 @@
+import type { FoundImage, ImageSource } from './found-image.js';
+import { shortName } from './found-image.js';
+
+/** The commit a git tag points at, or why it could not be resolved. */
+export type TagResolution = { ok: true; commit: string } | { ok: false; reason: string };
+
+export interface PlannedImage {
+  githubRepo: string;
+  /** `registry/path/name:tag` */
+  fullImage: string;
+  repository: string;
+  name: string;
+  tag: string;
+  gitTag: string;
+  commit?: string;
+  branches: string[];
+  sources: ImageSource[];
+  state: 'resolved' | 'unresolved';
+  /** Why the image cannot be dispatched, when it is unresolved. */
+  reason?: string;
+}
+
+export interface PlannedRepo {
+  githubRepo: string;
+  images: PlannedImage[];
+}
+
+export interface BranchReport {
+  branch: string;
+  commit: string;
+  images: number;
+}
+
+export interface Plan {
+  org: string;
+  productStreamRepo: string;
+  branches: BranchReport[];
+  repos: PlannedRepo[];
+}
+
+/** The git tag that builds an image tag: `v<image tag>`, unless the tag already has its `v`. */
+export function gitTagFor(imageTag: string): string {
+  return imageTag.startsWith('v') ? imageTag : `v${imageTag}`;
+}
+
+function sourceKey(source: ImageSource): string {
+  return JSON.stringify(source);
+}
+
+/**
+ * Merge what the finders found into one plan: the same image on several branches or from several
+ * sources becomes one entry listing all of them; repos and images come out sorted.
+ */
+export function mergeFoundImages(found: readonly FoundImage[]): PlannedRepo[] {
+  const byImage = new Map<string, PlannedImage & { sourceKeys: Set<string> }>();
+  for (const image of found) {
+    const fullImage = `${image.repository}:${image.tag}`;
+    const key = `${image.githubRepo}\u0000${fullImage}`;
+    let entry = byImage.get(key);
+    if (!entry) {
+      entry = {
+        githubRepo: image.githubRepo,
+        fullImage,
+        repository: image.repository,
+        name: shortName(image.repository),
+        tag: image.tag,
+        gitTag: gitTagFor(image.tag),
+        branches: [],
+        sources: [],
+        state: 'resolved',
+        sourceKeys: new Set()
+      };
+      byImage.set(key, entry);
+    }
+    if (image.commit && !entry.commit) entry.commit = image.commit;
+    if ('branch' in image.source && !entry.branches.includes(image.source.branch)) entry.branches.push(image.source.branch);
+    const k = sourceKey(image.source);
+    if (!entry.sourceKeys.has(k)) {
+      entry.sourceKeys.add(k);
+      entry.sources.push(image.source);
+    }
+  }
+  const repos = new Map<string, PlannedImage[]>();
+  for (const { sourceKeys: _unused, ...image } of byImage.values()) {
+    const list = repos.get(image.githubRepo) ?? [];
+    list.push(image);
+    repos.set(image.githubRepo, list);
+  }
+  return [...repos.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([githubRepo, images]) => ({
+      githubRepo,
+      images: images.sort((a, b) => a.name.localeCompare(b.name) || a.tag.localeCompare(b.tag, undefined, { numeric: true }))
+    }));
+}
+
+/** The (repo, git tag) pairs whose commit must be looked up: each once, whatever number of images share it. */
+export function tagsToResolve(repos: readonly PlannedRepo[]): { githubRepo: string; gitTag: string }[] {
+  const seen = new Set<string>();
+  const result: { githubRepo: string; gitTag: string }[] = [];
+  for (const repo of repos)
+    for (const image of repo.images) {
+      const key = `${image.githubRepo}\u0000${image.gitTag}`;
+      if (image.commit || seen.has(key)) continue;
+      seen.add(key);
+      result.push({ githubRepo: image.githubRepo, gitTag: image.gitTag });
+    }
+  return result;
+}
+
+/** Record the tag lookups in the plan; an image whose tag is missing is unresolved and will not be dispatched. */
+export function applyTagResolutions(repos: readonly PlannedRepo[], resolutions: ReadonlyMap<string, TagResolution>): PlannedRepo[] {
+  return repos.map((repo) => ({
+    ...repo,
+    images: repo.images.map((image) => {
+      if (image.commit) return image;
+      const resolution = resolutions.get(`${image.githubRepo}\u0000${image.gitTag}`);
+      if (!resolution) return image;
+      return resolution.ok
+        ? { ...image, commit: resolution.commit, state: 'resolved' as const }
+        : { ...image, state: 'unresolved' as const, reason: resolution.reason };
+    })
+  }));
+}
+
+export function tagKey(githubRepo: string, gitTag: string): string {
+  return `${githubRepo}\u0000${gitTag}`;
+}
+
+export function planImages(plan: Plan): PlannedImage[] {
+  return plan.repos.flatMap((r) => r.images);
+}

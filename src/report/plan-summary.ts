@@ -1,0 +1,90 @@
+import type { ImageSource } from '../plan/found-image.js';
+import type { Plan, PlannedImage } from '../plan/plan.js';
+import { planImages } from '../plan/plan.js';
+import { escapeCell, link, table } from './markdown.js';
+
+export function tagUrl(serverUrl: string, org: string, repo: string, gitTag: string): string {
+  return `${serverUrl}/${org}/${repo}/tree/${gitTag}`;
+}
+
+export function describeSource(source: ImageSource): string {
+  switch (source.kind) {
+    case 'docker-index':
+      return `docker index (${source.branch})`;
+    case 'chart':
+      return source.releaseName === source.chart
+        ? `chart ${source.chart} ${source.version} (${source.branch})`
+        : `chart ${source.chart} ${source.version} as ${source.releaseName} (${source.branch})`;
+    case 'git-tag':
+      return 'git tag';
+  }
+}
+
+/** Short list of where an image comes from: kinds, charts; the branches have their own column. */
+export function describeSources(image: PlannedImage): string {
+  const labels = new Set<string>();
+  for (const s of image.sources) {
+    if (s.kind === 'docker-index') labels.add('docker index');
+    else if (s.kind === 'chart') labels.add(s.releaseName === s.chart ? `chart ${s.chart}` : `chart ${s.chart} (${s.releaseName})`);
+    else labels.add('git tag');
+  }
+  return [...labels].join(', ');
+}
+
+export interface PlanCounts {
+  repos: number;
+  images: number;
+  resolved: number;
+  unresolved: number;
+  branches: number;
+}
+
+export function countPlan(plan: Plan): PlanCounts {
+  const images = planImages(plan);
+  const resolved = images.filter((i) => i.state === 'resolved').length;
+  return { repos: plan.repos.length, images: images.length, resolved, unresolved: images.length - resolved, branches: plan.branches.length };
+}
+
+/** The dry-run job summary: one table per repo. */
+export function renderPlanSummary(plan: Plan, serverUrl: string): string {
+  const counts = countPlan(plan);
+  const parts: string[] = [
+    `## Rebuild plan for ${escapeCell(plan.org)}/${escapeCell(plan.productStreamRepo)}`,
+    `${counts.images} images in ${counts.repos} repos from ${counts.branches} branches (${plan.branches.map((b) => escapeCell(b.branch)).join(', ') || 'none'}); ` +
+      `${counts.resolved} ready to dispatch, ${counts.unresolved} unresolved.`
+  ];
+  for (const repo of plan.repos) {
+    parts.push(`### ${escapeCell(repo.githubRepo)}`);
+    parts.push(
+      table(
+        ['Repository', 'Git tag', 'Image', 'Branches', 'Source', 'State'],
+        repo.images.map((image) => [
+          escapeCell(repo.githubRepo),
+          link(image.gitTag, tagUrl(serverUrl, plan.org, repo.githubRepo, image.gitTag)),
+          `\`${image.fullImage.replace(/`/g, '')}\``,
+          escapeCell(image.branches.join(', ') || '—'),
+          escapeCell(describeSources(image)),
+          image.state === 'resolved' ? '✅ ready' : `⚠️ ${escapeCell(image.reason ?? 'unresolved')}`
+        ])
+      )
+    );
+  }
+  return parts.join('\n\n') + '\n';
+}
+
+/** The plan as plain text columns, for a terminal. */
+export function renderPlanText(plan: Plan): string {
+  const rows = planImages(plan).map((i) => [i.githubRepo, i.gitTag, i.fullImage, i.branches.join(',') || '-', describeSources(i), i.state]);
+  const headers = ['REPO', 'GIT TAG', 'IMAGE', 'BRANCHES', 'SOURCE', 'STATE'];
+  return textTable(headers, rows);
+}
+
+export function textTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+}

@@ -1,0 +1,107 @@
+import * as core from '@actions/core';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_API_URL, DEFAULT_SERVER_URL, Inputs } from './constants.js';
+import type { GitHubAuth } from './github/client.js';
+
+/** Everything a run needs to know from outside: built once, at the edge, by the action or the command line. */
+export interface Settings {
+  configFile: string;
+  dryRun: boolean;
+  auth: GitHubAuth | undefined;
+  /** The org from the inputs or GITHUB_REPOSITORY; the configuration's `org` wins over it. */
+  org: string | undefined;
+  apiUrl: string;
+  serverUrl: string;
+  chartCredentials: { username: string; password: string } | undefined;
+  chartRewrites: { from: string; to: string }[];
+  maxParallel: number | undefined;
+  resultsFile: string | undefined;
+  planFile: string | undefined;
+}
+
+/** The configuration.yaml shipped beside the action's action.yml, found upward from this module (dist/, dist/cli-build/ or src/). */
+export function defaultConfigFile(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 4; depth++) {
+    if (existsSync(join(dir, 'action.yml'))) return join(dir, 'configuration.yaml');
+    dir = dirname(dir);
+  }
+  return join(dirname(fileURLToPath(import.meta.url)), '..', 'configuration.yaml');
+}
+
+export function parseBoolean(value: string, name: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (['true', 'yes', '1', 'on'].includes(v)) return true;
+  if (['false', 'no', '0', 'off', ''].includes(v)) return false;
+  throw new Error(`input ${name} must be true or false, not "${value}"`);
+}
+
+export function parsePositiveInteger(value: string, name: string): number | undefined {
+  if (value.trim() === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`input ${name} must be a whole number of at least 1, not "${value}"`);
+  return n;
+}
+
+/** `FROM=TO` lines: chart URLs starting with FROM are downloaded from TO instead (a mirror). */
+export function parseRewrites(text: string, name: string): { from: string; to: string }[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0 && !l.startsWith('#'))
+    .map((line) => {
+      const eq = line.indexOf('=');
+      if (eq <= 0 || eq === line.length - 1) throw new Error(`input ${name}: "${line}" is not FROM=TO`);
+      return { from: line.slice(0, eq).trim(), to: line.slice(eq + 1).trim() };
+    });
+}
+
+export function orgFromRepository(repository: string | undefined): string | undefined {
+  const owner = repository?.split('/')[0];
+  return owner || undefined;
+}
+
+/** Token or GitHub App (the App wins when both are given, as the App is what the workflows are set up with). */
+export function chooseAuth(token: string, appId: string, privateKey: string): GitHubAuth | undefined {
+  if (appId || privateKey) {
+    if (!appId || !privateKey) throw new Error(`inputs ${Inputs.AppId} and ${Inputs.PrivateKey} go together: set both or neither`);
+    // a key pasted into a single-line secret keeps its line breaks as \n
+    return { kind: 'app', appId, privateKey: privateKey.includes('\n') ? privateKey : privateKey.replace(/\\n/g, '\n') };
+  }
+  return token ? { kind: 'token', token } : undefined;
+}
+
+/** Mask every secret before anything can print it: the whole value and each line of a multi-line key. */
+export function maskSecrets(values: readonly (string | undefined)[]): void {
+  for (const value of values) {
+    if (!value) continue;
+    core.setSecret(value);
+    if (value.includes('\n')) for (const line of value.split('\n')) if (line.trim().length >= 8) core.setSecret(line.trim());
+  }
+}
+
+/** Settings of the action, from its inputs and the runner's environment. */
+export function settingsFromInputs(env: NodeJS.ProcessEnv = process.env): Settings {
+  const input = (name: string): string => core.getInput(name);
+  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+  const config = input(Inputs.Config);
+  const username = input(Inputs.ChartRepoUsername);
+  const password = input(Inputs.ChartRepoPassword);
+  maskSecrets([input(Inputs.Token), input(Inputs.PrivateKey), password]);
+  const resultsFile = input(Inputs.ResultsFile);
+  return {
+    configFile: config ? (isAbsolute(config) ? config : resolve(workspace, config)) : defaultConfigFile(),
+    dryRun: parseBoolean(input(Inputs.DryRun), Inputs.DryRun),
+    auth: chooseAuth(input(Inputs.Token), input(Inputs.AppId), input(Inputs.PrivateKey)),
+    org: input(Inputs.Org) || orgFromRepository(env.GITHUB_REPOSITORY),
+    apiUrl: env.GITHUB_API_URL || DEFAULT_API_URL,
+    serverUrl: env.GITHUB_SERVER_URL || DEFAULT_SERVER_URL,
+    chartCredentials: username || password ? { username, password } : undefined,
+    chartRewrites: parseRewrites(input(Inputs.ChartRepoRewrite), Inputs.ChartRepoRewrite),
+    maxParallel: parsePositiveInteger(input(Inputs.MaxParallel), Inputs.MaxParallel),
+    resultsFile: resultsFile ? resolve(workspace, resultsFile) : undefined,
+    planFile: undefined
+  };
+}
