@@ -54378,8 +54378,7 @@ async function connect(options) {
     const common = {
         baseUrl: options.apiUrl,
         throttle: throttleOptions(options.log),
-        retry: { retries: options.retries ?? 3 },
-        request: { retries: options.retries ?? 3 }
+        retry: { retries: options.retries ?? 3 }
     };
     if (options.auth.kind === 'token') {
         const token = options.auth.token;
@@ -54473,6 +54472,7 @@ class ChartRepository {
     fetchImpl;
     downloads = new Map();
     workDir;
+    extracted = 0;
     constructor(credentials, fetchImpl = fetch) {
         this.credentials = credentials;
         this.fetchImpl = fetchImpl;
@@ -54516,7 +54516,8 @@ class ChartRepository {
     async fetchAndExtract(url) {
         const archive = await this.fetchArchive(url);
         this.workDir ??= (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'charts-'));
-        const dir = (0,external_node_path_namespaceObject.join)(await this.workDir, String(this.downloads.size), 'chart');
+        const slot = String(this.extracted++);
+        const dir = (0,external_node_path_namespaceObject.join)(await this.workDir, slot, 'chart');
         await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
         const file = (0,external_node_path_namespaceObject.join)(dir, '..', 'chart.tgz');
         await (0,promises_namespaceObject.writeFile)(file, archive);
@@ -56603,8 +56604,15 @@ var external_node_url_ = __nccwpck_require__(3136);
 
 
 
-/** The configuration.yaml shipped beside the action (dist/.. in the bundle, src/.. in tests). */
+
+/** The configuration.yaml shipped beside the action's action.yml, found upward from this module (dist/, dist/cli-build/ or src/). */
 function defaultConfigFile() {
+    let dir = (0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
+    for (let depth = 0; depth < 4; depth++) {
+        if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'action.yml')))
+            return (0,external_node_path_namespaceObject.join)(dir, 'configuration.yaml');
+        dir = (0,external_node_path_namespaceObject.dirname)(dir);
+    }
     return (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url)), '..', 'configuration.yaml');
 }
 function parseBoolean(value, name) {
@@ -56658,7 +56666,7 @@ function maskSecrets(values) {
         core.setSecret(value);
         if (value.includes('\n'))
             for (const line of value.split('\n'))
-                if (line.trim().length >= 8)
+                if (line.trim().length >= 8 && !line.startsWith('-----'))
                     core.setSecret(line.trim());
     }
 }

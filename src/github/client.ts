@@ -62,8 +62,7 @@ export async function connect(options: ClientOptions): Promise<Connection> {
   const common = {
     baseUrl: options.apiUrl,
     throttle: throttleOptions(options.log),
-    retry: { retries: options.retries ?? 3 },
-    request: { retries: options.retries ?? 3 }
+    retry: { retries: options.retries ?? 3 }
   };
   if (options.auth.kind === 'token') {
     const token = options.auth.token;

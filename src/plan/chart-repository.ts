@@ -28,6 +28,7 @@ const MAX_REDIRECTS = 5;
 export class ChartRepository {
   private readonly downloads = new Map<string, Promise<ChartDownload>>();
   private workDir: Promise<string> | undefined;
+  private extracted = 0;
 
   constructor(
     private readonly credentials: ChartCredentials | undefined,
@@ -76,7 +77,8 @@ export class ChartRepository {
   private async fetchAndExtract(url: string): Promise<ChartDownload> {
     const archive = await this.fetchArchive(url);
     this.workDir ??= mkdtemp(join(tmpdir(), 'charts-'));
-    const dir = join(await this.workDir, String(this.downloads.size), 'chart');
+    const slot = String(this.extracted++);
+    const dir = join(await this.workDir, slot, 'chart');
     await mkdir(dir, { recursive: true });
     const file = join(dir, '..', 'chart.tgz');
     await writeFile(file, archive);

@@ -1,0 +1,700 @@
+import { createHash, createVerify, generateKeyPairSync } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listen, readBody, type RunningServer } from './http.js';
+
+/**
+ * A GitHub REST API emulator on 127.0.0.1 for the endpoints the action uses, following GitHub's
+ * documented behaviour: status codes and messages, Link pagination, rate-limit headers, ETags with
+ * 304 answers that do not count against the limit, App JWT + installation tokens that expire, and
+ * workflow runs moving queued → in_progress → completed over time. Its answers are checked against
+ * the official OpenAPI description in __tests__/github-emulator.test.ts.
+ */
+
+export type RunStatus = 'requested' | 'waiting' | 'pending' | 'queued' | 'in_progress' | 'completed';
+export type RunConclusion =
+  | 'success'
+  | 'failure'
+  | 'cancelled'
+  | 'timed_out'
+  | 'action_required'
+  | 'neutral'
+  | 'skipped'
+  | 'stale'
+  | 'startup_failure';
+
+export interface EmulatedWorkflow {
+  id: number;
+  name: string;
+  path: string;
+  state?: 'active' | 'disabled_manually';
+}
+
+export interface EmulatedRepo {
+  name: string;
+  /** tag → commit sha; annotated tags get a tag object. */
+  tags: Record<string, string>;
+  annotatedTags?: string[];
+  branches?: Record<string, string>;
+  workflows: EmulatedWorkflow[];
+  /** File content per ref (tag or branch name) and path; `*` holds files of every ref. */
+  files: Record<string, Record<string, string>>;
+}
+
+/** How a dispatched run behaves: milliseconds queued, milliseconds running (Infinity: never ends), conclusion. */
+export interface RunScript {
+  queuedMs: number;
+  runMs: number;
+  conclusion: RunConclusion;
+  /** Status shown while "queued" (GitHub also uses waiting, pending, requested). */
+  waitingStatus?: RunStatus;
+}
+
+export interface EmulatedRun {
+  id: number;
+  repo: string;
+  workflowId: number;
+  ref: string;
+  headSha: string;
+  event: string;
+  actor: string;
+  createdAt: number;
+  script: RunScript;
+  cancelledAt?: number;
+  runNumber: number;
+}
+
+export interface Fault {
+  method: string;
+  /** Matched against the path (without query). */
+  path: RegExp;
+  /** Answer with this status (and retry-after when set), or 'drop-after-processing' to do the work then cut the connection. */
+  status: number | 'drop-after-processing';
+  retryAfter?: number;
+  message?: string;
+  times: number;
+}
+
+export type DispatchMode = 'run-details' | 'no-content' | 'ghes';
+
+export interface EmulatorOptions {
+  org: string;
+  repos: EmulatedRepo[];
+  /** How dispatches answer: 200 with run details (github.com), 204 (old API), or GHES 3.20 (400 on return_run_details). */
+  dispatchMode?: DispatchMode;
+  /** Behaviour of each dispatched run. */
+  runScript?: (repo: string, workflow: EmulatedWorkflow, ref: string) => RunScript;
+  /** Milliseconds before a dispatched run becomes visible in run listings (GitHub takes a moment). */
+  runAppearsAfterMs?: number;
+  /** Latency added to every answer. */
+  latencyMs?: number;
+  /** Installation tokens live this long. */
+  tokenLifetimeMs?: number;
+  perPageMax?: number;
+  rateLimit?: number;
+  now?: () => number;
+}
+
+export interface RequestRecord {
+  method: string;
+  path: string;
+  query: string;
+  status: number;
+  auth?: string;
+}
+
+const APP_ID = '4242';
+const INSTALLATION_ID = 777;
+
+function sha(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {}
+  ) {
+    super(message);
+  }
+}
+
+export class GitHubEmulator {
+  readonly appId = APP_ID;
+  readonly privateKey: string;
+  private readonly publicKey: string;
+  readonly requests: RequestRecord[] = [];
+  readonly dispatches: { repo: string; workflowId: number; ref: string; inputs: unknown; returnRunDetails: boolean | undefined }[] = [];
+  readonly runs: EmulatedRun[] = [];
+  readonly faults: Fault[] = [];
+  /** Static tokens (a PAT) accepted as they are. */
+  readonly tokens = new Set<string>(['test-token']);
+  private readonly installationTokens = new Map<string, number>();
+  private nextRunId = 9000;
+  private nextTokenId = 1;
+  private remaining: number;
+  private server: RunningServer | undefined;
+  options: EmulatorOptions;
+
+  constructor(options: EmulatorOptions) {
+    this.options = options;
+    this.remaining = options.rateLimit ?? 5000;
+    const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    this.privateKey = keys.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    this.publicKey = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  }
+
+  get url(): string {
+    if (!this.server) throw new Error('emulator not started');
+    return this.server.url;
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  async start(): Promise<this> {
+    this.server = await listen((req, res) => this.handle(req, res));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.close();
+    this.server = undefined;
+  }
+
+  repo(name: string): EmulatedRepo | undefined {
+    return this.options.repos.find((r) => r.name === name);
+  }
+
+  /** A run that was not made by the dispatcher (noise: another actor, another event). */
+  addRun(run: { repo: string; workflowId: number; ref: string; event: string; actor: string; createdAt?: number; script?: Partial<RunScript> }): EmulatedRun {
+    const repo = this.repo(run.repo);
+    const created: EmulatedRun = {
+      id: this.nextRunId++,
+      repo: run.repo,
+      workflowId: run.workflowId,
+      ref: run.ref,
+      headSha: repo?.tags[run.ref] ?? repo?.branches?.[run.ref] ?? sha(run.ref),
+      event: run.event,
+      actor: run.actor,
+      createdAt: run.createdAt ?? this.now(),
+      script: { queuedMs: 0, runMs: 60_000, conclusion: 'success', ...run.script },
+      runNumber: this.runs.length + 1
+    };
+    this.runs.push(created);
+    return created;
+  }
+
+  /** Count of requests by `METHOD /path/template`, for benchmarks and request budgets. */
+  requestCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const r of this.requests) {
+      const key = `${r.method} ${templateOf(r.path)}${r.status === 304 ? ' (304)' : ''}`;
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  // ---------------------------------------------------------------- runs over time
+
+  runState(run: EmulatedRun): { status: RunStatus; conclusion: RunConclusion | null; updatedAt: number; startedAt: number } {
+    const t = this.now();
+    const startedAt = run.createdAt + run.script.queuedMs;
+    if (run.cancelledAt !== undefined) return { status: 'completed', conclusion: 'cancelled', updatedAt: run.cancelledAt, startedAt };
+    if (t < startedAt) return { status: run.script.waitingStatus ?? 'queued', conclusion: null, updatedAt: run.createdAt, startedAt };
+    const endsAt = startedAt + run.script.runMs;
+    if (t < endsAt) return { status: 'in_progress', conclusion: null, updatedAt: startedAt, startedAt };
+    return { status: 'completed', conclusion: run.script.conclusion, updatedAt: endsAt, startedAt };
+  }
+
+  private visible(run: EmulatedRun): boolean {
+    return run.actor !== 'dispatcher-app[bot]' || this.now() >= run.createdAt + (this.options.runAppearsAfterMs ?? 0);
+  }
+
+  // ---------------------------------------------------------------- HTTP
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = req.method ?? 'GET';
+    const body = await readBody(req);
+    if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
+    const record: RequestRecord = { method, path: url.pathname, query: url.search, status: 0, auth: req.headers.authorization };
+    this.requests.push(record);
+
+    const fault = this.faults.find((f) => f.times > 0 && f.method === method && f.path.test(url.pathname));
+    if (fault && fault.status !== 'drop-after-processing') {
+      fault.times--;
+      record.status = fault.status;
+      const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', ...this.rateHeaders() };
+      if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
+      res.writeHead(fault.status, headers);
+      res.end(JSON.stringify({ message: fault.message ?? 'Server Error', documentation_url: 'https://docs.github.com/rest' }));
+      return;
+    }
+
+    try {
+      const answer = this.route(method, url, body, req);
+      if (fault && fault.status === 'drop-after-processing') {
+        fault.times--;
+        record.status = -1;
+        req.socket.destroy();
+        return;
+      }
+      const text = answer.body === undefined ? '' : JSON.stringify(answer.body);
+      const headers: Record<string, string> = { ...this.rateHeaders(), ...answer.headers };
+      if (answer.body !== undefined) headers['content-type'] = 'application/json; charset=utf-8';
+      if (method === 'GET' && answer.status === 200) {
+        const etag = `W/"${sha(text)}"`;
+        headers.etag = etag;
+        if (req.headers['if-none-match'] === etag) {
+          record.status = 304;
+          res.writeHead(304, headers);
+          res.end();
+          return;
+        }
+      }
+      this.remaining = Math.max(0, this.remaining - 1);
+      headers['x-ratelimit-remaining'] = String(this.remaining);
+      headers['x-ratelimit-used'] = String((this.options.rateLimit ?? 5000) - this.remaining);
+      record.status = answer.status;
+      res.writeHead(answer.status, headers);
+      res.end(text);
+    } catch (error) {
+      const status = error instanceof HttpError ? error.status : 500;
+      record.status = status;
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...this.rateHeaders(), ...(error instanceof HttpError ? error.headers : {}) });
+      res.end(JSON.stringify({ message: (error as Error).message, documentation_url: 'https://docs.github.com/rest', status: String(status) }));
+    }
+  }
+
+  private rateHeaders(): Record<string, string> {
+    return {
+      'x-ratelimit-limit': String(this.options.rateLimit ?? 5000),
+      'x-ratelimit-remaining': String(this.remaining),
+      'x-ratelimit-used': String((this.options.rateLimit ?? 5000) - this.remaining),
+      'x-ratelimit-reset': String(Math.floor(this.now() / 1000) + 3600),
+      'x-ratelimit-resource': 'core',
+      'x-github-api-version-selected': '2022-11-28'
+    };
+  }
+
+  private authenticate(req: IncomingMessage): 'app' | 'token' {
+    const header = req.headers.authorization ?? '';
+    const [scheme = '', credential = ''] = header.split(' ');
+    if (scheme.toLowerCase() === 'bearer' && credential.split('.').length === 3) {
+      this.verifyJwt(credential);
+      return 'app';
+    }
+    if (['token', 'bearer'].includes(scheme.toLowerCase())) {
+      if (this.tokens.has(credential)) return 'token';
+      const expires = this.installationTokens.get(credential);
+      if (expires !== undefined && expires > this.now()) return 'token';
+    }
+    throw new HttpError(401, 'Bad credentials');
+  }
+
+  private verifyJwt(jwt: string): void {
+    const [header = '', payload = '', signature = ''] = jwt.split('.');
+    const verifier = createVerify('RSA-SHA256');
+    verifier.update(`${header}.${payload}`);
+    if (!verifier.verify(this.publicKey, Buffer.from(signature, 'base64url'))) throw new HttpError(401, 'A JSON web token could not be decoded');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { iss: string | number; exp: number; iat: number };
+    if (String(claims.iss) !== APP_ID) throw new HttpError(401, "'Issuer' claim ('iss') must be an Integer");
+    if (claims.exp - claims.iat > 600) throw new HttpError(401, "'Expiration time' claim ('exp') is too far in the future");
+    if (claims.exp * 1000 < this.now()) throw new HttpError(401, "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires");
+  }
+
+  private paginate<T>(url: URL, items: T[]): { page: T[]; headers: Record<string, string> } {
+    const perPage = Math.min(Number(url.searchParams.get('per_page') ?? 30) || 30, this.options.perPageMax ?? 100);
+    const pageNo = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
+    const last = Math.max(1, Math.ceil(items.length / perPage));
+    const page = items.slice((pageNo - 1) * perPage, pageNo * perPage);
+    const links: string[] = [];
+    const linkTo = (p: number, rel: string): void => {
+      const u = new URL(url.toString());
+      u.host = new URL(this.url).host;
+      u.searchParams.set('per_page', String(perPage));
+      u.searchParams.set('page', String(p));
+      links.push(`<${u.toString()}>; rel="${rel}"`);
+    };
+    if (pageNo > 1) linkTo(pageNo - 1, 'prev');
+    if (pageNo < last) linkTo(pageNo + 1, 'next');
+    if (pageNo < last) linkTo(last, 'last');
+    if (pageNo > 1) linkTo(1, 'first');
+    return { page, headers: links.length ? { link: links.join(', ') } : {} };
+  }
+
+  private route(method: string, url: URL, body: Buffer, req: IncomingMessage): { status: number; body?: unknown; headers?: Record<string, string> } {
+    // GitHub accepts %2F for the slashes of a ref (Octokit sends tags%2Fv1.0.0)
+    const path = decodeURIComponent(url.pathname).replace(/\/+$/, '');
+    const org = this.options.org;
+    let m: RegExpMatchArray | null;
+
+    if (method === 'GET' && (m = path.match(/^\/(?:orgs|users)\/([^/]+)\/installation$/))) {
+      if (this.authenticate(req) !== 'app') throw new HttpError(401, 'A JSON web token could not be decoded');
+      if (m[1] !== org) throw new HttpError(404, 'Not Found');
+      return { status: 200, body: this.installation() };
+    }
+    if (method === 'GET' && (m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/installation$/))) {
+      if (this.authenticate(req) !== 'app') throw new HttpError(401, 'A JSON web token could not be decoded');
+      if (m[1] !== org) throw new HttpError(404, 'Not Found');
+      return { status: 200, body: this.installation() };
+    }
+    if (method === 'POST' && (m = path.match(/^\/app\/installations\/(\d+)\/access_tokens$/))) {
+      if (this.authenticate(req) !== 'app') throw new HttpError(401, 'A JSON web token could not be decoded');
+      if (Number(m[1]) !== INSTALLATION_ID) throw new HttpError(404, 'Not Found');
+      const token = `ghs_emulated${String(this.nextTokenId++).padStart(30, '0')}`;
+      const expires = this.now() + (this.options.tokenLifetimeMs ?? 3_600_000);
+      this.installationTokens.set(token, expires);
+      return {
+        status: 201,
+        body: { token, expires_at: new Date(expires).toISOString().replace(/\.\d+Z$/, 'Z'), permissions: { actions: 'write', contents: 'read', metadata: 'read' }, repository_selection: 'all' }
+      };
+    }
+
+    if (this.authenticate(req) !== 'token') throw new HttpError(403, 'Resource not accessible by integration');
+    m = path.match(/^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/);
+    if (!m) throw new HttpError(404, 'Not Found');
+    const [, owner = '', repoName = '', rest = ''] = m;
+    const repo = owner === org ? this.repo(repoName) : undefined;
+    if (!repo) throw new HttpError(404, 'Not Found');
+    const base = `${this.url}/repos/${org}/${repo.name}`;
+
+    if (method === 'GET' && rest === '/tags') {
+      const all = Object.entries(repo.tags).map(([name, commit]) => ({
+        name,
+        commit: { sha: commit, url: `${base}/commits/${commit}` },
+        zipball_url: `${base}/zipball/refs/tags/${name}`,
+        tarball_url: `${base}/tarball/refs/tags/${name}`,
+        node_id: `REF_${sha(name).slice(0, 12)}`
+      }));
+      const { page, headers } = this.paginate(url, all);
+      return { status: 200, body: page, headers };
+    }
+    if (method === 'GET' && (m = rest.match(/^\/git\/ref\/tags\/(.+)$/))) {
+      const tag = decodeURIComponent(m[1] ?? '');
+      const commit = repo.tags[tag];
+      if (!commit) throw new HttpError(404, 'Not Found');
+      const annotated = repo.annotatedTags?.includes(tag);
+      const objectSha = annotated ? sha(`tag-object:${tag}`) : commit;
+      return {
+        status: 200,
+        body: {
+          ref: `refs/tags/${tag}`,
+          node_id: `REF_${sha(tag).slice(0, 12)}`,
+          url: `${base}/git/refs/tags/${tag}`,
+          object: { sha: objectSha, type: annotated ? 'tag' : 'commit', url: `${base}/git/${annotated ? 'tags' : 'commits'}/${objectSha}` }
+        }
+      };
+    }
+    if (method === 'GET' && (m = rest.match(/^\/git\/tags\/([0-9a-f]{40})$/))) {
+      const tag = (repo.annotatedTags ?? []).find((t) => sha(`tag-object:${t}`) === m?.[1]);
+      if (!tag) throw new HttpError(404, 'Not Found');
+      const commit = repo.tags[tag] ?? '';
+      return {
+        status: 200,
+        body: {
+          sha: m[1],
+          node_id: `TAG_${tag}`,
+          url: `${base}/git/tags/${m[1]}`,
+          tag,
+          message: `release ${tag}\n`,
+          tagger: { name: 'Release Bot', email: 'release@example.com', date: '2026-01-01T00:00:00Z' },
+          object: { sha: commit, type: 'commit', url: `${base}/git/commits/${commit}` },
+          verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null }
+        }
+      };
+    }
+    if (method === 'GET' && rest === '/actions/workflows') {
+      const all = repo.workflows.map((w) => this.workflowJson(repo, w));
+      const { page, headers } = this.paginate(url, all);
+      return { status: 200, body: { total_count: all.length, workflows: page }, headers };
+    }
+    if (method === 'GET' && (m = rest.match(/^\/contents\/(.+)$/))) {
+      const filePath = decodeURIComponent(m[1] ?? '');
+      const ref = url.searchParams.get('ref') ?? 'main';
+      if (!(ref in repo.tags) && !(ref in (repo.branches ?? {}))) throw new HttpError(404, `No commit found for the ref ${ref}`);
+      const files = { ...(repo.files['*'] ?? {}), ...(repo.files[ref] ?? {}) };
+      const content = files[filePath];
+      if (content !== undefined) return { status: 200, body: this.contentJson(repo, filePath, ref, content) };
+      const prefix = `${filePath}/`;
+      const entries = Object.keys(files).filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/'));
+      if (entries.length === 0) throw new HttpError(404, 'Not Found');
+      return {
+        status: 200,
+        body: entries.map((p) => {
+          const { content: _c, encoding: _e, ...entry } = this.contentJson(repo, p, ref, files[p] ?? '');
+          return entry;
+        })
+      };
+    }
+    if (method === 'POST' && (m = rest.match(/^\/actions\/workflows\/([^/]+)\/dispatches$/))) {
+      return this.dispatch(repo, decodeURIComponent(m[1] ?? ''), body);
+    }
+    if (method === 'GET' && (m = rest.match(/^\/actions\/workflows\/([^/]+)\/runs$/))) {
+      const workflow = this.findWorkflow(repo, decodeURIComponent(m[1] ?? ''));
+      let runs = this.runs.filter((r) => r.repo === repo.name && r.workflowId === workflow.id && this.visible(r));
+      const q = url.searchParams;
+      if (q.get('event')) runs = runs.filter((r) => r.event === q.get('event'));
+      if (q.get('branch')) runs = runs.filter((r) => r.ref === q.get('branch'));
+      if (q.get('actor')) runs = runs.filter((r) => r.actor === q.get('actor'));
+      if (q.get('head_sha')) runs = runs.filter((r) => r.headSha === q.get('head_sha'));
+      const status = q.get('status');
+      if (status) runs = runs.filter((r) => {
+        const s = this.runState(r);
+        return s.status === status || s.conclusion === status;
+      });
+      const created = q.get('created');
+      if (created) {
+        const cm = created.match(/^(>=|<=|>|<)?(.+)$/);
+        const when = Date.parse(cm?.[2] ?? '');
+        const op = cm?.[1] ?? '>=';
+        const floor = (t: number): number => Math.floor(t / 1000) * 1000;
+        runs = runs.filter((r) => {
+          const c = floor(r.createdAt);
+          return op === '>=' ? c >= when : op === '>' ? c > when : op === '<=' ? c <= when : c < when;
+        });
+      }
+      runs = [...runs].sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
+      const { page, headers } = this.paginate(url, runs.map((r) => this.runJson(r)));
+      return { status: 200, body: { total_count: runs.length, workflow_runs: page }, headers };
+    }
+    if (method === 'GET' && (m = rest.match(/^\/actions\/runs\/(\d+)$/))) {
+      const run = this.runs.find((r) => r.id === Number(m?.[1]) && r.repo === repo.name);
+      if (!run) throw new HttpError(404, 'Not Found');
+      return { status: 200, body: this.runJson(run) };
+    }
+    if (method === 'POST' && (m = rest.match(/^\/actions\/runs\/(\d+)\/cancel$/))) {
+      const run = this.runs.find((r) => r.id === Number(m?.[1]) && r.repo === repo.name);
+      if (!run) throw new HttpError(404, 'Not Found');
+      if (this.runState(run).status === 'completed') throw new HttpError(409, 'Cannot cancel a workflow run that is completed.');
+      run.cancelledAt = this.now();
+      return { status: 202, body: {} };
+    }
+    throw new HttpError(404, 'Not Found');
+  }
+
+  private findWorkflow(repo: EmulatedRepo, idOrFile: string): EmulatedWorkflow {
+    const workflow = repo.workflows.find((w) => String(w.id) === idOrFile || w.path.split('/').pop() === idOrFile);
+    if (!workflow) throw new HttpError(404, 'Not Found');
+    return workflow;
+  }
+
+  private dispatch(repo: EmulatedRepo, idOrFile: string, body: Buffer): { status: number; body?: unknown } {
+    const workflow = this.findWorkflow(repo, idOrFile);
+    let payload: { ref?: unknown; inputs?: unknown; return_run_details?: unknown };
+    try {
+      payload = JSON.parse(body.toString('utf8') || '{}') as typeof payload;
+    } catch {
+      throw new HttpError(400, 'Problems parsing JSON');
+    }
+    const mode = this.options.dispatchMode ?? 'run-details';
+    if (mode === 'ghes' && 'return_run_details' in payload) throw new HttpError(400, '"return_run_details" is not a permitted key.');
+    if (typeof payload.ref !== 'string') throw new HttpError(422, 'Invalid request.\n\n"ref" wasn\'t supplied.');
+    const ref = payload.ref.replace(/^refs\/(tags|heads)\//, '');
+    const headSha = repo.tags[ref] ?? repo.branches?.[ref];
+    if (!headSha) throw new HttpError(422, `No ref found for: ${payload.ref}`);
+    if (payload.inputs && typeof payload.inputs === 'object' && Object.keys(payload.inputs).length > 25) {
+      throw new HttpError(422, 'you may only define up to 25 `inputs` for a `workflow_dispatch` event');
+    }
+    const file = { ...(repo.files['*'] ?? {}), ...(repo.files[ref] ?? {}) }[workflow.path];
+    if (!file || !/workflow_dispatch/.test(file)) throw new HttpError(422, "Workflow does not have 'workflow_dispatch' trigger");
+    this.dispatches.push({ repo: repo.name, workflowId: workflow.id, ref, inputs: payload.inputs, returnRunDetails: payload.return_run_details as boolean | undefined });
+    const script = this.options.runScript?.(repo.name, workflow, ref) ?? { queuedMs: 200, runMs: 500, conclusion: 'success' };
+    const run: EmulatedRun = {
+      id: this.nextRunId++,
+      repo: repo.name,
+      workflowId: workflow.id,
+      ref,
+      headSha,
+      event: 'workflow_dispatch',
+      actor: 'dispatcher-app[bot]',
+      createdAt: this.now(),
+      script,
+      runNumber: this.runs.length + 1
+    };
+    this.runs.push(run);
+    if (mode === 'run-details' && payload.return_run_details === true) {
+      return {
+        status: 200,
+        body: {
+          workflow_run_id: run.id,
+          run_url: `${this.url}/repos/${this.options.org}/${repo.name}/actions/runs/${run.id}`,
+          html_url: `https://github.example/${this.options.org}/${repo.name}/actions/runs/${run.id}`
+        }
+      };
+    }
+    return { status: 204 };
+  }
+
+  private installation(): unknown {
+    const account = this.user(this.options.org, 'Organization');
+    return {
+      id: INSTALLATION_ID,
+      account,
+      repository_selection: 'all',
+      access_tokens_url: `${this.url}/app/installations/${INSTALLATION_ID}/access_tokens`,
+      repositories_url: `${this.url}/installation/repositories`,
+      html_url: `https://github.example/organizations/${this.options.org}/settings/installations/${INSTALLATION_ID}`,
+      app_id: Number(APP_ID),
+      app_slug: 'hms-build-workflow-dispatcher',
+      target_id: 1,
+      target_type: 'Organization',
+      permissions: { actions: 'write', contents: 'read', metadata: 'read' },
+      events: [],
+      created_at: '2026-01-01T00:00:00Z',
+      updated_at: '2026-01-01T00:00:00Z',
+      single_file_name: null,
+      suspended_by: null,
+      suspended_at: null
+    };
+  }
+
+  private user(login: string, type: string): Record<string, unknown> {
+    const u = `${this.url}/users/${login}`;
+    return {
+      login,
+      id: 1,
+      node_id: `U_${login}`,
+      avatar_url: `https://avatars.example/${login}`,
+      gravatar_id: '',
+      url: u,
+      html_url: `https://github.example/${login}`,
+      followers_url: `${u}/followers`,
+      following_url: `${u}/following{/other_user}`,
+      gists_url: `${u}/gists{/gist_id}`,
+      starred_url: `${u}/starred{/owner}{/repo}`,
+      subscriptions_url: `${u}/subscriptions`,
+      organizations_url: `${u}/orgs`,
+      repos_url: `${u}/repos`,
+      events_url: `${u}/events{/privacy}`,
+      received_events_url: `${u}/received_events`,
+      type,
+      site_admin: false
+    };
+  }
+
+  private repositoryJson(repo: EmulatedRepo): Record<string, unknown> {
+    const u = `${this.url}/repos/${this.options.org}/${repo.name}`;
+    const names = [
+      'archive_url', 'assignees_url', 'blobs_url', 'branches_url', 'collaborators_url', 'comments_url', 'commits_url', 'compare_url',
+      'contents_url', 'contributors_url', 'deployments_url', 'downloads_url', 'events_url', 'forks_url', 'git_commits_url', 'git_refs_url',
+      'git_tags_url', 'hooks_url', 'issue_comment_url', 'issue_events_url', 'issues_url', 'keys_url', 'labels_url', 'languages_url',
+      'merges_url', 'milestones_url', 'notifications_url', 'pulls_url', 'releases_url', 'stargazers_url', 'statuses_url',
+      'subscribers_url', 'subscription_url', 'tags_url', 'teams_url', 'trees_url'
+    ];
+    const urls = Object.fromEntries(names.map((n) => [n, `${u}/${n.replace(/_url$/, '')}`]));
+    return {
+      id: 100 + this.options.repos.indexOf(repo),
+      node_id: `R_${repo.name}`,
+      name: repo.name,
+      full_name: `${this.options.org}/${repo.name}`,
+      owner: this.user(this.options.org, 'Organization'),
+      private: false,
+      html_url: `https://github.example/${this.options.org}/${repo.name}`,
+      description: null,
+      fork: false,
+      url: u,
+      ...urls
+    };
+  }
+
+  private workflowJson(repo: EmulatedRepo, w: EmulatedWorkflow): Record<string, unknown> {
+    return {
+      id: w.id,
+      node_id: `W_${w.id}`,
+      name: w.name,
+      path: w.path,
+      state: w.state ?? 'active',
+      created_at: '2026-01-01T00:00:00Z',
+      updated_at: '2026-01-01T00:00:00Z',
+      url: `${this.url}/repos/${this.options.org}/${repo.name}/actions/workflows/${w.id}`,
+      html_url: `https://github.example/${this.options.org}/${repo.name}/blob/main/${w.path}`,
+      badge_url: `https://github.example/${this.options.org}/${repo.name}/workflows/${encodeURIComponent(w.name)}/badge.svg`
+    };
+  }
+
+  private contentJson(repo: EmulatedRepo, path: string, ref: string, content: string): Record<string, unknown> {
+    const u = `${this.url}/repos/${this.options.org}/${repo.name}/contents/${path}?ref=${ref}`;
+    const blob = sha(`blob ${content}`);
+    return {
+      type: 'file',
+      encoding: 'base64',
+      size: Buffer.byteLength(content),
+      name: path.split('/').pop(),
+      path,
+      content: Buffer.from(content).toString('base64').replace(/(.{60})/g, '$1\n'),
+      sha: blob,
+      url: u,
+      git_url: `${this.url}/repos/${this.options.org}/${repo.name}/git/blobs/${blob}`,
+      html_url: `https://github.example/${this.options.org}/${repo.name}/blob/${ref}/${path}`,
+      download_url: `https://raw.example/${this.options.org}/${repo.name}/${ref}/${path}`,
+      _links: { self: u, git: `${this.url}/repos/${this.options.org}/${repo.name}/git/blobs/${blob}`, html: `https://github.example/${this.options.org}/${repo.name}/blob/${ref}/${path}` }
+    };
+  }
+
+  runJson(run: EmulatedRun): Record<string, unknown> {
+    const repo = this.repo(run.repo);
+    const workflow = repo?.workflows.find((w) => w.id === run.workflowId);
+    const state = this.runState(run);
+    const u = `${this.url}/repos/${this.options.org}/${run.repo}/actions/runs/${run.id}`;
+    const iso = (t: number): string => new Date(t).toISOString().replace(/\.\d+Z$/, 'Z');
+    const repository = repo ? this.repositoryJson(repo) : {};
+    return {
+      id: run.id,
+      name: workflow?.name ?? null,
+      node_id: `WFR_${run.id}`,
+      check_suite_id: run.id * 10,
+      check_suite_node_id: `CS_${run.id}`,
+      head_branch: run.ref,
+      head_sha: run.headSha,
+      path: workflow?.path ?? '',
+      display_title: workflow?.name ?? '',
+      run_number: run.runNumber,
+      run_attempt: 1,
+      event: run.event,
+      status: state.status,
+      conclusion: state.conclusion,
+      workflow_id: run.workflowId,
+      url: u,
+      html_url: `https://github.example/${this.options.org}/${run.repo}/actions/runs/${run.id}`,
+      pull_requests: [],
+      created_at: iso(run.createdAt),
+      updated_at: iso(state.updatedAt),
+      run_started_at: iso(state.startedAt),
+      actor: this.user(run.actor, run.actor.endsWith('[bot]') ? 'Bot' : 'User'),
+      triggering_actor: this.user(run.actor, run.actor.endsWith('[bot]') ? 'Bot' : 'User'),
+      jobs_url: `${u}/jobs`,
+      logs_url: `${u}/logs`,
+      check_suite_url: `${this.url}/repos/${this.options.org}/${run.repo}/check-suites/${run.id * 10}`,
+      artifacts_url: `${u}/artifacts`,
+      cancel_url: `${u}/cancel`,
+      rerun_url: `${u}/rerun`,
+      workflow_url: `${this.url}/repos/${this.options.org}/${run.repo}/actions/workflows/${run.workflowId}`,
+      head_commit: {
+        id: run.headSha,
+        tree_id: sha(`tree ${run.headSha}`),
+        message: `release ${run.ref}`,
+        timestamp: '2026-01-01T00:00:00Z',
+        author: { name: 'Test', email: 'test@example.com' },
+        committer: { name: 'Test', email: 'test@example.com' }
+      },
+      repository,
+      head_repository: repository
+    };
+  }
+}
+
+/** `/repos/o/r/actions/runs/12` → `/repos/{owner}/{repo}/actions/runs/{run_id}` (for request counts). */
+export function templateOf(path: string): string {
+  return decodeURIComponent(path)
+    .replace(/^\/repos\/[^/]+\/[^/]+/, '/repos/{owner}/{repo}')
+    .replace(/\/actions\/runs\/\d+/, '/actions/runs/{run_id}')
+    .replace(/\/actions\/workflows\/[^/]+/, '/actions/workflows/{workflow_id}')
+    .replace(/\/git\/ref\/tags\/.+$/, '/git/ref/tags/{tag}')
+    .replace(/\/git\/tags\/[0-9a-f]{40}$/, '/git/tags/{tag_sha}')
+    .replace(/\/contents\/.+$/, '/contents/{path}')
+    .replace(/^\/(orgs|users)\/[^/]+\/installation$/, '/$1/{org}/installation')
+    .replace(/\/app\/installations\/\d+\//, '/app/installations/{installation_id}/');
+}
