@@ -67,7 +67,7 @@ export function findChartImages(documents: unknown[], values: Record<string, unk
     const parts = splitImageReference(image);
     if (parts && built.has(parts.repository)) result.push(parts);
   }
-  return result.sort((a, b) => `${a.repository}:${a.tag}`.localeCompare(`${b.repository}:${b.tag}`));
+  return result.sort((a, b) => compareText(a.repository, b.repository) || compareText(a.tag, b.tag));
 }
 
 /** The chart's GitHub repository: the last path segment of `sources[0]` in Chart.yaml. */
@@ -75,6 +75,10 @@ export function chartGithubRepo(chartYaml: unknown): string | undefined {
   const sources = isMapping(chartYaml) ? chartYaml.sources : undefined;
   const first: unknown = Array.isArray(sources) ? sources[0] : undefined;
   if (typeof first !== 'string') return undefined;
-  const segment = first.replace(/\.git$/, '').replace(/\/+$/, '').split('/').pop();
+  const segment = first.replace(/\/+$/, '').replace(/\.git$/, '').split('/').pop();
   return segment || undefined;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

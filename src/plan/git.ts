@@ -70,12 +70,12 @@ export class GitRepository {
   /** File names (not folders) directly inside `dir` at `ref`. */
   async listFiles(ref: string, dir: string): Promise<string[]> {
     const prefix = dir.replace(/\/+$/, '');
-    const out = await this.git(['ls-tree', '-z', '--name-only', `${ref}`, '--', prefix === '' ? '.' : `${prefix}/`]);
+    const out = await this.git(['ls-tree', '-z', ref, '--', prefix === '' ? '.' : `${prefix}/`]);
     return out
       .split('\0')
-      .filter((p) => p.length > 0)
+      .filter((entry) => entry.includes(' blob '))
+      .map((entry) => entry.slice(entry.indexOf('\t') + 1))
       .map((p) => (prefix ? p.slice(prefix.length + 1) : p))
-      .filter((p) => !p.includes('/'))
       .sort();
   }
 

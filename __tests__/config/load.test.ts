@@ -1,0 +1,122 @@
+import { join } from 'node:path';
+import { loadConfiguration, parseConfiguration, toYamlPath } from '../../src/config/load.js';
+import { ROOT } from '../support/run-action.js';
+import { hasRealWorld, REAL_WORLD } from '../support/shared.js';
+
+const minimal = (settings: string): string => `configuration:\n  product-stream-repo: csm\n${settings}`;
+
+describe('configuration', () => {
+  it("loads the project's own configuration.yaml with defaults filled in", async () => {
+    const result = await loadConfiguration(join(ROOT, 'configuration.yaml'));
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    expect(result.warnings).toEqual([]);
+    expect(result.config.configuration['product-stream-repo']).toBe('csm');
+    expect(result.config['helm-repo-lookup']).toContainEqual({ chart: 'cray-hms-hmcollector', path: 'stable/hms-hmcollector' });
+    expect(result.config.configuration['attach-to-running-builds']).toBe(true);
+  });
+
+  it('fills defaults for a minimal file', () => {
+    const result = parseConfiguration(minimal(''), 'c.yaml');
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    expect(result.config.configuration['docker-image-manifest']).toBe('docker/index.yaml');
+    expect(result.config.configuration['helm-manifest-directory']).toBe('manifests');
+    expect(result.config['docker-image-compare']).toEqual({});
+    expect(result.config.configuration['max-parallel']).toBe(10);
+  });
+
+  it('names the file and YAML path of every problem, one line each', () => {
+    const text = `helm-repo-lookup:
+  - chart: cray-hms-bss
+configuration:
+  product-stream-repo: csm
+  targeted-branches: [main, release/1.6, 3]
+  sleep-duration-seconds: soon
+  log-level: LOUD
+  colour: blue
+`;
+    const result = parseConfiguration(text, 'conf.yaml');
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toEqual(
+      expect.arrayContaining([
+        'conf.yaml: configuration.targeted-branches[2]: must be string',
+        'conf.yaml: helm-repo-lookup[0]: missing required key "path"',
+        'conf.yaml: configuration.sleep-duration-seconds: must be number',
+        'conf.yaml: configuration.log-level: must be one of DEBUG, INFO, WARNING, WARN, ERROR, CRITICAL',
+        'conf.yaml: configuration: unknown key "colour"'
+      ])
+    );
+    expect(result.errors).toHaveLength(5);
+  });
+
+  it('rejects an invalid regular expression with its path', () => {
+    const result = parseConfiguration(minimal('  targeted-branch-regexes: ["release/(1"]\n'), 'c.yaml');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors[0]).toMatch(/^c\.yaml: configuration\.targeted-branch-regexes\[0\]: invalid regular expression "release\/\(1"/);
+  });
+
+  it('reports YAML syntax errors and files that are not mappings', async () => {
+    const bad = parseConfiguration('configuration: [\n', 'broken.yaml');
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.errors[0]).toMatch(/^broken\.yaml: not valid YAML/);
+    const list = parseConfiguration('- a\n- b\n', 'list.yaml');
+    if (!list.ok) expect(list.errors[0]).toMatch(/must be a mapping/);
+    const missing = await loadConfiguration('/nonexistent/configuration.yaml');
+    if (!missing.ok) expect(missing.errors[0]).toBe('/nonexistent/configuration.yaml: cannot read the configuration file (ENOENT)');
+    expect(missing.ok).toBe(false);
+  });
+
+  it('rejects a docker-image-compare leaf without find_me', () => {
+    const result = parseConfiguration(`docker-image-compare:\n  reg:\n    images:\n      x: [something]\n${minimal('')}`, 'c.yaml');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.join('\n')).toContain('docker-image-compare.reg.images.x');
+  });
+
+  it('turns JSON pointers into YAML paths', () => {
+    expect(toYamlPath('/configuration/targeted-branches/2')).toBe('configuration.targeted-branches[2]');
+    expect(toYamlPath('/docker-image-compare/artifactory.algol60.net~1csm-docker~1stable/images')).toBe(
+      'docker-image-compare["artifactory.algol60.net/csm-docker/stable"].images'
+    );
+    expect(toYamlPath('')).toBe('(top level)');
+  });
+
+  it('accepts the old key names with a warning naming the new key', () => {
+    const text = `repo-image-lookup:\n  - repo: hms-shcd-parser\n    image: hms-shcd-parser\nconfiguration:\n  manifest-repo: csm\n  targeted-csm-branches: [main]\n`;
+    const result = parseConfiguration(text, 'old.yaml');
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    expect(result.config['github-repo-image-lookup']).toEqual([{ 'github-repo': 'hms-shcd-parser', image: 'hms-shcd-parser' }]);
+    expect(result.config.configuration['product-stream-repo']).toBe('csm');
+    expect(result.config.configuration['targeted-branches']).toEqual(['main']);
+    expect(result.warnings).toEqual([
+      'old.yaml: repo-image-lookup: old key name, rename it to "github-repo-image-lookup"',
+      'old.yaml: configuration.manifest-repo: old key name, rename it to "product-stream-repo"',
+      'old.yaml: configuration.targeted-csm-branches: old key name, rename it to "targeted-branches"'
+    ]);
+  });
+});
+
+(hasRealWorld ? describe : describe.skip)('real configurations of the original tool', () => {
+  it('loads configuration_csm.yaml unchanged', async () => {
+    const result = await loadConfiguration(join(REAL_WORLD, 'configs', 'configuration_csm.yaml'));
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    expect(result.warnings).toEqual([]);
+    expect(result.config.configuration['targeted-branches']).toHaveLength(11);
+    expect(result.config['non-manifest-images'].map((e) => e['github-repo'])).toEqual(['hms-test', 'hms-build-environment']);
+    expect(Object.keys(result.config['docker-image-compare'])).toEqual(['artifactory.algol60.net/csm-docker/stable']);
+  });
+
+  it('loads configuration_spc.yaml with its source_override and branch regexes', async () => {
+    const result = await loadConfiguration(join(REAL_WORLD, 'configs', 'configuration_spc.yaml'));
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    expect(result.config['helm-repo-lookup'][0]?.source_override).toBe('https://artifactory.algol60.net/artifactory/spc-helm-charts/');
+    expect(result.config.configuration['targeted-branch-regexes']).toEqual(['release\\/.+']);
+  });
+
+  it('loads the seed-era format, warning about each old key', async () => {
+    const result = await loadConfiguration(join(REAL_WORLD, 'configs', 'configuration_seed_format.yaml'));
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    expect(result.warnings).toHaveLength(3);
+    expect(result.config['github-repo-image-lookup']).toHaveLength(2);
+    expect(result.config.configuration['targeted-branches']).toEqual(['main']);
+  });
+});
