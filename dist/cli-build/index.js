@@ -54899,7 +54899,7 @@ function findChartImages(documents, values) {
         if (parts && built.has(parts.repository))
             result.push(parts);
     }
-    return result.sort((a, b) => `${a.repository}:${a.tag}`.localeCompare(`${b.repository}:${b.tag}`));
+    return result.sort((a, b) => compareText(a.repository, b.repository) || compareText(a.tag, b.tag));
 }
 /** The chart's GitHub repository: the last path segment of `sources[0]` in Chart.yaml. */
 function chartGithubRepo(chartYaml) {
@@ -54907,8 +54907,11 @@ function chartGithubRepo(chartYaml) {
     const first = Array.isArray(sources) ? sources[0] : undefined;
     if (typeof first !== 'string')
         return undefined;
-    const segment = first.replace(/\.git$/, '').replace(/\/+$/, '').split('/').pop();
+    const segment = first.replace(/\/+$/, '').replace(/\.git$/, '').split('/').pop();
     return segment || undefined;
+}
+function compareText(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
 }
 
 ;// CONCATENATED MODULE: ./src/plan/docker-index.ts
@@ -55258,13 +55261,14 @@ class ImageFinder {
         const { config, log } = this.ctx;
         const settings = config.configuration;
         const branches = await log.group('Product stream branches', () => this.selectTargetBranches());
-        const found = [];
-        const reports = await log.group('Images per branch', () => Promise.all(branches.map((branch) => this.branchLimit(async () => {
+        // each branch's images in branch order, so every image lists its branches in the configured order
+        const perBranch = await log.group('Images per branch', () => Promise.all(branches.map((branch) => this.branchLimit(async () => {
             const images = await this.findBranchImages(branch);
-            found.push(...images);
             log.info(`${branch.name}: ${images.length} image references`);
-            return { branch: branch.name, commit: branch.commit, images: images.length };
+            return images;
         }))));
+        const reports = branches.map((b, i) => ({ branch: b.name, commit: b.commit, images: perBranch[i]?.length ?? 0 }));
+        const found = perBranch.flat();
         const tagImages = await log.group('Images from git tags', () => this.findTagImages());
         found.push(...tagImages);
         const merged = mergeFoundImages(found);
@@ -55559,12 +55563,12 @@ class GitRepository {
     /** File names (not folders) directly inside `dir` at `ref`. */
     async listFiles(ref, dir) {
         const prefix = dir.replace(/\/+$/, '');
-        const out = await this.git(['ls-tree', '-z', '--name-only', `${ref}`, '--', prefix === '' ? '.' : `${prefix}/`]);
+        const out = await this.git(['ls-tree', '-z', ref, '--', prefix === '' ? '.' : `${prefix}/`]);
         return out
             .split('\0')
-            .filter((p) => p.length > 0)
+            .filter((entry) => entry.includes(' blob '))
+            .map((entry) => entry.slice(entry.indexOf('\t') + 1))
             .map((p) => (prefix ? p.slice(prefix.length + 1) : p))
-            .filter((p) => !p.includes('/'))
             .sort();
     }
     /** Several files at once through one `git cat-file --batch`; a missing file is `undefined`. */

@@ -50,19 +50,20 @@ export class ImageFinder {
     const { config, log } = this.ctx;
     const settings = config.configuration;
     const branches = await log.group('Product stream branches', () => this.selectTargetBranches());
-    const found: FoundImage[] = [];
-    const reports: BranchReport[] = await log.group('Images per branch', () =>
+    // each branch's images in branch order, so every image lists its branches in the configured order
+    const perBranch = await log.group('Images per branch', () =>
       Promise.all(
         branches.map((branch) =>
           this.branchLimit(async () => {
             const images = await this.findBranchImages(branch);
-            found.push(...images);
             log.info(`${branch.name}: ${images.length} image references`);
-            return { branch: branch.name, commit: branch.commit, images: images.length };
+            return images;
           })
         )
       )
     );
+    const reports: BranchReport[] = branches.map((b, i) => ({ branch: b.name, commit: b.commit, images: perBranch[i]?.length ?? 0 }));
+    const found: FoundImage[] = perBranch.flat();
     const tagImages = await log.group('Images from git tags', () => this.findTagImages());
     found.push(...tagImages);
     const merged = mergeFoundImages(found);

@@ -1,0 +1,158 @@
+import type { Plan } from '../../src/plan/plan.js';
+import { runBundle } from '../support/run-action.js';
+import { CHART_PASSWORD, CHART_USER, manifest, startSampleStream, type LocalParts } from '../support/sample-stream.js';
+
+function images(plan: Plan): string[] {
+  return plan.repos.flatMap((r) => r.images.map((i) => `${r.githubRepo} ${i.fullImage.split('/').pop()} ${i.state} [${i.branches.join(',')}]`));
+}
+
+const appInputs = (parts: LocalParts): Record<string, string> => ({
+  config: parts.configFile,
+  'dry-run': 'true',
+  'app-id': parts.github.appId,
+  'private-key': parts.github.privateKey,
+  'chart-repo-username': CHART_USER,
+  'chart-repo-password': CHART_PASSWORD
+});
+
+describe('dry run of the built action against local git, chart repository and GitHub', () => {
+  let parts: LocalParts;
+  afterEach(async () => {
+    await parts?.stop();
+  });
+
+  it('plans every image of the sample product stream and dispatches nothing', async () => {
+    parts = await startSampleStream();
+    const run = await runBundle('dist/index.js', parts.actionEnv(appInputs(parts)));
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const plan = JSON.parse(run.outputs.plan ?? '{}') as Plan;
+    expect(plan.branches.map((b) => b.branch)).toEqual(['release/1.6', 'release/1.5', 'release/1.7']);
+    expect(images(plan)).toEqual([
+      'hardware-topology-assistant hardware-topology-assistant:0.2.0 resolved [release/1.5]',
+      'hardware-topology-assistant hardware-topology-assistant:0.3.1 unresolved [release/1.6]',
+      'hms-bss cray-bss:1.26.0 resolved [release/1.5]',
+      'hms-bss cray-bss:1.28.0 resolved [release/1.6,release/1.7]',
+      'hms-bss cray-bss-test:1.26.0 resolved [release/1.5]',
+      'hms-bss cray-bss-test:1.28.0 resolved [release/1.6,release/1.7]',
+      'hms-rts cray-hms-rts:3.1.0 resolved [release/1.6]',
+      'hms-rts cray-hms-rts:3.1.1 resolved [release/1.6]',
+      'hms-shcd-parser hms-shcd-parser:1.9.0 resolved [release/1.6,release/1.5]',
+      'hms-shcd-parser hms-shcd-parser:1.10.0 resolved [release/1.7]',
+      'hms-smd cray-smd:2.24.0 resolved [release/1.6]',
+      'hms-smd cray-smd-test:2.23.0 resolved [release/1.6]',
+      'hms-test hms-test:3.0.0 resolved []',
+      'hms-test hms-test:3.1.0 resolved []'
+    ]);
+    // the annotated tag v1.28.0 resolves to its commit, not to the tag object
+    const bss = plan.repos.find((r) => r.githubRepo === 'hms-bss')?.images.find((i) => i.tag === '1.28.0');
+    expect(bss?.commit).toBe(parts.github.repo('hms-bss')?.tags['v1.28.0']);
+    expect(bss?.sources).toEqual([
+      { kind: 'chart', branch: 'release/1.6', file: 'manifests/sysmgmt.yaml', chart: 'cray-hms-bss', version: '3.2.4', releaseName: 'cray-hms-bss' },
+      { kind: 'chart', branch: 'release/1.7', file: 'manifests/sysmgmt.yaml', chart: 'cray-hms-bss', version: '3.2.4', releaseName: 'cray-hms-bss' }
+    ]);
+
+    expect(run.annotations.map((a) => `${a.kind}: ${a.message}`)).toEqual([
+      'warning: branch release/9.9, configuration.targeted-branches: targeted branch does not exist in Cray-HPE/csm; skipped',
+      'warning: repo hardware-topology-assistant, image hardware-topology-assistant, tag v0.3.1: tag v0.3.1 does not exist in Cray-HPE/hardware-topology-assistant; image artifactory.algol60.net/csm-docker/stable/hardware-topology-assistant:0.3.1 (branches: release/1.6) will not be rebuilt'
+    ]);
+    expect(run.summary).toContain('## Rebuild plan for Cray-HPE/csm');
+    expect(run.summary).toContain('14 images in 6 repos from 3 branches');
+    expect(run.summary).toContain(`| hms-smd | [v2.24.0](${parts.git.url}/Cray-HPE/hms-smd/tree/v2.24.0) | \`artifactory.algol60.net/csm-docker/stable/cray-smd:2.24.0\` | release/1.6 | chart cray-hms-smd | ✅ ready |`);
+    expect(run.summary).toContain('chart cray-hms-rts \\(cray-hms-rts-snmp\\)');
+
+    // nothing dispatched, each tag looked up once, each chart downloaded once
+    expect(parts.github.dispatches).toEqual([]);
+    expect(parts.github.requests.filter((r) => r.method !== 'GET' && !r.path.includes('access_tokens'))).toEqual([]);
+    const refLookups = parts.github.requests.filter((r) => r.path.includes('/git/ref/')).map((r) => r.path);
+    expect(new Set(refLookups).size).toBe(refLookups.length);
+    const chartPaths = parts.charts.requests.map((r) => r.path);
+    expect(new Set(chartPaths).size).toBe(chartPaths.length);
+    expect(parts.charts.requests.every((r) => r.authorized)).toBe(true);
+
+    // secrets: masked first, then never printed
+    const printed = run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
+    expect(run.stdout).toContain(`::add-mask::${CHART_PASSWORD}`);
+    expect(printed).not.toContain(CHART_PASSWORD);
+    expect(printed).not.toContain(parts.github.privateKey.split('\n')[1]);
+    expect(printed).not.toMatch(/ghs_emulated/);
+    expect(run.stdout).toMatch(/::add-mask::ghs_emulated/);
+  });
+
+  it('stops an invalid configuration before any network call, naming each problem', async () => {
+    parts = await startSampleStream({
+      config: (c) => {
+        const settings = c.configuration as Record<string, unknown>;
+        settings['targeted-branches'] = ['main', 'release/1.6', 7];
+        settings['time-limit-minutes'] = 'forever';
+      }
+    });
+    const run = await runBundle('dist/index.js', parts.actionEnv(appInputs(parts)));
+    expect(run.code).toBe(1);
+    const errors = run.annotations.filter((a) => a.kind === 'error').map((a) => a.message);
+    expect(errors).toEqual([
+      `${parts.configFile}: configuration.targeted-branches[2]: must be string`,
+      `${parts.configFile}: configuration.time-limit-minutes: must be number`,
+      `the configuration ${parts.configFile} is invalid`
+    ]);
+    expect(parts.github.requests).toEqual([]);
+    expect(parts.git.requests).toEqual([]);
+  });
+
+  it('names file, branch, YAML path and chart of every bad input, and plans the rest', async () => {
+    parts = await startSampleStream({
+      branches: (branches, chartUrl) => {
+        const r15 = branches['release/1.5'] ?? {};
+        r15['manifests/broken.yaml'] = 'spec:\n  charts: [\n';
+        r15['manifests/platform.yaml'] = manifest('platform', chartUrl, [
+          { name: 'cray-hms-unknown', source: 'csm-algol60', version: '1.0.0' },
+          { name: 'cray-hms-bss', source: 'csm-algol60', version: '9.9.9' },
+          { name: 'cray-hms-smd', source: 'nowhere', version: '7.1.18' }
+        ]);
+        branches['release/1.8'] = { 'render_templates.sh': { content: 'echo "jinja: template docker/index.yaml.j2 not found" >&2\nexit 2\n', executable: true } };
+      },
+      config: (c) => {
+        (c.configuration as Record<string, unknown>)['targeted-branch-regexes'] = ['release/1\\.[78]'];
+      }
+    });
+    const run = await runBundle('dist/index.js', parts.actionEnv(appInputs(parts)));
+    expect(run.code).toBe(0);
+    const errors = run.annotations.filter((a) => a.kind === 'error').map((a) => a.message).sort();
+    expect(errors).toEqual(
+      [
+        'branch release/1.5, manifests/broken.yaml: not valid YAML: deficient indentation in "manifests/broken.yaml" (3:1)',
+        'branch release/1.5, manifests/platform.yaml at spec.charts[0], chart cray-hms-unknown 1.0.0: no helm-repo-lookup entry for chart cray-hms-unknown: add one with its path in the chart repository',
+        `branch release/1.5, manifests/platform.yaml at spec.charts[1], chart cray-hms-bss 9.9.9: ${parts.charts.url}/artifactory/csm-helm-charts/stable/cray-hms-bss/cray-hms-bss-9.9.9.tgz: download answered 404: no such chart version in the chart repository`,
+        'branch release/1.5, manifests/platform.yaml at spec.charts[2], chart cray-hms-smd 7.1.18: chart source "nowhere" is not in spec.sources.charts and helm-repo-lookup has no source_override',
+        'branch release/1.8: render_templates.sh failed on branch release/1.8 (exit 2): jinja: template docker/index.yaml.j2 not found'
+      ].sort()
+    );
+    const plan = JSON.parse(run.outputs.plan ?? '{}') as Plan;
+    expect(plan.branches.map((b) => [b.branch, b.images])).toEqual([
+      ['release/1.6', 8],
+      ['release/1.5', 4],
+      ['release/1.7', 3],
+      ['release/1.8', 0]
+    ]);
+    expect(images(plan)).toHaveLength(14);
+  });
+
+  it('plans the docker index images when the chart repository refuses the credentials', async () => {
+    parts = await startSampleStream();
+    const run = await runBundle('dist/index.js', parts.actionEnv({ ...appInputs(parts), 'chart-repo-password': 'wrong' }));
+    expect(run.code).toBe(0);
+    const errors = run.annotations.filter((a) => a.kind === 'error');
+    expect(errors.length).toBe(6);
+    for (const e of errors) expect(e.message).toMatch(/chart cray-hms-(bss|rts|smd) [\d.]+: .*download answered 401: the chart repository refused chart-repo-username\/chart-repo-password$/);
+    const plan = JSON.parse(run.outputs.plan ?? '{}') as Plan;
+    expect(plan.repos.map((r) => r.githubRepo)).toEqual(['hardware-topology-assistant', 'hms-shcd-parser', 'hms-test']);
+  });
+
+  it('works with a plain token instead of a GitHub App, the git server checking it', async () => {
+    parts = await startSampleStream({ gitToken: 'test-token' });
+    const run = await runBundle('dist/index.js', parts.actionEnv({ config: parts.configFile, 'dry-run': 'true', token: 'test-token', 'chart-repo-username': CHART_USER, 'chart-repo-password': CHART_PASSWORD }));
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.outputs.plan ?? '{}')).toMatchObject({ org: 'Cray-HPE', productStreamRepo: 'csm' });
+    expect(parts.git.requests.every((r) => r.password === 'test-token')).toBe(true);
+  });
+});
