@@ -33,7 +33,10 @@ Exit codes: 0 success; 1 a build failed, timed out or could not be dispatched; 2
 `;
 
 /** Command line arguments → the same Settings the action builds from its inputs. */
-export async function settingsFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<{ settings: Settings; verbose: boolean } | 'help'> {
+export async function settingsFromArgs(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv
+): Promise<{ settings: Settings; verbose: boolean } | 'help'> {
   const { values } = parseArgs({
     args: [...argv],
     strict: true,
@@ -99,4 +102,3 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
 }
-

@@ -45,8 +45,9 @@ export class ConsoleJobOutput implements JobOutput {
   setOutput(name: string, value: string | number): void {
     this.outputs.set(name, String(value));
   }
-  async summary(_markdown: string, text: string): Promise<void> {
+  summary(_markdown: string, text: string): Promise<void> {
     this.out.write(`\n${text}`);
+    return Promise.resolve();
   }
 }
 

@@ -54,7 +54,16 @@ export async function runJob(settings: Settings, output: JobOutput): Promise<Job
   const charts = new ChartRepository(settings.chartCredentials);
   let plan: Plan;
   try {
-    plan = await new ImageFinder({ config, org, repo, octokit: connection.octokit, helm, charts, chartRewrites: settings.chartRewrites, log }).buildPlan();
+    plan = await new ImageFinder({
+      config,
+      org,
+      repo,
+      octokit: connection.octokit,
+      helm,
+      charts,
+      chartRewrites: settings.chartRewrites,
+      log
+    }).buildPlan();
   } finally {
     await Promise.all([repo.remove(), charts.dispose(), helm.dispose()]);
   }

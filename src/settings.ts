@@ -78,7 +78,8 @@ export function maskSecrets(values: readonly (string | undefined)[]): void {
   for (const value of values) {
     if (!value) continue;
     core.setSecret(value);
-    if (value.includes('\n')) for (const line of value.split('\n')) if (line.trim().length >= 8 && !line.startsWith('-----')) core.setSecret(line.trim());
+    if (value.includes('\n'))
+      for (const line of value.split('\n')) if (line.trim().length >= 8 && !line.startsWith('-----')) core.setSecret(line.trim());
   }
 }
 

@@ -52,7 +52,8 @@ configuration:
   it('rejects an invalid regular expression with its path', () => {
     const result = parseConfiguration(minimal('  targeted-branch-regexes: ["release/(1"]\n'), 'c.yaml');
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.errors[0]).toMatch(/^c\.yaml: configuration\.targeted-branch-regexes\[0\]: invalid regular expression "release\/\(1"/);
+    if (!result.ok)
+      expect(result.errors[0]).toMatch(/^c\.yaml: configuration\.targeted-branch-regexes\[0\]: invalid regular expression "release\/\(1"/);
   });
 
   it('reports YAML syntax errors and files that are not mappings', async () => {

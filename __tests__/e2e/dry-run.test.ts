@@ -3,7 +3,9 @@ import { runBundle } from '../support/run-action.js';
 import { CHART_PASSWORD, CHART_USER, manifest, startSampleStream, type LocalParts } from '../support/sample-stream.js';
 
 function images(plan: Plan): string[] {
-  return plan.repos.flatMap((r) => r.images.map((i) => `${r.githubRepo} ${i.fullImage.split('/').pop()} ${i.state} [${i.branches.join(',')}]`));
+  return plan.repos.flatMap((r) =>
+    r.images.map((i) => `${r.githubRepo} ${i.fullImage.split('/').pop()} ${i.state} [${i.branches.join(',')}]`)
+  );
 }
 
 const appInputs = (parts: LocalParts): Record<string, string> => ({
@@ -48,8 +50,22 @@ describe('dry run of the built action against local git, chart repository and Gi
     const bss = plan.repos.find((r) => r.githubRepo === 'hms-bss')?.images.find((i) => i.tag === '1.28.0');
     expect(bss?.commit).toBe(parts.github.repo('hms-bss')?.tags['v1.28.0']);
     expect(bss?.sources).toEqual([
-      { kind: 'chart', branch: 'release/1.6', file: 'manifests/sysmgmt.yaml', chart: 'cray-hms-bss', version: '3.2.4', releaseName: 'cray-hms-bss' },
-      { kind: 'chart', branch: 'release/1.7', file: 'manifests/sysmgmt.yaml', chart: 'cray-hms-bss', version: '3.2.4', releaseName: 'cray-hms-bss' }
+      {
+        kind: 'chart',
+        branch: 'release/1.6',
+        file: 'manifests/sysmgmt.yaml',
+        chart: 'cray-hms-bss',
+        version: '3.2.4',
+        releaseName: 'cray-hms-bss'
+      },
+      {
+        kind: 'chart',
+        branch: 'release/1.7',
+        file: 'manifests/sysmgmt.yaml',
+        chart: 'cray-hms-bss',
+        version: '3.2.4',
+        releaseName: 'cray-hms-bss'
+      }
     ]);
 
     expect(run.annotations.map((a) => `${a.kind}: ${a.message}`)).toEqual([
@@ -58,7 +74,9 @@ describe('dry run of the built action against local git, chart repository and Gi
     ]);
     expect(run.summary).toContain('## Rebuild plan for Cray-HPE/csm');
     expect(run.summary).toContain('14 images in 6 repos from 3 branches');
-    expect(run.summary).toContain(`| hms-smd | [v2.24.0](${parts.git.url}/Cray-HPE/hms-smd/tree/v2.24.0) | \`artifactory.algol60.net/csm-docker/stable/cray-smd:2.24.0\` | release/1.6 | chart cray-hms-smd | ✅ ready |`);
+    expect(run.summary).toContain(
+      `| hms-smd | [v2.24.0](${parts.git.url}/Cray-HPE/hms-smd/tree/v2.24.0) | \`artifactory.algol60.net/csm-docker/stable/cray-smd:2.24.0\` | release/1.6 | chart cray-hms-smd | ✅ ready |`
+    );
     expect(run.summary).toContain('chart cray-hms-rts \\(cray-hms-rts-snmp\\)');
 
     // nothing dispatched, each tag looked up once, each chart downloaded once
@@ -71,7 +89,10 @@ describe('dry run of the built action against local git, chart repository and Gi
     expect(parts.charts.requests.every((r) => r.authorized)).toBe(true);
 
     // secrets: masked first, then never printed
-    const printed = run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
+    const printed = run.stdout
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'))
+      .join('\n');
     expect(run.stdout).toContain(`::add-mask::${CHART_PASSWORD}`);
     expect(printed).not.toContain(CHART_PASSWORD);
     expect(printed).not.toContain(parts.github.privateKey.split('\n')[1]);
@@ -109,7 +130,9 @@ describe('dry run of the built action against local git, chart repository and Gi
           { name: 'cray-hms-bss', source: 'csm-algol60', version: '9.9.9' },
           { name: 'cray-hms-smd', source: 'nowhere', version: '7.1.18' }
         ]);
-        branches['release/1.8'] = { 'render_templates.sh': { content: 'echo "jinja: template docker/index.yaml.j2 not found" >&2\nexit 2\n', executable: true } };
+        branches['release/1.8'] = {
+          'render_templates.sh': { content: 'echo "jinja: template docker/index.yaml.j2 not found" >&2\nexit 2\n', executable: true }
+        };
       },
       config: (c) => {
         (c.configuration as Record<string, unknown>)['targeted-branch-regexes'] = ['release/1\\.[78]'];
@@ -117,7 +140,10 @@ describe('dry run of the built action against local git, chart repository and Gi
     });
     const run = await runBundle('dist/index.js', parts.actionEnv(appInputs(parts)));
     expect(run.code).toBe(0);
-    const errors = run.annotations.filter((a) => a.kind === 'error').map((a) => a.message).sort();
+    const errors = run.annotations
+      .filter((a) => a.kind === 'error')
+      .map((a) => a.message)
+      .sort();
     expect(errors).toEqual(
       [
         'branch release/1.5, manifests/broken.yaml: not valid YAML: deficient indentation in "manifests/broken.yaml" (3:1)',
@@ -143,14 +169,26 @@ describe('dry run of the built action against local git, chart repository and Gi
     expect(run.code).toBe(0);
     const errors = run.annotations.filter((a) => a.kind === 'error');
     expect(errors.length).toBe(6);
-    for (const e of errors) expect(e.message).toMatch(/chart cray-hms-(bss|rts|smd) [\d.]+: .*download answered 401: the chart repository refused chart-repo-username\/chart-repo-password$/);
+    for (const e of errors)
+      expect(e.message).toMatch(
+        /chart cray-hms-(bss|rts|smd) [\d.]+: .*download answered 401: the chart repository refused chart-repo-username\/chart-repo-password$/
+      );
     const plan = JSON.parse(run.outputs.plan ?? '{}') as Plan;
     expect(plan.repos.map((r) => r.githubRepo)).toEqual(['hardware-topology-assistant', 'hms-shcd-parser', 'hms-test']);
   });
 
   it('works with a plain token instead of a GitHub App, the git server checking it', async () => {
     parts = await startSampleStream({ gitToken: 'test-token' });
-    const run = await runBundle('dist/index.js', parts.actionEnv({ config: parts.configFile, 'dry-run': 'true', token: 'test-token', 'chart-repo-username': CHART_USER, 'chart-repo-password': CHART_PASSWORD }));
+    const run = await runBundle(
+      'dist/index.js',
+      parts.actionEnv({
+        config: parts.configFile,
+        'dry-run': 'true',
+        token: 'test-token',
+        'chart-repo-username': CHART_USER,
+        'chart-repo-password': CHART_PASSWORD
+      })
+    );
     expect(run.code).toBe(0);
     expect(JSON.parse(run.outputs.plan ?? '{}')).toMatchObject({ org: 'Cray-HPE', productStreamRepo: 'csm' });
     expect(parts.git.requests.every((r) => r.password === 'test-token')).toBe(true);

@@ -43,7 +43,12 @@ describe('chart images', () => {
   const values = {
     image: { repository: 'reg/stable/cray-smd' },
     tests: { image: { repository: 'reg/stable/cray-smd-test' } },
-    'cray-service': { containers: { 'cray-smd': { image: { repository: 'reg/stable/cray-smd' } }, init: { image: { repository: 'reg/stable/cray-smd-init' } } } }
+    'cray-service': {
+      containers: {
+        'cray-smd': { image: { repository: 'reg/stable/cray-smd' } },
+        init: { image: { repository: 'reg/stable/cray-smd-init' } }
+      }
+    }
   };
 
   it('finds every container and initContainer image in any kind of document', () => {
@@ -67,7 +72,9 @@ describe('chart images', () => {
   });
 
   it('merges manifest values over chart values as helm does', () => {
-    expect(mergeValues({ global: { appVersion: '1', testVersion: '1' }, list: [1, 2] }, { global: { appVersion: '2' }, list: [3] })).toEqual({
+    expect(
+      mergeValues({ global: { appVersion: '1', testVersion: '1' }, list: [1, 2] }, { global: { appVersion: '2' }, list: [3] })
+    ).toEqual({
       global: { appVersion: '2', testVersion: '1' },
       list: [3]
     });

@@ -16,8 +16,17 @@ describe('chart repository and helm (real helm, local chart repository with basi
 
   beforeAll(async () => {
     server = await startChartRepo(credentials);
-    server.addChart('stable/cray-hms-smd', writeHmsChart({ name: 'cray-hms-smd', version: '7.1.18', githubRepo: 'hms-smd', image: 'cray-smd', appVersion: '2.23.0' }, src));
-    server.addChart('stable/cray-hms-rts', writeHmsChart({ name: 'cray-hms-rts', version: '5.0.0', githubRepo: 'hms-rts', image: 'cray-hms-rts', appVersion: '3.1.0', style: 'plain' }, src));
+    server.addChart(
+      'stable/cray-hms-smd',
+      writeHmsChart({ name: 'cray-hms-smd', version: '7.1.18', githubRepo: 'hms-smd', image: 'cray-smd', appVersion: '2.23.0' }, src)
+    );
+    server.addChart(
+      'stable/cray-hms-rts',
+      writeHmsChart(
+        { name: 'cray-hms-rts', version: '5.0.0', githubRepo: 'hms-rts', image: 'cray-hms-rts', appVersion: '3.1.0', style: 'plain' },
+        src
+      )
+    );
     server.put('stable/corrupt/corrupt-1.0.0.tgz', 'this is not a gzip archive');
     helm = await Helm.create(HELM);
   });
@@ -31,7 +40,9 @@ describe('chart repository and helm (real helm, local chart repository with basi
     const url = `${server.url}/stable/cray-hms-smd/cray-hms-smd-7.1.18.tgz`;
     const [first, second] = await Promise.all([charts.download(url), charts.download(url)]);
     expect(first).toBe(second);
-    expect(server.requests.filter((r) => r.path.endsWith('cray-hms-smd-7.1.18.tgz'))).toEqual([{ path: '/stable/cray-hms-smd/cray-hms-smd-7.1.18.tgz', authorized: true }]);
+    expect(server.requests.filter((r) => r.path.endsWith('cray-hms-smd-7.1.18.tgz'))).toEqual([
+      { path: '/stable/cray-hms-smd/cray-hms-smd-7.1.18.tgz', authorized: true }
+    ]);
     if (!first.ok) throw new Error(first.reason);
     expect(chartGithubRepo(first.chart.chartYaml)).toBe('hms-smd');
     const overrides = { global: { appVersion: '2.24.0' } };
@@ -47,7 +58,10 @@ describe('chart repository and helm (real helm, local chart repository with basi
   it('explains 401, 404 and corrupt archives', async () => {
     const anonymous = new ChartRepository(undefined);
     const denied = await anonymous.download(`${server.url}/stable/cray-hms-smd/cray-hms-smd-7.1.18.tgz`);
-    expect(denied).toEqual({ ok: false, reason: 'download answered 401: the chart repository needs chart-repo-username and chart-repo-password' });
+    expect(denied).toEqual({
+      ok: false,
+      reason: 'download answered 401: the chart repository needs chart-repo-username and chart-repo-password'
+    });
     const wrong = new ChartRepository({ username: 'reader', password: 'nope' });
     expect(await wrong.download(`${server.url}/stable/cray-hms-smd/cray-hms-smd-7.1.18.tgz`)).toEqual({
       ok: false,
@@ -68,7 +82,9 @@ describe('chart repository and helm (real helm, local chart repository with basi
     const charts = new ChartRepository(credentials);
     const result = await charts.download(`${server.url}/stable/cray-hms-rts/cray-hms-rts-5.0.0.tgz`);
     if (!result.ok) throw new Error(result.reason);
-    await expect(helm.template(result.chart.dir, 'Bad_Release_Name!', 'services', {})).rejects.toThrow(/^helm template failed: .*release name/i);
+    await expect(helm.template(result.chart.dir, 'Bad_Release_Name!', 'services', {})).rejects.toThrow(
+      /^helm template failed: .*release name/i
+    );
     await charts.dispose();
   });
 });

@@ -28,14 +28,21 @@ quay.io/other:
     );
     expect(match.problems).toEqual([]);
     expect(match.images).toEqual([
-      { repository: 'reg.example/stable/hms-shcd-parser', tags: ['1.9.0', '1.8.0'], yamlPath: '"reg.example/stable".images.hms-shcd-parser' },
+      {
+        repository: 'reg.example/stable/hms-shcd-parser',
+        tags: ['1.9.0', '1.8.0'],
+        yamlPath: '"reg.example/stable".images.hms-shcd-parser'
+      },
       { repository: 'reg.example/stable/nested/deeper', tags: ['0.1.0'], yamlPath: '"reg.example/stable".images.nested.deeper' }
     ]);
   });
 
   it('skips what the branch does not ship and reports shapes that are wrong', () => {
     const odd = parseYaml('r:\n  images:\n    a: "1.0"\n    b: { x: 1 }\n', 'i.yaml', { allStrings: true });
-    const match = matchDockerIndex({ r: { images: { a: ['find_me'], b: ['find_me'], gone: ['find_me'] } }, absent: { images: { z: ['find_me'] } } }, odd);
+    const match = matchDockerIndex(
+      { r: { images: { a: ['find_me'], b: ['find_me'], gone: ['find_me'] } }, absent: { images: { z: ['find_me'] } } },
+      odd
+    );
     expect(match.images).toEqual([]);
     expect(match.problems).toEqual([
       { yamlPath: 'r.images.a', message: 'expected a list of image tags' },

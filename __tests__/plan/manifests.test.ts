@@ -43,20 +43,32 @@ describe('loftsman manifests', () => {
     expect(parsed.charts[1]?.values).toEqual({ rtsDoInit: false });
     expect(parsed.charts[1]?.yamlPath).toBe('spec.charts[1]');
     expect(parsed.problems).toEqual([
-      { file: 'manifests/sysmgmt.yaml', yamlPath: 'spec.charts[4]', message: 'a chart entry needs a name and a version (chart cray-hms-broken)' },
+      {
+        file: 'manifests/sysmgmt.yaml',
+        yamlPath: 'spec.charts[4]',
+        message: 'a chart entry needs a name and a version (chart cray-hms-broken)'
+      },
       { file: 'manifests/sysmgmt.yaml', yamlPath: 'spec.charts[5]', message: 'must be a mapping' }
     ]);
   });
 
   it('selects charts by the regex, anchored at the start', () => {
     const { charts } = parseLoftsmanManifest(manifest, 'm.yaml');
-    expect(selectCharts(charts, compileAnchored('cray-hms-.*')).map((c) => c.releaseName)).toEqual(['cray-hms-rts', 'cray-hms-rts-snmp', 'cray-hms-bss']);
+    expect(selectCharts(charts, compileAnchored('cray-hms-.*')).map((c) => c.releaseName)).toEqual([
+      'cray-hms-rts',
+      'cray-hms-rts-snmp',
+      'cray-hms-bss'
+    ]);
     expect(selectCharts(charts, compileAnchored('hms')).length).toBe(0);
   });
 
   it('reports YAML that is not a manifest', () => {
     expect(parseLoftsmanManifest('a: [', 'x.yaml').problems[0]?.message).toMatch(/^not valid YAML/);
-    expect(parseLoftsmanManifest('kind: Something\n', 'x.yaml').problems[0]).toEqual({ file: 'x.yaml', yamlPath: 'spec', message: 'not a loftsman manifest: no spec mapping' });
+    expect(parseLoftsmanManifest('kind: Something\n', 'x.yaml').problems[0]).toEqual({
+      file: 'x.yaml',
+      yamlPath: 'spec',
+      message: 'not a loftsman manifest: no spec mapping'
+    });
     expect(parseLoftsmanManifest('', 'empty.yaml')).toEqual({ charts: [], problems: [] });
   });
 
@@ -65,7 +77,9 @@ describe('loftsman manifests', () => {
       'https://a.example/charts/stable/cray-hms-bss/cray-hms-bss-3.2.4.tgz'
     );
     expect(chartDownloadUrl('https://a.example/charts', '', 'x', '1.0.0')).toBe('https://a.example/charts/x-1.0.0.tgz');
-    expect(rewriteUrl('https://a.example/charts/x.tgz', [{ from: 'https://a.example/', to: 'http://127.0.0.1:9/' }])).toBe('http://127.0.0.1:9/charts/x.tgz');
+    expect(rewriteUrl('https://a.example/charts/x.tgz', [{ from: 'https://a.example/', to: 'http://127.0.0.1:9/' }])).toBe(
+      'http://127.0.0.1:9/charts/x.tgz'
+    );
     expect(rewriteUrl('https://b.example/x.tgz', [{ from: 'https://a.example/', to: 'http://m/' }])).toBe('https://b.example/x.tgz');
   });
 });

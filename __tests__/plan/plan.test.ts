@@ -17,8 +17,19 @@ describe('plan', () => {
     { repository: 'reg/cray-smd', tag: '2.23.0', githubRepo: 'hms-smd', source: chart('release/1.5') },
     { repository: 'reg/cray-smd', tag: '2.23.0', githubRepo: 'hms-smd', source: chart('release/1.5') },
     { repository: 'reg/cray-smd-test', tag: '2.23.0', githubRepo: 'hms-smd', source: chart('release/1.6') },
-    { repository: 'reg/hms-shcd-parser', tag: '1.9.0', githubRepo: 'hms-shcd-parser', source: { kind: 'docker-index', branch: 'release/1.6', file: 'docker/index.yaml' } },
-    { repository: 'reg/hms-test', tag: '3.1.0', githubRepo: 'hms-test', commit: 'c'.repeat(40), source: { kind: 'git-tag', repo: 'hms-test' } }
+    {
+      repository: 'reg/hms-shcd-parser',
+      tag: '1.9.0',
+      githubRepo: 'hms-shcd-parser',
+      source: { kind: 'docker-index', branch: 'release/1.6', file: 'docker/index.yaml' }
+    },
+    {
+      repository: 'reg/hms-test',
+      tag: '3.1.0',
+      githubRepo: 'hms-test',
+      commit: 'c'.repeat(40),
+      source: { kind: 'git-tag', repo: 'hms-test' }
+    }
   ];
 
   it('makes one entry per image, listing every branch and source once', () => {

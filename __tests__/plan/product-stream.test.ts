@@ -20,12 +20,22 @@ describe('product stream repo over smart HTTP', () => {
   beforeAll(async () => {
     server = await startGitServer({ token });
     commits = server.createRepo('Cray-HPE', 'csm', {
-      'release/1.6': { 'docker/index.yaml': 'a: 1\n', 'manifests/sysmgmt.yaml': 'x\n', 'manifests/core.yaml': 'y\n', 'manifests/sub/deep.yaml': 'z\n' },
+      'release/1.6': {
+        'docker/index.yaml': 'a: 1\n',
+        'manifests/sysmgmt.yaml': 'x\n',
+        'manifests/core.yaml': 'y\n',
+        'manifests/sub/deep.yaml': 'z\n'
+      },
       'release/1.7': {
         'docker/index.yaml.in': 'version: @V@\n',
-        'render_templates.sh': { content: 'set -e\nsed s/@V@/1.10.0/ docker/index.yaml.in > docker/index.yaml\necho "token=${GITHUB_TOKEN:-none}" > env.txt\n', executable: true }
+        'render_templates.sh': {
+          content: 'set -e\nsed s/@V@/1.10.0/ docker/index.yaml.in > docker/index.yaml\necho "token=${GITHUB_TOKEN:-none}" > env.txt\n',
+          executable: true
+        }
       },
-      'release/broken': { 'render_templates.sh': { content: 'echo "rendering" >&2\necho "cannot find template foo" >&2\nexit 3\n', executable: true } }
+      'release/broken': {
+        'render_templates.sh': { content: 'echo "rendering" >&2\necho "cannot find template foo" >&2\nexit 3\n', executable: true }
+      }
     });
   });
   afterAll(() => server.close());

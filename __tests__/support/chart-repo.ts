@@ -45,7 +45,12 @@ export async function startChartRepo(credentials: { username: string; password: 
     res.end(readFileSync(file));
   });
   const helmHome = mkdtempSync(join(tmpdir(), 'helm-package-'));
-  const helmEnv = { ...process.env, HELM_CACHE_HOME: join(helmHome, 'c'), HELM_CONFIG_HOME: join(helmHome, 'g'), HELM_DATA_HOME: join(helmHome, 'd') };
+  const helmEnv = {
+    ...process.env,
+    HELM_CACHE_HOME: join(helmHome, 'c'),
+    HELM_CONFIG_HOME: join(helmHome, 'g'),
+    HELM_DATA_HOME: join(helmHome, 'd')
+  };
   return {
     ...server,
     root,

@@ -12,15 +12,7 @@ import { listen, readBody, type RunningServer } from './http.js';
 
 export type RunStatus = 'requested' | 'waiting' | 'pending' | 'queued' | 'in_progress' | 'completed';
 export type RunConclusion =
-  | 'success'
-  | 'failure'
-  | 'cancelled'
-  | 'timed_out'
-  | 'action_required'
-  | 'neutral'
-  | 'skipped'
-  | 'stale'
-  | 'startup_failure';
+  'success' | 'failure' | 'cancelled' | 'timed_out' | 'action_required' | 'neutral' | 'skipped' | 'stale' | 'startup_failure';
 
 export interface EmulatedWorkflow {
   id: number;
@@ -168,7 +160,15 @@ export class GitHubEmulator {
   }
 
   /** A run that was not made by the dispatcher (noise: another actor, another event). */
-  addRun(run: { repo: string; workflowId: number; ref: string; event: string; actor: string; createdAt?: number; script?: Partial<RunScript> }): EmulatedRun {
+  addRun(run: {
+    repo: string;
+    workflowId: number;
+    ref: string;
+    event: string;
+    actor: string;
+    createdAt?: number;
+    script?: Partial<RunScript>;
+  }): EmulatedRun {
     const repo = this.repo(run.repo);
     const created: EmulatedRun = {
       id: this.nextRunId++,
@@ -263,8 +263,14 @@ export class GitHubEmulator {
     } catch (error) {
       const status = error instanceof HttpError ? error.status : 500;
       record.status = status;
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...this.rateHeaders(), ...(error instanceof HttpError ? error.headers : {}) });
-      res.end(JSON.stringify({ message: (error as Error).message, documentation_url: 'https://docs.github.com/rest', status: String(status) }));
+      res.writeHead(status, {
+        'content-type': 'application/json; charset=utf-8',
+        ...this.rateHeaders(),
+        ...(error instanceof HttpError ? error.headers : {})
+      });
+      res.end(
+        JSON.stringify({ message: (error as Error).message, documentation_url: 'https://docs.github.com/rest', status: String(status) })
+      );
     }
   }
 
@@ -298,11 +304,16 @@ export class GitHubEmulator {
     const [header = '', payload = '', signature = ''] = jwt.split('.');
     const verifier = createVerify('RSA-SHA256');
     verifier.update(`${header}.${payload}`);
-    if (!verifier.verify(this.publicKey, Buffer.from(signature, 'base64url'))) throw new HttpError(401, 'A JSON web token could not be decoded');
+    if (!verifier.verify(this.publicKey, Buffer.from(signature, 'base64url')))
+      throw new HttpError(401, 'A JSON web token could not be decoded');
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { iss: string | number; exp: number; iat: number };
     if (String(claims.iss) !== APP_ID) throw new HttpError(401, "'Issuer' claim ('iss') must be an Integer");
     if (claims.exp - claims.iat > 600) throw new HttpError(401, "'Expiration time' claim ('exp') is too far in the future");
-    if (claims.exp * 1000 < this.now()) throw new HttpError(401, "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires");
+    if (claims.exp * 1000 < this.now())
+      throw new HttpError(
+        401,
+        "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires"
+      );
   }
 
   private paginate<T>(url: URL, items: T[]): { page: T[]; headers: Record<string, string> } {
@@ -325,7 +336,12 @@ export class GitHubEmulator {
     return { page, headers: links.length ? { link: links.join(', ') } : {} };
   }
 
-  private route(method: string, url: URL, body: Buffer, req: IncomingMessage): { status: number; body?: unknown; headers?: Record<string, string> } {
+  private route(
+    method: string,
+    url: URL,
+    body: Buffer,
+    req: IncomingMessage
+  ): { status: number; body?: unknown; headers?: Record<string, string> } {
     // GitHub accepts %2F for the slashes of a ref (Octokit sends tags%2Fv1.0.0)
     const path = decodeURIComponent(url.pathname).replace(/\/+$/, '');
     const org = this.options.org;
@@ -349,7 +365,12 @@ export class GitHubEmulator {
       this.installationTokens.set(token, expires);
       return {
         status: 201,
-        body: { token, expires_at: new Date(expires).toISOString().replace(/\.\d+Z$/, 'Z'), permissions: { actions: 'write', contents: 'read', metadata: 'read' }, repository_selection: 'all' }
+        body: {
+          token,
+          expires_at: new Date(expires).toISOString().replace(/\.\d+Z$/, 'Z'),
+          permissions: { actions: 'write', contents: 'read', metadata: 'read' },
+          repository_selection: 'all'
+        }
       };
     }
 
@@ -441,10 +462,11 @@ export class GitHubEmulator {
       if (q.get('actor')) runs = runs.filter((r) => r.actor === q.get('actor'));
       if (q.get('head_sha')) runs = runs.filter((r) => r.headSha === q.get('head_sha'));
       const status = q.get('status');
-      if (status) runs = runs.filter((r) => {
-        const s = this.runState(r);
-        return s.status === status || s.conclusion === status;
-      });
+      if (status)
+        runs = runs.filter((r) => {
+          const s = this.runState(r);
+          return s.status === status || s.conclusion === status;
+        });
       const created = q.get('created');
       if (created) {
         const cm = created.match(/^(>=|<=|>|<)?(.+)$/);
@@ -457,7 +479,10 @@ export class GitHubEmulator {
         });
       }
       runs = [...runs].sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
-      const { page, headers } = this.paginate(url, runs.map((r) => this.runJson(r)));
+      const { page, headers } = this.paginate(
+        url,
+        runs.map((r) => this.runJson(r))
+      );
       return { status: 200, body: { total_count: runs.length, workflow_runs: page }, headers };
     }
     if (method === 'GET' && (m = rest.match(/^\/actions\/runs\/(\d+)$/))) {
@@ -500,7 +525,13 @@ export class GitHubEmulator {
     }
     const file = { ...(repo.files['*'] ?? {}), ...(repo.files[ref] ?? {}) }[workflow.path];
     if (!file || !/workflow_dispatch/.test(file)) throw new HttpError(422, "Workflow does not have 'workflow_dispatch' trigger");
-    this.dispatches.push({ repo: repo.name, workflowId: workflow.id, ref, inputs: payload.inputs, returnRunDetails: payload.return_run_details as boolean | undefined });
+    this.dispatches.push({
+      repo: repo.name,
+      workflowId: workflow.id,
+      ref,
+      inputs: payload.inputs,
+      returnRunDetails: payload.return_run_details as boolean | undefined
+    });
     const script = this.options.runScript?.(repo.name, workflow, ref) ?? { queuedMs: 200, runMs: 500, conclusion: 'success' };
     const run: EmulatedRun = {
       id: this.nextRunId++,
@@ -578,11 +609,42 @@ export class GitHubEmulator {
   private repositoryJson(repo: EmulatedRepo): Record<string, unknown> {
     const u = `${this.url}/repos/${this.options.org}/${repo.name}`;
     const names = [
-      'archive_url', 'assignees_url', 'blobs_url', 'branches_url', 'collaborators_url', 'comments_url', 'commits_url', 'compare_url',
-      'contents_url', 'contributors_url', 'deployments_url', 'downloads_url', 'events_url', 'forks_url', 'git_commits_url', 'git_refs_url',
-      'git_tags_url', 'hooks_url', 'issue_comment_url', 'issue_events_url', 'issues_url', 'keys_url', 'labels_url', 'languages_url',
-      'merges_url', 'milestones_url', 'notifications_url', 'pulls_url', 'releases_url', 'stargazers_url', 'statuses_url',
-      'subscribers_url', 'subscription_url', 'tags_url', 'teams_url', 'trees_url'
+      'archive_url',
+      'assignees_url',
+      'blobs_url',
+      'branches_url',
+      'collaborators_url',
+      'comments_url',
+      'commits_url',
+      'compare_url',
+      'contents_url',
+      'contributors_url',
+      'deployments_url',
+      'downloads_url',
+      'events_url',
+      'forks_url',
+      'git_commits_url',
+      'git_refs_url',
+      'git_tags_url',
+      'hooks_url',
+      'issue_comment_url',
+      'issue_events_url',
+      'issues_url',
+      'keys_url',
+      'labels_url',
+      'languages_url',
+      'merges_url',
+      'milestones_url',
+      'notifications_url',
+      'pulls_url',
+      'releases_url',
+      'stargazers_url',
+      'statuses_url',
+      'subscribers_url',
+      'subscription_url',
+      'tags_url',
+      'teams_url',
+      'trees_url'
     ];
     const urls = Object.fromEntries(names.map((n) => [n, `${u}/${n.replace(/_url$/, '')}`]));
     return {
@@ -624,13 +686,19 @@ export class GitHubEmulator {
       size: Buffer.byteLength(content),
       name: path.split('/').pop(),
       path,
-      content: Buffer.from(content).toString('base64').replace(/(.{60})/g, '$1\n'),
+      content: Buffer.from(content)
+        .toString('base64')
+        .replace(/(.{60})/g, '$1\n'),
       sha: blob,
       url: u,
       git_url: `${this.url}/repos/${this.options.org}/${repo.name}/git/blobs/${blob}`,
       html_url: `https://github.example/${this.options.org}/${repo.name}/blob/${ref}/${path}`,
       download_url: `https://raw.example/${this.options.org}/${repo.name}/${ref}/${path}`,
-      _links: { self: u, git: `${this.url}/repos/${this.options.org}/${repo.name}/git/blobs/${blob}`, html: `https://github.example/${this.options.org}/${repo.name}/blob/${ref}/${path}` }
+      _links: {
+        self: u,
+        git: `${this.url}/repos/${this.options.org}/${repo.name}/git/blobs/${blob}`,
+        html: `https://github.example/${this.options.org}/${repo.name}/blob/${ref}/${path}`
+      }
     };
   }
 

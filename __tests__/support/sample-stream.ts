@@ -48,15 +48,24 @@ export function hmsRepo(name: string, image: string, tags: Record<string, string
     tags,
     branches: { main: 'f'.repeat(40) },
     workflows: [
-      { id: 1000 + name.length * 10 + 1, name: 'Build and Publish Service Docker Images', path: '.github/workflows/build_and_release_image.yaml' },
-      { id: 1000 + name.length * 10 + 2, name: 'Build and Publish CT Docker Images', path: '.github/workflows/build_and_release_ct_image.yaml' },
+      {
+        id: 1000 + name.length * 10 + 1,
+        name: 'Build and Publish Service Docker Images',
+        path: '.github/workflows/build_and_release_image.yaml'
+      },
+      {
+        id: 1000 + name.length * 10 + 2,
+        name: 'Build and Publish CT Docker Images',
+        path: '.github/workflows/build_and_release_ct_image.yaml'
+      },
       { id: 1000 + name.length * 10 + 3, name: 'Lint', path: '.github/workflows/lint.yaml' }
     ],
     files: {
       '*': {
         '.github/workflows/build_and_release_image.yaml': buildWorkflow('Build and Publish Service Docker Images', image),
         '.github/workflows/build_and_release_ct_image.yaml': buildWorkflow('Build and Publish CT Docker Images', `${image}-test`),
-        '.github/workflows/lint.yaml': 'name: Lint\non: [push, pull_request]\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps: [{ run: "true" }]\n'
+        '.github/workflows/lint.yaml':
+          'name: Lint\non: [push, pull_request]\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps: [{ run: "true" }]\n'
       }
     },
     ...extra
@@ -93,7 +102,16 @@ export const SAMPLE_CHARTS: (HmsChartSpec & { path: string })[] = [
   { name: 'cray-hms-bss', version: '3.2.4', githubRepo: 'hms-bss', image: 'cray-bss', appVersion: '1.28.0', path: 'stable/cray-hms-bss' },
   { name: 'cray-hms-bss', version: '3.1.5', githubRepo: 'hms-bss', image: 'cray-bss', appVersion: '1.26.0', path: 'stable/cray-hms-bss' },
   { name: 'cray-hms-smd', version: '7.1.18', githubRepo: 'hms-smd', image: 'cray-smd', appVersion: '2.23.0', path: 'stable/cray-hms-smd' },
-  { name: 'cray-hms-rts', version: '5.0.0', githubRepo: 'hms-rts', image: 'cray-hms-rts', appVersion: '3.1.0', path: 'stable/cray-hms-rts', style: 'plain', withTests: false }
+  {
+    name: 'cray-hms-rts',
+    version: '5.0.0',
+    githubRepo: 'hms-rts',
+    image: 'cray-hms-rts',
+    appVersion: '3.1.0',
+    path: 'stable/cray-hms-rts',
+    style: 'plain',
+    withTests: false
+  }
 ];
 
 /**
@@ -116,11 +134,24 @@ export async function startSampleStream(options: SampleOptions = {}): Promise<Lo
   const sysmgmt16 = manifest('sysmgmt', chartUrl, [
     { name: 'cray-hms-bss', source: 'csm-algol60', version: '3.2.4', namespace: 'services' },
     { name: 'cray-hms-rts', source: 'csm-algol60', version: '5.0.0', namespace: 'services' },
-    { name: 'cray-hms-rts', releaseName: 'cray-hms-rts-snmp', source: 'csm-algol60', version: '5.0.0', namespace: 'services', values: { rtsDoInit: false, global: { appVersion: '3.1.1' } } },
+    {
+      name: 'cray-hms-rts',
+      releaseName: 'cray-hms-rts-snmp',
+      source: 'csm-algol60',
+      version: '5.0.0',
+      namespace: 'services',
+      values: { rtsDoInit: false, global: { appVersion: '3.1.1' } }
+    },
     { name: 'cray-cfs-api', source: 'csm-algol60', version: '1.0.0', namespace: 'services' }
   ]);
   const core16 = manifest('core-services', chartUrl, [
-    { name: 'cray-hms-smd', source: 'csm-algol60', version: '7.1.18', namespace: 'services', values: { global: { appVersion: '2.24.0' }, 'cray-service': { sqlCluster: { resources: { requests: { cpu: '4' } } } } } }
+    {
+      name: 'cray-hms-smd',
+      source: 'csm-algol60',
+      version: '7.1.18',
+      namespace: 'services',
+      values: { global: { appVersion: '2.24.0' }, 'cray-service': { sqlCluster: { resources: { requests: { cpu: '4' } } } } }
+    }
   ]);
   const branches: Record<string, Tree> = {
     'release/1.6': {
@@ -131,12 +162,19 @@ export async function startSampleStream(options: SampleOptions = {}): Promise<Lo
     },
     'release/1.5': {
       'docker/index.yaml': dockerIndex({ 'hms-shcd-parser': ['1.9.0'], 'hardware-topology-assistant': ['0.2.0'] }),
-      'manifests/sysmgmt.yaml': manifest('sysmgmt', chartUrl, [{ name: 'cray-hms-bss', source: 'csm-algol60', version: '3.1.5', namespace: 'services' }])
+      'manifests/sysmgmt.yaml': manifest('sysmgmt', chartUrl, [
+        { name: 'cray-hms-bss', source: 'csm-algol60', version: '3.1.5', namespace: 'services' }
+      ])
     },
     'release/1.7': {
       'docker/index.yaml.in': dockerIndex({ 'hms-shcd-parser': ['@SHCD_VERSION@'] }),
-      'render_templates.sh': { content: '#!/usr/bin/env bash\nset -euo pipefail\nsed "s/@SHCD_VERSION@/1.10.0/" docker/index.yaml.in > docker/index.yaml\n', executable: true },
-      'manifests/sysmgmt.yaml': manifest('sysmgmt', chartUrl, [{ name: 'cray-hms-bss', source: 'csm-algol60', version: '3.2.4', namespace: 'services' }])
+      'render_templates.sh': {
+        content: '#!/usr/bin/env bash\nset -euo pipefail\nsed "s/@SHCD_VERSION@/1.10.0/" docker/index.yaml.in > docker/index.yaml\n',
+        executable: true
+      },
+      'manifests/sysmgmt.yaml': manifest('sysmgmt', chartUrl, [
+        { name: 'cray-hms-bss', source: 'csm-algol60', version: '3.2.4', namespace: 'services' }
+      ])
     },
     'feature/not-targeted': { 'docker/index.yaml': dockerIndex({ 'hms-shcd-parser': ['0.0.1'] }) }
   };
@@ -144,12 +182,21 @@ export async function startSampleStream(options: SampleOptions = {}): Promise<Lo
   git.createRepo(ORG, 'csm', branches);
 
   const repos: EmulatedRepo[] = [
-    hmsRepo('hms-bss', 'cray-bss', { 'v1.28.0': commitOf('bss-1.28.0'), 'v1.26.0': commitOf('bss-1.26.0') }, { annotatedTags: ['v1.28.0'] }),
+    hmsRepo(
+      'hms-bss',
+      'cray-bss',
+      { 'v1.28.0': commitOf('bss-1.28.0'), 'v1.26.0': commitOf('bss-1.26.0') },
+      { annotatedTags: ['v1.28.0'] }
+    ),
     hmsRepo('hms-smd', 'cray-smd', { 'v2.24.0': commitOf('smd-2.24.0'), 'v2.23.0': commitOf('smd-2.23.0') }),
     hmsRepo('hms-rts', 'cray-hms-rts', { 'v3.1.0': commitOf('rts-3.1.0'), 'v3.1.1': commitOf('rts-3.1.1') }),
     hmsRepo('hms-shcd-parser', 'hms-shcd-parser', { 'v1.9.0': commitOf('shcd-1.9.0'), 'v1.10.0': commitOf('shcd-1.10.0') }),
     hmsRepo('hardware-topology-assistant', 'hardware-topology-assistant', { 'v0.2.0': commitOf('hta-0.2.0') }),
-    hmsRepo('hms-test', 'hms-test', { 'v2.9.0': commitOf('test-2.9.0'), 'v3.0.0': commitOf('test-3.0.0'), 'v3.1.0': commitOf('test-3.1.0') })
+    hmsRepo('hms-test', 'hms-test', {
+      'v2.9.0': commitOf('test-2.9.0'),
+      'v3.0.0': commitOf('test-3.0.0'),
+      'v3.1.0': commitOf('test-3.1.0')
+    })
   ];
   const github = await new GitHubEmulator({ org: ORG, repos, ...options.emulator }).start();
 

@@ -42913,8 +42913,9 @@ class ConsoleJobOutput {
     setOutput(name, value) {
         this.outputs.set(name, String(value));
     }
-    async summary(_markdown, text) {
+    summary(_markdown, text) {
         this.out.write(`\n${text}`);
+        return Promise.resolve();
     }
 }
 async function writeJsonFile(file, value) {
@@ -46658,10 +46659,14 @@ function renameLegacyKeys(document, warnings) {
     renameKeys(document, LEGACY_TOP_LEVEL, '', warnings);
     if (lookupWasLegacy && Array.isArray(document['github-repo-image-lookup'])) {
         for (const item of document['github-repo-image-lookup']) {
-            if (isRecord(item))
-                for (const [o, n] of Object.entries(LEGACY_LOOKUP_ITEM))
-                    if (o in item && !(n in item))
-                        ((item[n] = item[o]), delete item[o]);
+            if (!isRecord(item))
+                continue;
+            for (const [oldKey, newKey] of Object.entries(LEGACY_LOOKUP_ITEM)) {
+                if (!(oldKey in item) || newKey in item)
+                    continue;
+                item[newKey] = item[oldKey];
+                delete item[oldKey];
+            }
         }
     }
     if (isRecord(document.configuration))
@@ -46715,7 +46720,11 @@ async function loadConfiguration(file) {
         text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
     }
     catch (error) {
-        return { ok: false, errors: [`${file}: cannot read the configuration file (${error.code ?? String(error)})`], warnings: [] };
+        return {
+            ok: false,
+            errors: [`${file}: cannot read the configuration file (${error.code ?? String(error)})`],
+            warnings: []
+        };
     }
     return parseConfiguration(text, file);
 }
@@ -54370,7 +54379,9 @@ async function findInstallationId(apiUrl, appId, privateKey, org) {
         return data.id;
     }
     catch (error) {
-        throw new Error(`the GitHub App ${appId} is not installed on ${org}: install it on the organization (see README, "GitHub App")`, { cause: error });
+        throw new Error(`the GitHub App ${appId} is not installed on ${org}: install it on the organization (see README, "GitHub App")`, {
+            cause: error
+        });
     }
 }
 /** One Octokit for the run: throttling and retry plugins, token or GitHub App installation auth. */
@@ -54383,7 +54394,7 @@ async function connect(options) {
     if (options.auth.kind === 'token') {
         const token = options.auth.token;
         const octokit = new GitHubClient({ ...common, auth: token });
-        return { octokit, gitToken: async () => token };
+        return { octokit, gitToken: () => Promise.resolve(token) };
     }
     const { appId, privateKey } = options.auth;
     const installationId = await findInstallationId(options.apiUrl, appId, privateKey, options.org);
@@ -54800,7 +54811,11 @@ async function resolveTag(octokit, owner, repo, tag) {
         if (ref.object.type === 'commit')
             return { ok: true, commit: ref.object.sha };
         if (ref.object.type === 'tag') {
-            const { data: annotated } = await octokit.request('GET /repos/{owner}/{repo}/git/tags/{tag_sha}', { owner, repo, tag_sha: ref.object.sha });
+            const { data: annotated } = await octokit.request('GET /repos/{owner}/{repo}/git/tags/{tag_sha}', {
+                owner,
+                repo,
+                tag_sha: ref.object.sha
+            });
             return { ok: true, commit: annotated.object.sha };
         }
         return { ok: false, reason: `tag ${tag} points at a ${ref.object.type}, not a commit` };
@@ -54907,7 +54922,11 @@ function chartGithubRepo(chartYaml) {
     const first = Array.isArray(sources) ? sources[0] : undefined;
     if (typeof first !== 'string')
         return undefined;
-    const segment = first.replace(/\/+$/, '').replace(/\.git$/, '').split('/').pop();
+    const segment = first
+        .replace(/\/+$/, '')
+        .replace(/\.git$/, '')
+        .split('/')
+        .pop();
     return segment || undefined;
 }
 function compareText(a, b) {
@@ -54964,7 +54983,7 @@ function matchDockerIndex(compare, index) {
 
 ;// CONCATENATED MODULE: ./src/plan/manifests.ts
 
-const str = (v) => typeof v === 'string' && v.length > 0 ? v : typeof v === 'number' ? String(v) : undefined;
+const str = (v) => (typeof v === 'string' && v.length > 0 ? v : typeof v === 'number' ? String(v) : undefined);
 /** Read the charts of one loftsman manifest (`apiVersion: manifests/v1beta1`). */
 function parseLoftsmanManifest(text, file) {
     const result = { charts: [], problems: [] };
@@ -55167,7 +55186,7 @@ function gitBranchFiles(repo, ref) {
         read: async (path) => (await repo.readFiles(ref, [path])).get(path),
         readMany: (paths) => repo.readFiles(ref, paths),
         list: (dir) => repo.listFiles(ref, dir),
-        dispose: async () => undefined
+        dispose: () => Promise.resolve()
     };
 }
 /** Files of a checked-out tree (after `render_templates.sh` ran in it). */
@@ -55186,7 +55205,10 @@ function directoryBranchFiles(root) {
         list: async (dir) => {
             try {
                 const entries = await (0,promises_namespaceObject.readdir)((0,external_node_path_namespaceObject.join)(root, dir), { withFileTypes: true });
-                return entries.filter((e) => e.isFile()).map((e) => e.name).sort();
+                return entries
+                    .filter((e) => e.isFile())
+                    .map((e) => e.name)
+                    .sort();
             }
             catch {
                 return [];
@@ -55302,7 +55324,10 @@ class ImageFinder {
             return [];
         }
         try {
-            const [indexImages, chartImages] = await Promise.all([this.findIndexImages(branch.name, files), this.findManifestImages(branch.name, files)]);
+            const [indexImages, chartImages] = await Promise.all([
+                this.findIndexImages(branch.name, files),
+                this.findManifestImages(branch.name, files)
+            ]);
             return [...indexImages, ...chartImages];
         }
         finally {
@@ -55353,7 +55378,11 @@ class ImageFinder {
         const dir = config.configuration['helm-manifest-directory'].replace(/\/+$/, '');
         const names = (await files.list(dir)).filter((n) => /\.ya?ml$/.test(n));
         if (names.length === 0) {
-            log.problem({ severity: 'warning', message: 'no loftsman manifests found; no chart images taken', where: { branch, file: `${dir}/` } });
+            log.problem({
+                severity: 'warning',
+                message: 'no loftsman manifests found; no chart images taken',
+                where: { branch, file: `${dir}/` }
+            });
             return [];
         }
         const texts = await files.readMany(names.map((n) => `${dir}/${n}`));
@@ -55452,7 +55481,11 @@ class ImageFinder {
                 tags = await listTags(octokit, org, repo);
             }
             catch (error) {
-                log.problem({ severity: 'error', message: `cannot list tags: ${error.message}`, where: { repo, yamlPath: `non-manifest-images[${i}]` } });
+                log.problem({
+                    severity: 'error',
+                    message: `cannot list tags: ${error.message}`,
+                    where: { repo, yamlPath: `non-manifest-images[${i}]` }
+                });
                 return [];
             }
             const matching = tags.filter((t) => pattern.test(t.name));
@@ -56505,7 +56538,9 @@ async function locateHelm(log) {
     const url = `https://get.helm.sh/helm-${version}-${platform}.tar.gz`;
     log(`helm is not on PATH: downloading ${url}`);
     const archive = await downloadTool(url);
-    const actual = (0,external_node_crypto_.createHash)('sha256').update(await (0,promises_namespaceObject.readFile)(archive)).digest('hex');
+    const actual = (0,external_node_crypto_.createHash)('sha256')
+        .update(await (0,promises_namespaceObject.readFile)(archive))
+        .digest('hex');
     if (actual !== sha256)
         throw new Error(`helm download ${url} has sha256 ${actual}, expected ${sha256}: refusing to run it`);
     const extracted = await extractTar(archive);
@@ -56563,7 +56598,13 @@ function describeSources(image) {
 function countPlan(plan) {
     const images = planImages(plan);
     const resolved = images.filter((i) => i.state === 'resolved').length;
-    return { repos: plan.repos.length, images: images.length, resolved, unresolved: images.length - resolved, branches: plan.branches.length };
+    return {
+        repos: plan.repos.length,
+        images: images.length,
+        resolved,
+        unresolved: images.length - resolved,
+        branches: plan.branches.length
+    };
 }
 /** The dry-run job summary: one table per repo. */
 function renderPlanSummary(plan, serverUrl) {
@@ -56745,7 +56786,16 @@ async function runJob(settings, output) {
     const charts = new ChartRepository(settings.chartCredentials);
     let plan;
     try {
-        plan = await new ImageFinder({ config, org, repo, octokit: connection.octokit, helm, charts, chartRewrites: settings.chartRewrites, log }).buildPlan();
+        plan = await new ImageFinder({
+            config,
+            org,
+            repo,
+            octokit: connection.octokit,
+            helm,
+            charts,
+            chartRewrites: settings.chartRewrites,
+            log
+        }).buildPlan();
     }
     finally {
         await Promise.all([repo.remove(), charts.dispose(), helm.dispose()]);

@@ -4,9 +4,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import schema from './configuration.schema.json' with { type: 'json' };
 import { compileAnchored, type Configuration } from './configuration.js';
 
-export type LoadResult =
-  | { ok: true; config: Configuration; warnings: string[] }
-  | { ok: false; errors: string[]; warnings: string[] };
+export type LoadResult = { ok: true; config: Configuration; warnings: string[] } | { ok: false; errors: string[]; warnings: string[] };
 
 /** Key names of the original tool's first format, still accepted: old → new. */
 const LEGACY_TOP_LEVEL: Record<string, string> = { 'repo-image-lookup': 'github-repo-image-lookup' };
@@ -70,7 +68,12 @@ function renameLegacyKeys(document: Record<string, unknown>, warnings: string[])
   renameKeys(document, LEGACY_TOP_LEVEL, '', warnings);
   if (lookupWasLegacy && Array.isArray(document['github-repo-image-lookup'])) {
     for (const item of document['github-repo-image-lookup']) {
-      if (isRecord(item)) for (const [o, n] of Object.entries(LEGACY_LOOKUP_ITEM)) if (o in item && !(n in item)) ((item[n] = item[o]), delete item[o]);
+      if (!isRecord(item)) continue;
+      for (const [oldKey, newKey] of Object.entries(LEGACY_LOOKUP_ITEM)) {
+        if (!(oldKey in item) || newKey in item) continue;
+        item[newKey] = item[oldKey];
+        delete item[oldKey];
+      }
     }
   }
   if (isRecord(document.configuration)) renameKeys(document.configuration, LEGACY_SETTINGS, 'configuration.', warnings);
@@ -122,7 +125,11 @@ export async function loadConfiguration(file: string): Promise<LoadResult> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    return { ok: false, errors: [`${file}: cannot read the configuration file (${(error as NodeJS.ErrnoException).code ?? String(error)})`], warnings: [] };
+    return {
+      ok: false,
+      errors: [`${file}: cannot read the configuration file (${(error as NodeJS.ErrnoException).code ?? String(error)})`],
+      warnings: []
+    };
   }
   return parseConfiguration(text, file);
 }

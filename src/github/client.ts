@@ -47,13 +47,16 @@ async function findInstallationId(apiUrl: string, appId: string, privateKey: str
     return data.id;
   } catch (error) {
     const status = (error as { status?: number }).status;
-    if (status !== 404) throw new Error(`cannot find the GitHub App installation for ${org}: ${(error as Error).message}`, { cause: error });
+    if (status !== 404)
+      throw new Error(`cannot find the GitHub App installation for ${org}: ${(error as Error).message}`, { cause: error });
   }
   try {
     const { data } = await app.request('GET /users/{username}/installation', { username: org });
     return data.id;
   } catch (error) {
-    throw new Error(`the GitHub App ${appId} is not installed on ${org}: install it on the organization (see README, "GitHub App")`, { cause: error });
+    throw new Error(`the GitHub App ${appId} is not installed on ${org}: install it on the organization (see README, "GitHub App")`, {
+      cause: error
+    });
   }
 }
 
@@ -67,7 +70,7 @@ export async function connect(options: ClientOptions): Promise<Connection> {
   if (options.auth.kind === 'token') {
     const token = options.auth.token;
     const octokit = new GitHubClient({ ...common, auth: token });
-    return { octokit, gitToken: async () => token };
+    return { octokit, gitToken: () => Promise.resolve(token) };
   }
   const { appId, privateKey } = options.auth;
   const installationId = await findInstallationId(options.apiUrl, appId, privateKey, options.org);

@@ -18,7 +18,11 @@ export async function resolveTag(octokit: Octokit, owner: string, repo: string, 
     const { data: ref } = await octokit.request('GET /repos/{owner}/{repo}/git/ref/{ref}', { owner, repo, ref: `tags/${tag}` });
     if (ref.object.type === 'commit') return { ok: true, commit: ref.object.sha };
     if (ref.object.type === 'tag') {
-      const { data: annotated } = await octokit.request('GET /repos/{owner}/{repo}/git/tags/{tag_sha}', { owner, repo, tag_sha: ref.object.sha });
+      const { data: annotated } = await octokit.request('GET /repos/{owner}/{repo}/git/tags/{tag_sha}', {
+        owner,
+        repo,
+        tag_sha: ref.object.sha
+      });
       return { ok: true, commit: annotated.object.sha };
     }
     return { ok: false, reason: `tag ${tag} points at a ${ref.object.type}, not a commit` };

@@ -75,7 +75,11 @@ export function chartGithubRepo(chartYaml: unknown): string | undefined {
   const sources = isMapping(chartYaml) ? chartYaml.sources : undefined;
   const first: unknown = Array.isArray(sources) ? sources[0] : undefined;
   if (typeof first !== 'string') return undefined;
-  const segment = first.replace(/\/+$/, '').replace(/\.git$/, '').split('/').pop();
+  const segment = first
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '')
+    .split('/')
+    .pop();
   return segment || undefined;
 }
 

@@ -98,7 +98,10 @@ export class ImageFinder {
       return [];
     }
     try {
-      const [indexImages, chartImages] = await Promise.all([this.findIndexImages(branch.name, files), this.findManifestImages(branch.name, files)]);
+      const [indexImages, chartImages] = await Promise.all([
+        this.findIndexImages(branch.name, files),
+        this.findManifestImages(branch.name, files)
+      ]);
       return [...indexImages, ...chartImages];
     } finally {
       await files.dispose();
@@ -123,7 +126,8 @@ export class ImageFinder {
       return [];
     }
     const match = matchDockerIndex(compare, index);
-    for (const problem of match.problems) log.problem({ severity: 'error', message: problem.message, where: { branch, file, yamlPath: problem.yamlPath } });
+    for (const problem of match.problems)
+      log.problem({ severity: 'error', message: problem.message, where: { branch, file, yamlPath: problem.yamlPath } });
     const found: FoundImage[] = [];
     for (const image of match.images) {
       const name = shortName(image.repository);
@@ -136,7 +140,8 @@ export class ImageFinder {
         });
         continue;
       }
-      for (const tag of image.tags) found.push({ repository: image.repository, tag, githubRepo, source: { kind: 'docker-index', branch, file } });
+      for (const tag of image.tags)
+        found.push({ repository: image.repository, tag, githubRepo, source: { kind: 'docker-index', branch, file } });
     }
     return found;
   }
@@ -149,7 +154,11 @@ export class ImageFinder {
     const dir = config.configuration['helm-manifest-directory'].replace(/\/+$/, '');
     const names = (await files.list(dir)).filter((n) => /\.ya?ml$/.test(n));
     if (names.length === 0) {
-      log.problem({ severity: 'warning', message: 'no loftsman manifests found; no chart images taken', where: { branch, file: `${dir}/` } });
+      log.problem({
+        severity: 'warning',
+        message: 'no loftsman manifests found; no chart images taken',
+        where: { branch, file: `${dir}/` }
+      });
       return [];
     }
     const texts = await files.readMany(names.map((n) => `${dir}/${n}`));
@@ -158,7 +167,8 @@ export class ImageFinder {
     for (const [file, text] of texts) {
       if (text === undefined) continue;
       const parsed = parseLoftsmanManifest(text, file);
-      for (const p of parsed.problems) log.problem({ severity: 'error', message: p.message, where: { branch, file: p.file, yamlPath: p.yamlPath } });
+      for (const p of parsed.problems)
+        log.problem({ severity: 'error', message: p.message, where: { branch, file: p.file, yamlPath: p.yamlPath } });
       entries.push(...selectCharts(parsed.charts, pattern));
     }
     const results = await Promise.all(entries.map((entry) => this.findEntryImages(branch, entry)));
@@ -167,7 +177,8 @@ export class ImageFinder {
 
   private chartUrl(entry: ManifestChart): { ok: true; url: string } | { ok: false; reason: string } {
     const lookup = this.ctx.config['helm-repo-lookup'].find((l) => l.chart === entry.name);
-    if (!lookup) return { ok: false, reason: `no helm-repo-lookup entry for chart ${entry.name}: add one with its path in the chart repository` };
+    if (!lookup)
+      return { ok: false, reason: `no helm-repo-lookup entry for chart ${entry.name}: add one with its path in the chart repository` };
     const base = lookup.source_override ?? entry.sourceLocation;
     if (!base) {
       return {
@@ -247,7 +258,11 @@ export class ImageFinder {
           try {
             tags = await listTags(octokit, org, repo);
           } catch (error) {
-            log.problem({ severity: 'error', message: `cannot list tags: ${(error as Error).message}`, where: { repo, yamlPath: `non-manifest-images[${i}]` } });
+            log.problem({
+              severity: 'error',
+              message: `cannot list tags: ${(error as Error).message}`,
+              where: { repo, yamlPath: `non-manifest-images[${i}]` }
+            });
             return [];
           }
           const matching = tags.filter((t) => pattern.test(t.name));

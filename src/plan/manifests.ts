@@ -25,8 +25,7 @@ export interface ParsedManifest {
   problems: ManifestProblem[];
 }
 
-const str = (v: unknown): string | undefined =>
-  typeof v === 'string' && v.length > 0 ? v : typeof v === 'number' ? String(v) : undefined;
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : typeof v === 'number' ? String(v) : undefined);
 
 /** Read the charts of one loftsman manifest (`apiVersion: manifests/v1beta1`). */
 export function parseLoftsmanManifest(text: string, file: string): ParsedManifest {

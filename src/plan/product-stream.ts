@@ -39,7 +39,7 @@ export function gitBranchFiles(repo: GitRepository, ref: string): BranchFiles {
     read: async (path) => (await repo.readFiles(ref, [path])).get(path),
     readMany: (paths) => repo.readFiles(ref, paths),
     list: (dir) => repo.listFiles(ref, dir),
-    dispose: async () => undefined
+    dispose: () => Promise.resolve()
   };
 }
 
@@ -58,7 +58,10 @@ export function directoryBranchFiles(root: string): BranchFiles {
     list: async (dir) => {
       try {
         const entries = await readdir(join(root, dir), { withFileTypes: true });
-        return entries.filter((e) => e.isFile()).map((e) => e.name).sort();
+        return entries
+          .filter((e) => e.isFile())
+          .map((e) => e.name)
+          .sort();
       } catch {
         return [];
       }

@@ -42,7 +42,13 @@ export interface PlanCounts {
 export function countPlan(plan: Plan): PlanCounts {
   const images = planImages(plan);
   const resolved = images.filter((i) => i.state === 'resolved').length;
-  return { repos: plan.repos.length, images: images.length, resolved, unresolved: images.length - resolved, branches: plan.branches.length };
+  return {
+    repos: plan.repos.length,
+    images: images.length,
+    resolved,
+    unresolved: images.length - resolved,
+    branches: plan.branches.length
+  };
 }
 
 /** The dry-run job summary: one table per repo. */
