@@ -56317,11 +56317,11 @@ function throttleOptions(log) {
     };
 }
 /** Find the App's installation on the org (or, failing that, on a user account of that name). */
-async function findInstallationId(apiUrl, appId, privateKey, org) {
+async function findInstallation(apiUrl, appId, privateKey, org) {
     const app = new Octokit({ baseUrl: apiUrl, authStrategy: createAppAuth, auth: { appId, privateKey } });
     try {
         const { data } = await app.request('GET /orgs/{org}/installation', { org });
-        return data.id;
+        return { id: data.id, appSlug: data.app_slug };
     }
     catch (error) {
         const status = error.status;
@@ -56330,7 +56330,7 @@ async function findInstallationId(apiUrl, appId, privateKey, org) {
     }
     try {
         const { data } = await app.request('GET /users/{username}/installation', { username: org });
-        return data.id;
+        return { id: data.id, appSlug: data.app_slug };
     }
     catch (error) {
         throw new Error(`the GitHub App ${appId} is not installed on ${org}: install it on the organization (see README, "GitHub App")`, {
@@ -56348,17 +56348,44 @@ async function connect(options) {
     if (options.auth.kind === 'token') {
         const token = options.auth.token;
         const octokit = new GitHubClient({ ...common, auth: token });
-        return { octokit, gitToken: () => Promise.resolve(token) };
+        let login;
+        const dispatcherLogin = () => (login ??= octokit.request('GET /user').then((r) => r.data.login, 
+        // GITHUB_TOKEN and installation tokens cannot read /user: correlate without the actor then
+        () => undefined));
+        return { octokit, gitToken: () => Promise.resolve(token), dispatcherLogin };
     }
     const { appId, privateKey } = options.auth;
-    const installationId = await findInstallationId(options.apiUrl, appId, privateKey, options.org);
-    options.log.debug(`GitHub App ${appId}: installation ${installationId} on ${options.org}`);
-    const octokit = new GitHubClient({ ...common, authStrategy: createAppAuth, auth: { appId, privateKey, installationId } });
+    const installation = await findInstallation(options.apiUrl, appId, privateKey, options.org);
+    options.log.debug(`GitHub App ${appId} (${installation.appSlug}): installation ${installation.id} on ${options.org}`);
+    const octokit = new GitHubClient({
+        ...common,
+        authStrategy: createAppAuth,
+        auth: { appId, privateKey, installationId: installation.id }
+    });
+    renewExpiredTokens(octokit, options.log);
     const gitToken = async () => {
         const auth = (await octokit.auth({ type: 'installation' }));
         return auth.token;
     };
-    return { octokit, gitToken };
+    return { octokit, gitToken, dispatcherLogin: () => Promise.resolve(`${installation.appSlug}[bot]`) };
+}
+/**
+ * Installation tokens live an hour. @octokit/auth-app renews them from its cache after 59 minutes;
+ * when the server says a token is no longer good before that (clock skew, revocation), get a fresh
+ * one and send the request once more.
+ */
+function renewExpiredTokens(octokit, log) {
+    octokit.hook.error('request', async (error, options) => {
+        const status = error.status;
+        // a flag in `request` options travels with the request but is never sent
+        const renewed = options.request?.renewedToken;
+        if (status !== 401 || renewed)
+            throw error;
+        log.info('GitHub answered 401 Bad credentials: renewing the installation token');
+        await octokit.auth({ type: 'installation', refresh: true });
+        const again = octokit.request;
+        return again({ ...options, request: { ...options.request, renewedToken: true } });
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/log.ts
@@ -58823,7 +58850,807 @@ function settingsFromInputs(env = process.env) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/dispatch/build-result.ts
+/** Every status and conclusion GitHub gives a workflow run. */
+const RUN_STATUSES = (/* unused pure expression or super */ null && (['requested', 'waiting', 'pending', 'queued', 'in_progress', 'completed']));
+const RUN_CONCLUSIONS = (/* unused pure expression or super */ null && ([
+    'success',
+    'failure',
+    'cancelled',
+    'timed_out',
+    'action_required',
+    'neutral',
+    'skipped',
+    'stale',
+    'startup_failure'
+]));
+function resultFor(image, outcome, reason) {
+    return {
+        githubRepo: image.githubRepo,
+        image: image.name,
+        fullImage: image.fullImage,
+        tag: image.tag,
+        gitTag: image.gitTag,
+        branches: image.branches,
+        outcome,
+        ...(reason ? { reason } : {})
+    };
+}
+/** A completed run's conclusion as an outcome: only success succeeds; neutral and skipped are not failures either. */
+function outcomeOfConclusion(conclusion) {
+    switch (conclusion) {
+        case 'success':
+            return 'succeeded';
+        case 'neutral':
+        case 'skipped':
+            return 'skipped';
+        case 'cancelled':
+            return 'cancelled';
+        case 'timed_out':
+            return 'timed-out';
+        default:
+            // failure, startup_failure, action_required, stale, and anything GitHub adds later
+            return 'failed';
+    }
+}
+function isTerminal(status) {
+    return status === 'completed';
+}
+function countResults(results) {
+    const count = (o) => results.filter((r) => r.outcome === o).length;
+    return {
+        planned: results.length,
+        dispatched: results.filter((r) => r.runId !== undefined).length,
+        succeeded: count('succeeded'),
+        failed: count('failed'),
+        timedOut: count('timed-out'),
+        cancelled: count('cancelled'),
+        unmatched: count('unmatched'),
+        notDispatched: count('not-dispatched'),
+        skipped: count('skipped')
+    };
+}
+/** The job fails when any build did not succeed, or a planned image could not be dispatched. */
+function failedResults(results) {
+    return results.filter((r) => !['succeeded', 'skipped'].includes(r.outcome));
+}
+
+;// CONCATENATED MODULE: ./src/dispatch/correlate.ts
+/** Allowed difference between the client's and GitHub's clocks when comparing creation times. */
+const CLOCK_SKEW_MS = 60_000;
+/**
+ * The run a dispatch created: a workflow_dispatch run of that workflow on that ref, by that actor,
+ * that did not exist before and was created after the dispatch was sent (within clock skew).
+ * The oldest such run wins, so two runs are never tied to one dispatch in a different order.
+ */
+function tieDispatchToRun(dispatch, runs, taken) {
+    const candidates = runs.filter((run) => run.workflowId === dispatch.workflowId &&
+        run.event === 'workflow_dispatch' &&
+        run.headBranch === dispatch.ref &&
+        !dispatch.knownRunIds.has(run.id) &&
+        !taken.has(run.id) &&
+        run.createdAt >= dispatch.sentAt - CLOCK_SKEW_MS &&
+        (dispatch.actor === undefined || run.actor === dispatch.actor));
+    return candidates.sort((a, b) => a.createdAt - b.createdAt || a.id - b.id)[0];
+}
+/** A build of this workflow and ref that is still going (the dispatcher was re-run): watch it instead of dispatching again. */
+function findRunningBuild(workflowId, ref, runs) {
+    return runs
+        .filter((r) => r.workflowId === workflowId &&
+        r.headBranch === ref &&
+        r.event === 'workflow_dispatch' &&
+        r.status !== 'completed' &&
+        r.status !== null)
+        .sort((a, b) => b.createdAt - a.createdAt)[0];
+}
+
+;// CONCATENATED MODULE: ./src/dispatch/workflow-choice.ts
+
+/** The original tool's rules: which workflow names build which kind of image. */
+function workflowNamesFor(image) {
+    if (image === 'hms-test')
+        return ['Build and Publish hms-test Docker image'];
+    if (image.endsWith('-test'))
+        return ['Build and Publish CT Docker Images'];
+    return ['Build and Publish Service Docker Images', 'Build and Publish Docker Images'];
+}
+function fileName(path) {
+    return path.slice(path.lastIndexOf('/') + 1);
+}
+/** A configured override for this image, if any (first match wins). */
+function findOverride(overrides, repo, image) {
+    return overrides.find((o) => (o['github-repo'] === undefined || o['github-repo'] === repo) && (o.image === undefined || o.image === image));
+}
+function workflowMatches(workflow, nameOrFile) {
+    return workflow.name === nameOrFile || workflow.path === nameOrFile || fileName(workflow.path) === nameOrFile;
+}
+/**
+ * The order in which to read workflow files at the tag: the override alone when there is one;
+ * otherwise the workflows the name rules expect first (usually the only read needed), then the rest.
+ */
+function workflowsToInspect(workflows, image, override) {
+    const active = workflows.filter((w) => w.state === 'active');
+    if (override)
+        return active.filter((w) => workflowMatches(w, override.workflow));
+    const names = workflowNamesFor(image);
+    const expected = names.flatMap((n) => active.filter((w) => w.name === n));
+    return [...expected, ...active.filter((w) => !expected.includes(w))];
+}
+function triggers(on) {
+    if (typeof on === 'string')
+        return [on];
+    if (Array.isArray(on))
+        return on.filter((t) => typeof t === 'string');
+    if (isMapping(on))
+        return Object.keys(on);
+    return [];
+}
+/** Read a workflow file: its `on:` triggers and every `image-name` input of its jobs and steps. */
+function inspectWorkflowFile(text, path) {
+    let doc;
+    try {
+        doc = parseYaml(text, path);
+    }
+    catch {
+        return undefined;
+    }
+    if (!isMapping(doc))
+        return undefined;
+    // YAML 1.1 readers turn the key `on` into `true`; accept both spellings
+    const on = 'on' in doc ? doc.on : doc.true;
+    const imageNames = new Set();
+    const jobs = isMapping(doc.jobs) ? Object.values(doc.jobs) : [];
+    const addFrom = (withBlock) => {
+        if (isMapping(withBlock) && typeof withBlock['image-name'] === 'string')
+            imageNames.add(withBlock['image-name']);
+    };
+    for (const job of jobs) {
+        if (!isMapping(job))
+            continue;
+        addFrom(job.with);
+        if (Array.isArray(job.steps))
+            for (const step of job.steps)
+                if (isMapping(step))
+                    addFrom(step.with);
+    }
+    return { imageNames: [...imageNames], dispatchable: triggers(on).includes('workflow_dispatch') };
+}
+/**
+ * Pick the workflow that builds `image` at a tag. `readFacts` reads one workflow file at the tag
+ * (cached by the caller); files are read in `workflowsToInspect` order and reading stops at the
+ * first file whose `image-name` is the image.
+ */
+async function chooseWorkflow(workflows, image, override, readFacts) {
+    const order = workflowsToInspect(workflows, image, override);
+    if (override && order.length === 0)
+        return { ok: false, reason: `workflow-overrides names "${override.workflow}", which is not an active workflow of the repo` };
+    const byName = new Set(workflowNamesFor(image));
+    let fallback;
+    for (const workflow of order) {
+        const facts = await readFacts(workflow);
+        if (override)
+            return decide(workflow, facts, 'override');
+        if (facts?.imageNames.includes(image))
+            return decide(workflow, facts, 'image-name');
+        // a file naming other images builds those images: the name rule must not pick it
+        if (!fallback && byName.has(workflow.name) && (facts === undefined || facts.imageNames.length === 0))
+            fallback = { workflow, facts };
+    }
+    if (fallback)
+        return decide(fallback.workflow, fallback.facts, 'workflow-name');
+    return {
+        ok: false,
+        reason: `no workflow builds image ${image}: none has image-name ${image} and none is named ${[...byName].map((n) => `"${n}"`).join(' or ')}`
+    };
+}
+function decide(workflow, facts, how) {
+    if (facts === undefined)
+        return { ok: false, workflow, reason: `workflow ${workflow.path} does not exist at this tag or is not valid YAML` };
+    if (!facts.dispatchable)
+        return { ok: false, workflow, reason: `workflow "${workflow.name}" (${workflow.path}) has no workflow_dispatch trigger at this tag` };
+    return { ok: true, workflow, how };
+}
+
+;// CONCATENATED MODULE: ./src/dispatch/build-runner.ts
+
+
+
+
+
+const LOOKBACK_MS = 24 * 3600_000;
+/** Plan → dispatched, correlated and monitored builds → one result per planned image. */
+class BuildRunner {
+    api;
+    options;
+    log;
+    clock;
+    results = [];
+    jobs = new Map();
+    workflowLists = new Map();
+    fileFacts = new Map();
+    takenRunIds = new Set();
+    knownRuns = new Map();
+    actor;
+    apiLimit = pLimit(8);
+    constructor(api, options, log, clock) {
+        this.api = api;
+        this.options = options;
+        this.log = log;
+        this.clock = clock;
+    }
+    async run(plan) {
+        await this.log.group('Choose the workflow of each image', () => this.planJobs(plan));
+        const jobs = [...this.jobs.values()];
+        if (jobs.length > 0)
+            await this.log.group(`Dispatch and monitor ${jobs.length} builds`, () => this.dispatchAndMonitor(jobs));
+        return this.collectResults(plan);
+    }
+    // ------------------------------------------------------------ workflows
+    workflowsOf(repo) {
+        let pending = this.workflowLists.get(repo);
+        if (!pending) {
+            pending = this.api.listWorkflows(repo);
+            this.workflowLists.set(repo, pending);
+        }
+        return pending;
+    }
+    factsAt(repo, workflow, ref) {
+        const key = `${repo}\u0000${workflow.path}\u0000${ref}`;
+        let pending = this.fileFacts.get(key);
+        if (!pending) {
+            pending = this.api
+                .readFile(repo, workflow.path, ref)
+                .then((text) => (text === undefined ? undefined : inspectWorkflowFile(text, workflow.path)));
+            this.fileFacts.set(key, pending);
+        }
+        return pending;
+    }
+    async planJobs(plan) {
+        const choices = await Promise.all(planImages(plan).map((image) => this.apiLimit(async () => {
+            if (image.state !== 'resolved')
+                return { image, choice: { ok: false, reason: image.reason ?? 'git tag not found' } };
+            try {
+                const workflows = await this.workflowsOf(image.githubRepo);
+                const override = findOverride(this.options.overrides, image.githubRepo, image.name);
+                return {
+                    image,
+                    choice: await chooseWorkflow(workflows, image.name, override, (w) => this.factsAt(image.githubRepo, w, image.gitTag))
+                };
+            }
+            catch (error) {
+                return { image, choice: { ok: false, reason: `cannot read the workflows: ${error.message}` } };
+            }
+        })));
+        for (const { image, choice } of choices) {
+            if (!choice.ok) {
+                this.results.push(resultFor(image, 'not-dispatched', choice.reason));
+                if (image.state === 'resolved')
+                    this.log.info(`${image.githubRepo} ${image.name} ${image.gitTag}: ${choice.reason}; not dispatched`);
+                continue;
+            }
+            const key = `${image.githubRepo}\u0000${choice.workflow.id}\u0000${image.gitTag}`;
+            const job = this.jobs.get(key);
+            if (job)
+                job.images.push(image);
+            else
+                this.jobs.set(key, { key, repo: image.githubRepo, workflow: choice.workflow, ref: image.gitTag, images: [image], state: 'queued' });
+            this.log.debug(`${image.githubRepo} ${image.name} ${image.gitTag}: ${choice.workflow.path} (by ${choice.how})`);
+        }
+    }
+    // ------------------------------------------------------------ dispatch and monitor
+    async dispatchAndMonitor(jobs) {
+        const start = this.clock.now();
+        const deadline = start + this.options.timeLimitMs;
+        const queue = [...jobs];
+        await this.snapshotRepos([...new Set(jobs.map((j) => j.repo))], start - LOOKBACK_MS);
+        let cycle = 0;
+        let backoffMs = 1000;
+        for (;;) {
+            await this.fillSlots(queue, jobs);
+            const active = jobs.filter((j) => j.state === 'running' || j.state === 'correlating');
+            if (active.length === 0 && queue.length === 0)
+                break;
+            if (this.clock.now() >= deadline) {
+                await this.expire(jobs, queue);
+                break;
+            }
+            const correlating = active.some((j) => j.state === 'correlating');
+            const wait = correlating ? Math.min(backoffMs, this.options.pollIntervalMs) : this.options.pollIntervalMs;
+            backoffMs = correlating ? Math.min(backoffMs * 2, Math.max(1000, this.options.correlationWindowMs / 4)) : 1000;
+            await this.clock.sleep(Math.min(wait, Math.max(0, deadline - this.clock.now())));
+            await this.poll(active);
+            cycle++;
+            this.log.info(`cycle ${cycle}: ${this.describeCounts(jobs, queue.length)}`);
+        }
+    }
+    describeCounts(jobs, queued) {
+        const counts = new Map();
+        const add = (k) => void counts.set(k, (counts.get(k) ?? 0) + 1);
+        for (const job of jobs) {
+            if (job.state === 'queued')
+                continue;
+            if (job.state === 'correlating')
+                add('finding run');
+            else if (job.state === 'running')
+                add(job.run?.status ?? 'unknown');
+            else
+                add(job.outcome ?? 'done');
+        }
+        const parts = [...counts.entries()].map(([k, v]) => `${v} ${k}`);
+        if (queued > 0)
+            parts.unshift(`${queued} waiting to dispatch`);
+        return parts.join(', ') || 'nothing in flight';
+    }
+    /** Runs of each repo now (for attaching to builds still going, and as the baseline of correlation). */
+    async snapshotRepos(repos, since) {
+        await Promise.all(repos.map((repo) => this.apiLimit(async () => {
+            try {
+                this.remember(repo, await this.api.listDispatchRuns(repo, since));
+            }
+            catch (error) {
+                this.log.info(`${repo}: cannot list workflow runs before dispatching (${error.message}); not attaching to running builds`);
+            }
+        })));
+    }
+    remember(repo, runs) {
+        const known = this.knownRuns.get(repo) ?? new Map();
+        for (const run of runs)
+            known.set(run.id, run);
+        this.knownRuns.set(repo, known);
+    }
+    async fillSlots(queue, jobs) {
+        for (;;) {
+            const inFlight = jobs.filter((j) => j.state === 'running' || j.state === 'correlating').length;
+            if (inFlight >= this.options.maxParallel || queue.length === 0)
+                return;
+            const job = queue.shift();
+            await this.start(job);
+        }
+    }
+    async start(job) {
+        const known = [...(this.knownRuns.get(job.repo)?.values() ?? [])];
+        if (this.options.attachToRunning) {
+            const running = findRunningBuild(job.workflow.id, job.ref, known.filter((r) => !this.takenRunIds.has(r.id)));
+            if (running) {
+                this.takenRunIds.add(running.id);
+                Object.assign(job, { state: 'running', via: 'attached', run: running, runUrl: running.htmlUrl });
+                this.log.info(`${job.repo} ${job.ref}: attached to run ${running.id} (${running.status}) instead of dispatching again`);
+                return;
+            }
+        }
+        await this.send(job, new Set(known.filter((r) => r.workflowId === job.workflow.id).map((r) => r.id)));
+    }
+    async send(job, knownRunIds) {
+        job.sentAt = this.clock.now();
+        job.knownRunIds = knownRunIds;
+        job.via = 'dispatched';
+        const answer = await this.api.dispatch(job.repo, job.workflow.id, job.ref);
+        switch (answer.kind) {
+            case 'run':
+                this.takenRunIds.add(answer.runId);
+                job.state = 'running';
+                job.run = {
+                    id: answer.runId,
+                    workflowId: job.workflow.id,
+                    headBranch: job.ref,
+                    event: 'workflow_dispatch',
+                    status: 'queued',
+                    conclusion: null,
+                    actor: undefined,
+                    createdAt: job.sentAt,
+                    htmlUrl: answer.htmlUrl
+                };
+                job.runUrl = answer.htmlUrl;
+                this.log.info(`${job.repo} ${job.ref}: dispatched ${job.workflow.path}, run ${answer.runId}`);
+                return;
+            case 'accepted':
+            case 'lost':
+                this.actor ??= await this.api.dispatcherLogin().catch(() => undefined);
+                job.state = 'correlating';
+                job.answerLost = answer.kind === 'lost';
+                job.correlationDeadline = job.sentAt + this.options.correlationWindowMs;
+                this.log.info(answer.kind === 'lost'
+                    ? `${job.repo} ${job.ref}: the dispatch answer was lost (${answer.message}); looking for the run before dispatching again`
+                    : `${job.repo} ${job.ref}: dispatched ${job.workflow.path}; looking for its run`);
+                return;
+            case 'refused':
+                job.state = 'done';
+                job.outcome = 'not-dispatched';
+                job.reason = `GitHub refused the dispatch of ${job.workflow.path} at ${job.ref} (${answer.status}: ${answer.message})`;
+                this.log.info(`${job.repo} ${job.ref}: ${job.reason}`);
+        }
+    }
+    async poll(active) {
+        const byRepo = new Map();
+        for (const job of active)
+            byRepo.set(job.repo, [...(byRepo.get(job.repo) ?? []), job]);
+        await Promise.all([...byRepo.entries()].map(([repo, repoJobs]) => this.apiLimit(async () => {
+            const since = Math.min(...repoJobs.map((j) => Math.min(j.run?.createdAt ?? Infinity, j.sentAt ?? Infinity))) - CLOCK_SKEW_MS;
+            let runs;
+            try {
+                runs = await this.api.listDispatchRuns(repo, since);
+            }
+            catch (error) {
+                this.log.info(`${repo}: cannot list workflow runs (${error.message}); trying again next cycle`);
+                return;
+            }
+            this.remember(repo, runs);
+            const byId = new Map(runs.map((r) => [r.id, r]));
+            for (const job of repoJobs)
+                await this.update(job, byId, runs);
+        })));
+    }
+    async update(job, byId, runs) {
+        if (job.state === 'correlating') {
+            const run = tieDispatchToRun({
+                workflowId: job.workflow.id,
+                ref: job.ref,
+                sentAt: job.sentAt ?? 0,
+                knownRunIds: job.knownRunIds ?? new Set(),
+                actor: this.actor
+            }, runs, this.takenRunIds);
+            if (run) {
+                this.takenRunIds.add(run.id);
+                Object.assign(job, { state: 'running', run, runUrl: run.htmlUrl });
+                this.log.info(`${job.repo} ${job.ref}: run ${run.id} is the one dispatched`);
+            }
+            else if (this.clock.now() >= (job.correlationDeadline ?? 0)) {
+                if (job.answerLost && !job.redispatched) {
+                    job.redispatched = true;
+                    this.log.info(`${job.repo} ${job.ref}: no run appeared for the lost dispatch; dispatching again`);
+                    await this.send(job, new Set([...(job.knownRunIds ?? []), ...runs.map((r) => r.id)]));
+                    job.redispatched = true;
+                    return;
+                }
+                Object.assign(job, { state: 'done', outcome: 'unmatched' });
+                job.reason = `dispatched ${job.workflow.path} at ${job.ref}, but no matching run appeared within ${Math.round(this.options.correlationWindowMs / 1000)} s`;
+                this.log.info(`${job.repo} ${job.ref}: ${job.reason}`);
+            }
+            return;
+        }
+        if (job.state !== 'running' || !job.run)
+            return;
+        let run = byId.get(job.run.id);
+        if (!run) {
+            try {
+                run = await this.api.getRun(job.repo, job.run.id);
+            }
+            catch (error) {
+                this.log.debug(`${job.repo}: run ${job.run.id} not readable yet (${error.message})`);
+                return;
+            }
+        }
+        job.run = run;
+        job.runUrl = run.htmlUrl;
+        if (run.status === 'completed') {
+            job.state = 'done';
+            job.outcome = outcomeOfConclusion(run.conclusion);
+        }
+    }
+    async expire(jobs, queue) {
+        const minutes = Math.round(this.options.timeLimitMs / 60_000);
+        for (const job of queue.splice(0)) {
+            Object.assign(job, {
+                state: 'done',
+                outcome: 'not-dispatched',
+                reason: `time limit (${minutes} min) reached before it could be dispatched`
+            });
+        }
+        for (const job of jobs) {
+            if (job.state === 'correlating')
+                Object.assign(job, { state: 'done', outcome: 'unmatched', reason: 'time limit reached while looking for its run' });
+            if (job.state !== 'running')
+                continue;
+            job.state = 'done';
+            job.outcome = 'timed-out';
+            job.reason = `still ${job.run?.status ?? 'running'} when the time limit (${minutes} min) passed`;
+            if (this.options.cancelOnTimeout && job.run) {
+                try {
+                    await this.api.cancelRun(job.repo, job.run.id);
+                    job.reason += '; cancelled';
+                }
+                catch (error) {
+                    job.reason += `; cancelling failed: ${error.message}`;
+                }
+            }
+        }
+    }
+    // ------------------------------------------------------------ results
+    collectResults(plan) {
+        const fromJobs = new Map();
+        for (const job of this.jobs.values()) {
+            job.images.forEach((image, i) => {
+                const result = {
+                    ...resultFor(image, job.outcome ?? 'not-dispatched', job.reason),
+                    workflow: { id: job.workflow.id, name: job.workflow.name, path: job.workflow.path },
+                    ...(job.run
+                        ? { runId: job.run.id, runUrl: job.runUrl, status: job.run.status ?? undefined, conclusion: job.run.conclusion }
+                        : {}),
+                    ...(job.via ? { via: i === 0 ? job.via : 'shared' } : {})
+                };
+                fromJobs.set(image, result);
+            });
+        }
+        const bySkip = new Map(this.results.map((r) => [`${r.githubRepo}\u0000${r.fullImage}`, r]));
+        return planImages(plan).map((image) => fromJobs.get(image) ?? bySkip.get(`${image.githubRepo}\u0000${image.fullImage}`) ?? resultFor(image, 'not-dispatched'));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/dispatch/clock.ts
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
+};
+
+;// CONCATENATED MODULE: ./src/github/dispatch.ts
+const RUN_DETAILS_REFUSED = /return_run_details/;
+/**
+ * Sends workflow dispatches. Asks for run details; a server that does not know the key (GitHub
+ * Enterprise Server 3.20 and older answer 400) gets the dispatch again without it, once, and every
+ * later dispatch of the run without it. A dispatch is never retried on its own: a lost answer is
+ * reported so the caller can look for the run first.
+ */
+class WorkflowDispatcher {
+    octokit;
+    owner;
+    runDetails = true;
+    constructor(octokit, owner) {
+        this.octokit = octokit;
+        this.owner = owner;
+    }
+    get asksForRunDetails() {
+        return this.runDetails;
+    }
+    async dispatch(repo, workflowId, ref) {
+        const answer = await this.send(repo, workflowId, ref, this.runDetails);
+        if (answer.kind === 'refused' && answer.status === 400 && this.runDetails && RUN_DETAILS_REFUSED.test(answer.message)) {
+            this.runDetails = false;
+            return this.send(repo, workflowId, ref, false);
+        }
+        return answer;
+    }
+    async send(repo, workflowId, ref, runDetails) {
+        try {
+            const response = await this.octokit.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
+                owner: this.owner,
+                repo,
+                workflow_id: workflowId,
+                ref,
+                ...(runDetails ? { return_run_details: true } : {}),
+                // a POST that may have created a run is never retried blindly
+                request: { retries: 0 }
+            });
+            if (response.status === 200 && response.data && typeof response.data === 'object' && 'workflow_run_id' in response.data) {
+                const data = response.data;
+                return { kind: 'run', runId: data.workflow_run_id, runUrl: data.run_url, htmlUrl: data.html_url };
+            }
+            return { kind: 'accepted' };
+        }
+        catch (error) {
+            const status = error.status;
+            const message = error.response?.data?.message ?? error.message;
+            if (status !== undefined && status >= 400 && status < 500)
+                return { kind: 'refused', status, message };
+            return { kind: 'lost', message: status ? `${status}: ${message}` : message };
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/github/runs.ts
+function snapshot(run) {
+    return {
+        id: run.id,
+        workflowId: run.workflow_id,
+        headBranch: run.head_branch,
+        event: run.event,
+        status: run.status,
+        conclusion: run.conclusion,
+        actor: run.triggering_actor?.login ?? run.actor?.login,
+        createdAt: Date.parse(run.created_at),
+        htmlUrl: run.html_url
+    };
+}
+/**
+ * Reads workflow runs with conditional requests: each listing remembers its ETag and sends
+ * If-None-Match, so an unchanged listing costs a 304 that GitHub does not count against the limit.
+ */
+class RunReader {
+    octokit;
+    owner;
+    cache = new Map();
+    notModified = 0;
+    constructor(octokit, owner) {
+        this.octokit = octokit;
+        this.owner = owner;
+    }
+    /** workflow_dispatch runs of every workflow of a repo since a time: one request per page. */
+    async listDispatchRuns(repo, options) {
+        const created = `>=${new Date(Math.floor(options.createdSince / 1000) * 1000).toISOString().replace(/\.\d+Z$/, 'Z')}`;
+        const runs = [];
+        for (let page = 1; page <= 10; page++) {
+            const batch = await this.conditionalPage(repo, created, page);
+            runs.push(...batch.runs);
+            if (!batch.more)
+                break;
+        }
+        return runs;
+    }
+    async conditionalPage(repo, created, page) {
+        const key = `${repo} ${created} ${page}`;
+        const cached = this.cache.get(key);
+        try {
+            const response = await this.octokit.request('GET /repos/{owner}/{repo}/actions/runs', {
+                owner: this.owner,
+                repo,
+                event: 'workflow_dispatch',
+                created,
+                per_page: 100,
+                page,
+                headers: cached ? { 'if-none-match': cached.etag } : {}
+            });
+            const runs = response.data.workflow_runs.map((r) => snapshot(r));
+            const more = /rel="next"/.test(response.headers.link ?? '');
+            const etag = response.headers.etag;
+            if (etag)
+                this.cache.set(key, { etag, runs, more });
+            return { runs, more };
+        }
+        catch (error) {
+            if (error.status === 304 && cached) {
+                this.notModified++;
+                return { runs: cached.runs, more: cached.more };
+            }
+            throw error;
+        }
+    }
+    async getRun(repo, runId) {
+        const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', {
+            owner: this.owner,
+            repo,
+            run_id: runId
+        });
+        return snapshot(data);
+    }
+    async cancelRun(repo, runId) {
+        await this.octokit.request('POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel', { owner: this.owner, repo, run_id: runId });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/github/workflows.ts
+/** The workflows of a repo, all pages; one listing per repo per run. */
+async function listWorkflows(octokit, owner, repo) {
+    const workflows = await octokit.paginate('GET /repos/{owner}/{repo}/actions/workflows', { owner, repo, per_page: 100 });
+    return workflows.map((w) => ({ id: w.id, name: w.name, path: w.path, state: w.state }));
+}
+/** A file's text at a ref, or undefined when the file (or the ref) does not exist. */
+async function readFileAtRef(octokit, owner, repo, path, ref) {
+    try {
+        const { data } = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner, repo, path, ref });
+        if (Array.isArray(data) || data.type !== 'file' || !('content' in data))
+            return undefined;
+        return Buffer.from(data.content, 'base64').toString('utf8');
+    }
+    catch (error) {
+        if (error.status === 404)
+            return undefined;
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/github/build-api.ts
+
+
+
+/** The build runner's GitHub calls, made with the run's one Octokit. */
+function githubBuildApi(connection, org) {
+    const { octokit } = connection;
+    const dispatcher = new WorkflowDispatcher(octokit, org);
+    const runs = new RunReader(octokit, org);
+    return {
+        runs,
+        listWorkflows: (repo) => listWorkflows(octokit, org, repo),
+        readFile: (repo, path, ref) => readFileAtRef(octokit, org, repo, path, ref),
+        dispatch: (repo, workflowId, ref) => dispatcher.dispatch(repo, workflowId, ref),
+        listDispatchRuns: (repo, since) => runs.listDispatchRuns(repo, { createdSince: since }),
+        getRun: (repo, runId) => runs.getRun(repo, runId),
+        cancelRun: (repo, runId) => runs.cancelRun(repo, runId),
+        dispatcherLogin: () => connection.dispatcherLogin()
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/annotations.ts
+/** One annotation per image a person must look at: errors for builds that did not succeed, warnings for skipped ones. */
+function resultProblems(results) {
+    const problems = [];
+    for (const r of results) {
+        const where = { repo: r.githubRepo, tag: r.gitTag, image: r.image };
+        const run = r.runUrl ? ` (${r.runUrl})` : '';
+        switch (r.outcome) {
+            case 'succeeded':
+                break;
+            case 'skipped':
+                problems.push({ severity: 'warning', message: `build skipped: conclusion ${r.conclusion ?? 'unknown'}${run}`, where });
+                break;
+            case 'failed':
+                problems.push({ severity: 'error', message: `build failed: conclusion ${r.conclusion ?? 'unknown'}${run}`, where });
+                break;
+            case 'cancelled':
+                problems.push({ severity: 'error', message: `build cancelled${run}`, where });
+                break;
+            case 'timed-out':
+                problems.push({ severity: 'error', message: `build timed out: ${r.reason ?? 'time limit reached'}${run}`, where });
+                break;
+            case 'unmatched':
+                problems.push({ severity: 'error', message: `build dispatched but its run was not found: ${r.reason ?? ''}`, where });
+                break;
+            case 'not-dispatched':
+                problems.push({ severity: 'error', message: `not rebuilt: ${r.reason ?? 'not dispatched'}`, where });
+                break;
+            case 'running':
+                problems.push({ severity: 'error', message: `build still running${run}`, where });
+        }
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./src/report/results-summary.ts
+
+
+
+const OUTCOME_LABEL = {
+    succeeded: '✅ succeeded',
+    failed: '❌ failed',
+    cancelled: '🚫 cancelled',
+    'timed-out': '⏱️ timed out',
+    unmatched: '❓ run not found',
+    'not-dispatched': '⛔ not dispatched',
+    skipped: '⏭️ skipped',
+    running: '🔄 running'
+};
+function describeTotals(t) {
+    return (`${t.dispatched} dispatched, ${t.succeeded} succeeded, ${t.failed} failed, ${t.timedOut} timed out, ` +
+        `${t.cancelled} cancelled, ${t.unmatched} not matched to a run, ${t.notDispatched} not dispatched, ${t.skipped} skipped`);
+}
+function conclusionCell(result) {
+    const label = OUTCOME_LABEL[result.outcome];
+    return result.reason ? `${label}<br>${escapeCell(result.reason)}` : label;
+}
+/** The job summary after dispatching: a totals line, then one table per repo. */
+function renderResultsSummary(plan, results, serverUrl) {
+    const totals = countResults(results);
+    const parts = [
+        `## Image rebuilds for ${escapeCell(plan.org)}/${escapeCell(plan.productStreamRepo)}`,
+        `**${describeTotals(totals)}**`
+    ];
+    const repos = [...new Set(results.map((r) => r.githubRepo))];
+    for (const repo of repos) {
+        parts.push(`### ${escapeCell(repo)}`);
+        parts.push(table(['Repository', 'Git tag', 'Image', 'Branches', 'Conclusion', 'Run'], results
+            .filter((r) => r.githubRepo === repo)
+            .map((r) => [
+            escapeCell(repo),
+            markdown_link(r.gitTag, tagUrl(serverUrl, plan.org, repo, r.gitTag)),
+            `\`${r.fullImage.replace(/`/g, '')}\``,
+            escapeCell(r.branches.join(', ') || '—'),
+            conclusionCell(r),
+            r.runUrl && r.runId !== undefined ? markdown_link(`#${r.runId}${r.via === 'attached' ? ' (attached)' : ''}`, r.runUrl) : '—'
+        ])));
+    }
+    return parts.join('\n\n') + '\n';
+}
+/** The results as plain columns, for a terminal. */
+function renderResultsText(results) {
+    const rows = results.map((r) => [r.githubRepo, r.gitTag, r.image, r.outcome, r.runUrl ?? '-', r.reason ?? '']);
+    return textTable(['REPO', 'GIT TAG', 'IMAGE', 'OUTCOME', 'RUN', 'WHY'], rows) + `\n${describeTotals(countResults(results))}\n`;
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
+
 
 
 
@@ -58850,7 +59677,7 @@ async function readConfiguration(settings, output) {
     return loaded.config;
 }
 /** One run of the job: configuration → plan → (dispatch → monitor) → report. */
-async function runJob(settings, output) {
+async function runJob(settings, output, clock = systemClock) {
     const { log } = output;
     const config = await readConfiguration(settings, output);
     if (!config)
@@ -58893,8 +59720,49 @@ async function runJob(settings, output) {
         await output.summary(renderPlanSummary(plan, settings.serverUrl), renderPlanText(plan));
         return { exitCode: 0, plan };
     }
-    await output.summary(renderPlanSummary(plan, settings.serverUrl), renderPlanText(plan));
-    return { exitCode: 0, plan };
+    const results = await new BuildRunner(githubBuildApi(connection, org), buildOptions(config, settings), log, clock).run(plan);
+    return report(plan, results, settings, output);
+}
+/** Run settings of the build phase, from the configuration and the inputs. */
+function buildOptions(config, settings) {
+    const c = config.configuration;
+    return {
+        maxParallel: settings.maxParallel ?? c['max-parallel'],
+        pollIntervalMs: c['sleep-duration-seconds'] * 1000,
+        timeLimitMs: c['time-limit-minutes'] * 60_000,
+        // the original waited webhook-sleep-seconds once; look for the run with backoff up to six times that
+        correlationWindowMs: Math.max(c['webhook-sleep-seconds'] * 6, 10) * 1000,
+        attachToRunning: c['attach-to-running-builds'],
+        cancelOnTimeout: c['cancel-on-timeout'],
+        overrides: config['workflow-overrides']
+    };
+}
+/** Summary, annotations, outputs, results file, exit status. */
+async function report(plan, results, settings, output) {
+    for (const problem of resultProblems(results))
+        output.log.problem(problem);
+    const totals = countResults(results);
+    output.setOutput(Outputs.Results, JSON.stringify(results));
+    output.setOutput(Outputs.Dispatched, totals.dispatched);
+    output.setOutput(Outputs.Succeeded, totals.succeeded);
+    const failed = failedResults(results);
+    output.setOutput(Outputs.Failed, failed.length);
+    if (settings.resultsFile)
+        await writeJsonFile(settings.resultsFile, results);
+    await output.summary(renderResultsSummary(plan, results, settings.serverUrl), renderResultsText(results));
+    output.log.info(describeTotals(totals));
+    if (failed.length === 0)
+        return { exitCode: 0, plan, results };
+    const listed = failed
+        .slice(0, 20)
+        .map((r) => `${r.githubRepo} ${r.image} ${r.gitTag} (${r.outcome})`)
+        .join(', ');
+    return {
+        exitCode: 1,
+        plan,
+        results,
+        failure: `${failed.length} of ${results.length} image rebuilds did not succeed: ${listed}${failed.length > 20 ? ', …' : ''}`
+    };
 }
 function describeThrown(error) {
     if (error instanceof Error) {

@@ -14,6 +14,13 @@ import type { Plan } from './plan/plan.js';
 import { countPlan, renderPlanSummary, renderPlanText } from './report/plan-summary.js';
 import type { Settings } from './settings.js';
 import { settingsFromInputs } from './settings.js';
+import { BuildRunner, type BuildOptions } from './dispatch/build-runner.js';
+import type { BuildResult } from './dispatch/build-result.js';
+import { countResults, failedResults } from './dispatch/build-result.js';
+import { systemClock, type Clock } from './dispatch/clock.js';
+import { githubBuildApi } from './github/build-api.js';
+import { resultProblems } from './report/annotations.js';
+import { describeTotals, renderResultsSummary, renderResultsText } from './report/results-summary.js';
 
 export interface JobResult {
   /** Exit status: 0 success, 1 failed builds or unplanned images, 2 bad input or no plan. */
@@ -21,6 +28,7 @@ export interface JobResult {
   /** One line saying why the job failed, when it did. */
   failure?: string;
   plan?: Plan;
+  results?: BuildResult[];
 }
 
 /** The configuration, or the job stops here, before any network call. */
@@ -36,7 +44,7 @@ async function readConfiguration(settings: Settings, output: JobOutput): Promise
 }
 
 /** One run of the job: configuration → plan → (dispatch → monitor) → report. */
-export async function runJob(settings: Settings, output: JobOutput): Promise<JobResult> {
+export async function runJob(settings: Settings, output: JobOutput, clock: Clock = systemClock): Promise<JobResult> {
   const { log } = output;
   const config = await readConfiguration(settings, output);
   if (!config) return { exitCode: 2, failure: `the configuration ${settings.configFile} is invalid` };
@@ -76,8 +84,49 @@ export async function runJob(settings: Settings, output: JobOutput): Promise<Job
     await output.summary(renderPlanSummary(plan, settings.serverUrl), renderPlanText(plan));
     return { exitCode: 0, plan };
   }
-  await output.summary(renderPlanSummary(plan, settings.serverUrl), renderPlanText(plan));
-  return { exitCode: 0, plan };
+
+  const results = await new BuildRunner(githubBuildApi(connection, org), buildOptions(config, settings), log, clock).run(plan);
+  return report(plan, results, settings, output);
+}
+
+/** Run settings of the build phase, from the configuration and the inputs. */
+export function buildOptions(config: Configuration, settings: Settings): BuildOptions {
+  const c = config.configuration;
+  return {
+    maxParallel: settings.maxParallel ?? c['max-parallel'],
+    pollIntervalMs: c['sleep-duration-seconds'] * 1000,
+    timeLimitMs: c['time-limit-minutes'] * 60_000,
+    // the original waited webhook-sleep-seconds once; look for the run with backoff up to six times that
+    correlationWindowMs: Math.max(c['webhook-sleep-seconds'] * 6, 10) * 1000,
+    attachToRunning: c['attach-to-running-builds'],
+    cancelOnTimeout: c['cancel-on-timeout'],
+    overrides: config['workflow-overrides']
+  };
+}
+
+/** Summary, annotations, outputs, results file, exit status. */
+async function report(plan: Plan, results: BuildResult[], settings: Settings, output: JobOutput): Promise<JobResult> {
+  for (const problem of resultProblems(results)) output.log.problem(problem);
+  const totals = countResults(results);
+  output.setOutput(Outputs.Results, JSON.stringify(results));
+  output.setOutput(Outputs.Dispatched, totals.dispatched);
+  output.setOutput(Outputs.Succeeded, totals.succeeded);
+  const failed = failedResults(results);
+  output.setOutput(Outputs.Failed, failed.length);
+  if (settings.resultsFile) await writeJsonFile(settings.resultsFile, results);
+  await output.summary(renderResultsSummary(plan, results, settings.serverUrl), renderResultsText(results));
+  output.log.info(describeTotals(totals));
+  if (failed.length === 0) return { exitCode: 0, plan, results };
+  const listed = failed
+    .slice(0, 20)
+    .map((r) => `${r.githubRepo} ${r.image} ${r.gitTag} (${r.outcome})`)
+    .join(', ');
+  return {
+    exitCode: 1,
+    plan,
+    results,
+    failure: `${failed.length} of ${results.length} image rebuilds did not succeed: ${listed}${failed.length > 20 ? ', …' : ''}`
+  };
 }
 
 function describeThrown(error: unknown): string {

@@ -53,6 +53,8 @@ export interface EmulatedRun {
   script: RunScript;
   cancelledAt?: number;
   runNumber: number;
+  /** Made by a dispatch through the API (as opposed to noise added by a test). */
+  dispatched?: boolean;
 }
 
 export interface Fault {
@@ -209,7 +211,39 @@ export class GitHubEmulator {
   }
 
   private visible(run: EmulatedRun): boolean {
-    return run.actor !== 'dispatcher-app[bot]' || this.now() >= run.createdAt + (this.options.runAppearsAfterMs ?? 0);
+    return !run.dispatched || this.now() >= run.createdAt + (this.options.runAppearsAfterMs ?? 0);
+  }
+
+  /** The login GitHub records as the actor of what this request does. */
+  private actorOf(req: IncomingMessage): string {
+    const credential = (req.headers.authorization ?? '').split(' ')[1] ?? '';
+    return this.installationTokens.has(credential) ? 'hms-build-workflow-dispatcher[bot]' : 'test-user';
+  }
+
+  private filterRuns(runs: EmulatedRun[], q: URLSearchParams): EmulatedRun[] {
+    let result = runs.filter((r) => this.visible(r));
+    if (q.get('event')) result = result.filter((r) => r.event === q.get('event'));
+    if (q.get('branch')) result = result.filter((r) => r.ref === q.get('branch'));
+    if (q.get('actor')) result = result.filter((r) => r.actor === q.get('actor'));
+    if (q.get('head_sha')) result = result.filter((r) => r.headSha === q.get('head_sha'));
+    const status = q.get('status');
+    if (status)
+      result = result.filter((r) => {
+        const s = this.runState(r);
+        return s.status === status || s.conclusion === status;
+      });
+    const created = q.get('created');
+    if (created) {
+      const cm = created.match(/^(>=|<=|>|<)?(.+)$/);
+      const when = Date.parse(cm?.[2] ?? '');
+      const op = cm?.[1] ?? '>=';
+      const floor = (t: number): number => Math.floor(t / 1000) * 1000;
+      result = result.filter((r) => {
+        const c = floor(r.createdAt);
+        return op === '>=' ? c >= when : op === '>' ? c > when : op === '<=' ? c <= when : c < when;
+      });
+    }
+    return [...result].sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
   }
 
   // ---------------------------------------------------------------- HTTP
@@ -375,6 +409,18 @@ export class GitHubEmulator {
     }
 
     if (this.authenticate(req) !== 'token') throw new HttpError(403, 'Resource not accessible by integration');
+    if (method === 'GET' && path === '/user') {
+      if (this.actorOf(req) !== 'test-user') throw new HttpError(403, 'Resource not accessible by integration');
+      return {
+        status: 200,
+        body: {
+          ...this.user('test-user', 'User'),
+          name: 'Test User',
+          created_at: '2026-01-01T00:00:00Z',
+          updated_at: '2026-01-01T00:00:00Z'
+        }
+      };
+    }
     m = path.match(/^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/);
     if (!m) throw new HttpError(404, 'Not Found');
     const [, owner = '', repoName = '', rest = ''] = m;
@@ -451,34 +497,25 @@ export class GitHubEmulator {
       };
     }
     if (method === 'POST' && (m = rest.match(/^\/actions\/workflows\/([^/]+)\/dispatches$/))) {
-      return this.dispatch(repo, decodeURIComponent(m[1] ?? ''), body);
+      return this.dispatch(repo, decodeURIComponent(m[1] ?? ''), body, this.actorOf(req));
     }
     if (method === 'GET' && (m = rest.match(/^\/actions\/workflows\/([^/]+)\/runs$/))) {
       const workflow = this.findWorkflow(repo, decodeURIComponent(m[1] ?? ''));
-      let runs = this.runs.filter((r) => r.repo === repo.name && r.workflowId === workflow.id && this.visible(r));
-      const q = url.searchParams;
-      if (q.get('event')) runs = runs.filter((r) => r.event === q.get('event'));
-      if (q.get('branch')) runs = runs.filter((r) => r.ref === q.get('branch'));
-      if (q.get('actor')) runs = runs.filter((r) => r.actor === q.get('actor'));
-      if (q.get('head_sha')) runs = runs.filter((r) => r.headSha === q.get('head_sha'));
-      const status = q.get('status');
-      if (status)
-        runs = runs.filter((r) => {
-          const s = this.runState(r);
-          return s.status === status || s.conclusion === status;
-        });
-      const created = q.get('created');
-      if (created) {
-        const cm = created.match(/^(>=|<=|>|<)?(.+)$/);
-        const when = Date.parse(cm?.[2] ?? '');
-        const op = cm?.[1] ?? '>=';
-        const floor = (t: number): number => Math.floor(t / 1000) * 1000;
-        runs = runs.filter((r) => {
-          const c = floor(r.createdAt);
-          return op === '>=' ? c >= when : op === '>' ? c > when : op === '<=' ? c <= when : c < when;
-        });
-      }
-      runs = [...runs].sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
+      const runs = this.filterRuns(
+        this.runs.filter((r) => r.repo === repo.name && r.workflowId === workflow.id),
+        url.searchParams
+      );
+      const { page, headers } = this.paginate(
+        url,
+        runs.map((r) => this.runJson(r))
+      );
+      return { status: 200, body: { total_count: runs.length, workflow_runs: page }, headers };
+    }
+    if (method === 'GET' && rest === '/actions/runs') {
+      const runs = this.filterRuns(
+        this.runs.filter((r) => r.repo === repo.name),
+        url.searchParams
+      );
       const { page, headers } = this.paginate(
         url,
         runs.map((r) => this.runJson(r))
@@ -506,7 +543,7 @@ export class GitHubEmulator {
     return workflow;
   }
 
-  private dispatch(repo: EmulatedRepo, idOrFile: string, body: Buffer): { status: number; body?: unknown } {
+  private dispatch(repo: EmulatedRepo, idOrFile: string, body: Buffer, actor: string): { status: number; body?: unknown } {
     const workflow = this.findWorkflow(repo, idOrFile);
     let payload: { ref?: unknown; inputs?: unknown; return_run_details?: unknown };
     try {
@@ -540,10 +577,11 @@ export class GitHubEmulator {
       ref,
       headSha,
       event: 'workflow_dispatch',
-      actor: 'dispatcher-app[bot]',
+      actor,
       createdAt: this.now(),
       script,
-      runNumber: this.runs.length + 1
+      runNumber: this.runs.length + 1,
+      dispatched: true
     };
     this.runs.push(run);
     if (mode === 'run-details' && payload.return_run_details === true) {

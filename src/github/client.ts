@@ -20,6 +20,8 @@ export interface ClientOptions {
 
 export interface Connection {
   octokit: Octokit;
+  /** The login whose dispatches create runs: `<app-slug>[bot]` for an App, the token's user otherwise (when it may ask). */
+  dispatcherLogin(): Promise<string | undefined>;
   /** A token for git over HTTPS; installation tokens are renewed by @octokit/auth-app when asked again. */
   gitToken(): Promise<string>;
 }
@@ -40,11 +42,11 @@ function throttleOptions(log: ClientOptions['log']) {
 }
 
 /** Find the App's installation on the org (or, failing that, on a user account of that name). */
-async function findInstallationId(apiUrl: string, appId: string, privateKey: string, org: string): Promise<number> {
+async function findInstallation(apiUrl: string, appId: string, privateKey: string, org: string): Promise<{ id: number; appSlug: string }> {
   const app = new CoreOctokit({ baseUrl: apiUrl, authStrategy: createAppAuth, auth: { appId, privateKey } });
   try {
     const { data } = await app.request('GET /orgs/{org}/installation', { org });
-    return data.id;
+    return { id: data.id, appSlug: data.app_slug };
   } catch (error) {
     const status = (error as { status?: number }).status;
     if (status !== 404)
@@ -52,7 +54,7 @@ async function findInstallationId(apiUrl: string, appId: string, privateKey: str
   }
   try {
     const { data } = await app.request('GET /users/{username}/installation', { username: org });
-    return data.id;
+    return { id: data.id, appSlug: data.app_slug };
   } catch (error) {
     throw new Error(`the GitHub App ${appId} is not installed on ${org}: install it on the organization (see README, "GitHub App")`, {
       cause: error
@@ -70,15 +72,45 @@ export async function connect(options: ClientOptions): Promise<Connection> {
   if (options.auth.kind === 'token') {
     const token = options.auth.token;
     const octokit = new GitHubClient({ ...common, auth: token });
-    return { octokit, gitToken: () => Promise.resolve(token) };
+    let login: Promise<string | undefined> | undefined;
+    const dispatcherLogin = (): Promise<string | undefined> =>
+      (login ??= octokit.request('GET /user').then(
+        (r) => r.data.login,
+        // GITHUB_TOKEN and installation tokens cannot read /user: correlate without the actor then
+        () => undefined
+      ));
+    return { octokit, gitToken: () => Promise.resolve(token), dispatcherLogin };
   }
   const { appId, privateKey } = options.auth;
-  const installationId = await findInstallationId(options.apiUrl, appId, privateKey, options.org);
-  options.log.debug(`GitHub App ${appId}: installation ${installationId} on ${options.org}`);
-  const octokit = new GitHubClient({ ...common, authStrategy: createAppAuth, auth: { appId, privateKey, installationId } });
+  const installation = await findInstallation(options.apiUrl, appId, privateKey, options.org);
+  options.log.debug(`GitHub App ${appId} (${installation.appSlug}): installation ${installation.id} on ${options.org}`);
+  const octokit = new GitHubClient({
+    ...common,
+    authStrategy: createAppAuth,
+    auth: { appId, privateKey, installationId: installation.id }
+  });
+  renewExpiredTokens(octokit, options.log);
   const gitToken = async (): Promise<string> => {
     const auth = (await octokit.auth({ type: 'installation' })) as { token: string };
     return auth.token;
   };
-  return { octokit, gitToken };
+  return { octokit, gitToken, dispatcherLogin: () => Promise.resolve(`${installation.appSlug}[bot]`) };
+}
+
+/**
+ * Installation tokens live an hour. @octokit/auth-app renews them from its cache after 59 minutes;
+ * when the server says a token is no longer good before that (clock skew, revocation), get a fresh
+ * one and send the request once more.
+ */
+function renewExpiredTokens(octokit: Octokit, log: ClientOptions['log']): void {
+  octokit.hook.error('request', async (error, options) => {
+    const status = (error as { status?: number }).status;
+    // a flag in `request` options travels with the request but is never sent
+    const renewed = (options.request as { renewedToken?: boolean } | undefined)?.renewedToken;
+    if (status !== 401 || renewed) throw error;
+    log.info('GitHub answered 401 Bad credentials: renewing the installation token');
+    await octokit.auth({ type: 'installation', refresh: true });
+    const again = octokit.request as unknown as (route: object) => ReturnType<typeof octokit.request>;
+    return again({ ...options, request: { ...options.request, renewedToken: true } });
+  });
 }

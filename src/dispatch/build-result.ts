@@ -1,0 +1,103 @@
+import type { PlannedImage } from '../plan/plan.js';
+
+/** Every status and conclusion GitHub gives a workflow run. */
+export const RUN_STATUSES = ['requested', 'waiting', 'pending', 'queued', 'in_progress', 'completed'] as const;
+export const RUN_CONCLUSIONS = [
+  'success',
+  'failure',
+  'cancelled',
+  'timed_out',
+  'action_required',
+  'neutral',
+  'skipped',
+  'stale',
+  'startup_failure'
+] as const;
+
+/** What became of one image's build, from the release manager's point of view. */
+export type BuildOutcome = 'succeeded' | 'failed' | 'cancelled' | 'timed-out' | 'unmatched' | 'not-dispatched' | 'skipped' | 'running';
+
+export interface BuildResult {
+  githubRepo: string;
+  image: string;
+  fullImage: string;
+  tag: string;
+  gitTag: string;
+  branches: string[];
+  workflow?: { id: number; name: string; path: string };
+  /** How the run was obtained. */
+  via?: 'dispatched' | 'attached' | 'shared';
+  runId?: number;
+  runUrl?: string;
+  status?: string;
+  conclusion?: string | null;
+  outcome: BuildOutcome;
+  reason?: string;
+}
+
+export function resultFor(image: PlannedImage, outcome: BuildOutcome, reason?: string): BuildResult {
+  return {
+    githubRepo: image.githubRepo,
+    image: image.name,
+    fullImage: image.fullImage,
+    tag: image.tag,
+    gitTag: image.gitTag,
+    branches: image.branches,
+    outcome,
+    ...(reason ? { reason } : {})
+  };
+}
+
+/** A completed run's conclusion as an outcome: only success succeeds; neutral and skipped are not failures either. */
+export function outcomeOfConclusion(conclusion: string | null | undefined): BuildOutcome {
+  switch (conclusion) {
+    case 'success':
+      return 'succeeded';
+    case 'neutral':
+    case 'skipped':
+      return 'skipped';
+    case 'cancelled':
+      return 'cancelled';
+    case 'timed_out':
+      return 'timed-out';
+    default:
+      // failure, startup_failure, action_required, stale, and anything GitHub adds later
+      return 'failed';
+  }
+}
+
+export function isTerminal(status: string | undefined): boolean {
+  return status === 'completed';
+}
+
+export interface Totals {
+  planned: number;
+  dispatched: number;
+  succeeded: number;
+  failed: number;
+  timedOut: number;
+  cancelled: number;
+  unmatched: number;
+  notDispatched: number;
+  skipped: number;
+}
+
+export function countResults(results: readonly BuildResult[]): Totals {
+  const count = (o: BuildOutcome): number => results.filter((r) => r.outcome === o).length;
+  return {
+    planned: results.length,
+    dispatched: results.filter((r) => r.runId !== undefined).length,
+    succeeded: count('succeeded'),
+    failed: count('failed'),
+    timedOut: count('timed-out'),
+    cancelled: count('cancelled'),
+    unmatched: count('unmatched'),
+    notDispatched: count('not-dispatched'),
+    skipped: count('skipped')
+  };
+}
+
+/** The job fails when any build did not succeed, or a planned image could not be dispatched. */
+export function failedResults(results: readonly BuildResult[]): BuildResult[] {
+  return results.filter((r) => !['succeeded', 'skipped'].includes(r.outcome));
+}

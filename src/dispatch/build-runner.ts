@@ -1,0 +1,396 @@
+import pLimit from 'p-limit';
+import type { WorkflowOverride } from '../config/configuration.js';
+import type { Log } from '../log.js';
+import type { Plan, PlannedImage } from '../plan/plan.js';
+import { planImages } from '../plan/plan.js';
+import type { DispatchAnswer } from '../github/dispatch.js';
+import type { BuildResult } from './build-result.js';
+import { outcomeOfConclusion, resultFor } from './build-result.js';
+import type { Clock } from './clock.js';
+import type { RunSnapshot } from './correlate.js';
+import { CLOCK_SKEW_MS, findRunningBuild, tieDispatchToRun } from './correlate.js';
+import type { WorkflowFileFacts, WorkflowInfo } from './workflow-choice.js';
+import { chooseWorkflow, findOverride, inspectWorkflowFile } from './workflow-choice.js';
+
+/** The GitHub calls the build runner makes; real ones in src/github, passed in. */
+export interface BuildApi {
+  listWorkflows(repo: string): Promise<WorkflowInfo[]>;
+  readFile(repo: string, path: string, ref: string): Promise<string | undefined>;
+  dispatch(repo: string, workflowId: number, ref: string): Promise<DispatchAnswer>;
+  listDispatchRuns(repo: string, createdSince: number): Promise<RunSnapshot[]>;
+  getRun(repo: string, runId: number): Promise<RunSnapshot>;
+  cancelRun(repo: string, runId: number): Promise<void>;
+  /** The login whose dispatches create the runs (`<app>[bot]`), when it can be known. */
+  dispatcherLogin(): Promise<string | undefined>;
+}
+
+export interface BuildOptions {
+  maxParallel: number;
+  pollIntervalMs: number;
+  timeLimitMs: number;
+  /** How long a dispatched run may take to show up in the run listings (from webhook-sleep-seconds). */
+  correlationWindowMs: number;
+  attachToRunning: boolean;
+  cancelOnTimeout: boolean;
+  overrides: readonly WorkflowOverride[];
+}
+
+/** One workflow run to obtain: a (repo, workflow, ref) and every planned image it builds. */
+interface BuildJob {
+  key: string;
+  repo: string;
+  workflow: WorkflowInfo;
+  ref: string;
+  images: PlannedImage[];
+  state: 'queued' | 'correlating' | 'running' | 'done';
+  via?: 'dispatched' | 'attached';
+  run?: RunSnapshot;
+  runUrl?: string;
+  sentAt?: number;
+  knownRunIds?: Set<number>;
+  answerLost?: boolean;
+  redispatched?: boolean;
+  correlationDeadline?: number;
+  outcome?: BuildResult['outcome'];
+  reason?: string;
+}
+
+const LOOKBACK_MS = 24 * 3600_000;
+
+/** Plan → dispatched, correlated and monitored builds → one result per planned image. */
+export class BuildRunner {
+  private readonly results: BuildResult[] = [];
+  private readonly jobs = new Map<string, BuildJob>();
+  private readonly workflowLists = new Map<string, Promise<WorkflowInfo[]>>();
+  private readonly fileFacts = new Map<string, Promise<WorkflowFileFacts | undefined>>();
+  private readonly takenRunIds = new Set<number>();
+  private readonly knownRuns = new Map<string, Map<number, RunSnapshot>>();
+  private actor: string | undefined;
+  private readonly apiLimit = pLimit(8);
+
+  constructor(
+    private readonly api: BuildApi,
+    private readonly options: BuildOptions,
+    private readonly log: Log,
+    private readonly clock: Clock
+  ) {}
+
+  async run(plan: Plan): Promise<BuildResult[]> {
+    await this.log.group('Choose the workflow of each image', () => this.planJobs(plan));
+    const jobs = [...this.jobs.values()];
+    if (jobs.length > 0) await this.log.group(`Dispatch and monitor ${jobs.length} builds`, () => this.dispatchAndMonitor(jobs));
+    return this.collectResults(plan);
+  }
+
+  // ------------------------------------------------------------ workflows
+
+  private workflowsOf(repo: string): Promise<WorkflowInfo[]> {
+    let pending = this.workflowLists.get(repo);
+    if (!pending) {
+      pending = this.api.listWorkflows(repo);
+      this.workflowLists.set(repo, pending);
+    }
+    return pending;
+  }
+
+  private factsAt(repo: string, workflow: WorkflowInfo, ref: string): Promise<WorkflowFileFacts | undefined> {
+    const key = `${repo}\u0000${workflow.path}\u0000${ref}`;
+    let pending = this.fileFacts.get(key);
+    if (!pending) {
+      pending = this.api
+        .readFile(repo, workflow.path, ref)
+        .then((text) => (text === undefined ? undefined : inspectWorkflowFile(text, workflow.path)));
+      this.fileFacts.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async planJobs(plan: Plan): Promise<void> {
+    const choices = await Promise.all(
+      planImages(plan).map((image) =>
+        this.apiLimit(async () => {
+          if (image.state !== 'resolved') return { image, choice: { ok: false as const, reason: image.reason ?? 'git tag not found' } };
+          try {
+            const workflows = await this.workflowsOf(image.githubRepo);
+            const override = findOverride(this.options.overrides, image.githubRepo, image.name);
+            return {
+              image,
+              choice: await chooseWorkflow(workflows, image.name, override, (w) => this.factsAt(image.githubRepo, w, image.gitTag))
+            };
+          } catch (error) {
+            return { image, choice: { ok: false as const, reason: `cannot read the workflows: ${(error as Error).message}` } };
+          }
+        })
+      )
+    );
+    for (const { image, choice } of choices) {
+      if (!choice.ok) {
+        this.results.push(resultFor(image, 'not-dispatched', choice.reason));
+        if (image.state === 'resolved')
+          this.log.info(`${image.githubRepo} ${image.name} ${image.gitTag}: ${choice.reason}; not dispatched`);
+        continue;
+      }
+      const key = `${image.githubRepo}\u0000${choice.workflow.id}\u0000${image.gitTag}`;
+      const job = this.jobs.get(key);
+      if (job) job.images.push(image);
+      else
+        this.jobs.set(key, { key, repo: image.githubRepo, workflow: choice.workflow, ref: image.gitTag, images: [image], state: 'queued' });
+      this.log.debug(`${image.githubRepo} ${image.name} ${image.gitTag}: ${choice.workflow.path} (by ${choice.how})`);
+    }
+  }
+
+  // ------------------------------------------------------------ dispatch and monitor
+
+  private async dispatchAndMonitor(jobs: BuildJob[]): Promise<void> {
+    const start = this.clock.now();
+    const deadline = start + this.options.timeLimitMs;
+    const queue = [...jobs];
+    await this.snapshotRepos([...new Set(jobs.map((j) => j.repo))], start - LOOKBACK_MS);
+    let cycle = 0;
+    let backoffMs = 1000;
+    for (;;) {
+      await this.fillSlots(queue, jobs);
+      const active = jobs.filter((j) => j.state === 'running' || j.state === 'correlating');
+      if (active.length === 0 && queue.length === 0) break;
+      if (this.clock.now() >= deadline) {
+        await this.expire(jobs, queue);
+        break;
+      }
+      const correlating = active.some((j) => j.state === 'correlating');
+      const wait = correlating ? Math.min(backoffMs, this.options.pollIntervalMs) : this.options.pollIntervalMs;
+      backoffMs = correlating ? Math.min(backoffMs * 2, Math.max(1000, this.options.correlationWindowMs / 4)) : 1000;
+      await this.clock.sleep(Math.min(wait, Math.max(0, deadline - this.clock.now())));
+      await this.poll(active);
+      cycle++;
+      this.log.info(`cycle ${cycle}: ${this.describeCounts(jobs, queue.length)}`);
+    }
+  }
+
+  private describeCounts(jobs: BuildJob[], queued: number): string {
+    const counts = new Map<string, number>();
+    const add = (k: string): void => void counts.set(k, (counts.get(k) ?? 0) + 1);
+    for (const job of jobs) {
+      if (job.state === 'queued') continue;
+      if (job.state === 'correlating') add('finding run');
+      else if (job.state === 'running') add(job.run?.status ?? 'unknown');
+      else add(job.outcome ?? 'done');
+    }
+    const parts = [...counts.entries()].map(([k, v]) => `${v} ${k}`);
+    if (queued > 0) parts.unshift(`${queued} waiting to dispatch`);
+    return parts.join(', ') || 'nothing in flight';
+  }
+
+  /** Runs of each repo now (for attaching to builds still going, and as the baseline of correlation). */
+  private async snapshotRepos(repos: string[], since: number): Promise<void> {
+    await Promise.all(
+      repos.map((repo) =>
+        this.apiLimit(async () => {
+          try {
+            this.remember(repo, await this.api.listDispatchRuns(repo, since));
+          } catch (error) {
+            this.log.info(
+              `${repo}: cannot list workflow runs before dispatching (${(error as Error).message}); not attaching to running builds`
+            );
+          }
+        })
+      )
+    );
+  }
+
+  private remember(repo: string, runs: RunSnapshot[]): void {
+    const known = this.knownRuns.get(repo) ?? new Map<number, RunSnapshot>();
+    for (const run of runs) known.set(run.id, run);
+    this.knownRuns.set(repo, known);
+  }
+
+  private async fillSlots(queue: BuildJob[], jobs: BuildJob[]): Promise<void> {
+    for (;;) {
+      const inFlight = jobs.filter((j) => j.state === 'running' || j.state === 'correlating').length;
+      if (inFlight >= this.options.maxParallel || queue.length === 0) return;
+      const job = queue.shift() as BuildJob;
+      await this.start(job);
+    }
+  }
+
+  private async start(job: BuildJob): Promise<void> {
+    const known = [...(this.knownRuns.get(job.repo)?.values() ?? [])];
+    if (this.options.attachToRunning) {
+      const running = findRunningBuild(
+        job.workflow.id,
+        job.ref,
+        known.filter((r) => !this.takenRunIds.has(r.id))
+      );
+      if (running) {
+        this.takenRunIds.add(running.id);
+        Object.assign(job, { state: 'running', via: 'attached', run: running, runUrl: running.htmlUrl });
+        this.log.info(`${job.repo} ${job.ref}: attached to run ${running.id} (${running.status}) instead of dispatching again`);
+        return;
+      }
+    }
+    await this.send(job, new Set(known.filter((r) => r.workflowId === job.workflow.id).map((r) => r.id)));
+  }
+
+  private async send(job: BuildJob, knownRunIds: Set<number>): Promise<void> {
+    job.sentAt = this.clock.now();
+    job.knownRunIds = knownRunIds;
+    job.via = 'dispatched';
+    const answer = await this.api.dispatch(job.repo, job.workflow.id, job.ref);
+    switch (answer.kind) {
+      case 'run':
+        this.takenRunIds.add(answer.runId);
+        job.state = 'running';
+        job.run = {
+          id: answer.runId,
+          workflowId: job.workflow.id,
+          headBranch: job.ref,
+          event: 'workflow_dispatch',
+          status: 'queued',
+          conclusion: null,
+          actor: undefined,
+          createdAt: job.sentAt,
+          htmlUrl: answer.htmlUrl
+        };
+        job.runUrl = answer.htmlUrl;
+        this.log.info(`${job.repo} ${job.ref}: dispatched ${job.workflow.path}, run ${answer.runId}`);
+        return;
+      case 'accepted':
+      case 'lost':
+        this.actor ??= await this.api.dispatcherLogin().catch(() => undefined);
+        job.state = 'correlating';
+        job.answerLost = answer.kind === 'lost';
+        job.correlationDeadline = job.sentAt + this.options.correlationWindowMs;
+        this.log.info(
+          answer.kind === 'lost'
+            ? `${job.repo} ${job.ref}: the dispatch answer was lost (${answer.message}); looking for the run before dispatching again`
+            : `${job.repo} ${job.ref}: dispatched ${job.workflow.path}; looking for its run`
+        );
+        return;
+      case 'refused':
+        job.state = 'done';
+        job.outcome = 'not-dispatched';
+        job.reason = `GitHub refused the dispatch of ${job.workflow.path} at ${job.ref} (${answer.status}: ${answer.message})`;
+        this.log.info(`${job.repo} ${job.ref}: ${job.reason}`);
+    }
+  }
+
+  private async poll(active: BuildJob[]): Promise<void> {
+    const byRepo = new Map<string, BuildJob[]>();
+    for (const job of active) byRepo.set(job.repo, [...(byRepo.get(job.repo) ?? []), job]);
+    await Promise.all(
+      [...byRepo.entries()].map(([repo, repoJobs]) =>
+        this.apiLimit(async () => {
+          const since = Math.min(...repoJobs.map((j) => Math.min(j.run?.createdAt ?? Infinity, j.sentAt ?? Infinity))) - CLOCK_SKEW_MS;
+          let runs: RunSnapshot[];
+          try {
+            runs = await this.api.listDispatchRuns(repo, since);
+          } catch (error) {
+            this.log.info(`${repo}: cannot list workflow runs (${(error as Error).message}); trying again next cycle`);
+            return;
+          }
+          this.remember(repo, runs);
+          const byId = new Map(runs.map((r) => [r.id, r]));
+          for (const job of repoJobs) await this.update(job, byId, runs);
+        })
+      )
+    );
+  }
+
+  private async update(job: BuildJob, byId: Map<number, RunSnapshot>, runs: RunSnapshot[]): Promise<void> {
+    if (job.state === 'correlating') {
+      const run = tieDispatchToRun(
+        {
+          workflowId: job.workflow.id,
+          ref: job.ref,
+          sentAt: job.sentAt ?? 0,
+          knownRunIds: job.knownRunIds ?? new Set(),
+          actor: this.actor
+        },
+        runs,
+        this.takenRunIds
+      );
+      if (run) {
+        this.takenRunIds.add(run.id);
+        Object.assign(job, { state: 'running', run, runUrl: run.htmlUrl });
+        this.log.info(`${job.repo} ${job.ref}: run ${run.id} is the one dispatched`);
+      } else if (this.clock.now() >= (job.correlationDeadline ?? 0)) {
+        if (job.answerLost && !job.redispatched) {
+          job.redispatched = true;
+          this.log.info(`${job.repo} ${job.ref}: no run appeared for the lost dispatch; dispatching again`);
+          await this.send(job, new Set([...(job.knownRunIds ?? []), ...runs.map((r) => r.id)]));
+          job.redispatched = true;
+          return;
+        }
+        Object.assign(job, { state: 'done', outcome: 'unmatched' });
+        job.reason = `dispatched ${job.workflow.path} at ${job.ref}, but no matching run appeared within ${Math.round(this.options.correlationWindowMs / 1000)} s`;
+        this.log.info(`${job.repo} ${job.ref}: ${job.reason}`);
+      }
+      return;
+    }
+    if (job.state !== 'running' || !job.run) return;
+    let run = byId.get(job.run.id);
+    if (!run) {
+      try {
+        run = await this.api.getRun(job.repo, job.run.id);
+      } catch (error) {
+        this.log.debug(`${job.repo}: run ${job.run.id} not readable yet (${(error as Error).message})`);
+        return;
+      }
+    }
+    job.run = run;
+    job.runUrl = run.htmlUrl;
+    if (run.status === 'completed') {
+      job.state = 'done';
+      job.outcome = outcomeOfConclusion(run.conclusion);
+    }
+  }
+
+  private async expire(jobs: BuildJob[], queue: BuildJob[]): Promise<void> {
+    const minutes = Math.round(this.options.timeLimitMs / 60_000);
+    for (const job of queue.splice(0)) {
+      Object.assign(job, {
+        state: 'done',
+        outcome: 'not-dispatched',
+        reason: `time limit (${minutes} min) reached before it could be dispatched`
+      });
+    }
+    for (const job of jobs) {
+      if (job.state === 'correlating')
+        Object.assign(job, { state: 'done', outcome: 'unmatched', reason: 'time limit reached while looking for its run' });
+      if (job.state !== 'running') continue;
+      job.state = 'done';
+      job.outcome = 'timed-out';
+      job.reason = `still ${job.run?.status ?? 'running'} when the time limit (${minutes} min) passed`;
+      if (this.options.cancelOnTimeout && job.run) {
+        try {
+          await this.api.cancelRun(job.repo, job.run.id);
+          job.reason += '; cancelled';
+        } catch (error) {
+          job.reason += `; cancelling failed: ${(error as Error).message}`;
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ results
+
+  private collectResults(plan: Plan): BuildResult[] {
+    const fromJobs = new Map<PlannedImage, BuildResult>();
+    for (const job of this.jobs.values()) {
+      job.images.forEach((image, i) => {
+        const result: BuildResult = {
+          ...resultFor(image, job.outcome ?? 'not-dispatched', job.reason),
+          workflow: { id: job.workflow.id, name: job.workflow.name, path: job.workflow.path },
+          ...(job.run
+            ? { runId: job.run.id, runUrl: job.runUrl, status: job.run.status ?? undefined, conclusion: job.run.conclusion }
+            : {}),
+          ...(job.via ? { via: i === 0 ? job.via : 'shared' } : {})
+        };
+        fromJobs.set(image, result);
+      });
+    }
+    const bySkip = new Map(this.results.map((r) => [`${r.githubRepo}\u0000${r.fullImage}`, r]));
+    return planImages(plan).map(
+      (image) => fromJobs.get(image) ?? bySkip.get(`${image.githubRepo}\u0000${image.fullImage}`) ?? resultFor(image, 'not-dispatched')
+    );
+  }
+}

@@ -1,0 +1,22 @@
+import type { BuildApi } from '../dispatch/build-runner.js';
+import type { Connection } from './client.js';
+import { WorkflowDispatcher } from './dispatch.js';
+import { RunReader } from './runs.js';
+import { listWorkflows, readFileAtRef } from './workflows.js';
+
+/** The build runner's GitHub calls, made with the run's one Octokit. */
+export function githubBuildApi(connection: Connection, org: string): BuildApi & { runs: RunReader } {
+  const { octokit } = connection;
+  const dispatcher = new WorkflowDispatcher(octokit, org);
+  const runs = new RunReader(octokit, org);
+  return {
+    runs,
+    listWorkflows: (repo) => listWorkflows(octokit, org, repo),
+    readFile: (repo, path, ref) => readFileAtRef(octokit, org, repo, path, ref),
+    dispatch: (repo, workflowId, ref) => dispatcher.dispatch(repo, workflowId, ref),
+    listDispatchRuns: (repo, since) => runs.listDispatchRuns(repo, { createdSince: since }),
+    getRun: (repo, runId) => runs.getRun(repo, runId),
+    cancelRun: (repo, runId) => runs.cancelRun(repo, runId),
+    dispatcherLogin: () => connection.dispatcherLogin()
+  };
+}

@@ -1,0 +1,100 @@
+import type { Octokit } from './client.js';
+import type { RunSnapshot } from '../dispatch/correlate.js';
+
+interface RawRun {
+  id: number;
+  workflow_id: number;
+  head_branch: string | null;
+  event: string;
+  status: string | null;
+  conclusion: string | null;
+  created_at: string;
+  html_url: string;
+  actor?: { login: string } | null;
+  triggering_actor?: { login: string } | null;
+}
+
+function snapshot(run: RawRun): RunSnapshot {
+  return {
+    id: run.id,
+    workflowId: run.workflow_id,
+    headBranch: run.head_branch,
+    event: run.event,
+    status: run.status,
+    conclusion: run.conclusion,
+    actor: run.triggering_actor?.login ?? run.actor?.login,
+    createdAt: Date.parse(run.created_at),
+    htmlUrl: run.html_url
+  };
+}
+
+export interface ListRunsOptions {
+  /** Only runs created at or after this time (GitHub's `created` filter, second precision). */
+  createdSince: number;
+}
+
+/**
+ * Reads workflow runs with conditional requests: each listing remembers its ETag and sends
+ * If-None-Match, so an unchanged listing costs a 304 that GitHub does not count against the limit.
+ */
+export class RunReader {
+  private readonly cache = new Map<string, { etag: string; runs: RunSnapshot[]; more: boolean }>();
+  notModified = 0;
+
+  constructor(
+    private readonly octokit: Octokit,
+    private readonly owner: string
+  ) {}
+
+  /** workflow_dispatch runs of every workflow of a repo since a time: one request per page. */
+  async listDispatchRuns(repo: string, options: ListRunsOptions): Promise<RunSnapshot[]> {
+    const created = `>=${new Date(Math.floor(options.createdSince / 1000) * 1000).toISOString().replace(/\.\d+Z$/, 'Z')}`;
+    const runs: RunSnapshot[] = [];
+    for (let page = 1; page <= 10; page++) {
+      const batch = await this.conditionalPage(repo, created, page);
+      runs.push(...batch.runs);
+      if (!batch.more) break;
+    }
+    return runs;
+  }
+
+  private async conditionalPage(repo: string, created: string, page: number): Promise<{ runs: RunSnapshot[]; more: boolean }> {
+    const key = `${repo} ${created} ${page}`;
+    const cached = this.cache.get(key);
+    try {
+      const response = await this.octokit.request('GET /repos/{owner}/{repo}/actions/runs', {
+        owner: this.owner,
+        repo,
+        event: 'workflow_dispatch',
+        created,
+        per_page: 100,
+        page,
+        headers: cached ? { 'if-none-match': cached.etag } : {}
+      });
+      const runs = response.data.workflow_runs.map((r) => snapshot(r as RawRun));
+      const more = /rel="next"/.test(response.headers.link ?? '');
+      const etag = response.headers.etag;
+      if (etag) this.cache.set(key, { etag, runs, more });
+      return { runs, more };
+    } catch (error) {
+      if ((error as { status?: number }).status === 304 && cached) {
+        this.notModified++;
+        return { runs: cached.runs, more: cached.more };
+      }
+      throw error;
+    }
+  }
+
+  async getRun(repo: string, runId: number): Promise<RunSnapshot> {
+    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', {
+      owner: this.owner,
+      repo,
+      run_id: runId
+    });
+    return snapshot(data as RawRun);
+  }
+
+  async cancelRun(repo: string, runId: number): Promise<void> {
+    await this.octokit.request('POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel', { owner: this.owner, repo, run_id: runId });
+  }
+}

@@ -1,0 +1,20 @@
+import type { Octokit } from './client.js';
+import type { WorkflowInfo } from '../dispatch/workflow-choice.js';
+
+/** The workflows of a repo, all pages; one listing per repo per run. */
+export async function listWorkflows(octokit: Octokit, owner: string, repo: string): Promise<WorkflowInfo[]> {
+  const workflows = await octokit.paginate('GET /repos/{owner}/{repo}/actions/workflows', { owner, repo, per_page: 100 });
+  return workflows.map((w) => ({ id: w.id, name: w.name, path: w.path, state: w.state }));
+}
+
+/** A file's text at a ref, or undefined when the file (or the ref) does not exist. */
+export async function readFileAtRef(octokit: Octokit, owner: string, repo: string, path: string, ref: string): Promise<string | undefined> {
+  try {
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner, repo, path, ref });
+    if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) return undefined;
+    return Buffer.from(data.content, 'base64').toString('utf8');
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return undefined;
+    throw error;
+  }
+}
