@@ -56849,14 +56849,18 @@ function tieDispatchToRun(dispatch, runs, taken) {
         (dispatch.actor === undefined || run.actor === dispatch.actor));
     return candidates.sort((a, b) => a.createdAt - b.createdAt || a.id - b.id)[0];
 }
-/** A build of this workflow and ref that is still going (the dispatcher was re-run): watch it instead of dispatching again. */
-function findRunningBuild(workflowId, ref, runs) {
+/**
+ * A build of this workflow and ref that the dispatcher started and that is still going (the
+ * dispatcher was re-run): watch it instead of dispatching again. Another actor's run is not ours.
+ */
+function findRunningBuild(workflowId, ref, runs, actor) {
     return runs
         .filter((r) => r.workflowId === workflowId &&
         r.headBranch === ref &&
         r.event === 'workflow_dispatch' &&
         r.status !== 'completed' &&
-        r.status !== null)
+        r.status !== null &&
+        (actor === undefined || r.actor === actor))
         .sort((a, b) => b.createdAt - a.createdAt)[0];
 }
 
@@ -57058,6 +57062,7 @@ class BuildRunner {
         const start = this.clock.now();
         const deadline = start + this.options.timeLimitMs;
         const queue = [...jobs];
+        this.actor = await this.api.dispatcherLogin().catch(() => undefined);
         await this.snapshotRepos([...new Set(jobs.map((j) => j.repo))], start - LOOKBACK_MS);
         let cycle = 0;
         let backoffMs = 1000;
@@ -57126,7 +57131,7 @@ class BuildRunner {
     async start(job) {
         const known = [...(this.knownRuns.get(job.repo)?.values() ?? [])];
         if (this.options.attachToRunning) {
-            const running = findRunningBuild(job.workflow.id, job.ref, known.filter((r) => !this.takenRunIds.has(r.id)));
+            const running = findRunningBuild(job.workflow.id, job.ref, known.filter((r) => !this.takenRunIds.has(r.id)), this.actor);
             if (running) {
                 this.takenRunIds.add(running.id);
                 Object.assign(job, { state: 'running', via: 'attached', run: running, runUrl: running.htmlUrl });
@@ -57161,7 +57166,6 @@ class BuildRunner {
                 return;
             case 'accepted':
             case 'lost':
-                this.actor ??= await this.api.dispatcherLogin().catch(() => undefined);
                 job.state = 'correlating';
                 job.answerLost = answer.kind === 'lost';
                 job.correlationDeadline = job.sentAt + this.options.correlationWindowMs;

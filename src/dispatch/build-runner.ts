@@ -145,6 +145,7 @@ export class BuildRunner {
     const start = this.clock.now();
     const deadline = start + this.options.timeLimitMs;
     const queue = [...jobs];
+    this.actor = await this.api.dispatcherLogin().catch(() => undefined);
     await this.snapshotRepos([...new Set(jobs.map((j) => j.repo))], start - LOOKBACK_MS);
     let cycle = 0;
     let backoffMs = 1000;
@@ -218,7 +219,8 @@ export class BuildRunner {
       const running = findRunningBuild(
         job.workflow.id,
         job.ref,
-        known.filter((r) => !this.takenRunIds.has(r.id))
+        known.filter((r) => !this.takenRunIds.has(r.id)),
+        this.actor
       );
       if (running) {
         this.takenRunIds.add(running.id);
@@ -255,7 +257,6 @@ export class BuildRunner {
         return;
       case 'accepted':
       case 'lost':
-        this.actor ??= await this.api.dispatcherLogin().catch(() => undefined);
         job.state = 'correlating';
         job.answerLost = answer.kind === 'lost';
         job.correlationDeadline = job.sentAt + this.options.correlationWindowMs;

@@ -48,8 +48,16 @@ export function tieDispatchToRun(
   return candidates.sort((a, b) => a.createdAt - b.createdAt || a.id - b.id)[0];
 }
 
-/** A build of this workflow and ref that is still going (the dispatcher was re-run): watch it instead of dispatching again. */
-export function findRunningBuild(workflowId: number, ref: string, runs: readonly RunSnapshot[]): RunSnapshot | undefined {
+/**
+ * A build of this workflow and ref that the dispatcher started and that is still going (the
+ * dispatcher was re-run): watch it instead of dispatching again. Another actor's run is not ours.
+ */
+export function findRunningBuild(
+  workflowId: number,
+  ref: string,
+  runs: readonly RunSnapshot[],
+  actor: string | undefined
+): RunSnapshot | undefined {
   return runs
     .filter(
       (r) =>
@@ -57,7 +65,8 @@ export function findRunningBuild(workflowId: number, ref: string, runs: readonly
         r.headBranch === ref &&
         r.event === 'workflow_dispatch' &&
         r.status !== 'completed' &&
-        r.status !== null
+        r.status !== null &&
+        (actor === undefined || r.actor === actor)
     )
     .sort((a, b) => b.createdAt - a.createdAt)[0];
 }

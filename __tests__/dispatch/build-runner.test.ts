@@ -1,0 +1,274 @@
+import { BuildRunner, type BuildOptions } from '../../src/dispatch/build-runner.js';
+import type { Clock } from '../../src/dispatch/clock.js';
+import { connect } from '../../src/github/client.js';
+import { githubBuildApi } from '../../src/github/build-api.js';
+import { ConsoleLog } from '../../src/log.js';
+import type { Plan, PlannedImage } from '../../src/plan/plan.js';
+import { GitHubEmulator, type EmulatorOptions, type RunScript } from '../support/github-emulator.js';
+import { buildWorkflow, commitOf, hmsRepo, ORG } from '../support/sample-stream.js';
+import { Writable } from 'node:stream';
+
+/** A clock whose sleeps pass at once, shared by the runner and the emulator so waits of minutes take milliseconds. */
+function fakeClock(): Clock & { slept: number } {
+  let now = Date.parse('2026-11-26T07:00:00Z');
+  const clock = {
+    slept: 0,
+    now: () => now,
+    sleep: async (ms: number) => {
+      clock.slept += ms;
+      now += ms;
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  return clock;
+}
+
+const image = (githubRepo: string, name: string, tag: string): PlannedImage => ({
+  githubRepo,
+  fullImage: `reg/${name}:${tag}`,
+  repository: `reg/${name}`,
+  name,
+  tag,
+  gitTag: `v${tag}`,
+  commit: commitOf(`${githubRepo}-${tag}`),
+  branches: ['release/1.6'],
+  sources: [],
+  state: 'resolved'
+});
+
+function planOf(images: PlannedImage[]): Plan {
+  const repos = [...new Set(images.map((i) => i.githubRepo))].map((githubRepo) => ({
+    githubRepo,
+    images: images.filter((i) => i.githubRepo === githubRepo)
+  }));
+  return { org: ORG, productStreamRepo: 'csm', branches: [], repos };
+}
+
+const options: BuildOptions = {
+  maxParallel: 10,
+  pollIntervalMs: 5000,
+  timeLimitMs: 10 * 60_000,
+  correlationWindowMs: 60_000,
+  attachToRunning: true,
+  cancelOnTimeout: false,
+  overrides: []
+};
+
+const quietLog = (): ConsoleLog =>
+  new ConsoleLog(false, new Writable({ write: (_c, _e, cb) => cb() }), new Writable({ write: (_c, _e, cb) => cb() }));
+
+describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', () => {
+  let github: GitHubEmulator;
+  let clock: ReturnType<typeof fakeClock>;
+
+  async function setUp(
+    over: Partial<EmulatorOptions> = {},
+    script: (repo: string) => RunScript = () => ({ queuedMs: 2000, runMs: 20_000, conclusion: 'success' })
+  ) {
+    clock = fakeClock();
+    github = await new GitHubEmulator({
+      org: ORG,
+      repos: [
+        hmsRepo('hms-smd', 'cray-smd', { 'v2.23.0': commitOf('smd-2.23.0'), 'v2.24.0': commitOf('smd-2.24.0') }),
+        hmsRepo('hms-bss', 'cray-bss', { 'v1.28.0': commitOf('bss') }),
+        hmsRepo('hms-rts', 'cray-hms-rts', { 'v3.1.0': commitOf('rts') })
+      ],
+      now: () => clock.now(),
+      runScript: (repo) => script(repo),
+      ...over
+    }).start();
+    const log = quietLog();
+    const connection = await connect({ apiUrl: github.url, org: ORG, auth: { kind: 'token', token: 'test-token' }, log, retries: 2 });
+    return { log, api: githubBuildApi(connection, ORG) };
+  }
+  afterEach(() => github?.stop());
+
+  const images = [
+    image('hms-smd', 'cray-smd', '2.24.0'),
+    image('hms-smd', 'cray-smd-test', '2.23.0'),
+    image('hms-bss', 'cray-bss', '1.28.0'),
+    image('hms-rts', 'cray-hms-rts', '3.1.0')
+  ];
+
+  it('dispatches each image once with run details, follows runs to their conclusion, reports each truthfully', async () => {
+    const { log, api } = await setUp({}, (repo) => ({
+      queuedMs: 3000,
+      runMs: 30_000,
+      conclusion: repo === 'hms-rts' ? 'startup_failure' : 'success'
+    }));
+    const results = await new BuildRunner(api, options, log, clock).run(planOf(images));
+    expect(results.map((r) => [r.image, r.outcome, r.conclusion, r.via])).toEqual([
+      ['cray-smd', 'succeeded', 'success', 'dispatched'],
+      ['cray-smd-test', 'succeeded', 'success', 'dispatched'],
+      ['cray-bss', 'succeeded', 'success', 'dispatched'],
+      ['cray-hms-rts', 'failed', 'startup_failure', 'dispatched']
+    ]);
+    expect(github.dispatches.map((d) => `${d.repo} ${d.ref} ${d.returnRunDetails}`).sort()).toEqual([
+      'hms-bss v1.28.0 true',
+      'hms-rts v3.1.0 true',
+      'hms-smd v2.23.0 true',
+      'hms-smd v2.24.0 true'
+    ]);
+    for (const r of results)
+      expect(r.runId).toBe(
+        github.runs.find((run) => run.repo === r.githubRepo && run.ref === r.gitTag && run.workflowId === r.workflow?.id)?.id
+      );
+    // the job ends within one poll interval of the last completion
+    expect(clock.now() - Date.parse('2026-11-26T07:00:00Z')).toBeLessThanOrEqual(33_000 + options.pollIntervalMs);
+    // unchanged listings are answered 304
+    expect(api.runs.notModified).toBeGreaterThan(0);
+  });
+
+  it('ties each 204 dispatch to its own run among runs of other actors and events on the same workflow and ref', async () => {
+    const { log, api } = await setUp({ dispatchMode: 'no-content', runAppearsAfterMs: 4000 });
+    const smdService = github.repo('hms-smd')?.workflows[0]?.id ?? 0;
+    const noise = [
+      github.addRun({
+        repo: 'hms-smd',
+        workflowId: smdService,
+        ref: 'v2.24.0',
+        event: 'push',
+        actor: 'hms-bot',
+        createdAt: clock.now() + 1000
+      }),
+      github.addRun({
+        repo: 'hms-smd',
+        workflowId: smdService,
+        ref: 'v2.24.0',
+        event: 'workflow_dispatch',
+        actor: 'someone-else',
+        createdAt: clock.now() + 1500,
+        script: { conclusion: 'failure' }
+      }),
+      github.addRun({
+        repo: 'hms-smd',
+        workflowId: smdService,
+        ref: 'v2.24.0',
+        event: 'workflow_dispatch',
+        actor: 'test-user',
+        createdAt: clock.now() - 7_200_000,
+        script: { runMs: 1000 }
+      })
+    ];
+    const results = await new BuildRunner(api, options, log, clock).run(planOf(images));
+    const ours = github.runs.filter((r) => r.dispatched);
+    expect(ours).toHaveLength(4);
+    for (const r of results) {
+      expect(r.outcome).toBe('succeeded');
+      expect(noise.map((n) => n.id)).not.toContain(r.runId);
+      expect(ours.find((o) => o.id === r.runId)).toMatchObject({ repo: r.githubRepo, ref: r.gitTag });
+    }
+    expect(new Set(results.map((r) => r.runId)).size).toBe(4);
+  });
+
+  it('falls back once when the server refuses return_run_details (GHES 3.20), and remembers it', async () => {
+    const { log, api } = await setUp({ dispatchMode: 'ghes' });
+    const results = await new BuildRunner(api, options, log, clock).run(planOf(images));
+    expect(results.every((r) => r.outcome === 'succeeded')).toBe(true);
+    const posts = github.requests.filter((r) => r.method === 'POST');
+    expect(posts.map((p) => p.status)).toEqual([400, 204, 204, 204, 204]);
+    expect(github.dispatches).toHaveLength(4);
+    expect(github.dispatches.every((d) => d.returnRunDetails === undefined)).toBe(true);
+  });
+
+  it('does not build twice when a dispatch answer is lost: it finds the run the dispatch created', async () => {
+    const { log, api } = await setUp();
+    github.faults.push({ method: 'POST', path: /hms-bss\/actions\/workflows\/.*\/dispatches$/, status: 'drop-after-processing', times: 1 });
+    const results = await new BuildRunner(api, options, log, clock).run(planOf(images));
+    expect(github.dispatches.filter((d) => d.repo === 'hms-bss')).toHaveLength(1);
+    const bss = results.find((r) => r.githubRepo === 'hms-bss');
+    expect(bss).toMatchObject({ outcome: 'succeeded', runId: github.runs.find((r) => r.repo === 'hms-bss')?.id });
+  });
+
+  it('dispatches again once when a lost dispatch created no run, never more', async () => {
+    const { log, api } = await setUp();
+    github.faults.push({ method: 'POST', path: /hms-bss\/actions\/workflows\/.*\/dispatches$/, status: 500, times: 5 });
+    const results = await new BuildRunner(api, options, log, clock).run(planOf([image('hms-bss', 'cray-bss', '1.28.0')]));
+    expect(github.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([500, 500]);
+    expect(results[0]).toMatchObject({ outcome: 'unmatched', reason: expect.stringContaining('no matching run appeared within 60 s') });
+  });
+
+  it('honours the time limit, reports what still runs as timed out and can cancel it', async () => {
+    const { log, api } = await setUp({}, (repo) => ({
+      queuedMs: 1000,
+      runMs: repo === 'hms-rts' ? Infinity : 10_000,
+      conclusion: 'success'
+    }));
+    const start = clock.now();
+    const results = await new BuildRunner(api, { ...options, timeLimitMs: 60_000, cancelOnTimeout: true }, log, clock).run(planOf(images));
+    expect(clock.now() - start).toBeLessThanOrEqual(60_000 + 1);
+    expect(results.find((r) => r.githubRepo === 'hms-rts')).toMatchObject({
+      outcome: 'timed-out',
+      status: 'in_progress',
+      reason: expect.stringContaining('cancelled')
+    });
+    expect(github.runs.find((r) => r.repo === 'hms-rts')?.cancelledAt).toBeDefined();
+    expect(results.filter((r) => r.outcome === 'succeeded')).toHaveLength(3);
+  });
+
+  it('keeps at most max-parallel builds in flight', async () => {
+    const { log, api } = await setUp({}, () => ({ queuedMs: 0, runMs: 30_000, conclusion: 'success' }));
+    const results = await new BuildRunner(api, { ...options, maxParallel: 2 }, log, clock).run(planOf(images));
+    expect(results.every((r) => r.outcome === 'succeeded')).toBe(true);
+    const spans = github.runs.map((r) => [r.createdAt, r.createdAt + 30_000] as const);
+    for (const [start] of spans) expect(spans.filter(([s, e]) => s <= start && start < e).length).toBeLessThanOrEqual(2);
+  });
+
+  it('attaches to a build of the same workflow and tag that is still running instead of dispatching again', async () => {
+    const { log, api } = await setUp();
+    const workflowId = github.repo('hms-bss')?.workflows[0]?.id ?? 0;
+    const running = github.addRun({
+      repo: 'hms-bss',
+      workflowId,
+      ref: 'v1.28.0',
+      event: 'workflow_dispatch',
+      actor: 'test-user',
+      createdAt: clock.now() - 60_000,
+      script: { runMs: 120_000 }
+    });
+    const results = await new BuildRunner(api, options, log, clock).run(planOf([image('hms-bss', 'cray-bss', '1.28.0')]));
+    expect(github.dispatches).toEqual([]);
+    expect(results[0]).toMatchObject({ outcome: 'succeeded', via: 'attached', runId: running.id });
+  });
+
+  it('reports a refused dispatch and an image no workflow builds as not dispatched', async () => {
+    const { log, api } = await setUp();
+    const repo = github.repo('hms-rts');
+    if (repo)
+      repo.files['v3.1.0'] = {
+        '.github/workflows/build_and_release_image.yaml': buildWorkflow('Build and Publish Service Docker Images', 'cray-hms-rts', false)
+      };
+    const missingTag = { ...image('hms-bss', 'cray-bss', '9.9.9') };
+    const results = await new BuildRunner(api, options, log, clock).run(
+      planOf([image('hms-rts', 'cray-hms-rts', '3.1.0'), missingTag, image('hms-smd', 'cray-unknown', '2.24.0')])
+    );
+    expect(results.map((r) => [r.image, r.outcome, r.reason])).toEqual([
+      [
+        'cray-hms-rts',
+        'not-dispatched',
+        'workflow "Build and Publish Service Docker Images" (.github/workflows/build_and_release_image.yaml) has no workflow_dispatch trigger at this tag'
+      ],
+      ['cray-bss', 'not-dispatched', expect.stringMatching(/does not exist at this tag/)],
+      ['cray-unknown', 'not-dispatched', expect.stringMatching(/^no workflow builds image cray-unknown/)]
+    ]);
+    expect(github.dispatches).toEqual([]);
+  });
+
+  it('rides out 5xx answers and a secondary rate limit on reads', async () => {
+    const { log, api } = await setUp();
+    github.faults.push({ method: 'GET', path: /\/actions\/runs$/, status: 502, times: 2 });
+    github.faults.push({
+      method: 'GET',
+      path: /\/actions\/workflows$/,
+      status: 403,
+      retryAfter: 1,
+      message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+      times: 1
+    });
+    const results = await new BuildRunner(api, options, log, clock).run(planOf(images));
+    expect(results.every((r) => r.outcome === 'succeeded')).toBe(true);
+    expect(github.requests.filter((r) => r.status === 502)).toHaveLength(2);
+    expect(github.requests.filter((r) => r.status === 403)).toHaveLength(1);
+    expect(github.dispatches).toHaveLength(4);
+  });
+});
