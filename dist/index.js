@@ -59151,11 +59151,13 @@ class BuildRunner {
         let cycle = 0;
         let backoffMs = 1000;
         for (;;) {
-            await this.fillSlots(queue, jobs);
+            await this.fillSlots(queue, jobs, deadline);
             const active = jobs.filter((j) => j.state === 'running' || j.state === 'correlating');
             if (active.length === 0 && queue.length === 0)
                 break;
             if (this.clock.now() >= deadline) {
+                // one last look, so builds that finished in time are not reported as timed out
+                await this.poll(active);
                 await this.expire(jobs, queue);
                 break;
             }
@@ -59203,8 +59205,10 @@ class BuildRunner {
             known.set(run.id, run);
         this.knownRuns.set(repo, known);
     }
-    async fillSlots(queue, jobs) {
+    async fillSlots(queue, jobs, deadline) {
         for (;;) {
+            if (this.clock.now() >= deadline)
+                return;
             const inFlight = jobs.filter((j) => j.state === 'running' || j.state === 'correlating').length;
             if (inFlight >= this.options.maxParallel || queue.length === 0)
                 return;
@@ -59332,12 +59336,12 @@ class BuildRunner {
         }
     }
     async expire(jobs, queue) {
-        const minutes = Math.round(this.options.timeLimitMs / 60_000);
+        const limit = formatDuration(this.options.timeLimitMs);
         for (const job of queue.splice(0)) {
             Object.assign(job, {
                 state: 'done',
                 outcome: 'not-dispatched',
-                reason: `time limit (${minutes} min) reached before it could be dispatched`
+                reason: `time limit (${limit}) reached before it could be dispatched`
             });
         }
         for (const job of jobs) {
@@ -59347,7 +59351,7 @@ class BuildRunner {
                 continue;
             job.state = 'done';
             job.outcome = 'timed-out';
-            job.reason = `still ${job.run?.status ?? 'running'} when the time limit (${minutes} min) passed`;
+            job.reason = `still ${job.run?.status ?? 'running'} when the time limit (${limit}) passed`;
             if (this.options.cancelOnTimeout && job.run) {
                 try {
                     await this.api.cancelRun(job.repo, job.run.id);
@@ -59378,6 +59382,14 @@ class BuildRunner {
         const bySkip = new Map(this.results.map((r) => [`${r.githubRepo}\u0000${r.fullImage}`, r]));
         return planImages(plan).map((image) => fromJobs.get(image) ?? bySkip.get(`${image.githubRepo}\u0000${image.fullImage}`) ?? resultFor(image, 'not-dispatched'));
     }
+}
+/** `90 s`, `10 min`, `2 h 5 min` */
+function formatDuration(ms) {
+    const seconds = Math.round(ms / 1000);
+    if (seconds < 120)
+        return `${seconds} s`;
+    const minutes = Math.round(seconds / 60);
+    return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 ;// CONCATENATED MODULE: ./src/dispatch/clock.ts
@@ -59515,8 +59527,20 @@ class RunReader {
         });
         return snapshot(data);
     }
+    /** Ask GitHub to cancel a run; a run that completed meanwhile (409) needs nothing more. */
     async cancelRun(repo, runId) {
-        await this.octokit.request('POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel', { owner: this.owner, repo, run_id: runId });
+        try {
+            await this.octokit.request('POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel', {
+                owner: this.owner,
+                repo,
+                run_id: runId,
+                request: { retries: 0 }
+            });
+        }
+        catch (error) {
+            if (error.status !== 409)
+                throw error;
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -57,7 +57,7 @@ export function runBundle(script: string, env: NodeJS.ProcessEnv, timeoutMs = 24
         properties: unescapeCommand(m[2] ?? ''),
         message: unescapeCommand(m[3] ?? '')
       }));
-      const read = (file: string | undefined): string => (file ? readFileSync(file, 'utf8') : '');
+      const read = (file: string | undefined): string => (file && existsSync(file) ? readFileSync(file, 'utf8') : '');
       resolvePromise({
         code: code ?? -1,
         stdout,

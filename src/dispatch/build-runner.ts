@@ -150,10 +150,12 @@ export class BuildRunner {
     let cycle = 0;
     let backoffMs = 1000;
     for (;;) {
-      await this.fillSlots(queue, jobs);
+      await this.fillSlots(queue, jobs, deadline);
       const active = jobs.filter((j) => j.state === 'running' || j.state === 'correlating');
       if (active.length === 0 && queue.length === 0) break;
       if (this.clock.now() >= deadline) {
+        // one last look, so builds that finished in time are not reported as timed out
+        await this.poll(active);
         await this.expire(jobs, queue);
         break;
       }
@@ -204,8 +206,9 @@ export class BuildRunner {
     this.knownRuns.set(repo, known);
   }
 
-  private async fillSlots(queue: BuildJob[], jobs: BuildJob[]): Promise<void> {
+  private async fillSlots(queue: BuildJob[], jobs: BuildJob[], deadline: number): Promise<void> {
     for (;;) {
+      if (this.clock.now() >= deadline) return;
       const inFlight = jobs.filter((j) => j.state === 'running' || j.state === 'correlating').length;
       if (inFlight >= this.options.maxParallel || queue.length === 0) return;
       const job = queue.shift() as BuildJob;
@@ -346,12 +349,12 @@ export class BuildRunner {
   }
 
   private async expire(jobs: BuildJob[], queue: BuildJob[]): Promise<void> {
-    const minutes = Math.round(this.options.timeLimitMs / 60_000);
+    const limit = formatDuration(this.options.timeLimitMs);
     for (const job of queue.splice(0)) {
       Object.assign(job, {
         state: 'done',
         outcome: 'not-dispatched',
-        reason: `time limit (${minutes} min) reached before it could be dispatched`
+        reason: `time limit (${limit}) reached before it could be dispatched`
       });
     }
     for (const job of jobs) {
@@ -360,7 +363,7 @@ export class BuildRunner {
       if (job.state !== 'running') continue;
       job.state = 'done';
       job.outcome = 'timed-out';
-      job.reason = `still ${job.run?.status ?? 'running'} when the time limit (${minutes} min) passed`;
+      job.reason = `still ${job.run?.status ?? 'running'} when the time limit (${limit}) passed`;
       if (this.options.cancelOnTimeout && job.run) {
         try {
           await this.api.cancelRun(job.repo, job.run.id);
@@ -394,4 +397,12 @@ export class BuildRunner {
       (image) => fromJobs.get(image) ?? bySkip.get(`${image.githubRepo}\u0000${image.fullImage}`) ?? resultFor(image, 'not-dispatched')
     );
   }
+}
+
+/** `90 s`, `10 min`, `2 h 5 min` */
+export function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 120) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }

@@ -94,7 +94,17 @@ export class RunReader {
     return snapshot(data as RawRun);
   }
 
+  /** Ask GitHub to cancel a run; a run that completed meanwhile (409) needs nothing more. */
   async cancelRun(repo: string, runId: number): Promise<void> {
-    await this.octokit.request('POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel', { owner: this.owner, repo, run_id: runId });
+    try {
+      await this.octokit.request('POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel', {
+        owner: this.owner,
+        repo,
+        run_id: runId,
+        request: { retries: 0 }
+      });
+    } catch (error) {
+      if ((error as { status?: number }).status !== 409) throw error;
+    }
   }
 }

@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BuildResult } from '../../src/dispatch/build-result.js';
+import { runBundle } from '../support/run-action.js';
+import { CHART_PASSWORD, CHART_USER, startSampleStream, type LocalParts, type SampleOptions } from '../support/sample-stream.js';
+
+const inputs = (parts: LocalParts, extra: Record<string, string> = {}): Record<string, string> => ({
+  config: parts.configFile,
+  'app-id': parts.github.appId,
+  'private-key': parts.github.privateKey,
+  'chart-repo-username': CHART_USER,
+  'chart-repo-password': CHART_PASSWORD,
+  'results-file': 'results.json',
+  ...extra
+});
+
+const failingRts: SampleOptions['emulator'] = {
+  runScript: (repo) => ({ queuedMs: 300, runMs: 1200, conclusion: repo === 'hms-rts' ? 'failure' : 'success' })
+};
+
+describe('the built action dispatching and monitoring against the emulator', () => {
+  let parts: LocalParts;
+  afterEach(async () => {
+    await parts?.stop();
+  });
+
+  it('dispatches every planned image exactly once, reports a failed build and fails the job', async () => {
+    parts = await startSampleStream({ emulator: failingRts });
+    // noise on the same workflow and ref: a push build and someone else's dispatch
+    const bss = parts.github.repo('hms-bss');
+    parts.github.addRun({ repo: 'hms-bss', workflowId: bss?.workflows[0]?.id ?? 0, ref: 'v1.28.0', event: 'push', actor: 'hms-bot' });
+    parts.github.addRun({
+      repo: 'hms-bss',
+      workflowId: bss?.workflows[0]?.id ?? 0,
+      ref: 'v1.28.0',
+      event: 'workflow_dispatch',
+      actor: 'someone',
+      script: { conclusion: 'failure' }
+    });
+    const run = await runBundle('dist/index.js', parts.actionEnv(inputs(parts)));
+    expect(run.code).toBe(1);
+
+    const keys = parts.github.dispatches.map((d) => `${d.repo} ${d.workflowId} ${d.ref}`);
+    expect(keys).toHaveLength(13);
+    expect(new Set(keys).size).toBe(13);
+
+    const results = JSON.parse(run.outputs.results ?? '[]') as BuildResult[];
+    expect(results).toEqual(JSON.parse(readFileSync(join(parts.workDir, 'results.json'), 'utf8')));
+    expect(results).toHaveLength(14);
+    const byOutcome = (o: string): string[] => results.filter((r) => r.outcome === o).map((r) => `${r.image}:${r.tag}`);
+    expect(byOutcome('failed')).toEqual(['cray-hms-rts:3.1.0', 'cray-hms-rts:3.1.1']);
+    expect(byOutcome('not-dispatched')).toEqual(['hardware-topology-assistant:0.3.1']);
+    expect(byOutcome('succeeded')).toHaveLength(11);
+    for (const r of results.filter((x) => x.runId !== undefined)) {
+      const emulated = parts.github.runs.find((x) => x.id === r.runId);
+      expect(emulated).toMatchObject({ repo: r.githubRepo, ref: r.gitTag, dispatched: true });
+    }
+    expect(run.outputs).toMatchObject({ dispatched: '13', succeeded: '11', failed: '3' });
+
+    const errors = run.annotations.filter((a) => a.kind === 'error').map((a) => a.message);
+    expect(errors).toEqual([
+      'repo hardware-topology-assistant, image hardware-topology-assistant, tag v0.3.1: not rebuilt: tag v0.3.1 does not exist in Cray-HPE/hardware-topology-assistant',
+      expect.stringMatching(
+        /^repo hms-rts, image cray-hms-rts, tag v3\.1\.0: build failed: conclusion failure \(https:\/\/github\.example\/Cray-HPE\/hms-rts\/actions\/runs\/\d+\)$/
+      ),
+      expect.stringMatching(/^repo hms-rts, image cray-hms-rts, tag v3\.1\.1: build failed: conclusion failure/),
+      '3 of 14 image rebuilds did not succeed: hardware-topology-assistant hardware-topology-assistant v0.3.1 (not-dispatched), hms-rts cray-hms-rts v3.1.0 (failed), hms-rts cray-hms-rts v3.1.1 (failed)'
+    ]);
+    expect(run.summary).toContain(
+      '**13 dispatched, 11 succeeded, 2 failed, 0 timed out, 0 cancelled, 0 not matched to a run, 1 not dispatched, 0 skipped**'
+    );
+    expect(run.summary).toMatch(
+      /\| hms-rts \| \[v3\.1\.0\]\([^)]+\/Cray-HPE\/hms-rts\/tree\/v3\.1\.0\) \| `artifactory\.algol60\.net\/csm-docker\/stable\/cray-hms-rts:3\.1\.0` \| release\/1\.6 \| ❌ failed \| \[\\#\d+\]\(https:\/\/github\.example\/Cray-HPE\/hms-rts\/actions\/runs\/\d+\) \|/
+    );
+    expect(run.stdout).toMatch(/^cycle \d+: .*succeeded/m);
+  });
+
+  it('matches the right runs when the server answers 204, with noise around', async () => {
+    parts = await startSampleStream({
+      emulator: {
+        dispatchMode: 'no-content',
+        runAppearsAfterMs: 1500,
+        runScript: () => ({ queuedMs: 200, runMs: 800, conclusion: 'success' })
+      }
+    });
+    const smd = parts.github.repo('hms-smd');
+    parts.github.addRun({
+      repo: 'hms-smd',
+      workflowId: smd?.workflows[0]?.id ?? 0,
+      ref: 'v2.24.0',
+      event: 'workflow_dispatch',
+      actor: 'someone',
+      script: { runMs: 60_000 }
+    });
+    const run = await runBundle('dist/index.js', parts.actionEnv(inputs(parts)));
+    const results = JSON.parse(run.outputs.results ?? '[]') as BuildResult[];
+    expect(results.filter((r) => r.outcome === 'succeeded')).toHaveLength(13);
+    for (const r of results.filter((x) => x.runId !== undefined))
+      expect(parts.github.runs.find((x) => x.id === r.runId)).toMatchObject({ repo: r.githubRepo, ref: r.gitTag, dispatched: true });
+    expect(parts.github.dispatches.every((d) => d.returnRunDetails === true)).toBe(true);
+    expect(run.code).toBe(1); // the missing tag of hardware-topology-assistant
+  });
+
+  it('honours the time limit and reports the builds still running as timed out', async () => {
+    parts = await startSampleStream({
+      emulator: { runScript: (repo) => ({ queuedMs: 100, runMs: repo === 'hms-smd' ? Infinity : 500, conclusion: 'success' }) },
+      config: (c) => Object.assign(c.configuration as object, { 'time-limit-minutes': 0.3, 'cancel-on-timeout': true })
+    });
+    const run = await runBundle('dist/index.js', parts.actionEnv(inputs(parts)));
+    expect(run.code).toBe(1);
+    const results = JSON.parse(run.outputs.results ?? '[]') as BuildResult[];
+    expect(results.filter((r) => r.outcome === 'timed-out').map((r) => [r.image, r.reason])).toEqual([
+      ['cray-smd', 'still in_progress when the time limit (18 s) passed; cancelled'],
+      ['cray-smd-test', 'still in_progress when the time limit (18 s) passed; cancelled']
+    ]);
+    expect(results.filter((r) => r.outcome === 'succeeded')).toHaveLength(11);
+    expect(parts.github.runs.filter((r) => r.repo === 'hms-smd').every((r) => r.cancelledAt !== undefined)).toBe(true);
+    // planning (about 1 s) + the 18 s limit + the last poll and two cancels spaced by a second
+    expect(run.ms).toBeLessThan(26_000);
+  });
+
+  it('renews an expired installation token during a long wait', async () => {
+    parts = await startSampleStream({
+      emulator: { tokenLifetimeMs: 4000, runScript: () => ({ queuedMs: 100, runMs: 6000, conclusion: 'success' }) }
+    });
+    const run = await runBundle('dist/index.js', parts.actionEnv(inputs(parts)));
+    const results = JSON.parse(run.outputs.results ?? '[]') as BuildResult[];
+    expect(results.filter((r) => r.outcome === 'succeeded')).toHaveLength(13);
+    expect(parts.github.requests.filter((r) => r.path.endsWith('/access_tokens')).length).toBeGreaterThan(1);
+    expect(run.stdout).toContain('renewing the installation token');
+  });
+});
