@@ -85,8 +85,9 @@ export async function runJob(settings: Settings, output: JobOutput, clock: Clock
     return { exitCode: 0, plan };
   }
 
+  const planningErrors = log.problems.filter((p) => p.severity === 'error').length;
   const results = await new BuildRunner(githubBuildApi(connection, org), buildOptions(config, settings), log, clock).run(plan);
-  return report(plan, results, settings, output);
+  return report(plan, results, settings, output, planningErrors);
 }
 
 /** Run settings of the build phase, from the configuration and the inputs. */
@@ -105,7 +106,13 @@ export function buildOptions(config: Configuration, settings: Settings): BuildOp
 }
 
 /** Summary, annotations, outputs, results file, exit status. */
-async function report(plan: Plan, results: BuildResult[], settings: Settings, output: JobOutput): Promise<JobResult> {
+async function report(
+  plan: Plan,
+  results: BuildResult[],
+  settings: Settings,
+  output: JobOutput,
+  planningErrors: number
+): Promise<JobResult> {
   for (const problem of resultProblems(results)) output.log.problem(problem);
   const totals = countResults(results);
   output.setOutput(Outputs.Results, JSON.stringify(results));

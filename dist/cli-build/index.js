@@ -57664,8 +57664,9 @@ async function runJob(settings, output, clock = systemClock) {
         await output.summary(renderPlanSummary(plan, settings.serverUrl), renderPlanText(plan));
         return { exitCode: 0, plan };
     }
+    const planningErrors = log.problems.filter((p) => p.severity === 'error').length;
     const results = await new BuildRunner(githubBuildApi(connection, org), buildOptions(config, settings), log, clock).run(plan);
-    return report(plan, results, settings, output);
+    return report(plan, results, settings, output, planningErrors);
 }
 /** Run settings of the build phase, from the configuration and the inputs. */
 function buildOptions(config, settings) {
@@ -57682,7 +57683,7 @@ function buildOptions(config, settings) {
     };
 }
 /** Summary, annotations, outputs, results file, exit status. */
-async function report(plan, results, settings, output) {
+async function report(plan, results, settings, output, planningErrors) {
     for (const problem of resultProblems(results))
         output.log.problem(problem);
     const totals = countResults(results);

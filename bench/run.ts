@@ -1,0 +1,239 @@
+/**
+ * Benchmarks (not timed tests): `npm run bench`.
+ *
+ * 1. The whole job (plan, dispatch, monitor, report) of the built action against the GitHub
+ *    emulator with 50 ms latency per request, on a generated product stream of 10 branches,
+ *    30 repos and 150 images: wall time, API requests by endpoint, 304s, peak memory, and the
+ *    request budgets of issue 3.
+ * 2. Planning the seven real CSM branches (../shared/real-world, when present) in a dry run.
+ *
+ *   npm run bench                 both
+ *   npm run bench -- --only job   or --only real-world
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfiguration } from '../src/config/load.js';
+import { toYaml } from '../src/yaml.js';
+import { startChartRepo } from '../__tests__/support/chart-repo.js';
+import { REGISTRY, writeHmsChart } from '../__tests__/support/charts.js';
+import { GitHubEmulator, type EmulatedRepo } from '../__tests__/support/github-emulator.js';
+import { startGitServer, type Tree } from '../__tests__/support/git-server.js';
+import { REAL_CHART_HOST, startRealWorldStream } from '../__tests__/support/real-world-stream.js';
+import { parseOutputFile, ROOT, TOOLS_BIN } from '../__tests__/support/run-action.js';
+import { commitOf, hmsRepo, manifest, ORG } from '../__tests__/support/sample-stream.js';
+import { hasRealWorld, REAL_WORLD } from '../__tests__/support/shared.js';
+import { readFileSync } from 'node:fs';
+
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+
+interface Measured {
+  code: number;
+  ms: number;
+  peakRssMb: number;
+  stdout: string;
+  outputs: Record<string, string>;
+}
+
+function runMeasured(env: NodeJS.ProcessEnv): Promise<Measured> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', join(ROOT, 'bench', 'report-peak-memory.mjs'), join(ROOT, 'dist', 'index.js')], {
+      env: { ...env, PATH: `${TOOLS_BIN}:${env.PATH ?? ''}` },
+      stdio: ['ignore', 'pipe', 'pipe']
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const kb = Number(stderr.match(/peak-rss-kb (\d+)/)?.[1] ?? 0);
+      resolve({
+        code: code ?? -1,
+        ms: Date.now() - started,
+        peakRssMb: kb / 1024,
+        stdout,
+        outputs: env.GITHUB_OUTPUT ? parseOutputFile(readFileSync(env.GITHUB_OUTPUT, 'utf8')) : {}
+      });
+    });
+  });
+}
+
+function runnerEnv(work: string, api: string, server: string, inputs: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GITHUB_API_URL: api,
+    GITHUB_SERVER_URL: server,
+    GITHUB_REPOSITORY: `${ORG}/hms-build-workflow-dispatcher`,
+    GITHUB_WORKSPACE: work,
+    GITHUB_OUTPUT: join(work, 'output'),
+    GITHUB_STEP_SUMMARY: join(work, 'summary.md')
+  };
+  writeFileSync(env.GITHUB_OUTPUT ?? '', '');
+  writeFileSync(env.GITHUB_STEP_SUMMARY ?? '', '');
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+  return env;
+}
+
+async function benchJob(): Promise<void> {
+  const BRANCHES = 10;
+  const REPOS = 30;
+  const POLL_S = 5;
+  console.log(`\n## Whole job: ${BRANCHES} branches, ${REPOS} repos, 150 images, 50 ms per request`);
+  const git = await startGitServer();
+  const charts = await startChartRepo({ username: 'u', password: 'p' });
+  const chartUrl = `${charts.url}/charts/`;
+  const src = mkdtempSync(join(tmpdir(), 'bench-charts-'));
+  // repo i ships 3 app versions (i < 15) or 2 (i >= 15) across the branches: each version is a
+  // service image and its test image at one git tag: 15×6 + 15×4 = 150 images
+  const versionsOf = (i: number): string[] =>
+    (i < 15 ? ['1.0.0', '1.1.0', '1.2.0'] : ['2.0.0', '2.1.0']).map((v) => v.replace(/^(\d+)/, `$1${i}`));
+  const repos: EmulatedRepo[] = [];
+  const lookup: { chart: string; path: string }[] = [];
+  for (let i = 0; i < REPOS; i++) {
+    const name = `cray-hms-svc${i}`;
+    const versions = versionsOf(i);
+    versions.forEach((appVersion, j) => {
+      const dir = writeHmsChart(
+        { name, version: `${j + 1}.0.0`, githubRepo: `hms-svc${i}`, image: `cray-svc${i}`, appVersion },
+        mkdtempSync(join(src, 'c-'))
+      );
+      charts.addChart(`charts/stable/${name}`, dir);
+    });
+    lookup.push({ chart: name, path: `stable/${name}` });
+    repos.push(hmsRepo(`hms-svc${i}`, `cray-svc${i}`, Object.fromEntries(versions.map((v) => [`v${v}`, commitOf(`svc${i}-${v}`)]))));
+  }
+  rmSync(src, { recursive: true, force: true });
+  const trees: Record<string, Tree> = {};
+  for (let b = 0; b < BRANCHES; b++) {
+    const entries = Array.from({ length: REPOS }, (_, i) => ({
+      name: `cray-hms-svc${i}`,
+      source: 'csm-algol60',
+      version: `${(b % versionsOf(i).length) + 1}.0.0`,
+      namespace: 'services'
+    }));
+    trees[`release/2.${b}`] = {
+      'manifests/sysmgmt.yaml': manifest('sysmgmt', chartUrl, entries),
+      'docker/index.yaml': `${REGISTRY}:\n  images:\n    other: [1.0.0]\n`
+    };
+  }
+  git.createRepo(ORG, 'csm', trees);
+  const github = await new GitHubEmulator({
+    org: ORG,
+    repos,
+    latencyMs: 50,
+    runScript: (_repo, _w, ref) => ({ queuedMs: 2000, runMs: 4000 + (ref.length % 3) * 1000, conclusion: 'success' })
+  }).start();
+  const work = mkdtempSync(join(tmpdir(), 'bench-job-'));
+  const configFile = join(work, 'configuration.yaml');
+  writeFileSync(
+    configFile,
+    toYaml({
+      'helm-repo-lookup': lookup,
+      configuration: {
+        'product-stream-repo': 'csm',
+        'targeted-branch-regexes': ['release/'],
+        'target-chart-regex': 'cray-hms-',
+        'sleep-duration-seconds': POLL_S,
+        'time-limit-minutes': 30,
+        'webhook-sleep-seconds': 10,
+        'max-parallel': 20
+      }
+    })
+  );
+  try {
+    const env = runnerEnv(work, github.url, git.url, {
+      config: configFile,
+      'app-id': github.appId,
+      'private-key': github.privateKey,
+      'chart-repo-username': 'u',
+      'chart-repo-password': 'p'
+    });
+    const run = await runMeasured(env);
+    const end = Date.now();
+    const images = (JSON.parse(run.outputs.plan ?? '{"repos":[]}') as { repos: { images: unknown[] }[] }).repos.reduce(
+      (n, r) => n + r.images.length,
+      0
+    );
+    const counts = github.requestCounts();
+    const total = github.requests.length;
+    const listings = github.requests.filter((r) => r.method === 'GET' && /\/actions\/runs$/.test(r.path));
+    // the first listing of each repo is the snapshot taken before dispatching; the rest is monitoring
+    const seen = new Set<string>();
+    const monitoring = listings.filter((r) => (seen.has(r.path) ? true : (seen.add(r.path), false)));
+    const monitoringNon304 = monitoring.filter((r) => r.status !== 304).length;
+    const planningAndDispatch = total - monitoring.length;
+    const cycles = (run.stdout.match(/^cycle \d+:/gm) ?? []).length;
+    const lastCompletion = Math.max(...github.runs.map((r) => r.createdAt + r.script.queuedMs + r.script.runMs));
+    if (images === 0) console.log(run.stdout);
+    console.log(
+      `exit ${run.code}; ${images} images planned; outputs dispatched=${run.outputs.dispatched} succeeded=${run.outputs.succeeded} failed=${run.outputs.failed}`
+    );
+    console.log(`wall time ${(run.ms / 1000).toFixed(1)} s; peak memory of the action process ${run.peakRssMb.toFixed(0)} MB`);
+    console.log(
+      `requests ${total}: planning and dispatching ${planningAndDispatch} (budget 2 × (repos + images) = ${2 * (REPOS + images)}), monitoring ${monitoring.length} in ${cycles} cycles (${monitoringNon304} not 304, ${monitoring.length - monitoringNon304} answered 304)`
+    );
+    console.log(
+      `monitoring: at most ${(monitoringNon304 / Math.max(1, cycles)).toFixed(1)} non-304 listings per cycle on average for ${REPOS} repos (budget: one per repo with running builds)`
+    );
+    console.log(
+      `the job ended ${((end - lastCompletion) / 1000).toFixed(1)} s after the last build completed (budget: poll ${POLL_S} s + 10 s)`
+    );
+    console.log('requests by endpoint:');
+    for (const [k, v] of Object.entries(counts).sort()) console.log(`  ${String(v).padStart(5)}  ${k}`);
+  } finally {
+    await Promise.all([git.close(), charts.close(), github.stop()]);
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function benchRealWorld(): Promise<void> {
+  console.log('\n## Planning the seven real CSM branches (dry run, configuration_csm.yaml)');
+  if (!hasRealWorld) {
+    console.log('skipped: ../shared/real-world is not there');
+    return;
+  }
+  const configFile = join(REAL_WORLD, 'configs', 'configuration_csm.yaml');
+  const config = await loadConfiguration(configFile);
+  if (!config.ok) throw new Error(config.errors.join('\n'));
+  const parts = await startRealWorldStream(new Map(config.config['helm-repo-lookup'].map((l) => [l.chart, l.path])));
+  const work = mkdtempSync(join(tmpdir(), 'bench-real-'));
+  try {
+    const env = runnerEnv(work, parts.github.url, parts.git.url, {
+      config: configFile,
+      'dry-run': 'true',
+      token: 'test-token',
+      'chart-repo-username': 'reader',
+      'chart-repo-password': 'real-world-pw',
+      'chart-repo-rewrite': `${REAL_CHART_HOST}=${parts.charts.url}/`
+    });
+    const times: number[] = [];
+    let last: Measured | undefined;
+    for (let i = 0; i < 3; i++) {
+      last = await runMeasured(env);
+      times.push(last.ms);
+    }
+    const plan = JSON.parse(last?.outputs.plan ?? '{"repos":[],"branches":[]}') as { repos: { images: unknown[] }[]; branches: unknown[] };
+    const images = plan.repos.reduce((n, r) => n + r.images.length, 0);
+    const renders = (last?.stdout.match(/rendered /g) ?? []).length;
+    console.log(
+      `exit ${last?.code}; ${plan.branches.length} branches (main is a copy of release/1.6), ${images} images in ${plan.repos.length} repos`
+    );
+    console.log(
+      `wall time of 3 runs: ${times.map((t) => `${(t / 1000).toFixed(2)} s`).join(', ')}; median ${(times.sort((a, b) => a - b)[1]! / 1000).toFixed(2)} s`
+    );
+    console.log(
+      `peak memory of the action process ${last?.peakRssMb.toFixed(0)} MB; chart downloads ${parts.charts.requests.length / 3} per run; helm renders ${renders} per run (debug lines)`
+    );
+    console.log(`GitHub requests per run: ${parts.github.requests.length / 3}`);
+  } finally {
+    await parts.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (!only || only === 'real-world') await benchRealWorld();
+if (!only || only === 'job') await benchJob();
