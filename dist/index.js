@@ -56390,6 +56390,12 @@ function renewExpiredTokens(octokit, log) {
 
 ;// CONCATENATED MODULE: ./src/log.ts
 
+function logLevelOf(name) {
+    const upper = name.toUpperCase();
+    if (upper === 'DEBUG')
+        return 'debug';
+    return ['WARNING', 'WARN', 'ERROR', 'CRITICAL'].includes(upper) ? 'quiet' : 'info';
+}
 function describeLocation(where) {
     if (!where)
         return '';
@@ -56416,6 +56422,10 @@ function formatProblem(problem) {
 }
 class BaseLog {
     reported = [];
+    level = 'info';
+    setLevel(level) {
+        this.level = logLevelOf(level);
+    }
     get problems() {
         return this.reported;
     }
@@ -56427,10 +56437,16 @@ class BaseLog {
 /** Log for the action: annotations for problems, collapsible groups per phase. */
 class ActionsLog extends BaseLog {
     info(message) {
-        info(message);
+        if (this.level === 'quiet')
+            core_debug(message);
+        else
+            info(message);
     }
     debug(message) {
-        core_debug(message);
+        if (this.level === 'debug')
+            info(message);
+        else
+            core_debug(message);
     }
     write(problem) {
         const properties = { title: describeLocation(problem.where) || undefined };
@@ -56458,10 +56474,11 @@ class log_ConsoleLog extends BaseLog {
         this.err = err;
     }
     info(message) {
-        this.out.write(`${message}\n`);
+        if (this.level !== 'quiet' || this.verbose)
+            this.out.write(`${message}\n`);
     }
     debug(message) {
-        if (this.verbose)
+        if (this.verbose || this.level === 'debug')
             this.out.write(`  … ${message}\n`);
     }
     write(problem) {
@@ -59701,6 +59718,7 @@ async function readConfiguration(settings, output) {
             output.log.problem({ severity: 'error', message: error });
         return undefined;
     }
+    output.log.setLevel(loaded.config.configuration['log-level']);
     output.log.info(`configuration: ${settings.configFile}`);
     return loaded.config;
 }
@@ -59745,6 +59763,9 @@ async function runJob(settings, output, clock = systemClock) {
     if (settings.planFile)
         await writeJsonFile(settings.planFile, plan);
     if (settings.dryRun) {
+        // a dry run has no results: the results file (an artifact) receives the plan
+        if (settings.resultsFile)
+            await writeJsonFile(settings.resultsFile, plan);
         await output.summary(renderPlanSummary(plan, settings.serverUrl), renderPlanText(plan));
         return { exitCode: 0, plan };
     }
@@ -59780,18 +59801,16 @@ async function report(plan, results, settings, output, planningErrors) {
         await writeJsonFile(settings.resultsFile, results);
     await output.summary(renderResultsSummary(plan, results, settings.serverUrl), renderResultsText(results));
     output.log.info(describeTotals(totals));
+    // images of a chart that could not be rendered are in no plan: their errors fail the job too
+    const unplanned = planningErrors > 0 ? `${planningErrors} planning errors (see the annotations)` : '';
     if (failed.length === 0)
-        return { exitCode: 0, plan, results };
+        return unplanned ? { exitCode: 1, plan, results, failure: unplanned } : { exitCode: 0, plan, results };
     const listed = failed
         .slice(0, 20)
         .map((r) => `${r.githubRepo} ${r.image} ${r.gitTag} (${r.outcome})`)
         .join(', ');
-    return {
-        exitCode: 1,
-        plan,
-        results,
-        failure: `${failed.length} of ${results.length} image rebuilds did not succeed: ${listed}${failed.length > 20 ? ', …' : ''}`
-    };
+    const failure = `${failed.length} of ${results.length} image rebuilds did not succeed: ${listed}${failed.length > 20 ? ', …' : ''}`;
+    return { exitCode: 1, plan, results, failure: unplanned ? `${failure}; ${unplanned}` : failure };
 }
 function describeThrown(error) {
     if (error instanceof Error) {

@@ -24,8 +24,18 @@ export interface Log {
   debug(message: string): void;
   problem(problem: Problem): void;
   group<T>(name: string, work: () => Promise<T>): Promise<T>;
+  /** The configuration's log-level: DEBUG shows debug lines, WARNING and above hide info lines. */
+  setLevel(level: string): void;
   /** The problems reported so far, in order. */
   readonly problems: readonly Problem[];
+}
+
+export type LogLevel = 'debug' | 'info' | 'quiet';
+
+export function logLevelOf(name: string): LogLevel {
+  const upper = name.toUpperCase();
+  if (upper === 'DEBUG') return 'debug';
+  return ['WARNING', 'WARN', 'ERROR', 'CRITICAL'].includes(upper) ? 'quiet' : 'info';
 }
 
 export function describeLocation(where: Location | undefined): string {
@@ -48,6 +58,10 @@ export function formatProblem(problem: Problem): string {
 
 abstract class BaseLog implements Log {
   private readonly reported: Problem[] = [];
+  protected level: LogLevel = 'info';
+  setLevel(level: string): void {
+    this.level = logLevelOf(level);
+  }
   get problems(): readonly Problem[] {
     return this.reported;
   }
@@ -64,10 +78,12 @@ abstract class BaseLog implements Log {
 /** Log for the action: annotations for problems, collapsible groups per phase. */
 export class ActionsLog extends BaseLog {
   info(message: string): void {
-    core.info(message);
+    if (this.level === 'quiet') core.debug(message);
+    else core.info(message);
   }
   debug(message: string): void {
-    core.debug(message);
+    if (this.level === 'debug') core.info(message);
+    else core.debug(message);
   }
   protected write(problem: Problem): void {
     const properties: core.AnnotationProperties = { title: describeLocation(problem.where) || undefined };
@@ -91,10 +107,10 @@ export class ConsoleLog extends BaseLog {
     super();
   }
   info(message: string): void {
-    this.out.write(`${message}\n`);
+    if (this.level !== 'quiet' || this.verbose) this.out.write(`${message}\n`);
   }
   debug(message: string): void {
-    if (this.verbose) this.out.write(`  … ${message}\n`);
+    if (this.verbose || this.level === 'debug') this.out.write(`  … ${message}\n`);
   }
   protected write(problem: Problem): void {
     this.err.write(`${problem.severity === 'error' ? 'error' : 'warning'}: ${formatProblem(problem)}\n`);

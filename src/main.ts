@@ -39,6 +39,7 @@ async function readConfiguration(settings: Settings, output: JobOutput): Promise
     for (const error of loaded.errors) output.log.problem({ severity: 'error', message: error });
     return undefined;
   }
+  output.log.setLevel(loaded.config.configuration['log-level']);
   output.log.info(`configuration: ${settings.configFile}`);
   return loaded.config;
 }
@@ -81,6 +82,8 @@ export async function runJob(settings: Settings, output: JobOutput, clock: Clock
   if (settings.planFile) await writeJsonFile(settings.planFile, plan);
 
   if (settings.dryRun) {
+    // a dry run has no results: the results file (an artifact) receives the plan
+    if (settings.resultsFile) await writeJsonFile(settings.resultsFile, plan);
     await output.summary(renderPlanSummary(plan, settings.serverUrl), renderPlanText(plan));
     return { exitCode: 0, plan };
   }
@@ -123,17 +126,15 @@ async function report(
   if (settings.resultsFile) await writeJsonFile(settings.resultsFile, results);
   await output.summary(renderResultsSummary(plan, results, settings.serverUrl), renderResultsText(results));
   output.log.info(describeTotals(totals));
-  if (failed.length === 0) return { exitCode: 0, plan, results };
+  // images of a chart that could not be rendered are in no plan: their errors fail the job too
+  const unplanned = planningErrors > 0 ? `${planningErrors} planning errors (see the annotations)` : '';
+  if (failed.length === 0) return unplanned ? { exitCode: 1, plan, results, failure: unplanned } : { exitCode: 0, plan, results };
   const listed = failed
     .slice(0, 20)
     .map((r) => `${r.githubRepo} ${r.image} ${r.gitTag} (${r.outcome})`)
     .join(', ');
-  return {
-    exitCode: 1,
-    plan,
-    results,
-    failure: `${failed.length} of ${results.length} image rebuilds did not succeed: ${listed}${failed.length > 20 ? ', …' : ''}`
-  };
+  const failure = `${failed.length} of ${results.length} image rebuilds did not succeed: ${listed}${failed.length > 20 ? ', …' : ''}`;
+  return { exitCode: 1, plan, results, failure: unplanned ? `${failure}; ${unplanned}` : failure };
 }
 
 function describeThrown(error: unknown): string {

