@@ -56956,6 +56956,71 @@ async function resolveTag(octokit, owner, repo, tag) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/github/tag-snapshots.ts
+const WORKFLOWS_DIR = '.github/workflows';
+/** Tags per GraphQL query: keeps each answer well under GitHub's node and size limits. */
+const TAGS_PER_QUERY = 20;
+/** Split (repo, tag) pairs into batches of at most `size` tags. */
+function batchTags(pairs, size = TAGS_PER_QUERY) {
+    const batches = [];
+    for (let i = 0; i < pairs.length; i += size)
+        batches.push(pairs.slice(i, i + size));
+    return batches;
+}
+/** The GraphQL query and variables reading, for each (repo, tag), the tag's commit and the workflow files at it. */
+function tagSnapshotQuery(owner, batch) {
+    const variables = { owner };
+    const declarations = ['$owner: String!'];
+    const repos = [...new Set(batch.map((p) => p.repo))];
+    const blocks = repos.map((repo, j) => {
+        variables[`n${j}`] = repo;
+        declarations.push(`$n${j}: String!`);
+        const fields = batch.flatMap((pair, i) => {
+            if (pair.repo !== repo)
+                return [];
+            variables[`r${i}`] = `refs/tags/${pair.tag}`;
+            variables[`e${i}`] = `${pair.tag}:${WORKFLOWS_DIR}`;
+            declarations.push(`$r${i}: String!`, `$e${i}: String!`);
+            return [
+                `t${i}: ref(qualifiedName: $r${i}) { target { __typename oid ... on Tag { target { oid } } } }`,
+                `w${i}: object(expression: $e${i}) { ... on Tree { entries { name type object { ... on Blob { text } } } } }`
+            ];
+        });
+        return `p${j}: repository(owner: $owner, name: $n${j}) { ${fields.join(' ')} }`;
+    });
+    return { query: `query(${declarations.join(', ')}) { ${blocks.join(' ')} }`, variables };
+}
+/** Read a GraphQL answer to `tagSnapshotQuery`. */
+function readTagSnapshotAnswer(batch, answer) {
+    const repos = [...new Set(batch.map((p) => p.repo))];
+    return batch.map((pair, i) => {
+        const repository = answer[`p${repos.indexOf(pair.repo)}`];
+        const target = repository?.[`t${i}`]?.target;
+        const commit = target ? (target.__typename === 'Tag' ? target.target?.oid : target.oid) : undefined;
+        const tree = repository?.[`w${i}`];
+        let workflowFiles;
+        if (commit) {
+            // a tag without a workflows folder has no workflow files
+            workflowFiles = new Map();
+            for (const entry of tree?.entries ?? []) {
+                if (entry.type === 'blob' && typeof entry.object?.text === 'string')
+                    workflowFiles.set(`${WORKFLOWS_DIR}/${entry.name}`, entry.object.text);
+            }
+        }
+        return { repo: pair.repo, tag: pair.tag, commit, workflowFiles };
+    });
+}
+/**
+ * One GraphQL request per 20 tags, whatever the repos, answers both the ref lookup of each planned
+ * tag (its commit, through an annotated tag object when there is one) and the workflow files at
+ * that tag. With REST that is one ref lookup per tag plus one contents read per workflow file.
+ */
+async function readTagSnapshots(octokit, owner, batch) {
+    const { query, variables } = tagSnapshotQuery(owner, batch);
+    const answer = await octokit.graphql(query, variables);
+    return readTagSnapshotAnswer(batch, answer);
+}
+
 ;// CONCATENATED MODULE: ./src/plan/found-image.ts
 /** Split `registry/path/name:tag` (a digest is dropped); undefined when there is no tag. */
 function splitImageReference(reference) {
@@ -57267,6 +57332,16 @@ function tagsToResolve(repos) {
         }
     return result;
 }
+/** Every planned git tag of each repo, once. */
+function tagsOfRepos(repos) {
+    const result = new Map();
+    for (const repo of repos) {
+        const tags = [...new Set(repo.images.map((i) => i.gitTag))];
+        if (tags.length > 0)
+            result.set(repo.githubRepo, tags);
+    }
+    return result;
+}
 /** Record the tag lookups in the plan; an image whose tag is missing is unresolved and will not be dispatched. */
 function applyTagResolutions(repos, resolutions) {
     return repos.map((repo) => ({
@@ -57382,6 +57457,7 @@ async function openBranch(repo, branch) {
 }
 
 ;// CONCATENATED MODULE: ./src/plan/find-images.ts
+
 
 
 
@@ -57629,19 +57705,12 @@ class ImageFinder {
         return results.flat();
     }
     async resolveTags(repos) {
-        const { octokit, org, log } = this.ctx;
+        const { log } = this.ctx;
         const wanted = tagsToResolve(repos);
         const resolutions = new Map();
-        await Promise.all(wanted.map(({ githubRepo, gitTag }) => this.apiLimit(async () => {
-            let resolution;
-            try {
-                resolution = await resolveTag(octokit, org, githubRepo, gitTag);
-            }
-            catch (error) {
-                resolution = { ok: false, reason: `cannot look up tag ${gitTag}: ${error.message}` };
-            }
-            resolutions.set(tagKey(githubRepo, gitTag), resolution);
-        })));
+        const needed = new Set(wanted.map((w) => tagKey(w.githubRepo, w.gitTag)));
+        const pairs = [...tagsOfRepos(repos).entries()].flatMap(([repo, tags]) => tags.map((tag) => ({ repo, tag })));
+        await Promise.all(batchTags(pairs).map((batch) => this.apiLimit(() => this.snapshotTags(batch, needed, resolutions))));
         log.info(`${wanted.length} git tags looked up, ${[...resolutions.values()].filter((r) => !r.ok).length} missing`);
         const resolved = applyTagResolutions(repos, resolutions);
         for (const repo of resolved)
@@ -57655,6 +57724,41 @@ class ImageFinder {
                 });
             }
         return resolved;
+    }
+    /**
+     * Look up planned tags: their commits (for the tags no listing resolved) and the workflow files
+     * at each, in one GraphQL request per batch; with REST ref lookups when GraphQL is not available.
+     */
+    async snapshotTags(batch, needed, resolutions) {
+        const { octokit, org, log } = this.ctx;
+        try {
+            for (const snapshot of await readTagSnapshots(octokit, org, batch)) {
+                const key = tagKey(snapshot.repo, snapshot.tag);
+                if (snapshot.workflowFiles)
+                    this.ctx.workflowFiles?.remember(snapshot.repo, snapshot.tag, snapshot.workflowFiles);
+                if (!needed.has(key))
+                    continue;
+                resolutions.set(key, snapshot.commit
+                    ? { ok: true, commit: snapshot.commit }
+                    : { ok: false, reason: `tag ${snapshot.tag} does not exist in ${org}/${snapshot.repo}` });
+            }
+            return;
+        }
+        catch (error) {
+            log.debug(`GraphQL tag lookup failed (${error.message}); looking the tags up with REST`);
+        }
+        for (const { repo, tag } of batch) {
+            if (!needed.has(tagKey(repo, tag)))
+                continue;
+            let resolution;
+            try {
+                resolution = await resolveTag(octokit, org, repo, tag);
+            }
+            catch (error) {
+                resolution = { ok: false, reason: `cannot look up tag ${tag}: ${error.message}` };
+            }
+            resolutions.set(tagKey(repo, tag), resolution);
+        }
     }
 }
 
@@ -59587,20 +59691,45 @@ async function readFileAtRef(octokit, owner, repo, path, ref) {
 
 
 /** The build runner's GitHub calls, made with the run's one Octokit. */
-function githubBuildApi(connection, org) {
+function githubBuildApi(connection, org, workflowFiles) {
     const { octokit } = connection;
     const dispatcher = new WorkflowDispatcher(octokit, org);
     const runs = new RunReader(octokit, org);
     return {
         runs,
         listWorkflows: (repo) => listWorkflows(octokit, org, repo),
-        readFile: (repo, path, ref) => readFileAtRef(octokit, org, repo, path, ref),
+        readFile: async (repo, path, ref) => {
+            const known = workflowFiles.lookup(repo, ref, path);
+            return known === undefined ? readFileAtRef(octokit, org, repo, path, ref) : (known ?? undefined);
+        },
         dispatch: (repo, workflowId, ref) => dispatcher.dispatch(repo, workflowId, ref),
         listDispatchRuns: (repo, since) => runs.listDispatchRuns(repo, { createdSince: since }),
         getRun: (repo, runId) => runs.getRun(repo, runId),
         cancelRun: (repo, runId) => runs.cancelRun(repo, runId),
         dispatcherLogin: () => connection.dispatcherLogin()
     };
+}
+
+;// CONCATENATED MODULE: ./src/github/workflow-files.ts
+/**
+ * Workflow files at git tags, as planning already read them (GraphQL tag snapshots), so choosing
+ * a workflow costs no more requests. A file not known here is read with the contents API.
+ */
+class WorkflowFileCache {
+    byTag = new Map();
+    key(repo, tag) {
+        return `${repo}\u0000${tag}`;
+    }
+    remember(repo, tag, files) {
+        this.byTag.set(this.key(repo, tag), files);
+    }
+    /** The file's text; `null` when the tag's workflow files are known and this one is not among them; undefined when unknown. */
+    lookup(repo, tag, path) {
+        const files = this.byTag.get(this.key(repo, tag));
+        if (!files)
+            return undefined;
+        return files.get(path) ?? null;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/report/annotations.ts
@@ -59708,6 +59837,7 @@ function renderResultsText(results) {
 
 
 
+
 /** The configuration, or the job stops here, before any network call. */
 async function readConfiguration(settings, output) {
     const loaded = await loadConfiguration(settings.configFile);
@@ -59741,6 +59871,7 @@ async function runJob(settings, output, clock = systemClock) {
     const productStreamUrl = `${settings.serverUrl.replace(/\/+$/, '')}/${org}/${config.configuration['product-stream-repo']}`;
     const repo = await GitRepository.open(productStreamUrl, gitToken);
     const charts = new ChartRepository(settings.chartCredentials);
+    const workflowFiles = new WorkflowFileCache();
     let plan;
     try {
         plan = await new ImageFinder({
@@ -59751,7 +59882,8 @@ async function runJob(settings, output, clock = systemClock) {
             helm,
             charts,
             chartRewrites: settings.chartRewrites,
-            log
+            log,
+            workflowFiles
         }).buildPlan();
     }
     finally {
@@ -59770,7 +59902,7 @@ async function runJob(settings, output, clock = systemClock) {
         return { exitCode: 0, plan };
     }
     const planningErrors = log.problems.filter((p) => p.severity === 'error').length;
-    const results = await new BuildRunner(githubBuildApi(connection, org), buildOptions(config, settings), log, clock).run(plan);
+    const results = await new BuildRunner(githubBuildApi(connection, org, workflowFiles), buildOptions(config, settings), log, clock).run(plan);
     return report(plan, results, settings, output, planningErrors);
 }
 /** Run settings of the build phase, from the configuration and the inputs. */

@@ -19,6 +19,7 @@ import type { BuildResult } from './dispatch/build-result.js';
 import { countResults, failedResults } from './dispatch/build-result.js';
 import { systemClock, type Clock } from './dispatch/clock.js';
 import { githubBuildApi } from './github/build-api.js';
+import { WorkflowFileCache } from './github/workflow-files.js';
 import { resultProblems } from './report/annotations.js';
 import { describeTotals, renderResultsSummary, renderResultsText } from './report/results-summary.js';
 
@@ -61,6 +62,7 @@ export async function runJob(settings: Settings, output: JobOutput, clock: Clock
   const productStreamUrl = `${settings.serverUrl.replace(/\/+$/, '')}/${org}/${config.configuration['product-stream-repo']}`;
   const repo = await GitRepository.open(productStreamUrl, gitToken);
   const charts = new ChartRepository(settings.chartCredentials);
+  const workflowFiles = new WorkflowFileCache();
   let plan: Plan;
   try {
     plan = await new ImageFinder({
@@ -71,7 +73,8 @@ export async function runJob(settings: Settings, output: JobOutput, clock: Clock
       helm,
       charts,
       chartRewrites: settings.chartRewrites,
-      log
+      log,
+      workflowFiles
     }).buildPlan();
   } finally {
     await Promise.all([repo.remove(), charts.dispose(), helm.dispose()]);
@@ -89,7 +92,9 @@ export async function runJob(settings: Settings, output: JobOutput, clock: Clock
   }
 
   const planningErrors = log.problems.filter((p) => p.severity === 'error').length;
-  const results = await new BuildRunner(githubBuildApi(connection, org), buildOptions(config, settings), log, clock).run(plan);
+  const results = await new BuildRunner(githubBuildApi(connection, org, workflowFiles), buildOptions(config, settings), log, clock).run(
+    plan
+  );
   return report(plan, results, settings, output, planningErrors);
 }
 

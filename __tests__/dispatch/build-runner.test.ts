@@ -2,6 +2,7 @@ import { BuildRunner, type BuildOptions } from '../../src/dispatch/build-runner.
 import type { Clock } from '../../src/dispatch/clock.js';
 import { connect } from '../../src/github/client.js';
 import { githubBuildApi } from '../../src/github/build-api.js';
+import { WorkflowFileCache } from '../../src/github/workflow-files.js';
 import { ConsoleLog } from '../../src/log.js';
 import type { Plan, PlannedImage } from '../../src/plan/plan.js';
 import { GitHubEmulator, type EmulatorOptions, type RunScript } from '../support/github-emulator.js';
@@ -79,7 +80,7 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
     }).start();
     const log = quietLog();
     const connection = await connect({ apiUrl: github.url, org: ORG, auth: { kind: 'token', token: 'test-token' }, log, retries: 2 });
-    return { log, api: githubBuildApi(connection, ORG) };
+    return { log, api: githubBuildApi(connection, ORG, new WorkflowFileCache()) };
   }
   afterEach(() => github?.stop());
 

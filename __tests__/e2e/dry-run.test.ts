@@ -82,9 +82,12 @@ describe('dry run of the built action against local git, chart repository and Gi
 
     // nothing dispatched, each tag looked up once, each chart downloaded once
     expect(parts.github.dispatches).toEqual([]);
-    expect(parts.github.requests.filter((r) => r.method !== 'GET' && !r.path.includes('access_tokens'))).toEqual([]);
-    const refLookups = parts.github.requests.filter((r) => r.path.includes('/git/ref/')).map((r) => r.path);
-    expect(new Set(refLookups).size).toBe(refLookups.length);
+    expect(parts.github.requests.filter((r) => r.method !== 'GET' && !r.path.includes('access_tokens') && r.path !== '/graphql')).toEqual(
+      []
+    );
+    // every tag's commit and workflow files in one GraphQL request, no REST lookups
+    expect(parts.github.requests.filter((r) => r.path === '/graphql')).toHaveLength(1);
+    expect(parts.github.requests.filter((r) => r.path.includes('/git/ref/') || r.path.includes('/contents/'))).toEqual([]);
     const chartPaths = parts.charts.requests.map((r) => r.path);
     expect(new Set(chartPaths).size).toBe(chartPaths.length);
     expect(parts.charts.requests.every((r) => r.authorized)).toBe(true);
@@ -231,5 +234,19 @@ describe('dry run of the built action against local git, chart repository and Gi
     );
     const plan = JSON.parse(readFileSync(planFile, 'utf8')) as Plan;
     expect(images(plan)).toHaveLength(14);
+  });
+
+  it('falls back to REST ref lookups, each tag once, when the server has no GraphQL API', async () => {
+    parts = await startSampleStream({ emulator: { graphql: false } });
+    const run = await runBundle('dist/index.js', parts.actionEnv(appInputs(parts)));
+    expect(run.code).toBe(0);
+    const plan = JSON.parse(run.outputs.plan ?? '{}') as Plan;
+    expect(images(plan)).toHaveLength(14);
+    expect(images(plan).filter((i) => i.includes('unresolved'))).toEqual([
+      'hardware-topology-assistant hardware-topology-assistant:0.3.1 unresolved [release/1.6]'
+    ]);
+    const refLookups = parts.github.requests.filter((r) => r.path.includes('/git/ref/')).map((r) => r.path);
+    expect(refLookups).toHaveLength(10);
+    expect(new Set(refLookups).size).toBe(refLookups.length);
   });
 });

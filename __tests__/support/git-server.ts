@@ -61,12 +61,22 @@ export async function startGitServer(options: { token?: string } = {}): Promise<
         REMOTE_ADDR: '127.0.0.1'
       }
     });
+    // http-backend may exit before reading the whole body (a refused request): that is not a server error
+    child.stdin.on('error', () => undefined);
     child.stdin.end(body);
     const out: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
-    await new Promise<void>((resolve) => child.on('close', () => resolve()));
+    await new Promise<void>((resolve) => {
+      child.on('error', () => resolve());
+      child.on('close', () => resolve());
+    });
     const response = Buffer.concat(out);
     const split = response.indexOf('\r\n\r\n');
+    if (split < 0) {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('git http-backend gave no answer');
+      return;
+    }
     const headerText = response.subarray(0, split).toString('utf8');
     let status = 200;
     const headers: Record<string, string> = {};

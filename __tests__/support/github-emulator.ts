@@ -1,6 +1,21 @@
 import { createHash, createVerify, generateKeyPairSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { buildSchema, graphqlSync } from 'graphql';
 import { listen, readBody, type RunningServer } from './http.js';
+
+/** The part of GitHub's GraphQL schema the action queries, with GitHub's type and field names. */
+const GRAPHQL_SCHEMA = buildSchema(`
+  type Query { repository(owner: String!, name: String!): Repository }
+  type Repository { ref(qualifiedName: String!): Ref  object(expression: String!): GitObject }
+  type Ref { name: String!  prefix: String!  target: GitObject }
+  interface GitObject { oid: String! }
+  type Commit implements GitObject { oid: String! }
+  type Tag implements GitObject { oid: String!  target: GitObject! }
+  type Tree implements GitObject { oid: String!  entries: [TreeEntry!] }
+  type TreeEntry { name: String!  path: String  type: String!  object: GitObject }
+  type Blob implements GitObject { oid: String!  text: String  byteSize: Int! }
+`);
+GRAPHQL_SCHEMA.getTypeMap();
 
 /**
  * A GitHub REST API emulator on 127.0.0.1 for the endpoints the action uses, following GitHub's
@@ -86,6 +101,8 @@ export interface EmulatorOptions {
   perPageMax?: number;
   rateLimit?: number;
   now?: () => number;
+  /** Answer GraphQL queries (default); false answers 404 as a server without the GraphQL API. */
+  graphql?: boolean;
 }
 
 export interface RequestRecord {
@@ -409,6 +426,10 @@ export class GitHubEmulator {
     }
 
     if (this.authenticate(req) !== 'token') throw new HttpError(403, 'Resource not accessible by integration');
+    if (method === 'POST' && path === '/graphql') {
+      if (this.options.graphql === false) throw new HttpError(404, 'Not Found');
+      return this.graphql(body);
+    }
     if (method === 'GET' && path === '/user') {
       if (this.actorOf(req) !== 'test-user') throw new HttpError(403, 'Resource not accessible by integration');
       return {
@@ -535,6 +556,80 @@ export class GitHubEmulator {
       return { status: 202, body: {} };
     }
     throw new HttpError(404, 'Not Found');
+  }
+
+  /**
+   * GitHub's GraphQL API, for the part of its schema the action reads (Repository.ref and
+   * Repository.object with Commit, Tag, Tree and Blob), executed by the real graphql-js engine.
+   */
+  private graphql(body: Buffer): { status: number; body: unknown } {
+    let request: { query?: string; variables?: Record<string, unknown> };
+    try {
+      request = JSON.parse(body.toString('utf8')) as typeof request;
+    } catch {
+      throw new HttpError(400, 'Problems parsing JSON');
+    }
+    const result = graphqlSync({
+      schema: GRAPHQL_SCHEMA,
+      source: request.query ?? '',
+      rootValue: this.graphqlRoot(),
+      variableValues: request.variables
+    });
+    return { status: 200, body: result };
+  }
+
+  private graphqlRoot(): unknown {
+    const files = (repo: EmulatedRepo, ref: string): Record<string, string> => ({ ...(repo.files['*'] ?? {}), ...(repo.files[ref] ?? {}) });
+    const commitAt = (repo: EmulatedRepo, rev: string): string | undefined => repo.tags[rev] ?? repo.branches?.[rev];
+    return {
+      repository: ({ owner, name }: { owner: string; name: string }) => {
+        const repo = owner === this.options.org ? this.repo(name) : undefined;
+        if (!repo) return null;
+        return {
+          ref: ({ qualifiedName }: { qualifiedName: string }) => {
+            const tag = qualifiedName.replace(/^refs\/tags\//, '');
+            const commit = repo.tags[tag];
+            if (!commit || !qualifiedName.startsWith('refs/tags/')) return null;
+            const target = repo.annotatedTags?.includes(tag)
+              ? { __typename: 'Tag', oid: sha(`tag-object:${tag}`), target: { __typename: 'Commit', oid: commit } }
+              : { __typename: 'Commit', oid: commit };
+            return { name: tag, prefix: 'refs/tags/', target };
+          },
+          object: ({ expression }: { expression: string }) => {
+            const [rev = '', path = ''] = expression.split(':');
+            if (!commitAt(repo, rev)) return null;
+            const all = files(repo, rev);
+            if (path in all)
+              return { __typename: 'Blob', oid: sha(`blob ${all[path]}`), text: all[path], byteSize: Buffer.byteLength(all[path] ?? '') };
+            const prefix = path ? `${path}/` : '';
+            const names = [
+              ...new Set(
+                Object.keys(all)
+                  .filter((p) => p.startsWith(prefix))
+                  .map((p) => p.slice(prefix.length).split('/')[0] ?? '')
+              )
+            ];
+            if (names.length === 0) return null;
+            return {
+              __typename: 'Tree',
+              oid: sha(`tree ${rev}:${path}`),
+              entries: names.map((entry) => {
+                const full = `${prefix}${entry}`;
+                const text = all[full];
+                return text === undefined
+                  ? { name: entry, path: full, type: 'tree', object: { __typename: 'Tree', oid: sha(`tree ${full}`) } }
+                  : {
+                      name: entry,
+                      path: full,
+                      type: 'blob',
+                      object: { __typename: 'Blob', oid: sha(`blob ${text}`), text, byteSize: Buffer.byteLength(text) }
+                    };
+              })
+            };
+          }
+        };
+      }
+    };
   }
 
   private findWorkflow(repo: EmulatedRepo, idOrFile: string): EmulatedWorkflow {

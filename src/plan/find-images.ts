@@ -5,6 +5,8 @@ import type { Log } from '../log.js';
 import { parseYaml, parseYamlDocuments } from '../yaml.js';
 import type { Octokit } from '../github/client.js';
 import { listTags, resolveTag } from '../github/tags.js';
+import { batchTags, readTagSnapshots } from '../github/tag-snapshots.js';
+import type { WorkflowFileCache } from '../github/workflow-files.js';
 import type { ChartRepository } from './chart-repository.js';
 import { chartGithubRepo, findChartImages, mergeValues } from './chart-images.js';
 import { matchDockerIndex } from './docker-index.js';
@@ -13,7 +15,16 @@ import { shortName } from './found-image.js';
 import type { GitRepository, RemoteBranch } from './git.js';
 import type { Helm } from './helm.js';
 import { chartDownloadUrl, parseLoftsmanManifest, rewriteUrl, selectCharts, type ManifestChart } from './manifests.js';
-import { applyTagResolutions, mergeFoundImages, tagKey, tagsToResolve, type BranchReport, type Plan, type TagResolution } from './plan.js';
+import {
+  applyTagResolutions,
+  mergeFoundImages,
+  tagKey,
+  tagsOfRepos,
+  tagsToResolve,
+  type BranchReport,
+  type Plan,
+  type TagResolution
+} from './plan.js';
 import { openBranch, selectBranches } from './product-stream.js';
 
 export interface PlanningContext {
@@ -25,6 +36,8 @@ export interface PlanningContext {
   charts: ChartRepository;
   chartRewrites: readonly { from: string; to: string }[];
   log: Log;
+  /** Receives the workflow files read at each planned tag, for choosing workflows later. */
+  workflowFiles?: WorkflowFileCache;
   /** Bounds on concurrent work. */
   limits?: { branches?: number; renders?: number; api?: number };
 }
@@ -281,22 +294,12 @@ export class ImageFinder {
   }
 
   private async resolveTags(repos: ReturnType<typeof mergeFoundImages>) {
-    const { octokit, org, log } = this.ctx;
+    const { log } = this.ctx;
     const wanted = tagsToResolve(repos);
     const resolutions = new Map<string, TagResolution>();
-    await Promise.all(
-      wanted.map(({ githubRepo, gitTag }) =>
-        this.apiLimit(async () => {
-          let resolution: TagResolution;
-          try {
-            resolution = await resolveTag(octokit, org, githubRepo, gitTag);
-          } catch (error) {
-            resolution = { ok: false, reason: `cannot look up tag ${gitTag}: ${(error as Error).message}` };
-          }
-          resolutions.set(tagKey(githubRepo, gitTag), resolution);
-        })
-      )
-    );
+    const needed = new Set(wanted.map((w) => tagKey(w.githubRepo, w.gitTag)));
+    const pairs = [...tagsOfRepos(repos).entries()].flatMap(([repo, tags]) => tags.map((tag) => ({ repo, tag })));
+    await Promise.all(batchTags(pairs).map((batch) => this.apiLimit(() => this.snapshotTags(batch, needed, resolutions))));
     log.info(`${wanted.length} git tags looked up, ${[...resolutions.values()].filter((r) => !r.ok).length} missing`);
     const resolved = applyTagResolutions(repos, resolutions);
     for (const repo of resolved)
@@ -309,5 +312,43 @@ export class ImageFinder {
         });
       }
     return resolved;
+  }
+
+  /**
+   * Look up planned tags: their commits (for the tags no listing resolved) and the workflow files
+   * at each, in one GraphQL request per batch; with REST ref lookups when GraphQL is not available.
+   */
+  private async snapshotTags(
+    batch: { repo: string; tag: string }[],
+    needed: ReadonlySet<string>,
+    resolutions: Map<string, TagResolution>
+  ): Promise<void> {
+    const { octokit, org, log } = this.ctx;
+    try {
+      for (const snapshot of await readTagSnapshots(octokit, org, batch)) {
+        const key = tagKey(snapshot.repo, snapshot.tag);
+        if (snapshot.workflowFiles) this.ctx.workflowFiles?.remember(snapshot.repo, snapshot.tag, snapshot.workflowFiles);
+        if (!needed.has(key)) continue;
+        resolutions.set(
+          key,
+          snapshot.commit
+            ? { ok: true, commit: snapshot.commit }
+            : { ok: false, reason: `tag ${snapshot.tag} does not exist in ${org}/${snapshot.repo}` }
+        );
+      }
+      return;
+    } catch (error) {
+      log.debug(`GraphQL tag lookup failed (${(error as Error).message}); looking the tags up with REST`);
+    }
+    for (const { repo, tag } of batch) {
+      if (!needed.has(tagKey(repo, tag))) continue;
+      let resolution: TagResolution;
+      try {
+        resolution = await resolveTag(octokit, org, repo, tag);
+      } catch (error) {
+        resolution = { ok: false, reason: `cannot look up tag ${tag}: ${(error as Error).message}` };
+      }
+      resolutions.set(tagKey(repo, tag), resolution);
+    }
   }
 }

@@ -108,6 +108,16 @@ export function tagsToResolve(repos: readonly PlannedRepo[]): { githubRepo: stri
   return result;
 }
 
+/** Every planned git tag of each repo, once. */
+export function tagsOfRepos(repos: readonly PlannedRepo[]): Map<string, string[]> {
+  const result = new Map<string, string[]>();
+  for (const repo of repos) {
+    const tags = [...new Set(repo.images.map((i) => i.gitTag))];
+    if (tags.length > 0) result.set(repo.githubRepo, tags);
+  }
+  return result;
+}
+
 /** Record the tag lookups in the plan; an image whose tag is missing is unresolved and will not be dispatched. */
 export function applyTagResolutions(repos: readonly PlannedRepo[], resolutions: ReadonlyMap<string, TagResolution>): PlannedRepo[] {
   return repos.map((repo) => ({

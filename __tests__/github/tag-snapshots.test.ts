@@ -1,0 +1,63 @@
+import { connect } from '../../src/github/client.js';
+import { batchTags, readTagSnapshots, tagSnapshotQuery } from '../../src/github/tag-snapshots.js';
+import { ConsoleLog } from '../../src/log.js';
+import { GitHubEmulator } from '../support/github-emulator.js';
+import { buildWorkflow, commitOf, hmsRepo, ORG } from '../support/sample-stream.js';
+
+describe('tag snapshots over GraphQL (real Octokit, emulator running graphql-js)', () => {
+  let github: GitHubEmulator;
+  beforeAll(async () => {
+    const bss = hmsRepo(
+      'hms-bss',
+      'cray-bss',
+      { 'v1.28.0': commitOf('bss-1.28.0'), 'v1.0.0': commitOf('bss-1.0.0') },
+      { annotatedTags: ['v1.28.0'] }
+    );
+    bss.files = {
+      'v1.0.0': { 'README.md': 'old\n' },
+      'v1.28.0': { '.github/workflows/build.yaml': buildWorkflow('Build', 'cray-bss'), '.github/workflows/sub/x.yaml': 'nested' }
+    };
+    github = await new GitHubEmulator({ org: ORG, repos: [bss, hmsRepo('hms-smd', 'cray-smd', { 'v2.23.0': commitOf('smd') })] }).start();
+  });
+  afterAll(() => github.stop());
+
+  it('reads the commit and the workflow files of tags of several repos in one request', async () => {
+    const { octokit } = await connect({
+      apiUrl: github.url,
+      org: ORG,
+      auth: { kind: 'token', token: 'test-token' },
+      log: new ConsoleLog()
+    });
+    const snapshots = await readTagSnapshots(octokit, ORG, [
+      { repo: 'hms-bss', tag: 'v1.28.0' },
+      { repo: 'hms-smd', tag: 'v2.23.0' },
+      { repo: 'hms-bss', tag: 'v1.0.0' },
+      { repo: 'hms-bss', tag: 'v9.9.9' }
+    ]);
+    expect(github.requests.filter((r) => r.path === '/graphql')).toHaveLength(1);
+    expect(snapshots.map((s) => [s.repo, s.tag, s.commit, s.workflowFiles ? [...s.workflowFiles.keys()] : undefined])).toEqual([
+      // the annotated tag resolves to its commit; a folder inside .github/workflows is no workflow
+      ['hms-bss', 'v1.28.0', commitOf('bss-1.28.0'), ['.github/workflows/build.yaml']],
+      [
+        'hms-smd',
+        'v2.23.0',
+        commitOf('smd'),
+        [
+          '.github/workflows/build_and_release_image.yaml',
+          '.github/workflows/build_and_release_ct_image.yaml',
+          '.github/workflows/lint.yaml'
+        ]
+      ],
+      ['hms-bss', 'v1.0.0', commitOf('bss-1.0.0'), []],
+      ['hms-bss', 'v9.9.9', undefined, undefined]
+    ]);
+    expect(snapshots[0]?.workflowFiles?.get('.github/workflows/build.yaml')).toBe(buildWorkflow('Build', 'cray-bss'));
+  });
+
+  it('passes tag names as variables, never inside the query text, 20 tags per query', () => {
+    const { query, variables } = tagSnapshotQuery(ORG, [{ repo: 'r', tag: 'v1"){ evil }' }]);
+    expect(query).not.toContain('evil');
+    expect(variables).toMatchObject({ owner: ORG, n0: 'r', r0: 'refs/tags/v1"){ evil }', e0: 'v1"){ evil }:.github/workflows' });
+    expect(batchTags(Array.from({ length: 45 }, (_, i) => ({ repo: 'r', tag: `v${i}` }))).map((b) => b.length)).toEqual([20, 20, 5]);
+  });
+});

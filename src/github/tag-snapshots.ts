@@ -1,0 +1,93 @@
+import type { Octokit } from './client.js';
+
+/** What planning and dispatching need to know of one git tag: its commit and the workflow files at it. */
+export interface TagSnapshot {
+  repo: string;
+  tag: string;
+  /** The commit the tag points at; undefined when the tag does not exist. */
+  commit: string | undefined;
+  /** Workflow file path → text, at the tag; undefined when the tag does not exist. */
+  workflowFiles: Map<string, string> | undefined;
+}
+
+export const WORKFLOWS_DIR = '.github/workflows';
+/** Tags per GraphQL query: keeps each answer well under GitHub's node and size limits. */
+export const TAGS_PER_QUERY = 20;
+
+interface GitObjectAnswer {
+  __typename?: string;
+  oid?: string;
+  target?: { oid?: string };
+}
+interface TreeAnswer {
+  entries?: { name: string; type: string; object?: { text?: string | null } | null }[] | null;
+}
+
+/** Split (repo, tag) pairs into batches of at most `size` tags. */
+export function batchTags(pairs: readonly { repo: string; tag: string }[], size = TAGS_PER_QUERY): { repo: string; tag: string }[][] {
+  const batches: { repo: string; tag: string }[][] = [];
+  for (let i = 0; i < pairs.length; i += size) batches.push(pairs.slice(i, i + size));
+  return batches;
+}
+
+/** The GraphQL query and variables reading, for each (repo, tag), the tag's commit and the workflow files at it. */
+export function tagSnapshotQuery(
+  owner: string,
+  batch: readonly { repo: string; tag: string }[]
+): { query: string; variables: Record<string, string> } {
+  const variables: Record<string, string> = { owner };
+  const declarations = ['$owner: String!'];
+  const repos = [...new Set(batch.map((p) => p.repo))];
+  const blocks = repos.map((repo, j) => {
+    variables[`n${j}`] = repo;
+    declarations.push(`$n${j}: String!`);
+    const fields = batch.flatMap((pair, i) => {
+      if (pair.repo !== repo) return [];
+      variables[`r${i}`] = `refs/tags/${pair.tag}`;
+      variables[`e${i}`] = `${pair.tag}:${WORKFLOWS_DIR}`;
+      declarations.push(`$r${i}: String!`, `$e${i}: String!`);
+      return [
+        `t${i}: ref(qualifiedName: $r${i}) { target { __typename oid ... on Tag { target { oid } } } }`,
+        `w${i}: object(expression: $e${i}) { ... on Tree { entries { name type object { ... on Blob { text } } } } }`
+      ];
+    });
+    return `p${j}: repository(owner: $owner, name: $n${j}) { ${fields.join(' ')} }`;
+  });
+  return { query: `query(${declarations.join(', ')}) { ${blocks.join(' ')} }`, variables };
+}
+
+/** Read a GraphQL answer to `tagSnapshotQuery`. */
+export function readTagSnapshotAnswer(batch: readonly { repo: string; tag: string }[], answer: Record<string, unknown>): TagSnapshot[] {
+  const repos = [...new Set(batch.map((p) => p.repo))];
+  return batch.map((pair, i) => {
+    const repository = answer[`p${repos.indexOf(pair.repo)}`] as Record<string, unknown> | null | undefined;
+    const target = (repository?.[`t${i}`] as { target?: GitObjectAnswer } | null | undefined)?.target;
+    const commit = target ? (target.__typename === 'Tag' ? target.target?.oid : target.oid) : undefined;
+    const tree = repository?.[`w${i}`] as TreeAnswer | null | undefined;
+    let workflowFiles: Map<string, string> | undefined;
+    if (commit) {
+      // a tag without a workflows folder has no workflow files
+      workflowFiles = new Map();
+      for (const entry of tree?.entries ?? []) {
+        if (entry.type === 'blob' && typeof entry.object?.text === 'string')
+          workflowFiles.set(`${WORKFLOWS_DIR}/${entry.name}`, entry.object.text);
+      }
+    }
+    return { repo: pair.repo, tag: pair.tag, commit, workflowFiles };
+  });
+}
+
+/**
+ * One GraphQL request per 20 tags, whatever the repos, answers both the ref lookup of each planned
+ * tag (its commit, through an annotated tag object when there is one) and the workflow files at
+ * that tag. With REST that is one ref lookup per tag plus one contents read per workflow file.
+ */
+export async function readTagSnapshots(
+  octokit: Octokit,
+  owner: string,
+  batch: readonly { repo: string; tag: string }[]
+): Promise<TagSnapshot[]> {
+  const { query, variables } = tagSnapshotQuery(owner, batch);
+  const answer = await octokit.graphql<Record<string, unknown>>(query, variables);
+  return readTagSnapshotAnswer(batch, answer);
+}
