@@ -56448,6 +56448,9 @@ class ActionsLog extends BaseLog {
         else
             core_debug(message);
     }
+    progress(message) {
+        this.info(message);
+    }
     write(problem) {
         const properties = { title: describeLocation(problem.where) || undefined };
         if (problem.where?.file && !problem.where.branch)
@@ -56473,20 +56476,50 @@ class log_ConsoleLog extends BaseLog {
         this.out = out;
         this.err = err;
     }
+    progressShown = false;
+    get tty() {
+        return this.out.isTTY === true;
+    }
+    /** Wipe the progress line before a line that stays. */
+    clearProgress() {
+        if (!this.progressShown)
+            return;
+        this.out.write('\r\x1b[2K');
+        this.progressShown = false;
+    }
     info(message) {
-        if (this.level !== 'quiet' || this.verbose)
-            this.out.write(`${message}\n`);
+        if (this.level === 'quiet' && !this.verbose)
+            return;
+        this.clearProgress();
+        this.out.write(`${message}\n`);
     }
     debug(message) {
-        if (this.verbose || this.level === 'debug')
-            this.out.write(`  … ${message}\n`);
+        if (!this.verbose && this.level !== 'debug')
+            return;
+        this.clearProgress();
+        this.out.write(`  … ${message}\n`);
+    }
+    progress(message) {
+        if (!this.tty || this.verbose) {
+            this.info(message);
+            return;
+        }
+        this.out.write(`\r\x1b[2K${message.slice(0, 200)}`);
+        this.progressShown = true;
     }
     write(problem) {
+        this.clearProgress();
         this.err.write(`${problem.severity === 'error' ? 'error' : 'warning'}: ${formatProblem(problem)}\n`);
     }
     async group(name, work) {
+        this.clearProgress();
         this.out.write(`── ${name}\n`);
-        return work();
+        try {
+            return await work();
+        }
+        finally {
+            this.clearProgress();
+        }
     }
 }
 
@@ -57472,6 +57505,7 @@ async function openBranch(repo, branch) {
 class ImageFinder {
     ctx;
     renders = new Map();
+    rendered = 0;
     branchLimit;
     renderLimit;
     apiLimit;
@@ -57671,7 +57705,9 @@ class ImageFinder {
         catch (error) {
             return { ok: false, reason: `helm template output is not valid YAML: ${error.message.split('\n')[0]}` };
         }
+        this.rendered++;
         this.ctx.log.debug(`rendered ${entry.name} ${entry.version} as ${entry.releaseName}: ${documents.length} documents`);
+        this.ctx.log.progress(`${this.rendered} chart releases rendered (last: ${entry.name} ${entry.version} as ${entry.releaseName})`);
         return { ok: true, githubRepo, images: findChartImages(documents, mergeValues(download.chart.values, entry.values)) };
     }
     async findTagImages() {
@@ -59288,7 +59324,7 @@ class BuildRunner {
             await this.clock.sleep(Math.min(wait, Math.max(0, deadline - this.clock.now())));
             await this.poll(active);
             cycle++;
-            this.log.info(`cycle ${cycle}: ${this.describeCounts(jobs, queue.length)}`);
+            this.log.progress(`cycle ${cycle}: ${this.describeCounts(jobs, queue.length)}`);
         }
     }
     describeCounts(jobs, queued) {

@@ -22,6 +22,8 @@ export interface Problem {
 export interface Log {
   info(message: string): void;
   debug(message: string): void;
+  /** Progress of long work: on a terminal it replaces the previous progress line; elsewhere a plain line. */
+  progress(message: string): void;
   problem(problem: Problem): void;
   group<T>(name: string, work: () => Promise<T>): Promise<T>;
   /** The configuration's log-level: DEBUG shows debug lines, WARNING and above hide info lines. */
@@ -72,6 +74,7 @@ abstract class BaseLog implements Log {
   protected abstract write(problem: Problem): void;
   abstract info(message: string): void;
   abstract debug(message: string): void;
+  abstract progress(message: string): void;
   abstract group<T>(name: string, work: () => Promise<T>): Promise<T>;
 }
 
@@ -84,6 +87,9 @@ export class ActionsLog extends BaseLog {
   debug(message: string): void {
     if (this.level === 'debug') core.info(message);
     else core.debug(message);
+  }
+  progress(message: string): void {
+    this.info(message);
   }
   protected write(problem: Problem): void {
     const properties: core.AnnotationProperties = { title: describeLocation(problem.where) || undefined };
@@ -106,17 +112,45 @@ export class ConsoleLog extends BaseLog {
   ) {
     super();
   }
+  private progressShown = false;
+  private get tty(): boolean {
+    return (this.out as { isTTY?: boolean }).isTTY === true;
+  }
+  /** Wipe the progress line before a line that stays. */
+  private clearProgress(): void {
+    if (!this.progressShown) return;
+    this.out.write('\r\x1b[2K');
+    this.progressShown = false;
+  }
   info(message: string): void {
-    if (this.level !== 'quiet' || this.verbose) this.out.write(`${message}\n`);
+    if (this.level === 'quiet' && !this.verbose) return;
+    this.clearProgress();
+    this.out.write(`${message}\n`);
   }
   debug(message: string): void {
-    if (this.verbose || this.level === 'debug') this.out.write(`  … ${message}\n`);
+    if (!this.verbose && this.level !== 'debug') return;
+    this.clearProgress();
+    this.out.write(`  … ${message}\n`);
+  }
+  progress(message: string): void {
+    if (!this.tty || this.verbose) {
+      this.info(message);
+      return;
+    }
+    this.out.write(`\r\x1b[2K${message.slice(0, 200)}`);
+    this.progressShown = true;
   }
   protected write(problem: Problem): void {
+    this.clearProgress();
     this.err.write(`${problem.severity === 'error' ? 'error' : 'warning'}: ${formatProblem(problem)}\n`);
   }
   async group<T>(name: string, work: () => Promise<T>): Promise<T> {
+    this.clearProgress();
     this.out.write(`── ${name}\n`);
-    return work();
+    try {
+      return await work();
+    } finally {
+      this.clearProgress();
+    }
   }
 }

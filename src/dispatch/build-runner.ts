@@ -165,7 +165,7 @@ export class BuildRunner {
       await this.clock.sleep(Math.min(wait, Math.max(0, deadline - this.clock.now())));
       await this.poll(active);
       cycle++;
-      this.log.info(`cycle ${cycle}: ${this.describeCounts(jobs, queue.length)}`);
+      this.log.progress(`cycle ${cycle}: ${this.describeCounts(jobs, queue.length)}`);
     }
   }
 

@@ -47,6 +47,7 @@ type RenderResult = { ok: true; images: { repository: string; tag: string }[]; g
 /** Finds every image to rebuild on every targeted branch, plus the git-tag images; resolves each git tag once. */
 export class ImageFinder {
   private readonly renders = new Map<string, Promise<RenderResult>>();
+  private rendered = 0;
   private readonly branchLimit;
   private readonly renderLimit;
   private readonly apiLimit;
@@ -255,7 +256,9 @@ export class ImageFinder {
     } catch (error) {
       return { ok: false, reason: `helm template output is not valid YAML: ${(error as Error).message.split('\n')[0]}` };
     }
+    this.rendered++;
     this.ctx.log.debug(`rendered ${entry.name} ${entry.version} as ${entry.releaseName}: ${documents.length} documents`);
+    this.ctx.log.progress(`${this.rendered} chart releases rendered (last: ${entry.name} ${entry.version} as ${entry.releaseName})`);
     return { ok: true, githubRepo, images: findChartImages(documents, mergeValues(download.chart.values, entry.values)) };
   }
 
