@@ -10,7 +10,6 @@
  *   npm run bench                 both
  *   npm run bench -- --only job   or --only real-world
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,44 +20,18 @@ import { REGISTRY, writeHmsChart } from '../__tests__/support/charts.js';
 import { GitHubEmulator, type EmulatedRepo } from '../__tests__/support/github-emulator.js';
 import { startGitServer, type Tree } from '../__tests__/support/git-server.js';
 import { REAL_CHART_HOST, startRealWorldStream } from '../__tests__/support/real-world-stream.js';
-import { parseOutputFile, ROOT, TOOLS_BIN } from '../__tests__/support/run-action.js';
+import { ROOT, runBundle, type ActionRun } from '../__tests__/support/run-action.js';
 import { commitOf, hmsRepo, manifest, ORG } from '../__tests__/support/sample-stream.js';
 import { hasRealWorld, REAL_WORLD } from '../__tests__/support/shared.js';
-import { readFileSync } from 'node:fs';
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 
-interface Measured {
-  code: number;
-  ms: number;
-  peakRssMb: number;
-  stdout: string;
-  outputs: Record<string, string>;
-}
+type Measured = ActionRun & { peakRssMb: number };
 
-function runMeasured(env: NodeJS.ProcessEnv): Promise<Measured> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', join(ROOT, 'bench', 'report-peak-memory.mjs'), join(ROOT, 'dist', 'index.js')], {
-      env: { ...env, PATH: `${TOOLS_BIN}:${env.PATH ?? ''}` },
-      stdio: ['ignore', 'pipe', 'pipe']
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const kb = Number(stderr.match(/peak-rss-kb (\d+)/)?.[1] ?? 0);
-      resolve({
-        code: code ?? -1,
-        ms: Date.now() - started,
-        peakRssMb: kb / 1024,
-        stdout,
-        outputs: env.GITHUB_OUTPUT ? parseOutputFile(readFileSync(env.GITHUB_OUTPUT, 'utf8')) : {}
-      });
-    });
-  });
+/** The built action, as the runner runs it, with its peak memory (printed on exit by report-peak-memory.mjs). */
+async function runMeasured(env: NodeJS.ProcessEnv): Promise<Measured> {
+  const run = await runBundle('dist/index.js', env, 3_600_000, [], ['--import', join(ROOT, 'bench', 'report-peak-memory.mjs')]);
+  return { ...run, peakRssMb: Number(run.stderr.match(/peak-rss-kb (\d+)/)?.[1] ?? 0) / 1024 };
 }
 
 function runnerEnv(work: string, api: string, server: string, inputs: Record<string, string>): NodeJS.ProcessEnv {
@@ -218,7 +191,7 @@ async function benchRealWorld(): Promise<void> {
     }
     const plan = JSON.parse(last?.outputs.plan ?? '{"repos":[],"branches":[]}') as { repos: { images: unknown[] }[]; branches: unknown[] };
     const images = plan.repos.reduce((n, r) => n + r.images.length, 0);
-    const renders = (last?.stdout.match(/rendered /g) ?? []).length;
+    const renders = (last?.stdout.match(/^::debug::rendered /gm) ?? []).length;
     console.log(
       `exit ${last?.code}; ${plan.branches.length} branches (main is a copy of release/1.6), ${images} images in ${plan.repos.length} repos`
     );

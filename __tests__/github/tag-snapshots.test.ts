@@ -54,10 +54,10 @@ describe('tag snapshots over GraphQL (real Octokit, emulator running graphql-js)
     expect(snapshots[0]?.workflowFiles?.get('.github/workflows/build.yaml')).toBe(buildWorkflow('Build', 'cray-bss'));
   });
 
-  it('passes tag names as variables, never inside the query text, 20 tags per query', () => {
+  it('passes tag names as variables, never inside the query text, 50 tags per query', () => {
     const { query, variables } = tagSnapshotQuery(ORG, [{ repo: 'r', tag: 'v1"){ evil }' }]);
     expect(query).not.toContain('evil');
     expect(variables).toMatchObject({ owner: ORG, n0: 'r', r0: 'refs/tags/v1"){ evil }', e0: 'v1"){ evil }:.github/workflows' });
-    expect(batchTags(Array.from({ length: 45 }, (_, i) => ({ repo: 'r', tag: `v${i}` }))).map((b) => b.length)).toEqual([20, 20, 5]);
+    expect(batchTags(Array.from({ length: 120 }, (_, i) => ({ repo: 'r', tag: `v${i}` }))).map((b) => b.length)).toEqual([50, 50, 20]);
   });
 });

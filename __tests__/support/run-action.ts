@@ -37,10 +37,16 @@ function unescapeCommand(text: string): string {
 }
 
 /** Run a bundle as the Actions runner runs a JavaScript action: a node process with INPUT_* and GITHUB_* variables. */
-export function runBundle(script: string, env: NodeJS.ProcessEnv, timeoutMs = 240_000, args: string[] = []): Promise<ActionRun> {
+export function runBundle(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 240_000,
+  args: string[] = [],
+  nodeArgs: string[] = []
+): Promise<ActionRun> {
   const started = Date.now();
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, script), ...args], {
+    const child = spawn(process.execPath, [...nodeArgs, join(ROOT, script), ...args], {
       env: { ...env, PATH: `${TOOLS_BIN}:${env.PATH ?? ''}` },
       stdio: ['ignore', 'pipe', 'pipe']
     });

@@ -54907,8 +54907,8 @@ async function resolveTag(octokit, owner, repo, tag) {
 
 ;// CONCATENATED MODULE: ./src/github/tag-snapshots.ts
 const WORKFLOWS_DIR = '.github/workflows';
-/** Tags per GraphQL query: keeps each answer well under GitHub's node and size limits. */
-const TAGS_PER_QUERY = 20;
+/** Tags per GraphQL query: few queries (Octokit spaces GraphQL requests a second apart), answers well under GitHub's limits. */
+const TAGS_PER_QUERY = 50;
 /** Split (repo, tag) pairs into batches of at most `size` tags. */
 function batchTags(pairs, size = TAGS_PER_QUERY) {
     const batches = [];
@@ -54960,7 +54960,7 @@ function readTagSnapshotAnswer(batch, answer) {
     });
 }
 /**
- * One GraphQL request per 20 tags, whatever the repos, answers both the ref lookup of each planned
+ * One GraphQL request per 50 tags, whatever the repos, answers both the ref lookup of each planned
  * tag (its commit, through an annotated tag object when there is one) and the workflow files at
  * that tag. With REST that is one ref lookup per tag plus one contents read per workflow file.
  */

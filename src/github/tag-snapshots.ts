@@ -11,8 +11,8 @@ export interface TagSnapshot {
 }
 
 export const WORKFLOWS_DIR = '.github/workflows';
-/** Tags per GraphQL query: keeps each answer well under GitHub's node and size limits. */
-export const TAGS_PER_QUERY = 20;
+/** Tags per GraphQL query: few queries (Octokit spaces GraphQL requests a second apart), answers well under GitHub's limits. */
+export const TAGS_PER_QUERY = 50;
 
 interface GitObjectAnswer {
   __typename?: string;
@@ -78,7 +78,7 @@ export function readTagSnapshotAnswer(batch: readonly { repo: string; tag: strin
 }
 
 /**
- * One GraphQL request per 20 tags, whatever the repos, answers both the ref lookup of each planned
+ * One GraphQL request per 50 tags, whatever the repos, answers both the ref lookup of each planned
  * tag (its commit, through an annotated tag object when there is one) and the workflow files at
  * that tag. With REST that is one ref lookup per tag plus one contents read per workflow file.
  */
