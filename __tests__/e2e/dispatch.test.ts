@@ -135,4 +135,47 @@ describe('the built action dispatching and monitoring against the emulator', () 
     expect(parts.github.requests.filter((r) => r.path.endsWith('/access_tokens')).length).toBeGreaterThan(1);
     expect(run.stdout).toContain('renewing the installation token');
   });
+
+  it('dispatches from the command line too, printing the results table, exit 0 when all builds succeed', async () => {
+    parts = await startSampleStream({ emulator: { runScript: () => ({ queuedMs: 200, runMs: 600, conclusion: 'success' }) } });
+    const hta = parts.github.repo('hardware-topology-assistant');
+    if (hta) hta.tags['v0.3.1'] = 'a'.repeat(40);
+    const resultsFile = join(parts.workDir, 'cli-results.json');
+    const run = await runBundle(
+      'dist/cli.js',
+      {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        GITHUB_TOKEN: 'test-token',
+        CHART_REPO_USERNAME: CHART_USER,
+        CHART_REPO_PASSWORD: CHART_PASSWORD
+      },
+      120_000,
+      [
+        '--config',
+        parts.configFile,
+        '--org',
+        'Cray-HPE',
+        '--server-url',
+        parts.git.url,
+        '--api-url',
+        parts.github.url,
+        '--max-parallel',
+        '4',
+        '--results-file',
+        resultsFile
+      ]
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^REPO +GIT TAG +IMAGE +OUTCOME +RUN +WHY$/m);
+    expect(run.stdout).toMatch(
+      /^hms-smd +v2\.24\.0 +cray-smd +succeeded +https:\/\/github\.example\/Cray-HPE\/hms-smd\/actions\/runs\/\d+/m
+    );
+    expect(run.stdout).toContain('14 dispatched, 14 succeeded, 0 failed');
+    const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as BuildResult[];
+    expect(results.map((r) => r.outcome)).toEqual(Array(14).fill('succeeded'));
+    // dispatched by the token's user, each once
+    expect(new Set(parts.github.dispatches.map((d) => `${d.repo} ${d.workflowId} ${d.ref}`)).size).toBe(14);
+    expect(parts.github.runs.every((r) => r.actor === 'test-user')).toBe(true);
+  });
 });
