@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { loadConfiguration } from './config/load.js';
 import type { Configuration } from './config/configuration.js';
 import { Outputs } from './constants.js';
-import { connect } from './github/client.js';
+import { connect, type Connection } from './github/client.js';
 import type { JobOutput } from './job-output.js';
 import { ActionsJobOutput, writeJsonFile } from './job-output.js';
 import { ChartRepository } from './plan/chart-repository.js';
@@ -55,6 +55,26 @@ export async function runJob(settings: Settings, output: JobOutput, clock: Clock
   if (!settings.auth) return { exitCode: 2, failure: 'no GitHub credentials: set app-id and private-key, or token' };
 
   const connection = await connect({ apiUrl: settings.apiUrl, org, auth: settings.auth, log });
+  const workflowFiles = new WorkflowFileCache();
+  const plan = await planRebuilds(config, org, settings, connection, workflowFiles, output);
+  if (settings.dryRun) return reportPlan(plan, settings, output);
+
+  const planningErrors = log.problems.filter((p) => p.severity === 'error').length;
+  const api = githubBuildApi(connection, org, workflowFiles);
+  const results = await new BuildRunner(api, buildOptions(config, settings), log, clock).run(plan);
+  return reportResults(plan, results, settings, output, planningErrors);
+}
+
+/** Every image to rebuild, from the product stream's branches, the chart repository and the image repos' tags. */
+async function planRebuilds(
+  config: Configuration,
+  org: string,
+  settings: Settings,
+  connection: Connection,
+  workflowFiles: WorkflowFileCache,
+  output: JobOutput
+): Promise<Plan> {
+  const { log } = output;
   const gitToken = await connection.gitToken();
   output.mask(gitToken);
   const helm = await Helm.create(await locateHelm((m) => log.info(m)));
@@ -62,14 +82,14 @@ export async function runJob(settings: Settings, output: JobOutput, clock: Clock
   const productStreamUrl = `${settings.serverUrl.replace(/\/+$/, '')}/${org}/${config.configuration['product-stream-repo']}`;
   const repo = await GitRepository.open(productStreamUrl, gitToken);
   const charts = new ChartRepository(settings.chartCredentials);
-  const workflowFiles = new WorkflowFileCache();
   let plan: Plan;
   try {
+    const { octokit } = connection;
     plan = await new ImageFinder({
       config,
       org,
       repo,
-      octokit: connection.octokit,
+      octokit,
       helm,
       charts,
       chartRewrites: settings.chartRewrites,
@@ -83,19 +103,14 @@ export async function runJob(settings: Settings, output: JobOutput, clock: Clock
   log.info(`plan: ${counts.images} images in ${counts.repos} repos, ${counts.unresolved} unresolved`);
   output.setOutput(Outputs.Plan, JSON.stringify(plan));
   if (settings.planFile) await writeJsonFile(settings.planFile, plan);
+  return plan;
+}
 
-  if (settings.dryRun) {
-    // a dry run has no results: the results file (an artifact) receives the plan
-    if (settings.resultsFile) await writeJsonFile(settings.resultsFile, plan);
-    await output.summary(renderPlanSummary(plan, settings.serverUrl), renderPlanText(plan));
-    return { exitCode: 0, plan };
-  }
-
-  const planningErrors = log.problems.filter((p) => p.severity === 'error').length;
-  const results = await new BuildRunner(githubBuildApi(connection, org, workflowFiles), buildOptions(config, settings), log, clock).run(
-    plan
-  );
-  return report(plan, results, settings, output, planningErrors);
+/** A dry run ends here: the plan as the summary, and in the results file (a dry run has no results). */
+async function reportPlan(plan: Plan, settings: Settings, output: JobOutput): Promise<JobResult> {
+  if (settings.resultsFile) await writeJsonFile(settings.resultsFile, plan);
+  await output.summary(renderPlanSummary(plan, settings.serverUrl), renderPlanText(plan));
+  return { exitCode: 0, plan };
 }
 
 /** Run settings of the build phase, from the configuration and the inputs. */
@@ -114,7 +129,7 @@ export function buildOptions(config: Configuration, settings: Settings): BuildOp
 }
 
 /** Summary, annotations, outputs, results file, exit status. */
-async function report(
+async function reportResults(
   plan: Plan,
   results: BuildResult[],
   settings: Settings,

@@ -57380,7 +57380,6 @@ class BuildRunner {
                     job.redispatched = true;
                     this.log.info(`${job.repo} ${job.ref}: no run appeared for the lost dispatch; dispatching again`);
                     await this.send(job, new Set([...(job.knownRunIds ?? []), ...runs.map((r) => r.id)]));
-                    job.redispatched = true;
                     return;
                 }
                 Object.assign(job, { state: 'done', outcome: 'unmatched' });
@@ -57816,6 +57815,18 @@ async function runJob(settings, output, clock = systemClock) {
     if (!settings.auth)
         return { exitCode: 2, failure: 'no GitHub credentials: set app-id and private-key, or token' };
     const connection = await connect({ apiUrl: settings.apiUrl, org, auth: settings.auth, log });
+    const workflowFiles = new WorkflowFileCache();
+    const plan = await planRebuilds(config, org, settings, connection, workflowFiles, output);
+    if (settings.dryRun)
+        return reportPlan(plan, settings, output);
+    const planningErrors = log.problems.filter((p) => p.severity === 'error').length;
+    const api = githubBuildApi(connection, org, workflowFiles);
+    const results = await new BuildRunner(api, buildOptions(config, settings), log, clock).run(plan);
+    return reportResults(plan, results, settings, output, planningErrors);
+}
+/** Every image to rebuild, from the product stream's branches, the chart repository and the image repos' tags. */
+async function planRebuilds(config, org, settings, connection, workflowFiles, output) {
+    const { log } = output;
     const gitToken = await connection.gitToken();
     output.mask(gitToken);
     const helm = await Helm.create(await locateHelm((m) => log.info(m)));
@@ -57823,14 +57834,14 @@ async function runJob(settings, output, clock = systemClock) {
     const productStreamUrl = `${settings.serverUrl.replace(/\/+$/, '')}/${org}/${config.configuration['product-stream-repo']}`;
     const repo = await GitRepository.open(productStreamUrl, gitToken);
     const charts = new ChartRepository(settings.chartCredentials);
-    const workflowFiles = new WorkflowFileCache();
     let plan;
     try {
+        const { octokit } = connection;
         plan = await new ImageFinder({
             config,
             org,
             repo,
-            octokit: connection.octokit,
+            octokit,
             helm,
             charts,
             chartRewrites: settings.chartRewrites,
@@ -57846,16 +57857,14 @@ async function runJob(settings, output, clock = systemClock) {
     output.setOutput(Outputs.Plan, JSON.stringify(plan));
     if (settings.planFile)
         await writeJsonFile(settings.planFile, plan);
-    if (settings.dryRun) {
-        // a dry run has no results: the results file (an artifact) receives the plan
-        if (settings.resultsFile)
-            await writeJsonFile(settings.resultsFile, plan);
-        await output.summary(renderPlanSummary(plan, settings.serverUrl), renderPlanText(plan));
-        return { exitCode: 0, plan };
-    }
-    const planningErrors = log.problems.filter((p) => p.severity === 'error').length;
-    const results = await new BuildRunner(githubBuildApi(connection, org, workflowFiles), buildOptions(config, settings), log, clock).run(plan);
-    return report(plan, results, settings, output, planningErrors);
+    return plan;
+}
+/** A dry run ends here: the plan as the summary, and in the results file (a dry run has no results). */
+async function reportPlan(plan, settings, output) {
+    if (settings.resultsFile)
+        await writeJsonFile(settings.resultsFile, plan);
+    await output.summary(renderPlanSummary(plan, settings.serverUrl), renderPlanText(plan));
+    return { exitCode: 0, plan };
 }
 /** Run settings of the build phase, from the configuration and the inputs. */
 function buildOptions(config, settings) {
@@ -57872,7 +57881,7 @@ function buildOptions(config, settings) {
     };
 }
 /** Summary, annotations, outputs, results file, exit status. */
-async function report(plan, results, settings, output, planningErrors) {
+async function reportResults(plan, results, settings, output, planningErrors) {
     for (const problem of resultProblems(results))
         output.log.problem(problem);
     const totals = countResults(results);

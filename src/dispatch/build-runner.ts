@@ -321,7 +321,6 @@ export class BuildRunner {
           job.redispatched = true;
           this.log.info(`${job.repo} ${job.ref}: no run appeared for the lost dispatch; dispatching again`);
           await this.send(job, new Set([...(job.knownRunIds ?? []), ...runs.map((r) => r.id)]));
-          job.redispatched = true;
           return;
         }
         Object.assign(job, { state: 'done', outcome: 'unmatched' });
