@@ -59087,7 +59087,8 @@ function tieDispatchToRun(dispatch, runs, taken) {
         !dispatch.knownRunIds.has(run.id) &&
         !taken.has(run.id) &&
         run.createdAt >= dispatch.sentAt - CLOCK_SKEW_MS &&
-        (dispatch.actor === undefined || run.actor === dispatch.actor));
+        // a run whose actor the server does not say cannot be told apart by it
+        (dispatch.actor === undefined || run.actor === undefined || run.actor === dispatch.actor));
     return candidates.sort((a, b) => a.createdAt - b.createdAt || a.id - b.id)[0];
 }
 /**
@@ -59349,12 +59350,15 @@ class BuildRunner {
     async snapshotRepos(repos, since) {
         await Promise.all(repos.map((repo) => this.apiLimit(async () => {
             try {
-                this.remember(repo, await this.api.listDispatchRuns(repo, since));
+                this.remember(repo, await this.api.listDispatchRuns(repo, since, this.workflowIdsOf(repo)));
             }
             catch (error) {
                 this.log.info(`${repo}: cannot list workflow runs before dispatching (${error.message}); not attaching to running builds`);
             }
         })));
+    }
+    workflowIdsOf(repo) {
+        return [...new Set([...this.jobs.values()].filter((j) => j.repo === repo).map((j) => j.workflow.id))];
     }
     remember(repo, runs) {
         const known = this.knownRuns.get(repo) ?? new Map();
@@ -59433,7 +59437,7 @@ class BuildRunner {
             const since = Math.min(...repoJobs.map((j) => Math.min(j.run?.createdAt ?? Infinity, j.sentAt ?? Infinity))) - CLOCK_SKEW_MS;
             let runs;
             try {
-                runs = await this.api.listDispatchRuns(repo, since);
+                runs = await this.api.listDispatchRuns(repo, since, this.workflowIdsOf(repo));
             }
             catch (error) {
                 this.log.info(`${repo}: cannot list workflow runs (${error.message}); trying again next cycle`);
@@ -59630,36 +59634,60 @@ class RunReader {
     octokit;
     owner;
     cache = new Map();
+    perWorkflow = new Set();
     notModified = 0;
     constructor(octokit, owner) {
         this.octokit = octokit;
         this.owner = owner;
     }
-    /** workflow_dispatch runs of every workflow of a repo since a time: one request per page. */
+    /**
+     * workflow_dispatch runs of a repo's workflows since a time: one request per page for the whole
+     * repo; per workflow on a server without the repository-wide listing (remembered per repo).
+     */
     async listDispatchRuns(repo, options) {
         const created = `>=${new Date(Math.floor(options.createdSince / 1000) * 1000).toISOString().replace(/\.\d+Z$/, 'Z')}`;
+        if (!this.perWorkflow.has(repo)) {
+            try {
+                return await this.allPages({ kind: 'repo', repo }, created);
+            }
+            catch (error) {
+                if (error.status !== 404)
+                    throw error;
+                this.perWorkflow.add(repo);
+            }
+        }
+        const lists = await Promise.all(options.workflowIds.map((id) => this.allPages({ kind: 'workflow', repo, workflowId: id }, created)));
+        return lists.flat();
+    }
+    async allPages(source, created) {
         const runs = [];
         for (let page = 1; page <= 10; page++) {
-            const batch = await this.conditionalPage(repo, created, page);
+            const batch = await this.conditionalPage(source, created, page);
             runs.push(...batch.runs);
             if (!batch.more)
                 break;
         }
         return runs;
     }
-    async conditionalPage(repo, created, page) {
-        const key = `${repo} ${created} ${page}`;
+    async conditionalPage(source, created, page) {
+        const key = `${source.repo} ${source.kind === 'workflow' ? source.workflowId : '*'} ${created} ${page}`;
         const cached = this.cache.get(key);
+        const parameters = {
+            owner: this.owner,
+            repo: source.repo,
+            event: 'workflow_dispatch',
+            created,
+            per_page: 100,
+            page,
+            headers: cached ? { 'if-none-match': cached.etag } : {}
+        };
         try {
-            const response = await this.octokit.request('GET /repos/{owner}/{repo}/actions/runs', {
-                owner: this.owner,
-                repo,
-                event: 'workflow_dispatch',
-                created,
-                per_page: 100,
-                page,
-                headers: cached ? { 'if-none-match': cached.etag } : {}
-            });
+            const response = source.kind === 'repo'
+                ? await this.octokit.request('GET /repos/{owner}/{repo}/actions/runs', parameters)
+                : await this.octokit.request('GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', {
+                    ...parameters,
+                    workflow_id: source.workflowId
+                });
             const runs = response.data.workflow_runs.map((r) => snapshot(r));
             const more = /rel="next"/.test(response.headers.link ?? '');
             const etag = response.headers.etag;
@@ -59738,7 +59766,7 @@ function githubBuildApi(connection, org, workflowFiles) {
             return known === undefined ? readFileAtRef(octokit, org, repo, path, ref) : (known ?? undefined);
         },
         dispatch: (repo, workflowId, ref) => dispatcher.dispatch(repo, workflowId, ref),
-        listDispatchRuns: (repo, since) => runs.listDispatchRuns(repo, { createdSince: since }),
+        listDispatchRuns: (repo, since, workflowIds) => runs.listDispatchRuns(repo, { createdSince: since, workflowIds }),
         getRun: (repo, runId) => runs.getRun(repo, runId),
         cancelRun: (repo, runId) => runs.cancelRun(repo, runId),
         dispatcherLogin: () => connection.dispatcherLogin()

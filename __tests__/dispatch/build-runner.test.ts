@@ -272,4 +272,18 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
     expect(github.requests.filter((r) => r.status === 403)).toHaveLength(1);
     expect(github.dispatches).toHaveLength(4);
   });
+
+  it('lists runs per workflow on a server without the repository-wide listing', async () => {
+    const { log, api } = await setUp({ repoRunsListing: false });
+    const results = await new BuildRunner(api, options, log, clock).run(planOf(images));
+    expect(results.every((r) => r.outcome === 'succeeded')).toBe(true);
+    const listings = github.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/runs'));
+    expect(
+      listings
+        .filter((r) => r.status === 404)
+        .map((r) => r.path)
+        .sort()
+    ).toEqual(['/repos/Cray-HPE/hms-bss/actions/runs', '/repos/Cray-HPE/hms-rts/actions/runs', '/repos/Cray-HPE/hms-smd/actions/runs']);
+    expect(listings.filter((r) => r.path.includes('/workflows/')).length).toBeGreaterThan(0);
+  });
 });

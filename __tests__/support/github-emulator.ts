@@ -103,6 +103,8 @@ export interface EmulatorOptions {
   now?: () => number;
   /** Answer GraphQL queries (default); false answers 404 as a server without the GraphQL API. */
   graphql?: boolean;
+  /** List runs repository-wide (default); false answers 404 there, as a server with only per-workflow listings. */
+  repoRunsListing?: boolean;
 }
 
 export interface RequestRecord {
@@ -533,6 +535,7 @@ export class GitHubEmulator {
       return { status: 200, body: { total_count: runs.length, workflow_runs: page }, headers };
     }
     if (method === 'GET' && rest === '/actions/runs') {
+      if (this.options.repoRunsListing === false) throw new HttpError(404, 'Not Found');
       const runs = this.filterRuns(
         this.runs.filter((r) => r.repo === repo.name),
         url.searchParams

@@ -17,7 +17,7 @@ export interface BuildApi {
   listWorkflows(repo: string): Promise<WorkflowInfo[]>;
   readFile(repo: string, path: string, ref: string): Promise<string | undefined>;
   dispatch(repo: string, workflowId: number, ref: string): Promise<DispatchAnswer>;
-  listDispatchRuns(repo: string, createdSince: number): Promise<RunSnapshot[]>;
+  listDispatchRuns(repo: string, createdSince: number, workflowIds: number[]): Promise<RunSnapshot[]>;
   getRun(repo: string, runId: number): Promise<RunSnapshot>;
   cancelRun(repo: string, runId: number): Promise<void>;
   /** The login whose dispatches create the runs (`<app>[bot]`), when it can be known. */
@@ -189,7 +189,7 @@ export class BuildRunner {
       repos.map((repo) =>
         this.apiLimit(async () => {
           try {
-            this.remember(repo, await this.api.listDispatchRuns(repo, since));
+            this.remember(repo, await this.api.listDispatchRuns(repo, since, this.workflowIdsOf(repo)));
           } catch (error) {
             this.log.info(
               `${repo}: cannot list workflow runs before dispatching (${(error as Error).message}); not attaching to running builds`
@@ -198,6 +198,10 @@ export class BuildRunner {
         })
       )
     );
+  }
+
+  private workflowIdsOf(repo: string): number[] {
+    return [...new Set([...this.jobs.values()].filter((j) => j.repo === repo).map((j) => j.workflow.id))];
   }
 
   private remember(repo: string, runs: RunSnapshot[]): void {
@@ -286,7 +290,7 @@ export class BuildRunner {
           const since = Math.min(...repoJobs.map((j) => Math.min(j.run?.createdAt ?? Infinity, j.sentAt ?? Infinity))) - CLOCK_SKEW_MS;
           let runs: RunSnapshot[];
           try {
-            runs = await this.api.listDispatchRuns(repo, since);
+            runs = await this.api.listDispatchRuns(repo, since, this.workflowIdsOf(repo));
           } catch (error) {
             this.log.info(`${repo}: cannot list workflow runs (${(error as Error).message}); trying again next cycle`);
             return;

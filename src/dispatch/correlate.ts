@@ -43,7 +43,8 @@ export function tieDispatchToRun(
       !dispatch.knownRunIds.has(run.id) &&
       !taken.has(run.id) &&
       run.createdAt >= dispatch.sentAt - CLOCK_SKEW_MS &&
-      (dispatch.actor === undefined || run.actor === dispatch.actor)
+      // a run whose actor the server does not say cannot be told apart by it
+      (dispatch.actor === undefined || run.actor === undefined || run.actor === dispatch.actor)
   );
   return candidates.sort((a, b) => a.createdAt - b.createdAt || a.id - b.id)[0];
 }

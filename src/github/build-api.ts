@@ -18,7 +18,7 @@ export function githubBuildApi(connection: Connection, org: string, workflowFile
       return known === undefined ? readFileAtRef(octokit, org, repo, path, ref) : (known ?? undefined);
     },
     dispatch: (repo, workflowId, ref) => dispatcher.dispatch(repo, workflowId, ref),
-    listDispatchRuns: (repo, since) => runs.listDispatchRuns(repo, { createdSince: since }),
+    listDispatchRuns: (repo, since, workflowIds) => runs.listDispatchRuns(repo, { createdSince: since, workflowIds }),
     getRun: (repo, runId) => runs.getRun(repo, runId),
     cancelRun: (repo, runId) => runs.cancelRun(repo, runId),
     dispatcherLogin: () => connection.dispatcherLogin()

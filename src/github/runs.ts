@@ -31,7 +31,11 @@ function snapshot(run: RawRun): RunSnapshot {
 export interface ListRunsOptions {
   /** Only runs created at or after this time (GitHub's `created` filter, second precision). */
   createdSince: number;
+  /** The workflows whose runs matter, for servers that only list runs per workflow. */
+  workflowIds: number[];
 }
+
+type RunSource = { kind: 'repo'; repo: string } | { kind: 'workflow'; repo: string; workflowId: number };
 
 /**
  * Reads workflow runs with conditional requests: each listing remembers its ETag and sends
@@ -39,6 +43,7 @@ export interface ListRunsOptions {
  */
 export class RunReader {
   private readonly cache = new Map<string, { etag: string; runs: RunSnapshot[]; more: boolean }>();
+  private readonly perWorkflow = new Set<string>();
   notModified = 0;
 
   constructor(
@@ -46,31 +51,54 @@ export class RunReader {
     private readonly owner: string
   ) {}
 
-  /** workflow_dispatch runs of every workflow of a repo since a time: one request per page. */
+  /**
+   * workflow_dispatch runs of a repo's workflows since a time: one request per page for the whole
+   * repo; per workflow on a server without the repository-wide listing (remembered per repo).
+   */
   async listDispatchRuns(repo: string, options: ListRunsOptions): Promise<RunSnapshot[]> {
     const created = `>=${new Date(Math.floor(options.createdSince / 1000) * 1000).toISOString().replace(/\.\d+Z$/, 'Z')}`;
+    if (!this.perWorkflow.has(repo)) {
+      try {
+        return await this.allPages({ kind: 'repo', repo }, created);
+      } catch (error) {
+        if ((error as { status?: number }).status !== 404) throw error;
+        this.perWorkflow.add(repo);
+      }
+    }
+    const lists = await Promise.all(options.workflowIds.map((id) => this.allPages({ kind: 'workflow', repo, workflowId: id }, created)));
+    return lists.flat();
+  }
+
+  private async allPages(source: RunSource, created: string): Promise<RunSnapshot[]> {
     const runs: RunSnapshot[] = [];
     for (let page = 1; page <= 10; page++) {
-      const batch = await this.conditionalPage(repo, created, page);
+      const batch = await this.conditionalPage(source, created, page);
       runs.push(...batch.runs);
       if (!batch.more) break;
     }
     return runs;
   }
 
-  private async conditionalPage(repo: string, created: string, page: number): Promise<{ runs: RunSnapshot[]; more: boolean }> {
-    const key = `${repo} ${created} ${page}`;
+  private async conditionalPage(source: RunSource, created: string, page: number): Promise<{ runs: RunSnapshot[]; more: boolean }> {
+    const key = `${source.repo} ${source.kind === 'workflow' ? source.workflowId : '*'} ${created} ${page}`;
     const cached = this.cache.get(key);
+    const parameters = {
+      owner: this.owner,
+      repo: source.repo,
+      event: 'workflow_dispatch',
+      created,
+      per_page: 100,
+      page,
+      headers: cached ? { 'if-none-match': cached.etag } : {}
+    };
     try {
-      const response = await this.octokit.request('GET /repos/{owner}/{repo}/actions/runs', {
-        owner: this.owner,
-        repo,
-        event: 'workflow_dispatch',
-        created,
-        per_page: 100,
-        page,
-        headers: cached ? { 'if-none-match': cached.etag } : {}
-      });
+      const response =
+        source.kind === 'repo'
+          ? await this.octokit.request('GET /repos/{owner}/{repo}/actions/runs', parameters)
+          : await this.octokit.request('GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', {
+              ...parameters,
+              workflow_id: source.workflowId
+            });
       const runs = response.data.workflow_runs.map((r) => snapshot(r as RawRun));
       const more = /rel="next"/.test(response.headers.link ?? '');
       const etag = response.headers.etag;
