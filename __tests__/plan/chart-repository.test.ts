@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChartRepository } from '../../src/plan/chart-repository.js';
@@ -86,5 +88,41 @@ describe('chart repository and helm (real helm, local chart repository with basi
       /^helm template failed: .*release name/i
     );
     await charts.dispose();
+  });
+
+  it('goes through the proxy that http_proxy names (a chart repository only reachable that way)', async () => {
+    const tunnels: string[] = [];
+    const proxy = createServer((_req, res) => {
+      res.writeHead(405);
+      res.end();
+    });
+    // a forward proxy that sends every tunnel to the local chart repository, whatever host was asked for
+    proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+      tunnels.push(req.url ?? '');
+      const target = new URL(server.url);
+      const upstream = connect(Number(target.port), target.hostname, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const saved = process.env.http_proxy;
+    process.env.http_proxy = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const charts = new ChartRepository(credentials);
+      const result = await charts.download('http://charts.example.test/stable/cray-hms-smd/cray-hms-smd-7.1.18.tgz');
+      expect(result.ok).toBe(true);
+      expect(tunnels).toEqual(['charts.example.test:80']);
+      await charts.dispose();
+    } finally {
+      if (saved === undefined) delete process.env.http_proxy;
+      else process.env.http_proxy = saved;
+      proxy.closeAllConnections();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
   });
 });

@@ -1,6 +1,8 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HttpClient } from '@actions/http-client';
+import { fetch as undiciFetch } from 'undici';
 import { execCapture, tail } from '../exec.js';
 import { parseYaml, isMapping } from '../yaml.js';
 
@@ -19,6 +21,22 @@ export interface DownloadedChart {
 
 export type ChartDownload = { ok: true; chart: DownloadedChart } | { ok: false; reason: string };
 
+/** The part of fetch the chart repository uses. */
+export type ChartFetch = (
+  url: string,
+  init: { headers: Record<string, string>; redirect: 'manual'; signal: AbortSignal }
+) => Promise<{
+  status: number;
+  statusText: string;
+  ok: boolean;
+  headers: { get(name: string): string | null };
+  arrayBuffer(): Promise<ArrayBuffer>;
+}>;
+
+/** fetch through the proxy that `https_proxy`/`http_proxy`/`no_proxy` name, as the Actions toolkit does. */
+export const proxyAwareFetch: ChartFetch = (url, init) =>
+  undiciFetch(url, { ...init, dispatcher: new HttpClient().getAgentDispatcher(url) });
+
 const MAX_REDIRECTS = 5;
 
 /**
@@ -32,7 +50,7 @@ export class ChartRepository {
 
   constructor(
     private readonly credentials: ChartCredentials | undefined,
-    private readonly fetchImpl: typeof fetch = fetch
+    private readonly fetchImpl: ChartFetch = proxyAwareFetch
   ) {}
 
   /** The same URL asked for twice (two branches, two releases of one chart) is downloaded once. */
