@@ -59788,7 +59788,8 @@ function settingsFromInputs(env = process.env) {
         configFile: config ? ((0,external_node_path_namespaceObject.isAbsolute)(config) ? config : (0,external_node_path_namespaceObject.resolve)(workspace, config)) : defaultConfigFile(),
         dryRun: parseBoolean(input(Inputs.DryRun), Inputs.DryRun),
         auth: chooseAuth(input(Inputs.Token), input(Inputs.AppId), input(Inputs.PrivateKey)),
-        org: input(Inputs.Org) || orgFromRepository(env.GITHUB_REPOSITORY),
+        org: input(Inputs.Org) || undefined,
+        defaultOrg: orgFromRepository(env.GITHUB_REPOSITORY),
         apiUrl: env.GITHUB_API_URL || DEFAULT_API_URL,
         serverUrl: env.GITHUB_SERVER_URL || DEFAULT_SERVER_URL,
         chartCredentials: username || password ? { username, password } : undefined,
@@ -60713,7 +60714,7 @@ async function runJob(settings, output, clock = systemClock) {
     const config = await readConfiguration(settings, output);
     if (!config)
         return { exitCode: 2, failure: `the configuration ${settings.configFile} is invalid` };
-    const org = config.configuration.org ?? settings.org;
+    const org = settings.org ?? config.configuration.org ?? settings.defaultOrg;
     if (!org)
         return { exitCode: 2, failure: 'no GitHub organization: set configuration.org, the org input, or GITHUB_REPOSITORY' };
     if (!settings.auth)

@@ -50,7 +50,7 @@ export async function runJob(settings: Settings, output: JobOutput, clock: Clock
   const { log } = output;
   const config = await readConfiguration(settings, output);
   if (!config) return { exitCode: 2, failure: `the configuration ${settings.configFile} is invalid` };
-  const org = config.configuration.org ?? settings.org;
+  const org = settings.org ?? config.configuration.org ?? settings.defaultOrg;
   if (!org) return { exitCode: 2, failure: 'no GitHub organization: set configuration.org, the org input, or GITHUB_REPOSITORY' };
   if (!settings.auth) return { exitCode: 2, failure: 'no GitHub credentials: set app-id and private-key, or token' };
 

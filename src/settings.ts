@@ -10,8 +10,10 @@ export interface Settings {
   configFile: string;
   dryRun: boolean;
   auth: GitHubAuth | undefined;
-  /** The org from the inputs or GITHUB_REPOSITORY; the configuration's `org` wins over it. */
+  /** The org named by the `org` input or `--org`: wins over the configuration's `org`. */
   org: string | undefined;
+  /** The owner of GITHUB_REPOSITORY: the org when neither the input nor the configuration names one. */
+  defaultOrg: string | undefined;
   apiUrl: string;
   serverUrl: string;
   chartCredentials: { username: string; password: string } | undefined;
@@ -96,7 +98,8 @@ export function settingsFromInputs(env: NodeJS.ProcessEnv = process.env): Settin
     configFile: config ? (isAbsolute(config) ? config : resolve(workspace, config)) : defaultConfigFile(),
     dryRun: parseBoolean(input(Inputs.DryRun), Inputs.DryRun),
     auth: chooseAuth(input(Inputs.Token), input(Inputs.AppId), input(Inputs.PrivateKey)),
-    org: input(Inputs.Org) || orgFromRepository(env.GITHUB_REPOSITORY),
+    org: input(Inputs.Org) || undefined,
+    defaultOrg: orgFromRepository(env.GITHUB_REPOSITORY),
     apiUrl: env.GITHUB_API_URL || DEFAULT_API_URL,
     serverUrl: env.GITHUB_SERVER_URL || DEFAULT_SERVER_URL,
     chartCredentials: username || password ? { username, password } : undefined,

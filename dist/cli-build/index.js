@@ -57704,7 +57704,8 @@ function settings_settingsFromInputs(env = process.env) {
         configFile: config ? (isAbsolute(config) ? config : resolve(workspace, config)) : defaultConfigFile(),
         dryRun: parseBoolean(input(Inputs.DryRun), Inputs.DryRun),
         auth: chooseAuth(input(Inputs.Token), input(Inputs.AppId), input(Inputs.PrivateKey)),
-        org: input(Inputs.Org) || orgFromRepository(env.GITHUB_REPOSITORY),
+        org: input(Inputs.Org) || undefined,
+        defaultOrg: orgFromRepository(env.GITHUB_REPOSITORY),
         apiUrl: env.GITHUB_API_URL || DEFAULT_API_URL,
         serverUrl: env.GITHUB_SERVER_URL || DEFAULT_SERVER_URL,
         chartCredentials: username || password ? { username, password } : undefined,
@@ -58629,7 +58630,7 @@ async function runJob(settings, output, clock = systemClock) {
     const config = await readConfiguration(settings, output);
     if (!config)
         return { exitCode: 2, failure: `the configuration ${settings.configFile} is invalid` };
-    const org = config.configuration.org ?? settings.org;
+    const org = settings.org ?? config.configuration.org ?? settings.defaultOrg;
     if (!org)
         return { exitCode: 2, failure: 'no GitHub organization: set configuration.org, the org input, or GITHUB_REPOSITORY' };
     if (!settings.auth)
@@ -58812,7 +58813,8 @@ async function settingsFromArgs(argv, env) {
         configFile: values.config ? (0,external_node_path_namespaceObject.resolve)(values.config) : defaultConfigFile(),
         dryRun: values['dry-run'] ?? false,
         auth: chooseAuth(values.token ?? env.GITHUB_TOKEN ?? '', values['app-id'] ?? '', privateKey),
-        org: values.org ?? orgFromRepository(env.GITHUB_REPOSITORY),
+        org: values.org,
+        defaultOrg: orgFromRepository(env.GITHUB_REPOSITORY),
         apiUrl: values['api-url'] ?? (env.GITHUB_API_URL || constants_DEFAULT_API_URL),
         serverUrl: values['server-url'] ?? (env.GITHUB_SERVER_URL || constants_DEFAULT_SERVER_URL),
         chartCredentials: username || password ? { username, password } : undefined,
