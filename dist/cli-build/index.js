@@ -58007,6 +58007,8 @@ class BuildRunner {
                 this.jobs.set(key, { key, repo: image.githubRepo, workflow: choice.workflow, ref: image.gitTag, images: [image], state: 'queued' });
             this.log.debug(`${image.githubRepo} ${image.name} ${image.gitTag}: ${choice.workflow.path} (by ${choice.how})`);
         }
+        const chosen = choices.filter((c) => c.choice.ok).length;
+        this.log.info(`${chosen} of ${choices.length} images have a workflow to dispatch: ${this.jobs.size} builds (a workflow at a tag builds once)`);
     }
     // ------------------------------------------------------------ dispatch and monitor
     async dispatchAndMonitor(jobs) {
