@@ -59579,33 +59579,41 @@ function _unique(values) {
 
 
 
+const PINNED = { ...HELM_DOWNLOAD, baseUrl: 'https://get.helm.sh' };
+function thisPlatform() {
+    return `${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}`;
+}
 /**
- * helm from PATH; otherwise the pinned release, downloaded with @actions/tool-cache and checked
- * against its sha256 before it is used or cached.
+ * Download a helm release archive with @actions/tool-cache, refuse it unless its sha256 is the
+ * pinned one, and cache the binary in the runner's tool cache.
  */
-async function locateHelm(log) {
-    const onPath = findHelmOnPath();
-    if (onPath)
-        return onPath;
-    const { version, platform, sha256 } = HELM_DOWNLOAD;
-    const here = `${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}`;
-    if (here !== platform) {
-        throw new Error(`helm is not on PATH and no pinned helm download exists for ${here}: install helm first (for example with azure/setup-helm)`);
-    }
-    const cached = find('helm', version.slice(1));
+async function installHelmRelease(release, log) {
+    const semver = release.version.replace(/^v/, '');
+    const cached = find('helm', semver);
     if (cached)
         return (0,external_node_path_namespaceObject.join)(cached, 'helm');
-    const url = `https://get.helm.sh/helm-${version}-${platform}.tar.gz`;
+    const url = `${release.baseUrl.replace(/\/+$/, '')}/helm-${release.version}-${release.platform}.tar.gz`;
     log(`helm is not on PATH: downloading ${url}`);
     const archive = await downloadTool(url);
     const actual = (0,external_node_crypto_.createHash)('sha256')
         .update(await (0,promises_namespaceObject.readFile)(archive))
         .digest('hex');
-    if (actual !== sha256)
-        throw new Error(`helm download ${url} has sha256 ${actual}, expected ${sha256}: refusing to run it`);
+    if (actual !== release.sha256)
+        throw new Error(`helm download ${url} has sha256 ${actual}, expected ${release.sha256}: refusing to run it`);
     const extracted = await extractTar(archive);
-    const dir = await cacheDir((0,external_node_path_namespaceObject.join)(extracted, platform), 'helm', version.slice(1));
+    const dir = await cacheDir((0,external_node_path_namespaceObject.join)(extracted, release.platform), 'helm', semver);
     return (0,external_node_path_namespaceObject.join)(dir, 'helm');
+}
+/** helm from PATH; otherwise the pinned release (linux-amd64), checked against its sha256. */
+async function locateHelm(log) {
+    const onPath = findHelmOnPath();
+    if (onPath)
+        return onPath;
+    const here = thisPlatform();
+    if (here !== PINNED.platform) {
+        throw new Error(`helm is not on PATH and no pinned helm download exists for ${here}: install helm first (for example with azure/setup-helm)`);
+    }
+    return installHelmRelease(PINNED, log);
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts

@@ -138,7 +138,9 @@ export class BuildRunner {
       this.log.debug(`${image.githubRepo} ${image.name} ${image.gitTag}: ${choice.workflow.path} (by ${choice.how})`);
     }
     const chosen = choices.filter((c) => c.choice.ok).length;
-    this.log.info(`${chosen} of ${choices.length} images have a workflow to dispatch: ${this.jobs.size} builds (a workflow at a tag builds once)`);
+    this.log.info(
+      `${chosen} of ${choices.length} images have a workflow to dispatch: ${this.jobs.size} builds (a workflow at a tag builds once)`
+    );
   }
 
   // ------------------------------------------------------------ dispatch and monitor

@@ -5,30 +5,52 @@ import * as tc from '@actions/tool-cache';
 import { HELM_DOWNLOAD } from '../constants.js';
 import { findHelmOnPath } from './helm.js';
 
+export interface HelmRelease {
+  /** `v3.9.0` */
+  version: string;
+  /** `linux-amd64` */
+  platform: string;
+  sha256: string;
+  /** Where release archives live: `<base>/helm-<version>-<platform>.tar.gz`. */
+  baseUrl: string;
+}
+
+const PINNED: HelmRelease = { ...HELM_DOWNLOAD, baseUrl: 'https://get.helm.sh' };
+
+function thisPlatform(): string {
+  return `${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}`;
+}
+
 /**
- * helm from PATH; otherwise the pinned release, downloaded with @actions/tool-cache and checked
- * against its sha256 before it is used or cached.
+ * Download a helm release archive with @actions/tool-cache, refuse it unless its sha256 is the
+ * pinned one, and cache the binary in the runner's tool cache.
  */
-export async function locateHelm(log: (message: string) => void): Promise<string> {
-  const onPath = findHelmOnPath();
-  if (onPath) return onPath;
-  const { version, platform, sha256 } = HELM_DOWNLOAD;
-  const here = `${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}`;
-  if (here !== platform) {
-    throw new Error(
-      `helm is not on PATH and no pinned helm download exists for ${here}: install helm first (for example with azure/setup-helm)`
-    );
-  }
-  const cached = tc.find('helm', version.slice(1));
+export async function installHelmRelease(release: HelmRelease, log: (message: string) => void): Promise<string> {
+  const semver = release.version.replace(/^v/, '');
+  const cached = tc.find('helm', semver);
   if (cached) return join(cached, 'helm');
-  const url = `https://get.helm.sh/helm-${version}-${platform}.tar.gz`;
+  const url = `${release.baseUrl.replace(/\/+$/, '')}/helm-${release.version}-${release.platform}.tar.gz`;
   log(`helm is not on PATH: downloading ${url}`);
   const archive = await tc.downloadTool(url);
   const actual = createHash('sha256')
     .update(await readFile(archive))
     .digest('hex');
-  if (actual !== sha256) throw new Error(`helm download ${url} has sha256 ${actual}, expected ${sha256}: refusing to run it`);
+  if (actual !== release.sha256)
+    throw new Error(`helm download ${url} has sha256 ${actual}, expected ${release.sha256}: refusing to run it`);
   const extracted = await tc.extractTar(archive);
-  const dir = await tc.cacheDir(join(extracted, platform), 'helm', version.slice(1));
+  const dir = await tc.cacheDir(join(extracted, release.platform), 'helm', semver);
   return join(dir, 'helm');
+}
+
+/** helm from PATH; otherwise the pinned release (linux-amd64), checked against its sha256. */
+export async function locateHelm(log: (message: string) => void): Promise<string> {
+  const onPath = findHelmOnPath();
+  if (onPath) return onPath;
+  const here = thisPlatform();
+  if (here !== PINNED.platform) {
+    throw new Error(
+      `helm is not on PATH and no pinned helm download exists for ${here}: install helm first (for example with azure/setup-helm)`
+    );
+  }
+  return installHelmRelease(PINNED, log);
 }
