@@ -70,7 +70,7 @@ describe('the built action dispatching and monitoring against the emulator', () 
       '**13 dispatched, 11 succeeded, 2 failed, 0 timed out, 0 cancelled, 0 not matched to a run, 1 not dispatched, 0 skipped**'
     );
     expect(run.summary).toMatch(
-      /\| hms-rts \| \[v3\.1\.0\]\([^)]+\/Cray-HPE\/hms-rts\/tree\/v3\.1\.0\) \| `artifactory\.algol60\.net\/csm-docker\/stable\/cray-hms-rts:3\.1\.0` \| release\/1\.6 \| ❌ failed \| \[\\#\d+\]\(https:\/\/github\.example\/Cray-HPE\/hms-rts\/actions\/runs\/\d+\) \|/
+      /\| hms-rts \| \[v3\.1\.0\]\([^)]+\/Cray-HPE\/hms-rts\/tree\/v3\.1\.0\) \| `artifactory\.algol60\.net\/csm-docker\/stable\/cray-hms-rts:3\.1\.0` \| release\/1\.6 \| ❌ failed \| \[#\d+\]\(https:\/\/github\.example\/Cray-HPE\/hms-rts\/actions\/runs\/\d+\) \|/
     );
     expect(run.stdout).toMatch(/^cycle \d+: .*succeeded/m);
   });

@@ -78,7 +78,7 @@ describe('dry run of the built action against local git, chart repository and Gi
     expect(run.summary).toContain(
       `| hms-smd | [v2.24.0](${parts.git.url}/Cray-HPE/hms-smd/tree/v2.24.0) | \`artifactory.algol60.net/csm-docker/stable/cray-smd:2.24.0\` | release/1.6 | chart cray-hms-smd | ✅ ready |`
     );
-    expect(run.summary).toContain('chart cray-hms-rts \\(cray-hms-rts-snmp\\)');
+    expect(run.summary).toContain('chart cray-hms-rts (cray-hms-rts-snmp)');
 
     // nothing dispatched, each tag looked up once, each chart downloaded once
     expect(parts.github.dispatches).toEqual([]);

@@ -57533,12 +57533,12 @@ async function locateHelm(log) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
-/** Text from users (repo, branch, tag names) made safe inside a Markdown table cell. */
+/** Text from users (repo, branch, tag names) made safe inside a Markdown table cell: no markup, no HTML, no cell breaks. */
 function escapeCell(text) {
-    return text.replace(/[\\`*_{}[\]<>()#+!|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+    return text.replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 }
 function markdown_link(text, url) {
-    return `[${escapeCell(text)}](${encodeURI(decodeURI(url))})`;
+    return `[${escapeCell(text)}](${linkTarget(url)})`;
 }
 function table(headers, rows) {
     const line = (cells) => `| ${cells.join(' | ')} |`;
@@ -57546,6 +57546,17 @@ function table(headers, rows) {
 }
 function details(summary, body) {
     return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`;
+}
+/** A URL that cannot end the Markdown link early: parsed and normalised, parentheses and spaces encoded. */
+function linkTarget(url) {
+    let normal;
+    try {
+        normal = new URL(url).toString();
+    }
+    catch {
+        normal = encodeURI(url);
+    }
+    return normal.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/ /g, '%20');
 }
 
 ;// CONCATENATED MODULE: ./src/report/plan-summary.ts

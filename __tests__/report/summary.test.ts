@@ -1,0 +1,132 @@
+import type { BuildResult } from '../../src/dispatch/build-result.js';
+import type { Plan } from '../../src/plan/plan.js';
+import { resultProblems } from '../../src/report/annotations.js';
+import { escapeCell, link } from '../../src/report/markdown.js';
+import { renderPlanSummary, renderPlanText } from '../../src/report/plan-summary.js';
+import { renderResultsSummary, renderResultsText } from '../../src/report/results-summary.js';
+
+const plan: Plan = {
+  org: 'Cray-HPE',
+  productStreamRepo: 'csm',
+  branches: [{ branch: 'release/1.6', commit: 'c'.repeat(40), images: 2 }],
+  repos: [
+    {
+      githubRepo: 'hms-smd',
+      images: [
+        {
+          githubRepo: 'hms-smd',
+          fullImage: 'reg/cray-smd:2.24.0',
+          repository: 'reg/cray-smd',
+          name: 'cray-smd',
+          tag: '2.24.0',
+          gitTag: 'v2.24.0',
+          commit: 'a'.repeat(40),
+          branches: ['release/1.6'],
+          sources: [
+            {
+              kind: 'chart',
+              branch: 'release/1.6',
+              file: 'manifests/core-services.yaml',
+              chart: 'cray-hms-smd',
+              version: '7.1.18',
+              releaseName: 'cray-hms-smd'
+            }
+          ],
+          state: 'resolved'
+        },
+        {
+          githubRepo: 'hms-smd',
+          fullImage: 'reg/cray-smd-test:2.23.0',
+          repository: 'reg/cray-smd-test',
+          name: 'cray-smd-test',
+          tag: '2.23.0',
+          gitTag: 'v2.23.0',
+          branches: ['release/1.6'],
+          sources: [{ kind: 'docker-index', branch: 'release/1.6', file: 'docker/index.yaml' }],
+          state: 'unresolved',
+          reason: 'tag v2.23.0 does not exist in Cray-HPE/hms-smd'
+        }
+      ]
+    }
+  ]
+};
+
+const results: BuildResult[] = [
+  {
+    githubRepo: 'hms-smd',
+    image: 'cray-smd',
+    fullImage: 'reg/cray-smd:2.24.0',
+    tag: '2.24.0',
+    gitTag: 'v2.24.0',
+    branches: ['release/1.6'],
+    outcome: 'failed',
+    conclusion: 'failure',
+    status: 'completed',
+    runId: 7,
+    runUrl: 'https://github.com/Cray-HPE/hms-smd/actions/runs/7',
+    via: 'dispatched'
+  },
+  {
+    githubRepo: 'hms-smd',
+    image: 'cray-smd-test',
+    fullImage: 'reg/cray-smd-test:2.23.0',
+    tag: '2.23.0',
+    gitTag: 'v2.23.0',
+    branches: ['release/1.6'],
+    outcome: 'not-dispatched',
+    reason: 'tag v2.23.0 does not exist in Cray-HPE/hms-smd'
+  },
+  {
+    githubRepo: 'hms-bss',
+    image: 'cray-bss',
+    fullImage: 'reg/cray-bss:1.0.0',
+    tag: '1.0.0',
+    gitTag: 'v1.0.0',
+    branches: [],
+    outcome: 'skipped',
+    conclusion: 'neutral',
+    runId: 8,
+    runUrl: 'https://github.com/Cray-HPE/hms-bss/actions/runs/8',
+    via: 'attached'
+  }
+];
+
+describe('report rendering', () => {
+  it('escapes what users write so it cannot break the table or inject HTML', () => {
+    expect(escapeCell('a|b <script> `x` *y*\nz')).toBe('a\\|b \\<script\\> \\`x\\` \\*y\\* z');
+    expect(link('v1|2', 'https://x.example/a b/(c)')).toBe('[v1\\|2](https://x.example/a%20b/%28c%29)');
+  });
+
+  it('renders the dry-run plan: a table per repo with tag links, branches, sources and state', () => {
+    const summary = renderPlanSummary(plan, 'https://github.com');
+    expect(summary).toContain('## Rebuild plan for Cray-HPE/csm');
+    expect(summary).toContain('2 images in 1 repos from 1 branches (release/1.6); 1 ready to dispatch, 1 unresolved.');
+    expect(summary).toContain(
+      '| hms-smd | [v2.24.0](https://github.com/Cray-HPE/hms-smd/tree/v2.24.0) | `reg/cray-smd:2.24.0` | release/1.6 | chart cray-hms-smd | ✅ ready |'
+    );
+    expect(summary).toContain('| docker index | ⚠️ tag v2.23.0 does not exist in Cray-HPE/hms-smd |');
+    expect(renderPlanText(plan).split('\n')[1]).toMatch(
+      /^hms-smd +v2\.24\.0 +reg\/cray-smd:2\.24\.0 +release\/1\.6 +chart cray-hms-smd +resolved$/
+    );
+  });
+
+  it('renders the results: totals, conclusions as emoji, links to runs', () => {
+    const summary = renderResultsSummary(plan, results, 'https://github.com');
+    expect(summary).toContain(
+      '**2 dispatched, 0 succeeded, 1 failed, 0 timed out, 0 cancelled, 0 not matched to a run, 1 not dispatched, 1 skipped**'
+    );
+    expect(summary).toContain('| ❌ failed | [#7](https://github.com/Cray-HPE/hms-smd/actions/runs/7) |');
+    expect(summary).toContain('| ⛔ not dispatched<br>tag v2.23.0 does not exist in Cray-HPE/hms-smd | — |');
+    expect(summary).toContain('[#8 (attached)](https://github.com/Cray-HPE/hms-bss/actions/runs/8)');
+    expect(summary.indexOf('### hms-smd')).toBeLessThan(summary.indexOf('### hms-bss'));
+    expect(renderResultsText(results)).toContain('2 dispatched, 0 succeeded, 1 failed');
+  });
+
+  it('makes an error annotation per image that did not succeed, a warning per skipped one', () => {
+    expect(resultProblems(results).map((p) => [p.severity, p.message])).toEqual([
+      ['error', 'build failed: conclusion failure (https://github.com/Cray-HPE/hms-smd/actions/runs/7)'],
+      ['error', 'not rebuilt: tag v2.23.0 does not exist in Cray-HPE/hms-smd'],
+      ['warning', 'build skipped: conclusion neutral (https://github.com/Cray-HPE/hms-bss/actions/runs/8)']
+    ]);
+  });
+});
