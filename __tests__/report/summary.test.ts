@@ -118,7 +118,10 @@ describe('report rendering', () => {
     expect(summary).toContain('| ❌ failed | [#7](https://github.com/Cray-HPE/hms-smd/actions/runs/7) |');
     expect(summary).toContain('| ⛔ not dispatched<br>tag v2.23.0 does not exist in Cray-HPE/hms-smd | — |');
     expect(summary).toContain('[#8 (attached)](https://github.com/Cray-HPE/hms-bss/actions/runs/8)');
-    expect(summary.indexOf('### hms-smd')).toBeLessThan(summary.indexOf('### hms-bss'));
+    // a repo that needs attention is open and first; one whose builds went well is folded
+    expect(summary).toContain('### hms-smd');
+    expect(summary).toContain('<details><summary>hms-bss: 1 build went well</summary>');
+    expect(summary.indexOf('### hms-smd')).toBeLessThan(summary.indexOf('hms-bss: 1 build went well'));
     expect(renderResultsText(results)).toContain('2 dispatched, 0 succeeded, 1 failed');
   });
 

@@ -52,10 +52,6 @@ export interface Configuration {
 }
 
 /** `re.match` semantics of the original tool: anchored at the start, not at the end. */
-export function matchesAtStart(pattern: RegExp, text: string): boolean {
-  return pattern.test(text);
-}
-
 export function compileAnchored(source: string): RegExp {
   return new RegExp(`^(?:${source})`);
 }

@@ -1,7 +1,6 @@
 import type { PlannedImage } from '../plan/plan.js';
 
-/** Every status and conclusion GitHub gives a workflow run. */
-export const RUN_STATUSES = ['requested', 'waiting', 'pending', 'queued', 'in_progress', 'completed'] as const;
+/** Every conclusion GitHub gives a completed workflow run (statuses: requested, waiting, pending, queued, in_progress, completed). */
 export const RUN_CONCLUSIONS = [
   'success',
   'failure',
@@ -64,10 +63,6 @@ export function outcomeOfConclusion(conclusion: string | null | undefined): Buil
       // failure, startup_failure, action_required, stale, and anything GitHub adds later
       return 'failed';
   }
-}
-
-export function isTerminal(status: string | undefined): boolean {
-  return status === 'completed';
 }
 
 export interface Totals {

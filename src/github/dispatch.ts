@@ -27,10 +27,6 @@ export class WorkflowDispatcher {
     private readonly owner: string
   ) {}
 
-  get asksForRunDetails(): boolean {
-    return this.runDetails;
-  }
-
   async dispatch(repo: string, workflowId: number, ref: string): Promise<DispatchAnswer> {
     const answer = await this.send(repo, workflowId, ref, this.runDetails);
     if (answer.kind === 'refused' && answer.status === 400 && this.runDetails && RUN_DETAILS_REFUSED.test(answer.message)) {

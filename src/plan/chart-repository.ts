@@ -63,10 +63,6 @@ export class ChartRepository {
     return pending;
   }
 
-  get downloadCount(): number {
-    return this.downloads.size;
-  }
-
   private async fetchArchive(url: string): Promise<Buffer> {
     const authOrigin = new URL(url).origin;
     let current = url;

@@ -7,19 +7,6 @@ export function tagUrl(serverUrl: string, org: string, repo: string, gitTag: str
   return `${serverUrl}/${org}/${repo}/tree/${gitTag}`;
 }
 
-export function describeSource(source: ImageSource): string {
-  switch (source.kind) {
-    case 'docker-index':
-      return `docker index (${source.branch})`;
-    case 'chart':
-      return source.releaseName === source.chart
-        ? `chart ${source.chart} ${source.version} (${source.branch})`
-        : `chart ${source.chart} ${source.version} as ${source.releaseName} (${source.branch})`;
-    case 'git-tag':
-      return 'git tag';
-  }
-}
-
 /** Short list of where an image comes from: kinds, charts; the branches have their own column. */
 export function describeSources(image: PlannedImage): string {
   const labels = new Set<string>();

@@ -1,7 +1,7 @@
 import type { BuildOutcome, BuildResult, Totals } from '../dispatch/build-result.js';
 import { countResults } from '../dispatch/build-result.js';
 import type { Plan } from '../plan/plan.js';
-import { escapeCell, link, table } from './markdown.js';
+import { details, escapeCell, link, table } from './markdown.js';
 import { tagUrl, textTable } from './plan-summary.js';
 
 export const OUTCOME_LABEL: Record<BuildOutcome, string> = {
@@ -35,23 +35,24 @@ export function renderResultsSummary(plan: Plan, results: readonly BuildResult[]
     `**${describeTotals(totals)}**`
   ];
   const repos = [...new Set(results.map((r) => r.githubRepo))];
-  for (const repo of repos) {
-    parts.push(`### ${escapeCell(repo)}`);
-    parts.push(
-      table(
-        ['Repository', 'Git tag', 'Image', 'Branches', 'Conclusion', 'Run'],
-        results
-          .filter((r) => r.githubRepo === repo)
-          .map((r) => [
-            escapeCell(repo),
-            link(r.gitTag, tagUrl(serverUrl, plan.org, repo, r.gitTag)),
-            `\`${r.fullImage.replace(/`/g, '')}\``,
-            escapeCell(r.branches.join(', ') || '—'),
-            conclusionCell(r),
-            r.runUrl && r.runId !== undefined ? link(`#${r.runId}${r.via === 'attached' ? ' (attached)' : ''}`, r.runUrl) : '—'
-          ])
-      )
+  // repos that need attention come first and open; repos whose builds all went well are folded
+  const needsAttention = (repo: string): boolean =>
+    results.some((r) => r.githubRepo === repo && !['succeeded', 'skipped'].includes(r.outcome));
+  for (const repo of [...repos.filter(needsAttention), ...repos.filter((r) => !needsAttention(r))]) {
+    const rows = results.filter((r) => r.githubRepo === repo);
+    const repoTable = table(
+      ['Repository', 'Git tag', 'Image', 'Branches', 'Conclusion', 'Run'],
+      rows.map((r) => [
+        escapeCell(repo),
+        link(r.gitTag, tagUrl(serverUrl, plan.org, repo, r.gitTag)),
+        `\`${r.fullImage.replace(/`/g, '')}\``,
+        escapeCell(r.branches.join(', ') || '—'),
+        conclusionCell(r),
+        r.runUrl && r.runId !== undefined ? link(`#${r.runId}${r.via === 'attached' ? ' (attached)' : ''}`, r.runUrl) : '—'
+      ])
     );
+    if (needsAttention(repo)) parts.push(`### ${escapeCell(repo)}`, repoTable);
+    else parts.push(details(`${escapeCell(repo)}: ${rows.length} ${rows.length === 1 ? 'build' : 'builds'} went well`, repoTable));
   }
   return parts.join('\n\n') + '\n';
 }
