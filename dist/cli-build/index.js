@@ -46635,9 +46635,6 @@ var ajv = __nccwpck_require__(2463);
 const configuration_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/configuration.schema.json","title":"hms-build-workflow-dispatcher configuration","description":"Which product stream branches to read, which images and Helm charts in them to rebuild, and how to dispatch and monitor the builds.","type":"object","additionalProperties":false,"required":["configuration"],"properties":{"helm-repo-lookup":{"description":"Where each Helm chart lives in the chart repository. Download URL: <source_override or the manifest\'s chart source location>/<path>/<chart>-<version>.tgz.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["chart","path"],"properties":{"chart":{"type":"string","minLength":1,"description":"Chart name as the loftsman manifests name it."},"path":{"type":"string","description":"Folder of the chart in the chart repository, for example stable/cray-hms-bss."},"source_override":{"type":"string","minLength":1,"description":"Chart repository URL to use instead of the manifest\'s chart source location."}}}},"github-repo-image-lookup":{"description":"The GitHub repository that builds each image found in the docker index.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","image"],"properties":{"github-repo":{"type":"string","minLength":1,"description":"Repository name in the organization."},"image":{"type":"string","minLength":1,"description":"Image short name (last path segment, no tag)."}}}},"docker-image-compare":{"description":"A partial tree of the docker index: every leaf list holding find_me selects the tags at the same path in the index.","type":"object","default":{},"additionalProperties":{"$ref":"#/definitions/compareNode"}},"non-manifest-images":{"description":"Images that no manifest names: every git tag of the repo matching tag-regex is an image tag to rebuild.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","tag-regex","image_repo"],"properties":{"github-repo":{"type":"string","minLength":1},"tag-regex":{"type":"string","minLength":1,"description":"Regular expression matched at the start of each git tag."},"image_repo":{"type":"string","minLength":1,"description":"Full image name without tag."}}}},"workflow-overrides":{"description":"Which workflow builds an image, where reading the workflow files does not tell. First match wins.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["workflow"],"properties":{"github-repo":{"type":"string","minLength":1},"image":{"type":"string","minLength":1,"description":"Image short name."},"workflow":{"type":"string","minLength":1,"description":"Workflow name or file name (for example build_and_release_image.yaml)."}}}},"configuration":{"type":"object","additionalProperties":false,"required":["product-stream-repo"],"properties":{"org":{"type":"string","minLength":1,"description":"GitHub organization. Default: the owner of GITHUB_REPOSITORY."},"product-stream-repo":{"type":"string","minLength":1,"description":"Repository whose branches hold the release manifests."},"targeted-branches":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"targeted-branch-regexes":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Regular expressions matched at the start of each branch name."},"docker-image-manifest":{"type":"string","minLength":1,"default":"docker/index.yaml"},"helm-manifest-directory":{"type":"string","minLength":1,"default":"manifests"},"target-chart-regex":{"type":"string","minLength":1,"default":"cray-hms-.*","description":"Charts whose name matches (at the start) are rendered."},"sleep-duration-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Seconds between two polls of the runs."},"time-limit-minutes":{"type":"number","exclusiveMinimum":0,"default":60,"description":"How long to wait for the builds."},"webhook-sleep-seconds":{"type":"number","minimum":0,"default":10,"description":"How long a dispatched run may take to appear when the server does not return run details."},"log-level":{"type":"string","enum":["DEBUG","INFO","WARNING","WARN","ERROR","CRITICAL"],"default":"INFO"},"max-parallel":{"type":"integer","minimum":1,"default":10,"description":"Builds in flight at once."},"attach-to-running-builds":{"type":"boolean","default":true,"description":"Watch a queued or running build of the same workflow and tag instead of dispatching again."},"cancel-on-timeout":{"type":"boolean","default":false,"description":"Cancel the runs still going when the time limit passes."}}}},"definitions":{"compareNode":{"anyOf":[{"type":"array","items":{"type":"string"},"contains":{"const":"find_me"}},{"type":"object","additionalProperties":{"$ref":"#/definitions/compareNode"}}]}}}');
 ;// CONCATENATED MODULE: ./src/config/configuration.ts
 /** `re.match` semantics of the original tool: anchored at the start, not at the end. */
-function matchesAtStart(pattern, text) {
-    return pattern.test(text);
-}
 function compileAnchored(source) {
     return new RegExp(`^(?:${source})`);
 }
@@ -54578,9 +54575,6 @@ class ChartRepository {
         }
         return pending;
     }
-    get downloadCount() {
-        return this.downloads.size;
-    }
     async fetchArchive(url) {
         const authOrigin = new URL(url).origin;
         let current = url;
@@ -57565,18 +57559,6 @@ function linkTarget(url) {
 function tagUrl(serverUrl, org, repo, gitTag) {
     return `${serverUrl}/${org}/${repo}/tree/${gitTag}`;
 }
-function describeSource(source) {
-    switch (source.kind) {
-        case 'docker-index':
-            return `docker index (${source.branch})`;
-        case 'chart':
-            return source.releaseName === source.chart
-                ? `chart ${source.chart} ${source.version} (${source.branch})`
-                : `chart ${source.chart} ${source.version} as ${source.releaseName} (${source.branch})`;
-        case 'git-tag':
-            return 'git tag';
-    }
-}
 /** Short list of where an image comes from: kinds, charts; the branches have their own column. */
 function describeSources(image) {
     const labels = new Set();
@@ -57736,8 +57718,7 @@ function settings_settingsFromInputs(env = process.env) {
 }
 
 ;// CONCATENATED MODULE: ./src/dispatch/build-result.ts
-/** Every status and conclusion GitHub gives a workflow run. */
-const RUN_STATUSES = (/* unused pure expression or super */ null && (['requested', 'waiting', 'pending', 'queued', 'in_progress', 'completed']));
+/** Every conclusion GitHub gives a completed workflow run (statuses: requested, waiting, pending, queued, in_progress, completed). */
 const RUN_CONCLUSIONS = (/* unused pure expression or super */ null && ([
     'success',
     'failure',
@@ -57777,9 +57758,6 @@ function outcomeOfConclusion(conclusion) {
             // failure, startup_failure, action_required, stale, and anything GitHub adds later
             return 'failed';
     }
-}
-function isTerminal(status) {
-    return status === 'completed';
 }
 function countResults(results) {
     const count = (o) => results.filter((r) => r.outcome === o).length;
@@ -58304,9 +58282,6 @@ class WorkflowDispatcher {
         this.octokit = octokit;
         this.owner = owner;
     }
-    get asksForRunDetails() {
-        return this.runDetails;
-    }
     async dispatch(repo, workflowId, ref) {
         const answer = await this.send(repo, workflowId, ref, this.runDetails);
         if (answer.kind === 'refused' && answer.status === 400 && this.runDetails && RUN_DETAILS_REFUSED.test(answer.message)) {
@@ -58590,18 +58565,22 @@ function renderResultsSummary(plan, results, serverUrl) {
         `**${describeTotals(totals)}**`
     ];
     const repos = [...new Set(results.map((r) => r.githubRepo))];
-    for (const repo of repos) {
-        parts.push(`### ${escapeCell(repo)}`);
-        parts.push(table(['Repository', 'Git tag', 'Image', 'Branches', 'Conclusion', 'Run'], results
-            .filter((r) => r.githubRepo === repo)
-            .map((r) => [
+    // repos that need attention come first and open; repos whose builds all went well are folded
+    const needsAttention = (repo) => results.some((r) => r.githubRepo === repo && !['succeeded', 'skipped'].includes(r.outcome));
+    for (const repo of [...repos.filter(needsAttention), ...repos.filter((r) => !needsAttention(r))]) {
+        const rows = results.filter((r) => r.githubRepo === repo);
+        const repoTable = table(['Repository', 'Git tag', 'Image', 'Branches', 'Conclusion', 'Run'], rows.map((r) => [
             escapeCell(repo),
             markdown_link(r.gitTag, tagUrl(serverUrl, plan.org, repo, r.gitTag)),
             `\`${r.fullImage.replace(/`/g, '')}\``,
             escapeCell(r.branches.join(', ') || '—'),
             conclusionCell(r),
             r.runUrl && r.runId !== undefined ? markdown_link(`#${r.runId}${r.via === 'attached' ? ' (attached)' : ''}`, r.runUrl) : '—'
-        ])));
+        ]));
+        if (needsAttention(repo))
+            parts.push(`### ${escapeCell(repo)}`, repoTable);
+        else
+            parts.push(details(`${escapeCell(repo)}: ${rows.length} ${rows.length === 1 ? 'build' : 'builds'} went well`, repoTable));
     }
     return parts.join('\n\n') + '\n';
 }

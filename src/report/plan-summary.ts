@@ -1,4 +1,3 @@
-import type { ImageSource } from '../plan/found-image.js';
 import type { Plan, PlannedImage } from '../plan/plan.js';
 import { planImages } from '../plan/plan.js';
 import { escapeCell, link, table } from './markdown.js';
