@@ -56314,26 +56314,33 @@ function throttleOptions(log) {
     };
 }
 /** Find the App's installation on the org (or, failing that, on a user account of that name). */
-async function findInstallation(apiUrl, appId, privateKey, org) {
+/**
+ * Find the App's installation: on the org, else through the product stream repo, else on a user
+ * account of that name. Only a 404 moves on to the next place.
+ */
+async function findInstallation(apiUrl, appId, privateKey, org, repo) {
     const app = new Octokit({ baseUrl: apiUrl, authStrategy: createAppAuth, auth: { appId, privateKey } });
-    try {
-        const { data } = await app.request('GET /orgs/{org}/installation', { org });
-        return { id: data.id, appSlug: data.app_slug };
+    const places = [
+        [`organization ${org}`, () => app.request('GET /orgs/{org}/installation', { org })],
+        ...(repo
+            ? [
+                [`repository ${org}/${repo}`, () => app.request('GET /repos/{owner}/{repo}/installation', { owner: org, repo })]
+            ]
+            : []),
+        [`user ${org}`, () => app.request('GET /users/{username}/installation', { username: org })]
+    ];
+    for (const [place, lookup] of places) {
+        try {
+            const { data } = await lookup();
+            return { id: data.id, appSlug: data.app_slug };
+        }
+        catch (error) {
+            if (error.status !== 404) {
+                throw new Error(`cannot find the GitHub App installation on the ${place}: ${error.message}`, { cause: error });
+            }
+        }
     }
-    catch (error) {
-        const status = error.status;
-        if (status !== 404)
-            throw new Error(`cannot find the GitHub App installation for ${org}: ${error.message}`, { cause: error });
-    }
-    try {
-        const { data } = await app.request('GET /users/{username}/installation', { username: org });
-        return { id: data.id, appSlug: data.app_slug };
-    }
-    catch (error) {
-        throw new Error(`the GitHub App ${appId} is not installed on ${org}: install it on the organization (see README, "GitHub App")`, {
-            cause: error
-        });
-    }
+    throw new Error(`the GitHub App ${appId} is not installed on ${org}: install it on the organization (see README, "GitHub App")`);
 }
 /** One Octokit for the run: throttling and retry plugins, token or GitHub App installation auth. */
 async function connect(options) {
@@ -56352,7 +56359,7 @@ async function connect(options) {
         return { octokit, gitToken: () => Promise.resolve(token), dispatcherLogin };
     }
     const { appId, privateKey } = options.auth;
-    const installation = await findInstallation(options.apiUrl, appId, privateKey, options.org);
+    const installation = await findInstallation(options.apiUrl, appId, privateKey, options.org, options.repo);
     options.log.debug(`GitHub App ${appId} (${installation.appSlug}): installation ${installation.id} on ${options.org}`);
     const octokit = new GitHubClient({
         ...common,
@@ -60719,7 +60726,13 @@ async function runJob(settings, output, clock = systemClock) {
         return { exitCode: 2, failure: 'no GitHub organization: set configuration.org, the org input, or GITHUB_REPOSITORY' };
     if (!settings.auth)
         return { exitCode: 2, failure: 'no GitHub credentials: set app-id and private-key, or token' };
-    const connection = await connect({ apiUrl: settings.apiUrl, org, auth: settings.auth, log });
+    const connection = await connect({
+        apiUrl: settings.apiUrl,
+        org,
+        repo: config.configuration['product-stream-repo'],
+        auth: settings.auth,
+        log
+    });
     const workflowFiles = new WorkflowFileCache();
     const plan = await planRebuilds(config, org, settings, connection, workflowFiles, output);
     if (settings.dryRun)

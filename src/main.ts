@@ -54,7 +54,13 @@ export async function runJob(settings: Settings, output: JobOutput, clock: Clock
   if (!org) return { exitCode: 2, failure: 'no GitHub organization: set configuration.org, the org input, or GITHUB_REPOSITORY' };
   if (!settings.auth) return { exitCode: 2, failure: 'no GitHub credentials: set app-id and private-key, or token' };
 
-  const connection = await connect({ apiUrl: settings.apiUrl, org, auth: settings.auth, log });
+  const connection = await connect({
+    apiUrl: settings.apiUrl,
+    org,
+    repo: config.configuration['product-stream-repo'],
+    auth: settings.auth,
+    log
+  });
   const workflowFiles = new WorkflowFileCache();
   const plan = await planRebuilds(config, org, settings, connection, workflowFiles, output);
   if (settings.dryRun) return reportPlan(plan, settings, output);

@@ -12,6 +12,8 @@ export type GitHubAuth = { kind: 'token'; token: string } | { kind: 'app'; appId
 export interface ClientOptions {
   apiUrl: string;
   org: string;
+  /** A repo of the org the App is installed on (the product stream repo), to find the installation by. */
+  repo?: string;
   auth: GitHubAuth;
   log: { info(message: string): void; debug(message: string): void };
   /** Tries of a request that failed with a 5xx or a network error (Octokit's retry plugin). */
@@ -42,24 +44,41 @@ function throttleOptions(log: ClientOptions['log']) {
 }
 
 /** Find the App's installation on the org (or, failing that, on a user account of that name). */
-async function findInstallation(apiUrl: string, appId: string, privateKey: string, org: string): Promise<{ id: number; appSlug: string }> {
+/**
+ * Find the App's installation: on the org, else through the product stream repo, else on a user
+ * account of that name. Only a 404 moves on to the next place.
+ */
+async function findInstallation(
+  apiUrl: string,
+  appId: string,
+  privateKey: string,
+  org: string,
+  repo: string | undefined
+): Promise<{ id: number; appSlug: string }> {
   const app = new CoreOctokit({ baseUrl: apiUrl, authStrategy: createAppAuth, auth: { appId, privateKey } });
-  try {
-    const { data } = await app.request('GET /orgs/{org}/installation', { org });
-    return { id: data.id, appSlug: data.app_slug };
-  } catch (error) {
-    const status = (error as { status?: number }).status;
-    if (status !== 404)
-      throw new Error(`cannot find the GitHub App installation for ${org}: ${(error as Error).message}`, { cause: error });
+  const places: [string, () => Promise<{ data: { id: number; app_slug: string } }>][] = [
+    [`organization ${org}`, () => app.request('GET /orgs/{org}/installation', { org })],
+    ...(repo
+      ? [
+          [`repository ${org}/${repo}`, () => app.request('GET /repos/{owner}/{repo}/installation', { owner: org, repo })] as [
+            string,
+            () => Promise<{ data: { id: number; app_slug: string } }>
+          ]
+        ]
+      : []),
+    [`user ${org}`, () => app.request('GET /users/{username}/installation', { username: org })]
+  ];
+  for (const [place, lookup] of places) {
+    try {
+      const { data } = await lookup();
+      return { id: data.id, appSlug: data.app_slug };
+    } catch (error) {
+      if ((error as { status?: number }).status !== 404) {
+        throw new Error(`cannot find the GitHub App installation on the ${place}: ${(error as Error).message}`, { cause: error });
+      }
+    }
   }
-  try {
-    const { data } = await app.request('GET /users/{username}/installation', { username: org });
-    return { id: data.id, appSlug: data.app_slug };
-  } catch (error) {
-    throw new Error(`the GitHub App ${appId} is not installed on ${org}: install it on the organization (see README, "GitHub App")`, {
-      cause: error
-    });
-  }
+  throw new Error(`the GitHub App ${appId} is not installed on ${org}: install it on the organization (see README, "GitHub App")`);
 }
 
 /** One Octokit for the run: throttling and retry plugins, token or GitHub App installation auth. */
@@ -82,7 +101,7 @@ export async function connect(options: ClientOptions): Promise<Connection> {
     return { octokit, gitToken: () => Promise.resolve(token), dispatcherLogin };
   }
   const { appId, privateKey } = options.auth;
-  const installation = await findInstallation(options.apiUrl, appId, privateKey, options.org);
+  const installation = await findInstallation(options.apiUrl, appId, privateKey, options.org, options.repo);
   options.log.debug(`GitHub App ${appId} (${installation.appSlug}): installation ${installation.id} on ${options.org}`);
   const octokit = new GitHubClient({
     ...common,

@@ -1,0 +1,60 @@
+import { connect } from '../../src/github/client.js';
+import { ConsoleLog } from '../../src/log.js';
+import { GitHubEmulator } from '../support/github-emulator.js';
+import { commitOf, hmsRepo, ORG } from '../support/sample-stream.js';
+
+describe('connecting as a GitHub App (real @octokit/auth-app, emulator checking the JWT)', () => {
+  let github: GitHubEmulator;
+  beforeEach(async () => {
+    github = await new GitHubEmulator({ org: ORG, repos: [hmsRepo('csm', 'none', { 'v1.0.0': commitOf('csm') })] }).start();
+  });
+  afterEach(() => github.stop());
+
+  it('finds the installation on the org and names the bot that will dispatch', async () => {
+    const connection = await connect({
+      apiUrl: github.url,
+      org: ORG,
+      repo: 'csm',
+      auth: { kind: 'app', appId: github.appId, privateKey: github.privateKey },
+      log: new ConsoleLog()
+    });
+    expect(await connection.dispatcherLogin()).toBe('hms-build-workflow-dispatcher[bot]');
+    expect(await connection.gitToken()).toMatch(/^ghs_emulated/);
+    const { data } = await connection.octokit.request('GET /repos/{owner}/{repo}/tags', { owner: ORG, repo: 'csm' });
+    expect(data.map((t) => t.name)).toEqual(['v1.0.0']);
+  });
+
+  it('looks for the installation through the product stream repo when the org lookup answers 404', async () => {
+    github.faults.push({ method: 'GET', path: /^\/orgs\/[^/]+\/installation$/, status: 404, message: 'Not Found', times: 1 });
+    const connection = await connect({
+      apiUrl: github.url,
+      org: ORG,
+      repo: 'csm',
+      auth: { kind: 'app', appId: github.appId, privateKey: github.privateKey },
+      log: new ConsoleLog()
+    });
+    expect(await connection.gitToken()).toMatch(/^ghs_emulated/);
+    expect(github.requests.map((r) => `${r.status} ${r.path}`).slice(0, 2)).toEqual([
+      `404 /orgs/${ORG}/installation`,
+      `200 /repos/${ORG}/csm/installation`
+    ]);
+  });
+
+  it('says the App is not installed when no place knows it, and names a refused key', async () => {
+    await expect(
+      connect({
+        apiUrl: github.url,
+        org: 'Elsewhere',
+        auth: { kind: 'app', appId: github.appId, privateKey: github.privateKey },
+        log: new ConsoleLog()
+      })
+    ).rejects.toThrow(
+      `the GitHub App ${github.appId} is not installed on Elsewhere: install it on the organization (see README, "GitHub App")`
+    );
+    const { generateKeyPairSync } = await import('node:crypto');
+    const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    await expect(
+      connect({ apiUrl: github.url, org: ORG, auth: { kind: 'app', appId: github.appId, privateKey: otherKey }, log: new ConsoleLog() })
+    ).rejects.toThrow(/^cannot find the GitHub App installation on the organization Cray-HPE: A JSON web token could not be decoded/);
+  });
+});
