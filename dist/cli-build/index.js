@@ -54394,7 +54394,6 @@ throttling.triggersNotification = triggersNotification;
 
 
 
-
 const GitHubClient = GitHub.plugin(throttling, retry);
 const MAX_RATE_LIMIT_RETRIES = 3;
 function throttleOptions(log) {
@@ -54414,8 +54413,7 @@ function throttleOptions(log) {
  * Find the App's installation: on the org, else through the product stream repo, else on a user
  * account of that name. Only a 404 moves on to the next place.
  */
-async function findInstallation(apiUrl, appId, privateKey, org, repo) {
-    const app = new Octokit({ baseUrl: apiUrl, authStrategy: createAppAuth, auth: { appId, privateKey } });
+async function findInstallation(app, appId, org, repo) {
     const places = [
         [`organization ${org}`, () => app.request('GET /orgs/{org}/installation', { org })],
         ...(repo
@@ -54455,7 +54453,9 @@ async function connect(options) {
         return { octokit, gitToken: () => Promise.resolve(token), dispatcherLogin };
     }
     const { appId, privateKey } = options.auth;
-    const installation = await findInstallation(options.apiUrl, appId, privateKey, options.org, options.repo);
+    // the App itself (JWT auth), with the same proxy, throttling and retries as every other call
+    const app = new GitHubClient({ ...common, authStrategy: createAppAuth, auth: { appId, privateKey } });
+    const installation = await findInstallation(app, appId, options.org, options.repo);
     options.log.debug(`GitHub App ${appId} (${installation.appSlug}): installation ${installation.id} on ${options.org}`);
     const octokit = new GitHubClient({
         ...common,

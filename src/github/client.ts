@@ -2,7 +2,6 @@ import { GitHub } from '@actions/github/lib/utils';
 import { createAppAuth } from '@octokit/auth-app';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import { Octokit as CoreOctokit } from '@octokit/core';
 
 export const GitHubClient = GitHub.plugin(throttling, retry);
 export type Octokit = InstanceType<typeof GitHubClient>;
@@ -49,13 +48,11 @@ function throttleOptions(log: ClientOptions['log']) {
  * account of that name. Only a 404 moves on to the next place.
  */
 async function findInstallation(
-  apiUrl: string,
+  app: Octokit,
   appId: string,
-  privateKey: string,
   org: string,
   repo: string | undefined
 ): Promise<{ id: number; appSlug: string }> {
-  const app = new CoreOctokit({ baseUrl: apiUrl, authStrategy: createAppAuth, auth: { appId, privateKey } });
   const places: [string, () => Promise<{ data: { id: number; app_slug: string } }>][] = [
     [`organization ${org}`, () => app.request('GET /orgs/{org}/installation', { org })],
     ...(repo
@@ -101,7 +98,9 @@ export async function connect(options: ClientOptions): Promise<Connection> {
     return { octokit, gitToken: () => Promise.resolve(token), dispatcherLogin };
   }
   const { appId, privateKey } = options.auth;
-  const installation = await findInstallation(options.apiUrl, appId, privateKey, options.org, options.repo);
+  // the App itself (JWT auth), with the same proxy, throttling and retries as every other call
+  const app = new GitHubClient({ ...common, authStrategy: createAppAuth, auth: { appId, privateKey } });
+  const installation = await findInstallation(app, appId, options.org, options.repo);
   options.log.debug(`GitHub App ${appId} (${installation.appSlug}): installation ${installation.id} on ${options.org}`);
   const octokit = new GitHubClient({
     ...common,
