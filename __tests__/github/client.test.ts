@@ -10,14 +10,11 @@ describe('connecting as a GitHub App (real @octokit/auth-app, emulator checking 
   });
   afterEach(() => github.stop());
 
+  const connectAsApp = (org = ORG, privateKey = github.privateKey) =>
+    connect({ apiUrl: github.url, org, repo: 'csm', auth: { kind: 'app', appId: github.appId, privateKey }, log: new ConsoleLog() });
+
   it('finds the installation on the org and names the bot that will dispatch', async () => {
-    const connection = await connect({
-      apiUrl: github.url,
-      org: ORG,
-      repo: 'csm',
-      auth: { kind: 'app', appId: github.appId, privateKey: github.privateKey },
-      log: new ConsoleLog()
-    });
+    const connection = await connectAsApp();
     expect(await connection.dispatcherLogin()).toBe('hms-build-workflow-dispatcher[bot]');
     expect(await connection.gitToken()).toMatch(/^ghs_emulated/);
     const { data } = await connection.octokit.request('GET /repos/{owner}/{repo}/tags', { owner: ORG, repo: 'csm' });
@@ -26,13 +23,7 @@ describe('connecting as a GitHub App (real @octokit/auth-app, emulator checking 
 
   it('looks for the installation through the product stream repo when the org lookup answers 404', async () => {
     github.faults.push({ method: 'GET', path: /^\/orgs\/[^/]+\/installation$/, status: 404, message: 'Not Found', times: 1 });
-    const connection = await connect({
-      apiUrl: github.url,
-      org: ORG,
-      repo: 'csm',
-      auth: { kind: 'app', appId: github.appId, privateKey: github.privateKey },
-      log: new ConsoleLog()
-    });
+    const connection = await connectAsApp();
     expect(await connection.gitToken()).toMatch(/^ghs_emulated/);
     expect(github.requests.map((r) => `${r.status} ${r.path}`).slice(0, 2)).toEqual([
       `404 /orgs/${ORG}/installation`,
