@@ -54952,11 +54952,11 @@ function readTagSnapshotAnswer(batch, answer) {
         const target = repository?.[`t${i}`]?.target;
         const commit = target ? (target.__typename === 'Tag' ? target.target?.oid : target.oid) : undefined;
         const tree = repository?.[`w${i}`];
+        // only a tree that came back is known; a tag whose folder did not come back is read later with REST
         let workflowFiles;
-        if (commit) {
-            // a tag without a workflows folder has no workflow files
+        if (commit && Array.isArray(tree?.entries)) {
             workflowFiles = new Map();
-            for (const entry of tree?.entries ?? []) {
+            for (const entry of tree.entries) {
                 if (entry.type === 'blob' && typeof entry.object?.text === 'string')
                     workflowFiles.set(`${WORKFLOWS_DIR}/${entry.name}`, entry.object.text);
             }

@@ -6,7 +6,7 @@ export interface TagSnapshot {
   tag: string;
   /** The commit the tag points at; undefined when the tag does not exist. */
   commit: string | undefined;
-  /** Workflow file path → text, at the tag; undefined when the tag does not exist. */
+  /** Workflow file path → text, at the tag; undefined when the tag or its workflows folder did not come back. */
   workflowFiles: Map<string, string> | undefined;
 }
 
@@ -64,11 +64,11 @@ export function readTagSnapshotAnswer(batch: readonly { repo: string; tag: strin
     const target = (repository?.[`t${i}`] as { target?: GitObjectAnswer } | null | undefined)?.target;
     const commit = target ? (target.__typename === 'Tag' ? target.target?.oid : target.oid) : undefined;
     const tree = repository?.[`w${i}`] as TreeAnswer | null | undefined;
+    // only a tree that came back is known; a tag whose folder did not come back is read later with REST
     let workflowFiles: Map<string, string> | undefined;
-    if (commit) {
-      // a tag without a workflows folder has no workflow files
+    if (commit && Array.isArray(tree?.entries)) {
       workflowFiles = new Map();
-      for (const entry of tree?.entries ?? []) {
+      for (const entry of tree.entries) {
         if (entry.type === 'blob' && typeof entry.object?.text === 'string')
           workflowFiles.set(`${WORKFLOWS_DIR}/${entry.name}`, entry.object.text);
       }
