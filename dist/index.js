@@ -48508,7 +48508,29 @@ function compileAnchored(source) {
     return new RegExp(`^(?:${source})`);
 }
 
+;// CONCATENATED MODULE: ./src/errors.ts
+/** The message of anything thrown, Error or not. */
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+/** The first line of a long message (YAML parsers add a code excerpt below it). */
+function firstLine(text) {
+    return text.split('\n')[0] ?? '';
+}
+/** The HTTP status of an Octokit RequestError, if the thrown value has one. */
+function httpStatus(error) {
+    const status = error?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+/** A thrown value as one line for a person: its message and, when it has one, its cause's. */
+function describeThrown(error) {
+    if (!(error instanceof Error))
+        return String(error);
+    return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
+}
+
 ;// CONCATENATED MODULE: ./src/config/load.ts
+
 
 
 
@@ -48595,7 +48617,7 @@ function checkRegexes(config) {
             compileAnchored(source);
         }
         catch (error) {
-            errors.push(`${path}: invalid regular expression ${JSON.stringify(source)} (${error.message})`);
+            errors.push(`${path}: invalid regular expression ${JSON.stringify(source)} (${errorMessage(error)})`);
         }
     };
     check(config.configuration['target-chart-regex'], 'configuration.target-chart-regex');
@@ -48611,7 +48633,7 @@ function parseConfiguration(text, file) {
         document = load(text, { filename: file });
     }
     catch (error) {
-        return { ok: false, errors: [`${file}: not valid YAML: ${error.message}`], warnings };
+        return { ok: false, errors: [`${file}: not valid YAML: ${errorMessage(error)}`], warnings };
     }
     if (!isRecord(document)) {
         return { ok: false, errors: [`${file}: (top level): must be a mapping with a "configuration" section`], warnings };
@@ -56298,6 +56320,7 @@ throttling.triggersNotification = triggersNotification;
 
 
 
+
 const GitHubClient = GitHub.plugin(throttling, retry);
 const MAX_RATE_LIMIT_RETRIES = 3;
 function throttleOptions(log) {
@@ -56333,8 +56356,8 @@ async function findInstallation(app, appId, org, repo) {
             return { id: data.id, appSlug: data.app_slug };
         }
         catch (error) {
-            if (error.status !== 404) {
-                throw new Error(`cannot find the GitHub App installation on the ${place}: ${error.message}`, { cause: error });
+            if (httpStatus(error) !== 404) {
+                throw new Error(`cannot find the GitHub App installation on the ${place}: ${errorMessage(error)}`, { cause: error });
             }
         }
     }
@@ -56380,7 +56403,7 @@ async function connect(options) {
  */
 function renewExpiredTokens(octokit, log) {
     octokit.hook.error('request', async (error, options) => {
-        const status = error.status;
+        const status = httpStatus(error);
         // a flag in `request` options travels with the request but is never sent
         const renewed = options.request?.renewedToken;
         if (status !== 401 || renewed)
@@ -56640,6 +56663,7 @@ function isMapping(value) {
 
 
 
+
 /** fetch through the proxy that `https_proxy`/`http_proxy`/`no_proxy` name, as the Actions toolkit does. */
 const proxyAwareFetch = (url, init) => (0,undici.fetch)(url, { ...init, dispatcher: new lib.HttpClient().getAgentDispatcher(url) });
 const MAX_REDIRECTS = 5;
@@ -56661,7 +56685,7 @@ class ChartRepository {
     download(url) {
         let pending = this.downloads.get(url);
         if (!pending) {
-            pending = this.fetchAndExtract(url).catch((error) => ({ ok: false, reason: error.message }));
+            pending = this.fetchAndExtract(url).catch((error) => ({ ok: false, reason: errorMessage(error) }));
             this.downloads.set(url, pending);
         }
         return pending;
@@ -56712,7 +56736,7 @@ class ChartRepository {
             values = parseYaml(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(dir, 'values.yaml'), 'utf8').catch(() => ''), 'values.yaml');
         }
         catch (error) {
-            return { ok: false, reason: `chart has invalid YAML: ${error.message.split('\n')[0]}` };
+            return { ok: false, reason: `chart has invalid YAML: ${firstLine(errorMessage(error))}` };
         }
         return { ok: true, chart: { url, dir, chartYaml, values: isMapping(values) ? values : {} } };
     }
@@ -56965,6 +56989,7 @@ function validateConcurrency(concurrency) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/tags.ts
+
 /** Every tag of a repo, all pages. */
 async function listTags(octokit, owner, repo) {
     const tags = await octokit.paginate('GET /repos/{owner}/{repo}/tags', { owner, repo, per_page: 100 });
@@ -56987,7 +57012,7 @@ async function resolveTag(octokit, owner, repo, tag) {
         return { ok: false, reason: `tag ${tag} points at a ${ref.object.type}, not a commit` };
     }
     catch (error) {
-        const status = error.status;
+        const status = httpStatus(error);
         if (status === 404)
             return { ok: false, reason: `tag ${tag} does not exist in ${owner}/${repo}` };
         throw error;
@@ -57214,6 +57239,7 @@ function matchDockerIndex(compare, index) {
 
 ;// CONCATENATED MODULE: ./src/plan/manifests.ts
 
+
 const str = (v) => (typeof v === 'string' && v.length > 0 ? v : typeof v === 'number' ? String(v) : undefined);
 /** Read the charts of one loftsman manifest (`apiVersion: manifests/v1beta1`). */
 function parseLoftsmanManifest(text, file) {
@@ -57223,7 +57249,7 @@ function parseLoftsmanManifest(text, file) {
         document = parseYaml(text, file);
     }
     catch (error) {
-        result.problems.push({ file, message: `not valid YAML: ${error.message.split('\n')[0]}` });
+        result.problems.push({ file, message: `not valid YAML: ${firstLine(errorMessage(error))}` });
         return result;
     }
     if (document === undefined)
@@ -57506,6 +57532,7 @@ async function openBranch(repo, branch) {
 
 
 
+
 /** Finds every image to rebuild on every targeted branch, plus the git-tag images; resolves each git tag once. */
 class ImageFinder {
     ctx;
@@ -57563,7 +57590,7 @@ class ImageFinder {
             files = await openBranch(this.ctx.repo, branch);
         }
         catch (error) {
-            log.problem({ severity: 'error', message: error.message, where: { branch: branch.name } });
+            log.problem({ severity: 'error', message: errorMessage(error), where: { branch: branch.name } });
             return [];
         }
         try {
@@ -57593,7 +57620,7 @@ class ImageFinder {
             index = parseYaml(text, file, { allStrings: true });
         }
         catch (error) {
-            log.problem({ severity: 'error', message: `not valid YAML: ${error.message.split('\n')[0]}`, where: { branch, file } });
+            log.problem({ severity: 'error', message: `not valid YAML: ${firstLine(errorMessage(error))}`, where: { branch, file } });
             return [];
         }
         const match = matchDockerIndex(compare, index);
@@ -57701,14 +57728,14 @@ class ImageFinder {
             rendered = await this.renderLimit(() => this.ctx.helm.template(download.chart.dir, entry.releaseName, entry.namespace, entry.values));
         }
         catch (error) {
-            return { ok: false, reason: error.message };
+            return { ok: false, reason: errorMessage(error) };
         }
         let documents;
         try {
             documents = parseYamlDocuments(rendered, `${entry.name} rendered`);
         }
         catch (error) {
-            return { ok: false, reason: `helm template output is not valid YAML: ${error.message.split('\n')[0]}` };
+            return { ok: false, reason: `helm template output is not valid YAML: ${firstLine(errorMessage(error))}` };
         }
         this.rendered++;
         this.ctx.log.debug(`rendered ${entry.name} ${entry.version} as ${entry.releaseName}: ${documents.length} documents`);
@@ -57728,7 +57755,7 @@ class ImageFinder {
             catch (error) {
                 log.problem({
                     severity: 'error',
-                    message: `cannot list tags: ${error.message}`,
+                    message: `cannot list tags: ${errorMessage(error)}`,
                     where: { repo, yamlPath: `non-manifest-images[${i}]` }
                 });
                 return [];
@@ -57786,7 +57813,7 @@ class ImageFinder {
             return;
         }
         catch (error) {
-            log.debug(`GraphQL tag lookup failed (${error.message}); looking the tags up with REST`);
+            log.debug(`GraphQL tag lookup failed (${errorMessage(error)}); looking the tags up with REST`);
         }
         for (const { repo, tag } of batch) {
             if (!needed.has(tagKey(repo, tag)))
@@ -57796,7 +57823,7 @@ class ImageFinder {
                 resolution = await resolveTag(octokit, org, repo, tag);
             }
             catch (error) {
-                resolution = { ok: false, reason: `cannot look up tag ${tag}: ${error.message}` };
+                resolution = { ok: false, reason: `cannot look up tag ${tag}: ${errorMessage(error)}` };
             }
             resolutions.set(tagKey(repo, tag), resolution);
         }
@@ -60016,6 +60043,7 @@ function decide(workflow, facts, how) {
 
 
 
+
 const LOOKBACK_MS = 24 * 3600_000;
 /** Plan → dispatched, correlated and monitored builds → one result per planned image. */
 class BuildRunner {
@@ -60077,7 +60105,7 @@ class BuildRunner {
                 };
             }
             catch (error) {
-                return { image, choice: { ok: false, reason: `cannot read the workflows: ${error.message}` } };
+                return { image, choice: { ok: false, reason: `cannot read the workflows: ${errorMessage(error)}` } };
             }
         })));
         for (const { image, choice } of choices) {
@@ -60152,7 +60180,7 @@ class BuildRunner {
                 this.remember(repo, await this.api.listDispatchRuns(repo, since, this.workflowIdsOf(repo)));
             }
             catch (error) {
-                this.log.info(`${repo}: cannot list workflow runs before dispatching (${error.message}); not attaching to running builds`);
+                this.log.info(`${repo}: cannot list workflow runs before dispatching (${errorMessage(error)}); not attaching to running builds`);
             }
         })));
     }
@@ -60239,7 +60267,7 @@ class BuildRunner {
                 runs = await this.api.listDispatchRuns(repo, since, this.workflowIdsOf(repo));
             }
             catch (error) {
-                this.log.info(`${repo}: cannot list workflow runs (${error.message}); trying again next cycle`);
+                this.log.info(`${repo}: cannot list workflow runs (${errorMessage(error)}); trying again next cycle`);
                 return;
             }
             this.remember(repo, runs);
@@ -60283,7 +60311,7 @@ class BuildRunner {
                 run = await this.api.getRun(job.repo, job.run.id);
             }
             catch (error) {
-                this.log.debug(`${job.repo}: run ${job.run.id} not readable yet (${error.message})`);
+                this.log.debug(`${job.repo}: run ${job.run.id} not readable yet (${errorMessage(error)})`);
                 return;
             }
         }
@@ -60317,7 +60345,7 @@ class BuildRunner {
                     job.reason += '; cancelled';
                 }
                 catch (error) {
-                    job.reason += `; cancelling failed: ${error.message}`;
+                    job.reason += `; cancelling failed: ${errorMessage(error)}`;
                 }
             }
         }
@@ -60358,6 +60386,7 @@ const systemClock = {
 };
 
 ;// CONCATENATED MODULE: ./src/github/dispatch.ts
+
 const RUN_DETAILS_REFUSED = /return_run_details/;
 /**
  * Sends workflow dispatches. Asks for run details; a server that does not know the key (GitHub
@@ -60399,8 +60428,8 @@ class WorkflowDispatcher {
             return { kind: 'accepted' };
         }
         catch (error) {
-            const status = error.status;
-            const message = error.response?.data?.message ?? error.message;
+            const status = httpStatus(error);
+            const message = error.response?.data?.message ?? errorMessage(error);
             if (status !== undefined && status >= 400 && status < 500)
                 return { kind: 'refused', status, message };
             return { kind: 'lost', message: status ? `${status}: ${message}` : message };
@@ -60409,6 +60438,7 @@ class WorkflowDispatcher {
 }
 
 ;// CONCATENATED MODULE: ./src/github/runs.ts
+
 function snapshot(run) {
     return {
         id: run.id,
@@ -60447,7 +60477,7 @@ class RunReader {
                 return await this.allPages({ kind: 'repo', repo }, created);
             }
             catch (error) {
-                if (error.status !== 404)
+                if (httpStatus(error) !== 404)
                     throw error;
                 this.perWorkflow.add(repo);
             }
@@ -60492,7 +60522,7 @@ class RunReader {
             return { runs, more };
         }
         catch (error) {
-            if (error.status === 304 && cached) {
+            if (httpStatus(error) === 304 && cached) {
                 this.notModified++;
                 return { runs: cached.runs, more: cached.more };
             }
@@ -60518,13 +60548,14 @@ class RunReader {
             });
         }
         catch (error) {
-            if (error.status !== 409)
+            if (httpStatus(error) !== 409)
                 throw error;
         }
     }
 }
 
 ;// CONCATENATED MODULE: ./src/github/workflows.ts
+
 /** The workflows of a repo, all pages; one listing per repo per run. */
 async function listWorkflows(octokit, owner, repo) {
     const workflows = await octokit.paginate('GET /repos/{owner}/{repo}/actions/workflows', { owner, repo, per_page: 100 });
@@ -60539,7 +60570,7 @@ async function readFileAtRef(octokit, owner, repo, path, ref) {
         return Buffer.from(data.content, 'base64').toString('utf8');
     }
     catch (error) {
-        if (error.status === 404)
+        if (httpStatus(error) === 404)
             return undefined;
         throw error;
     }
@@ -60701,6 +60732,7 @@ function renderResultsText(results) {
 
 
 
+
 /** The configuration, or the job stops here, before any network call. */
 async function readConfiguration(settings, output) {
     const loaded = await loadConfiguration(settings.configFile);
@@ -60822,13 +60854,6 @@ async function reportResults(plan, results, settings, output, planningErrors) {
         .join(', ');
     const failure = `${failed.length} of ${results.length} image rebuilds did not succeed: ${listed}${failed.length > 20 ? ', …' : ''}`;
     return { exitCode: 1, plan, results, failure: unplanned ? `${failure}; ${unplanned}` : failure };
-}
-function describeThrown(error) {
-    if (error instanceof Error) {
-        const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-        return `${error.message}${cause}`;
-    }
-    return String(error);
 }
 /** The action: inputs → settings → the job; the one place where failure becomes setFailed. */
 async function run() {

@@ -6,6 +6,7 @@ import { ConsoleJobOutput } from './job-output.js';
 import { runJob } from './main.js';
 import type { Settings } from './settings.js';
 import { chooseAuth, defaultConfigFile, orgFromRepository, parsePositiveInteger, parseRewrites } from './settings.js';
+import { describeThrown, errorMessage } from './errors.js';
 
 export const USAGE = `Usage: node dist/cli.js [options]
 
@@ -85,7 +86,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     parsed = await settingsFromArgs(argv, process.env);
   } catch (error) {
-    process.stderr.write(`error: ${(error as Error).message}\n\n${USAGE}`);
+    process.stderr.write(`error: ${errorMessage(error)}\n\n${USAGE}`);
     return 2;
   }
   if (parsed === 'help') {
@@ -99,7 +100,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return result.exitCode;
   } catch (error) {
     if (parsed.verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-    process.stderr.write(`error: ${(error as Error).message ?? String(error)}\n`);
+    process.stderr.write(`error: ${describeThrown(error)}\n`);
     return 2;
   }
 }

@@ -14,6 +14,7 @@ import type { Plan } from './plan/plan.js';
 import { countPlan, renderPlanSummary, renderPlanText } from './report/plan-summary.js';
 import type { Settings } from './settings.js';
 import { settingsFromInputs } from './settings.js';
+import { describeThrown } from './errors.js';
 import { BuildRunner, type BuildOptions } from './dispatch/build-runner.js';
 import type { BuildResult } from './dispatch/build-result.js';
 import { countResults, failedResults } from './dispatch/build-result.js';
@@ -161,14 +162,6 @@ async function reportResults(
     .join(', ');
   const failure = `${failed.length} of ${results.length} image rebuilds did not succeed: ${listed}${failed.length > 20 ? ', …' : ''}`;
   return { exitCode: 1, plan, results, failure: unplanned ? `${failure}; ${unplanned}` : failure };
-}
-
-function describeThrown(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    return `${error.message}${cause}`;
-  }
-  return String(error);
 }
 
 /** The action: inputs → settings → the job; the one place where failure becomes setFailed. */

@@ -39786,7 +39786,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9550);
+/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7288);
 
 process.exitCode = await (0,_command_line_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2));
 
@@ -39795,7 +39795,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9550:
+/***/ 7288:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -46639,7 +46639,29 @@ function compileAnchored(source) {
     return new RegExp(`^(?:${source})`);
 }
 
+;// CONCATENATED MODULE: ./src/errors.ts
+/** The message of anything thrown, Error or not. */
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+/** The first line of a long message (YAML parsers add a code excerpt below it). */
+function firstLine(text) {
+    return text.split('\n')[0] ?? '';
+}
+/** The HTTP status of an Octokit RequestError, if the thrown value has one. */
+function httpStatus(error) {
+    const status = error?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+/** A thrown value as one line for a person: its message and, when it has one, its cause's. */
+function errors_describeThrown(error) {
+    if (!(error instanceof Error))
+        return String(error);
+    return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
+}
+
 ;// CONCATENATED MODULE: ./src/config/load.ts
+
 
 
 
@@ -46726,7 +46748,7 @@ function checkRegexes(config) {
             compileAnchored(source);
         }
         catch (error) {
-            errors.push(`${path}: invalid regular expression ${JSON.stringify(source)} (${error.message})`);
+            errors.push(`${path}: invalid regular expression ${JSON.stringify(source)} (${errorMessage(error)})`);
         }
     };
     check(config.configuration['target-chart-regex'], 'configuration.target-chart-regex');
@@ -46742,7 +46764,7 @@ function parseConfiguration(text, file) {
         document = load(text, { filename: file });
     }
     catch (error) {
-        return { ok: false, errors: [`${file}: not valid YAML: ${error.message}`], warnings };
+        return { ok: false, errors: [`${file}: not valid YAML: ${errorMessage(error)}`], warnings };
     }
     if (!isRecord(document)) {
         return { ok: false, errors: [`${file}: (top level): must be a mapping with a "configuration" section`], warnings };
@@ -54394,6 +54416,7 @@ throttling.triggersNotification = triggersNotification;
 
 
 
+
 const GitHubClient = GitHub.plugin(throttling, retry);
 const MAX_RATE_LIMIT_RETRIES = 3;
 function throttleOptions(log) {
@@ -54429,8 +54452,8 @@ async function findInstallation(app, appId, org, repo) {
             return { id: data.id, appSlug: data.app_slug };
         }
         catch (error) {
-            if (error.status !== 404) {
-                throw new Error(`cannot find the GitHub App installation on the ${place}: ${error.message}`, { cause: error });
+            if (httpStatus(error) !== 404) {
+                throw new Error(`cannot find the GitHub App installation on the ${place}: ${errorMessage(error)}`, { cause: error });
             }
         }
     }
@@ -54476,7 +54499,7 @@ async function connect(options) {
  */
 function renewExpiredTokens(octokit, log) {
     octokit.hook.error('request', async (error, options) => {
-        const status = error.status;
+        const status = httpStatus(error);
         // a flag in `request` options travels with the request but is never sent
         const renewed = options.request?.renewedToken;
         if (status !== 401 || renewed)
@@ -54556,6 +54579,7 @@ function isMapping(value) {
 
 
 
+
 /** fetch through the proxy that `https_proxy`/`http_proxy`/`no_proxy` name, as the Actions toolkit does. */
 const proxyAwareFetch = (url, init) => (0,undici.fetch)(url, { ...init, dispatcher: new lib.HttpClient().getAgentDispatcher(url) });
 const MAX_REDIRECTS = 5;
@@ -54577,7 +54601,7 @@ class ChartRepository {
     download(url) {
         let pending = this.downloads.get(url);
         if (!pending) {
-            pending = this.fetchAndExtract(url).catch((error) => ({ ok: false, reason: error.message }));
+            pending = this.fetchAndExtract(url).catch((error) => ({ ok: false, reason: errorMessage(error) }));
             this.downloads.set(url, pending);
         }
         return pending;
@@ -54628,7 +54652,7 @@ class ChartRepository {
             values = parseYaml(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(dir, 'values.yaml'), 'utf8').catch(() => ''), 'values.yaml');
         }
         catch (error) {
-            return { ok: false, reason: `chart has invalid YAML: ${error.message.split('\n')[0]}` };
+            return { ok: false, reason: `chart has invalid YAML: ${firstLine(errorMessage(error))}` };
         }
         return { ok: true, chart: { url, dir, chartYaml, values: isMapping(values) ? values : {} } };
     }
@@ -54881,6 +54905,7 @@ function validateConcurrency(concurrency) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/tags.ts
+
 /** Every tag of a repo, all pages. */
 async function listTags(octokit, owner, repo) {
     const tags = await octokit.paginate('GET /repos/{owner}/{repo}/tags', { owner, repo, per_page: 100 });
@@ -54903,7 +54928,7 @@ async function resolveTag(octokit, owner, repo, tag) {
         return { ok: false, reason: `tag ${tag} points at a ${ref.object.type}, not a commit` };
     }
     catch (error) {
-        const status = error.status;
+        const status = httpStatus(error);
         if (status === 404)
             return { ok: false, reason: `tag ${tag} does not exist in ${owner}/${repo}` };
         throw error;
@@ -55130,6 +55155,7 @@ function matchDockerIndex(compare, index) {
 
 ;// CONCATENATED MODULE: ./src/plan/manifests.ts
 
+
 const str = (v) => (typeof v === 'string' && v.length > 0 ? v : typeof v === 'number' ? String(v) : undefined);
 /** Read the charts of one loftsman manifest (`apiVersion: manifests/v1beta1`). */
 function parseLoftsmanManifest(text, file) {
@@ -55139,7 +55165,7 @@ function parseLoftsmanManifest(text, file) {
         document = parseYaml(text, file);
     }
     catch (error) {
-        result.problems.push({ file, message: `not valid YAML: ${error.message.split('\n')[0]}` });
+        result.problems.push({ file, message: `not valid YAML: ${firstLine(errorMessage(error))}` });
         return result;
     }
     if (document === undefined)
@@ -55422,6 +55448,7 @@ async function openBranch(repo, branch) {
 
 
 
+
 /** Finds every image to rebuild on every targeted branch, plus the git-tag images; resolves each git tag once. */
 class ImageFinder {
     ctx;
@@ -55479,7 +55506,7 @@ class ImageFinder {
             files = await openBranch(this.ctx.repo, branch);
         }
         catch (error) {
-            log.problem({ severity: 'error', message: error.message, where: { branch: branch.name } });
+            log.problem({ severity: 'error', message: errorMessage(error), where: { branch: branch.name } });
             return [];
         }
         try {
@@ -55509,7 +55536,7 @@ class ImageFinder {
             index = parseYaml(text, file, { allStrings: true });
         }
         catch (error) {
-            log.problem({ severity: 'error', message: `not valid YAML: ${error.message.split('\n')[0]}`, where: { branch, file } });
+            log.problem({ severity: 'error', message: `not valid YAML: ${firstLine(errorMessage(error))}`, where: { branch, file } });
             return [];
         }
         const match = matchDockerIndex(compare, index);
@@ -55617,14 +55644,14 @@ class ImageFinder {
             rendered = await this.renderLimit(() => this.ctx.helm.template(download.chart.dir, entry.releaseName, entry.namespace, entry.values));
         }
         catch (error) {
-            return { ok: false, reason: error.message };
+            return { ok: false, reason: errorMessage(error) };
         }
         let documents;
         try {
             documents = parseYamlDocuments(rendered, `${entry.name} rendered`);
         }
         catch (error) {
-            return { ok: false, reason: `helm template output is not valid YAML: ${error.message.split('\n')[0]}` };
+            return { ok: false, reason: `helm template output is not valid YAML: ${firstLine(errorMessage(error))}` };
         }
         this.rendered++;
         this.ctx.log.debug(`rendered ${entry.name} ${entry.version} as ${entry.releaseName}: ${documents.length} documents`);
@@ -55644,7 +55671,7 @@ class ImageFinder {
             catch (error) {
                 log.problem({
                     severity: 'error',
-                    message: `cannot list tags: ${error.message}`,
+                    message: `cannot list tags: ${errorMessage(error)}`,
                     where: { repo, yamlPath: `non-manifest-images[${i}]` }
                 });
                 return [];
@@ -55702,7 +55729,7 @@ class ImageFinder {
             return;
         }
         catch (error) {
-            log.debug(`GraphQL tag lookup failed (${error.message}); looking the tags up with REST`);
+            log.debug(`GraphQL tag lookup failed (${errorMessage(error)}); looking the tags up with REST`);
         }
         for (const { repo, tag } of batch) {
             if (!needed.has(tagKey(repo, tag)))
@@ -55712,7 +55739,7 @@ class ImageFinder {
                 resolution = await resolveTag(octokit, org, repo, tag);
             }
             catch (error) {
-                resolution = { ok: false, reason: `cannot look up tag ${tag}: ${error.message}` };
+                resolution = { ok: false, reason: `cannot look up tag ${tag}: ${errorMessage(error)}` };
             }
             resolutions.set(tagKey(repo, tag), resolution);
         }
@@ -57932,6 +57959,7 @@ function decide(workflow, facts, how) {
 
 
 
+
 const LOOKBACK_MS = 24 * 3600_000;
 /** Plan → dispatched, correlated and monitored builds → one result per planned image. */
 class BuildRunner {
@@ -57993,7 +58021,7 @@ class BuildRunner {
                 };
             }
             catch (error) {
-                return { image, choice: { ok: false, reason: `cannot read the workflows: ${error.message}` } };
+                return { image, choice: { ok: false, reason: `cannot read the workflows: ${errorMessage(error)}` } };
             }
         })));
         for (const { image, choice } of choices) {
@@ -58068,7 +58096,7 @@ class BuildRunner {
                 this.remember(repo, await this.api.listDispatchRuns(repo, since, this.workflowIdsOf(repo)));
             }
             catch (error) {
-                this.log.info(`${repo}: cannot list workflow runs before dispatching (${error.message}); not attaching to running builds`);
+                this.log.info(`${repo}: cannot list workflow runs before dispatching (${errorMessage(error)}); not attaching to running builds`);
             }
         })));
     }
@@ -58155,7 +58183,7 @@ class BuildRunner {
                 runs = await this.api.listDispatchRuns(repo, since, this.workflowIdsOf(repo));
             }
             catch (error) {
-                this.log.info(`${repo}: cannot list workflow runs (${error.message}); trying again next cycle`);
+                this.log.info(`${repo}: cannot list workflow runs (${errorMessage(error)}); trying again next cycle`);
                 return;
             }
             this.remember(repo, runs);
@@ -58199,7 +58227,7 @@ class BuildRunner {
                 run = await this.api.getRun(job.repo, job.run.id);
             }
             catch (error) {
-                this.log.debug(`${job.repo}: run ${job.run.id} not readable yet (${error.message})`);
+                this.log.debug(`${job.repo}: run ${job.run.id} not readable yet (${errorMessage(error)})`);
                 return;
             }
         }
@@ -58233,7 +58261,7 @@ class BuildRunner {
                     job.reason += '; cancelled';
                 }
                 catch (error) {
-                    job.reason += `; cancelling failed: ${error.message}`;
+                    job.reason += `; cancelling failed: ${errorMessage(error)}`;
                 }
             }
         }
@@ -58274,6 +58302,7 @@ const systemClock = {
 };
 
 ;// CONCATENATED MODULE: ./src/github/dispatch.ts
+
 const RUN_DETAILS_REFUSED = /return_run_details/;
 /**
  * Sends workflow dispatches. Asks for run details; a server that does not know the key (GitHub
@@ -58315,8 +58344,8 @@ class WorkflowDispatcher {
             return { kind: 'accepted' };
         }
         catch (error) {
-            const status = error.status;
-            const message = error.response?.data?.message ?? error.message;
+            const status = httpStatus(error);
+            const message = error.response?.data?.message ?? errorMessage(error);
             if (status !== undefined && status >= 400 && status < 500)
                 return { kind: 'refused', status, message };
             return { kind: 'lost', message: status ? `${status}: ${message}` : message };
@@ -58325,6 +58354,7 @@ class WorkflowDispatcher {
 }
 
 ;// CONCATENATED MODULE: ./src/github/runs.ts
+
 function snapshot(run) {
     return {
         id: run.id,
@@ -58363,7 +58393,7 @@ class RunReader {
                 return await this.allPages({ kind: 'repo', repo }, created);
             }
             catch (error) {
-                if (error.status !== 404)
+                if (httpStatus(error) !== 404)
                     throw error;
                 this.perWorkflow.add(repo);
             }
@@ -58408,7 +58438,7 @@ class RunReader {
             return { runs, more };
         }
         catch (error) {
-            if (error.status === 304 && cached) {
+            if (httpStatus(error) === 304 && cached) {
                 this.notModified++;
                 return { runs: cached.runs, more: cached.more };
             }
@@ -58434,13 +58464,14 @@ class RunReader {
             });
         }
         catch (error) {
-            if (error.status !== 409)
+            if (httpStatus(error) !== 409)
                 throw error;
         }
     }
 }
 
 ;// CONCATENATED MODULE: ./src/github/workflows.ts
+
 /** The workflows of a repo, all pages; one listing per repo per run. */
 async function listWorkflows(octokit, owner, repo) {
     const workflows = await octokit.paginate('GET /repos/{owner}/{repo}/actions/workflows', { owner, repo, per_page: 100 });
@@ -58455,7 +58486,7 @@ async function readFileAtRef(octokit, owner, repo, path, ref) {
         return Buffer.from(data.content, 'base64').toString('utf8');
     }
     catch (error) {
-        if (error.status === 404)
+        if (httpStatus(error) === 404)
             return undefined;
         throw error;
     }
@@ -58617,6 +58648,7 @@ function renderResultsText(results) {
 
 
 
+
 /** The configuration, or the job stops here, before any network call. */
 async function readConfiguration(settings, output) {
     const loaded = await loadConfiguration(settings.configFile);
@@ -58739,13 +58771,6 @@ async function reportResults(plan, results, settings, output, planningErrors) {
     const failure = `${failed.length} of ${results.length} image rebuilds did not succeed: ${listed}${failed.length > 20 ? ', …' : ''}`;
     return { exitCode: 1, plan, results, failure: unplanned ? `${failure}; ${unplanned}` : failure };
 }
-function describeThrown(error) {
-    if (error instanceof Error) {
-        const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-        return `${error.message}${cause}`;
-    }
-    return String(error);
-}
 /** The action: inputs → settings → the job; the one place where failure becomes setFailed. */
 async function run() {
     try {
@@ -58762,6 +58787,7 @@ async function run() {
 }
 
 ;// CONCATENATED MODULE: ./src/command-line.ts
+
 
 
 
@@ -58844,7 +58870,7 @@ async function main(argv) {
         parsed = await settingsFromArgs(argv, process.env);
     }
     catch (error) {
-        process.stderr.write(`error: ${error.message}\n\n${USAGE}`);
+        process.stderr.write(`error: ${errorMessage(error)}\n\n${USAGE}`);
         return 2;
     }
     if (parsed === 'help') {
@@ -58861,7 +58887,7 @@ async function main(argv) {
     catch (error) {
         if (parsed.verbose && error instanceof Error && error.stack)
             process.stderr.write(`${error.stack}\n`);
-        process.stderr.write(`error: ${error.message ?? String(error)}\n`);
+        process.stderr.write(`error: ${errors_describeThrown(error)}\n`);
         return 2;
     }
 }

@@ -3,6 +3,7 @@ import * as yaml from 'js-yaml';
 import { Ajv, type ErrorObject } from 'ajv';
 import schema from './configuration.schema.json' with { type: 'json' };
 import { compileAnchored, type Configuration } from './configuration.js';
+import { errorMessage } from '../errors.js';
 
 export type LoadResult = { ok: true; config: Configuration; warnings: string[] } | { ok: false; errors: string[]; warnings: string[] };
 
@@ -85,7 +86,7 @@ function checkRegexes(config: Configuration): string[] {
     try {
       compileAnchored(source);
     } catch (error) {
-      errors.push(`${path}: invalid regular expression ${JSON.stringify(source)} (${(error as Error).message})`);
+      errors.push(`${path}: invalid regular expression ${JSON.stringify(source)} (${errorMessage(error)})`);
     }
   };
   check(config.configuration['target-chart-regex'], 'configuration.target-chart-regex');
@@ -101,7 +102,7 @@ export function parseConfiguration(text: string, file: string): LoadResult {
   try {
     document = yaml.load(text, { filename: file });
   } catch (error) {
-    return { ok: false, errors: [`${file}: not valid YAML: ${(error as Error).message}`], warnings };
+    return { ok: false, errors: [`${file}: not valid YAML: ${errorMessage(error)}`], warnings };
   }
   if (!isRecord(document)) {
     return { ok: false, errors: [`${file}: (top level): must be a mapping with a "configuration" section`], warnings };

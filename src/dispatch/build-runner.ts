@@ -11,6 +11,7 @@ import type { RunSnapshot } from './correlate.js';
 import { CLOCK_SKEW_MS, findRunningBuild, tieDispatchToRun } from './correlate.js';
 import type { WorkflowFileFacts, WorkflowInfo } from './workflow-choice.js';
 import { chooseWorkflow, findOverride, inspectWorkflowFile } from './workflow-choice.js';
+import { errorMessage } from '../errors.js';
 
 /** The GitHub calls the build runner makes; real ones in src/github, passed in. */
 export interface BuildApi {
@@ -118,7 +119,7 @@ export class BuildRunner {
               choice: await chooseWorkflow(workflows, image.name, override, (w) => this.factsAt(image.githubRepo, w, image.gitTag))
             };
           } catch (error) {
-            return { image, choice: { ok: false as const, reason: `cannot read the workflows: ${(error as Error).message}` } };
+            return { image, choice: { ok: false as const, reason: `cannot read the workflows: ${errorMessage(error)}` } };
           }
         })
       )
@@ -196,7 +197,7 @@ export class BuildRunner {
             this.remember(repo, await this.api.listDispatchRuns(repo, since, this.workflowIdsOf(repo)));
           } catch (error) {
             this.log.info(
-              `${repo}: cannot list workflow runs before dispatching (${(error as Error).message}); not attaching to running builds`
+              `${repo}: cannot list workflow runs before dispatching (${errorMessage(error)}); not attaching to running builds`
             );
           }
         })
@@ -296,7 +297,7 @@ export class BuildRunner {
           try {
             runs = await this.api.listDispatchRuns(repo, since, this.workflowIdsOf(repo));
           } catch (error) {
-            this.log.info(`${repo}: cannot list workflow runs (${(error as Error).message}); trying again next cycle`);
+            this.log.info(`${repo}: cannot list workflow runs (${errorMessage(error)}); trying again next cycle`);
             return;
           }
           this.remember(repo, runs);
@@ -343,7 +344,7 @@ export class BuildRunner {
       try {
         run = await this.api.getRun(job.repo, job.run.id);
       } catch (error) {
-        this.log.debug(`${job.repo}: run ${job.run.id} not readable yet (${(error as Error).message})`);
+        this.log.debug(`${job.repo}: run ${job.run.id} not readable yet (${errorMessage(error)})`);
         return;
       }
     }
@@ -376,7 +377,7 @@ export class BuildRunner {
           await this.api.cancelRun(job.repo, job.run.id);
           job.reason += '; cancelled';
         } catch (error) {
-          job.reason += `; cancelling failed: ${(error as Error).message}`;
+          job.reason += `; cancelling failed: ${errorMessage(error)}`;
         }
       }
     }

@@ -2,6 +2,7 @@ import { GitHub } from '@actions/github/lib/utils';
 import { createAppAuth } from '@octokit/auth-app';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
+import { errorMessage, httpStatus } from '../errors.js';
 
 export const GitHubClient = GitHub.plugin(throttling, retry);
 export type Octokit = InstanceType<typeof GitHubClient>;
@@ -70,8 +71,8 @@ async function findInstallation(
       const { data } = await lookup();
       return { id: data.id, appSlug: data.app_slug };
     } catch (error) {
-      if ((error as { status?: number }).status !== 404) {
-        throw new Error(`cannot find the GitHub App installation on the ${place}: ${(error as Error).message}`, { cause: error });
+      if (httpStatus(error) !== 404) {
+        throw new Error(`cannot find the GitHub App installation on the ${place}: ${errorMessage(error)}`, { cause: error });
       }
     }
   }
@@ -122,7 +123,7 @@ export async function connect(options: ClientOptions): Promise<Connection> {
  */
 function renewExpiredTokens(octokit: Octokit, log: ClientOptions['log']): void {
   octokit.hook.error('request', async (error, options) => {
-    const status = (error as { status?: number }).status;
+    const status = httpStatus(error);
     // a flag in `request` options travels with the request but is never sent
     const renewed = (options.request as { renewedToken?: boolean } | undefined)?.renewedToken;
     if (status !== 401 || renewed) throw error;

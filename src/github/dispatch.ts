@@ -1,4 +1,5 @@
 import type { Octokit } from './client.js';
+import { errorMessage, httpStatus } from '../errors.js';
 
 /** What the dispatch endpoint answered. */
 export type DispatchAnswer =
@@ -53,8 +54,8 @@ export class WorkflowDispatcher {
       }
       return { kind: 'accepted' };
     } catch (error) {
-      const status = (error as { status?: number }).status;
-      const message = (error as { response?: { data?: { message?: string } } }).response?.data?.message ?? (error as Error).message;
+      const status = httpStatus(error);
+      const message = (error as { response?: { data?: { message?: string } } }).response?.data?.message ?? errorMessage(error);
       if (status !== undefined && status >= 400 && status < 500) return { kind: 'refused', status, message };
       return { kind: 'lost', message: status ? `${status}: ${message}` : message };
     }

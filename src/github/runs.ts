@@ -1,5 +1,6 @@
 import type { Octokit } from './client.js';
 import type { RunSnapshot } from '../dispatch/correlate.js';
+import { httpStatus } from '../errors.js';
 
 interface RawRun {
   id: number;
@@ -61,7 +62,7 @@ export class RunReader {
       try {
         return await this.allPages({ kind: 'repo', repo }, created);
       } catch (error) {
-        if ((error as { status?: number }).status !== 404) throw error;
+        if (httpStatus(error) !== 404) throw error;
         this.perWorkflow.add(repo);
       }
     }
@@ -105,7 +106,7 @@ export class RunReader {
       if (etag) this.cache.set(key, { etag, runs, more });
       return { runs, more };
     } catch (error) {
-      if ((error as { status?: number }).status === 304 && cached) {
+      if (httpStatus(error) === 304 && cached) {
         this.notModified++;
         return { runs: cached.runs, more: cached.more };
       }
@@ -132,7 +133,7 @@ export class RunReader {
         request: { retries: 0 }
       });
     } catch (error) {
-      if ((error as { status?: number }).status !== 409) throw error;
+      if (httpStatus(error) !== 409) throw error;
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { Octokit } from './client.js';
 import type { TagResolution } from '../plan/plan.js';
+import { httpStatus } from '../errors.js';
 
 export interface RepoTag {
   name: string;
@@ -27,7 +28,7 @@ export async function resolveTag(octokit: Octokit, owner: string, repo: string, 
     }
     return { ok: false, reason: `tag ${tag} points at a ${ref.object.type}, not a commit` };
   } catch (error) {
-    const status = (error as { status?: number }).status;
+    const status = httpStatus(error);
     if (status === 404) return { ok: false, reason: `tag ${tag} does not exist in ${owner}/${repo}` };
     throw error;
   }

@@ -1,5 +1,6 @@
 import type { Octokit } from './client.js';
 import type { WorkflowInfo } from '../dispatch/workflow-choice.js';
+import { httpStatus } from '../errors.js';
 
 /** The workflows of a repo, all pages; one listing per repo per run. */
 export async function listWorkflows(octokit: Octokit, owner: string, repo: string): Promise<WorkflowInfo[]> {
@@ -14,7 +15,7 @@ export async function readFileAtRef(octokit: Octokit, owner: string, repo: strin
     if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) return undefined;
     return Buffer.from(data.content, 'base64').toString('utf8');
   } catch (error) {
-    if ((error as { status?: number }).status === 404) return undefined;
+    if (httpStatus(error) === 404) return undefined;
     throw error;
   }
 }

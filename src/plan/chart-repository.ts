@@ -5,6 +5,7 @@ import { HttpClient } from '@actions/http-client';
 import { fetch as undiciFetch } from 'undici';
 import { execCapture, tail } from '../exec.js';
 import { parseYaml, isMapping } from '../yaml.js';
+import { errorMessage, firstLine } from '../errors.js';
 
 export interface ChartCredentials {
   username: string;
@@ -57,7 +58,7 @@ export class ChartRepository {
   download(url: string): Promise<ChartDownload> {
     let pending = this.downloads.get(url);
     if (!pending) {
-      pending = this.fetchAndExtract(url).catch((error: unknown) => ({ ok: false as const, reason: (error as Error).message }));
+      pending = this.fetchAndExtract(url).catch((error: unknown) => ({ ok: false as const, reason: errorMessage(error) }));
       this.downloads.set(url, pending);
     }
     return pending;
@@ -107,7 +108,7 @@ export class ChartRepository {
       chartYaml = parseYaml(chartText, 'Chart.yaml');
       values = parseYaml(await readFile(join(dir, 'values.yaml'), 'utf8').catch(() => ''), 'values.yaml');
     } catch (error) {
-      return { ok: false, reason: `chart has invalid YAML: ${(error as Error).message.split('\n')[0]}` };
+      return { ok: false, reason: `chart has invalid YAML: ${firstLine(errorMessage(error))}` };
     }
     return { ok: true, chart: { url, dir, chartYaml, values: isMapping(values) ? values : {} } };
   }

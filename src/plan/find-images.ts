@@ -25,7 +25,8 @@ import {
   type Plan,
   type TagResolution
 } from './plan.js';
-import { openBranch, selectBranches } from './product-stream.js';
+import { openBranch, selectBranches, type BranchFiles } from './product-stream.js';
+import { errorMessage, firstLine } from '../errors.js';
 
 export interface PlanningContext {
   config: Configuration;
@@ -108,7 +109,7 @@ export class ImageFinder {
     try {
       files = await openBranch(this.ctx.repo, branch);
     } catch (error) {
-      log.problem({ severity: 'error', message: (error as Error).message, where: { branch: branch.name } });
+      log.problem({ severity: 'error', message: errorMessage(error), where: { branch: branch.name } });
       return [];
     }
     try {
@@ -122,7 +123,7 @@ export class ImageFinder {
     }
   }
 
-  private async findIndexImages(branch: string, files: { read(path: string): Promise<string | undefined> }): Promise<FoundImage[]> {
+  private async findIndexImages(branch: string, files: BranchFiles): Promise<FoundImage[]> {
     const { config, log } = this.ctx;
     const file = config.configuration['docker-image-manifest'];
     const compare = config['docker-image-compare'];
@@ -136,7 +137,7 @@ export class ImageFinder {
     try {
       index = parseYaml(text, file, { allStrings: true });
     } catch (error) {
-      log.problem({ severity: 'error', message: `not valid YAML: ${(error as Error).message.split('\n')[0]}`, where: { branch, file } });
+      log.problem({ severity: 'error', message: `not valid YAML: ${firstLine(errorMessage(error))}`, where: { branch, file } });
       return [];
     }
     const match = matchDockerIndex(compare, index);
@@ -160,10 +161,7 @@ export class ImageFinder {
     return found;
   }
 
-  private async findManifestImages(
-    branch: string,
-    files: { list(dir: string): Promise<string[]>; readMany(paths: readonly string[]): Promise<Map<string, string | undefined>> }
-  ): Promise<FoundImage[]> {
+  private async findManifestImages(branch: string, files: BranchFiles): Promise<FoundImage[]> {
     const { config, log } = this.ctx;
     const dir = config.configuration['helm-manifest-directory'].replace(/\/+$/, '');
     const names = (await files.list(dir)).filter((n) => /\.ya?ml$/.test(n));
@@ -248,13 +246,13 @@ export class ImageFinder {
     try {
       rendered = await this.renderLimit(() => this.ctx.helm.template(download.chart.dir, entry.releaseName, entry.namespace, entry.values));
     } catch (error) {
-      return { ok: false, reason: (error as Error).message };
+      return { ok: false, reason: errorMessage(error) };
     }
     let documents: unknown[];
     try {
       documents = parseYamlDocuments(rendered, `${entry.name} rendered`);
     } catch (error) {
-      return { ok: false, reason: `helm template output is not valid YAML: ${(error as Error).message.split('\n')[0]}` };
+      return { ok: false, reason: `helm template output is not valid YAML: ${firstLine(errorMessage(error))}` };
     }
     this.rendered++;
     this.ctx.log.debug(`rendered ${entry.name} ${entry.version} as ${entry.releaseName}: ${documents.length} documents`);
@@ -276,7 +274,7 @@ export class ImageFinder {
           } catch (error) {
             log.problem({
               severity: 'error',
-              message: `cannot list tags: ${(error as Error).message}`,
+              message: `cannot list tags: ${errorMessage(error)}`,
               where: { repo, yamlPath: `non-manifest-images[${i}]` }
             });
             return [];
@@ -341,7 +339,7 @@ export class ImageFinder {
       }
       return;
     } catch (error) {
-      log.debug(`GraphQL tag lookup failed (${(error as Error).message}); looking the tags up with REST`);
+      log.debug(`GraphQL tag lookup failed (${errorMessage(error)}); looking the tags up with REST`);
     }
     for (const { repo, tag } of batch) {
       if (!needed.has(tagKey(repo, tag))) continue;
@@ -349,7 +347,7 @@ export class ImageFinder {
       try {
         resolution = await resolveTag(octokit, org, repo, tag);
       } catch (error) {
-        resolution = { ok: false, reason: `cannot look up tag ${tag}: ${(error as Error).message}` };
+        resolution = { ok: false, reason: `cannot look up tag ${tag}: ${errorMessage(error)}` };
       }
       resolutions.set(tagKey(repo, tag), resolution);
     }

@@ -1,4 +1,5 @@
 import { isMapping, parseYaml } from '../yaml.js';
+import { errorMessage, firstLine } from '../errors.js';
 
 /** One chart entry of a loftsman manifest (`spec.charts[i]`) with the location of its source. */
 export interface ManifestChart {
@@ -34,7 +35,7 @@ export function parseLoftsmanManifest(text: string, file: string): ParsedManifes
   try {
     document = parseYaml(text, file);
   } catch (error) {
-    result.problems.push({ file, message: `not valid YAML: ${(error as Error).message.split('\n')[0]}` });
+    result.problems.push({ file, message: `not valid YAML: ${firstLine(errorMessage(error))}` });
     return result;
   }
   if (document === undefined) return result;

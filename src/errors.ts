@@ -1,0 +1,21 @@
+/** The message of anything thrown, Error or not. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The first line of a long message (YAML parsers add a code excerpt below it). */
+export function firstLine(text: string): string {
+  return text.split('\n')[0] ?? '';
+}
+
+/** The HTTP status of an Octokit RequestError, if the thrown value has one. */
+export function httpStatus(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** A thrown value as one line for a person: its message and, when it has one, its cause's. */
+export function describeThrown(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
+}
