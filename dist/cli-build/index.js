@@ -57967,7 +57967,8 @@ class BuildRunner {
     options;
     log;
     clock;
-    results = [];
+    /** Images that get no build, with why. */
+    undispatched = new Map();
     jobs = new Map();
     workflowLists = new Map();
     fileFacts = new Map();
@@ -58026,7 +58027,7 @@ class BuildRunner {
         })));
         for (const { image, choice } of choices) {
             if (!choice.ok) {
-                this.results.push(resultFor(image, 'not-dispatched', choice.reason));
+                this.undispatched.set(image, resultFor(image, 'not-dispatched', choice.reason));
                 if (image.state === 'resolved')
                     this.log.info(`${image.githubRepo} ${image.name} ${image.gitTag}: ${choice.reason}; not dispatched`);
                 continue;
@@ -58036,7 +58037,7 @@ class BuildRunner {
             if (job)
                 job.images.push(image);
             else
-                this.jobs.set(key, { key, repo: image.githubRepo, workflow: choice.workflow, ref: image.gitTag, images: [image], state: 'queued' });
+                this.jobs.set(key, { repo: image.githubRepo, workflow: choice.workflow, ref: image.gitTag, images: [image], state: 'queued' });
             this.log.debug(`${image.githubRepo} ${image.name} ${image.gitTag}: ${choice.workflow.path} (by ${choice.how})`);
         }
         const chosen = choices.filter((c) => c.choice.ok).length;
@@ -58126,7 +58127,7 @@ class BuildRunner {
             const running = findRunningBuild(job.workflow.id, job.ref, known.filter((r) => !this.takenRunIds.has(r.id)), this.actor);
             if (running) {
                 this.takenRunIds.add(running.id);
-                Object.assign(job, { state: 'running', via: 'attached', run: running, runUrl: running.htmlUrl });
+                Object.assign(job, { state: 'running', via: 'attached', run: running });
                 this.log.info(`${job.repo} ${job.ref}: attached to run ${running.id} (${running.status}) instead of dispatching again`);
                 return;
             }
@@ -58153,7 +58154,6 @@ class BuildRunner {
                     createdAt: job.sentAt,
                     htmlUrl: answer.htmlUrl
                 };
-                job.runUrl = answer.htmlUrl;
                 this.log.info(`${job.repo} ${job.ref}: dispatched ${job.workflow.path}, run ${answer.runId}`);
                 return;
             case 'accepted':
@@ -58203,7 +58203,7 @@ class BuildRunner {
             }, runs, this.takenRunIds);
             if (run) {
                 this.takenRunIds.add(run.id);
-                Object.assign(job, { state: 'running', run, runUrl: run.htmlUrl });
+                Object.assign(job, { state: 'running', run });
                 this.log.info(`${job.repo} ${job.ref}: run ${run.id} is the one dispatched`);
             }
             else if (this.clock.now() >= (job.correlationDeadline ?? 0)) {
@@ -58232,7 +58232,6 @@ class BuildRunner {
             }
         }
         job.run = run;
-        job.runUrl = run.htmlUrl;
         if (run.status === 'completed') {
             job.state = 'done';
             job.outcome = outcomeOfConclusion(run.conclusion);
@@ -58275,15 +58274,14 @@ class BuildRunner {
                     ...resultFor(image, job.outcome ?? 'not-dispatched', job.reason),
                     workflow: { id: job.workflow.id, name: job.workflow.name, path: job.workflow.path },
                     ...(job.run
-                        ? { runId: job.run.id, runUrl: job.runUrl, status: job.run.status ?? undefined, conclusion: job.run.conclusion }
+                        ? { runId: job.run.id, runUrl: job.run.htmlUrl, status: job.run.status ?? undefined, conclusion: job.run.conclusion }
                         : {}),
                     ...(job.via ? { via: i === 0 ? job.via : 'shared' } : {})
                 };
                 fromJobs.set(image, result);
             });
         }
-        const bySkip = new Map(this.results.map((r) => [`${r.githubRepo}\u0000${r.fullImage}`, r]));
-        return planImages(plan).map((image) => fromJobs.get(image) ?? bySkip.get(`${image.githubRepo}\u0000${image.fullImage}`) ?? resultFor(image, 'not-dispatched'));
+        return planImages(plan).map((image) => fromJobs.get(image) ?? this.undispatched.get(image) ?? resultFor(image, 'not-dispatched'));
     }
 }
 /** `90 s`, `10 min`, `2 h 5 min` */

@@ -38,7 +38,6 @@ export interface BuildOptions {
 
 /** One workflow run to obtain: a (repo, workflow, ref) and every planned image it builds. */
 interface BuildJob {
-  key: string;
   repo: string;
   workflow: WorkflowInfo;
   ref: string;
@@ -46,7 +45,6 @@ interface BuildJob {
   state: 'queued' | 'correlating' | 'running' | 'done';
   via?: 'dispatched' | 'attached';
   run?: RunSnapshot;
-  runUrl?: string;
   sentAt?: number;
   knownRunIds?: Set<number>;
   answerLost?: boolean;
@@ -60,7 +58,8 @@ const LOOKBACK_MS = 24 * 3600_000;
 
 /** Plan → dispatched, correlated and monitored builds → one result per planned image. */
 export class BuildRunner {
-  private readonly results: BuildResult[] = [];
+  /** Images that get no build, with why. */
+  private readonly undispatched = new Map<PlannedImage, BuildResult>();
   private readonly jobs = new Map<string, BuildJob>();
   private readonly workflowLists = new Map<string, Promise<WorkflowInfo[]>>();
   private readonly fileFacts = new Map<string, Promise<WorkflowFileFacts | undefined>>();
@@ -126,7 +125,7 @@ export class BuildRunner {
     );
     for (const { image, choice } of choices) {
       if (!choice.ok) {
-        this.results.push(resultFor(image, 'not-dispatched', choice.reason));
+        this.undispatched.set(image, resultFor(image, 'not-dispatched', choice.reason));
         if (image.state === 'resolved')
           this.log.info(`${image.githubRepo} ${image.name} ${image.gitTag}: ${choice.reason}; not dispatched`);
         continue;
@@ -134,8 +133,7 @@ export class BuildRunner {
       const key = `${image.githubRepo}\u0000${choice.workflow.id}\u0000${image.gitTag}`;
       const job = this.jobs.get(key);
       if (job) job.images.push(image);
-      else
-        this.jobs.set(key, { key, repo: image.githubRepo, workflow: choice.workflow, ref: image.gitTag, images: [image], state: 'queued' });
+      else this.jobs.set(key, { repo: image.githubRepo, workflow: choice.workflow, ref: image.gitTag, images: [image], state: 'queued' });
       this.log.debug(`${image.githubRepo} ${image.name} ${image.gitTag}: ${choice.workflow.path} (by ${choice.how})`);
     }
     const chosen = choices.filter((c) => c.choice.ok).length;
@@ -236,7 +234,7 @@ export class BuildRunner {
       );
       if (running) {
         this.takenRunIds.add(running.id);
-        Object.assign(job, { state: 'running', via: 'attached', run: running, runUrl: running.htmlUrl });
+        Object.assign(job, { state: 'running', via: 'attached', run: running });
         this.log.info(`${job.repo} ${job.ref}: attached to run ${running.id} (${running.status}) instead of dispatching again`);
         return;
       }
@@ -264,7 +262,6 @@ export class BuildRunner {
           createdAt: job.sentAt,
           htmlUrl: answer.htmlUrl
         };
-        job.runUrl = answer.htmlUrl;
         this.log.info(`${job.repo} ${job.ref}: dispatched ${job.workflow.path}, run ${answer.runId}`);
         return;
       case 'accepted':
@@ -323,7 +320,7 @@ export class BuildRunner {
       );
       if (run) {
         this.takenRunIds.add(run.id);
-        Object.assign(job, { state: 'running', run, runUrl: run.htmlUrl });
+        Object.assign(job, { state: 'running', run });
         this.log.info(`${job.repo} ${job.ref}: run ${run.id} is the one dispatched`);
       } else if (this.clock.now() >= (job.correlationDeadline ?? 0)) {
         if (job.answerLost && !job.redispatched) {
@@ -349,7 +346,6 @@ export class BuildRunner {
       }
     }
     job.run = run;
-    job.runUrl = run.htmlUrl;
     if (run.status === 'completed') {
       job.state = 'done';
       job.outcome = outcomeOfConclusion(run.conclusion);
@@ -393,17 +389,14 @@ export class BuildRunner {
           ...resultFor(image, job.outcome ?? 'not-dispatched', job.reason),
           workflow: { id: job.workflow.id, name: job.workflow.name, path: job.workflow.path },
           ...(job.run
-            ? { runId: job.run.id, runUrl: job.runUrl, status: job.run.status ?? undefined, conclusion: job.run.conclusion }
+            ? { runId: job.run.id, runUrl: job.run.htmlUrl, status: job.run.status ?? undefined, conclusion: job.run.conclusion }
             : {}),
           ...(job.via ? { via: i === 0 ? job.via : 'shared' } : {})
         };
         fromJobs.set(image, result);
       });
     }
-    const bySkip = new Map(this.results.map((r) => [`${r.githubRepo}\u0000${r.fullImage}`, r]));
-    return planImages(plan).map(
-      (image) => fromJobs.get(image) ?? bySkip.get(`${image.githubRepo}\u0000${image.fullImage}`) ?? resultFor(image, 'not-dispatched')
-    );
+    return planImages(plan).map((image) => fromJobs.get(image) ?? this.undispatched.get(image) ?? resultFor(image, 'not-dispatched'));
   }
 }
 
