@@ -13,9 +13,10 @@ import { tmpdir } from 'node:os';
   let parts: RealWorldParts;
   let plan: Plan;
   let run: Awaited<ReturnType<typeof runBundle>>;
-  const work = mkdtempSync(join(tmpdir(), 'real-world-'));
+  let work = '';
 
   beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'real-world-'));
     const configFile = join(REAL_WORLD, 'configs', 'configuration_csm.yaml');
     const config = await loadConfiguration(configFile);
     if (!config.ok) throw new Error(config.errors.join('\n'));
@@ -43,7 +44,7 @@ import { tmpdir } from 'node:os';
   }, 320_000);
   afterAll(async () => {
     await parts?.stop();
-    rmSync(work, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it('plans every existing targeted branch and warns about the missing ones', () => {
