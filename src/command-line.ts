@@ -7,6 +7,7 @@ import { runJob } from './main.js';
 import type { Settings } from './settings.js';
 import { chooseAuth, defaultConfigFile, orgFromRepository, parsePositiveInteger, parseRewrites } from './settings.js';
 import { describeThrown, errorMessage } from './errors.js';
+import { logLine } from './escape.js';
 
 export const USAGE = `Usage: node dist/cli.js [options]
 
@@ -96,11 +97,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   const output = new ConsoleJobOutput(parsed.verbose);
   try {
     const result = await runJob(parsed.settings, output);
-    if (result.failure) process.stderr.write(`error: ${result.failure}\n`);
+    if (result.failure) process.stderr.write(`error: ${logLine(result.failure)}\n`);
     return result.exitCode;
   } catch (error) {
     if (parsed.verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-    process.stderr.write(`error: ${describeThrown(error)}\n`);
+    process.stderr.write(`error: ${logLine(describeThrown(error))}\n`);
     return 2;
   }
 }

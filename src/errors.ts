@@ -19,3 +19,22 @@ export function describeThrown(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
 }
+
+/**
+ * A server that accepted a request and never answered it in time. It ends the job: waiting on the
+ * next request to the same server would only repeat the wait. Its message names the server and the
+ * operation.
+ */
+export class NoAnswerError extends Error {
+  override readonly name = 'NoAnswerError';
+}
+
+/** Rethrow what must end the job (a silent server); other errors are the caller's to report. */
+export function rethrowIfFatal(error: unknown): void {
+  if (error instanceof NoAnswerError) throw error;
+}
+
+/** `60 s` */
+export function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}

@@ -5,6 +5,8 @@ export interface ExecResult {
   stdout: string;
   stdoutBytes: Buffer;
   stderr: string;
+  /** The signal that ended the program, if one did (SIGKILL when the timeout passed). */
+  signal?: NodeJS.Signals;
 }
 
 export interface ExecOptions {
@@ -36,7 +38,8 @@ export function execCapture(file: string, args: readonly string[], options: Exec
         code: code ?? (signal ? 128 : 1),
         stdout: stdoutBytes.toString('utf8'),
         stdoutBytes,
-        stderr: Buffer.concat(err).toString('utf8') + (signal ? `\n(killed by ${signal})` : '')
+        stderr: Buffer.concat(err).toString('utf8') + (signal ? `\n(killed by ${signal})` : ''),
+        ...(signal ? { signal } : {})
       });
     });
     child.stdin.on('error', () => undefined);

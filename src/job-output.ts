@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { writeFile } from 'node:fs/promises';
+import { logLine } from './escape.js';
 import type { Log } from './log.js';
 import { ActionsLog, ConsoleLog } from './log.js';
 
@@ -23,7 +24,7 @@ export class ActionsJobOutput implements JobOutput {
   }
   async summary(markdown: string): Promise<void> {
     if (!process.env.GITHUB_STEP_SUMMARY) {
-      core.info(markdown);
+      core.info(logLine(markdown));
       return;
     }
     await core.summary.addRaw(markdown, true).write();
@@ -46,7 +47,7 @@ export class ConsoleJobOutput implements JobOutput {
     this.outputs.set(name, String(value));
   }
   summary(_markdown: string, text: string): Promise<void> {
-    this.out.write(`\n${text}`);
+    this.out.write(`\n${logLine(text)}`);
     return Promise.resolve();
   }
 }

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { logLine } from './escape.js';
 
 /** Where a problem was found; every field that is known is named in the message. */
 export interface Location {
@@ -80,12 +81,13 @@ abstract class BaseLog implements Log {
 
 /** Log for the action: annotations for problems, collapsible groups per phase. */
 export class ActionsLog extends BaseLog {
+  // core.debug, core.warning and core.error escape their text; core.info writes it as it is
   info(message: string): void {
     if (this.level === 'quiet') core.debug(message);
-    else core.info(message);
+    else core.info(logLine(message));
   }
   debug(message: string): void {
-    if (this.level === 'debug') core.info(message);
+    if (this.level === 'debug') core.info(logLine(message));
     else core.debug(message);
   }
   progress(message: string): void {
@@ -125,24 +127,24 @@ export class ConsoleLog extends BaseLog {
   info(message: string): void {
     if (this.level === 'quiet' && !this.verbose) return;
     this.clearProgress();
-    this.out.write(`${message}\n`);
+    this.out.write(`${logLine(message)}\n`);
   }
   debug(message: string): void {
     if (!this.verbose && this.level !== 'debug') return;
     this.clearProgress();
-    this.out.write(`  … ${message}\n`);
+    this.out.write(`  … ${logLine(message)}\n`);
   }
   progress(message: string): void {
     if (!this.tty || this.verbose) {
       this.info(message);
       return;
     }
-    this.out.write(`\r\x1b[2K${message.slice(0, 200)}`);
+    this.out.write(`\r\x1b[2K${logLine(message).split('\n')[0]?.slice(0, 200) ?? ''}`);
     this.progressShown = true;
   }
   protected write(problem: Problem): void {
     this.clearProgress();
-    this.err.write(`${problem.severity === 'error' ? 'error' : 'warning'}: ${formatProblem(problem)}\n`);
+    this.err.write(`${problem.severity === 'error' ? 'error' : 'warning'}: ${logLine(formatProblem(problem))}\n`);
   }
   async group<T>(name: string, work: () => Promise<T>): Promise<T> {
     this.clearProgress();

@@ -181,12 +181,29 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
     expect(bss).toMatchObject({ outcome: 'succeeded', runId: github.runs.find((r) => r.repo === 'hms-bss')?.id });
   });
 
-  it('dispatches again once when a lost dispatch created no run, never more', async () => {
+  it('looks for the run of a lost dispatch before each resend, and sends at most 4 times', async () => {
     const { log, api } = await setUp();
-    github.faults.push({ method: 'POST', path: /hms-bss\/actions\/workflows\/.*\/dispatches$/, status: 500, times: 5 });
+    github.faults.push({ method: 'POST', path: /hms-bss\/actions\/workflows\/.*\/dispatches$/, status: 500, times: 9 });
     const results = await new BuildRunner(api, options, log, clock).run(planOf([image('hms-bss', 'cray-bss', '1.28.0')]));
-    expect(github.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([500, 500]);
-    expect(results[0]).toMatchObject({ outcome: 'unmatched', reason: expect.stringContaining('no matching run appeared within 60 s') });
+    const requests = github.requests.filter((r) => r.path.includes('hms-bss'));
+    const posts = requests.filter((r) => r.method === 'POST');
+    expect(posts.map((r) => r.status)).toEqual([500, 500, 500, 500]);
+    // between two sends, the runs were listed (the lost dispatch looked for)
+    const order = requests.map((r) => (r.method === 'POST' ? 'send' : 'look'));
+    for (let i = 1; i < order.length; i++) if (order[i] === 'send') expect(order.slice(0, i)).toContain('look');
+    const firstSend = order.indexOf('send');
+    for (let i = firstSend + 1; i < order.length; i++) if (order[i] === 'send') expect(order.slice(firstSend + 1, i)).toContain('look');
+    expect(results[0]).toMatchObject({ outcome: 'unmatched', reason: expect.stringContaining('every one of 4 dispatches') });
+  });
+
+  it('builds once when the first two sends meet a 503 then a 502 (the third is answered)', async () => {
+    const { log, api } = await setUp();
+    github.faults.push({ method: 'POST', path: /hms-bss\/actions\/workflows\/.*\/dispatches$/, status: 503, times: 1 });
+    github.faults.push({ method: 'POST', path: /hms-bss\/actions\/workflows\/.*\/dispatches$/, status: 502, times: 1 });
+    const results = await new BuildRunner(api, options, log, clock).run(planOf([image('hms-bss', 'cray-bss', '1.28.0')]));
+    expect(github.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([503, 502, 200]);
+    expect(github.dispatches.filter((d) => d.repo === 'hms-bss')).toHaveLength(1);
+    expect(results[0]).toMatchObject({ outcome: 'succeeded' });
   });
 
   it('honours the time limit, reports what still runs as timed out and can cancel it', async () => {

@@ -1,7 +1,6 @@
 import type { BuildResult } from '../../src/dispatch/build-result.js';
 import type { Plan } from '../../src/plan/plan.js';
 import { resultProblems } from '../../src/report/annotations.js';
-import { escapeCell, link } from '../../src/report/markdown.js';
 import { renderPlanSummary, renderPlanText } from '../../src/report/plan-summary.js';
 import { renderResultsSummary, renderResultsText } from '../../src/report/results-summary.js';
 
@@ -92,11 +91,6 @@ const results: BuildResult[] = [
 ];
 
 describe('report rendering', () => {
-  it('escapes what users write so it cannot break the table or inject HTML', () => {
-    expect(escapeCell('a|b <script> `x` *y*\nz')).toBe('a\\|b \\<script\\> \\`x\\` \\*y\\* z');
-    expect(link('v1|2', 'https://x.example/a b/(c)')).toBe('[v1\\|2](https://x.example/a%20b/%28c%29)');
-  });
-
   it('renders the dry-run plan: a table per repo with tag links, branches, sources and state', () => {
     const summary = renderPlanSummary(plan, 'https://github.com');
     expect(summary).toContain('## Rebuild plan for Cray-HPE/csm');

@@ -40,6 +40,15 @@ export interface RunSettings {
   'max-parallel': number;
   'attach-to-running-builds': boolean;
   'cancel-on-timeout': boolean;
+  timeouts: Timeouts;
+}
+
+/** Deadlines of network operations, in seconds. */
+export interface Timeouts {
+  'github-api-seconds': number;
+  'git-stall-seconds': number;
+  'chart-download-seconds': number;
+  'helm-template-seconds': number;
 }
 
 export interface Configuration {

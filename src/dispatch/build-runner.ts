@@ -11,7 +11,7 @@ import type { RunSnapshot } from './correlate.js';
 import { CLOCK_SKEW_MS, findRunningBuild, tieDispatchToRun } from './correlate.js';
 import type { WorkflowFileFacts, WorkflowInfo } from './workflow-choice.js';
 import { chooseWorkflow, findOverride, inspectWorkflowFile } from './workflow-choice.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, rethrowIfFatal } from '../errors.js';
 
 /** The GitHub calls the build runner makes; real ones in src/github, passed in. */
 export interface BuildApi {
@@ -46,15 +46,22 @@ interface BuildJob {
   via?: 'dispatched' | 'attached';
   run?: RunSnapshot;
   sentAt?: number;
+  /** When the first dispatch was sent: a run created since then may be any send's. */
+  firstSentAt?: number;
+  /** The last lost answer, for the report when no send's run is ever found. */
+  lostMessage?: string;
   knownRunIds?: Set<number>;
   answerLost?: boolean;
-  redispatched?: boolean;
+  /** Dispatch requests sent for this build (a lost answer is looked for, then sent again). */
+  sends?: number;
   correlationDeadline?: number;
   outcome?: BuildResult['outcome'];
   reason?: string;
 }
 
 const LOOKBACK_MS = 24 * 3600_000;
+/** Dispatch requests per build at most: each one after the first only when the run of every earlier one was looked for and not found. */
+export const MAX_DISPATCH_SENDS = 4;
 
 /** Plan → dispatched, correlated and monitored builds → one result per planned image. */
 export class BuildRunner {
@@ -118,6 +125,7 @@ export class BuildRunner {
               choice: await chooseWorkflow(workflows, image.name, override, (w) => this.factsAt(image.githubRepo, w, image.gitTag))
             };
           } catch (error) {
+            rethrowIfFatal(error);
             return { image, choice: { ok: false as const, reason: `cannot read the workflows: ${errorMessage(error)}` } };
           }
         })
@@ -194,6 +202,7 @@ export class BuildRunner {
           try {
             this.remember(repo, await this.api.listDispatchRuns(repo, since, this.workflowIdsOf(repo)));
           } catch (error) {
+            rethrowIfFatal(error);
             this.log.info(
               `${repo}: cannot list workflow runs before dispatching (${errorMessage(error)}); not attaching to running builds`
             );
@@ -244,6 +253,8 @@ export class BuildRunner {
 
   private async send(job: BuildJob, knownRunIds: Set<number>): Promise<void> {
     job.sentAt = this.clock.now();
+    job.firstSentAt ??= job.sentAt;
+    job.sends = (job.sends ?? 0) + 1;
     job.knownRunIds = knownRunIds;
     job.via = 'dispatched';
     const answer = await this.api.dispatch(job.repo, job.workflow.id, job.ref);
@@ -268,6 +279,7 @@ export class BuildRunner {
       case 'lost':
         job.state = 'correlating';
         job.answerLost = answer.kind === 'lost';
+        if (answer.kind === 'lost') job.lostMessage = answer.message;
         job.correlationDeadline = job.sentAt + this.options.correlationWindowMs;
         this.log.info(
           answer.kind === 'lost'
@@ -294,6 +306,7 @@ export class BuildRunner {
           try {
             runs = await this.api.listDispatchRuns(repo, since, this.workflowIdsOf(repo));
           } catch (error) {
+            rethrowIfFatal(error);
             this.log.info(`${repo}: cannot list workflow runs (${errorMessage(error)}); trying again next cycle`);
             return;
           }
@@ -311,7 +324,7 @@ export class BuildRunner {
         {
           workflowId: job.workflow.id,
           ref: job.ref,
-          sentAt: job.sentAt ?? 0,
+          sentAt: job.firstSentAt ?? job.sentAt ?? 0,
           knownRunIds: job.knownRunIds ?? new Set(),
           actor: this.actor
         },
@@ -323,14 +336,18 @@ export class BuildRunner {
         Object.assign(job, { state: 'running', run });
         this.log.info(`${job.repo} ${job.ref}: run ${run.id} is the one dispatched`);
       } else if (this.clock.now() >= (job.correlationDeadline ?? 0)) {
-        if (job.answerLost && !job.redispatched) {
-          job.redispatched = true;
-          this.log.info(`${job.repo} ${job.ref}: no run appeared for the lost dispatch; dispatching again`);
+        if (job.answerLost && (job.sends ?? 0) < MAX_DISPATCH_SENDS) {
+          this.log.info(
+            `${job.repo} ${job.ref}: no run appeared for the lost dispatch; dispatching again (send ${(job.sends ?? 0) + 1} of at most ${MAX_DISPATCH_SENDS})`
+          );
           await this.send(job, new Set([...(job.knownRunIds ?? []), ...runs.map((r) => r.id)]));
           return;
         }
         Object.assign(job, { state: 'done', outcome: 'unmatched' });
-        job.reason = `dispatched ${job.workflow.path} at ${job.ref}, but no matching run appeared within ${Math.round(this.options.correlationWindowMs / 1000)} s`;
+        const window = `${Math.round(this.options.correlationWindowMs / 1000)} s`;
+        job.reason = job.answerLost
+          ? `every one of ${job.sends ?? 1} dispatches of ${job.workflow.path} at ${job.ref} was lost (last: ${job.lostMessage ?? 'no answer'}), and no matching run appeared within ${window} of any`
+          : `dispatched ${job.workflow.path} at ${job.ref}, but no matching run appeared within ${window}`;
         this.log.info(`${job.repo} ${job.ref}: ${job.reason}`);
       }
       return;
@@ -341,6 +358,7 @@ export class BuildRunner {
       try {
         run = await this.api.getRun(job.repo, job.run.id);
       } catch (error) {
+        rethrowIfFatal(error);
         this.log.debug(`${job.repo}: run ${job.run.id} not readable yet (${errorMessage(error)})`);
         return;
       }

@@ -2,7 +2,9 @@ import { GitHub } from '@actions/github/lib/utils';
 import { createAppAuth } from '@octokit/auth-app';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import { errorMessage, httpStatus } from '../errors.js';
+import { errorMessage, httpStatus, NoAnswerError } from '../errors.js';
+import { createProxyFetch } from '../proxy-fetch.js';
+import { describeRequest, fetchWithDeadline, RequestNoAnswer, type Fetch } from './deadline-fetch.js';
 
 export const GitHubClient = GitHub.plugin(throttling, retry);
 export type Octokit = InstanceType<typeof GitHubClient>;
@@ -16,8 +18,10 @@ export interface ClientOptions {
   repo?: string;
   auth: GitHubAuth;
   log: { info(message: string): void; debug(message: string): void };
-  /** Tries of a request that failed with a 5xx or a network error (Octokit's retry plugin). */
+  /** Retries of a request that failed with a 5xx, a network error or no answer (Octokit's retry plugin). Default 2. */
   retries?: number;
+  /** Deadline of each try of a request, the answer's body included. Default 60 s. */
+  timeoutMs?: number;
 }
 
 export interface Connection {
@@ -43,7 +47,6 @@ function throttleOptions(log: ClientOptions['log']) {
   };
 }
 
-/** Find the App's installation on the org (or, failing that, on a user account of that name). */
 /**
  * Find the App's installation: on the org, else through the product stream repo, else on a user
  * account of that name. Only a 404 moves on to the next place.
@@ -84,11 +87,16 @@ export async function connect(options: ClientOptions): Promise<Connection> {
   const common = {
     baseUrl: options.apiUrl,
     throttle: throttleOptions(options.log),
-    retry: { retries: options.retries ?? 3 }
+    retry: { retries: options.retries ?? 2 },
+    request: { fetch: fetchWithDeadline(createProxyFetch() as Fetch, options.timeoutMs ?? 60_000) }
+  };
+  const made = (octokit: Octokit): Octokit => {
+    explainFailures(octokit);
+    return octokit;
   };
   if (options.auth.kind === 'token') {
     const token = options.auth.token;
-    const octokit = new GitHubClient({ ...common, auth: token });
+    const octokit = made(new GitHubClient({ ...common, auth: token }));
     let login: Promise<string | undefined> | undefined;
     const dispatcherLogin = (): Promise<string | undefined> =>
       (login ??= octokit.request('GET /user').then(
@@ -100,7 +108,7 @@ export async function connect(options: ClientOptions): Promise<Connection> {
   }
   const { appId, privateKey } = options.auth;
   // the App itself (JWT auth), with the same proxy, throttling and retries as every other call
-  const app = new GitHubClient({ ...common, authStrategy: createAppAuth, auth: { appId, privateKey } });
+  const app = made(new GitHubClient({ ...common, authStrategy: createAppAuth, auth: { appId, privateKey } }));
   const installation = await findInstallation(app, appId, options.org, options.repo);
   options.log.debug(`GitHub App ${appId} (${installation.appSlug}): installation ${installation.id} on ${options.org}`);
   const octokit = new GitHubClient({
@@ -109,6 +117,7 @@ export async function connect(options: ClientOptions): Promise<Connection> {
     auth: { appId, privateKey, installationId: installation.id }
   });
   renewExpiredTokens(octokit, options.log);
+  made(octokit);
   const gitToken = async (): Promise<string> => {
     const auth = (await octokit.auth({ type: 'installation' })) as { token: string };
     return auth.token;
@@ -131,5 +140,41 @@ function renewExpiredTokens(octokit: Octokit, log: ClientOptions['log']): void {
     await octokit.auth({ type: 'installation', refresh: true });
     const again = octokit.request as unknown as (route: object) => ReturnType<typeof octokit.request>;
     return again({ ...options, request: { ...options.request, renewedToken: true } });
+  });
+}
+
+/** What a token needs for an operation, said when GitHub refuses it. */
+export function tokenNeeds(operation: string): string {
+  if (/^POST .*\/dispatches$/.test(operation) || /\/cancel$|\/rerun/.test(operation)) return 'actions: write on that repository';
+  if (/\/actions\//.test(operation)) return 'actions: read on that repository';
+  if (/installation/.test(operation)) return 'a valid app-id and private-key of an App installed on the organization';
+  return 'contents: read on the repositories of the configuration (and actions: write to dispatch)';
+}
+
+/**
+ * The outermost wrap of every request: a request that got no answer in any try becomes one
+ * NoAnswerError naming the operation and the tries; a refused token says what the token needs.
+ */
+function explainFailures(octokit: Octokit): void {
+  octokit.hook.wrap('request', async (request, options) => {
+    try {
+      return await request(options);
+    } catch (error) {
+      const sent = (error as { request?: { method?: string; url?: string } }).request;
+      const operation = describeRequest(sent?.method ?? options.method, sent?.url ?? options.url);
+      let cause: unknown = error;
+      for (let depth = 0; depth < 5 && cause instanceof Error; depth++, cause = cause.cause) {
+        if (!(cause instanceof RequestNoAnswer)) continue;
+        const tries = ((options.request as { retryCount?: number } | undefined)?.retryCount ?? 0) + 1;
+        throw new NoAnswerError(`${cause.message} (${tries} ${tries === 1 ? 'try' : 'tries'})`, { cause: error });
+      }
+      const status = httpStatus(error);
+      const headers = (error as { response?: { headers?: Record<string, string | undefined> } }).response?.headers ?? {};
+      const rateLimited = headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(errorMessage(error));
+      if ((status === 401 || (status === 403 && !rateLimited)) && error instanceof Error) {
+        error.message = `GitHub refused the token (${status} ${error.message}) for ${operation}: it needs ${tokenNeeds(operation)}`;
+      }
+      throw error;
+    }
   });
 }

@@ -1,11 +1,10 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HttpClient } from '@actions/http-client';
-import { fetch as undiciFetch } from 'undici';
 import { execCapture, tail } from '../exec.js';
 import { parseYaml, isMapping } from '../yaml.js';
-import { errorMessage, firstLine } from '../errors.js';
+import { errorMessage, firstLine, NoAnswerError, seconds } from '../errors.js';
+import { createProxyFetch } from '../proxy-fetch.js';
 
 export interface ChartCredentials {
   username: string;
@@ -34,9 +33,6 @@ export type ChartFetch = (
   arrayBuffer(): Promise<ArrayBuffer>;
 }>;
 
-/** fetch through the proxy that `https_proxy`/`http_proxy`/`no_proxy` name, as the Actions toolkit does. */
-export const proxyAwareFetch: ChartFetch = (url, init) =>
-  undiciFetch(url, { ...init, dispatcher: new HttpClient().getAgentDispatcher(url) });
 
 const MAX_REDIRECTS = 5;
 
@@ -49,22 +45,51 @@ export class ChartRepository {
   private workDir: Promise<string> | undefined;
   private extracted = 0;
 
+  private readonly fetchImpl: ChartFetch;
+  private readonly timeoutMs: number;
+  /** Origins that gave no answer: the job ends, later downloads from them are not even tried. */
+  private readonly silent = new Map<string, NoAnswerError>();
+
   constructor(
     private readonly credentials: ChartCredentials | undefined,
-    private readonly fetchImpl: ChartFetch = proxyAwareFetch
-  ) {}
+    private readonly options: { timeoutMs?: number; fetch?: ChartFetch; tempRoot?: string } = {}
+  ) {
+    this.fetchImpl = options.fetch ?? (createProxyFetch() as ChartFetch);
+    this.timeoutMs = options.timeoutMs ?? 120_000;
+  }
 
   /** The same URL asked for twice (two branches, two releases of one chart) is downloaded once. */
   download(url: string): Promise<ChartDownload> {
     let pending = this.downloads.get(url);
     if (!pending) {
-      pending = this.fetchAndExtract(url).catch((error: unknown) => ({ ok: false as const, reason: errorMessage(error) }));
+      pending = this.fetchAndExtract(url).catch((error: unknown) => {
+        // a silent chart repository ends the job; any other failure is this chart's problem
+        if (error instanceof NoAnswerError) throw error;
+        return { ok: false as const, reason: errorMessage(error) };
+      });
       this.downloads.set(url, pending);
     }
     return pending;
   }
 
+  /** The archive at `url`, the whole download (redirects and body) within the deadline. */
   private async fetchArchive(url: string): Promise<Buffer> {
+    const origin = new URL(url).origin;
+    const earlier = this.silent.get(origin);
+    if (earlier) throw earlier;
+    const deadline = AbortSignal.timeout(this.timeoutMs);
+    try {
+      return await this.fetchFollowingRedirects(url, deadline);
+    } catch (error) {
+      if (!deadline.aborted) throw error;
+      const { pathname } = new URL(url);
+      const silent = new NoAnswerError(`chart repository ${origin}: GET ${pathname} gave no answer in ${seconds(this.timeoutMs)}`);
+      this.silent.set(origin, silent);
+      throw silent;
+    }
+  }
+
+  private async fetchFollowingRedirects(url: string, signal: AbortSignal): Promise<Buffer> {
     const authOrigin = new URL(url).origin;
     let current = url;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
@@ -72,7 +97,7 @@ export class ChartRepository {
       if (this.credentials && new URL(current).origin === authOrigin) {
         headers.authorization = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`;
       }
-      const response = await this.fetchImpl(current, { headers, redirect: 'manual', signal: AbortSignal.timeout(120_000) });
+      const response = await this.fetchImpl(current, { headers, redirect: 'manual', signal });
       if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
         current = new URL(response.headers.get('location') ?? '', current).toString();
         continue;
@@ -91,7 +116,7 @@ export class ChartRepository {
 
   private async fetchAndExtract(url: string): Promise<ChartDownload> {
     const archive = await this.fetchArchive(url);
-    this.workDir ??= mkdtemp(join(tmpdir(), 'charts-'));
+    this.workDir ??= mkdtemp(join(this.options.tempRoot ?? tmpdir(), 'charts-'));
     const slot = String(this.extracted++);
     const dir = join(await this.workDir, slot, 'chart');
     await mkdir(dir, { recursive: true });

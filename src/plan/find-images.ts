@@ -26,7 +26,7 @@ import {
   type TagResolution
 } from './plan.js';
 import { openBranch, selectBranches, type BranchFiles } from './product-stream.js';
-import { errorMessage, firstLine } from '../errors.js';
+import { errorMessage, firstLine, rethrowIfFatal } from '../errors.js';
 
 export interface PlanningContext {
   config: Configuration;
@@ -39,6 +39,10 @@ export interface PlanningContext {
   log: Log;
   /** Receives the workflow files read at each planned tag, for choosing workflows later. */
   workflowFiles?: WorkflowFileCache;
+  /** Where branch checkouts go (the job's temp folder). */
+  tempRoot?: string;
+  /** false: the manifests' charts are not downloaded nor rendered (no chart credentials); said once. */
+  renderCharts?: boolean;
   /** Bounds on concurrent work. */
   limits?: { branches?: number; renders?: number; api?: number };
 }
@@ -107,15 +111,16 @@ export class ImageFinder {
     const { log } = this.ctx;
     let files;
     try {
-      files = await openBranch(this.ctx.repo, branch);
+      files = await openBranch(this.ctx.repo, branch, this.ctx.tempRoot);
     } catch (error) {
+      rethrowIfFatal(error);
       log.problem({ severity: 'error', message: errorMessage(error), where: { branch: branch.name } });
       return [];
     }
     try {
       const [indexImages, chartImages] = await Promise.all([
         this.findIndexImages(branch.name, files),
-        this.findManifestImages(branch.name, files)
+        this.ctx.renderCharts === false ? Promise.resolve([]) : this.findManifestImages(branch.name, files)
       ]);
       return [...indexImages, ...chartImages];
     } finally {
@@ -246,6 +251,7 @@ export class ImageFinder {
     try {
       rendered = await this.renderLimit(() => this.ctx.helm.template(download.chart.dir, entry.releaseName, entry.namespace, entry.values));
     } catch (error) {
+      rethrowIfFatal(error);
       return { ok: false, reason: errorMessage(error) };
     }
     let documents: unknown[];
@@ -272,6 +278,7 @@ export class ImageFinder {
           try {
             tags = await listTags(octokit, org, repo);
           } catch (error) {
+            rethrowIfFatal(error);
             log.problem({
               severity: 'error',
               message: `cannot list tags: ${errorMessage(error)}`,
@@ -339,6 +346,7 @@ export class ImageFinder {
       }
       return;
     } catch (error) {
+      rethrowIfFatal(error);
       log.debug(`GraphQL tag lookup failed (${errorMessage(error)}); looking the tags up with REST`);
     }
     for (const { repo, tag } of batch) {
@@ -347,6 +355,7 @@ export class ImageFinder {
       try {
         resolution = await resolveTag(octokit, org, repo, tag);
       } catch (error) {
+        rethrowIfFatal(error);
         resolution = { ok: false, reason: `cannot look up tag ${tag}: ${errorMessage(error)}` };
       }
       resolutions.set(tagKey(repo, tag), resolution);

@@ -2,6 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execCapture, tail } from '../exec.js';
+import { NoAnswerError } from '../errors.js';
+
+/** A git command ends after this long whatever it transfers (a stalled transfer ends much sooner). */
+const GIT_HARD_LIMIT_MS = 15 * 60_000;
 
 export interface RemoteBranch {
   name: string;
@@ -17,16 +21,25 @@ export class GitRepository {
   private constructor(
     readonly dir: string,
     private readonly url: string,
-    private readonly env: NodeJS.ProcessEnv
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly stallSeconds: number
   ) {}
 
-  static async open(url: string, token: string | undefined): Promise<GitRepository> {
-    const dir = await mkdtemp(join(tmpdir(), 'product-stream-'));
+  static async open(
+    url: string,
+    token: string | undefined,
+    options: { stallSeconds?: number; tempRoot?: string } = {}
+  ): Promise<GitRepository> {
+    const stallSeconds = options.stallSeconds ?? 60;
+    const dir = await mkdtemp(join(options.tempRoot ?? tmpdir(), 'product-stream-'));
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       GIT_TERMINAL_PROMPT: '0',
       GIT_CONFIG_NOSYSTEM: '1',
-      GIT_CONFIG_GLOBAL: '/dev/null'
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      // a server that sends less than 1 KB/s for this long (or nothing at all) ends the command
+      GIT_HTTP_LOW_SPEED_LIMIT: '1000',
+      GIT_HTTP_LOW_SPEED_TIME: String(Math.max(1, Math.round(stallSeconds)))
     };
     if (token) {
       const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
@@ -35,18 +48,30 @@ export class GitRepository {
       env.GIT_CONFIG_KEY_0 = `http.${origin}/.extraheader`;
       env.GIT_CONFIG_VALUE_0 = `AUTHORIZATION: basic ${basic}`;
     }
-    const repo = new GitRepository(dir, url, env);
+    const repo = new GitRepository(dir, url, env, Math.max(1, Math.round(stallSeconds)));
     await repo.git(['init', '--bare', '--quiet']);
     await repo.git(['remote', 'add', 'origin', url]);
     return repo;
   }
 
   private async git(args: string[], input?: string): Promise<string> {
-    const result = await execCapture('git', args, { cwd: this.dir, env: this.env, input, timeoutMs: 10 * 60_000 });
-    if (result.code !== 0) {
-      throw new Error(`git ${args[0]} failed for ${this.url} (exit ${result.code}): ${tail(result.stderr)}`);
-    }
+    const result = await execCapture('git', args, { cwd: this.dir, env: this.env, input, timeoutMs: GIT_HARD_LIMIT_MS });
+    if (result.code !== 0) throw this.explain(args[0] ?? 'git', result.stderr);
     return result.stdout;
+  }
+
+  /** git's failure as a person can act on it: a silent server, a refused token, or git's own words. */
+  private explain(command: string, stderr: string): Error {
+    const operation = `git ${command} ${this.url}`;
+    if (/Operation too slow|Operation timed out|Connection timed out/i.test(stderr))
+      return new NoAnswerError(`git server: ${operation} gave no answer in ${this.stallSeconds} s`);
+    if (/killed by SIGKILL/.test(stderr)) return new NoAnswerError(`git server: ${operation} did not end in ${GIT_HARD_LIMIT_MS / 60_000} min`);
+    const refused = /could not read Username|Authentication failed|returned error: (401|403)|terminal prompts disabled/i.test(stderr);
+    if (refused)
+      return new Error(
+        `GitHub refused the token for ${operation} (401/403): the token (or the App installation) needs contents: read on that repository`
+      );
+    return new Error(`${operation} failed: ${tail(stderr)}`);
   }
 
   async listBranches(): Promise<RemoteBranch[]> {

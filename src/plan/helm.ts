@@ -4,16 +4,18 @@ import { delimiter, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { execCapture, tail } from '../exec.js';
 import { toYaml } from '../yaml.js';
+import { seconds } from '../errors.js';
 
 /** The helm CLI behind one wrapper; helm's caches live in a temp dir of the run. */
 export class Helm {
   private constructor(
     readonly binary: string,
-    private readonly home: string
+    private readonly home: string,
+    private readonly timeoutMs: number
   ) {}
 
-  static async create(binary: string): Promise<Helm> {
-    return new Helm(binary, await mkdtemp(join(tmpdir(), 'helm-home-')));
+  static async create(binary: string, options: { timeoutMs?: number; tempRoot?: string } = {}): Promise<Helm> {
+    return new Helm(binary, await mkdtemp(join(options.tempRoot ?? tmpdir(), 'helm-home-')), options.timeoutMs ?? 120_000);
   }
 
   private env(): NodeJS.ProcessEnv {
@@ -27,7 +29,7 @@ export class Helm {
   }
 
   async version(): Promise<string> {
-    const result = await execCapture(this.binary, ['version', '--short'], { env: this.env() });
+    const result = await execCapture(this.binary, ['version', '--short'], { env: this.env(), timeoutMs: this.timeoutMs });
     if (result.code !== 0) throw new Error(`${this.binary} version failed: ${tail(result.stderr)}`);
     return result.stdout.trim();
   }
@@ -39,7 +41,8 @@ export class Helm {
     try {
       const args = ['template', releaseName, chartDir, '--values', valuesFile];
       if (namespace) args.push('--namespace', namespace);
-      const result = await execCapture(this.binary, args, { env: this.env(), timeoutMs: 5 * 60_000 });
+      const result = await execCapture(this.binary, args, { env: this.env(), timeoutMs: this.timeoutMs });
+      if (result.signal === 'SIGKILL') throw new Error(`helm template did not end in ${seconds(this.timeoutMs)}: stopped`);
       if (result.code !== 0) throw new Error(`helm template failed: ${tail(result.stderr)}`);
       return result.stdout;
     } finally {

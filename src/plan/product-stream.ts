@@ -85,12 +85,12 @@ function scriptEnvironment(): NodeJS.ProcessEnv {
  * `render_templates.sh` at its root (sat and spc generate docker/index.yaml that way), from a
  * checkout of the branch after that script ran.
  */
-export async function openBranch(repo: GitRepository, branch: RemoteBranch): Promise<BranchFiles> {
+export async function openBranch(repo: GitRepository, branch: RemoteBranch, tempRoot = tmpdir()): Promise<BranchFiles> {
   const ref = `refs/remotes/origin/${branch.name}`;
   const files = gitBranchFiles(repo, ref);
   const root = await files.list('');
   if (!root.includes(RENDER_SCRIPT)) return files;
-  const dir = await mkdtemp(join(tmpdir(), 'render-'));
+  const dir = await mkdtemp(join(tempRoot, 'render-'));
   try {
     await repo.exportTree(ref, dir);
     const result = await execCapture('bash', [RENDER_SCRIPT], { cwd: dir, env: scriptEnvironment(), timeoutMs: 10 * 60_000 });

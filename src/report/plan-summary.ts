@@ -1,6 +1,7 @@
 import type { Plan, PlannedImage } from '../plan/plan.js';
 import { planImages } from '../plan/plan.js';
-import { escapeCell, link, table } from './markdown.js';
+import { codeSpan, tableCell } from '../escape.js';
+import { link, table } from './markdown.js';
 
 export function tagUrl(serverUrl: string, org: string, repo: string, gitTag: string): string {
   return `${serverUrl}/${org}/${repo}/tree/${gitTag}`;
@@ -41,22 +42,22 @@ export function countPlan(plan: Plan): PlanCounts {
 export function renderPlanSummary(plan: Plan, serverUrl: string): string {
   const counts = countPlan(plan);
   const parts: string[] = [
-    `## Rebuild plan for ${escapeCell(plan.org)}/${escapeCell(plan.productStreamRepo)}`,
-    `${counts.images} images in ${counts.repos} repos from ${counts.branches} branches (${plan.branches.map((b) => escapeCell(b.branch)).join(', ') || 'none'}); ` +
+    `## Rebuild plan for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
+    `${counts.images} images in ${counts.repos} repos from ${counts.branches} branches (${plan.branches.map((b) => tableCell(b.branch)).join(', ') || 'none'}); ` +
       `${counts.resolved} ready to dispatch, ${counts.unresolved} unresolved.`
   ];
   for (const repo of plan.repos) {
-    parts.push(`### ${escapeCell(repo.githubRepo)}`);
+    parts.push(`### ${tableCell(repo.githubRepo)}`);
     parts.push(
       table(
         ['Repository', 'Git tag', 'Image', 'Branches', 'Source', 'State'],
         repo.images.map((image) => [
-          escapeCell(repo.githubRepo),
+          tableCell(repo.githubRepo),
           link(image.gitTag, tagUrl(serverUrl, plan.org, repo.githubRepo, image.gitTag)),
-          `\`${image.fullImage.replace(/`/g, '')}\``,
-          escapeCell(image.branches.join(', ') || '—'),
-          escapeCell(describeSources(image)),
-          image.state === 'resolved' ? '✅ ready' : `⚠️ ${escapeCell(image.reason ?? 'unresolved')}`
+          codeSpan(image.fullImage),
+          tableCell(image.branches.join(', ') || '—'),
+          tableCell(describeSources(image)),
+          image.state === 'resolved' ? '✅ ready' : `⚠️ ${tableCell(image.reason ?? 'unresolved')}`
         ])
       )
     );

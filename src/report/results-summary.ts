@@ -1,7 +1,8 @@
 import type { BuildOutcome, BuildResult, Totals } from '../dispatch/build-result.js';
 import { countResults } from '../dispatch/build-result.js';
 import type { Plan } from '../plan/plan.js';
-import { details, escapeCell, link, table } from './markdown.js';
+import { codeSpan, tableCell } from '../escape.js';
+import { details, link, table } from './markdown.js';
 import { tagUrl, textTable } from './plan-summary.js';
 
 export const OUTCOME_LABEL: Record<BuildOutcome, string> = {
@@ -24,14 +25,14 @@ export function describeTotals(t: Totals): string {
 
 function conclusionCell(result: BuildResult): string {
   const label = OUTCOME_LABEL[result.outcome];
-  return result.reason ? `${label}<br>${escapeCell(result.reason)}` : label;
+  return result.reason ? `${label}<br>${tableCell(result.reason)}` : label;
 }
 
 /** The job summary after dispatching: a totals line, then one table per repo. */
 export function renderResultsSummary(plan: Plan, results: readonly BuildResult[], serverUrl: string): string {
   const totals = countResults(results);
   const parts: string[] = [
-    `## Image rebuilds for ${escapeCell(plan.org)}/${escapeCell(plan.productStreamRepo)}`,
+    `## Image rebuilds for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
     `**${describeTotals(totals)}**`
   ];
   const repos = [...new Set(results.map((r) => r.githubRepo))];
@@ -43,16 +44,16 @@ export function renderResultsSummary(plan: Plan, results: readonly BuildResult[]
     const repoTable = table(
       ['Repository', 'Git tag', 'Image', 'Branches', 'Conclusion', 'Run'],
       rows.map((r) => [
-        escapeCell(repo),
+        tableCell(repo),
         link(r.gitTag, tagUrl(serverUrl, plan.org, repo, r.gitTag)),
-        `\`${r.fullImage.replace(/`/g, '')}\``,
-        escapeCell(r.branches.join(', ') || '—'),
+        codeSpan(r.fullImage),
+        tableCell(r.branches.join(', ') || '—'),
         conclusionCell(r),
         r.runUrl && r.runId !== undefined ? link(`#${r.runId}${r.via === 'attached' ? ' (attached)' : ''}`, r.runUrl) : '—'
       ])
     );
-    if (needsAttention(repo)) parts.push(`### ${escapeCell(repo)}`, repoTable);
-    else parts.push(details(`${escapeCell(repo)}: ${rows.length} ${rows.length === 1 ? 'build' : 'builds'} went well`, repoTable));
+    if (needsAttention(repo)) parts.push(`### ${tableCell(repo)}`, repoTable);
+    else parts.push(details(`${repo}: ${rows.length} ${rows.length === 1 ? 'build' : 'builds'} went well`, repoTable));
   }
   return parts.join('\n\n') + '\n';
 }
