@@ -1,6 +1,20 @@
-import { existsSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { settingsFromArgs } from '../src/command-line.js';
-import { chooseAuth, defaultConfigFile, parseBoolean, parsePositiveInteger, parseRewrites, settingsFromInputs } from '../src/settings.js';
+import {
+  chooseAuth,
+  defaultConfigFile,
+  outputPath,
+  parseBoolean,
+  parseFailOn,
+  parsePositiveInteger,
+  parseRewrites,
+  settingsFromInputs
+} from '../src/settings.js';
+
+const PEM = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
 
 /** Run with INPUT_* variables as the runner sets them, then restore the environment. */
 function withInputs<T>(inputs: Record<string, string>, work: () => T): T {
@@ -46,14 +60,16 @@ describe('settings of the action', () => {
       chartRewrites: [{ from: 'https://a.example/', to: 'http://mirror/' }],
       maxParallel: 4,
       resultsFile: '/work/space/out/results.json',
-      planFile: undefined
+      planFile: undefined,
+      failOn: 'problems',
+      skipCharts: false,
+      helmDownload: true
     });
   });
 
   it('defaults to the configuration shipped with the action, github.com and no dry run', () => {
-    const settings = withInputs({ 'app-id': '42', 'private-key': '-----BEGIN KEY-----\\nabc\\n-----END KEY-----', org: 'Other' }, () =>
-      settingsFromInputs({})
-    );
+    const oneLine = PEM.trim().replace(/\n/g, '\\n');
+    const settings = withInputs({ 'app-id': '42', 'private-key': oneLine, org: 'Other' }, () => settingsFromInputs({}));
     expect(existsSync(settings.configFile)).toBe(true);
     expect(settings.configFile).toBe(defaultConfigFile());
     expect(settings).toMatchObject({
@@ -64,7 +80,7 @@ describe('settings of the action', () => {
       defaultOrg: undefined
     });
     // a key pasted into a one-line secret gets its line breaks back
-    expect(settings.auth).toEqual({ kind: 'app', appId: '42', privateKey: '-----BEGIN KEY-----\nabc\n-----END KEY-----' });
+    expect(settings.auth).toEqual({ kind: 'app', appId: '42', privateKey: PEM.trim() });
   });
 
   it('says which input is wrong', () => {
@@ -75,6 +91,28 @@ describe('settings of the action', () => {
     );
     expect(() => chooseAuth('', '42', '')).toThrow('inputs app-id and private-key go together: set both or neither');
     expect(chooseAuth('', '', '')).toBeUndefined();
+    expect(() => parseFailOn('sometimes', 'fail-on')).toThrow('input fail-on must be one of problems, failed-builds, never, not "sometimes"');
+    expect(parseFailOn('', 'fail-on')).toBe('problems');
+  });
+
+  it('checks the App id and key before any request, with one plain message', () => {
+    expect(() => chooseAuth('', 'Iv1.abc', PEM)).toThrow("app-id must be a number (the App ID on the App's settings page, not its client ID)");
+    expect(() => chooseAuth('', '42', 'not a key')).toThrow(/^private-key is not a PEM private key: paste the whole \.pem file/);
+    const damaged = PEM.replace(/\n[A-Za-z0-9+/]{20}/, '\n!!!!');
+    expect(() => chooseAuth('', '42', damaged)).toThrow(/^private-key is not a PEM private key \(its body does not decode\)/);
+    expect(chooseAuth('', ' 42 ', PEM)).toEqual({ kind: 'app', appId: '42', privateKey: PEM });
+  });
+
+  it('keeps relative output paths inside the workspace; absolute paths are taken as they are', () => {
+    expect(outputPath('out/r.json', '/work/space', 'results-file')).toBe('/work/space/out/r.json');
+    expect(outputPath('/tmp/r.json', '/work/space', 'results-file')).toBe('/tmp/r.json');
+    expect(outputPath('', '/work/space', 'results-file')).toBeUndefined();
+    expect(() => outputPath('../../x', '/work/space', 'results-file')).toThrow(
+      'input results-file: "../../x" is outside GITHUB_WORKSPACE (/work/space); give a path inside it, or an absolute path'
+    );
+    expect(() => withInputs({ token: 't', 'results-file': '../x.json' }, () => settingsFromInputs({ GITHUB_WORKSPACE: '/w' }))).toThrow(
+      /outside GITHUB_WORKSPACE/
+    );
   });
 });
 
@@ -116,6 +154,25 @@ describe('settings of the command line', () => {
       maxParallel: 3
     });
     expect(parsed.settings.configFile).toMatch(/\/c\.yaml$/);
+    expect(parsed.warnings).toEqual([]);
+    expect(parsed.settings.helmDownload).toBe(false);
     expect(await settingsFromArgs(['--help'], {})).toBe('help');
+  });
+
+  it('takes the App from GITHUB_APP_ID and a key file, and warns of secrets given as arguments', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-key-'));
+    try {
+      writeFileSync(join(dir, 'app.pem'), PEM);
+      const parsed = await settingsFromArgs(['--token', 'visible', '--fail-on', 'never', '--skip-charts'], {
+        GITHUB_APP_ID: '7',
+        GITHUB_APP_PRIVATE_KEY_FILE: join(dir, 'app.pem')
+      });
+      if (parsed === 'help') throw new Error('unexpected help');
+      expect(parsed.settings.auth).toEqual({ kind: 'app', appId: '7', privateKey: PEM });
+      expect(parsed.settings).toMatchObject({ failOn: 'never', skipCharts: true });
+      expect(parsed.warnings).toEqual(['--token shows in the process list; set GITHUB_TOKEN instead']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -39782,2115 +39782,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2613:
-/***/ ((module) => {
+/***/ 6104:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 
-/***/ }),
-
-/***/ 4434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 8611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 5692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 9278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
-
-/***/ }),
-
-/***/ 4589:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
-
-/***/ }),
-
-/***/ 6698:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
-
-/***/ }),
-
-/***/ 4573:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
-
-/***/ }),
-
-/***/ 7540:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
-
-/***/ }),
-
-/***/ 7598:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-
-/***/ }),
-
-/***/ 3053:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
-
-/***/ }),
-
-/***/ 610:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
-
-/***/ }),
-
-/***/ 8474:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 7067:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-
-/***/ }),
-
-/***/ 2467:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
-
-/***/ }),
-
-/***/ 7030:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 643:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
-
-/***/ }),
-
-/***/ 1792:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
-
-/***/ }),
-
-/***/ 7075:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 1692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-
-/***/ }),
-
-/***/ 3136:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-
-/***/ }),
-
-/***/ 7975:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-
-/***/ }),
-
-/***/ 3429:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
-
-/***/ }),
-
-/***/ 5919:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-
-/***/ }),
-
-/***/ 8522:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-
-/***/ }),
-
-/***/ 3193:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 4756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 9023:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
-
-/***/ }),
-
-/***/ 4352:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = __nccwpck_require__(5077)
-const { SCHEMES, getSchemeHandler } = __nccwpck_require__(5300)
-
-const VALID_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/u
-const MALFORMED_SCHEME_ERROR = 'URI scheme is malformed.'
-const MALFORMED_HOST_ERROR = 'URI host is malformed.'
-// ASCII characters outside the RFC 3986 reg-name set (unreserved, sub-delims
-// and "%" for pct-encoded): C0 controls, space, DEL, and "#/:<>?@[\]^`{|}.
-const FORBIDDEN_DOMAIN_HOST_CHARACTER = /[\0-\x20"#/:<>?@[\\\]^`{|}\x7F]/u
-
-/**
- * RFC 3986 section 3.1 does not allow percent-encoding in a scheme, so the
- * scheme is validated as-is and never decoded. Decoding would let inert input
- * such as `%6Aavascript:` become a live `javascript:` scheme.
- *
- * @param {string} scheme
- * @returns {string}
- */
-function validateScheme (scheme) {
-  const stringScheme = String(scheme)
-  if (!VALID_SCHEME.test(stringScheme)) {
-    throw new TypeError(MALFORMED_SCHEME_ERROR)
-  }
-  return stringScheme
-}
-
-/**
- * @template {import('./types/index').URIComponent|string} T
- * @param {T} uri
- * @param {import('./types/index').Options} [options]
- * @returns {T}
- */
-function normalize (uri, options) {
-  if (typeof uri === 'string') {
-    uri = /** @type {T} */ (normalizeString(uri, options))
-  } else if (typeof uri === 'object') {
-    uri = /** @type {T} */ (parse(serialize(uri, options), options))
-  }
-  return uri
-}
-
-/**
- * @param {string} baseURI
- * @param {string} relativeURI
- * @param {import('./types/index').Options} [options]
- * @returns {string}
- */
-function resolve (baseURI, relativeURI, options) {
-  const schemelessOptions = options ? Object.assign({ scheme: 'null' }, options) : { scheme: 'null' }
-  const {
-    parsed: baseParsed,
-    malformedAuthorityOrPort: baseMalformed,
-    malformedPercentEncoding: baseMalformedPercentEncoding,
-    malformedSchemeSpecific: baseMalformedSchemeSpecific,
-    malformedHost: baseMalformedHost,
-    malformedScheme: baseMalformedScheme
-  } = parseWithStatus(baseURI, schemelessOptions)
-  const {
-    parsed: relativeParsed,
-    malformedAuthorityOrPort: relativeMalformed,
-    malformedPercentEncoding: relativeMalformedPercentEncoding,
-    malformedSchemeSpecific: relativeMalformedSchemeSpecific,
-    malformedHost: relativeMalformedHost,
-    malformedScheme: relativeMalformedScheme
-  } = parseWithStatus(relativeURI, schemelessOptions)
-  if (
-    baseMalformed ||
-    relativeMalformed ||
-    baseMalformedPercentEncoding ||
-    relativeMalformedPercentEncoding ||
-    baseMalformedSchemeSpecific ||
-    relativeMalformedSchemeSpecific ||
-    baseMalformedHost ||
-    relativeMalformedHost ||
-    baseMalformedScheme ||
-    relativeMalformedScheme
-  ) {
-    throw new Error(baseParsed.error || relativeParsed.error || 'URI is malformed.')
-  }
-  const resolved = resolveComponent(baseParsed, relativeParsed, schemelessOptions, true)
-  const resolvedSchemeHandler = getSchemeHandler((options && options.scheme) || resolved.scheme)
-  const resolvedHost = resolved.host
-  const resolvedHostIsIP = resolvedHost !== undefined && resolvedHost !== '' &&
-    (isIPv4(resolvedHost) || normalizeIPv6(resolvedHost).isIPV6)
-  // Inputs are parsed scheme-neutrally, so delimiters and controls in a domain
-  // host are only detected here, once the final scheme is known. They always
-  // fail closed, including in percent-encoded hosts.
-  if (hasForbiddenDomainHost(resolved, options || {}, resolvedSchemeHandler, resolvedHostIsIP)) {
-    throw new Error(MALFORMED_HOST_ERROR)
-  }
-  canonicalizeHost(resolved, options || {}, resolvedSchemeHandler, resolvedHostIsIP)
-  // Percent escapes in an ASCII reg-name are encoded data. The WHATWG hostname
-  // parser can reject them even though fast-uri preserves them safely as RFC
-  // 3986 data. A raw non-ASCII host must still fail closed if conversion fails.
-  const encodedASCIIHost = resolvedHost && resolvedHost.indexOf('%') !== -1 &&
-    !/\P{ASCII}/u.test(resolvedHost)
-  if (resolved.error && !encodedASCIIHost) {
-    throw new Error(resolved.error)
-  }
-  schemelessOptions.skipEscape = true
-  return serialize(resolved, schemelessOptions)
-}
-
-/**
- * @param {import ('./types/index').URIComponent} base
- * @param {import ('./types/index').URIComponent} relative
- * @param {import('./types/index').Options} [options]
- * @param {boolean} [skipNormalization=false]
- * @returns {import ('./types/index').URIComponent}
- */
-function resolveComponent (base, relative, options, skipNormalization) {
-  /** @type {import('./types/index').URIComponent} */
-  const target = {}
-  if (!skipNormalization) {
-    base = parse(serialize(base, options), options) // normalize base component
-    relative = parse(serialize(relative, options), options) // normalize relative component
-  }
-  options = options || {}
-
-  if (!options.tolerant && relative.scheme) {
-    target.scheme = relative.scheme
-    // target.authority = relative.authority;
-    target.userinfo = relative.userinfo
-    target.host = relative.host
-    target.port = relative.port
-    target.path = removeDotSegments(relative.path || '')
-    target.query = relative.query
-  } else {
-    if (relative.userinfo !== undefined || relative.host !== undefined || relative.port !== undefined) {
-      // target.authority = relative.authority;
-      target.userinfo = relative.userinfo
-      target.host = relative.host
-      target.port = relative.port
-      target.path = removeDotSegments(relative.path || '')
-      target.query = relative.query
-    } else {
-      if (!relative.path) {
-        target.path = base.path
-        if (relative.query !== undefined) {
-          target.query = relative.query
-        } else {
-          target.query = base.query
-        }
-      } else {
-        if (relative.path[0] === '/') {
-          target.path = removeDotSegments(relative.path)
-        } else {
-          const baseHasAuthority = base.userinfo !== undefined || base.host !== undefined || base.port !== undefined
-          if (baseHasAuthority && !base.path) {
-            target.path = '/' + relative.path
-          } else if (!base.path) {
-            target.path = relative.path
-          } else {
-            target.path = base.path.slice(0, base.path.lastIndexOf('/') + 1) + relative.path
-          }
-          target.path = base.scheme === undefined && !baseHasAuthority && target.path[0] !== '/'
-            ? removeDotSegmentsRelative(target.path)
-            : removeDotSegments(target.path)
-        }
-        target.query = relative.query
-      }
-      // target.authority = base.authority;
-      target.userinfo = base.userinfo
-      target.host = base.host
-      target.port = base.port
-    }
-    target.scheme = base.scheme
-  }
-
-  target.fragment = relative.fragment
-
-  return target
-}
-
-/**
- * @param {import ('./types/index').URIComponent|string} uriA
- * @param {import ('./types/index').URIComponent|string} uriB
- * @param {import ('./types/index').Options} options
- * @returns {boolean}
- */
-function equal (uriA, uriB, options) {
-  const normalizedA = normalizeComparableURI(uriA, options)
-  const normalizedB = normalizeComparableURI(uriB, options)
-
-  return normalizedA !== undefined && normalizedB !== undefined && normalizedA === normalizedB
-}
-
-/**
- * @param {Readonly<import('./types/index').URIComponent>} cmpts
- * @param {import('./types/index').Options} [opts]
- * @returns {string}
- */
-function serialize (cmpts, opts) {
-  const component = {
-    host: cmpts.host,
-    scheme: cmpts.scheme,
-    userinfo: cmpts.userinfo,
-    port: cmpts.port,
-    path: cmpts.path,
-    query: cmpts.query,
-    nid: cmpts.nid,
-    nss: cmpts.nss,
-    uuid: cmpts.uuid,
-    fragment: cmpts.fragment,
-    reference: cmpts.reference,
-    resourceName: cmpts.resourceName,
-    secure: cmpts.secure,
-    error: ''
-  }
-  const options = Object.assign({}, opts)
-  const uriTokens = []
-
-  if (component.scheme) {
-    component.scheme = validateScheme(component.scheme)
-  }
-
-  // find scheme handler
-  const schemeHandler = getSchemeHandler(options.scheme || component.scheme)
-
-  // perform scheme specific serialization
-  if (schemeHandler && schemeHandler.serialize) schemeHandler.serialize(component, options)
-
-  const hasAuthority = component.userinfo !== undefined || component.host !== undefined || component.port !== undefined
-  // A reference with no emitted scheme is path-noscheme: a bare ':' in its
-  // first path segment would reparse as a scheme (RFC 3986 3.3/4.2). Enforced
-  // under skipEscape too (resolve()), so the reapply below gates on this flag.
-  const schemelessReference = (component.scheme === undefined || options.reference === 'suffix') && !hasAuthority
-  const pathNoScheme = !options.skipEscape && schemelessReference
-
-  if (component.path !== undefined) {
-    if (!options.skipEscape) {
-      component.path = serializePathEncoding(component.path, pathNoScheme)
-    } else {
-      component.path = normalizePercentEncoding(component.path)
-    }
-  }
-
-  if (options.reference !== 'suffix' && component.scheme) {
-    // Scheme handlers may replace the scheme during serialization.
-    component.scheme = validateScheme(component.scheme)
-    uriTokens.push(component.scheme, ':')
-  }
-
-  const authority = recomposeAuthority(component)
-  if (authority !== undefined) {
-    if (options.reference !== 'suffix') {
-      uriTokens.push('//')
-    }
-
-    uriTokens.push(authority)
-
-    if (component.path && component.path[0] !== '/') {
-      uriTokens.push('/')
-    }
-  }
-  if (component.path !== undefined) {
-    let s = component.path
-
-    if (!options.absolutePath && (!schemeHandler || !schemeHandler.absolutePath)) {
-      // A relative-path reference keeps its unresolvable leading ".." segments
-      // and must never become root-relative (RFC 3986 section 5.2.4 applies to
-      // merged target paths, not to the reference itself).
-      s = schemelessReference && s[0] !== '/'
-        ? removeDotSegmentsRelative(s)
-        : removeDotSegments(s)
-    }
-
-    // Dot-segment removal can expose a colon that was not originally in the
-    // first segment (for example, "./a:b"). Reapply path-noscheme encoding so
-    // the serialized relative reference cannot be reparsed as a URI scheme.
-    if (schemelessReference) {
-      s = serializePathEncoding(s, true)
-    }
-
-    if (
-      authority === undefined &&
-      s[0] === '/' &&
-      s[1] === '/'
-    ) {
-      // don't allow the path to start with "//"
-      s = '/%2F' + s.slice(2)
-    }
-
-    uriTokens.push(s)
-  }
-
-  if (component.query !== undefined) {
-    uriTokens.push('?', encodeQuery(component.query))
-  }
-
-  if (component.fragment !== undefined) {
-    uriTokens.push('#', encodeFragment(component.fragment))
-  }
-  return uriTokens.join('')
-}
-
-const URI_PARSE = /^(?:([^#/:?]+):)?(?:\/\/((?:([^#/?@]*)@)?(\[[^#/?\]]+\]|[^#/:?]*)(?::(\d*))?))?([^#?]*)(?:\?([^#]*))?(?:#((?:.|[\n\r])*))?/u
-
-// Captures the authority component (between "//" and the next "/", "?" or "#"),
-// with or without a scheme prefix, for the literal-backslash rejection below.
-const AUTHORITY_PREFIX = /^(?:[^#/:?]+:)?\/\/([^/?#]*)/
-
-// Captures the leading authority-introducer region after an optional scheme: a
-// run of forward slashes, backslashes, and the characters the WHATWG URL parser
-// removes before parsing (TAB U+0009, LF U+000A, CR U+000D). A valid introducer
-// is exactly "//". Node treats "\" as "/" on special schemes and strips those
-// characters first, so forms like "\\", "/\", "\/", "/<TAB>/", or a leading
-// "<TAB>//" reach an authority in Node while fast-uri's URI_PARSE folds them into
-// the path group (host confusion / SSRF / redirect bypass).
-const AUTHORITY_INTRODUCER_REGION = /^(?:[^#/:?]+:)?([/\\\t\n\r]*)/
-
-/**
- * @param {import('./types/index').URIComponent} parsed
- * @param {RegExpMatchArray} matches
- * @returns {string|undefined}
- */
-function getParseError (parsed, matches) {
-  if (matches[2] !== undefined && parsed.path && parsed.path[0] !== '/') {
-    return 'URI path must start with "/" when authority is present.'
-  }
-
-  if (typeof parsed.port === 'number' && (parsed.port < 0 || parsed.port > 65535)) {
-    return 'URI port is malformed.'
-  }
-
-  return undefined
-}
-
-/**
- * Checks percent syntax without decoding the represented octets. RFC 3986
- * percent-encoding is byte-oriented, so sequences such as `%FF` are valid even
- * though they are not independently valid UTF-8.
- *
- * @param {string|undefined} component
- * @returns {boolean}
- */
-function hasMalformedPercentEncoding (component) {
-  if (component === undefined) return false
-
-  let percent = component.indexOf('%')
-  while (percent !== -1) {
-    if (percent + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent + 1, percent + 3))) {
-      return true
-    }
-    percent = component.indexOf('%', percent + 3)
-  }
-
-  return false
-}
-
-/**
- * Whether the host is a bracketed IP literal (RFC 3986 `IP-literal`).
- * An unterminated `[` is not a literal, so it must still be validated as a
- * reg-name instead of being waved through as an IP.
- *
- * @param {string} host
- * @returns {boolean}
- */
-function isIPLiteral (host) {
-  return host[0] === '[' && host[host.length - 1] === ']'
-}
-
-/**
- * @param {RegExpMatchArray} matches
- * @returns {boolean}
- */
-function hasMalformedComponentPercentEncoding (matches) {
-  // Bracketed IP literals use a raw "%" as the zone separator for historical
-  // compatibility. Their parsing is intentionally left to normalizeIPv6.
-  const host = matches[4]
-  return hasMalformedPercentEncoding(matches[3]) ||
-    (host !== undefined && !isIPLiteral(host) && hasMalformedPercentEncoding(host)) ||
-    hasMalformedPercentEncoding(matches[6]) ||
-    hasMalformedPercentEncoding(matches[7]) ||
-    hasMalformedPercentEncoding(matches[8])
-}
-
-/**
- * @param {import('./types/index').URIComponent} parsed
- * @param {import('./types/index').Options} options
- * @param {{ domainHost?: boolean, unicodeSupport?: boolean }|undefined} schemeHandler
- * @param {boolean} isIP
- * @returns {boolean} whether host conversion failed
- */
-function canonicalizeHost (parsed, options, schemeHandler, isIP) {
-  if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP)) {
-    parsed.error = parsed.error || MALFORMED_HOST_ERROR
-    return true
-  }
-
-  if (
-    !options.unicodeSupport &&
-    (!schemeHandler || !schemeHandler.unicodeSupport) &&
-    parsed.host &&
-    !isIPLiteral(parsed.host) &&
-    (options.domainHost || (schemeHandler && schemeHandler.domainHost)) &&
-    isIP === false &&
-    nonSimpleDomain(parsed.host)
-  ) {
-    let url
-    try {
-      url = new URL('http://' + parsed.host)
-    } catch (e) {
-      parsed.error = parsed.error || "Host's domain name can not be converted to ASCII: " + e
-      return true
-    }
-    // The WHATWG parser must have read the whole input as a host. Anything
-    // else means it found a delimiter fast-uri did not, so its hostname would
-    // describe a different authority.
-    if (!isHostOnlyURL(url)) {
-      parsed.error = parsed.error || MALFORMED_HOST_ERROR
-      return true
-    }
-    parsed.host = url.hostname
-  }
-  return false
-}
-
-/**
- * Whether a domain host contains an ASCII character that RFC 3986 does not
- * allow in a reg-name (unreserved, sub-delims, or pct-encoded). Such a host is
- * rejected instead of being handed to the WHATWG URL parser, which would treat
- * "@" as a userinfo delimiter (silently dropping the data before it) and strip
- * TAB, LF, and CR. Non-ASCII characters remain allowed for IDNs.
- *
- * @param {import('./types/index').URIComponent} parsed
- * @param {import('./types/index').Options} options
- * @param {{ domainHost?: boolean }|undefined} schemeHandler
- * @param {boolean} isIP
- * @returns {boolean}
- */
-function hasForbiddenDomainHost (parsed, options, schemeHandler, isIP) {
-  return Boolean(
-    parsed.host &&
-    isIP === false &&
-    !isIPLiteral(parsed.host) &&
-    (options.domainHost || (schemeHandler && schemeHandler.domainHost)) &&
-    FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed.host)
-  )
-}
-
-/**
- * @param {URL} url
- * @returns {boolean}
- */
-function isHostOnlyURL (url) {
-  return url.username === '' &&
-    url.password === '' &&
-    url.port === '' &&
-    url.pathname === '/' &&
-    url.search === '' &&
-    url.hash === '' &&
-    url.hostname !== ''
-}
-
-/**
- * @param {string} uri
- * @param {import('./types/index').Options} [opts]
- * @returns {{ parsed: import('./types/index').URIComponent, malformedAuthorityOrPort: boolean, malformedPercentEncoding: boolean, malformedSchemeSpecific: boolean, malformedHost: boolean, malformedScheme: boolean }}
- */
-function parseWithStatus (uri, opts) {
-  const options = Object.assign({}, opts)
-  /** @type {import('./types/index').URIComponent} */
-  const parsed = {
-    scheme: undefined,
-    userinfo: undefined,
-    host: '',
-    port: undefined,
-    path: '',
-    query: undefined,
-    fragment: undefined
-  }
-
-  let malformedAuthorityOrPort = false
-  let malformedPercentEncoding = false
-  let malformedSchemeSpecific = false
-  let malformedHost = false
-  let malformedIPLiteral = false
-  let malformedScheme = false
-
-  let isIP = false
-  if (options.reference === 'suffix') {
-    if (options.scheme) {
-      uri = options.scheme + ':' + uri
-    } else {
-      uri = '//' + uri
-    }
-  }
-
-  // A literal backslash (U+005C) is not a valid RFC 3986 URI character and is
-  // not an authority delimiter. Reject it in the authority rather than
-  // rewriting it: normalizing "\" -> "/" (WHATWG error recovery) could silently
-  // change the resource identified by an otherwise-invalid input, and lets "\"
-  // act as a host delimiter here while Node's native URL parses a different
-  // host (SSRF / redirect / origin-allowlist bypass). Percent-encoded %5C is
-  // untouched and remains valid encoded data.
-  const authorityMatch = uri.match(AUTHORITY_PREFIX)
-  if (authorityMatch !== null && authorityMatch[1].indexOf('\\') !== -1) {
-    parsed.error = 'URI authority must not contain a literal backslash.'
-    malformedAuthorityOrPort = true
-  }
-
-  // Reject a malformed or whitespace-smuggled authority introducer. fast-uri
-  // only recognizes a literal "//"; anything else in the leading separator run
-  // (a backslash, or a "//" that appears only after removing the TAB/LF/CR that
-  // Node strips) means the authority fast-uri parses differs from the one Node's
-  // URL resolves. Reject rather than rewrite, mirroring the literal-backslash
-  // guard above. Percent-encoded forms (%5C, %09) are untouched, valid data.
-  const introducerMatch = uri.match(AUTHORITY_INTRODUCER_REGION)
-  if (introducerMatch !== null) {
-    const region = introducerMatch[1]
-    const normalizedRegion = region.replace(/[\t\n\r]/g, '')
-    // Two or more leading separators introduce an authority.
-    if (normalizedRegion.length >= 2) {
-      if (normalizedRegion.slice(0, 2) !== '//') {
-        parsed.error = parsed.error || 'URI authority must not contain a literal backslash.'
-        malformedAuthorityOrPort = true
-      } else if (region.length !== normalizedRegion.length) {
-        parsed.error = parsed.error || 'URI authority introducer must not contain whitespace.'
-        malformedAuthorityOrPort = true
-      }
-    }
-  }
-
-  const matches = uri.match(URI_PARSE)
-
-  if (matches) {
-    // store each component
-    parsed.scheme = matches[1]
-    parsed.userinfo = matches[3]
-    parsed.host = matches[4]
-    parsed.port = parseInt(matches[5], 10)
-    parsed.path = matches[6] || ''
-    parsed.query = matches[7]
-    parsed.fragment = matches[8]
-
-    if (parsed.scheme !== undefined) {
-      if (VALID_SCHEME.test(parsed.scheme)) {
-        parsed.scheme = parsed.scheme.toLowerCase()
-      } else {
-        parsed.error = parsed.error || MALFORMED_SCHEME_ERROR
-        malformedScheme = true
-      }
-    }
-
-    malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches)
-    if (malformedPercentEncoding) {
-      parsed.error = parsed.error || 'URI contains malformed percent-encoding.'
-    }
-
-    // fix port number
-    if (isNaN(parsed.port)) {
-      parsed.port = matches[5]
-    }
-
-    const parseError = getParseError(parsed, matches)
-    if (parseError !== undefined) {
-      parsed.error = parsed.error || parseError
-      malformedAuthorityOrPort = true
-    }
-
-    if (parsed.host) {
-      const ipv4result = isIPv4(parsed.host)
-      if (ipv4result === false) {
-        const bracketedIPLiteral = isIPLiteral(parsed.host)
-        const hasIPLiteralBracket = parsed.host.indexOf('[') !== -1 || parsed.host.indexOf(']') !== -1
-        const ipv6result = normalizeIPv6(parsed.host)
-        isIP = ipv6result.isIPV6 || ipv6result.isIPVFuture === true
-        malformedIPLiteral = hasIPLiteralBracket && (!bracketedIPLiteral || ipv6result.error === true)
-        parsed.host = isIP ? ipv6result.host : ipv6result.host.toLowerCase()
-
-        if (malformedIPLiteral) {
-          parsed.error = parsed.error || MALFORMED_HOST_ERROR
-          malformedAuthorityOrPort = true
-        }
-      } else {
-        isIP = true
-      }
-    }
-    if (parsed.scheme === undefined && parsed.userinfo === undefined && parsed.host === undefined && parsed.port === undefined && parsed.query === undefined && !parsed.path) {
-      parsed.reference = 'same-document'
-    } else if (parsed.scheme === undefined) {
-      parsed.reference = 'relative'
-    } else if (parsed.fragment === undefined) {
-      parsed.reference = 'absolute'
-    } else {
-      parsed.reference = 'uri'
-    }
-
-    // check for reference errors
-    if (options.reference && options.reference !== 'suffix' && options.reference !== parsed.reference) {
-      parsed.error = parsed.error || 'URI is not a ' + options.reference + ' reference.'
-    }
-
-    // find scheme handler
-    const schemeHandler = getSchemeHandler(options.scheme || parsed.scheme)
-
-    // convert Unicode IDN -> ASCII IDN when the effective scheme uses domain hosts
-    if (!malformedIPLiteral) {
-      malformedHost = canonicalizeHost(parsed, options, schemeHandler, isIP)
-    }
-
-    if (uri.indexOf('%') !== -1 && parsed.host !== undefined && !malformedIPLiteral) {
-      let host = isIP ? parsed.host : normalizePercentEncoding(parsed.host, true)
-      if (!isIP) {
-        // Fold reg-name case after decoding unreserved octets. The second
-        // pass only restores uppercase hex in escapes that remain encoded.
-        host = normalizePercentEncoding(host.toLowerCase())
-      }
-      // Resolution parses both inputs with the internal `null` scheme before
-      // the effective scheme is known. Keep raw host delimiters for that step
-      // so resolve() can reject them for domain-host schemes; the resolved
-      // authority is encoded when it is serialized.
-      parsed.host = isIP || options.scheme !== 'null' ? reescapeHostDelimiters(host, isIP) : host
-    }
-
-    if (!schemeHandler || (schemeHandler && !schemeHandler.skipNormalize)) {
-      if (parsed.path) {
-        parsed.path = normalizePathEncoding(parsed.path)
-      }
-      if (parsed.query) {
-        parsed.query = normalizeQueryFragmentEncoding(parsed.query)
-      }
-      if (parsed.fragment) {
-        parsed.fragment = normalizeQueryFragmentEncoding(parsed.fragment)
-      }
-    }
-
-    // perform scheme specific parsing
-    if (schemeHandler && schemeHandler.parse) {
-      schemeHandler.parse(parsed, options)
-      if (schemeHandler === SCHEMES.urn && parsed.nid === undefined) {
-        malformedSchemeSpecific = true
-      }
-    }
-  } else {
-    parsed.error = parsed.error || 'URI can not be parsed.'
-  }
-  return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme }
-}
-
-/**
- * @param {string} uri
- * @param {import('./types/index').Options} [opts]
- * @returns
- */
-function parse (uri, opts) {
-  return parseWithStatus(uri, opts).parsed
-}
-
-/**
- * @param {string} uri
- * @param {import('./types/index').Options} [opts]
- * @returns {string}
- */
-function normalizeString (uri, opts) {
-  return normalizeStringWithStatus(uri, opts).normalized
-}
-
-/**
- * @param {string} uri
- * @param {import('./types/index').Options} [opts]
- * @returns {{ normalized: string, malformedAuthorityOrPort: boolean, malformedPercentEncoding: boolean, malformedSchemeSpecific: boolean, malformedHost: boolean, malformedScheme: boolean }}
- */
-function normalizeStringWithStatus (uri, opts) {
-  const { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts)
-  return {
-    normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed, opts),
-    malformedAuthorityOrPort,
-    malformedPercentEncoding,
-    malformedSchemeSpecific,
-    malformedHost,
-    malformedScheme
-  }
-}
-
-/**
- * @param {import ('./types/index').URIComponent|string} uri
- * @param {import('./types/index').Options} [opts]
- * @returns {string|undefined}
- */
-function normalizeComparableURI (uri, opts) {
-  if (typeof uri !== 'string' && typeof uri !== 'object') {
-    return undefined
-  }
-
-  let value
-  try {
-    value = typeof uri === 'string' ? uri : serialize(uri, opts)
-  } catch {
-    return undefined
-  }
-  const { normalized, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = normalizeStringWithStatus(value, opts)
-  return malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? undefined : normalized
-}
-
-const fastUri = {
-  SCHEMES,
-  normalize,
-  resolve,
-  resolveComponent,
-  equal,
-  serialize,
-  parse
-}
-
-module.exports = fastUri
-module.exports["default"] = fastUri
-module.exports.fastUri = fastUri
-
-
-/***/ }),
-
-/***/ 5300:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const { isUUID } = __nccwpck_require__(5077)
-const URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu
-
-const supportedSchemeNames = /** @type {const} */ (['http', 'https', 'ws',
-  'wss', 'urn', 'urn:uuid'])
-
-/** @typedef {supportedSchemeNames[number]} SchemeName */
-
-/**
- * @param {string} name
- * @returns {name is SchemeName}
- */
-function isValidSchemeName (name) {
-  return supportedSchemeNames.indexOf(/** @type {*} */ (name)) !== -1
-}
-
-/**
- * @callback SchemeFn
- * @param {import('../types/index').URIComponent} component
- * @param {import('../types/index').Options} options
- * @returns {import('../types/index').URIComponent}
- */
-
-/**
- * @typedef {Object} SchemeHandler
- * @property {SchemeName} scheme - The scheme name.
- * @property {boolean} [domainHost] - Indicates if the scheme supports domain hosts.
- * @property {SchemeFn} parse - Function to parse the URI component for this scheme.
- * @property {SchemeFn} serialize - Function to serialize the URI component for this scheme.
- * @property {boolean} [skipNormalize] - Indicates if normalization should be skipped for this scheme.
- * @property {boolean} [absolutePath] - Indicates if the scheme uses absolute paths.
- * @property {boolean} [unicodeSupport] - Indicates if the scheme supports Unicode.
- */
-
-/**
- * @param {import('../types/index').URIComponent} wsComponent
- * @returns {boolean}
- */
-function wsIsSecure (wsComponent) {
-  if (wsComponent.secure === true) {
-    return true
-  } else if (wsComponent.secure === false) {
-    return false
-  } else if (wsComponent.scheme) {
-    return (
-      wsComponent.scheme.length === 3 &&
-      (wsComponent.scheme[0] === 'w' || wsComponent.scheme[0] === 'W') &&
-      (wsComponent.scheme[1] === 's' || wsComponent.scheme[1] === 'S') &&
-      (wsComponent.scheme[2] === 's' || wsComponent.scheme[2] === 'S')
-    )
-  } else {
-    return false
-  }
-}
-
-/** @type {SchemeFn} */
-function httpParse (component) {
-  if (!component.host) {
-    component.error = component.error || 'HTTP URIs must have a host.'
-  }
-
-  return component
-}
-
-/** @type {SchemeFn} */
-function httpSerialize (component) {
-  const secure = String(component.scheme).toLowerCase() === 'https'
-
-  // normalize the default port
-  if (component.port === (secure ? 443 : 80) || component.port === '') {
-    component.port = undefined
-  }
-
-  // normalize the empty path
-  if (!component.path) {
-    component.path = '/'
-  }
-
-  // NOTE: We do not parse query strings for HTTP URIs
-  // as WWW Form Url Encoded query strings are part of the HTML4+ spec,
-  // and not the HTTP spec.
-
-  return component
-}
-
-/** @type {SchemeFn} */
-function wsParse (wsComponent) {
-// indicate if the secure flag is set
-  wsComponent.secure = wsIsSecure(wsComponent)
-
-  // construct resouce name
-  wsComponent.resourceName = (wsComponent.path || '/') + (wsComponent.query ? '?' + wsComponent.query : '')
-  wsComponent.path = undefined
-  wsComponent.query = undefined
-
-  return wsComponent
-}
-
-/** @type {SchemeFn} */
-function wsSerialize (wsComponent) {
-// normalize the default port
-  if (wsComponent.port === (wsIsSecure(wsComponent) ? 443 : 80) || wsComponent.port === '') {
-    wsComponent.port = undefined
-  }
-
-  // ensure scheme matches secure flag
-  if (typeof wsComponent.secure === 'boolean') {
-    wsComponent.scheme = (wsComponent.secure ? 'wss' : 'ws')
-    wsComponent.secure = undefined
-  }
-
-  // reconstruct path from resource name
-  if (wsComponent.resourceName) {
-    const queryIndex = wsComponent.resourceName.indexOf('?')
-    const path = queryIndex === -1
-      ? wsComponent.resourceName
-      : wsComponent.resourceName.slice(0, queryIndex)
-    wsComponent.path = (path && path !== '/' ? path : undefined)
-    wsComponent.query = queryIndex === -1
-      ? undefined
-      : wsComponent.resourceName.slice(queryIndex + 1)
-    wsComponent.resourceName = undefined
-  }
-
-  // forbid fragment component
-  wsComponent.fragment = undefined
-
-  return wsComponent
-}
-
-/** @type {SchemeFn} */
-function urnParse (urnComponent, options) {
-  if (!urnComponent.path) {
-    urnComponent.error = 'URN can not be parsed'
-    return urnComponent
-  }
-  const matches = urnComponent.path.match(URN_REG)
-  if (matches && matches[0] === urnComponent.path) {
-    const scheme = options.scheme || urnComponent.scheme || 'urn'
-    urnComponent.nid = matches[1].toLowerCase()
-    urnComponent.nss = matches[2]
-    const urnScheme = `${scheme}:${options.nid || urnComponent.nid}`
-    const schemeHandler = getSchemeHandler(urnScheme)
-    urnComponent.path = undefined
-
-    if (schemeHandler) {
-      urnComponent = schemeHandler.parse(urnComponent, options)
-    }
-  } else {
-    urnComponent.error = urnComponent.error || 'URN can not be parsed.'
-  }
-
-  return urnComponent
-}
-
-/** @type {SchemeFn} */
-function urnSerialize (urnComponent, options) {
-  if (urnComponent.nid === undefined) {
-    throw new Error('URN without nid cannot be serialized')
-  }
-  const scheme = options.scheme || urnComponent.scheme || 'urn'
-  const nid = urnComponent.nid.toLowerCase()
-  const urnScheme = `${scheme}:${options.nid || nid}`
-  const schemeHandler = getSchemeHandler(urnScheme)
-
-  if (schemeHandler) {
-    urnComponent = schemeHandler.serialize(urnComponent, options)
-  }
-
-  const uriComponent = urnComponent
-  const nss = urnComponent.nss
-  uriComponent.path = `${nid || options.nid}:${nss}`
-
-  options.skipEscape = true
-  return uriComponent
-}
-
-/** @type {SchemeFn} */
-function urnuuidParse (urnComponent, options) {
-  const uuidComponent = urnComponent
-  uuidComponent.uuid = uuidComponent.nss
-  uuidComponent.nss = undefined
-
-  if (!options.tolerant && (!uuidComponent.uuid || !isUUID(uuidComponent.uuid))) {
-    uuidComponent.error = uuidComponent.error || 'UUID is not valid.'
-  }
-
-  return uuidComponent
-}
-
-/** @type {SchemeFn} */
-function urnuuidSerialize (uuidComponent) {
-  const urnComponent = uuidComponent
-  // normalize UUID
-  urnComponent.nss = (uuidComponent.uuid || '').toLowerCase()
-  return urnComponent
-}
-
-const http = /** @type {SchemeHandler} */ ({
-  scheme: 'http',
-  domainHost: true,
-  parse: httpParse,
-  serialize: httpSerialize
-})
-
-const https = /** @type {SchemeHandler} */ ({
-  scheme: 'https',
-  domainHost: http.domainHost,
-  parse: httpParse,
-  serialize: httpSerialize
-})
-
-const ws = /** @type {SchemeHandler} */ ({
-  scheme: 'ws',
-  domainHost: true,
-  parse: wsParse,
-  serialize: wsSerialize
-})
-
-const wss = /** @type {SchemeHandler} */ ({
-  scheme: 'wss',
-  domainHost: ws.domainHost,
-  parse: ws.parse,
-  serialize: ws.serialize
-})
-
-const urn = /** @type {SchemeHandler} */ ({
-  scheme: 'urn',
-  parse: urnParse,
-  serialize: urnSerialize,
-  skipNormalize: true
-})
-
-const urnuuid = /** @type {SchemeHandler} */ ({
-  scheme: 'urn:uuid',
-  parse: urnuuidParse,
-  serialize: urnuuidSerialize,
-  skipNormalize: true
-})
-
-const SCHEMES = /** @type {Record<SchemeName, SchemeHandler>} */ ({
-  http,
-  https,
-  ws,
-  wss,
-  urn,
-  'urn:uuid': urnuuid
-})
-
-Object.setPrototypeOf(SCHEMES, null)
-
-/**
- * @param {string|undefined} scheme
- * @returns {SchemeHandler|undefined}
- */
-function getSchemeHandler (scheme) {
-  return (
-    scheme && (
-      SCHEMES[/** @type {SchemeName} */ (scheme)] ||
-      SCHEMES[/** @type {SchemeName} */(scheme.toLowerCase())])
-  ) ||
-    undefined
-}
-
-module.exports = {
-  wsIsSecure,
-  SCHEMES,
-  isValidSchemeName,
-  getSchemeHandler,
-}
-
-
-/***/ }),
-
-/***/ 5077:
-/***/ ((module) => {
-
-
-
-/** @type {(value: string) => boolean} */
-const isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu)
-
-/** @type {(value: string) => boolean} */
-const isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u)
-
-/** @type {(value: string) => boolean} */
-const isPort = RegExp.prototype.test.bind(/^\d*$/u)
-
-/** @type {(value: string) => boolean} */
-const isHexPair = RegExp.prototype.test.bind(/^[\da-f]{2}$/iu)
-
-/** @type {(value: string) => boolean} */
-const isUnreserved = RegExp.prototype.test.bind(/^[\da-z\-._~]$/iu)
-
-/** @type {(value: string) => boolean} */
-const isPathCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/]$/u)
-
-/** @type {(value: string) => boolean} */
-const isQueryFragmentCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/?]$/u)
-
-/** @type {(value: string) => boolean} */
-const isUserinfoCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:]$/u)
-
-const BYTE_HEX = new Array(256)
-{
-  const HEX_DIGITS = '0123456789ABCDEF'
-  for (let i = 0; i < 256; i++) {
-    BYTE_HEX[i] = '%' + HEX_DIGITS[i >> 4] + HEX_DIGITS[i & 0xF]
-  }
-}
-function percentEncodeNonAscii (cp) {
-  if (cp < 0x800) {
-    return BYTE_HEX[0xC0 | (cp >> 6)] +
-           BYTE_HEX[0x80 | (cp & 0x3F)]
-  }
-  if (cp < 0x10000) {
-    return BYTE_HEX[0xE0 | (cp >> 12)] +
-           BYTE_HEX[0x80 | ((cp >> 6) & 0x3F)] +
-           BYTE_HEX[0x80 | (cp & 0x3F)]
-  }
-  return BYTE_HEX[0xF0 | (cp >> 18)] +
-         BYTE_HEX[0x80 | ((cp >> 12) & 0x3F)] +
-         BYTE_HEX[0x80 | ((cp >> 6) & 0x3F)] +
-         BYTE_HEX[0x80 | (cp & 0x3F)]
-}
-
-/**
- * @param {Array<string>} input
- * @returns {string}
- */
-function stringArrayToHexStripped (input) {
-  let acc = ''
-  let code = 0
-  let i = 0
-
-  for (i = 0; i < input.length; i++) {
-    code = input[i].charCodeAt(0)
-    if (code === 48) {
-      continue
-    }
-    if (!((code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102))) {
-      return ''
-    }
-    acc += input[i]
-    break
-  }
-
-  for (i += 1; i < input.length; i++) {
-    code = input[i].charCodeAt(0)
-    if (!((code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102))) {
-      return ''
-    }
-    acc += input[i]
-  }
-  return acc
-}
-
-/** @type {(value: string) => boolean} */
-const isHextet = RegExp.prototype.test.bind(/^[\dA-Fa-f]{1,4}$/)
-
-/** @type {(value: string) => boolean} */
-const isIPvFuture = RegExp.prototype.test.bind(/^[vV][\dA-Fa-f]+\.[A-Za-z\d\-._~!$&'()*+,;=:]+$/)
-
-/** @type {(value: string) => boolean} */
-const isZoneCharacter = RegExp.prototype.test.bind(/^[A-Za-z\d\-._~]$/)
-
-/**
- * @param {string} value
- * @returns {boolean}
- */
-const nonSimpleDomain = RegExp.prototype.test.bind(/[^!"$&'()*+,\-.;=_`a-z{}~]/u)
-
-/**
- * @param {string} zone
- * @returns {boolean}
- */
-function isZoneIdentifier (zone) {
-  if (zone.length === 0) return false
-
-  for (let i = 0; i < zone.length; i++) {
-    if (isZoneCharacter(zone[i])) continue
-    if (zone[i] === '%' && i + 2 < zone.length && isHexPair(zone.slice(i + 1, i + 3))) {
-      i += 2
-      continue
-    }
-    return false
-  }
-
-  return true
-}
-
-/**
- * Compresses the longest run of zero hextets to "::" per RFC 5952. A run of a
- * single zero hextet is left uncompressed. On ties the leftmost run wins.
- *
- * @param {string[]} hextets
- * @returns {string}
- */
-function compressIPv6ZeroRun (hextets) {
-  let bestStart = -1
-  let bestLength = 0
-  let runStart = -1
-  let runLength = 0
-  for (let i = 0; i < hextets.length; i++) {
-    if (hextets[i] === '0') {
-      if (runStart === -1) runStart = i
-      runLength++
-      if (runLength > bestLength) {
-        bestLength = runLength
-        bestStart = runStart
-      }
-    } else {
-      runStart = -1
-      runLength = 0
-    }
-  }
-
-  if (bestLength < 2) return hextets.join(':')
-
-  const head = hextets.slice(0, bestStart).join(':')
-  const tail = hextets.slice(bestStart + bestLength).join(':')
-  return head + '::' + tail
-}
-
-/**
- * Validates an IPv6 address against the alternatives in RFC 3986 section
- * 3.2.2 and returns the same address with leading hextet zeroes removed.
- * An embedded IPv4 address counts as two hextets and is only valid at the end.
- *
- * @param {string} input
- * @returns {string|undefined}
- */
-function normalizeIPv6Address (input) {
-  const compression = input.indexOf('::')
-  if (compression !== -1 && input.indexOf('::', compression + 1) !== -1) return undefined
-
-  const left = compression === -1 ? input.split(':') : input.slice(0, compression).split(':')
-  const right = compression === -1 ? [] : input.slice(compression + 2).split(':')
-  if (compression !== -1) {
-    if (left.length === 1 && left[0] === '') left.length = 0
-    if (right.length === 1 && right[0] === '') right.length = 0
-  }
-
-  const parts = left.concat(right)
-  let hextetCount = 0
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i]
-    if (part === '') return undefined
-
-    if (part.indexOf('.') !== -1) {
-      if (i !== parts.length - 1 || (compression !== -1 && right.length === 0) || !isIPv4(part)) return undefined
-      hextetCount += 2
-      continue
-    }
-
-    if (!isHextet(part)) return undefined
-    parts[i] = parseInt(part, 16).toString(16)
-    hextetCount++
-  }
-
-  if (compression === -1) {
-    if (hextetCount !== 8) return undefined
-    return compressIPv6ZeroRun(parts)
-  }
-  if (hextetCount >= 8) return undefined
-
-  // expand "::" then re-compress the longest run for a canonical result
-  const expanded = parts.slice(0, left.length)
-  for (let i = hextetCount; i < 8; i++) expanded.push('0')
-  for (let i = left.length; i < parts.length; i++) expanded.push(parts[i])
-  return compressIPv6ZeroRun(expanded)
-}
-
-/**
- * @typedef {Object} NormalizeIPv6Result
- * @property {string} host - The normalized host.
- * @property {string} [escapedHost] - The escaped host.
- * @property {boolean} isIPV6 - Indicates if the host is an IPv6 address.
- * @property {boolean} [isIPVFuture] - Indicates if the host is an IPvFuture literal.
- * @property {boolean} [error] - Indicates if a bracketed IP literal is malformed.
- */
-
-/**
- * Validates and normalizes a bracketed IP literal. Raw zone separators remain
- * accepted for backwards compatibility, while encoded separators and zone
- * contents follow RFC 6874.
- *
- * @param {string} host
- * @returns {NormalizeIPv6Result}
- */
-function normalizeIPv6 (host) {
-  const bracketed = host[0] === '[' && host[host.length - 1] === ']'
-  const hasBracket = host[0] === '[' || host[host.length - 1] === ']'
-  if (hasBracket && !bracketed) return { host, isIPV6: false, error: true }
-
-  let input = bracketed ? host.slice(1, -1) : host
-  if (bracketed && isIPvFuture(input)) {
-    input = input.toLowerCase()
-    return { host: `[${input}]`, escapedHost: input, isIPV6: false, isIPVFuture: true }
-  }
-
-  if (findToken(input, ':') < 2) {
-    return { host, isIPV6: false, error: bracketed }
-  }
-
-  let zoneIdentifier = ''
-  const zoneSeparator = input.indexOf('%')
-  if (zoneSeparator !== -1) {
-    const separatorLength = input.slice(zoneSeparator, zoneSeparator + 3).toLowerCase() === '%25' ? 3 : 1
-    zoneIdentifier = input.slice(zoneSeparator + separatorLength)
-    if (!isZoneIdentifier(zoneIdentifier)) return { host, isIPV6: false, error: true }
-    input = input.slice(0, zoneSeparator)
-  }
-
-  const address = normalizeIPv6Address(input)
-  if (address === undefined) return { host, isIPV6: false, error: true }
-
-  return {
-    host: address + (zoneIdentifier ? '%' + zoneIdentifier : ''),
-    escapedHost: address + (zoneIdentifier ? '%25' + zoneIdentifier : ''),
-    isIPV6: true
-  }
-}
-
-/**
- * @param {string} str
- * @param {string} token
- * @returns {number}
- */
-function findToken (str, token) {
-  let ind = 0
-  for (let i = 0; i < str.length; i++) {
-    if (str[i] === token) ind++
-  }
-  return ind
-}
-
-/**
- * @param {string} path
- * @returns {string}
- *
- * @see https://datatracker.ietf.org/doc/html/rfc3986#section-5.2.4
- */
-function removeDotSegments (path) {
-  let input = path
-  const output = []
-  let nextSlash = -1
-  let len = 0
-
-  // eslint-disable-next-line no-cond-assign
-  while (len = input.length) {
-    if (len === 1) {
-      if (input === '.') {
-        break
-      } else if (input === '/') {
-        output.push('/')
-        break
-      } else {
-        output.push(input)
-        break
-      }
-    } else if (len === 2) {
-      if (input[0] === '.') {
-        if (input[1] === '.') {
-          break
-        } else if (input[1] === '/') {
-          input = input.slice(2)
-          continue
-        }
-      } else if (input[0] === '/') {
-        if (input[1] === '.' || input[1] === '/') {
-          output.push('/')
-          break
-        }
-      }
-    } else if (len === 3) {
-      if (input === '/..') {
-        if (output.length !== 0) {
-          output.pop()
-        }
-        output.push('/')
-        break
-      }
-    }
-    if (input[0] === '.') {
-      if (input[1] === '.') {
-        if (input[2] === '/') {
-          input = input.slice(3)
-          continue
-        }
-      } else if (input[1] === '/') {
-        input = input.slice(2)
-        continue
-      }
-    } else if (input[0] === '/') {
-      if (input[1] === '.') {
-        if (input[2] === '/') {
-          input = input.slice(2)
-          continue
-        } else if (input[2] === '.') {
-          if (input[3] === '/') {
-            input = input.slice(3)
-            if (output.length !== 0) {
-              output.pop()
-            }
-            continue
-          }
-        }
-      }
-    }
-
-    // Rule 2E: Move normal path segment to output
-    if ((nextSlash = input.indexOf('/', 1)) === -1) {
-      output.push(input)
-      break
-    } else {
-      output.push(input.slice(0, nextSlash))
-      input = input.slice(nextSlash)
-    }
-  }
-
-  return output.join('')
-}
-
-/**
- * Removes dot segments from the path of a relative reference (a path that does
- * not start with "/") without changing what it resolves to against any base.
- * Unlike `removeDotSegments`, leading ".." segments that cannot be collapsed
- * are kept, the result never becomes root-relative, and a result that would be
- * empty or start with an empty segment is prefixed with "." (an empty path
- * means "same document" and a leading "//" would introduce an authority).
- *
- * @param {string} path
- * @returns {string}
- */
-function removeDotSegmentsRelative (path) {
-  if (path === '' || path[0] === '/') {
-    return removeDotSegments(path)
-  }
-
-  const segments = path.split('/')
-  const last = segments.length - 1
-  /** @type {string[]} */
-  const output = []
-  let trailingDirectory = false
-
-  for (let i = 0; i <= last; i++) {
-    const segment = segments[i]
-    if (segment === '.' || segment === '..') {
-      if (segment === '..') {
-        if (output.length !== 0 && output[output.length - 1] !== '..') {
-          output.pop()
-        } else {
-          output.push('..')
-        }
-      }
-      trailingDirectory = i === last
-    } else {
-      output.push(segment)
-    }
-  }
-
-  if (trailingDirectory && output[output.length - 1] !== '..') {
-    output.push('')
-  }
-  if (output.length === 0 || output[0] === '' || output[0].includes(':')) {
-    // An empty path, a leading empty segment ("//"), or a first segment
-    // containing ":" (which would be mistaken for a scheme, RFC 3986 section
-    // 4.2) must stay behind a "." segment so the reference keeps its meaning.
-    output.unshift('.')
-  }
-
-  return output.join('/')
-}
-
-/**
- * Re-escape RFC 3986 gen-delims that must not appear literally in the host.
- * After the URI regex parses, these characters cannot be literal in the host
- * field, so any that appear after decoding came from percent-encoding and
- * must be restored to prevent authority structure changes.
- *
- * @param {string} host
- * @param {boolean} isIP - true for IPv4/IPv6 hosts (skip colon re-escaping)
- * @returns {string}
- */
-const HOST_DELIMS = { '@': '%40', '/': '%2F', '?': '%3F', '#': '%23', ':': '%3A' }
-const HOST_DELIM_RE = /[@/?#:]/g
-const HOST_DELIM_NO_COLON_RE = /[@/?#]/g
-
-function reescapeHostDelimiters (host, isIP) {
-  const re = isIP ? HOST_DELIM_NO_COLON_RE : HOST_DELIM_RE
-  re.lastIndex = 0
-  return host.replace(re, (ch) => HOST_DELIMS[ch])
-}
-
-/**
- * Normalizes percent escapes and optionally decodes only unreserved ASCII bytes.
- * Reserved delimiters such as `%2F` stay escaped; `%2E` is unreserved.
- *
- * @param {string} input
- * @param {boolean} [decodeUnreserved=false]
- * @returns {string}
- */
-function normalizePercentEncoding (input, decodeUnreserved = false) {
-  if (input.indexOf('%') === -1) {
-    return input
-  }
-
-  let output = ''
-
-  for (let i = 0; i < input.length; i++) {
-    if (input[i] === '%' && i + 2 < input.length) {
-      const hex = input.slice(i + 1, i + 3)
-      if (isHexPair(hex)) {
-        const normalizedHex = hex.toUpperCase()
-        const decoded = String.fromCharCode(parseInt(normalizedHex, 16))
-
-        if (decodeUnreserved && isUnreserved(decoded)) {
-          output += decoded
-        } else {
-          output += '%' + normalizedHex
-        }
-
-        i += 2
-        continue
-      }
-    }
-
-    output += input[i]
-  }
-
-  return output
-}
-
-/**
- * Normalizes path data without turning reserved escapes into live path syntax.
- * Valid escapes are uppercased, raw unsafe characters are escaped, and only
- * unreserved bytes that are not `.` are decoded.
- *
- * @param {string} input
- * @returns {string}
- */
-function normalizePathEncoding (input) {
-  let output = ''
-
-  for (let i = 0; i < input.length; i++) {
-    const ch = input[i]
-    if (ch === '%' && i + 2 < input.length) {
-      const hex = input.slice(i + 1, i + 3)
-      if (isHexPair(hex)) {
-        const normalizedHex = hex.toUpperCase()
-        const decoded = String.fromCharCode(parseInt(normalizedHex, 16))
-
-        if (decoded !== '.' && isUnreserved(decoded)) {
-          output += decoded
-        } else {
-          output += '%' + normalizedHex
-        }
-
-        i += 2
-        continue
-      }
-    }
-
-    if (isPathCharacter(ch)) {
-      output += ch
-    } else {
-      const code = input.charCodeAt(i)
-      if (code < 0x80) {
-        output += isEscapeSafe(code) ? ch : BYTE_HEX[code]
-      } else if (code < 0xD800 || code > 0xDFFF) {
-        output += percentEncodeNonAscii(code)
-      } else if (code <= 0xDBFF && i + 1 < input.length) {
-        const low = input.charCodeAt(i + 1)
-        if (low >= 0xDC00 && low <= 0xDFFF) {
-          output += percentEncodeNonAscii(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00))
-          i++
-        } else {
-          output += percentEncodeNonAscii(0xFFFD)
-        }
-      } else {
-        output += percentEncodeNonAscii(0xFFFD)
-      }
-    }
-  }
-
-  return output
-}
-
-/**
- * Serializes a path without rewriting reserved data. Raw RFC 3986 path
- * characters remain literal, valid escapes are preserved and uppercased, and
- * everything else is UTF-8 percent-encoded. In a path-noscheme, a colon in the
- * first segment must be escaped so the result cannot be parsed as a scheme.
- *
- * @param {string} input
- * @param {boolean} [pathNoScheme=false]
- * @returns {string}
- */
-function serializePathEncoding (input, pathNoScheme = false) {
-  let output = ''
-  let firstSegment = pathNoScheme && input[0] !== '/'
-
-  for (let i = 0; i < input.length; i++) {
-    const ch = input[i]
-    if (ch === '%' && i + 2 < input.length) {
-      const hex = input.slice(i + 1, i + 3)
-      if (isHexPair(hex)) {
-        output += '%' + hex.toUpperCase()
-        i += 2
-        continue
-      }
-    }
-
-    if (ch === '/') {
-      firstSegment = false
-    }
-
-    if (isPathCharacter(ch) && (ch !== ':' || !firstSegment)) {
-      output += ch
-    } else {
-      const code = input.charCodeAt(i)
-      if (code < 0x80) {
-        output += BYTE_HEX[code]
-      } else if (code < 0xD800 || code > 0xDFFF) {
-        output += percentEncodeNonAscii(code)
-      } else if (code <= 0xDBFF && i + 1 < input.length) {
-        const low = input.charCodeAt(i + 1)
-        if (low >= 0xDC00 && low <= 0xDFFF) {
-          output += percentEncodeNonAscii(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00))
-          i++
-        } else {
-          output += percentEncodeNonAscii(0xFFFD)
-        }
-      } else {
-        output += percentEncodeNonAscii(0xFFFD)
-      }
-    }
-  }
-
-  return output
-}
-
-/**
- * Percent-encodes a URI component using its RFC 3986 literal character set.
- * Existing valid escapes are preserved and normalized to uppercase hex.
- *
- * @param {string} input
- * @param {(value: string) => boolean} isAllowed
- * @returns {string}
- */
-function encodeComponent (input, isAllowed) {
-  let output = ''
-
-  for (let i = 0; i < input.length; i++) {
-    const ch = input[i]
-    if (ch === '%' && i + 2 < input.length) {
-      const hex = input.slice(i + 1, i + 3)
-      if (isHexPair(hex)) {
-        output += '%' + hex.toUpperCase()
-        i += 2
-        continue
-      }
-    }
-
-    if (isAllowed(ch)) {
-      output += ch
-    } else {
-      const code = input.charCodeAt(i)
-      if (code < 0x80) {
-        output += BYTE_HEX[code]
-      } else if (code < 0xD800 || code > 0xDFFF) {
-        output += percentEncodeNonAscii(code)
-      } else if (code <= 0xDBFF && i + 1 < input.length) {
-        const low = input.charCodeAt(i + 1)
-        if (low >= 0xDC00 && low <= 0xDFFF) {
-          output += percentEncodeNonAscii(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00))
-          i++
-        } else {
-          output += percentEncodeNonAscii(0xFFFD)
-        }
-      } else {
-        output += percentEncodeNonAscii(0xFFFD)
-      }
-    }
-  }
-
-  return output
-}
-
-/**
- * Encodes userinfo while preserving its RFC 3986 §3.2.1 literal characters.
- * In particular, authority delimiters such as `@`, `/`, `?`, and `#` are data.
- *
- * @param {string} input
- * @returns {string}
- */
-function encodeUserinfo (input) {
-  return encodeComponent(input, isUserinfoCharacter)
-}
-
-/**
- * Encodes query data using the RFC 3986 §3.4 grammar. A literal `#` must be
- * escaped because it would otherwise begin the fragment component.
- *
- * @param {string} input
- * @returns {string}
- */
-function encodeQuery (input) {
-  return encodeComponent(input, isQueryFragmentCharacter)
-}
-
-/**
- * Encodes fragment data using the RFC 3986 §3.5 grammar.
- *
- * @param {string} input
- * @returns {string}
- */
-function encodeFragment (input) {
-  return encodeComponent(input, isQueryFragmentCharacter)
-}
-
-function isEscapeSafe (cp) {
-  return (
-    (cp >= 0x30 && cp <= 0x39) ||
-    (cp >= 0x41 && cp <= 0x5A) ||
-    (cp >= 0x61 && cp <= 0x7A) ||
-    cp === 0x2A || cp === 0x2B || cp === 0x2D || cp === 0x2E ||
-    cp === 0x2F || cp === 0x40 || cp === 0x5F
-  )
-}
-
-/**
- * Normalizes the percent-encoding of a query or fragment component.
- *
- * Like `normalizePathEncoding`, but uses the query/fragment character set
- * (which additionally allows `?`) and decodes `.` since it has no dot-segment
- * meaning outside of a path.
- *
- * @param {string} input
- * @returns {string}
- */
-function normalizeQueryFragmentEncoding (input) {
-  let output = ''
-
-  for (let i = 0; i < input.length; i++) {
-    const ch = input[i]
-    if (ch === '%' && i + 2 < input.length) {
-      const hex = input.slice(i + 1, i + 3)
-      if (isHexPair(hex)) {
-        const normalizedHex = hex.toUpperCase()
-        const decoded = String.fromCharCode(parseInt(normalizedHex, 16))
-
-        if (isUnreserved(decoded)) {
-          output += decoded
-        } else {
-          output += '%' + normalizedHex
-        }
-
-        i += 2
-        continue
-      }
-    }
-
-    if (isQueryFragmentCharacter(ch)) {
-      output += ch
-    } else {
-      const code = input.charCodeAt(i)
-      if (code < 0x80) {
-        output += isEscapeSafe(code) ? ch : BYTE_HEX[code]
-      } else if (code < 0xD800 || code > 0xDFFF) {
-        output += percentEncodeNonAscii(code)
-      } else if (code <= 0xDBFF && i + 1 < input.length) {
-        const low = input.charCodeAt(i + 1)
-        if (low >= 0xDC00 && low <= 0xDFFF) {
-          output += percentEncodeNonAscii(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00))
-          i++
-        } else {
-          output += percentEncodeNonAscii(0xFFFD)
-        }
-      } else {
-        output += percentEncodeNonAscii(0xFFFD)
-      }
-    }
-  }
-
-  return output
-}
-
-/**
- * Escapes a component while preserving existing valid percent escapes.
- *
- * @param {string} input
- * @returns {string}
- */
-function escapePreservingEscapes (input) {
-  let output = ''
-
-  for (let i = 0; i < input.length; i++) {
-    if (input[i] === '%' && i + 2 < input.length) {
-      const hex = input.slice(i + 1, i + 3)
-      if (isHexPair(hex)) {
-        output += '%' + hex.toUpperCase()
-        i += 2
-        continue
-      }
-    }
-
-    output += escape(input[i])
-  }
-
-  return output
-}
-
-/**
- * @param {import('../types/index').URIComponent} component
- * @returns {string|undefined}
- */
-function recomposeAuthority (component) {
-  const uriTokens = []
-
-  if (component.userinfo !== undefined) {
-    uriTokens.push(encodeUserinfo(component.userinfo))
-    uriTokens.push('@')
-  }
-
-  if (component.host !== undefined) {
-    let host = component.host
-    if (!isIPv4(host)) {
-      let ipV6res = normalizeIPv6(host)
-      if (ipV6res.isIPV6 !== true && ipV6res.isIPVFuture !== true) {
-        // Decode only unreserved bytes, once. In particular, keep %25 encoded
-        // so it cannot introduce a second escape during recomposition.
-        host = normalizePercentEncoding(host, true)
-        ipV6res = normalizeIPv6(host)
-      }
-      if (ipV6res.isIPV6 === true || ipV6res.isIPVFuture === true) {
-        host = `[${ipV6res.escapedHost}]`
-      } else {
-        host = reescapeHostDelimiters(host, false)
-      }
-    }
-    uriTokens.push(host)
-  }
-
-  if (typeof component.port === 'number' || typeof component.port === 'string') {
-    const port = String(component.port)
-    if (!isPort(port)) {
-      throw new TypeError('URI port is malformed.')
-    }
-    uriTokens.push(':')
-    uriTokens.push(port)
-  }
-
-  return uriTokens.length ? uriTokens.join('') : undefined
-};
-
-module.exports = {
-  nonSimpleDomain,
-  recomposeAuthority,
-  reescapeHostDelimiters,
-  normalizePercentEncoding,
-  normalizePathEncoding,
-  serializePathEncoding,
-  normalizeQueryFragmentEncoding,
-  encodeUserinfo,
-  encodeQuery,
-  encodeFragment,
-  escapePreservingEscapes,
-  removeDotSegments,
-  removeDotSegmentsRelative,
-  isIPv4,
-  isUUID,
-  normalizeIPv6,
-  stringArrayToHexStripped
-}
-
-
-/***/ }),
-
-/***/ 3837:
-/***/ ((module) => {
-
-module.exports = /*#__PURE__*/JSON.parse('{"$id":"https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#","description":"Meta-schema for $data reference (JSON AnySchema extension proposal)","type":"object","required":["$data"],"properties":{"$data":{"type":"string","anyOf":[{"format":"relative-json-pointer"},{"format":"json-pointer"}]}},"additionalProperties":false}');
-
-/***/ }),
-
-/***/ 2079:
-/***/ ((module) => {
-
-module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"http://json-schema.org/draft-07/schema#","title":"Core schema meta-schema","definitions":{"schemaArray":{"type":"array","minItems":1,"items":{"$ref":"#"}},"nonNegativeInteger":{"type":"integer","minimum":0},"nonNegativeIntegerDefault0":{"allOf":[{"$ref":"#/definitions/nonNegativeInteger"},{"default":0}]},"simpleTypes":{"enum":["array","boolean","integer","null","number","object","string"]},"stringArray":{"type":"array","items":{"type":"string"},"uniqueItems":true,"default":[]}},"type":["object","boolean"],"properties":{"$id":{"type":"string","format":"uri-reference"},"$schema":{"type":"string","format":"uri"},"$ref":{"type":"string","format":"uri-reference"},"$comment":{"type":"string"},"title":{"type":"string"},"description":{"type":"string"},"default":true,"readOnly":{"type":"boolean","default":false},"examples":{"type":"array","items":true},"multipleOf":{"type":"number","exclusiveMinimum":0},"maximum":{"type":"number"},"exclusiveMaximum":{"type":"number"},"minimum":{"type":"number"},"exclusiveMinimum":{"type":"number"},"maxLength":{"$ref":"#/definitions/nonNegativeInteger"},"minLength":{"$ref":"#/definitions/nonNegativeIntegerDefault0"},"pattern":{"type":"string","format":"regex"},"additionalItems":{"$ref":"#"},"items":{"anyOf":[{"$ref":"#"},{"$ref":"#/definitions/schemaArray"}],"default":true},"maxItems":{"$ref":"#/definitions/nonNegativeInteger"},"minItems":{"$ref":"#/definitions/nonNegativeIntegerDefault0"},"uniqueItems":{"type":"boolean","default":false},"contains":{"$ref":"#"},"maxProperties":{"$ref":"#/definitions/nonNegativeInteger"},"minProperties":{"$ref":"#/definitions/nonNegativeIntegerDefault0"},"required":{"$ref":"#/definitions/stringArray"},"additionalProperties":{"$ref":"#"},"definitions":{"type":"object","additionalProperties":{"$ref":"#"},"default":{}},"properties":{"type":"object","additionalProperties":{"$ref":"#"},"default":{}},"patternProperties":{"type":"object","additionalProperties":{"$ref":"#"},"propertyNames":{"format":"regex"},"default":{}},"dependencies":{"type":"object","additionalProperties":{"anyOf":[{"$ref":"#"},{"$ref":"#/definitions/stringArray"}]}},"propertyNames":{"$ref":"#"},"const":true,"enum":{"type":"array","items":true,"minItems":1,"uniqueItems":true},"type":{"anyOf":[{"$ref":"#/definitions/simpleTypes"},{"type":"array","items":{"$ref":"#/definitions/simpleTypes"},"minItems":1,"uniqueItems":true}]},"format":{"type":"string"},"contentMediaType":{"type":"string"},"contentEncoding":{"type":"string"},"if":{"$ref":"#"},"then":{"$ref":"#"},"else":{"$ref":"#"},"allOf":{"$ref":"#/definitions/schemaArray"},"anyOf":{"$ref":"#/definitions/schemaArray"},"oneOf":{"$ref":"#/definitions/schemaArray"},"not":{"$ref":"#"}},"default":true}');
-
-/***/ })
-
-/******/ });
-/************************************************************************/
-/******/ // The module cache
-/******/ var __webpack_module_cache__ = {};
-/******/ 
-/******/ // The require function
-/******/ function __nccwpck_require__(moduleId) {
-/******/ 	// Check if module is in cache
-/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
-/******/ 	if (cachedModule !== undefined) {
-/******/ 		return cachedModule.exports;
-/******/ 	}
-/******/ 	// Create a new module (and put it into the cache)
-/******/ 	var module = __webpack_module_cache__[moduleId] = {
-/******/ 		// no module.id needed
-/******/ 		// no module.loaded needed
-/******/ 		exports: {}
-/******/ 	};
-/******/ 
-/******/ 	// Execute the module function
-/******/ 	var threw = true;
-/******/ 	try {
-/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
-/******/ 		threw = false;
-/******/ 	} finally {
-/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
-/******/ 	}
-/******/ 
-/******/ 	// Return the exports of the module
-/******/ 	return module.exports;
-/******/ }
-/******/ 
-/************************************************************************/
-/******/ /* webpack/runtime/asset-relocator-loader */
-/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
-/******/ 
-/******/ /* webpack/runtime/create fake namespace object */
-/******/ (() => {
-/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
-/******/ 	var leafPrototypes;
-/******/ 	// create a fake namespace object
-/******/ 	// mode & 1: value is a module id, require it
-/******/ 	// mode & 2: merge all properties of value into the ns
-/******/ 	// mode & 4: return value when already ns object
-/******/ 	// mode & 16: return value when it's Promise-like
-/******/ 	// mode & 8|1: behave like require
-/******/ 	__nccwpck_require__.t = function(value, mode) {
-/******/ 		if(mode & 1) value = this(value);
-/******/ 		if(mode & 8) return value;
-/******/ 		if(typeof value === 'object' && value) {
-/******/ 			if((mode & 4) && value.__esModule) return value;
-/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
-/******/ 		}
-/******/ 		var ns = Object.create(null);
-/******/ 		__nccwpck_require__.r(ns);
-/******/ 		var def = {};
-/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
-/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
-/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
-/******/ 		}
-/******/ 		def['default'] = () => (value);
-/******/ 		__nccwpck_require__.d(ns, def);
-/******/ 		return ns;
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/define property getters */
-/******/ (() => {
-/******/ 	// define getter functions for harmony exports
-/******/ 	__nccwpck_require__.d = (exports, definition) => {
-/******/ 		for(var key in definition) {
-/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
-/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
-/******/ 			}
-/******/ 		}
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/hasOwnProperty shorthand */
-/******/ (() => {
-/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/make namespace object */
-/******/ (() => {
-/******/ 	// define __esModule on exports
-/******/ 	__nccwpck_require__.r = (exports) => {
-/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
-/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
-/******/ 		}
-/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
-/******/ 	};
-/******/ })();
-/******/ 
-/************************************************************************/
-var __webpack_exports__ = {};
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ run)
+});
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -44839,8 +42738,317 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./src/errors.ts
+/** The message of anything thrown, Error or not. */
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+/** The first line of a long message (YAML parsers add a code excerpt below it). */
+function firstLine(text) {
+    return text.split('\n')[0] ?? '';
+}
+/** The HTTP status of an Octokit RequestError, if the thrown value has one. */
+function httpStatus(error) {
+    const status = error?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+/** A thrown value as one line for a person: its message and, when it has one, its cause's. */
+function describeThrown(error) {
+    if (!(error instanceof Error))
+        return String(error);
+    return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
+}
+/**
+ * A server that accepted a request and never answered it in time. It ends the job: waiting on the
+ * next request to the same server would only repeat the wait. Its message names the server and the
+ * operation.
+ */
+class NoAnswerError extends Error {
+    name = 'NoAnswerError';
+}
+/** Rethrow what must end the job (a silent server); other errors are the caller's to report. */
+function rethrowIfFatal(error) {
+    if (error instanceof NoAnswerError)
+        throw error;
+}
+/** `60 s` */
+function seconds(ms) {
+    return `${Math.round(ms / 100) / 10} s`;
+}
+
+;// CONCATENATED MODULE: ./src/escape.ts
+/**
+ * Text the action does not control (tags, image, repo and branch names, server and tool errors)
+ * made safe for the one place it goes: one function per context, used everywhere.
+ */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/g;
+const LINE_BREAK = /\r\n|\r|\n/g;
+/** Long text cut to `max` characters, marked with an ellipsis. */
+function clip(text, max) {
+    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+/** One line: line breaks become spaces, other control characters are dropped. */
+function oneLine(text) {
+    return text.replace(LINE_BREAK, ' ').replace(/\t/g, ' ').replace(CONTROL, '');
+}
+/**
+ * Plain text inside a Markdown table cell (also safe in a heading or a paragraph): no cell break,
+ * no row break, no emphasis, no link, no HTML tag, no entity.
+ */
+function tableCell(text, max = 300) {
+    return clip(oneLine(text), max)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`);
+}
+/**
+ * A code span inside a table cell: the fence is longer than any run of backticks inside, and a
+ * pipe is escaped (GFM splits cells before it parses code spans, and removes that backslash).
+ */
+function codeSpan(text, max = 200) {
+    const body = clip(oneLine(text), max).replace(/\|/g, '\\|');
+    const longestRun = Math.max(0, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
+    const fence = '`'.repeat(longestRun + 1);
+    const pad = body.startsWith('`') || body.endsWith('`') || body.startsWith(' ') ? ' ' : '';
+    return `${fence}${pad}${body}${pad}${fence}`;
+}
+/** The text of a Markdown link: a closing bracket cannot end it early. */
+function linkText(text, max = 120) {
+    return tableCell(text, max);
+}
+/**
+ * The target of a Markdown link: only http(s) URLs, normalised, with every character that could end
+ * the link or the table cell percent-encoded. Anything else (javascript:, data:, garbage) is `#`.
+ */
+function linkTarget(url) {
+    let parsed;
+    try {
+        parsed = new URL(url);
+    }
+    catch {
+        return '#';
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+        return '#';
+    return parsed.toString().replace(/[()|<>\s"'`\\[\]]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+/** Text inside raw HTML such as `<details><summary>`: entities for every markup character, one line. */
+function htmlSummary(text, max = 200) {
+    return clip(oneLine(text), max)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&#39;')
+        .replace(/[\\`*_[\]|~]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+/** A line of the job log that a runner would take as a workflow command (`::error::`, `##[group]`). */
+const COMMAND_START = /^\s*(::|##\[)/;
+/**
+ * Text for a plain log line: no line of it can start a workflow command (the runner reads a
+ * command at the start of any line, after leading spaces), no terminal control sequences, and
+ * each line is bounded. Line breaks are kept (a tool's stderr stays readable).
+ */
+function escape_logLine(text, maxLine = 2000) {
+    return text
+        .split(LINE_BREAK)
+        .map((line) => {
+        const clean = clip(line.replace(/\t/g, ' ').replace(CONTROL, ''), maxLine);
+        return COMMAND_START.test(clean) ? `» ${clean}` : clean;
+    })
+        .join('\n');
+}
+
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./src/log.ts
+
+
+function logLevelOf(name) {
+    const upper = name.toUpperCase();
+    if (upper === 'DEBUG')
+        return 'debug';
+    return ['WARNING', 'WARN', 'ERROR', 'CRITICAL'].includes(upper) ? 'quiet' : 'info';
+}
+function describeLocation(where) {
+    if (!where)
+        return '';
+    const parts = [];
+    if (where.repo)
+        parts.push(`repo ${where.repo}`);
+    if (where.branch)
+        parts.push(`branch ${where.branch}`);
+    if (where.file)
+        parts.push(where.yamlPath ? `${where.file} at ${where.yamlPath}` : where.file);
+    else if (where.yamlPath)
+        parts.push(where.yamlPath);
+    if (where.chart)
+        parts.push(`chart ${where.chart}`);
+    if (where.image)
+        parts.push(`image ${where.image}`);
+    if (where.tag)
+        parts.push(`tag ${where.tag}`);
+    return parts.join(', ');
+}
+function formatProblem(problem) {
+    const where = describeLocation(problem.where);
+    return where ? `${where}: ${problem.message}` : problem.message;
+}
+class BaseLog {
+    reported = [];
+    level = 'info';
+    setLevel(level) {
+        this.level = logLevelOf(level);
+    }
+    get problems() {
+        return this.reported;
+    }
+    problem(problem) {
+        this.reported.push(problem);
+        this.write(problem);
+    }
+}
+/** Log for the action: annotations for problems, collapsible groups per phase. */
+class ActionsLog extends BaseLog {
+    // core.debug, core.warning and core.error escape their text; core.info writes it as it is
+    info(message) {
+        if (this.level === 'quiet')
+            core_debug(message);
+        else
+            info(escape_logLine(message));
+    }
+    debug(message) {
+        if (this.level === 'debug')
+            info(escape_logLine(message));
+        else
+            core_debug(message);
+    }
+    progress(message) {
+        this.info(message);
+    }
+    write(problem) {
+        const properties = { title: describeLocation(problem.where) || undefined };
+        if (problem.where?.file && !problem.where.branch)
+            properties.file = problem.where.file;
+        const text = formatProblem(problem);
+        if (problem.severity === 'error')
+            error(text, properties);
+        else
+            warning(text, properties);
+    }
+    group(name, work) {
+        return group(name, work);
+    }
+}
+/** Log for the command line: plain lines, problems on stderr, debug lines only when asked. */
+class log_ConsoleLog extends BaseLog {
+    verbose;
+    out;
+    err;
+    constructor(verbose = false, out = process.stdout, err = process.stderr) {
+        super();
+        this.verbose = verbose;
+        this.out = out;
+        this.err = err;
+    }
+    progressShown = false;
+    get tty() {
+        return this.out.isTTY === true;
+    }
+    /** Wipe the progress line before a line that stays. */
+    clearProgress() {
+        if (!this.progressShown)
+            return;
+        this.out.write('\r\x1b[2K');
+        this.progressShown = false;
+    }
+    info(message) {
+        if (this.level === 'quiet' && !this.verbose)
+            return;
+        this.clearProgress();
+        this.out.write(`${escape_logLine(message)}\n`);
+    }
+    debug(message) {
+        if (!this.verbose && this.level !== 'debug')
+            return;
+        this.clearProgress();
+        this.out.write(`  … ${escape_logLine(message)}\n`);
+    }
+    progress(message) {
+        if (!this.tty || this.verbose) {
+            this.info(message);
+            return;
+        }
+        this.out.write(`\r\x1b[2K${escape_logLine(message).split('\n')[0]?.slice(0, 200) ?? ''}`);
+        this.progressShown = true;
+    }
+    write(problem) {
+        this.clearProgress();
+        this.err.write(`${problem.severity === 'error' ? 'error' : 'warning'}: ${escape_logLine(formatProblem(problem))}\n`);
+    }
+    async group(name, work) {
+        this.clearProgress();
+        this.out.write(`── ${name}\n`);
+        try {
+            return await work();
+        }
+        finally {
+            this.clearProgress();
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/job-output.ts
+
+
+
+
+class ActionsJobOutput {
+    log = new ActionsLog();
+    mask(secret) {
+        core_setSecret(secret);
+    }
+    setOutput(name, value) {
+        setOutput(name, value);
+    }
+    async summary(markdown) {
+        if (!process.env.GITHUB_STEP_SUMMARY) {
+            info(escape_logLine(markdown));
+            return;
+        }
+        await summary.addRaw(markdown, true).write();
+    }
+}
+class ConsoleJobOutput {
+    out;
+    log;
+    outputs = new Map();
+    constructor(verbose, out = process.stdout) {
+        this.out = out;
+        this.log = new ConsoleLog(verbose, out);
+    }
+    mask() {
+        // nothing prints secrets on the command line
+    }
+    setOutput(name, value) {
+        this.outputs.set(name, String(value));
+    }
+    summary(_markdown, text) {
+        this.out.write(`\n${logLine(text)}`);
+        return Promise.resolve();
+    }
+}
+async function writeJsonFile(file, value) {
+    await (0,promises_namespaceObject.writeFile)(file, JSON.stringify(value, null, 2) + '\n');
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./node_modules/js-yaml/dist/js-yaml.mjs
 /*! js-yaml 5.5.0 https://github.com/nodeca/js-yaml @license MIT */
 //#region src/tag.ts
@@ -48501,32 +46709,11 @@ var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
 var ajv = __nccwpck_require__(2463);
 ;// CONCATENATED MODULE: ./src/config/configuration.schema.json
-const configuration_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/configuration.schema.json","title":"hms-build-workflow-dispatcher configuration","description":"Which product stream branches to read, which images and Helm charts in them to rebuild, and how to dispatch and monitor the builds.","type":"object","additionalProperties":false,"required":["configuration"],"properties":{"helm-repo-lookup":{"description":"Where each Helm chart lives in the chart repository. Download URL: <source_override or the manifest\'s chart source location>/<path>/<chart>-<version>.tgz.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["chart","path"],"properties":{"chart":{"type":"string","minLength":1,"description":"Chart name as the loftsman manifests name it."},"path":{"type":"string","description":"Folder of the chart in the chart repository, for example stable/cray-hms-bss."},"source_override":{"type":"string","minLength":1,"description":"Chart repository URL to use instead of the manifest\'s chart source location."}}}},"github-repo-image-lookup":{"description":"The GitHub repository that builds each image found in the docker index.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","image"],"properties":{"github-repo":{"type":"string","minLength":1,"description":"Repository name in the organization."},"image":{"type":"string","minLength":1,"description":"Image short name (last path segment, no tag)."}}}},"docker-image-compare":{"description":"A partial tree of the docker index: every leaf list holding find_me selects the tags at the same path in the index.","type":"object","default":{},"additionalProperties":{"$ref":"#/definitions/compareNode"}},"non-manifest-images":{"description":"Images that no manifest names: every git tag of the repo matching tag-regex is an image tag to rebuild.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","tag-regex","image_repo"],"properties":{"github-repo":{"type":"string","minLength":1},"tag-regex":{"type":"string","minLength":1,"description":"Regular expression matched at the start of each git tag."},"image_repo":{"type":"string","minLength":1,"description":"Full image name without tag."}}}},"workflow-overrides":{"description":"Which workflow builds an image, where reading the workflow files does not tell. First match wins.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["workflow"],"properties":{"github-repo":{"type":"string","minLength":1},"image":{"type":"string","minLength":1,"description":"Image short name."},"workflow":{"type":"string","minLength":1,"description":"Workflow name or file name (for example build_and_release_image.yaml)."}}}},"configuration":{"type":"object","additionalProperties":false,"required":["product-stream-repo"],"properties":{"org":{"type":"string","minLength":1,"description":"GitHub organization. Default: the owner of GITHUB_REPOSITORY."},"product-stream-repo":{"type":"string","minLength":1,"description":"Repository whose branches hold the release manifests."},"targeted-branches":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"targeted-branch-regexes":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Regular expressions matched at the start of each branch name."},"docker-image-manifest":{"type":"string","minLength":1,"default":"docker/index.yaml"},"helm-manifest-directory":{"type":"string","minLength":1,"default":"manifests"},"target-chart-regex":{"type":"string","minLength":1,"default":"cray-hms-.*","description":"Charts whose name matches (at the start) are rendered."},"sleep-duration-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Seconds between two polls of the runs."},"time-limit-minutes":{"type":"number","exclusiveMinimum":0,"default":60,"description":"How long to wait for the builds."},"webhook-sleep-seconds":{"type":"number","minimum":0,"default":10,"description":"How long a dispatched run may take to appear when the server does not return run details."},"log-level":{"type":"string","enum":["DEBUG","INFO","WARNING","WARN","ERROR","CRITICAL"],"default":"INFO"},"max-parallel":{"type":"integer","minimum":1,"default":10,"description":"Builds in flight at once."},"attach-to-running-builds":{"type":"boolean","default":true,"description":"Watch a queued or running build of the same workflow and tag instead of dispatching again."},"cancel-on-timeout":{"type":"boolean","default":false,"description":"Cancel the runs still going when the time limit passes."}}}},"definitions":{"compareNode":{"anyOf":[{"type":"array","items":{"type":"string"},"contains":{"const":"find_me"}},{"type":"object","additionalProperties":{"$ref":"#/definitions/compareNode"}}]}}}');
+const configuration_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/configuration.schema.json","title":"hms-build-workflow-dispatcher configuration","description":"Which product stream branches to read, which images and Helm charts in them to rebuild, and how to dispatch and monitor the builds.","type":"object","additionalProperties":false,"required":["configuration"],"properties":{"helm-repo-lookup":{"description":"Where each Helm chart lives in the chart repository. Download URL: <source_override or the manifest\'s chart source location>/<path>/<chart>-<version>.tgz.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["chart","path"],"properties":{"chart":{"type":"string","minLength":1,"description":"Chart name as the loftsman manifests name it."},"path":{"type":"string","description":"Folder of the chart in the chart repository, for example stable/cray-hms-bss."},"source_override":{"type":"string","minLength":1,"description":"Chart repository URL to use instead of the manifest\'s chart source location."}}}},"github-repo-image-lookup":{"description":"The GitHub repository that builds each image found in the docker index.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","image"],"properties":{"github-repo":{"type":"string","minLength":1,"description":"Repository name in the organization."},"image":{"type":"string","minLength":1,"description":"Image short name (last path segment, no tag)."}}}},"docker-image-compare":{"description":"A partial tree of the docker index: every leaf list holding find_me selects the tags at the same path in the index.","type":"object","default":{},"additionalProperties":{"$ref":"#/definitions/compareNode"}},"non-manifest-images":{"description":"Images that no manifest names: every git tag of the repo matching tag-regex is an image tag to rebuild.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","tag-regex","image_repo"],"properties":{"github-repo":{"type":"string","minLength":1},"tag-regex":{"type":"string","minLength":1,"description":"Regular expression matched at the start of each git tag."},"image_repo":{"type":"string","minLength":1,"description":"Full image name without tag."}}}},"workflow-overrides":{"description":"Which workflow builds an image, where reading the workflow files does not tell. First match wins.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["workflow"],"properties":{"github-repo":{"type":"string","minLength":1},"image":{"type":"string","minLength":1,"description":"Image short name."},"workflow":{"type":"string","minLength":1,"description":"Workflow name or file name (for example build_and_release_image.yaml)."}}}},"configuration":{"type":"object","additionalProperties":false,"required":["product-stream-repo"],"properties":{"org":{"type":"string","minLength":1,"description":"GitHub organization. Default: the owner of GITHUB_REPOSITORY."},"product-stream-repo":{"type":"string","minLength":1,"description":"Repository whose branches hold the release manifests."},"targeted-branches":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"targeted-branch-regexes":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Regular expressions matched at the start of each branch name."},"docker-image-manifest":{"type":"string","minLength":1,"default":"docker/index.yaml"},"helm-manifest-directory":{"type":"string","minLength":1,"default":"manifests"},"target-chart-regex":{"type":"string","minLength":1,"default":"cray-hms-.*","description":"Charts whose name matches (at the start) are rendered."},"sleep-duration-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Seconds between two polls of the runs."},"time-limit-minutes":{"type":"number","exclusiveMinimum":0,"default":60,"description":"How long to wait for the builds."},"webhook-sleep-seconds":{"type":"number","minimum":0,"default":10,"description":"How long a dispatched run may take to appear when the server does not return run details."},"log-level":{"type":"string","enum":["DEBUG","INFO","WARNING","WARN","ERROR","CRITICAL"],"default":"INFO"},"max-parallel":{"type":"integer","minimum":1,"default":10,"description":"Builds in flight at once."},"attach-to-running-builds":{"type":"boolean","default":true,"description":"Watch a queued or running build of the same workflow and tag instead of dispatching again."},"cancel-on-timeout":{"type":"boolean","default":false,"description":"Cancel the runs still going when the time limit passes."},"timeouts":{"type":"object","additionalProperties":false,"default":{},"description":"Deadlines of network operations: a server that gives no answer within them ends the job with an error naming it.","properties":{"github-api-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"Each GitHub API request (REST and GraphQL), answer body included. A read that gets no answer is tried 3 times in all."},"git-stall-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"A git command that transfers less than 1 KB/s for this long is stopped."},"chart-download-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each chart archive download, body included."},"helm-template-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each helm template run."}}},"chart-credentials-required":{"type":"boolean","default":true,"description":"The chart repository needs chart-repo-username and chart-repo-password: without them the run stops before any download (or plans without charts with skip-charts)."}}}},"definitions":{"compareNode":{"anyOf":[{"type":"array","items":{"type":"string"},"contains":{"const":"find_me"}},{"type":"object","additionalProperties":{"$ref":"#/definitions/compareNode"}}]}}}');
 ;// CONCATENATED MODULE: ./src/config/configuration.ts
 /** `re.match` semantics of the original tool: anchored at the start, not at the end. */
 function compileAnchored(source) {
     return new RegExp(`^(?:${source})`);
-}
-
-;// CONCATENATED MODULE: ./src/errors.ts
-/** The message of anything thrown, Error or not. */
-function errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-/** The first line of a long message (YAML parsers add a code excerpt below it). */
-function firstLine(text) {
-    return text.split('\n')[0] ?? '';
-}
-/** The HTTP status of an Octokit RequestError, if the thrown value has one. */
-function httpStatus(error) {
-    const status = error?.status;
-    return typeof status === 'number' ? status : undefined;
-}
-/** A thrown value as one line for a person: its message and, when it has one, its cause's. */
-function describeThrown(error) {
-    if (!(error instanceof Error))
-        return String(error);
-    return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
 }
 
 ;// CONCATENATED MODULE: ./src/config/load.ts
@@ -48680,8 +46867,12 @@ const Inputs = {
     ChartRepoRewrite: 'chart-repo-rewrite',
     MaxParallel: 'max-parallel',
     ResultsFile: 'results-file',
-    Org: 'org'
+    Org: 'org',
+    FailOn: 'fail-on',
+    SkipCharts: 'skip-charts'
 };
+/** When the job fails (exit 1); bad input always fails it. */
+const FAIL_ON = ['problems', 'failed-builds', 'never'];
 const Outputs = {
     Plan: 'plan',
     Results: 'results',
@@ -49316,298 +47507,8 @@ function withDefaults(oldDefaults, newDefaults) {
 var endpoint = withDefaults(null, DEFAULTS);
 
 
-;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
-/*!
- * content-type
- * Copyright(c) 2015 Douglas Christopher Wilson
- * MIT Licensed
- */
-const SP = 32; // " "
-const HTAB = 9; // "\t"
-const SEMI = 59; // ";"
-const EQ = 61; // "="
-const DQUOTE = 34; // '"'
-const BSLASH = 92; // "\\"
-const COMMA = 44; // ","
-const LOWER_CASE = 1;
-const OWS = 2;
-const SEMI_FLAG = 4;
-const COMMA_FLAG = 8;
-const TOKEN_FLAG = 16;
-const NON_ASCII = 0xff00;
-const CASE_FLAGS = LOWER_CASE | NON_ASCII;
-/**
- * Character flags used to normalize HTTP field values while scanning.
- * Out-of-range reads intentionally coerce to zero in bitwise expressions.
- */
-const CHAR_MAP = new Uint8Array(0x100);
-CHAR_MAP[HTAB] |= OWS;
-CHAR_MAP[SP] |= OWS;
-CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
-    CHAR_MAP[code] |= LOWER_CASE;
-}
-for (const char of "!#$%&'*+-.^_`|~") {
-    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
-}
-for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
-    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
-}
-for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-/**
- * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
- */
-const NullObject = /* @__PURE__ */ (() => {
-    const C = function () { };
-    C.prototype = Object.create(null);
-    return C;
-})();
-/**
- * Validate a type string against RFC 9110.
- */
-function isTypeValid(type, start = 0, end = type.length) {
-    let hasSlash = false;
-    for (let index = start; index < end; index++) {
-        const code = type.charCodeAt(index);
-        if (code === 47 /* / */) {
-            if (hasSlash || index === start || index >= end - 1)
-                return false;
-            hasSlash = true;
-        }
-        else if (!isTokenCode(code)) {
-            return false;
-        }
-    }
-    return hasSlash;
-}
-/**
- * Validate a token against RFC 9110.
- */
-function isTokenValid(token, start = 0, end = token.length) {
-    if (start >= end)
-        return false;
-    for (let index = start; index < end; index++) {
-        if (!isTokenCode(token.charCodeAt(index)))
-            return false;
-    }
-    return true;
-}
-/**
- * Check whether a character code belongs to the token production in RFC 9110.
- */
-function isTokenCode(code) {
-    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
-}
-/**
- * Serialize a parameter value.
- */
-function parameterValue(str) {
-    const len = str.length;
-    if (len === 0)
-        return '""';
-    let index = 0;
-    while (index < len && isTokenCode(str.charCodeAt(index)))
-        index++;
-    if (index === len)
-        return str;
-    let result = '"';
-    let start = 0;
-    while (index < len) {
-        const code = str.charCodeAt(index);
-        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
-            throw new TypeError(`Invalid parameter value: ${str}`);
-        }
-        if (code === 34 /* " */ || code === 92 /* \\ */) {
-            result += `${str.slice(start, index)}\\`;
-            start = index;
-        }
-        index++;
-    }
-    return `${result}${str.slice(start)}"`;
-}
-/**
- * Format an object into a `Content-Type` header.
- */
-function format(obj) {
-    const { type, parameters } = obj;
-    if (!type || !isTypeValid(type)) {
-        throw new TypeError(`Invalid type: ${type}`);
-    }
-    let result = type;
-    if (parameters) {
-        for (const param of Object.keys(parameters)) {
-            if (!isTokenValid(param)) {
-                throw new TypeError(`Invalid parameter name: ${param}`);
-            }
-            result += `; ${param}=${parameterValue(parameters[param])}`;
-        }
-    }
-    return result;
-}
-/**
- * Parse a `Content-Type` header.
- */
-function dist_parse(header, options) {
-    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-    const len = header.length;
-    let valueStart = options?.start ?? 0;
-    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
-        valueStart++;
-    }
-    let index = valueStart;
-    let typeFlags = 0;
-    let whitespace = -1;
-    let stop = options?.parameters === false ? COMMA_FLAG : 0;
-    while (index < len) {
-        const code = header.charCodeAt(index);
-        const flags = CHAR_MAP[code];
-        if ((flags & stopFlags) !== 0) {
-            stop |= flags & COMMA_FLAG;
-            break;
-        }
-        if ((flags & OWS) !== 0) {
-            if (whitespace === -1)
-                whitespace = index;
-        }
-        else {
-            whitespace = -1;
-        }
-        typeFlags |= (code & NON_ASCII) | flags;
-        index++;
-    }
-    const valueEnd = whitespace === -1 ? index : whitespace;
-    const value = header.slice(valueStart, valueEnd);
-    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-    if (index === len || stop !== 0) {
-        return { type, index, parameters: new NullObject() };
-    }
-    return parseParameters(header, type, index, len, stopFlags);
-}
-/**
- * Parses the parameters of a `Content-Type` header starting at the given index.
- */
-function parseParameters(header, type, index, len, stopFlags) {
-    const parameters = new NullObject();
-    parameter: while (index < len) {
-        index++; // Skip over ;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-            index++;
-        }
-        const keyStart = index;
-        let keyFlags = 0;
-        let keyWhitespace = -1;
-        while (index < len) {
-            const code = header.charCodeAt(index);
-            const flags = CHAR_MAP[code];
-            if ((flags & stopFlags) !== 0) {
-                if ((flags & COMMA_FLAG) !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if (code === EQ) {
-                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-                const value = header.slice(keyStart, keyEnd);
-                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-                index++;
-                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-                    index++;
-                }
-                if (index < len && header.charCodeAt(index) === DQUOTE) {
-                    const quotedStart = ++index;
-                    let escaped = false;
-                    while (index < len) {
-                        const code = header.charCodeAt(index);
-                        if (code === DQUOTE) {
-                            if (parameters[key] === undefined) {
-                                parameters[key] = escaped
-                                    ? unescapeQuotedPairs(header, quotedStart, index)
-                                    : header.slice(quotedStart, index);
-                            }
-                            index++;
-                            let stop = 0;
-                            // Discard characters between quote and delimiter.
-                            while (index < len) {
-                                const code = header.charCodeAt(index);
-                                const flags = CHAR_MAP[code];
-                                if ((flags & stopFlags) !== 0) {
-                                    stop = flags & COMMA_FLAG;
-                                    break;
-                                }
-                                index++;
-                            }
-                            if (stop !== 0)
-                                break parameter;
-                            continue parameter;
-                        }
-                        if (code === BSLASH && index + 1 < len) {
-                            escaped = true;
-                            index += 2;
-                            continue;
-                        }
-                        index++;
-                    }
-                    continue parameter;
-                }
-                const valueStart = index;
-                let stop = 0;
-                let valueWhitespace = -1;
-                while (index < len) {
-                    const code = header.charCodeAt(index);
-                    const flags = CHAR_MAP[code];
-                    if ((flags & stopFlags) !== 0) {
-                        stop = flags & COMMA_FLAG;
-                        break;
-                    }
-                    if ((flags & OWS) !== 0) {
-                        if (valueWhitespace === -1)
-                            valueWhitespace = index;
-                    }
-                    else {
-                        valueWhitespace = -1;
-                    }
-                    index++;
-                }
-                if (parameters[key] === undefined) {
-                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-                    parameters[key] = header.slice(valueStart, valueEnd);
-                }
-                if (stop !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if ((flags & OWS) !== 0) {
-                if (keyWhitespace === -1)
-                    keyWhitespace = index;
-            }
-            else {
-                keyWhitespace = -1;
-            }
-            keyFlags |= (code & NON_ASCII) | flags;
-            index++;
-        }
-    }
-    return { type, index, parameters };
-}
-/**
- * Remove backslashes from quoted pairs in a known-terminated quoted string body.
- */
-function unescapeQuotedPairs(str, start, end) {
-    let result = "";
-    for (let index = start; index < end; index++) {
-        if (str.charCodeAt(index) === BSLASH) {
-            result += str.slice(start, index);
-            start = ++index;
-        }
-    }
-    return result + str.slice(start, end);
-}
-//# sourceMappingURL=index.js.map
+// EXTERNAL MODULE: ./node_modules/@octokit/request/node_modules/content-type/dist/index.js
+var dist = __nccwpck_require__(6919);
 ;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
 const intRegex = /^-?\d+$/;
 const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
@@ -50387,7 +48288,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop);
   }
-  const mimetype = dist_parse(contentType);
+  const mimetype = (0,dist/* parse */.qg)(contentType);
   if (isJSONResponse(mimetype)) {
     let text = "";
     try {
@@ -56315,7 +54216,77 @@ throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
+;// CONCATENATED MODULE: ./src/proxy-fetch.ts
+
+
+/**
+ * A fetch through the proxy that `https_proxy`/`http_proxy`/`no_proxy` name (read when the fetch
+ * is created), as the Actions toolkit does, with one proxy agent per origin.
+ */
+function createProxyFetch() {
+    const http = new lib.HttpClient();
+    const dispatchers = new Map();
+    const call = undici.fetch;
+    return (url, init) => {
+        const origin = new URL(url).origin;
+        if (!dispatchers.has(origin))
+            dispatchers.set(origin, http.getAgentDispatcher(url));
+        const dispatcher = dispatchers.get(origin);
+        return call(url, dispatcher ? { ...init, dispatcher } : init);
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/deadline-fetch.ts
+
+/** Marks a NoAnswerError raised by one try of a request; the client adds how many tries were made. */
+class RequestNoAnswer extends NoAnswerError {
+    operation;
+    timeoutMs;
+    constructor(operation, timeoutMs) {
+        super(`GitHub API: ${operation} gave no answer in ${seconds(timeoutMs)}`);
+        this.operation = operation;
+        this.timeoutMs = timeoutMs;
+    }
+}
+/** `GET /repos/o/r/tags`: the method and the path of a request, without the query or the host. */
+function describeRequest(method, url) {
+    let path = url;
+    try {
+        path = new URL(url).pathname;
+    }
+    catch {
+        // a relative URL is already a path
+    }
+    return `${(method ?? 'GET').toUpperCase()} ${path.split('?')[0] ?? path}`;
+}
+/**
+ * fetch with a deadline on the whole exchange, the answer's body included: the body is read here,
+ * within the deadline, and handed on in a fresh Response. A request that runs out of time fails
+ * with RequestNoAnswer (Octokit's retry plugin tries it again like any network error).
+ */
+function fetchWithDeadline(inner, timeoutMs) {
+    return async (url, init) => {
+        const deadline = AbortSignal.timeout(timeoutMs);
+        const signal = init.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
+        try {
+            const response = await inner(url, { ...init, signal });
+            const noBody = response.status === 204 || response.status === 205 || response.status === 304 || init.method === 'HEAD';
+            const body = noBody ? null : await response.arrayBuffer();
+            const copy = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+            Object.defineProperty(copy, 'url', { value: response.url });
+            return copy;
+        }
+        catch (error) {
+            if (deadline.aborted)
+                throw new RequestNoAnswer(describeRequest(init.method, url), timeoutMs);
+            throw error;
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/github/client.ts
+
+
 
 
 
@@ -56335,7 +54306,6 @@ function throttleOptions(log) {
         }
     };
 }
-/** Find the App's installation on the org (or, failing that, on a user account of that name). */
 /**
  * Find the App's installation: on the org, else through the product stream repo, else on a user
  * account of that name. Only a 404 moves on to the next place.
@@ -56368,11 +54338,16 @@ async function connect(options) {
     const common = {
         baseUrl: options.apiUrl,
         throttle: throttleOptions(options.log),
-        retry: { retries: options.retries ?? 3 }
+        retry: { retries: options.retries ?? 2 },
+        request: { fetch: fetchWithDeadline(createProxyFetch(), options.timeoutMs ?? 60_000) }
+    };
+    const made = (octokit) => {
+        explainFailures(octokit);
+        return octokit;
     };
     if (options.auth.kind === 'token') {
         const token = options.auth.token;
-        const octokit = new GitHubClient({ ...common, auth: token });
+        const octokit = made(new GitHubClient({ ...common, auth: token }));
         let login;
         const dispatcherLogin = () => (login ??= octokit.request('GET /user').then((r) => r.data.login, 
         // GITHUB_TOKEN and installation tokens cannot read /user: correlate without the actor then
@@ -56381,7 +54356,7 @@ async function connect(options) {
     }
     const { appId, privateKey } = options.auth;
     // the App itself (JWT auth), with the same proxy, throttling and retries as every other call
-    const app = new GitHubClient({ ...common, authStrategy: createAppAuth, auth: { appId, privateKey } });
+    const app = made(new GitHubClient({ ...common, authStrategy: createAppAuth, auth: { appId, privateKey } }));
     const installation = await findInstallation(app, appId, options.org, options.repo);
     options.log.debug(`GitHub App ${appId} (${installation.appSlug}): installation ${installation.id} on ${options.org}`);
     const octokit = new GitHubClient({
@@ -56390,6 +54365,7 @@ async function connect(options) {
         auth: { appId, privateKey, installationId: installation.id }
     });
     renewExpiredTokens(octokit, options.log);
+    made(octokit);
     const gitToken = async () => {
         const auth = (await octokit.auth({ type: 'installation' }));
         return auth.token;
@@ -56414,189 +54390,46 @@ function renewExpiredTokens(octokit, log) {
         return again({ ...options, request: { ...options.request, renewedToken: true } });
     });
 }
-
-;// CONCATENATED MODULE: ./src/log.ts
-
-function logLevelOf(name) {
-    const upper = name.toUpperCase();
-    if (upper === 'DEBUG')
-        return 'debug';
-    return ['WARNING', 'WARN', 'ERROR', 'CRITICAL'].includes(upper) ? 'quiet' : 'info';
+/** What a token needs for an operation, said when GitHub refuses it. */
+function tokenNeeds(operation) {
+    if (/^POST .*\/dispatches$/.test(operation) || /\/cancel$|\/rerun/.test(operation))
+        return 'actions: write on that repository';
+    if (/\/actions\//.test(operation))
+        return 'actions: read on that repository';
+    if (/installation/.test(operation))
+        return 'a valid app-id and private-key of an App installed on the organization';
+    return 'contents: read on the repositories of the configuration (and actions: write to dispatch)';
 }
-function describeLocation(where) {
-    if (!where)
-        return '';
-    const parts = [];
-    if (where.repo)
-        parts.push(`repo ${where.repo}`);
-    if (where.branch)
-        parts.push(`branch ${where.branch}`);
-    if (where.file)
-        parts.push(where.yamlPath ? `${where.file} at ${where.yamlPath}` : where.file);
-    else if (where.yamlPath)
-        parts.push(where.yamlPath);
-    if (where.chart)
-        parts.push(`chart ${where.chart}`);
-    if (where.image)
-        parts.push(`image ${where.image}`);
-    if (where.tag)
-        parts.push(`tag ${where.tag}`);
-    return parts.join(', ');
-}
-function formatProblem(problem) {
-    const where = describeLocation(problem.where);
-    return where ? `${where}: ${problem.message}` : problem.message;
-}
-class BaseLog {
-    reported = [];
-    level = 'info';
-    setLevel(level) {
-        this.level = logLevelOf(level);
-    }
-    get problems() {
-        return this.reported;
-    }
-    problem(problem) {
-        this.reported.push(problem);
-        this.write(problem);
-    }
-}
-/** Log for the action: annotations for problems, collapsible groups per phase. */
-class ActionsLog extends BaseLog {
-    info(message) {
-        if (this.level === 'quiet')
-            core_debug(message);
-        else
-            info(message);
-    }
-    debug(message) {
-        if (this.level === 'debug')
-            info(message);
-        else
-            core_debug(message);
-    }
-    progress(message) {
-        this.info(message);
-    }
-    write(problem) {
-        const properties = { title: describeLocation(problem.where) || undefined };
-        if (problem.where?.file && !problem.where.branch)
-            properties.file = problem.where.file;
-        const text = formatProblem(problem);
-        if (problem.severity === 'error')
-            error(text, properties);
-        else
-            warning(text, properties);
-    }
-    group(name, work) {
-        return group(name, work);
-    }
-}
-/** Log for the command line: plain lines, problems on stderr, debug lines only when asked. */
-class log_ConsoleLog extends BaseLog {
-    verbose;
-    out;
-    err;
-    constructor(verbose = false, out = process.stdout, err = process.stderr) {
-        super();
-        this.verbose = verbose;
-        this.out = out;
-        this.err = err;
-    }
-    progressShown = false;
-    get tty() {
-        return this.out.isTTY === true;
-    }
-    /** Wipe the progress line before a line that stays. */
-    clearProgress() {
-        if (!this.progressShown)
-            return;
-        this.out.write('\r\x1b[2K');
-        this.progressShown = false;
-    }
-    info(message) {
-        if (this.level === 'quiet' && !this.verbose)
-            return;
-        this.clearProgress();
-        this.out.write(`${message}\n`);
-    }
-    debug(message) {
-        if (!this.verbose && this.level !== 'debug')
-            return;
-        this.clearProgress();
-        this.out.write(`  … ${message}\n`);
-    }
-    progress(message) {
-        if (!this.tty || this.verbose) {
-            this.info(message);
-            return;
-        }
-        this.out.write(`\r\x1b[2K${message.slice(0, 200)}`);
-        this.progressShown = true;
-    }
-    write(problem) {
-        this.clearProgress();
-        this.err.write(`${problem.severity === 'error' ? 'error' : 'warning'}: ${formatProblem(problem)}\n`);
-    }
-    async group(name, work) {
-        this.clearProgress();
-        this.out.write(`── ${name}\n`);
+/**
+ * The outermost wrap of every request: a request that got no answer in any try becomes one
+ * NoAnswerError naming the operation and the tries; a refused token says what the token needs.
+ */
+function explainFailures(octokit) {
+    octokit.hook.wrap('request', async (request, options) => {
         try {
-            return await work();
+            return await request(options);
         }
-        finally {
-            this.clearProgress();
+        catch (error) {
+            const sent = error.request;
+            const operation = describeRequest(sent?.method ?? options.method, sent?.url ?? options.url);
+            let cause = error;
+            for (let depth = 0; depth < 5 && cause instanceof Error; depth++, cause = cause.cause) {
+                if (!(cause instanceof RequestNoAnswer))
+                    continue;
+                const tries = (options.request?.retryCount ?? 0) + 1;
+                throw new NoAnswerError(`${cause.message} (${tries} ${tries === 1 ? 'try' : 'tries'})`, { cause: error });
+            }
+            const status = httpStatus(error);
+            const headers = error.response?.headers ?? {};
+            const rateLimited = headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(errorMessage(error));
+            if ((status === 401 || (status === 403 && !rateLimited)) && error instanceof Error) {
+                error.message = `GitHub refused the token (${status} ${error.message}) for ${operation}: it needs ${tokenNeeds(operation)}`;
+            }
+            throw error;
         }
-    }
+    });
 }
 
-;// CONCATENATED MODULE: ./src/job-output.ts
-
-
-
-class ActionsJobOutput {
-    log = new ActionsLog();
-    mask(secret) {
-        core_setSecret(secret);
-    }
-    setOutput(name, value) {
-        setOutput(name, value);
-    }
-    async summary(markdown) {
-        if (!process.env.GITHUB_STEP_SUMMARY) {
-            info(markdown);
-            return;
-        }
-        await summary.addRaw(markdown, true).write();
-    }
-}
-class ConsoleJobOutput {
-    out;
-    log;
-    outputs = new Map();
-    constructor(verbose, out = process.stdout) {
-        this.out = out;
-        this.log = new ConsoleLog(verbose, out);
-    }
-    mask() {
-        // nothing prints secrets on the command line
-    }
-    setOutput(name, value) {
-        this.outputs.set(name, String(value));
-    }
-    summary(_markdown, text) {
-        this.out.write(`\n${text}`);
-        return Promise.resolve();
-    }
-}
-async function writeJsonFile(file, value) {
-    await (0,promises_namespaceObject.writeFile)(file, JSON.stringify(value, null, 2) + '\n');
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/exec.ts
@@ -56625,7 +54458,8 @@ function execCapture(file, args, options = {}) {
                 code: code ?? (signal ? 128 : 1),
                 stdout: stdoutBytes.toString('utf8'),
                 stdoutBytes,
-                stderr: Buffer.concat(err).toString('utf8') + (signal ? `\n(killed by ${signal})` : '')
+                stderr: Buffer.concat(err).toString('utf8') + (signal ? `\n(killed by ${signal})` : ''),
+                ...(signal ? { signal } : {})
             });
         });
         child.stdin.on('error', () => undefined);
@@ -56663,9 +54497,6 @@ function isMapping(value) {
 
 
 
-
-/** fetch through the proxy that `https_proxy`/`http_proxy`/`no_proxy` name, as the Actions toolkit does. */
-const proxyAwareFetch = (url, init) => (0,undici.fetch)(url, { ...init, dispatcher: new lib.HttpClient().getAgentDispatcher(url) });
 const MAX_REDIRECTS = 5;
 /**
  * Downloads chart archives, each URL once per run, and extracts them. Basic auth goes only to the
@@ -56673,24 +54504,54 @@ const MAX_REDIRECTS = 5;
  */
 class ChartRepository {
     credentials;
-    fetchImpl;
+    options;
     downloads = new Map();
     workDir;
     extracted = 0;
-    constructor(credentials, fetchImpl = proxyAwareFetch) {
+    fetchImpl;
+    timeoutMs;
+    /** Origins that gave no answer: the job ends, later downloads from them are not even tried. */
+    silent = new Map();
+    constructor(credentials, options = {}) {
         this.credentials = credentials;
-        this.fetchImpl = fetchImpl;
+        this.options = options;
+        this.fetchImpl = options.fetch ?? createProxyFetch();
+        this.timeoutMs = options.timeoutMs ?? 120_000;
     }
     /** The same URL asked for twice (two branches, two releases of one chart) is downloaded once. */
     download(url) {
         let pending = this.downloads.get(url);
         if (!pending) {
-            pending = this.fetchAndExtract(url).catch((error) => ({ ok: false, reason: errorMessage(error) }));
+            pending = this.fetchAndExtract(url).catch((error) => {
+                // a silent chart repository ends the job; any other failure is this chart's problem
+                if (error instanceof NoAnswerError)
+                    throw error;
+                return { ok: false, reason: errorMessage(error) };
+            });
             this.downloads.set(url, pending);
         }
         return pending;
     }
+    /** The archive at `url`, the whole download (redirects and body) within the deadline. */
     async fetchArchive(url) {
+        const origin = new URL(url).origin;
+        const earlier = this.silent.get(origin);
+        if (earlier)
+            throw earlier;
+        const deadline = AbortSignal.timeout(this.timeoutMs);
+        try {
+            return await this.fetchFollowingRedirects(url, deadline);
+        }
+        catch (error) {
+            if (!deadline.aborted)
+                throw error;
+            const { pathname } = new URL(url);
+            const silent = new NoAnswerError(`chart repository ${origin}: GET ${pathname} gave no answer in ${seconds(this.timeoutMs)}`);
+            this.silent.set(origin, silent);
+            throw silent;
+        }
+    }
+    async fetchFollowingRedirects(url, signal) {
         const authOrigin = new URL(url).origin;
         let current = url;
         for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
@@ -56698,7 +54559,7 @@ class ChartRepository {
             if (this.credentials && new URL(current).origin === authOrigin) {
                 headers.authorization = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`;
             }
-            const response = await this.fetchImpl(current, { headers, redirect: 'manual', signal: AbortSignal.timeout(120_000) });
+            const response = await this.fetchImpl(current, { headers, redirect: 'manual', signal });
             if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
                 current = new URL(response.headers.get('location') ?? '', current).toString();
                 continue;
@@ -56716,7 +54577,7 @@ class ChartRepository {
     }
     async fetchAndExtract(url) {
         const archive = await this.fetchArchive(url);
-        this.workDir ??= (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'charts-'));
+        this.workDir ??= (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(this.options.tempRoot ?? (0,external_node_os_namespaceObject.tmpdir)(), 'charts-'));
         const slot = String(this.extracted++);
         const dir = (0,external_node_path_namespaceObject.join)(await this.workDir, slot, 'chart');
         await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
@@ -57499,13 +55360,13 @@ function scriptEnvironment() {
  * `render_templates.sh` at its root (sat and spc generate docker/index.yaml that way), from a
  * checkout of the branch after that script ran.
  */
-async function openBranch(repo, branch) {
+async function openBranch(repo, branch, tempRoot = (0,external_node_os_namespaceObject.tmpdir)()) {
     const ref = `refs/remotes/origin/${branch.name}`;
     const files = gitBranchFiles(repo, ref);
     const root = await files.list('');
     if (!root.includes(RENDER_SCRIPT))
         return files;
-    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'render-'));
+    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(tempRoot, 'render-'));
     try {
         await repo.exportTree(ref, dir);
         const result = await execCapture('bash', [RENDER_SCRIPT], { cwd: dir, env: scriptEnvironment(), timeoutMs: 10 * 60_000 });
@@ -57587,16 +55448,17 @@ class ImageFinder {
         const { log } = this.ctx;
         let files;
         try {
-            files = await openBranch(this.ctx.repo, branch);
+            files = await openBranch(this.ctx.repo, branch, this.ctx.tempRoot);
         }
         catch (error) {
+            rethrowIfFatal(error);
             log.problem({ severity: 'error', message: errorMessage(error), where: { branch: branch.name } });
             return [];
         }
         try {
             const [indexImages, chartImages] = await Promise.all([
                 this.findIndexImages(branch.name, files),
-                this.findManifestImages(branch.name, files)
+                this.ctx.renderCharts === false ? Promise.resolve([]) : this.findManifestImages(branch.name, files)
             ]);
             return [...indexImages, ...chartImages];
         }
@@ -57723,11 +55585,15 @@ class ImageFinder {
         const githubRepo = chartGithubRepo(download.chart.chartYaml);
         if (!githubRepo)
             return { ok: false, reason: 'Chart.yaml has no sources[0]: cannot tell which GitHub repo builds its images' };
+        const helm = this.ctx.helm;
+        if (!helm)
+            return { ok: false, reason: 'charts are skipped in this run' };
         let rendered;
         try {
-            rendered = await this.renderLimit(() => this.ctx.helm.template(download.chart.dir, entry.releaseName, entry.namespace, entry.values));
+            rendered = await this.renderLimit(() => helm.template(download.chart.dir, entry.releaseName, entry.namespace, entry.values));
         }
         catch (error) {
+            rethrowIfFatal(error);
             return { ok: false, reason: errorMessage(error) };
         }
         let documents;
@@ -57753,6 +55619,7 @@ class ImageFinder {
                 tags = await listTags(octokit, org, repo);
             }
             catch (error) {
+                rethrowIfFatal(error);
                 log.problem({
                     severity: 'error',
                     message: `cannot list tags: ${errorMessage(error)}`,
@@ -57813,6 +55680,7 @@ class ImageFinder {
             return;
         }
         catch (error) {
+            rethrowIfFatal(error);
             log.debug(`GraphQL tag lookup failed (${errorMessage(error)}); looking the tags up with REST`);
         }
         for (const { repo, tag } of batch) {
@@ -57823,6 +55691,7 @@ class ImageFinder {
                 resolution = await resolveTag(octokit, org, repo, tag);
             }
             catch (error) {
+                rethrowIfFatal(error);
                 resolution = { ok: false, reason: `cannot look up tag ${tag}: ${errorMessage(error)}` };
             }
             resolutions.set(tagKey(repo, tag), resolution);
@@ -57835,6 +55704,9 @@ class ImageFinder {
 
 
 
+
+/** A git command ends after this long whatever it transfers (a stalled transfer ends much sooner). */
+const GIT_HARD_LIMIT_MS = 15 * 60_000;
 /**
  * The git CLI behind one wrapper, on a bare repository in a temp dir. The token travels the way
  * actions/checkout sends it (an `http.<url>.extraheader`), but through GIT_CONFIG_* environment
@@ -57844,18 +55716,24 @@ class GitRepository {
     dir;
     url;
     env;
-    constructor(dir, url, env) {
+    stallSeconds;
+    constructor(dir, url, env, stallSeconds) {
         this.dir = dir;
         this.url = url;
         this.env = env;
+        this.stallSeconds = stallSeconds;
     }
-    static async open(url, token) {
-        const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'product-stream-'));
+    static async open(url, token, options = {}) {
+        const stallSeconds = options.stallSeconds ?? 60;
+        const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(options.tempRoot ?? (0,external_node_os_namespaceObject.tmpdir)(), 'product-stream-'));
         const env = {
             ...process.env,
             GIT_TERMINAL_PROMPT: '0',
             GIT_CONFIG_NOSYSTEM: '1',
-            GIT_CONFIG_GLOBAL: '/dev/null'
+            GIT_CONFIG_GLOBAL: '/dev/null',
+            // a server that sends less than 1 KB/s for this long (or nothing at all) ends the command
+            GIT_HTTP_LOW_SPEED_LIMIT: '1000',
+            GIT_HTTP_LOW_SPEED_TIME: String(Math.max(1, Math.round(stallSeconds)))
         };
         if (token) {
             const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
@@ -57864,17 +55742,28 @@ class GitRepository {
             env.GIT_CONFIG_KEY_0 = `http.${origin}/.extraheader`;
             env.GIT_CONFIG_VALUE_0 = `AUTHORIZATION: basic ${basic}`;
         }
-        const repo = new GitRepository(dir, url, env);
+        const repo = new GitRepository(dir, url, env, Math.max(1, Math.round(stallSeconds)));
         await repo.git(['init', '--bare', '--quiet']);
         await repo.git(['remote', 'add', 'origin', url]);
         return repo;
     }
     async git(args, input) {
-        const result = await execCapture('git', args, { cwd: this.dir, env: this.env, input, timeoutMs: 10 * 60_000 });
-        if (result.code !== 0) {
-            throw new Error(`git ${args[0]} failed for ${this.url} (exit ${result.code}): ${tail(result.stderr)}`);
-        }
+        const result = await execCapture('git', args, { cwd: this.dir, env: this.env, input, timeoutMs: GIT_HARD_LIMIT_MS });
+        if (result.code !== 0)
+            throw this.explain(args[0] ?? 'git', result.stderr);
         return result.stdout;
+    }
+    /** git's failure as a person can act on it: a silent server, a refused token, or git's own words. */
+    explain(command, stderr) {
+        const operation = `git ${command} ${this.url}`;
+        if (/Operation too slow|Operation timed out|Connection timed out/i.test(stderr))
+            return new NoAnswerError(`git server: ${operation} gave no answer in ${this.stallSeconds} s`);
+        if (/killed by SIGKILL/.test(stderr))
+            return new NoAnswerError(`git server: ${operation} did not end in ${GIT_HARD_LIMIT_MS / 60_000} min`);
+        const refused = /could not read Username|Authentication failed|returned error: (401|403)|terminal prompts disabled/i.test(stderr);
+        if (refused)
+            return new Error(`GitHub refused the token for ${operation} (401/403): the token (or the App installation) needs contents: read on that repository`);
+        return new Error(`${operation} failed: ${tail(stderr)}`);
     }
     async listBranches() {
         const out = await this.git(['ls-remote', '--heads', 'origin']);
@@ -57944,9 +55833,8 @@ class GitRepository {
     }
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/plan/helm.ts
+
 
 
 
@@ -57957,12 +55845,14 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 class Helm {
     binary;
     home;
-    constructor(binary, home) {
+    timeoutMs;
+    constructor(binary, home, timeoutMs) {
         this.binary = binary;
         this.home = home;
+        this.timeoutMs = timeoutMs;
     }
-    static async create(binary) {
-        return new Helm(binary, await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'helm-home-')));
+    static async create(binary, options = {}) {
+        return new Helm(binary, await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(options.tempRoot ?? (0,external_node_os_namespaceObject.tmpdir)(), 'helm-home-')), options.timeoutMs ?? 120_000);
     }
     env() {
         return {
@@ -57974,7 +55864,7 @@ class Helm {
         };
     }
     async version() {
-        const result = await execCapture(this.binary, ['version', '--short'], { env: this.env() });
+        const result = await execCapture(this.binary, ['version', '--short'], { env: this.env(), timeoutMs: this.timeoutMs });
         if (result.code !== 0)
             throw new Error(`${this.binary} version failed: ${tail(result.stderr)}`);
         return result.stdout.trim();
@@ -57987,7 +55877,9 @@ class Helm {
             const args = ['template', releaseName, chartDir, '--values', valuesFile];
             if (namespace)
                 args.push('--namespace', namespace);
-            const result = await execCapture(this.binary, args, { env: this.env(), timeoutMs: 5 * 60_000 });
+            const result = await execCapture(this.binary, args, { env: this.env(), timeoutMs: this.timeoutMs });
+            if (result.signal === 'SIGKILL')
+                throw new Error(`helm template did not end in ${seconds(this.timeoutMs)}: stopped`);
             if (result.code !== 0)
                 throw new Error(`helm template failed: ${tail(result.stderr)}`);
             return result.stdout;
@@ -59632,11 +57524,18 @@ async function installHelmRelease(release, log) {
     const dir = await cacheDir((0,external_node_path_namespaceObject.join)(extracted, release.platform), 'helm', semver);
     return (0,external_node_path_namespaceObject.join)(dir, 'helm');
 }
-/** helm from PATH; otherwise the pinned release (linux-amd64), checked against its sha256. */
-async function locateHelm(log) {
+/**
+ * helm from PATH; otherwise, on a runner, the pinned release (linux-amd64) downloaded into the tool
+ * cache and checked against its sha256. Outside a runner there is no tool cache: say what to do.
+ */
+async function locateHelm(log, options = { download: true }) {
     const onPath = findHelmOnPath();
     if (onPath)
         return onPath;
+    if (!options.download) {
+        throw new Error('helm is not on PATH, and planning renders charts with it: install helm 3 (https://helm.sh/docs/intro/install/; ' +
+            'in a clone of this repository `npm run setup` puts it in .tools/bin, then add that folder to PATH), or plan without charts with --skip-charts');
+    }
     const here = thisPlatform();
     if (here !== PINNED.platform) {
         throw new Error(`helm is not on PATH and no pinned helm download exists for ${here}: install helm first (for example with azure/setup-helm)`);
@@ -59645,33 +57544,23 @@ async function locateHelm(log) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
-/** Text from users (repo, branch, tag names) made safe inside a Markdown table cell: no markup, no HTML, no cell breaks. */
-function escapeCell(text) {
-    return text.replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
-}
+
+/** A Markdown link; the text and the target are escaped here, so callers pass them as they are. */
 function markdown_link(text, url) {
-    return `[${escapeCell(text)}](${linkTarget(url)})`;
+    return `[${linkText(text)}](${linkTarget(url)})`;
 }
+/** A Markdown table of cells already escaped for a table (with `tableCell`, `codeSpan` or `link`). */
 function table(headers, rows) {
     const line = (cells) => `| ${cells.join(' | ')} |`;
     return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
 }
+/** A folded block; `summary` is plain text (escaped here as HTML), `body` is Markdown. */
 function details(summary, body) {
-    return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`;
-}
-/** A URL that cannot end the Markdown link early: parsed and normalised, parentheses and spaces encoded. */
-function linkTarget(url) {
-    let normal;
-    try {
-        normal = new URL(url).toString();
-    }
-    catch {
-        normal = encodeURI(url);
-    }
-    return normal.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/ /g, '%20');
+    return `<details><summary>${htmlSummary(summary)}</summary>\n\n${body}\n\n</details>`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/plan-summary.ts
+
 
 
 function tagUrl(serverUrl, org, repo, gitTag) {
@@ -59701,23 +57590,28 @@ function countPlan(plan) {
         branches: plan.branches.length
     };
 }
+/** Lines a reader must see first (the job stopped early, charts were skipped), as a quote. */
+function renderNotes(notes) {
+    return notes.length === 0 ? [] : [notes.map((n) => `> ⚠️ ${tableCell(n, 2000)}`).join('\n>\n')];
+}
 /** The dry-run job summary: one table per repo. */
-function renderPlanSummary(plan, serverUrl) {
+function renderPlanSummary(plan, serverUrl, notes = []) {
     const counts = countPlan(plan);
     const parts = [
-        `## Rebuild plan for ${escapeCell(plan.org)}/${escapeCell(plan.productStreamRepo)}`,
-        `${counts.images} images in ${counts.repos} repos from ${counts.branches} branches (${plan.branches.map((b) => escapeCell(b.branch)).join(', ') || 'none'}); ` +
+        `## Rebuild plan for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
+        ...renderNotes(notes),
+        `${counts.images} images in ${counts.repos} repos from ${counts.branches} branches (${plan.branches.map((b) => tableCell(b.branch)).join(', ') || 'none'}); ` +
             `${counts.resolved} ready to dispatch, ${counts.unresolved} unresolved.`
     ];
     for (const repo of plan.repos) {
-        parts.push(`### ${escapeCell(repo.githubRepo)}`);
+        parts.push(`### ${tableCell(repo.githubRepo)}`);
         parts.push(table(['Repository', 'Git tag', 'Image', 'Branches', 'Source', 'State'], repo.images.map((image) => [
-            escapeCell(repo.githubRepo),
+            tableCell(repo.githubRepo),
             markdown_link(image.gitTag, tagUrl(serverUrl, plan.org, repo.githubRepo, image.gitTag)),
-            `\`${image.fullImage.replace(/`/g, '')}\``,
-            escapeCell(image.branches.join(', ') || '—'),
-            escapeCell(describeSources(image)),
-            image.state === 'resolved' ? '✅ ready' : `⚠️ ${escapeCell(image.reason ?? 'unresolved')}`
+            codeSpan(image.fullImage),
+            tableCell(image.branches.join(', ') || '—'),
+            tableCell(describeSources(image)),
+            image.state === 'resolved' ? '✅ ready' : `⚠️ ${tableCell(image.reason ?? 'unresolved')}`
         ])));
     }
     return parts.join('\n\n') + '\n';
@@ -59735,104 +57629,6 @@ function textTable(headers, rows) {
         .join('  ')
         .trimEnd();
     return [line(headers), ...rows.map(line)].join('\n') + '\n';
-}
-
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ./src/settings.ts
-
-
-
-
-
-/** The configuration.yaml shipped beside the action's action.yml, found upward from this module (dist/, dist/cli-build/ or src/). */
-function defaultConfigFile() {
-    let dir = (0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
-    for (let depth = 0; depth < 4; depth++) {
-        if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'action.yml')))
-            return (0,external_node_path_namespaceObject.join)(dir, 'configuration.yaml');
-        dir = (0,external_node_path_namespaceObject.dirname)(dir);
-    }
-    return (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url)), '..', 'configuration.yaml');
-}
-function parseBoolean(value, name) {
-    const v = value.trim().toLowerCase();
-    if (['true', 'yes', '1', 'on'].includes(v))
-        return true;
-    if (['false', 'no', '0', 'off', ''].includes(v))
-        return false;
-    throw new Error(`input ${name} must be true or false, not "${value}"`);
-}
-function parsePositiveInteger(value, name) {
-    if (value.trim() === '')
-        return undefined;
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1)
-        throw new Error(`input ${name} must be a whole number of at least 1, not "${value}"`);
-    return n;
-}
-/** `FROM=TO` lines: chart URLs starting with FROM are downloaded from TO instead (a mirror). */
-function parseRewrites(text, name) {
-    return text
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l.length > 0 && !l.startsWith('#'))
-        .map((line) => {
-        const eq = line.indexOf('=');
-        if (eq <= 0 || eq === line.length - 1)
-            throw new Error(`input ${name}: "${line}" is not FROM=TO`);
-        return { from: line.slice(0, eq).trim(), to: line.slice(eq + 1).trim() };
-    });
-}
-function orgFromRepository(repository) {
-    const owner = repository?.split('/')[0];
-    return owner || undefined;
-}
-/** Token or GitHub App (the App wins when both are given, as the App is what the workflows are set up with). */
-function chooseAuth(token, appId, privateKey) {
-    if (appId || privateKey) {
-        if (!appId || !privateKey)
-            throw new Error(`inputs ${Inputs.AppId} and ${Inputs.PrivateKey} go together: set both or neither`);
-        // a key pasted into a single-line secret keeps its line breaks as \n
-        return { kind: 'app', appId, privateKey: privateKey.includes('\n') ? privateKey : privateKey.replace(/\\n/g, '\n') };
-    }
-    return token ? { kind: 'token', token } : undefined;
-}
-/** Mask every secret before anything can print it: the whole value and each line of a multi-line key. */
-function maskSecrets(values) {
-    for (const value of values) {
-        if (!value)
-            continue;
-        core_setSecret(value);
-        if (value.includes('\n'))
-            for (const line of value.split('\n'))
-                if (line.trim().length >= 8 && !line.startsWith('-----'))
-                    core_setSecret(line.trim());
-    }
-}
-/** Settings of the action, from its inputs and the runner's environment. */
-function settingsFromInputs(env = process.env) {
-    const input = (name) => getInput(name);
-    const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-    const config = input(Inputs.Config);
-    const username = input(Inputs.ChartRepoUsername);
-    const password = input(Inputs.ChartRepoPassword);
-    maskSecrets([input(Inputs.Token), input(Inputs.PrivateKey), password]);
-    const resultsFile = input(Inputs.ResultsFile);
-    return {
-        configFile: config ? ((0,external_node_path_namespaceObject.isAbsolute)(config) ? config : (0,external_node_path_namespaceObject.resolve)(workspace, config)) : defaultConfigFile(),
-        dryRun: parseBoolean(input(Inputs.DryRun), Inputs.DryRun),
-        auth: chooseAuth(input(Inputs.Token), input(Inputs.AppId), input(Inputs.PrivateKey)),
-        org: input(Inputs.Org) || undefined,
-        defaultOrg: orgFromRepository(env.GITHUB_REPOSITORY),
-        apiUrl: env.GITHUB_API_URL || DEFAULT_API_URL,
-        serverUrl: env.GITHUB_SERVER_URL || DEFAULT_SERVER_URL,
-        chartCredentials: username || password ? { username, password } : undefined,
-        chartRewrites: parseRewrites(input(Inputs.ChartRepoRewrite), Inputs.ChartRepoRewrite),
-        maxParallel: parsePositiveInteger(input(Inputs.MaxParallel), Inputs.MaxParallel),
-        resultsFile: resultsFile ? (0,external_node_path_namespaceObject.resolve)(workspace, resultsFile) : undefined,
-        planFile: undefined
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/dispatch/build-result.ts
@@ -60045,6 +57841,8 @@ function decide(workflow, facts, how) {
 
 
 const LOOKBACK_MS = 24 * 3600_000;
+/** Dispatch requests per build at most: each one after the first only when the run of every earlier one was looked for and not found. */
+const MAX_DISPATCH_SENDS = 4;
 /** Plan → dispatched, correlated and monitored builds → one result per planned image. */
 class BuildRunner {
     api;
@@ -60071,7 +57869,7 @@ class BuildRunner {
         const jobs = [...this.jobs.values()];
         if (jobs.length > 0)
             await this.log.group(`Dispatch and monitor ${jobs.length} builds`, () => this.dispatchAndMonitor(jobs));
-        return this.collectResults(plan);
+        return this.resultsSoFar(plan);
     }
     // ------------------------------------------------------------ workflows
     workflowsOf(repo) {
@@ -60106,6 +57904,7 @@ class BuildRunner {
                 };
             }
             catch (error) {
+                rethrowIfFatal(error);
                 return { image, choice: { ok: false, reason: `cannot read the workflows: ${errorMessage(error)}` } };
             }
         })));
@@ -60181,6 +57980,7 @@ class BuildRunner {
                 this.remember(repo, await this.api.listDispatchRuns(repo, since, this.workflowIdsOf(repo)));
             }
             catch (error) {
+                rethrowIfFatal(error);
                 this.log.info(`${repo}: cannot list workflow runs before dispatching (${errorMessage(error)}); not attaching to running builds`);
             }
         })));
@@ -60220,6 +58020,8 @@ class BuildRunner {
     }
     async send(job, knownRunIds) {
         job.sentAt = this.clock.now();
+        job.firstSentAt ??= job.sentAt;
+        job.sends = (job.sends ?? 0) + 1;
         job.knownRunIds = knownRunIds;
         job.via = 'dispatched';
         const answer = await this.api.dispatch(job.repo, job.workflow.id, job.ref);
@@ -60244,6 +58046,8 @@ class BuildRunner {
             case 'lost':
                 job.state = 'correlating';
                 job.answerLost = answer.kind === 'lost';
+                if (answer.kind === 'lost')
+                    job.lostMessage = answer.message;
                 job.correlationDeadline = job.sentAt + this.options.correlationWindowMs;
                 this.log.info(answer.kind === 'lost'
                     ? `${job.repo} ${job.ref}: the dispatch answer was lost (${answer.message}); looking for the run before dispatching again`
@@ -60267,6 +58071,7 @@ class BuildRunner {
                 runs = await this.api.listDispatchRuns(repo, since, this.workflowIdsOf(repo));
             }
             catch (error) {
+                rethrowIfFatal(error);
                 this.log.info(`${repo}: cannot list workflow runs (${errorMessage(error)}); trying again next cycle`);
                 return;
             }
@@ -60281,7 +58086,7 @@ class BuildRunner {
             const run = tieDispatchToRun({
                 workflowId: job.workflow.id,
                 ref: job.ref,
-                sentAt: job.sentAt ?? 0,
+                sentAt: job.firstSentAt ?? job.sentAt ?? 0,
                 knownRunIds: job.knownRunIds ?? new Set(),
                 actor: this.actor
             }, runs, this.takenRunIds);
@@ -60291,14 +58096,16 @@ class BuildRunner {
                 this.log.info(`${job.repo} ${job.ref}: run ${run.id} is the one dispatched`);
             }
             else if (this.clock.now() >= (job.correlationDeadline ?? 0)) {
-                if (job.answerLost && !job.redispatched) {
-                    job.redispatched = true;
-                    this.log.info(`${job.repo} ${job.ref}: no run appeared for the lost dispatch; dispatching again`);
+                if (job.answerLost && (job.sends ?? 0) < MAX_DISPATCH_SENDS) {
+                    this.log.info(`${job.repo} ${job.ref}: no run appeared for the lost dispatch; dispatching again (send ${(job.sends ?? 0) + 1} of at most ${MAX_DISPATCH_SENDS})`);
                     await this.send(job, new Set([...(job.knownRunIds ?? []), ...runs.map((r) => r.id)]));
                     return;
                 }
                 Object.assign(job, { state: 'done', outcome: 'unmatched' });
-                job.reason = `dispatched ${job.workflow.path} at ${job.ref}, but no matching run appeared within ${Math.round(this.options.correlationWindowMs / 1000)} s`;
+                const window = `${Math.round(this.options.correlationWindowMs / 1000)} s`;
+                job.reason = job.answerLost
+                    ? `every one of ${job.sends ?? 1} dispatches of ${job.workflow.path} at ${job.ref} was lost (last: ${job.lostMessage ?? 'no answer'}), and no matching run appeared within ${window} of any`
+                    : `dispatched ${job.workflow.path} at ${job.ref}, but no matching run appeared within ${window}`;
                 this.log.info(`${job.repo} ${job.ref}: ${job.reason}`);
             }
             return;
@@ -60311,6 +58118,7 @@ class BuildRunner {
                 run = await this.api.getRun(job.repo, job.run.id);
             }
             catch (error) {
+                rethrowIfFatal(error);
                 this.log.debug(`${job.repo}: run ${job.run.id} not readable yet (${errorMessage(error)})`);
                 return;
             }
@@ -60350,12 +58158,17 @@ class BuildRunner {
         }
     }
     // ------------------------------------------------------------ results
-    collectResults(plan) {
+    /**
+     * One result per planned image, at any moment: at the end of run(), or when the job stops early
+     * (a failure, a cancel), builds still going are `running` with their run link and last status.
+     */
+    resultsSoFar(plan) {
         const fromJobs = new Map();
         for (const job of this.jobs.values()) {
+            const { outcome, reason } = stateOutcome(job);
             job.images.forEach((image, i) => {
                 const result = {
-                    ...resultFor(image, job.outcome ?? 'not-dispatched', job.reason),
+                    ...resultFor(image, outcome, reason),
                     workflow: { id: job.workflow.id, name: job.workflow.name, path: job.workflow.path },
                     ...(job.run
                         ? { runId: job.run.id, runUrl: job.run.htmlUrl, status: job.run.status ?? undefined, conclusion: job.run.conclusion }
@@ -60366,6 +58179,19 @@ class BuildRunner {
             });
         }
         return planImages(plan).map((image) => fromJobs.get(image) ?? this.undispatched.get(image) ?? resultFor(image, 'not-dispatched'));
+    }
+}
+/** What a build's state says of it now; only `done` builds have their final outcome. */
+function stateOutcome(job) {
+    switch (job.state) {
+        case 'done':
+            return { outcome: job.outcome ?? 'not-dispatched', reason: job.reason };
+        case 'running':
+            return { outcome: 'running', reason: `still ${job.run?.status ?? 'running'} when the job stopped` };
+        case 'correlating':
+            return { outcome: 'unmatched', reason: 'dispatched; the job stopped before its run was found' };
+        case 'queued':
+            return { outcome: 'not-dispatched', reason: job.reason ?? 'the job stopped before it was dispatched' };
     }
 }
 /** `90 s`, `10 min`, `2 h 5 min` */
@@ -60655,7 +58481,40 @@ function resultProblems(results) {
     return problems;
 }
 
+;// CONCATENATED MODULE: ./src/report/exit-status.ts
+
+/** Builds that ran and did not succeed. */
+const RAN_AND_FAILED = new Set(['failed', 'cancelled', 'timed-out']);
+function listImages(results) {
+    const shown = results
+        .slice(0, 20)
+        .map((r) => `${r.githubRepo} ${r.image} ${r.gitTag} (${r.outcome})`)
+        .join(', ');
+    return results.length > 20 ? `${shown}, …` : shown;
+}
+/**
+ * The exit status the user chose with `fail-on`:
+ * - `problems`: any build that did not succeed, any image not dispatched, any planning error, a job stopped early;
+ * - `failed-builds`: only builds that ran and did not succeed (failed, cancelled, timed out), or a job stopped early;
+ * - `never`: 0 (bad input still fails, before this is asked).
+ */
+function exitStatus(failOn, facts) {
+    if (failOn === 'never')
+        return { code: 0 };
+    const reasons = [];
+    if (facts.stoppedEarly)
+        reasons.push(`the job stopped early: ${facts.stoppedEarly}`);
+    const results = facts.results ?? [];
+    const failing = failOn === 'failed-builds' ? results.filter((r) => RAN_AND_FAILED.has(r.outcome)) : failedResults(results);
+    if (failing.length > 0)
+        reasons.push(`${failing.length} of ${results.length} image rebuilds did not succeed: ${listImages(failing)}`);
+    if (failOn === 'problems' && facts.planningErrors > 0)
+        reasons.push(`${facts.planningErrors} planning errors (see the annotations)`);
+    return reasons.length === 0 ? { code: 0 } : { code: 1, failure: reasons.join('; ') };
+}
+
 ;// CONCATENATED MODULE: ./src/report/results-summary.ts
+
 
 
 
@@ -60675,13 +58534,14 @@ function describeTotals(t) {
 }
 function conclusionCell(result) {
     const label = OUTCOME_LABEL[result.outcome];
-    return result.reason ? `${label}<br>${escapeCell(result.reason)}` : label;
+    return result.reason ? `${label}<br>${tableCell(result.reason)}` : label;
 }
 /** The job summary after dispatching: a totals line, then one table per repo. */
-function renderResultsSummary(plan, results, serverUrl) {
+function renderResultsSummary(plan, results, serverUrl, notes = []) {
     const totals = countResults(results);
     const parts = [
-        `## Image rebuilds for ${escapeCell(plan.org)}/${escapeCell(plan.productStreamRepo)}`,
+        `## Image rebuilds for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
+        ...renderNotes(notes),
         `**${describeTotals(totals)}**`
     ];
     const repos = [...new Set(results.map((r) => r.githubRepo))];
@@ -60690,17 +58550,17 @@ function renderResultsSummary(plan, results, serverUrl) {
     for (const repo of [...repos.filter(needsAttention), ...repos.filter((r) => !needsAttention(r))]) {
         const rows = results.filter((r) => r.githubRepo === repo);
         const repoTable = table(['Repository', 'Git tag', 'Image', 'Branches', 'Conclusion', 'Run'], rows.map((r) => [
-            escapeCell(repo),
+            tableCell(repo),
             markdown_link(r.gitTag, tagUrl(serverUrl, plan.org, repo, r.gitTag)),
-            `\`${r.fullImage.replace(/`/g, '')}\``,
-            escapeCell(r.branches.join(', ') || '—'),
+            codeSpan(r.fullImage),
+            tableCell(r.branches.join(', ') || '—'),
             conclusionCell(r),
             r.runUrl && r.runId !== undefined ? markdown_link(`#${r.runId}${r.via === 'attached' ? ' (attached)' : ''}`, r.runUrl) : '—'
         ]));
         if (needsAttention(repo))
-            parts.push(`### ${escapeCell(repo)}`, repoTable);
+            parts.push(`### ${tableCell(repo)}`, repoTable);
         else
-            parts.push(details(`${escapeCell(repo)}: ${rows.length} ${rows.length === 1 ? 'build' : 'builds'} went well`, repoTable));
+            parts.push(details(`${repo}: ${rows.length} ${rows.length === 1 ? 'build' : 'builds'} went well`, repoTable));
     }
     return parts.join('\n\n') + '\n';
 }
@@ -60731,6 +58591,22 @@ function renderResultsText(results) {
 
 
 
+
+
+
+/**
+ * What one run knows so far, held by the edge that started it: when the job fails late or is
+ * cancelled, the report still carries the plan and every build dispatched, with its run link.
+ */
+class JobState {
+    plan;
+    runner;
+    /** The job's one temp folder: the product stream copy, chart archives, helm's home. */
+    tempRoot;
+    /** The final report was written (by the job, or by an interruption): never twice. */
+    reported = false;
+}
+const badInput = (failure) => ({ exitCode: 2, failure });
 /** The configuration, or the job stops here, before any network call. */
 async function readConfiguration(settings, output) {
     const loaded = await loadConfiguration(settings.configFile);
@@ -60745,60 +58621,132 @@ async function readConfiguration(settings, output) {
     output.log.info(`configuration: ${settings.configFile}`);
     return loaded.config;
 }
+/** Chart credentials are known to be missing before any download, with what to set. */
+function missingChartCredentials(config, settings) {
+    if (settings.skipCharts || settings.chartCredentials || !config.configuration['chart-credentials-required'])
+        return undefined;
+    if (config['helm-repo-lookup'].length === 0)
+        return undefined;
+    return (`${Inputs.ChartRepoUsername} and ${Inputs.ChartRepoPassword} are not set, and the chart repository needs them ` +
+        `(configuration.chart-credentials-required): set them from secrets, or set ${Inputs.SkipCharts}: true to plan without ` +
+        `the images of the manifests' charts (pull requests from forks get no secrets)`);
+}
+/** Every output file can be written: its folder is made now, so no late error costs the report. */
+async function prepareOutputFiles(settings) {
+    const files = [
+        [Inputs.ResultsFile, settings.resultsFile],
+        ['plan-file', settings.planFile]
+    ];
+    for (const [name, file] of files) {
+        if (!file)
+            continue;
+        try {
+            await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(file), { recursive: true });
+            await (0,promises_namespaceObject.access)((0,external_node_path_namespaceObject.dirname)(file), promises_namespaceObject.constants.W_OK);
+        }
+        catch (error) {
+            throw new Error(`${name}: cannot write ${file}: ${errorMessage(error)}`, { cause: error });
+        }
+    }
+}
 /** One run of the job: configuration → plan → (dispatch → monitor) → report. */
-async function runJob(settings, output, clock = systemClock) {
+async function runJob(settings, output, clock = systemClock, state = new JobState()) {
     const { log } = output;
     const config = await readConfiguration(settings, output);
     if (!config)
-        return { exitCode: 2, failure: `the configuration ${settings.configFile} is invalid` };
+        return badInput(`the configuration ${settings.configFile} is invalid`);
     const org = settings.org ?? config.configuration.org ?? settings.defaultOrg;
     if (!org)
-        return { exitCode: 2, failure: 'no GitHub organization: set configuration.org, the org input, or GITHUB_REPOSITORY' };
+        return badInput('no GitHub organization: set configuration.org, the org input, or GITHUB_REPOSITORY');
     if (!settings.auth)
-        return { exitCode: 2, failure: 'no GitHub credentials: set app-id and private-key, or token' };
-    const connection = await connect({
-        apiUrl: settings.apiUrl,
-        org,
-        repo: config.configuration['product-stream-repo'],
-        auth: settings.auth,
-        log
-    });
-    const workflowFiles = new WorkflowFileCache();
-    const plan = await planRebuilds(config, org, settings, connection, workflowFiles, output);
-    if (settings.dryRun)
-        return reportPlan(plan, settings, output);
-    const planningErrors = log.problems.filter((p) => p.severity === 'error').length;
-    const api = githubBuildApi(connection, org, workflowFiles);
-    const results = await new BuildRunner(api, buildOptions(config, settings), log, clock).run(plan);
-    return reportResults(plan, results, settings, output, planningErrors);
+        return badInput('no GitHub credentials: set app-id and private-key, or token');
+    const chartProblem = missingChartCredentials(config, settings);
+    if (chartProblem)
+        return badInput(chartProblem);
+    try {
+        await prepareOutputFiles(settings);
+    }
+    catch (error) {
+        return badInput(errorMessage(error));
+    }
+    state.tempRoot = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'hms-dispatcher-'));
+    try {
+        const timeouts = config.configuration.timeouts;
+        const connection = await connect({
+            apiUrl: settings.apiUrl,
+            org,
+            repo: config.configuration['product-stream-repo'],
+            auth: settings.auth,
+            log,
+            timeoutMs: timeouts['github-api-seconds'] * 1000
+        });
+        const workflowFiles = new WorkflowFileCache();
+        const plan = await planRebuilds(config, org, settings, connection, workflowFiles, output, state.tempRoot);
+        state.plan = plan;
+        const planningErrors = log.problems.filter((p) => p.severity === 'error').length;
+        if (settings.dryRun)
+            return await reportPlan(plan, settings, output, state, planningErrors);
+        const api = githubBuildApi(connection, org, workflowFiles);
+        const runner = new BuildRunner(api, buildOptions(config, settings), log, clock);
+        state.runner = runner;
+        let stoppedEarly;
+        try {
+            await runner.run(plan);
+        }
+        catch (error) {
+            // builds were dispatched: report them whatever stopped the watch
+            if (error instanceof Error && error.stack)
+                log.debug(error.stack);
+            stoppedEarly = describeThrown(error);
+        }
+        return await reportResults(plan, runner.resultsSoFar(plan), settings, output, state, { planningErrors, stoppedEarly });
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(state.tempRoot, { recursive: true, force: true });
+    }
+}
+function chartsSkippedNote(settings) {
+    return settings.skipCharts
+        ? [`charts were not downloaded nor rendered (${Inputs.SkipCharts}): the images of the manifests' charts are not in this plan`]
+        : [];
 }
 /** Every image to rebuild, from the product stream's branches, the chart repository and the image repos' tags. */
-async function planRebuilds(config, org, settings, connection, workflowFiles, output) {
+async function planRebuilds(config, org, settings, connection, workflowFiles, output, tempRoot) {
     const { log } = output;
+    const timeouts = config.configuration.timeouts;
     const gitToken = await connection.gitToken();
     output.mask(gitToken);
-    const helm = await Helm.create(await locateHelm((m) => log.info(m)));
-    log.info(`helm: ${helm.binary} (${await helm.version()})`);
+    const helm = settings.skipCharts
+        ? undefined
+        : await Helm.create(await locateHelm((m) => log.info(m), { download: settings.helmDownload }), {
+            timeoutMs: timeouts['helm-template-seconds'] * 1000,
+            tempRoot
+        });
+    if (helm)
+        log.info(`helm: ${helm.binary} (${await helm.version()})`);
+    for (const note of chartsSkippedNote(settings))
+        log.problem({ severity: 'warning', message: note });
     const productStreamUrl = `${settings.serverUrl.replace(/\/+$/, '')}/${org}/${config.configuration['product-stream-repo']}`;
-    const repo = await GitRepository.open(productStreamUrl, gitToken);
-    const charts = new ChartRepository(settings.chartCredentials);
+    const repo = await GitRepository.open(productStreamUrl, gitToken, { stallSeconds: timeouts['git-stall-seconds'], tempRoot });
+    const charts = new ChartRepository(settings.chartCredentials, { timeoutMs: timeouts['chart-download-seconds'] * 1000, tempRoot });
     let plan;
     try {
-        const { octokit } = connection;
         plan = await new ImageFinder({
             config,
             org,
             repo,
-            octokit,
+            octokit: connection.octokit,
             helm,
             charts,
             chartRewrites: settings.chartRewrites,
             log,
-            workflowFiles
+            workflowFiles,
+            tempRoot,
+            renderCharts: !settings.skipCharts
         }).buildPlan();
     }
     finally {
-        await Promise.all([repo.remove(), charts.dispose(), helm.dispose()]);
+        await Promise.all([repo.remove(), charts.dispose(), helm?.dispose()]);
     }
     const counts = countPlan(plan);
     log.info(`plan: ${counts.images} images in ${counts.repos} repos, ${counts.unresolved} unresolved`);
@@ -60807,12 +58755,31 @@ async function planRebuilds(config, org, settings, connection, workflowFiles, ou
         await writeJsonFile(settings.planFile, plan);
     return plan;
 }
+/** Run each write of the report; one that fails is said, and the others still happen. */
+async function writeEach(writes) {
+    const failures = [];
+    for (const [what, write] of writes) {
+        try {
+            await write();
+        }
+        catch (error) {
+            failures.push(`cannot write ${what}: ${errorMessage(error)}`);
+        }
+    }
+    return failures;
+}
 /** A dry run ends here: the plan as the summary, and in the results file (a dry run has no results). */
-async function reportPlan(plan, settings, output) {
-    if (settings.resultsFile)
-        await writeJsonFile(settings.resultsFile, plan);
-    await output.summary(renderPlanSummary(plan, settings.serverUrl), renderPlanText(plan));
-    return { exitCode: 0, plan };
+async function reportPlan(plan, settings, output, state, planningErrors) {
+    state.reported = true;
+    const failures = await writeEach([
+        ['the job summary', () => output.summary(renderPlanSummary(plan, settings.serverUrl, chartsSkippedNote(settings)), renderPlanText(plan))],
+        [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, plan)]
+    ]);
+    for (const failure of failures)
+        output.log.problem({ severity: 'error', message: failure });
+    const status = exitStatus(settings.failOn, { planningErrors });
+    const failure = [...(status.code === 1 ? [status.failure] : []), ...failures].join('; ');
+    return failure ? { exitCode: 1, plan, failure } : { exitCode: 0, plan };
 }
 /** Run settings of the build phase, from the configuration and the inputs. */
 function buildOptions(config, settings) {
@@ -60828,49 +58795,2629 @@ function buildOptions(config, settings) {
         overrides: config['workflow-overrides']
     };
 }
-/** Summary, annotations, outputs, results file, exit status. */
-async function reportResults(plan, results, settings, output, planningErrors) {
+/** Summary first (it carries the run links), then annotations, outputs, results file; then the exit status. */
+async function reportResults(plan, results, settings, output, state, facts) {
+    state.reported = true;
+    const notes = facts.stoppedEarly ? [`The job stopped before every build was watched to the end: ${facts.stoppedEarly}`] : [];
+    const totals = countResults(results);
+    const failures = await writeEach([
+        ['the job summary', () => output.summary(renderResultsSummary(plan, results, settings.serverUrl, notes), renderResultsText(results))],
+        ['the outputs', () => setResultOutputs(output, results)],
+        [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, results)]
+    ]);
+    if (facts.stoppedEarly)
+        output.log.problem({ severity: 'error', message: `the job stopped early: ${facts.stoppedEarly}` });
     for (const problem of resultProblems(results))
         output.log.problem(problem);
+    for (const failure of failures)
+        output.log.problem({ severity: 'error', message: failure });
+    output.log.info(describeTotals(totals));
+    const status = exitStatus(settings.failOn, { ...facts, results });
+    const failure = [...(status.code === 1 ? [status.failure] : []), ...failures].join('; ');
+    return failure ? { exitCode: 1, plan, results, failure } : { exitCode: 0, plan, results };
+}
+function setResultOutputs(output, results) {
     const totals = countResults(results);
     output.setOutput(Outputs.Results, JSON.stringify(results));
     output.setOutput(Outputs.Dispatched, totals.dispatched);
     output.setOutput(Outputs.Succeeded, totals.succeeded);
-    const failed = failedResults(results);
-    output.setOutput(Outputs.Failed, failed.length);
-    if (settings.resultsFile)
-        await writeJsonFile(settings.resultsFile, results);
-    await output.summary(renderResultsSummary(plan, results, settings.serverUrl), renderResultsText(results));
-    output.log.info(describeTotals(totals));
-    // images of a chart that could not be rendered are in no plan: their errors fail the job too
-    const unplanned = planningErrors > 0 ? `${planningErrors} planning errors (see the annotations)` : '';
-    if (failed.length === 0)
-        return unplanned ? { exitCode: 1, plan, results, failure: unplanned } : { exitCode: 0, plan, results };
-    const listed = failed
-        .slice(0, 20)
-        .map((r) => `${r.githubRepo} ${r.image} ${r.gitTag} (${r.outcome})`)
-        .join(', ');
-    const failure = `${failed.length} of ${results.length} image rebuilds did not succeed: ${listed}${failed.length > 20 ? ', …' : ''}`;
-    return { exitCode: 1, plan, results, failure: unplanned ? `${failure}; ${unplanned}` : failure };
+    output.setOutput(Outputs.Failed, results.length - totals.succeeded - totals.skipped);
 }
-/** The action: inputs → settings → the job; the one place where failure becomes setFailed. */
-async function run() {
+/**
+ * The job was cancelled (the runner sends SIGINT, then SIGTERM): write what is known, fast, and
+ * remove the temp folder. The dispatched builds keep running on GitHub; the summary links them.
+ */
+async function reportInterrupted(state, settings, output, signal) {
+    if (state.tempRoot)
+        (0,external_node_fs_namespaceObject.rmSync)(state.tempRoot, { recursive: true, force: true });
+    if (state.reported)
+        return;
+    state.reported = true;
+    const note = [`The job was cancelled (${signal}) before it ended; builds still running go on without being watched.`];
+    const { plan, runner } = state;
+    if (!plan) {
+        await output.summary(`## Image rebuilds\n\n> ⚠️ The job was cancelled (${signal}) while planning; nothing was dispatched.\n`, '');
+        return;
+    }
+    if (!runner) {
+        await output.summary(renderPlanSummary(plan, settings.serverUrl, note), renderPlanText(plan));
+        return;
+    }
+    const results = runner.resultsSoFar(plan);
+    await writeEach([
+        ['the job summary', () => output.summary(renderResultsSummary(plan, results, settings.serverUrl, note), renderResultsText(results))],
+        ['the outputs', () => setResultOutputs(output, results)],
+        [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, results)]
+    ]);
+}
+
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/settings.ts
+
+
+
+
+
+
+/** The configuration.yaml shipped beside the action's action.yml, found upward from this module (dist/, dist/cli-build/ or src/). */
+function defaultConfigFile() {
+    let dir = (0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
+    for (let depth = 0; depth < 4; depth++) {
+        if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'action.yml')))
+            return (0,external_node_path_namespaceObject.join)(dir, 'configuration.yaml');
+        dir = (0,external_node_path_namespaceObject.dirname)(dir);
+    }
+    return (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url)), '..', 'configuration.yaml');
+}
+function parseBoolean(value, name) {
+    const v = value.trim().toLowerCase();
+    if (['true', 'yes', '1', 'on'].includes(v))
+        return true;
+    if (['false', 'no', '0', 'off', ''].includes(v))
+        return false;
+    throw new Error(`input ${name} must be true or false, not "${value}"`);
+}
+function parsePositiveInteger(value, name) {
+    if (value.trim() === '')
+        return undefined;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1)
+        throw new Error(`input ${name} must be a whole number of at least 1, not "${value}"`);
+    return n;
+}
+/** `FROM=TO` lines: chart URLs starting with FROM are downloaded from TO instead (a mirror). */
+function parseRewrites(text, name) {
+    return text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l.length > 0 && !l.startsWith('#'))
+        .map((line) => {
+        const eq = line.indexOf('=');
+        if (eq <= 0 || eq === line.length - 1)
+            throw new Error(`input ${name}: "${line}" is not FROM=TO`);
+        return { from: line.slice(0, eq).trim(), to: line.slice(eq + 1).trim() };
+    });
+}
+function orgFromRepository(repository) {
+    const owner = repository?.split('/')[0];
+    return owner || undefined;
+}
+/** Token or GitHub App (the App wins when both are given, as the App is what the workflows are set up with). */
+function chooseAuth(token, appId, privateKey) {
+    if (appId || privateKey) {
+        if (!appId || !privateKey)
+            throw new Error(`inputs ${Inputs.AppId} and ${Inputs.PrivateKey} go together: set both or neither`);
+        if (!/^\d+$/.test(appId.trim()))
+            throw new Error(`${Inputs.AppId} must be a number (the App ID on the App's settings page, not its client ID)`);
+        // a key pasted into a single-line secret keeps its line breaks as \n
+        const pem = privateKey.includes('\n') ? privateKey : privateKey.replace(/\\n/g, '\n');
+        checkPrivateKey(pem);
+        return { kind: 'app', appId: appId.trim(), privateKey: pem };
+    }
+    return token ? { kind: 'token', token } : undefined;
+}
+/** The App's key is checked before any request, so a bad secret gets one plain message, not OpenSSL's. */
+function checkPrivateKey(pem) {
+    const advice = "paste the whole .pem file GitHub generated for the App, from '-----BEGIN' to the last '-----'";
+    if (!/-----BEGIN ([A-Z]+ )?PRIVATE KEY-----[\s\S]+-----END ([A-Z]+ )?PRIVATE KEY-----/.test(pem))
+        throw new Error(`${Inputs.PrivateKey} is not a PEM private key: ${advice}`);
     try {
-        const settings = settingsFromInputs();
-        const result = await runJob(settings, new ActionsJobOutput());
+        (0,external_node_crypto_.createPrivateKey)(pem);
+    }
+    catch {
+        throw new Error(`${Inputs.PrivateKey} is not a PEM private key (its body does not decode): ${advice}`);
+    }
+}
+function parseFailOn(value, name) {
+    const v = value.trim() || 'problems';
+    if (FAIL_ON.includes(v))
+        return v;
+    throw new Error(`input ${name} must be one of ${FAIL_ON.join(', ')}, not "${value}"`);
+}
+/**
+ * An output file of the action: a relative path lives inside the workspace (`../` out of it is
+ * refused); an absolute path is taken as it is (for example `${{ runner.temp }}/results.json`).
+ */
+function outputPath(value, workspace, name) {
+    if (value.trim() === '')
+        return undefined;
+    if ((0,external_node_path_namespaceObject.isAbsolute)(value))
+        return value;
+    const path = (0,external_node_path_namespaceObject.resolve)(workspace, value);
+    const inside = (0,external_node_path_namespaceObject.relative)((0,external_node_path_namespaceObject.resolve)(workspace), path);
+    if (inside.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(inside))
+        throw new Error(`input ${name}: "${value}" is outside GITHUB_WORKSPACE (${workspace}); give a path inside it, or an absolute path`);
+    return path;
+}
+/** Mask every secret before anything can print it: the whole value and each line of a multi-line key. */
+function maskSecrets(values) {
+    for (const value of values) {
+        if (!value)
+            continue;
+        core_setSecret(value);
+        if (value.includes('\n'))
+            for (const line of value.split('\n'))
+                if (line.trim().length >= 8 && !line.startsWith('-----'))
+                    core_setSecret(line.trim());
+    }
+}
+/** Settings of the action, from its inputs and the runner's environment. */
+function settingsFromInputs(env = process.env) {
+    const input = (name) => getInput(name);
+    const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+    const config = input(Inputs.Config);
+    const username = input(Inputs.ChartRepoUsername);
+    const password = input(Inputs.ChartRepoPassword);
+    maskSecrets([input(Inputs.Token), input(Inputs.PrivateKey), password]);
+    return {
+        configFile: config ? ((0,external_node_path_namespaceObject.isAbsolute)(config) ? config : (0,external_node_path_namespaceObject.resolve)(workspace, config)) : defaultConfigFile(),
+        dryRun: parseBoolean(input(Inputs.DryRun), Inputs.DryRun),
+        auth: chooseAuth(input(Inputs.Token), input(Inputs.AppId), input(Inputs.PrivateKey)),
+        org: input(Inputs.Org) || undefined,
+        defaultOrg: orgFromRepository(env.GITHUB_REPOSITORY),
+        apiUrl: env.GITHUB_API_URL || DEFAULT_API_URL,
+        serverUrl: env.GITHUB_SERVER_URL || DEFAULT_SERVER_URL,
+        chartCredentials: username || password ? { username, password } : undefined,
+        chartRewrites: parseRewrites(input(Inputs.ChartRepoRewrite), Inputs.ChartRepoRewrite),
+        maxParallel: parsePositiveInteger(input(Inputs.MaxParallel), Inputs.MaxParallel),
+        resultsFile: outputPath(input(Inputs.ResultsFile), workspace, Inputs.ResultsFile),
+        planFile: undefined,
+        failOn: parseFailOn(input(Inputs.FailOn), Inputs.FailOn),
+        skipCharts: parseBoolean(input(Inputs.SkipCharts), Inputs.SkipCharts),
+        helmDownload: true
+    };
+}
+
+;// CONCATENATED MODULE: ./src/action.ts
+
+
+
+
+
+
+/**
+ * The action: inputs → settings → the job; the one place where failure becomes setFailed. A
+ * cancelled job (SIGINT, then SIGTERM from the runner) still reports what it dispatched.
+ */
+async function run() {
+    const output = new ActionsJobOutput();
+    const state = new JobState();
+    let settings;
+    const onSignal = (signal) => {
+        error(`the job was cancelled (${signal}): reporting what is known and stopping`);
+        const report = settings ? reportInterrupted(state, settings, output, signal) : Promise.resolve();
+        void report.finally(() => {
+            setFailed(`cancelled (${signal})`);
+            process.exit(1);
+        });
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+        settings = settingsFromInputs();
+        const result = await runJob(settings, output, undefined, state);
         if (result.exitCode !== 0)
             setFailed(result.failure ?? 'the job failed');
     }
     catch (error) {
         if (error instanceof Error && error.stack)
             core_debug(error.stack);
-        setFailed(describeThrown(error));
+        const message = describeThrown(error);
+        setFailed(message);
+        if (!state.reported)
+            await output.summary(`## Image rebuilds\n\n> ❌ The job stopped: ${tableCell(message, 2000)}\n`).catch(() => undefined);
+    }
+    finally {
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
     }
 }
 
-;// CONCATENATED MODULE: ./src/index.ts
 
-void run();
+/***/ }),
 
+/***/ 9407:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6104);
+
+await (0,_action_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+// requests of a job that ended early (a silent server) may still wait on their deadlines: do not wait for them
+process.exit();
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 4589:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 7540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3053:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+
+/***/ }),
+
+/***/ 610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
+/***/ 8474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 643:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1792:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 1692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 3429:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 6919:
+/***/ ((__unused_webpack_module, exports) => {
+
+var __webpack_unused_export__;
+
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+__webpack_unused_export__ = ({ value: true });
+__webpack_unused_export__ = format;
+exports.qg = parse;
+const TEXT_REGEXP = /^[\u0009\u0020-\u007e\u0080-\u00ff]*$/;
+const TOKEN_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * RegExp to match chars that must be quoted-pair in RFC 9110 sec 5.6.4
+ */
+const QUOTE_REGEXP = /[\\"]/g;
+/**
+ * RegExp to match type in RFC 9110 sec 8.3.1
+ *
+ * media-type = type "/" subtype
+ * type       = token
+ * subtype    = token
+ */
+const TYPE_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !TYPE_REGEXP.test(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!TOKEN_REGEXP.test(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${qstring(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function parse(header, options) {
+    const stopChar = options?.comma === true ? COMMA : 65536; // Sentinel for "no stop char".
+    const len = header.length;
+    let index = skipOWS(header, options?.start ?? 0, len);
+    const valueStart = index;
+    index = skipValue(header, index, len, stopChar);
+    const valueEnd = trailingOWS(header, valueStart, index);
+    const type = header.slice(valueStart, valueEnd).toLowerCase();
+    if (options?.parameters === false) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopChar);
+}
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopChar) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        if (header.charCodeAt(index) === stopChar)
+            break;
+        index = skipOWS(header, index + 1 /* Skip over ; */, len);
+        const keyStart = index;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            if (code === stopChar)
+                break parameter;
+            if (code === SEMI)
+                continue parameter;
+            if (code === EQ) {
+                const keyEnd = trailingOWS(header, keyStart, index);
+                const key = header.slice(keyStart, keyEnd).toLowerCase();
+                index = skipOWS(header, index + 1, len);
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    index++;
+                    let value = "";
+                    while (index < len) {
+                        const code = header.charCodeAt(index++);
+                        if (code === DQUOTE) {
+                            index = skipValue(header, index, len, stopChar);
+                            if (parameters[key] === undefined)
+                                parameters[key] = value;
+                            break;
+                        }
+                        if (code === BSLASH && index < len) {
+                            value += header[index++];
+                            continue;
+                        }
+                        value += String.fromCharCode(code);
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                index = skipValue(header, index, len, stopChar);
+                if (parameters[key] === undefined) {
+                    const valueEnd = trailingOWS(header, valueStart, index);
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                continue parameter;
+            }
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Skip over characters until a semicolon or other exit character.
+ */
+function skipValue(str, index, len, stopChar) {
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code === SEMI || code === stopChar)
+            break;
+        index++;
+    }
+    return index;
+}
+/**
+ * Skip optional whitespace (OWS) in an HTTP header value.
+ *
+ * OWS is defined in RFC 9110 sec 5.6.3 as SP (" ") or HTAB ("\t").
+ */
+function skipOWS(header, index, len) {
+    while (index < len) {
+        const char = header.charCodeAt(index);
+        if (char !== SP && char !== HTAB)
+            break;
+        index++;
+    }
+    return index;
+}
+/**
+ * Trim optional whitespace (OWS) from the end of a substring.
+ *
+ * OWS is defined in RFC 9110 sec 5.6.3 as SP (" ") or HTAB ("\t").
+ */
+function trailingOWS(header, start, end) {
+    while (end > start) {
+        const char = header.charCodeAt(end - 1);
+        if (char !== SP && char !== HTAB)
+            break;
+        end--;
+    }
+    return end;
+}
+/**
+ * Serialize a parameter value.
+ */
+function qstring(str) {
+    if (TOKEN_REGEXP.test(str))
+        return str;
+    if (TEXT_REGEXP.test(str))
+        return `"${str.replace(QUOTE_REGEXP, "\\$&")}"`;
+    throw new TypeError(`Invalid parameter value: ${str}`);
+}
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 4352:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = __nccwpck_require__(5077)
+const { SCHEMES, getSchemeHandler } = __nccwpck_require__(5300)
+
+const VALID_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/u
+const MALFORMED_SCHEME_ERROR = 'URI scheme is malformed.'
+const MALFORMED_HOST_ERROR = 'URI host is malformed.'
+// ASCII characters outside the RFC 3986 reg-name set (unreserved, sub-delims
+// and "%" for pct-encoded): C0 controls, space, DEL, and "#/:<>?@[\]^`{|}.
+const FORBIDDEN_DOMAIN_HOST_CHARACTER = /[\0-\x20"#/:<>?@[\\\]^`{|}\x7F]/u
+
+/**
+ * RFC 3986 section 3.1 does not allow percent-encoding in a scheme, so the
+ * scheme is validated as-is and never decoded. Decoding would let inert input
+ * such as `%6Aavascript:` become a live `javascript:` scheme.
+ *
+ * @param {string} scheme
+ * @returns {string}
+ */
+function validateScheme (scheme) {
+  const stringScheme = String(scheme)
+  if (!VALID_SCHEME.test(stringScheme)) {
+    throw new TypeError(MALFORMED_SCHEME_ERROR)
+  }
+  return stringScheme
+}
+
+/**
+ * @template {import('./types/index').URIComponent|string} T
+ * @param {T} uri
+ * @param {import('./types/index').Options} [options]
+ * @returns {T}
+ */
+function normalize (uri, options) {
+  if (typeof uri === 'string') {
+    uri = /** @type {T} */ (normalizeString(uri, options))
+  } else if (typeof uri === 'object') {
+    uri = /** @type {T} */ (parse(serialize(uri, options), options))
+  }
+  return uri
+}
+
+/**
+ * @param {string} baseURI
+ * @param {string} relativeURI
+ * @param {import('./types/index').Options} [options]
+ * @returns {string}
+ */
+function resolve (baseURI, relativeURI, options) {
+  const schemelessOptions = options ? Object.assign({ scheme: 'null' }, options) : { scheme: 'null' }
+  const {
+    parsed: baseParsed,
+    malformedAuthorityOrPort: baseMalformed,
+    malformedPercentEncoding: baseMalformedPercentEncoding,
+    malformedSchemeSpecific: baseMalformedSchemeSpecific,
+    malformedHost: baseMalformedHost,
+    malformedScheme: baseMalformedScheme
+  } = parseWithStatus(baseURI, schemelessOptions)
+  const {
+    parsed: relativeParsed,
+    malformedAuthorityOrPort: relativeMalformed,
+    malformedPercentEncoding: relativeMalformedPercentEncoding,
+    malformedSchemeSpecific: relativeMalformedSchemeSpecific,
+    malformedHost: relativeMalformedHost,
+    malformedScheme: relativeMalformedScheme
+  } = parseWithStatus(relativeURI, schemelessOptions)
+  if (
+    baseMalformed ||
+    relativeMalformed ||
+    baseMalformedPercentEncoding ||
+    relativeMalformedPercentEncoding ||
+    baseMalformedSchemeSpecific ||
+    relativeMalformedSchemeSpecific ||
+    baseMalformedHost ||
+    relativeMalformedHost ||
+    baseMalformedScheme ||
+    relativeMalformedScheme
+  ) {
+    throw new Error(baseParsed.error || relativeParsed.error || 'URI is malformed.')
+  }
+  const resolved = resolveComponent(baseParsed, relativeParsed, schemelessOptions, true)
+  const resolvedSchemeHandler = getSchemeHandler((options && options.scheme) || resolved.scheme)
+  const resolvedHost = resolved.host
+  const resolvedHostIsIP = resolvedHost !== undefined && resolvedHost !== '' &&
+    (isIPv4(resolvedHost) || normalizeIPv6(resolvedHost).isIPV6)
+  // Inputs are parsed scheme-neutrally, so delimiters and controls in a domain
+  // host are only detected here, once the final scheme is known. They always
+  // fail closed, including in percent-encoded hosts.
+  if (hasForbiddenDomainHost(resolved, options || {}, resolvedSchemeHandler, resolvedHostIsIP)) {
+    throw new Error(MALFORMED_HOST_ERROR)
+  }
+  canonicalizeHost(resolved, options || {}, resolvedSchemeHandler, resolvedHostIsIP)
+  // Percent escapes in an ASCII reg-name are encoded data. The WHATWG hostname
+  // parser can reject them even though fast-uri preserves them safely as RFC
+  // 3986 data. A raw non-ASCII host must still fail closed if conversion fails.
+  const encodedASCIIHost = resolvedHost && resolvedHost.indexOf('%') !== -1 &&
+    !/\P{ASCII}/u.test(resolvedHost)
+  if (resolved.error && !encodedASCIIHost) {
+    throw new Error(resolved.error)
+  }
+  schemelessOptions.skipEscape = true
+  return serialize(resolved, schemelessOptions)
+}
+
+/**
+ * @param {import ('./types/index').URIComponent} base
+ * @param {import ('./types/index').URIComponent} relative
+ * @param {import('./types/index').Options} [options]
+ * @param {boolean} [skipNormalization=false]
+ * @returns {import ('./types/index').URIComponent}
+ */
+function resolveComponent (base, relative, options, skipNormalization) {
+  /** @type {import('./types/index').URIComponent} */
+  const target = {}
+  if (!skipNormalization) {
+    base = parse(serialize(base, options), options) // normalize base component
+    relative = parse(serialize(relative, options), options) // normalize relative component
+  }
+  options = options || {}
+
+  if (!options.tolerant && relative.scheme) {
+    target.scheme = relative.scheme
+    // target.authority = relative.authority;
+    target.userinfo = relative.userinfo
+    target.host = relative.host
+    target.port = relative.port
+    target.path = removeDotSegments(relative.path || '')
+    target.query = relative.query
+  } else {
+    if (relative.userinfo !== undefined || relative.host !== undefined || relative.port !== undefined) {
+      // target.authority = relative.authority;
+      target.userinfo = relative.userinfo
+      target.host = relative.host
+      target.port = relative.port
+      target.path = removeDotSegments(relative.path || '')
+      target.query = relative.query
+    } else {
+      if (!relative.path) {
+        target.path = base.path
+        if (relative.query !== undefined) {
+          target.query = relative.query
+        } else {
+          target.query = base.query
+        }
+      } else {
+        if (relative.path[0] === '/') {
+          target.path = removeDotSegments(relative.path)
+        } else {
+          const baseHasAuthority = base.userinfo !== undefined || base.host !== undefined || base.port !== undefined
+          if (baseHasAuthority && !base.path) {
+            target.path = '/' + relative.path
+          } else if (!base.path) {
+            target.path = relative.path
+          } else {
+            target.path = base.path.slice(0, base.path.lastIndexOf('/') + 1) + relative.path
+          }
+          target.path = base.scheme === undefined && !baseHasAuthority && target.path[0] !== '/'
+            ? removeDotSegmentsRelative(target.path)
+            : removeDotSegments(target.path)
+        }
+        target.query = relative.query
+      }
+      // target.authority = base.authority;
+      target.userinfo = base.userinfo
+      target.host = base.host
+      target.port = base.port
+    }
+    target.scheme = base.scheme
+  }
+
+  target.fragment = relative.fragment
+
+  return target
+}
+
+/**
+ * @param {import ('./types/index').URIComponent|string} uriA
+ * @param {import ('./types/index').URIComponent|string} uriB
+ * @param {import ('./types/index').Options} options
+ * @returns {boolean}
+ */
+function equal (uriA, uriB, options) {
+  const normalizedA = normalizeComparableURI(uriA, options)
+  const normalizedB = normalizeComparableURI(uriB, options)
+
+  return normalizedA !== undefined && normalizedB !== undefined && normalizedA === normalizedB
+}
+
+/**
+ * @param {Readonly<import('./types/index').URIComponent>} cmpts
+ * @param {import('./types/index').Options} [opts]
+ * @returns {string}
+ */
+function serialize (cmpts, opts) {
+  const component = {
+    host: cmpts.host,
+    scheme: cmpts.scheme,
+    userinfo: cmpts.userinfo,
+    port: cmpts.port,
+    path: cmpts.path,
+    query: cmpts.query,
+    nid: cmpts.nid,
+    nss: cmpts.nss,
+    uuid: cmpts.uuid,
+    fragment: cmpts.fragment,
+    reference: cmpts.reference,
+    resourceName: cmpts.resourceName,
+    secure: cmpts.secure,
+    error: ''
+  }
+  const options = Object.assign({}, opts)
+  const uriTokens = []
+
+  if (component.scheme) {
+    component.scheme = validateScheme(component.scheme)
+  }
+
+  // find scheme handler
+  const schemeHandler = getSchemeHandler(options.scheme || component.scheme)
+
+  // perform scheme specific serialization
+  if (schemeHandler && schemeHandler.serialize) schemeHandler.serialize(component, options)
+
+  const hasAuthority = component.userinfo !== undefined || component.host !== undefined || component.port !== undefined
+  // A reference with no emitted scheme is path-noscheme: a bare ':' in its
+  // first path segment would reparse as a scheme (RFC 3986 3.3/4.2). Enforced
+  // under skipEscape too (resolve()), so the reapply below gates on this flag.
+  const schemelessReference = (component.scheme === undefined || options.reference === 'suffix') && !hasAuthority
+  const pathNoScheme = !options.skipEscape && schemelessReference
+
+  if (component.path !== undefined) {
+    if (!options.skipEscape) {
+      component.path = serializePathEncoding(component.path, pathNoScheme)
+    } else {
+      component.path = normalizePercentEncoding(component.path)
+    }
+  }
+
+  if (options.reference !== 'suffix' && component.scheme) {
+    // Scheme handlers may replace the scheme during serialization.
+    component.scheme = validateScheme(component.scheme)
+    uriTokens.push(component.scheme, ':')
+  }
+
+  const authority = recomposeAuthority(component)
+  if (authority !== undefined) {
+    if (options.reference !== 'suffix') {
+      uriTokens.push('//')
+    }
+
+    uriTokens.push(authority)
+
+    if (component.path && component.path[0] !== '/') {
+      uriTokens.push('/')
+    }
+  }
+  if (component.path !== undefined) {
+    let s = component.path
+
+    if (!options.absolutePath && (!schemeHandler || !schemeHandler.absolutePath)) {
+      // A relative-path reference keeps its unresolvable leading ".." segments
+      // and must never become root-relative (RFC 3986 section 5.2.4 applies to
+      // merged target paths, not to the reference itself).
+      s = schemelessReference && s[0] !== '/'
+        ? removeDotSegmentsRelative(s)
+        : removeDotSegments(s)
+    }
+
+    // Dot-segment removal can expose a colon that was not originally in the
+    // first segment (for example, "./a:b"). Reapply path-noscheme encoding so
+    // the serialized relative reference cannot be reparsed as a URI scheme.
+    if (schemelessReference) {
+      s = serializePathEncoding(s, true)
+    }
+
+    if (
+      authority === undefined &&
+      s[0] === '/' &&
+      s[1] === '/'
+    ) {
+      // don't allow the path to start with "//"
+      s = '/%2F' + s.slice(2)
+    }
+
+    uriTokens.push(s)
+  }
+
+  if (component.query !== undefined) {
+    uriTokens.push('?', encodeQuery(component.query))
+  }
+
+  if (component.fragment !== undefined) {
+    uriTokens.push('#', encodeFragment(component.fragment))
+  }
+  return uriTokens.join('')
+}
+
+const URI_PARSE = /^(?:([^#/:?]+):)?(?:\/\/((?:([^#/?@]*)@)?(\[[^#/?\]]+\]|[^#/:?]*)(?::(\d*))?))?([^#?]*)(?:\?([^#]*))?(?:#((?:.|[\n\r])*))?/u
+
+// Captures the authority component (between "//" and the next "/", "?" or "#"),
+// with or without a scheme prefix, for the literal-backslash rejection below.
+const AUTHORITY_PREFIX = /^(?:[^#/:?]+:)?\/\/([^/?#]*)/
+
+// Captures the leading authority-introducer region after an optional scheme: a
+// run of forward slashes, backslashes, and the characters the WHATWG URL parser
+// removes before parsing (TAB U+0009, LF U+000A, CR U+000D). A valid introducer
+// is exactly "//". Node treats "\" as "/" on special schemes and strips those
+// characters first, so forms like "\\", "/\", "\/", "/<TAB>/", or a leading
+// "<TAB>//" reach an authority in Node while fast-uri's URI_PARSE folds them into
+// the path group (host confusion / SSRF / redirect bypass).
+const AUTHORITY_INTRODUCER_REGION = /^(?:[^#/:?]+:)?([/\\\t\n\r]*)/
+
+/**
+ * @param {import('./types/index').URIComponent} parsed
+ * @param {RegExpMatchArray} matches
+ * @returns {string|undefined}
+ */
+function getParseError (parsed, matches) {
+  if (matches[2] !== undefined && parsed.path && parsed.path[0] !== '/') {
+    return 'URI path must start with "/" when authority is present.'
+  }
+
+  if (typeof parsed.port === 'number' && (parsed.port < 0 || parsed.port > 65535)) {
+    return 'URI port is malformed.'
+  }
+
+  return undefined
+}
+
+/**
+ * Checks percent syntax without decoding the represented octets. RFC 3986
+ * percent-encoding is byte-oriented, so sequences such as `%FF` are valid even
+ * though they are not independently valid UTF-8.
+ *
+ * @param {string|undefined} component
+ * @returns {boolean}
+ */
+function hasMalformedPercentEncoding (component) {
+  if (component === undefined) return false
+
+  let percent = component.indexOf('%')
+  while (percent !== -1) {
+    if (percent + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent + 1, percent + 3))) {
+      return true
+    }
+    percent = component.indexOf('%', percent + 3)
+  }
+
+  return false
+}
+
+/**
+ * Whether the host is a bracketed IP literal (RFC 3986 `IP-literal`).
+ * An unterminated `[` is not a literal, so it must still be validated as a
+ * reg-name instead of being waved through as an IP.
+ *
+ * @param {string} host
+ * @returns {boolean}
+ */
+function isIPLiteral (host) {
+  return host[0] === '[' && host[host.length - 1] === ']'
+}
+
+/**
+ * @param {RegExpMatchArray} matches
+ * @returns {boolean}
+ */
+function hasMalformedComponentPercentEncoding (matches) {
+  // Bracketed IP literals use a raw "%" as the zone separator for historical
+  // compatibility. Their parsing is intentionally left to normalizeIPv6.
+  const host = matches[4]
+  return hasMalformedPercentEncoding(matches[3]) ||
+    (host !== undefined && !isIPLiteral(host) && hasMalformedPercentEncoding(host)) ||
+    hasMalformedPercentEncoding(matches[6]) ||
+    hasMalformedPercentEncoding(matches[7]) ||
+    hasMalformedPercentEncoding(matches[8])
+}
+
+/**
+ * @param {import('./types/index').URIComponent} parsed
+ * @param {import('./types/index').Options} options
+ * @param {{ domainHost?: boolean, unicodeSupport?: boolean }|undefined} schemeHandler
+ * @param {boolean} isIP
+ * @returns {boolean} whether host conversion failed
+ */
+function canonicalizeHost (parsed, options, schemeHandler, isIP) {
+  if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP)) {
+    parsed.error = parsed.error || MALFORMED_HOST_ERROR
+    return true
+  }
+
+  if (
+    !options.unicodeSupport &&
+    (!schemeHandler || !schemeHandler.unicodeSupport) &&
+    parsed.host &&
+    !isIPLiteral(parsed.host) &&
+    (options.domainHost || (schemeHandler && schemeHandler.domainHost)) &&
+    isIP === false &&
+    nonSimpleDomain(parsed.host)
+  ) {
+    let url
+    try {
+      url = new URL('http://' + parsed.host)
+    } catch (e) {
+      parsed.error = parsed.error || "Host's domain name can not be converted to ASCII: " + e
+      return true
+    }
+    // The WHATWG parser must have read the whole input as a host. Anything
+    // else means it found a delimiter fast-uri did not, so its hostname would
+    // describe a different authority.
+    if (!isHostOnlyURL(url)) {
+      parsed.error = parsed.error || MALFORMED_HOST_ERROR
+      return true
+    }
+    parsed.host = url.hostname
+  }
+  return false
+}
+
+/**
+ * Whether a domain host contains an ASCII character that RFC 3986 does not
+ * allow in a reg-name (unreserved, sub-delims, or pct-encoded). Such a host is
+ * rejected instead of being handed to the WHATWG URL parser, which would treat
+ * "@" as a userinfo delimiter (silently dropping the data before it) and strip
+ * TAB, LF, and CR. Non-ASCII characters remain allowed for IDNs.
+ *
+ * @param {import('./types/index').URIComponent} parsed
+ * @param {import('./types/index').Options} options
+ * @param {{ domainHost?: boolean }|undefined} schemeHandler
+ * @param {boolean} isIP
+ * @returns {boolean}
+ */
+function hasForbiddenDomainHost (parsed, options, schemeHandler, isIP) {
+  return Boolean(
+    parsed.host &&
+    isIP === false &&
+    !isIPLiteral(parsed.host) &&
+    (options.domainHost || (schemeHandler && schemeHandler.domainHost)) &&
+    FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed.host)
+  )
+}
+
+/**
+ * @param {URL} url
+ * @returns {boolean}
+ */
+function isHostOnlyURL (url) {
+  return url.username === '' &&
+    url.password === '' &&
+    url.port === '' &&
+    url.pathname === '/' &&
+    url.search === '' &&
+    url.hash === '' &&
+    url.hostname !== ''
+}
+
+/**
+ * @param {string} uri
+ * @param {import('./types/index').Options} [opts]
+ * @returns {{ parsed: import('./types/index').URIComponent, malformedAuthorityOrPort: boolean, malformedPercentEncoding: boolean, malformedSchemeSpecific: boolean, malformedHost: boolean, malformedScheme: boolean }}
+ */
+function parseWithStatus (uri, opts) {
+  const options = Object.assign({}, opts)
+  /** @type {import('./types/index').URIComponent} */
+  const parsed = {
+    scheme: undefined,
+    userinfo: undefined,
+    host: '',
+    port: undefined,
+    path: '',
+    query: undefined,
+    fragment: undefined
+  }
+
+  let malformedAuthorityOrPort = false
+  let malformedPercentEncoding = false
+  let malformedSchemeSpecific = false
+  let malformedHost = false
+  let malformedIPLiteral = false
+  let malformedScheme = false
+
+  let isIP = false
+  if (options.reference === 'suffix') {
+    if (options.scheme) {
+      uri = options.scheme + ':' + uri
+    } else {
+      uri = '//' + uri
+    }
+  }
+
+  // A literal backslash (U+005C) is not a valid RFC 3986 URI character and is
+  // not an authority delimiter. Reject it in the authority rather than
+  // rewriting it: normalizing "\" -> "/" (WHATWG error recovery) could silently
+  // change the resource identified by an otherwise-invalid input, and lets "\"
+  // act as a host delimiter here while Node's native URL parses a different
+  // host (SSRF / redirect / origin-allowlist bypass). Percent-encoded %5C is
+  // untouched and remains valid encoded data.
+  const authorityMatch = uri.match(AUTHORITY_PREFIX)
+  if (authorityMatch !== null && authorityMatch[1].indexOf('\\') !== -1) {
+    parsed.error = 'URI authority must not contain a literal backslash.'
+    malformedAuthorityOrPort = true
+  }
+
+  // Reject a malformed or whitespace-smuggled authority introducer. fast-uri
+  // only recognizes a literal "//"; anything else in the leading separator run
+  // (a backslash, or a "//" that appears only after removing the TAB/LF/CR that
+  // Node strips) means the authority fast-uri parses differs from the one Node's
+  // URL resolves. Reject rather than rewrite, mirroring the literal-backslash
+  // guard above. Percent-encoded forms (%5C, %09) are untouched, valid data.
+  const introducerMatch = uri.match(AUTHORITY_INTRODUCER_REGION)
+  if (introducerMatch !== null) {
+    const region = introducerMatch[1]
+    const normalizedRegion = region.replace(/[\t\n\r]/g, '')
+    // Two or more leading separators introduce an authority.
+    if (normalizedRegion.length >= 2) {
+      if (normalizedRegion.slice(0, 2) !== '//') {
+        parsed.error = parsed.error || 'URI authority must not contain a literal backslash.'
+        malformedAuthorityOrPort = true
+      } else if (region.length !== normalizedRegion.length) {
+        parsed.error = parsed.error || 'URI authority introducer must not contain whitespace.'
+        malformedAuthorityOrPort = true
+      }
+    }
+  }
+
+  const matches = uri.match(URI_PARSE)
+
+  if (matches) {
+    // store each component
+    parsed.scheme = matches[1]
+    parsed.userinfo = matches[3]
+    parsed.host = matches[4]
+    parsed.port = parseInt(matches[5], 10)
+    parsed.path = matches[6] || ''
+    parsed.query = matches[7]
+    parsed.fragment = matches[8]
+
+    if (parsed.scheme !== undefined) {
+      if (VALID_SCHEME.test(parsed.scheme)) {
+        parsed.scheme = parsed.scheme.toLowerCase()
+      } else {
+        parsed.error = parsed.error || MALFORMED_SCHEME_ERROR
+        malformedScheme = true
+      }
+    }
+
+    malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches)
+    if (malformedPercentEncoding) {
+      parsed.error = parsed.error || 'URI contains malformed percent-encoding.'
+    }
+
+    // fix port number
+    if (isNaN(parsed.port)) {
+      parsed.port = matches[5]
+    }
+
+    const parseError = getParseError(parsed, matches)
+    if (parseError !== undefined) {
+      parsed.error = parsed.error || parseError
+      malformedAuthorityOrPort = true
+    }
+
+    if (parsed.host) {
+      const ipv4result = isIPv4(parsed.host)
+      if (ipv4result === false) {
+        const bracketedIPLiteral = isIPLiteral(parsed.host)
+        const hasIPLiteralBracket = parsed.host.indexOf('[') !== -1 || parsed.host.indexOf(']') !== -1
+        const ipv6result = normalizeIPv6(parsed.host)
+        isIP = ipv6result.isIPV6 || ipv6result.isIPVFuture === true
+        malformedIPLiteral = hasIPLiteralBracket && (!bracketedIPLiteral || ipv6result.error === true)
+        parsed.host = isIP ? ipv6result.host : ipv6result.host.toLowerCase()
+
+        if (malformedIPLiteral) {
+          parsed.error = parsed.error || MALFORMED_HOST_ERROR
+          malformedAuthorityOrPort = true
+        }
+      } else {
+        isIP = true
+      }
+    }
+    if (parsed.scheme === undefined && parsed.userinfo === undefined && parsed.host === undefined && parsed.port === undefined && parsed.query === undefined && !parsed.path) {
+      parsed.reference = 'same-document'
+    } else if (parsed.scheme === undefined) {
+      parsed.reference = 'relative'
+    } else if (parsed.fragment === undefined) {
+      parsed.reference = 'absolute'
+    } else {
+      parsed.reference = 'uri'
+    }
+
+    // check for reference errors
+    if (options.reference && options.reference !== 'suffix' && options.reference !== parsed.reference) {
+      parsed.error = parsed.error || 'URI is not a ' + options.reference + ' reference.'
+    }
+
+    // find scheme handler
+    const schemeHandler = getSchemeHandler(options.scheme || parsed.scheme)
+
+    // convert Unicode IDN -> ASCII IDN when the effective scheme uses domain hosts
+    if (!malformedIPLiteral) {
+      malformedHost = canonicalizeHost(parsed, options, schemeHandler, isIP)
+    }
+
+    if (uri.indexOf('%') !== -1 && parsed.host !== undefined && !malformedIPLiteral) {
+      let host = isIP ? parsed.host : normalizePercentEncoding(parsed.host, true)
+      if (!isIP) {
+        // Fold reg-name case after decoding unreserved octets. The second
+        // pass only restores uppercase hex in escapes that remain encoded.
+        host = normalizePercentEncoding(host.toLowerCase())
+      }
+      // Resolution parses both inputs with the internal `null` scheme before
+      // the effective scheme is known. Keep raw host delimiters for that step
+      // so resolve() can reject them for domain-host schemes; the resolved
+      // authority is encoded when it is serialized.
+      parsed.host = isIP || options.scheme !== 'null' ? reescapeHostDelimiters(host, isIP) : host
+    }
+
+    if (!schemeHandler || (schemeHandler && !schemeHandler.skipNormalize)) {
+      if (parsed.path) {
+        parsed.path = normalizePathEncoding(parsed.path)
+      }
+      if (parsed.query) {
+        parsed.query = normalizeQueryFragmentEncoding(parsed.query)
+      }
+      if (parsed.fragment) {
+        parsed.fragment = normalizeQueryFragmentEncoding(parsed.fragment)
+      }
+    }
+
+    // perform scheme specific parsing
+    if (schemeHandler && schemeHandler.parse) {
+      schemeHandler.parse(parsed, options)
+      if (schemeHandler === SCHEMES.urn && parsed.nid === undefined) {
+        malformedSchemeSpecific = true
+      }
+    }
+  } else {
+    parsed.error = parsed.error || 'URI can not be parsed.'
+  }
+  return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme }
+}
+
+/**
+ * @param {string} uri
+ * @param {import('./types/index').Options} [opts]
+ * @returns
+ */
+function parse (uri, opts) {
+  return parseWithStatus(uri, opts).parsed
+}
+
+/**
+ * @param {string} uri
+ * @param {import('./types/index').Options} [opts]
+ * @returns {string}
+ */
+function normalizeString (uri, opts) {
+  return normalizeStringWithStatus(uri, opts).normalized
+}
+
+/**
+ * @param {string} uri
+ * @param {import('./types/index').Options} [opts]
+ * @returns {{ normalized: string, malformedAuthorityOrPort: boolean, malformedPercentEncoding: boolean, malformedSchemeSpecific: boolean, malformedHost: boolean, malformedScheme: boolean }}
+ */
+function normalizeStringWithStatus (uri, opts) {
+  const { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts)
+  return {
+    normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed, opts),
+    malformedAuthorityOrPort,
+    malformedPercentEncoding,
+    malformedSchemeSpecific,
+    malformedHost,
+    malformedScheme
+  }
+}
+
+/**
+ * @param {import ('./types/index').URIComponent|string} uri
+ * @param {import('./types/index').Options} [opts]
+ * @returns {string|undefined}
+ */
+function normalizeComparableURI (uri, opts) {
+  if (typeof uri !== 'string' && typeof uri !== 'object') {
+    return undefined
+  }
+
+  let value
+  try {
+    value = typeof uri === 'string' ? uri : serialize(uri, opts)
+  } catch {
+    return undefined
+  }
+  const { normalized, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = normalizeStringWithStatus(value, opts)
+  return malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? undefined : normalized
+}
+
+const fastUri = {
+  SCHEMES,
+  normalize,
+  resolve,
+  resolveComponent,
+  equal,
+  serialize,
+  parse
+}
+
+module.exports = fastUri
+module.exports["default"] = fastUri
+module.exports.fastUri = fastUri
+
+
+/***/ }),
+
+/***/ 5300:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const { isUUID } = __nccwpck_require__(5077)
+const URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu
+
+const supportedSchemeNames = /** @type {const} */ (['http', 'https', 'ws',
+  'wss', 'urn', 'urn:uuid'])
+
+/** @typedef {supportedSchemeNames[number]} SchemeName */
+
+/**
+ * @param {string} name
+ * @returns {name is SchemeName}
+ */
+function isValidSchemeName (name) {
+  return supportedSchemeNames.indexOf(/** @type {*} */ (name)) !== -1
+}
+
+/**
+ * @callback SchemeFn
+ * @param {import('../types/index').URIComponent} component
+ * @param {import('../types/index').Options} options
+ * @returns {import('../types/index').URIComponent}
+ */
+
+/**
+ * @typedef {Object} SchemeHandler
+ * @property {SchemeName} scheme - The scheme name.
+ * @property {boolean} [domainHost] - Indicates if the scheme supports domain hosts.
+ * @property {SchemeFn} parse - Function to parse the URI component for this scheme.
+ * @property {SchemeFn} serialize - Function to serialize the URI component for this scheme.
+ * @property {boolean} [skipNormalize] - Indicates if normalization should be skipped for this scheme.
+ * @property {boolean} [absolutePath] - Indicates if the scheme uses absolute paths.
+ * @property {boolean} [unicodeSupport] - Indicates if the scheme supports Unicode.
+ */
+
+/**
+ * @param {import('../types/index').URIComponent} wsComponent
+ * @returns {boolean}
+ */
+function wsIsSecure (wsComponent) {
+  if (wsComponent.secure === true) {
+    return true
+  } else if (wsComponent.secure === false) {
+    return false
+  } else if (wsComponent.scheme) {
+    return (
+      wsComponent.scheme.length === 3 &&
+      (wsComponent.scheme[0] === 'w' || wsComponent.scheme[0] === 'W') &&
+      (wsComponent.scheme[1] === 's' || wsComponent.scheme[1] === 'S') &&
+      (wsComponent.scheme[2] === 's' || wsComponent.scheme[2] === 'S')
+    )
+  } else {
+    return false
+  }
+}
+
+/** @type {SchemeFn} */
+function httpParse (component) {
+  if (!component.host) {
+    component.error = component.error || 'HTTP URIs must have a host.'
+  }
+
+  return component
+}
+
+/** @type {SchemeFn} */
+function httpSerialize (component) {
+  const secure = String(component.scheme).toLowerCase() === 'https'
+
+  // normalize the default port
+  if (component.port === (secure ? 443 : 80) || component.port === '') {
+    component.port = undefined
+  }
+
+  // normalize the empty path
+  if (!component.path) {
+    component.path = '/'
+  }
+
+  // NOTE: We do not parse query strings for HTTP URIs
+  // as WWW Form Url Encoded query strings are part of the HTML4+ spec,
+  // and not the HTTP spec.
+
+  return component
+}
+
+/** @type {SchemeFn} */
+function wsParse (wsComponent) {
+// indicate if the secure flag is set
+  wsComponent.secure = wsIsSecure(wsComponent)
+
+  // construct resouce name
+  wsComponent.resourceName = (wsComponent.path || '/') + (wsComponent.query ? '?' + wsComponent.query : '')
+  wsComponent.path = undefined
+  wsComponent.query = undefined
+
+  return wsComponent
+}
+
+/** @type {SchemeFn} */
+function wsSerialize (wsComponent) {
+// normalize the default port
+  if (wsComponent.port === (wsIsSecure(wsComponent) ? 443 : 80) || wsComponent.port === '') {
+    wsComponent.port = undefined
+  }
+
+  // ensure scheme matches secure flag
+  if (typeof wsComponent.secure === 'boolean') {
+    wsComponent.scheme = (wsComponent.secure ? 'wss' : 'ws')
+    wsComponent.secure = undefined
+  }
+
+  // reconstruct path from resource name
+  if (wsComponent.resourceName) {
+    const queryIndex = wsComponent.resourceName.indexOf('?')
+    const path = queryIndex === -1
+      ? wsComponent.resourceName
+      : wsComponent.resourceName.slice(0, queryIndex)
+    wsComponent.path = (path && path !== '/' ? path : undefined)
+    wsComponent.query = queryIndex === -1
+      ? undefined
+      : wsComponent.resourceName.slice(queryIndex + 1)
+    wsComponent.resourceName = undefined
+  }
+
+  // forbid fragment component
+  wsComponent.fragment = undefined
+
+  return wsComponent
+}
+
+/** @type {SchemeFn} */
+function urnParse (urnComponent, options) {
+  if (!urnComponent.path) {
+    urnComponent.error = 'URN can not be parsed'
+    return urnComponent
+  }
+  const matches = urnComponent.path.match(URN_REG)
+  if (matches && matches[0] === urnComponent.path) {
+    const scheme = options.scheme || urnComponent.scheme || 'urn'
+    urnComponent.nid = matches[1].toLowerCase()
+    urnComponent.nss = matches[2]
+    const urnScheme = `${scheme}:${options.nid || urnComponent.nid}`
+    const schemeHandler = getSchemeHandler(urnScheme)
+    urnComponent.path = undefined
+
+    if (schemeHandler) {
+      urnComponent = schemeHandler.parse(urnComponent, options)
+    }
+  } else {
+    urnComponent.error = urnComponent.error || 'URN can not be parsed.'
+  }
+
+  return urnComponent
+}
+
+/** @type {SchemeFn} */
+function urnSerialize (urnComponent, options) {
+  if (urnComponent.nid === undefined) {
+    throw new Error('URN without nid cannot be serialized')
+  }
+  const scheme = options.scheme || urnComponent.scheme || 'urn'
+  const nid = urnComponent.nid.toLowerCase()
+  const urnScheme = `${scheme}:${options.nid || nid}`
+  const schemeHandler = getSchemeHandler(urnScheme)
+
+  if (schemeHandler) {
+    urnComponent = schemeHandler.serialize(urnComponent, options)
+  }
+
+  const uriComponent = urnComponent
+  const nss = urnComponent.nss
+  uriComponent.path = `${nid || options.nid}:${nss}`
+
+  options.skipEscape = true
+  return uriComponent
+}
+
+/** @type {SchemeFn} */
+function urnuuidParse (urnComponent, options) {
+  const uuidComponent = urnComponent
+  uuidComponent.uuid = uuidComponent.nss
+  uuidComponent.nss = undefined
+
+  if (!options.tolerant && (!uuidComponent.uuid || !isUUID(uuidComponent.uuid))) {
+    uuidComponent.error = uuidComponent.error || 'UUID is not valid.'
+  }
+
+  return uuidComponent
+}
+
+/** @type {SchemeFn} */
+function urnuuidSerialize (uuidComponent) {
+  const urnComponent = uuidComponent
+  // normalize UUID
+  urnComponent.nss = (uuidComponent.uuid || '').toLowerCase()
+  return urnComponent
+}
+
+const http = /** @type {SchemeHandler} */ ({
+  scheme: 'http',
+  domainHost: true,
+  parse: httpParse,
+  serialize: httpSerialize
+})
+
+const https = /** @type {SchemeHandler} */ ({
+  scheme: 'https',
+  domainHost: http.domainHost,
+  parse: httpParse,
+  serialize: httpSerialize
+})
+
+const ws = /** @type {SchemeHandler} */ ({
+  scheme: 'ws',
+  domainHost: true,
+  parse: wsParse,
+  serialize: wsSerialize
+})
+
+const wss = /** @type {SchemeHandler} */ ({
+  scheme: 'wss',
+  domainHost: ws.domainHost,
+  parse: ws.parse,
+  serialize: ws.serialize
+})
+
+const urn = /** @type {SchemeHandler} */ ({
+  scheme: 'urn',
+  parse: urnParse,
+  serialize: urnSerialize,
+  skipNormalize: true
+})
+
+const urnuuid = /** @type {SchemeHandler} */ ({
+  scheme: 'urn:uuid',
+  parse: urnuuidParse,
+  serialize: urnuuidSerialize,
+  skipNormalize: true
+})
+
+const SCHEMES = /** @type {Record<SchemeName, SchemeHandler>} */ ({
+  http,
+  https,
+  ws,
+  wss,
+  urn,
+  'urn:uuid': urnuuid
+})
+
+Object.setPrototypeOf(SCHEMES, null)
+
+/**
+ * @param {string|undefined} scheme
+ * @returns {SchemeHandler|undefined}
+ */
+function getSchemeHandler (scheme) {
+  return (
+    scheme && (
+      SCHEMES[/** @type {SchemeName} */ (scheme)] ||
+      SCHEMES[/** @type {SchemeName} */(scheme.toLowerCase())])
+  ) ||
+    undefined
+}
+
+module.exports = {
+  wsIsSecure,
+  SCHEMES,
+  isValidSchemeName,
+  getSchemeHandler,
+}
+
+
+/***/ }),
+
+/***/ 5077:
+/***/ ((module) => {
+
+
+
+/** @type {(value: string) => boolean} */
+const isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu)
+
+/** @type {(value: string) => boolean} */
+const isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u)
+
+/** @type {(value: string) => boolean} */
+const isPort = RegExp.prototype.test.bind(/^\d*$/u)
+
+/** @type {(value: string) => boolean} */
+const isHexPair = RegExp.prototype.test.bind(/^[\da-f]{2}$/iu)
+
+/** @type {(value: string) => boolean} */
+const isUnreserved = RegExp.prototype.test.bind(/^[\da-z\-._~]$/iu)
+
+/** @type {(value: string) => boolean} */
+const isPathCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/]$/u)
+
+/** @type {(value: string) => boolean} */
+const isQueryFragmentCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/?]$/u)
+
+/** @type {(value: string) => boolean} */
+const isUserinfoCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:]$/u)
+
+const BYTE_HEX = new Array(256)
+{
+  const HEX_DIGITS = '0123456789ABCDEF'
+  for (let i = 0; i < 256; i++) {
+    BYTE_HEX[i] = '%' + HEX_DIGITS[i >> 4] + HEX_DIGITS[i & 0xF]
+  }
+}
+function percentEncodeNonAscii (cp) {
+  if (cp < 0x800) {
+    return BYTE_HEX[0xC0 | (cp >> 6)] +
+           BYTE_HEX[0x80 | (cp & 0x3F)]
+  }
+  if (cp < 0x10000) {
+    return BYTE_HEX[0xE0 | (cp >> 12)] +
+           BYTE_HEX[0x80 | ((cp >> 6) & 0x3F)] +
+           BYTE_HEX[0x80 | (cp & 0x3F)]
+  }
+  return BYTE_HEX[0xF0 | (cp >> 18)] +
+         BYTE_HEX[0x80 | ((cp >> 12) & 0x3F)] +
+         BYTE_HEX[0x80 | ((cp >> 6) & 0x3F)] +
+         BYTE_HEX[0x80 | (cp & 0x3F)]
+}
+
+/**
+ * @param {Array<string>} input
+ * @returns {string}
+ */
+function stringArrayToHexStripped (input) {
+  let acc = ''
+  let code = 0
+  let i = 0
+
+  for (i = 0; i < input.length; i++) {
+    code = input[i].charCodeAt(0)
+    if (code === 48) {
+      continue
+    }
+    if (!((code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102))) {
+      return ''
+    }
+    acc += input[i]
+    break
+  }
+
+  for (i += 1; i < input.length; i++) {
+    code = input[i].charCodeAt(0)
+    if (!((code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102))) {
+      return ''
+    }
+    acc += input[i]
+  }
+  return acc
+}
+
+/** @type {(value: string) => boolean} */
+const isHextet = RegExp.prototype.test.bind(/^[\dA-Fa-f]{1,4}$/)
+
+/** @type {(value: string) => boolean} */
+const isIPvFuture = RegExp.prototype.test.bind(/^[vV][\dA-Fa-f]+\.[A-Za-z\d\-._~!$&'()*+,;=:]+$/)
+
+/** @type {(value: string) => boolean} */
+const isZoneCharacter = RegExp.prototype.test.bind(/^[A-Za-z\d\-._~]$/)
+
+/**
+ * @param {string} value
+ * @returns {boolean}
+ */
+const nonSimpleDomain = RegExp.prototype.test.bind(/[^!"$&'()*+,\-.;=_`a-z{}~]/u)
+
+/**
+ * @param {string} zone
+ * @returns {boolean}
+ */
+function isZoneIdentifier (zone) {
+  if (zone.length === 0) return false
+
+  for (let i = 0; i < zone.length; i++) {
+    if (isZoneCharacter(zone[i])) continue
+    if (zone[i] === '%' && i + 2 < zone.length && isHexPair(zone.slice(i + 1, i + 3))) {
+      i += 2
+      continue
+    }
+    return false
+  }
+
+  return true
+}
+
+/**
+ * Compresses the longest run of zero hextets to "::" per RFC 5952. A run of a
+ * single zero hextet is left uncompressed. On ties the leftmost run wins.
+ *
+ * @param {string[]} hextets
+ * @returns {string}
+ */
+function compressIPv6ZeroRun (hextets) {
+  let bestStart = -1
+  let bestLength = 0
+  let runStart = -1
+  let runLength = 0
+  for (let i = 0; i < hextets.length; i++) {
+    if (hextets[i] === '0') {
+      if (runStart === -1) runStart = i
+      runLength++
+      if (runLength > bestLength) {
+        bestLength = runLength
+        bestStart = runStart
+      }
+    } else {
+      runStart = -1
+      runLength = 0
+    }
+  }
+
+  if (bestLength < 2) return hextets.join(':')
+
+  const head = hextets.slice(0, bestStart).join(':')
+  const tail = hextets.slice(bestStart + bestLength).join(':')
+  return head + '::' + tail
+}
+
+/**
+ * Validates an IPv6 address against the alternatives in RFC 3986 section
+ * 3.2.2 and returns the same address with leading hextet zeroes removed.
+ * An embedded IPv4 address counts as two hextets and is only valid at the end.
+ *
+ * @param {string} input
+ * @returns {string|undefined}
+ */
+function normalizeIPv6Address (input) {
+  const compression = input.indexOf('::')
+  if (compression !== -1 && input.indexOf('::', compression + 1) !== -1) return undefined
+
+  const left = compression === -1 ? input.split(':') : input.slice(0, compression).split(':')
+  const right = compression === -1 ? [] : input.slice(compression + 2).split(':')
+  if (compression !== -1) {
+    if (left.length === 1 && left[0] === '') left.length = 0
+    if (right.length === 1 && right[0] === '') right.length = 0
+  }
+
+  const parts = left.concat(right)
+  let hextetCount = 0
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]
+    if (part === '') return undefined
+
+    if (part.indexOf('.') !== -1) {
+      if (i !== parts.length - 1 || (compression !== -1 && right.length === 0) || !isIPv4(part)) return undefined
+      hextetCount += 2
+      continue
+    }
+
+    if (!isHextet(part)) return undefined
+    parts[i] = parseInt(part, 16).toString(16)
+    hextetCount++
+  }
+
+  if (compression === -1) {
+    if (hextetCount !== 8) return undefined
+    return compressIPv6ZeroRun(parts)
+  }
+  if (hextetCount >= 8) return undefined
+
+  // expand "::" then re-compress the longest run for a canonical result
+  const expanded = parts.slice(0, left.length)
+  for (let i = hextetCount; i < 8; i++) expanded.push('0')
+  for (let i = left.length; i < parts.length; i++) expanded.push(parts[i])
+  return compressIPv6ZeroRun(expanded)
+}
+
+/**
+ * @typedef {Object} NormalizeIPv6Result
+ * @property {string} host - The normalized host.
+ * @property {string} [escapedHost] - The escaped host.
+ * @property {boolean} isIPV6 - Indicates if the host is an IPv6 address.
+ * @property {boolean} [isIPVFuture] - Indicates if the host is an IPvFuture literal.
+ * @property {boolean} [error] - Indicates if a bracketed IP literal is malformed.
+ */
+
+/**
+ * Validates and normalizes a bracketed IP literal. Raw zone separators remain
+ * accepted for backwards compatibility, while encoded separators and zone
+ * contents follow RFC 6874.
+ *
+ * @param {string} host
+ * @returns {NormalizeIPv6Result}
+ */
+function normalizeIPv6 (host) {
+  const bracketed = host[0] === '[' && host[host.length - 1] === ']'
+  const hasBracket = host[0] === '[' || host[host.length - 1] === ']'
+  if (hasBracket && !bracketed) return { host, isIPV6: false, error: true }
+
+  let input = bracketed ? host.slice(1, -1) : host
+  if (bracketed && isIPvFuture(input)) {
+    input = input.toLowerCase()
+    return { host: `[${input}]`, escapedHost: input, isIPV6: false, isIPVFuture: true }
+  }
+
+  if (findToken(input, ':') < 2) {
+    return { host, isIPV6: false, error: bracketed }
+  }
+
+  let zoneIdentifier = ''
+  const zoneSeparator = input.indexOf('%')
+  if (zoneSeparator !== -1) {
+    const separatorLength = input.slice(zoneSeparator, zoneSeparator + 3).toLowerCase() === '%25' ? 3 : 1
+    zoneIdentifier = input.slice(zoneSeparator + separatorLength)
+    if (!isZoneIdentifier(zoneIdentifier)) return { host, isIPV6: false, error: true }
+    input = input.slice(0, zoneSeparator)
+  }
+
+  const address = normalizeIPv6Address(input)
+  if (address === undefined) return { host, isIPV6: false, error: true }
+
+  return {
+    host: address + (zoneIdentifier ? '%' + zoneIdentifier : ''),
+    escapedHost: address + (zoneIdentifier ? '%25' + zoneIdentifier : ''),
+    isIPV6: true
+  }
+}
+
+/**
+ * @param {string} str
+ * @param {string} token
+ * @returns {number}
+ */
+function findToken (str, token) {
+  let ind = 0
+  for (let i = 0; i < str.length; i++) {
+    if (str[i] === token) ind++
+  }
+  return ind
+}
+
+/**
+ * @param {string} path
+ * @returns {string}
+ *
+ * @see https://datatracker.ietf.org/doc/html/rfc3986#section-5.2.4
+ */
+function removeDotSegments (path) {
+  let input = path
+  const output = []
+  let nextSlash = -1
+  let len = 0
+
+  // eslint-disable-next-line no-cond-assign
+  while (len = input.length) {
+    if (len === 1) {
+      if (input === '.') {
+        break
+      } else if (input === '/') {
+        output.push('/')
+        break
+      } else {
+        output.push(input)
+        break
+      }
+    } else if (len === 2) {
+      if (input[0] === '.') {
+        if (input[1] === '.') {
+          break
+        } else if (input[1] === '/') {
+          input = input.slice(2)
+          continue
+        }
+      } else if (input[0] === '/') {
+        if (input[1] === '.' || input[1] === '/') {
+          output.push('/')
+          break
+        }
+      }
+    } else if (len === 3) {
+      if (input === '/..') {
+        if (output.length !== 0) {
+          output.pop()
+        }
+        output.push('/')
+        break
+      }
+    }
+    if (input[0] === '.') {
+      if (input[1] === '.') {
+        if (input[2] === '/') {
+          input = input.slice(3)
+          continue
+        }
+      } else if (input[1] === '/') {
+        input = input.slice(2)
+        continue
+      }
+    } else if (input[0] === '/') {
+      if (input[1] === '.') {
+        if (input[2] === '/') {
+          input = input.slice(2)
+          continue
+        } else if (input[2] === '.') {
+          if (input[3] === '/') {
+            input = input.slice(3)
+            if (output.length !== 0) {
+              output.pop()
+            }
+            continue
+          }
+        }
+      }
+    }
+
+    // Rule 2E: Move normal path segment to output
+    if ((nextSlash = input.indexOf('/', 1)) === -1) {
+      output.push(input)
+      break
+    } else {
+      output.push(input.slice(0, nextSlash))
+      input = input.slice(nextSlash)
+    }
+  }
+
+  return output.join('')
+}
+
+/**
+ * Removes dot segments from the path of a relative reference (a path that does
+ * not start with "/") without changing what it resolves to against any base.
+ * Unlike `removeDotSegments`, leading ".." segments that cannot be collapsed
+ * are kept, the result never becomes root-relative, and a result that would be
+ * empty or start with an empty segment is prefixed with "." (an empty path
+ * means "same document" and a leading "//" would introduce an authority).
+ *
+ * @param {string} path
+ * @returns {string}
+ */
+function removeDotSegmentsRelative (path) {
+  if (path === '' || path[0] === '/') {
+    return removeDotSegments(path)
+  }
+
+  const segments = path.split('/')
+  const last = segments.length - 1
+  /** @type {string[]} */
+  const output = []
+  let trailingDirectory = false
+
+  for (let i = 0; i <= last; i++) {
+    const segment = segments[i]
+    if (segment === '.' || segment === '..') {
+      if (segment === '..') {
+        if (output.length !== 0 && output[output.length - 1] !== '..') {
+          output.pop()
+        } else {
+          output.push('..')
+        }
+      }
+      trailingDirectory = i === last
+    } else {
+      output.push(segment)
+    }
+  }
+
+  if (trailingDirectory && output[output.length - 1] !== '..') {
+    output.push('')
+  }
+  if (output.length === 0 || output[0] === '' || output[0].includes(':')) {
+    // An empty path, a leading empty segment ("//"), or a first segment
+    // containing ":" (which would be mistaken for a scheme, RFC 3986 section
+    // 4.2) must stay behind a "." segment so the reference keeps its meaning.
+    output.unshift('.')
+  }
+
+  return output.join('/')
+}
+
+/**
+ * Re-escape RFC 3986 gen-delims that must not appear literally in the host.
+ * After the URI regex parses, these characters cannot be literal in the host
+ * field, so any that appear after decoding came from percent-encoding and
+ * must be restored to prevent authority structure changes.
+ *
+ * @param {string} host
+ * @param {boolean} isIP - true for IPv4/IPv6 hosts (skip colon re-escaping)
+ * @returns {string}
+ */
+const HOST_DELIMS = { '@': '%40', '/': '%2F', '?': '%3F', '#': '%23', ':': '%3A' }
+const HOST_DELIM_RE = /[@/?#:]/g
+const HOST_DELIM_NO_COLON_RE = /[@/?#]/g
+
+function reescapeHostDelimiters (host, isIP) {
+  const re = isIP ? HOST_DELIM_NO_COLON_RE : HOST_DELIM_RE
+  re.lastIndex = 0
+  return host.replace(re, (ch) => HOST_DELIMS[ch])
+}
+
+/**
+ * Normalizes percent escapes and optionally decodes only unreserved ASCII bytes.
+ * Reserved delimiters such as `%2F` stay escaped; `%2E` is unreserved.
+ *
+ * @param {string} input
+ * @param {boolean} [decodeUnreserved=false]
+ * @returns {string}
+ */
+function normalizePercentEncoding (input, decodeUnreserved = false) {
+  if (input.indexOf('%') === -1) {
+    return input
+  }
+
+  let output = ''
+
+  for (let i = 0; i < input.length; i++) {
+    if (input[i] === '%' && i + 2 < input.length) {
+      const hex = input.slice(i + 1, i + 3)
+      if (isHexPair(hex)) {
+        const normalizedHex = hex.toUpperCase()
+        const decoded = String.fromCharCode(parseInt(normalizedHex, 16))
+
+        if (decodeUnreserved && isUnreserved(decoded)) {
+          output += decoded
+        } else {
+          output += '%' + normalizedHex
+        }
+
+        i += 2
+        continue
+      }
+    }
+
+    output += input[i]
+  }
+
+  return output
+}
+
+/**
+ * Normalizes path data without turning reserved escapes into live path syntax.
+ * Valid escapes are uppercased, raw unsafe characters are escaped, and only
+ * unreserved bytes that are not `.` are decoded.
+ *
+ * @param {string} input
+ * @returns {string}
+ */
+function normalizePathEncoding (input) {
+  let output = ''
+
+  for (let i = 0; i < input.length; i++) {
+    const ch = input[i]
+    if (ch === '%' && i + 2 < input.length) {
+      const hex = input.slice(i + 1, i + 3)
+      if (isHexPair(hex)) {
+        const normalizedHex = hex.toUpperCase()
+        const decoded = String.fromCharCode(parseInt(normalizedHex, 16))
+
+        if (decoded !== '.' && isUnreserved(decoded)) {
+          output += decoded
+        } else {
+          output += '%' + normalizedHex
+        }
+
+        i += 2
+        continue
+      }
+    }
+
+    if (isPathCharacter(ch)) {
+      output += ch
+    } else {
+      const code = input.charCodeAt(i)
+      if (code < 0x80) {
+        output += isEscapeSafe(code) ? ch : BYTE_HEX[code]
+      } else if (code < 0xD800 || code > 0xDFFF) {
+        output += percentEncodeNonAscii(code)
+      } else if (code <= 0xDBFF && i + 1 < input.length) {
+        const low = input.charCodeAt(i + 1)
+        if (low >= 0xDC00 && low <= 0xDFFF) {
+          output += percentEncodeNonAscii(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00))
+          i++
+        } else {
+          output += percentEncodeNonAscii(0xFFFD)
+        }
+      } else {
+        output += percentEncodeNonAscii(0xFFFD)
+      }
+    }
+  }
+
+  return output
+}
+
+/**
+ * Serializes a path without rewriting reserved data. Raw RFC 3986 path
+ * characters remain literal, valid escapes are preserved and uppercased, and
+ * everything else is UTF-8 percent-encoded. In a path-noscheme, a colon in the
+ * first segment must be escaped so the result cannot be parsed as a scheme.
+ *
+ * @param {string} input
+ * @param {boolean} [pathNoScheme=false]
+ * @returns {string}
+ */
+function serializePathEncoding (input, pathNoScheme = false) {
+  let output = ''
+  let firstSegment = pathNoScheme && input[0] !== '/'
+
+  for (let i = 0; i < input.length; i++) {
+    const ch = input[i]
+    if (ch === '%' && i + 2 < input.length) {
+      const hex = input.slice(i + 1, i + 3)
+      if (isHexPair(hex)) {
+        output += '%' + hex.toUpperCase()
+        i += 2
+        continue
+      }
+    }
+
+    if (ch === '/') {
+      firstSegment = false
+    }
+
+    if (isPathCharacter(ch) && (ch !== ':' || !firstSegment)) {
+      output += ch
+    } else {
+      const code = input.charCodeAt(i)
+      if (code < 0x80) {
+        output += BYTE_HEX[code]
+      } else if (code < 0xD800 || code > 0xDFFF) {
+        output += percentEncodeNonAscii(code)
+      } else if (code <= 0xDBFF && i + 1 < input.length) {
+        const low = input.charCodeAt(i + 1)
+        if (low >= 0xDC00 && low <= 0xDFFF) {
+          output += percentEncodeNonAscii(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00))
+          i++
+        } else {
+          output += percentEncodeNonAscii(0xFFFD)
+        }
+      } else {
+        output += percentEncodeNonAscii(0xFFFD)
+      }
+    }
+  }
+
+  return output
+}
+
+/**
+ * Percent-encodes a URI component using its RFC 3986 literal character set.
+ * Existing valid escapes are preserved and normalized to uppercase hex.
+ *
+ * @param {string} input
+ * @param {(value: string) => boolean} isAllowed
+ * @returns {string}
+ */
+function encodeComponent (input, isAllowed) {
+  let output = ''
+
+  for (let i = 0; i < input.length; i++) {
+    const ch = input[i]
+    if (ch === '%' && i + 2 < input.length) {
+      const hex = input.slice(i + 1, i + 3)
+      if (isHexPair(hex)) {
+        output += '%' + hex.toUpperCase()
+        i += 2
+        continue
+      }
+    }
+
+    if (isAllowed(ch)) {
+      output += ch
+    } else {
+      const code = input.charCodeAt(i)
+      if (code < 0x80) {
+        output += BYTE_HEX[code]
+      } else if (code < 0xD800 || code > 0xDFFF) {
+        output += percentEncodeNonAscii(code)
+      } else if (code <= 0xDBFF && i + 1 < input.length) {
+        const low = input.charCodeAt(i + 1)
+        if (low >= 0xDC00 && low <= 0xDFFF) {
+          output += percentEncodeNonAscii(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00))
+          i++
+        } else {
+          output += percentEncodeNonAscii(0xFFFD)
+        }
+      } else {
+        output += percentEncodeNonAscii(0xFFFD)
+      }
+    }
+  }
+
+  return output
+}
+
+/**
+ * Encodes userinfo while preserving its RFC 3986 §3.2.1 literal characters.
+ * In particular, authority delimiters such as `@`, `/`, `?`, and `#` are data.
+ *
+ * @param {string} input
+ * @returns {string}
+ */
+function encodeUserinfo (input) {
+  return encodeComponent(input, isUserinfoCharacter)
+}
+
+/**
+ * Encodes query data using the RFC 3986 §3.4 grammar. A literal `#` must be
+ * escaped because it would otherwise begin the fragment component.
+ *
+ * @param {string} input
+ * @returns {string}
+ */
+function encodeQuery (input) {
+  return encodeComponent(input, isQueryFragmentCharacter)
+}
+
+/**
+ * Encodes fragment data using the RFC 3986 §3.5 grammar.
+ *
+ * @param {string} input
+ * @returns {string}
+ */
+function encodeFragment (input) {
+  return encodeComponent(input, isQueryFragmentCharacter)
+}
+
+function isEscapeSafe (cp) {
+  return (
+    (cp >= 0x30 && cp <= 0x39) ||
+    (cp >= 0x41 && cp <= 0x5A) ||
+    (cp >= 0x61 && cp <= 0x7A) ||
+    cp === 0x2A || cp === 0x2B || cp === 0x2D || cp === 0x2E ||
+    cp === 0x2F || cp === 0x40 || cp === 0x5F
+  )
+}
+
+/**
+ * Normalizes the percent-encoding of a query or fragment component.
+ *
+ * Like `normalizePathEncoding`, but uses the query/fragment character set
+ * (which additionally allows `?`) and decodes `.` since it has no dot-segment
+ * meaning outside of a path.
+ *
+ * @param {string} input
+ * @returns {string}
+ */
+function normalizeQueryFragmentEncoding (input) {
+  let output = ''
+
+  for (let i = 0; i < input.length; i++) {
+    const ch = input[i]
+    if (ch === '%' && i + 2 < input.length) {
+      const hex = input.slice(i + 1, i + 3)
+      if (isHexPair(hex)) {
+        const normalizedHex = hex.toUpperCase()
+        const decoded = String.fromCharCode(parseInt(normalizedHex, 16))
+
+        if (isUnreserved(decoded)) {
+          output += decoded
+        } else {
+          output += '%' + normalizedHex
+        }
+
+        i += 2
+        continue
+      }
+    }
+
+    if (isQueryFragmentCharacter(ch)) {
+      output += ch
+    } else {
+      const code = input.charCodeAt(i)
+      if (code < 0x80) {
+        output += isEscapeSafe(code) ? ch : BYTE_HEX[code]
+      } else if (code < 0xD800 || code > 0xDFFF) {
+        output += percentEncodeNonAscii(code)
+      } else if (code <= 0xDBFF && i + 1 < input.length) {
+        const low = input.charCodeAt(i + 1)
+        if (low >= 0xDC00 && low <= 0xDFFF) {
+          output += percentEncodeNonAscii(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00))
+          i++
+        } else {
+          output += percentEncodeNonAscii(0xFFFD)
+        }
+      } else {
+        output += percentEncodeNonAscii(0xFFFD)
+      }
+    }
+  }
+
+  return output
+}
+
+/**
+ * Escapes a component while preserving existing valid percent escapes.
+ *
+ * @param {string} input
+ * @returns {string}
+ */
+function escapePreservingEscapes (input) {
+  let output = ''
+
+  for (let i = 0; i < input.length; i++) {
+    if (input[i] === '%' && i + 2 < input.length) {
+      const hex = input.slice(i + 1, i + 3)
+      if (isHexPair(hex)) {
+        output += '%' + hex.toUpperCase()
+        i += 2
+        continue
+      }
+    }
+
+    output += escape(input[i])
+  }
+
+  return output
+}
+
+/**
+ * @param {import('../types/index').URIComponent} component
+ * @returns {string|undefined}
+ */
+function recomposeAuthority (component) {
+  const uriTokens = []
+
+  if (component.userinfo !== undefined) {
+    uriTokens.push(encodeUserinfo(component.userinfo))
+    uriTokens.push('@')
+  }
+
+  if (component.host !== undefined) {
+    let host = component.host
+    if (!isIPv4(host)) {
+      let ipV6res = normalizeIPv6(host)
+      if (ipV6res.isIPV6 !== true && ipV6res.isIPVFuture !== true) {
+        // Decode only unreserved bytes, once. In particular, keep %25 encoded
+        // so it cannot introduce a second escape during recomposition.
+        host = normalizePercentEncoding(host, true)
+        ipV6res = normalizeIPv6(host)
+      }
+      if (ipV6res.isIPV6 === true || ipV6res.isIPVFuture === true) {
+        host = `[${ipV6res.escapedHost}]`
+      } else {
+        host = reescapeHostDelimiters(host, false)
+      }
+    }
+    uriTokens.push(host)
+  }
+
+  if (typeof component.port === 'number' || typeof component.port === 'string') {
+    const port = String(component.port)
+    if (!isPort(port)) {
+      throw new TypeError('URI port is malformed.')
+    }
+    uriTokens.push(':')
+    uriTokens.push(port)
+  }
+
+  return uriTokens.length ? uriTokens.join('') : undefined
+};
+
+module.exports = {
+  nonSimpleDomain,
+  recomposeAuthority,
+  reescapeHostDelimiters,
+  normalizePercentEncoding,
+  normalizePathEncoding,
+  serializePathEncoding,
+  normalizeQueryFragmentEncoding,
+  encodeUserinfo,
+  encodeQuery,
+  encodeFragment,
+  escapePreservingEscapes,
+  removeDotSegments,
+  removeDotSegmentsRelative,
+  isIPv4,
+  isUUID,
+  normalizeIPv6,
+  stringArrayToHexStripped
+}
+
+
+/***/ }),
+
+/***/ 3837:
+/***/ ((module) => {
+
+module.exports = /*#__PURE__*/JSON.parse('{"$id":"https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#","description":"Meta-schema for $data reference (JSON AnySchema extension proposal)","type":"object","required":["$data"],"properties":{"$data":{"type":"string","anyOf":[{"format":"relative-json-pointer"},{"format":"json-pointer"}]}},"additionalProperties":false}');
+
+/***/ }),
+
+/***/ 2079:
+/***/ ((module) => {
+
+module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"http://json-schema.org/draft-07/schema#","title":"Core schema meta-schema","definitions":{"schemaArray":{"type":"array","minItems":1,"items":{"$ref":"#"}},"nonNegativeInteger":{"type":"integer","minimum":0},"nonNegativeIntegerDefault0":{"allOf":[{"$ref":"#/definitions/nonNegativeInteger"},{"default":0}]},"simpleTypes":{"enum":["array","boolean","integer","null","number","object","string"]},"stringArray":{"type":"array","items":{"type":"string"},"uniqueItems":true,"default":[]}},"type":["object","boolean"],"properties":{"$id":{"type":"string","format":"uri-reference"},"$schema":{"type":"string","format":"uri"},"$ref":{"type":"string","format":"uri-reference"},"$comment":{"type":"string"},"title":{"type":"string"},"description":{"type":"string"},"default":true,"readOnly":{"type":"boolean","default":false},"examples":{"type":"array","items":true},"multipleOf":{"type":"number","exclusiveMinimum":0},"maximum":{"type":"number"},"exclusiveMaximum":{"type":"number"},"minimum":{"type":"number"},"exclusiveMinimum":{"type":"number"},"maxLength":{"$ref":"#/definitions/nonNegativeInteger"},"minLength":{"$ref":"#/definitions/nonNegativeIntegerDefault0"},"pattern":{"type":"string","format":"regex"},"additionalItems":{"$ref":"#"},"items":{"anyOf":[{"$ref":"#"},{"$ref":"#/definitions/schemaArray"}],"default":true},"maxItems":{"$ref":"#/definitions/nonNegativeInteger"},"minItems":{"$ref":"#/definitions/nonNegativeIntegerDefault0"},"uniqueItems":{"type":"boolean","default":false},"contains":{"$ref":"#"},"maxProperties":{"$ref":"#/definitions/nonNegativeInteger"},"minProperties":{"$ref":"#/definitions/nonNegativeIntegerDefault0"},"required":{"$ref":"#/definitions/stringArray"},"additionalProperties":{"$ref":"#"},"definitions":{"type":"object","additionalProperties":{"$ref":"#"},"default":{}},"properties":{"type":"object","additionalProperties":{"$ref":"#"},"default":{}},"patternProperties":{"type":"object","additionalProperties":{"$ref":"#"},"propertyNames":{"format":"regex"},"default":{}},"dependencies":{"type":"object","additionalProperties":{"anyOf":[{"$ref":"#"},{"$ref":"#/definitions/stringArray"}]}},"propertyNames":{"$ref":"#"},"const":true,"enum":{"type":"array","items":true,"minItems":1,"uniqueItems":true},"type":{"anyOf":[{"$ref":"#/definitions/simpleTypes"},{"type":"array","items":{"$ref":"#/definitions/simpleTypes"},"minItems":1,"uniqueItems":true}]},"format":{"type":"string"},"contentMediaType":{"type":"string"},"contentEncoding":{"type":"string"},"if":{"$ref":"#"},"then":{"$ref":"#"},"else":{"$ref":"#"},"allOf":{"$ref":"#/definitions/schemaArray"},"anyOf":{"$ref":"#/definitions/schemaArray"},"oneOf":{"$ref":"#/definitions/schemaArray"},"not":{"$ref":"#"}},"default":true}');
+
+/***/ })
+
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/async module */
+/******/ (() => {
+/******/ 	var webpackQueues = typeof Symbol === "function" ? Symbol("webpack queues") : "__webpack_queues__";
+/******/ 	var webpackExports = typeof Symbol === "function" ? Symbol("webpack exports") : "__webpack_exports__";
+/******/ 	var webpackError = typeof Symbol === "function" ? Symbol("webpack error") : "__webpack_error__";
+/******/ 	var resolveQueue = (queue) => {
+/******/ 		if(queue && queue.d < 1) {
+/******/ 			queue.d = 1;
+/******/ 			queue.forEach((fn) => (fn.r--));
+/******/ 			queue.forEach((fn) => (fn.r-- ? fn.r++ : fn()));
+/******/ 		}
+/******/ 	}
+/******/ 	var wrapDeps = (deps) => (deps.map((dep) => {
+/******/ 		if(dep !== null && typeof dep === "object") {
+/******/ 			if(dep[webpackQueues]) return dep;
+/******/ 			if(dep.then) {
+/******/ 				var queue = [];
+/******/ 				queue.d = 0;
+/******/ 				dep.then((r) => {
+/******/ 					obj[webpackExports] = r;
+/******/ 					resolveQueue(queue);
+/******/ 				}, (e) => {
+/******/ 					obj[webpackError] = e;
+/******/ 					resolveQueue(queue);
+/******/ 				});
+/******/ 				var obj = {};
+/******/ 				obj[webpackQueues] = (fn) => (fn(queue));
+/******/ 				return obj;
+/******/ 			}
+/******/ 		}
+/******/ 		var ret = {};
+/******/ 		ret[webpackQueues] = x => {};
+/******/ 		ret[webpackExports] = dep;
+/******/ 		return ret;
+/******/ 	}));
+/******/ 	__nccwpck_require__.a = (module, body, hasAwait) => {
+/******/ 		var queue;
+/******/ 		hasAwait && ((queue = []).d = -1);
+/******/ 		var depQueues = new Set();
+/******/ 		var exports = module.exports;
+/******/ 		var currentDeps;
+/******/ 		var outerResolve;
+/******/ 		var reject;
+/******/ 		var promise = new Promise((resolve, rej) => {
+/******/ 			reject = rej;
+/******/ 			outerResolve = resolve;
+/******/ 		});
+/******/ 		promise[webpackExports] = exports;
+/******/ 		promise[webpackQueues] = (fn) => (queue && fn(queue), depQueues.forEach(fn), promise["catch"](x => {}));
+/******/ 		module.exports = promise;
+/******/ 		body((deps) => {
+/******/ 			currentDeps = wrapDeps(deps);
+/******/ 			var fn;
+/******/ 			var getResult = () => (currentDeps.map((d) => {
+/******/ 				if(d[webpackError]) throw d[webpackError];
+/******/ 				return d[webpackExports];
+/******/ 			}))
+/******/ 			var promise = new Promise((resolve) => {
+/******/ 				fn = () => (resolve(getResult));
+/******/ 				fn.r = 0;
+/******/ 				var fnQueue = (q) => (q !== queue && !depQueues.has(q) && (depQueues.add(q), q && !q.d && (fn.r++, q.push(fn))));
+/******/ 				currentDeps.map((dep) => (dep[webpackQueues](fnQueue)));
+/******/ 			});
+/******/ 			return fn.r ? promise : getResult();
+/******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
+/******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/************************************************************************/
+/******/ 
+/******/ // startup
+/******/ // Load entry module and return exports
+/******/ // This entry module used 'module' so it can't be inlined
+/******/ var __webpack_exports__ = __nccwpck_require__(9407);
+/******/ __webpack_exports__ = await __webpack_exports__;
+/******/ 
 
 //# sourceMappingURL=index.js.map

@@ -10,8 +10,14 @@ export const Inputs = {
   ChartRepoRewrite: 'chart-repo-rewrite',
   MaxParallel: 'max-parallel',
   ResultsFile: 'results-file',
-  Org: 'org'
+  Org: 'org',
+  FailOn: 'fail-on',
+  SkipCharts: 'skip-charts'
 } as const;
+
+/** When the job fails (exit 1); bad input always fails it. */
+export const FAIL_ON = ['problems', 'failed-builds', 'never'] as const;
+export type FailOn = (typeof FAIL_ON)[number];
 
 export const Outputs = {
   Plan: 'plan',

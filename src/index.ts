@@ -1,3 +1,5 @@
-import { run } from './main.js';
+import { run } from './action.js';
 
-void run();
+await run();
+// requests of a job that ended early (a silent server) may still wait on their deadlines: do not wait for them
+process.exit();

@@ -1,10 +1,13 @@
-import * as core from '@actions/core';
+import { rmSync } from 'node:fs';
+import { access, constants, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { loadConfiguration } from './config/load.js';
 import type { Configuration } from './config/configuration.js';
-import { Outputs } from './constants.js';
+import { Inputs, Outputs } from './constants.js';
 import { connect, type Connection } from './github/client.js';
 import type { JobOutput } from './job-output.js';
-import { ActionsJobOutput, writeJsonFile } from './job-output.js';
+import { writeJsonFile } from './job-output.js';
 import { ChartRepository } from './plan/chart-repository.js';
 import { ImageFinder } from './plan/find-images.js';
 import { GitRepository } from './plan/git.js';
@@ -13,25 +16,40 @@ import { locateHelm } from './plan/helm-install.js';
 import type { Plan } from './plan/plan.js';
 import { countPlan, renderPlanSummary, renderPlanText } from './report/plan-summary.js';
 import type { Settings } from './settings.js';
-import { settingsFromInputs } from './settings.js';
-import { describeThrown } from './errors.js';
+import { describeThrown, errorMessage } from './errors.js';
 import { BuildRunner, type BuildOptions } from './dispatch/build-runner.js';
 import type { BuildResult } from './dispatch/build-result.js';
-import { countResults, failedResults } from './dispatch/build-result.js';
+import { countResults } from './dispatch/build-result.js';
 import { systemClock, type Clock } from './dispatch/clock.js';
 import { githubBuildApi } from './github/build-api.js';
 import { WorkflowFileCache } from './github/workflow-files.js';
 import { resultProblems } from './report/annotations.js';
+import { exitStatus } from './report/exit-status.js';
 import { describeTotals, renderResultsSummary, renderResultsText } from './report/results-summary.js';
 
 export interface JobResult {
-  /** Exit status: 0 success, 1 failed builds or unplanned images, 2 bad input or no plan. */
+  /** Exit status: 0 success, 1 what `fail-on` counts (failed builds, planning errors, …), 2 bad input. */
   exitCode: 0 | 1 | 2;
   /** One line saying why the job failed, when it did. */
   failure?: string;
   plan?: Plan;
   results?: BuildResult[];
 }
+
+/**
+ * What one run knows so far, held by the edge that started it: when the job fails late or is
+ * cancelled, the report still carries the plan and every build dispatched, with its run link.
+ */
+export class JobState {
+  plan?: Plan;
+  runner?: BuildRunner;
+  /** The job's one temp folder: the product stream copy, chart archives, helm's home. */
+  tempRoot?: string;
+  /** The final report was written (by the job, or by an interruption): never twice. */
+  reported = false;
+}
+
+const badInput = (failure: string): JobResult => ({ exitCode: 2, failure });
 
 /** The configuration, or the job stops here, before any network call. */
 async function readConfiguration(settings: Settings, output: JobOutput): Promise<Configuration | undefined> {
@@ -46,30 +64,93 @@ async function readConfiguration(settings: Settings, output: JobOutput): Promise
   return loaded.config;
 }
 
+/** Chart credentials are known to be missing before any download, with what to set. */
+function missingChartCredentials(config: Configuration, settings: Settings): string | undefined {
+  if (settings.skipCharts || settings.chartCredentials || !config.configuration['chart-credentials-required']) return undefined;
+  if (config['helm-repo-lookup'].length === 0) return undefined;
+  return (
+    `${Inputs.ChartRepoUsername} and ${Inputs.ChartRepoPassword} are not set, and the chart repository needs them ` +
+    `(configuration.chart-credentials-required): set them from secrets, or set ${Inputs.SkipCharts}: true to plan without ` +
+    `the images of the manifests' charts (pull requests from forks get no secrets)`
+  );
+}
+
+/** Every output file can be written: its folder is made now, so no late error costs the report. */
+async function prepareOutputFiles(settings: Settings): Promise<void> {
+  const files: [string, string | undefined][] = [
+    [Inputs.ResultsFile, settings.resultsFile],
+    ['plan-file', settings.planFile]
+  ];
+  for (const [name, file] of files) {
+    if (!file) continue;
+    try {
+      await mkdir(dirname(file), { recursive: true });
+      await access(dirname(file), constants.W_OK);
+    } catch (error) {
+      throw new Error(`${name}: cannot write ${file}: ${errorMessage(error)}`, { cause: error });
+    }
+  }
+}
+
 /** One run of the job: configuration → plan → (dispatch → monitor) → report. */
-export async function runJob(settings: Settings, output: JobOutput, clock: Clock = systemClock): Promise<JobResult> {
+export async function runJob(
+  settings: Settings,
+  output: JobOutput,
+  clock: Clock = systemClock,
+  state: JobState = new JobState()
+): Promise<JobResult> {
   const { log } = output;
   const config = await readConfiguration(settings, output);
-  if (!config) return { exitCode: 2, failure: `the configuration ${settings.configFile} is invalid` };
+  if (!config) return badInput(`the configuration ${settings.configFile} is invalid`);
   const org = settings.org ?? config.configuration.org ?? settings.defaultOrg;
-  if (!org) return { exitCode: 2, failure: 'no GitHub organization: set configuration.org, the org input, or GITHUB_REPOSITORY' };
-  if (!settings.auth) return { exitCode: 2, failure: 'no GitHub credentials: set app-id and private-key, or token' };
+  if (!org) return badInput('no GitHub organization: set configuration.org, the org input, or GITHUB_REPOSITORY');
+  if (!settings.auth) return badInput('no GitHub credentials: set app-id and private-key, or token');
+  const chartProblem = missingChartCredentials(config, settings);
+  if (chartProblem) return badInput(chartProblem);
+  try {
+    await prepareOutputFiles(settings);
+  } catch (error) {
+    return badInput(errorMessage(error));
+  }
 
-  const connection = await connect({
-    apiUrl: settings.apiUrl,
-    org,
-    repo: config.configuration['product-stream-repo'],
-    auth: settings.auth,
-    log
-  });
-  const workflowFiles = new WorkflowFileCache();
-  const plan = await planRebuilds(config, org, settings, connection, workflowFiles, output);
-  if (settings.dryRun) return reportPlan(plan, settings, output);
+  state.tempRoot = await mkdtemp(join(tmpdir(), 'hms-dispatcher-'));
+  try {
+    const timeouts = config.configuration.timeouts;
+    const connection = await connect({
+      apiUrl: settings.apiUrl,
+      org,
+      repo: config.configuration['product-stream-repo'],
+      auth: settings.auth,
+      log,
+      timeoutMs: timeouts['github-api-seconds'] * 1000
+    });
+    const workflowFiles = new WorkflowFileCache();
+    const plan = await planRebuilds(config, org, settings, connection, workflowFiles, output, state.tempRoot);
+    state.plan = plan;
+    const planningErrors = log.problems.filter((p) => p.severity === 'error').length;
+    if (settings.dryRun) return await reportPlan(plan, settings, output, state, planningErrors);
 
-  const planningErrors = log.problems.filter((p) => p.severity === 'error').length;
-  const api = githubBuildApi(connection, org, workflowFiles);
-  const results = await new BuildRunner(api, buildOptions(config, settings), log, clock).run(plan);
-  return reportResults(plan, results, settings, output, planningErrors);
+    const api = githubBuildApi(connection, org, workflowFiles);
+    const runner = new BuildRunner(api, buildOptions(config, settings), log, clock);
+    state.runner = runner;
+    let stoppedEarly: string | undefined;
+    try {
+      await runner.run(plan);
+    } catch (error) {
+      // builds were dispatched: report them whatever stopped the watch
+      if (error instanceof Error && error.stack) log.debug(error.stack);
+      stoppedEarly = describeThrown(error);
+    }
+    return await reportResults(plan, runner.resultsSoFar(plan), settings, output, state, { planningErrors, stoppedEarly });
+  } finally {
+    await rm(state.tempRoot, { recursive: true, force: true });
+  }
+}
+
+function chartsSkippedNote(settings: Settings): string[] {
+  return settings.skipCharts
+    ? [`charts were not downloaded nor rendered (${Inputs.SkipCharts}): the images of the manifests' charts are not in this plan`]
+    : [];
 }
 
 /** Every image to rebuild, from the product stream's branches, the chart repository and the image repos' tags. */
@@ -79,32 +160,41 @@ async function planRebuilds(
   settings: Settings,
   connection: Connection,
   workflowFiles: WorkflowFileCache,
-  output: JobOutput
+  output: JobOutput,
+  tempRoot: string
 ): Promise<Plan> {
   const { log } = output;
+  const timeouts = config.configuration.timeouts;
   const gitToken = await connection.gitToken();
   output.mask(gitToken);
-  const helm = await Helm.create(await locateHelm((m) => log.info(m)));
-  log.info(`helm: ${helm.binary} (${await helm.version()})`);
+  const helm = settings.skipCharts
+    ? undefined
+    : await Helm.create(await locateHelm((m) => log.info(m), { download: settings.helmDownload }), {
+        timeoutMs: timeouts['helm-template-seconds'] * 1000,
+        tempRoot
+      });
+  if (helm) log.info(`helm: ${helm.binary} (${await helm.version()})`);
+  for (const note of chartsSkippedNote(settings)) log.problem({ severity: 'warning', message: note });
   const productStreamUrl = `${settings.serverUrl.replace(/\/+$/, '')}/${org}/${config.configuration['product-stream-repo']}`;
-  const repo = await GitRepository.open(productStreamUrl, gitToken);
-  const charts = new ChartRepository(settings.chartCredentials);
+  const repo = await GitRepository.open(productStreamUrl, gitToken, { stallSeconds: timeouts['git-stall-seconds'], tempRoot });
+  const charts = new ChartRepository(settings.chartCredentials, { timeoutMs: timeouts['chart-download-seconds'] * 1000, tempRoot });
   let plan: Plan;
   try {
-    const { octokit } = connection;
     plan = await new ImageFinder({
       config,
       org,
       repo,
-      octokit,
+      octokit: connection.octokit,
       helm,
       charts,
       chartRewrites: settings.chartRewrites,
       log,
-      workflowFiles
+      workflowFiles,
+      tempRoot,
+      renderCharts: !settings.skipCharts
     }).buildPlan();
   } finally {
-    await Promise.all([repo.remove(), charts.dispose(), helm.dispose()]);
+    await Promise.all([repo.remove(), charts.dispose(), helm?.dispose()]);
   }
   const counts = countPlan(plan);
   log.info(`plan: ${counts.images} images in ${counts.repos} repos, ${counts.unresolved} unresolved`);
@@ -113,11 +203,30 @@ async function planRebuilds(
   return plan;
 }
 
+/** Run each write of the report; one that fails is said, and the others still happen. */
+async function writeEach(writes: [string, () => unknown][]): Promise<string[]> {
+  const failures: string[] = [];
+  for (const [what, write] of writes) {
+    try {
+      await write();
+    } catch (error) {
+      failures.push(`cannot write ${what}: ${errorMessage(error)}`);
+    }
+  }
+  return failures;
+}
+
 /** A dry run ends here: the plan as the summary, and in the results file (a dry run has no results). */
-async function reportPlan(plan: Plan, settings: Settings, output: JobOutput): Promise<JobResult> {
-  if (settings.resultsFile) await writeJsonFile(settings.resultsFile, plan);
-  await output.summary(renderPlanSummary(plan, settings.serverUrl), renderPlanText(plan));
-  return { exitCode: 0, plan };
+async function reportPlan(plan: Plan, settings: Settings, output: JobOutput, state: JobState, planningErrors: number): Promise<JobResult> {
+  state.reported = true;
+  const failures = await writeEach([
+    ['the job summary', () => output.summary(renderPlanSummary(plan, settings.serverUrl, chartsSkippedNote(settings)), renderPlanText(plan))],
+    [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, plan)]
+  ]);
+  for (const failure of failures) output.log.problem({ severity: 'error', message: failure });
+  const status = exitStatus(settings.failOn, { planningErrors });
+  const failure = [...(status.code === 1 ? [status.failure] : []), ...failures].join('; ');
+  return failure ? { exitCode: 1, plan, failure } : { exitCode: 0, plan };
 }
 
 /** Run settings of the build phase, from the configuration and the inputs. */
@@ -135,43 +244,62 @@ export function buildOptions(config: Configuration, settings: Settings): BuildOp
   };
 }
 
-/** Summary, annotations, outputs, results file, exit status. */
+/** Summary first (it carries the run links), then annotations, outputs, results file; then the exit status. */
 async function reportResults(
   plan: Plan,
   results: BuildResult[],
   settings: Settings,
   output: JobOutput,
-  planningErrors: number
+  state: JobState,
+  facts: { planningErrors: number; stoppedEarly?: string }
 ): Promise<JobResult> {
+  state.reported = true;
+  const notes = facts.stoppedEarly ? [`The job stopped before every build was watched to the end: ${facts.stoppedEarly}`] : [];
+  const totals = countResults(results);
+  const failures = await writeEach([
+    ['the job summary', () => output.summary(renderResultsSummary(plan, results, settings.serverUrl, notes), renderResultsText(results))],
+    ['the outputs', () => setResultOutputs(output, results)],
+    [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, results)]
+  ]);
+  if (facts.stoppedEarly) output.log.problem({ severity: 'error', message: `the job stopped early: ${facts.stoppedEarly}` });
   for (const problem of resultProblems(results)) output.log.problem(problem);
+  for (const failure of failures) output.log.problem({ severity: 'error', message: failure });
+  output.log.info(describeTotals(totals));
+  const status = exitStatus(settings.failOn, { ...facts, results });
+  const failure = [...(status.code === 1 ? [status.failure] : []), ...failures].join('; ');
+  return failure ? { exitCode: 1, plan, results, failure } : { exitCode: 0, plan, results };
+}
+
+function setResultOutputs(output: JobOutput, results: readonly BuildResult[]): void {
   const totals = countResults(results);
   output.setOutput(Outputs.Results, JSON.stringify(results));
   output.setOutput(Outputs.Dispatched, totals.dispatched);
   output.setOutput(Outputs.Succeeded, totals.succeeded);
-  const failed = failedResults(results);
-  output.setOutput(Outputs.Failed, failed.length);
-  if (settings.resultsFile) await writeJsonFile(settings.resultsFile, results);
-  await output.summary(renderResultsSummary(plan, results, settings.serverUrl), renderResultsText(results));
-  output.log.info(describeTotals(totals));
-  // images of a chart that could not be rendered are in no plan: their errors fail the job too
-  const unplanned = planningErrors > 0 ? `${planningErrors} planning errors (see the annotations)` : '';
-  if (failed.length === 0) return unplanned ? { exitCode: 1, plan, results, failure: unplanned } : { exitCode: 0, plan, results };
-  const listed = failed
-    .slice(0, 20)
-    .map((r) => `${r.githubRepo} ${r.image} ${r.gitTag} (${r.outcome})`)
-    .join(', ');
-  const failure = `${failed.length} of ${results.length} image rebuilds did not succeed: ${listed}${failed.length > 20 ? ', …' : ''}`;
-  return { exitCode: 1, plan, results, failure: unplanned ? `${failure}; ${unplanned}` : failure };
+  output.setOutput(Outputs.Failed, results.length - totals.succeeded - totals.skipped);
 }
 
-/** The action: inputs → settings → the job; the one place where failure becomes setFailed. */
-export async function run(): Promise<void> {
-  try {
-    const settings = settingsFromInputs();
-    const result = await runJob(settings, new ActionsJobOutput());
-    if (result.exitCode !== 0) core.setFailed(result.failure ?? 'the job failed');
-  } catch (error) {
-    if (error instanceof Error && error.stack) core.debug(error.stack);
-    core.setFailed(describeThrown(error));
+/**
+ * The job was cancelled (the runner sends SIGINT, then SIGTERM): write what is known, fast, and
+ * remove the temp folder. The dispatched builds keep running on GitHub; the summary links them.
+ */
+export async function reportInterrupted(state: JobState, settings: Settings, output: JobOutput, signal: string): Promise<void> {
+  if (state.tempRoot) rmSync(state.tempRoot, { recursive: true, force: true });
+  if (state.reported) return;
+  state.reported = true;
+  const note = [`The job was cancelled (${signal}) before it ended; builds still running go on without being watched.`];
+  const { plan, runner } = state;
+  if (!plan) {
+    await output.summary(`## Image rebuilds\n\n> ⚠️ The job was cancelled (${signal}) while planning; nothing was dispatched.\n`, '');
+    return;
   }
+  if (!runner) {
+    await output.summary(renderPlanSummary(plan, settings.serverUrl, note), renderPlanText(plan));
+    return;
+  }
+  const results = runner.resultsSoFar(plan);
+  await writeEach([
+    ['the job summary', () => output.summary(renderResultsSummary(plan, results, settings.serverUrl, note), renderResultsText(results))],
+    ['the outputs', () => setResultOutputs(output, results)],
+    [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, results)]
+  ]);
 }

@@ -1,8 +1,9 @@
 import * as core from '@actions/core';
+import { createPrivateKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_API_URL, DEFAULT_SERVER_URL, Inputs } from './constants.js';
+import { DEFAULT_API_URL, DEFAULT_SERVER_URL, FAIL_ON, Inputs, type FailOn } from './constants.js';
 import type { GitHubAuth } from './github/client.js';
 
 /** Everything a run needs to know from outside: built once, at the edge, by the action or the command line. */
@@ -21,6 +22,12 @@ export interface Settings {
   maxParallel: number | undefined;
   resultsFile: string | undefined;
   planFile: string | undefined;
+  /** When the job fails: `problems` (default), `failed-builds` or `never`. */
+  failOn: FailOn;
+  /** Plan without downloading and rendering the manifests' charts (no chart credentials, say a fork's pull request). */
+  skipCharts: boolean;
+  /** May helm be downloaded into the runner's tool cache when it is not on PATH (the action: yes; the command line: no). */
+  helmDownload: boolean;
 }
 
 /** The configuration.yaml shipped beside the action's action.yml, found upward from this module (dist/, dist/cli-build/ or src/). */
@@ -69,10 +76,46 @@ export function orgFromRepository(repository: string | undefined): string | unde
 export function chooseAuth(token: string, appId: string, privateKey: string): GitHubAuth | undefined {
   if (appId || privateKey) {
     if (!appId || !privateKey) throw new Error(`inputs ${Inputs.AppId} and ${Inputs.PrivateKey} go together: set both or neither`);
+    if (!/^\d+$/.test(appId.trim()))
+      throw new Error(`${Inputs.AppId} must be a number (the App ID on the App's settings page, not its client ID)`);
     // a key pasted into a single-line secret keeps its line breaks as \n
-    return { kind: 'app', appId, privateKey: privateKey.includes('\n') ? privateKey : privateKey.replace(/\\n/g, '\n') };
+    const pem = privateKey.includes('\n') ? privateKey : privateKey.replace(/\\n/g, '\n');
+    checkPrivateKey(pem);
+    return { kind: 'app', appId: appId.trim(), privateKey: pem };
   }
   return token ? { kind: 'token', token } : undefined;
+}
+
+/** The App's key is checked before any request, so a bad secret gets one plain message, not OpenSSL's. */
+export function checkPrivateKey(pem: string): void {
+  const advice = "paste the whole .pem file GitHub generated for the App, from '-----BEGIN' to the last '-----'";
+  if (!/-----BEGIN ([A-Z]+ )?PRIVATE KEY-----[\s\S]+-----END ([A-Z]+ )?PRIVATE KEY-----/.test(pem))
+    throw new Error(`${Inputs.PrivateKey} is not a PEM private key: ${advice}`);
+  try {
+    createPrivateKey(pem);
+  } catch {
+    throw new Error(`${Inputs.PrivateKey} is not a PEM private key (its body does not decode): ${advice}`);
+  }
+}
+
+export function parseFailOn(value: string, name: string): FailOn {
+  const v = value.trim() || 'problems';
+  if ((FAIL_ON as readonly string[]).includes(v)) return v as FailOn;
+  throw new Error(`input ${name} must be one of ${FAIL_ON.join(', ')}, not "${value}"`);
+}
+
+/**
+ * An output file of the action: a relative path lives inside the workspace (`../` out of it is
+ * refused); an absolute path is taken as it is (for example `${{ runner.temp }}/results.json`).
+ */
+export function outputPath(value: string, workspace: string, name: string): string | undefined {
+  if (value.trim() === '') return undefined;
+  if (isAbsolute(value)) return value;
+  const path = resolve(workspace, value);
+  const inside = relative(resolve(workspace), path);
+  if (inside.startsWith('..') || isAbsolute(inside))
+    throw new Error(`input ${name}: "${value}" is outside GITHUB_WORKSPACE (${workspace}); give a path inside it, or an absolute path`);
+  return path;
 }
 
 /** Mask every secret before anything can print it: the whole value and each line of a multi-line key. */
@@ -93,7 +136,6 @@ export function settingsFromInputs(env: NodeJS.ProcessEnv = process.env): Settin
   const username = input(Inputs.ChartRepoUsername);
   const password = input(Inputs.ChartRepoPassword);
   maskSecrets([input(Inputs.Token), input(Inputs.PrivateKey), password]);
-  const resultsFile = input(Inputs.ResultsFile);
   return {
     configFile: config ? (isAbsolute(config) ? config : resolve(workspace, config)) : defaultConfigFile(),
     dryRun: parseBoolean(input(Inputs.DryRun), Inputs.DryRun),
@@ -105,7 +147,10 @@ export function settingsFromInputs(env: NodeJS.ProcessEnv = process.env): Settin
     chartCredentials: username || password ? { username, password } : undefined,
     chartRewrites: parseRewrites(input(Inputs.ChartRepoRewrite), Inputs.ChartRepoRewrite),
     maxParallel: parsePositiveInteger(input(Inputs.MaxParallel), Inputs.MaxParallel),
-    resultsFile: resultsFile ? resolve(workspace, resultsFile) : undefined,
-    planFile: undefined
+    resultsFile: outputPath(input(Inputs.ResultsFile), workspace, Inputs.ResultsFile),
+    planFile: undefined,
+    failOn: parseFailOn(input(Inputs.FailOn), Inputs.FailOn),
+    skipCharts: parseBoolean(input(Inputs.SkipCharts), Inputs.SkipCharts),
+    helmDownload: true
   };
 }

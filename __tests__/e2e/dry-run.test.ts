@@ -143,11 +143,13 @@ describe('dry run of the built action against local git, chart repository and Gi
       }
     });
     const run = await runBundle('dist/index.js', parts.actionEnv(appInputs(parts)));
-    expect(run.code).toBe(0);
+    // planning errors fail a dry run (a pull request's gate), after the whole plan was reported
+    expect(run.code).toBe(1);
     const errors = run.annotations
-      .filter((a) => a.kind === 'error')
+      .filter((a) => a.kind === 'error' && !a.message.startsWith('5 planning errors'))
       .map((a) => a.message)
       .sort();
+    expect(run.annotations.at(-1)).toMatchObject({ kind: 'error', message: '5 planning errors (see the annotations)' });
     expect(errors).toEqual(
       [
         'branch release/1.5, manifests/broken.yaml: not valid YAML: deficient indentation in "manifests/broken.yaml" (3:1)',
@@ -165,19 +167,48 @@ describe('dry run of the built action against local git, chart repository and Gi
       ['release/1.8', 0]
     ]);
     expect(images(plan)).toHaveLength(14);
+    expect(run.summary).toContain('## Rebuild plan for Cray-HPE/csm');
   });
 
-  it('plans the docker index images when the chart repository refuses the credentials', async () => {
+  it('fails a dry run whose charts could not be downloaded (no silent half plan), unless fail-on says never', async () => {
     parts = await startSampleStream();
     const run = await runBundle('dist/index.js', parts.actionEnv({ ...appInputs(parts), 'chart-repo-password': 'wrong' }));
-    expect(run.code).toBe(0);
-    const errors = run.annotations.filter((a) => a.kind === 'error');
+    expect(run.code).toBe(1);
+    const errors = run.annotations.filter((a) => a.kind === 'error' && !a.message.startsWith('6 planning errors'));
     expect(errors.length).toBe(6);
     for (const e of errors)
       expect(e.message).toMatch(
         /chart cray-hms-(bss|rts|smd) [\d.]+: .*download answered 401: the chart repository refused chart-repo-username\/chart-repo-password$/
       );
     const plan = JSON.parse(run.outputs.plan ?? '{}') as Plan;
+    expect(plan.repos.map((r) => r.githubRepo)).toEqual(['hardware-topology-assistant', 'hms-shcd-parser', 'hms-test']);
+    const chosen = await runBundle(
+      'dist/index.js',
+      parts.actionEnv({ ...appInputs(parts), 'chart-repo-password': 'wrong', 'fail-on': 'never' })
+    );
+    expect(chosen.code).toBe(0);
+    expect(chosen.annotations.filter((a) => a.kind === 'error')).toHaveLength(6);
+  });
+
+  it('finds missing chart credentials before any request, and plans without charts when told to', async () => {
+    parts = await startSampleStream();
+    const inputs = { config: parts.configFile, 'dry-run': 'true', 'app-id': parts.github.appId, 'private-key': parts.github.privateKey };
+    const stopped = await runBundle('dist/index.js', parts.actionEnv(inputs));
+    expect(stopped.code).toBe(1);
+    expect(stopped.stdout).toContain(
+      '::error::chart-repo-username and chart-repo-password are not set, and the chart repository needs them (configuration.chart-credentials-required): set them from secrets, or set skip-charts: true'
+    );
+    expect(parts.github.requests).toHaveLength(0);
+    expect(parts.git.requests).toHaveLength(0);
+
+    const skipped = await runBundle('dist/index.js', parts.actionEnv({ ...inputs, 'skip-charts': 'true' }));
+    expect(skipped.code).toBe(0);
+    expect(parts.charts.requests).toHaveLength(0);
+    expect(skipped.annotations.map((a) => `${a.kind}: ${a.message}`)).toContain(
+      "warning: charts were not downloaded nor rendered (skip-charts): the images of the manifests' charts are not in this plan"
+    );
+    expect(skipped.summary).toContain("> ⚠️ charts were not downloaded nor rendered (skip-charts): the images of the manifests' charts are not in this plan");
+    const plan = JSON.parse(skipped.outputs.plan ?? '{}') as Plan;
     expect(plan.repos.map((r) => r.githubRepo)).toEqual(['hardware-topology-assistant', 'hms-shcd-parser', 'hms-test']);
   });
 
@@ -203,13 +234,11 @@ describe('dry run of the built action against local git, chart repository and Gi
     const planFile = `${parts.workDir}/plan.json`;
     const run = await runBundle(
       'dist/cli.js',
-      { PATH: process.env.PATH, HOME: process.env.HOME, CHART_REPO_PASSWORD: CHART_PASSWORD },
+      { PATH: process.env.PATH, HOME: process.env.HOME, CHART_REPO_PASSWORD: CHART_PASSWORD, GITHUB_TOKEN: 'test-token' },
       120_000,
       [
         '--config',
         parts.configFile,
-        '--token',
-        'test-token',
         '--dry-run',
         '--server-url',
         parts.git.url,

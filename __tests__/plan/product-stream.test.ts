@@ -88,7 +88,9 @@ describe('product stream repo over smart HTTP', () => {
         () => undefined,
         (e: unknown) => e as Error
       );
-      expect(error?.message).toMatch(/^git ls-remote failed for http:\/\/127\.0\.0\.1:\d+\/Cray-HPE\/csm/);
+      expect(error?.message).toMatch(
+        /^GitHub refused the token for git ls-remote http:\/\/127\.0\.0\.1:\d+\/Cray-HPE\/csm \(401\/403\): the token \(or the App installation\) needs contents: read/
+      );
       expect(error?.message).not.toContain('wrong-token');
     } finally {
       await repo.remove();

@@ -39786,16 +39786,17 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7288);
+/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8319);
 
-process.exitCode = await (0,_command_line_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2));
+// requests of a job that ended early (a silent server) may still wait on their deadlines: do not wait for them
+process.exit(await (0,_command_line_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2)));
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 7288:
+/***/ 8319:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39825,8 +39826,12 @@ const constants_Inputs = {
     ChartRepoRewrite: 'chart-repo-rewrite',
     MaxParallel: 'max-parallel',
     ResultsFile: 'results-file',
-    Org: 'org'
+    Org: 'org',
+    FailOn: 'fail-on',
+    SkipCharts: 'skip-charts'
 };
+/** When the job fails (exit 1); bad input always fails it. */
+const FAIL_ON = ['problems', 'failed-builds', 'never'];
 const Outputs = {
     Plan: 'plan',
     Results: 'results',
@@ -42794,7 +42799,92 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./src/escape.ts
+/**
+ * Text the action does not control (tags, image, repo and branch names, server and tool errors)
+ * made safe for the one place it goes: one function per context, used everywhere.
+ */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/g;
+const LINE_BREAK = /\r\n|\r|\n/g;
+/** Long text cut to `max` characters, marked with an ellipsis. */
+function clip(text, max) {
+    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+/** One line: line breaks become spaces, other control characters are dropped. */
+function oneLine(text) {
+    return text.replace(LINE_BREAK, ' ').replace(/\t/g, ' ').replace(CONTROL, '');
+}
+/**
+ * Plain text inside a Markdown table cell (also safe in a heading or a paragraph): no cell break,
+ * no row break, no emphasis, no link, no HTML tag, no entity.
+ */
+function tableCell(text, max = 300) {
+    return clip(oneLine(text), max)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`);
+}
+/**
+ * A code span inside a table cell: the fence is longer than any run of backticks inside, and a
+ * pipe is escaped (GFM splits cells before it parses code spans, and removes that backslash).
+ */
+function codeSpan(text, max = 200) {
+    const body = clip(oneLine(text), max).replace(/\|/g, '\\|');
+    const longestRun = Math.max(0, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
+    const fence = '`'.repeat(longestRun + 1);
+    const pad = body.startsWith('`') || body.endsWith('`') || body.startsWith(' ') ? ' ' : '';
+    return `${fence}${pad}${body}${pad}${fence}`;
+}
+/** The text of a Markdown link: a closing bracket cannot end it early. */
+function linkText(text, max = 120) {
+    return tableCell(text, max);
+}
+/**
+ * The target of a Markdown link: only http(s) URLs, normalised, with every character that could end
+ * the link or the table cell percent-encoded. Anything else (javascript:, data:, garbage) is `#`.
+ */
+function linkTarget(url) {
+    let parsed;
+    try {
+        parsed = new URL(url);
+    }
+    catch {
+        return '#';
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+        return '#';
+    return parsed.toString().replace(/[()|<>\s"'`\\[\]]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+/** Text inside raw HTML such as `<details><summary>`: entities for every markup character, one line. */
+function htmlSummary(text, max = 200) {
+    return clip(oneLine(text), max)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&#39;')
+        .replace(/[\\`*_[\]|~]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+/** A line of the job log that a runner would take as a workflow command (`::error::`, `##[group]`). */
+const COMMAND_START = /^\s*(::|##\[)/;
+/**
+ * Text for a plain log line: no line of it can start a workflow command (the runner reads a
+ * command at the start of any line, after leading spaces), no terminal control sequences, and
+ * each line is bounded. Line breaks are kept (a tool's stderr stays readable).
+ */
+function escape_logLine(text, maxLine = 2000) {
+    return text
+        .split(LINE_BREAK)
+        .map((line) => {
+        const clean = clip(line.replace(/\t/g, ' ').replace(CONTROL, ''), maxLine);
+        return COMMAND_START.test(clean) ? `» ${clean}` : clean;
+    })
+        .join('\n');
+}
+
 ;// CONCATENATED MODULE: ./src/log.ts
+
 
 function logLevelOf(name) {
     const upper = name.toUpperCase();
@@ -42842,15 +42932,16 @@ class BaseLog {
 }
 /** Log for the action: annotations for problems, collapsible groups per phase. */
 class log_ActionsLog extends (/* unused pure expression or super */ null && (BaseLog)) {
+    // core.debug, core.warning and core.error escape their text; core.info writes it as it is
     info(message) {
         if (this.level === 'quiet')
             core.debug(message);
         else
-            core.info(message);
+            core.info(logLine(message));
     }
     debug(message) {
         if (this.level === 'debug')
-            core.info(message);
+            core.info(logLine(message));
         else
             core.debug(message);
     }
@@ -42897,25 +42988,25 @@ class ConsoleLog extends BaseLog {
         if (this.level === 'quiet' && !this.verbose)
             return;
         this.clearProgress();
-        this.out.write(`${message}\n`);
+        this.out.write(`${escape_logLine(message)}\n`);
     }
     debug(message) {
         if (!this.verbose && this.level !== 'debug')
             return;
         this.clearProgress();
-        this.out.write(`  … ${message}\n`);
+        this.out.write(`  … ${escape_logLine(message)}\n`);
     }
     progress(message) {
         if (!this.tty || this.verbose) {
             this.info(message);
             return;
         }
-        this.out.write(`\r\x1b[2K${message.slice(0, 200)}`);
+        this.out.write(`\r\x1b[2K${escape_logLine(message).split('\n')[0]?.slice(0, 200) ?? ''}`);
         this.progressShown = true;
     }
     write(problem) {
         this.clearProgress();
-        this.err.write(`${problem.severity === 'error' ? 'error' : 'warning'}: ${formatProblem(problem)}\n`);
+        this.err.write(`${problem.severity === 'error' ? 'error' : 'warning'}: ${escape_logLine(formatProblem(problem))}\n`);
     }
     async group(name, work) {
         this.clearProgress();
@@ -42933,7 +43024,8 @@ class ConsoleLog extends BaseLog {
 
 
 
-class job_output_ActionsJobOutput {
+
+class ActionsJobOutput {
     log = new ActionsLog();
     mask(secret) {
         core.setSecret(secret);
@@ -42943,7 +43035,7 @@ class job_output_ActionsJobOutput {
     }
     async summary(markdown) {
         if (!process.env.GITHUB_STEP_SUMMARY) {
-            core.info(markdown);
+            core.info(logLine(markdown));
             return;
         }
         await core.summary.addRaw(markdown, true).write();
@@ -42964,7 +43056,7 @@ class ConsoleJobOutput {
         this.outputs.set(name, String(value));
     }
     summary(_markdown, text) {
-        this.out.write(`\n${text}`);
+        this.out.write(`\n${escape_logLine(text)}`);
         return Promise.resolve();
     }
 }
@@ -42972,6 +43064,10 @@ async function writeJsonFile(file, value) {
     await (0,promises_namespaceObject.writeFile)(file, JSON.stringify(value, null, 2) + '\n');
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./node_modules/js-yaml/dist/js-yaml.mjs
 /*! js-yaml 5.5.0 https://github.com/nodeca/js-yaml @license MIT */
 //#region src/tag.ts
@@ -46632,7 +46728,7 @@ var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
 var ajv = __nccwpck_require__(2463);
 ;// CONCATENATED MODULE: ./src/config/configuration.schema.json
-const configuration_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/configuration.schema.json","title":"hms-build-workflow-dispatcher configuration","description":"Which product stream branches to read, which images and Helm charts in them to rebuild, and how to dispatch and monitor the builds.","type":"object","additionalProperties":false,"required":["configuration"],"properties":{"helm-repo-lookup":{"description":"Where each Helm chart lives in the chart repository. Download URL: <source_override or the manifest\'s chart source location>/<path>/<chart>-<version>.tgz.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["chart","path"],"properties":{"chart":{"type":"string","minLength":1,"description":"Chart name as the loftsman manifests name it."},"path":{"type":"string","description":"Folder of the chart in the chart repository, for example stable/cray-hms-bss."},"source_override":{"type":"string","minLength":1,"description":"Chart repository URL to use instead of the manifest\'s chart source location."}}}},"github-repo-image-lookup":{"description":"The GitHub repository that builds each image found in the docker index.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","image"],"properties":{"github-repo":{"type":"string","minLength":1,"description":"Repository name in the organization."},"image":{"type":"string","minLength":1,"description":"Image short name (last path segment, no tag)."}}}},"docker-image-compare":{"description":"A partial tree of the docker index: every leaf list holding find_me selects the tags at the same path in the index.","type":"object","default":{},"additionalProperties":{"$ref":"#/definitions/compareNode"}},"non-manifest-images":{"description":"Images that no manifest names: every git tag of the repo matching tag-regex is an image tag to rebuild.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","tag-regex","image_repo"],"properties":{"github-repo":{"type":"string","minLength":1},"tag-regex":{"type":"string","minLength":1,"description":"Regular expression matched at the start of each git tag."},"image_repo":{"type":"string","minLength":1,"description":"Full image name without tag."}}}},"workflow-overrides":{"description":"Which workflow builds an image, where reading the workflow files does not tell. First match wins.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["workflow"],"properties":{"github-repo":{"type":"string","minLength":1},"image":{"type":"string","minLength":1,"description":"Image short name."},"workflow":{"type":"string","minLength":1,"description":"Workflow name or file name (for example build_and_release_image.yaml)."}}}},"configuration":{"type":"object","additionalProperties":false,"required":["product-stream-repo"],"properties":{"org":{"type":"string","minLength":1,"description":"GitHub organization. Default: the owner of GITHUB_REPOSITORY."},"product-stream-repo":{"type":"string","minLength":1,"description":"Repository whose branches hold the release manifests."},"targeted-branches":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"targeted-branch-regexes":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Regular expressions matched at the start of each branch name."},"docker-image-manifest":{"type":"string","minLength":1,"default":"docker/index.yaml"},"helm-manifest-directory":{"type":"string","minLength":1,"default":"manifests"},"target-chart-regex":{"type":"string","minLength":1,"default":"cray-hms-.*","description":"Charts whose name matches (at the start) are rendered."},"sleep-duration-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Seconds between two polls of the runs."},"time-limit-minutes":{"type":"number","exclusiveMinimum":0,"default":60,"description":"How long to wait for the builds."},"webhook-sleep-seconds":{"type":"number","minimum":0,"default":10,"description":"How long a dispatched run may take to appear when the server does not return run details."},"log-level":{"type":"string","enum":["DEBUG","INFO","WARNING","WARN","ERROR","CRITICAL"],"default":"INFO"},"max-parallel":{"type":"integer","minimum":1,"default":10,"description":"Builds in flight at once."},"attach-to-running-builds":{"type":"boolean","default":true,"description":"Watch a queued or running build of the same workflow and tag instead of dispatching again."},"cancel-on-timeout":{"type":"boolean","default":false,"description":"Cancel the runs still going when the time limit passes."}}}},"definitions":{"compareNode":{"anyOf":[{"type":"array","items":{"type":"string"},"contains":{"const":"find_me"}},{"type":"object","additionalProperties":{"$ref":"#/definitions/compareNode"}}]}}}');
+const configuration_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/configuration.schema.json","title":"hms-build-workflow-dispatcher configuration","description":"Which product stream branches to read, which images and Helm charts in them to rebuild, and how to dispatch and monitor the builds.","type":"object","additionalProperties":false,"required":["configuration"],"properties":{"helm-repo-lookup":{"description":"Where each Helm chart lives in the chart repository. Download URL: <source_override or the manifest\'s chart source location>/<path>/<chart>-<version>.tgz.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["chart","path"],"properties":{"chart":{"type":"string","minLength":1,"description":"Chart name as the loftsman manifests name it."},"path":{"type":"string","description":"Folder of the chart in the chart repository, for example stable/cray-hms-bss."},"source_override":{"type":"string","minLength":1,"description":"Chart repository URL to use instead of the manifest\'s chart source location."}}}},"github-repo-image-lookup":{"description":"The GitHub repository that builds each image found in the docker index.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","image"],"properties":{"github-repo":{"type":"string","minLength":1,"description":"Repository name in the organization."},"image":{"type":"string","minLength":1,"description":"Image short name (last path segment, no tag)."}}}},"docker-image-compare":{"description":"A partial tree of the docker index: every leaf list holding find_me selects the tags at the same path in the index.","type":"object","default":{},"additionalProperties":{"$ref":"#/definitions/compareNode"}},"non-manifest-images":{"description":"Images that no manifest names: every git tag of the repo matching tag-regex is an image tag to rebuild.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","tag-regex","image_repo"],"properties":{"github-repo":{"type":"string","minLength":1},"tag-regex":{"type":"string","minLength":1,"description":"Regular expression matched at the start of each git tag."},"image_repo":{"type":"string","minLength":1,"description":"Full image name without tag."}}}},"workflow-overrides":{"description":"Which workflow builds an image, where reading the workflow files does not tell. First match wins.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["workflow"],"properties":{"github-repo":{"type":"string","minLength":1},"image":{"type":"string","minLength":1,"description":"Image short name."},"workflow":{"type":"string","minLength":1,"description":"Workflow name or file name (for example build_and_release_image.yaml)."}}}},"configuration":{"type":"object","additionalProperties":false,"required":["product-stream-repo"],"properties":{"org":{"type":"string","minLength":1,"description":"GitHub organization. Default: the owner of GITHUB_REPOSITORY."},"product-stream-repo":{"type":"string","minLength":1,"description":"Repository whose branches hold the release manifests."},"targeted-branches":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"targeted-branch-regexes":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Regular expressions matched at the start of each branch name."},"docker-image-manifest":{"type":"string","minLength":1,"default":"docker/index.yaml"},"helm-manifest-directory":{"type":"string","minLength":1,"default":"manifests"},"target-chart-regex":{"type":"string","minLength":1,"default":"cray-hms-.*","description":"Charts whose name matches (at the start) are rendered."},"sleep-duration-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Seconds between two polls of the runs."},"time-limit-minutes":{"type":"number","exclusiveMinimum":0,"default":60,"description":"How long to wait for the builds."},"webhook-sleep-seconds":{"type":"number","minimum":0,"default":10,"description":"How long a dispatched run may take to appear when the server does not return run details."},"log-level":{"type":"string","enum":["DEBUG","INFO","WARNING","WARN","ERROR","CRITICAL"],"default":"INFO"},"max-parallel":{"type":"integer","minimum":1,"default":10,"description":"Builds in flight at once."},"attach-to-running-builds":{"type":"boolean","default":true,"description":"Watch a queued or running build of the same workflow and tag instead of dispatching again."},"cancel-on-timeout":{"type":"boolean","default":false,"description":"Cancel the runs still going when the time limit passes."},"timeouts":{"type":"object","additionalProperties":false,"default":{},"description":"Deadlines of network operations: a server that gives no answer within them ends the job with an error naming it.","properties":{"github-api-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"Each GitHub API request (REST and GraphQL), answer body included. A read that gets no answer is tried 3 times in all."},"git-stall-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"A git command that transfers less than 1 KB/s for this long is stopped."},"chart-download-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each chart archive download, body included."},"helm-template-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each helm template run."}}},"chart-credentials-required":{"type":"boolean","default":true,"description":"The chart repository needs chart-repo-username and chart-repo-password: without them the run stops before any download (or plans without charts with skip-charts)."}}}},"definitions":{"compareNode":{"anyOf":[{"type":"array","items":{"type":"string"},"contains":{"const":"find_me"}},{"type":"object","additionalProperties":{"$ref":"#/definitions/compareNode"}}]}}}');
 ;// CONCATENATED MODULE: ./src/config/configuration.ts
 /** `re.match` semantics of the original tool: anchored at the start, not at the end. */
 function compileAnchored(source) {
@@ -46654,10 +46750,27 @@ function httpStatus(error) {
     return typeof status === 'number' ? status : undefined;
 }
 /** A thrown value as one line for a person: its message and, when it has one, its cause's. */
-function errors_describeThrown(error) {
+function describeThrown(error) {
     if (!(error instanceof Error))
         return String(error);
     return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
+}
+/**
+ * A server that accepted a request and never answered it in time. It ends the job: waiting on the
+ * next request to the same server would only repeat the wait. Its message names the server and the
+ * operation.
+ */
+class NoAnswerError extends Error {
+    name = 'NoAnswerError';
+}
+/** Rethrow what must end the job (a silent server); other errors are the caller's to report. */
+function rethrowIfFatal(error) {
+    if (error instanceof NoAnswerError)
+        throw error;
+}
+/** `60 s` */
+function seconds(ms) {
+    return `${Math.round(ms / 100) / 10} s`;
 }
 
 ;// CONCATENATED MODULE: ./src/config/load.ts
@@ -47412,298 +47525,8 @@ function withDefaults(oldDefaults, newDefaults) {
 var endpoint = withDefaults(null, DEFAULTS);
 
 
-;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
-/*!
- * content-type
- * Copyright(c) 2015 Douglas Christopher Wilson
- * MIT Licensed
- */
-const SP = 32; // " "
-const HTAB = 9; // "\t"
-const SEMI = 59; // ";"
-const EQ = 61; // "="
-const DQUOTE = 34; // '"'
-const BSLASH = 92; // "\\"
-const COMMA = 44; // ","
-const LOWER_CASE = 1;
-const OWS = 2;
-const SEMI_FLAG = 4;
-const COMMA_FLAG = 8;
-const TOKEN_FLAG = 16;
-const NON_ASCII = 0xff00;
-const CASE_FLAGS = LOWER_CASE | NON_ASCII;
-/**
- * Character flags used to normalize HTTP field values while scanning.
- * Out-of-range reads intentionally coerce to zero in bitwise expressions.
- */
-const CHAR_MAP = new Uint8Array(0x100);
-CHAR_MAP[HTAB] |= OWS;
-CHAR_MAP[SP] |= OWS;
-CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
-    CHAR_MAP[code] |= LOWER_CASE;
-}
-for (const char of "!#$%&'*+-.^_`|~") {
-    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
-}
-for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
-    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
-}
-for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-/**
- * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
- */
-const NullObject = /* @__PURE__ */ (() => {
-    const C = function () { };
-    C.prototype = Object.create(null);
-    return C;
-})();
-/**
- * Validate a type string against RFC 9110.
- */
-function isTypeValid(type, start = 0, end = type.length) {
-    let hasSlash = false;
-    for (let index = start; index < end; index++) {
-        const code = type.charCodeAt(index);
-        if (code === 47 /* / */) {
-            if (hasSlash || index === start || index >= end - 1)
-                return false;
-            hasSlash = true;
-        }
-        else if (!isTokenCode(code)) {
-            return false;
-        }
-    }
-    return hasSlash;
-}
-/**
- * Validate a token against RFC 9110.
- */
-function isTokenValid(token, start = 0, end = token.length) {
-    if (start >= end)
-        return false;
-    for (let index = start; index < end; index++) {
-        if (!isTokenCode(token.charCodeAt(index)))
-            return false;
-    }
-    return true;
-}
-/**
- * Check whether a character code belongs to the token production in RFC 9110.
- */
-function isTokenCode(code) {
-    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
-}
-/**
- * Serialize a parameter value.
- */
-function parameterValue(str) {
-    const len = str.length;
-    if (len === 0)
-        return '""';
-    let index = 0;
-    while (index < len && isTokenCode(str.charCodeAt(index)))
-        index++;
-    if (index === len)
-        return str;
-    let result = '"';
-    let start = 0;
-    while (index < len) {
-        const code = str.charCodeAt(index);
-        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
-            throw new TypeError(`Invalid parameter value: ${str}`);
-        }
-        if (code === 34 /* " */ || code === 92 /* \\ */) {
-            result += `${str.slice(start, index)}\\`;
-            start = index;
-        }
-        index++;
-    }
-    return `${result}${str.slice(start)}"`;
-}
-/**
- * Format an object into a `Content-Type` header.
- */
-function format(obj) {
-    const { type, parameters } = obj;
-    if (!type || !isTypeValid(type)) {
-        throw new TypeError(`Invalid type: ${type}`);
-    }
-    let result = type;
-    if (parameters) {
-        for (const param of Object.keys(parameters)) {
-            if (!isTokenValid(param)) {
-                throw new TypeError(`Invalid parameter name: ${param}`);
-            }
-            result += `; ${param}=${parameterValue(parameters[param])}`;
-        }
-    }
-    return result;
-}
-/**
- * Parse a `Content-Type` header.
- */
-function dist_parse(header, options) {
-    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-    const len = header.length;
-    let valueStart = options?.start ?? 0;
-    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
-        valueStart++;
-    }
-    let index = valueStart;
-    let typeFlags = 0;
-    let whitespace = -1;
-    let stop = options?.parameters === false ? COMMA_FLAG : 0;
-    while (index < len) {
-        const code = header.charCodeAt(index);
-        const flags = CHAR_MAP[code];
-        if ((flags & stopFlags) !== 0) {
-            stop |= flags & COMMA_FLAG;
-            break;
-        }
-        if ((flags & OWS) !== 0) {
-            if (whitespace === -1)
-                whitespace = index;
-        }
-        else {
-            whitespace = -1;
-        }
-        typeFlags |= (code & NON_ASCII) | flags;
-        index++;
-    }
-    const valueEnd = whitespace === -1 ? index : whitespace;
-    const value = header.slice(valueStart, valueEnd);
-    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-    if (index === len || stop !== 0) {
-        return { type, index, parameters: new NullObject() };
-    }
-    return parseParameters(header, type, index, len, stopFlags);
-}
-/**
- * Parses the parameters of a `Content-Type` header starting at the given index.
- */
-function parseParameters(header, type, index, len, stopFlags) {
-    const parameters = new NullObject();
-    parameter: while (index < len) {
-        index++; // Skip over ;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-            index++;
-        }
-        const keyStart = index;
-        let keyFlags = 0;
-        let keyWhitespace = -1;
-        while (index < len) {
-            const code = header.charCodeAt(index);
-            const flags = CHAR_MAP[code];
-            if ((flags & stopFlags) !== 0) {
-                if ((flags & COMMA_FLAG) !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if (code === EQ) {
-                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-                const value = header.slice(keyStart, keyEnd);
-                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-                index++;
-                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-                    index++;
-                }
-                if (index < len && header.charCodeAt(index) === DQUOTE) {
-                    const quotedStart = ++index;
-                    let escaped = false;
-                    while (index < len) {
-                        const code = header.charCodeAt(index);
-                        if (code === DQUOTE) {
-                            if (parameters[key] === undefined) {
-                                parameters[key] = escaped
-                                    ? unescapeQuotedPairs(header, quotedStart, index)
-                                    : header.slice(quotedStart, index);
-                            }
-                            index++;
-                            let stop = 0;
-                            // Discard characters between quote and delimiter.
-                            while (index < len) {
-                                const code = header.charCodeAt(index);
-                                const flags = CHAR_MAP[code];
-                                if ((flags & stopFlags) !== 0) {
-                                    stop = flags & COMMA_FLAG;
-                                    break;
-                                }
-                                index++;
-                            }
-                            if (stop !== 0)
-                                break parameter;
-                            continue parameter;
-                        }
-                        if (code === BSLASH && index + 1 < len) {
-                            escaped = true;
-                            index += 2;
-                            continue;
-                        }
-                        index++;
-                    }
-                    continue parameter;
-                }
-                const valueStart = index;
-                let stop = 0;
-                let valueWhitespace = -1;
-                while (index < len) {
-                    const code = header.charCodeAt(index);
-                    const flags = CHAR_MAP[code];
-                    if ((flags & stopFlags) !== 0) {
-                        stop = flags & COMMA_FLAG;
-                        break;
-                    }
-                    if ((flags & OWS) !== 0) {
-                        if (valueWhitespace === -1)
-                            valueWhitespace = index;
-                    }
-                    else {
-                        valueWhitespace = -1;
-                    }
-                    index++;
-                }
-                if (parameters[key] === undefined) {
-                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-                    parameters[key] = header.slice(valueStart, valueEnd);
-                }
-                if (stop !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if ((flags & OWS) !== 0) {
-                if (keyWhitespace === -1)
-                    keyWhitespace = index;
-            }
-            else {
-                keyWhitespace = -1;
-            }
-            keyFlags |= (code & NON_ASCII) | flags;
-            index++;
-        }
-    }
-    return { type, index, parameters };
-}
-/**
- * Remove backslashes from quoted pairs in a known-terminated quoted string body.
- */
-function unescapeQuotedPairs(str, start, end) {
-    let result = "";
-    for (let index = start; index < end; index++) {
-        if (str.charCodeAt(index) === BSLASH) {
-            result += str.slice(start, index);
-            start = ++index;
-        }
-    }
-    return result + str.slice(start, end);
-}
-//# sourceMappingURL=index.js.map
+// EXTERNAL MODULE: ./node_modules/@octokit/request/node_modules/content-type/dist/index.js
+var dist = __nccwpck_require__(6919);
 ;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
 const intRegex = /^-?\d+$/;
 const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
@@ -48483,7 +48306,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop);
   }
-  const mimetype = dist_parse(contentType);
+  const mimetype = (0,dist/* parse */.qg)(contentType);
   if (isJSONResponse(mimetype)) {
     let text = "";
     try {
@@ -54411,7 +54234,77 @@ throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
+;// CONCATENATED MODULE: ./src/proxy-fetch.ts
+
+
+/**
+ * A fetch through the proxy that `https_proxy`/`http_proxy`/`no_proxy` name (read when the fetch
+ * is created), as the Actions toolkit does, with one proxy agent per origin.
+ */
+function createProxyFetch() {
+    const http = new lib.HttpClient();
+    const dispatchers = new Map();
+    const call = undici.fetch;
+    return (url, init) => {
+        const origin = new URL(url).origin;
+        if (!dispatchers.has(origin))
+            dispatchers.set(origin, http.getAgentDispatcher(url));
+        const dispatcher = dispatchers.get(origin);
+        return call(url, dispatcher ? { ...init, dispatcher } : init);
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/deadline-fetch.ts
+
+/** Marks a NoAnswerError raised by one try of a request; the client adds how many tries were made. */
+class RequestNoAnswer extends NoAnswerError {
+    operation;
+    timeoutMs;
+    constructor(operation, timeoutMs) {
+        super(`GitHub API: ${operation} gave no answer in ${seconds(timeoutMs)}`);
+        this.operation = operation;
+        this.timeoutMs = timeoutMs;
+    }
+}
+/** `GET /repos/o/r/tags`: the method and the path of a request, without the query or the host. */
+function describeRequest(method, url) {
+    let path = url;
+    try {
+        path = new URL(url).pathname;
+    }
+    catch {
+        // a relative URL is already a path
+    }
+    return `${(method ?? 'GET').toUpperCase()} ${path.split('?')[0] ?? path}`;
+}
+/**
+ * fetch with a deadline on the whole exchange, the answer's body included: the body is read here,
+ * within the deadline, and handed on in a fresh Response. A request that runs out of time fails
+ * with RequestNoAnswer (Octokit's retry plugin tries it again like any network error).
+ */
+function fetchWithDeadline(inner, timeoutMs) {
+    return async (url, init) => {
+        const deadline = AbortSignal.timeout(timeoutMs);
+        const signal = init.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
+        try {
+            const response = await inner(url, { ...init, signal });
+            const noBody = response.status === 204 || response.status === 205 || response.status === 304 || init.method === 'HEAD';
+            const body = noBody ? null : await response.arrayBuffer();
+            const copy = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+            Object.defineProperty(copy, 'url', { value: response.url });
+            return copy;
+        }
+        catch (error) {
+            if (deadline.aborted)
+                throw new RequestNoAnswer(describeRequest(init.method, url), timeoutMs);
+            throw error;
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/github/client.ts
+
+
 
 
 
@@ -54431,7 +54324,6 @@ function throttleOptions(log) {
         }
     };
 }
-/** Find the App's installation on the org (or, failing that, on a user account of that name). */
 /**
  * Find the App's installation: on the org, else through the product stream repo, else on a user
  * account of that name. Only a 404 moves on to the next place.
@@ -54464,11 +54356,16 @@ async function connect(options) {
     const common = {
         baseUrl: options.apiUrl,
         throttle: throttleOptions(options.log),
-        retry: { retries: options.retries ?? 3 }
+        retry: { retries: options.retries ?? 2 },
+        request: { fetch: fetchWithDeadline(createProxyFetch(), options.timeoutMs ?? 60_000) }
+    };
+    const made = (octokit) => {
+        explainFailures(octokit);
+        return octokit;
     };
     if (options.auth.kind === 'token') {
         const token = options.auth.token;
-        const octokit = new GitHubClient({ ...common, auth: token });
+        const octokit = made(new GitHubClient({ ...common, auth: token }));
         let login;
         const dispatcherLogin = () => (login ??= octokit.request('GET /user').then((r) => r.data.login, 
         // GITHUB_TOKEN and installation tokens cannot read /user: correlate without the actor then
@@ -54477,7 +54374,7 @@ async function connect(options) {
     }
     const { appId, privateKey } = options.auth;
     // the App itself (JWT auth), with the same proxy, throttling and retries as every other call
-    const app = new GitHubClient({ ...common, authStrategy: createAppAuth, auth: { appId, privateKey } });
+    const app = made(new GitHubClient({ ...common, authStrategy: createAppAuth, auth: { appId, privateKey } }));
     const installation = await findInstallation(app, appId, options.org, options.repo);
     options.log.debug(`GitHub App ${appId} (${installation.appSlug}): installation ${installation.id} on ${options.org}`);
     const octokit = new GitHubClient({
@@ -54486,6 +54383,7 @@ async function connect(options) {
         auth: { appId, privateKey, installationId: installation.id }
     });
     renewExpiredTokens(octokit, options.log);
+    made(octokit);
     const gitToken = async () => {
         const auth = (await octokit.auth({ type: 'installation' }));
         return auth.token;
@@ -54510,9 +54408,46 @@ function renewExpiredTokens(octokit, log) {
         return again({ ...options, request: { ...options.request, renewedToken: true } });
     });
 }
+/** What a token needs for an operation, said when GitHub refuses it. */
+function tokenNeeds(operation) {
+    if (/^POST .*\/dispatches$/.test(operation) || /\/cancel$|\/rerun/.test(operation))
+        return 'actions: write on that repository';
+    if (/\/actions\//.test(operation))
+        return 'actions: read on that repository';
+    if (/installation/.test(operation))
+        return 'a valid app-id and private-key of an App installed on the organization';
+    return 'contents: read on the repositories of the configuration (and actions: write to dispatch)';
+}
+/**
+ * The outermost wrap of every request: a request that got no answer in any try becomes one
+ * NoAnswerError naming the operation and the tries; a refused token says what the token needs.
+ */
+function explainFailures(octokit) {
+    octokit.hook.wrap('request', async (request, options) => {
+        try {
+            return await request(options);
+        }
+        catch (error) {
+            const sent = error.request;
+            const operation = describeRequest(sent?.method ?? options.method, sent?.url ?? options.url);
+            let cause = error;
+            for (let depth = 0; depth < 5 && cause instanceof Error; depth++, cause = cause.cause) {
+                if (!(cause instanceof RequestNoAnswer))
+                    continue;
+                const tries = (options.request?.retryCount ?? 0) + 1;
+                throw new NoAnswerError(`${cause.message} (${tries} ${tries === 1 ? 'try' : 'tries'})`, { cause: error });
+            }
+            const status = httpStatus(error);
+            const headers = error.response?.headers ?? {};
+            const rateLimited = headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(errorMessage(error));
+            if ((status === 401 || (status === 403 && !rateLimited)) && error instanceof Error) {
+                error.message = `GitHub refused the token (${status} ${error.message}) for ${operation}: it needs ${tokenNeeds(operation)}`;
+            }
+            throw error;
+        }
+    });
+}
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/exec.ts
@@ -54541,7 +54476,8 @@ function execCapture(file, args, options = {}) {
                 code: code ?? (signal ? 128 : 1),
                 stdout: stdoutBytes.toString('utf8'),
                 stdoutBytes,
-                stderr: Buffer.concat(err).toString('utf8') + (signal ? `\n(killed by ${signal})` : '')
+                stderr: Buffer.concat(err).toString('utf8') + (signal ? `\n(killed by ${signal})` : ''),
+                ...(signal ? { signal } : {})
             });
         });
         child.stdin.on('error', () => undefined);
@@ -54579,9 +54515,6 @@ function isMapping(value) {
 
 
 
-
-/** fetch through the proxy that `https_proxy`/`http_proxy`/`no_proxy` name, as the Actions toolkit does. */
-const proxyAwareFetch = (url, init) => (0,undici.fetch)(url, { ...init, dispatcher: new lib.HttpClient().getAgentDispatcher(url) });
 const MAX_REDIRECTS = 5;
 /**
  * Downloads chart archives, each URL once per run, and extracts them. Basic auth goes only to the
@@ -54589,24 +54522,54 @@ const MAX_REDIRECTS = 5;
  */
 class ChartRepository {
     credentials;
-    fetchImpl;
+    options;
     downloads = new Map();
     workDir;
     extracted = 0;
-    constructor(credentials, fetchImpl = proxyAwareFetch) {
+    fetchImpl;
+    timeoutMs;
+    /** Origins that gave no answer: the job ends, later downloads from them are not even tried. */
+    silent = new Map();
+    constructor(credentials, options = {}) {
         this.credentials = credentials;
-        this.fetchImpl = fetchImpl;
+        this.options = options;
+        this.fetchImpl = options.fetch ?? createProxyFetch();
+        this.timeoutMs = options.timeoutMs ?? 120_000;
     }
     /** The same URL asked for twice (two branches, two releases of one chart) is downloaded once. */
     download(url) {
         let pending = this.downloads.get(url);
         if (!pending) {
-            pending = this.fetchAndExtract(url).catch((error) => ({ ok: false, reason: errorMessage(error) }));
+            pending = this.fetchAndExtract(url).catch((error) => {
+                // a silent chart repository ends the job; any other failure is this chart's problem
+                if (error instanceof NoAnswerError)
+                    throw error;
+                return { ok: false, reason: errorMessage(error) };
+            });
             this.downloads.set(url, pending);
         }
         return pending;
     }
+    /** The archive at `url`, the whole download (redirects and body) within the deadline. */
     async fetchArchive(url) {
+        const origin = new URL(url).origin;
+        const earlier = this.silent.get(origin);
+        if (earlier)
+            throw earlier;
+        const deadline = AbortSignal.timeout(this.timeoutMs);
+        try {
+            return await this.fetchFollowingRedirects(url, deadline);
+        }
+        catch (error) {
+            if (!deadline.aborted)
+                throw error;
+            const { pathname } = new URL(url);
+            const silent = new NoAnswerError(`chart repository ${origin}: GET ${pathname} gave no answer in ${seconds(this.timeoutMs)}`);
+            this.silent.set(origin, silent);
+            throw silent;
+        }
+    }
+    async fetchFollowingRedirects(url, signal) {
         const authOrigin = new URL(url).origin;
         let current = url;
         for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
@@ -54614,7 +54577,7 @@ class ChartRepository {
             if (this.credentials && new URL(current).origin === authOrigin) {
                 headers.authorization = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`;
             }
-            const response = await this.fetchImpl(current, { headers, redirect: 'manual', signal: AbortSignal.timeout(120_000) });
+            const response = await this.fetchImpl(current, { headers, redirect: 'manual', signal });
             if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
                 current = new URL(response.headers.get('location') ?? '', current).toString();
                 continue;
@@ -54632,7 +54595,7 @@ class ChartRepository {
     }
     async fetchAndExtract(url) {
         const archive = await this.fetchArchive(url);
-        this.workDir ??= (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'charts-'));
+        this.workDir ??= (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(this.options.tempRoot ?? (0,external_node_os_namespaceObject.tmpdir)(), 'charts-'));
         const slot = String(this.extracted++);
         const dir = (0,external_node_path_namespaceObject.join)(await this.workDir, slot, 'chart');
         await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
@@ -55415,13 +55378,13 @@ function scriptEnvironment() {
  * `render_templates.sh` at its root (sat and spc generate docker/index.yaml that way), from a
  * checkout of the branch after that script ran.
  */
-async function openBranch(repo, branch) {
+async function openBranch(repo, branch, tempRoot = (0,external_node_os_namespaceObject.tmpdir)()) {
     const ref = `refs/remotes/origin/${branch.name}`;
     const files = gitBranchFiles(repo, ref);
     const root = await files.list('');
     if (!root.includes(RENDER_SCRIPT))
         return files;
-    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'render-'));
+    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(tempRoot, 'render-'));
     try {
         await repo.exportTree(ref, dir);
         const result = await execCapture('bash', [RENDER_SCRIPT], { cwd: dir, env: scriptEnvironment(), timeoutMs: 10 * 60_000 });
@@ -55503,16 +55466,17 @@ class ImageFinder {
         const { log } = this.ctx;
         let files;
         try {
-            files = await openBranch(this.ctx.repo, branch);
+            files = await openBranch(this.ctx.repo, branch, this.ctx.tempRoot);
         }
         catch (error) {
+            rethrowIfFatal(error);
             log.problem({ severity: 'error', message: errorMessage(error), where: { branch: branch.name } });
             return [];
         }
         try {
             const [indexImages, chartImages] = await Promise.all([
                 this.findIndexImages(branch.name, files),
-                this.findManifestImages(branch.name, files)
+                this.ctx.renderCharts === false ? Promise.resolve([]) : this.findManifestImages(branch.name, files)
             ]);
             return [...indexImages, ...chartImages];
         }
@@ -55639,11 +55603,15 @@ class ImageFinder {
         const githubRepo = chartGithubRepo(download.chart.chartYaml);
         if (!githubRepo)
             return { ok: false, reason: 'Chart.yaml has no sources[0]: cannot tell which GitHub repo builds its images' };
+        const helm = this.ctx.helm;
+        if (!helm)
+            return { ok: false, reason: 'charts are skipped in this run' };
         let rendered;
         try {
-            rendered = await this.renderLimit(() => this.ctx.helm.template(download.chart.dir, entry.releaseName, entry.namespace, entry.values));
+            rendered = await this.renderLimit(() => helm.template(download.chart.dir, entry.releaseName, entry.namespace, entry.values));
         }
         catch (error) {
+            rethrowIfFatal(error);
             return { ok: false, reason: errorMessage(error) };
         }
         let documents;
@@ -55669,6 +55637,7 @@ class ImageFinder {
                 tags = await listTags(octokit, org, repo);
             }
             catch (error) {
+                rethrowIfFatal(error);
                 log.problem({
                     severity: 'error',
                     message: `cannot list tags: ${errorMessage(error)}`,
@@ -55729,6 +55698,7 @@ class ImageFinder {
             return;
         }
         catch (error) {
+            rethrowIfFatal(error);
             log.debug(`GraphQL tag lookup failed (${errorMessage(error)}); looking the tags up with REST`);
         }
         for (const { repo, tag } of batch) {
@@ -55739,6 +55709,7 @@ class ImageFinder {
                 resolution = await resolveTag(octokit, org, repo, tag);
             }
             catch (error) {
+                rethrowIfFatal(error);
                 resolution = { ok: false, reason: `cannot look up tag ${tag}: ${errorMessage(error)}` };
             }
             resolutions.set(tagKey(repo, tag), resolution);
@@ -55751,6 +55722,9 @@ class ImageFinder {
 
 
 
+
+/** A git command ends after this long whatever it transfers (a stalled transfer ends much sooner). */
+const GIT_HARD_LIMIT_MS = 15 * 60_000;
 /**
  * The git CLI behind one wrapper, on a bare repository in a temp dir. The token travels the way
  * actions/checkout sends it (an `http.<url>.extraheader`), but through GIT_CONFIG_* environment
@@ -55760,18 +55734,24 @@ class GitRepository {
     dir;
     url;
     env;
-    constructor(dir, url, env) {
+    stallSeconds;
+    constructor(dir, url, env, stallSeconds) {
         this.dir = dir;
         this.url = url;
         this.env = env;
+        this.stallSeconds = stallSeconds;
     }
-    static async open(url, token) {
-        const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'product-stream-'));
+    static async open(url, token, options = {}) {
+        const stallSeconds = options.stallSeconds ?? 60;
+        const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(options.tempRoot ?? (0,external_node_os_namespaceObject.tmpdir)(), 'product-stream-'));
         const env = {
             ...process.env,
             GIT_TERMINAL_PROMPT: '0',
             GIT_CONFIG_NOSYSTEM: '1',
-            GIT_CONFIG_GLOBAL: '/dev/null'
+            GIT_CONFIG_GLOBAL: '/dev/null',
+            // a server that sends less than 1 KB/s for this long (or nothing at all) ends the command
+            GIT_HTTP_LOW_SPEED_LIMIT: '1000',
+            GIT_HTTP_LOW_SPEED_TIME: String(Math.max(1, Math.round(stallSeconds)))
         };
         if (token) {
             const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
@@ -55780,17 +55760,28 @@ class GitRepository {
             env.GIT_CONFIG_KEY_0 = `http.${origin}/.extraheader`;
             env.GIT_CONFIG_VALUE_0 = `AUTHORIZATION: basic ${basic}`;
         }
-        const repo = new GitRepository(dir, url, env);
+        const repo = new GitRepository(dir, url, env, Math.max(1, Math.round(stallSeconds)));
         await repo.git(['init', '--bare', '--quiet']);
         await repo.git(['remote', 'add', 'origin', url]);
         return repo;
     }
     async git(args, input) {
-        const result = await execCapture('git', args, { cwd: this.dir, env: this.env, input, timeoutMs: 10 * 60_000 });
-        if (result.code !== 0) {
-            throw new Error(`git ${args[0]} failed for ${this.url} (exit ${result.code}): ${tail(result.stderr)}`);
-        }
+        const result = await execCapture('git', args, { cwd: this.dir, env: this.env, input, timeoutMs: GIT_HARD_LIMIT_MS });
+        if (result.code !== 0)
+            throw this.explain(args[0] ?? 'git', result.stderr);
         return result.stdout;
+    }
+    /** git's failure as a person can act on it: a silent server, a refused token, or git's own words. */
+    explain(command, stderr) {
+        const operation = `git ${command} ${this.url}`;
+        if (/Operation too slow|Operation timed out|Connection timed out/i.test(stderr))
+            return new NoAnswerError(`git server: ${operation} gave no answer in ${this.stallSeconds} s`);
+        if (/killed by SIGKILL/.test(stderr))
+            return new NoAnswerError(`git server: ${operation} did not end in ${GIT_HARD_LIMIT_MS / 60_000} min`);
+        const refused = /could not read Username|Authentication failed|returned error: (401|403)|terminal prompts disabled/i.test(stderr);
+        if (refused)
+            return new Error(`GitHub refused the token for ${operation} (401/403): the token (or the App installation) needs contents: read on that repository`);
+        return new Error(`${operation} failed: ${tail(stderr)}`);
     }
     async listBranches() {
         const out = await this.git(['ls-remote', '--heads', 'origin']);
@@ -55860,9 +55851,8 @@ class GitRepository {
     }
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/plan/helm.ts
+
 
 
 
@@ -55873,12 +55863,14 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 class Helm {
     binary;
     home;
-    constructor(binary, home) {
+    timeoutMs;
+    constructor(binary, home, timeoutMs) {
         this.binary = binary;
         this.home = home;
+        this.timeoutMs = timeoutMs;
     }
-    static async create(binary) {
-        return new Helm(binary, await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'helm-home-')));
+    static async create(binary, options = {}) {
+        return new Helm(binary, await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(options.tempRoot ?? (0,external_node_os_namespaceObject.tmpdir)(), 'helm-home-')), options.timeoutMs ?? 120_000);
     }
     env() {
         return {
@@ -55890,7 +55882,7 @@ class Helm {
         };
     }
     async version() {
-        const result = await execCapture(this.binary, ['version', '--short'], { env: this.env() });
+        const result = await execCapture(this.binary, ['version', '--short'], { env: this.env(), timeoutMs: this.timeoutMs });
         if (result.code !== 0)
             throw new Error(`${this.binary} version failed: ${tail(result.stderr)}`);
         return result.stdout.trim();
@@ -55903,7 +55895,9 @@ class Helm {
             const args = ['template', releaseName, chartDir, '--values', valuesFile];
             if (namespace)
                 args.push('--namespace', namespace);
-            const result = await execCapture(this.binary, args, { env: this.env(), timeoutMs: 5 * 60_000 });
+            const result = await execCapture(this.binary, args, { env: this.env(), timeoutMs: this.timeoutMs });
+            if (result.signal === 'SIGKILL')
+                throw new Error(`helm template did not end in ${seconds(this.timeoutMs)}: stopped`);
             if (result.code !== 0)
                 throw new Error(`helm template failed: ${tail(result.stderr)}`);
             return result.stdout;
@@ -57548,11 +57542,18 @@ async function installHelmRelease(release, log) {
     const dir = await cacheDir((0,external_node_path_namespaceObject.join)(extracted, release.platform), 'helm', semver);
     return (0,external_node_path_namespaceObject.join)(dir, 'helm');
 }
-/** helm from PATH; otherwise the pinned release (linux-amd64), checked against its sha256. */
-async function locateHelm(log) {
+/**
+ * helm from PATH; otherwise, on a runner, the pinned release (linux-amd64) downloaded into the tool
+ * cache and checked against its sha256. Outside a runner there is no tool cache: say what to do.
+ */
+async function locateHelm(log, options = { download: true }) {
     const onPath = findHelmOnPath();
     if (onPath)
         return onPath;
+    if (!options.download) {
+        throw new Error('helm is not on PATH, and planning renders charts with it: install helm 3 (https://helm.sh/docs/intro/install/; ' +
+            'in a clone of this repository `npm run setup` puts it in .tools/bin, then add that folder to PATH), or plan without charts with --skip-charts');
+    }
     const here = thisPlatform();
     if (here !== PINNED.platform) {
         throw new Error(`helm is not on PATH and no pinned helm download exists for ${here}: install helm first (for example with azure/setup-helm)`);
@@ -57561,33 +57562,23 @@ async function locateHelm(log) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
-/** Text from users (repo, branch, tag names) made safe inside a Markdown table cell: no markup, no HTML, no cell breaks. */
-function escapeCell(text) {
-    return text.replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
-}
+
+/** A Markdown link; the text and the target are escaped here, so callers pass them as they are. */
 function markdown_link(text, url) {
-    return `[${escapeCell(text)}](${linkTarget(url)})`;
+    return `[${linkText(text)}](${linkTarget(url)})`;
 }
+/** A Markdown table of cells already escaped for a table (with `tableCell`, `codeSpan` or `link`). */
 function table(headers, rows) {
     const line = (cells) => `| ${cells.join(' | ')} |`;
     return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
 }
+/** A folded block; `summary` is plain text (escaped here as HTML), `body` is Markdown. */
 function details(summary, body) {
-    return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`;
-}
-/** A URL that cannot end the Markdown link early: parsed and normalised, parentheses and spaces encoded. */
-function linkTarget(url) {
-    let normal;
-    try {
-        normal = new URL(url).toString();
-    }
-    catch {
-        normal = encodeURI(url);
-    }
-    return normal.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/ /g, '%20');
+    return `<details><summary>${htmlSummary(summary)}</summary>\n\n${body}\n\n</details>`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/plan-summary.ts
+
 
 
 function tagUrl(serverUrl, org, repo, gitTag) {
@@ -57617,23 +57608,28 @@ function countPlan(plan) {
         branches: plan.branches.length
     };
 }
+/** Lines a reader must see first (the job stopped early, charts were skipped), as a quote. */
+function renderNotes(notes) {
+    return notes.length === 0 ? [] : [notes.map((n) => `> ⚠️ ${tableCell(n, 2000)}`).join('\n>\n')];
+}
 /** The dry-run job summary: one table per repo. */
-function renderPlanSummary(plan, serverUrl) {
+function renderPlanSummary(plan, serverUrl, notes = []) {
     const counts = countPlan(plan);
     const parts = [
-        `## Rebuild plan for ${escapeCell(plan.org)}/${escapeCell(plan.productStreamRepo)}`,
-        `${counts.images} images in ${counts.repos} repos from ${counts.branches} branches (${plan.branches.map((b) => escapeCell(b.branch)).join(', ') || 'none'}); ` +
+        `## Rebuild plan for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
+        ...renderNotes(notes),
+        `${counts.images} images in ${counts.repos} repos from ${counts.branches} branches (${plan.branches.map((b) => tableCell(b.branch)).join(', ') || 'none'}); ` +
             `${counts.resolved} ready to dispatch, ${counts.unresolved} unresolved.`
     ];
     for (const repo of plan.repos) {
-        parts.push(`### ${escapeCell(repo.githubRepo)}`);
+        parts.push(`### ${tableCell(repo.githubRepo)}`);
         parts.push(table(['Repository', 'Git tag', 'Image', 'Branches', 'Source', 'State'], repo.images.map((image) => [
-            escapeCell(repo.githubRepo),
+            tableCell(repo.githubRepo),
             markdown_link(image.gitTag, tagUrl(serverUrl, plan.org, repo.githubRepo, image.gitTag)),
-            `\`${image.fullImage.replace(/`/g, '')}\``,
-            escapeCell(image.branches.join(', ') || '—'),
-            escapeCell(describeSources(image)),
-            image.state === 'resolved' ? '✅ ready' : `⚠️ ${escapeCell(image.reason ?? 'unresolved')}`
+            codeSpan(image.fullImage),
+            tableCell(image.branches.join(', ') || '—'),
+            tableCell(describeSources(image)),
+            image.state === 'resolved' ? '✅ ready' : `⚠️ ${tableCell(image.reason ?? 'unresolved')}`
         ])));
     }
     return parts.join('\n\n') + '\n';
@@ -57651,104 +57647,6 @@ function textTable(headers, rows) {
         .join('  ')
         .trimEnd();
     return [line(headers), ...rows.map(line)].join('\n') + '\n';
-}
-
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ./src/settings.ts
-
-
-
-
-
-/** The configuration.yaml shipped beside the action's action.yml, found upward from this module (dist/, dist/cli-build/ or src/). */
-function defaultConfigFile() {
-    let dir = (0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
-    for (let depth = 0; depth < 4; depth++) {
-        if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'action.yml')))
-            return (0,external_node_path_namespaceObject.join)(dir, 'configuration.yaml');
-        dir = (0,external_node_path_namespaceObject.dirname)(dir);
-    }
-    return (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url)), '..', 'configuration.yaml');
-}
-function parseBoolean(value, name) {
-    const v = value.trim().toLowerCase();
-    if (['true', 'yes', '1', 'on'].includes(v))
-        return true;
-    if (['false', 'no', '0', 'off', ''].includes(v))
-        return false;
-    throw new Error(`input ${name} must be true or false, not "${value}"`);
-}
-function parsePositiveInteger(value, name) {
-    if (value.trim() === '')
-        return undefined;
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1)
-        throw new Error(`input ${name} must be a whole number of at least 1, not "${value}"`);
-    return n;
-}
-/** `FROM=TO` lines: chart URLs starting with FROM are downloaded from TO instead (a mirror). */
-function parseRewrites(text, name) {
-    return text
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l.length > 0 && !l.startsWith('#'))
-        .map((line) => {
-        const eq = line.indexOf('=');
-        if (eq <= 0 || eq === line.length - 1)
-            throw new Error(`input ${name}: "${line}" is not FROM=TO`);
-        return { from: line.slice(0, eq).trim(), to: line.slice(eq + 1).trim() };
-    });
-}
-function orgFromRepository(repository) {
-    const owner = repository?.split('/')[0];
-    return owner || undefined;
-}
-/** Token or GitHub App (the App wins when both are given, as the App is what the workflows are set up with). */
-function chooseAuth(token, appId, privateKey) {
-    if (appId || privateKey) {
-        if (!appId || !privateKey)
-            throw new Error(`inputs ${constants_Inputs.AppId} and ${constants_Inputs.PrivateKey} go together: set both or neither`);
-        // a key pasted into a single-line secret keeps its line breaks as \n
-        return { kind: 'app', appId, privateKey: privateKey.includes('\n') ? privateKey : privateKey.replace(/\\n/g, '\n') };
-    }
-    return token ? { kind: 'token', token } : undefined;
-}
-/** Mask every secret before anything can print it: the whole value and each line of a multi-line key. */
-function maskSecrets(values) {
-    for (const value of values) {
-        if (!value)
-            continue;
-        core.setSecret(value);
-        if (value.includes('\n'))
-            for (const line of value.split('\n'))
-                if (line.trim().length >= 8 && !line.startsWith('-----'))
-                    core.setSecret(line.trim());
-    }
-}
-/** Settings of the action, from its inputs and the runner's environment. */
-function settings_settingsFromInputs(env = process.env) {
-    const input = (name) => core.getInput(name);
-    const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-    const config = input(Inputs.Config);
-    const username = input(Inputs.ChartRepoUsername);
-    const password = input(Inputs.ChartRepoPassword);
-    maskSecrets([input(Inputs.Token), input(Inputs.PrivateKey), password]);
-    const resultsFile = input(Inputs.ResultsFile);
-    return {
-        configFile: config ? (isAbsolute(config) ? config : resolve(workspace, config)) : defaultConfigFile(),
-        dryRun: parseBoolean(input(Inputs.DryRun), Inputs.DryRun),
-        auth: chooseAuth(input(Inputs.Token), input(Inputs.AppId), input(Inputs.PrivateKey)),
-        org: input(Inputs.Org) || undefined,
-        defaultOrg: orgFromRepository(env.GITHUB_REPOSITORY),
-        apiUrl: env.GITHUB_API_URL || DEFAULT_API_URL,
-        serverUrl: env.GITHUB_SERVER_URL || DEFAULT_SERVER_URL,
-        chartCredentials: username || password ? { username, password } : undefined,
-        chartRewrites: parseRewrites(input(Inputs.ChartRepoRewrite), Inputs.ChartRepoRewrite),
-        maxParallel: parsePositiveInteger(input(Inputs.MaxParallel), Inputs.MaxParallel),
-        resultsFile: resultsFile ? resolve(workspace, resultsFile) : undefined,
-        planFile: undefined
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/dispatch/build-result.ts
@@ -57961,6 +57859,8 @@ function decide(workflow, facts, how) {
 
 
 const LOOKBACK_MS = 24 * 3600_000;
+/** Dispatch requests per build at most: each one after the first only when the run of every earlier one was looked for and not found. */
+const MAX_DISPATCH_SENDS = 4;
 /** Plan → dispatched, correlated and monitored builds → one result per planned image. */
 class BuildRunner {
     api;
@@ -57987,7 +57887,7 @@ class BuildRunner {
         const jobs = [...this.jobs.values()];
         if (jobs.length > 0)
             await this.log.group(`Dispatch and monitor ${jobs.length} builds`, () => this.dispatchAndMonitor(jobs));
-        return this.collectResults(plan);
+        return this.resultsSoFar(plan);
     }
     // ------------------------------------------------------------ workflows
     workflowsOf(repo) {
@@ -58022,6 +57922,7 @@ class BuildRunner {
                 };
             }
             catch (error) {
+                rethrowIfFatal(error);
                 return { image, choice: { ok: false, reason: `cannot read the workflows: ${errorMessage(error)}` } };
             }
         })));
@@ -58097,6 +57998,7 @@ class BuildRunner {
                 this.remember(repo, await this.api.listDispatchRuns(repo, since, this.workflowIdsOf(repo)));
             }
             catch (error) {
+                rethrowIfFatal(error);
                 this.log.info(`${repo}: cannot list workflow runs before dispatching (${errorMessage(error)}); not attaching to running builds`);
             }
         })));
@@ -58136,6 +58038,8 @@ class BuildRunner {
     }
     async send(job, knownRunIds) {
         job.sentAt = this.clock.now();
+        job.firstSentAt ??= job.sentAt;
+        job.sends = (job.sends ?? 0) + 1;
         job.knownRunIds = knownRunIds;
         job.via = 'dispatched';
         const answer = await this.api.dispatch(job.repo, job.workflow.id, job.ref);
@@ -58160,6 +58064,8 @@ class BuildRunner {
             case 'lost':
                 job.state = 'correlating';
                 job.answerLost = answer.kind === 'lost';
+                if (answer.kind === 'lost')
+                    job.lostMessage = answer.message;
                 job.correlationDeadline = job.sentAt + this.options.correlationWindowMs;
                 this.log.info(answer.kind === 'lost'
                     ? `${job.repo} ${job.ref}: the dispatch answer was lost (${answer.message}); looking for the run before dispatching again`
@@ -58183,6 +58089,7 @@ class BuildRunner {
                 runs = await this.api.listDispatchRuns(repo, since, this.workflowIdsOf(repo));
             }
             catch (error) {
+                rethrowIfFatal(error);
                 this.log.info(`${repo}: cannot list workflow runs (${errorMessage(error)}); trying again next cycle`);
                 return;
             }
@@ -58197,7 +58104,7 @@ class BuildRunner {
             const run = tieDispatchToRun({
                 workflowId: job.workflow.id,
                 ref: job.ref,
-                sentAt: job.sentAt ?? 0,
+                sentAt: job.firstSentAt ?? job.sentAt ?? 0,
                 knownRunIds: job.knownRunIds ?? new Set(),
                 actor: this.actor
             }, runs, this.takenRunIds);
@@ -58207,14 +58114,16 @@ class BuildRunner {
                 this.log.info(`${job.repo} ${job.ref}: run ${run.id} is the one dispatched`);
             }
             else if (this.clock.now() >= (job.correlationDeadline ?? 0)) {
-                if (job.answerLost && !job.redispatched) {
-                    job.redispatched = true;
-                    this.log.info(`${job.repo} ${job.ref}: no run appeared for the lost dispatch; dispatching again`);
+                if (job.answerLost && (job.sends ?? 0) < MAX_DISPATCH_SENDS) {
+                    this.log.info(`${job.repo} ${job.ref}: no run appeared for the lost dispatch; dispatching again (send ${(job.sends ?? 0) + 1} of at most ${MAX_DISPATCH_SENDS})`);
                     await this.send(job, new Set([...(job.knownRunIds ?? []), ...runs.map((r) => r.id)]));
                     return;
                 }
                 Object.assign(job, { state: 'done', outcome: 'unmatched' });
-                job.reason = `dispatched ${job.workflow.path} at ${job.ref}, but no matching run appeared within ${Math.round(this.options.correlationWindowMs / 1000)} s`;
+                const window = `${Math.round(this.options.correlationWindowMs / 1000)} s`;
+                job.reason = job.answerLost
+                    ? `every one of ${job.sends ?? 1} dispatches of ${job.workflow.path} at ${job.ref} was lost (last: ${job.lostMessage ?? 'no answer'}), and no matching run appeared within ${window} of any`
+                    : `dispatched ${job.workflow.path} at ${job.ref}, but no matching run appeared within ${window}`;
                 this.log.info(`${job.repo} ${job.ref}: ${job.reason}`);
             }
             return;
@@ -58227,6 +58136,7 @@ class BuildRunner {
                 run = await this.api.getRun(job.repo, job.run.id);
             }
             catch (error) {
+                rethrowIfFatal(error);
                 this.log.debug(`${job.repo}: run ${job.run.id} not readable yet (${errorMessage(error)})`);
                 return;
             }
@@ -58266,12 +58176,17 @@ class BuildRunner {
         }
     }
     // ------------------------------------------------------------ results
-    collectResults(plan) {
+    /**
+     * One result per planned image, at any moment: at the end of run(), or when the job stops early
+     * (a failure, a cancel), builds still going are `running` with their run link and last status.
+     */
+    resultsSoFar(plan) {
         const fromJobs = new Map();
         for (const job of this.jobs.values()) {
+            const { outcome, reason } = stateOutcome(job);
             job.images.forEach((image, i) => {
                 const result = {
-                    ...resultFor(image, job.outcome ?? 'not-dispatched', job.reason),
+                    ...resultFor(image, outcome, reason),
                     workflow: { id: job.workflow.id, name: job.workflow.name, path: job.workflow.path },
                     ...(job.run
                         ? { runId: job.run.id, runUrl: job.run.htmlUrl, status: job.run.status ?? undefined, conclusion: job.run.conclusion }
@@ -58282,6 +58197,19 @@ class BuildRunner {
             });
         }
         return planImages(plan).map((image) => fromJobs.get(image) ?? this.undispatched.get(image) ?? resultFor(image, 'not-dispatched'));
+    }
+}
+/** What a build's state says of it now; only `done` builds have their final outcome. */
+function stateOutcome(job) {
+    switch (job.state) {
+        case 'done':
+            return { outcome: job.outcome ?? 'not-dispatched', reason: job.reason };
+        case 'running':
+            return { outcome: 'running', reason: `still ${job.run?.status ?? 'running'} when the job stopped` };
+        case 'correlating':
+            return { outcome: 'unmatched', reason: 'dispatched; the job stopped before its run was found' };
+        case 'queued':
+            return { outcome: 'not-dispatched', reason: job.reason ?? 'the job stopped before it was dispatched' };
     }
 }
 /** `90 s`, `10 min`, `2 h 5 min` */
@@ -58571,7 +58499,40 @@ function resultProblems(results) {
     return problems;
 }
 
+;// CONCATENATED MODULE: ./src/report/exit-status.ts
+
+/** Builds that ran and did not succeed. */
+const RAN_AND_FAILED = new Set(['failed', 'cancelled', 'timed-out']);
+function listImages(results) {
+    const shown = results
+        .slice(0, 20)
+        .map((r) => `${r.githubRepo} ${r.image} ${r.gitTag} (${r.outcome})`)
+        .join(', ');
+    return results.length > 20 ? `${shown}, …` : shown;
+}
+/**
+ * The exit status the user chose with `fail-on`:
+ * - `problems`: any build that did not succeed, any image not dispatched, any planning error, a job stopped early;
+ * - `failed-builds`: only builds that ran and did not succeed (failed, cancelled, timed out), or a job stopped early;
+ * - `never`: 0 (bad input still fails, before this is asked).
+ */
+function exitStatus(failOn, facts) {
+    if (failOn === 'never')
+        return { code: 0 };
+    const reasons = [];
+    if (facts.stoppedEarly)
+        reasons.push(`the job stopped early: ${facts.stoppedEarly}`);
+    const results = facts.results ?? [];
+    const failing = failOn === 'failed-builds' ? results.filter((r) => RAN_AND_FAILED.has(r.outcome)) : failedResults(results);
+    if (failing.length > 0)
+        reasons.push(`${failing.length} of ${results.length} image rebuilds did not succeed: ${listImages(failing)}`);
+    if (failOn === 'problems' && facts.planningErrors > 0)
+        reasons.push(`${facts.planningErrors} planning errors (see the annotations)`);
+    return reasons.length === 0 ? { code: 0 } : { code: 1, failure: reasons.join('; ') };
+}
+
 ;// CONCATENATED MODULE: ./src/report/results-summary.ts
+
 
 
 
@@ -58591,13 +58552,14 @@ function describeTotals(t) {
 }
 function conclusionCell(result) {
     const label = OUTCOME_LABEL[result.outcome];
-    return result.reason ? `${label}<br>${escapeCell(result.reason)}` : label;
+    return result.reason ? `${label}<br>${tableCell(result.reason)}` : label;
 }
 /** The job summary after dispatching: a totals line, then one table per repo. */
-function renderResultsSummary(plan, results, serverUrl) {
+function renderResultsSummary(plan, results, serverUrl, notes = []) {
     const totals = countResults(results);
     const parts = [
-        `## Image rebuilds for ${escapeCell(plan.org)}/${escapeCell(plan.productStreamRepo)}`,
+        `## Image rebuilds for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
+        ...renderNotes(notes),
         `**${describeTotals(totals)}**`
     ];
     const repos = [...new Set(results.map((r) => r.githubRepo))];
@@ -58606,17 +58568,17 @@ function renderResultsSummary(plan, results, serverUrl) {
     for (const repo of [...repos.filter(needsAttention), ...repos.filter((r) => !needsAttention(r))]) {
         const rows = results.filter((r) => r.githubRepo === repo);
         const repoTable = table(['Repository', 'Git tag', 'Image', 'Branches', 'Conclusion', 'Run'], rows.map((r) => [
-            escapeCell(repo),
+            tableCell(repo),
             markdown_link(r.gitTag, tagUrl(serverUrl, plan.org, repo, r.gitTag)),
-            `\`${r.fullImage.replace(/`/g, '')}\``,
-            escapeCell(r.branches.join(', ') || '—'),
+            codeSpan(r.fullImage),
+            tableCell(r.branches.join(', ') || '—'),
             conclusionCell(r),
             r.runUrl && r.runId !== undefined ? markdown_link(`#${r.runId}${r.via === 'attached' ? ' (attached)' : ''}`, r.runUrl) : '—'
         ]));
         if (needsAttention(repo))
-            parts.push(`### ${escapeCell(repo)}`, repoTable);
+            parts.push(`### ${tableCell(repo)}`, repoTable);
         else
-            parts.push(details(`${escapeCell(repo)}: ${rows.length} ${rows.length === 1 ? 'build' : 'builds'} went well`, repoTable));
+            parts.push(details(`${repo}: ${rows.length} ${rows.length === 1 ? 'build' : 'builds'} went well`, repoTable));
     }
     return parts.join('\n\n') + '\n';
 }
@@ -58647,6 +58609,22 @@ function renderResultsText(results) {
 
 
 
+
+
+
+/**
+ * What one run knows so far, held by the edge that started it: when the job fails late or is
+ * cancelled, the report still carries the plan and every build dispatched, with its run link.
+ */
+class JobState {
+    plan;
+    runner;
+    /** The job's one temp folder: the product stream copy, chart archives, helm's home. */
+    tempRoot;
+    /** The final report was written (by the job, or by an interruption): never twice. */
+    reported = false;
+}
+const badInput = (failure) => ({ exitCode: 2, failure });
 /** The configuration, or the job stops here, before any network call. */
 async function readConfiguration(settings, output) {
     const loaded = await loadConfiguration(settings.configFile);
@@ -58661,60 +58639,132 @@ async function readConfiguration(settings, output) {
     output.log.info(`configuration: ${settings.configFile}`);
     return loaded.config;
 }
+/** Chart credentials are known to be missing before any download, with what to set. */
+function missingChartCredentials(config, settings) {
+    if (settings.skipCharts || settings.chartCredentials || !config.configuration['chart-credentials-required'])
+        return undefined;
+    if (config['helm-repo-lookup'].length === 0)
+        return undefined;
+    return (`${constants_Inputs.ChartRepoUsername} and ${constants_Inputs.ChartRepoPassword} are not set, and the chart repository needs them ` +
+        `(configuration.chart-credentials-required): set them from secrets, or set ${constants_Inputs.SkipCharts}: true to plan without ` +
+        `the images of the manifests' charts (pull requests from forks get no secrets)`);
+}
+/** Every output file can be written: its folder is made now, so no late error costs the report. */
+async function prepareOutputFiles(settings) {
+    const files = [
+        [constants_Inputs.ResultsFile, settings.resultsFile],
+        ['plan-file', settings.planFile]
+    ];
+    for (const [name, file] of files) {
+        if (!file)
+            continue;
+        try {
+            await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(file), { recursive: true });
+            await (0,promises_namespaceObject.access)((0,external_node_path_namespaceObject.dirname)(file), promises_namespaceObject.constants.W_OK);
+        }
+        catch (error) {
+            throw new Error(`${name}: cannot write ${file}: ${errorMessage(error)}`, { cause: error });
+        }
+    }
+}
 /** One run of the job: configuration → plan → (dispatch → monitor) → report. */
-async function runJob(settings, output, clock = systemClock) {
+async function runJob(settings, output, clock = systemClock, state = new JobState()) {
     const { log } = output;
     const config = await readConfiguration(settings, output);
     if (!config)
-        return { exitCode: 2, failure: `the configuration ${settings.configFile} is invalid` };
+        return badInput(`the configuration ${settings.configFile} is invalid`);
     const org = settings.org ?? config.configuration.org ?? settings.defaultOrg;
     if (!org)
-        return { exitCode: 2, failure: 'no GitHub organization: set configuration.org, the org input, or GITHUB_REPOSITORY' };
+        return badInput('no GitHub organization: set configuration.org, the org input, or GITHUB_REPOSITORY');
     if (!settings.auth)
-        return { exitCode: 2, failure: 'no GitHub credentials: set app-id and private-key, or token' };
-    const connection = await connect({
-        apiUrl: settings.apiUrl,
-        org,
-        repo: config.configuration['product-stream-repo'],
-        auth: settings.auth,
-        log
-    });
-    const workflowFiles = new WorkflowFileCache();
-    const plan = await planRebuilds(config, org, settings, connection, workflowFiles, output);
-    if (settings.dryRun)
-        return reportPlan(plan, settings, output);
-    const planningErrors = log.problems.filter((p) => p.severity === 'error').length;
-    const api = githubBuildApi(connection, org, workflowFiles);
-    const results = await new BuildRunner(api, buildOptions(config, settings), log, clock).run(plan);
-    return reportResults(plan, results, settings, output, planningErrors);
+        return badInput('no GitHub credentials: set app-id and private-key, or token');
+    const chartProblem = missingChartCredentials(config, settings);
+    if (chartProblem)
+        return badInput(chartProblem);
+    try {
+        await prepareOutputFiles(settings);
+    }
+    catch (error) {
+        return badInput(errorMessage(error));
+    }
+    state.tempRoot = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'hms-dispatcher-'));
+    try {
+        const timeouts = config.configuration.timeouts;
+        const connection = await connect({
+            apiUrl: settings.apiUrl,
+            org,
+            repo: config.configuration['product-stream-repo'],
+            auth: settings.auth,
+            log,
+            timeoutMs: timeouts['github-api-seconds'] * 1000
+        });
+        const workflowFiles = new WorkflowFileCache();
+        const plan = await planRebuilds(config, org, settings, connection, workflowFiles, output, state.tempRoot);
+        state.plan = plan;
+        const planningErrors = log.problems.filter((p) => p.severity === 'error').length;
+        if (settings.dryRun)
+            return await reportPlan(plan, settings, output, state, planningErrors);
+        const api = githubBuildApi(connection, org, workflowFiles);
+        const runner = new BuildRunner(api, buildOptions(config, settings), log, clock);
+        state.runner = runner;
+        let stoppedEarly;
+        try {
+            await runner.run(plan);
+        }
+        catch (error) {
+            // builds were dispatched: report them whatever stopped the watch
+            if (error instanceof Error && error.stack)
+                log.debug(error.stack);
+            stoppedEarly = describeThrown(error);
+        }
+        return await reportResults(plan, runner.resultsSoFar(plan), settings, output, state, { planningErrors, stoppedEarly });
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(state.tempRoot, { recursive: true, force: true });
+    }
+}
+function chartsSkippedNote(settings) {
+    return settings.skipCharts
+        ? [`charts were not downloaded nor rendered (${constants_Inputs.SkipCharts}): the images of the manifests' charts are not in this plan`]
+        : [];
 }
 /** Every image to rebuild, from the product stream's branches, the chart repository and the image repos' tags. */
-async function planRebuilds(config, org, settings, connection, workflowFiles, output) {
+async function planRebuilds(config, org, settings, connection, workflowFiles, output, tempRoot) {
     const { log } = output;
+    const timeouts = config.configuration.timeouts;
     const gitToken = await connection.gitToken();
     output.mask(gitToken);
-    const helm = await Helm.create(await locateHelm((m) => log.info(m)));
-    log.info(`helm: ${helm.binary} (${await helm.version()})`);
+    const helm = settings.skipCharts
+        ? undefined
+        : await Helm.create(await locateHelm((m) => log.info(m), { download: settings.helmDownload }), {
+            timeoutMs: timeouts['helm-template-seconds'] * 1000,
+            tempRoot
+        });
+    if (helm)
+        log.info(`helm: ${helm.binary} (${await helm.version()})`);
+    for (const note of chartsSkippedNote(settings))
+        log.problem({ severity: 'warning', message: note });
     const productStreamUrl = `${settings.serverUrl.replace(/\/+$/, '')}/${org}/${config.configuration['product-stream-repo']}`;
-    const repo = await GitRepository.open(productStreamUrl, gitToken);
-    const charts = new ChartRepository(settings.chartCredentials);
+    const repo = await GitRepository.open(productStreamUrl, gitToken, { stallSeconds: timeouts['git-stall-seconds'], tempRoot });
+    const charts = new ChartRepository(settings.chartCredentials, { timeoutMs: timeouts['chart-download-seconds'] * 1000, tempRoot });
     let plan;
     try {
-        const { octokit } = connection;
         plan = await new ImageFinder({
             config,
             org,
             repo,
-            octokit,
+            octokit: connection.octokit,
             helm,
             charts,
             chartRewrites: settings.chartRewrites,
             log,
-            workflowFiles
+            workflowFiles,
+            tempRoot,
+            renderCharts: !settings.skipCharts
         }).buildPlan();
     }
     finally {
-        await Promise.all([repo.remove(), charts.dispose(), helm.dispose()]);
+        await Promise.all([repo.remove(), charts.dispose(), helm?.dispose()]);
     }
     const counts = countPlan(plan);
     log.info(`plan: ${counts.images} images in ${counts.repos} repos, ${counts.unresolved} unresolved`);
@@ -58723,12 +58773,31 @@ async function planRebuilds(config, org, settings, connection, workflowFiles, ou
         await writeJsonFile(settings.planFile, plan);
     return plan;
 }
+/** Run each write of the report; one that fails is said, and the others still happen. */
+async function writeEach(writes) {
+    const failures = [];
+    for (const [what, write] of writes) {
+        try {
+            await write();
+        }
+        catch (error) {
+            failures.push(`cannot write ${what}: ${errorMessage(error)}`);
+        }
+    }
+    return failures;
+}
 /** A dry run ends here: the plan as the summary, and in the results file (a dry run has no results). */
-async function reportPlan(plan, settings, output) {
-    if (settings.resultsFile)
-        await writeJsonFile(settings.resultsFile, plan);
-    await output.summary(renderPlanSummary(plan, settings.serverUrl), renderPlanText(plan));
-    return { exitCode: 0, plan };
+async function reportPlan(plan, settings, output, state, planningErrors) {
+    state.reported = true;
+    const failures = await writeEach([
+        ['the job summary', () => output.summary(renderPlanSummary(plan, settings.serverUrl, chartsSkippedNote(settings)), renderPlanText(plan))],
+        [constants_Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, plan)]
+    ]);
+    for (const failure of failures)
+        output.log.problem({ severity: 'error', message: failure });
+    const status = exitStatus(settings.failOn, { planningErrors });
+    const failure = [...(status.code === 1 ? [status.failure] : []), ...failures].join('; ');
+    return failure ? { exitCode: 1, plan, failure } : { exitCode: 0, plan };
 }
 /** Run settings of the build phase, from the configuration and the inputs. */
 function buildOptions(config, settings) {
@@ -58744,47 +58813,202 @@ function buildOptions(config, settings) {
         overrides: config['workflow-overrides']
     };
 }
-/** Summary, annotations, outputs, results file, exit status. */
-async function reportResults(plan, results, settings, output, planningErrors) {
+/** Summary first (it carries the run links), then annotations, outputs, results file; then the exit status. */
+async function reportResults(plan, results, settings, output, state, facts) {
+    state.reported = true;
+    const notes = facts.stoppedEarly ? [`The job stopped before every build was watched to the end: ${facts.stoppedEarly}`] : [];
+    const totals = countResults(results);
+    const failures = await writeEach([
+        ['the job summary', () => output.summary(renderResultsSummary(plan, results, settings.serverUrl, notes), renderResultsText(results))],
+        ['the outputs', () => setResultOutputs(output, results)],
+        [constants_Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, results)]
+    ]);
+    if (facts.stoppedEarly)
+        output.log.problem({ severity: 'error', message: `the job stopped early: ${facts.stoppedEarly}` });
     for (const problem of resultProblems(results))
         output.log.problem(problem);
+    for (const failure of failures)
+        output.log.problem({ severity: 'error', message: failure });
+    output.log.info(describeTotals(totals));
+    const status = exitStatus(settings.failOn, { ...facts, results });
+    const failure = [...(status.code === 1 ? [status.failure] : []), ...failures].join('; ');
+    return failure ? { exitCode: 1, plan, results, failure } : { exitCode: 0, plan, results };
+}
+function setResultOutputs(output, results) {
     const totals = countResults(results);
     output.setOutput(Outputs.Results, JSON.stringify(results));
     output.setOutput(Outputs.Dispatched, totals.dispatched);
     output.setOutput(Outputs.Succeeded, totals.succeeded);
-    const failed = failedResults(results);
-    output.setOutput(Outputs.Failed, failed.length);
-    if (settings.resultsFile)
-        await writeJsonFile(settings.resultsFile, results);
-    await output.summary(renderResultsSummary(plan, results, settings.serverUrl), renderResultsText(results));
-    output.log.info(describeTotals(totals));
-    // images of a chart that could not be rendered are in no plan: their errors fail the job too
-    const unplanned = planningErrors > 0 ? `${planningErrors} planning errors (see the annotations)` : '';
-    if (failed.length === 0)
-        return unplanned ? { exitCode: 1, plan, results, failure: unplanned } : { exitCode: 0, plan, results };
-    const listed = failed
-        .slice(0, 20)
-        .map((r) => `${r.githubRepo} ${r.image} ${r.gitTag} (${r.outcome})`)
-        .join(', ');
-    const failure = `${failed.length} of ${results.length} image rebuilds did not succeed: ${listed}${failed.length > 20 ? ', …' : ''}`;
-    return { exitCode: 1, plan, results, failure: unplanned ? `${failure}; ${unplanned}` : failure };
+    output.setOutput(Outputs.Failed, results.length - totals.succeeded - totals.skipped);
 }
-/** The action: inputs → settings → the job; the one place where failure becomes setFailed. */
-async function run() {
+/**
+ * The job was cancelled (the runner sends SIGINT, then SIGTERM): write what is known, fast, and
+ * remove the temp folder. The dispatched builds keep running on GitHub; the summary links them.
+ */
+async function reportInterrupted(state, settings, output, signal) {
+    if (state.tempRoot)
+        (0,external_node_fs_namespaceObject.rmSync)(state.tempRoot, { recursive: true, force: true });
+    if (state.reported)
+        return;
+    state.reported = true;
+    const note = [`The job was cancelled (${signal}) before it ended; builds still running go on without being watched.`];
+    const { plan, runner } = state;
+    if (!plan) {
+        await output.summary(`## Image rebuilds\n\n> ⚠️ The job was cancelled (${signal}) while planning; nothing was dispatched.\n`, '');
+        return;
+    }
+    if (!runner) {
+        await output.summary(renderPlanSummary(plan, settings.serverUrl, note), renderPlanText(plan));
+        return;
+    }
+    const results = runner.resultsSoFar(plan);
+    await writeEach([
+        ['the job summary', () => output.summary(renderResultsSummary(plan, results, settings.serverUrl, note), renderResultsText(results))],
+        ['the outputs', () => setResultOutputs(output, results)],
+        [constants_Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, results)]
+    ]);
+}
+
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/settings.ts
+
+
+
+
+
+
+/** The configuration.yaml shipped beside the action's action.yml, found upward from this module (dist/, dist/cli-build/ or src/). */
+function defaultConfigFile() {
+    let dir = (0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
+    for (let depth = 0; depth < 4; depth++) {
+        if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'action.yml')))
+            return (0,external_node_path_namespaceObject.join)(dir, 'configuration.yaml');
+        dir = (0,external_node_path_namespaceObject.dirname)(dir);
+    }
+    return (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url)), '..', 'configuration.yaml');
+}
+function parseBoolean(value, name) {
+    const v = value.trim().toLowerCase();
+    if (['true', 'yes', '1', 'on'].includes(v))
+        return true;
+    if (['false', 'no', '0', 'off', ''].includes(v))
+        return false;
+    throw new Error(`input ${name} must be true or false, not "${value}"`);
+}
+function parsePositiveInteger(value, name) {
+    if (value.trim() === '')
+        return undefined;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1)
+        throw new Error(`input ${name} must be a whole number of at least 1, not "${value}"`);
+    return n;
+}
+/** `FROM=TO` lines: chart URLs starting with FROM are downloaded from TO instead (a mirror). */
+function parseRewrites(text, name) {
+    return text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l.length > 0 && !l.startsWith('#'))
+        .map((line) => {
+        const eq = line.indexOf('=');
+        if (eq <= 0 || eq === line.length - 1)
+            throw new Error(`input ${name}: "${line}" is not FROM=TO`);
+        return { from: line.slice(0, eq).trim(), to: line.slice(eq + 1).trim() };
+    });
+}
+function orgFromRepository(repository) {
+    const owner = repository?.split('/')[0];
+    return owner || undefined;
+}
+/** Token or GitHub App (the App wins when both are given, as the App is what the workflows are set up with). */
+function chooseAuth(token, appId, privateKey) {
+    if (appId || privateKey) {
+        if (!appId || !privateKey)
+            throw new Error(`inputs ${constants_Inputs.AppId} and ${constants_Inputs.PrivateKey} go together: set both or neither`);
+        if (!/^\d+$/.test(appId.trim()))
+            throw new Error(`${constants_Inputs.AppId} must be a number (the App ID on the App's settings page, not its client ID)`);
+        // a key pasted into a single-line secret keeps its line breaks as \n
+        const pem = privateKey.includes('\n') ? privateKey : privateKey.replace(/\\n/g, '\n');
+        checkPrivateKey(pem);
+        return { kind: 'app', appId: appId.trim(), privateKey: pem };
+    }
+    return token ? { kind: 'token', token } : undefined;
+}
+/** The App's key is checked before any request, so a bad secret gets one plain message, not OpenSSL's. */
+function checkPrivateKey(pem) {
+    const advice = "paste the whole .pem file GitHub generated for the App, from '-----BEGIN' to the last '-----'";
+    if (!/-----BEGIN ([A-Z]+ )?PRIVATE KEY-----[\s\S]+-----END ([A-Z]+ )?PRIVATE KEY-----/.test(pem))
+        throw new Error(`${constants_Inputs.PrivateKey} is not a PEM private key: ${advice}`);
     try {
-        const settings = settingsFromInputs();
-        const result = await runJob(settings, new ActionsJobOutput());
-        if (result.exitCode !== 0)
-            core.setFailed(result.failure ?? 'the job failed');
+        (0,external_node_crypto_.createPrivateKey)(pem);
     }
-    catch (error) {
-        if (error instanceof Error && error.stack)
-            core.debug(error.stack);
-        core.setFailed(describeThrown(error));
+    catch {
+        throw new Error(`${constants_Inputs.PrivateKey} is not a PEM private key (its body does not decode): ${advice}`);
     }
+}
+function parseFailOn(value, name) {
+    const v = value.trim() || 'problems';
+    if (FAIL_ON.includes(v))
+        return v;
+    throw new Error(`input ${name} must be one of ${FAIL_ON.join(', ')}, not "${value}"`);
+}
+/**
+ * An output file of the action: a relative path lives inside the workspace (`../` out of it is
+ * refused); an absolute path is taken as it is (for example `${{ runner.temp }}/results.json`).
+ */
+function outputPath(value, workspace, name) {
+    if (value.trim() === '')
+        return undefined;
+    if (isAbsolute(value))
+        return value;
+    const path = resolve(workspace, value);
+    const inside = relative(resolve(workspace), path);
+    if (inside.startsWith('..') || isAbsolute(inside))
+        throw new Error(`input ${name}: "${value}" is outside GITHUB_WORKSPACE (${workspace}); give a path inside it, or an absolute path`);
+    return path;
+}
+/** Mask every secret before anything can print it: the whole value and each line of a multi-line key. */
+function maskSecrets(values) {
+    for (const value of values) {
+        if (!value)
+            continue;
+        core.setSecret(value);
+        if (value.includes('\n'))
+            for (const line of value.split('\n'))
+                if (line.trim().length >= 8 && !line.startsWith('-----'))
+                    core.setSecret(line.trim());
+    }
+}
+/** Settings of the action, from its inputs and the runner's environment. */
+function settingsFromInputs(env = process.env) {
+    const input = (name) => core.getInput(name);
+    const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+    const config = input(Inputs.Config);
+    const username = input(Inputs.ChartRepoUsername);
+    const password = input(Inputs.ChartRepoPassword);
+    maskSecrets([input(Inputs.Token), input(Inputs.PrivateKey), password]);
+    return {
+        configFile: config ? (isAbsolute(config) ? config : resolve(workspace, config)) : defaultConfigFile(),
+        dryRun: parseBoolean(input(Inputs.DryRun), Inputs.DryRun),
+        auth: chooseAuth(input(Inputs.Token), input(Inputs.AppId), input(Inputs.PrivateKey)),
+        org: input(Inputs.Org) || undefined,
+        defaultOrg: orgFromRepository(env.GITHUB_REPOSITORY),
+        apiUrl: env.GITHUB_API_URL || DEFAULT_API_URL,
+        serverUrl: env.GITHUB_SERVER_URL || DEFAULT_SERVER_URL,
+        chartCredentials: username || password ? { username, password } : undefined,
+        chartRewrites: parseRewrites(input(Inputs.ChartRepoRewrite), Inputs.ChartRepoRewrite),
+        maxParallel: parsePositiveInteger(input(Inputs.MaxParallel), Inputs.MaxParallel),
+        resultsFile: outputPath(input(Inputs.ResultsFile), workspace, Inputs.ResultsFile),
+        planFile: undefined,
+        failOn: parseFailOn(input(Inputs.FailOn), Inputs.FailOn),
+        skipCharts: parseBoolean(input(Inputs.SkipCharts), Inputs.SkipCharts),
+        helmDownload: true
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/command-line.ts
+
 
 
 
@@ -58800,12 +59024,12 @@ Plan the rebuild of the images a product stream ships, dispatch the build workfl
 Options:
   --config FILE            configuration file (default: the configuration.yaml shipped with the action)
   --dry-run                build the plan, print it and stop
-  --token TOKEN            GitHub token (default: $GITHUB_TOKEN)
-  --app-id ID              GitHub App id (with --private-key-file)
-  --private-key-file FILE  GitHub App private key (PEM)
+  --app-id ID              GitHub App id (default: $GITHUB_APP_ID), with the key below
+  --private-key-file FILE  GitHub App private key, PEM (default: $GITHUB_APP_PRIVATE_KEY_FILE)
   --org ORG                organization (default: configuration.org, or the owner of $GITHUB_REPOSITORY)
   --chart-repo-username U  chart repository user (default: $CHART_REPO_USERNAME)
-  --chart-repo-password P  chart repository password (default: $CHART_REPO_PASSWORD)
+  --skip-charts            plan without downloading and rendering the manifests' charts
+  --fail-on WHEN           problems (default), failed-builds or never: when the exit status is 1
   --chart-repo-rewrite F=T download chart URLs starting with F from T instead (repeatable)
   --max-parallel N         builds in flight at once (default: configuration max-parallel)
   --plan-file FILE         write the plan as JSON
@@ -58815,7 +59039,13 @@ Options:
   --verbose                print debug lines
   --help                   print this help
 
-Exit codes: 0 success; 1 a build failed, timed out or could not be dispatched; 2 bad input or no plan.
+Secrets come from the environment, never from arguments (the process list shows arguments):
+  GITHUB_TOKEN             GitHub token (or use a GitHub App: --app-id and --private-key-file)
+  CHART_REPO_PASSWORD      chart repository password or token
+  --token and --chart-repo-password still work, with a warning.
+
+Exit codes: 0 success; 1 a build failed, timed out or could not be dispatched, or planning
+reported errors (see --fail-on); 2 bad input or no plan.
 `;
 /** Command line arguments → the same Settings the action builds from its inputs. */
 async function settingsFromArgs(argv, env) {
@@ -58833,6 +59063,8 @@ async function settingsFromArgs(argv, env) {
             'chart-repo-password': { type: 'string' },
             'chart-repo-rewrite': { type: 'string', multiple: true },
             'max-parallel': { type: 'string' },
+            'skip-charts': { type: 'boolean', default: false },
+            'fail-on': { type: 'string' },
             'plan-file': { type: 'string' },
             'results-file': { type: 'string' },
             'server-url': { type: 'string' },
@@ -58843,13 +59075,18 @@ async function settingsFromArgs(argv, env) {
     });
     if (values.help)
         return 'help';
-    const privateKey = values['private-key-file'] ? await (0,promises_namespaceObject.readFile)(values['private-key-file'], 'utf8') : '';
+    const warnings = [];
+    for (const flag of ['token', 'chart-repo-password'])
+        if (values[flag] !== undefined)
+            warnings.push(`--${flag} shows in the process list; set ${flag === 'token' ? 'GITHUB_TOKEN' : 'CHART_REPO_PASSWORD'} instead`);
+    const keyFile = values['private-key-file'] ?? env.GITHUB_APP_PRIVATE_KEY_FILE;
+    const privateKey = keyFile ? await (0,promises_namespaceObject.readFile)(keyFile, 'utf8') : '';
     const username = values['chart-repo-username'] ?? env.CHART_REPO_USERNAME ?? '';
     const password = values['chart-repo-password'] ?? env.CHART_REPO_PASSWORD ?? '';
     const settings = {
         configFile: values.config ? (0,external_node_path_namespaceObject.resolve)(values.config) : defaultConfigFile(),
         dryRun: values['dry-run'] ?? false,
-        auth: chooseAuth(values.token ?? env.GITHUB_TOKEN ?? '', values['app-id'] ?? '', privateKey),
+        auth: chooseAuth(values.token ?? env.GITHUB_TOKEN ?? '', values['app-id'] ?? env.GITHUB_APP_ID ?? '', privateKey),
         org: values.org,
         defaultOrg: orgFromRepository(env.GITHUB_REPOSITORY),
         apiUrl: values['api-url'] ?? (env.GITHUB_API_URL || constants_DEFAULT_API_URL),
@@ -58858,9 +59095,13 @@ async function settingsFromArgs(argv, env) {
         chartRewrites: parseRewrites((values['chart-repo-rewrite'] ?? []).join('\n'), '--chart-repo-rewrite'),
         maxParallel: parsePositiveInteger(values['max-parallel'] ?? '', '--max-parallel'),
         resultsFile: values['results-file'] ? (0,external_node_path_namespaceObject.resolve)(values['results-file']) : undefined,
-        planFile: values['plan-file'] ? (0,external_node_path_namespaceObject.resolve)(values['plan-file']) : undefined
+        planFile: values['plan-file'] ? (0,external_node_path_namespaceObject.resolve)(values['plan-file']) : undefined,
+        failOn: parseFailOn(values['fail-on'] ?? '', '--fail-on'),
+        skipCharts: values['skip-charts'] ?? false,
+        // outside a runner there is no tool cache: helm must be on PATH
+        helmDownload: false
     };
-    return { settings, verbose: values.verbose ?? false };
+    return { settings, verbose: values.verbose ?? false, warnings };
 }
 async function main(argv) {
     let parsed;
@@ -58876,17 +59117,32 @@ async function main(argv) {
         return 0;
     }
     const output = new ConsoleJobOutput(parsed.verbose);
+    for (const warning of parsed.warnings)
+        output.log.problem({ severity: 'warning', message: warning });
+    const state = new JobState();
+    const { settings } = parsed;
+    // Ctrl-C: print what was dispatched, remove the temp folder, stop
+    const onSignal = (signal) => {
+        process.stderr.write(`\n${signal}: stopping; the builds already dispatched go on\n`);
+        void reportInterrupted(state, settings, output, signal).finally(() => process.exit(130));
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     try {
-        const result = await runJob(parsed.settings, output);
+        const result = await runJob(settings, output, undefined, state);
         if (result.failure)
-            process.stderr.write(`error: ${result.failure}\n`);
+            process.stderr.write(`error: ${escape_logLine(result.failure)}\n`);
         return result.exitCode;
     }
     catch (error) {
         if (parsed.verbose && error instanceof Error && error.stack)
             process.stderr.write(`${error.stack}\n`);
-        process.stderr.write(`error: ${errors_describeThrown(error)}\n`);
+        process.stderr.write(`error: ${escape_logLine(describeThrown(error))}\n`);
         return 2;
+    }
+    finally {
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
     }
 }
 
@@ -59086,6 +59342,189 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 6919:
+/***/ ((__unused_webpack_module, exports) => {
+
+var __webpack_unused_export__;
+
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+__webpack_unused_export__ = ({ value: true });
+__webpack_unused_export__ = format;
+exports.qg = parse;
+const TEXT_REGEXP = /^[\u0009\u0020-\u007e\u0080-\u00ff]*$/;
+const TOKEN_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * RegExp to match chars that must be quoted-pair in RFC 9110 sec 5.6.4
+ */
+const QUOTE_REGEXP = /[\\"]/g;
+/**
+ * RegExp to match type in RFC 9110 sec 8.3.1
+ *
+ * media-type = type "/" subtype
+ * type       = token
+ * subtype    = token
+ */
+const TYPE_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !TYPE_REGEXP.test(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!TOKEN_REGEXP.test(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${qstring(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function parse(header, options) {
+    const stopChar = options?.comma === true ? COMMA : 65536; // Sentinel for "no stop char".
+    const len = header.length;
+    let index = skipOWS(header, options?.start ?? 0, len);
+    const valueStart = index;
+    index = skipValue(header, index, len, stopChar);
+    const valueEnd = trailingOWS(header, valueStart, index);
+    const type = header.slice(valueStart, valueEnd).toLowerCase();
+    if (options?.parameters === false) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopChar);
+}
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopChar) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        if (header.charCodeAt(index) === stopChar)
+            break;
+        index = skipOWS(header, index + 1 /* Skip over ; */, len);
+        const keyStart = index;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            if (code === stopChar)
+                break parameter;
+            if (code === SEMI)
+                continue parameter;
+            if (code === EQ) {
+                const keyEnd = trailingOWS(header, keyStart, index);
+                const key = header.slice(keyStart, keyEnd).toLowerCase();
+                index = skipOWS(header, index + 1, len);
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    index++;
+                    let value = "";
+                    while (index < len) {
+                        const code = header.charCodeAt(index++);
+                        if (code === DQUOTE) {
+                            index = skipValue(header, index, len, stopChar);
+                            if (parameters[key] === undefined)
+                                parameters[key] = value;
+                            break;
+                        }
+                        if (code === BSLASH && index < len) {
+                            value += header[index++];
+                            continue;
+                        }
+                        value += String.fromCharCode(code);
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                index = skipValue(header, index, len, stopChar);
+                if (parameters[key] === undefined) {
+                    const valueEnd = trailingOWS(header, valueStart, index);
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                continue parameter;
+            }
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Skip over characters until a semicolon or other exit character.
+ */
+function skipValue(str, index, len, stopChar) {
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code === SEMI || code === stopChar)
+            break;
+        index++;
+    }
+    return index;
+}
+/**
+ * Skip optional whitespace (OWS) in an HTTP header value.
+ *
+ * OWS is defined in RFC 9110 sec 5.6.3 as SP (" ") or HTAB ("\t").
+ */
+function skipOWS(header, index, len) {
+    while (index < len) {
+        const char = header.charCodeAt(index);
+        if (char !== SP && char !== HTAB)
+            break;
+        index++;
+    }
+    return index;
+}
+/**
+ * Trim optional whitespace (OWS) from the end of a substring.
+ *
+ * OWS is defined in RFC 9110 sec 5.6.3 as SP (" ") or HTAB ("\t").
+ */
+function trailingOWS(header, start, end) {
+    while (end > start) {
+        const char = header.charCodeAt(end - 1);
+        if (char !== SP && char !== HTAB)
+            break;
+        end--;
+    }
+    return end;
+}
+/**
+ * Serialize a parameter value.
+ */
+function qstring(str) {
+    if (TOKEN_REGEXP.test(str))
+        return str;
+    if (TEXT_REGEXP.test(str))
+        return `"${str.replace(QUOTE_REGEXP, "\\$&")}"`;
+    throw new TypeError(`Invalid parameter value: ${str}`);
+}
+//# sourceMappingURL=index.js.map
 
 /***/ }),
 

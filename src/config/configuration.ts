@@ -41,6 +41,7 @@ export interface RunSettings {
   'attach-to-running-builds': boolean;
   'cancel-on-timeout': boolean;
   timeouts: Timeouts;
+  'chart-credentials-required': boolean;
 }
 
 /** Deadlines of network operations, in seconds. */

@@ -86,7 +86,7 @@ export class BuildRunner {
     await this.log.group('Choose the workflow of each image', () => this.planJobs(plan));
     const jobs = [...this.jobs.values()];
     if (jobs.length > 0) await this.log.group(`Dispatch and monitor ${jobs.length} builds`, () => this.dispatchAndMonitor(jobs));
-    return this.collectResults(plan);
+    return this.resultsSoFar(plan);
   }
 
   // ------------------------------------------------------------ workflows
@@ -399,12 +399,17 @@ export class BuildRunner {
 
   // ------------------------------------------------------------ results
 
-  private collectResults(plan: Plan): BuildResult[] {
+  /**
+   * One result per planned image, at any moment: at the end of run(), or when the job stops early
+   * (a failure, a cancel), builds still going are `running` with their run link and last status.
+   */
+  resultsSoFar(plan: Plan): BuildResult[] {
     const fromJobs = new Map<PlannedImage, BuildResult>();
     for (const job of this.jobs.values()) {
+      const { outcome, reason } = stateOutcome(job);
       job.images.forEach((image, i) => {
         const result: BuildResult = {
-          ...resultFor(image, job.outcome ?? 'not-dispatched', job.reason),
+          ...resultFor(image, outcome, reason),
           workflow: { id: job.workflow.id, name: job.workflow.name, path: job.workflow.path },
           ...(job.run
             ? { runId: job.run.id, runUrl: job.run.htmlUrl, status: job.run.status ?? undefined, conclusion: job.run.conclusion }
@@ -415,6 +420,20 @@ export class BuildRunner {
       });
     }
     return planImages(plan).map((image) => fromJobs.get(image) ?? this.undispatched.get(image) ?? resultFor(image, 'not-dispatched'));
+  }
+}
+
+/** What a build's state says of it now; only `done` builds have their final outcome. */
+function stateOutcome(job: BuildJob): { outcome: BuildResult['outcome']; reason?: string } {
+  switch (job.state) {
+    case 'done':
+      return { outcome: job.outcome ?? 'not-dispatched', reason: job.reason };
+    case 'running':
+      return { outcome: 'running', reason: `still ${job.run?.status ?? 'running'} when the job stopped` };
+    case 'correlating':
+      return { outcome: 'unmatched', reason: 'dispatched; the job stopped before its run was found' };
+    case 'queued':
+      return { outcome: 'not-dispatched', reason: job.reason ?? 'the job stopped before it was dispatched' };
   }
 }
 

@@ -33,7 +33,8 @@ export interface PlanningContext {
   org: string;
   repo: GitRepository;
   octokit: Octokit;
-  helm: Helm;
+  /** None when charts are skipped. */
+  helm: Helm | undefined;
   charts: ChartRepository;
   chartRewrites: readonly { from: string; to: string }[];
   log: Log;
@@ -247,9 +248,11 @@ export class ImageFinder {
     if (!download.ok) return { ok: false, reason: `${url}: ${download.reason}` };
     const githubRepo = chartGithubRepo(download.chart.chartYaml);
     if (!githubRepo) return { ok: false, reason: 'Chart.yaml has no sources[0]: cannot tell which GitHub repo builds its images' };
+    const helm = this.ctx.helm;
+    if (!helm) return { ok: false, reason: 'charts are skipped in this run' };
     let rendered: string;
     try {
-      rendered = await this.renderLimit(() => this.ctx.helm.template(download.chart.dir, entry.releaseName, entry.namespace, entry.values));
+      rendered = await this.renderLimit(() => helm.template(download.chart.dir, entry.releaseName, entry.namespace, entry.values));
     } catch (error) {
       rethrowIfFatal(error);
       return { ok: false, reason: errorMessage(error) };

@@ -42,10 +42,19 @@ export async function installHelmRelease(release: HelmRelease, log: (message: st
   return join(dir, 'helm');
 }
 
-/** helm from PATH; otherwise the pinned release (linux-amd64), checked against its sha256. */
-export async function locateHelm(log: (message: string) => void): Promise<string> {
+/**
+ * helm from PATH; otherwise, on a runner, the pinned release (linux-amd64) downloaded into the tool
+ * cache and checked against its sha256. Outside a runner there is no tool cache: say what to do.
+ */
+export async function locateHelm(log: (message: string) => void, options: { download: boolean } = { download: true }): Promise<string> {
   const onPath = findHelmOnPath();
   if (onPath) return onPath;
+  if (!options.download) {
+    throw new Error(
+      'helm is not on PATH, and planning renders charts with it: install helm 3 (https://helm.sh/docs/intro/install/; ' +
+        'in a clone of this repository `npm run setup` puts it in .tools/bin, then add that folder to PATH), or plan without charts with --skip-charts'
+    );
+  }
   const here = thisPlatform();
   if (here !== PINNED.platform) {
     throw new Error(

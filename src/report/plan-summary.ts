@@ -38,11 +38,17 @@ export function countPlan(plan: Plan): PlanCounts {
   };
 }
 
+/** Lines a reader must see first (the job stopped early, charts were skipped), as a quote. */
+export function renderNotes(notes: readonly string[]): string[] {
+  return notes.length === 0 ? [] : [notes.map((n) => `> ⚠️ ${tableCell(n, 2000)}`).join('\n>\n')];
+}
+
 /** The dry-run job summary: one table per repo. */
-export function renderPlanSummary(plan: Plan, serverUrl: string): string {
+export function renderPlanSummary(plan: Plan, serverUrl: string, notes: readonly string[] = []): string {
   const counts = countPlan(plan);
   const parts: string[] = [
     `## Rebuild plan for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
+    ...renderNotes(notes),
     `${counts.images} images in ${counts.repos} repos from ${counts.branches} branches (${plan.branches.map((b) => tableCell(b.branch)).join(', ') || 'none'}); ` +
       `${counts.resolved} ready to dispatch, ${counts.unresolved} unresolved.`
   ];

@@ -3,7 +3,7 @@ import { countResults } from '../dispatch/build-result.js';
 import type { Plan } from '../plan/plan.js';
 import { codeSpan, tableCell } from '../escape.js';
 import { details, link, table } from './markdown.js';
-import { tagUrl, textTable } from './plan-summary.js';
+import { renderNotes, tagUrl, textTable } from './plan-summary.js';
 
 export const OUTCOME_LABEL: Record<BuildOutcome, string> = {
   succeeded: '✅ succeeded',
@@ -29,10 +29,11 @@ function conclusionCell(result: BuildResult): string {
 }
 
 /** The job summary after dispatching: a totals line, then one table per repo. */
-export function renderResultsSummary(plan: Plan, results: readonly BuildResult[], serverUrl: string): string {
+export function renderResultsSummary(plan: Plan, results: readonly BuildResult[], serverUrl: string, notes: readonly string[] = []): string {
   const totals = countResults(results);
   const parts: string[] = [
     `## Image rebuilds for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
+    ...renderNotes(notes),
     `**${describeTotals(totals)}**`
   ];
   const repos = [...new Set(results.map((r) => r.githubRepo))];
