@@ -54326,6 +54326,7 @@ async function findInstallation(app, appId, org, repo) {
             return { id: data.id, appSlug: data.app_slug };
         }
         catch (error) {
+            rethrowIfFatal(error);
             if (httpStatus(error) !== 404) {
                 throw new Error(`cannot find the GitHub App installation on the ${place}: ${errorMessage(error)}`, { cause: error });
             }
@@ -54416,8 +54417,9 @@ function explainFailures(octokit) {
             for (let depth = 0; depth < 5 && cause instanceof Error; depth++, cause = cause.cause) {
                 if (!(cause instanceof RequestNoAnswer))
                     continue;
-                const tries = (options.request?.retryCount ?? 0) + 1;
-                throw new NoAnswerError(`${cause.message} (${tries} ${tries === 1 ? 'try' : 'tries'})`, { cause: error });
+                // the retry plugin counts each failed try in retryCount (the last one too)
+                const tries = Math.max(1, options.request?.retryCount ?? 1);
+                throw new NoAnswerError(`${cause.message} (${tries} ${tries === 1 ? 'try' : 'tries'})`);
             }
             const status = httpStatus(error);
             const headers = error.response?.headers ?? {};

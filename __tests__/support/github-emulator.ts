@@ -76,8 +76,13 @@ export interface Fault {
   method: string;
   /** Matched against the path (without query). */
   path: RegExp;
-  /** Answer with this status (and retry-after when set), or 'drop-after-processing' to do the work then cut the connection. */
-  status: number | 'drop-after-processing';
+  /**
+   * Answer with this status (and retry-after when set), 'drop-after-processing' to do the work then
+   * cut the connection, or 'hang' to accept the request and never answer it.
+   */
+  status: number | 'drop-after-processing' | 'hang';
+  /** The fault applies only while this holds (say, once builds were dispatched). */
+  when?: () => boolean;
   retryAfter?: number;
   message?: string;
   times: number;
@@ -275,7 +280,12 @@ export class GitHubEmulator {
     const record: RequestRecord = { method, path: url.pathname, query: url.search, status: 0, auth: req.headers.authorization };
     this.requests.push(record);
 
-    const fault = this.faults.find((f) => f.times > 0 && f.method === method && f.path.test(url.pathname));
+    const fault = this.faults.find((f) => f.times > 0 && f.method === method && f.path.test(url.pathname) && (f.when?.() ?? true));
+    if (fault?.status === 'hang') {
+      fault.times--;
+      record.status = -2;
+      return; // never answered; close() ends the connection
+    }
     if (fault && fault.status !== 'drop-after-processing') {
       fault.times--;
       record.status = fault.status;

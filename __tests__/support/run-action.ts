@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +42,8 @@ export function runBundle(
   env: NodeJS.ProcessEnv,
   timeoutMs = 240_000,
   args: string[] = [],
-  nodeArgs: string[] = []
+  nodeArgs: string[] = [],
+  control?: (child: ChildProcess, output: () => string) => void
 ): Promise<ActionRun> {
   const started = Date.now();
   return new Promise((resolvePromise, reject) => {
@@ -55,6 +56,7 @@ export function runBundle(
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    control?.(child, () => stdout);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);

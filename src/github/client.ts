@@ -2,7 +2,7 @@ import { GitHub } from '@actions/github/lib/utils';
 import { createAppAuth } from '@octokit/auth-app';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import { errorMessage, httpStatus, NoAnswerError } from '../errors.js';
+import { errorMessage, httpStatus, NoAnswerError, rethrowIfFatal } from '../errors.js';
 import { createProxyFetch } from '../proxy-fetch.js';
 import { describeRequest, fetchWithDeadline, RequestNoAnswer, type Fetch } from './deadline-fetch.js';
 
@@ -74,6 +74,7 @@ async function findInstallation(
       const { data } = await lookup();
       return { id: data.id, appSlug: data.app_slug };
     } catch (error) {
+      rethrowIfFatal(error);
       if (httpStatus(error) !== 404) {
         throw new Error(`cannot find the GitHub App installation on the ${place}: ${errorMessage(error)}`, { cause: error });
       }
@@ -165,8 +166,9 @@ function explainFailures(octokit: Octokit): void {
       let cause: unknown = error;
       for (let depth = 0; depth < 5 && cause instanceof Error; depth++, cause = cause.cause) {
         if (!(cause instanceof RequestNoAnswer)) continue;
-        const tries = ((options.request as { retryCount?: number } | undefined)?.retryCount ?? 0) + 1;
-        throw new NoAnswerError(`${cause.message} (${tries} ${tries === 1 ? 'try' : 'tries'})`, { cause: error });
+        // the retry plugin counts each failed try in retryCount (the last one too)
+        const tries = Math.max(1, (options.request as { retryCount?: number } | undefined)?.retryCount ?? 1);
+        throw new NoAnswerError(`${cause.message} (${tries} ${tries === 1 ? 'try' : 'tries'})`);
       }
       const status = httpStatus(error);
       const headers = (error as { response?: { headers?: Record<string, string | undefined> } }).response?.headers ?? {};
