@@ -1,0 +1,59 @@
+import MarkdownIt from 'markdown-it';
+import type { BuildResult } from '../../src/dispatch/build-result.js';
+import { runBundle } from '../support/run-action.js';
+import { CHART_PASSWORD, CHART_USER, commitOf, dockerIndex, startSampleStream, type LocalParts } from '../support/sample-stream.js';
+
+const HOSTILE_TAG = '1.9.0|<img src=x onerror=alert(1)>';
+
+/** Rows of every table of a summary, as GitHub would render them: the text of each cell. */
+function renderedRows(summary: string): string[][] {
+  const html = new MarkdownIt({ html: true }).render(summary);
+  return [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) => [...(row[1] ?? '').matchAll(/<t[dh]>([\s\S]*?)<\/t[dh]>/g)].map((c) => c[1] ?? ''));
+}
+
+describe('a hostile tag in a docker index cannot forge the report', () => {
+  let parts: LocalParts;
+  afterEach(async () => {
+    await parts?.stop();
+  });
+
+  it('is dispatched like any tag, and its summary row keeps every cell', async () => {
+    parts = await startSampleStream({
+      branches: (branches) => {
+        branches['release/1.6'] = {
+          ...branches['release/1.6'],
+          'docker/index.yaml': dockerIndex({ 'hms-shcd-parser': [HOSTILE_TAG] })
+        };
+      },
+      emulator: { runScript: () => ({ queuedMs: 100, runMs: 300, conclusion: 'success' }) }
+    });
+    const shcd = parts.github.repo('hms-shcd-parser');
+    if (shcd) shcd.tags[`v${HOSTILE_TAG}`] = commitOf('hostile');
+    const run = await runBundle(
+      'dist/index.js',
+      parts.actionEnv({
+        config: parts.configFile,
+        'app-id': parts.github.appId,
+        'private-key': parts.github.privateKey,
+        'chart-repo-username': CHART_USER,
+        'chart-repo-password': CHART_PASSWORD
+      })
+    );
+    const results = JSON.parse(run.outputs.results ?? '[]') as BuildResult[];
+    const hostile = results.find((r) => r.tag === HOSTILE_TAG);
+    expect(hostile).toMatchObject({ outcome: 'succeeded', gitTag: `v${HOSTILE_TAG}` });
+    expect(parts.github.dispatches.filter((d) => d.ref === `v${HOSTILE_TAG}`)).toHaveLength(1);
+
+    const rows = renderedRows(run.summary);
+    for (const row of rows) expect(row).toHaveLength(6);
+    const row = rows.find((r) => r[1]?.includes('1.9.0|'));
+    expect(row?.[0]).toBe('hms-shcd-parser');
+    expect(row?.[1]).toMatch(/^<a href="[^"]+\/tree\/v1\.9\.0%7C%3Cimg%20src=x%20onerror=alert%281%29%3E">v1\.9\.0\|&lt;img src=x onerror=alert\(1\)&gt;<\/a>$/);
+    expect(row?.[2]).toBe('<code>artifactory.algol60.net/csm-docker/stable/hms-shcd-parser:1.9.0|&lt;img src=x onerror=alert(1)&gt;</code>');
+    expect(row?.[4]).toBe('✅ succeeded');
+    expect(row?.[5]).toMatch(/^<a href="https:\/\/github\.example\/Cray-HPE\/hms-shcd-parser\/actions\/runs\/\d+">#\d+<\/a>$/);
+    expect(new MarkdownIt({ html: true }).render(run.summary)).not.toMatch(/<img/);
+    // the log lines that name the tag start no workflow command
+    for (const line of run.stdout.split('\n')) if (line.includes('onerror')) expect(line).not.toMatch(/^\s*::(?!error|warning|debug)/);
+  });
+});
