@@ -4,7 +4,16 @@ import { details, link, table } from '../src/report/markdown.js';
 
 // GitHub renders job summaries as GitHub Flavored Markdown; markdown-it with tables and HTML is the closest renderer here
 const gfm = new MarkdownIt({ html: true, linkify: false });
-const HOSTILE = ['a|b', 'line\nbreak', 'back`tick', '<img src=x onerror=alert(1)>', 'a & b &lt;', '](javascript:alert(1))', '%0A::error::forged', 'x'.repeat(5000)];
+const HOSTILE = [
+  'a|b',
+  'line\nbreak',
+  'back`tick',
+  '<img src=x onerror=alert(1)>',
+  'a & b &lt;',
+  '](javascript:alert(1))',
+  '%0A::error::forged',
+  'x'.repeat(5000)
+];
 
 /** The cells of the one body row of a rendered two-column table. */
 function renderedCells(cell: string): string[] {

@@ -91,12 +91,16 @@ describe('settings of the action', () => {
     );
     expect(() => chooseAuth('', '42', '')).toThrow('inputs app-id and private-key go together: set both or neither');
     expect(chooseAuth('', '', '')).toBeUndefined();
-    expect(() => parseFailOn('sometimes', 'fail-on')).toThrow('input fail-on must be one of problems, failed-builds, never, not "sometimes"');
+    expect(() => parseFailOn('sometimes', 'fail-on')).toThrow(
+      'input fail-on must be one of problems, failed-builds, never, not "sometimes"'
+    );
     expect(parseFailOn('', 'fail-on')).toBe('problems');
   });
 
   it('checks the App id and key before any request, with one plain message', () => {
-    expect(() => chooseAuth('', 'Iv1.abc', PEM)).toThrow("app-id must be a number (the App ID on the App's settings page, not its client ID)");
+    expect(() => chooseAuth('', 'Iv1.abc', PEM)).toThrow(
+      "app-id must be a number (the App ID on the App's settings page, not its client ID)"
+    );
     expect(() => chooseAuth('', '42', 'not a key')).toThrow(/^private-key is not a PEM private key: paste the whole \.pem file/);
     const damaged = PEM.replace(/\n[A-Za-z0-9+/]{20}/, '\n!!!!');
     expect(() => chooseAuth('', '42', damaged)).toThrow(/^private-key is not a PEM private key \(its body does not decode\)/);

@@ -31,7 +31,8 @@ export async function run(): Promise<void> {
     if (error instanceof Error && error.stack) core.debug(error.stack);
     const message = describeThrown(error);
     core.setFailed(message);
-    if (!state.reported) await output.summary(`## Image rebuilds\n\n> ❌ The job stopped: ${tableCell(message, 2000)}\n`).catch(() => undefined);
+    if (!state.reported)
+      await output.summary(`## Image rebuilds\n\n> ❌ The job stopped: ${tableCell(message, 2000)}\n`).catch(() => undefined);
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);

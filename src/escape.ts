@@ -3,6 +3,7 @@
  * made safe for the one place it goes: one function per context, used everywhere.
  */
 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must not reach a log or a table
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/g;
 const LINE_BREAK = /\r\n|\r|\n/g;
 

@@ -220,7 +220,10 @@ async function writeEach(writes: [string, () => unknown][]): Promise<string[]> {
 async function reportPlan(plan: Plan, settings: Settings, output: JobOutput, state: JobState, planningErrors: number): Promise<JobResult> {
   state.reported = true;
   const failures = await writeEach([
-    ['the job summary', () => output.summary(renderPlanSummary(plan, settings.serverUrl, chartsSkippedNote(settings)), renderPlanText(plan))],
+    [
+      'the job summary',
+      () => output.summary(renderPlanSummary(plan, settings.serverUrl, chartsSkippedNote(settings)), renderPlanText(plan))
+    ],
     [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, plan)]
   ]);
   for (const failure of failures) output.log.problem({ severity: 'error', message: failure });

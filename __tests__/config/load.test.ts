@@ -1,3 +1,5 @@
+import * as yaml from 'js-yaml';
+import { describeYamlError } from '../../src/yaml.js';
 import { join } from 'node:path';
 import { loadConfiguration, parseConfiguration, toYamlPath } from '../../src/config/load.js';
 import { ROOT } from '../support/run-action.js';
@@ -121,3 +123,32 @@ configuration:
     expect(result.config.configuration['targeted-branches']).toEqual(['main']);
   });
 });
+
+describe('YAML errors a person can act on', () => {
+  it('names the line where an unclosed quote starts, and quotes it', () => {
+    const text = 'configuration:\n  product-stream-repo: "csm\n  org: Cray-HPE\n  log-level: INFO\n';
+    const result = parseConfiguration(text, 'configuration.yaml');
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.errors).toEqual([
+        'configuration.yaml: not valid YAML: the quoted value that starts on line 2 is never closed: "product-stream-repo: \\"csm" (the parser: deficient indentation at line 3, column 3)'
+      ]);
+  });
+
+  it('finds single-quoted and list values too, and leaves other errors as the parser says them', () => {
+    expect(describeYamlError("a: 'it''s\nb: 1\n", yamlError("a: 'it''s\nb: 1\n"))).toMatch(
+      /^the quoted value that starts on line 1 is never closed: "a: 'it''s"/
+    );
+    expect(describeYamlError('a:\n  - "one\n  - two\n', yamlError('a:\n  - "one\n  - two\n'))).toMatch(/starts on line 2 is never closed/);
+    expect(describeYamlError('a: "closed"\nb: [\n', yamlError('a: "closed"\nb: [\n'))).not.toMatch(/quoted value/);
+  });
+});
+
+function yamlError(text: string): unknown {
+  try {
+    yaml.load(text);
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a YAML error');
+}

@@ -152,7 +152,7 @@ describe('dry run of the built action against local git, chart repository and Gi
     expect(run.annotations.at(-1)).toMatchObject({ kind: 'error', message: '5 planning errors (see the annotations)' });
     expect(errors).toEqual(
       [
-        'branch release/1.5, manifests/broken.yaml: not valid YAML: deficient indentation in "manifests/broken.yaml" (3:1)',
+        'branch release/1.5, manifests/broken.yaml: not valid YAML: deficient indentation at line 3, column 1',
         'branch release/1.5, manifests/platform.yaml at spec.charts[0], chart cray-hms-unknown 1.0.0: no helm-repo-lookup entry for chart cray-hms-unknown: add one with its path in the chart repository',
         `branch release/1.5, manifests/platform.yaml at spec.charts[1], chart cray-hms-bss 9.9.9: ${parts.charts.url}/artifactory/csm-helm-charts/stable/cray-hms-bss/cray-hms-bss-9.9.9.tgz: download answered 404: no such chart version in the chart repository`,
         'branch release/1.5, manifests/platform.yaml at spec.charts[2], chart cray-hms-smd 7.1.18: chart source "nowhere" is not in spec.sources.charts and helm-repo-lookup has no source_override',
@@ -207,7 +207,9 @@ describe('dry run of the built action against local git, chart repository and Gi
     expect(skipped.annotations.map((a) => `${a.kind}: ${a.message}`)).toContain(
       "warning: charts were not downloaded nor rendered (skip-charts): the images of the manifests' charts are not in this plan"
     );
-    expect(skipped.summary).toContain("> ⚠️ charts were not downloaded nor rendered (skip-charts): the images of the manifests' charts are not in this plan");
+    expect(skipped.summary).toContain(
+      "> ⚠️ charts were not downloaded nor rendered (skip-charts): the images of the manifests' charts are not in this plan"
+    );
     const plan = JSON.parse(skipped.outputs.plan ?? '{}') as Plan;
     expect(plan.repos.map((r) => r.githubRepo)).toEqual(['hardware-topology-assistant', 'hms-shcd-parser', 'hms-test']);
   });

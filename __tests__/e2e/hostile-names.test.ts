@@ -8,7 +8,9 @@ const HOSTILE_TAG = '1.9.0|<img src=x onerror=alert(1)>';
 /** Rows of every table of a summary, as GitHub would render them: the text of each cell. */
 function renderedRows(summary: string): string[][] {
   const html = new MarkdownIt({ html: true }).render(summary);
-  return [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) => [...(row[1] ?? '').matchAll(/<t[dh]>([\s\S]*?)<\/t[dh]>/g)].map((c) => c[1] ?? ''));
+  return [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) =>
+    [...(row[1] ?? '').matchAll(/<t[dh]>([\s\S]*?)<\/t[dh]>/g)].map((c) => c[1] ?? '')
+  );
 }
 
 describe('a hostile tag in a docker index cannot forge the report', () => {
@@ -48,8 +50,12 @@ describe('a hostile tag in a docker index cannot forge the report', () => {
     for (const row of rows) expect(row).toHaveLength(6);
     const row = rows.find((r) => r[1]?.includes('1.9.0|'));
     expect(row?.[0]).toBe('hms-shcd-parser');
-    expect(row?.[1]).toMatch(/^<a href="[^"]+\/tree\/v1\.9\.0%7C%3Cimg%20src=x%20onerror=alert%281%29%3E">v1\.9\.0\|&lt;img src=x onerror=alert\(1\)&gt;<\/a>$/);
-    expect(row?.[2]).toBe('<code>artifactory.algol60.net/csm-docker/stable/hms-shcd-parser:1.9.0|&lt;img src=x onerror=alert(1)&gt;</code>');
+    expect(row?.[1]).toMatch(
+      /^<a href="[^"]+\/tree\/v1\.9\.0%7C%3Cimg%20src=x%20onerror=alert%281%29%3E">v1\.9\.0\|&lt;img src=x onerror=alert\(1\)&gt;<\/a>$/
+    );
+    expect(row?.[2]).toBe(
+      '<code>artifactory.algol60.net/csm-docker/stable/hms-shcd-parser:1.9.0|&lt;img src=x onerror=alert(1)&gt;</code>'
+    );
     expect(row?.[4]).toBe('✅ succeeded');
     expect(row?.[5]).toMatch(/^<a href="https:\/\/github\.example\/Cray-HPE\/hms-shcd-parser\/actions\/runs\/\d+">#\d+<\/a>$/);
     expect(new MarkdownIt({ html: true }).render(run.summary)).not.toMatch(/<img/);

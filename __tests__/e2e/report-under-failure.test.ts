@@ -31,7 +31,10 @@ describe('a late error or a cancel never costs the report', () => {
     expect(outside.stdout).toContain('::error::input results-file: "../../x.json" is outside GITHUB_WORKSPACE');
     expect(parts.github.requests).toHaveLength(0);
 
-    const nested = await runBundle('dist/index.js', parts.actionEnv(inputs(parts, { 'dry-run': 'true', 'results-file': 'new/deeper/plan.json' })));
+    const nested = await runBundle(
+      'dist/index.js',
+      parts.actionEnv(inputs(parts, { 'dry-run': 'true', 'results-file': 'new/deeper/plan.json' }))
+    );
     expect(nested.code).toBe(0);
     expect(existsSync(join(parts.workDir, 'new', 'deeper', 'plan.json'))).toBe(true);
   });

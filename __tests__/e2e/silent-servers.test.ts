@@ -62,7 +62,9 @@ describe('a server that accepts and never answers ends the job with one error na
     const errors = run.annotations.filter((a) => a.kind === 'error').map((a) => a.message);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(
-      new RegExp(`^chart repository ${silent.url}: GET /artifactory/csm-helm-charts/stable/cray-hms-[a-z]+/cray-hms-[a-z]+-[\\d.]+\\.tgz gave no answer in 2 s$`)
+      new RegExp(
+        `^chart repository ${silent.url}: GET /artifactory/csm-helm-charts/stable/cray-hms-[a-z]+/cray-hms-[a-z]+-[\\d.]+\\.tgz gave no answer in 2 s$`
+      )
     );
     expect(run.ms).toBeLessThan(30_000);
   });

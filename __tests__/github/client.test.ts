@@ -46,6 +46,8 @@ describe('connecting as a GitHub App (real @octokit/auth-app, emulator checking 
     const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
     await expect(
       connect({ apiUrl: github.url, org: ORG, auth: { kind: 'app', appId: github.appId, privateKey: otherKey }, log: new ConsoleLog() })
-    ).rejects.toThrow(/^cannot find the GitHub App installation on the organization Cray-HPE: GitHub refused the token \(401 A JSON web token could not be decoded.*\) for GET \/orgs\/Cray-HPE\/installation: it needs a valid app-id and private-key/);
+    ).rejects.toThrow(
+      /^cannot find the GitHub App installation on the organization Cray-HPE: GitHub refused the token \(401 A JSON web token could not be decoded.*\) for GET \/orgs\/Cray-HPE\/installation: it needs a valid app-id and private-key/
+    );
   });
 });

@@ -4,6 +4,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import schema from './configuration.schema.json' with { type: 'json' };
 import { compileAnchored, type Configuration } from './configuration.js';
 import { errorMessage } from '../errors.js';
+import { describeYamlError } from '../yaml.js';
 
 export type LoadResult = { ok: true; config: Configuration; warnings: string[] } | { ok: false; errors: string[]; warnings: string[] };
 
@@ -102,7 +103,7 @@ export function parseConfiguration(text: string, file: string): LoadResult {
   try {
     document = yaml.load(text, { filename: file });
   } catch (error) {
-    return { ok: false, errors: [`${file}: not valid YAML: ${errorMessage(error)}`], warnings };
+    return { ok: false, errors: [`${file}: not valid YAML: ${describeYamlError(text, error)}`], warnings };
   }
   if (!isRecord(document)) {
     return { ok: false, errors: [`${file}: (top level): must be a mapping with a "configuration" section`], warnings };

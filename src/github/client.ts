@@ -4,7 +4,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { errorMessage, httpStatus, NoAnswerError, rethrowIfFatal } from '../errors.js';
 import { createProxyFetch } from '../proxy-fetch.js';
-import { describeRequest, fetchWithDeadline, RequestNoAnswer, type Fetch } from './deadline-fetch.js';
+import { describeRequest, fetchWithDeadline, RequestNoAnswer } from './deadline-fetch.js';
 
 export const GitHubClient = GitHub.plugin(throttling, retry);
 export type Octokit = InstanceType<typeof GitHubClient>;
@@ -89,7 +89,7 @@ export async function connect(options: ClientOptions): Promise<Connection> {
     baseUrl: options.apiUrl,
     throttle: throttleOptions(options.log),
     retry: { retries: options.retries ?? 2 },
-    request: { fetch: fetchWithDeadline(createProxyFetch() as Fetch, options.timeoutMs ?? 60_000) }
+    request: { fetch: fetchWithDeadline(createProxyFetch(), options.timeoutMs ?? 60_000) }
   };
   const made = (octokit: Octokit): Octokit => {
     explainFailures(octokit);

@@ -33,7 +33,6 @@ export type ChartFetch = (
   arrayBuffer(): Promise<ArrayBuffer>;
 }>;
 
-
 const MAX_REDIRECTS = 5;
 
 /**
@@ -54,7 +53,7 @@ export class ChartRepository {
     private readonly credentials: ChartCredentials | undefined,
     private readonly options: { timeoutMs?: number; fetch?: ChartFetch; tempRoot?: string } = {}
   ) {
-    this.fetchImpl = options.fetch ?? (createProxyFetch() as ChartFetch);
+    this.fetchImpl = options.fetch ?? createProxyFetch();
     this.timeoutMs = options.timeoutMs ?? 120_000;
   }
 

@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { Configuration } from '../config/configuration.js';
 import { compileAnchored } from '../config/configuration.js';
 import type { Log } from '../log.js';
-import { parseYaml, parseYamlDocuments } from '../yaml.js';
+import { describeYamlError, parseYaml, parseYamlDocuments } from '../yaml.js';
 import type { Octokit } from '../github/client.js';
 import { listTags, resolveTag } from '../github/tags.js';
 import { batchTags, readTagSnapshots } from '../github/tag-snapshots.js';
@@ -143,7 +143,7 @@ export class ImageFinder {
     try {
       index = parseYaml(text, file, { allStrings: true });
     } catch (error) {
-      log.problem({ severity: 'error', message: `not valid YAML: ${firstLine(errorMessage(error))}`, where: { branch, file } });
+      log.problem({ severity: 'error', message: `not valid YAML: ${describeYamlError(text, error)}`, where: { branch, file } });
       return [];
     }
     const match = matchDockerIndex(compare, index);

@@ -65,7 +65,8 @@ export class GitRepository {
     const operation = `git ${command} ${this.url}`;
     if (/Operation too slow|Operation timed out|Connection timed out/i.test(stderr))
       return new NoAnswerError(`git server: ${operation} gave no answer in ${this.stallSeconds} s`);
-    if (/killed by SIGKILL/.test(stderr)) return new NoAnswerError(`git server: ${operation} did not end in ${GIT_HARD_LIMIT_MS / 60_000} min`);
+    if (/killed by SIGKILL/.test(stderr))
+      return new NoAnswerError(`git server: ${operation} did not end in ${GIT_HARD_LIMIT_MS / 60_000} min`);
     const refused = /could not read Username|Authentication failed|returned error: (401|403)|terminal prompts disabled/i.test(stderr);
     if (refused)
       return new Error(

@@ -1,5 +1,4 @@
-import { isMapping, parseYaml } from '../yaml.js';
-import { errorMessage, firstLine } from '../errors.js';
+import { describeYamlError, isMapping, parseYaml } from '../yaml.js';
 
 /** One chart entry of a loftsman manifest (`spec.charts[i]`) with the location of its source. */
 export interface ManifestChart {
@@ -35,7 +34,7 @@ export function parseLoftsmanManifest(text: string, file: string): ParsedManifes
   try {
     document = parseYaml(text, file);
   } catch (error) {
-    result.problems.push({ file, message: `not valid YAML: ${firstLine(errorMessage(error))}` });
+    result.problems.push({ file, message: `not valid YAML: ${describeYamlError(text, error)}` });
     return result;
   }
   if (document === undefined) return result;

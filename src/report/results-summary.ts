@@ -29,7 +29,12 @@ function conclusionCell(result: BuildResult): string {
 }
 
 /** The job summary after dispatching: a totals line, then one table per repo. */
-export function renderResultsSummary(plan: Plan, results: readonly BuildResult[], serverUrl: string, notes: readonly string[] = []): string {
+export function renderResultsSummary(
+  plan: Plan,
+  results: readonly BuildResult[],
+  serverUrl: string,
+  notes: readonly string[] = []
+): string {
   const totals = countResults(results);
   const parts: string[] = [
     `## Image rebuilds for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
