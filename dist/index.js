@@ -42781,6 +42781,7 @@ function seconds(ms) {
  * Text the action does not control (tags, image, repo and branch names, server and tool errors)
  * made safe for the one place it goes: one function per context, used everywhere.
  */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must not reach a log or a table
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/g;
 const LINE_BREAK = /\r\n|\r|\n/g;
 /** Long text cut to `max` characters, marked with an ellipsis. */
@@ -46716,7 +46717,55 @@ function compileAnchored(source) {
     return new RegExp(`^(?:${source})`);
 }
 
+;// CONCATENATED MODULE: ./src/yaml.ts
+
+/** Parse one YAML document; an empty file is `undefined`, not an error (js-yaml 5 throws on empty input). */
+function parseYaml(text, file, options = {}) {
+    const documents = loadAll(text, { filename: file, ...(options.allStrings ? { schema: FAILSAFE_SCHEMA } : {}) });
+    return documents[0] ?? undefined;
+}
+/** Every document of a multi-document stream (helm output), empty documents left out. */
+function parseYamlDocuments(text, file) {
+    return loadAll(text, { filename: file }).filter((d) => d !== null && d !== undefined);
+}
+function toYaml(value) {
+    return dump(value);
+}
+function isMapping(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** A line that opens a quoted scalar (after `key:`, `- ` or at its start) and does not close it. */
+function opensUnclosedQuote(line) {
+    const start = line.match(/^(\s*(?:-\s+)*(?:[^\s#'"][^#]*?:\s+)?)(["'])/);
+    if (!start)
+        return false;
+    const quote = start[2];
+    const rest = line.slice((start[1] ?? '').length + 1);
+    if (quote === '"')
+        return !/^(?:[^"\\]|\\.)*"/.test(rest);
+    return !/^(?:[^']|'')*'(?!')/.test(rest);
+}
+/**
+ * A YAML error as one line a person can act on. js-yaml reports an unclosed quote where it gave up
+ * (often the next line): name the line where that quoted value starts, and quote it.
+ */
+function describeYamlError(text, error) {
+    const e = error;
+    const where = e.mark?.line !== undefined ? ` at line ${e.mark.line + 1}, column ${(e.mark.column ?? 0) + 1}` : '';
+    const parser = `${e.reason ?? (e.message ?? String(error)).split('\n')[0]}${where}`;
+    if (e.mark?.line !== undefined) {
+        const lines = text.split(/\r?\n/);
+        for (let i = Math.min(e.mark.line, lines.length - 1); i >= 0 && i >= e.mark.line - 50; i--) {
+            const line = lines[i] ?? '';
+            if (opensUnclosedQuote(line))
+                return `the quoted value that starts on line ${i + 1} is never closed: ${JSON.stringify(line.trim())} (the parser: ${parser})`;
+        }
+    }
+    return parser;
+}
+
 ;// CONCATENATED MODULE: ./src/config/load.ts
+
 
 
 
@@ -46820,7 +46869,7 @@ function parseConfiguration(text, file) {
         document = load(text, { filename: file });
     }
     catch (error) {
-        return { ok: false, errors: [`${file}: not valid YAML: ${errorMessage(error)}`], warnings };
+        return { ok: false, errors: [`${file}: not valid YAML: ${describeYamlError(text, error)}`], warnings };
     }
     if (!isRecord(document)) {
         return { ok: false, errors: [`${file}: (top level): must be a mapping with a "configuration" section`], warnings };
@@ -54473,24 +54522,6 @@ function tail(text, lines = 5) {
     return text.trim().split('\n').slice(-lines).join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/yaml.ts
-
-/** Parse one YAML document; an empty file is `undefined`, not an error (js-yaml 5 throws on empty input). */
-function parseYaml(text, file, options = {}) {
-    const documents = loadAll(text, { filename: file, ...(options.allStrings ? { schema: FAILSAFE_SCHEMA } : {}) });
-    return documents[0] ?? undefined;
-}
-/** Every document of a multi-document stream (helm output), empty documents left out. */
-function parseYamlDocuments(text, file) {
-    return loadAll(text, { filename: file }).filter((d) => d !== null && d !== undefined);
-}
-function toYaml(value) {
-    return dump(value);
-}
-function isMapping(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 ;// CONCATENATED MODULE: ./src/plan/chart-repository.ts
 
 
@@ -55102,7 +55133,6 @@ function matchDockerIndex(compare, index) {
 
 ;// CONCATENATED MODULE: ./src/plan/manifests.ts
 
-
 const str = (v) => (typeof v === 'string' && v.length > 0 ? v : typeof v === 'number' ? String(v) : undefined);
 /** Read the charts of one loftsman manifest (`apiVersion: manifests/v1beta1`). */
 function parseLoftsmanManifest(text, file) {
@@ -55112,7 +55142,7 @@ function parseLoftsmanManifest(text, file) {
         document = parseYaml(text, file);
     }
     catch (error) {
-        result.problems.push({ file, message: `not valid YAML: ${firstLine(errorMessage(error))}` });
+        result.problems.push({ file, message: `not valid YAML: ${describeYamlError(text, error)}` });
         return result;
     }
     if (document === undefined)
@@ -55484,7 +55514,7 @@ class ImageFinder {
             index = parseYaml(text, file, { allStrings: true });
         }
         catch (error) {
-            log.problem({ severity: 'error', message: `not valid YAML: ${firstLine(errorMessage(error))}`, where: { branch, file } });
+            log.problem({ severity: 'error', message: `not valid YAML: ${describeYamlError(text, error)}`, where: { branch, file } });
             return [];
         }
         const match = matchDockerIndex(compare, index);
@@ -58774,7 +58804,10 @@ async function writeEach(writes) {
 async function reportPlan(plan, settings, output, state, planningErrors) {
     state.reported = true;
     const failures = await writeEach([
-        ['the job summary', () => output.summary(renderPlanSummary(plan, settings.serverUrl, chartsSkippedNote(settings)), renderPlanText(plan))],
+        [
+            'the job summary',
+            () => output.summary(renderPlanSummary(plan, settings.serverUrl, chartsSkippedNote(settings)), renderPlanText(plan))
+        ],
         [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, plan)]
     ]);
     for (const failure of failures)
