@@ -2,17 +2,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuildResult } from '../../src/dispatch/build-result.js';
 import { runBundle } from '../support/run-action.js';
-import { CHART_PASSWORD, CHART_USER, startSampleStream, type LocalParts, type SampleOptions } from '../support/sample-stream.js';
+import {
+  CHART_PASSWORD,
+  CHART_USER,
+  sampleInputs,
+  startSampleStream,
+  type LocalParts,
+  type SampleOptions
+} from '../support/sample-stream.js';
 
-const inputs = (parts: LocalParts, extra: Record<string, string> = {}): Record<string, string> => ({
-  config: parts.configFile,
-  'app-id': parts.github.appId,
-  'private-key': parts.github.privateKey,
-  'chart-repo-username': CHART_USER,
-  'chart-repo-password': CHART_PASSWORD,
-  'results-file': 'results.json',
-  ...extra
-});
+const inputs = (parts: LocalParts, extra: Record<string, string> = {}): Record<string, string> =>
+  sampleInputs(parts, { 'results-file': 'results.json', ...extra });
 
 const failingRts: SampleOptions['emulator'] = {
   runScript: (repo) => ({ queuedMs: 300, runMs: 1200, conclusion: repo === 'hms-rts' ? 'failure' : 'success' })

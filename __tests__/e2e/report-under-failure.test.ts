@@ -3,16 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BuildResult } from '../../src/dispatch/build-result.js';
 import { runBundle } from '../support/run-action.js';
-import { CHART_PASSWORD, CHART_USER, startSampleStream, type LocalParts } from '../support/sample-stream.js';
+import { sampleInputs, startSampleStream, type LocalParts } from '../support/sample-stream.js';
 
-const inputs = (parts: LocalParts, extra: Record<string, string> = {}): Record<string, string> => ({
-  config: parts.configFile,
-  'app-id': parts.github.appId,
-  'private-key': parts.github.privateKey,
-  'chart-repo-username': CHART_USER,
-  'chart-repo-password': CHART_PASSWORD,
-  ...extra
-});
+const inputs = sampleInputs;
 
 describe('a late error or a cancel never costs the report', () => {
   let parts: LocalParts | undefined;

@@ -78,6 +78,18 @@ export function commitOf(text: string): string {
   return h.toString(16).padStart(8, '0').repeat(5);
 }
 
+/** The action's inputs for the sample stream: its configuration, the App, the chart credentials; `extra` adds or replaces. */
+export function sampleInputs(parts: LocalParts, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    config: parts.configFile,
+    'app-id': parts.github.appId,
+    'private-key': parts.github.privateKey,
+    'chart-repo-username': CHART_USER,
+    'chart-repo-password': CHART_PASSWORD,
+    ...extra
+  };
+}
+
 export interface LocalParts {
   git: GitServer;
   charts: ChartRepoServer;
