@@ -39782,7 +39782,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6104:
+/***/ 9308:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42770,10 +42770,6 @@ class NoAnswerError extends Error {
 function rethrowIfFatal(error) {
     if (error instanceof NoAnswerError)
         throw error;
-}
-/** `60 s` */
-function seconds(ms) {
-    return `${Math.round(ms / 100) / 10} s`;
 }
 
 ;// CONCATENATED MODULE: ./src/escape.ts
@@ -54285,14 +54281,25 @@ function createProxyFetch() {
     };
 }
 
+;// CONCATENATED MODULE: ./src/duration.ts
+/** `90 s`, `10 min`, `2 h 5 min` */
+function formatDuration(ms) {
+    const seconds = Math.round(ms / 1000);
+    if (seconds < 120)
+        return `${seconds} s`;
+    const minutes = Math.round(seconds / 60);
+    return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
 ;// CONCATENATED MODULE: ./src/github/deadline-fetch.ts
+
 
 /** Marks a NoAnswerError raised by one try of a request; the client adds how many tries were made. */
 class RequestNoAnswer extends NoAnswerError {
     operation;
     timeoutMs;
     constructor(operation, timeoutMs) {
-        super(`GitHub API: ${operation} gave no answer in ${seconds(timeoutMs)}`);
+        super(`GitHub API: ${operation} gave no answer in ${formatDuration(timeoutMs)}`);
         this.operation = operation;
         this.timeoutMs = timeoutMs;
     }
@@ -54530,6 +54537,7 @@ function tail(text, lines = 5) {
 
 
 
+
 const MAX_REDIRECTS = 5;
 /**
  * Downloads chart archives, each URL once per run, and extracts them. Basic auth goes only to the
@@ -54579,7 +54587,7 @@ class ChartRepository {
             if (!deadline.aborted)
                 throw error;
             const { pathname } = new URL(url);
-            const silent = new NoAnswerError(`chart repository ${origin}: GET ${pathname} gave no answer in ${seconds(this.timeoutMs)}`);
+            const silent = new NoAnswerError(`chart repository ${origin}: GET ${pathname} gave no answer in ${formatDuration(this.timeoutMs)}`);
             this.silent.set(origin, silent);
             throw silent;
         }
@@ -55737,6 +55745,7 @@ class ImageFinder {
 
 
 
+
 /** A git command ends after this long whatever it transfers (a stalled transfer ends much sooner). */
 const GIT_HARD_LIMIT_MS = 15 * 60_000;
 /**
@@ -55781,6 +55790,8 @@ class GitRepository {
     }
     async git(args, input) {
         const result = await execCapture('git', args, { cwd: this.dir, env: this.env, input, timeoutMs: GIT_HARD_LIMIT_MS });
+        if (result.signal === 'SIGKILL')
+            throw new NoAnswerError(`git server: git ${args[0] ?? ''} ${this.url} did not end in ${formatDuration(GIT_HARD_LIMIT_MS)}`);
         if (result.code !== 0)
             throw this.explain(args[0] ?? 'git', result.stderr);
         return result.stdout;
@@ -55790,8 +55801,6 @@ class GitRepository {
         const operation = `git ${command} ${this.url}`;
         if (/Operation too slow|Operation timed out|Connection timed out/i.test(stderr))
             return new NoAnswerError(`git server: ${operation} gave no answer in ${this.stallSeconds} s`);
-        if (/killed by SIGKILL/.test(stderr))
-            return new NoAnswerError(`git server: ${operation} did not end in ${GIT_HARD_LIMIT_MS / 60_000} min`);
         const refused = /could not read Username|Authentication failed|returned error: (401|403)|terminal prompts disabled/i.test(stderr);
         if (refused)
             return new Error(`GitHub refused the token for ${operation} (401/403): the token (or the App installation) needs contents: read on that repository`);
@@ -55911,7 +55920,7 @@ class Helm {
                 args.push('--namespace', namespace);
             const result = await execCapture(this.binary, args, { env: this.env(), timeoutMs: this.timeoutMs });
             if (result.signal === 'SIGKILL')
-                throw new Error(`helm template did not end in ${seconds(this.timeoutMs)}: stopped`);
+                throw new Error(`helm template did not end in ${formatDuration(this.timeoutMs)}: stopped`);
             if (result.code !== 0)
                 throw new Error(`helm template failed: ${tail(result.stderr)}`);
             return result.stdout;
@@ -57872,6 +57881,7 @@ function decide(workflow, facts, how) {
 
 
 
+
 const LOOKBACK_MS = 24 * 3600_000;
 /** Dispatch requests per build at most: each one after the first only when the run of every earlier one was looked for and not found. */
 const MAX_DISPATCH_SENDS = 4;
@@ -58225,14 +58235,6 @@ function stateOutcome(job) {
         case 'queued':
             return { outcome: 'not-dispatched', reason: job.reason ?? 'the job stopped before it was dispatched' };
     }
-}
-/** `90 s`, `10 min`, `2 h 5 min` */
-function formatDuration(ms) {
-    const seconds = Math.round(ms / 1000);
-    if (seconds < 120)
-        return `${seconds} s`;
-    const minutes = Math.round(seconds / 60);
-    return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 ;// CONCATENATED MODULE: ./src/dispatch/clock.ts
@@ -58835,11 +58837,7 @@ async function reportResults(plan, results, settings, output, state, facts) {
     state.reported = true;
     const notes = facts.stoppedEarly ? [`The job stopped before every build was watched to the end: ${facts.stoppedEarly}`] : [];
     const totals = countResults(results);
-    const failures = await writeEach([
-        ['the job summary', () => output.summary(renderResultsSummary(plan, results, settings.serverUrl, notes), renderResultsText(results))],
-        ['the outputs', () => setResultOutputs(output, results)],
-        [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, results)]
-    ]);
+    const failures = await writeResultsReport(plan, results, settings, output, notes);
     if (facts.stoppedEarly)
         output.log.problem({ severity: 'error', message: `the job stopped early: ${facts.stoppedEarly}` });
     for (const problem of resultProblems(results))
@@ -58850,6 +58848,14 @@ async function reportResults(plan, results, settings, output, state, facts) {
     const status = exitStatus(settings.failOn, { ...facts, results });
     const failure = [...(status.code === 1 ? [status.failure] : []), ...failures].join('; ');
     return failure ? { exitCode: 1, plan, results, failure } : { exitCode: 0, plan, results };
+}
+/** The summary (it carries the run links), the outputs and the results file; what could not be written, said. */
+function writeResultsReport(plan, results, settings, output, notes) {
+    return writeEach([
+        ['the job summary', () => output.summary(renderResultsSummary(plan, results, settings.serverUrl, notes), renderResultsText(results))],
+        ['the outputs', () => setResultOutputs(output, results)],
+        [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, results)]
+    ]);
 }
 function setResultOutputs(output, results) {
     const totals = countResults(results);
@@ -58879,11 +58885,7 @@ async function reportInterrupted(state, settings, output, signal) {
         return;
     }
     const results = runner.resultsSoFar(plan);
-    await writeEach([
-        ['the job summary', () => output.summary(renderResultsSummary(plan, results, settings.serverUrl, note), renderResultsText(results))],
-        ['the outputs', () => setResultOutputs(output, results)],
-        [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, results)]
-    ]);
+    await writeResultsReport(plan, results, settings, output, note);
 }
 
 // EXTERNAL MODULE: external "node:url"
@@ -59076,7 +59078,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6104);
+/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9308);
 
 await (0,_action_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 // requests of a job that ended early (a silent server) may still wait on their deadlines: do not wait for them

@@ -33,8 +33,3 @@ export class NoAnswerError extends Error {
 export function rethrowIfFatal(error: unknown): void {
   if (error instanceof NoAnswerError) throw error;
 }
-
-/** `60 s` */
-export function seconds(ms: number): string {
-  return `${Math.round(ms / 100) / 10} s`;
-}

@@ -259,11 +259,7 @@ async function reportResults(
   state.reported = true;
   const notes = facts.stoppedEarly ? [`The job stopped before every build was watched to the end: ${facts.stoppedEarly}`] : [];
   const totals = countResults(results);
-  const failures = await writeEach([
-    ['the job summary', () => output.summary(renderResultsSummary(plan, results, settings.serverUrl, notes), renderResultsText(results))],
-    ['the outputs', () => setResultOutputs(output, results)],
-    [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, results)]
-  ]);
+  const failures = await writeResultsReport(plan, results, settings, output, notes);
   if (facts.stoppedEarly) output.log.problem({ severity: 'error', message: `the job stopped early: ${facts.stoppedEarly}` });
   for (const problem of resultProblems(results)) output.log.problem(problem);
   for (const failure of failures) output.log.problem({ severity: 'error', message: failure });
@@ -271,6 +267,21 @@ async function reportResults(
   const status = exitStatus(settings.failOn, { ...facts, results });
   const failure = [...(status.code === 1 ? [status.failure] : []), ...failures].join('; ');
   return failure ? { exitCode: 1, plan, results, failure } : { exitCode: 0, plan, results };
+}
+
+/** The summary (it carries the run links), the outputs and the results file; what could not be written, said. */
+function writeResultsReport(
+  plan: Plan,
+  results: BuildResult[],
+  settings: Settings,
+  output: JobOutput,
+  notes: readonly string[]
+): Promise<string[]> {
+  return writeEach([
+    ['the job summary', () => output.summary(renderResultsSummary(plan, results, settings.serverUrl, notes), renderResultsText(results))],
+    ['the outputs', () => setResultOutputs(output, results)],
+    [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, results)]
+  ]);
 }
 
 function setResultOutputs(output: JobOutput, results: readonly BuildResult[]): void {
@@ -300,9 +311,5 @@ export async function reportInterrupted(state: JobState, settings: Settings, out
     return;
   }
   const results = runner.resultsSoFar(plan);
-  await writeEach([
-    ['the job summary', () => output.summary(renderResultsSummary(plan, results, settings.serverUrl, note), renderResultsText(results))],
-    ['the outputs', () => setResultOutputs(output, results)],
-    [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, results)]
-  ]);
+  await writeResultsReport(plan, results, settings, output, note);
 }

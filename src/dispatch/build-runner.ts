@@ -12,6 +12,7 @@ import { CLOCK_SKEW_MS, findRunningBuild, tieDispatchToRun } from './correlate.j
 import type { WorkflowFileFacts, WorkflowInfo } from './workflow-choice.js';
 import { chooseWorkflow, findOverride, inspectWorkflowFile } from './workflow-choice.js';
 import { errorMessage, rethrowIfFatal } from '../errors.js';
+import { formatDuration } from '../duration.js';
 
 /** The GitHub calls the build runner makes; real ones in src/github, passed in. */
 export interface BuildApi {
@@ -435,12 +436,4 @@ function stateOutcome(job: BuildJob): { outcome: BuildResult['outcome']; reason?
     case 'queued':
       return { outcome: 'not-dispatched', reason: job.reason ?? 'the job stopped before it was dispatched' };
   }
-}
-
-/** `90 s`, `10 min`, `2 h 5 min` */
-export function formatDuration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 120) return `${seconds} s`;
-  const minutes = Math.round(seconds / 60);
-  return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }

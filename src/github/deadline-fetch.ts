@@ -1,4 +1,5 @@
-import { NoAnswerError, seconds } from '../errors.js';
+import { formatDuration } from '../duration.js';
+import { NoAnswerError } from '../errors.js';
 
 /** The fetch Octokit calls (`request.fetch`). */
 export type Fetch = (url: string, init: RequestInit & { dispatcher?: unknown }) => Promise<Response>;
@@ -9,7 +10,7 @@ export class RequestNoAnswer extends NoAnswerError {
     readonly operation: string,
     readonly timeoutMs: number
   ) {
-    super(`GitHub API: ${operation} gave no answer in ${seconds(timeoutMs)}`);
+    super(`GitHub API: ${operation} gave no answer in ${formatDuration(timeoutMs)}`);
   }
 }
 

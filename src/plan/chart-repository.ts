@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execCapture, tail } from '../exec.js';
 import { parseYaml, isMapping } from '../yaml.js';
-import { errorMessage, firstLine, NoAnswerError, seconds } from '../errors.js';
+import { errorMessage, firstLine, NoAnswerError } from '../errors.js';
+import { formatDuration } from '../duration.js';
 import { createProxyFetch } from '../proxy-fetch.js';
 
 export interface ChartCredentials {
@@ -82,7 +83,7 @@ export class ChartRepository {
     } catch (error) {
       if (!deadline.aborted) throw error;
       const { pathname } = new URL(url);
-      const silent = new NoAnswerError(`chart repository ${origin}: GET ${pathname} gave no answer in ${seconds(this.timeoutMs)}`);
+      const silent = new NoAnswerError(`chart repository ${origin}: GET ${pathname} gave no answer in ${formatDuration(this.timeoutMs)}`);
       this.silent.set(origin, silent);
       throw silent;
     }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execCapture, tail } from '../exec.js';
 import { NoAnswerError } from '../errors.js';
+import { formatDuration } from '../duration.js';
 
 /** A git command ends after this long whatever it transfers (a stalled transfer ends much sooner). */
 const GIT_HARD_LIMIT_MS = 15 * 60_000;
@@ -56,6 +57,8 @@ export class GitRepository {
 
   private async git(args: string[], input?: string): Promise<string> {
     const result = await execCapture('git', args, { cwd: this.dir, env: this.env, input, timeoutMs: GIT_HARD_LIMIT_MS });
+    if (result.signal === 'SIGKILL')
+      throw new NoAnswerError(`git server: git ${args[0] ?? ''} ${this.url} did not end in ${formatDuration(GIT_HARD_LIMIT_MS)}`);
     if (result.code !== 0) throw this.explain(args[0] ?? 'git', result.stderr);
     return result.stdout;
   }
@@ -65,8 +68,6 @@ export class GitRepository {
     const operation = `git ${command} ${this.url}`;
     if (/Operation too slow|Operation timed out|Connection timed out/i.test(stderr))
       return new NoAnswerError(`git server: ${operation} gave no answer in ${this.stallSeconds} s`);
-    if (/killed by SIGKILL/.test(stderr))
-      return new NoAnswerError(`git server: ${operation} did not end in ${GIT_HARD_LIMIT_MS / 60_000} min`);
     const refused = /could not read Username|Authentication failed|returned error: (401|403)|terminal prompts disabled/i.test(stderr);
     if (refused)
       return new Error(

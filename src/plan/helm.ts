@@ -4,7 +4,7 @@ import { delimiter, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { execCapture, tail } from '../exec.js';
 import { toYaml } from '../yaml.js';
-import { seconds } from '../errors.js';
+import { formatDuration } from '../duration.js';
 
 /** The helm CLI behind one wrapper; helm's caches live in a temp dir of the run. */
 export class Helm {
@@ -42,7 +42,7 @@ export class Helm {
       const args = ['template', releaseName, chartDir, '--values', valuesFile];
       if (namespace) args.push('--namespace', namespace);
       const result = await execCapture(this.binary, args, { env: this.env(), timeoutMs: this.timeoutMs });
-      if (result.signal === 'SIGKILL') throw new Error(`helm template did not end in ${seconds(this.timeoutMs)}: stopped`);
+      if (result.signal === 'SIGKILL') throw new Error(`helm template did not end in ${formatDuration(this.timeoutMs)}: stopped`);
       if (result.code !== 0) throw new Error(`helm template failed: ${tail(result.stderr)}`);
       return result.stdout;
     } finally {
