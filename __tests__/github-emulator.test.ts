@@ -168,6 +168,60 @@ describe('GitHub emulator answers match the OpenAPI description', () => {
     expectValid('/repos/{owner}/{repo}/actions/runs/{run_id}/cancel', 'post', cancel);
   });
 
+  it('re-runs of failed jobs: 403 while the run goes, 201, then a new attempt of the same run id', async () => {
+    let now = Date.parse('2026-11-26T07:00:00Z');
+    const flaky = await new GitHubEmulator({
+      org: ORG,
+      repos: [hmsRepo('hms-bss', 'cray-bss', { 'v1.0.0': commitOf('bss') })],
+      now: () => now,
+      runScript: (_repo, _workflow, _ref, attempt) => ({ queuedMs: 1000, runMs: 5000, conclusion: attempt === 1 ? 'failure' : 'success' })
+    }).start();
+    const at = async (method: string, path: string): Promise<{ status: number; body: unknown }> => {
+      const response = await fetch(`${flaky.url}/repos/${ORG}/hms-bss${path}`, {
+        method,
+        headers: { authorization: 'token test-token', accept: 'application/vnd.github+json' }
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+    };
+    try {
+      const workflowId = flaky.repo('hms-bss')?.workflows[0]?.id ?? 0;
+      const dispatched = await fetch(`${flaky.url}/repos/${ORG}/hms-bss/actions/workflows/${workflowId}/dispatches`, {
+        method: 'POST',
+        headers: { authorization: 'token test-token', 'content-type': 'application/json' },
+        body: JSON.stringify({ ref: 'v1.0.0', return_run_details: true })
+      });
+      const runId = ((await dispatched.json()) as { workflow_run_id: number }).workflow_run_id;
+      const early = await at('POST', `/actions/runs/${runId}/rerun-failed-jobs`);
+      expect(early.status).toBe(403);
+      expect(ajv.validate({ $ref: 'github#/components/schemas/basic-error' }, early.body)).toBe(true);
+      now += 10_000;
+      const failed = await at('GET', `/actions/runs/${runId}`);
+      expect(failed.body).toMatchObject({ status: 'completed', conclusion: 'failure', run_attempt: 1 });
+      const rerun = await at('POST', `/actions/runs/${runId}/rerun-failed-jobs`);
+      expect(rerun.status).toBe(201);
+      expectValid('/repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs', 'post', rerun);
+      const queued = await at('GET', `/actions/runs/${runId}`);
+      expectValid('/repos/{owner}/{repo}/actions/runs/{run_id}', 'get', queued);
+      expect(queued.body).toMatchObject({ id: runId, status: 'queued', conclusion: null, run_attempt: 2 });
+      now += 2000;
+      expect((await at('GET', `/actions/runs/${runId}`)).body).toMatchObject({ status: 'in_progress', run_attempt: 2 });
+      now += 5000;
+      const listed = await at('GET', '/actions/runs?event=workflow_dispatch');
+      expectValid('/repos/{owner}/{repo}/actions/runs', 'get', listed);
+      expect((listed.body as { workflow_runs: unknown[] }).workflow_runs[0]).toMatchObject({
+        id: runId,
+        status: 'completed',
+        conclusion: 'success',
+        run_attempt: 2
+      });
+      expect((await at('POST', `/actions/runs/${runId}/rerun-failed-jobs`)).status).toBe(403);
+      expect(flaky.reruns).toEqual([{ repo: 'hms-bss', runId, attempt: 2 }]);
+    } finally {
+      await flaky.stop();
+    }
+  });
+
   it('conditional requests: 304 with no body, not counted against the rate limit', async () => {
     const first = await call('GET', `/repos/${ORG}/hms-smd/actions/workflows`);
     const remaining = Number(first.headers.get('x-ratelimit-remaining'));

@@ -22,6 +22,7 @@ export type FailOn = (typeof FAIL_ON)[number];
 export const Outputs = {
   Plan: 'plan',
   Results: 'results',
+  Releases: 'releases',
   Dispatched: 'dispatched',
   Succeeded: 'succeeded',
   Failed: 'failed'

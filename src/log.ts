@@ -14,7 +14,7 @@ export interface Location {
 
 /** Something a person must act on: it becomes an annotation in a job and a marked line on a terminal. */
 export interface Problem {
-  severity: 'error' | 'warning';
+  severity: 'error' | 'warning' | 'notice';
   message: string;
   where?: Location;
 }
@@ -98,7 +98,8 @@ export class ActionsLog extends BaseLog {
     if (problem.where?.file && !problem.where.branch) properties.file = problem.where.file;
     const text = formatProblem(problem);
     if (problem.severity === 'error') core.error(text, properties);
-    else core.warning(text, properties);
+    else if (problem.severity === 'warning') core.warning(text, properties);
+    else core.notice(text, properties);
   }
   group<T>(name: string, work: () => Promise<T>): Promise<T> {
     return core.group(name, work);
@@ -144,7 +145,7 @@ export class ConsoleLog extends BaseLog {
   }
   protected write(problem: Problem): void {
     this.clearProgress();
-    this.err.write(`${problem.severity === 'error' ? 'error' : 'warning'}: ${logLine(formatProblem(problem))}\n`);
+    this.err.write(`${problem.severity}: ${logLine(formatProblem(problem))}\n`);
   }
   async group<T>(name: string, work: () => Promise<T>): Promise<T> {
     this.clearProgress();

@@ -19,12 +19,13 @@ import type { Settings } from './settings.js';
 import { describeThrown, errorMessage } from './errors.js';
 import { BuildRunner, type BuildOptions } from './dispatch/build-runner.js';
 import type { BuildResult } from './dispatch/build-result.js';
-import { countResults } from './dispatch/build-result.js';
+import { countResults, failedResults } from './dispatch/build-result.js';
 import { systemClock, type Clock } from './dispatch/clock.js';
 import { githubBuildApi } from './github/build-api.js';
 import { WorkflowFileCache } from './github/workflow-files.js';
 import { resultProblems } from './report/annotations.js';
 import { exitStatus } from './report/exit-status.js';
+import { rollupByRelease, type ReleaseRollup } from './report/release-rollup.js';
 import { describeTotals, renderResultsSummary, renderResultsText } from './report/results-summary.js';
 
 export interface JobResult {
@@ -243,7 +244,8 @@ export function buildOptions(config: Configuration, settings: Settings): BuildOp
     correlationWindowMs: Math.max(c['webhook-sleep-seconds'] * 6, 10) * 1000,
     attachToRunning: c['attach-to-running-builds'],
     cancelOnTimeout: c['cancel-on-timeout'],
-    overrides: config['workflow-overrides']
+    overrides: config['workflow-overrides'],
+    retryFailedBuilds: c['retry-failed-builds']
   };
 }
 
@@ -279,17 +281,26 @@ function writeResultsReport(
 ): Promise<string[]> {
   return writeEach([
     ['the job summary', () => output.summary(renderResultsSummary(plan, results, settings.serverUrl, notes), renderResultsText(results))],
-    ['the outputs', () => setResultOutputs(output, results)],
-    [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, results)]
+    ['the outputs', () => setResultOutputs(output, plan, results)],
+    [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, resultsDocument(plan, results))]
   ]);
 }
 
-function setResultOutputs(output: JobOutput, results: readonly BuildResult[]): void {
+/** The results file: the rollup per release branch, and one result per planned image. */
+function resultsDocument(
+  plan: Plan,
+  results: readonly BuildResult[]
+): { version: 1; releases: ReleaseRollup[]; results: readonly BuildResult[] } {
+  return { version: 1, releases: rollupByRelease(plan, results), results };
+}
+
+function setResultOutputs(output: JobOutput, plan: Plan, results: readonly BuildResult[]): void {
   const totals = countResults(results);
   output.setOutput(Outputs.Results, JSON.stringify(results));
+  output.setOutput(Outputs.Releases, JSON.stringify(rollupByRelease(plan, results)));
   output.setOutput(Outputs.Dispatched, totals.dispatched);
-  output.setOutput(Outputs.Succeeded, totals.succeeded);
-  output.setOutput(Outputs.Failed, results.length - totals.succeeded - totals.skipped);
+  output.setOutput(Outputs.Succeeded, totals.succeeded + totals.succeededOnRetry);
+  output.setOutput(Outputs.Failed, failedResults(results).length);
 }
 
 /**

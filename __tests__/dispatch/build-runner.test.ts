@@ -52,7 +52,8 @@ const options: BuildOptions = {
   correlationWindowMs: 60_000,
   attachToRunning: true,
   cancelOnTimeout: false,
-  overrides: []
+  overrides: [],
+  retryFailedBuilds: 1
 };
 
 const quietLog = (): ConsoleLog =>
@@ -222,6 +223,73 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
     });
     expect(github.runs.find((r) => r.repo === 'hms-rts')?.cancelledAt).toBeDefined();
     expect(results.filter((r) => r.outcome === 'succeeded')).toHaveLength(3);
+  });
+
+  it('re-runs the failed jobs of a failed build once; success on the second attempt is "succeeded on retry"', async () => {
+    const { log, api } = await setUp({}, () => ({ queuedMs: 0, runMs: 0, conclusion: 'success' }));
+    // hms-bss fails once then succeeds; hms-rts fails every time
+    github.options.runScript = (repo, _w, _r, attempt) => ({
+      queuedMs: 1000,
+      runMs: 10_000,
+      conclusion: repo === 'hms-rts' || (repo === 'hms-bss' && attempt === 1) ? 'failure' : 'success'
+    });
+    const results = await new BuildRunner(api, options, log, clock).run(planOf(images));
+    const byImage = new Map(results.map((r) => [`${r.image}:${r.tag}`, r]));
+    const bss = byImage.get('cray-bss:1.28.0');
+    expect(bss).toMatchObject({ outcome: 'succeeded-on-retry', conclusion: 'success' });
+    expect(bss?.attempts).toEqual([
+      { attempt: 1, conclusion: 'failure', url: `${bss?.runUrl ?? ''}/attempts/1` },
+      { attempt: 2, conclusion: 'success', url: `${bss?.runUrl ?? ''}/attempts/2` }
+    ]);
+    const rts = byImage.get('cray-hms-rts:3.1.0');
+    expect(rts).toMatchObject({ outcome: 'failed', conclusion: 'failure' });
+    expect(rts?.attempts?.map((a) => a.conclusion)).toEqual(['failure', 'failure']);
+    expect(byImage.get('cray-smd:2.24.0')).toMatchObject({ outcome: 'succeeded' });
+    expect(byImage.get('cray-smd:2.24.0')?.attempts).toBeUndefined();
+    // one re-run each, of the same run id; one dispatch each
+    expect(github.reruns.map((r) => `${r.repo} ${r.attempt}`).sort()).toEqual(['hms-bss 2', 'hms-rts 2']);
+    expect(github.dispatches).toHaveLength(4);
+  });
+
+  it('never takes the earlier attempt for the new one, and keeps a failure GitHub will not re-run', async () => {
+    const { log, api } = await setUp();
+    // the re-run is accepted, but listings keep showing attempt 1 (completed, failure) for a while
+    const bssId = (): number | undefined => github.runs.find((r) => r.repo === 'hms-bss')?.id;
+    let staleUntil = 0;
+    const realRunJson = github.runJson.bind(github);
+    github.runJson = (run) => {
+      const json = realRunJson(run);
+      if (run.id === bssId() && clock.now() < staleUntil) return { ...json, run_attempt: 1, status: 'completed', conclusion: 'failure' };
+      return json;
+    };
+    github.options.runScript = (repo, _w, _r, attempt) => {
+      if (repo === 'hms-bss' && attempt === 2) staleUntil = clock.now() + 30_000;
+      return { queuedMs: 1000, runMs: 10_000, conclusion: attempt === 1 ? 'failure' : 'success' };
+    };
+    const first = await new BuildRunner(api, options, log, clock).run(planOf([image('hms-bss', 'cray-bss', '1.28.0')]));
+    expect(first[0]).toMatchObject({ outcome: 'succeeded-on-retry' });
+    // the stale answers (attempt 1, failure) were seen and waited out, not taken as the new attempt
+    expect(clock.now()).toBeGreaterThanOrEqual(staleUntil);
+
+    github.options.runScript = () => ({ queuedMs: 1000, runMs: 10_000, conclusion: 'failure' });
+    github.faults.push({
+      method: 'POST',
+      path: /rerun-failed-jobs$/,
+      status: 403,
+      message: 'Resource not accessible by integration',
+      times: 1
+    });
+    const refused = await new BuildRunner(api, { ...options, attachToRunning: false }, log, clock).run(
+      planOf([image('hms-smd', 'cray-smd', '2.24.0')])
+    );
+    expect(refused[0]).toMatchObject({ outcome: 'failed', conclusion: 'failure' });
+    expect(refused[0]?.attempts).toBeUndefined();
+
+    const off = await new BuildRunner(api, { ...options, retryFailedBuilds: 0, attachToRunning: false }, log, clock).run(
+      planOf([image('hms-rts', 'cray-hms-rts', '3.1.0')])
+    );
+    expect(off[0]).toMatchObject({ outcome: 'failed' });
+    expect(github.reruns.filter((r) => r.repo !== 'hms-bss')).toEqual([]);
   });
 
   it('keeps at most max-parallel builds in flight', async () => {

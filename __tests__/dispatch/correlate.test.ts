@@ -10,6 +10,7 @@ const run = (id: number, over: Partial<RunSnapshot> = {}): RunSnapshot => ({
   status: 'queued',
   conclusion: null,
   actor: 'dispatcher[bot]',
+  runAttempt: 1,
   createdAt: t0 + 2000,
   htmlUrl: `https://x/${id}`,
   ...over
@@ -79,6 +80,7 @@ describe('build outcomes', () => {
       planned: 5,
       dispatched: 4,
       succeeded: 1,
+      succeededOnRetry: 0,
       failed: 1,
       timedOut: 1,
       cancelled: 0,

@@ -15,7 +15,12 @@ const inputs = (parts: LocalParts, extra: Record<string, string> = {}): Record<s
   sampleInputs(parts, { 'results-file': 'results.json', ...extra });
 
 const failingRts: SampleOptions['emulator'] = {
-  runScript: (repo) => ({ queuedMs: 300, runMs: 1200, conclusion: repo === 'hms-rts' ? 'failure' : 'success' })
+  // hms-rts fails every attempt; hms-bss fails once and succeeds when its failed jobs are re-run
+  runScript: (repo, _workflow, _ref, attempt) => ({
+    queuedMs: 300,
+    runMs: 1200,
+    conclusion: repo === 'hms-rts' || (repo === 'hms-bss' && attempt === 1) ? 'failure' : 'success'
+  })
 };
 
 describe('the built action dispatching and monitoring against the emulator', () => {
@@ -45,12 +50,19 @@ describe('the built action dispatching and monitoring against the emulator', () 
     expect(new Set(keys).size).toBe(13);
 
     const results = JSON.parse(run.outputs.results ?? '[]') as BuildResult[];
-    expect(results).toEqual(JSON.parse(readFileSync(join(parts.workDir, 'results.json'), 'utf8')));
+    const file = JSON.parse(readFileSync(join(parts.workDir, 'results.json'), 'utf8')) as {
+      version: number;
+      releases: unknown[];
+      results: BuildResult[];
+    };
+    expect(file).toMatchObject({ version: 1, results });
     expect(results).toHaveLength(14);
     const byOutcome = (o: string): string[] => results.filter((r) => r.outcome === o).map((r) => `${r.image}:${r.tag}`);
     expect(byOutcome('failed')).toEqual(['cray-hms-rts:3.1.0', 'cray-hms-rts:3.1.1']);
     expect(byOutcome('not-dispatched')).toEqual(['hardware-topology-assistant:0.3.1']);
-    expect(byOutcome('succeeded')).toHaveLength(11);
+    expect(byOutcome('succeeded')).toHaveLength(7);
+    expect(byOutcome('succeeded-on-retry')).toEqual(['cray-bss:1.26.0', 'cray-bss:1.28.0', 'cray-bss-test:1.26.0', 'cray-bss-test:1.28.0']);
+    expect(parts.github.reruns.map((r) => r.repo).sort()).toEqual([...Array(4).fill('hms-bss'), 'hms-rts', 'hms-rts']);
     for (const r of results.filter((x) => x.runId !== undefined)) {
       const emulated = parts.github.runs.find((x) => x.id === r.runId);
       expect(emulated).toMatchObject({ repo: r.githubRepo, ref: r.gitTag, dispatched: true });
@@ -67,10 +79,24 @@ describe('the built action dispatching and monitoring against the emulator', () 
       '3 of 14 image rebuilds did not succeed: hardware-topology-assistant hardware-topology-assistant v0.3.1 (not-dispatched), hms-rts cray-hms-rts v3.1.0 (failed), hms-rts cray-hms-rts v3.1.1 (failed)'
     ]);
     expect(run.summary).toContain(
-      '**13 dispatched, 11 succeeded, 2 failed, 0 timed out, 0 cancelled, 0 not matched to a run, 1 not dispatched, 0 skipped**'
+      '**13 dispatched, 7 succeeded, 4 succeeded on retry, 2 failed, 0 timed out, 0 cancelled, 0 not matched to a run, 1 not dispatched, 0 skipped**'
     );
+    // the view by release opens the summary; the registry path is said once
+    expect(run.summary).toMatch(/\| \[release\/1\.6\]\([^)]+\/Cray-HPE\/csm\/tree\/release\/1\.6\) \| 8 \| 3 \| 2 \| ❌ 2 \| ⛔ 1 \|/);
+    expect(run.summary).toMatch(/\| \[release\/1\.5\]\([^)]+\) \| 4 \| 2 \| 2 \| — \| — \|/);
+    expect(run.summary).toContain('Images are under `artifactory.algol60.net/csm-docker/stable/`.');
+    expect(JSON.parse(run.outputs.releases ?? '[]')).toEqual(file.releases);
+    expect(file.releases[0]).toEqual({
+      branch: 'release/1.6',
+      images: 8,
+      rebuilt: 3,
+      rebuiltOnRetry: 2,
+      failed: 2,
+      notDispatched: 1,
+      skipped: 0
+    });
     expect(run.summary).toMatch(
-      /\| hms-rts \| \[v3\.1\.0\]\([^)]+\/Cray-HPE\/hms-rts\/tree\/v3\.1\.0\) \| `artifactory\.algol60\.net\/csm-docker\/stable\/cray-hms-rts:3\.1\.0` \| release\/1\.6 \| ❌ failed \| \[#\d+\]\(https:\/\/github\.example\/Cray-HPE\/hms-rts\/actions\/runs\/\d+\) \|/
+      /\| \[v3\.1\.0\]\([^)]+\/Cray-HPE\/hms-rts\/tree\/v3\.1\.0\) \| `cray-hms-rts:3\.1\.0` \| release\/1\.6 \| ❌ failed \| \[#(\d+)\]\(https:\/\/github\.example\/Cray-HPE\/hms-rts\/actions\/runs\/\1\)<br>\[attempt 1: failure\]\([^)]+\/runs\/\1\/attempts\/1\)<br>\[attempt 2: failure\]\([^)]+\/attempts\/2\) \|/
     );
     expect(run.stdout).toMatch(/^cycle \d+: .*succeeded/m);
   });
@@ -172,7 +198,7 @@ describe('the built action dispatching and monitoring against the emulator', () 
       /^hms-smd +v2\.24\.0 +cray-smd +succeeded +https:\/\/github\.example\/Cray-HPE\/hms-smd\/actions\/runs\/\d+/m
     );
     expect(run.stdout).toContain('14 dispatched, 14 succeeded, 0 failed');
-    const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as BuildResult[];
+    const results = (JSON.parse(readFileSync(resultsFile, 'utf8')) as { results: BuildResult[] }).results;
     expect(results.map((r) => r.outcome)).toEqual(Array(14).fill('succeeded'));
     // dispatched by the token's user, each once
     expect(new Set(parts.github.dispatches.map((d) => `${d.repo} ${d.workflowId} ${d.ref}`)).size).toBe(14);

@@ -46,7 +46,7 @@ describe('a late error or a cancel never costs the report', () => {
     expect(run.summary).toMatch(
       /> ⚠️ The job stopped before every build was watched to the end: GitHub API: GET \/repos\/Cray-HPE\/[\w-]+\/actions\/runs gave no answer in 1 s \(3 tries\)/
     );
-    const results = JSON.parse(readFileSync(join(parts.workDir, 'out', 'results.json'), 'utf8')) as BuildResult[];
+    const { results } = JSON.parse(readFileSync(join(parts.workDir, 'out', 'results.json'), 'utf8')) as { results: BuildResult[] };
     const dispatched = results.filter((r) => r.runId !== undefined);
     expect(dispatched.length).toBe(github.dispatches.length);
     expect(dispatched.length).toBeGreaterThan(0);
@@ -79,7 +79,7 @@ describe('a late error or a cancel never costs the report', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('::error::the job was cancelled (SIGINT): reporting what is known and stopping');
     expect(run.summary).toContain('> ⚠️ The job was cancelled (SIGINT) before it ended');
-    const results = JSON.parse(readFileSync(join(parts.workDir, 'results.json'), 'utf8')) as BuildResult[];
+    const { results } = JSON.parse(readFileSync(join(parts.workDir, 'results.json'), 'utf8')) as { results: BuildResult[] };
     const dispatched = results.filter((r) => r.runId !== undefined);
     expect(dispatched.length).toBe(github.dispatches.length);
     for (const r of dispatched) expect(run.summary).toContain(`(${r.runUrl ?? ''})`);

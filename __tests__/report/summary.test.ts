@@ -3,6 +3,7 @@ import type { Plan } from '../../src/plan/plan.js';
 import { resultProblems } from '../../src/report/annotations.js';
 import { renderPlanSummary, renderPlanText } from '../../src/report/plan-summary.js';
 import { renderResultsSummary, renderResultsText } from '../../src/report/results-summary.js';
+import { commonRegistryPath, rollupByRelease } from '../../src/report/release-rollup.js';
 
 const plan: Plan = {
   org: 'Cray-HPE',
@@ -125,5 +126,55 @@ describe('report rendering', () => {
       ['error', 'not rebuilt: tag v2.23.0 does not exist in Cray-HPE/hms-smd'],
       ['warning', 'build skipped: conclusion neutral (https://github.com/Cray-HPE/hms-bss/actions/runs/8)']
     ]);
+  });
+});
+
+describe('the view by release', () => {
+  const result = (image: string, branches: string[], outcome: BuildResult['outcome']): BuildResult => ({
+    githubRepo: 'hms-x',
+    image,
+    fullImage: `artifactory.algol60.net/csm-docker/stable/${image}:1.0.0`,
+    tag: '1.0.0',
+    gitTag: 'v1.0.0',
+    branches,
+    outcome
+  });
+  const twoReleases: Plan = {
+    ...plan,
+    branches: [
+      { branch: 'release/1.6', commit: 'c'.repeat(40), images: 3 },
+      { branch: 'release/1.5', commit: 'd'.repeat(40), images: 2 }
+    ]
+  };
+  const mixed = [
+    result('a', ['release/1.6', 'release/1.5'], 'succeeded'),
+    result('b', ['release/1.6'], 'succeeded-on-retry'),
+    result('c', ['release/1.6'], 'failed'),
+    result('d', ['release/1.5'], 'not-dispatched'),
+    result('e', [], 'succeeded')
+  ];
+
+  it('counts each branch’s images by what became of them (an image shipped twice counts in both)', () => {
+    expect(rollupByRelease(twoReleases, mixed)).toEqual([
+      { branch: 'release/1.6', images: 3, rebuilt: 1, rebuiltOnRetry: 1, failed: 1, notDispatched: 0, skipped: 0 },
+      { branch: 'release/1.5', images: 2, rebuilt: 1, rebuiltOnRetry: 0, failed: 0, notDispatched: 1, skipped: 0 }
+    ]);
+  });
+
+  it('finds the registry path the images share, or none', () => {
+    expect(commonRegistryPath(mixed.map((r) => r.fullImage))).toBe('artifactory.algol60.net/csm-docker/stable/');
+    expect(commonRegistryPath(['reg/a/x:1', 'reg/b/y:1'])).toBe('reg/');
+    expect(commonRegistryPath(['x:1', 'reg/y:1'])).toBe('');
+    expect(commonRegistryPath([])).toBe('');
+  });
+
+  it('opens the summary with one linked row per release, then repo tables without a Repository column', () => {
+    const summary = renderResultsSummary(twoReleases, mixed, 'https://github.com');
+    expect(summary).toContain(
+      '| [release/1.6](https://github.com/Cray-HPE/csm/tree/release/1.6) | 3 | 1 | 1 | ❌ 1 | — |\n| [release/1.5](https://github.com/Cray-HPE/csm/tree/release/1.5) | 2 | 1 | — | — | ⛔ 1 |'
+    );
+    expect(summary).toContain('Images are under `artifactory.algol60.net/csm-docker/stable/`.');
+    expect(summary).toContain('| Git tag | Image | Branches | Conclusion | Run |');
+    expect(summary).toContain('| `b:1.0.0` | release/1.6 | 🔁 succeeded on retry | — |');
   });
 });

@@ -68,6 +68,8 @@ export interface EmulatedRun {
   script: RunScript;
   cancelledAt?: number;
   runNumber: number;
+  /** Attempts after the first (`rerun-failed-jobs`): when each was asked for, and how it behaves. */
+  reruns?: { at: number; script: RunScript }[];
   /** Made by a dispatch through the API (as opposed to noise added by a test). */
   dispatched?: boolean;
 }
@@ -95,8 +97,8 @@ export interface EmulatorOptions {
   repos: EmulatedRepo[];
   /** How dispatches answer: 200 with run details (github.com), 204 (old API), or GHES 3.20 (400 on return_run_details). */
   dispatchMode?: DispatchMode;
-  /** Behaviour of each dispatched run. */
-  runScript?: (repo: string, workflow: EmulatedWorkflow, ref: string) => RunScript;
+  /** Behaviour of each dispatched run; `attempt` is 2 and up for re-runs of its failed jobs. */
+  runScript?: (repo: string, workflow: EmulatedWorkflow, ref: string, attempt: number) => RunScript;
   /** Milliseconds before a dispatched run becomes visible in run listings (GitHub takes a moment). */
   runAppearsAfterMs?: number;
   /** Latency added to every answer. */
@@ -143,6 +145,8 @@ export class GitHubEmulator {
   private readonly publicKey: string;
   readonly requests: RequestRecord[] = [];
   readonly dispatches: { repo: string; workflowId: number; ref: string; inputs: unknown; returnRunDetails: boolean | undefined }[] = [];
+  /** Re-runs of failed jobs asked for: which run, which attempt it started. */
+  readonly reruns: { repo: string; runId: number; attempt: number }[] = [];
   readonly runs: EmulatedRun[] = [];
   readonly faults: Fault[] = [];
   /** Static tokens (a PAT) accepted as they are. */
@@ -226,12 +230,17 @@ export class GitHubEmulator {
 
   runState(run: EmulatedRun): { status: RunStatus; conclusion: RunConclusion | null; updatedAt: number; startedAt: number } {
     const t = this.now();
-    const startedAt = run.createdAt + run.script.queuedMs;
-    if (run.cancelledAt !== undefined) return { status: 'completed', conclusion: 'cancelled', updatedAt: run.cancelledAt, startedAt };
-    if (t < startedAt) return { status: run.script.waitingStatus ?? 'queued', conclusion: null, updatedAt: run.createdAt, startedAt };
-    const endsAt = startedAt + run.script.runMs;
+    // the latest attempt decides: a re-run goes queued → in_progress → completed again
+    const latest = run.reruns?.at(-1);
+    const from = latest?.at ?? run.createdAt;
+    const script = latest?.script ?? run.script;
+    const startedAt = from + script.queuedMs;
+    if (run.cancelledAt !== undefined && run.cancelledAt >= from)
+      return { status: 'completed', conclusion: 'cancelled', updatedAt: run.cancelledAt, startedAt };
+    if (t < startedAt) return { status: script.waitingStatus ?? 'queued', conclusion: null, updatedAt: from, startedAt };
+    const endsAt = startedAt + script.runMs;
     if (t < endsAt) return { status: 'in_progress', conclusion: null, updatedAt: startedAt, startedAt };
-    return { status: 'completed', conclusion: run.script.conclusion, updatedAt: endsAt, startedAt };
+    return { status: 'completed', conclusion: script.conclusion, updatedAt: endsAt, startedAt };
   }
 
   private visible(run: EmulatedRun): boolean {
@@ -568,6 +577,24 @@ export class GitHubEmulator {
       run.cancelledAt = this.now();
       return { status: 202, body: {} };
     }
+    if (method === 'POST' && (m = rest.match(/^\/actions\/runs\/(\d+)\/rerun-failed-jobs$/))) {
+      const run = this.runs.find((r) => r.id === Number(m?.[1]) && r.repo === repo.name);
+      if (!run) throw new HttpError(404, 'Not Found');
+      const state = this.runState(run);
+      // GitHub refuses a re-run of a run that is still going, and of one with no failed job
+      if (state.status !== 'completed') throw new HttpError(403, 'This workflow run is not completed');
+      if (state.conclusion === 'success') throw new HttpError(403, 'This workflow run has no failed jobs to re-run');
+      const workflow = repo.workflows.find((w) => w.id === run.workflowId);
+      const attempt = (run.reruns?.length ?? 0) + 2;
+      const script = (workflow && this.options.runScript?.(repo.name, workflow, run.ref, attempt)) ?? {
+        queuedMs: 200,
+        runMs: 500,
+        conclusion: 'success'
+      };
+      (run.reruns ??= []).push({ at: this.now(), script });
+      this.reruns.push({ repo: repo.name, runId: run.id, attempt });
+      return { status: 201, body: {} };
+    }
     throw new HttpError(404, 'Not Found');
   }
 
@@ -677,7 +704,7 @@ export class GitHubEmulator {
       inputs: payload.inputs,
       returnRunDetails: payload.return_run_details as boolean | undefined
     });
-    const script = this.options.runScript?.(repo.name, workflow, ref) ?? { queuedMs: 200, runMs: 500, conclusion: 'success' };
+    const script = this.options.runScript?.(repo.name, workflow, ref, 1) ?? { queuedMs: 200, runMs: 500, conclusion: 'success' };
     const run: EmulatedRun = {
       id: this.nextRunId++,
       repo: repo.name,
@@ -866,7 +893,7 @@ export class GitHubEmulator {
       path: workflow?.path ?? '',
       display_title: workflow?.name ?? '',
       run_number: run.runNumber,
-      run_attempt: 1,
+      run_attempt: 1 + (run.reruns?.length ?? 0),
       event: run.event,
       status: state.status,
       conclusion: state.conclusion,

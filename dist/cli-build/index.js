@@ -39786,7 +39786,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1619);
+/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1293);
 
 // requests of a job that ended early (a silent server) may still wait on their deadlines: do not wait for them
 process.exit(await (0,_command_line_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2)));
@@ -39796,7 +39796,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1619:
+/***/ 1293:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39835,6 +39835,7 @@ const FAIL_ON = ['problems', 'failed-builds', 'never'];
 const Outputs = {
     Plan: 'plan',
     Results: 'results',
+    Releases: 'releases',
     Dispatched: 'dispatched',
     Succeeded: 'succeeded',
     Failed: 'failed'
@@ -42956,8 +42957,10 @@ class log_ActionsLog extends (/* unused pure expression or super */ null && (Bas
         const text = formatProblem(problem);
         if (problem.severity === 'error')
             core.error(text, properties);
-        else
+        else if (problem.severity === 'warning')
             core.warning(text, properties);
+        else
+            core.notice(text, properties);
     }
     group(name, work) {
         return core.group(name, work);
@@ -43007,7 +43010,7 @@ class ConsoleLog extends BaseLog {
     }
     write(problem) {
         this.clearProgress();
-        this.err.write(`${problem.severity === 'error' ? 'error' : 'warning'}: ${escape_logLine(formatProblem(problem))}\n`);
+        this.err.write(`${problem.severity}: ${escape_logLine(formatProblem(problem))}\n`);
     }
     async group(name, work) {
         this.clearProgress();
@@ -46729,7 +46732,7 @@ var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
 var ajv = __nccwpck_require__(2463);
 ;// CONCATENATED MODULE: ./src/config/configuration.schema.json
-const configuration_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/configuration.schema.json","title":"hms-build-workflow-dispatcher configuration","description":"Which product stream branches to read, which images and Helm charts in them to rebuild, and how to dispatch and monitor the builds.","type":"object","additionalProperties":false,"required":["configuration"],"properties":{"helm-repo-lookup":{"description":"Where each Helm chart lives in the chart repository. Download URL: <source_override or the manifest\'s chart source location>/<path>/<chart>-<version>.tgz.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["chart","path"],"properties":{"chart":{"type":"string","minLength":1,"description":"Chart name as the loftsman manifests name it."},"path":{"type":"string","description":"Folder of the chart in the chart repository, for example stable/cray-hms-bss."},"source_override":{"type":"string","minLength":1,"description":"Chart repository URL to use instead of the manifest\'s chart source location."}}}},"github-repo-image-lookup":{"description":"The GitHub repository that builds each image found in the docker index.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","image"],"properties":{"github-repo":{"type":"string","minLength":1,"description":"Repository name in the organization."},"image":{"type":"string","minLength":1,"description":"Image short name (last path segment, no tag)."}}}},"docker-image-compare":{"description":"A partial tree of the docker index: every leaf list holding find_me selects the tags at the same path in the index.","type":"object","default":{},"additionalProperties":{"$ref":"#/definitions/compareNode"}},"non-manifest-images":{"description":"Images that no manifest names: every git tag of the repo matching tag-regex is an image tag to rebuild.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","tag-regex","image_repo"],"properties":{"github-repo":{"type":"string","minLength":1},"tag-regex":{"type":"string","minLength":1,"description":"Regular expression matched at the start of each git tag."},"image_repo":{"type":"string","minLength":1,"description":"Full image name without tag."}}}},"workflow-overrides":{"description":"Which workflow builds an image, where reading the workflow files does not tell. First match wins.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["workflow"],"properties":{"github-repo":{"type":"string","minLength":1},"image":{"type":"string","minLength":1,"description":"Image short name."},"workflow":{"type":"string","minLength":1,"description":"Workflow name or file name (for example build_and_release_image.yaml)."}}}},"configuration":{"type":"object","additionalProperties":false,"required":["product-stream-repo"],"properties":{"org":{"type":"string","minLength":1,"description":"GitHub organization. Default: the owner of GITHUB_REPOSITORY."},"product-stream-repo":{"type":"string","minLength":1,"description":"Repository whose branches hold the release manifests."},"targeted-branches":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"targeted-branch-regexes":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Regular expressions matched at the start of each branch name."},"docker-image-manifest":{"type":"string","minLength":1,"default":"docker/index.yaml"},"helm-manifest-directory":{"type":"string","minLength":1,"default":"manifests"},"target-chart-regex":{"type":"string","minLength":1,"default":"cray-hms-.*","description":"Charts whose name matches (at the start) are rendered."},"sleep-duration-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Seconds between two polls of the runs."},"time-limit-minutes":{"type":"number","exclusiveMinimum":0,"default":60,"description":"How long to wait for the builds."},"webhook-sleep-seconds":{"type":"number","minimum":0,"default":10,"description":"How long a dispatched run may take to appear when the server does not return run details."},"log-level":{"type":"string","enum":["DEBUG","INFO","WARNING","WARN","ERROR","CRITICAL"],"default":"INFO"},"max-parallel":{"type":"integer","minimum":1,"default":10,"description":"Builds in flight at once."},"attach-to-running-builds":{"type":"boolean","default":true,"description":"Watch a queued or running build of the same workflow and tag instead of dispatching again."},"cancel-on-timeout":{"type":"boolean","default":false,"description":"Cancel the runs still going when the time limit passes."},"timeouts":{"type":"object","additionalProperties":false,"default":{},"description":"Deadlines of network operations: a server that gives no answer within them ends the job with an error naming it.","properties":{"github-api-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"Each GitHub API request (REST and GraphQL), answer body included. A read that gets no answer is tried 3 times in all."},"git-stall-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"A git command that transfers less than 1 KB/s for this long is stopped."},"chart-download-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each chart archive download, body included."},"helm-template-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each helm template run."}}},"chart-credentials-required":{"type":"boolean","default":true,"description":"The chart repository needs chart-repo-username and chart-repo-password: without them the run stops before any download (or plans without charts with skip-charts)."}}}},"definitions":{"compareNode":{"anyOf":[{"type":"array","items":{"type":"string"},"contains":{"const":"find_me"}},{"type":"object","additionalProperties":{"$ref":"#/definitions/compareNode"}}]}}}');
+const configuration_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/configuration.schema.json","title":"hms-build-workflow-dispatcher configuration","description":"Which product stream branches to read, which images and Helm charts in them to rebuild, and how to dispatch and monitor the builds.","type":"object","additionalProperties":false,"required":["configuration"],"properties":{"helm-repo-lookup":{"description":"Where each Helm chart lives in the chart repository. Download URL: <source_override or the manifest\'s chart source location>/<path>/<chart>-<version>.tgz.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["chart","path"],"properties":{"chart":{"type":"string","minLength":1,"description":"Chart name as the loftsman manifests name it."},"path":{"type":"string","description":"Folder of the chart in the chart repository, for example stable/cray-hms-bss."},"source_override":{"type":"string","minLength":1,"description":"Chart repository URL to use instead of the manifest\'s chart source location."}}}},"github-repo-image-lookup":{"description":"The GitHub repository that builds each image found in the docker index.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","image"],"properties":{"github-repo":{"type":"string","minLength":1,"description":"Repository name in the organization."},"image":{"type":"string","minLength":1,"description":"Image short name (last path segment, no tag)."}}}},"docker-image-compare":{"description":"A partial tree of the docker index: every leaf list holding find_me selects the tags at the same path in the index.","type":"object","default":{},"additionalProperties":{"$ref":"#/definitions/compareNode"}},"non-manifest-images":{"description":"Images that no manifest names: every git tag of the repo matching tag-regex is an image tag to rebuild.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","tag-regex","image_repo"],"properties":{"github-repo":{"type":"string","minLength":1},"tag-regex":{"type":"string","minLength":1,"description":"Regular expression matched at the start of each git tag."},"image_repo":{"type":"string","minLength":1,"description":"Full image name without tag."}}}},"workflow-overrides":{"description":"Which workflow builds an image, where reading the workflow files does not tell. First match wins.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["workflow"],"properties":{"github-repo":{"type":"string","minLength":1},"image":{"type":"string","minLength":1,"description":"Image short name."},"workflow":{"type":"string","minLength":1,"description":"Workflow name or file name (for example build_and_release_image.yaml)."}}}},"configuration":{"type":"object","additionalProperties":false,"required":["product-stream-repo"],"properties":{"org":{"type":"string","minLength":1,"description":"GitHub organization. Default: the owner of GITHUB_REPOSITORY."},"product-stream-repo":{"type":"string","minLength":1,"description":"Repository whose branches hold the release manifests."},"targeted-branches":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"targeted-branch-regexes":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Regular expressions matched at the start of each branch name."},"docker-image-manifest":{"type":"string","minLength":1,"default":"docker/index.yaml"},"helm-manifest-directory":{"type":"string","minLength":1,"default":"manifests"},"target-chart-regex":{"type":"string","minLength":1,"default":"cray-hms-.*","description":"Charts whose name matches (at the start) are rendered."},"sleep-duration-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Seconds between two polls of the runs."},"time-limit-minutes":{"type":"number","exclusiveMinimum":0,"default":60,"description":"How long to wait for the builds."},"webhook-sleep-seconds":{"type":"number","minimum":0,"default":10,"description":"How long a dispatched run may take to appear when the server does not return run details."},"log-level":{"type":"string","enum":["DEBUG","INFO","WARNING","WARN","ERROR","CRITICAL"],"default":"INFO"},"max-parallel":{"type":"integer","minimum":1,"default":10,"description":"Builds in flight at once."},"attach-to-running-builds":{"type":"boolean","default":true,"description":"Watch a queued or running build of the same workflow and tag instead of dispatching again."},"cancel-on-timeout":{"type":"boolean","default":false,"description":"Cancel the runs still going when the time limit passes."},"timeouts":{"type":"object","additionalProperties":false,"default":{},"description":"Deadlines of network operations: a server that gives no answer within them ends the job with an error naming it.","properties":{"github-api-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"Each GitHub API request (REST and GraphQL), answer body included. A read that gets no answer is tried 3 times in all."},"git-stall-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"A git command that transfers less than 1 KB/s for this long is stopped."},"chart-download-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each chart archive download, body included."},"helm-template-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each helm template run."}}},"chart-credentials-required":{"type":"boolean","default":true,"description":"The chart repository needs chart-repo-username and chart-repo-password: without them the run stops before any download (or plans without charts with skip-charts)."},"retry-failed-builds":{"type":"integer","minimum":0,"default":1,"description":"Re-runs of the failed jobs of a build that concludes failure (not cancelled, not timed out), while time remains; 0 turns it off."}}}},"definitions":{"compareNode":{"anyOf":[{"type":"array","items":{"type":"string"},"contains":{"const":"find_me"}},{"type":"object","additionalProperties":{"$ref":"#/definitions/compareNode"}}]}}}');
 ;// CONCATENATED MODULE: ./src/config/configuration.ts
 /** `re.match` semantics of the original tool: anchored at the start, not at the end. */
 function compileAnchored(source) {
@@ -57738,6 +57741,7 @@ function countResults(results) {
         planned: results.length,
         dispatched: results.filter((r) => r.runId !== undefined).length,
         succeeded: count('succeeded'),
+        succeededOnRetry: count('succeeded-on-retry'),
         failed: count('failed'),
         timedOut: count('timed-out'),
         cancelled: count('cancelled'),
@@ -57746,9 +57750,11 @@ function countResults(results) {
         skipped: count('skipped')
     };
 }
+/** Outcomes that need nobody: success (at once or on retry) and builds GitHub skipped. */
+const SUCCEEDED = new Set(['succeeded', 'succeeded-on-retry', 'skipped']);
 /** The job fails when any build did not succeed, or a planned image could not be dispatched. */
 function failedResults(results) {
-    return results.filter((r) => !['succeeded', 'skipped'].includes(r.outcome));
+    return results.filter((r) => !SUCCEEDED.has(r.outcome));
 }
 
 ;// CONCATENATED MODULE: ./src/dispatch/correlate.ts
@@ -57917,6 +57923,8 @@ class BuildRunner {
     takenRunIds = new Set();
     knownRuns = new Map();
     actor;
+    /** When the time limit passes (set when dispatching starts). */
+    deadline = Infinity;
     apiLimit = pLimit(8);
     constructor(api, options, log, clock) {
         this.api = api;
@@ -57990,6 +57998,7 @@ class BuildRunner {
     async dispatchAndMonitor(jobs) {
         const start = this.clock.now();
         const deadline = start + this.options.timeLimitMs;
+        this.deadline = deadline;
         const queue = [...jobs];
         this.actor = await this.api.dispatcherLogin().catch(() => undefined);
         await this.snapshotRepos([...new Set(jobs.map((j) => j.repo))], start - LOOKBACK_MS);
@@ -58098,7 +58107,8 @@ class BuildRunner {
                     conclusion: null,
                     actor: undefined,
                     createdAt: job.sentAt,
-                    htmlUrl: answer.htmlUrl
+                    htmlUrl: answer.htmlUrl,
+                    runAttempt: 1
                 };
                 this.log.info(`${job.repo} ${job.ref}: dispatched ${job.workflow.path}, run ${answer.runId}`);
                 return;
@@ -58183,11 +58193,35 @@ class BuildRunner {
                 return;
             }
         }
+        // a listing may still show the attempt before the re-run: it says nothing of the new one
+        if (run.runAttempt < (job.awaitedAttempt ?? 1))
+            return;
         job.run = run;
-        if (run.status === 'completed') {
-            job.state = 'done';
-            job.outcome = outcomeOfConclusion(run.conclusion);
+        if (run.status !== 'completed')
+            return;
+        if (run.conclusion === 'failure' && (job.attempts?.length ?? 0) < this.options.retryFailedBuilds && this.clock.now() < this.deadline) {
+            if (await this.rerunFailedJobs(job, run))
+                return;
         }
+        job.state = 'done';
+        const outcome = outcomeOfConclusion(run.conclusion);
+        job.outcome = outcome === 'succeeded' && job.attempts?.length ? 'succeeded-on-retry' : outcome;
+    }
+    /** Ask for the next attempt of a failed run; false when GitHub refuses (the failure stands). */
+    async rerunFailedJobs(job, run) {
+        try {
+            await this.api.rerunFailedJobs(job.repo, run.id);
+        }
+        catch (error) {
+            rethrowIfFatal(error);
+            this.log.info(`${job.repo} ${job.ref}: cannot re-run the failed jobs of run ${run.id} (${errorMessage(error)})`);
+            return false;
+        }
+        (job.attempts ??= []).push({ attempt: run.runAttempt, conclusion: run.conclusion, url: attemptUrl(run) });
+        job.awaitedAttempt = run.runAttempt + 1;
+        job.run = { ...run, status: 'requested', conclusion: null };
+        this.log.info(`${job.repo} ${job.ref}: run ${run.id} failed; re-running its failed jobs (attempt ${job.awaitedAttempt})`);
+        return true;
     }
     async expire(jobs, queue) {
         const limit = formatDuration(this.options.timeLimitMs);
@@ -58233,6 +58267,18 @@ class BuildRunner {
                     ...(job.run
                         ? { runId: job.run.id, runUrl: job.run.htmlUrl, status: job.run.status ?? undefined, conclusion: job.run.conclusion }
                         : {}),
+                    ...(job.attempts && job.run
+                        ? {
+                            attempts: [
+                                ...job.attempts,
+                                {
+                                    attempt: job.awaitedAttempt ?? job.run.runAttempt,
+                                    conclusion: job.run.conclusion,
+                                    url: attemptUrl(job.run, job.awaitedAttempt)
+                                }
+                            ]
+                        }
+                        : {}),
                     ...(job.via ? { via: i === 0 ? job.via : 'shared' } : {})
                 };
                 fromJobs.set(image, result);
@@ -58240,6 +58286,10 @@ class BuildRunner {
         }
         return planImages(plan).map((image) => fromJobs.get(image) ?? this.undispatched.get(image) ?? resultFor(image, 'not-dispatched'));
     }
+}
+/** The page of one attempt of a run (`…/actions/runs/7/attempts/2`). */
+function attemptUrl(run, attempt = run.runAttempt) {
+    return `${run.htmlUrl.replace(/\/attempts\/\d+$/, '')}/attempts/${attempt}`;
 }
 /** What a build's state says of it now; only `done` builds have their final outcome. */
 function stateOutcome(job) {
@@ -58325,7 +58375,8 @@ function snapshot(run) {
         conclusion: run.conclusion,
         actor: run.triggering_actor?.login ?? run.actor?.login,
         createdAt: Date.parse(run.created_at),
-        htmlUrl: run.html_url
+        htmlUrl: run.html_url,
+        runAttempt: run.run_attempt ?? 1
     };
 }
 /**
@@ -58413,6 +58464,16 @@ class RunReader {
         });
         return snapshot(data);
     }
+    /** Re-run the failed jobs of a completed run: its next attempt, same run id. */
+    async rerunFailedJobs(repo, runId) {
+        await this.octokit.request('POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs', {
+            owner: this.owner,
+            repo,
+            run_id: runId,
+            // a POST that may have started an attempt is never retried blindly
+            request: { retries: 0 }
+        });
+    }
     /** Ask GitHub to cancel a run; a run that completed meanwhile (409) needs nothing more. */
     async cancelRun(repo, runId) {
         try {
@@ -58472,6 +58533,7 @@ function githubBuildApi(connection, org, workflowFiles) {
         listDispatchRuns: (repo, since, workflowIds) => runs.listDispatchRuns(repo, { createdSince: since, workflowIds }),
         getRun: (repo, runId) => runs.getRun(repo, runId),
         cancelRun: (repo, runId) => runs.cancelRun(repo, runId),
+        rerunFailedJobs: (repo, runId) => runs.rerunFailedJobs(repo, runId),
         dispatcherLogin: () => connection.dispatcherLogin()
     };
 }
@@ -58508,6 +58570,15 @@ function resultProblems(results) {
         switch (r.outcome) {
             case 'succeeded':
                 break;
+            case 'succeeded-on-retry': {
+                const first = r.attempts?.[0];
+                problems.push({
+                    severity: 'notice',
+                    message: `build succeeded on retry: attempt ${first?.attempt ?? 1} ended ${first?.conclusion ?? 'failure'}${first ? ` (${first.url})` : ''}, its failed jobs were re-run${run}`,
+                    where
+                });
+                break;
+            }
             case 'skipped':
                 problems.push({ severity: 'warning', message: `build skipped: conclusion ${r.conclusion ?? 'unknown'}${run}`, where });
                 break;
@@ -58565,13 +58636,47 @@ function exitStatus(failOn, facts) {
     return reasons.length === 0 ? { code: 0 } : { code: 1, failure: reasons.join('; ') };
 }
 
+;// CONCATENATED MODULE: ./src/report/release-rollup.ts
+/** One row per planned branch, in plan order: how its images fared (an image shipped by two branches counts in both). */
+function rollupByRelease(plan, results) {
+    return plan.branches.map(({ branch }) => {
+        const shipped = results.filter((r) => r.branches.includes(branch));
+        const count = (...outcomes) => shipped.filter((r) => outcomes.includes(r.outcome)).length;
+        return {
+            branch,
+            images: shipped.length,
+            rebuilt: count('succeeded'),
+            rebuiltOnRetry: count('succeeded-on-retry'),
+            failed: count('failed', 'cancelled', 'timed-out', 'unmatched', 'running'),
+            notDispatched: count('not-dispatched'),
+            skipped: count('skipped')
+        };
+    });
+}
+/**
+ * The registry path every image shares (`artifactory.algol60.net/csm-docker/stable/`), to show it
+ * once instead of in every row; empty when the images do not share one.
+ */
+function commonRegistryPath(images) {
+    if (images.length === 0)
+        return '';
+    const folders = images.map((i) => i.slice(0, i.lastIndexOf('/') + 1));
+    let prefix = folders[0] ?? '';
+    for (const folder of folders)
+        while (!folder.startsWith(prefix))
+            prefix = prefix.slice(0, prefix.slice(0, -1).lastIndexOf('/') + 1);
+    return prefix;
+}
+
 ;// CONCATENATED MODULE: ./src/report/results-summary.ts
+
 
 
 
 
 const OUTCOME_LABEL = {
     succeeded: '✅ succeeded',
+    'succeeded-on-retry': '🔁 succeeded on retry',
     failed: '❌ failed',
     cancelled: '🚫 cancelled',
     'timed-out': '⏱️ timed out',
@@ -58581,33 +58686,57 @@ const OUTCOME_LABEL = {
     running: '🔄 running'
 };
 function describeTotals(t) {
-    return (`${t.dispatched} dispatched, ${t.succeeded} succeeded, ${t.failed} failed, ${t.timedOut} timed out, ` +
+    return (`${t.dispatched} dispatched, ${t.succeeded} succeeded${t.succeededOnRetry ? `, ${t.succeededOnRetry} succeeded on retry` : ''}, ${t.failed} failed, ${t.timedOut} timed out, ` +
         `${t.cancelled} cancelled, ${t.unmatched} not matched to a run, ${t.notDispatched} not dispatched, ${t.skipped} skipped`);
 }
 function conclusionCell(result) {
     const label = OUTCOME_LABEL[result.outcome];
     return result.reason ? `${label}<br>${tableCell(result.reason)}` : label;
 }
-/** The job summary after dispatching: a totals line, then one table per repo. */
+/** The run link, and for a build whose failed jobs were re-run, each attempt's conclusion and page. */
+function runCell(r) {
+    if (!r.runUrl || r.runId === undefined)
+        return '—';
+    const run = markdown_link(`#${r.runId}${r.via === 'attached' ? ' (attached)' : ''}`, r.runUrl);
+    if (!r.attempts)
+        return run;
+    return `${run}<br>${r.attempts.map((a) => markdown_link(`attempt ${a.attempt}: ${a.conclusion ?? 'not ended'}`, a.url)).join('<br>')}`;
+}
+/** One row per release branch: what this run did for the images it ships. */
+function renderReleaseTable(plan, results, serverUrl) {
+    const count = (n) => (n === 0 ? '—' : String(n));
+    return table(['Release branch', 'Images', 'Rebuilt', 'Rebuilt on retry', 'Failed', 'Not dispatched'], rollupByRelease(plan, results).map((r) => [
+        markdown_link(r.branch, `${serverUrl}/${plan.org}/${plan.productStreamRepo}/tree/${r.branch}`),
+        String(r.images),
+        count(r.rebuilt),
+        count(r.rebuiltOnRetry),
+        r.failed > 0 ? `❌ ${r.failed}` : '—',
+        r.notDispatched > 0 ? `⛔ ${r.notDispatched}` : '—'
+    ]));
+}
+/** The job summary after dispatching: totals, one row per release branch, then one table per repo. */
 function renderResultsSummary(plan, results, serverUrl, notes = []) {
     const totals = countResults(results);
+    const registry = commonRegistryPath(results.map((r) => r.fullImage));
     const parts = [
         `## Image rebuilds for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
         ...renderNotes(notes),
-        `**${describeTotals(totals)}**`
+        `**${describeTotals(totals)}**`,
+        renderReleaseTable(plan, results, serverUrl),
+        ...(registry ? [`Images are under ${codeSpan(registry)}.`] : [])
     ];
     const repos = [...new Set(results.map((r) => r.githubRepo))];
     // repos that need attention come first and open; repos whose builds all went well are folded
-    const needsAttention = (repo) => results.some((r) => r.githubRepo === repo && !['succeeded', 'skipped'].includes(r.outcome));
+    const needsAttention = (repo) => results.some((r) => r.githubRepo === repo && !SUCCEEDED.has(r.outcome));
     for (const repo of [...repos.filter(needsAttention), ...repos.filter((r) => !needsAttention(r))]) {
         const rows = results.filter((r) => r.githubRepo === repo);
-        const repoTable = table(['Repository', 'Git tag', 'Image', 'Branches', 'Conclusion', 'Run'], rows.map((r) => [
-            tableCell(repo),
+        // the heading names the repo, and the registry path is said once above
+        const repoTable = table(['Git tag', 'Image', 'Branches', 'Conclusion', 'Run'], rows.map((r) => [
             markdown_link(r.gitTag, tagUrl(serverUrl, plan.org, repo, r.gitTag)),
-            codeSpan(r.fullImage),
+            codeSpan(r.fullImage.slice(registry.length)),
             tableCell(r.branches.join(', ') || '—'),
             conclusionCell(r),
-            r.runUrl && r.runId !== undefined ? markdown_link(`#${r.runId}${r.via === 'attached' ? ' (attached)' : ''}`, r.runUrl) : '—'
+            runCell(r)
         ]));
         if (needsAttention(repo))
             parts.push(`### ${tableCell(repo)}`, repoTable);
@@ -58623,6 +58752,7 @@ function renderResultsText(results) {
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -58847,7 +58977,8 @@ function buildOptions(config, settings) {
         correlationWindowMs: Math.max(c['webhook-sleep-seconds'] * 6, 10) * 1000,
         attachToRunning: c['attach-to-running-builds'],
         cancelOnTimeout: c['cancel-on-timeout'],
-        overrides: config['workflow-overrides']
+        overrides: config['workflow-overrides'],
+        retryFailedBuilds: c['retry-failed-builds']
     };
 }
 /** Summary first (it carries the run links), then annotations, outputs, results file; then the exit status. */
@@ -58871,16 +59002,21 @@ async function reportResults(plan, results, settings, output, state, facts) {
 function writeResultsReport(plan, results, settings, output, notes) {
     return writeEach([
         ['the job summary', () => output.summary(renderResultsSummary(plan, results, settings.serverUrl, notes), renderResultsText(results))],
-        ['the outputs', () => setResultOutputs(output, results)],
-        [constants_Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, results)]
+        ['the outputs', () => setResultOutputs(output, plan, results)],
+        [constants_Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, resultsDocument(plan, results))]
     ]);
 }
-function setResultOutputs(output, results) {
+/** The results file: the rollup per release branch, and one result per planned image. */
+function resultsDocument(plan, results) {
+    return { version: 1, releases: rollupByRelease(plan, results), results };
+}
+function setResultOutputs(output, plan, results) {
     const totals = countResults(results);
     output.setOutput(Outputs.Results, JSON.stringify(results));
+    output.setOutput(Outputs.Releases, JSON.stringify(rollupByRelease(plan, results)));
     output.setOutput(Outputs.Dispatched, totals.dispatched);
-    output.setOutput(Outputs.Succeeded, totals.succeeded);
-    output.setOutput(Outputs.Failed, results.length - totals.succeeded - totals.skipped);
+    output.setOutput(Outputs.Succeeded, totals.succeeded + totals.succeededOnRetry);
+    output.setOutput(Outputs.Failed, failedResults(results).length);
 }
 /**
  * The job was cancelled (the runner sends SIGINT, then SIGTERM): write what is known, fast, and

@@ -42,6 +42,7 @@ export interface RunSettings {
   'cancel-on-timeout': boolean;
   timeouts: Timeouts;
   'chart-credentials-required': boolean;
+  'retry-failed-builds': number;
 }
 
 /** Deadlines of network operations, in seconds. */

@@ -14,7 +14,15 @@ export const RUN_CONCLUSIONS = [
 ] as const;
 
 /** What became of one image's build, from the release manager's point of view. */
-export type BuildOutcome = 'succeeded' | 'failed' | 'cancelled' | 'timed-out' | 'unmatched' | 'not-dispatched' | 'skipped' | 'running';
+export type BuildOutcome =
+  'succeeded' | 'succeeded-on-retry' | 'failed' | 'cancelled' | 'timed-out' | 'unmatched' | 'not-dispatched' | 'skipped' | 'running';
+
+/** One attempt of a build's run (a re-run of its failed jobs is the next attempt of the same run). */
+export interface RunAttempt {
+  attempt: number;
+  conclusion: string | null;
+  url: string;
+}
 
 export interface BuildResult {
   githubRepo: string;
@@ -30,6 +38,8 @@ export interface BuildResult {
   runUrl?: string;
   status?: string;
   conclusion?: string | null;
+  /** Every attempt of the run when its failed jobs were re-run, the last one last. */
+  attempts?: RunAttempt[];
   outcome: BuildOutcome;
   reason?: string;
 }
@@ -69,6 +79,7 @@ export interface Totals {
   planned: number;
   dispatched: number;
   succeeded: number;
+  succeededOnRetry: number;
   failed: number;
   timedOut: number;
   cancelled: number;
@@ -83,6 +94,7 @@ export function countResults(results: readonly BuildResult[]): Totals {
     planned: results.length,
     dispatched: results.filter((r) => r.runId !== undefined).length,
     succeeded: count('succeeded'),
+    succeededOnRetry: count('succeeded-on-retry'),
     failed: count('failed'),
     timedOut: count('timed-out'),
     cancelled: count('cancelled'),
@@ -92,7 +104,10 @@ export function countResults(results: readonly BuildResult[]): Totals {
   };
 }
 
+/** Outcomes that need nobody: success (at once or on retry) and builds GitHub skipped. */
+export const SUCCEEDED: ReadonlySet<BuildOutcome> = new Set(['succeeded', 'succeeded-on-retry', 'skipped']);
+
 /** The job fails when any build did not succeed, or a planned image could not be dispatched. */
 export function failedResults(results: readonly BuildResult[]): BuildResult[] {
-  return results.filter((r) => !['succeeded', 'skipped'].includes(r.outcome));
+  return results.filter((r) => !SUCCEEDED.has(r.outcome));
 }

@@ -4,7 +4,7 @@ import type { Log } from '../log.js';
 import type { Plan, PlannedImage } from '../plan/plan.js';
 import { planImages } from '../plan/plan.js';
 import type { DispatchAnswer } from '../github/dispatch.js';
-import type { BuildResult } from './build-result.js';
+import type { BuildResult, RunAttempt } from './build-result.js';
 import { outcomeOfConclusion, resultFor } from './build-result.js';
 import type { Clock } from './clock.js';
 import type { RunSnapshot } from './correlate.js';
@@ -22,6 +22,8 @@ export interface BuildApi {
   listDispatchRuns(repo: string, createdSince: number, workflowIds: number[]): Promise<RunSnapshot[]>;
   getRun(repo: string, runId: number): Promise<RunSnapshot>;
   cancelRun(repo: string, runId: number): Promise<void>;
+  /** Re-run the failed jobs of a completed run (its next attempt). */
+  rerunFailedJobs(repo: string, runId: number): Promise<void>;
   /** The login whose dispatches create the runs (`<app>[bot]`), when it can be known. */
   dispatcherLogin(): Promise<string | undefined>;
 }
@@ -35,6 +37,8 @@ export interface BuildOptions {
   attachToRunning: boolean;
   cancelOnTimeout: boolean;
   overrides: readonly WorkflowOverride[];
+  /** Re-runs of the failed jobs of a build that concluded `failure` (0: none). */
+  retryFailedBuilds: number;
 }
 
 /** One workflow run to obtain: a (repo, workflow, ref) and every planned image it builds. */
@@ -58,6 +62,10 @@ interface BuildJob {
   correlationDeadline?: number;
   outcome?: BuildResult['outcome'];
   reason?: string;
+  /** Earlier attempts of the run, once its failed jobs were re-run. */
+  attempts?: RunAttempt[];
+  /** The attempt asked for: snapshots of earlier attempts say nothing of it. */
+  awaitedAttempt?: number;
 }
 
 const LOOKBACK_MS = 24 * 3600_000;
@@ -74,6 +82,8 @@ export class BuildRunner {
   private readonly takenRunIds = new Set<number>();
   private readonly knownRuns = new Map<string, Map<number, RunSnapshot>>();
   private actor: string | undefined;
+  /** When the time limit passes (set when dispatching starts). */
+  private deadline = Infinity;
   private readonly apiLimit = pLimit(8);
 
   constructor(
@@ -156,6 +166,7 @@ export class BuildRunner {
   private async dispatchAndMonitor(jobs: BuildJob[]): Promise<void> {
     const start = this.clock.now();
     const deadline = start + this.options.timeLimitMs;
+    this.deadline = deadline;
     const queue = [...jobs];
     this.actor = await this.api.dispatcherLogin().catch(() => undefined);
     await this.snapshotRepos([...new Set(jobs.map((j) => j.repo))], start - LOOKBACK_MS);
@@ -272,7 +283,8 @@ export class BuildRunner {
           conclusion: null,
           actor: undefined,
           createdAt: job.sentAt,
-          htmlUrl: answer.htmlUrl
+          htmlUrl: answer.htmlUrl,
+          runAttempt: 1
         };
         this.log.info(`${job.repo} ${job.ref}: dispatched ${job.workflow.path}, run ${answer.runId}`);
         return;
@@ -364,11 +376,32 @@ export class BuildRunner {
         return;
       }
     }
+    // a listing may still show the attempt before the re-run: it says nothing of the new one
+    if (run.runAttempt < (job.awaitedAttempt ?? 1)) return;
     job.run = run;
-    if (run.status === 'completed') {
-      job.state = 'done';
-      job.outcome = outcomeOfConclusion(run.conclusion);
+    if (run.status !== 'completed') return;
+    if (run.conclusion === 'failure' && (job.attempts?.length ?? 0) < this.options.retryFailedBuilds && this.clock.now() < this.deadline) {
+      if (await this.rerunFailedJobs(job, run)) return;
     }
+    job.state = 'done';
+    const outcome = outcomeOfConclusion(run.conclusion);
+    job.outcome = outcome === 'succeeded' && job.attempts?.length ? 'succeeded-on-retry' : outcome;
+  }
+
+  /** Ask for the next attempt of a failed run; false when GitHub refuses (the failure stands). */
+  private async rerunFailedJobs(job: BuildJob, run: RunSnapshot): Promise<boolean> {
+    try {
+      await this.api.rerunFailedJobs(job.repo, run.id);
+    } catch (error) {
+      rethrowIfFatal(error);
+      this.log.info(`${job.repo} ${job.ref}: cannot re-run the failed jobs of run ${run.id} (${errorMessage(error)})`);
+      return false;
+    }
+    (job.attempts ??= []).push({ attempt: run.runAttempt, conclusion: run.conclusion, url: attemptUrl(run) });
+    job.awaitedAttempt = run.runAttempt + 1;
+    job.run = { ...run, status: 'requested', conclusion: null };
+    this.log.info(`${job.repo} ${job.ref}: run ${run.id} failed; re-running its failed jobs (attempt ${job.awaitedAttempt})`);
+    return true;
   }
 
   private async expire(jobs: BuildJob[], queue: BuildJob[]): Promise<void> {
@@ -415,6 +448,18 @@ export class BuildRunner {
           ...(job.run
             ? { runId: job.run.id, runUrl: job.run.htmlUrl, status: job.run.status ?? undefined, conclusion: job.run.conclusion }
             : {}),
+          ...(job.attempts && job.run
+            ? {
+                attempts: [
+                  ...job.attempts,
+                  {
+                    attempt: job.awaitedAttempt ?? job.run.runAttempt,
+                    conclusion: job.run.conclusion,
+                    url: attemptUrl(job.run, job.awaitedAttempt)
+                  }
+                ]
+              }
+            : {}),
           ...(job.via ? { via: i === 0 ? job.via : 'shared' } : {})
         };
         fromJobs.set(image, result);
@@ -422,6 +467,11 @@ export class BuildRunner {
     }
     return planImages(plan).map((image) => fromJobs.get(image) ?? this.undispatched.get(image) ?? resultFor(image, 'not-dispatched'));
   }
+}
+
+/** The page of one attempt of a run (`…/actions/runs/7/attempts/2`). */
+function attemptUrl(run: RunSnapshot, attempt = run.runAttempt): string {
+  return `${run.htmlUrl.replace(/\/attempts\/\d+$/, '')}/attempts/${attempt}`;
 }
 
 /** What a build's state says of it now; only `done` builds have their final outcome. */

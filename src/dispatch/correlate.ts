@@ -9,6 +9,8 @@ export interface RunSnapshot {
   actor: string | undefined;
   createdAt: number;
   htmlUrl: string;
+  /** 1, then 2 and up once failed jobs are re-run (the same run id). */
+  runAttempt: number;
 }
 
 export interface DispatchRecord {

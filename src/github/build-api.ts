@@ -21,6 +21,7 @@ export function githubBuildApi(connection: Connection, org: string, workflowFile
     listDispatchRuns: (repo, since, workflowIds) => runs.listDispatchRuns(repo, { createdSince: since, workflowIds }),
     getRun: (repo, runId) => runs.getRun(repo, runId),
     cancelRun: (repo, runId) => runs.cancelRun(repo, runId),
+    rerunFailedJobs: (repo, runId) => runs.rerunFailedJobs(repo, runId),
     dispatcherLogin: () => connection.dispatcherLogin()
   };
 }

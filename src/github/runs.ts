@@ -11,6 +11,7 @@ interface RawRun {
   conclusion: string | null;
   created_at: string;
   html_url: string;
+  run_attempt?: number;
   actor?: { login: string } | null;
   triggering_actor?: { login: string } | null;
 }
@@ -25,7 +26,8 @@ function snapshot(run: RawRun): RunSnapshot {
     conclusion: run.conclusion,
     actor: run.triggering_actor?.login ?? run.actor?.login,
     createdAt: Date.parse(run.created_at),
-    htmlUrl: run.html_url
+    htmlUrl: run.html_url,
+    runAttempt: run.run_attempt ?? 1
   };
 }
 
@@ -121,6 +123,17 @@ export class RunReader {
       run_id: runId
     });
     return snapshot(data as RawRun);
+  }
+
+  /** Re-run the failed jobs of a completed run: its next attempt, same run id. */
+  async rerunFailedJobs(repo: string, runId: number): Promise<void> {
+    await this.octokit.request('POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs', {
+      owner: this.owner,
+      repo,
+      run_id: runId,
+      // a POST that may have started an attempt is never retried blindly
+      request: { retries: 0 }
+    });
   }
 
   /** Ask GitHub to cancel a run; a run that completed meanwhile (409) needs nothing more. */

@@ -10,6 +10,15 @@ export function resultProblems(results: readonly BuildResult[]): Problem[] {
     switch (r.outcome) {
       case 'succeeded':
         break;
+      case 'succeeded-on-retry': {
+        const first = r.attempts?.[0];
+        problems.push({
+          severity: 'notice',
+          message: `build succeeded on retry: attempt ${first?.attempt ?? 1} ended ${first?.conclusion ?? 'failure'}${first ? ` (${first.url})` : ''}, its failed jobs were re-run${run}`,
+          where
+        });
+        break;
+      }
       case 'skipped':
         problems.push({ severity: 'warning', message: `build skipped: conclusion ${r.conclusion ?? 'unknown'}${run}`, where });
         break;

@@ -1,12 +1,14 @@
 import type { BuildOutcome, BuildResult, Totals } from '../dispatch/build-result.js';
-import { countResults } from '../dispatch/build-result.js';
+import { countResults, SUCCEEDED } from '../dispatch/build-result.js';
 import type { Plan } from '../plan/plan.js';
 import { codeSpan, tableCell } from '../escape.js';
 import { details, link, table } from './markdown.js';
 import { renderNotes, tagUrl, textTable } from './plan-summary.js';
+import { commonRegistryPath, rollupByRelease } from './release-rollup.js';
 
 export const OUTCOME_LABEL: Record<BuildOutcome, string> = {
   succeeded: '✅ succeeded',
+  'succeeded-on-retry': '🔁 succeeded on retry',
   failed: '❌ failed',
   cancelled: '🚫 cancelled',
   'timed-out': '⏱️ timed out',
@@ -18,7 +20,7 @@ export const OUTCOME_LABEL: Record<BuildOutcome, string> = {
 
 export function describeTotals(t: Totals): string {
   return (
-    `${t.dispatched} dispatched, ${t.succeeded} succeeded, ${t.failed} failed, ${t.timedOut} timed out, ` +
+    `${t.dispatched} dispatched, ${t.succeeded} succeeded${t.succeededOnRetry ? `, ${t.succeededOnRetry} succeeded on retry` : ''}, ${t.failed} failed, ${t.timedOut} timed out, ` +
     `${t.cancelled} cancelled, ${t.unmatched} not matched to a run, ${t.notDispatched} not dispatched, ${t.skipped} skipped`
   );
 }
@@ -28,7 +30,31 @@ function conclusionCell(result: BuildResult): string {
   return result.reason ? `${label}<br>${tableCell(result.reason)}` : label;
 }
 
-/** The job summary after dispatching: a totals line, then one table per repo. */
+/** The run link, and for a build whose failed jobs were re-run, each attempt's conclusion and page. */
+function runCell(r: BuildResult): string {
+  if (!r.runUrl || r.runId === undefined) return '—';
+  const run = link(`#${r.runId}${r.via === 'attached' ? ' (attached)' : ''}`, r.runUrl);
+  if (!r.attempts) return run;
+  return `${run}<br>${r.attempts.map((a) => link(`attempt ${a.attempt}: ${a.conclusion ?? 'not ended'}`, a.url)).join('<br>')}`;
+}
+
+/** One row per release branch: what this run did for the images it ships. */
+function renderReleaseTable(plan: Plan, results: readonly BuildResult[], serverUrl: string): string {
+  const count = (n: number): string => (n === 0 ? '—' : String(n));
+  return table(
+    ['Release branch', 'Images', 'Rebuilt', 'Rebuilt on retry', 'Failed', 'Not dispatched'],
+    rollupByRelease(plan, results).map((r) => [
+      link(r.branch, `${serverUrl}/${plan.org}/${plan.productStreamRepo}/tree/${r.branch}`),
+      String(r.images),
+      count(r.rebuilt),
+      count(r.rebuiltOnRetry),
+      r.failed > 0 ? `❌ ${r.failed}` : '—',
+      r.notDispatched > 0 ? `⛔ ${r.notDispatched}` : '—'
+    ])
+  );
+}
+
+/** The job summary after dispatching: totals, one row per release branch, then one table per repo. */
 export function renderResultsSummary(
   plan: Plan,
   results: readonly BuildResult[],
@@ -36,26 +62,28 @@ export function renderResultsSummary(
   notes: readonly string[] = []
 ): string {
   const totals = countResults(results);
+  const registry = commonRegistryPath(results.map((r) => r.fullImage));
   const parts: string[] = [
     `## Image rebuilds for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
     ...renderNotes(notes),
-    `**${describeTotals(totals)}**`
+    `**${describeTotals(totals)}**`,
+    renderReleaseTable(plan, results, serverUrl),
+    ...(registry ? [`Images are under ${codeSpan(registry)}.`] : [])
   ];
   const repos = [...new Set(results.map((r) => r.githubRepo))];
   // repos that need attention come first and open; repos whose builds all went well are folded
-  const needsAttention = (repo: string): boolean =>
-    results.some((r) => r.githubRepo === repo && !['succeeded', 'skipped'].includes(r.outcome));
+  const needsAttention = (repo: string): boolean => results.some((r) => r.githubRepo === repo && !SUCCEEDED.has(r.outcome));
   for (const repo of [...repos.filter(needsAttention), ...repos.filter((r) => !needsAttention(r))]) {
     const rows = results.filter((r) => r.githubRepo === repo);
+    // the heading names the repo, and the registry path is said once above
     const repoTable = table(
-      ['Repository', 'Git tag', 'Image', 'Branches', 'Conclusion', 'Run'],
+      ['Git tag', 'Image', 'Branches', 'Conclusion', 'Run'],
       rows.map((r) => [
-        tableCell(repo),
         link(r.gitTag, tagUrl(serverUrl, plan.org, repo, r.gitTag)),
-        codeSpan(r.fullImage),
+        codeSpan(r.fullImage.slice(registry.length)),
         tableCell(r.branches.join(', ') || '—'),
         conclusionCell(r),
-        r.runUrl && r.runId !== undefined ? link(`#${r.runId}${r.via === 'attached' ? ' (attached)' : ''}`, r.runUrl) : '—'
+        runCell(r)
       ])
     );
     if (needsAttention(repo)) parts.push(`### ${tableCell(repo)}`, repoTable);
