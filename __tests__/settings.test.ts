@@ -63,7 +63,8 @@ describe('settings of the action', () => {
       planFile: undefined,
       failOn: 'problems',
       skipCharts: false,
-      helmDownload: true
+      helmDownload: true,
+      configOverrides: {}
     });
   });
 
@@ -178,5 +179,52 @@ describe('settings of the command line', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('reads the environment of dispatcher.py as defaults, flags winning', async () => {
+    const env = {
+      DRYRUN: 'true',
+      DISPATCHER_CONFIGURATION_FILE: 'configs/csm.yaml',
+      GITHUB_TOKEN: 't',
+      ARTIFACTORY_ALGOL60_READONLY_USERNAME: 'reader',
+      ARTIFACTORY_ALGOL60_READONLY_TOKEN: 'secret',
+      SLEEP_DURATION_SECONDS: '45',
+      TIME_LIMIT_MINUTES: '90',
+      WEBHOOK_SLEEP_SECONDS: '0',
+      LOG_LEVEL: 'debug'
+    };
+    const parsed = await settingsFromArgs([], env);
+    if (parsed === 'help') throw new Error('unexpected help');
+    expect(parsed.settings).toMatchObject({
+      dryRun: true,
+      auth: { kind: 'token', token: 't' },
+      chartCredentials: { username: 'reader', password: 'secret' },
+      configOverrides: { 'sleep-duration-seconds': 45, 'time-limit-minutes': 90, 'webhook-sleep-seconds': 0, 'log-level': 'DEBUG' }
+    });
+    expect(parsed.settings.configFile).toMatch(/\/configs\/csm\.yaml$/);
+    const flags = await settingsFromArgs(['--time-limit-minutes', '5', '--config', 'other.yaml'], { ...env, DRYRUN: 'false' });
+    if (flags === 'help') throw new Error('unexpected help');
+    expect(flags.settings.dryRun).toBe(false);
+    expect(flags.settings.configOverrides['time-limit-minutes']).toBe(5);
+    expect(flags.settings.configFile).toMatch(/\/other\.yaml$/);
+  });
+
+  it('names the variable whose value does not parse (dispatcher.py crashed on these)', async () => {
+    await expect(settingsFromArgs([], { SLEEP_DURATION_SECONDS: 'thirty' })).rejects.toThrow(
+      'environment variable SLEEP_DURATION_SECONDS must be a number greater than 0, not "thirty"'
+    );
+    await expect(settingsFromArgs([], { TIME_LIMIT_MINUTES: '0' })).rejects.toThrow(
+      'environment variable TIME_LIMIT_MINUTES must be a number greater than 0, not "0"'
+    );
+    await expect(settingsFromArgs([], { WEBHOOK_SLEEP_SECONDS: '-1' })).rejects.toThrow(
+      'environment variable WEBHOOK_SLEEP_SECONDS must be a number of at least 0, not "-1"'
+    );
+    await expect(settingsFromArgs([], { LOG_LEVEL: 'loud' })).rejects.toThrow(
+      'environment variable LOG_LEVEL must be one of DEBUG, INFO, WARNING, WARN, ERROR, CRITICAL, not "loud"'
+    );
+    await expect(settingsFromArgs([], { DRYRUN: 'yes please' })).rejects.toThrow(
+      'environment variable DRYRUN must be true or false, not "yes please"'
+    );
+    await expect(settingsFromArgs(['--sleep-duration-seconds', 'x'], {})).rejects.toThrow('--sleep-duration-seconds must be a number');
   });
 });

@@ -5,7 +5,18 @@ import { DEFAULT_API_URL, DEFAULT_SERVER_URL } from './constants.js';
 import { ConsoleJobOutput } from './job-output.js';
 import { JobState, reportInterrupted, runJob } from './main.js';
 import type { Settings } from './settings.js';
-import { chooseAuth, defaultConfigFile, orgFromRepository, parseFailOn, parsePositiveInteger, parseRewrites } from './settings.js';
+import {
+  chooseAuth,
+  defaultConfigFile,
+  orgFromRepository,
+  parseBoolean,
+  parseFailOn,
+  parseLogLevel,
+  parseNumber,
+  parsePositiveInteger,
+  parseRewrites,
+  type ConfigOverrides
+} from './settings.js';
 import { describeThrown, errorMessage } from './errors.js';
 import { logLine } from './escape.js';
 
@@ -14,8 +25,9 @@ export const USAGE = `Usage: node dist/cli.js [options]
 Plan the rebuild of the images a product stream ships, dispatch the build workflows and wait for them.
 
 Options:
-  --config FILE            configuration file (default: the configuration.yaml shipped with the action)
-  --dry-run                build the plan, print it and stop
+  --config FILE            configuration file (default: $DISPATCHER_CONFIGURATION_FILE, else the
+                           configuration.yaml shipped with the action)
+  --dry-run                build the plan, print it and stop (default: $DRYRUN)
   --app-id ID              GitHub App id (default: $GITHUB_APP_ID), with the key below
   --private-key-file FILE  GitHub App private key, PEM (default: $GITHUB_APP_PRIVATE_KEY_FILE)
   --org ORG                organization (default: configuration.org, or the owner of $GITHUB_REPOSITORY)
@@ -28,12 +40,16 @@ Options:
   --results-file FILE      write the results as JSON
   --server-url URL         GitHub server (default: $GITHUB_SERVER_URL or ${DEFAULT_SERVER_URL})
   --api-url URL            GitHub REST API (default: $GITHUB_API_URL or ${DEFAULT_API_URL})
+  --sleep-duration-seconds N, --time-limit-minutes N, --webhook-sleep-seconds N, --log-level L
+                           override the configuration's settings (default: $SLEEP_DURATION_SECONDS,
+                           $TIME_LIMIT_MINUTES, $WEBHOOK_SLEEP_SECONDS, $LOG_LEVEL, as dispatcher.py read them)
   --verbose                print debug lines
   --help                   print this help
 
 Secrets come from the environment, never from arguments (the process list shows arguments):
   GITHUB_TOKEN             GitHub token (or use a GitHub App: --app-id and --private-key-file)
   CHART_REPO_PASSWORD      chart repository password or token
+  ARTIFACTORY_ALGOL60_READONLY_USERNAME and _TOKEN: the chart credentials, as dispatcher.py read them
   --token and --chart-repo-password still work, with a warning.
 
 Exit codes: 0 success; 1 a build failed, timed out or could not be dispatched, or planning
@@ -50,7 +66,11 @@ export async function settingsFromArgs(
     strict: true,
     options: {
       config: { type: 'string' },
-      'dry-run': { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean' },
+      'sleep-duration-seconds': { type: 'string' },
+      'time-limit-minutes': { type: 'string' },
+      'webhook-sleep-seconds': { type: 'string' },
+      'log-level': { type: 'string' },
       token: { type: 'string' },
       'app-id': { type: 'string' },
       'private-key-file': { type: 'string' },
@@ -76,11 +96,12 @@ export async function settingsFromArgs(
       warnings.push(`--${flag} shows in the process list; set ${flag === 'token' ? 'GITHUB_TOKEN' : 'CHART_REPO_PASSWORD'} instead`);
   const keyFile = values['private-key-file'] ?? env.GITHUB_APP_PRIVATE_KEY_FILE;
   const privateKey = keyFile ? await readFile(keyFile, 'utf8') : '';
-  const username = values['chart-repo-username'] ?? env.CHART_REPO_USERNAME ?? '';
-  const password = values['chart-repo-password'] ?? env.CHART_REPO_PASSWORD ?? '';
+  const username = values['chart-repo-username'] ?? env.CHART_REPO_USERNAME ?? env.ARTIFACTORY_ALGOL60_READONLY_USERNAME ?? '';
+  const password = values['chart-repo-password'] ?? env.CHART_REPO_PASSWORD ?? env.ARTIFACTORY_ALGOL60_READONLY_TOKEN ?? '';
+  const config = values.config ?? env.DISPATCHER_CONFIGURATION_FILE;
   const settings: Settings = {
-    configFile: values.config ? resolve(values.config) : defaultConfigFile(),
-    dryRun: values['dry-run'] ?? false,
+    configFile: config ? resolve(config) : defaultConfigFile(),
+    dryRun: values['dry-run'] ?? parseBoolean(env.DRYRUN ?? '', 'environment variable DRYRUN'),
     auth: chooseAuth(values.token ?? env.GITHUB_TOKEN ?? '', values['app-id'] ?? env.GITHUB_APP_ID ?? '', privateKey),
     org: values.org,
     defaultOrg: orgFromRepository(env.GITHUB_REPOSITORY),
@@ -94,9 +115,30 @@ export async function settingsFromArgs(
     failOn: parseFailOn(values['fail-on'] ?? '', '--fail-on'),
     skipCharts: values['skip-charts'] ?? false,
     // outside a runner there is no tool cache: helm must be on PATH
-    helmDownload: false
+    helmDownload: false,
+    configOverrides: configOverridesOf(values, env)
   };
   return { settings, verbose: values.verbose ?? false, warnings };
+}
+
+/** The settings dispatcher.py read from its environment: a flag wins over the variable, both win over the file. */
+function configOverridesOf(values: Record<string, unknown>, env: NodeJS.ProcessEnv): ConfigOverrides {
+  const pick = (flag: string, variable: string): [string, string] | undefined => {
+    const fromFlag = values[flag];
+    if (typeof fromFlag === 'string') return [fromFlag, `--${flag}`];
+    const fromEnv = env[variable];
+    return fromEnv !== undefined && fromEnv !== '' ? [fromEnv, `environment variable ${variable}`] : undefined;
+  };
+  const overrides: ConfigOverrides = {};
+  const sleep = pick('sleep-duration-seconds', 'SLEEP_DURATION_SECONDS');
+  if (sleep) overrides['sleep-duration-seconds'] = parseNumber(...sleep);
+  const limit = pick('time-limit-minutes', 'TIME_LIMIT_MINUTES');
+  if (limit) overrides['time-limit-minutes'] = parseNumber(...limit);
+  const webhook = pick('webhook-sleep-seconds', 'WEBHOOK_SLEEP_SECONDS');
+  if (webhook) overrides['webhook-sleep-seconds'] = parseNumber(webhook[0], webhook[1], { allowZero: true });
+  const level = pick('log-level', 'LOG_LEVEL');
+  if (level) overrides['log-level'] = parseLogLevel(...level);
+  return overrides;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

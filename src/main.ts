@@ -14,7 +14,7 @@ import { GitRepository } from './plan/git.js';
 import { Helm } from './plan/helm.js';
 import { locateHelm } from './plan/helm-install.js';
 import type { Plan } from './plan/plan.js';
-import { countPlan, renderPlanSummary, renderPlanText } from './report/plan-summary.js';
+import { countPlan, renderPlanSummary, renderPlanText, type SummaryLinks } from './report/plan-summary.js';
 import type { Settings } from './settings.js';
 import { describeThrown, errorMessage } from './errors.js';
 import { BuildRunner, type BuildOptions } from './dispatch/build-runner.js';
@@ -46,11 +46,17 @@ export class JobState {
   runner?: BuildRunner;
   /** The job's one temp folder: the product stream copy, chart archives, helm's home. */
   tempRoot?: string;
+  /** Where the summary links go (known once the configuration is read). */
+  links?: SummaryLinks;
   /** The final report was written (by the job, or by an interruption): never twice. */
   reported = false;
 }
 
 const badInput = (failure: string): JobResult => ({ exitCode: 2, failure });
+
+function linksOf(state: JobState, settings: Settings): SummaryLinks {
+  return state.links ?? { serverUrl: settings.serverUrl };
+}
 
 /** The configuration, or the job stops here, before any network call. */
 async function readConfiguration(settings: Settings, output: JobOutput): Promise<Configuration | undefined> {
@@ -60,6 +66,8 @@ async function readConfiguration(settings: Settings, output: JobOutput): Promise
     for (const error of loaded.errors) output.log.problem({ severity: 'error', message: error });
     return undefined;
   }
+  // the command line's flags and the original tool's variables win over the file
+  Object.assign(loaded.config.configuration, settings.configOverrides);
   output.log.setLevel(loaded.config.configuration['log-level']);
   output.log.info(`configuration: ${settings.configFile}`);
   return loaded.config;
@@ -103,6 +111,7 @@ export async function runJob(
   const { log } = output;
   const config = await readConfiguration(settings, output);
   if (!config) return badInput(`the configuration ${settings.configFile} is invalid`);
+  state.links = { serverUrl: settings.serverUrl, imageLinkTemplate: config.configuration['image-link-template'] };
   const org = settings.org ?? config.configuration.org ?? settings.defaultOrg;
   if (!org) return badInput('no GitHub organization: set configuration.org, the org input, or GITHUB_REPOSITORY');
   if (!settings.auth) return badInput('no GitHub credentials: set app-id and private-key, or token');
@@ -223,7 +232,7 @@ async function reportPlan(plan: Plan, settings: Settings, output: JobOutput, sta
   const failures = await writeEach([
     [
       'the job summary',
-      () => output.summary(renderPlanSummary(plan, settings.serverUrl, chartsSkippedNote(settings)), renderPlanText(plan))
+      () => output.summary(renderPlanSummary(plan, linksOf(state, settings), chartsSkippedNote(settings)), renderPlanText(plan))
     ],
     [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, plan)]
   ]);
@@ -261,7 +270,7 @@ async function reportResults(
   state.reported = true;
   const notes = facts.stoppedEarly ? [`The job stopped before every build was watched to the end: ${facts.stoppedEarly}`] : [];
   const totals = countResults(results);
-  const failures = await writeResultsReport(plan, results, settings, output, notes);
+  const failures = await writeResultsReport(plan, results, settings, linksOf(state, settings), output, notes);
   if (facts.stoppedEarly) output.log.problem({ severity: 'error', message: `the job stopped early: ${facts.stoppedEarly}` });
   for (const problem of resultProblems(results)) output.log.problem(problem);
   for (const failure of failures) output.log.problem({ severity: 'error', message: failure });
@@ -276,11 +285,12 @@ function writeResultsReport(
   plan: Plan,
   results: BuildResult[],
   settings: Settings,
+  links: SummaryLinks,
   output: JobOutput,
   notes: readonly string[]
 ): Promise<string[]> {
   return writeEach([
-    ['the job summary', () => output.summary(renderResultsSummary(plan, results, settings.serverUrl, notes), renderResultsText(results))],
+    ['the job summary', () => output.summary(renderResultsSummary(plan, results, links, notes), renderResultsText(results))],
     ['the outputs', () => setResultOutputs(output, plan, results)],
     [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, resultsDocument(plan, results))]
   ]);
@@ -318,9 +328,9 @@ export async function reportInterrupted(state: JobState, settings: Settings, out
     return;
   }
   if (!runner) {
-    await output.summary(renderPlanSummary(plan, settings.serverUrl, note), renderPlanText(plan));
+    await output.summary(renderPlanSummary(plan, linksOf(state, settings), note), renderPlanText(plan));
     return;
   }
   const results = runner.resultsSoFar(plan);
-  await writeResultsReport(plan, results, settings, output, note);
+  await writeResultsReport(plan, results, settings, linksOf(state, settings), output, note);
 }

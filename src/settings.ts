@@ -5,6 +5,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_API_URL, DEFAULT_SERVER_URL, FAIL_ON, Inputs, type FailOn } from './constants.js';
 import type { GitHubAuth } from './github/client.js';
+import type { RunSettings } from './config/configuration.js';
 
 /** Everything a run needs to know from outside: built once, at the edge, by the action or the command line. */
 export interface Settings {
@@ -28,6 +29,28 @@ export interface Settings {
   skipCharts: boolean;
   /** May helm be downloaded into the runner's tool cache when it is not on PATH (the action: yes; the command line: no). */
   helmDownload: boolean;
+  /** Configuration settings given outside the file (the command line's flags and the original tool's variables); they win. */
+  configOverrides: ConfigOverrides;
+}
+
+export type ConfigOverrides = Partial<
+  Pick<RunSettings, 'sleep-duration-seconds' | 'time-limit-minutes' | 'webhook-sleep-seconds' | 'log-level'>
+>;
+
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'WARN', 'ERROR', 'CRITICAL'] as const;
+
+/** A number above 0 (or at least 0), or an error naming where it came from. */
+export function parseNumber(value: string, name: string, options: { allowZero?: boolean } = {}): number {
+  const n = Number(value.trim());
+  if (value.trim() === '' || !Number.isFinite(n) || (options.allowZero ? n < 0 : n <= 0))
+    throw new Error(`${name} must be a number ${options.allowZero ? 'of at least 0' : 'greater than 0'}, not "${value}"`);
+  return n;
+}
+
+export function parseLogLevel(value: string, name: string): string {
+  const upper = value.trim().toUpperCase();
+  if ((LOG_LEVELS as readonly string[]).includes(upper)) return upper;
+  throw new Error(`${name} must be one of ${LOG_LEVELS.join(', ')}, not "${value}"`);
 }
 
 /** The configuration.yaml shipped beside the action's action.yml, found upward from this module (dist/, dist/cli-build/ or src/). */
@@ -44,7 +67,8 @@ export function parseBoolean(value: string, name: string): boolean {
   const v = value.trim().toLowerCase();
   if (['true', 'yes', '1', 'on'].includes(v)) return true;
   if (['false', 'no', '0', 'off', ''].includes(v)) return false;
-  throw new Error(`input ${name} must be true or false, not "${value}"`);
+  const what = name.startsWith('--') || name.startsWith('environment variable') ? name : `input ${name}`;
+  throw new Error(`${what} must be true or false, not "${value}"`);
 }
 
 export function parsePositiveInteger(value: string, name: string): number | undefined {
@@ -151,6 +175,7 @@ export function settingsFromInputs(env: NodeJS.ProcessEnv = process.env): Settin
     planFile: undefined,
     failOn: parseFailOn(input(Inputs.FailOn), Inputs.FailOn),
     skipCharts: parseBoolean(input(Inputs.SkipCharts), Inputs.SkipCharts),
-    helmDownload: true
+    helmDownload: true,
+    configOverrides: {}
   };
 }

@@ -11,7 +11,7 @@ describe('tag snapshots over GraphQL (real Octokit, emulator running graphql-js)
       'hms-bss',
       'cray-bss',
       { 'v1.28.0': commitOf('bss-1.28.0'), 'v1.0.0': commitOf('bss-1.0.0') },
-      { annotatedTags: ['v1.28.0'] }
+      { annotatedTags: ['v1.28.0'], releases: ['v1.28.0', 'v9.9.9'] }
     );
     bss.files = {
       'v1.0.0': { 'README.md': 'old\n' },
@@ -53,6 +53,13 @@ describe('tag snapshots over GraphQL (real Octokit, emulator running graphql-js)
       ['hms-bss', 'v9.9.9', undefined, undefined]
     ]);
     expect(snapshots[0]?.workflowFiles?.get('.github/workflows/build.yaml')).toBe(buildWorkflow('Build', 'cray-bss'));
+    // the release of a tag comes in the same request; a tag without one (or without a commit) has none
+    expect(snapshots.map((s) => s.releaseUrl)).toEqual([
+      `https://github.example/${ORG}/hms-bss/releases/tag/v1.28.0`,
+      undefined,
+      undefined,
+      undefined
+    ]);
   });
 
   it('passes tag names as variables, never inside the query text, 50 tags per query', () => {

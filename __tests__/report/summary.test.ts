@@ -1,7 +1,7 @@
 import type { BuildResult } from '../../src/dispatch/build-result.js';
 import type { Plan } from '../../src/plan/plan.js';
 import { resultProblems } from '../../src/report/annotations.js';
-import { renderPlanSummary, renderPlanText } from '../../src/report/plan-summary.js';
+import { gitTagLink, imageCell, renderPlanSummary, renderPlanText } from '../../src/report/plan-summary.js';
 import { renderResultsSummary, renderResultsText } from '../../src/report/results-summary.js';
 import { commonRegistryPath, rollupByRelease } from '../../src/report/release-rollup.js';
 
@@ -93,7 +93,7 @@ const results: BuildResult[] = [
 
 describe('report rendering', () => {
   it('renders the dry-run plan: a table per repo with tag links, branches, sources and state', () => {
-    const summary = renderPlanSummary(plan, 'https://github.com');
+    const summary = renderPlanSummary(plan, { serverUrl: 'https://github.com' });
     expect(summary).toContain('## Rebuild plan for Cray-HPE/csm');
     expect(summary).toContain('2 images in 1 repos from 1 branches (release/1.6); 1 ready to dispatch, 1 unresolved.');
     expect(summary).toContain(
@@ -106,7 +106,7 @@ describe('report rendering', () => {
   });
 
   it('renders the results: totals, conclusions as emoji, links to runs', () => {
-    const summary = renderResultsSummary(plan, results, 'https://github.com');
+    const summary = renderResultsSummary(plan, results, { serverUrl: 'https://github.com' });
     expect(summary).toContain(
       '**2 dispatched, 0 succeeded, 1 failed, 0 timed out, 0 cancelled, 0 not matched to a run, 1 not dispatched, 1 skipped**'
     );
@@ -169,12 +169,39 @@ describe('the view by release', () => {
   });
 
   it('opens the summary with one linked row per release, then repo tables without a Repository column', () => {
-    const summary = renderResultsSummary(twoReleases, mixed, 'https://github.com');
+    const summary = renderResultsSummary(twoReleases, mixed, { serverUrl: 'https://github.com' });
     expect(summary).toContain(
       '| [release/1.6](https://github.com/Cray-HPE/csm/tree/release/1.6) | 3 | 1 | 1 | ❌ 1 | — |\n| [release/1.5](https://github.com/Cray-HPE/csm/tree/release/1.5) | 2 | 1 | — | — | ⛔ 1 |'
     );
     expect(summary).toContain('Images are under `artifactory.algol60.net/csm-docker/stable/`.');
     expect(summary).toContain('| Git tag | Image | Branches | Conclusion | Run |');
     expect(summary).toContain('| `b:1.0.0` | release/1.6 | 🔁 succeeded on retry | — |');
+  });
+});
+
+describe('summary links', () => {
+  const links = {
+    serverUrl: 'https://github.com',
+    imageLinkTemplate: 'https://artifactory.algol60.net/ui/repos/tree/General/{path}/{tag}'
+  };
+
+  it('links a git tag to its release page when there is one, else to its tree', () => {
+    expect(gitTagLink(links, 'Cray-HPE', 'hms-bss', { gitTag: 'v1.0.0' })).toBe(
+      '[v1.0.0](https://github.com/Cray-HPE/hms-bss/tree/v1.0.0)'
+    );
+    expect(
+      gitTagLink(links, 'Cray-HPE', 'hms-bss', { gitTag: 'v1.0.0', releaseUrl: 'https://github.com/Cray-HPE/hms-bss/releases/tag/v1.0.0' })
+    ).toBe('[v1.0.0](https://github.com/Cray-HPE/hms-bss/releases/tag/v1.0.0)');
+  });
+
+  it('links an image to its registry page when the configuration gives a template, else shows it as code', () => {
+    const full = 'artifactory.algol60.net/csm-docker/stable/cray-bss:1.28.0';
+    expect(imageCell(links, full, 'cray-bss:1.28.0')).toBe(
+      '[cray-bss:1.28.0](https://artifactory.algol60.net/ui/repos/tree/General/csm-docker/stable/cray-bss/1.28.0)'
+    );
+    expect(imageCell({ serverUrl: 'https://github.com' }, full, 'cray-bss:1.28.0')).toBe('`cray-bss:1.28.0`');
+    expect(imageCell({ ...links, imageLinkTemplate: 'https://r.example/{name}?t={tag}' }, 'reg/a b:1|2', 'x')).toBe(
+      '[x](https://r.example/a%20b?t=1%7C2)'
+    );
   });
 });

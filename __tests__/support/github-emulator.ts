@@ -44,6 +44,8 @@ export interface EmulatedRepo {
   /** tag → commit sha; annotated tags get a tag object. */
   tags: Record<string, string>;
   annotatedTags?: string[];
+  /** Tags that have a GitHub release. */
+  releases?: string[];
   branches?: Record<string, string>;
   workflows: EmulatedWorkflow[];
   /** File content per ref (tag or branch name) and path; `*` holds files of every ref. */
@@ -638,6 +640,10 @@ export class GitHubEmulator {
               : { __typename: 'Commit', oid: commit };
             return { name: tag, prefix: 'refs/tags/', target };
           },
+          release: ({ tagName }: { tagName: string }) =>
+            repo.releases?.includes(tagName) && repo.tags[tagName]
+              ? { url: `https://github.example/${this.options.org}/${repo.name}/releases/tag/${encodeURIComponent(tagName)}`, tagName }
+              : null,
           object: ({ expression }: { expression: string }) => {
             const [rev = '', path = ''] = expression.split(':');
             if (!commitAt(repo, rev)) return null;

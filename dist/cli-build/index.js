@@ -46732,7 +46732,7 @@ var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
 var ajv = __nccwpck_require__(2463);
 ;// CONCATENATED MODULE: ./src/config/configuration.schema.json
-const configuration_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/configuration.schema.json","title":"hms-build-workflow-dispatcher configuration","description":"Which product stream branches to read, which images and Helm charts in them to rebuild, and how to dispatch and monitor the builds.","type":"object","additionalProperties":false,"required":["configuration"],"properties":{"helm-repo-lookup":{"description":"Where each Helm chart lives in the chart repository. Download URL: <source_override or the manifest\'s chart source location>/<path>/<chart>-<version>.tgz.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["chart","path"],"properties":{"chart":{"type":"string","minLength":1,"description":"Chart name as the loftsman manifests name it."},"path":{"type":"string","description":"Folder of the chart in the chart repository, for example stable/cray-hms-bss."},"source_override":{"type":"string","minLength":1,"description":"Chart repository URL to use instead of the manifest\'s chart source location."}}}},"github-repo-image-lookup":{"description":"The GitHub repository that builds each image found in the docker index.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","image"],"properties":{"github-repo":{"type":"string","minLength":1,"description":"Repository name in the organization."},"image":{"type":"string","minLength":1,"description":"Image short name (last path segment, no tag)."}}}},"docker-image-compare":{"description":"A partial tree of the docker index: every leaf list holding find_me selects the tags at the same path in the index.","type":"object","default":{},"additionalProperties":{"$ref":"#/definitions/compareNode"}},"non-manifest-images":{"description":"Images that no manifest names: every git tag of the repo matching tag-regex is an image tag to rebuild.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","tag-regex","image_repo"],"properties":{"github-repo":{"type":"string","minLength":1},"tag-regex":{"type":"string","minLength":1,"description":"Regular expression matched at the start of each git tag."},"image_repo":{"type":"string","minLength":1,"description":"Full image name without tag."}}}},"workflow-overrides":{"description":"Which workflow builds an image, where reading the workflow files does not tell. First match wins.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["workflow"],"properties":{"github-repo":{"type":"string","minLength":1},"image":{"type":"string","minLength":1,"description":"Image short name."},"workflow":{"type":"string","minLength":1,"description":"Workflow name or file name (for example build_and_release_image.yaml)."}}}},"configuration":{"type":"object","additionalProperties":false,"required":["product-stream-repo"],"properties":{"org":{"type":"string","minLength":1,"description":"GitHub organization. Default: the owner of GITHUB_REPOSITORY."},"product-stream-repo":{"type":"string","minLength":1,"description":"Repository whose branches hold the release manifests."},"targeted-branches":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"targeted-branch-regexes":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Regular expressions matched at the start of each branch name."},"docker-image-manifest":{"type":"string","minLength":1,"default":"docker/index.yaml"},"helm-manifest-directory":{"type":"string","minLength":1,"default":"manifests"},"target-chart-regex":{"type":"string","minLength":1,"default":"cray-hms-.*","description":"Charts whose name matches (at the start) are rendered."},"sleep-duration-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Seconds between two polls of the runs."},"time-limit-minutes":{"type":"number","exclusiveMinimum":0,"default":60,"description":"How long to wait for the builds."},"webhook-sleep-seconds":{"type":"number","minimum":0,"default":10,"description":"How long a dispatched run may take to appear when the server does not return run details."},"log-level":{"type":"string","enum":["DEBUG","INFO","WARNING","WARN","ERROR","CRITICAL"],"default":"INFO"},"max-parallel":{"type":"integer","minimum":1,"default":10,"description":"Builds in flight at once."},"attach-to-running-builds":{"type":"boolean","default":true,"description":"Watch a queued or running build of the same workflow and tag instead of dispatching again."},"cancel-on-timeout":{"type":"boolean","default":false,"description":"Cancel the runs still going when the time limit passes."},"timeouts":{"type":"object","additionalProperties":false,"default":{},"description":"Deadlines of network operations: a server that gives no answer within them ends the job with an error naming it.","properties":{"github-api-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"Each GitHub API request (REST and GraphQL), answer body included. A read that gets no answer is tried 3 times in all."},"git-stall-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"A git command that transfers less than 1 KB/s for this long is stopped."},"chart-download-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each chart archive download, body included."},"helm-template-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each helm template run."}}},"chart-credentials-required":{"type":"boolean","default":true,"description":"The chart repository needs chart-repo-username and chart-repo-password: without them the run stops before any download (or plans without charts with skip-charts)."},"retry-failed-builds":{"type":"integer","minimum":0,"default":1,"description":"Re-runs of the failed jobs of a build that concludes failure (not cancelled, not timed out), while time remains; 0 turns it off."}}}},"definitions":{"compareNode":{"anyOf":[{"type":"array","items":{"type":"string"},"contains":{"const":"find_me"}},{"type":"object","additionalProperties":{"$ref":"#/definitions/compareNode"}}]}}}');
+const configuration_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/configuration.schema.json","title":"hms-build-workflow-dispatcher configuration","description":"Which product stream branches to read, which images and Helm charts in them to rebuild, and how to dispatch and monitor the builds.","type":"object","additionalProperties":false,"required":["configuration"],"properties":{"helm-repo-lookup":{"description":"Where each Helm chart lives in the chart repository. Download URL: <source_override or the manifest\'s chart source location>/<path>/<chart>-<version>.tgz.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["chart","path"],"properties":{"chart":{"type":"string","minLength":1,"description":"Chart name as the loftsman manifests name it."},"path":{"type":"string","description":"Folder of the chart in the chart repository, for example stable/cray-hms-bss."},"source_override":{"type":"string","minLength":1,"description":"Chart repository URL to use instead of the manifest\'s chart source location."}}}},"github-repo-image-lookup":{"description":"The GitHub repository that builds each image found in the docker index.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","image"],"properties":{"github-repo":{"type":"string","minLength":1,"description":"Repository name in the organization."},"image":{"type":"string","minLength":1,"description":"Image short name (last path segment, no tag)."}}}},"docker-image-compare":{"description":"A partial tree of the docker index: every leaf list holding find_me selects the tags at the same path in the index.","type":"object","default":{},"additionalProperties":{"$ref":"#/definitions/compareNode"}},"non-manifest-images":{"description":"Images that no manifest names: every git tag of the repo matching tag-regex is an image tag to rebuild.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","tag-regex","image_repo"],"properties":{"github-repo":{"type":"string","minLength":1},"tag-regex":{"type":"string","minLength":1,"description":"Regular expression matched at the start of each git tag."},"image_repo":{"type":"string","minLength":1,"description":"Full image name without tag."}}}},"workflow-overrides":{"description":"Which workflow builds an image, where reading the workflow files does not tell. First match wins.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["workflow"],"properties":{"github-repo":{"type":"string","minLength":1},"image":{"type":"string","minLength":1,"description":"Image short name."},"workflow":{"type":"string","minLength":1,"description":"Workflow name or file name (for example build_and_release_image.yaml)."}}}},"configuration":{"type":"object","additionalProperties":false,"required":["product-stream-repo"],"properties":{"org":{"type":"string","minLength":1,"description":"GitHub organization. Default: the owner of GITHUB_REPOSITORY."},"product-stream-repo":{"type":"string","minLength":1,"description":"Repository whose branches hold the release manifests."},"targeted-branches":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"targeted-branch-regexes":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Regular expressions matched at the start of each branch name."},"docker-image-manifest":{"type":"string","minLength":1,"default":"docker/index.yaml"},"helm-manifest-directory":{"type":"string","minLength":1,"default":"manifests"},"target-chart-regex":{"type":"string","minLength":1,"default":"cray-hms-.*","description":"Charts whose name matches (at the start) are rendered."},"sleep-duration-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Seconds between two polls of the runs."},"time-limit-minutes":{"type":"number","exclusiveMinimum":0,"default":60,"description":"How long to wait for the builds."},"webhook-sleep-seconds":{"type":"number","minimum":0,"default":10,"description":"How long a dispatched run may take to appear when the server does not return run details."},"log-level":{"type":"string","enum":["DEBUG","INFO","WARNING","WARN","ERROR","CRITICAL"],"default":"INFO"},"max-parallel":{"type":"integer","minimum":1,"default":10,"description":"Builds in flight at once."},"attach-to-running-builds":{"type":"boolean","default":true,"description":"Watch a queued or running build of the same workflow and tag instead of dispatching again."},"cancel-on-timeout":{"type":"boolean","default":false,"description":"Cancel the runs still going when the time limit passes."},"timeouts":{"type":"object","additionalProperties":false,"default":{},"description":"Deadlines of network operations: a server that gives no answer within them ends the job with an error naming it.","properties":{"github-api-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"Each GitHub API request (REST and GraphQL), answer body included. A read that gets no answer is tried 3 times in all."},"git-stall-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"A git command that transfers less than 1 KB/s for this long is stopped."},"chart-download-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each chart archive download, body included."},"helm-template-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each helm template run."}}},"chart-credentials-required":{"type":"boolean","default":true,"description":"The chart repository needs chart-repo-username and chart-repo-password: without them the run stops before any download (or plans without charts with skip-charts)."},"retry-failed-builds":{"type":"integer","minimum":0,"default":1,"description":"Re-runs of the failed jobs of a build that concludes failure (not cancelled, not timed out), while time remains; 0 turns it off."},"image-link-template":{"type":"string","pattern":"^https?://","description":"URL of an image\'s registry page; {repository}, {path}, {name} and {tag} are filled in. The summary links each image there."}}}},"definitions":{"compareNode":{"anyOf":[{"type":"array","items":{"type":"string"},"contains":{"const":"find_me"}},{"type":"object","additionalProperties":{"$ref":"#/definitions/compareNode"}}]}}}');
 ;// CONCATENATED MODULE: ./src/config/configuration.ts
 /** `re.match` semantics of the original tool: anchored at the start, not at the end. */
 function compileAnchored(source) {
@@ -54953,7 +54953,7 @@ function batchTags(pairs, size = TAGS_PER_QUERY) {
         batches.push(pairs.slice(i, i + size));
     return batches;
 }
-/** The GraphQL query and variables reading, for each (repo, tag), the tag's commit and the workflow files at it. */
+/** The GraphQL query and variables reading, for each (repo, tag), the tag's commit, the workflow files at it and its release. */
 function tagSnapshotQuery(owner, batch) {
     const variables = { owner };
     const declarations = ['$owner: String!'];
@@ -54966,10 +54966,12 @@ function tagSnapshotQuery(owner, batch) {
                 return [];
             variables[`r${i}`] = `refs/tags/${pair.tag}`;
             variables[`e${i}`] = `${pair.tag}:${WORKFLOWS_DIR}`;
-            declarations.push(`$r${i}: String!`, `$e${i}: String!`);
+            variables[`g${i}`] = pair.tag;
+            declarations.push(`$r${i}: String!`, `$e${i}: String!`, `$g${i}: String!`);
             return [
                 `t${i}: ref(qualifiedName: $r${i}) { target { __typename oid ... on Tag { target { oid } } } }`,
-                `w${i}: object(expression: $e${i}) { ... on Tree { entries { name type object { ... on Blob { text } } } } }`
+                `w${i}: object(expression: $e${i}) { ... on Tree { entries { name type object { ... on Blob { text } } } } }`,
+                `l${i}: release(tagName: $g${i}) { url }`
             ];
         });
         return `p${j}: repository(owner: $owner, name: $n${j}) { ${fields.join(' ')} }`;
@@ -54993,7 +54995,8 @@ function readTagSnapshotAnswer(batch, answer) {
                     workflowFiles.set(`${WORKFLOWS_DIR}/${entry.name}`, entry.object.text);
             }
         }
-        return { repo: pair.repo, tag: pair.tag, commit, workflowFiles };
+        const release = repository?.[`l${i}`];
+        return { repo: pair.repo, tag: pair.tag, commit, workflowFiles, releaseUrl: commit ? release?.url : undefined };
     });
 }
 /**
@@ -55329,6 +55332,18 @@ function tagsOfRepos(repos) {
     return result;
 }
 /** Record the tag lookups in the plan; an image whose tag is missing is unresolved and will not be dispatched. */
+/** Each image whose git tag has a release gets that release's page. */
+function applyReleaseUrls(repos, urls) {
+    if (urls.size === 0)
+        return [...repos];
+    return repos.map((repo) => ({
+        ...repo,
+        images: repo.images.map((image) => {
+            const url = urls.get(tagKey(image.githubRepo, image.gitTag));
+            return url ? { ...image, releaseUrl: url } : image;
+        })
+    }));
+}
 function applyTagResolutions(repos, resolutions) {
     return repos.map((repo) => ({
         ...repo,
@@ -55704,11 +55719,12 @@ class ImageFinder {
         const { log } = this.ctx;
         const wanted = tagsToResolve(repos);
         const resolutions = new Map();
+        const releaseUrls = new Map();
         const needed = new Set(wanted.map((w) => tagKey(w.githubRepo, w.gitTag)));
         const pairs = [...tagsOfRepos(repos).entries()].flatMap(([repo, tags]) => tags.map((tag) => ({ repo, tag })));
-        await Promise.all(batchTags(pairs).map((batch) => this.apiLimit(() => this.snapshotTags(batch, needed, resolutions))));
+        await Promise.all(batchTags(pairs).map((batch) => this.apiLimit(() => this.snapshotTags(batch, needed, resolutions, releaseUrls))));
         log.info(`${wanted.length} git tags looked up, ${[...resolutions.values()].filter((r) => !r.ok).length} missing`);
-        const resolved = applyTagResolutions(repos, resolutions);
+        const resolved = applyReleaseUrls(applyTagResolutions(repos, resolutions), releaseUrls);
         for (const repo of resolved)
             for (const image of repo.images) {
                 if (image.state !== 'unresolved')
@@ -55725,11 +55741,13 @@ class ImageFinder {
      * Look up planned tags: their commits (for the tags no listing resolved) and the workflow files
      * at each, in one GraphQL request per batch; with REST ref lookups when GraphQL is not available.
      */
-    async snapshotTags(batch, needed, resolutions) {
+    async snapshotTags(batch, needed, resolutions, releaseUrls) {
         const { octokit, org, log } = this.ctx;
         try {
             for (const snapshot of await readTagSnapshots(octokit, org, batch)) {
                 const key = tagKey(snapshot.repo, snapshot.tag);
+                if (snapshot.releaseUrl)
+                    releaseUrls.set(key, snapshot.releaseUrl);
                 if (snapshot.workflowFiles)
                     this.ctx.workflowFiles?.remember(snapshot.repo, snapshot.tag, snapshot.workflowFiles);
                 if (!needed.has(key))
@@ -57628,6 +57646,29 @@ function details(summary, body) {
 function tagUrl(serverUrl, org, repo, gitTag) {
     return `${serverUrl}/${org}/${repo}/tree/${gitTag}`;
 }
+/** The git tag's release page when the repo has a release for it, else the tag's tree. */
+function gitTagLink(links, org, repo, image) {
+    return markdown_link(image.gitTag, image.releaseUrl ?? tagUrl(links.serverUrl, org, repo, image.gitTag));
+}
+/**
+ * The image as a code span, or as a link to its registry page when the configuration has a
+ * template: `{repository}` is `registry/path/name`, `{path}` the same without the registry host.
+ */
+function imageCell(links, fullImage, shown) {
+    const template = links.imageLinkTemplate;
+    if (!template)
+        return codeSpan(shown);
+    const colon = fullImage.lastIndexOf(':');
+    const repository = colon > fullImage.lastIndexOf('/') ? fullImage.slice(0, colon) : fullImage;
+    const tag = colon > fullImage.lastIndexOf('/') ? fullImage.slice(colon + 1) : '';
+    const values = {
+        repository,
+        path: repository.slice(repository.indexOf('/') + 1),
+        name: repository.slice(repository.lastIndexOf('/') + 1),
+        tag
+    };
+    return markdown_link(shown, template.replace(/\{(repository|path|name|tag)\}/g, (_m, key) => encodeURIComponent(values[key] ?? '').replace(/%2F/g, '/')));
+}
 /** Short list of where an image comes from: kinds, charts; the branches have their own column. */
 function describeSources(image) {
     const labels = new Set();
@@ -57657,7 +57698,7 @@ function renderNotes(notes) {
     return notes.length === 0 ? [] : [notes.map((n) => `> ⚠️ ${tableCell(n, 2000)}`).join('\n>\n')];
 }
 /** The dry-run job summary: one table per repo. */
-function renderPlanSummary(plan, serverUrl, notes = []) {
+function renderPlanSummary(plan, links, notes = []) {
     const counts = countPlan(plan);
     const parts = [
         `## Rebuild plan for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
@@ -57669,8 +57710,8 @@ function renderPlanSummary(plan, serverUrl, notes = []) {
         parts.push(`### ${tableCell(repo.githubRepo)}`);
         parts.push(table(['Repository', 'Git tag', 'Image', 'Branches', 'Source', 'State'], repo.images.map((image) => [
             tableCell(repo.githubRepo),
-            markdown_link(image.gitTag, tagUrl(serverUrl, plan.org, repo.githubRepo, image.gitTag)),
-            codeSpan(image.fullImage),
+            gitTagLink(links, plan.org, repo.githubRepo, image),
+            imageCell(links, image.fullImage, image.fullImage),
             tableCell(image.branches.join(', ') || '—'),
             tableCell(describeSources(image)),
             image.state === 'resolved' ? '✅ ready' : `⚠️ ${tableCell(image.reason ?? 'unresolved')}`
@@ -57714,6 +57755,7 @@ function resultFor(image, outcome, reason) {
         tag: image.tag,
         gitTag: image.gitTag,
         branches: image.branches,
+        ...(image.releaseUrl ? { releaseUrl: image.releaseUrl } : {}),
         outcome,
         ...(reason ? { reason } : {})
     };
@@ -58715,14 +58757,14 @@ function renderReleaseTable(plan, results, serverUrl) {
     ]));
 }
 /** The job summary after dispatching: totals, one row per release branch, then one table per repo. */
-function renderResultsSummary(plan, results, serverUrl, notes = []) {
+function renderResultsSummary(plan, results, links, notes = []) {
     const totals = countResults(results);
     const registry = commonRegistryPath(results.map((r) => r.fullImage));
     const parts = [
         `## Image rebuilds for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
         ...renderNotes(notes),
         `**${describeTotals(totals)}**`,
-        renderReleaseTable(plan, results, serverUrl),
+        renderReleaseTable(plan, results, links.serverUrl),
         ...(registry ? [`Images are under ${codeSpan(registry)}.`] : [])
     ];
     const repos = [...new Set(results.map((r) => r.githubRepo))];
@@ -58732,8 +58774,8 @@ function renderResultsSummary(plan, results, serverUrl, notes = []) {
         const rows = results.filter((r) => r.githubRepo === repo);
         // the heading names the repo, and the registry path is said once above
         const repoTable = table(['Git tag', 'Image', 'Branches', 'Conclusion', 'Run'], rows.map((r) => [
-            markdown_link(r.gitTag, tagUrl(serverUrl, plan.org, repo, r.gitTag)),
-            codeSpan(r.fullImage.slice(registry.length)),
+            gitTagLink(links, plan.org, repo, r),
+            imageCell(links, r.fullImage, r.fullImage.slice(registry.length)),
             tableCell(r.branches.join(', ') || '—'),
             conclusionCell(r),
             runCell(r)
@@ -58785,10 +58827,15 @@ class JobState {
     runner;
     /** The job's one temp folder: the product stream copy, chart archives, helm's home. */
     tempRoot;
+    /** Where the summary links go (known once the configuration is read). */
+    links;
     /** The final report was written (by the job, or by an interruption): never twice. */
     reported = false;
 }
 const badInput = (failure) => ({ exitCode: 2, failure });
+function linksOf(state, settings) {
+    return state.links ?? { serverUrl: settings.serverUrl };
+}
 /** The configuration, or the job stops here, before any network call. */
 async function readConfiguration(settings, output) {
     const loaded = await loadConfiguration(settings.configFile);
@@ -58799,6 +58846,8 @@ async function readConfiguration(settings, output) {
             output.log.problem({ severity: 'error', message: error });
         return undefined;
     }
+    // the command line's flags and the original tool's variables win over the file
+    Object.assign(loaded.config.configuration, settings.configOverrides);
     output.log.setLevel(loaded.config.configuration['log-level']);
     output.log.info(`configuration: ${settings.configFile}`);
     return loaded.config;
@@ -58837,6 +58886,7 @@ async function runJob(settings, output, clock = systemClock, state = new JobStat
     const config = await readConfiguration(settings, output);
     if (!config)
         return badInput(`the configuration ${settings.configFile} is invalid`);
+    state.links = { serverUrl: settings.serverUrl, imageLinkTemplate: config.configuration['image-link-template'] };
     const org = settings.org ?? config.configuration.org ?? settings.defaultOrg;
     if (!org)
         return badInput('no GitHub organization: set configuration.org, the org input, or GITHUB_REPOSITORY');
@@ -58956,7 +59006,7 @@ async function reportPlan(plan, settings, output, state, planningErrors) {
     const failures = await writeEach([
         [
             'the job summary',
-            () => output.summary(renderPlanSummary(plan, settings.serverUrl, chartsSkippedNote(settings)), renderPlanText(plan))
+            () => output.summary(renderPlanSummary(plan, linksOf(state, settings), chartsSkippedNote(settings)), renderPlanText(plan))
         ],
         [constants_Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, plan)]
     ]);
@@ -58986,7 +59036,7 @@ async function reportResults(plan, results, settings, output, state, facts) {
     state.reported = true;
     const notes = facts.stoppedEarly ? [`The job stopped before every build was watched to the end: ${facts.stoppedEarly}`] : [];
     const totals = countResults(results);
-    const failures = await writeResultsReport(plan, results, settings, output, notes);
+    const failures = await writeResultsReport(plan, results, settings, linksOf(state, settings), output, notes);
     if (facts.stoppedEarly)
         output.log.problem({ severity: 'error', message: `the job stopped early: ${facts.stoppedEarly}` });
     for (const problem of resultProblems(results))
@@ -58999,9 +59049,9 @@ async function reportResults(plan, results, settings, output, state, facts) {
     return failure ? { exitCode: 1, plan, results, failure } : { exitCode: 0, plan, results };
 }
 /** The summary (it carries the run links), the outputs and the results file; what could not be written, said. */
-function writeResultsReport(plan, results, settings, output, notes) {
+function writeResultsReport(plan, results, settings, links, output, notes) {
     return writeEach([
-        ['the job summary', () => output.summary(renderResultsSummary(plan, results, settings.serverUrl, notes), renderResultsText(results))],
+        ['the job summary', () => output.summary(renderResultsSummary(plan, results, links, notes), renderResultsText(results))],
         ['the outputs', () => setResultOutputs(output, plan, results)],
         [constants_Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, resultsDocument(plan, results))]
     ]);
@@ -59035,11 +59085,11 @@ async function reportInterrupted(state, settings, output, signal) {
         return;
     }
     if (!runner) {
-        await output.summary(renderPlanSummary(plan, settings.serverUrl, note), renderPlanText(plan));
+        await output.summary(renderPlanSummary(plan, linksOf(state, settings), note), renderPlanText(plan));
         return;
     }
     const results = runner.resultsSoFar(plan);
-    await writeResultsReport(plan, results, settings, output, note);
+    await writeResultsReport(plan, results, settings, linksOf(state, settings), output, note);
 }
 
 // EXTERNAL MODULE: external "node:url"
@@ -59051,6 +59101,20 @@ var external_node_url_ = __nccwpck_require__(3136);
 
 
 
+const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'WARN', 'ERROR', 'CRITICAL'];
+/** A number above 0 (or at least 0), or an error naming where it came from. */
+function parseNumber(value, name, options = {}) {
+    const n = Number(value.trim());
+    if (value.trim() === '' || !Number.isFinite(n) || (options.allowZero ? n < 0 : n <= 0))
+        throw new Error(`${name} must be a number ${options.allowZero ? 'of at least 0' : 'greater than 0'}, not "${value}"`);
+    return n;
+}
+function parseLogLevel(value, name) {
+    const upper = value.trim().toUpperCase();
+    if (LOG_LEVELS.includes(upper))
+        return upper;
+    throw new Error(`${name} must be one of ${LOG_LEVELS.join(', ')}, not "${value}"`);
+}
 /** The configuration.yaml shipped beside the action's action.yml, found upward from this module (dist/, dist/cli-build/ or src/). */
 function defaultConfigFile() {
     let dir = (0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
@@ -59067,7 +59131,8 @@ function parseBoolean(value, name) {
         return true;
     if (['false', 'no', '0', 'off', ''].includes(v))
         return false;
-    throw new Error(`input ${name} must be true or false, not "${value}"`);
+    const what = name.startsWith('--') || name.startsWith('environment variable') ? name : `input ${name}`;
+    throw new Error(`${what} must be true or false, not "${value}"`);
 }
 function parsePositiveInteger(value, name) {
     if (value.trim() === '')
@@ -59176,7 +59241,8 @@ function settingsFromInputs(env = process.env) {
         planFile: undefined,
         failOn: parseFailOn(input(Inputs.FailOn), Inputs.FailOn),
         skipCharts: parseBoolean(input(Inputs.SkipCharts), Inputs.SkipCharts),
-        helmDownload: true
+        helmDownload: true,
+        configOverrides: {}
     };
 }
 
@@ -59195,8 +59261,9 @@ const USAGE = `Usage: node dist/cli.js [options]
 Plan the rebuild of the images a product stream ships, dispatch the build workflows and wait for them.
 
 Options:
-  --config FILE            configuration file (default: the configuration.yaml shipped with the action)
-  --dry-run                build the plan, print it and stop
+  --config FILE            configuration file (default: $DISPATCHER_CONFIGURATION_FILE, else the
+                           configuration.yaml shipped with the action)
+  --dry-run                build the plan, print it and stop (default: $DRYRUN)
   --app-id ID              GitHub App id (default: $GITHUB_APP_ID), with the key below
   --private-key-file FILE  GitHub App private key, PEM (default: $GITHUB_APP_PRIVATE_KEY_FILE)
   --org ORG                organization (default: configuration.org, or the owner of $GITHUB_REPOSITORY)
@@ -59209,12 +59276,16 @@ Options:
   --results-file FILE      write the results as JSON
   --server-url URL         GitHub server (default: $GITHUB_SERVER_URL or ${constants_DEFAULT_SERVER_URL})
   --api-url URL            GitHub REST API (default: $GITHUB_API_URL or ${constants_DEFAULT_API_URL})
+  --sleep-duration-seconds N, --time-limit-minutes N, --webhook-sleep-seconds N, --log-level L
+                           override the configuration's settings (default: $SLEEP_DURATION_SECONDS,
+                           $TIME_LIMIT_MINUTES, $WEBHOOK_SLEEP_SECONDS, $LOG_LEVEL, as dispatcher.py read them)
   --verbose                print debug lines
   --help                   print this help
 
 Secrets come from the environment, never from arguments (the process list shows arguments):
   GITHUB_TOKEN             GitHub token (or use a GitHub App: --app-id and --private-key-file)
   CHART_REPO_PASSWORD      chart repository password or token
+  ARTIFACTORY_ALGOL60_READONLY_USERNAME and _TOKEN: the chart credentials, as dispatcher.py read them
   --token and --chart-repo-password still work, with a warning.
 
 Exit codes: 0 success; 1 a build failed, timed out or could not be dispatched, or planning
@@ -59227,7 +59298,11 @@ async function settingsFromArgs(argv, env) {
         strict: true,
         options: {
             config: { type: 'string' },
-            'dry-run': { type: 'boolean', default: false },
+            'dry-run': { type: 'boolean' },
+            'sleep-duration-seconds': { type: 'string' },
+            'time-limit-minutes': { type: 'string' },
+            'webhook-sleep-seconds': { type: 'string' },
+            'log-level': { type: 'string' },
             token: { type: 'string' },
             'app-id': { type: 'string' },
             'private-key-file': { type: 'string' },
@@ -59254,11 +59329,12 @@ async function settingsFromArgs(argv, env) {
             warnings.push(`--${flag} shows in the process list; set ${flag === 'token' ? 'GITHUB_TOKEN' : 'CHART_REPO_PASSWORD'} instead`);
     const keyFile = values['private-key-file'] ?? env.GITHUB_APP_PRIVATE_KEY_FILE;
     const privateKey = keyFile ? await (0,promises_namespaceObject.readFile)(keyFile, 'utf8') : '';
-    const username = values['chart-repo-username'] ?? env.CHART_REPO_USERNAME ?? '';
-    const password = values['chart-repo-password'] ?? env.CHART_REPO_PASSWORD ?? '';
+    const username = values['chart-repo-username'] ?? env.CHART_REPO_USERNAME ?? env.ARTIFACTORY_ALGOL60_READONLY_USERNAME ?? '';
+    const password = values['chart-repo-password'] ?? env.CHART_REPO_PASSWORD ?? env.ARTIFACTORY_ALGOL60_READONLY_TOKEN ?? '';
+    const config = values.config ?? env.DISPATCHER_CONFIGURATION_FILE;
     const settings = {
-        configFile: values.config ? (0,external_node_path_namespaceObject.resolve)(values.config) : defaultConfigFile(),
-        dryRun: values['dry-run'] ?? false,
+        configFile: config ? (0,external_node_path_namespaceObject.resolve)(config) : defaultConfigFile(),
+        dryRun: values['dry-run'] ?? parseBoolean(env.DRYRUN ?? '', 'environment variable DRYRUN'),
         auth: chooseAuth(values.token ?? env.GITHUB_TOKEN ?? '', values['app-id'] ?? env.GITHUB_APP_ID ?? '', privateKey),
         org: values.org,
         defaultOrg: orgFromRepository(env.GITHUB_REPOSITORY),
@@ -59272,9 +59348,34 @@ async function settingsFromArgs(argv, env) {
         failOn: parseFailOn(values['fail-on'] ?? '', '--fail-on'),
         skipCharts: values['skip-charts'] ?? false,
         // outside a runner there is no tool cache: helm must be on PATH
-        helmDownload: false
+        helmDownload: false,
+        configOverrides: configOverridesOf(values, env)
     };
     return { settings, verbose: values.verbose ?? false, warnings };
+}
+/** The settings dispatcher.py read from its environment: a flag wins over the variable, both win over the file. */
+function configOverridesOf(values, env) {
+    const pick = (flag, variable) => {
+        const fromFlag = values[flag];
+        if (typeof fromFlag === 'string')
+            return [fromFlag, `--${flag}`];
+        const fromEnv = env[variable];
+        return fromEnv !== undefined && fromEnv !== '' ? [fromEnv, `environment variable ${variable}`] : undefined;
+    };
+    const overrides = {};
+    const sleep = pick('sleep-duration-seconds', 'SLEEP_DURATION_SECONDS');
+    if (sleep)
+        overrides['sleep-duration-seconds'] = parseNumber(...sleep);
+    const limit = pick('time-limit-minutes', 'TIME_LIMIT_MINUTES');
+    if (limit)
+        overrides['time-limit-minutes'] = parseNumber(...limit);
+    const webhook = pick('webhook-sleep-seconds', 'WEBHOOK_SLEEP_SECONDS');
+    if (webhook)
+        overrides['webhook-sleep-seconds'] = parseNumber(webhook[0], webhook[1], { allowZero: true });
+    const level = pick('log-level', 'LOG_LEVEL');
+    if (level)
+        overrides['log-level'] = parseLogLevel(...level);
+    return overrides;
 }
 async function main(argv) {
     let parsed;

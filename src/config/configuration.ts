@@ -43,6 +43,7 @@ export interface RunSettings {
   timeouts: Timeouts;
   'chart-credentials-required': boolean;
   'retry-failed-builds': number;
+  'image-link-template'?: string;
 }
 
 /** Deadlines of network operations, in seconds. */

@@ -31,6 +31,8 @@ export interface BuildResult {
   tag: string;
   gitTag: string;
   branches: string[];
+  /** The release page of the git tag, when the repo has a release for it. */
+  releaseUrl?: string;
   workflow?: { id: number; name: string; path: string };
   /** How the run was obtained. */
   via?: 'dispatched' | 'attached' | 'shared';
@@ -52,6 +54,7 @@ export function resultFor(image: PlannedImage, outcome: BuildOutcome, reason?: s
     tag: image.tag,
     gitTag: image.gitTag,
     branches: image.branches,
+    ...(image.releaseUrl ? { releaseUrl: image.releaseUrl } : {}),
     outcome,
     ...(reason ? { reason } : {})
   };

@@ -8,6 +8,8 @@ export interface TagSnapshot {
   commit: string | undefined;
   /** Workflow file path → text, at the tag; undefined when the tag or its workflows folder did not come back. */
   workflowFiles: Map<string, string> | undefined;
+  /** The page of the repo's release for this tag, when it has one. */
+  releaseUrl: string | undefined;
 }
 
 export const WORKFLOWS_DIR = '.github/workflows';
@@ -30,7 +32,7 @@ export function batchTags(pairs: readonly { repo: string; tag: string }[], size 
   return batches;
 }
 
-/** The GraphQL query and variables reading, for each (repo, tag), the tag's commit and the workflow files at it. */
+/** The GraphQL query and variables reading, for each (repo, tag), the tag's commit, the workflow files at it and its release. */
 export function tagSnapshotQuery(
   owner: string,
   batch: readonly { repo: string; tag: string }[]
@@ -45,10 +47,12 @@ export function tagSnapshotQuery(
       if (pair.repo !== repo) return [];
       variables[`r${i}`] = `refs/tags/${pair.tag}`;
       variables[`e${i}`] = `${pair.tag}:${WORKFLOWS_DIR}`;
-      declarations.push(`$r${i}: String!`, `$e${i}: String!`);
+      variables[`g${i}`] = pair.tag;
+      declarations.push(`$r${i}: String!`, `$e${i}: String!`, `$g${i}: String!`);
       return [
         `t${i}: ref(qualifiedName: $r${i}) { target { __typename oid ... on Tag { target { oid } } } }`,
-        `w${i}: object(expression: $e${i}) { ... on Tree { entries { name type object { ... on Blob { text } } } } }`
+        `w${i}: object(expression: $e${i}) { ... on Tree { entries { name type object { ... on Blob { text } } } } }`,
+        `l${i}: release(tagName: $g${i}) { url }`
       ];
     });
     return `p${j}: repository(owner: $owner, name: $n${j}) { ${fields.join(' ')} }`;
@@ -73,7 +77,8 @@ export function readTagSnapshotAnswer(batch: readonly { repo: string; tag: strin
           workflowFiles.set(`${WORKFLOWS_DIR}/${entry.name}`, entry.object.text);
       }
     }
-    return { repo: pair.repo, tag: pair.tag, commit, workflowFiles };
+    const release = repository?.[`l${i}`] as { url?: string } | null | undefined;
+    return { repo: pair.repo, tag: pair.tag, commit, workflowFiles, releaseUrl: commit ? release?.url : undefined };
   });
 }
 

@@ -16,6 +16,7 @@ import type { GitRepository, RemoteBranch } from './git.js';
 import type { Helm } from './helm.js';
 import { chartDownloadUrl, parseLoftsmanManifest, rewriteUrl, selectCharts, type ManifestChart } from './manifests.js';
 import {
+  applyReleaseUrls,
   applyTagResolutions,
   mergeFoundImages,
   tagKey,
@@ -308,11 +309,12 @@ export class ImageFinder {
     const { log } = this.ctx;
     const wanted = tagsToResolve(repos);
     const resolutions = new Map<string, TagResolution>();
+    const releaseUrls = new Map<string, string>();
     const needed = new Set(wanted.map((w) => tagKey(w.githubRepo, w.gitTag)));
     const pairs = [...tagsOfRepos(repos).entries()].flatMap(([repo, tags]) => tags.map((tag) => ({ repo, tag })));
-    await Promise.all(batchTags(pairs).map((batch) => this.apiLimit(() => this.snapshotTags(batch, needed, resolutions))));
+    await Promise.all(batchTags(pairs).map((batch) => this.apiLimit(() => this.snapshotTags(batch, needed, resolutions, releaseUrls))));
     log.info(`${wanted.length} git tags looked up, ${[...resolutions.values()].filter((r) => !r.ok).length} missing`);
-    const resolved = applyTagResolutions(repos, resolutions);
+    const resolved = applyReleaseUrls(applyTagResolutions(repos, resolutions), releaseUrls);
     for (const repo of resolved)
       for (const image of repo.images) {
         if (image.state !== 'unresolved') continue;
@@ -332,12 +334,14 @@ export class ImageFinder {
   private async snapshotTags(
     batch: { repo: string; tag: string }[],
     needed: ReadonlySet<string>,
-    resolutions: Map<string, TagResolution>
+    resolutions: Map<string, TagResolution>,
+    releaseUrls: Map<string, string>
   ): Promise<void> {
     const { octokit, org, log } = this.ctx;
     try {
       for (const snapshot of await readTagSnapshots(octokit, org, batch)) {
         const key = tagKey(snapshot.repo, snapshot.tag);
+        if (snapshot.releaseUrl) releaseUrls.set(key, snapshot.releaseUrl);
         if (snapshot.workflowFiles) this.ctx.workflowFiles?.remember(snapshot.repo, snapshot.tag, snapshot.workflowFiles);
         if (!needed.has(key)) continue;
         resolutions.set(

@@ -18,6 +18,8 @@ export interface PlannedImage {
   state: 'resolved' | 'unresolved';
   /** Why the image cannot be dispatched, when it is unresolved. */
   reason?: string;
+  /** The repo's release page for the git tag, when there is a release (the summary links it). */
+  releaseUrl?: string;
 }
 
 export interface PlannedRepo {
@@ -119,6 +121,18 @@ export function tagsOfRepos(repos: readonly PlannedRepo[]): Map<string, string[]
 }
 
 /** Record the tag lookups in the plan; an image whose tag is missing is unresolved and will not be dispatched. */
+/** Each image whose git tag has a release gets that release's page. */
+export function applyReleaseUrls(repos: readonly PlannedRepo[], urls: ReadonlyMap<string, string>): PlannedRepo[] {
+  if (urls.size === 0) return [...repos];
+  return repos.map((repo) => ({
+    ...repo,
+    images: repo.images.map((image) => {
+      const url = urls.get(tagKey(image.githubRepo, image.gitTag));
+      return url ? { ...image, releaseUrl: url } : image;
+    })
+  }));
+}
+
 export function applyTagResolutions(repos: readonly PlannedRepo[], resolutions: ReadonlyMap<string, TagResolution>): PlannedRepo[] {
   return repos.map((repo) => ({
     ...repo,

@@ -3,8 +3,42 @@ import { planImages } from '../plan/plan.js';
 import { codeSpan, tableCell } from '../escape.js';
 import { link, table } from './markdown.js';
 
+/** Where the summary's links go: the GitHub server, and the registry page of an image when the configuration gives one. */
+export interface SummaryLinks {
+  serverUrl: string;
+  /** `configuration.image-link-template`: `{path}`, `{name}`, `{tag}`, `{repository}` are filled in. */
+  imageLinkTemplate?: string;
+}
+
 export function tagUrl(serverUrl: string, org: string, repo: string, gitTag: string): string {
   return `${serverUrl}/${org}/${repo}/tree/${gitTag}`;
+}
+
+/** The git tag's release page when the repo has a release for it, else the tag's tree. */
+export function gitTagLink(links: SummaryLinks, org: string, repo: string, image: { gitTag: string; releaseUrl?: string }): string {
+  return link(image.gitTag, image.releaseUrl ?? tagUrl(links.serverUrl, org, repo, image.gitTag));
+}
+
+/**
+ * The image as a code span, or as a link to its registry page when the configuration has a
+ * template: `{repository}` is `registry/path/name`, `{path}` the same without the registry host.
+ */
+export function imageCell(links: SummaryLinks, fullImage: string, shown: string): string {
+  const template = links.imageLinkTemplate;
+  if (!template) return codeSpan(shown);
+  const colon = fullImage.lastIndexOf(':');
+  const repository = colon > fullImage.lastIndexOf('/') ? fullImage.slice(0, colon) : fullImage;
+  const tag = colon > fullImage.lastIndexOf('/') ? fullImage.slice(colon + 1) : '';
+  const values: Record<string, string> = {
+    repository,
+    path: repository.slice(repository.indexOf('/') + 1),
+    name: repository.slice(repository.lastIndexOf('/') + 1),
+    tag
+  };
+  return link(
+    shown,
+    template.replace(/\{(repository|path|name|tag)\}/g, (_m, key: string) => encodeURIComponent(values[key] ?? '').replace(/%2F/g, '/'))
+  );
 }
 
 /** Short list of where an image comes from: kinds, charts; the branches have their own column. */
@@ -44,7 +78,7 @@ export function renderNotes(notes: readonly string[]): string[] {
 }
 
 /** The dry-run job summary: one table per repo. */
-export function renderPlanSummary(plan: Plan, serverUrl: string, notes: readonly string[] = []): string {
+export function renderPlanSummary(plan: Plan, links: SummaryLinks, notes: readonly string[] = []): string {
   const counts = countPlan(plan);
   const parts: string[] = [
     `## Rebuild plan for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
@@ -59,8 +93,8 @@ export function renderPlanSummary(plan: Plan, serverUrl: string, notes: readonly
         ['Repository', 'Git tag', 'Image', 'Branches', 'Source', 'State'],
         repo.images.map((image) => [
           tableCell(repo.githubRepo),
-          link(image.gitTag, tagUrl(serverUrl, plan.org, repo.githubRepo, image.gitTag)),
-          codeSpan(image.fullImage),
+          gitTagLink(links, plan.org, repo.githubRepo, image),
+          imageCell(links, image.fullImage, image.fullImage),
           tableCell(image.branches.join(', ') || '—'),
           tableCell(describeSources(image)),
           image.state === 'resolved' ? '✅ ready' : `⚠️ ${tableCell(image.reason ?? 'unresolved')}`

@@ -3,7 +3,7 @@ import { countResults, SUCCEEDED } from '../dispatch/build-result.js';
 import type { Plan } from '../plan/plan.js';
 import { codeSpan, tableCell } from '../escape.js';
 import { details, link, table } from './markdown.js';
-import { renderNotes, tagUrl, textTable } from './plan-summary.js';
+import { gitTagLink, imageCell, renderNotes, textTable, type SummaryLinks } from './plan-summary.js';
 import { commonRegistryPath, rollupByRelease } from './release-rollup.js';
 
 export const OUTCOME_LABEL: Record<BuildOutcome, string> = {
@@ -58,7 +58,7 @@ function renderReleaseTable(plan: Plan, results: readonly BuildResult[], serverU
 export function renderResultsSummary(
   plan: Plan,
   results: readonly BuildResult[],
-  serverUrl: string,
+  links: SummaryLinks,
   notes: readonly string[] = []
 ): string {
   const totals = countResults(results);
@@ -67,7 +67,7 @@ export function renderResultsSummary(
     `## Image rebuilds for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
     ...renderNotes(notes),
     `**${describeTotals(totals)}**`,
-    renderReleaseTable(plan, results, serverUrl),
+    renderReleaseTable(plan, results, links.serverUrl),
     ...(registry ? [`Images are under ${codeSpan(registry)}.`] : [])
   ];
   const repos = [...new Set(results.map((r) => r.githubRepo))];
@@ -79,8 +79,8 @@ export function renderResultsSummary(
     const repoTable = table(
       ['Git tag', 'Image', 'Branches', 'Conclusion', 'Run'],
       rows.map((r) => [
-        link(r.gitTag, tagUrl(serverUrl, plan.org, repo, r.gitTag)),
-        codeSpan(r.fullImage.slice(registry.length)),
+        gitTagLink(links, plan.org, repo, r),
+        imageCell(links, r.fullImage, r.fullImage.slice(registry.length)),
         tableCell(r.branches.join(', ') || '—'),
         conclusionCell(r),
         runCell(r)
