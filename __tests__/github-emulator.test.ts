@@ -222,6 +222,31 @@ describe('GitHub emulator answers match the OpenAPI description', () => {
     }
   });
 
+  it('issues: create, list by label and state, update, comment, close and reopen', async () => {
+    const created = await call('POST', `/repos/${ORG}/hms-smd/issues`, {
+      title: 'Rebuilds failing',
+      body: 'x',
+      labels: ['image-rebuild-failures']
+    });
+    expect(created.status).toBe(201);
+    expectValid('/repos/{owner}/{repo}/issues', 'post', created);
+    const number = (created.body as { number: number }).number;
+    const listed = await call('GET', `/repos/${ORG}/hms-smd/issues?labels=image-rebuild-failures&state=all&per_page=100`);
+    expectValid('/repos/{owner}/{repo}/issues', 'get', listed);
+    expect((listed.body as { number: number }[]).map((i) => i.number)).toEqual([number]);
+    expect(((await call('GET', `/repos/${ORG}/hms-smd/issues?labels=other`)).body as unknown[]).length).toBe(0);
+    const comment = await call('POST', `/repos/${ORG}/hms-smd/issues/${number}/comments`, { body: 'All green' });
+    expect(comment.status).toBe(201);
+    expectValid('/repos/{owner}/{repo}/issues/{issue_number}/comments', 'post', comment);
+    const closed = await call('PATCH', `/repos/${ORG}/hms-smd/issues/${number}`, { state: 'closed', state_reason: 'completed' });
+    expectValid('/repos/{owner}/{repo}/issues/{issue_number}', 'patch', closed);
+    expect(closed.body).toMatchObject({ state: 'closed', state_reason: 'completed', comments: 1 });
+    expect(((await call('GET', `/repos/${ORG}/hms-smd/issues?labels=image-rebuild-failures`)).body as unknown[]).length).toBe(0);
+    const reopened = await call('PATCH', `/repos/${ORG}/hms-smd/issues/${number}`, { state: 'open', body: 'y' });
+    expect(reopened.body).toMatchObject({ state: 'open', state_reason: 'reopened', body: 'y', closed_at: null });
+    expect((await call('PATCH', `/repos/${ORG}/hms-smd/issues/999`, { body: 'z' })).status).toBe(404);
+  });
+
   it('conditional requests: 304 with no body, not counted against the rate limit', async () => {
     const first = await call('GET', `/repos/${ORG}/hms-smd/actions/workflows`);
     const remaining = Number(first.headers.get('x-ratelimit-remaining'));

@@ -9,6 +9,7 @@ import {
   chooseAuth,
   defaultConfigFile,
   orgFromRepository,
+  failureIssueOf,
   parseBoolean,
   parseFailOn,
   parseLogLevel,
@@ -43,6 +44,7 @@ Options:
   --sleep-duration-seconds N, --time-limit-minutes N, --webhook-sleep-seconds N, --log-level L
                            override the configuration's settings (default: $SLEEP_DURATION_SECONDS,
                            $TIME_LIMIT_MINUTES, $WEBHOOK_SLEEP_SECONDS, $LOG_LEVEL, as dispatcher.py read them)
+  --failure-issue-repo R   keep the product stream's failure issue in repository R (owner/name)
   --verbose                print debug lines
   --help                   print this help
 
@@ -81,6 +83,7 @@ export async function settingsFromArgs(
       'max-parallel': { type: 'string' },
       'skip-charts': { type: 'boolean', default: false },
       'fail-on': { type: 'string' },
+      'failure-issue-repo': { type: 'string' },
       'plan-file': { type: 'string' },
       'results-file': { type: 'string' },
       'server-url': { type: 'string' },
@@ -116,7 +119,9 @@ export async function settingsFromArgs(
     skipCharts: values['skip-charts'] ?? false,
     // outside a runner there is no tool cache: helm must be on PATH
     helmDownload: false,
-    configOverrides: configOverridesOf(values, env)
+    configOverrides: configOverridesOf(values, env),
+    failureIssue: values['failure-issue-repo'] ? failureIssueOf(true, values['failure-issue-repo'], '--failure-issue-repo') : undefined,
+    jobRunUrl: undefined
   };
   return { settings, verbose: values.verbose ?? false, warnings };
 }

@@ -12,7 +12,9 @@ export const Inputs = {
   ResultsFile: 'results-file',
   Org: 'org',
   FailOn: 'fail-on',
-  SkipCharts: 'skip-charts'
+  SkipCharts: 'skip-charts',
+  FailureIssue: 'failure-issue',
+  FailureIssueRepo: 'failure-issue-repo'
 } as const;
 
 /** When the job fails (exit 1); bad input always fails it. */
@@ -23,6 +25,7 @@ export const Outputs = {
   Plan: 'plan',
   Results: 'results',
   Releases: 'releases',
+  FailureIssue: 'failure-issue',
   Dispatched: 'dispatched',
   Succeeded: 'succeeded',
   Failed: 'failed'

@@ -25,6 +25,9 @@ import { githubBuildApi } from './github/build-api.js';
 import { WorkflowFileCache } from './github/workflow-files.js';
 import { resultProblems } from './report/annotations.js';
 import { exitStatus } from './report/exit-status.js';
+import { failuresOfNight, updateFailureIssue } from './report/failure-issue.js';
+import { githubIssueTracker } from './github/issues.js';
+import type { Problem } from './log.js';
 import { rollupByRelease, type ReleaseRollup } from './report/release-rollup.js';
 import { describeTotals, renderResultsSummary, renderResultsText } from './report/results-summary.js';
 
@@ -137,7 +140,8 @@ export async function runJob(
     const workflowFiles = new WorkflowFileCache();
     const plan = await planRebuilds(config, org, settings, connection, workflowFiles, output, state.tempRoot);
     state.plan = plan;
-    const planningErrors = log.problems.filter((p) => p.severity === 'error').length;
+    const planningProblems = log.problems.filter((p) => p.severity === 'error');
+    const planningErrors = planningProblems.length;
     if (settings.dryRun) return await reportPlan(plan, settings, output, state, planningErrors);
 
     const api = githubBuildApi(connection, org, workflowFiles);
@@ -151,7 +155,11 @@ export async function runJob(
       if (error instanceof Error && error.stack) log.debug(error.stack);
       stoppedEarly = describeThrown(error);
     }
-    return await reportResults(plan, runner.resultsSoFar(plan), settings, output, state, { planningErrors, stoppedEarly });
+    const results = runner.resultsSoFar(plan);
+    const job = await reportResults(plan, results, settings, output, state, { planningErrors, stoppedEarly });
+    if (settings.failureIssue)
+      await keepFailureIssue(settings.failureIssue.repo, connection, plan, results, planningProblems, settings, output);
+    return job;
   } finally {
     await rm(state.tempRoot, { recursive: true, force: true });
   }
@@ -211,6 +219,39 @@ async function planRebuilds(
   output.setOutput(Outputs.Plan, JSON.stringify(plan));
   if (settings.planFile) await writeJsonFile(settings.planFile, plan);
   return plan;
+}
+
+/**
+ * The product stream's failure issue, after the report: its failures carry their streaks from
+ * night to night. Without issues: write on that repository it is one warning; the run goes on.
+ */
+async function keepFailureIssue(
+  repo: string,
+  connection: Connection,
+  plan: Plan,
+  results: readonly BuildResult[],
+  planningProblems: readonly Problem[],
+  settings: Settings,
+  output: JobOutput
+): Promise<void> {
+  const { log } = output;
+  try {
+    const outcome = await updateFailureIssue(githubIssueTracker(connection.octokit, repo), {
+      productStream: `${plan.org}/${plan.productStreamRepo}`,
+      tonight: failuresOfNight(results, planningProblems, settings.jobRunUrl),
+      jobRunUrl: settings.jobRunUrl,
+      now: new Date(),
+      warn: (message) => log.problem({ severity: 'warning', message })
+    });
+    if (outcome.action === 'none') return log.info('failure issue: nothing fails, and no issue is open');
+    log.info(`failure issue ${outcome.action}: ${outcome.url}`);
+    output.setOutput(Outputs.FailureIssue, outcome.url);
+  } catch (error) {
+    log.problem({
+      severity: 'warning',
+      message: `cannot keep the failure issue in ${repo} (${errorMessage(error)}): the token needs issues: write there; the run goes on`
+    });
+  }
 }
 
 /** Run each write of the report; one that fails is said, and the others still happen. */

@@ -29,6 +29,10 @@ export interface Settings {
   skipCharts: boolean;
   /** May helm be downloaded into the runner's tool cache when it is not on PATH (the action: yes; the command line: no). */
   helmDownload: boolean;
+  /** Keep the product stream's failure issue in this repository (`owner/name`), when asked. */
+  failureIssue: { repo: string } | undefined;
+  /** The page of this run of the dispatcher (linked from the failure issue), when running in Actions. */
+  jobRunUrl: string | undefined;
   /** Configuration settings given outside the file (the command line's flags and the original tool's variables); they win. */
   configOverrides: ConfigOverrides;
 }
@@ -89,6 +93,19 @@ export function parseRewrites(text: string, name: string): { from: string; to: s
       if (eq <= 0 || eq === line.length - 1) throw new Error(`input ${name}: "${line}" is not FROM=TO`);
       return { from: line.slice(0, eq).trim(), to: line.slice(eq + 1).trim() };
     });
+}
+
+/** The failure issue's repository, checked (`owner/name`), when the issue is asked for. */
+export function failureIssueOf(enabled: boolean, repo: string, name: string): { repo: string } | undefined {
+  if (!enabled) return undefined;
+  if (!/^[\w.-]+\/[\w.-]+$/.test(repo.trim())) throw new Error(`${name} must be owner/name, not "${repo}"`);
+  return { repo: repo.trim() };
+}
+
+/** This workflow run's page, from the runner's variables. */
+export function jobRunUrlOf(env: NodeJS.ProcessEnv): string | undefined {
+  if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
+  return `${(env.GITHUB_SERVER_URL || DEFAULT_SERVER_URL).replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
 }
 
 export function orgFromRepository(repository: string | undefined): string | undefined {
@@ -176,6 +193,12 @@ export function settingsFromInputs(env: NodeJS.ProcessEnv = process.env): Settin
     failOn: parseFailOn(input(Inputs.FailOn), Inputs.FailOn),
     skipCharts: parseBoolean(input(Inputs.SkipCharts), Inputs.SkipCharts),
     helmDownload: true,
-    configOverrides: {}
+    configOverrides: {},
+    failureIssue: failureIssueOf(
+      parseBoolean(input(Inputs.FailureIssue), Inputs.FailureIssue),
+      input(Inputs.FailureIssueRepo) || env.GITHUB_REPOSITORY || '',
+      Inputs.FailureIssueRepo
+    ),
+    jobRunUrl: jobRunUrlOf(env)
   };
 }

@@ -42,7 +42,7 @@ describe('the built action dispatching and monitoring against the emulator', () 
       actor: 'someone',
       script: { conclusion: 'failure' }
     });
-    const run = await runBundle('dist/index.js', parts.actionEnv(inputs(parts)));
+    const run = await runBundle('dist/index.js', { ...parts.actionEnv(inputs(parts, { 'failure-issue': 'true' })), GITHUB_RUN_ID: '31' });
     expect(run.code).toBe(1);
 
     const keys = parts.github.dispatches.map((d) => `${d.repo} ${d.workflowId} ${d.ref}`);
@@ -99,6 +99,33 @@ describe('the built action dispatching and monitoring against the emulator', () 
       /\| \[v3\.1\.0\]\([^)]+\/Cray-HPE\/hms-rts\/tree\/v3\.1\.0\) \| `cray-hms-rts:3\.1\.0` \| release\/1\.6 \| ❌ failed \| \[#(\d+)\]\(https:\/\/github\.example\/Cray-HPE\/hms-rts\/actions\/runs\/\1\)<br>\[attempt 1: failure\]\([^)]+\/runs\/\1\/attempts\/1\)<br>\[attempt 2: failure\]\([^)]+\/attempts\/2\) \|/
     );
     expect(run.stdout).toMatch(/^cycle \d+: .*succeeded/m);
+
+    // the failure issue: the two builds that failed twice and the image that could not be dispatched
+    const [issue, ...more] = parts.github.repo('hms-build-workflow-dispatcher')?.issues ?? [];
+    expect(more).toEqual([]);
+    expect(issue).toMatchObject({ title: 'Image rebuilds failing: Cray-HPE/csm', state: 'open', labels: ['image-rebuild-failures'] });
+    expect(issue?.body).toMatch(
+      /### Builds that did not succeed \(2\)[\s\S]*\| hms-rts cray-hms-rts:3\.1\.0: failed \| \d{4}-\d\d-\d\d \| 1 \| \[run\]\(https:\/\/github\.example\/Cray-HPE\/hms-rts\/actions\/runs\/\d+\) \|/
+    );
+    expect(issue?.body).toContain('### Images that could not be dispatched (1)');
+    expect(issue?.body).toContain('Latest run: [');
+    expect(issue?.body).toContain(`](${parts.git.url}/Cray-HPE/hms-build-workflow-dispatcher/actions/runs/31)`);
+    expect(run.outputs['failure-issue']).toBe('https://github.example/Cray-HPE/hms-build-workflow-dispatcher/issues/1');
+  });
+
+  it('warns once and goes on when the token may not write issues', async () => {
+    parts = await startSampleStream({
+      emulator: { issuesWritable: false, runScript: () => ({ queuedMs: 100, runMs: 300, conclusion: 'failure' }) }
+    });
+    const run = await runBundle('dist/index.js', parts.actionEnv(inputs(parts, { 'failure-issue': 'true', 'fail-on': 'never' })));
+    expect(run.code).toBe(0);
+    const warnings = run.annotations.filter((a) => a.kind === 'warning' && a.message.includes('failure issue'));
+    expect(warnings.map((w) => w.message)).toEqual([
+      expect.stringMatching(
+        /^cannot keep the failure issue in Cray-HPE\/hms-build-workflow-dispatcher \(GitHub refused the token \(403 .*\): the token needs issues: write there; the run goes on$/
+      )
+    ]);
+    expect(run.summary).toContain('## Image rebuilds for Cray-HPE/csm');
   });
 
   it('matches the right runs when the server answers 204, with noise around', async () => {

@@ -46,10 +46,26 @@ export interface EmulatedRepo {
   annotatedTags?: string[];
   /** Tags that have a GitHub release. */
   releases?: string[];
+  /** The repo's issues (the failure issue lives here). */
+  issues?: EmulatedIssue[];
   branches?: Record<string, string>;
   workflows: EmulatedWorkflow[];
   /** File content per ref (tag or branch name) and path; `*` holds files of every ref. */
   files: Record<string, Record<string, string>>;
+}
+
+export interface EmulatedIssue {
+  number: number;
+  title: string;
+  body: string;
+  labels: string[];
+  state: 'open' | 'closed';
+  stateReason: 'completed' | 'reopened' | 'not_planned' | null;
+  createdAt: number;
+  updatedAt: number;
+  closedAt: number | null;
+  author: string;
+  comments: { id: number; body: string; author: string; createdAt: number }[];
 }
 
 /** How a dispatched run behaves: milliseconds queued, milliseconds running (Infinity: never ends), conclusion. */
@@ -117,6 +133,8 @@ export interface EmulatorOptions {
   graphql?: boolean;
   /** List runs repository-wide (default); false answers 404 there, as a server with only per-workflow listings. */
   repoRunsListing?: boolean;
+  /** The installation may write issues (default); false answers 403 to writes, as an App without issues: write. */
+  issuesWritable?: boolean;
 }
 
 export interface RequestRecord {
@@ -474,6 +492,7 @@ export class GitHubEmulator {
     const repo = owner === org ? this.repo(repoName) : undefined;
     if (!repo) throw new HttpError(404, 'Not Found');
     const base = `${this.url}/repos/${org}/${repo.name}`;
+    if (rest === '/issues' || rest.startsWith('/issues/')) return this.issuesRoute(method, url, rest, body, repo, this.actorOf(req));
 
     if (method === 'GET' && rest === '/tags') {
       const all = Object.entries(repo.tags).map(([name, commit]) => ({
@@ -601,6 +620,144 @@ export class GitHubEmulator {
       return { status: 201, body: {} };
     }
     throw new HttpError(404, 'Not Found');
+  }
+
+  /** The issues API: list (state, labels, pagination), create, update (body, state), comment. */
+  private issuesRoute(
+    method: string,
+    url: URL,
+    rest: string,
+    body: Buffer,
+    repo: EmulatedRepo,
+    actor: string
+  ): { status: number; body?: unknown; headers?: Record<string, string> } {
+    const issues = (repo.issues ??= []);
+    const payload = (): Record<string, unknown> => {
+      try {
+        return JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+      } catch {
+        throw new HttpError(400, 'Problems parsing JSON');
+      }
+    };
+    const writable = (): void => {
+      if (this.options.issuesWritable === false) throw new HttpError(403, 'Resource not accessible by integration');
+    };
+    let m: RegExpMatchArray | null;
+    if (method === 'GET' && rest === '/issues') {
+      const state = url.searchParams.get('state') ?? 'open';
+      const labels = (url.searchParams.get('labels') ?? '').split(',').filter(Boolean);
+      const found = issues
+        .filter((i) => state === 'all' || i.state === state)
+        .filter((i) => labels.every((l) => i.labels.includes(l)))
+        .sort((a, b) => b.createdAt - a.createdAt);
+      const { page, headers } = this.paginate(
+        url,
+        found.map((i) => this.issueJson(repo, i))
+      );
+      return { status: 200, body: page, headers };
+    }
+    if (method === 'POST' && rest === '/issues') {
+      writable();
+      const p = payload();
+      if (typeof p.title !== 'string' || p.title === '') throw new HttpError(422, 'Validation Failed');
+      const now = this.now();
+      const issue: EmulatedIssue = {
+        number: issues.length + 1,
+        title: p.title,
+        body: typeof p.body === 'string' ? p.body : '',
+        labels: Array.isArray(p.labels) ? p.labels.map(String) : [],
+        state: 'open',
+        stateReason: null,
+        createdAt: now,
+        updatedAt: now,
+        closedAt: null,
+        author: actor,
+        comments: []
+      };
+      issues.push(issue);
+      return { status: 201, body: this.issueJson(repo, issue) };
+    }
+    const issue = (m = rest.match(/^\/issues\/(\d+)/)) ? issues.find((i) => i.number === Number(m?.[1])) : undefined;
+    if (!issue) throw new HttpError(404, 'Not Found');
+    if (method === 'PATCH' && rest === `/issues/${issue.number}`) {
+      writable();
+      const p = payload();
+      if (typeof p.body === 'string') issue.body = p.body;
+      if (typeof p.title === 'string') issue.title = p.title;
+      if (p.state === 'closed' && issue.state === 'open') {
+        Object.assign(issue, { state: 'closed', closedAt: this.now(), stateReason: p.state_reason ?? 'completed' });
+      } else if (p.state === 'open' && issue.state === 'closed') {
+        Object.assign(issue, { state: 'open', closedAt: null, stateReason: 'reopened' });
+      }
+      issue.updatedAt = this.now();
+      return { status: 200, body: this.issueJson(repo, issue) };
+    }
+    if (method === 'POST' && rest === `/issues/${issue.number}/comments`) {
+      writable();
+      const p = payload();
+      if (typeof p.body !== 'string' || p.body === '') throw new HttpError(422, 'Validation Failed');
+      const comment = { id: 5000 + issue.comments.length + issue.number * 100, body: p.body, author: actor, createdAt: this.now() };
+      issue.comments.push(comment);
+      issue.updatedAt = this.now();
+      const iso = new Date(comment.createdAt).toISOString().replace(/\.\d+Z$/, 'Z');
+      const issueUrl = `${this.url}/repos/${this.options.org}/${repo.name}/issues/${issue.number}`;
+      return {
+        status: 201,
+        body: {
+          id: comment.id,
+          node_id: `IC_${comment.id}`,
+          url: `${this.url}/repos/${this.options.org}/${repo.name}/issues/comments/${comment.id}`,
+          html_url: `https://github.example/${this.options.org}/${repo.name}/issues/${issue.number}#issuecomment-${comment.id}`,
+          issue_url: issueUrl,
+          body: comment.body,
+          user: this.user(actor, actor.endsWith('[bot]') ? 'Bot' : 'User'),
+          created_at: iso,
+          updated_at: iso,
+          author_association: 'NONE'
+        }
+      };
+    }
+    throw new HttpError(404, 'Not Found');
+  }
+
+  private issueJson(repo: EmulatedRepo, issue: EmulatedIssue): Record<string, unknown> {
+    const u = `${this.url}/repos/${this.options.org}/${repo.name}/issues/${issue.number}`;
+    const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString().replace(/\.\d+Z$/, 'Z'));
+    return {
+      id: 900000 + issue.number,
+      node_id: `I_${issue.number}`,
+      url: u,
+      repository_url: `${this.url}/repos/${this.options.org}/${repo.name}`,
+      labels_url: `${u}/labels{/name}`,
+      comments_url: `${u}/comments`,
+      events_url: `${u}/events`,
+      html_url: `https://github.example/${this.options.org}/${repo.name}/issues/${issue.number}`,
+      number: issue.number,
+      state: issue.state,
+      state_reason: issue.stateReason,
+      title: issue.title,
+      body: issue.body,
+      user: this.user(issue.author, issue.author.endsWith('[bot]') ? 'Bot' : 'User'),
+      labels: issue.labels.map((name, i) => ({
+        id: 700 + i,
+        node_id: `LA_${name}`,
+        url: `${this.url}/repos/${this.options.org}/${repo.name}/labels/${encodeURIComponent(name)}`,
+        name,
+        description: null,
+        color: 'd73a4a',
+        default: false
+      })),
+      assignee: null,
+      assignees: [],
+      milestone: null,
+      locked: false,
+      active_lock_reason: null,
+      comments: issue.comments.length,
+      closed_at: iso(issue.closedAt),
+      created_at: iso(issue.createdAt),
+      updated_at: iso(issue.updatedAt),
+      author_association: 'NONE'
+    };
   }
 
   /**

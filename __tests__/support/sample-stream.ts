@@ -204,6 +204,8 @@ export async function startSampleStream(options: SampleOptions = {}): Promise<Lo
     hmsRepo('hms-rts', 'cray-hms-rts', { 'v3.1.0': commitOf('rts-3.1.0'), 'v3.1.1': commitOf('rts-3.1.1') }),
     hmsRepo('hms-shcd-parser', 'hms-shcd-parser', { 'v1.9.0': commitOf('shcd-1.9.0'), 'v1.10.0': commitOf('shcd-1.10.0') }),
     hmsRepo('hardware-topology-assistant', 'hardware-topology-assistant', { 'v0.2.0': commitOf('hta-0.2.0') }),
+    // the repository running the dispatcher: where the failure issue lives
+    { name: 'hms-build-workflow-dispatcher', tags: {}, workflows: [], files: {} },
     hmsRepo('hms-test', 'hms-test', {
       'v2.9.0': commitOf('test-2.9.0'),
       'v3.0.0': commitOf('test-3.0.0'),

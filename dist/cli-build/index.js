@@ -39786,7 +39786,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1293);
+/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2673);
 
 // requests of a job that ended early (a silent server) may still wait on their deadlines: do not wait for them
 process.exit(await (0,_command_line_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2)));
@@ -39796,7 +39796,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1293:
+/***/ 2673:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39828,7 +39828,9 @@ const constants_Inputs = {
     ResultsFile: 'results-file',
     Org: 'org',
     FailOn: 'fail-on',
-    SkipCharts: 'skip-charts'
+    SkipCharts: 'skip-charts',
+    FailureIssue: 'failure-issue',
+    FailureIssueRepo: 'failure-issue-repo'
 };
 /** When the job fails (exit 1); bad input always fails it. */
 const FAIL_ON = ['problems', 'failed-builds', 'never'];
@@ -39836,6 +39838,7 @@ const Outputs = {
     Plan: 'plan',
     Results: 'results',
     Releases: 'releases',
+    FailureIssue: 'failure-issue',
     Dispatched: 'dispatched',
     Succeeded: 'succeeded',
     Failed: 'failed'
@@ -54474,6 +54477,8 @@ function tokenNeeds(operation) {
         return 'actions: write on that repository';
     if (/\/actions\//.test(operation))
         return 'actions: read on that repository';
+    if (/\/issues(\/|$)/.test(operation))
+        return 'issues: write on that repository (for the failure issue)';
     if (/installation/.test(operation))
         return 'a valid app-id and private-key of an App installed on the organization';
     return 'contents: read on the repositories of the configuration (and actions: write to dispatch)';
@@ -58678,6 +58683,220 @@ function exitStatus(failOn, facts) {
     return reasons.length === 0 ? { code: 0 } : { code: 1, failure: reasons.join('; ') };
 }
 
+;// CONCATENATED MODULE: ./src/report/failure-issue.ts
+
+
+
+
+/** The label that, with the marker in its body, finds the failure issue of a product stream. */
+const FAILURE_ISSUE_LABEL = 'image-rebuild-failures';
+const STATE_SCHEMA = {
+    type: 'object',
+    required: ['version', 'productStream', 'lastRun', 'failures'],
+    properties: {
+        version: { const: 1 },
+        productStream: { type: 'string' },
+        lastRun: { type: 'string' },
+        failures: {
+            type: 'array',
+            items: {
+                type: 'object',
+                required: ['key', 'kind', 'what', 'since', 'nights'],
+                properties: {
+                    key: { type: 'string' },
+                    kind: { enum: ['build', 'not-dispatched', 'planning'] },
+                    what: { type: 'string' },
+                    url: { type: 'string' },
+                    since: { type: 'string' },
+                    nights: { type: 'integer', minimum: 1 }
+                }
+            }
+        }
+    }
+};
+const validateState = new ajv.Ajv({ strict: false }).compile(STATE_SCHEMA);
+/** The marker that tells this product stream's failure issue from any other issue with the label. */
+function issueMarker(productStream) {
+    return `<!-- hms-build-workflow-dispatcher:failure-issue ${productStream.replace(/-->/g, '')} -->`;
+}
+const STATE_START = '<!-- hms-build-workflow-dispatcher:state ';
+const STATE_END = ' -->';
+/** What needs a person after this night: builds that did not succeed, images not dispatched, planning errors. */
+function failuresOfNight(results, planningErrors, jobRunUrl) {
+    const items = [];
+    for (const r of results) {
+        const image = `${r.githubRepo} ${r.image}:${r.tag}`;
+        if (r.outcome === 'not-dispatched') {
+            items.push({
+                key: `not-dispatched:${r.githubRepo}:${r.image}:${r.gitTag}`,
+                kind: 'not-dispatched',
+                what: `${image}: ${r.reason ?? 'not dispatched'}`,
+                url: jobRunUrl
+            });
+        }
+        else if (['failed', 'cancelled', 'timed-out', 'unmatched'].includes(r.outcome)) {
+            items.push({
+                key: `build:${r.githubRepo}:${r.image}:${r.gitTag}`,
+                kind: 'build',
+                what: `${image}: ${r.outcome}`,
+                url: r.runUrl ?? jobRunUrl
+            });
+        }
+    }
+    for (const problem of planningErrors) {
+        const what = formatProblem(problem);
+        items.push({ key: `planning:${what}`, kind: 'planning', what, url: jobRunUrl });
+    }
+    // one item per key (two images of one build share nothing, but a repeated planning error would)
+    return [...new Map(items.map((i) => [i.key, i])).values()];
+}
+/** This night's failures with their streaks: a failure seen last night goes on, a new one starts today, a fixed one is gone. */
+function advanceStreaks(previous, tonight, productStream, now) {
+    const before = new Map((previous?.failures ?? []).map((f) => [f.key, f]));
+    const today = now.toISOString().slice(0, 10);
+    return {
+        version: 1,
+        productStream,
+        lastRun: now.toISOString(),
+        failures: tonight.map((item) => {
+            const known = before.get(item.key);
+            return { ...item, since: known?.since ?? today, nights: (known?.nights ?? 0) + 1 };
+        })
+    };
+}
+/** The state kept in an issue body; a damaged or missing block is said, never thrown. */
+function readIssueState(body) {
+    const start = body.indexOf(STATE_START);
+    if (start < 0)
+        return { ok: false, reason: 'no state block' };
+    const end = body.indexOf(STATE_END, start + STATE_START.length);
+    if (end < 0)
+        return { ok: false, reason: 'the state block is not closed' };
+    let parsed;
+    try {
+        parsed = JSON.parse(body.slice(start + STATE_START.length, end));
+    }
+    catch {
+        return { ok: false, reason: 'the state block is not JSON' };
+    }
+    if (!validateState(parsed))
+        return { ok: false, reason: `the state block is not valid: ${validateState.errors?.[0]?.message ?? 'invalid'}` };
+    return { ok: true, state: parsed };
+}
+const KIND_TITLE = {
+    build: 'Builds that did not succeed',
+    'not-dispatched': 'Images that could not be dispatched',
+    planning: 'Planning errors'
+};
+/** The issue body: what needs a person, longest streak first, then the hidden state. */
+function renderIssueBody(state, jobRunUrl) {
+    const parts = [
+        issueMarker(state.productStream),
+        `Image rebuilds of ${codeSpan(state.productStream)} need a person. Updated by every run of the dispatcher; closed when a run is all green.`,
+        `Latest run: ${jobRunUrl ? markdown_link(state.lastRun, jobRunUrl) : tableCell(state.lastRun)}`
+    ];
+    for (const kind of ['build', 'not-dispatched', 'planning']) {
+        const items = state.failures.filter((f) => f.kind === kind).sort((a, b) => b.nights - a.nights || a.what.localeCompare(b.what));
+        if (items.length === 0)
+            continue;
+        parts.push(`### ${KIND_TITLE[kind]} (${items.length})`, table(['What', 'Failing since', 'Nights in a row', 'Latest run'], items.map((f) => [tableCell(f.what), f.since, String(f.nights), f.url ? markdown_link('run', f.url) : '—'])));
+    }
+    // with `<` and `>` written as \u003c and \u003e the JSON cannot end the comment early, nor hold a tag
+    const json = JSON.stringify(state).replace(/</g, '\\u003c').replace(/>/g, '\\u003e');
+    parts.push(`${STATE_START}${json}${STATE_END}`);
+    return parts.join('\n\n') + '\n';
+}
+/**
+ * Keep the product stream's one failure issue true after a night: create it when something fails,
+ * update it on every run, close it with a comment when the run is all green, reopen it on the next
+ * failure. `warn` receives a damaged state block (rebuilt from this night).
+ */
+async function updateFailureIssue(tracker, options) {
+    const marker = issueMarker(options.productStream);
+    const candidates = (await tracker.findByLabel(FAILURE_ISSUE_LABEL)).filter((i) => i.body.includes(marker));
+    const existing = candidates.find((i) => i.state === 'open') ?? candidates[0];
+    let previous;
+    if (existing) {
+        const read = readIssueState(existing.body);
+        if (read.ok)
+            previous = read.state;
+        else
+            options.warn(`failure issue #${existing.number}: ${read.reason}; rebuilt from this run`);
+    }
+    // a closed issue's streaks ended when it was closed
+    const state = advanceStreaks(existing?.state === 'open' ? previous : undefined, options.tonight, options.productStream, options.now);
+    const longest = Math.max(0, ...state.failures.map((f) => f.nights));
+    if (state.failures.length === 0) {
+        if (!existing || existing.state === 'closed')
+            return { action: 'none' };
+        await tracker.comment(existing.number, `All green: the run of ${state.lastRun} rebuilt every image${options.jobRunUrl ? ` (${options.jobRunUrl})` : ''}. Closing.`);
+        await tracker.update(existing.number, { state: 'closed', body: renderIssueBody(state, options.jobRunUrl) });
+        return { action: 'closed', number: existing.number, url: existing.htmlUrl, nightsOfLongest: 0 };
+    }
+    const body = renderIssueBody(state, options.jobRunUrl);
+    if (!existing) {
+        const created = await tracker.create(`Image rebuilds failing: ${options.productStream}`, body, [FAILURE_ISSUE_LABEL]);
+        return { action: 'created', number: created.number, url: created.htmlUrl, nightsOfLongest: longest };
+    }
+    if (existing.state === 'closed') {
+        await tracker.update(existing.number, { state: 'open', body });
+        return { action: 'reopened', number: existing.number, url: existing.htmlUrl, nightsOfLongest: longest };
+    }
+    await tracker.update(existing.number, { body });
+    return { action: 'updated', number: existing.number, url: existing.htmlUrl, nightsOfLongest: longest };
+}
+
+;// CONCATENATED MODULE: ./src/github/issues.ts
+function tracked(issue) {
+    return { number: issue.number, state: issue.state === 'closed' ? 'closed' : 'open', body: issue.body ?? '', htmlUrl: issue.html_url };
+}
+/** The failure issue's calls on one repository (`owner/name`), with the run's Octokit. */
+function githubIssueTracker(octokit, repository) {
+    const [owner = '', repo = ''] = repository.split('/');
+    return {
+        async findByLabel(label) {
+            const issues = await octokit.paginate('GET /repos/{owner}/{repo}/issues', {
+                owner,
+                repo,
+                labels: label,
+                state: 'all',
+                per_page: 100
+            });
+            // the issues listing holds pull requests too
+            return issues.filter((i) => !i.pull_request).map(tracked);
+        },
+        async create(title, body, labels) {
+            const { data } = await octokit.request('POST /repos/{owner}/{repo}/issues', {
+                owner,
+                repo,
+                title,
+                body,
+                labels,
+                request: { retries: 0 }
+            });
+            return tracked(data);
+        },
+        async update(number, changes) {
+            await octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
+                owner,
+                repo,
+                issue_number: number,
+                ...changes,
+                ...(changes.state === 'closed' ? { state_reason: 'completed' } : {})
+            });
+        },
+        async comment(number, body) {
+            await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+                owner,
+                repo,
+                issue_number: number,
+                body,
+                request: { retries: 0 }
+            });
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/report/release-rollup.ts
 /** One row per planned branch, in plan order: how its images fared (an image shipped by two branches counts in both). */
 function rollupByRelease(plan, results) {
@@ -58818,6 +59037,8 @@ function renderResultsText(results) {
 
 
 
+
+
 /**
  * What one run knows so far, held by the edge that started it: when the job fails late or is
  * cancelled, the report still carries the plan and every build dispatched, with its run link.
@@ -58915,7 +59136,8 @@ async function runJob(settings, output, clock = systemClock, state = new JobStat
         const workflowFiles = new WorkflowFileCache();
         const plan = await planRebuilds(config, org, settings, connection, workflowFiles, output, state.tempRoot);
         state.plan = plan;
-        const planningErrors = log.problems.filter((p) => p.severity === 'error').length;
+        const planningProblems = log.problems.filter((p) => p.severity === 'error');
+        const planningErrors = planningProblems.length;
         if (settings.dryRun)
             return await reportPlan(plan, settings, output, state, planningErrors);
         const api = githubBuildApi(connection, org, workflowFiles);
@@ -58931,7 +59153,11 @@ async function runJob(settings, output, clock = systemClock, state = new JobStat
                 log.debug(error.stack);
             stoppedEarly = describeThrown(error);
         }
-        return await reportResults(plan, runner.resultsSoFar(plan), settings, output, state, { planningErrors, stoppedEarly });
+        const results = runner.resultsSoFar(plan);
+        const job = await reportResults(plan, results, settings, output, state, { planningErrors, stoppedEarly });
+        if (settings.failureIssue)
+            await keepFailureIssue(settings.failureIssue.repo, connection, plan, results, planningProblems, settings, output);
+        return job;
     }
     finally {
         await (0,promises_namespaceObject.rm)(state.tempRoot, { recursive: true, force: true });
@@ -58986,6 +59212,32 @@ async function planRebuilds(config, org, settings, connection, workflowFiles, ou
     if (settings.planFile)
         await writeJsonFile(settings.planFile, plan);
     return plan;
+}
+/**
+ * The product stream's failure issue, after the report: its failures carry their streaks from
+ * night to night. Without issues: write on that repository it is one warning; the run goes on.
+ */
+async function keepFailureIssue(repo, connection, plan, results, planningProblems, settings, output) {
+    const { log } = output;
+    try {
+        const outcome = await updateFailureIssue(githubIssueTracker(connection.octokit, repo), {
+            productStream: `${plan.org}/${plan.productStreamRepo}`,
+            tonight: failuresOfNight(results, planningProblems, settings.jobRunUrl),
+            jobRunUrl: settings.jobRunUrl,
+            now: new Date(),
+            warn: (message) => log.problem({ severity: 'warning', message })
+        });
+        if (outcome.action === 'none')
+            return log.info('failure issue: nothing fails, and no issue is open');
+        log.info(`failure issue ${outcome.action}: ${outcome.url}`);
+        output.setOutput(Outputs.FailureIssue, outcome.url);
+    }
+    catch (error) {
+        log.problem({
+            severity: 'warning',
+            message: `cannot keep the failure issue in ${repo} (${errorMessage(error)}): the token needs issues: write there; the run goes on`
+        });
+    }
 }
 /** Run each write of the report; one that fails is said, and the others still happen. */
 async function writeEach(writes) {
@@ -59155,6 +59407,20 @@ function parseRewrites(text, name) {
         return { from: line.slice(0, eq).trim(), to: line.slice(eq + 1).trim() };
     });
 }
+/** The failure issue's repository, checked (`owner/name`), when the issue is asked for. */
+function failureIssueOf(enabled, repo, name) {
+    if (!enabled)
+        return undefined;
+    if (!/^[\w.-]+\/[\w.-]+$/.test(repo.trim()))
+        throw new Error(`${name} must be owner/name, not "${repo}"`);
+    return { repo: repo.trim() };
+}
+/** This workflow run's page, from the runner's variables. */
+function jobRunUrlOf(env) {
+    if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID)
+        return undefined;
+    return `${(env.GITHUB_SERVER_URL || DEFAULT_SERVER_URL).replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+}
 function orgFromRepository(repository) {
     const owner = repository?.split('/')[0];
     return owner || undefined;
@@ -59242,7 +59508,9 @@ function settingsFromInputs(env = process.env) {
         failOn: parseFailOn(input(Inputs.FailOn), Inputs.FailOn),
         skipCharts: parseBoolean(input(Inputs.SkipCharts), Inputs.SkipCharts),
         helmDownload: true,
-        configOverrides: {}
+        configOverrides: {},
+        failureIssue: failureIssueOf(parseBoolean(input(Inputs.FailureIssue), Inputs.FailureIssue), input(Inputs.FailureIssueRepo) || env.GITHUB_REPOSITORY || '', Inputs.FailureIssueRepo),
+        jobRunUrl: jobRunUrlOf(env)
     };
 }
 
@@ -59279,6 +59547,7 @@ Options:
   --sleep-duration-seconds N, --time-limit-minutes N, --webhook-sleep-seconds N, --log-level L
                            override the configuration's settings (default: $SLEEP_DURATION_SECONDS,
                            $TIME_LIMIT_MINUTES, $WEBHOOK_SLEEP_SECONDS, $LOG_LEVEL, as dispatcher.py read them)
+  --failure-issue-repo R   keep the product stream's failure issue in repository R (owner/name)
   --verbose                print debug lines
   --help                   print this help
 
@@ -59313,6 +59582,7 @@ async function settingsFromArgs(argv, env) {
             'max-parallel': { type: 'string' },
             'skip-charts': { type: 'boolean', default: false },
             'fail-on': { type: 'string' },
+            'failure-issue-repo': { type: 'string' },
             'plan-file': { type: 'string' },
             'results-file': { type: 'string' },
             'server-url': { type: 'string' },
@@ -59349,7 +59619,9 @@ async function settingsFromArgs(argv, env) {
         skipCharts: values['skip-charts'] ?? false,
         // outside a runner there is no tool cache: helm must be on PATH
         helmDownload: false,
-        configOverrides: configOverridesOf(values, env)
+        configOverrides: configOverridesOf(values, env),
+        failureIssue: values['failure-issue-repo'] ? failureIssueOf(true, values['failure-issue-repo'], '--failure-issue-repo') : undefined,
+        jobRunUrl: undefined
     };
     return { settings, verbose: values.verbose ?? false, warnings };
 }

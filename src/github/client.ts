@@ -148,6 +148,7 @@ function renewExpiredTokens(octokit: Octokit, log: ClientOptions['log']): void {
 export function tokenNeeds(operation: string): string {
   if (/^POST .*\/dispatches$/.test(operation) || /\/cancel$|\/rerun/.test(operation)) return 'actions: write on that repository';
   if (/\/actions\//.test(operation)) return 'actions: read on that repository';
+  if (/\/issues(\/|$)/.test(operation)) return 'issues: write on that repository (for the failure issue)';
   if (/installation/.test(operation)) return 'a valid app-id and private-key of an App installed on the organization';
   return 'contents: read on the repositories of the configuration (and actions: write to dispatch)';
 }

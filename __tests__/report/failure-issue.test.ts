@@ -1,0 +1,169 @@
+import type { BuildResult } from '../../src/dispatch/build-result.js';
+import { connect } from '../../src/github/client.js';
+import { githubIssueTracker } from '../../src/github/issues.js';
+import { ConsoleLog } from '../../src/log.js';
+import {
+  advanceStreaks,
+  FAILURE_ISSUE_LABEL,
+  failuresOfNight,
+  issueMarker,
+  readIssueState,
+  renderIssueBody,
+  updateFailureIssue,
+  type FailureItem
+} from '../../src/report/failure-issue.js';
+import { GitHubEmulator } from '../support/github-emulator.js';
+import { ORG } from '../support/sample-stream.js';
+
+const STREAM = 'Cray-HPE/csm';
+const night = (day: number): Date => new Date(Date.UTC(2026, 10, day, 7, 0, 0));
+const failed = (image: string, outcome: BuildResult['outcome'], reason?: string): BuildResult => ({
+  githubRepo: 'hms-x',
+  image,
+  fullImage: `reg/${image}:1.0.0`,
+  tag: '1.0.0',
+  gitTag: 'v1.0.0',
+  branches: ['release/1.6'],
+  outcome,
+  ...(reason ? { reason } : {}),
+  ...(outcome === 'failed' ? { runUrl: `https://github.example/Cray-HPE/hms-x/actions/runs/${image.length}` } : {})
+});
+
+describe('the failure issue: what fails, and since when', () => {
+  const a: FailureItem = { key: 'build:a', kind: 'build', what: 'a failed' };
+  const b: FailureItem = { key: 'build:b', kind: 'build', what: 'b failed' };
+
+  it('lists failed builds, images not dispatched and planning errors; successes are not listed', () => {
+    const items = failuresOfNight(
+      [
+        failed('a', 'failed'),
+        failed('b', 'succeeded'),
+        failed('c', 'not-dispatched', 'tag v1.0.0 does not exist'),
+        failed('d', 'succeeded-on-retry')
+      ],
+      [{ severity: 'error', message: 'no helm-repo-lookup entry', where: { branch: 'release/1.6', chart: 'cray-hms-x 1.0.0' } }],
+      'https://github.example/Cray-HPE/dispatcher/actions/runs/1'
+    );
+    expect(items.map((i) => [i.kind, i.what])).toEqual([
+      ['build', 'hms-x a:1.0.0: failed'],
+      ['not-dispatched', 'hms-x c:1.0.0: tag v1.0.0 does not exist'],
+      ['planning', 'branch release/1.6, chart cray-hms-x 1.0.0: no helm-repo-lookup entry']
+    ]);
+    expect(items[0]?.url).toBe('https://github.example/Cray-HPE/hms-x/actions/runs/1');
+  });
+
+  it('carries a streak from night to night; a fixed failure drops out, a new one starts at 1', () => {
+    const first = advanceStreaks(undefined, [a], STREAM, night(24));
+    const second = advanceStreaks(first, [a, b], STREAM, night(25));
+    const third = advanceStreaks(second, [b], STREAM, night(26));
+    expect(second.failures.map((f) => [f.key, f.since, f.nights])).toEqual([
+      ['build:a', '2026-11-24', 2],
+      ['build:b', '2026-11-25', 1]
+    ]);
+    expect(third.failures.map((f) => [f.key, f.since, f.nights])).toEqual([['build:b', '2026-11-25', 2]]);
+  });
+
+  it('keeps its state in a hidden block that text from elsewhere cannot end or forge', () => {
+    const hostile: FailureItem = { key: 'planning:x', kind: 'planning', what: 'evil --> <img src=x> | row\nbreak' };
+    const state = advanceStreaks(undefined, [hostile], STREAM, night(24));
+    const body = renderIssueBody(state, 'https://github.example/run/1');
+    expect(body).toContain(issueMarker(STREAM));
+    expect(body.match(/-->/g)).toHaveLength(2); // the marker's and the state block's own ends
+    expect(body).not.toContain('<img');
+    expect(readIssueState(body)).toEqual({ ok: true, state });
+  });
+
+  it('says what is wrong with a damaged state block instead of throwing', () => {
+    expect(readIssueState('no block')).toEqual({ ok: false, reason: 'no state block' });
+    expect(readIssueState('<!-- hms-build-workflow-dispatcher:state {"version":1 -->')).toEqual({
+      ok: false,
+      reason: 'the state block is not JSON'
+    });
+    expect(readIssueState('<!-- hms-build-workflow-dispatcher:state {"version":2} -->')).toMatchObject({ ok: false });
+  });
+});
+
+describe('the failure issue on GitHub (emulator, real Octokit)', () => {
+  let github: GitHubEmulator;
+  afterEach(() => github?.stop());
+
+  async function trackerFor(options: { issuesWritable?: boolean } = {}) {
+    github = await new GitHubEmulator({
+      org: ORG,
+      repos: [{ name: 'hms-build-workflow-dispatcher', tags: {}, workflows: [], files: {} }],
+      ...options
+    }).start();
+    const { octokit } = await connect({
+      apiUrl: github.url,
+      org: ORG,
+      auth: { kind: 'token', token: 'test-token' },
+      log: new ConsoleLog(),
+      retries: 0
+    });
+    return githubIssueTracker(octokit, `${ORG}/hms-build-workflow-dispatcher`);
+  }
+  const issues = () => github.repo('hms-build-workflow-dispatcher')?.issues ?? [];
+  const a: FailureItem = {
+    key: 'build:a',
+    kind: 'build',
+    what: 'hms-bss cray-bss:1.0.0: failed',
+    url: 'https://github.example/Cray-HPE/hms-bss/actions/runs/7'
+  };
+
+  it('is created on a failure, updated the next night (2 nights in a row), closed when green, reopened on the next failure', async () => {
+    const tracker = await trackerFor();
+    const warnings: string[] = [];
+    const run = (day: number, tonight: FailureItem[]) =>
+      updateFailureIssue(tracker, {
+        productStream: STREAM,
+        tonight,
+        now: night(day),
+        jobRunUrl: `https://github.example/run/${day}`,
+        warn: (w) => warnings.push(w)
+      });
+
+    expect(await run(23, [])).toEqual({ action: 'none' });
+    expect(await run(24, [a])).toMatchObject({ action: 'created', number: 1, nightsOfLongest: 1 });
+    expect(issues()[0]).toMatchObject({ title: 'Image rebuilds failing: Cray-HPE/csm', labels: [FAILURE_ISSUE_LABEL], state: 'open' });
+    expect(await run(25, [a])).toMatchObject({ action: 'updated', number: 1, nightsOfLongest: 2 });
+    expect(issues()[0]?.body).toContain(
+      '| hms-bss cray-bss:1.0.0: failed | 2026-11-24 | 2 | [run](https://github.example/Cray-HPE/hms-bss/actions/runs/7) |'
+    );
+    expect(await run(26, [])).toMatchObject({ action: 'closed', number: 1 });
+    expect(issues()[0]).toMatchObject({ state: 'closed', stateReason: 'completed' });
+    expect(issues()[0]?.comments[0]?.body).toMatch(/^All green: the run of 2026-11-26T07:00:00.000Z rebuilt every image/);
+    expect(await run(27, [a])).toMatchObject({ action: 'reopened', number: 1, nightsOfLongest: 1 });
+    expect(issues()[0]?.body).toContain('| hms-bss cray-bss:1.0.0: failed | 2026-11-27 | 1 |');
+    expect(issues()).toHaveLength(1);
+    expect(warnings).toEqual([]);
+  });
+
+  it('rebuilds a damaged state block with a warning, and leaves other issues with the label alone', async () => {
+    const tracker = await trackerFor();
+    const other = await tracker.create('Someone else’s', 'no marker here', [FAILURE_ISSUE_LABEL]);
+    const mine = await tracker.create(
+      'Image rebuilds failing: Cray-HPE/csm',
+      `${issueMarker(STREAM)}\n<!-- hms-build-workflow-dispatcher:state {broken -->`,
+      [FAILURE_ISSUE_LABEL]
+    );
+    const warnings: string[] = [];
+    const outcome = await updateFailureIssue(tracker, {
+      productStream: STREAM,
+      tonight: [a],
+      now: night(24),
+      warn: (w) => warnings.push(w)
+    });
+    expect(outcome).toMatchObject({ action: 'updated', number: mine.number, nightsOfLongest: 1 });
+    expect(warnings).toEqual([`failure issue #${mine.number}: the state block is not JSON; rebuilt from this run`]);
+    expect(issues().find((i) => i.number === other.number)?.body).toBe('no marker here');
+  });
+
+  it('fails (for the caller to warn about) without issues: write', async () => {
+    const tracker = await trackerFor({ issuesWritable: false });
+    await expect(
+      updateFailureIssue(tracker, { productStream: STREAM, tonight: [a], now: night(24), warn: () => undefined })
+    ).rejects.toThrow(
+      /^GitHub refused the token \(403 Resource not accessible by integration.*\) for POST \/repos\/Cray-HPE\/hms-build-workflow-dispatcher\/issues: it needs issues: write/
+    );
+  });
+});

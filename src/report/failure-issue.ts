@@ -1,0 +1,234 @@
+import { Ajv } from 'ajv';
+import type { BuildResult } from '../dispatch/build-result.js';
+import type { Problem } from '../log.js';
+import { formatProblem } from '../log.js';
+import { codeSpan, tableCell } from '../escape.js';
+import { link, table } from './markdown.js';
+
+/** The label that, with the marker in its body, finds the failure issue of a product stream. */
+export const FAILURE_ISSUE_LABEL = 'image-rebuild-failures';
+
+/** Something a person must look at, as the failure issue lists it night after night. */
+export interface FailureItem {
+  /** Stable across nights: the same failure keeps its key (and so its streak). */
+  key: string;
+  kind: 'build' | 'not-dispatched' | 'planning';
+  /** One line saying what fails. */
+  what: string;
+  /** The run to look at: the build's run, or the dispatcher's own run. */
+  url?: string;
+}
+
+/** One item of the state kept in the issue: its current streak. */
+export interface TrackedFailure extends FailureItem {
+  /** The first night of the current streak (ISO date). */
+  since: string;
+  /** Nights in a row it failed, this one included. */
+  nights: number;
+}
+
+/** What the issue remembers between nights, in a hidden block of its body. */
+export interface FailureIssueState {
+  version: 1;
+  productStream: string;
+  /** The last night that updated it (ISO time). */
+  lastRun: string;
+  failures: TrackedFailure[];
+}
+
+/** The issue as the tracker sees it. */
+export interface TrackedIssue {
+  number: number;
+  state: 'open' | 'closed';
+  body: string;
+  htmlUrl: string;
+}
+
+/** The issue calls the failure issue needs: the report phase owns this interface; src/github implements it. */
+export interface IssueTracker {
+  /** Every issue (open or closed) carrying the label, newest first. */
+  findByLabel(label: string): Promise<TrackedIssue[]>;
+  create(title: string, body: string, labels: string[]): Promise<TrackedIssue>;
+  update(number: number, changes: { body?: string; state?: 'open' | 'closed' }): Promise<void>;
+  comment(number: number, body: string): Promise<void>;
+}
+
+const STATE_SCHEMA = {
+  type: 'object',
+  required: ['version', 'productStream', 'lastRun', 'failures'],
+  properties: {
+    version: { const: 1 },
+    productStream: { type: 'string' },
+    lastRun: { type: 'string' },
+    failures: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['key', 'kind', 'what', 'since', 'nights'],
+        properties: {
+          key: { type: 'string' },
+          kind: { enum: ['build', 'not-dispatched', 'planning'] },
+          what: { type: 'string' },
+          url: { type: 'string' },
+          since: { type: 'string' },
+          nights: { type: 'integer', minimum: 1 }
+        }
+      }
+    }
+  }
+} as const;
+const validateState = new Ajv({ strict: false }).compile<FailureIssueState>(STATE_SCHEMA);
+
+/** The marker that tells this product stream's failure issue from any other issue with the label. */
+export function issueMarker(productStream: string): string {
+  return `<!-- hms-build-workflow-dispatcher:failure-issue ${productStream.replace(/-->/g, '')} -->`;
+}
+
+const STATE_START = '<!-- hms-build-workflow-dispatcher:state ';
+const STATE_END = ' -->';
+
+/** What needs a person after this night: builds that did not succeed, images not dispatched, planning errors. */
+export function failuresOfNight(
+  results: readonly BuildResult[],
+  planningErrors: readonly Problem[],
+  jobRunUrl: string | undefined
+): FailureItem[] {
+  const items: FailureItem[] = [];
+  for (const r of results) {
+    const image = `${r.githubRepo} ${r.image}:${r.tag}`;
+    if (r.outcome === 'not-dispatched') {
+      items.push({
+        key: `not-dispatched:${r.githubRepo}:${r.image}:${r.gitTag}`,
+        kind: 'not-dispatched',
+        what: `${image}: ${r.reason ?? 'not dispatched'}`,
+        url: jobRunUrl
+      });
+    } else if (['failed', 'cancelled', 'timed-out', 'unmatched'].includes(r.outcome)) {
+      items.push({
+        key: `build:${r.githubRepo}:${r.image}:${r.gitTag}`,
+        kind: 'build',
+        what: `${image}: ${r.outcome}`,
+        url: r.runUrl ?? jobRunUrl
+      });
+    }
+  }
+  for (const problem of planningErrors) {
+    const what = formatProblem(problem);
+    items.push({ key: `planning:${what}`, kind: 'planning', what, url: jobRunUrl });
+  }
+  // one item per key (two images of one build share nothing, but a repeated planning error would)
+  return [...new Map(items.map((i) => [i.key, i])).values()];
+}
+
+/** This night's failures with their streaks: a failure seen last night goes on, a new one starts today, a fixed one is gone. */
+export function advanceStreaks(
+  previous: FailureIssueState | undefined,
+  tonight: readonly FailureItem[],
+  productStream: string,
+  now: Date
+): FailureIssueState {
+  const before = new Map((previous?.failures ?? []).map((f) => [f.key, f]));
+  const today = now.toISOString().slice(0, 10);
+  return {
+    version: 1,
+    productStream,
+    lastRun: now.toISOString(),
+    failures: tonight.map((item) => {
+      const known = before.get(item.key);
+      return { ...item, since: known?.since ?? today, nights: (known?.nights ?? 0) + 1 };
+    })
+  };
+}
+
+/** The state kept in an issue body; a damaged or missing block is said, never thrown. */
+export function readIssueState(body: string): { ok: true; state: FailureIssueState } | { ok: false; reason: string } {
+  const start = body.indexOf(STATE_START);
+  if (start < 0) return { ok: false, reason: 'no state block' };
+  const end = body.indexOf(STATE_END, start + STATE_START.length);
+  if (end < 0) return { ok: false, reason: 'the state block is not closed' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.slice(start + STATE_START.length, end));
+  } catch {
+    return { ok: false, reason: 'the state block is not JSON' };
+  }
+  if (!validateState(parsed))
+    return { ok: false, reason: `the state block is not valid: ${validateState.errors?.[0]?.message ?? 'invalid'}` };
+  return { ok: true, state: parsed };
+}
+
+const KIND_TITLE: Record<FailureItem['kind'], string> = {
+  build: 'Builds that did not succeed',
+  'not-dispatched': 'Images that could not be dispatched',
+  planning: 'Planning errors'
+};
+
+/** The issue body: what needs a person, longest streak first, then the hidden state. */
+export function renderIssueBody(state: FailureIssueState, jobRunUrl: string | undefined): string {
+  const parts = [
+    issueMarker(state.productStream),
+    `Image rebuilds of ${codeSpan(state.productStream)} need a person. Updated by every run of the dispatcher; closed when a run is all green.`,
+    `Latest run: ${jobRunUrl ? link(state.lastRun, jobRunUrl) : tableCell(state.lastRun)}`
+  ];
+  for (const kind of ['build', 'not-dispatched', 'planning'] as const) {
+    const items = state.failures.filter((f) => f.kind === kind).sort((a, b) => b.nights - a.nights || a.what.localeCompare(b.what));
+    if (items.length === 0) continue;
+    parts.push(
+      `### ${KIND_TITLE[kind]} (${items.length})`,
+      table(
+        ['What', 'Failing since', 'Nights in a row', 'Latest run'],
+        items.map((f) => [tableCell(f.what), f.since, String(f.nights), f.url ? link('run', f.url) : '—'])
+      )
+    );
+  }
+  // with `<` and `>` written as \u003c and \u003e the JSON cannot end the comment early, nor hold a tag
+  const json = JSON.stringify(state).replace(/</g, '\\u003c').replace(/>/g, '\\u003e');
+  parts.push(`${STATE_START}${json}${STATE_END}`);
+  return parts.join('\n\n') + '\n';
+}
+
+export type IssueOutcome =
+  { action: 'created' | 'updated' | 'reopened' | 'closed'; number: number; url: string; nightsOfLongest: number } | { action: 'none' };
+
+/**
+ * Keep the product stream's one failure issue true after a night: create it when something fails,
+ * update it on every run, close it with a comment when the run is all green, reopen it on the next
+ * failure. `warn` receives a damaged state block (rebuilt from this night).
+ */
+export async function updateFailureIssue(
+  tracker: IssueTracker,
+  options: { productStream: string; tonight: readonly FailureItem[]; jobRunUrl?: string; now: Date; warn(message: string): void }
+): Promise<IssueOutcome> {
+  const marker = issueMarker(options.productStream);
+  const candidates = (await tracker.findByLabel(FAILURE_ISSUE_LABEL)).filter((i) => i.body.includes(marker));
+  const existing = candidates.find((i) => i.state === 'open') ?? candidates[0];
+  let previous: FailureIssueState | undefined;
+  if (existing) {
+    const read = readIssueState(existing.body);
+    if (read.ok) previous = read.state;
+    else options.warn(`failure issue #${existing.number}: ${read.reason}; rebuilt from this run`);
+  }
+  // a closed issue's streaks ended when it was closed
+  const state = advanceStreaks(existing?.state === 'open' ? previous : undefined, options.tonight, options.productStream, options.now);
+  const longest = Math.max(0, ...state.failures.map((f) => f.nights));
+  if (state.failures.length === 0) {
+    if (!existing || existing.state === 'closed') return { action: 'none' };
+    await tracker.comment(
+      existing.number,
+      `All green: the run of ${state.lastRun} rebuilt every image${options.jobRunUrl ? ` (${options.jobRunUrl})` : ''}. Closing.`
+    );
+    await tracker.update(existing.number, { state: 'closed', body: renderIssueBody(state, options.jobRunUrl) });
+    return { action: 'closed', number: existing.number, url: existing.htmlUrl, nightsOfLongest: 0 };
+  }
+  const body = renderIssueBody(state, options.jobRunUrl);
+  if (!existing) {
+    const created = await tracker.create(`Image rebuilds failing: ${options.productStream}`, body, [FAILURE_ISSUE_LABEL]);
+    return { action: 'created', number: created.number, url: created.htmlUrl, nightsOfLongest: longest };
+  }
+  if (existing.state === 'closed') {
+    await tracker.update(existing.number, { state: 'open', body });
+    return { action: 'reopened', number: existing.number, url: existing.htmlUrl, nightsOfLongest: longest };
+  }
+  await tracker.update(existing.number, { body });
+  return { action: 'updated', number: existing.number, url: existing.htmlUrl, nightsOfLongest: longest };
+}
