@@ -1,11 +1,13 @@
 /**
  * The embedded demo: the main job with no credentials. Starts the local GitHub emulator, git
  * server and chart repository with the sample product stream of the tests (three release
- * branches, six repos, four charts, one build that fails), then runs the built action
- * (dist/index.js) exactly as the Actions runner does and prints its log and job summary.
+ * branches, six repos, four charts; one flaky build that succeeds on retry, one build that fails
+ * twice), then runs the built action (dist/index.js) exactly as the Actions runner does and prints
+ * its log, its job summary and the failure issue it keeps.
  *
- *   npm run demo              plan, dispatch, monitor, report
- *   npm run demo -- --dry-run plan only
+ *   npm run demo                 plan, dispatch, monitor, report, failure issue
+ *   npm run demo -- --nights 2   two runs back to back: the failure issue counts 2 nights in a row
+ *   npm run demo -- --dry-run    plan only
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,15 +15,22 @@ import { runBundle } from '../__tests__/support/run-action.js';
 import { CHART_PASSWORD, CHART_USER, commitOf, startSampleStream } from '../__tests__/support/sample-stream.js';
 
 const dryRun = process.argv.includes('--dry-run');
+const nightsFlag = process.argv.indexOf('--nights');
+const nights = nightsFlag > 0 ? Math.max(1, Math.min(7, Number(process.argv[nightsFlag + 1]) || 1)) : 1;
 const FAILING = { repo: 'hms-rts', ref: 'v3.1.1' };
+const FLAKY = { repo: 'hms-smd', ref: 'v2.24.0' };
 
 const started = Date.now();
 const parts = await startSampleStream({
   emulator: {
-    runScript: (repo, _workflow, ref) => ({
+    // the failing build fails every attempt; the flaky one fails its first attempt only
+    runScript: (repo, _workflow, ref, attempt) => ({
       queuedMs: 1000,
       runMs: 3000,
-      conclusion: repo === FAILING.repo && ref === FAILING.ref ? 'failure' : 'success'
+      conclusion:
+        (repo === FAILING.repo && ref === FAILING.ref) || (repo === FLAKY.repo && ref === FLAKY.ref && attempt === 1)
+          ? 'failure'
+          : 'success'
     })
   }
 });
@@ -31,15 +40,31 @@ try {
   if (hta) hta.tags['v0.3.1'] = commitOf('hta-0.3.1');
   console.log(`Local GitHub emulator ${parts.github.url}, git server ${parts.git.url}, chart repository ${parts.charts.url}`);
   console.log(`Running dist/index.js${dryRun ? ' (dry run)' : ''} as the Actions runner would…\n`);
-  const env = parts.actionEnv({
-    config: parts.configFile,
-    'dry-run': String(dryRun),
-    'app-id': parts.github.appId,
-    'private-key': parts.github.privateKey,
-    'chart-repo-username': CHART_USER,
-    'chart-repo-password': CHART_PASSWORD,
-    'results-file': 'results.json'
-  });
+  for (let night = 1; night <= (dryRun ? 1 : nights); night++) {
+    if (nights > 1) console.log(`\n════════ night ${night} of ${nights} ════════\n`);
+    exitCode = await runNight(night);
+    if (exitCode !== 0) break;
+  }
+} finally {
+  await parts.stop();
+}
+console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s in all)`);
+
+/** One run of the action, as one night of the schedule; 0 when it ended as it should. */
+async function runNight(night: number): Promise<number> {
+  const env = {
+    ...parts.actionEnv({
+      config: parts.configFile,
+      'dry-run': String(dryRun),
+      'app-id': parts.github.appId,
+      'private-key': parts.github.privateKey,
+      'chart-repo-username': CHART_USER,
+      'chart-repo-password': CHART_PASSWORD,
+      'results-file': 'results.json',
+      'failure-issue': String(!dryRun)
+    }),
+    GITHUB_RUN_ID: String(1000 + night)
+  };
   const run = await runBundle('dist/index.js', env, 300_000);
   const log = run.stdout
     .split('\n')
@@ -50,22 +75,25 @@ try {
   console.log(log);
   console.log('\n──────── job summary ($GITHUB_STEP_SUMMARY) ────────\n');
   console.log(run.summary);
-  console.log(`outputs: ${['dispatched', 'succeeded', 'failed'].map((k) => `${k}=${run.outputs[k] ?? '-'}`).join(' ')}`);
-  if (!dryRun) console.log(`results file: ${readFileSync(join(parts.workDir, 'results.json'), 'utf8').length} bytes of JSON`);
+  console.log(`outputs: ${['dispatched', 'succeeded', 'failed', 'failure-issue'].map((k) => `${k}=${run.outputs[k] ?? '-'}`).join(' ')}`);
+  if (!dryRun) {
+    console.log(`results file: ${readFileSync(join(parts.workDir, 'results.json'), 'utf8').length} bytes of JSON`);
+    const issue = parts.github.repo('hms-build-workflow-dispatcher')?.issues?.[0];
+    console.log('\n──────── failure issue (in the emulator) ────────\n');
+    console.log(issue ? `#${issue.number} ${issue.title} [${issue.state}]\n\n${issue.body}` : '(none)');
+  }
   console.log(`the action exited ${run.code} after ${(run.ms / 1000).toFixed(1)} s`);
   const expected = dryRun ? 0 : 1;
-  if (run.code === expected) {
-    console.log(
-      dryRun
-        ? 'demo done: plan built, nothing dispatched.'
-        : `demo done: one build (${FAILING.repo} ${FAILING.ref}) failed and the action failed the job, as it should.`
-    );
-    exitCode = 0;
-  } else {
+  if (run.code !== expected) {
     console.error(`demo: the action exited ${run.code}, expected ${expected}`);
+    return 1;
   }
-} finally {
-  await parts.stop();
+  console.log(
+    dryRun
+      ? 'demo done: plan built, nothing dispatched.'
+      : `demo done: ${FLAKY.repo} ${FLAKY.ref} succeeded on retry; ${FAILING.repo} ${FAILING.ref} failed twice and the action failed the job, as it should` +
+          (night > 1 ? `; the failure issue counts ${night} nights in a row.` : '.')
+  );
+  return 0;
 }
-console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s in all)`);
 process.exitCode = exitCode;

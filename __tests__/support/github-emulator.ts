@@ -642,7 +642,6 @@ export class GitHubEmulator {
     const writable = (): void => {
       if (this.options.issuesWritable === false) throw new HttpError(403, 'Resource not accessible by integration');
     };
-    let m: RegExpMatchArray | null;
     if (method === 'GET' && rest === '/issues') {
       const state = url.searchParams.get('state') ?? 'open';
       const labels = (url.searchParams.get('labels') ?? '').split(',').filter(Boolean);
@@ -677,7 +676,8 @@ export class GitHubEmulator {
       issues.push(issue);
       return { status: 201, body: this.issueJson(repo, issue) };
     }
-    const issue = (m = rest.match(/^\/issues\/(\d+)/)) ? issues.find((i) => i.number === Number(m?.[1])) : undefined;
+    const numbered = rest.match(/^\/issues\/(\d+)/);
+    const issue = numbered ? issues.find((i) => i.number === Number(numbered[1])) : undefined;
     if (!issue) throw new HttpError(404, 'Not Found');
     if (method === 'PATCH' && rest === `/issues/${issue.number}`) {
       writable();

@@ -37,7 +37,7 @@ export function githubIssueTracker(octokit: Octokit, repository: string): IssueT
         labels,
         request: { retries: 0 }
       });
-      return tracked(data as RawIssue);
+      return tracked(data);
     },
     async update(number, changes) {
       await octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
