@@ -9,6 +9,7 @@
  *
  *   npm run bench                 both
  *   npm run bench -- --only job   or --only real-world
+ *   npm run bench -- --only job --flaky 5   5 repos' builds fail their first attempt (retry cost)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,8 @@ import { commitOf, hmsRepo, manifest, ORG } from '../__tests__/support/sample-st
 import { hasRealWorld, REAL_WORLD } from '../__tests__/support/shared.js';
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+/** Repos whose builds fail their first attempt and succeed when their failed jobs are re-run. */
+const flakyRepos = process.argv.includes('--flaky') ? Number(process.argv[process.argv.indexOf('--flaky') + 1]) || 0 : 0;
 
 type Measured = ActionRun & { peakRssMb: number };
 
@@ -55,7 +58,9 @@ async function benchJob(): Promise<void> {
   const BRANCHES = 10;
   const REPOS = 30;
   const POLL_S = 5;
-  console.log(`\n## Whole job: ${BRANCHES} branches, ${REPOS} repos, 150 images, 50 ms per request`);
+  console.log(
+    `\n## Whole job: ${BRANCHES} branches, ${REPOS} repos, 150 images, 50 ms per request${flakyRepos ? `, ${flakyRepos} repos failing their first attempt` : ''}`
+  );
   const git = await startGitServer();
   const charts = await startChartRepo({ username: 'u', password: 'p' });
   const chartUrl = `${charts.url}/charts/`;
@@ -98,7 +103,11 @@ async function benchJob(): Promise<void> {
     org: ORG,
     repos,
     latencyMs: 50,
-    runScript: (_repo, _w, ref) => ({ queuedMs: 2000, runMs: 4000 + (ref.length % 3) * 1000, conclusion: 'success' })
+    runScript: (repo, _w, ref, attempt) => ({
+      queuedMs: 2000,
+      runMs: 4000 + (ref.length % 3) * 1000,
+      conclusion: attempt === 1 && repos.slice(0, flakyRepos).some((r) => r.name === repo) ? 'failure' : 'success'
+    })
   }).start();
   const work = mkdtempSync(join(tmpdir(), 'bench-job-'));
   const configFile = join(work, 'configuration.yaml');
@@ -140,7 +149,12 @@ async function benchJob(): Promise<void> {
     const monitoringNon304 = monitoring.filter((r) => r.status !== 304).length;
     const planningAndDispatch = total - monitoring.length;
     const cycles = (run.stdout.match(/^cycle \d+:/gm) ?? []).length;
-    const lastCompletion = Math.max(...github.runs.map((r) => r.createdAt + r.script.queuedMs + r.script.runMs));
+    const lastCompletion = Math.max(
+      ...github.runs.map((r) => {
+        const last = r.reruns?.at(-1);
+        return last ? last.at + last.script.queuedMs + last.script.runMs : r.createdAt + r.script.queuedMs + r.script.runMs;
+      })
+    );
     if (images === 0) console.log(run.stdout);
     console.log(
       `exit ${run.code}; ${images} images planned; outputs dispatched=${run.outputs.dispatched} succeeded=${run.outputs.succeeded} failed=${run.outputs.failed}`
