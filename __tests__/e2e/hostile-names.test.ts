@@ -5,11 +5,12 @@ import { CHART_PASSWORD, CHART_USER, commitOf, dockerIndex, startSampleStream, t
 
 const HOSTILE_TAG = '1.9.0|<img src=x onerror=alert(1)>';
 
-/** Rows of every table of a summary, as GitHub would render them: the text of each cell. */
-function renderedRows(summary: string): string[][] {
+/** Every table of a summary, as GitHub would render it: its rows, each the HTML of its cells. */
+function renderedTables(summary: string): string[][][] {
   const html = new MarkdownIt({ html: true }).render(summary);
-  return [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) =>
-    [...(row[1] ?? '').matchAll(/<t[dh]>([\s\S]*?)<\/t[dh]>/g)].map((c) => c[1] ?? '')
+  const cells = (row: string): string[] => [...row.matchAll(/<t[dh]>([\s\S]*?)<\/t[dh]>/g)].map((c) => c[1] ?? '');
+  return [...html.matchAll(/<table>([\s\S]*?)<\/table>/g)].map((t) =>
+    [...(t[1] ?? '').matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => cells(r[1] ?? ''))
   );
 }
 
@@ -46,18 +47,18 @@ describe('a hostile tag in a docker index cannot forge the report', () => {
     expect(hostile).toMatchObject({ outcome: 'succeeded', gitTag: `v${HOSTILE_TAG}` });
     expect(parts.github.dispatches.filter((d) => d.ref === `v${HOSTILE_TAG}`)).toHaveLength(1);
 
-    const rows = renderedRows(run.summary);
-    for (const row of rows) expect(row).toHaveLength(6);
-    const row = rows.find((r) => r[1]?.includes('1.9.0|'));
-    expect(row?.[0]).toBe('hms-shcd-parser');
-    expect(row?.[1]).toMatch(
+    // every row of every table has as many cells as its header
+    const tables = renderedTables(run.summary);
+    for (const [header = [], ...rows] of tables) for (const row of rows) expect(row).toHaveLength(header.length);
+    const row = tables.flat().find((r) => r[0]?.includes('1.9.0|'));
+    expect(row).toHaveLength(5);
+    expect(row?.[0]).toMatch(
       /^<a href="[^"]+\/tree\/v1\.9\.0%7C%3Cimg%20src=x%20onerror=alert%281%29%3E">v1\.9\.0\|&lt;img src=x onerror=alert\(1\)&gt;<\/a>$/
     );
-    expect(row?.[2]).toBe(
-      '<code>artifactory.algol60.net/csm-docker/stable/hms-shcd-parser:1.9.0|&lt;img src=x onerror=alert(1)&gt;</code>'
-    );
-    expect(row?.[4]).toBe('✅ succeeded');
-    expect(row?.[5]).toMatch(/^<a href="https:\/\/github\.example\/Cray-HPE\/hms-shcd-parser\/actions\/runs\/\d+">#\d+<\/a>$/);
+    expect(row?.[1]).toBe('<code>hms-shcd-parser:1.9.0|&lt;img src=x onerror=alert(1)&gt;</code>');
+    expect(row?.[2]).toBe('release/1.6');
+    expect(row?.[3]).toBe('✅ succeeded');
+    expect(row?.[4]).toMatch(/^<a href="https:\/\/github\.example\/Cray-HPE\/hms-shcd-parser\/actions\/runs\/\d+">#\d+<\/a>$/);
     expect(new MarkdownIt({ html: true }).render(run.summary)).not.toMatch(/<img/);
     // the log lines that name the tag start no workflow command
     for (const line of run.stdout.split('\n')) if (line.includes('onerror')) expect(line).not.toMatch(/^\s*::(?!error|warning|debug)/);

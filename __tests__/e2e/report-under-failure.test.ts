@@ -80,8 +80,13 @@ describe('a late error or a cancel never costs the report', () => {
     expect(run.stdout).toContain('::error::the job was cancelled (SIGINT): reporting what is known and stopping');
     expect(run.summary).toContain('> ⚠️ The job was cancelled (SIGINT) before it ended');
     const { results } = JSON.parse(readFileSync(join(parts.workDir, 'results.json'), 'utf8')) as { results: BuildResult[] };
+    // every dispatch GitHub received is reported: with its run link, or (the one being sent when the cancel came) as maybe sent
     const dispatched = results.filter((r) => r.runId !== undefined);
-    expect(dispatched.length).toBe(github.dispatches.length);
+    const unanswered = results.filter((r) => r.reason?.startsWith('the job stopped while its dispatch was being sent'));
+    expect(unanswered.length).toBeLessThanOrEqual(1);
+    expect(dispatched.length).toBeLessThanOrEqual(github.dispatches.length);
+    expect(dispatched.length + unanswered.length).toBeGreaterThanOrEqual(github.dispatches.length);
+    expect(dispatched.length).toBeGreaterThanOrEqual(3);
     for (const r of dispatched) expect(run.summary).toContain(`(${r.runUrl ?? ''})`);
     expect(readdirSync(temp)).toEqual([]);
   });

@@ -58077,7 +58077,7 @@ class BuildRunner {
         for (const job of jobs) {
             if (job.state === 'queued')
                 continue;
-            if (job.state === 'correlating')
+            if (job.state === 'correlating' || job.state === 'sending')
                 add('finding run');
             else if (job.state === 'running')
                 add(job.run?.status ?? 'unknown');
@@ -58140,6 +58140,7 @@ class BuildRunner {
         job.sends = (job.sends ?? 0) + 1;
         job.knownRunIds = knownRunIds;
         job.via = 'dispatched';
+        job.state = 'sending';
         const answer = await this.api.dispatch(job.repo, job.workflow.id, job.ref);
         switch (answer.kind) {
             case 'run':
@@ -58347,6 +58348,8 @@ function stateOutcome(job) {
             return { outcome: 'running', reason: `still ${job.run?.status ?? 'running'} when the job stopped` };
         case 'correlating':
             return { outcome: 'unmatched', reason: 'dispatched; the job stopped before its run was found' };
+        case 'sending':
+            return { outcome: 'unmatched', reason: 'the job stopped while its dispatch was being sent: it may or may not have reached GitHub' };
         case 'queued':
             return { outcome: 'not-dispatched', reason: job.reason ?? 'the job stopped before it was dispatched' };
     }

@@ -47,7 +47,8 @@ interface BuildJob {
   workflow: WorkflowInfo;
   ref: string;
   images: PlannedImage[];
-  state: 'queued' | 'correlating' | 'running' | 'done';
+  /** `sending`: a dispatch request is out and unanswered (a cancel then reports it as sent, not as never dispatched). */
+  state: 'queued' | 'sending' | 'correlating' | 'running' | 'done';
   via?: 'dispatched' | 'attached';
   run?: RunSnapshot;
   sentAt?: number;
@@ -197,7 +198,7 @@ export class BuildRunner {
     const add = (k: string): void => void counts.set(k, (counts.get(k) ?? 0) + 1);
     for (const job of jobs) {
       if (job.state === 'queued') continue;
-      if (job.state === 'correlating') add('finding run');
+      if (job.state === 'correlating' || job.state === 'sending') add('finding run');
       else if (job.state === 'running') add(job.run?.status ?? 'unknown');
       else add(job.outcome ?? 'done');
     }
@@ -269,6 +270,7 @@ export class BuildRunner {
     job.sends = (job.sends ?? 0) + 1;
     job.knownRunIds = knownRunIds;
     job.via = 'dispatched';
+    job.state = 'sending';
     const answer = await this.api.dispatch(job.repo, job.workflow.id, job.ref);
     switch (answer.kind) {
       case 'run':
@@ -483,6 +485,8 @@ function stateOutcome(job: BuildJob): { outcome: BuildResult['outcome']; reason?
       return { outcome: 'running', reason: `still ${job.run?.status ?? 'running'} when the job stopped` };
     case 'correlating':
       return { outcome: 'unmatched', reason: 'dispatched; the job stopped before its run was found' };
+    case 'sending':
+      return { outcome: 'unmatched', reason: 'the job stopped while its dispatch was being sent: it may or may not have reached GitHub' };
     case 'queued':
       return { outcome: 'not-dispatched', reason: job.reason ?? 'the job stopped before it was dispatched' };
   }
