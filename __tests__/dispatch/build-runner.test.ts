@@ -292,6 +292,23 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
     expect(github.reruns.filter((r) => r.repo !== 'hms-bss')).toEqual([]);
   });
 
+  it('stretches the poll interval before the hourly API budget runs out, and meets no 403', async () => {
+    // 120 requests an hour; builds that run 2 hours; a 5 s poll would need about 4,300 listings
+    const { api } = await setUp({ rateLimit: 120 }, () => ({ queuedMs: 1000, runMs: 2 * 3600_000, conclusion: 'success' }));
+    const lines: string[] = [];
+    const log = new ConsoleLog(
+      false,
+      new Writable({ write: (c: Buffer, _e, cb) => (lines.push(c.toString()), cb()) }),
+      new Writable({ write: (_c, _e, cb) => cb() })
+    );
+    const results = await new BuildRunner(api, { ...options, timeLimitMs: 3 * 3600_000 }, log, clock).run(planOf(images));
+    expect(results.every((r) => r.outcome === 'succeeded')).toBe(true);
+    expect(github.primaryLimitHits).toBe(0);
+    expect(lines.join('')).toMatch(/GitHub API budget: \d+ requests left until .*; polling every \d+ (s|min) instead of 5 s/);
+    // the watch ended within a poll of the last build's end, not hours later
+    expect(clock.now() - Math.max(...github.runs.map((r) => r.createdAt + r.script.queuedMs + r.script.runMs))).toBeLessThan(30 * 60_000);
+  });
+
   it('keeps at most max-parallel builds in flight', async () => {
     const { log, api } = await setUp({}, () => ({ queuedMs: 0, runMs: 30_000, conclusion: 'success' }));
     const results = await new BuildRunner(api, { ...options, maxParallel: 2 }, log, clock).run(planOf(images));

@@ -1,4 +1,5 @@
 import { findRunningBuild, tieDispatchToRun, type RunSnapshot } from '../../src/dispatch/correlate.js';
+import { pollIntervalFor } from '../../src/dispatch/poll-interval.js';
 import { countResults, failedResults, outcomeOfConclusion, RUN_CONCLUSIONS, type BuildResult } from '../../src/dispatch/build-result.js';
 
 const t0 = Date.parse('2026-11-26T07:00:00Z');
@@ -89,5 +90,16 @@ describe('build outcomes', () => {
       skipped: 1
     });
     expect(failedResults(results).map((r) => r.outcome)).toEqual(['failed', 'timed-out', 'not-dispatched']);
+  });
+});
+
+describe('the poll interval under the rate limit', () => {
+  const now = Date.parse('2026-11-26T07:00:00Z');
+  it('keeps the configured interval while the budget holds, stretches it as it runs low, waits for the reset when spent', () => {
+    expect(pollIntervalFor(5000, undefined, 10, now)).toBe(5000);
+    expect(pollIntervalFor(5000, { remaining: 4000, resetAt: now + 3600_000 }, 10, now)).toBe(9114); // (4000 − 50 reserved) ÷ 10 = 395 cycles in the hour
+    expect(pollIntervalFor(5000, { remaining: 5000, resetAt: now + 60_000 }, 10, now)).toBe(5000);
+    expect(pollIntervalFor(5000, { remaining: 150, resetAt: now + 3600_000 }, 10, now)).toBe(360_000);
+    expect(pollIntervalFor(5000, { remaining: 55, resetAt: now + 600_000 }, 10, now)).toBe(601_000);
   });
 });

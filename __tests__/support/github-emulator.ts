@@ -178,12 +178,16 @@ export class GitHubEmulator {
   private nextRunId = 9000;
   private nextTokenId = 1;
   private remaining: number;
+  private windowStart: number | undefined;
+  /** Requests refused with 403 because the primary budget of the hour was spent. */
+  primaryLimitHits = 0;
   private server: RunningServer | undefined;
   options: EmulatorOptions;
 
   constructor(options: EmulatorOptions) {
     this.options = options;
     this.remaining = options.rateLimit ?? 5000;
+    this.windowStart = undefined;
     const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
     this.privateKey = keys.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
     this.publicKey = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -328,6 +332,20 @@ export class GitHubEmulator {
       return;
     }
 
+    // the primary limit: once the window's budget is spent, GitHub answers 403 until the reset
+    this.rateWindow();
+    if (this.remaining === 0 && url.pathname !== '/rate_limit' && !url.pathname.startsWith('/app/')) {
+      this.primaryLimitHits++;
+      record.status = 403;
+      res.writeHead(403, { 'content-type': 'application/json; charset=utf-8', ...this.rateHeaders() });
+      res.end(
+        JSON.stringify({
+          message: 'API rate limit exceeded for installation.',
+          documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api'
+        })
+      );
+      return;
+    }
     try {
       const answer = this.route(method, url, body, req);
       if (fault && fault.status === 'drop-after-processing') {
@@ -369,12 +387,23 @@ export class GitHubEmulator {
     }
   }
 
+  /** The primary rate limit's hourly window: a new window restores the budget. */
+  private rateWindow(): { resetAt: number } {
+    const now = this.now();
+    if (this.windowStart === undefined || now >= this.windowStart + 3_600_000) {
+      this.windowStart = now;
+      this.remaining = this.options.rateLimit ?? 5000;
+    }
+    return { resetAt: this.windowStart + 3_600_000 };
+  }
+
   private rateHeaders(): Record<string, string> {
+    const { resetAt } = this.rateWindow();
     return {
       'x-ratelimit-limit': String(this.options.rateLimit ?? 5000),
       'x-ratelimit-remaining': String(this.remaining),
       'x-ratelimit-used': String((this.options.rateLimit ?? 5000) - this.remaining),
-      'x-ratelimit-reset': String(Math.floor(this.now() / 1000) + 3600),
+      'x-ratelimit-reset': String(Math.ceil(resetAt / 1000)),
       'x-ratelimit-resource': 'core',
       'x-github-api-version-selected': '2022-11-28'
     };

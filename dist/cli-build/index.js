@@ -39786,7 +39786,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2673);
+/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9187);
 
 // requests of a job that ended early (a silent server) may still wait on their deadlines: do not wait for them
 process.exit(await (0,_command_line_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2)));
@@ -39796,7 +39796,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2673:
+/***/ 9187:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54422,10 +54422,21 @@ async function connect(options) {
         retry: { retries: options.retries ?? 2 },
         request: { fetch: fetchWithDeadline(createProxyFetch(), options.timeoutMs ?? 60_000) }
     };
+    let budget;
     const made = (octokit) => {
         explainFailures(octokit);
+        octokit.hook.after('request', (response) => {
+            const headers = response.headers;
+            const remaining = Number(headers['x-ratelimit-remaining']);
+            const reset = Number(headers['x-ratelimit-reset']);
+            // GraphQL and search have budgets of their own
+            if ((headers['x-ratelimit-resource'] ?? 'core') !== 'core' || !Number.isFinite(remaining) || !Number.isFinite(reset))
+                return;
+            budget = { remaining, resetAt: reset * 1000 };
+        });
         return octokit;
     };
+    const rateBudget = () => budget;
     if (options.auth.kind === 'token') {
         const token = options.auth.token;
         const octokit = made(new GitHubClient({ ...common, auth: token }));
@@ -54433,7 +54444,7 @@ async function connect(options) {
         const dispatcherLogin = () => (login ??= octokit.request('GET /user').then((r) => r.data.login, 
         // GITHUB_TOKEN and installation tokens cannot read /user: correlate without the actor then
         () => undefined));
-        return { octokit, gitToken: () => Promise.resolve(token), dispatcherLogin };
+        return { octokit, gitToken: () => Promise.resolve(token), dispatcherLogin, rateBudget };
     }
     const { appId, privateKey } = options.auth;
     // the App itself (JWT auth), with the same proxy, throttling and retries as every other call
@@ -54451,7 +54462,7 @@ async function connect(options) {
         const auth = (await octokit.auth({ type: 'installation' }));
         return auth.token;
     };
-    return { octokit, gitToken, dispatcherLogin: () => Promise.resolve(`${installation.appSlug}[bot]`) };
+    return { octokit, gitToken, dispatcherLogin: () => Promise.resolve(`${installation.appSlug}[bot]`), rateBudget };
 }
 /**
  * Installation tokens live an hour. @octokit/auth-app renews them from its cache after 59 minutes;
@@ -57945,7 +57956,27 @@ function decide(workflow, facts, how) {
     return { ok: true, workflow, how };
 }
 
+;// CONCATENATED MODULE: ./src/dispatch/poll-interval.ts
+/** Requests kept back for what comes after the watch: cancels, the report, the failure issue. */
+const RESERVED_REQUESTS = 50;
+/**
+ * How long to wait before the next poll cycle: the configured interval, stretched so that the
+ * cycles left before the budget resets fit in what remains of it (with a reserve). A spent budget
+ * waits for the reset.
+ */
+function pollIntervalFor(baseMs, budget, requestsPerCycle, now) {
+    if (!budget || requestsPerCycle <= 0)
+        return baseMs;
+    const untilReset = Math.max(0, budget.resetAt - now);
+    const usable = budget.remaining - RESERVED_REQUESTS;
+    if (usable < requestsPerCycle)
+        return Math.max(baseMs, untilReset + 1000);
+    const cycles = Math.floor(usable / requestsPerCycle);
+    return Math.max(baseMs, Math.ceil(untilReset / cycles));
+}
+
 ;// CONCATENATED MODULE: ./src/dispatch/build-runner.ts
+
 
 
 
@@ -57970,6 +58001,7 @@ class BuildRunner {
     takenRunIds = new Set();
     knownRuns = new Map();
     actor;
+    pollStretched = false;
     /** When the time limit passes (set when dispatching starts). */
     deadline = Infinity;
     apiLimit = pLimit(8);
@@ -58063,13 +58095,29 @@ class BuildRunner {
                 break;
             }
             const correlating = active.some((j) => j.state === 'correlating');
-            const wait = correlating ? Math.min(backoffMs, this.options.pollIntervalMs) : this.options.pollIntervalMs;
+            // one listing per repo with builds in flight; stretched before GitHub's hourly budget runs out
+            const interval = this.pollInterval(new Set(active.map((j) => j.repo)).size);
+            const wait = correlating ? Math.min(backoffMs, interval) : interval;
             backoffMs = correlating ? Math.min(backoffMs * 2, Math.max(1000, this.options.correlationWindowMs / 4)) : 1000;
             await this.clock.sleep(Math.min(wait, Math.max(0, deadline - this.clock.now())));
             await this.poll(active);
             cycle++;
             this.log.progress(`cycle ${cycle}: ${this.describeCounts(jobs, queue.length)}`);
         }
+    }
+    /** The poll interval for this cycle; said once each time the rate limit stretches it. */
+    pollInterval(requestsPerCycle) {
+        const base = this.options.pollIntervalMs;
+        const budget = this.api.rateBudget();
+        const interval = pollIntervalFor(base, budget, requestsPerCycle, this.clock.now());
+        const stretched = interval > base;
+        if (stretched !== this.pollStretched && budget) {
+            this.log.info(stretched
+                ? `GitHub API budget: ${budget.remaining} requests left until ${new Date(budget.resetAt).toISOString()}; polling every ${formatDuration(interval)} instead of ${formatDuration(base)}`
+                : `GitHub API budget: ${budget.remaining} requests left; polling every ${formatDuration(base)} again`);
+        }
+        this.pollStretched = stretched;
+        return interval;
     }
     describeCounts(jobs, queued) {
         const counts = new Map();
@@ -58584,7 +58632,8 @@ function githubBuildApi(connection, org, workflowFiles) {
         getRun: (repo, runId) => runs.getRun(repo, runId),
         cancelRun: (repo, runId) => runs.cancelRun(repo, runId),
         rerunFailedJobs: (repo, runId) => runs.rerunFailedJobs(repo, runId),
-        dispatcherLogin: () => connection.dispatcherLogin()
+        dispatcherLogin: () => connection.dispatcherLogin(),
+        rateBudget: () => connection.rateBudget()
     };
 }
 

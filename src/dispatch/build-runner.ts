@@ -13,6 +13,7 @@ import type { WorkflowFileFacts, WorkflowInfo } from './workflow-choice.js';
 import { chooseWorkflow, findOverride, inspectWorkflowFile } from './workflow-choice.js';
 import { errorMessage, rethrowIfFatal } from '../errors.js';
 import { formatDuration } from '../duration.js';
+import { pollIntervalFor, type RateBudget } from './poll-interval.js';
 
 /** The GitHub calls the build runner makes; real ones in src/github, passed in. */
 export interface BuildApi {
@@ -26,6 +27,8 @@ export interface BuildApi {
   rerunFailedJobs(repo: string, runId: number): Promise<void>;
   /** The login whose dispatches create the runs (`<app>[bot]`), when it can be known. */
   dispatcherLogin(): Promise<string | undefined>;
+  /** The primary rate limit left, as GitHub last said. */
+  rateBudget(): RateBudget | undefined;
 }
 
 export interface BuildOptions {
@@ -83,6 +86,7 @@ export class BuildRunner {
   private readonly takenRunIds = new Set<number>();
   private readonly knownRuns = new Map<string, Map<number, RunSnapshot>>();
   private actor: string | undefined;
+  private pollStretched = false;
   /** When the time limit passes (set when dispatching starts). */
   private deadline = Infinity;
   private readonly apiLimit = pLimit(8);
@@ -184,13 +188,32 @@ export class BuildRunner {
         break;
       }
       const correlating = active.some((j) => j.state === 'correlating');
-      const wait = correlating ? Math.min(backoffMs, this.options.pollIntervalMs) : this.options.pollIntervalMs;
+      // one listing per repo with builds in flight; stretched before GitHub's hourly budget runs out
+      const interval = this.pollInterval(new Set(active.map((j) => j.repo)).size);
+      const wait = correlating ? Math.min(backoffMs, interval) : interval;
       backoffMs = correlating ? Math.min(backoffMs * 2, Math.max(1000, this.options.correlationWindowMs / 4)) : 1000;
       await this.clock.sleep(Math.min(wait, Math.max(0, deadline - this.clock.now())));
       await this.poll(active);
       cycle++;
       this.log.progress(`cycle ${cycle}: ${this.describeCounts(jobs, queue.length)}`);
     }
+  }
+
+  /** The poll interval for this cycle; said once each time the rate limit stretches it. */
+  private pollInterval(requestsPerCycle: number): number {
+    const base = this.options.pollIntervalMs;
+    const budget = this.api.rateBudget();
+    const interval = pollIntervalFor(base, budget, requestsPerCycle, this.clock.now());
+    const stretched = interval > base;
+    if (stretched !== this.pollStretched && budget) {
+      this.log.info(
+        stretched
+          ? `GitHub API budget: ${budget.remaining} requests left until ${new Date(budget.resetAt).toISOString()}; polling every ${formatDuration(interval)} instead of ${formatDuration(base)}`
+          : `GitHub API budget: ${budget.remaining} requests left; polling every ${formatDuration(base)} again`
+      );
+    }
+    this.pollStretched = stretched;
+    return interval;
   }
 
   private describeCounts(jobs: BuildJob[], queued: number): string {

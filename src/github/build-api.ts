@@ -22,6 +22,7 @@ export function githubBuildApi(connection: Connection, org: string, workflowFile
     getRun: (repo, runId) => runs.getRun(repo, runId),
     cancelRun: (repo, runId) => runs.cancelRun(repo, runId),
     rerunFailedJobs: (repo, runId) => runs.rerunFailedJobs(repo, runId),
-    dispatcherLogin: () => connection.dispatcherLogin()
+    dispatcherLogin: () => connection.dispatcherLogin(),
+    rateBudget: () => connection.rateBudget()
   };
 }

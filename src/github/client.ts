@@ -5,6 +5,7 @@ import { throttling } from '@octokit/plugin-throttling';
 import { errorMessage, httpStatus, NoAnswerError, rethrowIfFatal } from '../errors.js';
 import { createProxyFetch } from '../proxy-fetch.js';
 import { describeRequest, fetchWithDeadline, RequestNoAnswer } from './deadline-fetch.js';
+import type { RateBudget } from '../dispatch/poll-interval.js';
 
 export const GitHubClient = GitHub.plugin(throttling, retry);
 export type Octokit = InstanceType<typeof GitHubClient>;
@@ -30,6 +31,8 @@ export interface Connection {
   dispatcherLogin(): Promise<string | undefined>;
   /** A token for git over HTTPS; installation tokens are renewed by @octokit/auth-app when asked again. */
   gitToken(): Promise<string>;
+  /** The primary rate limit left, as the last REST answer said. */
+  rateBudget(): RateBudget | undefined;
 }
 
 const MAX_RATE_LIMIT_RETRIES = 3;
@@ -91,10 +94,20 @@ export async function connect(options: ClientOptions): Promise<Connection> {
     retry: { retries: options.retries ?? 2 },
     request: { fetch: fetchWithDeadline(createProxyFetch(), options.timeoutMs ?? 60_000) }
   };
+  let budget: RateBudget | undefined;
   const made = (octokit: Octokit): Octokit => {
     explainFailures(octokit);
+    octokit.hook.after('request', (response) => {
+      const headers = response.headers as Record<string, string | undefined>;
+      const remaining = Number(headers['x-ratelimit-remaining']);
+      const reset = Number(headers['x-ratelimit-reset']);
+      // GraphQL and search have budgets of their own
+      if ((headers['x-ratelimit-resource'] ?? 'core') !== 'core' || !Number.isFinite(remaining) || !Number.isFinite(reset)) return;
+      budget = { remaining, resetAt: reset * 1000 };
+    });
     return octokit;
   };
+  const rateBudget = (): RateBudget | undefined => budget;
   if (options.auth.kind === 'token') {
     const token = options.auth.token;
     const octokit = made(new GitHubClient({ ...common, auth: token }));
@@ -105,7 +118,7 @@ export async function connect(options: ClientOptions): Promise<Connection> {
         // GITHUB_TOKEN and installation tokens cannot read /user: correlate without the actor then
         () => undefined
       ));
-    return { octokit, gitToken: () => Promise.resolve(token), dispatcherLogin };
+    return { octokit, gitToken: () => Promise.resolve(token), dispatcherLogin, rateBudget };
   }
   const { appId, privateKey } = options.auth;
   // the App itself (JWT auth), with the same proxy, throttling and retries as every other call
@@ -123,7 +136,7 @@ export async function connect(options: ClientOptions): Promise<Connection> {
     const auth = (await octokit.auth({ type: 'installation' })) as { token: string };
     return auth.token;
   };
-  return { octokit, gitToken, dispatcherLogin: () => Promise.resolve(`${installation.appSlug}[bot]`) };
+  return { octokit, gitToken, dispatcherLogin: () => Promise.resolve(`${installation.appSlug}[bot]`), rateBudget };
 }
 
 /**
