@@ -39782,7 +39782,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4656:
+/***/ 1133:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57957,7 +57957,63 @@ function pollIntervalFor(baseMs, budget, requestsPerCycle, now) {
     return Math.max(baseMs, Math.ceil(untilReset / cycles));
 }
 
+;// CONCATENATED MODULE: ./src/dispatch/dispatch-pacer.ts
+/**
+ * GitHub lets an App installation create content 80 times a minute and 500 times an hour
+ * (secondary limits); 10 % of each is kept as headroom for other writers of the installation.
+ */
+const GITHUB_DISPATCH_BUDGET = { perMinute: 72, perHour: 450 };
+/** Octokit spaces writes a second apart anyway. */
+const MIN_SPACING_MS = 1000;
+/** Paces content-creating requests within a budget per minute and per hour, on an injected clock. */
+class DispatchPacer {
+    budget;
+    /** Send times within the last hour, oldest first. */
+    sent = [];
+    constructor(budget = GITHUB_DISPATCH_BUDGET) {
+        this.budget = budget;
+    }
+    /** The earliest time the next request may go (`now` when it may go now). */
+    nextSlot(now) {
+        return earliestSlot(this.sent, this.budget, now);
+    }
+    record(at) {
+        this.sent.push(at);
+        while (this.sent.length > 0 && (this.sent[0] ?? 0) <= at - 3_600_000)
+            this.sent.shift();
+    }
+    /** When each of `count` more requests could go at the earliest, sent as fast as the budget allows. */
+    schedule(count, now) {
+        const sent = [...this.sent];
+        const times = [];
+        let t = now;
+        for (let i = 0; i < count; i++) {
+            t = Math.max(earliestSlot(sent, this.budget, t), (sent.at(-1) ?? -Infinity) + MIN_SPACING_MS);
+            sent.push(t);
+            times.push(t);
+        }
+        return times;
+    }
+}
+function earliestSlot(sent, budget, now) {
+    let slot = now;
+    // sent is in time order: count from the newest back
+    const inWindow = (windowMs) => {
+        let n = 0;
+        for (let i = sent.length - 1; i >= 0 && (sent[i] ?? 0) > now - windowMs; i--)
+            n++;
+        return n;
+    };
+    // the request that must leave the window before another may go
+    if (inWindow(60_000) >= budget.perMinute)
+        slot = Math.max(slot, (sent[sent.length - budget.perMinute] ?? now) + 60_000);
+    if (inWindow(3_600_000) >= budget.perHour)
+        slot = Math.max(slot, (sent[sent.length - budget.perHour] ?? now) + 3_600_000);
+    return slot;
+}
+
 ;// CONCATENATED MODULE: ./src/dispatch/build-runner.ts
+
 
 
 
@@ -57984,6 +58040,9 @@ class BuildRunner {
     knownRuns = new Map();
     actor;
     pollStretched = false;
+    pacer;
+    /** What the report must say besides the results (when dispatching cannot fit in the time limit). */
+    notes = [];
     /** When the time limit passes (set when dispatching starts). */
     deadline = Infinity;
     apiLimit = pLimit(8);
@@ -57992,6 +58051,7 @@ class BuildRunner {
         this.options = options;
         this.log = log;
         this.clock = clock;
+        this.pacer = new DispatchPacer(options.dispatchBudget);
     }
     async run(plan) {
         await this.log.group('Choose the workflow of each image', () => this.planJobs(plan));
@@ -58061,6 +58121,7 @@ class BuildRunner {
         const deadline = start + this.options.timeLimitMs;
         this.deadline = deadline;
         const queue = [...jobs];
+        this.foreseeDispatches(queue.length, start, deadline);
         this.actor = await this.api.dispatcherLogin().catch(() => undefined);
         await this.snapshotRepos([...new Set(jobs.map((j) => j.repo))], start - LOOKBACK_MS);
         let cycle = 0;
@@ -58079,12 +58140,34 @@ class BuildRunner {
             const correlating = active.some((j) => j.state === 'correlating');
             // one listing per repo with builds in flight; stretched before GitHub's hourly budget runs out
             const interval = this.pollInterval(new Set(active.map((j) => j.repo)).size);
-            const wait = correlating ? Math.min(backoffMs, interval) : interval;
+            let wait = correlating ? Math.min(backoffMs, interval) : interval;
+            // builds waiting only for the dispatch budget go as soon as it allows
+            if (queue.length > 0 && active.length < this.options.maxParallel)
+                wait = Math.min(wait, Math.max(1000, this.pacer.nextSlot(this.clock.now()) - this.clock.now()));
             backoffMs = correlating ? Math.min(backoffMs * 2, Math.max(1000, this.options.correlationWindowMs / 4)) : 1000;
             await this.clock.sleep(Math.min(wait, Math.max(0, deadline - this.clock.now())));
             await this.poll(active);
             cycle++;
             this.log.progress(`cycle ${cycle}: ${this.describeCounts(jobs, queue.length)}`);
+        }
+    }
+    /** Say up front when the last dispatch will go, and when the time limit cannot hold them all. */
+    foreseeDispatches(count, start, deadline) {
+        const times = this.pacer.schedule(count, start);
+        const last = times.at(-1) ?? start;
+        const budget = this.options.dispatchBudget ?? GITHUB_DISPATCH_BUDGET;
+        const limits = `${budget.perMinute} a minute, ${budget.perHour} an hour`;
+        if (last >= deadline) {
+            const fit = times.filter((t) => t < deadline).length;
+            const note = `the time limit (${formatDuration(this.options.timeLimitMs)}) cannot hold the dispatch of all ${count} builds within GitHub's ` +
+                `limits on dispatches (${limits}): about ${fit} will be dispatched, the others are reported as not dispatched`;
+            this.notes.push(note);
+            this.log.problem({ severity: 'warning', message: note });
+        }
+        else if (last - start > 10 * 60_000) {
+            const note = `dispatching ${count} builds within GitHub's limits (${limits}) takes until about ${new Date(last).toISOString()}`;
+            this.notes.push(note);
+            this.log.info(note);
         }
     }
     /** The poll interval for this cycle; said once each time the rate limit stretches it. */
@@ -58147,6 +58230,8 @@ class BuildRunner {
             const inFlight = jobs.filter((j) => j.state === 'running' || j.state === 'correlating').length;
             if (inFlight >= this.options.maxParallel || queue.length === 0)
                 return;
+            if (this.pacer.nextSlot(this.clock.now()) > this.clock.now())
+                return;
             const job = queue.shift();
             await this.start(job);
         }
@@ -58171,6 +58256,7 @@ class BuildRunner {
         job.knownRunIds = knownRunIds;
         job.via = 'dispatched';
         job.state = 'sending';
+        this.pacer.record(this.clock.now());
         const answer = await this.api.dispatch(job.repo, job.workflow.id, job.ref);
         switch (answer.kind) {
             case 'run':
@@ -58245,6 +58331,9 @@ class BuildRunner {
             }
             else if (this.clock.now() >= (job.correlationDeadline ?? 0)) {
                 if (job.answerLost && (job.sends ?? 0) < MAX_DISPATCH_SENDS) {
+                    // a resend is a dispatch too: it waits for the budget
+                    if (this.pacer.nextSlot(this.clock.now()) > this.clock.now())
+                        return;
                     this.log.info(`${job.repo} ${job.ref}: no run appeared for the lost dispatch; dispatching again (send ${(job.sends ?? 0) + 1} of at most ${MAX_DISPATCH_SENDS})`);
                     await this.send(job, new Set([...(job.knownRunIds ?? []), ...runs.map((r) => r.id)]));
                     return;
@@ -58278,7 +58367,12 @@ class BuildRunner {
         if (run.status !== 'completed')
             return;
         if (run.conclusion === 'failure' && (job.attempts?.length ?? 0) < this.options.retryFailedBuilds && this.clock.now() < this.deadline) {
-            if (await this.rerunFailedJobs(job, run))
+            const rerun = await this.rerunFailedJobs(job, run);
+            if (rerun === 'later') {
+                job.run = run;
+                return;
+            }
+            if (rerun)
                 return;
         }
         job.state = 'done';
@@ -58287,6 +58381,9 @@ class BuildRunner {
     }
     /** Ask for the next attempt of a failed run; false when GitHub refuses (the failure stands). */
     async rerunFailedJobs(job, run) {
+        if (this.pacer.nextSlot(this.clock.now()) > this.clock.now())
+            return 'later';
+        this.pacer.record(this.clock.now());
         try {
             await this.api.rerunFailedJobs(job.repo, run.id);
         }
@@ -59188,7 +59285,7 @@ async function runJob(settings, output, clock = systemClock, state = new JobStat
             stoppedEarly = describeThrown(error);
         }
         const results = runner.resultsSoFar(plan);
-        const job = await reportResults(plan, results, settings, output, state, { planningErrors, stoppedEarly });
+        const job = await reportResults(plan, results, settings, output, state, { planningErrors, stoppedEarly, notes: runner.notes });
         if (settings.failureIssue)
             await keepFailureIssue(settings.failureIssue.repo, connection, plan, results, planningProblems, settings, output);
         return job;
@@ -59320,7 +59417,10 @@ function buildOptions(config, settings) {
 /** Summary first (it carries the run links), then annotations, outputs, results file; then the exit status. */
 async function reportResults(plan, results, settings, output, state, facts) {
     state.reported = true;
-    const notes = facts.stoppedEarly ? [`The job stopped before every build was watched to the end: ${facts.stoppedEarly}`] : [];
+    const notes = [
+        ...(facts.stoppedEarly ? [`The job stopped before every build was watched to the end: ${facts.stoppedEarly}`] : []),
+        ...facts.notes
+    ];
     const totals = countResults(results);
     const failures = await writeResultsReport(plan, results, settings, linksOf(state, settings), output, notes);
     if (facts.stoppedEarly)
@@ -59600,7 +59700,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4656);
+/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1133);
 
 await (0,_action_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 // requests of a job that ended early (a silent server) may still wait on their deadlines: do not wait for them

@@ -156,7 +156,7 @@ export async function runJob(
       stoppedEarly = describeThrown(error);
     }
     const results = runner.resultsSoFar(plan);
-    const job = await reportResults(plan, results, settings, output, state, { planningErrors, stoppedEarly });
+    const job = await reportResults(plan, results, settings, output, state, { planningErrors, stoppedEarly, notes: runner.notes });
     if (settings.failureIssue)
       await keepFailureIssue(settings.failureIssue.repo, connection, plan, results, planningProblems, settings, output);
     return job;
@@ -306,10 +306,13 @@ async function reportResults(
   settings: Settings,
   output: JobOutput,
   state: JobState,
-  facts: { planningErrors: number; stoppedEarly?: string }
+  facts: { planningErrors: number; stoppedEarly?: string; notes: readonly string[] }
 ): Promise<JobResult> {
   state.reported = true;
-  const notes = facts.stoppedEarly ? [`The job stopped before every build was watched to the end: ${facts.stoppedEarly}`] : [];
+  const notes = [
+    ...(facts.stoppedEarly ? [`The job stopped before every build was watched to the end: ${facts.stoppedEarly}`] : []),
+    ...facts.notes
+  ];
   const totals = countResults(results);
   const failures = await writeResultsReport(plan, results, settings, linksOf(state, settings), output, notes);
   if (facts.stoppedEarly) output.log.problem({ severity: 'error', message: `the job stopped early: ${facts.stoppedEarly}` });

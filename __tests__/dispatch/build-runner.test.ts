@@ -309,6 +309,37 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
     expect(clock.now() - Math.max(...github.runs.map((r) => r.createdAt + r.script.queuedMs + r.script.runMs))).toBeLessThan(30 * 60_000);
   });
 
+  it('paces dispatches within the per-minute and per-hour budget, and says up front what the time limit cannot hold', async () => {
+    const { log, api } = await setUp({}, () => ({ queuedMs: 1000, runMs: 20_000, conclusion: 'success' }));
+    const bss = github.repo('hms-bss');
+    const many = Array.from({ length: 10 }, (_, i) => {
+      if (bss) bss.tags[`v1.${i}.0`] = commitOf(`bss-${i}`);
+      return image('hms-bss', 'cray-bss', `1.${i}.0`);
+    });
+    const budget = { perMinute: 3, perHour: 8 };
+    const all = await new BuildRunner(api, { ...options, timeLimitMs: 3 * 3600_000, dispatchBudget: budget }, log, clock).run(planOf(many));
+    expect(all.every((r) => r.outcome === 'succeeded')).toBe(true);
+    const sentAt = github.runs.filter((r) => r.dispatched).map((r) => r.createdAt);
+    expect(sentAt).toHaveLength(10);
+    for (const t of sentAt) {
+      expect(sentAt.filter((u) => u >= t && u < t + 60_000).length).toBeLessThanOrEqual(3);
+      expect(sentAt.filter((u) => u >= t && u < t + 3_600_000).length).toBeLessThanOrEqual(8);
+    }
+
+    // 50 minutes hold 8 of 10 more: said up front; the rest are not dispatched (deadline), not failed
+    for (const r of github.runs) r.cancelledAt = r.cancelledAt ?? clock.now(); // nothing left running to attach to
+    const runner = new BuildRunner(api, { ...options, timeLimitMs: 50 * 60_000, dispatchBudget: budget }, log, clock);
+    const part = await runner.run(planOf(many));
+    expect(runner.notes).toEqual([
+      "the time limit (50 min) cannot hold the dispatch of all 10 builds within GitHub's limits on dispatches (3 a minute, 8 an hour): about 8 will be dispatched, the others are reported as not dispatched"
+    ]);
+    expect(part.filter((r) => r.outcome === 'not-dispatched').map((r) => r.reason)).toEqual([
+      'time limit (50 min) reached before it could be dispatched',
+      'time limit (50 min) reached before it could be dispatched'
+    ]);
+    expect(part.filter((r) => r.outcome === 'succeeded')).toHaveLength(8);
+  });
+
   it('keeps at most max-parallel builds in flight', async () => {
     const { log, api } = await setUp({}, () => ({ queuedMs: 0, runMs: 30_000, conclusion: 'success' }));
     const results = await new BuildRunner(api, { ...options, maxParallel: 2 }, log, clock).run(planOf(images));

@@ -14,6 +14,7 @@ import { chooseWorkflow, findOverride, inspectWorkflowFile } from './workflow-ch
 import { errorMessage, rethrowIfFatal } from '../errors.js';
 import { formatDuration } from '../duration.js';
 import { pollIntervalFor, type RateBudget } from './poll-interval.js';
+import { DispatchPacer, GITHUB_DISPATCH_BUDGET, type DispatchBudget } from './dispatch-pacer.js';
 
 /** The GitHub calls the build runner makes; real ones in src/github, passed in. */
 export interface BuildApi {
@@ -42,6 +43,8 @@ export interface BuildOptions {
   overrides: readonly WorkflowOverride[];
   /** Re-runs of the failed jobs of a build that concluded `failure` (0: none). */
   retryFailedBuilds: number;
+  /** Content-creating requests (dispatches, re-runs) allowed per minute and per hour; GitHub's limits with headroom by default. */
+  dispatchBudget?: DispatchBudget;
 }
 
 /** One workflow run to obtain: a (repo, workflow, ref) and every planned image it builds. */
@@ -87,6 +90,9 @@ export class BuildRunner {
   private readonly knownRuns = new Map<string, Map<number, RunSnapshot>>();
   private actor: string | undefined;
   private pollStretched = false;
+  private readonly pacer: DispatchPacer;
+  /** What the report must say besides the results (when dispatching cannot fit in the time limit). */
+  readonly notes: string[] = [];
   /** When the time limit passes (set when dispatching starts). */
   private deadline = Infinity;
   private readonly apiLimit = pLimit(8);
@@ -96,7 +102,9 @@ export class BuildRunner {
     private readonly options: BuildOptions,
     private readonly log: Log,
     private readonly clock: Clock
-  ) {}
+  ) {
+    this.pacer = new DispatchPacer(options.dispatchBudget);
+  }
 
   async run(plan: Plan): Promise<BuildResult[]> {
     await this.log.group('Choose the workflow of each image', () => this.planJobs(plan));
@@ -173,6 +181,7 @@ export class BuildRunner {
     const deadline = start + this.options.timeLimitMs;
     this.deadline = deadline;
     const queue = [...jobs];
+    this.foreseeDispatches(queue.length, start, deadline);
     this.actor = await this.api.dispatcherLogin().catch(() => undefined);
     await this.snapshotRepos([...new Set(jobs.map((j) => j.repo))], start - LOOKBACK_MS);
     let cycle = 0;
@@ -190,12 +199,35 @@ export class BuildRunner {
       const correlating = active.some((j) => j.state === 'correlating');
       // one listing per repo with builds in flight; stretched before GitHub's hourly budget runs out
       const interval = this.pollInterval(new Set(active.map((j) => j.repo)).size);
-      const wait = correlating ? Math.min(backoffMs, interval) : interval;
+      let wait = correlating ? Math.min(backoffMs, interval) : interval;
+      // builds waiting only for the dispatch budget go as soon as it allows
+      if (queue.length > 0 && active.length < this.options.maxParallel)
+        wait = Math.min(wait, Math.max(1000, this.pacer.nextSlot(this.clock.now()) - this.clock.now()));
       backoffMs = correlating ? Math.min(backoffMs * 2, Math.max(1000, this.options.correlationWindowMs / 4)) : 1000;
       await this.clock.sleep(Math.min(wait, Math.max(0, deadline - this.clock.now())));
       await this.poll(active);
       cycle++;
       this.log.progress(`cycle ${cycle}: ${this.describeCounts(jobs, queue.length)}`);
+    }
+  }
+
+  /** Say up front when the last dispatch will go, and when the time limit cannot hold them all. */
+  private foreseeDispatches(count: number, start: number, deadline: number): void {
+    const times = this.pacer.schedule(count, start);
+    const last = times.at(-1) ?? start;
+    const budget = this.options.dispatchBudget ?? GITHUB_DISPATCH_BUDGET;
+    const limits = `${budget.perMinute} a minute, ${budget.perHour} an hour`;
+    if (last >= deadline) {
+      const fit = times.filter((t) => t < deadline).length;
+      const note =
+        `the time limit (${formatDuration(this.options.timeLimitMs)}) cannot hold the dispatch of all ${count} builds within GitHub's ` +
+        `limits on dispatches (${limits}): about ${fit} will be dispatched, the others are reported as not dispatched`;
+      this.notes.push(note);
+      this.log.problem({ severity: 'warning', message: note });
+    } else if (last - start > 10 * 60_000) {
+      const note = `dispatching ${count} builds within GitHub's limits (${limits}) takes until about ${new Date(last).toISOString()}`;
+      this.notes.push(note);
+      this.log.info(note);
     }
   }
 
@@ -263,6 +295,7 @@ export class BuildRunner {
       if (this.clock.now() >= deadline) return;
       const inFlight = jobs.filter((j) => j.state === 'running' || j.state === 'correlating').length;
       if (inFlight >= this.options.maxParallel || queue.length === 0) return;
+      if (this.pacer.nextSlot(this.clock.now()) > this.clock.now()) return;
       const job = queue.shift() as BuildJob;
       await this.start(job);
     }
@@ -294,6 +327,7 @@ export class BuildRunner {
     job.knownRunIds = knownRunIds;
     job.via = 'dispatched';
     job.state = 'sending';
+    this.pacer.record(this.clock.now());
     const answer = await this.api.dispatch(job.repo, job.workflow.id, job.ref);
     switch (answer.kind) {
       case 'run':
@@ -375,6 +409,8 @@ export class BuildRunner {
         this.log.info(`${job.repo} ${job.ref}: run ${run.id} is the one dispatched`);
       } else if (this.clock.now() >= (job.correlationDeadline ?? 0)) {
         if (job.answerLost && (job.sends ?? 0) < MAX_DISPATCH_SENDS) {
+          // a resend is a dispatch too: it waits for the budget
+          if (this.pacer.nextSlot(this.clock.now()) > this.clock.now()) return;
           this.log.info(
             `${job.repo} ${job.ref}: no run appeared for the lost dispatch; dispatching again (send ${(job.sends ?? 0) + 1} of at most ${MAX_DISPATCH_SENDS})`
           );
@@ -406,7 +442,12 @@ export class BuildRunner {
     job.run = run;
     if (run.status !== 'completed') return;
     if (run.conclusion === 'failure' && (job.attempts?.length ?? 0) < this.options.retryFailedBuilds && this.clock.now() < this.deadline) {
-      if (await this.rerunFailedJobs(job, run)) return;
+      const rerun = await this.rerunFailedJobs(job, run);
+      if (rerun === 'later') {
+        job.run = run;
+        return;
+      }
+      if (rerun) return;
     }
     job.state = 'done';
     const outcome = outcomeOfConclusion(run.conclusion);
@@ -414,7 +455,9 @@ export class BuildRunner {
   }
 
   /** Ask for the next attempt of a failed run; false when GitHub refuses (the failure stands). */
-  private async rerunFailedJobs(job: BuildJob, run: RunSnapshot): Promise<boolean> {
+  private async rerunFailedJobs(job: BuildJob, run: RunSnapshot): Promise<boolean | 'later'> {
+    if (this.pacer.nextSlot(this.clock.now()) > this.clock.now()) return 'later';
+    this.pacer.record(this.clock.now());
     try {
       await this.api.rerunFailedJobs(job.repo, run.id);
     } catch (error) {
