@@ -5,7 +5,10 @@ import { DEFAULT_API_URL, DEFAULT_SERVER_URL } from './constants.js';
 import { ConsoleJobOutput } from './job-output.js';
 import { JobState, reportInterrupted, runJob } from './main.js';
 import type { Settings } from './settings.js';
+import { parseShard } from './plan/shard.js';
 import {
+  checkRunMode,
+  parseSkipSucceededWithin,
   chooseAuth,
   defaultConfigFile,
   orgFromRepository,
@@ -37,8 +40,12 @@ Options:
   --fail-on WHEN           problems (default), failed-builds or never: when the exit status is 1
   --chart-repo-rewrite F=T download chart URLs starting with F from T instead (repeatable)
   --max-parallel N         builds in flight at once (default: configuration max-parallel)
-  --plan-file FILE         write the plan as JSON
+  --plan-file FILE         write the plan as JSON (plan.schema.json)
   --results-file FILE      write the results as JSON
+  --from-plan FILE         dispatch a plan written by an earlier --plan-file (no planning)
+  --shard K/N              dispatch and watch only part K of N of the plan (with --from-plan)
+  --merge-results GLOB     report the results files matching GLOB as one; dispatch nothing
+  --skip-succeeded-within D  do not dispatch a build that succeeded within D (12h, 90m, or plan)
   --server-url URL         GitHub server (default: $GITHUB_SERVER_URL or ${DEFAULT_SERVER_URL})
   --api-url URL            GitHub REST API (default: $GITHUB_API_URL or ${DEFAULT_API_URL})
   --sleep-duration-seconds N, --time-limit-minutes N, --webhook-sleep-seconds N, --log-level L
@@ -86,6 +93,10 @@ export async function settingsFromArgs(
       'failure-issue-repo': { type: 'string' },
       'plan-file': { type: 'string' },
       'results-file': { type: 'string' },
+      'from-plan': { type: 'string' },
+      shard: { type: 'string' },
+      'merge-results': { type: 'string' },
+      'skip-succeeded-within': { type: 'string' },
       'server-url': { type: 'string' },
       'api-url': { type: 'string' },
       verbose: { type: 'boolean', default: false },
@@ -115,6 +126,10 @@ export async function settingsFromArgs(
     maxParallel: parsePositiveInteger(values['max-parallel'] ?? '', '--max-parallel'),
     resultsFile: values['results-file'] ? resolve(values['results-file']) : undefined,
     planFile: values['plan-file'] ? resolve(values['plan-file']) : undefined,
+    fromPlan: values['from-plan'] ? resolve(values['from-plan']) : undefined,
+    shard: parseShard(values.shard ?? '', '--shard'),
+    mergeResults: values['merge-results'],
+    skipSucceededWithin: parseSkipSucceededWithin(values['skip-succeeded-within'] ?? '', '--skip-succeeded-within'),
     failOn: parseFailOn(values['fail-on'] ?? '', '--fail-on'),
     skipCharts: values['skip-charts'] ?? false,
     // outside a runner there is no tool cache: helm must be on PATH
@@ -123,6 +138,7 @@ export async function settingsFromArgs(
     failureIssue: values['failure-issue-repo'] ? failureIssueOf(true, values['failure-issue-repo'], '--failure-issue-repo') : undefined,
     jobRunUrl: undefined
   };
+  checkRunMode(settings);
   return { settings, verbose: values.verbose ?? false, warnings };
 }
 

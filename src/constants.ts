@@ -14,7 +14,12 @@ export const Inputs = {
   FailOn: 'fail-on',
   SkipCharts: 'skip-charts',
   FailureIssue: 'failure-issue',
-  FailureIssueRepo: 'failure-issue-repo'
+  FailureIssueRepo: 'failure-issue-repo',
+  PlanFile: 'plan-file',
+  FromPlan: 'from-plan',
+  Shard: 'shard',
+  MergeResults: 'merge-results',
+  SkipSucceededWithin: 'skip-succeeded-within'
 } as const;
 
 /** When the job fails (exit 1); bad input always fails it. */

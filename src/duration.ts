@@ -5,3 +5,14 @@ export function formatDuration(ms: number): string {
   const minutes = Math.round(seconds / 60);
   return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `12h`, `90m`, `1h30m`, `2d`, `45s` → milliseconds; undefined when the text is not such a duration. */
+export function parseDuration(text: string): number | undefined {
+  const t = text.trim().toLowerCase();
+  if (!/^(\d+(\.\d+)?[smhd])+$/.test(t)) return undefined;
+  let ms = 0;
+  for (const [, value = '0', , unit = 's'] of t.matchAll(/(\d+(\.\d+)?)([smhd])/g)) ms += Number(value) * (UNIT_MS[unit] ?? 0);
+  return ms > 0 ? ms : undefined;
+}

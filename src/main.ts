@@ -22,13 +22,19 @@ import type { BuildResult } from './dispatch/build-result.js';
 import { countResults, failedResults } from './dispatch/build-result.js';
 import { systemClock, type Clock } from './dispatch/clock.js';
 import { githubBuildApi } from './github/build-api.js';
-import { WorkflowFileCache } from './github/workflow-files.js';
+import { githubPlanningApi } from './github/planning-api.js';
+import { readPlanFile } from './plan/plan-file.js';
+import { shardOf } from './plan/shard.js';
+import { planBuilds } from './plan/plan.js';
+import { checkResultsDocument, mergeResultsDocuments, resultsDocument, type ResultsDocument } from './report/results-document.js';
+import { findFiles } from './glob.js';
+import { readFile } from 'node:fs/promises';
 import { resultProblems } from './report/annotations.js';
 import { exitStatus } from './report/exit-status.js';
 import { failuresOfNight, updateFailureIssue } from './report/failure-issue.js';
 import { githubIssueTracker } from './github/issues.js';
 import type { Problem } from './log.js';
-import { rollupByRelease, type ReleaseRollup } from './report/release-rollup.js';
+import { rollupByRelease, type ReportScope } from './report/release-rollup.js';
 import { describeTotals, renderResultsSummary, renderResultsText } from './report/results-summary.js';
 
 export interface JobResult {
@@ -91,7 +97,7 @@ function missingChartCredentials(config: Configuration, settings: Settings): str
 async function prepareOutputFiles(settings: Settings): Promise<void> {
   const files: [string, string | undefined][] = [
     [Inputs.ResultsFile, settings.resultsFile],
-    ['plan-file', settings.planFile]
+    [Inputs.PlanFile, settings.planFile]
   ];
   for (const [name, file] of files) {
     if (!file) continue;
@@ -104,7 +110,7 @@ async function prepareOutputFiles(settings: Settings): Promise<void> {
   }
 }
 
-/** One run of the job: configuration → plan → (dispatch → monitor) → report. */
+/** One run of the job: configuration → plan (made now, or read) → (dispatch → monitor) → report; or the merge of earlier reports. */
 export async function runJob(
   settings: Settings,
   output: JobOutput,
@@ -115,15 +121,31 @@ export async function runJob(
   const config = await readConfiguration(settings, output);
   if (!config) return badInput(`the configuration ${settings.configFile} is invalid`);
   state.links = { serverUrl: settings.serverUrl, imageLinkTemplate: config.configuration['image-link-template'] };
-  const org = settings.org ?? config.configuration.org ?? settings.defaultOrg;
-  if (!org) return badInput('no GitHub organization: set configuration.org, the org input, or GITHUB_REPOSITORY');
-  if (!settings.auth) return badInput('no GitHub credentials: set app-id and private-key, or token');
-  const chartProblem = missingChartCredentials(config, settings);
-  if (chartProblem) return badInput(chartProblem);
   try {
     await prepareOutputFiles(settings);
   } catch (error) {
     return badInput(errorMessage(error));
+  }
+  if (settings.mergeResults) return reportMergedResults(settings.mergeResults, settings, output, state);
+  const org = settings.org ?? config.configuration.org ?? settings.defaultOrg;
+  if (!org) return badInput('no GitHub organization: set configuration.org, the org input, or GITHUB_REPOSITORY');
+  if (!settings.auth) return badInput('no GitHub credentials: set app-id and private-key, or token');
+  const chartProblem = settings.fromPlan ? undefined : missingChartCredentials(config, settings);
+  if (chartProblem) return badInput(chartProblem);
+  let planMade: Plan | undefined;
+  if (settings.fromPlan) {
+    try {
+      planMade = await readPlanFile(
+        settings.fromPlan,
+        { org, productStreamRepo: config.configuration['product-stream-repo'] },
+        clock.now()
+      );
+    } catch (error) {
+      return badInput(errorMessage(error));
+    }
+    log.info(
+      `plan: ${settings.fromPlan}, made ${planMade.createdAt}: ${planBuilds(planMade).length} builds in ${planMade.repos.length} repos`
+    );
   }
 
   state.tempRoot = await mkdtemp(join(tmpdir(), 'hms-dispatcher-'));
@@ -137,15 +159,22 @@ export async function runJob(
       log,
       timeoutMs: timeouts['github-api-seconds'] * 1000
     });
-    const workflowFiles = new WorkflowFileCache();
-    const plan = await planRebuilds(config, org, settings, connection, workflowFiles, output, state.tempRoot);
+    let plan = planMade ?? (await planRebuilds(config, org, settings, connection, output, state.tempRoot));
+    if (settings.shard) {
+      plan = shardOf(plan, settings.shard);
+      log.info(
+        `shard ${settings.shard.index}/${settings.shard.count}: ${planBuilds(plan).length} builds in ${plan.repos.length} repos (${plan.repos.map((r) => r.githubRepo).join(', ') || 'none'})`
+      );
+    }
     state.plan = plan;
+    output.setOutput(Outputs.Plan, JSON.stringify(plan));
+    if (settings.planFile) await writeJsonFile(settings.planFile, plan);
     const planningProblems = log.problems.filter((p) => p.severity === 'error');
     const planningErrors = planningProblems.length;
     if (settings.dryRun) return await reportPlan(plan, settings, output, state, planningErrors);
 
-    const api = githubBuildApi(connection, org, workflowFiles);
-    const runner = new BuildRunner(api, buildOptions(config, settings), log, clock);
+    const api = githubBuildApi(connection, org);
+    const runner = new BuildRunner(api, buildOptions(config, settings, plan), log, clock);
     state.runner = runner;
     let stoppedEarly: string | undefined;
     try {
@@ -177,7 +206,6 @@ async function planRebuilds(
   org: string,
   settings: Settings,
   connection: Connection,
-  workflowFiles: WorkflowFileCache,
   output: JobOutput,
   tempRoot: string
 ): Promise<Plan> {
@@ -202,12 +230,11 @@ async function planRebuilds(
       config,
       org,
       repo,
-      octokit: connection.octokit,
+      github: githubPlanningApi(connection, org, log),
       helm,
       charts,
       chartRewrites: settings.chartRewrites,
       log,
-      workflowFiles,
       tempRoot,
       renderCharts: !settings.skipCharts
     }).buildPlan();
@@ -215,9 +242,7 @@ async function planRebuilds(
     await Promise.all([repo.remove(), charts.dispose(), helm?.dispose()]);
   }
   const counts = countPlan(plan);
-  log.info(`plan: ${counts.images} images in ${counts.repos} repos, ${counts.unresolved} unresolved`);
-  output.setOutput(Outputs.Plan, JSON.stringify(plan));
-  if (settings.planFile) await writeJsonFile(settings.planFile, plan);
+  log.info(`plan: ${counts.images} images in ${counts.repos} repos, ${counts.builds} builds, ${counts.unresolved} images without a build`);
   return plan;
 }
 
@@ -227,8 +252,8 @@ async function planRebuilds(
  */
 async function keepFailureIssue(
   repo: string,
-  connection: Connection,
-  plan: Plan,
+  connection: Pick<Connection, 'octokit'>,
+  plan: ReportScope,
   results: readonly BuildResult[],
   planningProblems: readonly Problem[],
   settings: Settings,
@@ -267,16 +292,16 @@ async function writeEach(writes: [string, () => unknown][]): Promise<string[]> {
   return failures;
 }
 
-/** A dry run ends here: the plan as the summary, and in the results file (a dry run has no results). */
+/** A dry run ends here: the plan as the summary (the plan file is written already; a dry run has no results to write). */
 async function reportPlan(plan: Plan, settings: Settings, output: JobOutput, state: JobState, planningErrors: number): Promise<JobResult> {
   state.reported = true;
   const failures = await writeEach([
     [
       'the job summary',
       () => output.summary(renderPlanSummary(plan, linksOf(state, settings), chartsSkippedNote(settings)), renderPlanText(plan))
-    ],
-    [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, plan)]
+    ]
   ]);
+  if (settings.resultsFile) output.log.info(`${Inputs.ResultsFile}: a dry run has no results; the plan is in ${Inputs.PlanFile}`);
   for (const failure of failures) output.log.problem({ severity: 'error', message: failure });
   const status = exitStatus(settings.failOn, { planningErrors });
   const failure = [...(status.code === 1 ? [status.failure] : []), ...failures].join('; ');
@@ -284,9 +309,11 @@ async function reportPlan(plan: Plan, settings: Settings, output: JobOutput, sta
 }
 
 /** Run settings of the build phase, from the configuration and the inputs. */
-export function buildOptions(config: Configuration, settings: Settings): BuildOptions {
+export function buildOptions(config: Configuration, settings: Settings, plan: Pick<Plan, 'createdAt'>): BuildOptions {
   const c = config.configuration;
+  const skip = settings.skipSucceededWithin;
   return {
+    ...(skip ? { skipSucceededSince: skip.kind === 'plan' ? Date.parse(plan.createdAt) : Date.now() - skip.ms } : {}),
     maxParallel: settings.maxParallel ?? c['max-parallel'],
     pollIntervalMs: c['sleep-duration-seconds'] * 1000,
     timeLimitMs: c['time-limit-minutes'] * 60_000,
@@ -294,7 +321,6 @@ export function buildOptions(config: Configuration, settings: Settings): BuildOp
     correlationWindowMs: Math.max(c['webhook-sleep-seconds'] * 6, 10) * 1000,
     attachToRunning: c['attach-to-running-builds'],
     cancelOnTimeout: c['cancel-on-timeout'],
-    overrides: config['workflow-overrides'],
     retryFailedBuilds: c['retry-failed-builds']
   };
 }
@@ -314,7 +340,15 @@ async function reportResults(
     ...facts.notes
   ];
   const totals = countResults(results);
-  const failures = await writeResultsReport(plan, results, settings, linksOf(state, settings), output, notes);
+  const failures = await writeResultsReport(
+    plan,
+    results,
+    settings,
+    linksOf(state, settings),
+    output,
+    notes,
+    resultsDocument(plan, results, notes)
+  );
   if (facts.stoppedEarly) output.log.problem({ severity: 'error', message: `the job stopped early: ${facts.stoppedEarly}` });
   for (const problem of resultProblems(results)) output.log.problem(problem);
   for (const failure of failures) output.log.problem({ severity: 'error', message: failure });
@@ -326,29 +360,22 @@ async function reportResults(
 
 /** The summary (it carries the run links), the outputs and the results file; what could not be written, said. */
 function writeResultsReport(
-  plan: Plan,
+  scope: ReportScope,
   results: BuildResult[],
   settings: Settings,
   links: SummaryLinks,
   output: JobOutput,
-  notes: readonly string[]
+  notes: readonly string[],
+  document: ResultsDocument
 ): Promise<string[]> {
   return writeEach([
-    ['the job summary', () => output.summary(renderResultsSummary(plan, results, links, notes), renderResultsText(results))],
-    ['the outputs', () => setResultOutputs(output, plan, results)],
-    [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, resultsDocument(plan, results))]
+    ['the job summary', () => output.summary(renderResultsSummary(scope, results, links, notes), renderResultsText(results))],
+    ['the outputs', () => setResultOutputs(output, scope, results)],
+    [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, document)]
   ]);
 }
 
-/** The results file: the rollup per release branch, and one result per planned image. */
-function resultsDocument(
-  plan: Plan,
-  results: readonly BuildResult[]
-): { version: 1; releases: ReleaseRollup[]; results: readonly BuildResult[] } {
-  return { version: 1, releases: rollupByRelease(plan, results), results };
-}
-
-function setResultOutputs(output: JobOutput, plan: Plan, results: readonly BuildResult[]): void {
+function setResultOutputs(output: JobOutput, plan: ReportScope, results: readonly BuildResult[]): void {
   const totals = countResults(results);
   output.setOutput(Outputs.Results, JSON.stringify(results));
   output.setOutput(Outputs.Releases, JSON.stringify(rollupByRelease(plan, results)));
@@ -376,5 +403,69 @@ export async function reportInterrupted(state: JobState, settings: Settings, out
     return;
   }
   const results = runner.resultsSoFar(plan);
-  await writeResultsReport(plan, results, settings, linksOf(state, settings), output, note);
+  await writeResultsReport(plan, results, settings, linksOf(state, settings), output, note, resultsDocument(plan, results, note));
+}
+
+/** Read every results file the glob matches; a file that cannot be read or is not a results file is an error, and left out. */
+async function readResultsFiles(pattern: string, output: JobOutput): Promise<{ file: string; document: ResultsDocument }[]> {
+  const files = await findFiles(pattern, process.cwd());
+  output.log.info(`${Inputs.MergeResults}: ${files.length} files match ${pattern}`);
+  const documents: { file: string; document: ResultsDocument }[] = [];
+  for (const file of files) {
+    let checked: ReturnType<typeof checkResultsDocument>;
+    try {
+      checked = checkResultsDocument(JSON.parse(await readFile(file, 'utf8')));
+    } catch (error) {
+      checked = { ok: false, error: errorMessage(error) };
+    }
+    if (checked.ok) documents.push({ file, document: checked.document });
+    else
+      output.log.problem({
+        severity: 'error',
+        message: `not a results file of this dispatcher (${checked.error}); left out`,
+        where: { file }
+      });
+  }
+  return documents;
+}
+
+/**
+ * The report job of a sharded run: the shards' results files as one summary, one set of outputs,
+ * one results file and one exit status. Nothing is planned nor dispatched; GitHub is not asked.
+ */
+async function reportMergedResults(pattern: string, settings: Settings, output: JobOutput, state: JobState): Promise<JobResult> {
+  const { log } = output;
+  state.reported = true;
+  const documents = await readResultsFiles(pattern, output);
+  if (documents.length === 0) {
+    const failure = `${Inputs.MergeResults}: no results file matches ${pattern}: no job of this run reported (did they run, and upload their results?)`;
+    log.problem({ severity: 'error', message: failure });
+    await output.summary(`## Image rebuilds\n\n> ⚠️ ${failure}\n`, `${failure}\n`);
+    return { exitCode: 1, failure };
+  }
+  const merged = mergeResultsDocuments(documents);
+  for (const problem of merged.problems) log.problem({ severity: 'error', message: problem });
+  const reportErrors = log.problems.filter((p) => p.severity === 'error').length;
+  const notes = [...merged.problems, ...merged.notes];
+  const document: ResultsDocument = {
+    version: 1,
+    org: merged.scope.org,
+    productStreamRepo: merged.scope.productStreamRepo,
+    planCreatedAt: documents[0]?.document.planCreatedAt ?? '',
+    branches: merged.scope.branches.map((b) => ({ branch: b.branch })),
+    notes,
+    releases: rollupByRelease(merged.scope, merged.results),
+    results: merged.results
+  };
+  const failures = await writeResultsReport(merged.scope, merged.results, settings, linksOf(state, settings), output, notes, document);
+  for (const problem of resultProblems(merged.results)) log.problem(problem);
+  for (const failure of failures) log.problem({ severity: 'error', message: failure });
+  log.info(describeTotals(countResults(merged.results)));
+  if (settings.failureIssue && settings.auth) {
+    const connection = await connect({ apiUrl: settings.apiUrl, org: merged.scope.org, auth: settings.auth, log });
+    await keepFailureIssue(settings.failureIssue.repo, connection, merged.scope, merged.results, [], settings, output);
+  }
+  const status = exitStatus(settings.failOn, { planningErrors: reportErrors, results: merged.results });
+  const failure = [...(status.code === 1 ? [status.failure] : []), ...failures].join('; ');
+  return failure ? { exitCode: 1, results: merged.results, failure } : { exitCode: 0, results: merged.results };
 }

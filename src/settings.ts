@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_API_URL, DEFAULT_SERVER_URL, FAIL_ON, Inputs, type FailOn } from './constants.js';
 import type { GitHubAuth } from './github/client.js';
 import type { RunSettings } from './config/configuration.js';
+import type { ShardOf } from './plan/plan.js';
+import { parseShard } from './plan/shard.js';
+import { parseDuration } from './duration.js';
 
 /** Everything a run needs to know from outside: built once, at the edge, by the action or the command line. */
 export interface Settings {
@@ -23,6 +26,14 @@ export interface Settings {
   maxParallel: number | undefined;
   resultsFile: string | undefined;
   planFile: string | undefined;
+  /** Dispatch this plan (written by an earlier dry run) instead of planning. */
+  fromPlan: string | undefined;
+  /** Dispatch and watch only this part of the plan. */
+  shard: ShardOf | undefined;
+  /** Merge these results files (a glob) into one report; nothing is planned nor dispatched. */
+  mergeResults: string | undefined;
+  /** Do not dispatch a build that succeeded this recently: a duration, or since the plan was made. */
+  skipSucceededWithin: SkipSucceededWithin | undefined;
   /** When the job fails: `problems` (default), `failed-builds` or `never`. */
   failOn: FailOn;
   /** Plan without downloading and rendering the manifests' charts (no chart credentials, say a fork's pull request). */
@@ -40,6 +51,34 @@ export interface Settings {
 export type ConfigOverrides = Partial<
   Pick<RunSettings, 'sleep-duration-seconds' | 'time-limit-minutes' | 'webhook-sleep-seconds' | 'log-level'>
 >;
+
+export type SkipSucceededWithin = { kind: 'duration'; ms: number } | { kind: 'plan' };
+
+/** `12h`, `90m`, `1h30m`, `2d`, or `plan` (since the plan was made; needs from-plan). */
+export function parseSkipSucceededWithin(text: string, name: string): SkipSucceededWithin | undefined {
+  const t = text.trim();
+  if (t === '') return undefined;
+  if (t === 'plan') return { kind: 'plan' };
+  const ms = parseDuration(t);
+  if (ms === undefined) throw new Error(`${name} must be a duration such as 12h, 90m or 1h30m, or plan, not "${text}"`);
+  return { kind: 'duration', ms };
+}
+
+/** The inputs that choose what a run does go together only in some ways: say which do not, before anything runs. */
+export function checkRunMode(settings: Pick<Settings, 'dryRun' | 'fromPlan' | 'shard' | 'mergeResults' | 'skipSucceededWithin'>): void {
+  if (settings.mergeResults && (settings.fromPlan || settings.shard || settings.dryRun))
+    throw new Error(
+      `${Inputs.MergeResults} reports results of earlier jobs: it does not go with ${Inputs.FromPlan}, ${Inputs.Shard} or ${Inputs.DryRun}`
+    );
+  if (settings.shard && !settings.fromPlan)
+    throw new Error(
+      `${Inputs.Shard} needs ${Inputs.FromPlan}: every shard must split the same plan (make it once with a dry run and ${Inputs.PlanFile})`
+    );
+  if (settings.skipSucceededWithin?.kind === 'plan' && !settings.fromPlan)
+    throw new Error(
+      `${Inputs.SkipSucceededWithin}: plan means "since the plan was made" and needs ${Inputs.FromPlan}; give a duration such as 12h`
+    );
+}
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'WARN', 'ERROR', 'CRITICAL'] as const;
 
@@ -171,6 +210,12 @@ export function maskSecrets(values: readonly (string | undefined)[]): void {
 
 /** Settings of the action, from its inputs and the runner's environment. */
 export function settingsFromInputs(env: NodeJS.ProcessEnv = process.env): Settings {
+  const settings = readInputs(env);
+  checkRunMode(settings);
+  return settings;
+}
+
+function readInputs(env: NodeJS.ProcessEnv): Settings {
   const input = (name: string): string => core.getInput(name);
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
   const config = input(Inputs.Config);
@@ -189,7 +234,11 @@ export function settingsFromInputs(env: NodeJS.ProcessEnv = process.env): Settin
     chartRewrites: parseRewrites(input(Inputs.ChartRepoRewrite), Inputs.ChartRepoRewrite),
     maxParallel: parsePositiveInteger(input(Inputs.MaxParallel), Inputs.MaxParallel),
     resultsFile: outputPath(input(Inputs.ResultsFile), workspace, Inputs.ResultsFile),
-    planFile: undefined,
+    planFile: outputPath(input(Inputs.PlanFile), workspace, Inputs.PlanFile),
+    fromPlan: input(Inputs.FromPlan) ? resolve(workspace, input(Inputs.FromPlan)) : undefined,
+    shard: parseShard(input(Inputs.Shard), `input ${Inputs.Shard}`),
+    mergeResults: input(Inputs.MergeResults) || undefined,
+    skipSucceededWithin: parseSkipSucceededWithin(input(Inputs.SkipSucceededWithin), `input ${Inputs.SkipSucceededWithin}`),
     failOn: parseFailOn(input(Inputs.FailOn), Inputs.FailOn),
     skipCharts: parseBoolean(input(Inputs.SkipCharts), Inputs.SkipCharts),
     helmDownload: true,

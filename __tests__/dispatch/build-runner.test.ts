@@ -2,7 +2,9 @@ import { BuildRunner, type BuildOptions } from '../../src/dispatch/build-runner.
 import type { Clock } from '../../src/dispatch/clock.js';
 import { connect } from '../../src/github/client.js';
 import { githubBuildApi } from '../../src/github/build-api.js';
-import { WorkflowFileCache } from '../../src/github/workflow-files.js';
+import { githubPlanningApi } from '../../src/github/planning-api.js';
+import { BuildChooser } from '../../src/plan/choose-builds.js';
+import type { PlanningApi } from '../../src/plan/planning-api.js';
 import { ConsoleLog } from '../../src/log.js';
 import type { Plan, PlannedImage } from '../../src/plan/plan.js';
 import { GitHubEmulator, type EmulatorOptions, type RunScript } from '../support/github-emulator.js';
@@ -37,12 +39,15 @@ const image = (githubRepo: string, name: string, tag: string): PlannedImage => (
   state: 'resolved'
 });
 
-function planOf(images: PlannedImage[]): Plan {
+/** A plan of these images, their workflows chosen at their tags as planning chooses them (through the emulator). */
+async function planOf(images: PlannedImage[], planning: PlanningApi): Promise<Plan> {
   const repos = [...new Set(images.map((i) => i.githubRepo))].map((githubRepo) => ({
     githubRepo,
-    images: images.filter((i) => i.githubRepo === githubRepo)
+    images: images.filter((i) => i.githubRepo === githubRepo),
+    builds: []
   }));
-  return { org: ORG, productStreamRepo: 'csm', branches: [], repos };
+  const chosen = await new BuildChooser(planning, [], new Map()).choose(repos);
+  return { version: 1, createdAt: '2026-11-26T06:00:00.000Z', org: ORG, productStreamRepo: 'csm', branches: [], repos: chosen.repos };
 }
 
 const options: BuildOptions = {
@@ -52,7 +57,6 @@ const options: BuildOptions = {
   correlationWindowMs: 60_000,
   attachToRunning: true,
   cancelOnTimeout: false,
-  overrides: [],
   retryFailedBuilds: 1
 };
 
@@ -81,7 +85,8 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
     }).start();
     const log = quietLog();
     const connection = await connect({ apiUrl: github.url, org: ORG, auth: { kind: 'token', token: 'test-token' }, log, retries: 2 });
-    return { log, api: githubBuildApi(connection, ORG, new WorkflowFileCache()) };
+    const planning = githubPlanningApi(connection, ORG, log);
+    return { log, api: githubBuildApi(connection, ORG), planOf: (planned: PlannedImage[]) => planOf(planned, planning) };
   }
   afterEach(() => github?.stop());
 
@@ -93,12 +98,12 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
   ];
 
   it('dispatches each image once with run details, follows runs to their conclusion, reports each truthfully', async () => {
-    const { log, api } = await setUp({}, (repo) => ({
+    const { log, api, planOf } = await setUp({}, (repo) => ({
       queuedMs: 3000,
       runMs: 30_000,
       conclusion: repo === 'hms-rts' ? 'startup_failure' : 'success'
     }));
-    const results = await new BuildRunner(api, options, log, clock).run(planOf(images));
+    const results = await new BuildRunner(api, options, log, clock).run(await planOf(images));
     expect(results.map((r) => [r.image, r.outcome, r.conclusion, r.via])).toEqual([
       ['cray-smd', 'succeeded', 'success', 'dispatched'],
       ['cray-smd-test', 'succeeded', 'success', 'dispatched'],
@@ -122,7 +127,7 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
   });
 
   it('ties each 204 dispatch to its own run among runs of other actors and events on the same workflow and ref', async () => {
-    const { log, api } = await setUp({ dispatchMode: 'no-content', runAppearsAfterMs: 4000 });
+    const { log, api, planOf } = await setUp({ dispatchMode: 'no-content', runAppearsAfterMs: 4000 });
     const smdService = github.repo('hms-smd')?.workflows[0]?.id ?? 0;
     const noise = [
       github.addRun({
@@ -152,7 +157,7 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
         script: { runMs: 1000 }
       })
     ];
-    const results = await new BuildRunner(api, options, log, clock).run(planOf(images));
+    const results = await new BuildRunner(api, options, log, clock).run(await planOf(images));
     const ours = github.runs.filter((r) => r.dispatched);
     expect(ours).toHaveLength(4);
     for (const r of results) {
@@ -164,8 +169,8 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
   });
 
   it('falls back once when the server refuses return_run_details (GHES 3.20), and remembers it', async () => {
-    const { log, api } = await setUp({ dispatchMode: 'ghes' });
-    const results = await new BuildRunner(api, options, log, clock).run(planOf(images));
+    const { log, api, planOf } = await setUp({ dispatchMode: 'ghes' });
+    const results = await new BuildRunner(api, options, log, clock).run(await planOf(images));
     expect(results.every((r) => r.outcome === 'succeeded')).toBe(true);
     const posts = github.requests.filter((r) => r.method === 'POST');
     expect(posts.map((p) => p.status)).toEqual([400, 204, 204, 204, 204]);
@@ -174,18 +179,18 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
   });
 
   it('does not build twice when a dispatch answer is lost: it finds the run the dispatch created', async () => {
-    const { log, api } = await setUp();
+    const { log, api, planOf } = await setUp();
     github.faults.push({ method: 'POST', path: /hms-bss\/actions\/workflows\/.*\/dispatches$/, status: 'drop-after-processing', times: 1 });
-    const results = await new BuildRunner(api, options, log, clock).run(planOf(images));
+    const results = await new BuildRunner(api, options, log, clock).run(await planOf(images));
     expect(github.dispatches.filter((d) => d.repo === 'hms-bss')).toHaveLength(1);
     const bss = results.find((r) => r.githubRepo === 'hms-bss');
     expect(bss).toMatchObject({ outcome: 'succeeded', runId: github.runs.find((r) => r.repo === 'hms-bss')?.id });
   });
 
   it('looks for the run of a lost dispatch before each resend, and sends at most 4 times', async () => {
-    const { log, api } = await setUp();
+    const { log, api, planOf } = await setUp();
     github.faults.push({ method: 'POST', path: /hms-bss\/actions\/workflows\/.*\/dispatches$/, status: 500, times: 9 });
-    const results = await new BuildRunner(api, options, log, clock).run(planOf([image('hms-bss', 'cray-bss', '1.28.0')]));
+    const results = await new BuildRunner(api, options, log, clock).run(await planOf([image('hms-bss', 'cray-bss', '1.28.0')]));
     const requests = github.requests.filter((r) => r.path.includes('hms-bss'));
     const posts = requests.filter((r) => r.method === 'POST');
     expect(posts.map((r) => r.status)).toEqual([500, 500, 500, 500]);
@@ -198,23 +203,25 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
   });
 
   it('builds once when the first two sends meet a 503 then a 502 (the third is answered)', async () => {
-    const { log, api } = await setUp();
+    const { log, api, planOf } = await setUp();
     github.faults.push({ method: 'POST', path: /hms-bss\/actions\/workflows\/.*\/dispatches$/, status: 503, times: 1 });
     github.faults.push({ method: 'POST', path: /hms-bss\/actions\/workflows\/.*\/dispatches$/, status: 502, times: 1 });
-    const results = await new BuildRunner(api, options, log, clock).run(planOf([image('hms-bss', 'cray-bss', '1.28.0')]));
+    const results = await new BuildRunner(api, options, log, clock).run(await planOf([image('hms-bss', 'cray-bss', '1.28.0')]));
     expect(github.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([503, 502, 200]);
     expect(github.dispatches.filter((d) => d.repo === 'hms-bss')).toHaveLength(1);
     expect(results[0]).toMatchObject({ outcome: 'succeeded' });
   });
 
   it('honours the time limit, reports what still runs as timed out and can cancel it', async () => {
-    const { log, api } = await setUp({}, (repo) => ({
+    const { log, api, planOf } = await setUp({}, (repo) => ({
       queuedMs: 1000,
       runMs: repo === 'hms-rts' ? Infinity : 10_000,
       conclusion: 'success'
     }));
     const start = clock.now();
-    const results = await new BuildRunner(api, { ...options, timeLimitMs: 60_000, cancelOnTimeout: true }, log, clock).run(planOf(images));
+    const results = await new BuildRunner(api, { ...options, timeLimitMs: 60_000, cancelOnTimeout: true }, log, clock).run(
+      await planOf(images)
+    );
     expect(clock.now() - start).toBeLessThanOrEqual(60_000 + 1);
     expect(results.find((r) => r.githubRepo === 'hms-rts')).toMatchObject({
       outcome: 'timed-out',
@@ -226,14 +233,14 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
   });
 
   it('re-runs the failed jobs of a failed build once; success on the second attempt is "succeeded on retry"', async () => {
-    const { log, api } = await setUp({}, () => ({ queuedMs: 0, runMs: 0, conclusion: 'success' }));
+    const { log, api, planOf } = await setUp({}, () => ({ queuedMs: 0, runMs: 0, conclusion: 'success' }));
     // hms-bss fails once then succeeds; hms-rts fails every time
     github.options.runScript = (repo, _w, _r, attempt) => ({
       queuedMs: 1000,
       runMs: 10_000,
       conclusion: repo === 'hms-rts' || (repo === 'hms-bss' && attempt === 1) ? 'failure' : 'success'
     });
-    const results = await new BuildRunner(api, options, log, clock).run(planOf(images));
+    const results = await new BuildRunner(api, options, log, clock).run(await planOf(images));
     const byImage = new Map(results.map((r) => [`${r.image}:${r.tag}`, r]));
     const bss = byImage.get('cray-bss:1.28.0');
     expect(bss).toMatchObject({ outcome: 'succeeded-on-retry', conclusion: 'success' });
@@ -252,7 +259,7 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
   });
 
   it('never takes the earlier attempt for the new one, and keeps a failure GitHub will not re-run', async () => {
-    const { log, api } = await setUp();
+    const { log, api, planOf } = await setUp();
     // the re-run is accepted, but listings keep showing attempt 1 (completed, failure) for a while
     const bssId = (): number | undefined => github.runs.find((r) => r.repo === 'hms-bss')?.id;
     let staleUntil = 0;
@@ -266,7 +273,7 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
       if (repo === 'hms-bss' && attempt === 2) staleUntil = clock.now() + 30_000;
       return { queuedMs: 1000, runMs: 10_000, conclusion: attempt === 1 ? 'failure' : 'success' };
     };
-    const first = await new BuildRunner(api, options, log, clock).run(planOf([image('hms-bss', 'cray-bss', '1.28.0')]));
+    const first = await new BuildRunner(api, options, log, clock).run(await planOf([image('hms-bss', 'cray-bss', '1.28.0')]));
     expect(first[0]).toMatchObject({ outcome: 'succeeded-on-retry' });
     // the stale answers (attempt 1, failure) were seen and waited out, not taken as the new attempt
     expect(clock.now()).toBeGreaterThanOrEqual(staleUntil);
@@ -280,13 +287,13 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
       times: 1
     });
     const refused = await new BuildRunner(api, { ...options, attachToRunning: false }, log, clock).run(
-      planOf([image('hms-smd', 'cray-smd', '2.24.0')])
+      await planOf([image('hms-smd', 'cray-smd', '2.24.0')])
     );
     expect(refused[0]).toMatchObject({ outcome: 'failed', conclusion: 'failure' });
     expect(refused[0]?.attempts).toBeUndefined();
 
     const off = await new BuildRunner(api, { ...options, retryFailedBuilds: 0, attachToRunning: false }, log, clock).run(
-      planOf([image('hms-rts', 'cray-hms-rts', '3.1.0')])
+      await planOf([image('hms-rts', 'cray-hms-rts', '3.1.0')])
     );
     expect(off[0]).toMatchObject({ outcome: 'failed' });
     expect(github.reruns.filter((r) => r.repo !== 'hms-bss')).toEqual([]);
@@ -294,14 +301,14 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
 
   it('stretches the poll interval before the hourly API budget runs out, and meets no 403', async () => {
     // 120 requests an hour; builds that run 2 hours; a 5 s poll would need about 4,300 listings
-    const { api } = await setUp({ rateLimit: 120 }, () => ({ queuedMs: 1000, runMs: 2 * 3600_000, conclusion: 'success' }));
+    const { api, planOf } = await setUp({ rateLimit: 120 }, () => ({ queuedMs: 1000, runMs: 2 * 3600_000, conclusion: 'success' }));
     const lines: string[] = [];
     const log = new ConsoleLog(
       false,
       new Writable({ write: (c: Buffer, _e, cb) => (lines.push(c.toString()), cb()) }),
       new Writable({ write: (_c, _e, cb) => cb() })
     );
-    const results = await new BuildRunner(api, { ...options, timeLimitMs: 3 * 3600_000 }, log, clock).run(planOf(images));
+    const results = await new BuildRunner(api, { ...options, timeLimitMs: 3 * 3600_000 }, log, clock).run(await planOf(images));
     expect(results.every((r) => r.outcome === 'succeeded')).toBe(true);
     expect(github.primaryLimitHits).toBe(0);
     expect(lines.join('')).toMatch(/GitHub API budget: \d+ requests left until .*; polling every \d+ (s|min) instead of 5 s/);
@@ -310,14 +317,16 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
   });
 
   it('paces dispatches within the per-minute and per-hour budget, and says up front what the time limit cannot hold', async () => {
-    const { log, api } = await setUp({}, () => ({ queuedMs: 1000, runMs: 20_000, conclusion: 'success' }));
+    const { log, api, planOf } = await setUp({}, () => ({ queuedMs: 1000, runMs: 20_000, conclusion: 'success' }));
     const bss = github.repo('hms-bss');
     const many = Array.from({ length: 10 }, (_, i) => {
       if (bss) bss.tags[`v1.${i}.0`] = commitOf(`bss-${i}`);
       return image('hms-bss', 'cray-bss', `1.${i}.0`);
     });
     const budget = { perMinute: 3, perHour: 8 };
-    const all = await new BuildRunner(api, { ...options, timeLimitMs: 3 * 3600_000, dispatchBudget: budget }, log, clock).run(planOf(many));
+    const all = await new BuildRunner(api, { ...options, timeLimitMs: 3 * 3600_000, dispatchBudget: budget }, log, clock).run(
+      await planOf(many)
+    );
     expect(all.every((r) => r.outcome === 'succeeded')).toBe(true);
     const sentAt = github.runs.filter((r) => r.dispatched).map((r) => r.createdAt);
     expect(sentAt).toHaveLength(10);
@@ -329,7 +338,7 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
     // 50 minutes hold 8 of 10 more: said up front; the rest are not dispatched (deadline), not failed
     for (const r of github.runs) r.cancelledAt = r.cancelledAt ?? clock.now(); // nothing left running to attach to
     const runner = new BuildRunner(api, { ...options, timeLimitMs: 50 * 60_000, dispatchBudget: budget }, log, clock);
-    const part = await runner.run(planOf(many));
+    const part = await runner.run(await planOf(many));
     expect(runner.notes).toEqual([
       "the time limit (50 min) cannot hold the dispatch of all 10 builds within GitHub's limits on dispatches (3 a minute, 8 an hour): about 8 will be dispatched, the others are reported as not dispatched"
     ]);
@@ -341,15 +350,15 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
   });
 
   it('keeps at most max-parallel builds in flight', async () => {
-    const { log, api } = await setUp({}, () => ({ queuedMs: 0, runMs: 30_000, conclusion: 'success' }));
-    const results = await new BuildRunner(api, { ...options, maxParallel: 2 }, log, clock).run(planOf(images));
+    const { log, api, planOf } = await setUp({}, () => ({ queuedMs: 0, runMs: 30_000, conclusion: 'success' }));
+    const results = await new BuildRunner(api, { ...options, maxParallel: 2 }, log, clock).run(await planOf(images));
     expect(results.every((r) => r.outcome === 'succeeded')).toBe(true);
     const spans = github.runs.map((r) => [r.createdAt, r.createdAt + 30_000] as const);
     for (const [start] of spans) expect(spans.filter(([s, e]) => s <= start && start < e).length).toBeLessThanOrEqual(2);
   });
 
   it('attaches to a build of the same workflow and tag that is still running instead of dispatching again', async () => {
-    const { log, api } = await setUp();
+    const { log, api, planOf } = await setUp();
     const workflowId = github.repo('hms-bss')?.workflows[0]?.id ?? 0;
     const running = github.addRun({
       repo: 'hms-bss',
@@ -360,13 +369,13 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
       createdAt: clock.now() - 60_000,
       script: { runMs: 120_000 }
     });
-    const results = await new BuildRunner(api, options, log, clock).run(planOf([image('hms-bss', 'cray-bss', '1.28.0')]));
+    const results = await new BuildRunner(api, options, log, clock).run(await planOf([image('hms-bss', 'cray-bss', '1.28.0')]));
     expect(github.dispatches).toEqual([]);
     expect(results[0]).toMatchObject({ outcome: 'succeeded', via: 'attached', runId: running.id });
   });
 
   it('reports a refused dispatch and an image no workflow builds as not dispatched', async () => {
-    const { log, api } = await setUp();
+    const { log, api, planOf } = await setUp();
     const repo = github.repo('hms-rts');
     if (repo)
       repo.files['v3.1.0'] = {
@@ -374,7 +383,7 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
       };
     const missingTag = { ...image('hms-bss', 'cray-bss', '9.9.9') };
     const results = await new BuildRunner(api, options, log, clock).run(
-      planOf([image('hms-rts', 'cray-hms-rts', '3.1.0'), missingTag, image('hms-smd', 'cray-unknown', '2.24.0')])
+      await planOf([image('hms-rts', 'cray-hms-rts', '3.1.0'), missingTag, image('hms-smd', 'cray-unknown', '2.24.0')])
     );
     expect(results.map((r) => [r.image, r.outcome, r.reason])).toEqual([
       [
@@ -389,7 +398,7 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
   });
 
   it('rides out 5xx answers and a secondary rate limit on reads', async () => {
-    const { log, api } = await setUp();
+    const { log, api, planOf } = await setUp();
     github.faults.push({ method: 'GET', path: /\/actions\/runs$/, status: 502, times: 2 });
     github.faults.push({
       method: 'GET',
@@ -399,7 +408,7 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
       message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
       times: 1
     });
-    const results = await new BuildRunner(api, options, log, clock).run(planOf(images));
+    const results = await new BuildRunner(api, options, log, clock).run(await planOf(images));
     expect(results.every((r) => r.outcome === 'succeeded')).toBe(true);
     expect(github.requests.filter((r) => r.status === 502)).toHaveLength(2);
     expect(github.requests.filter((r) => r.status === 403)).toHaveLength(1);
@@ -407,8 +416,8 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
   });
 
   it('lists runs per workflow on a server without the repository-wide listing', async () => {
-    const { log, api } = await setUp({ repoRunsListing: false });
-    const results = await new BuildRunner(api, options, log, clock).run(planOf(images));
+    const { log, api, planOf } = await setUp({ repoRunsListing: false });
+    const results = await new BuildRunner(api, options, log, clock).run(await planOf(images));
     expect(results.every((r) => r.outcome === 'succeeded')).toBe(true);
     const listings = github.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/runs'));
     expect(

@@ -22,19 +22,21 @@ describe('tag snapshots over GraphQL (real Octokit, emulator running graphql-js)
   afterAll(() => github.stop());
 
   it('reads the commit and the workflow files of tags of several repos in one request', async () => {
-    const { octokit } = await connect({
+    const { graphqlReads } = await connect({
       apiUrl: github.url,
       org: ORG,
       auth: { kind: 'token', token: 'test-token' },
       log: new ConsoleLog()
     });
-    const snapshots = await readTagSnapshots(octokit, ORG, [
+    const { snapshots, points } = await readTagSnapshots(graphqlReads, ORG, [
       { repo: 'hms-bss', tag: 'v1.28.0' },
       { repo: 'hms-smd', tag: 'v2.23.0' },
       { repo: 'hms-bss', tag: 'v1.0.0' },
       { repo: 'hms-bss', tag: 'v9.9.9' }
     ]);
     expect(github.requests.filter((r) => r.path === '/graphql')).toHaveLength(1);
+    // the query reads its own cost and the points left (GitHub's GraphQL budget)
+    expect(points).toEqual({ cost: 1, remaining: 4999, resetAt: expect.any(String) });
     expect(snapshots.map((s) => [s.repo, s.tag, s.commit, s.workflowFiles ? [...s.workflowFiles.keys()] : undefined])).toEqual([
       // the annotated tag resolves to its commit; a folder inside .github/workflows is no workflow
       ['hms-bss', 'v1.28.0', commitOf('bss-1.28.0'), ['.github/workflows/build.yaml']],

@@ -6,6 +6,8 @@ import { renderResultsSummary, renderResultsText } from '../../src/report/result
 import { commonRegistryPath, rollupByRelease } from '../../src/report/release-rollup.js';
 
 const plan: Plan = {
+  version: 1,
+  createdAt: '2026-11-26T06:00:00.000Z',
   org: 'Cray-HPE',
   productStreamRepo: 'csm',
   branches: [{ branch: 'release/1.6', commit: 'c'.repeat(40), images: 2 }],
@@ -45,6 +47,16 @@ const plan: Plan = {
           sources: [{ kind: 'docker-index', branch: 'release/1.6', file: 'docker/index.yaml' }],
           state: 'unresolved',
           reason: 'tag v2.23.0 does not exist in Cray-HPE/hms-smd'
+        }
+      ],
+      builds: [
+        {
+          githubRepo: 'hms-smd',
+          gitTag: 'v2.24.0',
+          commit: 'a'.repeat(40),
+          workflow: { id: 11, name: 'Build and Publish Service Docker Images', path: '.github/workflows/build_and_release_image.yaml' },
+          chosenBy: 'image-name',
+          images: ['reg/cray-smd:2.24.0']
         }
       ]
     }
@@ -92,16 +104,19 @@ const results: BuildResult[] = [
 ];
 
 describe('report rendering', () => {
-  it('renders the dry-run plan: a table per repo with tag links, branches, sources and state', () => {
+  it('renders the dry-run plan: builds per repo with the workflow file at the tag, and why an image gets no build', () => {
     const summary = renderPlanSummary(plan, { serverUrl: 'https://github.com' });
     expect(summary).toContain('## Rebuild plan for Cray-HPE/csm');
-    expect(summary).toContain('2 images in 1 repos from 1 branches (release/1.6); 1 ready to dispatch, 1 unresolved.');
+    expect(summary).toContain('1 builds of 1 images in 1 repos, from 1 branches (release/1.6); 1 images get no build.');
+    expect(summary).toContain('### hms-smd: 1 build');
     expect(summary).toContain(
-      '| hms-smd | [v2.24.0](https://github.com/Cray-HPE/hms-smd/tree/v2.24.0) | `reg/cray-smd:2.24.0` | release/1.6 | chart cray-hms-smd | ✅ ready |'
+      '| [v2.24.0](https://github.com/Cray-HPE/hms-smd/tree/v2.24.0) | [build\\_and\\_release\\_image.yaml](https://github.com/Cray-HPE/hms-smd/blob/v2.24.0/.github/workflows/build_and_release_image.yaml) (by image-name) | `reg/cray-smd:2.24.0` | release/1.6 | chart cray-hms-smd |'
     );
-    expect(summary).toContain('| docker index | ⚠️ tag v2.23.0 does not exist in Cray-HPE/hms-smd |');
+    expect(summary).toContain(
+      '| ⚠️ no build: tag v2.23.0 does not exist in Cray-HPE/hms-smd | `reg/cray-smd-test:2.23.0` | release/1.6 | docker index |'
+    );
     expect(renderPlanText(plan).split('\n')[1]).toMatch(
-      /^hms-smd +v2\.24\.0 +reg\/cray-smd:2\.24\.0 +release\/1\.6 +chart cray-hms-smd +resolved$/
+      /^hms-smd +v2\.24\.0 +reg\/cray-smd:2\.24\.0 +release\/1\.6 +chart cray-hms-smd +\.github\/workflows\/build_and_release_image\.yaml$/
     );
   });
 

@@ -135,6 +135,11 @@ export interface EmulatorOptions {
   repoRunsListing?: boolean;
   /** The installation may write issues (default); false answers 403 to writes, as an App without issues: write. */
   issuesWritable?: boolean;
+  /**
+   * GitHub's secondary limits on content creation (dispatches and re-runs count): above them the
+   * request is refused with 403 "secondary rate limit" and a retry-after. Off unless given.
+   */
+  contentLimits?: { perMinute: number; perHour: number };
 }
 
 export interface RequestRecord {
@@ -181,6 +186,15 @@ export class GitHubEmulator {
   private windowStart: number | undefined;
   /** Requests refused with 403 because the primary budget of the hour was spent. */
   primaryLimitHits = 0;
+  /** Content-creating requests refused for the secondary limits (`contentLimits`). */
+  secondaryLimitHits = 0;
+  /** When each content-creating request was accepted (for `contentLimits`). */
+  private readonly contentCreated: number[] = [];
+  /** GraphQL points left this hour (5,000; each query costs 1 here, as small queries do on GitHub). */
+  private graphqlPoints = 5000;
+  /** GraphQL requests being answered at once, and the most there ever were. */
+  private graphqlInFlight = 0;
+  graphqlMaxInFlight = 0;
   private server: RunningServer | undefined;
   options: EmulatorOptions;
 
@@ -312,7 +326,13 @@ export class GitHubEmulator {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
     const body = await readBody(req);
-    if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
+    const isGraphql = url.pathname === '/graphql';
+    if (isGraphql) this.graphqlMaxInFlight = Math.max(this.graphqlMaxInFlight, ++this.graphqlInFlight);
+    try {
+      if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
+    } finally {
+      if (isGraphql) this.graphqlInFlight--;
+    }
     const record: RequestRecord = { method, path: url.pathname, query: url.search, status: 0, auth: req.headers.authorization };
     this.requests.push(record);
 
@@ -346,6 +366,17 @@ export class GitHubEmulator {
       );
       return;
     }
+    if (this.refuseContentCreation(method, url.pathname)) {
+      record.status = 403;
+      res.writeHead(403, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '60', ...this.rateHeaders() });
+      res.end(
+        JSON.stringify({
+          message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+          documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits'
+        })
+      );
+      return;
+    }
     try {
       const answer = this.route(method, url, body, req);
       if (fault && fault.status === 'drop-after-processing') {
@@ -367,9 +398,12 @@ export class GitHubEmulator {
           return;
         }
       }
-      this.remaining = Math.max(0, this.remaining - 1);
-      headers['x-ratelimit-remaining'] = String(this.remaining);
-      headers['x-ratelimit-used'] = String((this.options.rateLimit ?? 5000) - this.remaining);
+      // GraphQL has a budget of points of its own (its answer's headers say so)
+      if (headers['x-ratelimit-resource'] !== 'graphql') {
+        this.remaining = Math.max(0, this.remaining - 1);
+        headers['x-ratelimit-remaining'] = String(this.remaining);
+        headers['x-ratelimit-used'] = String((this.options.rateLimit ?? 5000) - this.remaining);
+      }
       record.status = answer.status;
       res.writeHead(answer.status, headers);
       res.end(text);
@@ -387,12 +421,28 @@ export class GitHubEmulator {
     }
   }
 
+  /** Dispatches and re-runs above `contentLimits` (per minute, per hour, sliding) are refused; the others are counted. */
+  private refuseContentCreation(method: string, path: string): boolean {
+    const limits = this.options.contentLimits;
+    if (!limits || method !== 'POST' || !/\/(dispatches|rerun-failed-jobs)$/.test(path)) return false;
+    const now = this.now();
+    const lastMinute = this.contentCreated.filter((t) => t > now - 60_000).length;
+    const lastHour = this.contentCreated.filter((t) => t > now - 3_600_000).length;
+    if (lastMinute >= limits.perMinute || lastHour >= limits.perHour) {
+      this.secondaryLimitHits++;
+      return true;
+    }
+    this.contentCreated.push(now);
+    return false;
+  }
+
   /** The primary rate limit's hourly window: a new window restores the budget. */
   private rateWindow(): { resetAt: number } {
     const now = this.now();
     if (this.windowStart === undefined || now >= this.windowStart + 3_600_000) {
       this.windowStart = now;
       this.remaining = this.options.rateLimit ?? 5000;
+      this.graphqlPoints = 5000;
     }
     return { resetAt: this.windowStart + 3_600_000 };
   }
@@ -793,20 +843,40 @@ export class GitHubEmulator {
    * GitHub's GraphQL API, for the part of its schema the action reads (Repository.ref and
    * Repository.object with Commit, Tag, Tree and Blob), executed by the real graphql-js engine.
    */
-  private graphql(body: Buffer): { status: number; body: unknown } {
+  private graphql(body: Buffer): { status: number; body: unknown; headers: Record<string, string> } {
     let request: { query?: string; variables?: Record<string, unknown> };
     try {
       request = JSON.parse(body.toString('utf8')) as typeof request;
     } catch {
       throw new HttpError(400, 'Problems parsing JSON');
     }
+    const { resetAt } = this.rateWindow();
+    this.graphqlPoints = Math.max(0, this.graphqlPoints - 1);
+    const rateLimit = {
+      cost: 1,
+      limit: 5000,
+      remaining: this.graphqlPoints,
+      used: 5000 - this.graphqlPoints,
+      resetAt: new Date(resetAt).toISOString(),
+      nodeCount: 1
+    };
     const result = graphqlSync({
       schema: graphqlSchema(),
       source: request.query ?? '',
-      rootValue: this.graphqlRoot(),
+      rootValue: { ...(this.graphqlRoot() as object), rateLimit: () => rateLimit },
       variableValues: request.variables
     });
-    return { status: 200, body: result };
+    return {
+      status: 200,
+      body: result,
+      headers: {
+        'x-ratelimit-resource': 'graphql',
+        'x-ratelimit-limit': '5000',
+        'x-ratelimit-remaining': String(this.graphqlPoints),
+        'x-ratelimit-used': String(5000 - this.graphqlPoints),
+        'x-ratelimit-reset': String(Math.ceil(resetAt / 1000))
+      }
+    };
   }
 
   private graphqlRoot(): unknown {

@@ -34,8 +34,8 @@ export interface BuildResult {
   /** The release page of the git tag, when the repo has a release for it. */
   releaseUrl?: string;
   workflow?: { id: number; name: string; path: string };
-  /** How the run was obtained. */
-  via?: 'dispatched' | 'attached' | 'shared';
+  /** How the run was obtained: dispatched now, attached to a build still running, shared with another image of the build, or a recent success that was not redone. */
+  via?: 'dispatched' | 'attached' | 'shared' | 'recent';
   runId?: number;
   runUrl?: string;
   status?: string;
@@ -95,7 +95,7 @@ export function countResults(results: readonly BuildResult[]): Totals {
   const count = (o: BuildOutcome): number => results.filter((r) => r.outcome === o).length;
   return {
     planned: results.length,
-    dispatched: results.filter((r) => r.runId !== undefined).length,
+    dispatched: results.filter((r) => r.runId !== undefined && r.via !== 'recent').length,
     succeeded: count('succeeded'),
     succeededOnRetry: count('succeeded-on-retry'),
     failed: count('failed'),

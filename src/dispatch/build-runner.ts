@@ -1,16 +1,13 @@
 import pLimit from 'p-limit';
-import type { WorkflowOverride } from '../config/configuration.js';
 import type { Log } from '../log.js';
-import type { Plan, PlannedImage } from '../plan/plan.js';
-import { planImages } from '../plan/plan.js';
+import type { Plan, PlannedImage, PlannedWorkflow } from '../plan/plan.js';
+import { buildKey, planBuilds, planImages } from '../plan/plan.js';
 import type { DispatchAnswer } from '../github/dispatch.js';
 import type { BuildResult, RunAttempt } from './build-result.js';
 import { outcomeOfConclusion, resultFor } from './build-result.js';
 import type { Clock } from './clock.js';
 import type { RunSnapshot } from './correlate.js';
 import { CLOCK_SKEW_MS, findRunningBuild, tieDispatchToRun } from './correlate.js';
-import type { WorkflowFileFacts, WorkflowInfo } from './workflow-choice.js';
-import { chooseWorkflow, findOverride, inspectWorkflowFile } from './workflow-choice.js';
 import { errorMessage, rethrowIfFatal } from '../errors.js';
 import { formatDuration } from '../duration.js';
 import { pollIntervalFor, type RateBudget } from './poll-interval.js';
@@ -18,8 +15,6 @@ import { DispatchPacer, GITHUB_DISPATCH_BUDGET, type DispatchBudget } from './di
 
 /** The GitHub calls the build runner makes; real ones in src/github, passed in. */
 export interface BuildApi {
-  listWorkflows(repo: string): Promise<WorkflowInfo[]>;
-  readFile(repo: string, path: string, ref: string): Promise<string | undefined>;
   dispatch(repo: string, workflowId: number, ref: string): Promise<DispatchAnswer>;
   listDispatchRuns(repo: string, createdSince: number, workflowIds: number[]): Promise<RunSnapshot[]>;
   getRun(repo: string, runId: number): Promise<RunSnapshot>;
@@ -40,7 +35,8 @@ export interface BuildOptions {
   correlationWindowMs: number;
   attachToRunning: boolean;
   cancelOnTimeout: boolean;
-  overrides: readonly WorkflowOverride[];
+  /** A build with a successful dispatched run at its tag created at or after this time is not dispatched again (`skip-succeeded-within`). */
+  skipSucceededSince?: number;
   /** Re-runs of the failed jobs of a build that concluded `failure` (0: none). */
   retryFailedBuilds: number;
   /** Content-creating requests (dispatches, re-runs) allowed per minute and per hour; GitHub's limits with headroom by default. */
@@ -50,12 +46,12 @@ export interface BuildOptions {
 /** One workflow run to obtain: a (repo, workflow, ref) and every planned image it builds. */
 interface BuildJob {
   repo: string;
-  workflow: WorkflowInfo;
+  workflow: PlannedWorkflow;
   ref: string;
   images: PlannedImage[];
   /** `sending`: a dispatch request is out and unanswered (a cancel then reports it as sent, not as never dispatched). */
   state: 'queued' | 'sending' | 'correlating' | 'running' | 'done';
-  via?: 'dispatched' | 'attached';
+  via?: 'dispatched' | 'attached' | 'recent';
   run?: RunSnapshot;
   sentAt?: number;
   /** When the first dispatch was sent: a run created since then may be any send's. */
@@ -81,11 +77,7 @@ export const MAX_DISPATCH_SENDS = 4;
 
 /** Plan → dispatched, correlated and monitored builds → one result per planned image. */
 export class BuildRunner {
-  /** Images that get no build, with why. */
-  private readonly undispatched = new Map<PlannedImage, BuildResult>();
   private readonly jobs = new Map<string, BuildJob>();
-  private readonly workflowLists = new Map<string, Promise<WorkflowInfo[]>>();
-  private readonly fileFacts = new Map<string, Promise<WorkflowFileFacts | undefined>>();
   private readonly takenRunIds = new Set<number>();
   private readonly knownRuns = new Map<string, Map<number, RunSnapshot>>();
   private actor: string | undefined;
@@ -107,71 +99,25 @@ export class BuildRunner {
   }
 
   async run(plan: Plan): Promise<BuildResult[]> {
-    await this.log.group('Choose the workflow of each image', () => this.planJobs(plan));
+    this.takeBuilds(plan);
     const jobs = [...this.jobs.values()];
     if (jobs.length > 0) await this.log.group(`Dispatch and monitor ${jobs.length} builds`, () => this.dispatchAndMonitor(jobs));
     return this.resultsSoFar(plan);
   }
 
-  // ------------------------------------------------------------ workflows
-
-  private workflowsOf(repo: string): Promise<WorkflowInfo[]> {
-    let pending = this.workflowLists.get(repo);
-    if (!pending) {
-      pending = this.api.listWorkflows(repo);
-      this.workflowLists.set(repo, pending);
-    }
-    return pending;
-  }
-
-  private factsAt(repo: string, workflow: WorkflowInfo, ref: string): Promise<WorkflowFileFacts | undefined> {
-    const key = `${repo}\u0000${workflow.path}\u0000${ref}`;
-    let pending = this.fileFacts.get(key);
-    if (!pending) {
-      pending = this.api
-        .readFile(repo, workflow.path, ref)
-        .then((text) => (text === undefined ? undefined : inspectWorkflowFile(text, workflow.path)));
-      this.fileFacts.set(key, pending);
-    }
-    return pending;
-  }
-
-  private async planJobs(plan: Plan): Promise<void> {
-    const choices = await Promise.all(
-      planImages(plan).map((image) =>
-        this.apiLimit(async () => {
-          if (image.state !== 'resolved') return { image, choice: { ok: false as const, reason: image.reason ?? 'git tag not found' } };
-          try {
-            const workflows = await this.workflowsOf(image.githubRepo);
-            const override = findOverride(this.options.overrides, image.githubRepo, image.name);
-            return {
-              image,
-              choice: await chooseWorkflow(workflows, image.name, override, (w) => this.factsAt(image.githubRepo, w, image.gitTag))
-            };
-          } catch (error) {
-            rethrowIfFatal(error);
-            return { image, choice: { ok: false as const, reason: `cannot read the workflows: ${errorMessage(error)}` } };
-          }
-        })
-      )
-    );
-    for (const { image, choice } of choices) {
-      if (!choice.ok) {
-        this.undispatched.set(image, resultFor(image, 'not-dispatched', choice.reason));
-        if (image.state === 'resolved')
-          this.log.info(`${image.githubRepo} ${image.name} ${image.gitTag}: ${choice.reason}; not dispatched`);
-        continue;
+  /** One job per build of the plan, holding the planned images it builds. */
+  private takeBuilds(plan: Plan): void {
+    for (const repo of plan.repos) {
+      const images = new Map(repo.images.map((i) => [i.fullImage, i]));
+      for (const build of repo.builds) {
+        const key = buildKey(build);
+        if (this.jobs.has(key)) continue;
+        const built = build.images.map((i) => images.get(i)).filter((i): i is PlannedImage => i !== undefined);
+        this.jobs.set(key, { repo: build.githubRepo, workflow: build.workflow, ref: build.gitTag, images: built, state: 'queued' });
       }
-      const key = `${image.githubRepo}\u0000${choice.workflow.id}\u0000${image.gitTag}`;
-      const job = this.jobs.get(key);
-      if (job) job.images.push(image);
-      else this.jobs.set(key, { repo: image.githubRepo, workflow: choice.workflow, ref: image.gitTag, images: [image], state: 'queued' });
-      this.log.debug(`${image.githubRepo} ${image.name} ${image.gitTag}: ${choice.workflow.path} (by ${choice.how})`);
     }
-    const chosen = choices.filter((c) => c.choice.ok).length;
-    this.log.info(
-      `${chosen} of ${choices.length} images have a workflow to dispatch: ${this.jobs.size} builds (a workflow at a tag builds once)`
-    );
+    const builds = planBuilds(plan).length;
+    if (this.jobs.size !== builds) this.log.info(`${builds - this.jobs.size} builds of the plan are repeats; each is dispatched once`);
   }
 
   // ------------------------------------------------------------ dispatch and monitor
@@ -183,7 +129,10 @@ export class BuildRunner {
     const queue = [...jobs];
     this.foreseeDispatches(queue.length, start, deadline);
     this.actor = await this.api.dispatcherLogin().catch(() => undefined);
-    await this.snapshotRepos([...new Set(jobs.map((j) => j.repo))], start - LOOKBACK_MS);
+    await this.snapshotRepos(
+      [...new Set(jobs.map((j) => j.repo))],
+      Math.min(start - LOOKBACK_MS, this.options.skipSucceededSince ?? Infinity)
+    );
     let cycle = 0;
     let backoffMs = 1000;
     for (;;) {
@@ -303,6 +252,23 @@ export class BuildRunner {
 
   private async start(job: BuildJob): Promise<void> {
     const known = [...(this.knownRuns.get(job.repo)?.values() ?? [])];
+    const since = this.options.skipSucceededSince;
+    if (since !== undefined) {
+      const recent = known
+        .filter((r) => r.workflowId === job.workflow.id && r.headBranch === job.ref && r.conclusion === 'success' && r.createdAt >= since)
+        .sort((a, b) => b.createdAt - a.createdAt)[0];
+      if (recent) {
+        Object.assign(job, {
+          state: 'done',
+          via: 'recent',
+          run: recent,
+          outcome: 'skipped',
+          reason: `run ${recent.id} built it at ${new Date(recent.createdAt).toISOString()} (skip-succeeded-within)`
+        });
+        this.log.info(`${job.repo} ${job.ref}: ${job.reason}; not dispatched again`);
+        return;
+      }
+    }
     if (this.options.attachToRunning) {
       const running = findRunningBuild(
         job.workflow.id,
@@ -528,12 +494,12 @@ export class BuildRunner {
                 ]
               }
             : {}),
-          ...(job.via ? { via: i === 0 ? job.via : 'shared' } : {})
+          ...(job.via ? { via: i === 0 || job.via === 'recent' ? job.via : 'shared' } : {})
         };
         fromJobs.set(image, result);
       });
     }
-    return planImages(plan).map((image) => fromJobs.get(image) ?? this.undispatched.get(image) ?? resultFor(image, 'not-dispatched'));
+    return planImages(plan).map((image) => fromJobs.get(image) ?? resultFor(image, 'not-dispatched', image.reason));
   }
 }
 

@@ -2,21 +2,14 @@ import type { BuildApi } from '../dispatch/build-runner.js';
 import type { Connection } from './client.js';
 import { WorkflowDispatcher } from './dispatch.js';
 import { RunReader } from './runs.js';
-import { listWorkflows, readFileAtRef } from './workflows.js';
-import type { WorkflowFileCache } from './workflow-files.js';
 
 /** The build runner's GitHub calls, made with the run's one Octokit. */
-export function githubBuildApi(connection: Connection, org: string, workflowFiles: WorkflowFileCache): BuildApi & { runs: RunReader } {
+export function githubBuildApi(connection: Connection, org: string): BuildApi & { runs: RunReader } {
   const { octokit } = connection;
   const dispatcher = new WorkflowDispatcher(octokit, org);
   const runs = new RunReader(octokit, org);
   return {
     runs,
-    listWorkflows: (repo) => listWorkflows(octokit, org, repo),
-    readFile: async (repo, path, ref) => {
-      const known = workflowFiles.lookup(repo, ref, path);
-      return known === undefined ? readFileAtRef(octokit, org, repo, path, ref) : (known ?? undefined);
-    },
     dispatch: (repo, workflowId, ref) => dispatcher.dispatch(repo, workflowId, ref),
     listDispatchRuns: (repo, since, workflowIds) => runs.listDispatchRuns(repo, { createdSince: since, workflowIds }),
     getRun: (repo, runId) => runs.getRun(repo, runId),

@@ -27,6 +27,12 @@ export interface ClientOptions {
 
 export interface Connection {
   octokit: Octokit;
+  /**
+   * GraphQL for reads that may run side by side: the same auth, retries and deadlines, without the
+   * one-second spacing Octokit's throttling gives every GraphQL request as if it were a write
+   * (GitHub limits GraphQL by points, which each query reads back in its `rateLimit` field).
+   */
+  graphqlReads: Octokit['graphql'];
   /** The login whose dispatches create runs: `<app-slug>[bot]` for an App, the token's user otherwise (when it may ask). */
   dispatcherLogin(): Promise<string | undefined>;
   /** A token for git over HTTPS; installation tokens are renewed by @octokit/auth-app when asked again. */
@@ -36,6 +42,17 @@ export interface Connection {
 }
 
 const MAX_RATE_LIMIT_RETRIES = 3;
+
+/** A stand-in for the throttling plugin's write limiter that spaces nothing (for the GraphQL reads client only). */
+const UNSPACED = { key: () => ({ schedule: <T>(_options: unknown, work: () => Promise<T>) => work() }) };
+
+/** A client whose GraphQL requests are not spaced: reads only, sharing `auth` (token or installation) with the main client. */
+function graphqlReadsClient(common: object, auth: Octokit['auth'] | string, log: ClientOptions['log']): Octokit {
+  const throttle = { ...throttleOptions(log), write: UNSPACED };
+  return typeof auth === 'string'
+    ? new GitHubClient({ ...common, throttle, auth } as never)
+    : new GitHubClient({ ...common, throttle, authStrategy: () => auth } as never);
+}
 
 function throttleOptions(log: ClientOptions['log']) {
   return {
@@ -118,7 +135,8 @@ export async function connect(options: ClientOptions): Promise<Connection> {
         // GITHUB_TOKEN and installation tokens cannot read /user: correlate without the actor then
         () => undefined
       ));
-    return { octokit, gitToken: () => Promise.resolve(token), dispatcherLogin, rateBudget };
+    const graphqlReads = made(graphqlReadsClient(common, token, options.log)).graphql;
+    return { octokit, graphqlReads, gitToken: () => Promise.resolve(token), dispatcherLogin, rateBudget };
   }
   const { appId, privateKey } = options.auth;
   // the App itself (JWT auth), with the same proxy, throttling and retries as every other call
@@ -136,7 +154,8 @@ export async function connect(options: ClientOptions): Promise<Connection> {
     const auth = (await octokit.auth({ type: 'installation' })) as { token: string };
     return auth.token;
   };
-  return { octokit, gitToken, dispatcherLogin: () => Promise.resolve(`${installation.appSlug}[bot]`), rateBudget };
+  const graphqlReads = made(graphqlReadsClient(common, octokit.auth, options.log)).graphql;
+  return { octokit, graphqlReads, gitToken, dispatcherLogin: () => Promise.resolve(`${installation.appSlug}[bot]`), rateBudget };
 }
 
 /**

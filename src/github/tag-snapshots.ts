@@ -1,20 +1,16 @@
 import type { Octokit } from './client.js';
-
-/** What planning and dispatching need to know of one git tag: its commit and the workflow files at it. */
-export interface TagSnapshot {
-  repo: string;
-  tag: string;
-  /** The commit the tag points at; undefined when the tag does not exist. */
-  commit: string | undefined;
-  /** Workflow file path → text, at the tag; undefined when the tag or its workflows folder did not come back. */
-  workflowFiles: Map<string, string> | undefined;
-  /** The page of the repo's release for this tag, when it has one. */
-  releaseUrl: string | undefined;
-}
+import type { TagSnapshot } from '../plan/planning-api.js';
 
 export const WORKFLOWS_DIR = '.github/workflows';
-/** Tags per GraphQL query: few queries (Octokit spaces GraphQL requests a second apart), answers well under GitHub's limits. */
+/** Tags per GraphQL query: few queries, each answer well under GitHub's limits (node counts, 10 s of server time). */
 export const TAGS_PER_QUERY = 50;
+
+/** What a query cost and what is left of the hour's GraphQL points, as the query's `rateLimit` field says. */
+export interface GraphqlPoints {
+  cost: number;
+  remaining: number;
+  resetAt: string;
+}
 
 interface GitObjectAnswer {
   __typename?: string;
@@ -57,7 +53,7 @@ export function tagSnapshotQuery(
     });
     return `p${j}: repository(owner: $owner, name: $n${j}) { ${fields.join(' ')} }`;
   });
-  return { query: `query(${declarations.join(', ')}) { ${blocks.join(' ')} }`, variables };
+  return { query: `query(${declarations.join(', ')}) { rateLimit { cost remaining resetAt } ${blocks.join(' ')} }`, variables };
 }
 
 /** Read a GraphQL answer to `tagSnapshotQuery`. */
@@ -88,11 +84,11 @@ export function readTagSnapshotAnswer(batch: readonly { repo: string; tag: strin
  * that tag. With REST that is one ref lookup per tag plus one contents read per workflow file.
  */
 export async function readTagSnapshots(
-  octokit: Octokit,
+  graphql: Octokit['graphql'],
   owner: string,
   batch: readonly { repo: string; tag: string }[]
-): Promise<TagSnapshot[]> {
+): Promise<{ snapshots: TagSnapshot[]; points: GraphqlPoints | undefined }> {
   const { query, variables } = tagSnapshotQuery(owner, batch);
-  const answer = await octokit.graphql<Record<string, unknown>>(query, variables);
-  return readTagSnapshotAnswer(batch, answer);
+  const answer = await graphql<Record<string, unknown>>(query, variables);
+  return { snapshots: readTagSnapshotAnswer(batch, answer), points: (answer.rateLimit as GraphqlPoints | null | undefined) ?? undefined };
 }

@@ -1,11 +1,7 @@
 import type { Octokit } from './client.js';
 import type { TagResolution } from '../plan/plan.js';
+import type { RepoTag } from '../plan/planning-api.js';
 import { httpStatus } from '../errors.js';
-
-export interface RepoTag {
-  name: string;
-  commit: string;
-}
 
 /** Every tag of a repo, all pages. */
 export async function listTags(octokit: Octokit, owner: string, repo: string): Promise<RepoTag[]> {

@@ -1,5 +1,5 @@
 import type { Octokit } from './client.js';
-import type { WorkflowInfo } from '../dispatch/workflow-choice.js';
+import type { WorkflowInfo } from '../plan/workflow-choice.js';
 import { httpStatus } from '../errors.js';
 
 /** The workflows of a repo, all pages; one listing per repo per run. */

@@ -3,10 +3,8 @@ import type { Configuration } from '../config/configuration.js';
 import { compileAnchored } from '../config/configuration.js';
 import type { Log } from '../log.js';
 import { describeYamlError, parseYaml, parseYamlDocuments } from '../yaml.js';
-import type { Octokit } from '../github/client.js';
-import { listTags, resolveTag } from '../github/tags.js';
-import { batchTags, readTagSnapshots } from '../github/tag-snapshots.js';
-import type { WorkflowFileCache } from '../github/workflow-files.js';
+import type { PlanningApi } from './planning-api.js';
+import { BuildChooser } from './choose-builds.js';
 import type { ChartRepository } from './chart-repository.js';
 import { chartGithubRepo, findChartImages, mergeValues } from './chart-images.js';
 import { matchDockerIndex } from './docker-index.js';
@@ -22,8 +20,10 @@ import {
   tagKey,
   tagsOfRepos,
   tagsToResolve,
+  PLAN_VERSION,
   type BranchReport,
   type Plan,
+  type PlannedRepo,
   type TagResolution
 } from './plan.js';
 import { openBranch, selectBranches, type BranchFiles } from './product-stream.js';
@@ -33,14 +33,15 @@ export interface PlanningContext {
   config: Configuration;
   org: string;
   repo: GitRepository;
-  octokit: Octokit;
+  /** GitHub, as planning reads it. */
+  github: PlanningApi;
   /** None when charts are skipped. */
   helm: Helm | undefined;
   charts: ChartRepository;
   chartRewrites: readonly { from: string; to: string }[];
   log: Log;
-  /** Receives the workflow files read at each planned tag, for choosing workflows later. */
-  workflowFiles?: WorkflowFileCache;
+  /** When planning ends (the plan's `createdAt`); the system clock by default. */
+  now?: () => number;
   /** Where branch checkouts go (the job's temp folder). */
   tempRoot?: string;
   /** false: the manifests' charts are not downloaded nor rendered (no chart credentials); said once. */
@@ -59,6 +60,8 @@ export class ImageFinder {
   private readonly renderLimit;
   private readonly apiLimit;
   private readonly imageRepos: Map<string, string>;
+  /** Workflow files at each planned tag, as the tag snapshots read them: choosing workflows needs no more requests. */
+  private readonly filesAtTags = new Map<string, Map<string, string>>();
 
   constructor(private readonly ctx: PlanningContext) {
     this.branchLimit = pLimit(ctx.limits?.branches ?? 4);
@@ -88,8 +91,36 @@ export class ImageFinder {
     const tagImages = await log.group('Images from git tags', () => this.findTagImages());
     found.push(...tagImages);
     const merged = mergeFoundImages(found);
-    const repos = await log.group('Git tags', () => this.resolveTags(merged));
-    return { org: this.ctx.org, productStreamRepo: settings['product-stream-repo'], branches: reports, repos };
+    const resolved = await log.group('Git tags', () => this.resolveTags(merged));
+    const repos = await log.group('Workflows', () => this.chooseBuilds(resolved));
+    return {
+      version: PLAN_VERSION,
+      createdAt: new Date((this.ctx.now ?? Date.now)()).toISOString(),
+      org: this.ctx.org,
+      productStreamRepo: settings['product-stream-repo'],
+      branches: reports,
+      repos
+    };
+  }
+
+  /** The workflow of each image at its tag, and the builds they make; an image no workflow can build is an error. */
+  private async chooseBuilds(repos: PlannedRepo[]): Promise<PlannedRepo[]> {
+    const { config, log } = this.ctx;
+    const chooser = new BuildChooser(this.ctx.github, config['workflow-overrides'], this.filesAtTags);
+    const chosen = await chooser.choose(repos);
+    for (const { image, reason } of chosen.noBuilds)
+      log.problem({
+        severity: 'error',
+        message: `${reason}; image ${image.fullImage} (branches: ${image.branches.join(', ') || 'none'}) will not be rebuilt`,
+        where: { repo: image.githubRepo, tag: image.gitTag, image: image.name }
+      });
+    const builds = chosen.repos.reduce((n, r) => n + r.builds.length, 0);
+    const images = chosen.repos.reduce((n, r) => n + r.images.filter((i) => i.state === 'resolved').length, 0);
+    log.info(`${images} images have a workflow to dispatch: ${builds} builds (a workflow at a tag builds once)`);
+    for (const repo of chosen.repos)
+      for (const build of repo.builds)
+        log.debug(`${repo.githubRepo} ${build.gitTag}: ${build.workflow.path} (by ${build.chosenBy}) builds ${build.images.join(', ')}`);
+    return chosen.repos;
   }
 
   private async selectTargetBranches(): Promise<RemoteBranch[]> {
@@ -271,7 +302,7 @@ export class ImageFinder {
   }
 
   private async findTagImages(): Promise<FoundImage[]> {
-    const { config, octokit, org, log } = this.ctx;
+    const { config, github, log } = this.ctx;
     const entries = config['non-manifest-images'];
     const results = await Promise.all(
       entries.map((entry, i) =>
@@ -280,7 +311,7 @@ export class ImageFinder {
           const pattern = compileAnchored(entry['tag-regex']);
           let tags;
           try {
-            tags = await listTags(octokit, org, repo);
+            tags = await github.listTags(repo);
           } catch (error) {
             rethrowIfFatal(error);
             log.problem({
@@ -312,7 +343,7 @@ export class ImageFinder {
     const releaseUrls = new Map<string, string>();
     const needed = new Set(wanted.map((w) => tagKey(w.githubRepo, w.gitTag)));
     const pairs = [...tagsOfRepos(repos).entries()].flatMap(([repo, tags]) => tags.map((tag) => ({ repo, tag })));
-    await Promise.all(batchTags(pairs).map((batch) => this.apiLimit(() => this.snapshotTags(batch, needed, resolutions, releaseUrls))));
+    await this.snapshotTags(pairs, needed, resolutions, releaseUrls);
     log.info(`${wanted.length} git tags looked up, ${[...resolutions.values()].filter((r) => !r.ok).length} missing`);
     const resolved = applyReleaseUrls(applyTagResolutions(repos, resolutions), releaseUrls);
     for (const repo of resolved)
@@ -328,44 +359,45 @@ export class ImageFinder {
   }
 
   /**
-   * Look up planned tags: their commits (for the tags no listing resolved) and the workflow files
-   * at each, in one GraphQL request per batch; with REST ref lookups when GraphQL is not available.
+   * Look up planned tags: their commits (for the tags no listing resolved), the workflow files at
+   * each and their releases, in a few GraphQL requests; a tag they do not answer is looked up
+   * with REST (a server without GraphQL, a query that failed).
    */
   private async snapshotTags(
-    batch: { repo: string; tag: string }[],
+    pairs: { repo: string; tag: string }[],
     needed: ReadonlySet<string>,
     resolutions: Map<string, TagResolution>,
     releaseUrls: Map<string, string>
   ): Promise<void> {
-    const { octokit, org, log } = this.ctx;
-    try {
-      for (const snapshot of await readTagSnapshots(octokit, org, batch)) {
-        const key = tagKey(snapshot.repo, snapshot.tag);
-        if (snapshot.releaseUrl) releaseUrls.set(key, snapshot.releaseUrl);
-        if (snapshot.workflowFiles) this.ctx.workflowFiles?.remember(snapshot.repo, snapshot.tag, snapshot.workflowFiles);
-        if (!needed.has(key)) continue;
-        resolutions.set(
-          key,
-          snapshot.commit
-            ? { ok: true, commit: snapshot.commit }
-            : { ok: false, reason: `tag ${snapshot.tag} does not exist in ${org}/${snapshot.repo}` }
-        );
-      }
-      return;
-    } catch (error) {
-      rethrowIfFatal(error);
-      log.debug(`GraphQL tag lookup failed (${errorMessage(error)}); looking the tags up with REST`);
+    const { github, org } = this.ctx;
+    const answered = new Set<string>();
+    for (const snapshot of await github.readTagSnapshots(pairs)) {
+      const key = tagKey(snapshot.repo, snapshot.tag);
+      answered.add(key);
+      if (snapshot.releaseUrl) releaseUrls.set(key, snapshot.releaseUrl);
+      if (snapshot.workflowFiles) this.filesAtTags.set(key, snapshot.workflowFiles);
+      if (!needed.has(key)) continue;
+      resolutions.set(
+        key,
+        snapshot.commit
+          ? { ok: true, commit: snapshot.commit }
+          : { ok: false, reason: `tag ${snapshot.tag} does not exist in ${org}/${snapshot.repo}` }
+      );
     }
-    for (const { repo, tag } of batch) {
-      if (!needed.has(tagKey(repo, tag))) continue;
-      let resolution: TagResolution;
-      try {
-        resolution = await resolveTag(octokit, org, repo, tag);
-      } catch (error) {
-        rethrowIfFatal(error);
-        resolution = { ok: false, reason: `cannot look up tag ${tag}: ${errorMessage(error)}` };
-      }
-      resolutions.set(tagKey(repo, tag), resolution);
-    }
+    const rest = pairs.filter(({ repo, tag }) => needed.has(tagKey(repo, tag)) && !answered.has(tagKey(repo, tag)));
+    await Promise.all(
+      rest.map(({ repo, tag }) =>
+        this.apiLimit(async () => {
+          let resolution: TagResolution;
+          try {
+            resolution = await github.resolveTag(repo, tag);
+          } catch (error) {
+            rethrowIfFatal(error);
+            resolution = { ok: false, reason: `cannot look up tag ${tag}: ${errorMessage(error)}` };
+          }
+          resolutions.set(tagKey(repo, tag), resolution);
+        })
+      )
+    );
   }
 }

@@ -4,6 +4,7 @@ import { shortName } from './found-image.js';
 /** The commit a git tag points at, or why it could not be resolved. */
 export type TagResolution = { ok: true; commit: string } | { ok: false; reason: string };
 
+/** An image of the plan. `resolved`: one build of the plan builds it; `unresolved`: it gets no build, and `reason` says why. */
 export interface PlannedImage {
   githubRepo: string;
   /** `registry/path/name:tag` */
@@ -22,9 +23,33 @@ export interface PlannedImage {
   releaseUrl?: string;
 }
 
+/** The workflow a build dispatches. */
+export interface PlannedWorkflow {
+  id: number;
+  name: string;
+  /** `.github/workflows/build_and_release_image.yaml` */
+  path: string;
+}
+
+/** How the workflow was chosen: an `image-name` input at the tag, the original tool's name rule, or a configured override. */
+export type WorkflowChosenBy = 'image-name' | 'workflow-name' | 'override';
+
+/** One workflow run to obtain: a workflow of a repo dispatched at a git tag, building every image it lists. */
+export interface PlannedBuild {
+  githubRepo: string;
+  gitTag: string;
+  commit: string;
+  workflow: PlannedWorkflow;
+  chosenBy: WorkflowChosenBy;
+  /** `fullImage` of each image of the repo it builds. */
+  images: string[];
+}
+
 export interface PlannedRepo {
   githubRepo: string;
   images: PlannedImage[];
+  /** Every build of the repo: each resolved image is in exactly one. */
+  builds: PlannedBuild[];
 }
 
 export interface BranchReport {
@@ -33,7 +58,22 @@ export interface BranchReport {
   images: number;
 }
 
+/** The plan file's format; a reader refuses other versions. */
+export const PLAN_VERSION = 1;
+
+/** Which part of a plan a job dispatches (`shard: K/N`). */
+export interface ShardOf {
+  index: number;
+  count: number;
+}
+
+/** Every decision of a run, before anything is dispatched: what `plan-file` holds and `from-plan` reads. */
 export interface Plan {
+  version: typeof PLAN_VERSION;
+  /** ISO time planning ended. */
+  createdAt: string;
+  /** Present when this is one shard of a plan. */
+  shard?: ShardOf;
   org: string;
   productStreamRepo: string;
   branches: BranchReport[];
@@ -92,6 +132,7 @@ export function mergeFoundImages(found: readonly FoundImage[]): PlannedRepo[] {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([githubRepo, images]) => ({
       githubRepo,
+      builds: [],
       images: images.sort((a, b) => a.name.localeCompare(b.name) || a.tag.localeCompare(b.tag, undefined, { numeric: true }))
     }));
 }
@@ -120,7 +161,6 @@ export function tagsOfRepos(repos: readonly PlannedRepo[]): Map<string, string[]
   return result;
 }
 
-/** Record the tag lookups in the plan; an image whose tag is missing is unresolved and will not be dispatched. */
 /** Each image whose git tag has a release gets that release's page. */
 export function applyReleaseUrls(repos: readonly PlannedRepo[], urls: ReadonlyMap<string, string>): PlannedRepo[] {
   if (urls.size === 0) return [...repos];
@@ -133,6 +173,7 @@ export function applyReleaseUrls(repos: readonly PlannedRepo[], urls: ReadonlyMa
   }));
 }
 
+/** Record the tag lookups in the plan; an image whose tag is missing is unresolved and will not be dispatched. */
 export function applyTagResolutions(repos: readonly PlannedRepo[], resolutions: ReadonlyMap<string, TagResolution>): PlannedRepo[] {
   return repos.map((repo) => ({
     ...repo,
@@ -151,6 +192,15 @@ export function tagKey(githubRepo: string, gitTag: string): string {
   return `${githubRepo}\u0000${gitTag}`;
 }
 
-export function planImages(plan: Plan): PlannedImage[] {
+export function planImages(plan: Pick<Plan, 'repos'>): PlannedImage[] {
   return plan.repos.flatMap((r) => r.images);
+}
+
+export function planBuilds(plan: Pick<Plan, 'repos'>): PlannedBuild[] {
+  return plan.repos.flatMap((r) => r.builds);
+}
+
+/** A build's identity: a workflow of a repo at a git tag (never dispatched twice in a run). */
+export function buildKey(build: Pick<PlannedBuild, 'githubRepo' | 'gitTag'> & { workflow: { id: number } }): string {
+  return `${build.githubRepo}\u0000${build.workflow.id}\u0000${build.gitTag}`;
 }

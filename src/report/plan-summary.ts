@@ -1,5 +1,5 @@
-import type { Plan, PlannedImage } from '../plan/plan.js';
-import { planImages } from '../plan/plan.js';
+import type { Plan, PlannedBuild, PlannedImage, PlannedRepo } from '../plan/plan.js';
+import { planBuilds, planImages } from '../plan/plan.js';
 import { codeSpan, tableCell } from '../escape.js';
 import { link, table } from './markdown.js';
 
@@ -54,6 +54,7 @@ export function describeSources(image: PlannedImage): string {
 
 export interface PlanCounts {
   repos: number;
+  builds: number;
   images: number;
   resolved: number;
   unresolved: number;
@@ -65,6 +66,7 @@ export function countPlan(plan: Plan): PlanCounts {
   const resolved = images.filter((i) => i.state === 'resolved').length;
   return {
     repos: plan.repos.length,
+    builds: planBuilds(plan).length,
     images: images.length,
     resolved,
     unresolved: images.length - resolved,
@@ -83,21 +85,22 @@ export function renderPlanSummary(plan: Plan, links: SummaryLinks, notes: readon
   const parts: string[] = [
     `## Rebuild plan for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
     ...renderNotes(notes),
-    `${counts.images} images in ${counts.repos} repos from ${counts.branches} branches (${plan.branches.map((b) => tableCell(b.branch)).join(', ') || 'none'}); ` +
-      `${counts.resolved} ready to dispatch, ${counts.unresolved} unresolved.`
+    `${counts.builds} builds of ${counts.resolved} images in ${counts.repos} repos, from ${counts.branches} branches ` +
+      `(${plan.branches.map((b) => tableCell(b.branch)).join(', ') || 'none'})` +
+      `${plan.shard ? ` (shard ${plan.shard.index}/${plan.shard.count})` : ''}; ${counts.unresolved} images get no build.`
   ];
   for (const repo of plan.repos) {
-    parts.push(`### ${tableCell(repo.githubRepo)}`);
+    const builds = repo.builds.length;
+    parts.push(`### ${tableCell(repo.githubRepo)}: ${builds} ${builds === 1 ? 'build' : 'builds'}`);
     parts.push(
       table(
-        ['Repository', 'Git tag', 'Image', 'Branches', 'Source', 'State'],
-        repo.images.map((image) => [
-          tableCell(repo.githubRepo),
+        ['Git tag', 'Workflow', 'Image', 'Branches', 'Source'],
+        imagesInBuildOrder(repo).map(({ image, build }) => [
           gitTagLink(links, plan.org, repo.githubRepo, image),
+          build ? workflowCell(links, plan.org, build) : `⚠️ no build: ${tableCell(image.reason ?? 'unresolved')}`,
           imageCell(links, image.fullImage, image.fullImage),
           tableCell(image.branches.join(', ') || '—'),
-          tableCell(describeSources(image)),
-          image.state === 'resolved' ? '✅ ready' : `⚠️ ${tableCell(image.reason ?? 'unresolved')}`
+          tableCell(describeSources(image))
         ])
       )
     );
@@ -105,10 +108,37 @@ export function renderPlanSummary(plan: Plan, links: SummaryLinks, notes: readon
   return parts.join('\n\n') + '\n';
 }
 
+/** The workflow file at the build's tag, linked, and how it was chosen. */
+function workflowCell(links: SummaryLinks, org: string, build: PlannedBuild): string {
+  const url = `${links.serverUrl}/${org}/${build.githubRepo}/blob/${encodeURIComponent(build.gitTag)}/${build.workflow.path}`;
+  return `${link(build.workflow.path.replace(/^\.github\/workflows\//, ''), url)} (by ${build.chosenBy})`;
+}
+
+/** A repo's images, each with the build that builds it: builds in plan order, then the images without one. */
+function imagesInBuildOrder(repo: PlannedRepo): { image: PlannedImage; build?: PlannedBuild }[] {
+  const buildOf = new Map<string, PlannedBuild>();
+  for (const build of repo.builds) for (const image of build.images) buildOf.set(image, build);
+  const withBuild = repo.images.filter((i) => buildOf.has(i.fullImage));
+  const order = (i: PlannedImage): number => repo.builds.indexOf(buildOf.get(i.fullImage) as PlannedBuild);
+  return [
+    ...withBuild.sort((a, b) => order(a) - order(b)).map((image) => ({ image, build: buildOf.get(image.fullImage) })),
+    ...repo.images.filter((i) => !buildOf.has(i.fullImage)).map((image) => ({ image }))
+  ];
+}
+
 /** The plan as plain text columns, for a terminal. */
 export function renderPlanText(plan: Plan): string {
-  const rows = planImages(plan).map((i) => [i.githubRepo, i.gitTag, i.fullImage, i.branches.join(',') || '-', describeSources(i), i.state]);
-  const headers = ['REPO', 'GIT TAG', 'IMAGE', 'BRANCHES', 'SOURCE', 'STATE'];
+  const rows = plan.repos.flatMap((repo) =>
+    imagesInBuildOrder(repo).map(({ image: i, build }) => [
+      i.githubRepo,
+      i.gitTag,
+      i.fullImage,
+      i.branches.join(',') || '-',
+      describeSources(i),
+      build ? build.workflow.path : `no build: ${i.reason ?? 'unresolved'}`
+    ])
+  );
+  const headers = ['REPO', 'GIT TAG', 'IMAGE', 'BRANCHES', 'SOURCE', 'WORKFLOW'];
   return textTable(headers, rows);
 }
 

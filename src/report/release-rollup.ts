@@ -1,5 +1,11 @@
 import type { BuildResult } from '../dispatch/build-result.js';
-import type { Plan } from '../plan/plan.js';
+
+/** What a report covers: the product stream and its release branches, in plan order (a plan, or merged results files). */
+export interface ReportScope {
+  org: string;
+  productStreamRepo: string;
+  branches: readonly { branch: string }[];
+}
 
 /** What one release branch of the product stream got from this run. */
 export interface ReleaseRollup {
@@ -16,7 +22,7 @@ export interface ReleaseRollup {
 }
 
 /** One row per planned branch, in plan order: how its images fared (an image shipped by two branches counts in both). */
-export function rollupByRelease(plan: Plan, results: readonly BuildResult[]): ReleaseRollup[] {
+export function rollupByRelease(plan: Pick<ReportScope, 'branches'>, results: readonly BuildResult[]): ReleaseRollup[] {
   return plan.branches.map(({ branch }) => {
     const shipped = results.filter((r) => r.branches.includes(branch));
     const count = (...outcomes: BuildResult['outcome'][]): number => shipped.filter((r) => outcomes.includes(r.outcome)).length;

@@ -1,10 +1,9 @@
 import type { BuildOutcome, BuildResult, Totals } from '../dispatch/build-result.js';
 import { countResults, SUCCEEDED } from '../dispatch/build-result.js';
-import type { Plan } from '../plan/plan.js';
 import { codeSpan, tableCell } from '../escape.js';
 import { details, link, table } from './markdown.js';
 import { gitTagLink, imageCell, renderNotes, textTable, type SummaryLinks } from './plan-summary.js';
-import { commonRegistryPath, rollupByRelease } from './release-rollup.js';
+import { commonRegistryPath, rollupByRelease, type ReportScope } from './release-rollup.js';
 
 export const OUTCOME_LABEL: Record<BuildOutcome, string> = {
   succeeded: '✅ succeeded',
@@ -39,7 +38,7 @@ function runCell(r: BuildResult): string {
 }
 
 /** One row per release branch: what this run did for the images it ships. */
-function renderReleaseTable(plan: Plan, results: readonly BuildResult[], serverUrl: string): string {
+function renderReleaseTable(plan: ReportScope, results: readonly BuildResult[], serverUrl: string): string {
   const count = (n: number): string => (n === 0 ? '—' : String(n));
   return table(
     ['Release branch', 'Images', 'Rebuilt', 'Rebuilt on retry', 'Failed', 'Not dispatched'],
@@ -56,7 +55,7 @@ function renderReleaseTable(plan: Plan, results: readonly BuildResult[], serverU
 
 /** The job summary after dispatching: totals, one row per release branch, then one table per repo. */
 export function renderResultsSummary(
-  plan: Plan,
+  plan: ReportScope,
   results: readonly BuildResult[],
   links: SummaryLinks,
   notes: readonly string[] = []

@@ -5,7 +5,7 @@ import {
   workflowNamesFor,
   type WorkflowFileFacts,
   type WorkflowInfo
-} from '../../src/dispatch/workflow-choice.js';
+} from '../../src/plan/workflow-choice.js';
 import { buildWorkflow } from '../support/sample-stream.js';
 
 const service: WorkflowInfo = {

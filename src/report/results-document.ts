@@ -1,0 +1,117 @@
+import type { BuildOutcome, BuildResult } from '../dispatch/build-result.js';
+import type { Plan, ShardOf } from '../plan/plan.js';
+import { rollupByRelease, type ReleaseRollup, type ReportScope } from './release-rollup.js';
+
+/** The results file (`results-file`): what one job dispatched and how each build ended; `merge-results` reads several. */
+export interface ResultsDocument {
+  version: 1;
+  org: string;
+  productStreamRepo: string;
+  /** When the plan these results carry out was made. */
+  planCreatedAt: string;
+  /** The part of the plan this job dispatched, when it was one shard. */
+  shard?: ShardOf;
+  branches: { branch: string }[];
+  /** What the report said besides the results (the job stopped early, dispatching could not fit the time limit, …). */
+  notes: string[];
+  releases: ReleaseRollup[];
+  results: BuildResult[];
+}
+
+export function resultsDocument(plan: Plan, results: readonly BuildResult[], notes: readonly string[]): ResultsDocument {
+  return {
+    version: 1,
+    org: plan.org,
+    productStreamRepo: plan.productStreamRepo,
+    planCreatedAt: plan.createdAt,
+    ...(plan.shard ? { shard: plan.shard } : {}),
+    branches: plan.branches.map((b) => ({ branch: b.branch })),
+    notes: [...notes],
+    releases: rollupByRelease(plan, results),
+    results: [...results]
+  };
+}
+
+const OUTCOMES: ReadonlySet<string> = new Set<BuildOutcome>([
+  'succeeded',
+  'succeeded-on-retry',
+  'failed',
+  'cancelled',
+  'timed-out',
+  'unmatched',
+  'not-dispatched',
+  'skipped',
+  'running'
+]);
+
+/** Check a parsed results file; the error says what is wrong with it. */
+export function checkResultsDocument(value: unknown): { ok: true; document: ResultsDocument } | { ok: false; error: string } {
+  if (typeof value !== 'object' || value === null) return { ok: false, error: 'not a JSON object' };
+  const doc = value as Partial<ResultsDocument>;
+  if (doc.version !== 1)
+    return { ok: false, error: `version ${JSON.stringify(doc.version)} is not a results version this dispatcher reads (1)` };
+  if (typeof doc.org !== 'string' || typeof doc.productStreamRepo !== 'string')
+    return { ok: false, error: 'org or productStreamRepo is missing' };
+  if (!Array.isArray(doc.results) || !Array.isArray(doc.branches)) return { ok: false, error: 'results or branches is not a list' };
+  for (const [i, r] of doc.results.entries()) {
+    const result = r as Partial<BuildResult> | null;
+    if (!result || typeof result.githubRepo !== 'string' || typeof result.fullImage !== 'string' || !OUTCOMES.has(String(result.outcome)))
+      return { ok: false, error: `results[${i}] is not a build result` };
+  }
+  return { ok: true, document: { ...doc, notes: Array.isArray(doc.notes) ? doc.notes : [] } as ResultsDocument };
+}
+
+export interface MergedResults {
+  scope: ReportScope;
+  results: BuildResult[];
+  notes: string[];
+  /** Errors a person must see: shards without results, shards reported twice, files of another plan. */
+  problems: string[];
+}
+
+/**
+ * Results of the shards of one plan as one report: results in file order (files sorted by shard),
+ * branches in first-seen order. A shard of the plan with no file is a problem (its builds are not in
+ * the report); a second file of the same shard is left out; files of another product stream are left out.
+ */
+export function mergeResultsDocuments(files: readonly { file: string; document: ResultsDocument }[]): MergedResults {
+  const problems: string[] = [];
+  const sorted = [...files].sort((a, b) => (a.document.shard?.index ?? 0) - (b.document.shard?.index ?? 0) || a.file.localeCompare(b.file));
+  const first = sorted[0]?.document;
+  const scope: ReportScope & { branches: { branch: string }[] } = {
+    org: first?.org ?? '',
+    productStreamRepo: first?.productStreamRepo ?? '',
+    branches: []
+  };
+  const results: BuildResult[] = [];
+  const notes: string[] = [];
+  const shardsSeen = new Map<number, string>();
+  let shardCount: number | undefined;
+  for (const { file, document } of sorted) {
+    if (document.org !== scope.org || document.productStreamRepo !== scope.productStreamRepo) {
+      problems.push(
+        `${file}: results of ${document.org}/${document.productStreamRepo}, not ${scope.org}/${scope.productStreamRepo}; left out`
+      );
+      continue;
+    }
+    if (first && document.planCreatedAt !== first.planCreatedAt)
+      notes.push(`${file} carries out a plan made ${document.planCreatedAt}, the others one made ${first.planCreatedAt}`);
+    if (document.shard) {
+      const seen = shardsSeen.get(document.shard.index);
+      if (seen) {
+        problems.push(`${file}: shard ${document.shard.index}/${document.shard.count} is already reported by ${seen}; left out`);
+        continue;
+      }
+      shardsSeen.set(document.shard.index, file);
+      shardCount = Math.max(shardCount ?? 0, document.shard.count);
+    }
+    for (const { branch } of document.branches) if (!scope.branches.some((b) => b.branch === branch)) scope.branches.push({ branch });
+    results.push(...document.results);
+    notes.push(...document.notes.map((n) => (document.shard ? `shard ${document.shard.index}/${document.shard.count}: ${n}` : n)));
+  }
+  if (shardCount !== undefined)
+    for (let k = 1; k <= shardCount; k++)
+      if (!shardsSeen.has(k))
+        problems.push(`shard ${k}/${shardCount} wrote no results file: its builds are not in this report (did its job run?)`);
+  return { scope, results, notes, problems };
+}
