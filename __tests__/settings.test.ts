@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { settingsFromArgs } from '../src/command-line.js';
 import {
+  checkRunMode,
   chooseAuth,
   defaultConfigFile,
   outputPath,
@@ -11,6 +12,7 @@ import {
   parseFailOn,
   parsePositiveInteger,
   parseRewrites,
+  parseSkipSucceededWithin,
   settingsFromInputs
 } from '../src/settings.js';
 
@@ -226,5 +228,43 @@ describe('settings of the command line', () => {
       'environment variable DRYRUN must be true or false, not "yes please"'
     );
     await expect(settingsFromArgs(['--sleep-duration-seconds', 'x'], {})).rejects.toThrow('--sleep-duration-seconds must be a number');
+  });
+});
+
+describe('what a run does: plans, shards, merges, resumes', () => {
+  it('reads skip-succeeded-within as a duration or plan, and refuses anything else', () => {
+    expect(parseSkipSucceededWithin('12h', 'input skip-succeeded-within')).toEqual({ kind: 'duration', ms: 12 * 3600_000 });
+    expect(parseSkipSucceededWithin('1h30m', 'x')).toEqual({ kind: 'duration', ms: 90 * 60_000 });
+    expect(parseSkipSucceededWithin('2d', 'x')).toEqual({ kind: 'duration', ms: 2 * 86_400_000 });
+    expect(parseSkipSucceededWithin('plan', 'x')).toEqual({ kind: 'plan' });
+    expect(parseSkipSucceededWithin('', 'x')).toBeUndefined();
+    for (const bad of ['12', 'h', '12 hours', '0h', '-1h'])
+      expect(() => parseSkipSucceededWithin(bad, 'input skip-succeeded-within')).toThrow(
+        `input skip-succeeded-within must be a duration such as 12h, 90m or 1h30m, or plan, not "${bad}"`
+      );
+  });
+
+  it('refuses inputs that do not go together, before anything runs', () => {
+    const none = { dryRun: false, fromPlan: undefined, shard: undefined, mergeResults: undefined, skipSucceededWithin: undefined };
+    expect(() => checkRunMode({ ...none, shard: { index: 1, count: 2 } })).toThrow('shard needs from-plan');
+    expect(() => checkRunMode({ ...none, mergeResults: 'r/*.json', fromPlan: 'plan.json' })).toThrow(
+      'merge-results reports results of earlier jobs: it does not go with from-plan, shard or dry-run'
+    );
+    expect(() => checkRunMode({ ...none, skipSucceededWithin: { kind: 'plan' } })).toThrow(
+      /plan means "since the plan was made" and needs from-plan/
+    );
+    expect(() =>
+      checkRunMode({ ...none, fromPlan: 'plan.json', shard: { index: 2, count: 2 }, skipSucceededWithin: { kind: 'plan' } })
+    ).not.toThrow();
+  });
+
+  it('takes the same choices on the command line', async () => {
+    const parsed = await settingsFromArgs(['--from-plan', 'plan.json', '--shard', '2/3', '--skip-succeeded-within', '12h'], {
+      GITHUB_TOKEN: 't'
+    });
+    if (parsed === 'help') throw new Error('help');
+    expect(parsed.settings).toMatchObject({ shard: { index: 2, count: 3 }, skipSucceededWithin: { kind: 'duration', ms: 43_200_000 } });
+    expect(parsed.settings.fromPlan).toMatch(/\/plan\.json$/);
+    await expect(settingsFromArgs(['--shard', '2/3'], { GITHUB_TOKEN: 't' })).rejects.toThrow('shard needs from-plan');
   });
 });

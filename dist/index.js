@@ -39782,7 +39782,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1133:
+/***/ 1623:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -46918,7 +46918,12 @@ const Inputs = {
     FailOn: 'fail-on',
     SkipCharts: 'skip-charts',
     FailureIssue: 'failure-issue',
-    FailureIssueRepo: 'failure-issue-repo'
+    FailureIssueRepo: 'failure-issue-repo',
+    PlanFile: 'plan-file',
+    FromPlan: 'from-plan',
+    Shard: 'shard',
+    MergeResults: 'merge-results',
+    SkipSucceededWithin: 'skip-succeeded-within'
 };
 /** When the job fails (exit 1); bad input always fails it. */
 const FAIL_ON = ['problems', 'failed-builds', 'never'];
@@ -54296,6 +54301,17 @@ function formatDuration(ms) {
     const minutes = Math.round(seconds / 60);
     return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** `12h`, `90m`, `1h30m`, `2d`, `45s` → milliseconds; undefined when the text is not such a duration. */
+function parseDuration(text) {
+    const t = text.trim().toLowerCase();
+    if (!/^(\d+(\.\d+)?[smhd])+$/.test(t))
+        return undefined;
+    let ms = 0;
+    for (const [, value = '0', , unit = 's'] of t.matchAll(/(\d+(\.\d+)?)([smhd])/g))
+        ms += Number(value) * (UNIT_MS[unit] ?? 0);
+    return ms > 0 ? ms : undefined;
+}
 
 ;// CONCATENATED MODULE: ./src/github/deadline-fetch.ts
 
@@ -54356,6 +54372,15 @@ function fetchWithDeadline(inner, timeoutMs) {
 
 const GitHubClient = GitHub.plugin(throttling, retry);
 const MAX_RATE_LIMIT_RETRIES = 3;
+/** A stand-in for the throttling plugin's write limiter that spaces nothing (for the GraphQL reads client only). */
+const UNSPACED = { key: () => ({ schedule: (_options, work) => work() }) };
+/** A client whose GraphQL requests are not spaced: reads only, sharing `auth` (token or installation) with the main client. */
+function graphqlReadsClient(common, auth, log) {
+    const throttle = { ...throttleOptions(log), write: UNSPACED };
+    return typeof auth === 'string'
+        ? new GitHubClient({ ...common, throttle, auth })
+        : new GitHubClient({ ...common, throttle, authStrategy: () => auth });
+}
 function throttleOptions(log) {
     return {
         onRateLimit: (retryAfter, options, _octokit, retryCount) => {
@@ -54426,7 +54451,8 @@ async function connect(options) {
         const dispatcherLogin = () => (login ??= octokit.request('GET /user').then((r) => r.data.login, 
         // GITHUB_TOKEN and installation tokens cannot read /user: correlate without the actor then
         () => undefined));
-        return { octokit, gitToken: () => Promise.resolve(token), dispatcherLogin, rateBudget };
+        const graphqlReads = made(graphqlReadsClient(common, token, options.log)).graphql;
+        return { octokit, graphqlReads, gitToken: () => Promise.resolve(token), dispatcherLogin, rateBudget };
     }
     const { appId, privateKey } = options.auth;
     // the App itself (JWT auth), with the same proxy, throttling and retries as every other call
@@ -54444,7 +54470,8 @@ async function connect(options) {
         const auth = (await octokit.auth({ type: 'installation' }));
         return auth.token;
     };
-    return { octokit, gitToken, dispatcherLogin: () => Promise.resolve(`${installation.appSlug}[bot]`), rateBudget };
+    const graphqlReads = made(graphqlReadsClient(common, octokit.auth, options.log)).graphql;
+    return { octokit, graphqlReads, gitToken, dispatcherLogin: () => Promise.resolve(`${installation.appSlug}[bot]`), rateBudget };
 }
 /**
  * Installation tokens live an hour. @octokit/auth-app renews them from its cache after 59 minutes;
@@ -54909,105 +54936,6 @@ function validateConcurrency(concurrency) {
 	}
 }
 
-;// CONCATENATED MODULE: ./src/github/tags.ts
-
-/** Every tag of a repo, all pages. */
-async function listTags(octokit, owner, repo) {
-    const tags = await octokit.paginate('GET /repos/{owner}/{repo}/tags', { owner, repo, per_page: 100 });
-    return tags.map((t) => ({ name: t.name, commit: t.commit.sha }));
-}
-/** The commit a git tag points at, with one ref lookup (and one more for an annotated tag). */
-async function resolveTag(octokit, owner, repo, tag) {
-    try {
-        const { data: ref } = await octokit.request('GET /repos/{owner}/{repo}/git/ref/{ref}', { owner, repo, ref: `tags/${tag}` });
-        if (ref.object.type === 'commit')
-            return { ok: true, commit: ref.object.sha };
-        if (ref.object.type === 'tag') {
-            const { data: annotated } = await octokit.request('GET /repos/{owner}/{repo}/git/tags/{tag_sha}', {
-                owner,
-                repo,
-                tag_sha: ref.object.sha
-            });
-            return { ok: true, commit: annotated.object.sha };
-        }
-        return { ok: false, reason: `tag ${tag} points at a ${ref.object.type}, not a commit` };
-    }
-    catch (error) {
-        const status = httpStatus(error);
-        if (status === 404)
-            return { ok: false, reason: `tag ${tag} does not exist in ${owner}/${repo}` };
-        throw error;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/github/tag-snapshots.ts
-const WORKFLOWS_DIR = '.github/workflows';
-/** Tags per GraphQL query: few queries (Octokit spaces GraphQL requests a second apart), answers well under GitHub's limits. */
-const TAGS_PER_QUERY = 50;
-/** Split (repo, tag) pairs into batches of at most `size` tags. */
-function batchTags(pairs, size = TAGS_PER_QUERY) {
-    const batches = [];
-    for (let i = 0; i < pairs.length; i += size)
-        batches.push(pairs.slice(i, i + size));
-    return batches;
-}
-/** The GraphQL query and variables reading, for each (repo, tag), the tag's commit, the workflow files at it and its release. */
-function tagSnapshotQuery(owner, batch) {
-    const variables = { owner };
-    const declarations = ['$owner: String!'];
-    const repos = [...new Set(batch.map((p) => p.repo))];
-    const blocks = repos.map((repo, j) => {
-        variables[`n${j}`] = repo;
-        declarations.push(`$n${j}: String!`);
-        const fields = batch.flatMap((pair, i) => {
-            if (pair.repo !== repo)
-                return [];
-            variables[`r${i}`] = `refs/tags/${pair.tag}`;
-            variables[`e${i}`] = `${pair.tag}:${WORKFLOWS_DIR}`;
-            variables[`g${i}`] = pair.tag;
-            declarations.push(`$r${i}: String!`, `$e${i}: String!`, `$g${i}: String!`);
-            return [
-                `t${i}: ref(qualifiedName: $r${i}) { target { __typename oid ... on Tag { target { oid } } } }`,
-                `w${i}: object(expression: $e${i}) { ... on Tree { entries { name type object { ... on Blob { text } } } } }`,
-                `l${i}: release(tagName: $g${i}) { url }`
-            ];
-        });
-        return `p${j}: repository(owner: $owner, name: $n${j}) { ${fields.join(' ')} }`;
-    });
-    return { query: `query(${declarations.join(', ')}) { ${blocks.join(' ')} }`, variables };
-}
-/** Read a GraphQL answer to `tagSnapshotQuery`. */
-function readTagSnapshotAnswer(batch, answer) {
-    const repos = [...new Set(batch.map((p) => p.repo))];
-    return batch.map((pair, i) => {
-        const repository = answer[`p${repos.indexOf(pair.repo)}`];
-        const target = repository?.[`t${i}`]?.target;
-        const commit = target ? (target.__typename === 'Tag' ? target.target?.oid : target.oid) : undefined;
-        const tree = repository?.[`w${i}`];
-        // only a tree that came back is known; a tag whose folder did not come back is read later with REST
-        let workflowFiles;
-        if (commit && Array.isArray(tree?.entries)) {
-            workflowFiles = new Map();
-            for (const entry of tree.entries) {
-                if (entry.type === 'blob' && typeof entry.object?.text === 'string')
-                    workflowFiles.set(`${WORKFLOWS_DIR}/${entry.name}`, entry.object.text);
-            }
-        }
-        const release = repository?.[`l${i}`];
-        return { repo: pair.repo, tag: pair.tag, commit, workflowFiles, releaseUrl: commit ? release?.url : undefined };
-    });
-}
-/**
- * One GraphQL request per 50 tags, whatever the repos, answers both the ref lookup of each planned
- * tag (its commit, through an annotated tag object when there is one) and the workflow files at
- * that tag. With REST that is one ref lookup per tag plus one contents read per workflow file.
- */
-async function readTagSnapshots(octokit, owner, batch) {
-    const { query, variables } = tagSnapshotQuery(owner, batch);
-    const answer = await octokit.graphql(query, variables);
-    return readTagSnapshotAnswer(batch, answer);
-}
-
 ;// CONCATENATED MODULE: ./src/plan/found-image.ts
 /** Split `registry/path/name:tag` (a digest is dropped); undefined when there is no tag. */
 function splitImageReference(reference) {
@@ -55022,6 +54950,334 @@ function splitImageReference(reference) {
 }
 function shortName(repository) {
     return repository.slice(repository.lastIndexOf('/') + 1);
+}
+
+;// CONCATENATED MODULE: ./src/plan/plan.ts
+
+/** The plan file's format; a reader refuses other versions. */
+const PLAN_VERSION = 1;
+/** The git tag that builds an image tag: `v<image tag>`, unless the tag already has its `v`. */
+function gitTagFor(imageTag) {
+    return imageTag.startsWith('v') ? imageTag : `v${imageTag}`;
+}
+function sourceKey(source) {
+    return JSON.stringify(source);
+}
+/**
+ * Merge what the finders found into one plan: the same image on several branches or from several
+ * sources becomes one entry listing all of them; repos and images come out sorted.
+ */
+function mergeFoundImages(found) {
+    const byImage = new Map();
+    for (const image of found) {
+        const fullImage = `${image.repository}:${image.tag}`;
+        const key = `${image.githubRepo}\u0000${fullImage}`;
+        let entry = byImage.get(key);
+        if (!entry) {
+            entry = {
+                githubRepo: image.githubRepo,
+                fullImage,
+                repository: image.repository,
+                name: shortName(image.repository),
+                tag: image.tag,
+                gitTag: gitTagFor(image.tag),
+                branches: [],
+                sources: [],
+                state: 'resolved',
+                sourceKeys: new Set()
+            };
+            byImage.set(key, entry);
+        }
+        if (image.commit && !entry.commit)
+            entry.commit = image.commit;
+        if ('branch' in image.source && !entry.branches.includes(image.source.branch))
+            entry.branches.push(image.source.branch);
+        const k = sourceKey(image.source);
+        if (!entry.sourceKeys.has(k)) {
+            entry.sourceKeys.add(k);
+            entry.sources.push(image.source);
+        }
+    }
+    const repos = new Map();
+    for (const { sourceKeys: _unused, ...image } of byImage.values()) {
+        const list = repos.get(image.githubRepo) ?? [];
+        list.push(image);
+        repos.set(image.githubRepo, list);
+    }
+    return [...repos.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([githubRepo, images]) => ({
+        githubRepo,
+        builds: [],
+        images: images.sort((a, b) => a.name.localeCompare(b.name) || a.tag.localeCompare(b.tag, undefined, { numeric: true }))
+    }));
+}
+/** The (repo, git tag) pairs whose commit must be looked up: each once, whatever number of images share it. */
+function tagsToResolve(repos) {
+    const seen = new Set();
+    const result = [];
+    for (const repo of repos)
+        for (const image of repo.images) {
+            const key = `${image.githubRepo}\u0000${image.gitTag}`;
+            if (image.commit || seen.has(key))
+                continue;
+            seen.add(key);
+            result.push({ githubRepo: image.githubRepo, gitTag: image.gitTag });
+        }
+    return result;
+}
+/** Every planned git tag of each repo, once. */
+function tagsOfRepos(repos) {
+    const result = new Map();
+    for (const repo of repos) {
+        const tags = [...new Set(repo.images.map((i) => i.gitTag))];
+        if (tags.length > 0)
+            result.set(repo.githubRepo, tags);
+    }
+    return result;
+}
+/** Each image whose git tag has a release gets that release's page. */
+function applyReleaseUrls(repos, urls) {
+    if (urls.size === 0)
+        return [...repos];
+    return repos.map((repo) => ({
+        ...repo,
+        images: repo.images.map((image) => {
+            const url = urls.get(tagKey(image.githubRepo, image.gitTag));
+            return url ? { ...image, releaseUrl: url } : image;
+        })
+    }));
+}
+/** Record the tag lookups in the plan; an image whose tag is missing is unresolved and will not be dispatched. */
+function applyTagResolutions(repos, resolutions) {
+    return repos.map((repo) => ({
+        ...repo,
+        images: repo.images.map((image) => {
+            if (image.commit)
+                return image;
+            const resolution = resolutions.get(`${image.githubRepo}\u0000${image.gitTag}`);
+            if (!resolution)
+                return image;
+            return resolution.ok
+                ? { ...image, commit: resolution.commit, state: 'resolved' }
+                : { ...image, state: 'unresolved', reason: resolution.reason };
+        })
+    }));
+}
+function tagKey(githubRepo, gitTag) {
+    return `${githubRepo}\u0000${gitTag}`;
+}
+function planImages(plan) {
+    return plan.repos.flatMap((r) => r.images);
+}
+function planBuilds(plan) {
+    return plan.repos.flatMap((r) => r.builds);
+}
+/** A build's identity: a workflow of a repo at a git tag (never dispatched twice in a run). */
+function buildKey(build) {
+    return `${build.githubRepo}\u0000${build.workflow.id}\u0000${build.gitTag}`;
+}
+
+;// CONCATENATED MODULE: ./src/plan/workflow-choice.ts
+
+/** The original tool's rules: which workflow names build which kind of image. */
+function workflowNamesFor(image) {
+    if (image === 'hms-test')
+        return ['Build and Publish hms-test Docker image'];
+    if (image.endsWith('-test'))
+        return ['Build and Publish CT Docker Images'];
+    return ['Build and Publish Service Docker Images', 'Build and Publish Docker Images'];
+}
+function fileName(path) {
+    return path.slice(path.lastIndexOf('/') + 1);
+}
+/** A configured override for this image, if any (first match wins). */
+function findOverride(overrides, repo, image) {
+    return overrides.find((o) => (o['github-repo'] === undefined || o['github-repo'] === repo) && (o.image === undefined || o.image === image));
+}
+function workflowMatches(workflow, nameOrFile) {
+    return workflow.name === nameOrFile || workflow.path === nameOrFile || fileName(workflow.path) === nameOrFile;
+}
+/**
+ * The order in which to read workflow files at the tag: the override alone when there is one;
+ * otherwise the workflows the name rules expect first (usually the only read needed), then the rest.
+ */
+function workflowsToInspect(workflows, image, override) {
+    const active = workflows.filter((w) => w.state === 'active');
+    if (override)
+        return active.filter((w) => workflowMatches(w, override.workflow));
+    const names = workflowNamesFor(image);
+    const expected = names.flatMap((n) => active.filter((w) => w.name === n));
+    return [...expected, ...active.filter((w) => !expected.includes(w))];
+}
+function triggers(on) {
+    if (typeof on === 'string')
+        return [on];
+    if (Array.isArray(on))
+        return on.filter((t) => typeof t === 'string');
+    if (isMapping(on))
+        return Object.keys(on);
+    return [];
+}
+/** Read a workflow file: its `on:` triggers and every `image-name` input of its jobs and steps. */
+function inspectWorkflowFile(text, path) {
+    let doc;
+    try {
+        doc = parseYaml(text, path);
+    }
+    catch {
+        return undefined;
+    }
+    if (!isMapping(doc))
+        return undefined;
+    // YAML 1.1 readers turn the key `on` into `true`; accept both spellings
+    const on = 'on' in doc ? doc.on : doc.true;
+    const imageNames = new Set();
+    const jobs = isMapping(doc.jobs) ? Object.values(doc.jobs) : [];
+    const addFrom = (withBlock) => {
+        if (isMapping(withBlock) && typeof withBlock['image-name'] === 'string')
+            imageNames.add(withBlock['image-name']);
+    };
+    for (const job of jobs) {
+        if (!isMapping(job))
+            continue;
+        addFrom(job.with);
+        if (Array.isArray(job.steps))
+            for (const step of job.steps)
+                if (isMapping(step))
+                    addFrom(step.with);
+    }
+    return { imageNames: [...imageNames], dispatchable: triggers(on).includes('workflow_dispatch') };
+}
+/**
+ * Pick the workflow that builds `image` at a tag. `readFacts` reads one workflow file at the tag
+ * (cached by the caller); files are read in `workflowsToInspect` order and reading stops at the
+ * first file whose `image-name` is the image.
+ */
+async function chooseWorkflow(workflows, image, override, readFacts) {
+    const order = workflowsToInspect(workflows, image, override);
+    if (override && order.length === 0)
+        return { ok: false, reason: `workflow-overrides names "${override.workflow}", which is not an active workflow of the repo` };
+    const byName = new Set(workflowNamesFor(image));
+    let fallback;
+    for (const workflow of order) {
+        const facts = await readFacts(workflow);
+        if (override)
+            return decide(workflow, facts, 'override');
+        if (facts?.imageNames.includes(image))
+            return decide(workflow, facts, 'image-name');
+        // a file naming other images builds those images: the name rule must not pick it
+        if (!fallback && byName.has(workflow.name) && (facts === undefined || facts.imageNames.length === 0))
+            fallback = { workflow, facts };
+    }
+    if (fallback)
+        return decide(fallback.workflow, fallback.facts, 'workflow-name');
+    return {
+        ok: false,
+        reason: `no workflow builds image ${image}: none has image-name ${image} and none is named ${[...byName].map((n) => `"${n}"`).join(' or ')}`
+    };
+}
+function decide(workflow, facts, how) {
+    if (facts === undefined)
+        return { ok: false, workflow, reason: `workflow ${workflow.path} does not exist at this tag or is not valid YAML` };
+    if (!facts.dispatchable)
+        return { ok: false, workflow, reason: `workflow "${workflow.name}" (${workflow.path}) has no workflow_dispatch trigger at this tag` };
+    return { ok: true, workflow, how };
+}
+
+;// CONCATENATED MODULE: ./src/plan/choose-builds.ts
+
+
+
+
+/**
+ * Choose the workflow of every resolved image, at its git tag, and group the images into builds
+ * (a workflow at a tag builds once, however many images it builds). Workflow files come from the
+ * tag snapshots planning already read; a file they lack is read with `api.readFile`.
+ */
+class BuildChooser {
+    api;
+    overrides;
+    filesAtTags;
+    workflowLists = new Map();
+    facts = new Map();
+    limit = pLimit(8);
+    constructor(api, overrides, 
+    /** Workflow files at each tag, by `tagKey(repo, tag)`, as the tag snapshots read them. */
+    filesAtTags) {
+        this.api = api;
+        this.overrides = overrides;
+        this.filesAtTags = filesAtTags;
+    }
+    async choose(repos) {
+        const noBuilds = [];
+        const chosen = await Promise.all(repos.map(async (repo) => {
+            const choices = await Promise.all(repo.images.map((image) => this.limit(async () => ({ image, choice: await this.chooseFor(image) }))));
+            const builds = new Map();
+            const images = choices.map(({ image, choice }) => {
+                if (choice === undefined)
+                    return image;
+                if (!choice.ok) {
+                    noBuilds.push({ image, reason: choice.reason });
+                    return { ...image, state: 'unresolved', reason: choice.reason };
+                }
+                const key = `${choice.workflow.id}\u0000${image.gitTag}`;
+                const build = builds.get(key);
+                if (build)
+                    build.images.push(image.fullImage);
+                else
+                    builds.set(key, {
+                        githubRepo: repo.githubRepo,
+                        gitTag: image.gitTag,
+                        commit: image.commit ?? '',
+                        workflow: { id: choice.workflow.id, name: choice.workflow.name, path: choice.workflow.path },
+                        chosenBy: choice.how,
+                        images: [image.fullImage]
+                    });
+                return image;
+            });
+            return { ...repo, images, builds: [...builds.values()] };
+        }));
+        return { repos: chosen, noBuilds };
+    }
+    /** The workflow of one image; undefined for an image already unresolved (its tag is missing). */
+    async chooseFor(image) {
+        if (image.state !== 'resolved')
+            return undefined;
+        try {
+            const workflows = await this.workflowsOf(image.githubRepo);
+            const override = findOverride(this.overrides, image.githubRepo, image.name);
+            return await chooseWorkflow(workflows, image.name, override, (w) => this.factsAt(image.githubRepo, w, image.gitTag));
+        }
+        catch (error) {
+            rethrowIfFatal(error);
+            return { ok: false, reason: `cannot read the workflows of ${image.githubRepo}: ${errorMessage(error)}` };
+        }
+    }
+    workflowsOf(repo) {
+        let pending = this.workflowLists.get(repo);
+        if (!pending) {
+            pending = this.api.listWorkflows(repo);
+            this.workflowLists.set(repo, pending);
+        }
+        return pending;
+    }
+    factsAt(repo, workflow, tag) {
+        const key = `${repo}\u0000${workflow.path}\u0000${tag}`;
+        let pending = this.facts.get(key);
+        if (!pending) {
+            pending = this.readAt(repo, workflow.path, tag).then((text) => text === undefined ? undefined : inspectWorkflowFile(text, workflow.path));
+            this.facts.set(key, pending);
+        }
+        return pending;
+    }
+    /** A workflow file at a tag: from the snapshot when the tag's workflow folder came back (absent there: absent), else read. */
+    async readAt(repo, path, tag) {
+        const files = this.filesAtTags.get(tagKey(repo, tag));
+        if (files)
+            return files.get(path);
+        return this.api.readFile(repo, path, tag);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/plan/chart-images.ts
@@ -55248,122 +55504,6 @@ function rewriteUrl(url, rewrites) {
     return url;
 }
 
-;// CONCATENATED MODULE: ./src/plan/plan.ts
-
-/** The git tag that builds an image tag: `v<image tag>`, unless the tag already has its `v`. */
-function gitTagFor(imageTag) {
-    return imageTag.startsWith('v') ? imageTag : `v${imageTag}`;
-}
-function sourceKey(source) {
-    return JSON.stringify(source);
-}
-/**
- * Merge what the finders found into one plan: the same image on several branches or from several
- * sources becomes one entry listing all of them; repos and images come out sorted.
- */
-function mergeFoundImages(found) {
-    const byImage = new Map();
-    for (const image of found) {
-        const fullImage = `${image.repository}:${image.tag}`;
-        const key = `${image.githubRepo}\u0000${fullImage}`;
-        let entry = byImage.get(key);
-        if (!entry) {
-            entry = {
-                githubRepo: image.githubRepo,
-                fullImage,
-                repository: image.repository,
-                name: shortName(image.repository),
-                tag: image.tag,
-                gitTag: gitTagFor(image.tag),
-                branches: [],
-                sources: [],
-                state: 'resolved',
-                sourceKeys: new Set()
-            };
-            byImage.set(key, entry);
-        }
-        if (image.commit && !entry.commit)
-            entry.commit = image.commit;
-        if ('branch' in image.source && !entry.branches.includes(image.source.branch))
-            entry.branches.push(image.source.branch);
-        const k = sourceKey(image.source);
-        if (!entry.sourceKeys.has(k)) {
-            entry.sourceKeys.add(k);
-            entry.sources.push(image.source);
-        }
-    }
-    const repos = new Map();
-    for (const { sourceKeys: _unused, ...image } of byImage.values()) {
-        const list = repos.get(image.githubRepo) ?? [];
-        list.push(image);
-        repos.set(image.githubRepo, list);
-    }
-    return [...repos.entries()]
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([githubRepo, images]) => ({
-        githubRepo,
-        images: images.sort((a, b) => a.name.localeCompare(b.name) || a.tag.localeCompare(b.tag, undefined, { numeric: true }))
-    }));
-}
-/** The (repo, git tag) pairs whose commit must be looked up: each once, whatever number of images share it. */
-function tagsToResolve(repos) {
-    const seen = new Set();
-    const result = [];
-    for (const repo of repos)
-        for (const image of repo.images) {
-            const key = `${image.githubRepo}\u0000${image.gitTag}`;
-            if (image.commit || seen.has(key))
-                continue;
-            seen.add(key);
-            result.push({ githubRepo: image.githubRepo, gitTag: image.gitTag });
-        }
-    return result;
-}
-/** Every planned git tag of each repo, once. */
-function tagsOfRepos(repos) {
-    const result = new Map();
-    for (const repo of repos) {
-        const tags = [...new Set(repo.images.map((i) => i.gitTag))];
-        if (tags.length > 0)
-            result.set(repo.githubRepo, tags);
-    }
-    return result;
-}
-/** Record the tag lookups in the plan; an image whose tag is missing is unresolved and will not be dispatched. */
-/** Each image whose git tag has a release gets that release's page. */
-function applyReleaseUrls(repos, urls) {
-    if (urls.size === 0)
-        return [...repos];
-    return repos.map((repo) => ({
-        ...repo,
-        images: repo.images.map((image) => {
-            const url = urls.get(tagKey(image.githubRepo, image.gitTag));
-            return url ? { ...image, releaseUrl: url } : image;
-        })
-    }));
-}
-function applyTagResolutions(repos, resolutions) {
-    return repos.map((repo) => ({
-        ...repo,
-        images: repo.images.map((image) => {
-            if (image.commit)
-                return image;
-            const resolution = resolutions.get(`${image.githubRepo}\u0000${image.gitTag}`);
-            if (!resolution)
-                return image;
-            return resolution.ok
-                ? { ...image, commit: resolution.commit, state: 'resolved' }
-                : { ...image, state: 'unresolved', reason: resolution.reason };
-        })
-    }));
-}
-function tagKey(githubRepo, gitTag) {
-    return `${githubRepo}\u0000${gitTag}`;
-}
-function planImages(plan) {
-    return plan.repos.flatMap((r) => r.images);
-}
-
 ;// CONCATENATED MODULE: ./src/plan/product-stream.ts
 
 
@@ -55467,7 +55607,6 @@ async function openBranch(repo, branch, tempRoot = (0,external_node_os_namespace
 
 
 
-
 /** Finds every image to rebuild on every targeted branch, plus the git-tag images; resolves each git tag once. */
 class ImageFinder {
     ctx;
@@ -55477,6 +55616,8 @@ class ImageFinder {
     renderLimit;
     apiLimit;
     imageRepos;
+    /** Workflow files at each planned tag, as the tag snapshots read them: choosing workflows needs no more requests. */
+    filesAtTags = new Map();
     constructor(ctx) {
         this.ctx = ctx;
         this.branchLimit = pLimit(ctx.limits?.branches ?? 4);
@@ -55499,8 +55640,35 @@ class ImageFinder {
         const tagImages = await log.group('Images from git tags', () => this.findTagImages());
         found.push(...tagImages);
         const merged = mergeFoundImages(found);
-        const repos = await log.group('Git tags', () => this.resolveTags(merged));
-        return { org: this.ctx.org, productStreamRepo: settings['product-stream-repo'], branches: reports, repos };
+        const resolved = await log.group('Git tags', () => this.resolveTags(merged));
+        const repos = await log.group('Workflows', () => this.chooseBuilds(resolved));
+        return {
+            version: PLAN_VERSION,
+            createdAt: new Date((this.ctx.now ?? Date.now)()).toISOString(),
+            org: this.ctx.org,
+            productStreamRepo: settings['product-stream-repo'],
+            branches: reports,
+            repos
+        };
+    }
+    /** The workflow of each image at its tag, and the builds they make; an image no workflow can build is an error. */
+    async chooseBuilds(repos) {
+        const { config, log } = this.ctx;
+        const chooser = new BuildChooser(this.ctx.github, config['workflow-overrides'], this.filesAtTags);
+        const chosen = await chooser.choose(repos);
+        for (const { image, reason } of chosen.noBuilds)
+            log.problem({
+                severity: 'error',
+                message: `${reason}; image ${image.fullImage} (branches: ${image.branches.join(', ') || 'none'}) will not be rebuilt`,
+                where: { repo: image.githubRepo, tag: image.gitTag, image: image.name }
+            });
+        const builds = chosen.repos.reduce((n, r) => n + r.builds.length, 0);
+        const images = chosen.repos.reduce((n, r) => n + r.images.filter((i) => i.state === 'resolved').length, 0);
+        log.info(`${images} images have a workflow to dispatch: ${builds} builds (a workflow at a tag builds once)`);
+        for (const repo of chosen.repos)
+            for (const build of repo.builds)
+                log.debug(`${repo.githubRepo} ${build.gitTag}: ${build.workflow.path} (by ${build.chosenBy}) builds ${build.images.join(', ')}`);
+        return chosen.repos;
     }
     async selectTargetBranches() {
         const { repo, config, log } = this.ctx;
@@ -55683,14 +55851,14 @@ class ImageFinder {
         return { ok: true, githubRepo, images: findChartImages(documents, mergeValues(download.chart.values, entry.values)) };
     }
     async findTagImages() {
-        const { config, octokit, org, log } = this.ctx;
+        const { config, github, log } = this.ctx;
         const entries = config['non-manifest-images'];
         const results = await Promise.all(entries.map((entry, i) => this.apiLimit(async () => {
             const repo = entry['github-repo'];
             const pattern = compileAnchored(entry['tag-regex']);
             let tags;
             try {
-                tags = await listTags(octokit, org, repo);
+                tags = await github.listTags(repo);
             }
             catch (error) {
                 rethrowIfFatal(error);
@@ -55720,7 +55888,7 @@ class ImageFinder {
         const releaseUrls = new Map();
         const needed = new Set(wanted.map((w) => tagKey(w.githubRepo, w.gitTag)));
         const pairs = [...tagsOfRepos(repos).entries()].flatMap(([repo, tags]) => tags.map((tag) => ({ repo, tag })));
-        await Promise.all(batchTags(pairs).map((batch) => this.apiLimit(() => this.snapshotTags(batch, needed, resolutions, releaseUrls))));
+        await this.snapshotTags(pairs, needed, resolutions, releaseUrls);
         log.info(`${wanted.length} git tags looked up, ${[...resolutions.values()].filter((r) => !r.ok).length} missing`);
         const resolved = applyReleaseUrls(applyTagResolutions(repos, resolutions), releaseUrls);
         for (const repo of resolved)
@@ -55736,43 +55904,38 @@ class ImageFinder {
         return resolved;
     }
     /**
-     * Look up planned tags: their commits (for the tags no listing resolved) and the workflow files
-     * at each, in one GraphQL request per batch; with REST ref lookups when GraphQL is not available.
+     * Look up planned tags: their commits (for the tags no listing resolved), the workflow files at
+     * each and their releases, in a few GraphQL requests; a tag they do not answer is looked up
+     * with REST (a server without GraphQL, a query that failed).
      */
-    async snapshotTags(batch, needed, resolutions, releaseUrls) {
-        const { octokit, org, log } = this.ctx;
-        try {
-            for (const snapshot of await readTagSnapshots(octokit, org, batch)) {
-                const key = tagKey(snapshot.repo, snapshot.tag);
-                if (snapshot.releaseUrl)
-                    releaseUrls.set(key, snapshot.releaseUrl);
-                if (snapshot.workflowFiles)
-                    this.ctx.workflowFiles?.remember(snapshot.repo, snapshot.tag, snapshot.workflowFiles);
-                if (!needed.has(key))
-                    continue;
-                resolutions.set(key, snapshot.commit
-                    ? { ok: true, commit: snapshot.commit }
-                    : { ok: false, reason: `tag ${snapshot.tag} does not exist in ${org}/${snapshot.repo}` });
-            }
-            return;
-        }
-        catch (error) {
-            rethrowIfFatal(error);
-            log.debug(`GraphQL tag lookup failed (${errorMessage(error)}); looking the tags up with REST`);
-        }
-        for (const { repo, tag } of batch) {
-            if (!needed.has(tagKey(repo, tag)))
+    async snapshotTags(pairs, needed, resolutions, releaseUrls) {
+        const { github, org } = this.ctx;
+        const answered = new Set();
+        for (const snapshot of await github.readTagSnapshots(pairs)) {
+            const key = tagKey(snapshot.repo, snapshot.tag);
+            answered.add(key);
+            if (snapshot.releaseUrl)
+                releaseUrls.set(key, snapshot.releaseUrl);
+            if (snapshot.workflowFiles)
+                this.filesAtTags.set(key, snapshot.workflowFiles);
+            if (!needed.has(key))
                 continue;
+            resolutions.set(key, snapshot.commit
+                ? { ok: true, commit: snapshot.commit }
+                : { ok: false, reason: `tag ${snapshot.tag} does not exist in ${org}/${snapshot.repo}` });
+        }
+        const rest = pairs.filter(({ repo, tag }) => needed.has(tagKey(repo, tag)) && !answered.has(tagKey(repo, tag)));
+        await Promise.all(rest.map(({ repo, tag }) => this.apiLimit(async () => {
             let resolution;
             try {
-                resolution = await resolveTag(octokit, org, repo, tag);
+                resolution = await github.resolveTag(repo, tag);
             }
             catch (error) {
                 rethrowIfFatal(error);
                 resolution = { ok: false, reason: `cannot look up tag ${tag}: ${errorMessage(error)}` };
             }
             resolutions.set(tagKey(repo, tag), resolution);
-        }
+        })));
     }
 }
 
@@ -57685,6 +57848,7 @@ function countPlan(plan) {
     const resolved = images.filter((i) => i.state === 'resolved').length;
     return {
         repos: plan.repos.length,
+        builds: planBuilds(plan).length,
         images: images.length,
         resolved,
         unresolved: images.length - resolved,
@@ -57701,26 +57865,52 @@ function renderPlanSummary(plan, links, notes = []) {
     const parts = [
         `## Rebuild plan for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
         ...renderNotes(notes),
-        `${counts.images} images in ${counts.repos} repos from ${counts.branches} branches (${plan.branches.map((b) => tableCell(b.branch)).join(', ') || 'none'}); ` +
-            `${counts.resolved} ready to dispatch, ${counts.unresolved} unresolved.`
+        `${counts.builds} builds of ${counts.resolved} images in ${counts.repos} repos, from ${counts.branches} branches ` +
+            `(${plan.branches.map((b) => tableCell(b.branch)).join(', ') || 'none'})` +
+            `${plan.shard ? ` (shard ${plan.shard.index}/${plan.shard.count})` : ''}; ${counts.unresolved} images get no build.`
     ];
     for (const repo of plan.repos) {
-        parts.push(`### ${tableCell(repo.githubRepo)}`);
-        parts.push(table(['Repository', 'Git tag', 'Image', 'Branches', 'Source', 'State'], repo.images.map((image) => [
-            tableCell(repo.githubRepo),
+        const builds = repo.builds.length;
+        parts.push(`### ${tableCell(repo.githubRepo)}: ${builds} ${builds === 1 ? 'build' : 'builds'}`);
+        parts.push(table(['Git tag', 'Workflow', 'Image', 'Branches', 'Source'], imagesInBuildOrder(repo).map(({ image, build }) => [
             gitTagLink(links, plan.org, repo.githubRepo, image),
+            build ? workflowCell(links, plan.org, build) : `⚠️ no build: ${tableCell(image.reason ?? 'unresolved')}`,
             imageCell(links, image.fullImage, image.fullImage),
             tableCell(image.branches.join(', ') || '—'),
-            tableCell(describeSources(image)),
-            image.state === 'resolved' ? '✅ ready' : `⚠️ ${tableCell(image.reason ?? 'unresolved')}`
+            tableCell(describeSources(image))
         ])));
     }
     return parts.join('\n\n') + '\n';
 }
+/** The workflow file at the build's tag, linked, and how it was chosen. */
+function workflowCell(links, org, build) {
+    const url = `${links.serverUrl}/${org}/${build.githubRepo}/blob/${encodeURIComponent(build.gitTag)}/${build.workflow.path}`;
+    return `${markdown_link(build.workflow.path.replace(/^\.github\/workflows\//, ''), url)} (by ${build.chosenBy})`;
+}
+/** A repo's images, each with the build that builds it: builds in plan order, then the images without one. */
+function imagesInBuildOrder(repo) {
+    const buildOf = new Map();
+    for (const build of repo.builds)
+        for (const image of build.images)
+            buildOf.set(image, build);
+    const withBuild = repo.images.filter((i) => buildOf.has(i.fullImage));
+    const order = (i) => repo.builds.indexOf(buildOf.get(i.fullImage));
+    return [
+        ...withBuild.sort((a, b) => order(a) - order(b)).map((image) => ({ image, build: buildOf.get(image.fullImage) })),
+        ...repo.images.filter((i) => !buildOf.has(i.fullImage)).map((image) => ({ image }))
+    ];
+}
 /** The plan as plain text columns, for a terminal. */
 function renderPlanText(plan) {
-    const rows = planImages(plan).map((i) => [i.githubRepo, i.gitTag, i.fullImage, i.branches.join(',') || '-', describeSources(i), i.state]);
-    const headers = ['REPO', 'GIT TAG', 'IMAGE', 'BRANCHES', 'SOURCE', 'STATE'];
+    const rows = plan.repos.flatMap((repo) => imagesInBuildOrder(repo).map(({ image: i, build }) => [
+        i.githubRepo,
+        i.gitTag,
+        i.fullImage,
+        i.branches.join(',') || '-',
+        describeSources(i),
+        build ? build.workflow.path : `no build: ${i.reason ?? 'unresolved'}`
+    ]));
+    const headers = ['REPO', 'GIT TAG', 'IMAGE', 'BRANCHES', 'SOURCE', 'WORKFLOW'];
     return textTable(headers, rows);
 }
 function textTable(headers, rows) {
@@ -57779,7 +57969,7 @@ function countResults(results) {
     const count = (o) => results.filter((r) => r.outcome === o).length;
     return {
         planned: results.length,
-        dispatched: results.filter((r) => r.runId !== undefined).length,
+        dispatched: results.filter((r) => r.runId !== undefined && r.via !== 'recent').length,
         succeeded: count('succeeded'),
         succeededOnRetry: count('succeeded-on-retry'),
         failed: count('failed'),
@@ -57829,113 +58019,6 @@ function findRunningBuild(workflowId, ref, runs, actor) {
         r.status !== null &&
         (actor === undefined || r.actor === actor))
         .sort((a, b) => b.createdAt - a.createdAt)[0];
-}
-
-;// CONCATENATED MODULE: ./src/dispatch/workflow-choice.ts
-
-/** The original tool's rules: which workflow names build which kind of image. */
-function workflowNamesFor(image) {
-    if (image === 'hms-test')
-        return ['Build and Publish hms-test Docker image'];
-    if (image.endsWith('-test'))
-        return ['Build and Publish CT Docker Images'];
-    return ['Build and Publish Service Docker Images', 'Build and Publish Docker Images'];
-}
-function fileName(path) {
-    return path.slice(path.lastIndexOf('/') + 1);
-}
-/** A configured override for this image, if any (first match wins). */
-function findOverride(overrides, repo, image) {
-    return overrides.find((o) => (o['github-repo'] === undefined || o['github-repo'] === repo) && (o.image === undefined || o.image === image));
-}
-function workflowMatches(workflow, nameOrFile) {
-    return workflow.name === nameOrFile || workflow.path === nameOrFile || fileName(workflow.path) === nameOrFile;
-}
-/**
- * The order in which to read workflow files at the tag: the override alone when there is one;
- * otherwise the workflows the name rules expect first (usually the only read needed), then the rest.
- */
-function workflowsToInspect(workflows, image, override) {
-    const active = workflows.filter((w) => w.state === 'active');
-    if (override)
-        return active.filter((w) => workflowMatches(w, override.workflow));
-    const names = workflowNamesFor(image);
-    const expected = names.flatMap((n) => active.filter((w) => w.name === n));
-    return [...expected, ...active.filter((w) => !expected.includes(w))];
-}
-function triggers(on) {
-    if (typeof on === 'string')
-        return [on];
-    if (Array.isArray(on))
-        return on.filter((t) => typeof t === 'string');
-    if (isMapping(on))
-        return Object.keys(on);
-    return [];
-}
-/** Read a workflow file: its `on:` triggers and every `image-name` input of its jobs and steps. */
-function inspectWorkflowFile(text, path) {
-    let doc;
-    try {
-        doc = parseYaml(text, path);
-    }
-    catch {
-        return undefined;
-    }
-    if (!isMapping(doc))
-        return undefined;
-    // YAML 1.1 readers turn the key `on` into `true`; accept both spellings
-    const on = 'on' in doc ? doc.on : doc.true;
-    const imageNames = new Set();
-    const jobs = isMapping(doc.jobs) ? Object.values(doc.jobs) : [];
-    const addFrom = (withBlock) => {
-        if (isMapping(withBlock) && typeof withBlock['image-name'] === 'string')
-            imageNames.add(withBlock['image-name']);
-    };
-    for (const job of jobs) {
-        if (!isMapping(job))
-            continue;
-        addFrom(job.with);
-        if (Array.isArray(job.steps))
-            for (const step of job.steps)
-                if (isMapping(step))
-                    addFrom(step.with);
-    }
-    return { imageNames: [...imageNames], dispatchable: triggers(on).includes('workflow_dispatch') };
-}
-/**
- * Pick the workflow that builds `image` at a tag. `readFacts` reads one workflow file at the tag
- * (cached by the caller); files are read in `workflowsToInspect` order and reading stops at the
- * first file whose `image-name` is the image.
- */
-async function chooseWorkflow(workflows, image, override, readFacts) {
-    const order = workflowsToInspect(workflows, image, override);
-    if (override && order.length === 0)
-        return { ok: false, reason: `workflow-overrides names "${override.workflow}", which is not an active workflow of the repo` };
-    const byName = new Set(workflowNamesFor(image));
-    let fallback;
-    for (const workflow of order) {
-        const facts = await readFacts(workflow);
-        if (override)
-            return decide(workflow, facts, 'override');
-        if (facts?.imageNames.includes(image))
-            return decide(workflow, facts, 'image-name');
-        // a file naming other images builds those images: the name rule must not pick it
-        if (!fallback && byName.has(workflow.name) && (facts === undefined || facts.imageNames.length === 0))
-            fallback = { workflow, facts };
-    }
-    if (fallback)
-        return decide(fallback.workflow, fallback.facts, 'workflow-name');
-    return {
-        ok: false,
-        reason: `no workflow builds image ${image}: none has image-name ${image} and none is named ${[...byName].map((n) => `"${n}"`).join(' or ')}`
-    };
-}
-function decide(workflow, facts, how) {
-    if (facts === undefined)
-        return { ok: false, workflow, reason: `workflow ${workflow.path} does not exist at this tag or is not valid YAML` };
-    if (!facts.dispatchable)
-        return { ok: false, workflow, reason: `workflow "${workflow.name}" (${workflow.path}) has no workflow_dispatch trigger at this tag` };
-    return { ok: true, workflow, how };
 }
 
 ;// CONCATENATED MODULE: ./src/dispatch/poll-interval.ts
@@ -58021,7 +58104,6 @@ function earliestSlot(sent, budget, now) {
 
 
 
-
 const LOOKBACK_MS = 24 * 3600_000;
 /** Dispatch requests per build at most: each one after the first only when the run of every earlier one was looked for and not found. */
 const MAX_DISPATCH_SENDS = 4;
@@ -58031,11 +58113,7 @@ class BuildRunner {
     options;
     log;
     clock;
-    /** Images that get no build, with why. */
-    undispatched = new Map();
     jobs = new Map();
-    workflowLists = new Map();
-    fileFacts = new Map();
     takenRunIds = new Set();
     knownRuns = new Map();
     actor;
@@ -58054,66 +58132,27 @@ class BuildRunner {
         this.pacer = new DispatchPacer(options.dispatchBudget);
     }
     async run(plan) {
-        await this.log.group('Choose the workflow of each image', () => this.planJobs(plan));
+        this.takeBuilds(plan);
         const jobs = [...this.jobs.values()];
         if (jobs.length > 0)
             await this.log.group(`Dispatch and monitor ${jobs.length} builds`, () => this.dispatchAndMonitor(jobs));
         return this.resultsSoFar(plan);
     }
-    // ------------------------------------------------------------ workflows
-    workflowsOf(repo) {
-        let pending = this.workflowLists.get(repo);
-        if (!pending) {
-            pending = this.api.listWorkflows(repo);
-            this.workflowLists.set(repo, pending);
-        }
-        return pending;
-    }
-    factsAt(repo, workflow, ref) {
-        const key = `${repo}\u0000${workflow.path}\u0000${ref}`;
-        let pending = this.fileFacts.get(key);
-        if (!pending) {
-            pending = this.api
-                .readFile(repo, workflow.path, ref)
-                .then((text) => (text === undefined ? undefined : inspectWorkflowFile(text, workflow.path)));
-            this.fileFacts.set(key, pending);
-        }
-        return pending;
-    }
-    async planJobs(plan) {
-        const choices = await Promise.all(planImages(plan).map((image) => this.apiLimit(async () => {
-            if (image.state !== 'resolved')
-                return { image, choice: { ok: false, reason: image.reason ?? 'git tag not found' } };
-            try {
-                const workflows = await this.workflowsOf(image.githubRepo);
-                const override = findOverride(this.options.overrides, image.githubRepo, image.name);
-                return {
-                    image,
-                    choice: await chooseWorkflow(workflows, image.name, override, (w) => this.factsAt(image.githubRepo, w, image.gitTag))
-                };
+    /** One job per build of the plan, holding the planned images it builds. */
+    takeBuilds(plan) {
+        for (const repo of plan.repos) {
+            const images = new Map(repo.images.map((i) => [i.fullImage, i]));
+            for (const build of repo.builds) {
+                const key = buildKey(build);
+                if (this.jobs.has(key))
+                    continue;
+                const built = build.images.map((i) => images.get(i)).filter((i) => i !== undefined);
+                this.jobs.set(key, { repo: build.githubRepo, workflow: build.workflow, ref: build.gitTag, images: built, state: 'queued' });
             }
-            catch (error) {
-                rethrowIfFatal(error);
-                return { image, choice: { ok: false, reason: `cannot read the workflows: ${errorMessage(error)}` } };
-            }
-        })));
-        for (const { image, choice } of choices) {
-            if (!choice.ok) {
-                this.undispatched.set(image, resultFor(image, 'not-dispatched', choice.reason));
-                if (image.state === 'resolved')
-                    this.log.info(`${image.githubRepo} ${image.name} ${image.gitTag}: ${choice.reason}; not dispatched`);
-                continue;
-            }
-            const key = `${image.githubRepo}\u0000${choice.workflow.id}\u0000${image.gitTag}`;
-            const job = this.jobs.get(key);
-            if (job)
-                job.images.push(image);
-            else
-                this.jobs.set(key, { repo: image.githubRepo, workflow: choice.workflow, ref: image.gitTag, images: [image], state: 'queued' });
-            this.log.debug(`${image.githubRepo} ${image.name} ${image.gitTag}: ${choice.workflow.path} (by ${choice.how})`);
         }
-        const chosen = choices.filter((c) => c.choice.ok).length;
-        this.log.info(`${chosen} of ${choices.length} images have a workflow to dispatch: ${this.jobs.size} builds (a workflow at a tag builds once)`);
+        const builds = planBuilds(plan).length;
+        if (this.jobs.size !== builds)
+            this.log.info(`${builds - this.jobs.size} builds of the plan are repeats; each is dispatched once`);
     }
     // ------------------------------------------------------------ dispatch and monitor
     async dispatchAndMonitor(jobs) {
@@ -58123,7 +58162,7 @@ class BuildRunner {
         const queue = [...jobs];
         this.foreseeDispatches(queue.length, start, deadline);
         this.actor = await this.api.dispatcherLogin().catch(() => undefined);
-        await this.snapshotRepos([...new Set(jobs.map((j) => j.repo))], start - LOOKBACK_MS);
+        await this.snapshotRepos([...new Set(jobs.map((j) => j.repo))], Math.min(start - LOOKBACK_MS, this.options.skipSucceededSince ?? Infinity));
         let cycle = 0;
         let backoffMs = 1000;
         for (;;) {
@@ -58238,6 +58277,23 @@ class BuildRunner {
     }
     async start(job) {
         const known = [...(this.knownRuns.get(job.repo)?.values() ?? [])];
+        const since = this.options.skipSucceededSince;
+        if (since !== undefined) {
+            const recent = known
+                .filter((r) => r.workflowId === job.workflow.id && r.headBranch === job.ref && r.conclusion === 'success' && r.createdAt >= since)
+                .sort((a, b) => b.createdAt - a.createdAt)[0];
+            if (recent) {
+                Object.assign(job, {
+                    state: 'done',
+                    via: 'recent',
+                    run: recent,
+                    outcome: 'skipped',
+                    reason: `run ${recent.id} built it at ${new Date(recent.createdAt).toISOString()} (skip-succeeded-within)`
+                });
+                this.log.info(`${job.repo} ${job.ref}: ${job.reason}; not dispatched again`);
+                return;
+            }
+        }
         if (this.options.attachToRunning) {
             const running = findRunningBuild(job.workflow.id, job.ref, known.filter((r) => !this.takenRunIds.has(r.id)), this.actor);
             if (running) {
@@ -58454,12 +58510,12 @@ class BuildRunner {
                             ]
                         }
                         : {}),
-                    ...(job.via ? { via: i === 0 ? job.via : 'shared' } : {})
+                    ...(job.via ? { via: i === 0 || job.via === 'recent' ? job.via : 'shared' } : {})
                 };
                 fromJobs.set(image, result);
             });
         }
-        return planImages(plan).map((image) => fromJobs.get(image) ?? this.undispatched.get(image) ?? resultFor(image, 'not-dispatched'));
+        return planImages(plan).map((image) => fromJobs.get(image) ?? resultFor(image, 'not-dispatched', image.reason));
     }
 }
 /** The page of one attempt of a run (`…/actions/runs/7/attempts/2`). */
@@ -58668,6 +58724,125 @@ class RunReader {
     }
 }
 
+;// CONCATENATED MODULE: ./src/github/build-api.ts
+
+
+/** The build runner's GitHub calls, made with the run's one Octokit. */
+function githubBuildApi(connection, org) {
+    const { octokit } = connection;
+    const dispatcher = new WorkflowDispatcher(octokit, org);
+    const runs = new RunReader(octokit, org);
+    return {
+        runs,
+        dispatch: (repo, workflowId, ref) => dispatcher.dispatch(repo, workflowId, ref),
+        listDispatchRuns: (repo, since, workflowIds) => runs.listDispatchRuns(repo, { createdSince: since, workflowIds }),
+        getRun: (repo, runId) => runs.getRun(repo, runId),
+        cancelRun: (repo, runId) => runs.cancelRun(repo, runId),
+        rerunFailedJobs: (repo, runId) => runs.rerunFailedJobs(repo, runId),
+        dispatcherLogin: () => connection.dispatcherLogin(),
+        rateBudget: () => connection.rateBudget()
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/tag-snapshots.ts
+const WORKFLOWS_DIR = '.github/workflows';
+/** Tags per GraphQL query: few queries, each answer well under GitHub's limits (node counts, 10 s of server time). */
+const TAGS_PER_QUERY = 50;
+/** Split (repo, tag) pairs into batches of at most `size` tags. */
+function batchTags(pairs, size = TAGS_PER_QUERY) {
+    const batches = [];
+    for (let i = 0; i < pairs.length; i += size)
+        batches.push(pairs.slice(i, i + size));
+    return batches;
+}
+/** The GraphQL query and variables reading, for each (repo, tag), the tag's commit, the workflow files at it and its release. */
+function tagSnapshotQuery(owner, batch) {
+    const variables = { owner };
+    const declarations = ['$owner: String!'];
+    const repos = [...new Set(batch.map((p) => p.repo))];
+    const blocks = repos.map((repo, j) => {
+        variables[`n${j}`] = repo;
+        declarations.push(`$n${j}: String!`);
+        const fields = batch.flatMap((pair, i) => {
+            if (pair.repo !== repo)
+                return [];
+            variables[`r${i}`] = `refs/tags/${pair.tag}`;
+            variables[`e${i}`] = `${pair.tag}:${WORKFLOWS_DIR}`;
+            variables[`g${i}`] = pair.tag;
+            declarations.push(`$r${i}: String!`, `$e${i}: String!`, `$g${i}: String!`);
+            return [
+                `t${i}: ref(qualifiedName: $r${i}) { target { __typename oid ... on Tag { target { oid } } } }`,
+                `w${i}: object(expression: $e${i}) { ... on Tree { entries { name type object { ... on Blob { text } } } } }`,
+                `l${i}: release(tagName: $g${i}) { url }`
+            ];
+        });
+        return `p${j}: repository(owner: $owner, name: $n${j}) { ${fields.join(' ')} }`;
+    });
+    return { query: `query(${declarations.join(', ')}) { rateLimit { cost remaining resetAt } ${blocks.join(' ')} }`, variables };
+}
+/** Read a GraphQL answer to `tagSnapshotQuery`. */
+function readTagSnapshotAnswer(batch, answer) {
+    const repos = [...new Set(batch.map((p) => p.repo))];
+    return batch.map((pair, i) => {
+        const repository = answer[`p${repos.indexOf(pair.repo)}`];
+        const target = repository?.[`t${i}`]?.target;
+        const commit = target ? (target.__typename === 'Tag' ? target.target?.oid : target.oid) : undefined;
+        const tree = repository?.[`w${i}`];
+        // only a tree that came back is known; a tag whose folder did not come back is read later with REST
+        let workflowFiles;
+        if (commit && Array.isArray(tree?.entries)) {
+            workflowFiles = new Map();
+            for (const entry of tree.entries) {
+                if (entry.type === 'blob' && typeof entry.object?.text === 'string')
+                    workflowFiles.set(`${WORKFLOWS_DIR}/${entry.name}`, entry.object.text);
+            }
+        }
+        const release = repository?.[`l${i}`];
+        return { repo: pair.repo, tag: pair.tag, commit, workflowFiles, releaseUrl: commit ? release?.url : undefined };
+    });
+}
+/**
+ * One GraphQL request per 50 tags, whatever the repos, answers both the ref lookup of each planned
+ * tag (its commit, through an annotated tag object when there is one) and the workflow files at
+ * that tag. With REST that is one ref lookup per tag plus one contents read per workflow file.
+ */
+async function readTagSnapshots(graphql, owner, batch) {
+    const { query, variables } = tagSnapshotQuery(owner, batch);
+    const answer = await graphql(query, variables);
+    return { snapshots: readTagSnapshotAnswer(batch, answer), points: answer.rateLimit ?? undefined };
+}
+
+;// CONCATENATED MODULE: ./src/github/tags.ts
+
+/** Every tag of a repo, all pages. */
+async function listTags(octokit, owner, repo) {
+    const tags = await octokit.paginate('GET /repos/{owner}/{repo}/tags', { owner, repo, per_page: 100 });
+    return tags.map((t) => ({ name: t.name, commit: t.commit.sha }));
+}
+/** The commit a git tag points at, with one ref lookup (and one more for an annotated tag). */
+async function resolveTag(octokit, owner, repo, tag) {
+    try {
+        const { data: ref } = await octokit.request('GET /repos/{owner}/{repo}/git/ref/{ref}', { owner, repo, ref: `tags/${tag}` });
+        if (ref.object.type === 'commit')
+            return { ok: true, commit: ref.object.sha };
+        if (ref.object.type === 'tag') {
+            const { data: annotated } = await octokit.request('GET /repos/{owner}/{repo}/git/tags/{tag_sha}', {
+                owner,
+                repo,
+                tag_sha: ref.object.sha
+            });
+            return { ok: true, commit: annotated.object.sha };
+        }
+        return { ok: false, reason: `tag ${tag} points at a ${ref.object.type}, not a commit` };
+    }
+    catch (error) {
+        const status = httpStatus(error);
+        if (status === 404)
+            return { ok: false, reason: `tag ${tag} does not exist in ${owner}/${repo}` };
+        throw error;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/github/workflows.ts
 
 /** The workflows of a repo, all pages; one listing per repo per run. */
@@ -58690,52 +58865,354 @@ async function readFileAtRef(octokit, owner, repo, path, ref) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/github/build-api.ts
+;// CONCATENATED MODULE: ./src/github/planning-api.ts
 
 
 
-/** The build runner's GitHub calls, made with the run's one Octokit. */
-function githubBuildApi(connection, org, workflowFiles) {
+
+
+/** GraphQL tag queries in flight at once (GitHub allows 100 concurrent requests; each query costs about one point of 5,000 an hour). */
+const GRAPHQL_CONCURRENCY = 4;
+/** Below this many points left, the queries go one at a time so the last ones are not refused together. */
+const LOW_POINTS = 100;
+/** Planning's GitHub reads, made with the run's clients. */
+function githubPlanningApi(connection, org, log) {
     const { octokit } = connection;
-    const dispatcher = new WorkflowDispatcher(octokit, org);
-    const runs = new RunReader(octokit, org);
     return {
-        runs,
+        listTags: (repo) => listTags(octokit, org, repo),
+        resolveTag: (repo, tag) => resolveTag(octokit, org, repo, tag),
         listWorkflows: (repo) => listWorkflows(octokit, org, repo),
-        readFile: async (repo, path, ref) => {
-            const known = workflowFiles.lookup(repo, ref, path);
-            return known === undefined ? readFileAtRef(octokit, org, repo, path, ref) : (known ?? undefined);
-        },
-        dispatch: (repo, workflowId, ref) => dispatcher.dispatch(repo, workflowId, ref),
-        listDispatchRuns: (repo, since, workflowIds) => runs.listDispatchRuns(repo, { createdSince: since, workflowIds }),
-        getRun: (repo, runId) => runs.getRun(repo, runId),
-        cancelRun: (repo, runId) => runs.cancelRun(repo, runId),
-        rerunFailedJobs: (repo, runId) => runs.rerunFailedJobs(repo, runId),
-        dispatcherLogin: () => connection.dispatcherLogin(),
-        rateBudget: () => connection.rateBudget()
+        readFile: (repo, path, ref) => readFileAtRef(octokit, org, repo, path, ref),
+        readTagSnapshots: (pairs) => readAllTagSnapshots(connection, org, pairs, log)
     };
 }
-
-;// CONCATENATED MODULE: ./src/github/workflow-files.ts
 /**
- * Workflow files at git tags, as planning already read them (GraphQL tag snapshots), so choosing
- * a workflow costs no more requests. A file not known here is read with the contents API.
+ * Every (repo, tag) pair in batches of 50, up to four queries at once. Each answer says the points
+ * left this hour (its `rateLimit` field); when few are left the rest go one at a time, and a query
+ * GitHub refuses for its rate limit is waited out by the throttling plugin. A batch that fails is
+ * left out of the answer: planning looks those tags up with REST.
  */
-class WorkflowFileCache {
-    byTag = new Map();
-    key(repo, tag) {
-        return `${repo}\u0000${tag}`;
+async function readAllTagSnapshots(connection, org, pairs, log) {
+    let points;
+    const wide = pLimit(GRAPHQL_CONCURRENCY);
+    const narrow = pLimit(1);
+    const batches = await Promise.all(batchTags(pairs).map((batch) => wide(() => (points && points.remaining < LOW_POINTS ? narrow : (work) => work())(async () => {
+        try {
+            const answer = await readTagSnapshots(connection.graphqlReads, org, batch);
+            if (answer.points) {
+                points = answer.points;
+                log.debug(`GraphQL: ${batch.length} tags cost ${points.cost} points; ${points.remaining} left until ${points.resetAt}`);
+            }
+            return answer.snapshots;
+        }
+        catch (error) {
+            rethrowIfFatal(error);
+            log.debug(`GraphQL tag lookup failed (${errorMessage(error)}); looking those tags up with REST`);
+            return [];
+        }
+    }))));
+    return batches.flat();
+}
+
+;// CONCATENATED MODULE: ./src/plan/plan.schema.json
+const plan_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/plan.schema.json","title":"hms-build-workflow-dispatcher plan","description":"Every decision of a run before anything is dispatched: the images of each release branch, the builds that rebuild them (workflow, git tag, commit), and the images that get no build, with why. Written by `plan-file`, read by `from-plan`.","type":"object","required":["version","createdAt","org","productStreamRepo","branches","repos"],"additionalProperties":false,"properties":{"version":{"const":1,"description":"The format\'s version; readers refuse others."},"createdAt":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?Z$","description":"When planning ended (ISO 8601, UTC)."},"shard":{"type":"object","description":"Present when the file holds one shard of a plan (`shard: K/N`).","required":["index","count"],"additionalProperties":false,"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1}}},"org":{"type":"string","minLength":1},"productStreamRepo":{"type":"string","minLength":1},"branches":{"type":"array","description":"The product stream branches read, in configured order.","items":{"type":"object","required":["branch","commit","images"],"additionalProperties":false,"properties":{"branch":{"type":"string"},"commit":{"type":"string"},"images":{"type":"integer","minimum":0,"description":"Image references found on the branch."}}}},"repos":{"type":"array","items":{"type":"object","required":["githubRepo","images","builds"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string","minLength":1},"images":{"type":"array","items":{"$ref":"#/definitions/image"}},"builds":{"type":"array","items":{"$ref":"#/definitions/build"}}}}}},"definitions":{"image":{"type":"object","required":["githubRepo","fullImage","repository","name","tag","gitTag","branches","sources","state"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string"},"fullImage":{"type":"string","description":"registry/path/name:tag"},"repository":{"type":"string"},"name":{"type":"string"},"tag":{"type":"string"},"gitTag":{"type":"string"},"commit":{"type":"string"},"branches":{"type":"array","items":{"type":"string"}},"sources":{"type":"array","items":{"$ref":"#/definitions/source"}},"state":{"enum":["resolved","unresolved"],"description":"resolved: one build of its repo builds it; unresolved: it gets no build, and reason says why."},"reason":{"type":"string"},"releaseUrl":{"type":"string"}}},"source":{"type":"object","required":["kind"],"properties":{"kind":{"enum":["docker-index","chart","git-tag"]},"branch":{"type":"string"},"file":{"type":"string"},"chart":{"type":"string"},"version":{"type":"string"},"releaseName":{"type":"string"},"repo":{"type":"string"}}},"build":{"type":"object","required":["githubRepo","gitTag","commit","workflow","chosenBy","images"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string"},"gitTag":{"type":"string"},"commit":{"type":"string"},"workflow":{"type":"object","required":["id","name","path"],"additionalProperties":false,"properties":{"id":{"type":"integer"},"name":{"type":"string"},"path":{"type":"string"}}},"chosenBy":{"enum":["image-name","workflow-name","override"],"description":"image-name: the workflow file at the tag names the image; workflow-name: the original tool\'s name rule; override: workflow-overrides."},"images":{"type":"array","minItems":1,"items":{"type":"string"},"description":"fullImage of each image it builds."}}}}}');
+;// CONCATENATED MODULE: ./src/plan/plan-file.ts
+
+
+
+
+
+
+/** A plan older than this is refused by `from-plan`: tags and workflows may have moved since (documented in the README). */
+const PLAN_MAX_AGE_MS = 72 * 3600_000;
+const plan_file_ajv = new ajv.Ajv({ allErrors: true, strict: false });
+const plan_file_validate = plan_file_ajv.compile(plan_schema_namespaceObject);
+function describe(error) {
+    const at = error.instancePath || '(top level)';
+    if (error.keyword === 'additionalProperties')
+        return `${at}: unknown key "${String(error.params.additionalProperty)}"`;
+    if (error.keyword === 'required')
+        return `${at}: missing key "${String(error.params.missingProperty)}"`;
+    return `${at}: ${error.message ?? 'is invalid'}`;
+}
+/** Check a plan document; the errors name the JSON path (at most five of them). */
+function checkPlan(document) {
+    if (typeof document === 'object' && document !== null && 'version' in document && document.version !== PLAN_VERSION)
+        return {
+            ok: false,
+            errors: [`version ${JSON.stringify(document.version)} is not a plan version this dispatcher reads (${PLAN_VERSION})`]
+        };
+    if (plan_file_validate(document)) {
+        const plan = document;
+        // every build names images of its own repo that are resolved
+        const errors = [];
+        for (const [r, repo] of plan.repos.entries()) {
+            const resolved = new Set(repo.images.filter((i) => i.state === 'resolved').map((i) => i.fullImage));
+            for (const [b, build] of repo.builds.entries()) {
+                if (build.githubRepo !== repo.githubRepo)
+                    errors.push(`/repos/${r}/builds/${b}: belongs to ${build.githubRepo}, not ${repo.githubRepo}`);
+                for (const image of build.images)
+                    if (!resolved.has(image))
+                        errors.push(`/repos/${r}/builds/${b}: builds ${image}, which is not a resolved image of the repo`);
+            }
+        }
+        return errors.length === 0 ? { ok: true, plan } : { ok: false, errors: errors.slice(0, 5) };
     }
-    remember(repo, tag, files) {
-        this.byTag.set(this.key(repo, tag), files);
+    return { ok: false, errors: (plan_file_validate.errors ?? []).slice(0, 5).map(describe) };
+}
+/**
+ * Read a plan written by an earlier run (`from-plan`): it must pass the schema, be of the
+ * configuration's org and product stream, and be younger than `PLAN_MAX_AGE_MS`. Any failure is one
+ * error naming the file, before anything is dispatched.
+ */
+async function readPlanFile(file, expected, now) {
+    let text;
+    try {
+        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
     }
-    /** The file's text; `null` when the tag's workflow files are known and this one is not among them; undefined when unknown. */
-    lookup(repo, tag, path) {
-        const files = this.byTag.get(this.key(repo, tag));
-        if (!files)
-            return undefined;
-        return files.get(path) ?? null;
+    catch (error) {
+        throw new Error(`from-plan: cannot read ${file}: ${errorMessage(error)}`, { cause: error });
     }
+    let document;
+    try {
+        document = JSON.parse(text);
+    }
+    catch (error) {
+        throw new Error(`from-plan: ${file} is not JSON: ${errorMessage(error)}`, { cause: error });
+    }
+    const checked = checkPlan(document);
+    if (!checked.ok)
+        throw new Error(`from-plan: ${file} is not a plan of this dispatcher: ${checked.errors.join('; ')}`);
+    const { plan } = checked;
+    if (plan.org !== expected.org || plan.productStreamRepo !== expected.productStreamRepo)
+        throw new Error(`from-plan: ${file} plans ${plan.org}/${plan.productStreamRepo}, but the configuration is for ${expected.org}/${expected.productStreamRepo}`);
+    const age = now - Date.parse(plan.createdAt);
+    if (!(age <= PLAN_MAX_AGE_MS))
+        throw new Error(`from-plan: ${file} was made ${plan.createdAt}, ${formatDuration(Math.max(0, age))} ago; plans older than ${formatDuration(PLAN_MAX_AGE_MS)} ` +
+            'are refused (tags and workflows may have moved): make a new one with a dry run');
+    if (plan.shard)
+        throw new Error(`from-plan: ${file} is shard ${plan.shard.index}/${plan.shard.count} of a plan; give the whole plan, and shard it with the shard input`);
+    return plan;
+}
+
+;// CONCATENATED MODULE: ./src/plan/shard.ts
+/** `K/N` with 1 ≤ K ≤ N, or an error naming the input. */
+function parseShard(text, name) {
+    const t = text.trim();
+    if (t === '')
+        return undefined;
+    const match = /^(\d+)\s*\/\s*(\d+)$/.exec(t);
+    const index = Number(match?.[1]);
+    const count = Number(match?.[2]);
+    if (!match || index < 1 || count < 1 || index > count)
+        throw new Error(`${name} must be K/N with 1 ≤ K ≤ N (say 2/3), not "${text}"`);
+    return { index, count };
+}
+/**
+ * Which shard (1…N) each repo of the plan goes to: whole repos together (one repo's builds share
+ * its run listings), balanced by build count. Repos are taken largest first (ties by name) and each
+ * goes to the shard with the fewest builds so far (ties: the lowest number), so every job that reads
+ * the same plan computes the same split.
+ */
+function assignShards(repos, count) {
+    const loads = Array.from({ length: count }, () => 0);
+    const assignment = new Map();
+    const order = [...repos].sort((a, b) => b.builds.length - a.builds.length || (a.githubRepo < b.githubRepo ? -1 : a.githubRepo > b.githubRepo ? 1 : 0));
+    for (const repo of order) {
+        let best = 0;
+        for (let i = 1; i < count; i++)
+            if ((loads[i] ?? 0) < (loads[best] ?? 0))
+                best = i;
+        loads[best] = (loads[best] ?? 0) + repo.builds.length;
+        assignment.set(repo.githubRepo, best + 1);
+    }
+    return assignment;
+}
+/** Shard K of N of a plan: the repos assigned to it, with their images and builds; branches stay (the report counts per release). */
+function shardOf(plan, shard) {
+    const assignment = assignShards(plan.repos, shard.count);
+    return { ...plan, shard, repos: plan.repos.filter((r) => assignment.get(r.githubRepo) === shard.index) };
+}
+
+;// CONCATENATED MODULE: ./src/report/release-rollup.ts
+/** One row per planned branch, in plan order: how its images fared (an image shipped by two branches counts in both). */
+function rollupByRelease(plan, results) {
+    return plan.branches.map(({ branch }) => {
+        const shipped = results.filter((r) => r.branches.includes(branch));
+        const count = (...outcomes) => shipped.filter((r) => outcomes.includes(r.outcome)).length;
+        return {
+            branch,
+            images: shipped.length,
+            rebuilt: count('succeeded'),
+            rebuiltOnRetry: count('succeeded-on-retry'),
+            failed: count('failed', 'cancelled', 'timed-out', 'unmatched', 'running'),
+            notDispatched: count('not-dispatched'),
+            skipped: count('skipped')
+        };
+    });
+}
+/**
+ * The registry path every image shares (`artifactory.algol60.net/csm-docker/stable/`), to show it
+ * once instead of in every row; empty when the images do not share one.
+ */
+function commonRegistryPath(images) {
+    if (images.length === 0)
+        return '';
+    const folders = images.map((i) => i.slice(0, i.lastIndexOf('/') + 1));
+    let prefix = folders[0] ?? '';
+    for (const folder of folders)
+        while (!folder.startsWith(prefix))
+            prefix = prefix.slice(0, prefix.slice(0, -1).lastIndexOf('/') + 1);
+    return prefix;
+}
+
+;// CONCATENATED MODULE: ./src/report/results-document.ts
+
+function resultsDocument(plan, results, notes) {
+    return {
+        version: 1,
+        org: plan.org,
+        productStreamRepo: plan.productStreamRepo,
+        planCreatedAt: plan.createdAt,
+        ...(plan.shard ? { shard: plan.shard } : {}),
+        branches: plan.branches.map((b) => ({ branch: b.branch })),
+        notes: [...notes],
+        releases: rollupByRelease(plan, results),
+        results: [...results]
+    };
+}
+const OUTCOMES = new Set([
+    'succeeded',
+    'succeeded-on-retry',
+    'failed',
+    'cancelled',
+    'timed-out',
+    'unmatched',
+    'not-dispatched',
+    'skipped',
+    'running'
+]);
+/** Check a parsed results file; the error says what is wrong with it. */
+function checkResultsDocument(value) {
+    if (typeof value !== 'object' || value === null)
+        return { ok: false, error: 'not a JSON object' };
+    const doc = value;
+    if (doc.version !== 1)
+        return { ok: false, error: `version ${JSON.stringify(doc.version)} is not a results version this dispatcher reads (1)` };
+    if (typeof doc.org !== 'string' || typeof doc.productStreamRepo !== 'string')
+        return { ok: false, error: 'org or productStreamRepo is missing' };
+    if (!Array.isArray(doc.results) || !Array.isArray(doc.branches))
+        return { ok: false, error: 'results or branches is not a list' };
+    for (const [i, r] of doc.results.entries()) {
+        const result = r;
+        if (!result || typeof result.githubRepo !== 'string' || typeof result.fullImage !== 'string' || !OUTCOMES.has(String(result.outcome)))
+            return { ok: false, error: `results[${i}] is not a build result` };
+    }
+    return { ok: true, document: { ...doc, notes: Array.isArray(doc.notes) ? doc.notes : [] } };
+}
+/**
+ * Results of the shards of one plan as one report: results in file order (files sorted by shard),
+ * branches in first-seen order. A shard of the plan with no file is a problem (its builds are not in
+ * the report); a second file of the same shard is left out; files of another product stream are left out.
+ */
+function mergeResultsDocuments(files) {
+    const problems = [];
+    const sorted = [...files].sort((a, b) => (a.document.shard?.index ?? 0) - (b.document.shard?.index ?? 0) || a.file.localeCompare(b.file));
+    const first = sorted[0]?.document;
+    const scope = {
+        org: first?.org ?? '',
+        productStreamRepo: first?.productStreamRepo ?? '',
+        branches: []
+    };
+    const results = [];
+    const notes = [];
+    const shardsSeen = new Map();
+    let shardCount;
+    for (const { file, document } of sorted) {
+        if (document.org !== scope.org || document.productStreamRepo !== scope.productStreamRepo) {
+            problems.push(`${file}: results of ${document.org}/${document.productStreamRepo}, not ${scope.org}/${scope.productStreamRepo}; left out`);
+            continue;
+        }
+        if (first && document.planCreatedAt !== first.planCreatedAt)
+            notes.push(`${file} carries out a plan made ${document.planCreatedAt}, the others one made ${first.planCreatedAt}`);
+        if (document.shard) {
+            const seen = shardsSeen.get(document.shard.index);
+            if (seen) {
+                problems.push(`${file}: shard ${document.shard.index}/${document.shard.count} is already reported by ${seen}; left out`);
+                continue;
+            }
+            shardsSeen.set(document.shard.index, file);
+            shardCount = Math.max(shardCount ?? 0, document.shard.count);
+        }
+        for (const { branch } of document.branches)
+            if (!scope.branches.some((b) => b.branch === branch))
+                scope.branches.push({ branch });
+        results.push(...document.results);
+        notes.push(...document.notes.map((n) => (document.shard ? `shard ${document.shard.index}/${document.shard.count}: ${n}` : n)));
+    }
+    if (shardCount !== undefined)
+        for (let k = 1; k <= shardCount; k++)
+            if (!shardsSeen.has(k))
+                problems.push(`shard ${k}/${shardCount} wrote no results file: its builds are not in this report (did its job run?)`);
+    return { scope, results, notes, problems };
+}
+
+;// CONCATENATED MODULE: ./src/glob.ts
+
+
+/** A glob segment as a regular expression: `*` and `?` stay inside one folder name. */
+function segmentPattern(segment) {
+    const body = segment
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '[^/]*')
+        .replace(/\?/g, '[^/]');
+    return new RegExp(`^${body}$`);
+}
+/**
+ * Files matching a glob under `root`: `*` and `?` within a name, `**` for any depth of folders.
+ * Sorted; folders that cannot be read are passed over. At most `limit` files, and folders at most
+ * 20 deep, so a pattern cannot walk a whole disk.
+ */
+async function findFiles(pattern, root, limit = 1000) {
+    const absolute = pattern.startsWith('/');
+    const segments = pattern.split('/').filter((s) => s !== '' && s !== '.');
+    const found = [];
+    const walk = async (dir, rest, depth) => {
+        if (found.length >= limit || depth > 20)
+            return;
+        const [head, ...tail] = rest;
+        if (head === undefined)
+            return;
+        let entries;
+        try {
+            entries = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        entries.sort((a, b) => a.name.localeCompare(b.name));
+        if (head === '**') {
+            await walk(dir, tail, depth);
+            for (const entry of entries)
+                if (entry.isDirectory())
+                    await walk((0,external_node_path_namespaceObject.join)(dir, entry.name), rest, depth + 1);
+            return;
+        }
+        const match = segmentPattern(head);
+        for (const entry of entries) {
+            if (!match.test(entry.name))
+                continue;
+            const path = (0,external_node_path_namespaceObject.join)(dir, entry.name);
+            if (tail.length === 0) {
+                if (entry.isFile() && !found.includes(path))
+                    found.push(path);
+            }
+            else if (entry.isDirectory())
+                await walk(path, tail, depth + 1);
+        }
+    };
+    await walk(absolute ? '/' : root, segments, 0);
+    return found.sort().slice(0, limit);
 }
 
 ;// CONCATENATED MODULE: ./src/report/annotations.ts
@@ -59028,38 +59505,6 @@ function githubIssueTracker(octokit, repository) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/report/release-rollup.ts
-/** One row per planned branch, in plan order: how its images fared (an image shipped by two branches counts in both). */
-function rollupByRelease(plan, results) {
-    return plan.branches.map(({ branch }) => {
-        const shipped = results.filter((r) => r.branches.includes(branch));
-        const count = (...outcomes) => shipped.filter((r) => outcomes.includes(r.outcome)).length;
-        return {
-            branch,
-            images: shipped.length,
-            rebuilt: count('succeeded'),
-            rebuiltOnRetry: count('succeeded-on-retry'),
-            failed: count('failed', 'cancelled', 'timed-out', 'unmatched', 'running'),
-            notDispatched: count('not-dispatched'),
-            skipped: count('skipped')
-        };
-    });
-}
-/**
- * The registry path every image shares (`artifactory.algol60.net/csm-docker/stable/`), to show it
- * once instead of in every row; empty when the images do not share one.
- */
-function commonRegistryPath(images) {
-    if (images.length === 0)
-        return '';
-    const folders = images.map((i) => i.slice(0, i.lastIndexOf('/') + 1));
-    let prefix = folders[0] ?? '';
-    for (const folder of folders)
-        while (!folder.startsWith(prefix))
-            prefix = prefix.slice(0, prefix.slice(0, -1).lastIndexOf('/') + 1);
-    return prefix;
-}
-
 ;// CONCATENATED MODULE: ./src/report/results-summary.ts
 
 
@@ -59170,6 +59615,12 @@ function renderResultsText(results) {
 
 
 
+
+
+
+
+
+
 /**
  * What one run knows so far, held by the edge that started it: when the job fails late or is
  * cancelled, the report still carries the plan and every build dispatched, with its run link.
@@ -59218,7 +59669,7 @@ function missingChartCredentials(config, settings) {
 async function prepareOutputFiles(settings) {
     const files = [
         [Inputs.ResultsFile, settings.resultsFile],
-        ['plan-file', settings.planFile]
+        [Inputs.PlanFile, settings.planFile]
     ];
     for (const [name, file] of files) {
         if (!file)
@@ -59232,26 +59683,38 @@ async function prepareOutputFiles(settings) {
         }
     }
 }
-/** One run of the job: configuration → plan → (dispatch → monitor) → report. */
+/** One run of the job: configuration → plan (made now, or read) → (dispatch → monitor) → report; or the merge of earlier reports. */
 async function runJob(settings, output, clock = systemClock, state = new JobState()) {
     const { log } = output;
     const config = await readConfiguration(settings, output);
     if (!config)
         return badInput(`the configuration ${settings.configFile} is invalid`);
     state.links = { serverUrl: settings.serverUrl, imageLinkTemplate: config.configuration['image-link-template'] };
-    const org = settings.org ?? config.configuration.org ?? settings.defaultOrg;
-    if (!org)
-        return badInput('no GitHub organization: set configuration.org, the org input, or GITHUB_REPOSITORY');
-    if (!settings.auth)
-        return badInput('no GitHub credentials: set app-id and private-key, or token');
-    const chartProblem = missingChartCredentials(config, settings);
-    if (chartProblem)
-        return badInput(chartProblem);
     try {
         await prepareOutputFiles(settings);
     }
     catch (error) {
         return badInput(errorMessage(error));
+    }
+    if (settings.mergeResults)
+        return reportMergedResults(settings.mergeResults, settings, output, state);
+    const org = settings.org ?? config.configuration.org ?? settings.defaultOrg;
+    if (!org)
+        return badInput('no GitHub organization: set configuration.org, the org input, or GITHUB_REPOSITORY');
+    if (!settings.auth)
+        return badInput('no GitHub credentials: set app-id and private-key, or token');
+    const chartProblem = settings.fromPlan ? undefined : missingChartCredentials(config, settings);
+    if (chartProblem)
+        return badInput(chartProblem);
+    let planMade;
+    if (settings.fromPlan) {
+        try {
+            planMade = await readPlanFile(settings.fromPlan, { org, productStreamRepo: config.configuration['product-stream-repo'] }, clock.now());
+        }
+        catch (error) {
+            return badInput(errorMessage(error));
+        }
+        log.info(`plan: ${settings.fromPlan}, made ${planMade.createdAt}: ${planBuilds(planMade).length} builds in ${planMade.repos.length} repos`);
     }
     state.tempRoot = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'hms-dispatcher-'));
     try {
@@ -59264,15 +59727,21 @@ async function runJob(settings, output, clock = systemClock, state = new JobStat
             log,
             timeoutMs: timeouts['github-api-seconds'] * 1000
         });
-        const workflowFiles = new WorkflowFileCache();
-        const plan = await planRebuilds(config, org, settings, connection, workflowFiles, output, state.tempRoot);
+        let plan = planMade ?? (await planRebuilds(config, org, settings, connection, output, state.tempRoot));
+        if (settings.shard) {
+            plan = shardOf(plan, settings.shard);
+            log.info(`shard ${settings.shard.index}/${settings.shard.count}: ${planBuilds(plan).length} builds in ${plan.repos.length} repos (${plan.repos.map((r) => r.githubRepo).join(', ') || 'none'})`);
+        }
         state.plan = plan;
+        output.setOutput(Outputs.Plan, JSON.stringify(plan));
+        if (settings.planFile)
+            await writeJsonFile(settings.planFile, plan);
         const planningProblems = log.problems.filter((p) => p.severity === 'error');
         const planningErrors = planningProblems.length;
         if (settings.dryRun)
             return await reportPlan(plan, settings, output, state, planningErrors);
-        const api = githubBuildApi(connection, org, workflowFiles);
-        const runner = new BuildRunner(api, buildOptions(config, settings), log, clock);
+        const api = githubBuildApi(connection, org);
+        const runner = new BuildRunner(api, buildOptions(config, settings, plan), log, clock);
         state.runner = runner;
         let stoppedEarly;
         try {
@@ -59300,7 +59769,7 @@ function chartsSkippedNote(settings) {
         : [];
 }
 /** Every image to rebuild, from the product stream's branches, the chart repository and the image repos' tags. */
-async function planRebuilds(config, org, settings, connection, workflowFiles, output, tempRoot) {
+async function planRebuilds(config, org, settings, connection, output, tempRoot) {
     const { log } = output;
     const timeouts = config.configuration.timeouts;
     const gitToken = await connection.gitToken();
@@ -59324,12 +59793,11 @@ async function planRebuilds(config, org, settings, connection, workflowFiles, ou
             config,
             org,
             repo,
-            octokit: connection.octokit,
+            github: githubPlanningApi(connection, org, log),
             helm,
             charts,
             chartRewrites: settings.chartRewrites,
             log,
-            workflowFiles,
             tempRoot,
             renderCharts: !settings.skipCharts
         }).buildPlan();
@@ -59338,10 +59806,7 @@ async function planRebuilds(config, org, settings, connection, workflowFiles, ou
         await Promise.all([repo.remove(), charts.dispose(), helm?.dispose()]);
     }
     const counts = countPlan(plan);
-    log.info(`plan: ${counts.images} images in ${counts.repos} repos, ${counts.unresolved} unresolved`);
-    output.setOutput(Outputs.Plan, JSON.stringify(plan));
-    if (settings.planFile)
-        await writeJsonFile(settings.planFile, plan);
+    log.info(`plan: ${counts.images} images in ${counts.repos} repos, ${counts.builds} builds, ${counts.unresolved} images without a build`);
     return plan;
 }
 /**
@@ -59383,16 +59848,17 @@ async function writeEach(writes) {
     }
     return failures;
 }
-/** A dry run ends here: the plan as the summary, and in the results file (a dry run has no results). */
+/** A dry run ends here: the plan as the summary (the plan file is written already; a dry run has no results to write). */
 async function reportPlan(plan, settings, output, state, planningErrors) {
     state.reported = true;
     const failures = await writeEach([
         [
             'the job summary',
             () => output.summary(renderPlanSummary(plan, linksOf(state, settings), chartsSkippedNote(settings)), renderPlanText(plan))
-        ],
-        [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, plan)]
+        ]
     ]);
+    if (settings.resultsFile)
+        output.log.info(`${Inputs.ResultsFile}: a dry run has no results; the plan is in ${Inputs.PlanFile}`);
     for (const failure of failures)
         output.log.problem({ severity: 'error', message: failure });
     const status = exitStatus(settings.failOn, { planningErrors });
@@ -59400,9 +59866,11 @@ async function reportPlan(plan, settings, output, state, planningErrors) {
     return failure ? { exitCode: 1, plan, failure } : { exitCode: 0, plan };
 }
 /** Run settings of the build phase, from the configuration and the inputs. */
-function buildOptions(config, settings) {
+function buildOptions(config, settings, plan) {
     const c = config.configuration;
+    const skip = settings.skipSucceededWithin;
     return {
+        ...(skip ? { skipSucceededSince: skip.kind === 'plan' ? Date.parse(plan.createdAt) : Date.now() - skip.ms } : {}),
         maxParallel: settings.maxParallel ?? c['max-parallel'],
         pollIntervalMs: c['sleep-duration-seconds'] * 1000,
         timeLimitMs: c['time-limit-minutes'] * 60_000,
@@ -59410,7 +59878,6 @@ function buildOptions(config, settings) {
         correlationWindowMs: Math.max(c['webhook-sleep-seconds'] * 6, 10) * 1000,
         attachToRunning: c['attach-to-running-builds'],
         cancelOnTimeout: c['cancel-on-timeout'],
-        overrides: config['workflow-overrides'],
         retryFailedBuilds: c['retry-failed-builds']
     };
 }
@@ -59422,7 +59889,7 @@ async function reportResults(plan, results, settings, output, state, facts) {
         ...facts.notes
     ];
     const totals = countResults(results);
-    const failures = await writeResultsReport(plan, results, settings, linksOf(state, settings), output, notes);
+    const failures = await writeResultsReport(plan, results, settings, linksOf(state, settings), output, notes, resultsDocument(plan, results, notes));
     if (facts.stoppedEarly)
         output.log.problem({ severity: 'error', message: `the job stopped early: ${facts.stoppedEarly}` });
     for (const problem of resultProblems(results))
@@ -59435,16 +59902,12 @@ async function reportResults(plan, results, settings, output, state, facts) {
     return failure ? { exitCode: 1, plan, results, failure } : { exitCode: 0, plan, results };
 }
 /** The summary (it carries the run links), the outputs and the results file; what could not be written, said. */
-function writeResultsReport(plan, results, settings, links, output, notes) {
+function writeResultsReport(scope, results, settings, links, output, notes, document) {
     return writeEach([
-        ['the job summary', () => output.summary(renderResultsSummary(plan, results, links, notes), renderResultsText(results))],
-        ['the outputs', () => setResultOutputs(output, plan, results)],
-        [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, resultsDocument(plan, results))]
+        ['the job summary', () => output.summary(renderResultsSummary(scope, results, links, notes), renderResultsText(results))],
+        ['the outputs', () => setResultOutputs(output, scope, results)],
+        [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, document)]
     ]);
-}
-/** The results file: the rollup per release branch, and one result per planned image. */
-function resultsDocument(plan, results) {
-    return { version: 1, releases: rollupByRelease(plan, results), results };
 }
 function setResultOutputs(output, plan, results) {
     const totals = countResults(results);
@@ -59475,7 +59938,74 @@ async function reportInterrupted(state, settings, output, signal) {
         return;
     }
     const results = runner.resultsSoFar(plan);
-    await writeResultsReport(plan, results, settings, linksOf(state, settings), output, note);
+    await writeResultsReport(plan, results, settings, linksOf(state, settings), output, note, resultsDocument(plan, results, note));
+}
+/** Read every results file the glob matches; a file that cannot be read or is not a results file is an error, and left out. */
+async function readResultsFiles(pattern, output) {
+    const files = await findFiles(pattern, process.cwd());
+    output.log.info(`${Inputs.MergeResults}: ${files.length} files match ${pattern}`);
+    const documents = [];
+    for (const file of files) {
+        let checked;
+        try {
+            checked = checkResultsDocument(JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8')));
+        }
+        catch (error) {
+            checked = { ok: false, error: errorMessage(error) };
+        }
+        if (checked.ok)
+            documents.push({ file, document: checked.document });
+        else
+            output.log.problem({
+                severity: 'error',
+                message: `not a results file of this dispatcher (${checked.error}); left out`,
+                where: { file }
+            });
+    }
+    return documents;
+}
+/**
+ * The report job of a sharded run: the shards' results files as one summary, one set of outputs,
+ * one results file and one exit status. Nothing is planned nor dispatched; GitHub is not asked.
+ */
+async function reportMergedResults(pattern, settings, output, state) {
+    const { log } = output;
+    state.reported = true;
+    const documents = await readResultsFiles(pattern, output);
+    if (documents.length === 0) {
+        const failure = `${Inputs.MergeResults}: no results file matches ${pattern}: no job of this run reported (did they run, and upload their results?)`;
+        log.problem({ severity: 'error', message: failure });
+        await output.summary(`## Image rebuilds\n\n> ⚠️ ${failure}\n`, `${failure}\n`);
+        return { exitCode: 1, failure };
+    }
+    const merged = mergeResultsDocuments(documents);
+    for (const problem of merged.problems)
+        log.problem({ severity: 'error', message: problem });
+    const reportErrors = log.problems.filter((p) => p.severity === 'error').length;
+    const notes = [...merged.problems, ...merged.notes];
+    const document = {
+        version: 1,
+        org: merged.scope.org,
+        productStreamRepo: merged.scope.productStreamRepo,
+        planCreatedAt: documents[0]?.document.planCreatedAt ?? '',
+        branches: merged.scope.branches.map((b) => ({ branch: b.branch })),
+        notes,
+        releases: rollupByRelease(merged.scope, merged.results),
+        results: merged.results
+    };
+    const failures = await writeResultsReport(merged.scope, merged.results, settings, linksOf(state, settings), output, notes, document);
+    for (const problem of resultProblems(merged.results))
+        log.problem(problem);
+    for (const failure of failures)
+        log.problem({ severity: 'error', message: failure });
+    log.info(describeTotals(countResults(merged.results)));
+    if (settings.failureIssue && settings.auth) {
+        const connection = await connect({ apiUrl: settings.apiUrl, org: merged.scope.org, auth: settings.auth, log });
+        await keepFailureIssue(settings.failureIssue.repo, connection, merged.scope, merged.results, [], settings, output);
+    }
+    const status = exitStatus(settings.failOn, { planningErrors: reportErrors, results: merged.results });
+    const failure = [...(status.code === 1 ? [status.failure] : []), ...failures].join('; ');
+    return failure ? { exitCode: 1, results: merged.results, failure } : { exitCode: 0, results: merged.results };
 }
 
 // EXTERNAL MODULE: external "node:url"
@@ -59487,6 +60017,29 @@ var external_node_url_ = __nccwpck_require__(3136);
 
 
 
+
+
+/** `12h`, `90m`, `1h30m`, `2d`, or `plan` (since the plan was made; needs from-plan). */
+function parseSkipSucceededWithin(text, name) {
+    const t = text.trim();
+    if (t === '')
+        return undefined;
+    if (t === 'plan')
+        return { kind: 'plan' };
+    const ms = parseDuration(t);
+    if (ms === undefined)
+        throw new Error(`${name} must be a duration such as 12h, 90m or 1h30m, or plan, not "${text}"`);
+    return { kind: 'duration', ms };
+}
+/** The inputs that choose what a run does go together only in some ways: say which do not, before anything runs. */
+function checkRunMode(settings) {
+    if (settings.mergeResults && (settings.fromPlan || settings.shard || settings.dryRun))
+        throw new Error(`${Inputs.MergeResults} reports results of earlier jobs: it does not go with ${Inputs.FromPlan}, ${Inputs.Shard} or ${Inputs.DryRun}`);
+    if (settings.shard && !settings.fromPlan)
+        throw new Error(`${Inputs.Shard} needs ${Inputs.FromPlan}: every shard must split the same plan (make it once with a dry run and ${Inputs.PlanFile})`);
+    if (settings.skipSucceededWithin?.kind === 'plan' && !settings.fromPlan)
+        throw new Error(`${Inputs.SkipSucceededWithin}: plan means "since the plan was made" and needs ${Inputs.FromPlan}; give a duration such as 12h`);
+}
 const LOG_LEVELS = (/* unused pure expression or super */ null && (['DEBUG', 'INFO', 'WARNING', 'WARN', 'ERROR', 'CRITICAL']));
 /** A number above 0 (or at least 0), or an error naming where it came from. */
 function parseNumber(value, name, options = {}) {
@@ -59620,6 +60173,11 @@ function maskSecrets(values) {
 }
 /** Settings of the action, from its inputs and the runner's environment. */
 function settingsFromInputs(env = process.env) {
+    const settings = readInputs(env);
+    checkRunMode(settings);
+    return settings;
+}
+function readInputs(env) {
     const input = (name) => getInput(name);
     const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
     const config = input(Inputs.Config);
@@ -59638,7 +60196,11 @@ function settingsFromInputs(env = process.env) {
         chartRewrites: parseRewrites(input(Inputs.ChartRepoRewrite), Inputs.ChartRepoRewrite),
         maxParallel: parsePositiveInteger(input(Inputs.MaxParallel), Inputs.MaxParallel),
         resultsFile: outputPath(input(Inputs.ResultsFile), workspace, Inputs.ResultsFile),
-        planFile: undefined,
+        planFile: outputPath(input(Inputs.PlanFile), workspace, Inputs.PlanFile),
+        fromPlan: input(Inputs.FromPlan) ? (0,external_node_path_namespaceObject.resolve)(workspace, input(Inputs.FromPlan)) : undefined,
+        shard: parseShard(input(Inputs.Shard), `input ${Inputs.Shard}`),
+        mergeResults: input(Inputs.MergeResults) || undefined,
+        skipSucceededWithin: parseSkipSucceededWithin(input(Inputs.SkipSucceededWithin), `input ${Inputs.SkipSucceededWithin}`),
         failOn: parseFailOn(input(Inputs.FailOn), Inputs.FailOn),
         skipCharts: parseBoolean(input(Inputs.SkipCharts), Inputs.SkipCharts),
         helmDownload: true,
@@ -59700,7 +60262,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1133);
+/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1623);
 
 await (0,_action_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 // requests of a job that ended early (a silent server) may still wait on their deadlines: do not wait for them

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Plan } from '../../src/plan/plan.js';
 import { runBundle } from '../support/run-action.js';
-import { CHART_PASSWORD, CHART_USER, manifest, startSampleStream, type LocalParts } from '../support/sample-stream.js';
+import { buildWorkflow, CHART_PASSWORD, CHART_USER, manifest, startSampleStream, type LocalParts } from '../support/sample-stream.js';
 
 function images(plan: Plan): string[] {
   return plan.repos.flatMap((r) =>
@@ -74,10 +74,41 @@ describe('dry run of the built action against local git, chart repository and Gi
       'warning: repo hardware-topology-assistant, image hardware-topology-assistant, tag v0.3.1: tag v0.3.1 does not exist in Cray-HPE/hardware-topology-assistant; image artifactory.algol60.net/csm-docker/stable/hardware-topology-assistant:0.3.1 (branches: release/1.6) will not be rebuilt'
     ]);
     expect(run.summary).toContain('## Rebuild plan for Cray-HPE/csm');
-    expect(run.summary).toContain('14 images in 6 repos from 3 branches');
     expect(run.summary).toContain(
-      `| hms-smd | [v2.24.0](${parts.git.url}/Cray-HPE/hms-smd/tree/v2.24.0) | \`artifactory.algol60.net/csm-docker/stable/cray-smd:2.24.0\` | release/1.6 | chart cray-hms-smd | ✅ ready |`
+      '13 builds of 13 images in 6 repos, from 3 branches (release/1.6, release/1.5, release/1.7); 1 images get no build.'
     );
+    expect(run.summary).toContain(
+      `| [v2.24.0](${parts.git.url}/Cray-HPE/hms-smd/tree/v2.24.0) | [build\\_and\\_release\\_image.yaml](${parts.git.url}/Cray-HPE/hms-smd/blob/v2.24.0/.github/workflows/build_and_release_image.yaml) (by image-name) | \`artifactory.algol60.net/csm-docker/stable/cray-smd:2.24.0\` | release/1.6 | chart cray-hms-smd |`
+    );
+    expect(run.summary).toContain('| ⚠️ no build: tag v0.3.1 does not exist in Cray-HPE/hardware-topology-assistant |');
+    // the plan holds the builds: the workflow of each image, chosen at its tag
+    const planned = JSON.parse(run.outputs.plan ?? '{}') as Plan;
+    expect(planned.repos.find((r) => r.githubRepo === 'hms-smd')?.builds).toEqual([
+      {
+        githubRepo: 'hms-smd',
+        gitTag: 'v2.24.0',
+        commit: expect.stringMatching(/^[0-9a-f]{40}$/),
+        workflow: {
+          id: expect.any(Number),
+          name: 'Build and Publish Service Docker Images',
+          path: '.github/workflows/build_and_release_image.yaml'
+        },
+        chosenBy: 'image-name',
+        images: ['artifactory.algol60.net/csm-docker/stable/cray-smd:2.24.0']
+      },
+      {
+        githubRepo: 'hms-smd',
+        gitTag: 'v2.23.0',
+        commit: expect.stringMatching(/^[0-9a-f]{40}$/),
+        workflow: {
+          id: expect.any(Number),
+          name: 'Build and Publish CT Docker Images',
+          path: '.github/workflows/build_and_release_ct_image.yaml'
+        },
+        chosenBy: 'image-name',
+        images: ['artifactory.algol60.net/csm-docker/stable/cray-smd-test:2.23.0']
+      }
+    ]);
     expect(run.summary).toContain('chart cray-hms-rts (cray-hms-rts-snmp)');
 
     // nothing dispatched, each tag looked up once, each chart downloaded once
@@ -190,6 +221,29 @@ describe('dry run of the built action against local git, chart repository and Gi
     expect(chosen.annotations.filter((a) => a.kind === 'error')).toHaveLength(6);
   });
 
+  it("fails a pull request's dry run on workflow problems, naming repo, tag and image, and plans the rest", async () => {
+    parts = await startSampleStream();
+    const rts = parts.github.repo('hms-rts');
+    const smd = parts.github.repo('hms-smd');
+    // v3.1.1 of hms-rts cannot be dispatched; hms-smd's test workflow is gone and nothing else names its -test image
+    if (rts)
+      rts.files['v3.1.1'] = {
+        '.github/workflows/build_and_release_image.yaml': buildWorkflow('Build and Publish Service Docker Images', 'cray-hms-rts', false)
+      };
+    if (smd) smd.workflows = smd.workflows.filter((w) => !w.path.endsWith('_ct_image.yaml'));
+    const run = await runBundle('dist/index.js', parts.actionEnv(appInputs(parts)));
+    expect(run.code).toBe(1);
+    expect(run.annotations.filter((a) => a.kind === 'error').map((a) => a.message)).toEqual([
+      'repo hms-rts, image cray-hms-rts, tag v3.1.1: workflow "Build and Publish Service Docker Images" (.github/workflows/build_and_release_image.yaml) has no workflow_dispatch trigger at this tag; image artifactory.algol60.net/csm-docker/stable/cray-hms-rts:3.1.1 (branches: release/1.6) will not be rebuilt',
+      'repo hms-smd, image cray-smd-test, tag v2.23.0: no workflow builds image cray-smd-test: none has image-name cray-smd-test and none is named "Build and Publish CT Docker Images"; image artifactory.algol60.net/csm-docker/stable/cray-smd-test:2.23.0 (branches: release/1.6) will not be rebuilt',
+      '2 planning errors (see the annotations)'
+    ]);
+    const plan = JSON.parse(run.outputs.plan ?? '{}') as Plan;
+    expect(plan.repos.flatMap((r) => r.builds)).toHaveLength(11);
+    expect(run.summary).toContain('| ⚠️ no build: workflow "Build and Publish Service Docker Images"');
+    expect(parts.github.dispatches).toEqual([]);
+  });
+
   it('finds missing chart credentials before any request, and plans without charts when told to', async () => {
     parts = await startSampleStream();
     const inputs = { config: parts.configFile, 'dry-run': 'true', 'app-id': parts.github.appId, 'private-key': parts.github.privateKey };
@@ -259,9 +313,9 @@ describe('dry run of the built action against local git, chart repository and Gi
     );
     expect(run.code).toBe(0);
     expect(run.stdout).not.toContain('::');
-    expect(run.stdout).toMatch(/^REPO +GIT TAG +IMAGE +BRANCHES +SOURCE +STATE$/m);
+    expect(run.stdout).toMatch(/^REPO +GIT TAG +IMAGE +BRANCHES +SOURCE +WORKFLOW$/m);
     expect(run.stdout).toMatch(
-      /^hms-smd +v2\.24\.0 +artifactory\.algol60\.net\/csm-docker\/stable\/cray-smd:2\.24\.0 +release\/1\.6 +chart cray-hms-smd +resolved$/m
+      /^hms-smd +v2\.24\.0 +artifactory\.algol60\.net\/csm-docker\/stable\/cray-smd:2\.24\.0 +release\/1\.6 +chart cray-hms-smd +\.github\/workflows\/build_and_release_image\.yaml$/m
     );
     const plan = JSON.parse(readFileSync(planFile, 'utf8')) as Plan;
     expect(images(plan)).toHaveLength(14);

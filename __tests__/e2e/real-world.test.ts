@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfiguration } from '../../src/config/load.js';
 import type { Plan } from '../../src/plan/plan.js';
+import { buildKey, planBuilds } from '../../src/plan/plan.js';
+import { checkPlan } from '../../src/plan/plan-file.js';
+import { shardOf } from '../../src/plan/shard.js';
 import { parseYaml } from '../../src/yaml.js';
 import { startRealWorldStream, REAL_CHART_HOST, type RealWorldParts } from '../support/real-world-stream.js';
 import { runBundle } from '../support/run-action.js';
@@ -35,7 +38,8 @@ import { tmpdir } from 'node:os';
       INPUT_TOKEN: 'test-token',
       'INPUT_CHART-REPO-USERNAME': 'reader',
       'INPUT_CHART-REPO-PASSWORD': 'real-world-pw',
-      'INPUT_CHART-REPO-REWRITE': `${REAL_CHART_HOST}=${parts.charts.url}/`
+      'INPUT_CHART-REPO-REWRITE': `${REAL_CHART_HOST}=${parts.charts.url}/`,
+      'INPUT_PLAN-FILE': 'plan.json'
     };
     writeFileSync(env.GITHUB_OUTPUT ?? '', '');
     writeFileSync(env.GITHUB_STEP_SUMMARY ?? '', '');
@@ -113,5 +117,36 @@ import { tmpdir } from 'node:os';
     // each chart version downloaded once although branches share them
     const paths = parts.charts.requests.map((r) => r.path);
     expect(new Set(paths).size).toBe(paths.length);
+  });
+
+  it('chooses the workflow of every image at its tag: the plan file holds builds with their workflow files', () => {
+    const file = JSON.parse(readFileSync(join(work, 'plan.json'), 'utf8')) as unknown;
+    expect(file).toEqual(plan);
+    expect(checkPlan(file).ok).toBe(true);
+    const builds = planBuilds(plan);
+    const built = builds.flatMap((b) => b.images);
+    // every image gets exactly one build; a workflow at a tag builds once
+    expect(built.sort()).toEqual(plan.repos.flatMap((r) => r.images.map((i) => i.fullImage)).sort());
+    expect(new Set(builds.map(buildKey)).size).toBe(builds.length);
+    const ct = builds.filter((b) => b.workflow.path === '.github/workflows/build_and_release_ct_image.yaml');
+    expect(ct.length).toBeGreaterThan(0);
+    for (const b of ct) for (const image of b.images) expect(image).toMatch(/-test:/);
+    expect(builds.find((b) => b.githubRepo === 'hms-test')?.workflow.name).toBe('Build and Publish hms-test Docker image');
+    expect(new Set(builds.map((b) => b.chosenBy))).toEqual(new Set(['image-name', 'workflow-name']));
+    const summary = readFileSync(join(work, 'summary.md'), 'utf8');
+    expect(summary).toContain(`${builds.length} builds of ${built.length} images in ${plan.repos.length} repos, from 8 branches`);
+  });
+
+  it('splits the CSM plan into N = 1…7 shards: whole repos, each build in exactly one shard', () => {
+    const all = planBuilds(plan).map(buildKey).sort();
+    for (let n = 1; n <= 7; n++) {
+      const shards = Array.from({ length: n }, (_, k) => shardOf(plan, { index: k + 1, count: n }));
+      expect(shards.flatMap((s) => planBuilds(s).map(buildKey)).sort()).toEqual(all);
+      const repos = shards.flatMap((s) => s.repos.map((r) => r.githubRepo));
+      expect(new Set(repos).size).toBe(repos.length);
+      const sizes = shards.map((s) => planBuilds(s).length);
+      const largestRepo = Math.max(...plan.repos.map((r) => r.builds.length));
+      expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(largestRepo);
+    }
   });
 });

@@ -26,7 +26,7 @@ describe('a late error or a cancel never costs the report', () => {
 
     const nested = await runBundle(
       'dist/index.js',
-      parts.actionEnv(inputs(parts, { 'dry-run': 'true', 'results-file': 'new/deeper/plan.json' }))
+      parts.actionEnv(inputs(parts, { 'dry-run': 'true', 'results-file': '', 'plan-file': 'new/deeper/plan.json' }))
     );
     expect(nested.code).toBe(0);
     expect(existsSync(join(parts.workDir, 'new', 'deeper', 'plan.json'))).toBe(true);
@@ -66,8 +66,8 @@ describe('a late error or a cancel never costs the report', () => {
     let signalledAt = 0;
     const run = await runBundle('dist/index.js', env, 120_000, [], [], (child) => {
       const poll = setInterval(() => {
-        // once three builds were dispatched and the first poll cycle ran
-        if (github.dispatches.length >= 3 && github.requests.some((r) => r.path.endsWith('/actions/runs') && r.method === 'GET')) {
+        // once four dispatches reached GitHub (three were answered: they are spaced a second apart) and runs were listed
+        if (github.dispatches.length >= 4 && github.requests.some((r) => r.path.endsWith('/actions/runs') && r.method === 'GET')) {
           clearInterval(poll);
           signalledAt = Date.now();
           child.kill('SIGINT');

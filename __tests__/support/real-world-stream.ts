@@ -111,6 +111,8 @@ export async function startRealWorldStream(chartPaths: Map<string, string>): Pro
 
   const expectedChartImages = new Map<string, Set<string>>();
   const tagsByRepo = new Map<string, Set<string>>();
+  /** The service image a repo's charts name: its workflows pass it (and its -test image) as image-name. */
+  const imagesByRepo = new Map<string, string>();
   const addTag = (repo: string, tag: string): void => {
     const set = tagsByRepo.get(repo) ?? new Set<string>();
     set.add(`v${tag}`);
@@ -118,6 +120,7 @@ export async function startRealWorldStream(chartPaths: Map<string, string>): Pro
   };
   for (const e of [...entries, ...entries.filter((x) => x.branch === 'release/1.6').map((x) => ({ ...x, branch: 'main' }))]) {
     const { githubRepo, image } = hmsNames(e.name);
+    imagesByRepo.set(githubRepo, image);
     const app = e.appVersionOverride ?? chartAppVersion(entries, e.name, e.version);
     const test = e.testVersionOverride ?? chartAppVersion(entries, e.name, e.version);
     const set = expectedChartImages.get(e.branch) ?? new Set<string>();
@@ -138,12 +141,21 @@ export async function startRealWorldStream(chartPaths: Map<string, string>): Pro
     ['hms-build-environment', ['1.1.0', '1.2.3', '2.0.0']]
   ] as const)
     for (const t of tags) addTag(repo, t);
-  const repos: EmulatedRepo[] = [...tagsByRepo.entries()].map(([name, tags]) => ({
-    name,
-    tags: Object.fromEntries([...tags].map((t) => [t, commitOf(`${name}-${t}`)])),
-    workflows: [{ id: 1, name: 'Build and Publish Service Docker Images', path: '.github/workflows/build_and_release_image.yaml' }],
-    files: { '*': { '.github/workflows/build_and_release_image.yaml': buildWorkflow('Build and Publish Service Docker Images', name) } }
-  }));
+  const repos: EmulatedRepo[] = [...tagsByRepo.entries()].map(([name, tags]) => {
+    const image = imagesByRepo.get(name);
+    const workflows = [
+      { id: 1, name: 'Build and Publish Service Docker Images', path: '.github/workflows/build_and_release_image.yaml' },
+      { id: 2, name: 'Build and Publish CT Docker Images', path: '.github/workflows/build_and_release_ct_image.yaml' },
+      ...(name === 'hms-test'
+        ? [{ id: 3, name: 'Build and Publish hms-test Docker image', path: '.github/workflows/build_and_release_hms_test.yaml' }]
+        : [])
+    ];
+    // repos whose charts name their image pass it as image-name (as HMS repos do); the others rely on the name rules
+    const files = Object.fromEntries(
+      workflows.map((w) => [w.path, buildWorkflow(w.name, image ? (w.id === 2 ? `${image}-test` : image) : undefined)])
+    );
+    return { name, tags: Object.fromEntries([...tags].map((t) => [t, commitOf(`${name}-${t}`)])), workflows, files: { '*': files } };
+  });
   const github = await new GitHubEmulator({ org: ORG, repos }).start();
   return {
     git,

@@ -11,8 +11,8 @@ export const ORG = 'Cray-HPE';
 export const CHART_USER = 'chart-reader';
 export const CHART_PASSWORD = 'chart-secret-3f9a';
 
-/** A workflow file as HMS repos have them: the reusable image build with `image-name`. */
-export function buildWorkflow(name: string, imageName: string, dispatchable = true): string {
+/** A workflow file as HMS repos have them: the reusable image build with `image-name` (without `imageName`, none: the name rules pick it). */
+export function buildWorkflow(name: string, imageName: string | undefined, dispatchable = true): string {
   return `name: ${name}
 on:
   push:
@@ -21,8 +21,7 @@ ${dispatchable ? '  workflow_dispatch:\n' : ''}jobs:
   build_and_release:
     uses: Cray-HPE/hms-build-image-workflows/.github/workflows/build_and_release_image.yaml@v2
     with:
-      image-name: ${imageName}
-      docker-build-file: Dockerfile
+${imageName === undefined ? '' : `      image-name: ${imageName}\n`}      docker-build-file: Dockerfile
     secrets: inherit
 `;
 }
