@@ -60199,7 +60199,7 @@ function readInputs(env) {
         planFile: outputPath(input(Inputs.PlanFile), workspace, Inputs.PlanFile),
         fromPlan: input(Inputs.FromPlan) ? (0,external_node_path_namespaceObject.resolve)(workspace, input(Inputs.FromPlan)) : undefined,
         shard: parseShard(input(Inputs.Shard), `input ${Inputs.Shard}`),
-        mergeResults: input(Inputs.MergeResults) || undefined,
+        mergeResults: input(Inputs.MergeResults) ? (0,external_node_path_namespaceObject.resolve)(workspace, input(Inputs.MergeResults)) : undefined,
         skipSucceededWithin: parseSkipSucceededWithin(input(Inputs.SkipSucceededWithin), `input ${Inputs.SkipSucceededWithin}`),
         failOn: parseFailOn(input(Inputs.FailOn), Inputs.FailOn),
         skipCharts: parseBoolean(input(Inputs.SkipCharts), Inputs.SkipCharts),

@@ -128,7 +128,7 @@ export async function settingsFromArgs(
     planFile: values['plan-file'] ? resolve(values['plan-file']) : undefined,
     fromPlan: values['from-plan'] ? resolve(values['from-plan']) : undefined,
     shard: parseShard(values.shard ?? '', '--shard'),
-    mergeResults: values['merge-results'],
+    mergeResults: values['merge-results'] ? resolve(values['merge-results']) : undefined,
     skipSucceededWithin: parseSkipSucceededWithin(values['skip-succeeded-within'] ?? '', '--skip-succeeded-within'),
     failOn: parseFailOn(values['fail-on'] ?? '', '--fail-on'),
     skipCharts: values['skip-charts'] ?? false,
