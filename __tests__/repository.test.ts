@@ -130,6 +130,30 @@ describe('workflows', () => {
     });
     expect(job.steps.some((s) => s.uses?.startsWith('actions/upload-artifact@'))).toBe(true);
   });
+
+  it('has the sharded form: a plan job, a matrix of shards dispatching its plan, a report that always runs', () => {
+    type Step = { uses?: string; if?: string; with?: Record<string, string> };
+    type Job = { if?: string; needs?: string; strategy: { matrix: Record<string, unknown> }; steps: Step[] };
+    const { jobs } = parseYaml(
+      readFileSync(join(ROOT, '.github/workflows/dispatch_workflows.yaml'), 'utf8'),
+      'dispatch_workflows.yaml'
+    ) as {
+      jobs: Record<string, Job>;
+    };
+    const action = (job: Job | undefined): Record<string, string> => job?.steps.find((s) => s.uses === './')?.with ?? {};
+    expect(action(jobs.plan)).toMatchObject({ 'dry-run': true, 'plan-file': 'plan-${{ matrix.product-stream }}.json' });
+    expect(jobs['dispatch-shard']?.needs).toBe('plan');
+    expect(jobs['dispatch-shard']?.strategy.matrix.shard).toEqual([1, 2, 3]);
+    expect(action(jobs['dispatch-shard'])).toMatchObject({
+      'from-plan': 'plan-${{ matrix.product-stream }}.json',
+      shard: '${{ matrix.shard }}/3',
+      'skip-succeeded-within': 'plan'
+    });
+    expect(jobs.report?.if).toBe("${{ always() && inputs.sharded == 'true' }}");
+    expect(action(jobs.report)).toMatchObject({ 'merge-results': 'results/**/*.json' });
+    // the simple single job stays the default
+    expect(jobs.dispatch?.if).toBe("${{ inputs.sharded != 'true' }}");
+  });
 });
 
 describe('command line', () => {
