@@ -6,12 +6,23 @@
  *    30 repos and 150 images: wall time, API requests by endpoint, 304s, peak memory, and the
  *    request budgets of issue 3.
  * 2. Planning the seven real CSM branches (../shared/real-world, when present) in a dry run.
+ * 3. Scale (`--only scale`, not in the default set): 1,000 builds in 200 repos over 11 branches.
+ *    The built action plans it in a dry run (50 ms per request); then the plan is dispatched and
+ *    watched in process on an injected clock (hours of GitHub time in seconds), the emulator
+ *    enforcing 80 dispatches a minute and 500 an hour and the primary rate limit.
  *
- *   npm run bench                 both
- *   npm run bench -- --only job   or --only real-world
+ *   npm run bench                 real-world and job
+ *   npm run bench -- --only job   or --only real-world, or --only scale
  *   npm run bench -- --only job --flaky 5   5 repos' builds fail their first attempt (retry cost)
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { BuildRunner } from '../src/dispatch/build-runner.js';
+import type { Clock } from '../src/dispatch/clock.js';
+import { githubBuildApi } from '../src/github/build-api.js';
+import { connect } from '../src/github/client.js';
+import { ConsoleLog } from '../src/log.js';
+import { planBuilds, type Plan } from '../src/plan/plan.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfiguration } from '../src/config/load.js';
@@ -222,5 +233,144 @@ async function benchRealWorld(): Promise<void> {
   }
 }
 
+async function benchScale(): Promise<void> {
+  const REPOS = 200;
+  const VERSIONS = 5;
+  const BRANCHES = 11;
+  console.log(`\n## Scale: ${REPOS * VERSIONS} builds in ${REPOS} repos over ${BRANCHES} branches, 50 ms per request`);
+  // repo i builds image svc<i> at 5 tags; branch b ships version (b + i) mod 5 of every repo
+  const tagOf = (i: number, j: number): string => `1.${i}.${j}`;
+  const repos: EmulatedRepo[] = Array.from({ length: REPOS }, (_, i) =>
+    hmsRepo(
+      `hms-s${i}`,
+      `svc${i}`,
+      Object.fromEntries(Array.from({ length: VERSIONS }, (_, j) => [`v${tagOf(i, j)}`, commitOf(`s${i}-${j}`)]))
+    )
+  );
+  const git = await startGitServer();
+  const trees: Record<string, Tree> = {};
+  for (let b = 0; b < BRANCHES; b++) {
+    const images = Array.from({ length: REPOS }, (_, i) => `    svc${i}: [${tagOf(i, (b + i) % VERSIONS)}]`).join('\n');
+    trees[`release/3.${b}`] = { 'docker/index.yaml': `${REGISTRY}:\n  images:\n${images}\n` };
+  }
+  // each version of each repo ships on at least one branch: 11 branches × 200 repos cover all 5 versions
+  git.createRepo(ORG, 'csm', trees);
+  const work = mkdtempSync(join(tmpdir(), 'bench-scale-'));
+  const configFile = join(work, 'configuration.yaml');
+  writeFileSync(
+    configFile,
+    toYaml({
+      'github-repo-image-lookup': repos.map((r, i) => ({ 'github-repo': r.name, image: `svc${i}` })),
+      'docker-image-compare': { [REGISTRY]: { images: Object.fromEntries(repos.map((_, i) => [`svc${i}`, ['find_me']])) } },
+      configuration: { 'product-stream-repo': 'csm', 'targeted-branch-regexes': ['release/'], 'chart-credentials-required': false }
+    })
+  );
+  const planner = await new GitHubEmulator({ org: ORG, repos, latencyMs: 50 }).start();
+  let planFile = '';
+  try {
+    const env = runnerEnv(work, planner.url, git.url, {
+      config: configFile,
+      'dry-run': 'true',
+      'skip-charts': 'true',
+      'plan-file': 'plan.json',
+      'app-id': planner.appId,
+      'private-key': planner.privateKey
+    });
+    const run = await runMeasured(env);
+    planFile = join(work, 'plan.json');
+    const plan = JSON.parse(readFileSync(planFile, 'utf8')) as Plan;
+    const builds = planBuilds(plan).length;
+    const graphql = planner.requests.filter((r) => r.path === '/graphql').length;
+    console.log(
+      `plan (dry run of the built action): exit ${run.code}; ${builds} builds in ${plan.repos.length} repos from ${plan.branches.length} branches; ` +
+        `wall time ${(run.ms / 1000).toFixed(1)} s; peak memory ${run.peakRssMb.toFixed(0)} MB`
+    );
+    console.log(
+      `planning requests ${planner.requests.length} (${(planner.requests.length / builds).toFixed(3)} per build): ${graphql} GraphQL, at most ${planner.graphqlMaxInFlight} at once`
+    );
+    await dispatchAtScale(plan, repos);
+  } finally {
+    await Promise.all([git.close(), planner.stop()]);
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Dispatch and watch the plan on an injected clock, against an emulator enforcing GitHub's limits. */
+async function dispatchAtScale(plan: Plan, repos: EmulatedRepo[]): Promise<void> {
+  let now = Date.parse('2026-11-26T07:00:00Z');
+  const start = now;
+  const clock: Clock = {
+    now: () => now,
+    sleep: async (ms: number) => {
+      now += ms;
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  const github = await new GitHubEmulator({
+    org: ORG,
+    repos,
+    latencyMs: 50,
+    now: () => now,
+    rateLimit: 5000,
+    contentLimits: { perMinute: 80, perHour: 500 },
+    runScript: () => ({ queuedMs: 60_000, runMs: 10 * 60_000, conclusion: 'success' })
+  }).start();
+  const sink = new Writable({ write: (_c, _e, cb) => cb() });
+  const log = new ConsoleLog(false, sink, sink);
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+  const wallStart = Date.now();
+  try {
+    const connection = await connect({
+      apiUrl: github.url,
+      org: ORG,
+      auth: { kind: 'app', appId: github.appId, privateKey: github.privateKey },
+      log,
+      spaceWrites: false
+    });
+    const runner = new BuildRunner(
+      githubBuildApi(connection, ORG),
+      {
+        maxParallel: 100,
+        pollIntervalMs: 30_000,
+        timeLimitMs: 6 * 3600_000,
+        correlationWindowMs: 60_000,
+        attachToRunning: true,
+        cancelOnTimeout: false,
+        retryFailedBuilds: 1
+      },
+      log,
+      clock
+    );
+    const results = await runner.run(plan);
+    const builds = planBuilds(plan).length;
+    const posts = github.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/dispatches')).length;
+    const listings = github.requests.filter((r) => r.method === 'GET' && /\/actions\/runs$/.test(r.path));
+    const seen = new Set<string>();
+    const snapshots = listings.filter((r) => !seen.has(r.path) && (seen.add(r.path), true)).length;
+    const setup = github.requests.filter((r) => r.path.startsWith('/app') || r.path.includes('/installation')).length;
+    const monitoring = github.requests.length - posts - snapshots - setup;
+    const lastDispatch = Math.max(...github.runs.filter((r) => r.dispatched).map((r) => r.createdAt));
+    const outcomes = new Map<string, number>();
+    for (const r of results) outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
+    console.log(
+      `dispatch and watch (in process, injected clock): ${[...outcomes].map(([k, v]) => `${v} ${k}`).join(', ')}; ` +
+        `simulated ${((now - start) / 3600_000).toFixed(2)} h in ${((Date.now() - wallStart) / 1000).toFixed(1)} s of wall time`
+    );
+    console.log(
+      `last dispatch ${((lastDispatch - start) / 3600_000).toFixed(2)} h after the first; secondary-limit hits ${github.secondaryLimitHits}; primary-limit hits ${github.primaryLimitHits}`
+    );
+    console.log(
+      `requests per build: dispatch ${(posts / builds).toFixed(3)} (+ ${snapshots} listings before dispatching, ${setup} for the App token), monitoring ${(monitoring / builds).toFixed(3)} (${monitoring} in all)`
+    );
+    console.log(`notes: ${runner.notes.join(' | ') || 'none'}`);
+    console.log(`peak memory of the bench process (runner and emulator) ${(peakRss / 1048576).toFixed(0)} MB`);
+  } finally {
+    clearInterval(sampler);
+    await github.stop();
+  }
+}
+
+if (only === 'scale') await benchScale();
 if (!only || only === 'real-world') await benchRealWorld();
 if (!only || only === 'job') await benchJob();

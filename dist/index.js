@@ -54425,7 +54425,7 @@ async function findInstallation(app, appId, org, repo) {
 async function connect(options) {
     const common = {
         baseUrl: options.apiUrl,
-        throttle: throttleOptions(options.log),
+        throttle: (options.spaceWrites === false ? { ...throttleOptions(options.log), write: UNSPACED } : throttleOptions(options.log)),
         retry: { retries: options.retries ?? 2 },
         request: { fetch: fetchWithDeadline(createProxyFetch(), options.timeoutMs ?? 60_000) }
     };

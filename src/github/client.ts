@@ -23,6 +23,11 @@ export interface ClientOptions {
   retries?: number;
   /** Deadline of each try of a request, the answer's body included. Default 60 s. */
   timeoutMs?: number;
+  /**
+   * Space writes a second apart in real time (Octokit's throttling; default true). Only a
+   * simulation on an injected clock turns it off: its dispatch pacer spaces writes on that clock.
+   */
+  spaceWrites?: boolean;
 }
 
 export interface Connection {
@@ -107,7 +112,9 @@ async function findInstallation(
 export async function connect(options: ClientOptions): Promise<Connection> {
   const common = {
     baseUrl: options.apiUrl,
-    throttle: throttleOptions(options.log),
+    throttle: (options.spaceWrites === false
+      ? { ...throttleOptions(options.log), write: UNSPACED }
+      : throttleOptions(options.log)) as ReturnType<typeof throttleOptions>,
     retry: { retries: options.retries ?? 2 },
     request: { fetch: fetchWithDeadline(createProxyFetch(), options.timeoutMs ?? 60_000) }
   };

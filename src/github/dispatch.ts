@@ -4,7 +4,7 @@ import { errorMessage, httpStatus } from '../errors.js';
 /** What the dispatch endpoint answered. */
 export type DispatchAnswer =
   /** 200 with run details (github.com since 2026-02, REST API 2026-03-10). */
-  | { kind: 'run'; runId: number; runUrl: string; htmlUrl: string }
+  | { kind: 'run'; runId: number; htmlUrl: string }
   /** 204: dispatched, the run must be found by correlation. */
   | { kind: 'accepted' }
   /** 4xx: GitHub refused; nothing was dispatched. */
@@ -50,7 +50,7 @@ export class WorkflowDispatcher {
       });
       if (response.status === 200 && response.data && typeof response.data === 'object' && 'workflow_run_id' in response.data) {
         const data = response.data as { workflow_run_id: number; run_url: string; html_url: string };
-        return { kind: 'run', runId: data.workflow_run_id, runUrl: data.run_url, htmlUrl: data.html_url };
+        return { kind: 'run', runId: data.workflow_run_id, htmlUrl: data.html_url };
       }
       return { kind: 'accepted' };
     } catch (error) {
