@@ -266,7 +266,6 @@ async function benchScale(): Promise<void> {
     })
   );
   const planner = await new GitHubEmulator({ org: ORG, repos, latencyMs: 50 }).start();
-  let planFile = '';
   try {
     const env = runnerEnv(work, planner.url, git.url, {
       config: configFile,
@@ -277,8 +276,7 @@ async function benchScale(): Promise<void> {
       'private-key': planner.privateKey
     });
     const run = await runMeasured(env);
-    planFile = join(work, 'plan.json');
-    const plan = JSON.parse(readFileSync(planFile, 'utf8')) as Plan;
+    const plan = JSON.parse(readFileSync(join(work, 'plan.json'), 'utf8')) as Plan;
     const builds = planBuilds(plan).length;
     const graphql = planner.requests.filter((r) => r.path === '/graphql').length;
     console.log(
@@ -362,6 +360,13 @@ async function dispatchAtScale(plan: Plan, repos: EmulatedRepo[]): Promise<void>
     );
     console.log(
       `requests per build: dispatch ${(posts / builds).toFixed(3)} (+ ${snapshots} listings before dispatching, ${setup} for the App token), monitoring ${(monitoring / builds).toFixed(3)} (${monitoring} in all)`
+    );
+    const statuses = new Map<number, number>();
+    for (const r of github.requests.filter((x) => x.method === 'POST' && x.path.endsWith('/dispatches')))
+      statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+    const distinct = new Set(github.dispatches.map((d) => `${d.repo} ${d.workflowId} ${d.ref}`)).size;
+    console.log(
+      `dispatch POSTs by status: ${[...statuses].map(([k, v]) => `${v}× ${k}`).join(', ')}; ${github.dispatches.length} dispatches received for ${distinct} distinct builds`
     );
     console.log(`notes: ${runner.notes.join(' | ') || 'none'}`);
     console.log(`peak memory of the bench process (runner and emulator) ${(peakRss / 1048576).toFixed(0)} MB`);

@@ -68,8 +68,15 @@ describe('merging the results of shards', () => {
   it('finds results files with *, ? and **, sorted', async () => {
     const root = mkdtempSync(join(tmpdir(), 'glob-'));
     try {
-      for (const file of ['results/results-1/results.json', 'results/results-2/results.json', 'results/other.txt', 'results/a/b/deep.json'])
-        (mkdirSync(join(root, file, '..'), { recursive: true }), writeFileSync(join(root, file), '{}'));
+      for (const file of [
+        'results/results-1/results.json',
+        'results/results-2/results.json',
+        'results/other.txt',
+        'results/a/b/deep.json'
+      ]) {
+        mkdirSync(join(root, file, '..'), { recursive: true });
+        writeFileSync(join(root, file), '{}');
+      }
       expect(await findFiles('results/*/results.json', root)).toEqual([
         join(root, 'results/results-1/results.json'),
         join(root, 'results/results-2/results.json')
