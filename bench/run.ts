@@ -23,6 +23,7 @@ import { githubBuildApi } from '../src/github/build-api.js';
 import { connect } from '../src/github/client.js';
 import { ConsoleLog } from '../src/log.js';
 import { planBuilds, type Plan } from '../src/plan/plan.js';
+import { shardOf } from '../src/plan/shard.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfiguration } from '../src/config/load.js';
@@ -227,6 +228,15 @@ async function benchRealWorld(): Promise<void> {
       `peak memory of the action process ${last?.peakRssMb.toFixed(0)} MB; chart downloads ${parts.charts.requests.length / 3} per run; helm renders ${renders} per run (debug lines)`
     );
     console.log(`GitHub requests per run: ${parts.github.requests.length / 3}`);
+    const full = JSON.parse(last?.outputs.plan ?? '{"repos":[]}') as Plan;
+    const byFile = new Map<string, number>();
+    for (const b of planBuilds(full))
+      byFile.set(`${b.workflow.path} (by ${b.chosenBy})`, (byFile.get(`${b.workflow.path} (by ${b.chosenBy})`) ?? 0) + 1);
+    console.log(`builds: ${planBuilds(full).length}; ${[...byFile].map(([k, v]) => `${v} ${k}`).join(', ')}`);
+    for (const n of [1, 2, 3, 4, 5, 6, 7])
+      console.log(
+        `  shard split N=${n}: ${Array.from({ length: n }, (_, k) => planBuilds(shardOf(full, { index: k + 1, count: n })).length).join(' / ')} builds`
+      );
   } finally {
     await parts.stop();
     rmSync(work, { recursive: true, force: true });
