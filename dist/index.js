@@ -54425,7 +54425,9 @@ async function findInstallation(app, appId, org, repo) {
 async function connect(options) {
     const common = {
         baseUrl: options.apiUrl,
-        throttle: (options.spaceWrites === false ? { ...throttleOptions(options.log), write: UNSPACED } : throttleOptions(options.log)),
+        throttle: (options.spaceWrites === false
+            ? { ...throttleOptions(options.log), write: UNSPACED }
+            : throttleOptions(options.log)),
         retry: { retries: options.retries ?? 2 },
         request: { fetch: fetchWithDeadline(createProxyFetch(), options.timeoutMs ?? 60_000) }
     };
@@ -58582,7 +58584,7 @@ class WorkflowDispatcher {
             });
             if (response.status === 200 && response.data && typeof response.data === 'object' && 'workflow_run_id' in response.data) {
                 const data = response.data;
-                return { kind: 'run', runId: data.workflow_run_id, runUrl: data.run_url, htmlUrl: data.html_url };
+                return { kind: 'run', runId: data.workflow_run_id, htmlUrl: data.html_url };
             }
             return { kind: 'accepted' };
         }
