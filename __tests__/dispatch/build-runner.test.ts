@@ -374,6 +374,54 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
     expect(results[0]).toMatchObject({ outcome: 'succeeded', via: 'attached', runId: running.id });
   });
 
+  it('does not dispatch a build that succeeded within skip-succeeded-within, even in the same second as its start', async () => {
+    const { log, api, planOf } = await setUp();
+    const workflowOf = (repo: string): number => github.repo(repo)?.workflows[0]?.id ?? 0;
+    // the window opens at .700 of a second; GitHub's created_at says whole seconds, so a run made at .900 shows .000
+    const opens = clock.now() - 3 * 60_000 + 700;
+    const sameSecond = github.addRun({
+      repo: 'hms-bss',
+      workflowId: workflowOf('hms-bss'),
+      ref: 'v1.28.0',
+      event: 'workflow_dispatch',
+      actor: 'test-user',
+      createdAt: opens + 200,
+      script: { queuedMs: 0, runMs: 1000, conclusion: 'success' }
+    });
+    // a success from before the window, and a failure inside it, do not count
+    github.addRun({
+      repo: 'hms-rts',
+      workflowId: workflowOf('hms-rts'),
+      ref: 'v3.1.0',
+      event: 'workflow_dispatch',
+      actor: 'test-user',
+      createdAt: opens - 5000,
+      script: { queuedMs: 0, runMs: 1000, conclusion: 'success' }
+    });
+    github.addRun({
+      repo: 'hms-smd',
+      workflowId: workflowOf('hms-smd'),
+      ref: 'v2.24.0',
+      event: 'workflow_dispatch',
+      actor: 'test-user',
+      createdAt: opens + 60_000,
+      script: { queuedMs: 0, runMs: 1000, conclusion: 'failure' }
+    });
+    const plan = await planOf([
+      image('hms-bss', 'cray-bss', '1.28.0'),
+      image('hms-rts', 'cray-hms-rts', '3.1.0'),
+      image('hms-smd', 'cray-smd', '2.24.0')
+    ]);
+    const results = await new BuildRunner(api, { ...options, skipSucceededSince: opens }, log, clock).run(plan);
+    expect(results[0]).toMatchObject({ outcome: 'skipped', via: 'recent', runId: sameSecond.id });
+    expect(results[0]?.reason).toMatch(/^run \d+ built it at .* \(skip-succeeded-within\)$/);
+    expect(results.slice(1).map((r) => [r.image, r.outcome, r.via])).toEqual([
+      ['cray-hms-rts', 'succeeded', 'dispatched'],
+      ['cray-smd', 'succeeded', 'dispatched']
+    ]);
+    expect(github.dispatches.map((d) => d.repo).sort()).toEqual(['hms-rts', 'hms-smd']);
+  });
+
   it('reports a refused dispatch and an image no workflow builds as not dispatched', async () => {
     const { log, api, planOf } = await setUp();
     const repo = github.repo('hms-rts');

@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { jest } from '@jest/globals';
 import type { BuildResult } from '../../src/dispatch/build-result.js';
 import type { Plan } from '../../src/plan/plan.js';
 import { buildKey, planBuilds } from '../../src/plan/plan.js';
@@ -16,11 +15,6 @@ function dispatchCounts(parts: LocalParts, plan: Plan): Map<string, number> {
   }
   return counts;
 }
-
-// The resume case once dispatched one build twice under the full suite's load (1 run in about 8; not
-// reproduced alone or beside dispatch.test.ts): it prints both runs' logs when that happens, and is
-// tried once more. See the closing note of issue 8.
-jest.retryTimes(1, { logErrorsBeforeRetry: true });
 
 describe('plans that travel: a plan job, shards that dispatch it, a report that merges them, runs that resume', () => {
   let parts: LocalParts | undefined;
@@ -131,10 +125,6 @@ describe('plans that travel: a plan job, shards that dispatch it, a report that 
       120_000
     );
     const counts = dispatchCounts(p, plan);
-    if ([...counts.values()].some((v) => v !== 1))
-      process.stderr.write(
-        `FIRST\n${first.stdout}\nSECOND\n${second.stdout}\nDISPATCHES ${JSON.stringify(p.github.dispatches.map((d) => d.repo + ' ' + d.ref))}\n`
-      );
     expect([...counts.values()]).toEqual(Array(13).fill(1));
     const resumed = JSON.parse(readFileSync(join(p.workDir, 'second.json'), 'utf8')) as { results: BuildResult[] };
     const via = (v: string): number => new Set(resumed.results.filter((r) => r.via === v).map((r) => r.runId)).size;

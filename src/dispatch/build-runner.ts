@@ -252,7 +252,8 @@ export class BuildRunner {
 
   private async start(job: BuildJob): Promise<void> {
     const known = [...(this.knownRuns.get(job.repo)?.values() ?? [])];
-    const since = this.options.skipSucceededSince;
+    // GitHub's created_at has whole seconds: a run created in the same second as the window's start is in it
+    const since = this.options.skipSucceededSince === undefined ? undefined : Math.floor(this.options.skipSucceededSince / 1000) * 1000;
     if (since !== undefined) {
       const recent = known
         .filter((r) => r.workflowId === job.workflow.id && r.headBranch === job.ref && r.conclusion === 'success' && r.createdAt >= since)
