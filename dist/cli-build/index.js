@@ -39786,7 +39786,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3398);
+/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7523);
 
 // requests of a job that ended early (a silent server) may still wait on their deadlines: do not wait for them
 process.exit(await (0,_command_line_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2)));
@@ -39796,7 +39796,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3398:
+/***/ 7523:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58007,6 +58007,101 @@ function failedResults(results) {
     return results.filter((r) => !SUCCEEDED.has(r.outcome));
 }
 
+;// CONCATENATED MODULE: ./src/dispatch/build-state.ts
+
+const QUEUED = { kind: 'queued' };
+/** A dispatch request goes out: the first, or another after a lost one whose run was not found. */
+function sending(from, now, knownRunIds) {
+    const sends = from.kind === 'correlating' ? { ...from.sends, count: from.sends.count + 1, lastAt: now } : { count: 1, firstAt: now, lastAt: now };
+    return { kind: 'sending', sends, knownRunIds };
+}
+/** GitHub answered with the run it created (200 with run details). */
+function dispatchedAs(_from, run) {
+    return { kind: 'running', via: 'dispatched', run, attempts: [], awaitedAttempt: 1 };
+}
+/** GitHub accepted the dispatch without saying which run (204), or the answer was lost: look for the run until `until`. */
+function lookForRun(from, until, lost) {
+    return {
+        kind: 'correlating',
+        sends: lost === undefined ? from.sends : { ...from.sends, lost },
+        knownRunIds: from.knownRunIds,
+        until,
+        answerLost: lost !== undefined
+    };
+}
+/** The run of a dispatch was found among the listed runs. */
+function runFound(_from, run) {
+    return { kind: 'running', via: 'dispatched', run, attempts: [], awaitedAttempt: 1 };
+}
+/** A build of the same workflow and tag is still going: watch it instead of dispatching. */
+function attachedTo(_from, run) {
+    return { kind: 'running', via: 'attached', run, attempts: [], awaitedAttempt: 1 };
+}
+/** It succeeded recently (skip-succeeded-within): not dispatched again. */
+function succeededRecently(_from, run, reason) {
+    return { kind: 'done', outcome: 'skipped', via: 'recent', run, reason, attempts: [] };
+}
+/** Never dispatched: GitHub refused it, or the time limit came first. */
+function notDispatched(_from, reason) {
+    return { kind: 'done', outcome: 'not-dispatched', reason, attempts: [] };
+}
+/** Dispatched, but no run could be tied to it. */
+function noRunFound(_from, reason) {
+    return { kind: 'done', outcome: 'unmatched', via: 'dispatched', reason, attempts: [] };
+}
+/** A newer snapshot of the run (same attempt or later). */
+function observed(from, run) {
+    return { ...from, run };
+}
+/** The failed jobs of its completed run were re-run: follow the next attempt of the same run. */
+function rerunAsked(from, failed, attemptUrl) {
+    return {
+        ...from,
+        attempts: [...from.attempts, { attempt: failed.runAttempt, conclusion: failed.conclusion, url: attemptUrl }],
+        awaitedAttempt: failed.runAttempt + 1,
+        run: { ...failed, status: 'requested', conclusion: null }
+    };
+}
+/** Its run completed: success after a re-run is told apart from plain success. */
+function concluded(from, run) {
+    const outcome = outcomeOfConclusion(run.conclusion);
+    return {
+        kind: 'done',
+        outcome: outcome === 'succeeded' && from.attempts.length > 0 ? 'succeeded-on-retry' : outcome,
+        via: from.via,
+        run,
+        attempts: from.attempts,
+        awaitedAttempt: from.awaitedAttempt
+    };
+}
+/** Still going when the time limit passed. */
+function timedOut(from, reason) {
+    return {
+        kind: 'done',
+        outcome: 'timed-out',
+        reason,
+        via: from.via,
+        run: from.run,
+        attempts: from.attempts,
+        awaitedAttempt: from.awaitedAttempt
+    };
+}
+/** What a state says of the build at any moment: only `done` has the final outcome; the others say why not yet. */
+function outcomeSoFar(state) {
+    switch (state.kind) {
+        case 'done':
+            return { outcome: state.outcome, reason: state.reason };
+        case 'running':
+            return { outcome: 'running', reason: `still ${state.run.status ?? 'running'} when the job stopped` };
+        case 'correlating':
+            return { outcome: 'unmatched', reason: 'dispatched; the job stopped before its run was found' };
+        case 'sending':
+            return { outcome: 'unmatched', reason: 'the job stopped while its dispatch was being sent: it may or may not have reached GitHub' };
+        case 'queued':
+            return { outcome: 'not-dispatched', reason: 'the job stopped before it was dispatched' };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/dispatch/correlate.ts
 /** Allowed difference between the client's and GitHub's clocks when comparing creation times. */
 const CLOCK_SKEW_MS = 60_000;
@@ -58124,6 +58219,16 @@ function earliestSlot(sent, budget, now) {
 
 
 
+
+/** The time of the run a build's listings must reach back to: its run's creation, else its first dispatch. */
+function listedSince(state) {
+    if (state.kind === 'running')
+        return state.run.createdAt;
+    if (state.kind === 'sending' || state.kind === 'correlating')
+        return state.sends.firstAt;
+    return Infinity;
+}
+const isActive = (job) => job.state.kind === 'running' || job.state.kind === 'correlating';
 const LOOKBACK_MS = 24 * 3600_000;
 /** Dispatch requests per build at most: each one after the first only when the run of every earlier one was looked for and not found. */
 const MAX_DISPATCH_SENDS = 4;
@@ -58167,7 +58272,7 @@ class BuildRunner {
                 if (this.jobs.has(key))
                     continue;
                 const built = build.images.map((i) => images.get(i)).filter((i) => i !== undefined);
-                this.jobs.set(key, { repo: build.githubRepo, workflow: build.workflow, ref: build.gitTag, images: built, state: 'queued' });
+                this.jobs.set(key, { repo: build.githubRepo, workflow: build.workflow, ref: build.gitTag, images: built, state: QUEUED });
             }
         }
         const builds = planBuilds(plan).length;
@@ -58187,7 +58292,7 @@ class BuildRunner {
         let backoffMs = 1000;
         for (;;) {
             await this.fillSlots(queue, jobs, deadline);
-            const active = jobs.filter((j) => j.state === 'running' || j.state === 'correlating');
+            const active = jobs.filter(isActive);
             if (active.length === 0 && queue.length === 0)
                 break;
             if (this.clock.now() >= deadline) {
@@ -58196,7 +58301,7 @@ class BuildRunner {
                 await this.expire(jobs, queue);
                 break;
             }
-            const correlating = active.some((j) => j.state === 'correlating');
+            const correlating = active.some((j) => j.state.kind === 'correlating');
             // one listing per repo with builds in flight; stretched before GitHub's hourly budget runs out
             const interval = this.pollInterval(new Set(active.map((j) => j.repo)).size);
             let wait = correlating ? Math.min(backoffMs, interval) : interval;
@@ -58246,15 +58351,15 @@ class BuildRunner {
     describeCounts(jobs, queued) {
         const counts = new Map();
         const add = (k) => void counts.set(k, (counts.get(k) ?? 0) + 1);
-        for (const job of jobs) {
-            if (job.state === 'queued')
+        for (const { state } of jobs) {
+            if (state.kind === 'queued')
                 continue;
-            if (job.state === 'correlating' || job.state === 'sending')
+            if (state.kind === 'correlating' || state.kind === 'sending')
                 add('finding run');
-            else if (job.state === 'running')
-                add(job.run?.status ?? 'unknown');
+            else if (state.kind === 'running')
+                add(state.run.status ?? 'unknown');
             else
-                add(job.outcome ?? 'done');
+                add(state.outcome);
         }
         const parts = [...counts.entries()].map(([k, v]) => `${v} ${k}`);
         if (queued > 0)
@@ -58286,7 +58391,7 @@ class BuildRunner {
         for (;;) {
             if (this.clock.now() >= deadline)
                 return;
-            const inFlight = jobs.filter((j) => j.state === 'running' || j.state === 'correlating').length;
+            const inFlight = jobs.filter(isActive).length;
             if (inFlight >= this.options.maxParallel || queue.length === 0)
                 return;
             if (this.pacer.nextSlot(this.clock.now()) > this.clock.now())
@@ -58296,6 +58401,8 @@ class BuildRunner {
         }
     }
     async start(job) {
+        if (job.state.kind !== 'queued')
+            return;
         const known = [...(this.knownRuns.get(job.repo)?.values() ?? [])];
         // GitHub's created_at has whole seconds: a run created in the same second as the window's start is in it
         const since = this.options.skipSucceededSince === undefined ? undefined : Math.floor(this.options.skipSucceededSince / 1000) * 1000;
@@ -58304,14 +58411,9 @@ class BuildRunner {
                 .filter((r) => r.workflowId === job.workflow.id && r.headBranch === job.ref && r.conclusion === 'success' && r.createdAt >= since)
                 .sort((a, b) => b.createdAt - a.createdAt)[0];
             if (recent) {
-                Object.assign(job, {
-                    state: 'done',
-                    via: 'recent',
-                    run: recent,
-                    outcome: 'skipped',
-                    reason: `run ${recent.id} built it at ${new Date(recent.createdAt).toISOString()} (skip-succeeded-within)`
-                });
-                this.log.info(`${job.repo} ${job.ref}: ${job.reason}; not dispatched again`);
+                const reason = `run ${recent.id} built it at ${new Date(recent.createdAt).toISOString()} (skip-succeeded-within)`;
+                job.state = succeededRecently(job.state, recent, reason);
+                this.log.info(`${job.repo} ${job.ref}: ${reason}; not dispatched again`);
                 return;
             }
         }
@@ -58319,27 +58421,26 @@ class BuildRunner {
             const running = findRunningBuild(job.workflow.id, job.ref, known.filter((r) => !this.takenRunIds.has(r.id)), this.actor);
             if (running) {
                 this.takenRunIds.add(running.id);
-                Object.assign(job, { state: 'running', via: 'attached', run: running });
+                job.state = attachedTo(job.state, running);
                 this.log.info(`${job.repo} ${job.ref}: attached to run ${running.id} (${running.status}) instead of dispatching again`);
                 return;
             }
         }
         await this.send(job, new Set(known.filter((r) => r.workflowId === job.workflow.id).map((r) => r.id)));
     }
+    /** Send a dispatch (the first, or another after a lost answer whose run was not found) and take its answer. */
     async send(job, knownRunIds) {
-        job.sentAt = this.clock.now();
-        job.firstSentAt ??= job.sentAt;
-        job.sends = (job.sends ?? 0) + 1;
-        job.knownRunIds = knownRunIds;
-        job.via = 'dispatched';
-        job.state = 'sending';
-        this.pacer.record(this.clock.now());
+        if (job.state.kind !== 'queued' && job.state.kind !== 'correlating')
+            return;
+        const sentAt = this.clock.now();
+        const out = sending(job.state, sentAt, knownRunIds);
+        job.state = out;
+        this.pacer.record(sentAt);
         const answer = await this.api.dispatch(job.repo, job.workflow.id, job.ref);
         switch (answer.kind) {
             case 'run':
                 this.takenRunIds.add(answer.runId);
-                job.state = 'running';
-                job.run = {
+                job.state = dispatchedAs(out, {
                     id: answer.runId,
                     workflowId: job.workflow.id,
                     headBranch: job.ref,
@@ -58347,28 +58448,26 @@ class BuildRunner {
                     status: 'queued',
                     conclusion: null,
                     actor: undefined,
-                    createdAt: job.sentAt,
+                    createdAt: sentAt,
                     htmlUrl: answer.htmlUrl,
                     runAttempt: 1
-                };
+                });
                 this.log.info(`${job.repo} ${job.ref}: dispatched ${job.workflow.path}, run ${answer.runId}`);
                 return;
             case 'accepted':
-            case 'lost':
-                job.state = 'correlating';
-                job.answerLost = answer.kind === 'lost';
-                if (answer.kind === 'lost')
-                    job.lostMessage = answer.message;
-                job.correlationDeadline = job.sentAt + this.options.correlationWindowMs;
-                this.log.info(answer.kind === 'lost'
-                    ? `${job.repo} ${job.ref}: the dispatch answer was lost (${answer.message}); looking for the run before dispatching again`
+            case 'lost': {
+                const lost = answer.kind === 'lost' ? answer.message : undefined;
+                job.state = lookForRun(out, sentAt + this.options.correlationWindowMs, lost);
+                this.log.info(lost !== undefined
+                    ? `${job.repo} ${job.ref}: the dispatch answer was lost (${lost}); looking for the run before dispatching again`
                     : `${job.repo} ${job.ref}: dispatched ${job.workflow.path}; looking for its run`);
                 return;
-            case 'refused':
-                job.state = 'done';
-                job.outcome = 'not-dispatched';
-                job.reason = `GitHub refused the dispatch of ${job.workflow.path} at ${job.ref} (${answer.status}: ${answer.message})`;
-                this.log.info(`${job.repo} ${job.ref}: ${job.reason}`);
+            }
+            case 'refused': {
+                const reason = `GitHub refused the dispatch of ${job.workflow.path} at ${job.ref} (${answer.status}: ${answer.message})`;
+                job.state = notDispatched(out, reason);
+                this.log.info(`${job.repo} ${job.ref}: ${reason}`);
+            }
         }
     }
     async poll(active) {
@@ -58376,7 +58475,7 @@ class BuildRunner {
         for (const job of active)
             byRepo.set(job.repo, [...(byRepo.get(job.repo) ?? []), job]);
         await Promise.all([...byRepo.entries()].map(([repo, repoJobs]) => this.apiLimit(async () => {
-            const since = Math.min(...repoJobs.map((j) => Math.min(j.run?.createdAt ?? Infinity, j.sentAt ?? Infinity))) - CLOCK_SKEW_MS;
+            const since = Math.min(...repoJobs.map((j) => listedSince(j.state))) - CLOCK_SKEW_MS;
             let runs;
             try {
                 runs = await this.api.listDispatchRuns(repo, since, this.workflowIdsOf(repo));
@@ -58393,71 +58492,63 @@ class BuildRunner {
         })));
     }
     async update(job, byId, runs) {
-        if (job.state === 'correlating') {
-            const run = tieDispatchToRun({
-                workflowId: job.workflow.id,
-                ref: job.ref,
-                sentAt: job.firstSentAt ?? job.sentAt ?? 0,
-                knownRunIds: job.knownRunIds ?? new Set(),
-                actor: this.actor
-            }, runs, this.takenRunIds);
+        const state = job.state;
+        if (state.kind === 'correlating') {
+            const run = tieDispatchToRun({ workflowId: job.workflow.id, ref: job.ref, sentAt: state.sends.firstAt, knownRunIds: state.knownRunIds, actor: this.actor }, runs, this.takenRunIds);
             if (run) {
                 this.takenRunIds.add(run.id);
-                Object.assign(job, { state: 'running', run });
+                job.state = runFound(state, run);
                 this.log.info(`${job.repo} ${job.ref}: run ${run.id} is the one dispatched`);
+                return;
             }
-            else if (this.clock.now() >= (job.correlationDeadline ?? 0)) {
-                if (job.answerLost && (job.sends ?? 0) < MAX_DISPATCH_SENDS) {
-                    // a resend is a dispatch too: it waits for the budget
-                    if (this.pacer.nextSlot(this.clock.now()) > this.clock.now())
-                        return;
-                    this.log.info(`${job.repo} ${job.ref}: no run appeared for the lost dispatch; dispatching again (send ${(job.sends ?? 0) + 1} of at most ${MAX_DISPATCH_SENDS})`);
-                    await this.send(job, new Set([...(job.knownRunIds ?? []), ...runs.map((r) => r.id)]));
+            if (this.clock.now() < state.until)
+                return;
+            if (state.answerLost && state.sends.count < MAX_DISPATCH_SENDS) {
+                // a resend is a dispatch too: it waits for the budget
+                if (this.pacer.nextSlot(this.clock.now()) > this.clock.now())
                     return;
-                }
-                Object.assign(job, { state: 'done', outcome: 'unmatched' });
-                const window = `${Math.round(this.options.correlationWindowMs / 1000)} s`;
-                job.reason = job.answerLost
-                    ? `every one of ${job.sends ?? 1} dispatches of ${job.workflow.path} at ${job.ref} was lost (last: ${job.lostMessage ?? 'no answer'}), and no matching run appeared within ${window} of any`
-                    : `dispatched ${job.workflow.path} at ${job.ref}, but no matching run appeared within ${window}`;
-                this.log.info(`${job.repo} ${job.ref}: ${job.reason}`);
+                this.log.info(`${job.repo} ${job.ref}: no run appeared for the lost dispatch; dispatching again (send ${state.sends.count + 1} of at most ${MAX_DISPATCH_SENDS})`);
+                await this.send(job, new Set([...state.knownRunIds, ...runs.map((r) => r.id)]));
+                return;
             }
+            const window = `${Math.round(this.options.correlationWindowMs / 1000)} s`;
+            const reason = state.answerLost
+                ? `every one of ${state.sends.count} dispatches of ${job.workflow.path} at ${job.ref} was lost (last: ${state.sends.lost ?? 'no answer'}), and no matching run appeared within ${window} of any`
+                : `dispatched ${job.workflow.path} at ${job.ref}, but no matching run appeared within ${window}`;
+            job.state = noRunFound(state, reason);
+            this.log.info(`${job.repo} ${job.ref}: ${reason}`);
             return;
         }
-        if (job.state !== 'running' || !job.run)
+        if (state.kind !== 'running')
             return;
-        let run = byId.get(job.run.id);
+        let run = byId.get(state.run.id);
         if (!run) {
             try {
-                run = await this.api.getRun(job.repo, job.run.id);
+                run = await this.api.getRun(job.repo, state.run.id);
             }
             catch (error) {
                 rethrowIfFatal(error);
-                this.log.debug(`${job.repo}: run ${job.run.id} not readable yet (${errorMessage(error)})`);
+                this.log.debug(`${job.repo}: run ${state.run.id} not readable yet (${errorMessage(error)})`);
                 return;
             }
         }
         // a listing may still show the attempt before the re-run: it says nothing of the new one
-        if (run.runAttempt < (job.awaitedAttempt ?? 1))
+        if (run.runAttempt < state.awaitedAttempt)
             return;
-        job.run = run;
+        const now = observed(state, run);
+        job.state = now;
         if (run.status !== 'completed')
             return;
-        if (run.conclusion === 'failure' && (job.attempts?.length ?? 0) < this.options.retryFailedBuilds && this.clock.now() < this.deadline) {
-            const rerun = await this.rerunFailedJobs(job, run);
-            if (rerun === 'later') {
-                job.run = run;
-                return;
-            }
-            if (rerun)
+        if (run.conclusion === 'failure' && now.attempts.length < this.options.retryFailedBuilds && this.clock.now() < this.deadline) {
+            const rerun = await this.rerunFailedJobs(job, now, run);
+            // 'later': the dispatch budget is spent for now; the next cycle asks again
+            if (rerun !== 'refused')
                 return;
         }
-        job.state = 'done';
-        const outcome = outcomeOfConclusion(run.conclusion);
-        job.outcome = outcome === 'succeeded' && job.attempts?.length ? 'succeeded-on-retry' : outcome;
+        job.state = concluded(now, run);
     }
-    /** Ask for the next attempt of a failed run; false when GitHub refuses (the failure stands). */
-    async rerunFailedJobs(job, run) {
+    /** Ask for the next attempt of a failed run; `refused` when GitHub will not (the failure stands). */
+    async rerunFailedJobs(job, state, run) {
         if (this.pacer.nextSlot(this.clock.now()) > this.clock.now())
             return 'later';
         this.pacer.record(this.clock.now());
@@ -58467,40 +58558,35 @@ class BuildRunner {
         catch (error) {
             rethrowIfFatal(error);
             this.log.info(`${job.repo} ${job.ref}: cannot re-run the failed jobs of run ${run.id} (${errorMessage(error)})`);
-            return false;
+            return 'refused';
         }
-        (job.attempts ??= []).push({ attempt: run.runAttempt, conclusion: run.conclusion, url: attemptUrl(run) });
-        job.awaitedAttempt = run.runAttempt + 1;
-        job.run = { ...run, status: 'requested', conclusion: null };
-        this.log.info(`${job.repo} ${job.ref}: run ${run.id} failed; re-running its failed jobs (attempt ${job.awaitedAttempt})`);
-        return true;
+        const next = rerunAsked(state, run, attemptUrl(run));
+        job.state = next;
+        this.log.info(`${job.repo} ${job.ref}: run ${run.id} failed; re-running its failed jobs (attempt ${next.awaitedAttempt})`);
+        return 'asked';
     }
     async expire(jobs, queue) {
         const limit = formatDuration(this.options.timeLimitMs);
-        for (const job of queue.splice(0)) {
-            Object.assign(job, {
-                state: 'done',
-                outcome: 'not-dispatched',
-                reason: `time limit (${limit}) reached before it could be dispatched`
-            });
-        }
+        for (const job of queue.splice(0))
+            if (job.state.kind === 'queued')
+                job.state = notDispatched(job.state, `time limit (${limit}) reached before it could be dispatched`);
         for (const job of jobs) {
-            if (job.state === 'correlating')
-                Object.assign(job, { state: 'done', outcome: 'unmatched', reason: 'time limit reached while looking for its run' });
-            if (job.state !== 'running')
+            const state = job.state;
+            if (state.kind === 'correlating')
+                job.state = noRunFound(state, 'time limit reached while looking for its run');
+            if (state.kind !== 'running')
                 continue;
-            job.state = 'done';
-            job.outcome = 'timed-out';
-            job.reason = `still ${job.run?.status ?? 'running'} when the time limit (${limit}) passed`;
-            if (this.options.cancelOnTimeout && job.run) {
+            let reason = `still ${state.run.status ?? 'running'} when the time limit (${limit}) passed`;
+            if (this.options.cancelOnTimeout) {
                 try {
-                    await this.api.cancelRun(job.repo, job.run.id);
-                    job.reason += '; cancelled';
+                    await this.api.cancelRun(job.repo, state.run.id);
+                    reason += '; cancelled';
                 }
                 catch (error) {
-                    job.reason += `; cancelling failed: ${errorMessage(error)}`;
+                    reason += `; cancelling failed: ${errorMessage(error)}`;
                 }
             }
+            job.state = timedOut(state, reason);
         }
     }
     // ------------------------------------------------------------ results
@@ -58511,27 +58597,23 @@ class BuildRunner {
     resultsSoFar(plan) {
         const fromJobs = new Map();
         for (const job of this.jobs.values()) {
-            const { outcome, reason } = stateOutcome(job);
+            const { state } = job;
+            const { outcome, reason } = outcomeSoFar(state);
+            const run = state.kind === 'running' || state.kind === 'done' ? state.run : undefined;
+            const attempts = state.kind === 'running' || state.kind === 'done' ? state.attempts : [];
+            const awaited = state.kind === 'running' || state.kind === 'done' ? state.awaitedAttempt : undefined;
+            const via = state.kind === 'running' || state.kind === 'done' ? state.via : state.kind === 'queued' ? undefined : 'dispatched';
             job.images.forEach((image, i) => {
                 const result = {
                     ...resultFor(image, outcome, reason),
                     workflow: { id: job.workflow.id, name: job.workflow.name, path: job.workflow.path },
-                    ...(job.run
-                        ? { runId: job.run.id, runUrl: job.run.htmlUrl, status: job.run.status ?? undefined, conclusion: job.run.conclusion }
-                        : {}),
-                    ...(job.attempts && job.run
+                    ...(run ? { runId: run.id, runUrl: run.htmlUrl, status: run.status ?? undefined, conclusion: run.conclusion } : {}),
+                    ...(attempts.length > 0 && run
                         ? {
-                            attempts: [
-                                ...job.attempts,
-                                {
-                                    attempt: job.awaitedAttempt ?? job.run.runAttempt,
-                                    conclusion: job.run.conclusion,
-                                    url: attemptUrl(job.run, job.awaitedAttempt)
-                                }
-                            ]
+                            attempts: [...attempts, { attempt: awaited ?? run.runAttempt, conclusion: run.conclusion, url: attemptUrl(run, awaited) }]
                         }
                         : {}),
-                    ...(job.via ? { via: i === 0 || job.via === 'recent' ? job.via : 'shared' } : {})
+                    ...(via ? { via: i === 0 || via === 'recent' ? via : 'shared' } : {})
                 };
                 fromJobs.set(image, result);
             });
@@ -58542,21 +58624,6 @@ class BuildRunner {
 /** The page of one attempt of a run (`…/actions/runs/7/attempts/2`). */
 function attemptUrl(run, attempt = run.runAttempt) {
     return `${run.htmlUrl.replace(/\/attempts\/\d+$/, '')}/attempts/${attempt}`;
-}
-/** What a build's state says of it now; only `done` builds have their final outcome. */
-function stateOutcome(job) {
-    switch (job.state) {
-        case 'done':
-            return { outcome: job.outcome ?? 'not-dispatched', reason: job.reason };
-        case 'running':
-            return { outcome: 'running', reason: `still ${job.run?.status ?? 'running'} when the job stopped` };
-        case 'correlating':
-            return { outcome: 'unmatched', reason: 'dispatched; the job stopped before its run was found' };
-        case 'sending':
-            return { outcome: 'unmatched', reason: 'the job stopped while its dispatch was being sent: it may or may not have reached GitHub' };
-        case 'queued':
-            return { outcome: 'not-dispatched', reason: job.reason ?? 'the job stopped before it was dispatched' };
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/dispatch/clock.ts

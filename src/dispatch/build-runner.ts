@@ -3,8 +3,26 @@ import type { Log } from '../log.js';
 import type { Plan, PlannedImage, PlannedWorkflow } from '../plan/plan.js';
 import { buildKey, planBuilds, planImages } from '../plan/plan.js';
 import type { DispatchAnswer } from '../github/dispatch.js';
-import type { BuildResult, RunAttempt } from './build-result.js';
-import { outcomeOfConclusion, resultFor } from './build-result.js';
+import type { BuildResult } from './build-result.js';
+import { resultFor } from './build-result.js';
+import {
+  attachedTo,
+  concluded,
+  dispatchedAs,
+  lookForRun,
+  noRunFound,
+  notDispatched,
+  observed,
+  outcomeSoFar,
+  QUEUED,
+  rerunAsked,
+  runFound,
+  sending,
+  succeededRecently,
+  timedOut,
+  type BuildState,
+  type Running
+} from './build-state.js';
 import type { Clock } from './clock.js';
 import type { RunSnapshot } from './correlate.js';
 import { CLOCK_SKEW_MS, findRunningBuild, tieDispatchToRun } from './correlate.js';
@@ -43,33 +61,24 @@ export interface BuildOptions {
   dispatchBudget?: DispatchBudget;
 }
 
-/** One workflow run to obtain: a (repo, workflow, ref) and every planned image it builds. */
+/** One workflow run to obtain: a (repo, workflow, ref), every planned image it builds, and where it is. */
 interface BuildJob {
-  repo: string;
-  workflow: PlannedWorkflow;
-  ref: string;
-  images: PlannedImage[];
-  /** `sending`: a dispatch request is out and unanswered (a cancel then reports it as sent, not as never dispatched). */
-  state: 'queued' | 'sending' | 'correlating' | 'running' | 'done';
-  via?: 'dispatched' | 'attached' | 'recent';
-  run?: RunSnapshot;
-  sentAt?: number;
-  /** When the first dispatch was sent: a run created since then may be any send's. */
-  firstSentAt?: number;
-  /** The last lost answer, for the report when no send's run is ever found. */
-  lostMessage?: string;
-  knownRunIds?: Set<number>;
-  answerLost?: boolean;
-  /** Dispatch requests sent for this build (a lost answer is looked for, then sent again). */
-  sends?: number;
-  correlationDeadline?: number;
-  outcome?: BuildResult['outcome'];
-  reason?: string;
-  /** Earlier attempts of the run, once its failed jobs were re-run. */
-  attempts?: RunAttempt[];
-  /** The attempt asked for: snapshots of earlier attempts say nothing of it. */
-  awaitedAttempt?: number;
+  readonly repo: string;
+  readonly workflow: PlannedWorkflow;
+  readonly ref: string;
+  readonly images: readonly PlannedImage[];
+  /** Changed only through the transitions of build-state.ts. */
+  state: BuildState;
 }
+
+/** The time of the run a build's listings must reach back to: its run's creation, else its first dispatch. */
+function listedSince(state: BuildState): number {
+  if (state.kind === 'running') return state.run.createdAt;
+  if (state.kind === 'sending' || state.kind === 'correlating') return state.sends.firstAt;
+  return Infinity;
+}
+
+const isActive = (job: BuildJob): boolean => job.state.kind === 'running' || job.state.kind === 'correlating';
 
 const LOOKBACK_MS = 24 * 3600_000;
 /** Dispatch requests per build at most: each one after the first only when the run of every earlier one was looked for and not found. */
@@ -113,7 +122,7 @@ export class BuildRunner {
         const key = buildKey(build);
         if (this.jobs.has(key)) continue;
         const built = build.images.map((i) => images.get(i)).filter((i): i is PlannedImage => i !== undefined);
-        this.jobs.set(key, { repo: build.githubRepo, workflow: build.workflow, ref: build.gitTag, images: built, state: 'queued' });
+        this.jobs.set(key, { repo: build.githubRepo, workflow: build.workflow, ref: build.gitTag, images: built, state: QUEUED });
       }
     }
     const builds = planBuilds(plan).length;
@@ -137,7 +146,7 @@ export class BuildRunner {
     let backoffMs = 1000;
     for (;;) {
       await this.fillSlots(queue, jobs, deadline);
-      const active = jobs.filter((j) => j.state === 'running' || j.state === 'correlating');
+      const active = jobs.filter(isActive);
       if (active.length === 0 && queue.length === 0) break;
       if (this.clock.now() >= deadline) {
         // one last look, so builds that finished in time are not reported as timed out
@@ -145,7 +154,7 @@ export class BuildRunner {
         await this.expire(jobs, queue);
         break;
       }
-      const correlating = active.some((j) => j.state === 'correlating');
+      const correlating = active.some((j) => j.state.kind === 'correlating');
       // one listing per repo with builds in flight; stretched before GitHub's hourly budget runs out
       const interval = this.pollInterval(new Set(active.map((j) => j.repo)).size);
       let wait = correlating ? Math.min(backoffMs, interval) : interval;
@@ -200,11 +209,11 @@ export class BuildRunner {
   private describeCounts(jobs: BuildJob[], queued: number): string {
     const counts = new Map<string, number>();
     const add = (k: string): void => void counts.set(k, (counts.get(k) ?? 0) + 1);
-    for (const job of jobs) {
-      if (job.state === 'queued') continue;
-      if (job.state === 'correlating' || job.state === 'sending') add('finding run');
-      else if (job.state === 'running') add(job.run?.status ?? 'unknown');
-      else add(job.outcome ?? 'done');
+    for (const { state } of jobs) {
+      if (state.kind === 'queued') continue;
+      if (state.kind === 'correlating' || state.kind === 'sending') add('finding run');
+      else if (state.kind === 'running') add(state.run.status ?? 'unknown');
+      else add(state.outcome);
     }
     const parts = [...counts.entries()].map(([k, v]) => `${v} ${k}`);
     if (queued > 0) parts.unshift(`${queued} waiting to dispatch`);
@@ -242,7 +251,7 @@ export class BuildRunner {
   private async fillSlots(queue: BuildJob[], jobs: BuildJob[], deadline: number): Promise<void> {
     for (;;) {
       if (this.clock.now() >= deadline) return;
-      const inFlight = jobs.filter((j) => j.state === 'running' || j.state === 'correlating').length;
+      const inFlight = jobs.filter(isActive).length;
       if (inFlight >= this.options.maxParallel || queue.length === 0) return;
       if (this.pacer.nextSlot(this.clock.now()) > this.clock.now()) return;
       const job = queue.shift() as BuildJob;
@@ -251,6 +260,7 @@ export class BuildRunner {
   }
 
   private async start(job: BuildJob): Promise<void> {
+    if (job.state.kind !== 'queued') return;
     const known = [...(this.knownRuns.get(job.repo)?.values() ?? [])];
     // GitHub's created_at has whole seconds: a run created in the same second as the window's start is in it
     const since = this.options.skipSucceededSince === undefined ? undefined : Math.floor(this.options.skipSucceededSince / 1000) * 1000;
@@ -259,14 +269,9 @@ export class BuildRunner {
         .filter((r) => r.workflowId === job.workflow.id && r.headBranch === job.ref && r.conclusion === 'success' && r.createdAt >= since)
         .sort((a, b) => b.createdAt - a.createdAt)[0];
       if (recent) {
-        Object.assign(job, {
-          state: 'done',
-          via: 'recent',
-          run: recent,
-          outcome: 'skipped',
-          reason: `run ${recent.id} built it at ${new Date(recent.createdAt).toISOString()} (skip-succeeded-within)`
-        });
-        this.log.info(`${job.repo} ${job.ref}: ${job.reason}; not dispatched again`);
+        const reason = `run ${recent.id} built it at ${new Date(recent.createdAt).toISOString()} (skip-succeeded-within)`;
+        job.state = succeededRecently(job.state, recent, reason);
+        this.log.info(`${job.repo} ${job.ref}: ${reason}; not dispatched again`);
         return;
       }
     }
@@ -279,7 +284,7 @@ export class BuildRunner {
       );
       if (running) {
         this.takenRunIds.add(running.id);
-        Object.assign(job, { state: 'running', via: 'attached', run: running });
+        job.state = attachedTo(job.state, running);
         this.log.info(`${job.repo} ${job.ref}: attached to run ${running.id} (${running.status}) instead of dispatching again`);
         return;
       }
@@ -287,20 +292,18 @@ export class BuildRunner {
     await this.send(job, new Set(known.filter((r) => r.workflowId === job.workflow.id).map((r) => r.id)));
   }
 
+  /** Send a dispatch (the first, or another after a lost answer whose run was not found) and take its answer. */
   private async send(job: BuildJob, knownRunIds: Set<number>): Promise<void> {
-    job.sentAt = this.clock.now();
-    job.firstSentAt ??= job.sentAt;
-    job.sends = (job.sends ?? 0) + 1;
-    job.knownRunIds = knownRunIds;
-    job.via = 'dispatched';
-    job.state = 'sending';
-    this.pacer.record(this.clock.now());
+    if (job.state.kind !== 'queued' && job.state.kind !== 'correlating') return;
+    const sentAt = this.clock.now();
+    const out = sending(job.state, sentAt, knownRunIds);
+    job.state = out;
+    this.pacer.record(sentAt);
     const answer = await this.api.dispatch(job.repo, job.workflow.id, job.ref);
     switch (answer.kind) {
       case 'run':
         this.takenRunIds.add(answer.runId);
-        job.state = 'running';
-        job.run = {
+        job.state = dispatchedAs(out, {
           id: answer.runId,
           workflowId: job.workflow.id,
           headBranch: job.ref,
@@ -308,29 +311,28 @@ export class BuildRunner {
           status: 'queued',
           conclusion: null,
           actor: undefined,
-          createdAt: job.sentAt,
+          createdAt: sentAt,
           htmlUrl: answer.htmlUrl,
           runAttempt: 1
-        };
+        });
         this.log.info(`${job.repo} ${job.ref}: dispatched ${job.workflow.path}, run ${answer.runId}`);
         return;
       case 'accepted':
-      case 'lost':
-        job.state = 'correlating';
-        job.answerLost = answer.kind === 'lost';
-        if (answer.kind === 'lost') job.lostMessage = answer.message;
-        job.correlationDeadline = job.sentAt + this.options.correlationWindowMs;
+      case 'lost': {
+        const lost = answer.kind === 'lost' ? answer.message : undefined;
+        job.state = lookForRun(out, sentAt + this.options.correlationWindowMs, lost);
         this.log.info(
-          answer.kind === 'lost'
-            ? `${job.repo} ${job.ref}: the dispatch answer was lost (${answer.message}); looking for the run before dispatching again`
+          lost !== undefined
+            ? `${job.repo} ${job.ref}: the dispatch answer was lost (${lost}); looking for the run before dispatching again`
             : `${job.repo} ${job.ref}: dispatched ${job.workflow.path}; looking for its run`
         );
         return;
-      case 'refused':
-        job.state = 'done';
-        job.outcome = 'not-dispatched';
-        job.reason = `GitHub refused the dispatch of ${job.workflow.path} at ${job.ref} (${answer.status}: ${answer.message})`;
-        this.log.info(`${job.repo} ${job.ref}: ${job.reason}`);
+      }
+      case 'refused': {
+        const reason = `GitHub refused the dispatch of ${job.workflow.path} at ${job.ref} (${answer.status}: ${answer.message})`;
+        job.state = notDispatched(out, reason);
+        this.log.info(`${job.repo} ${job.ref}: ${reason}`);
+      }
     }
   }
 
@@ -340,7 +342,7 @@ export class BuildRunner {
     await Promise.all(
       [...byRepo.entries()].map(([repo, repoJobs]) =>
         this.apiLimit(async () => {
-          const since = Math.min(...repoJobs.map((j) => Math.min(j.run?.createdAt ?? Infinity, j.sentAt ?? Infinity))) - CLOCK_SKEW_MS;
+          const since = Math.min(...repoJobs.map((j) => listedSince(j.state))) - CLOCK_SKEW_MS;
           let runs: RunSnapshot[];
           try {
             runs = await this.api.listDispatchRuns(repo, since, this.workflowIdsOf(repo));
@@ -358,71 +360,63 @@ export class BuildRunner {
   }
 
   private async update(job: BuildJob, byId: Map<number, RunSnapshot>, runs: RunSnapshot[]): Promise<void> {
-    if (job.state === 'correlating') {
+    const state = job.state;
+    if (state.kind === 'correlating') {
       const run = tieDispatchToRun(
-        {
-          workflowId: job.workflow.id,
-          ref: job.ref,
-          sentAt: job.firstSentAt ?? job.sentAt ?? 0,
-          knownRunIds: job.knownRunIds ?? new Set(),
-          actor: this.actor
-        },
+        { workflowId: job.workflow.id, ref: job.ref, sentAt: state.sends.firstAt, knownRunIds: state.knownRunIds, actor: this.actor },
         runs,
         this.takenRunIds
       );
       if (run) {
         this.takenRunIds.add(run.id);
-        Object.assign(job, { state: 'running', run });
+        job.state = runFound(state, run);
         this.log.info(`${job.repo} ${job.ref}: run ${run.id} is the one dispatched`);
-      } else if (this.clock.now() >= (job.correlationDeadline ?? 0)) {
-        if (job.answerLost && (job.sends ?? 0) < MAX_DISPATCH_SENDS) {
-          // a resend is a dispatch too: it waits for the budget
-          if (this.pacer.nextSlot(this.clock.now()) > this.clock.now()) return;
-          this.log.info(
-            `${job.repo} ${job.ref}: no run appeared for the lost dispatch; dispatching again (send ${(job.sends ?? 0) + 1} of at most ${MAX_DISPATCH_SENDS})`
-          );
-          await this.send(job, new Set([...(job.knownRunIds ?? []), ...runs.map((r) => r.id)]));
-          return;
-        }
-        Object.assign(job, { state: 'done', outcome: 'unmatched' });
-        const window = `${Math.round(this.options.correlationWindowMs / 1000)} s`;
-        job.reason = job.answerLost
-          ? `every one of ${job.sends ?? 1} dispatches of ${job.workflow.path} at ${job.ref} was lost (last: ${job.lostMessage ?? 'no answer'}), and no matching run appeared within ${window} of any`
-          : `dispatched ${job.workflow.path} at ${job.ref}, but no matching run appeared within ${window}`;
-        this.log.info(`${job.repo} ${job.ref}: ${job.reason}`);
+        return;
       }
+      if (this.clock.now() < state.until) return;
+      if (state.answerLost && state.sends.count < MAX_DISPATCH_SENDS) {
+        // a resend is a dispatch too: it waits for the budget
+        if (this.pacer.nextSlot(this.clock.now()) > this.clock.now()) return;
+        this.log.info(
+          `${job.repo} ${job.ref}: no run appeared for the lost dispatch; dispatching again (send ${state.sends.count + 1} of at most ${MAX_DISPATCH_SENDS})`
+        );
+        await this.send(job, new Set([...state.knownRunIds, ...runs.map((r) => r.id)]));
+        return;
+      }
+      const window = `${Math.round(this.options.correlationWindowMs / 1000)} s`;
+      const reason = state.answerLost
+        ? `every one of ${state.sends.count} dispatches of ${job.workflow.path} at ${job.ref} was lost (last: ${state.sends.lost ?? 'no answer'}), and no matching run appeared within ${window} of any`
+        : `dispatched ${job.workflow.path} at ${job.ref}, but no matching run appeared within ${window}`;
+      job.state = noRunFound(state, reason);
+      this.log.info(`${job.repo} ${job.ref}: ${reason}`);
       return;
     }
-    if (job.state !== 'running' || !job.run) return;
-    let run = byId.get(job.run.id);
+    if (state.kind !== 'running') return;
+    let run = byId.get(state.run.id);
     if (!run) {
       try {
-        run = await this.api.getRun(job.repo, job.run.id);
+        run = await this.api.getRun(job.repo, state.run.id);
       } catch (error) {
         rethrowIfFatal(error);
-        this.log.debug(`${job.repo}: run ${job.run.id} not readable yet (${errorMessage(error)})`);
+        this.log.debug(`${job.repo}: run ${state.run.id} not readable yet (${errorMessage(error)})`);
         return;
       }
     }
     // a listing may still show the attempt before the re-run: it says nothing of the new one
-    if (run.runAttempt < (job.awaitedAttempt ?? 1)) return;
-    job.run = run;
+    if (run.runAttempt < state.awaitedAttempt) return;
+    const now = observed(state, run);
+    job.state = now;
     if (run.status !== 'completed') return;
-    if (run.conclusion === 'failure' && (job.attempts?.length ?? 0) < this.options.retryFailedBuilds && this.clock.now() < this.deadline) {
-      const rerun = await this.rerunFailedJobs(job, run);
-      if (rerun === 'later') {
-        job.run = run;
-        return;
-      }
-      if (rerun) return;
+    if (run.conclusion === 'failure' && now.attempts.length < this.options.retryFailedBuilds && this.clock.now() < this.deadline) {
+      const rerun = await this.rerunFailedJobs(job, now, run);
+      // 'later': the dispatch budget is spent for now; the next cycle asks again
+      if (rerun !== 'refused') return;
     }
-    job.state = 'done';
-    const outcome = outcomeOfConclusion(run.conclusion);
-    job.outcome = outcome === 'succeeded' && job.attempts?.length ? 'succeeded-on-retry' : outcome;
+    job.state = concluded(now, run);
   }
 
-  /** Ask for the next attempt of a failed run; false when GitHub refuses (the failure stands). */
-  private async rerunFailedJobs(job: BuildJob, run: RunSnapshot): Promise<boolean | 'later'> {
+  /** Ask for the next attempt of a failed run; `refused` when GitHub will not (the failure stands). */
+  private async rerunFailedJobs(job: BuildJob, state: Running, run: RunSnapshot): Promise<'asked' | 'later' | 'refused'> {
     if (this.pacer.nextSlot(this.clock.now()) > this.clock.now()) return 'later';
     this.pacer.record(this.clock.now());
     try {
@@ -430,39 +424,32 @@ export class BuildRunner {
     } catch (error) {
       rethrowIfFatal(error);
       this.log.info(`${job.repo} ${job.ref}: cannot re-run the failed jobs of run ${run.id} (${errorMessage(error)})`);
-      return false;
+      return 'refused';
     }
-    (job.attempts ??= []).push({ attempt: run.runAttempt, conclusion: run.conclusion, url: attemptUrl(run) });
-    job.awaitedAttempt = run.runAttempt + 1;
-    job.run = { ...run, status: 'requested', conclusion: null };
-    this.log.info(`${job.repo} ${job.ref}: run ${run.id} failed; re-running its failed jobs (attempt ${job.awaitedAttempt})`);
-    return true;
+    const next = rerunAsked(state, run, attemptUrl(run));
+    job.state = next;
+    this.log.info(`${job.repo} ${job.ref}: run ${run.id} failed; re-running its failed jobs (attempt ${next.awaitedAttempt})`);
+    return 'asked';
   }
 
   private async expire(jobs: BuildJob[], queue: BuildJob[]): Promise<void> {
     const limit = formatDuration(this.options.timeLimitMs);
-    for (const job of queue.splice(0)) {
-      Object.assign(job, {
-        state: 'done',
-        outcome: 'not-dispatched',
-        reason: `time limit (${limit}) reached before it could be dispatched`
-      });
-    }
+    for (const job of queue.splice(0))
+      if (job.state.kind === 'queued') job.state = notDispatched(job.state, `time limit (${limit}) reached before it could be dispatched`);
     for (const job of jobs) {
-      if (job.state === 'correlating')
-        Object.assign(job, { state: 'done', outcome: 'unmatched', reason: 'time limit reached while looking for its run' });
-      if (job.state !== 'running') continue;
-      job.state = 'done';
-      job.outcome = 'timed-out';
-      job.reason = `still ${job.run?.status ?? 'running'} when the time limit (${limit}) passed`;
-      if (this.options.cancelOnTimeout && job.run) {
+      const state = job.state;
+      if (state.kind === 'correlating') job.state = noRunFound(state, 'time limit reached while looking for its run');
+      if (state.kind !== 'running') continue;
+      let reason = `still ${state.run.status ?? 'running'} when the time limit (${limit}) passed`;
+      if (this.options.cancelOnTimeout) {
         try {
-          await this.api.cancelRun(job.repo, job.run.id);
-          job.reason += '; cancelled';
+          await this.api.cancelRun(job.repo, state.run.id);
+          reason += '; cancelled';
         } catch (error) {
-          job.reason += `; cancelling failed: ${errorMessage(error)}`;
+          reason += `; cancelling failed: ${errorMessage(error)}`;
         }
       }
+      job.state = timedOut(state, reason);
     }
   }
 
@@ -475,27 +462,23 @@ export class BuildRunner {
   resultsSoFar(plan: Plan): BuildResult[] {
     const fromJobs = new Map<PlannedImage, BuildResult>();
     for (const job of this.jobs.values()) {
-      const { outcome, reason } = stateOutcome(job);
+      const { state } = job;
+      const { outcome, reason } = outcomeSoFar(state);
+      const run = state.kind === 'running' || state.kind === 'done' ? state.run : undefined;
+      const attempts = state.kind === 'running' || state.kind === 'done' ? state.attempts : [];
+      const awaited = state.kind === 'running' || state.kind === 'done' ? state.awaitedAttempt : undefined;
+      const via = state.kind === 'running' || state.kind === 'done' ? state.via : state.kind === 'queued' ? undefined : 'dispatched';
       job.images.forEach((image, i) => {
         const result: BuildResult = {
           ...resultFor(image, outcome, reason),
           workflow: { id: job.workflow.id, name: job.workflow.name, path: job.workflow.path },
-          ...(job.run
-            ? { runId: job.run.id, runUrl: job.run.htmlUrl, status: job.run.status ?? undefined, conclusion: job.run.conclusion }
-            : {}),
-          ...(job.attempts && job.run
+          ...(run ? { runId: run.id, runUrl: run.htmlUrl, status: run.status ?? undefined, conclusion: run.conclusion } : {}),
+          ...(attempts.length > 0 && run
             ? {
-                attempts: [
-                  ...job.attempts,
-                  {
-                    attempt: job.awaitedAttempt ?? job.run.runAttempt,
-                    conclusion: job.run.conclusion,
-                    url: attemptUrl(job.run, job.awaitedAttempt)
-                  }
-                ]
+                attempts: [...attempts, { attempt: awaited ?? run.runAttempt, conclusion: run.conclusion, url: attemptUrl(run, awaited) }]
               }
             : {}),
-          ...(job.via ? { via: i === 0 || job.via === 'recent' ? job.via : 'shared' } : {})
+          ...(via ? { via: i === 0 || via === 'recent' ? via : 'shared' } : {})
         };
         fromJobs.set(image, result);
       });
@@ -507,20 +490,4 @@ export class BuildRunner {
 /** The page of one attempt of a run (`…/actions/runs/7/attempts/2`). */
 function attemptUrl(run: RunSnapshot, attempt = run.runAttempt): string {
   return `${run.htmlUrl.replace(/\/attempts\/\d+$/, '')}/attempts/${attempt}`;
-}
-
-/** What a build's state says of it now; only `done` builds have their final outcome. */
-function stateOutcome(job: BuildJob): { outcome: BuildResult['outcome']; reason?: string } {
-  switch (job.state) {
-    case 'done':
-      return { outcome: job.outcome ?? 'not-dispatched', reason: job.reason };
-    case 'running':
-      return { outcome: 'running', reason: `still ${job.run?.status ?? 'running'} when the job stopped` };
-    case 'correlating':
-      return { outcome: 'unmatched', reason: 'dispatched; the job stopped before its run was found' };
-    case 'sending':
-      return { outcome: 'unmatched', reason: 'the job stopped while its dispatch was being sent: it may or may not have reached GitHub' };
-    case 'queued':
-      return { outcome: 'not-dispatched', reason: job.reason ?? 'the job stopped before it was dispatched' };
-  }
 }
