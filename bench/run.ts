@@ -294,7 +294,8 @@ async function benchScale(): Promise<void> {
         `wall time ${(run.ms / 1000).toFixed(1)} s; peak memory ${run.peakRssMb.toFixed(0)} MB`
     );
     console.log(
-      `planning requests ${planner.requests.length} (${(planner.requests.length / builds).toFixed(3)} per build): ${graphql} GraphQL, at most ${planner.graphqlMaxInFlight} at once`
+      `planning requests ${planner.requests.length} (${(planner.requests.length / builds).toFixed(3)} per build): ${graphql} GraphQL, at most ${planner.graphqlMaxInFlight} at once; ` +
+        `the emulator spent ${(planner.graphqlMs / 1000).toFixed(1)} s computing their answers (one at a time)`
     );
     await dispatchAtScale(plan, repos);
   } finally {

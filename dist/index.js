@@ -55214,7 +55214,9 @@ class BuildChooser {
     async choose(repos) {
         const noBuilds = [];
         const chosen = await Promise.all(repos.map(async (repo) => {
-            const choices = await Promise.all(repo.images.map((image) => this.limit(async () => ({ image, choice: await this.chooseFor(image) }))));
+            // the requests (workflow listings, the rare file read) are bounded, not the choices: an image waiting
+            // for its repo's listing must not hold a slot another repo's listing needs
+            const choices = await Promise.all(repo.images.map(async (image) => ({ image, choice: await this.chooseFor(image) })));
             const builds = new Map();
             const images = choices.map(({ image, choice }) => {
                 if (choice === undefined)
@@ -55259,7 +55261,7 @@ class BuildChooser {
     workflowsOf(repo) {
         let pending = this.workflowLists.get(repo);
         if (!pending) {
-            pending = this.api.listWorkflows(repo);
+            pending = this.limit(() => this.api.listWorkflows(repo));
             this.workflowLists.set(repo, pending);
         }
         return pending;
@@ -55278,7 +55280,7 @@ class BuildChooser {
         const files = this.filesAtTags.get(tagKey(repo, tag));
         if (files)
             return files.get(path);
-        return this.api.readFile(repo, path, tag);
+        return this.limit(() => this.api.readFile(repo, path, tag));
     }
 }
 

@@ -195,6 +195,8 @@ export class GitHubEmulator {
   /** GraphQL requests being answered at once, and the most there ever were. */
   private graphqlInFlight = 0;
   graphqlMaxInFlight = 0;
+  /** Time spent computing GraphQL answers (the emulator's own work, one query at a time). */
+  graphqlMs = 0;
   private server: RunningServer | undefined;
   options: EmulatorOptions;
 
@@ -850,6 +852,7 @@ export class GitHubEmulator {
     } catch {
       throw new HttpError(400, 'Problems parsing JSON');
     }
+    const began = performance.now();
     const { resetAt } = this.rateWindow();
     this.graphqlPoints = Math.max(0, this.graphqlPoints - 1);
     const rateLimit = {
@@ -866,6 +869,7 @@ export class GitHubEmulator {
       rootValue: { ...(this.graphqlRoot() as object), rateLimit: () => rateLimit },
       variableValues: request.variables
     });
+    this.graphqlMs += performance.now() - began;
     return {
       status: 200,
       body: result,

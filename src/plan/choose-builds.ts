@@ -34,9 +34,9 @@ export class BuildChooser {
     const noBuilds: NoBuild[] = [];
     const chosen = await Promise.all(
       repos.map(async (repo) => {
-        const choices = await Promise.all(
-          repo.images.map((image) => this.limit(async () => ({ image, choice: await this.chooseFor(image) })))
-        );
+        // the requests (workflow listings, the rare file read) are bounded, not the choices: an image waiting
+        // for its repo's listing must not hold a slot another repo's listing needs
+        const choices = await Promise.all(repo.images.map(async (image) => ({ image, choice: await this.chooseFor(image) })));
         const builds = new Map<string, PlannedBuild>();
         const images = choices.map(({ image, choice }): PlannedImage => {
           if (choice === undefined) return image;
@@ -80,7 +80,7 @@ export class BuildChooser {
   private workflowsOf(repo: string): Promise<WorkflowInfo[]> {
     let pending = this.workflowLists.get(repo);
     if (!pending) {
-      pending = this.api.listWorkflows(repo);
+      pending = this.limit(() => this.api.listWorkflows(repo));
       this.workflowLists.set(repo, pending);
     }
     return pending;
@@ -102,6 +102,6 @@ export class BuildChooser {
   private async readAt(repo: string, path: string, tag: string): Promise<string | undefined> {
     const files = this.filesAtTags.get(tagKey(repo, tag));
     if (files) return files.get(path);
-    return this.api.readFile(repo, path, tag);
+    return this.limit(() => this.api.readFile(repo, path, tag));
   }
 }
