@@ -447,16 +447,8 @@ async function reportMergedResults(pattern: string, settings: Settings, output: 
   for (const problem of merged.problems) log.problem({ severity: 'error', message: problem });
   const reportErrors = log.problems.filter((p) => p.severity === 'error').length;
   const notes = [...merged.problems, ...merged.notes];
-  const document: ResultsDocument = {
-    version: 1,
-    org: merged.scope.org,
-    productStreamRepo: merged.scope.productStreamRepo,
-    planCreatedAt: documents[0]?.document.planCreatedAt ?? '',
-    branches: merged.scope.branches.map((b) => ({ branch: b.branch })),
-    notes,
-    releases: rollupByRelease(merged.scope, merged.results),
-    results: merged.results
-  };
+  const scope = { ...merged.scope, createdAt: documents[0]?.document.planCreatedAt ?? '' };
+  const document = resultsDocument(scope, merged.results, notes);
   const failures = await writeResultsReport(merged.scope, merged.results, settings, linksOf(state, settings), output, notes, document);
   for (const problem of resultProblems(merged.results)) log.problem(problem);
   for (const failure of failures) log.problem({ severity: 'error', message: failure });

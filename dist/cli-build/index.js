@@ -59156,8 +59156,93 @@ function commonRegistryPath(images) {
     return prefix;
 }
 
+;// CONCATENATED MODULE: ./src/report/results-summary.ts
+
+
+
+
+
+const OUTCOME_LABEL = {
+    succeeded: '✅ succeeded',
+    'succeeded-on-retry': '🔁 succeeded on retry',
+    failed: '❌ failed',
+    cancelled: '🚫 cancelled',
+    'timed-out': '⏱️ timed out',
+    unmatched: '❓ run not found',
+    'not-dispatched': '⛔ not dispatched',
+    skipped: '⏭️ skipped',
+    running: '🔄 running'
+};
+function describeTotals(t) {
+    return (`${t.dispatched} dispatched, ${t.succeeded} succeeded${t.succeededOnRetry ? `, ${t.succeededOnRetry} succeeded on retry` : ''}, ${t.failed} failed, ${t.timedOut} timed out, ` +
+        `${t.cancelled} cancelled, ${t.unmatched} not matched to a run, ${t.notDispatched} not dispatched, ${t.skipped} skipped`);
+}
+function conclusionCell(result) {
+    const label = OUTCOME_LABEL[result.outcome];
+    return result.reason ? `${label}<br>${tableCell(result.reason)}` : label;
+}
+/** The run link, and for a build whose failed jobs were re-run, each attempt's conclusion and page. */
+function runCell(r) {
+    if (!r.runUrl || r.runId === undefined)
+        return '—';
+    const run = markdown_link(`#${r.runId}${r.via === 'attached' ? ' (attached)' : ''}`, r.runUrl);
+    if (!r.attempts)
+        return run;
+    return `${run}<br>${r.attempts.map((a) => markdown_link(`attempt ${a.attempt}: ${a.conclusion ?? 'not ended'}`, a.url)).join('<br>')}`;
+}
+/** One row per release branch: what this run did for the images it ships. */
+function renderReleaseTable(plan, results, serverUrl) {
+    const count = (n) => (n === 0 ? '—' : String(n));
+    return table(['Release branch', 'Images', 'Rebuilt', 'Rebuilt on retry', 'Failed', 'Not dispatched'], rollupByRelease(plan, results).map((r) => [
+        markdown_link(r.branch, `${serverUrl}/${plan.org}/${plan.productStreamRepo}/tree/${r.branch}`),
+        String(r.images),
+        count(r.rebuilt),
+        count(r.rebuiltOnRetry),
+        r.failed > 0 ? `❌ ${r.failed}` : '—',
+        r.notDispatched > 0 ? `⛔ ${r.notDispatched}` : '—'
+    ]));
+}
+/** The job summary after dispatching: totals, one row per release branch, then one table per repo. */
+function renderResultsSummary(plan, results, links, notes = []) {
+    const totals = countResults(results);
+    const registry = commonRegistryPath(results.map((r) => r.fullImage));
+    const parts = [
+        `## Image rebuilds for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
+        ...renderNotes(notes),
+        `**${describeTotals(totals)}**`,
+        renderReleaseTable(plan, results, links.serverUrl),
+        ...(registry ? [`Images are under ${codeSpan(registry)}.`] : [])
+    ];
+    const repos = [...new Set(results.map((r) => r.githubRepo))];
+    // repos that need attention come first and open; repos whose builds all went well are folded
+    const needsAttention = (repo) => results.some((r) => r.githubRepo === repo && !SUCCEEDED.has(r.outcome));
+    for (const repo of [...repos.filter(needsAttention), ...repos.filter((r) => !needsAttention(r))]) {
+        const rows = results.filter((r) => r.githubRepo === repo);
+        // the heading names the repo, and the registry path is said once above
+        const repoTable = table(['Git tag', 'Image', 'Branches', 'Conclusion', 'Run'], rows.map((r) => [
+            gitTagLink(links, plan.org, repo, r),
+            imageCell(links, r.fullImage, r.fullImage.slice(registry.length)),
+            tableCell(r.branches.join(', ') || '—'),
+            conclusionCell(r),
+            runCell(r)
+        ]));
+        if (needsAttention(repo))
+            parts.push(`### ${tableCell(repo)}`, repoTable);
+        else
+            parts.push(details(`${repo}: ${rows.length} ${rows.length === 1 ? 'build' : 'builds'} went well`, repoTable));
+    }
+    return parts.join('\n\n') + '\n';
+}
+/** The results as plain columns, for a terminal. */
+function renderResultsText(results) {
+    const rows = results.map((r) => [r.githubRepo, r.gitTag, r.image, r.outcome, r.runUrl ?? '-', r.reason ?? '']);
+    return textTable(['REPO', 'GIT TAG', 'IMAGE', 'OUTCOME', 'RUN', 'WHY'], rows) + `\n${describeTotals(countResults(results))}\n`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/results-document.ts
 
+
+/** The results file of a run of a plan (or of one shard of it), or of the merged shards of a plan. */
 function resultsDocument(plan, results, notes) {
     return {
         version: 1,
@@ -59171,17 +59256,8 @@ function resultsDocument(plan, results, notes) {
         results: [...results]
     };
 }
-const OUTCOMES = new Set([
-    'succeeded',
-    'succeeded-on-retry',
-    'failed',
-    'cancelled',
-    'timed-out',
-    'unmatched',
-    'not-dispatched',
-    'skipped',
-    'running'
-]);
+/** Every outcome a result may have (the summary labels each). */
+const OUTCOMES = new Set(Object.keys(OUTCOME_LABEL));
 /** Check a parsed results file; the error says what is wrong with it. */
 function checkResultsDocument(value) {
     if (typeof value !== 'object' || value === null)
@@ -59595,89 +59671,6 @@ function githubIssueTracker(octokit, repository) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/report/results-summary.ts
-
-
-
-
-
-const OUTCOME_LABEL = {
-    succeeded: '✅ succeeded',
-    'succeeded-on-retry': '🔁 succeeded on retry',
-    failed: '❌ failed',
-    cancelled: '🚫 cancelled',
-    'timed-out': '⏱️ timed out',
-    unmatched: '❓ run not found',
-    'not-dispatched': '⛔ not dispatched',
-    skipped: '⏭️ skipped',
-    running: '🔄 running'
-};
-function describeTotals(t) {
-    return (`${t.dispatched} dispatched, ${t.succeeded} succeeded${t.succeededOnRetry ? `, ${t.succeededOnRetry} succeeded on retry` : ''}, ${t.failed} failed, ${t.timedOut} timed out, ` +
-        `${t.cancelled} cancelled, ${t.unmatched} not matched to a run, ${t.notDispatched} not dispatched, ${t.skipped} skipped`);
-}
-function conclusionCell(result) {
-    const label = OUTCOME_LABEL[result.outcome];
-    return result.reason ? `${label}<br>${tableCell(result.reason)}` : label;
-}
-/** The run link, and for a build whose failed jobs were re-run, each attempt's conclusion and page. */
-function runCell(r) {
-    if (!r.runUrl || r.runId === undefined)
-        return '—';
-    const run = markdown_link(`#${r.runId}${r.via === 'attached' ? ' (attached)' : ''}`, r.runUrl);
-    if (!r.attempts)
-        return run;
-    return `${run}<br>${r.attempts.map((a) => markdown_link(`attempt ${a.attempt}: ${a.conclusion ?? 'not ended'}`, a.url)).join('<br>')}`;
-}
-/** One row per release branch: what this run did for the images it ships. */
-function renderReleaseTable(plan, results, serverUrl) {
-    const count = (n) => (n === 0 ? '—' : String(n));
-    return table(['Release branch', 'Images', 'Rebuilt', 'Rebuilt on retry', 'Failed', 'Not dispatched'], rollupByRelease(plan, results).map((r) => [
-        markdown_link(r.branch, `${serverUrl}/${plan.org}/${plan.productStreamRepo}/tree/${r.branch}`),
-        String(r.images),
-        count(r.rebuilt),
-        count(r.rebuiltOnRetry),
-        r.failed > 0 ? `❌ ${r.failed}` : '—',
-        r.notDispatched > 0 ? `⛔ ${r.notDispatched}` : '—'
-    ]));
-}
-/** The job summary after dispatching: totals, one row per release branch, then one table per repo. */
-function renderResultsSummary(plan, results, links, notes = []) {
-    const totals = countResults(results);
-    const registry = commonRegistryPath(results.map((r) => r.fullImage));
-    const parts = [
-        `## Image rebuilds for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
-        ...renderNotes(notes),
-        `**${describeTotals(totals)}**`,
-        renderReleaseTable(plan, results, links.serverUrl),
-        ...(registry ? [`Images are under ${codeSpan(registry)}.`] : [])
-    ];
-    const repos = [...new Set(results.map((r) => r.githubRepo))];
-    // repos that need attention come first and open; repos whose builds all went well are folded
-    const needsAttention = (repo) => results.some((r) => r.githubRepo === repo && !SUCCEEDED.has(r.outcome));
-    for (const repo of [...repos.filter(needsAttention), ...repos.filter((r) => !needsAttention(r))]) {
-        const rows = results.filter((r) => r.githubRepo === repo);
-        // the heading names the repo, and the registry path is said once above
-        const repoTable = table(['Git tag', 'Image', 'Branches', 'Conclusion', 'Run'], rows.map((r) => [
-            gitTagLink(links, plan.org, repo, r),
-            imageCell(links, r.fullImage, r.fullImage.slice(registry.length)),
-            tableCell(r.branches.join(', ') || '—'),
-            conclusionCell(r),
-            runCell(r)
-        ]));
-        if (needsAttention(repo))
-            parts.push(`### ${tableCell(repo)}`, repoTable);
-        else
-            parts.push(details(`${repo}: ${rows.length} ${rows.length === 1 ? 'build' : 'builds'} went well`, repoTable));
-    }
-    return parts.join('\n\n') + '\n';
-}
-/** The results as plain columns, for a terminal. */
-function renderResultsText(results) {
-    const rows = results.map((r) => [r.githubRepo, r.gitTag, r.image, r.outcome, r.runUrl ?? '-', r.reason ?? '']);
-    return textTable(['REPO', 'GIT TAG', 'IMAGE', 'OUTCOME', 'RUN', 'WHY'], rows) + `\n${describeTotals(countResults(results))}\n`;
-}
-
 ;// CONCATENATED MODULE: ./src/main.ts
 
 
@@ -60073,16 +60066,8 @@ async function reportMergedResults(pattern, settings, output, state) {
         log.problem({ severity: 'error', message: problem });
     const reportErrors = log.problems.filter((p) => p.severity === 'error').length;
     const notes = [...merged.problems, ...merged.notes];
-    const document = {
-        version: 1,
-        org: merged.scope.org,
-        productStreamRepo: merged.scope.productStreamRepo,
-        planCreatedAt: documents[0]?.document.planCreatedAt ?? '',
-        branches: merged.scope.branches.map((b) => ({ branch: b.branch })),
-        notes,
-        releases: rollupByRelease(merged.scope, merged.results),
-        results: merged.results
-    };
+    const scope = { ...merged.scope, createdAt: documents[0]?.document.planCreatedAt ?? '' };
+    const document = resultsDocument(scope, merged.results, notes);
     const failures = await writeResultsReport(merged.scope, merged.results, settings, linksOf(state, settings), output, notes, document);
     for (const problem of resultProblems(merged.results))
         log.problem(problem);

@@ -1,4 +1,5 @@
-import type { BuildOutcome, BuildResult } from '../dispatch/build-result.js';
+import type { BuildResult } from '../dispatch/build-result.js';
+import { OUTCOME_LABEL } from './results-summary.js';
 import type { Plan, ShardOf } from '../plan/plan.js';
 import { rollupByRelease, type ReleaseRollup, type ReportScope } from './release-rollup.js';
 
@@ -18,7 +19,12 @@ export interface ResultsDocument {
   results: BuildResult[];
 }
 
-export function resultsDocument(plan: Plan, results: readonly BuildResult[], notes: readonly string[]): ResultsDocument {
+/** The results file of a run of a plan (or of one shard of it), or of the merged shards of a plan. */
+export function resultsDocument(
+  plan: ReportScope & Pick<Plan, 'createdAt' | 'shard'>,
+  results: readonly BuildResult[],
+  notes: readonly string[]
+): ResultsDocument {
   return {
     version: 1,
     org: plan.org,
@@ -32,17 +38,8 @@ export function resultsDocument(plan: Plan, results: readonly BuildResult[], not
   };
 }
 
-const OUTCOMES: ReadonlySet<string> = new Set<BuildOutcome>([
-  'succeeded',
-  'succeeded-on-retry',
-  'failed',
-  'cancelled',
-  'timed-out',
-  'unmatched',
-  'not-dispatched',
-  'skipped',
-  'running'
-]);
+/** Every outcome a result may have (the summary labels each). */
+const OUTCOMES: ReadonlySet<string> = new Set(Object.keys(OUTCOME_LABEL));
 
 /** Check a parsed results file; the error says what is wrong with it. */
 export function checkResultsDocument(value: unknown): { ok: true; document: ResultsDocument } | { ok: false; error: string } {
