@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import configurationSchema from '../src/config/configuration.schema.json' with { type: 'json' };
@@ -7,6 +7,7 @@ import { Inputs, Outputs } from '../src/constants.js';
 import { parseYaml } from '../src/yaml.js';
 import metadataSchema from './support/action-metadata.schema.json' with { type: 'json' };
 import { ROOT } from './support/run-action.js';
+import { auditWorkflow } from './support/workflow-audit.js';
 
 interface ActionMetadata {
   inputs: Record<string, { description: string; default?: string }>;
@@ -85,7 +86,41 @@ describe('README', () => {
   });
 });
 
+const WORKFLOWS = readdirSync(join(ROOT, '.github/workflows')).filter((f) => /\.ya?ml$/.test(f));
+
 describe('workflows', () => {
+  it.each(WORKFLOWS)('%s passes the workflow audits (pins, permissions, credentials, injection, secrets)', (file) => {
+    expect(auditWorkflow(readFileSync(join(ROOT, '.github/workflows', file), 'utf8'), file)).toEqual([]);
+  });
+
+  it('the audits find what they look for', () => {
+    const bad = [
+      'on: [pull_request_target]',
+      'env: { K: "${{ secrets.K }}" }',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - uses: actions/checkout@v4',
+      '      - uses: actions/setup-node@0123456789abcdef0123456789abcdef01234567 # v7.0.0',
+      '      - uses: actions/upload-artifact@main',
+      '      - run: echo "${{ github.event.pull_request.title }} ${{ inputs.x }}"',
+      '      - uses: some/action@v1',
+      '        with: { token: "${{ secrets.T }}" }'
+    ].join('\n');
+    expect(auditWorkflow(bad, 'bad.yml')).toEqual([
+      'line 7: uses: actions/checkout@v4: actions/checkout is on v4, its current major is v7',
+      'line 9: uses: actions/upload-artifact@main: neither pinned by full SHA with its version in a comment, nor on a major tag',
+      'line 11: uses: some/action@v1: some/action has no known current major (add it to CURRENT_MAJORS)',
+      'on: pull_request_target runs untrusted code with secrets',
+      'env: secrets at the workflow level reach every step',
+      'job a: no explicit permissions',
+      'job a, step 1: checkout without persist-credentials: false leaves the token in .git/config',
+      'job a, step 4: run: interpolates untrusted input (github.event.*, inputs.*, head_ref); pass it through env:',
+      'job a, step 5: secrets reach a step that is not this action'
+    ]);
+  });
+
   it('pass actionlint', () => {
     const result = spawnSync(
       process.execPath,
@@ -95,7 +130,7 @@ describe('workflows', () => {
         encoding: 'utf8'
       }
     );
-    expect(result.stdout).toContain('Checking 2 workflow file(s)');
+    expect(result.stdout).toContain(`Checking ${WORKFLOWS.length} workflow file(s)`);
     expect({ status: result.status, out: result.stdout }).toEqual({ status: 0, out: expect.stringContaining('All workflow files passed') });
   });
 
@@ -115,7 +150,7 @@ describe('workflows', () => {
       };
     };
     expect(workflow.on.schedule).toEqual([{ cron: '0 7 * * *' }]);
-    expect(workflow.permissions).toEqual({ contents: 'read' });
+    expect(workflow.permissions).toEqual({});
     expect(workflow.concurrency).toBeDefined();
     const job = workflow.jobs.dispatch;
     expect(job.strategy['fail-fast']).toBe(false);

@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// `npm run release -- X.Y.Z [--dry-run]`: checks that a release can be cut from this tree, then tags
+// vX.Y.Z (annotated) and moves the major tag vX (a plain tag), and pushes both. The tag push starts
+// .github/workflows/release.yml, which publishes the GitHub Release with the CHANGELOG section.
+// CI is the test gate: this script does not run the tests again. --dry-run checks everything and
+// prints the tags it would make, touching nothing (dist/ is rebuilt in a temp copy of HEAD).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { changelogSection } from './changelog-section.mjs';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const args = process.argv.slice(2);
+const dryRun = args.includes('--dry-run');
+const version = args.find((a) => !a.startsWith('--')) ?? '';
+
+const git = (...a) => execFileSync('git', a, { cwd: root, encoding: 'utf8' }).trimEnd();
+
+/** Each check returns undefined when it holds, else what is wrong and what to do. */
+const checks = [
+  ['the version is X.Y.Z', () => (/^\d+\.\d+\.\d+$/.test(version) ? undefined : `"${version}" is not X.Y.Z: npm run release -- 1.2.3`)],
+  ['the tree is clean', () => {
+    const status = git('status', '--porcelain');
+    return status ? `uncommitted changes:\n${status}` : undefined;
+  }],
+  ['HEAD is on main', () => {
+    const branch = git('rev-parse', '--abbrev-ref', 'HEAD');
+    return branch === 'main' ? undefined : `HEAD is on ${branch}: release from main`;
+  }],
+  ['package.json has the version', () => {
+    const { version: v } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    return v === version ? undefined : `package.json says ${v}: set "version": "${version}" and commit`;
+  }],
+  ['CHANGELOG.md has the version', () =>
+    changelogSection(readFileSync(join(root, 'CHANGELOG.md'), 'utf8'), version)
+      ? undefined
+      : `CHANGELOG.md has no section "## [${version}] - YYYY-MM-DD" with notes: add it and commit`],
+  ['the tag does not exist yet', () => {
+    const found = spawnSync('git', ['rev-parse', '-q', '--verify', `refs/tags/v${version}`], { cwd: root });
+    return found.status === 0 ? `the tag v${version} exists already` : undefined;
+  }],
+  ['dist/ matches the sources', distMatches]
+];
+
+/**
+ * Bundle into a temp folder and compare with dist/ (the tree is clean, so the sources are HEAD's);
+ * dist/ itself is not touched. The bundle is the same wherever it is written to.
+ */
+function distMatches() {
+  const out = mkdtempSync(join(tmpdir(), 'release-dist-'));
+  try {
+    execFileSync('npm', ['run', '-s', 'package', '--', out], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    const differ = spawnSync('diff', ['-rq', join(root, 'dist'), out], { encoding: 'utf8' });
+    return differ.status === 0 ? undefined : `dist/ is stale: run 'npm run package' and commit dist/.\n${differ.stdout.trim()}`;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+let failed = 0;
+for (const [name, check] of checks) {
+  let problem;
+  try {
+    problem = check();
+  } catch (error) {
+    problem = `cannot check: ${String(error instanceof Error ? error.message : error).split('\n')[0]}`;
+  }
+  console.log(`${problem ? '✗' : '✓'} ${name}${problem ? `: ${problem}` : ''}`);
+  if (problem) failed++;
+  // a malformed version makes the later checks meaningless
+  if (problem && name === 'the version is X.Y.Z') break;
+}
+if (failed) {
+  console.error(`release v${version}: ${failed} check(s) failed; nothing was tagged`);
+  process.exit(1);
+}
+
+const major = `v${version.split('.')[0]}`;
+const tag = `v${version}`;
+const commit = git('rev-parse', 'HEAD');
+const plan = [
+  ['git', 'tag', '-a', tag, '-m', tag, commit],
+  ['git', 'tag', '-f', major, commit],
+  ['git', 'push', 'origin', `refs/tags/${tag}`],
+  ['git', 'push', '-f', 'origin', `refs/tags/${major}`]
+];
+console.log(`${dryRun ? 'would create' : 'creating'} ${tag} at ${commit.slice(0, 12)} and ${dryRun ? 'move' : 'moving'} ${major} to it`);
+for (const command of plan) {
+  console.log(`${dryRun ? '  (dry run) ' : '  '}${command.join(' ')}`);
+  if (!dryRun) execFileSync(command[0], command.slice(1), { cwd: root, stdio: 'inherit' });
+}
+if (dryRun) console.log('dry run: nothing was tagged or pushed');
