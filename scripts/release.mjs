@@ -21,26 +21,41 @@ const git = (...a) => execFileSync('git', a, { cwd: root, encoding: 'utf8' }).tr
 /** Each check returns undefined when it holds, else what is wrong and what to do. */
 const checks = [
   ['the version is X.Y.Z', () => (/^\d+\.\d+\.\d+$/.test(version) ? undefined : `"${version}" is not X.Y.Z: npm run release -- 1.2.3`)],
-  ['the tree is clean', () => {
-    const status = git('status', '--porcelain');
-    return status ? `uncommitted changes:\n${status}` : undefined;
-  }],
-  ['HEAD is on main', () => {
-    const branch = git('rev-parse', '--abbrev-ref', 'HEAD');
-    return branch === 'main' ? undefined : `HEAD is on ${branch}: release from main`;
-  }],
-  ['package.json has the version', () => {
-    const { version: v } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-    return v === version ? undefined : `package.json says ${v}: set "version": "${version}" and commit`;
-  }],
-  ['CHANGELOG.md has the version', () =>
-    changelogSection(readFileSync(join(root, 'CHANGELOG.md'), 'utf8'), version)
-      ? undefined
-      : `CHANGELOG.md has no section "## [${version}] - YYYY-MM-DD" with notes: add it and commit`],
-  ['the tag does not exist yet', () => {
-    const found = spawnSync('git', ['rev-parse', '-q', '--verify', `refs/tags/v${version}`], { cwd: root });
-    return found.status === 0 ? `the tag v${version} exists already` : undefined;
-  }],
+  [
+    'the tree is clean',
+    () => {
+      const status = git('status', '--porcelain');
+      return status ? `uncommitted changes:\n${status}` : undefined;
+    }
+  ],
+  [
+    'HEAD is on main',
+    () => {
+      const branch = git('rev-parse', '--abbrev-ref', 'HEAD');
+      return branch === 'main' ? undefined : `HEAD is on ${branch}: release from main`;
+    }
+  ],
+  [
+    'package.json has the version',
+    () => {
+      const { version: v } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+      return v === version ? undefined : `package.json says ${v}: set "version": "${version}" and commit`;
+    }
+  ],
+  [
+    'CHANGELOG.md has the version',
+    () =>
+      changelogSection(readFileSync(join(root, 'CHANGELOG.md'), 'utf8'), version)
+        ? undefined
+        : `CHANGELOG.md has no section "## [${version}] - YYYY-MM-DD" with notes: add it and commit`
+  ],
+  [
+    'the tag does not exist yet',
+    () => {
+      const found = spawnSync('git', ['rev-parse', '-q', '--verify', `refs/tags/v${version}`], { cwd: root });
+      return found.status === 0 ? `the tag v${version} exists already` : undefined;
+    }
+  ],
   ['dist/ matches the sources', distMatches]
 ];
 

@@ -1,3 +1,5 @@
+import helmRelease from './helm-release.json' with { type: 'json' };
+
 /** Names of the action's inputs and outputs, kept in one place (action.yml must match; a test checks). */
 export const Inputs = {
   Config: 'config',
@@ -37,14 +39,14 @@ export const Outputs = {
 } as const;
 
 /**
- * Pinned helm release downloaded (with @actions/tool-cache) when no helm is on PATH. GitHub's hosted
- * runners ship helm, so this is the fallback for self-hosted runners. Only linux-amd64 is pinned:
- * elsewhere put helm on PATH (for example with azure/setup-helm).
+ * Pinned helm release downloaded (with @actions/tool-cache) when no helm is on PATH; the tests, CI
+ * and the demo run the same version (scripts/install-helm.mjs reads the same file). Only
+ * linux-amd64 is pinned: elsewhere put helm on PATH (for example with azure/setup-helm).
  */
 export const HELM_DOWNLOAD = {
-  version: 'v3.9.0',
-  platform: 'linux-amd64',
-  sha256: '1484ffb0c7a608d8069470f48b88d729e88c41a1b6602f145231e8ea7b43b50a'
+  version: helmRelease.version,
+  platform: helmRelease.platform,
+  sha256: helmRelease.sha256
 } as const;
 
 export const DEFAULT_API_URL = 'https://api.github.com';

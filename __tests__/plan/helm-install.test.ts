@@ -3,7 +3,9 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HELM_DOWNLOAD } from '../../src/constants.js';
 import { installHelmRelease } from '../../src/plan/helm-install.js';
+import { ROOT } from '../support/run-action.js';
 import { listen, type RunningServer } from '../support/http.js';
 
 describe('installing a pinned helm release with @actions/tool-cache', () => {
@@ -46,6 +48,19 @@ describe('installing a pinned helm release with @actions/tool-cache', () => {
     await expect(installHelmRelease(release, () => undefined)).rejects.toThrow(
       /has sha256 [0-9a-f]{64}, expected 0{64}: refusing to run it$/
     );
+  });
+
+  it('says helm, the version and what to do when the download fails', async () => {
+    const release = { version: 'v9.9.8', platform: 'linux-amd64', sha256: '0'.repeat(64), baseUrl: server.url };
+    await expect(installHelmRelease(release, () => undefined)).rejects.toThrow(
+      `cannot download helm v9.9.8 from ${server.url}/helm-v9.9.8-linux-amd64.tar.gz (Unexpected HTTP response: 404): put helm on PATH`
+    );
+  });
+
+  it('pins the helm that the tests, CI and the demo run (npm run setup)', () => {
+    const installed = execFileSync(join(ROOT, '.tools/bin/helm'), ['version', '--short'], { encoding: 'utf8' });
+    expect(installed.split('+')[0]).toBe(HELM_DOWNLOAD.version);
+    expect(HELM_DOWNLOAD.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('installs, caches and then reuses an archive with the pinned sha256', async () => {

@@ -52,8 +52,10 @@ function auditUses(text: string): string[] {
     const major = Number(pinned?.[3] ?? onMajor?.[2]);
     const where = `line ${index + 1}: uses: ${value}`;
     if (!action) findings.push(`${where}: neither pinned by full SHA with its version in a comment, nor on a major tag`);
-    else if (CURRENT_MAJORS[action] === undefined) findings.push(`${where}: ${action} has no known current major (add it to CURRENT_MAJORS)`);
-    else if (major !== CURRENT_MAJORS[action]) findings.push(`${where}: ${action} is on v${major}, its current major is v${CURRENT_MAJORS[action]}`);
+    else if (CURRENT_MAJORS[action] === undefined)
+      findings.push(`${where}: ${action} has no known current major (add it to CURRENT_MAJORS)`);
+    else if (major !== CURRENT_MAJORS[action])
+      findings.push(`${where}: ${action} is on v${major}, its current major is v${CURRENT_MAJORS[action]}`);
   }
   return findings;
 }

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tc from '@actions/tool-cache';
-import { HELM_DOWNLOAD } from '../constants.js';
+import { HELM_DOWNLOAD, Inputs } from '../constants.js';
+import { errorMessage } from '../errors.js';
 import { findHelmOnPath } from './helm.js';
 
 export interface HelmRelease {
-  /** `v3.9.0` */
+  /** `v4.1.4` */
   version: string;
   /** `linux-amd64` */
   platform: string;
@@ -31,7 +32,16 @@ export async function installHelmRelease(release: HelmRelease, log: (message: st
   if (cached) return join(cached, 'helm');
   const url = `${release.baseUrl.replace(/\/+$/, '')}/helm-${release.version}-${release.platform}.tar.gz`;
   log(`helm is not on PATH: downloading ${url}`);
-  const archive = await tc.downloadTool(url);
+  let archive: string;
+  try {
+    archive = await tc.downloadTool(url);
+  } catch (error) {
+    throw new Error(
+      `cannot download helm ${release.version} from ${url} (${errorMessage(error)}): put helm on PATH before this step ` +
+        `(for example with azure/setup-helm), or plan without charts with ${Inputs.SkipCharts}: true`,
+      { cause: error }
+    );
+  }
   const actual = createHash('sha256')
     .update(await readFile(archive))
     .digest('hex');
@@ -51,7 +61,7 @@ export async function locateHelm(log: (message: string) => void, options: { down
   if (onPath) return onPath;
   if (!options.download) {
     throw new Error(
-      'helm is not on PATH, and planning renders charts with it: install helm 3 (https://helm.sh/docs/intro/install/; ' +
+      'helm is not on PATH, and planning renders charts with it: install helm (https://helm.sh/docs/intro/install/; ' +
         'in a clone of this repository `npm run setup` puts it in .tools/bin, then add that folder to PATH), or plan without charts with --skip-charts'
     );
   }
