@@ -1,5 +1,6 @@
 import { BuildRunner, type BuildOptions } from '../../src/dispatch/build-runner.js';
 import type { Clock } from '../../src/dispatch/clock.js';
+import { restApiVersion, type RestApiVersion } from '../../src/github/api-version.js';
 import { connect } from '../../src/github/client.js';
 import { githubBuildApi } from '../../src/github/build-api.js';
 import { githubPlanningApi } from '../../src/github/planning-api.js';
@@ -69,7 +70,8 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
 
   async function setUp(
     over: Partial<EmulatorOptions> = {},
-    script: (repo: string) => RunScript = () => ({ queuedMs: 2000, runMs: 20_000, conclusion: 'success' })
+    script: (repo: string) => RunScript = () => ({ queuedMs: 2000, runMs: 20_000, conclusion: 'success' }),
+    apiVersion?: RestApiVersion
   ) {
     clock = fakeClock();
     github = await new GitHubEmulator({
@@ -84,7 +86,14 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
       ...over
     }).start();
     const log = quietLog();
-    const connection = await connect({ apiUrl: github.url, org: ORG, auth: { kind: 'token', token: 'test-token' }, log, retries: 2 });
+    const connection = await connect({
+      apiUrl: github.url,
+      org: ORG,
+      auth: { kind: 'token', token: 'test-token' },
+      log,
+      retries: 2,
+      apiVersion
+    });
     const planning = githubPlanningApi(connection, ORG, log);
     return { log, api: githubBuildApi(connection, ORG), planOf: (planned: PlannedImage[]) => planOf(planned, planning) };
   }
@@ -166,6 +175,45 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
       expect(ours.find((o) => o.id === r.runId)).toMatchObject({ repo: r.githubRepo, ref: r.gitTag });
     }
     expect(new Set(results.map((r) => r.runId)).size).toBe(4);
+  });
+
+  it('asks for REST API 2022-11-28 on a server that is not github.com, in every request, with return_run_details', async () => {
+    const { log, api, planOf } = await setUp();
+    await new BuildRunner(api, options, log, clock).run(await planOf(images));
+    const rest = github.requests.filter((r) => r.path !== '/graphql');
+    expect(rest.length).toBeGreaterThan(4);
+    expect(new Set(rest.map((r) => r.apiVersion))).toEqual(new Set(['2022-11-28']));
+    expect(github.dispatches.every((d) => d.returnRunDetails === true)).toBe(true);
+  });
+
+  it('with REST API 2026-03-10 (github.com) dispatches without return_run_details and gets each run from the answer', async () => {
+    const { log, api, planOf } = await setUp({}, undefined, '2026-03-10');
+    const results = await new BuildRunner(api, options, log, clock).run(await planOf(images));
+    expect(results.map((r) => r.outcome)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect(github.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(github.dispatches.map((d) => d.returnRunDetails)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(new Set(github.requests.filter((r) => r.path !== '/graphql').map((r) => r.apiVersion))).toEqual(new Set(['2026-03-10']));
+  });
+
+  it('chooses the REST API version by server: 2026-03-10 on github.com and GHE.com, 2022-11-28 on GitHub Enterprise Server', () => {
+    expect(restApiVersion('https://api.github.com')).toBe('2026-03-10');
+    expect(restApiVersion('https://api.octodemo.ghe.com/')).toBe('2026-03-10');
+    expect(restApiVersion('https://github.example.com/api/v3')).toBe('2022-11-28');
+    expect(restApiVersion('not a url')).toBe('2022-11-28');
+  });
+
+  it('the emulator answers 400 for a REST API version it does not know, as GitHub does', async () => {
+    await setUp({ dispatchMode: 'ghes' });
+    const ask = (version: string) =>
+      fetch(`${github.url}/repos/${ORG}/hms-bss/tags`, { headers: { authorization: 'token test-token', 'x-github-api-version': version } });
+    const unknown = await ask('2020-01-01');
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { message: string }).message).toBe("Unsupported 'X-GitHub-Api-Version': 2020-01-01");
+    // GitHub Enterprise Server 3.20 does not know 2026-03-10
+    expect((await ask('2026-03-10')).status).toBe(400);
+    const known = await ask('2022-11-28');
+    expect(known.status).toBe(200);
+    expect(known.headers.get('x-github-api-version-selected')).toBe('2022-11-28');
   });
 
   it('falls back once when the server refuses return_run_details (GHES 3.20), and remembers it', async () => {

@@ -148,7 +148,14 @@ export interface RequestRecord {
   query: string;
   status: number;
   auth?: string;
+  /** The X-GitHub-Api-Version header sent, if any. */
+  apiVersion?: string;
 }
+
+/** REST API versions github.com knows; GitHub Enterprise Server 3.20 (dispatchMode 'ghes') knows only the first. */
+export const REST_API_VERSIONS = ['2022-11-28', '2026-03-10'] as const;
+/** What GitHub takes when a request names no version. */
+const DEFAULT_API_VERSION = '2022-11-28';
 
 const APP_ID = '4242';
 const INSTALLATION_ID = 777;
@@ -335,8 +342,30 @@ export class GitHubEmulator {
     } finally {
       if (isGraphql) this.graphqlInFlight--;
     }
-    const record: RequestRecord = { method, path: url.pathname, query: url.search, status: 0, auth: req.headers.authorization };
+    const sentVersion = req.headers['x-github-api-version'];
+    const record: RequestRecord = {
+      method,
+      path: url.pathname,
+      query: url.search,
+      status: 0,
+      auth: req.headers.authorization,
+      apiVersion: typeof sentVersion === 'string' ? sentVersion : undefined
+    };
     this.requests.push(record);
+    const apiVersion = record.apiVersion ?? DEFAULT_API_VERSION;
+    const known: readonly string[] = this.options.dispatchMode === 'ghes' ? [DEFAULT_API_VERSION] : REST_API_VERSIONS;
+    if (!isGraphql && !known.includes(apiVersion)) {
+      record.status = 400;
+      res.writeHead(400, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(
+        JSON.stringify({
+          message: `Unsupported 'X-GitHub-Api-Version': ${apiVersion}`,
+          documentation_url: 'https://docs.github.com/rest/about-the-rest-api/api-versions',
+          status: '400'
+        })
+      );
+      return;
+    }
 
     const fault = this.faults.find((f) => f.times > 0 && f.method === method && f.path.test(url.pathname) && (f.when?.() ?? true));
     if (fault?.status === 'hang') {
@@ -388,7 +417,7 @@ export class GitHubEmulator {
         return;
       }
       const text = answer.body === undefined ? '' : JSON.stringify(answer.body);
-      const headers: Record<string, string> = { ...this.rateHeaders(), ...answer.headers };
+      const headers: Record<string, string> = { ...this.rateHeaders(), 'x-github-api-version-selected': apiVersion, ...answer.headers };
       if (answer.body !== undefined) headers['content-type'] = 'application/json; charset=utf-8';
       if (method === 'GET' && answer.status === 200) {
         const etag = `W/"${sha(text)}"`;
@@ -456,8 +485,7 @@ export class GitHubEmulator {
       'x-ratelimit-remaining': String(this.remaining),
       'x-ratelimit-used': String((this.options.rateLimit ?? 5000) - this.remaining),
       'x-ratelimit-reset': String(Math.ceil(resetAt / 1000)),
-      'x-ratelimit-resource': 'core',
-      'x-github-api-version-selected': '2022-11-28'
+      'x-ratelimit-resource': 'core'
     };
   }
 
@@ -644,7 +672,8 @@ export class GitHubEmulator {
       };
     }
     if (method === 'POST' && (m = rest.match(/^\/actions\/workflows\/([^/]+)\/dispatches$/))) {
-      return this.dispatch(repo, decodeURIComponent(m[1] ?? ''), body, this.actorOf(req));
+      const version = typeof req.headers['x-github-api-version'] === 'string' ? req.headers['x-github-api-version'] : DEFAULT_API_VERSION;
+      return this.dispatch(repo, decodeURIComponent(m[1] ?? ''), body, this.actorOf(req), version);
     }
     if (method === 'GET' && (m = rest.match(/^\/actions\/workflows\/([^/]+)\/runs$/))) {
       const workflow = this.findWorkflow(repo, decodeURIComponent(m[1] ?? ''));
@@ -947,7 +976,13 @@ export class GitHubEmulator {
     return workflow;
   }
 
-  private dispatch(repo: EmulatedRepo, idOrFile: string, body: Buffer, actor: string): { status: number; body?: unknown } {
+  private dispatch(
+    repo: EmulatedRepo,
+    idOrFile: string,
+    body: Buffer,
+    actor: string,
+    apiVersion: string
+  ): { status: number; body?: unknown } {
     const workflow = this.findWorkflow(repo, idOrFile);
     let payload: { ref?: unknown; inputs?: unknown; return_run_details?: unknown };
     try {
@@ -957,6 +992,9 @@ export class GitHubEmulator {
     }
     const mode = this.options.dispatchMode ?? 'run-details';
     if (mode === 'ghes' && 'return_run_details' in payload) throw new HttpError(400, '"return_run_details" is not a permitted key.');
+    // 2026-03-10 removed the key: every dispatch answers with its run
+    const latest = apiVersion === '2026-03-10';
+    if (latest && 'return_run_details' in payload) throw new HttpError(422, '"return_run_details" is not a permitted key.');
     if (typeof payload.ref !== 'string') throw new HttpError(422, 'Invalid request.\n\n"ref" wasn\'t supplied.');
     const ref = payload.ref.replace(/^refs\/(tags|heads)\//, '');
     const headSha = repo.tags[ref] ?? repo.branches?.[ref];
@@ -988,7 +1026,7 @@ export class GitHubEmulator {
       dispatched: true
     };
     this.runs.push(run);
-    if (mode === 'run-details' && payload.return_run_details === true) {
+    if (latest || (mode === 'run-details' && payload.return_run_details === true)) {
       return {
         status: 200,
         body: {

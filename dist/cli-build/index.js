@@ -39786,7 +39786,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7523);
+/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9746);
 
 // requests of a job that ended early (a silent server) may still wait on their deadlines: do not wait for them
 process.exit(await (0,_command_line_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2)));
@@ -39796,7 +39796,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7523:
+/***/ 9746:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39813,7 +39813,10 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/helm-release.json
+const helm_release_namespaceObject = /*#__PURE__*/JSON.parse('{"rE":"v4.1.4","iD":"linux-amd64","sc":"70b2c30a19da4db264dfd68c8a3664e05093a361cefd89572ffb36f8abfa3d09"}');
 ;// CONCATENATED MODULE: ./src/constants.ts
+
 /** Names of the action's inputs and outputs, kept in one place (action.yml must match; a test checks). */
 const constants_Inputs = {
     Config: 'config',
@@ -39849,14 +39852,14 @@ const Outputs = {
     Failed: 'failed'
 };
 /**
- * Pinned helm release downloaded (with @actions/tool-cache) when no helm is on PATH. GitHub's hosted
- * runners ship helm, so this is the fallback for self-hosted runners. Only linux-amd64 is pinned:
- * elsewhere put helm on PATH (for example with azure/setup-helm).
+ * Pinned helm release downloaded (with @actions/tool-cache) when no helm is on PATH; the tests, CI
+ * and the demo run the same version (scripts/install-helm.mjs reads the same file). Only
+ * linux-amd64 is pinned: elsewhere put helm on PATH (for example with azure/setup-helm).
  */
 const HELM_DOWNLOAD = {
-    version: 'v3.9.0',
-    platform: 'linux-amd64',
-    sha256: '1484ffb0c7a608d8069470f48b88d729e88c41a1b6602f145231e8ea7b43b50a'
+    version: helm_release_namespaceObject.rE,
+    platform: helm_release_namespaceObject.iD,
+    sha256: helm_release_namespaceObject.sc
 };
 const constants_DEFAULT_API_URL = 'https://api.github.com';
 const constants_DEFAULT_SERVER_URL = 'https://github.com';
@@ -57762,6 +57765,7 @@ function _unique(values) {
 
 
 
+
 const PINNED = { ...HELM_DOWNLOAD, baseUrl: 'https://get.helm.sh' };
 function thisPlatform() {
     return `${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}`;
@@ -57777,7 +57781,14 @@ async function installHelmRelease(release, log) {
         return (0,external_node_path_namespaceObject.join)(cached, 'helm');
     const url = `${release.baseUrl.replace(/\/+$/, '')}/helm-${release.version}-${release.platform}.tar.gz`;
     log(`helm is not on PATH: downloading ${url}`);
-    const archive = await downloadTool(url);
+    let archive;
+    try {
+        archive = await downloadTool(url);
+    }
+    catch (error) {
+        throw new Error(`cannot download helm ${release.version} from ${url} (${errorMessage(error)}): put helm on PATH before this step ` +
+            `(for example with azure/setup-helm), or plan without charts with ${constants_Inputs.SkipCharts}: true`, { cause: error });
+    }
     const actual = (0,external_node_crypto_.createHash)('sha256')
         .update(await (0,promises_namespaceObject.readFile)(archive))
         .digest('hex');
@@ -57796,7 +57807,7 @@ async function locateHelm(log, options = { download: true }) {
     if (onPath)
         return onPath;
     if (!options.download) {
-        throw new Error('helm is not on PATH, and planning renders charts with it: install helm 3 (https://helm.sh/docs/intro/install/; ' +
+        throw new Error('helm is not on PATH, and planning renders charts with it: install helm (https://helm.sh/docs/intro/install/; ' +
             'in a clone of this repository `npm run setup` puts it in .tools/bin, then add that folder to PATH), or plan without charts with --skip-charts');
     }
     const here = thisPlatform();

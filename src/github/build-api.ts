@@ -6,7 +6,7 @@ import { RunReader } from './runs.js';
 /** The build runner's GitHub calls, made with the run's one Octokit. */
 export function githubBuildApi(connection: Connection, org: string): BuildApi & { runs: RunReader } {
   const { octokit } = connection;
-  const dispatcher = new WorkflowDispatcher(octokit, org);
+  const dispatcher = new WorkflowDispatcher(octokit, org, connection.apiVersion);
   const runs = new RunReader(octokit, org);
   return {
     runs,

@@ -6,6 +6,7 @@ import { errorMessage, httpStatus, NoAnswerError, rethrowIfFatal } from '../erro
 import { createProxyFetch } from '../proxy-fetch.js';
 import { describeRequest, fetchWithDeadline, RequestNoAnswer } from './deadline-fetch.js';
 import type { RateBudget } from '../dispatch/poll-interval.js';
+import { API_VERSION_HEADER, restApiVersion, type RestApiVersion } from './api-version.js';
 
 export const GitHubClient = GitHub.plugin(throttling, retry);
 export type Octokit = InstanceType<typeof GitHubClient>;
@@ -23,6 +24,8 @@ export interface ClientOptions {
   retries?: number;
   /** Deadline of each try of a request, the answer's body included. Default 60 s. */
   timeoutMs?: number;
+  /** The REST API version to ask for; by default the one for `apiUrl` (see api-version.ts). */
+  apiVersion?: RestApiVersion;
   /**
    * Space writes a second apart in real time (Octokit's throttling; default true). Only a
    * simulation on an injected clock turns it off: its dispatch pacer spaces writes on that clock.
@@ -44,6 +47,8 @@ export interface Connection {
   gitToken(): Promise<string>;
   /** The primary rate limit left, as the last REST answer said. */
   rateBudget(): RateBudget | undefined;
+  /** The REST API version every request asks for. */
+  apiVersion: RestApiVersion;
 }
 
 const MAX_RATE_LIMIT_RETRIES = 3;
@@ -119,8 +124,12 @@ export async function connect(options: ClientOptions): Promise<Connection> {
     request: { fetch: fetchWithDeadline(createProxyFetch(), options.timeoutMs ?? 60_000) }
   };
   let budget: RateBudget | undefined;
+  const apiVersion = options.apiVersion ?? restApiVersion(options.apiUrl);
   const made = (octokit: Octokit): Octokit => {
     explainFailures(octokit);
+    octokit.hook.before('request', (request) => {
+      request.headers[API_VERSION_HEADER] = apiVersion;
+    });
     octokit.hook.after('request', (response) => {
       const headers = response.headers as Record<string, string | undefined>;
       const remaining = Number(headers['x-ratelimit-remaining']);
@@ -143,7 +152,7 @@ export async function connect(options: ClientOptions): Promise<Connection> {
         () => undefined
       ));
     const graphqlReads = made(graphqlReadsClient(common, token, options.log)).graphql;
-    return { octokit, graphqlReads, gitToken: () => Promise.resolve(token), dispatcherLogin, rateBudget };
+    return { octokit, graphqlReads, gitToken: () => Promise.resolve(token), dispatcherLogin, rateBudget, apiVersion };
   }
   const { appId, privateKey } = options.auth;
   // the App itself (JWT auth), with the same proxy, throttling and retries as every other call
@@ -162,7 +171,14 @@ export async function connect(options: ClientOptions): Promise<Connection> {
     return auth.token;
   };
   const graphqlReads = made(graphqlReadsClient(common, octokit.auth, options.log)).graphql;
-  return { octokit, graphqlReads, gitToken, dispatcherLogin: () => Promise.resolve(`${installation.appSlug}[bot]`), rateBudget };
+  return {
+    octokit,
+    graphqlReads,
+    gitToken,
+    dispatcherLogin: () => Promise.resolve(`${installation.appSlug}[bot]`),
+    rateBudget,
+    apiVersion
+  };
 }
 
 /**

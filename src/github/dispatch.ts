@@ -1,9 +1,10 @@
 import type { Octokit } from './client.js';
 import { errorMessage, httpStatus } from '../errors.js';
+import { dispatchAsksForRunDetails, type RestApiVersion } from './api-version.js';
 
 /** What the dispatch endpoint answered. */
 export type DispatchAnswer =
-  /** 200 with run details (github.com since 2026-02, REST API 2026-03-10). */
+  /** 200 with run details (REST API 2026-03-10; 2022-11-28 with return_run_details on github.com and GHES 3.21+). */
   | { kind: 'run'; runId: number; htmlUrl: string }
   /** 204: dispatched, the run must be found by correlation. */
   | { kind: 'accepted' }
@@ -15,18 +16,22 @@ export type DispatchAnswer =
 const RUN_DETAILS_REFUSED = /return_run_details/;
 
 /**
- * Sends workflow dispatches. Asks for run details; a server that does not know the key (GitHub
- * Enterprise Server 3.20 and older answer 400) gets the dispatch again without it, once, and every
- * later dispatch of the run without it. A dispatch is never retried on its own: a lost answer is
- * reported so the caller can look for the run first.
+ * Sends workflow dispatches. REST API 2026-03-10 (github.com) always answers with the run's details.
+ * With 2022-11-28 (GitHub Enterprise Server) it asks for them with `return_run_details`; a server
+ * that does not know the key (3.20 and older answer 400) gets the dispatch again without it, once,
+ * and every later dispatch of the run without it. A dispatch is never retried on its own: a lost
+ * answer is reported so the caller can look for the run first.
  */
 export class WorkflowDispatcher {
-  private runDetails = true;
+  private runDetails: boolean;
 
   constructor(
     private readonly octokit: Octokit,
-    private readonly owner: string
-  ) {}
+    private readonly owner: string,
+    apiVersion: RestApiVersion
+  ) {
+    this.runDetails = dispatchAsksForRunDetails(apiVersion);
+  }
 
   async dispatch(repo: string, workflowId: number, ref: string): Promise<DispatchAnswer> {
     const answer = await this.send(repo, workflowId, ref, this.runDetails);
