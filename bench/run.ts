@@ -34,7 +34,7 @@ import { GitHubEmulator, type EmulatedRepo } from '../__tests__/support/github-e
 import { startGitServer, type Tree } from '../__tests__/support/git-server.js';
 import { REAL_CHART_HOST, startRealWorldStream } from '../__tests__/support/real-world-stream.js';
 import { ROOT, runBundle, type ActionRun } from '../__tests__/support/run-action.js';
-import { commitOf, hmsRepo, manifest, ORG } from '../__tests__/support/sample-stream.js';
+import { commitOf, hmsRepo, manifest, ORG, productStreamOnGitHub } from '../__tests__/support/sample-stream.js';
 import { hasRealWorld, REAL_WORLD } from '../__tests__/support/shared.js';
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
@@ -113,7 +113,7 @@ async function benchJob(): Promise<void> {
   git.createRepo(ORG, 'csm', trees);
   const github = await new GitHubEmulator({
     org: ORG,
-    repos,
+    repos: [...repos, productStreamOnGitHub()],
     latencyMs: 50,
     runScript: (repo, _w, ref, attempt) => ({
       queuedMs: 2000,
@@ -275,7 +275,7 @@ async function benchScale(): Promise<void> {
       configuration: { 'product-stream-repo': 'csm', 'targeted-branch-regexes': ['release/'], 'chart-credentials-required': false }
     })
   );
-  const planner = await new GitHubEmulator({ org: ORG, repos, latencyMs: 50 }).start();
+  const planner = await new GitHubEmulator({ org: ORG, repos: [...repos, productStreamOnGitHub()], latencyMs: 50 }).start();
   try {
     const env = runnerEnv(work, planner.url, git.url, {
       config: configFile,
@@ -317,7 +317,7 @@ async function dispatchAtScale(plan: Plan, repos: EmulatedRepo[]): Promise<void>
   };
   const github = await new GitHubEmulator({
     org: ORG,
-    repos,
+    repos: [...repos, productStreamOnGitHub()],
     latencyMs: 50,
     now: () => now,
     rateLimit: 5000,

@@ -8,8 +8,9 @@
  *   npm run demo                 plan, dispatch, monitor, report, failure issue
  *   npm run demo -- --nights 2   two runs back to back: the failure issue counts 2 nights in a row
  *   npm run demo -- --dry-run    plan only
+ *   npm run demo -- --serve      keep the local servers up and print the .env for `npm run local-action`
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBundle } from '../__tests__/support/run-action.js';
 import { CHART_PASSWORD, CHART_USER, commitOf, startSampleStream } from '../__tests__/support/sample-stream.js';
@@ -34,6 +35,7 @@ const parts = await startSampleStream({
     })
   }
 });
+if (process.argv.includes('--serve')) await serve();
 let exitCode = 1;
 try {
   const hta = parts.github.repo('hardware-topology-assistant');
@@ -49,6 +51,38 @@ try {
   await parts.stop();
 }
 console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s in all)`);
+
+/**
+ * Keep the sample stream's servers up for `npm run local-action` (GitHub's @github/local-action
+ * running src/action.ts from the sources) and print the `.env` it reads; Ctrl-C stops them.
+ */
+async function serve(): Promise<never> {
+  const dotenv = [
+    '# written by `npm run demo -- --serve`; valid while it runs',
+    `INPUT_CONFIG=${parts.configFile}`,
+    'INPUT_DRY-RUN=true',
+    // the emulator takes this token as a personal token would be taken (the App needs a key in a file)
+    'INPUT_TOKEN=test-token',
+    `INPUT_CHART-REPO-USERNAME=${CHART_USER}`,
+    `INPUT_CHART-REPO-PASSWORD=${CHART_PASSWORD}`,
+    `INPUT_PLAN-FILE=${join(parts.workDir, 'plan.json')}`,
+    `GITHUB_API_URL=${parts.github.url}`,
+    `GITHUB_SERVER_URL=${parts.git.url}`,
+    'GITHUB_REPOSITORY=Cray-HPE/hms-build-workflow-dispatcher',
+    `GITHUB_WORKSPACE=${parts.workDir}`,
+    `RUNNER_TEMP=${parts.workDir}`
+  ].join('\n');
+  writeFileSync('.env', `${dotenv}\n`);
+  console.log(`Local GitHub emulator ${parts.github.url}, git server ${parts.git.url}, chart repository ${parts.charts.url}`);
+  console.log(`\nWrote .env (see .env.example):\n\n${dotenv}\n`);
+  console.log('In another terminal: npm run local-action   (Ctrl-C here stops the servers)');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await parts.stop();
+  process.exit(0);
+}
 
 /** One run of the action, as one night of the schedule; 0 when it ended as it should. */
 async function runNight(night: number): Promise<number> {

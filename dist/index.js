@@ -39782,7 +39782,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6669:
+/***/ 1675:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54365,6 +54365,23 @@ function fetchWithDeadline(inner, timeoutMs) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/github/api-version.ts
+const API_VERSION_HEADER = 'x-github-api-version';
+function restApiVersion(apiUrl) {
+    let host;
+    try {
+        host = new URL(apiUrl).hostname.toLowerCase();
+    }
+    catch {
+        return '2022-11-28';
+    }
+    return host === 'api.github.com' || /^api\.[a-z0-9-]+\.ghe\.com$/.test(host) ? '2026-03-10' : '2022-11-28';
+}
+/** Whether a dispatch must ask for run details (`return_run_details: true`) to get them in its answer. */
+function dispatchAsksForRunDetails(version) {
+    return version === '2022-11-28';
+}
+
 ;// CONCATENATED MODULE: ./src/github/client.ts
 
 
@@ -54373,7 +54390,10 @@ function fetchWithDeadline(inner, timeoutMs) {
 
 
 
+
 const GitHubClient = GitHub.plugin(throttling, retry);
+/** GitHub takes at most 500 repositories in a token request; above that the token covers the installation's. */
+const MAX_TOKEN_REPOSITORIES = 500;
 const MAX_RATE_LIMIT_RETRIES = 3;
 /** A stand-in for the throttling plugin's write limiter that spaces nothing (for the GraphQL reads client only). */
 const UNSPACED = { key: () => ({ schedule: (_options, work) => work() }) };
@@ -54435,8 +54455,12 @@ async function connect(options) {
         request: { fetch: fetchWithDeadline(createProxyFetch(), options.timeoutMs ?? 60_000) }
     };
     let budget;
+    const apiVersion = options.apiVersion ?? restApiVersion(options.apiUrl);
     const made = (octokit) => {
         explainFailures(octokit);
+        octokit.hook.before('request', (request) => {
+            request.headers[API_VERSION_HEADER] = apiVersion;
+        });
         octokit.hook.after('request', (response) => {
             const headers = response.headers;
             const remaining = Number(headers['x-ratelimit-remaining']);
@@ -54457,26 +54481,100 @@ async function connect(options) {
         // GITHUB_TOKEN and installation tokens cannot read /user: correlate without the actor then
         () => undefined));
         const graphqlReads = made(graphqlReadsClient(common, token, options.log)).graphql;
-        return { octokit, graphqlReads, gitToken: () => Promise.resolve(token), dispatcherLogin, rateBudget };
+        const connection = {
+            octokit,
+            graphqlReads,
+            gitToken: () => Promise.resolve(token),
+            dispatcherLogin,
+            rateBudget,
+            apiVersion,
+            scoped: () => connection
+        };
+        return connection;
     }
     const { appId, privateKey } = options.auth;
     // the App itself (JWT auth), with the same proxy, throttling and retries as every other call
     const app = made(new GitHubClient({ ...common, authStrategy: createAppAuth, auth: { appId, privateKey } }));
     const installation = await findInstallation(app, appId, options.org, options.repo);
     options.log.debug(`GitHub App ${appId} (${installation.appSlug}): installation ${installation.id} on ${options.org}`);
-    const octokit = new GitHubClient({
-        ...common,
-        authStrategy: createAppAuth,
-        auth: { appId, privateKey, installationId: installation.id }
-    });
-    renewExpiredTokens(octokit, options.log);
-    made(octokit);
-    const gitToken = async () => {
-        const auth = (await octokit.auth({ type: 'installation' }));
-        return auth.token;
+    const installationConnection = (scope) => {
+        const octokit = new GitHubClient({
+            ...common,
+            authStrategy: installationAuth,
+            auth: { appId, privateKey, installationId: installation.id, scope, log: options.log }
+        });
+        renewExpiredTokens(octokit, options.log);
+        made(octokit);
+        const gitToken = async () => {
+            const auth = (await octokit.auth({ type: 'installation' }));
+            return auth.token;
+        };
+        return {
+            octokit,
+            graphqlReads: made(graphqlReadsClient(common, octokit.auth, options.log)).graphql,
+            gitToken,
+            dispatcherLogin: () => Promise.resolve(`${installation.appSlug}[bot]`),
+            rateBudget,
+            apiVersion,
+            scoped: (narrower) => installationConnection(narrower)
+        };
     };
-    const graphqlReads = made(graphqlReadsClient(common, octokit.auth, options.log)).graphql;
-    return { octokit, graphqlReads, gitToken, dispatcherLogin: () => Promise.resolve(`${installation.appSlug}[bot]`), rateBudget };
+    return installationConnection(undefined);
+}
+/**
+ * Octokit's auth strategy for one installation token scope. @octokit/auth-app's own hook asks for
+ * installation tokens without `repositories` or `permissions`, whatever its options say, so this
+ * hook asks for them itself (auth-app caches each scope's token and renews it before it expires).
+ */
+function installationAuth(options) {
+    const app = createAppAuth({ appId: options.appId, privateKey: options.privateKey, request: options.request });
+    const scope = options.scope;
+    let repositoryNames = scope ? [...new Set(scope.repositories)].sort() : undefined;
+    if (repositoryNames && repositoryNames.length > MAX_TOKEN_REPOSITORIES) {
+        options.log.info(`${repositoryNames.length} repositories are more than a token can be limited to (${MAX_TOKEN_REPOSITORIES}): this token covers the installation's repositories`);
+        repositoryNames = undefined;
+    }
+    const installation = {
+        type: 'installation',
+        installationId: options.installationId,
+        ...(repositoryNames ? { repositoryNames } : {}),
+        ...(scope ? { permissions: scope.permissions } : {})
+    };
+    const auth = async (asked = {}) => {
+        try {
+            return await app({ ...installation, ...(asked.refresh ? { refresh: true } : {}) });
+        }
+        catch (error) {
+            throw scopeRefused(error, scope, repositoryNames);
+        }
+    };
+    const hook = async (request, route, parameters) => {
+        const endpoint = request.endpoint.merge(route, parameters);
+        // the token request itself (and any App endpoint) is signed with the App's JWT by auth-app's hook
+        const path = (endpoint.url ?? '').replace(request.endpoint.DEFAULTS.baseUrl, '').split('?')[0] ?? '';
+        if (path === '/app' || path.startsWith('/app/'))
+            return app.hook(request, route, parameters);
+        const { token } = await auth();
+        endpoint.headers.authorization = `token ${token}`;
+        return request(endpoint);
+    };
+    return Object.assign(auth, { hook });
+}
+/** GitHub would not make a token of this scope: say which, and what the App needs. */
+function scopeRefused(error, scope, repositories) {
+    const status = httpStatus(error);
+    if (status === undefined || status >= 500 || !scope)
+        return error;
+    const permissions = Object.entries(scope.permissions)
+        .map(([name, level]) => `${name}: ${level}`)
+        .join(', ');
+    const where = repositories
+        ? repositories.length > 5
+            ? `${repositories.slice(0, 5).join(', ')} and ${repositories.length - 5} more`
+            : repositories.join(', ')
+        : 'the installation';
+    return new Error(`GitHub refused a token with ${permissions} on ${where} (${status} ${errorMessage(error)}): give the GitHub App these ` +
+        `permissions and install it on these repositories (README, "GitHub App")`, { cause: error });
 }
 /**
  * Installation tokens live an hour. @octokit/auth-app renews them from its cache after 59 minutes;
@@ -55619,6 +55717,7 @@ class ImageFinder {
     ctx;
     renders = new Map();
     rendered = 0;
+    githubApi;
     branchLimit;
     renderLimit;
     apiLimit;
@@ -55644,6 +55743,8 @@ class ImageFinder {
         }))));
         const reports = branches.map((b, i) => ({ branch: b.name, commit: b.commit, images: perBranch[i]?.length ?? 0 }));
         const found = perBranch.flat();
+        const imageRepos = [...found.map((f) => f.githubRepo), ...config['non-manifest-images'].map((e) => e['github-repo'])];
+        this.githubApi = this.ctx.githubFor([...new Set(imageRepos)].sort());
         const tagImages = await log.group('Images from git tags', () => this.findTagImages());
         found.push(...tagImages);
         const merged = mergeFoundImages(found);
@@ -55658,10 +55759,16 @@ class ImageFinder {
             repos
         };
     }
+    /** GitHub for the image repos (made once the branches named them). */
+    github() {
+        if (!this.githubApi)
+            throw new Error('planning read GitHub before the image repos were known');
+        return this.githubApi;
+    }
     /** The workflow of each image at its tag, and the builds they make; an image no workflow can build is an error. */
     async chooseBuilds(repos) {
         const { config, log } = this.ctx;
-        const chooser = new BuildChooser(this.ctx.github, config['workflow-overrides'], this.filesAtTags);
+        const chooser = new BuildChooser(this.github(), config['workflow-overrides'], this.filesAtTags);
         const chosen = await chooser.choose(repos);
         for (const { image, reason } of chosen.noBuilds)
             log.problem({
@@ -55858,7 +55965,8 @@ class ImageFinder {
         return { ok: true, githubRepo, images: findChartImages(documents, mergeValues(download.chart.values, entry.values)) };
     }
     async findTagImages() {
-        const { config, github, log } = this.ctx;
+        const { config, log } = this.ctx;
+        const github = this.github();
         const entries = config['non-manifest-images'];
         const results = await Promise.all(entries.map((entry, i) => this.apiLimit(async () => {
             const repo = entry['github-repo'];
@@ -55916,7 +56024,8 @@ class ImageFinder {
      * with REST (a server without GraphQL, a query that failed).
      */
     async snapshotTags(pairs, needed, resolutions, releaseUrls) {
-        const { github, org } = this.ctx;
+        const { org } = this.ctx;
+        const github = this.github();
         const answered = new Set();
         for (const snapshot of await github.readTagSnapshots(pairs)) {
             const key = tagKey(snapshot.repo, snapshot.tag);
@@ -58629,20 +58738,23 @@ const systemClock = {
 
 ;// CONCATENATED MODULE: ./src/github/dispatch.ts
 
+
 const RUN_DETAILS_REFUSED = /return_run_details/;
 /**
- * Sends workflow dispatches. Asks for run details; a server that does not know the key (GitHub
- * Enterprise Server 3.20 and older answer 400) gets the dispatch again without it, once, and every
- * later dispatch of the run without it. A dispatch is never retried on its own: a lost answer is
- * reported so the caller can look for the run first.
+ * Sends workflow dispatches. REST API 2026-03-10 (github.com) always answers with the run's details.
+ * With 2022-11-28 (GitHub Enterprise Server) it asks for them with `return_run_details`; a server
+ * that does not know the key (3.20 and older answer 400) gets the dispatch again without it, once,
+ * and every later dispatch of the run without it. A dispatch is never retried on its own: a lost
+ * answer is reported so the caller can look for the run first.
  */
 class WorkflowDispatcher {
     octokit;
     owner;
-    runDetails = true;
-    constructor(octokit, owner) {
+    runDetails;
+    constructor(octokit, owner, apiVersion) {
         this.octokit = octokit;
         this.owner = owner;
+        this.runDetails = dispatchAsksForRunDetails(apiVersion);
     }
     async dispatch(repo, workflowId, ref) {
         const answer = await this.send(repo, workflowId, ref, this.runDetails);
@@ -58813,7 +58925,7 @@ class RunReader {
 /** The build runner's GitHub calls, made with the run's one Octokit. */
 function githubBuildApi(connection, org) {
     const { octokit } = connection;
-    const dispatcher = new WorkflowDispatcher(octokit, org);
+    const dispatcher = new WorkflowDispatcher(octokit, org, connection.apiVersion);
     const runs = new RunReader(octokit, org);
     return {
         runs,
@@ -59664,7 +59776,24 @@ function githubIssueTracker(octokit, repository) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/github/token-scopes.ts
+/**
+ * What each installation token of a run may do, one token per phase (README, "GitHub App"). Each
+ * is also limited to the repositories its phase reads or writes; `metadata: read` comes with all.
+ */
+const TOKEN_PERMISSIONS = {
+    /** Cloning the product stream repo. */
+    productStream: { contents: 'read' },
+    /** Planning: tags, workflow files at tags (contents), workflow listings (actions). */
+    planning: { contents: 'read', actions: 'read' },
+    /** Dispatching, watching, re-running and cancelling builds. */
+    builds: { actions: 'write' },
+    /** The failure issue, in failure-issue-repo only. */
+    failureIssue: { issues: 'write' }
+};
+
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -59816,7 +59945,7 @@ async function runJob(settings, output, clock = systemClock, state = new JobStat
         const planningErrors = planningProblems.length;
         if (settings.dryRun)
             return await reportPlan(plan, settings, output, state, planningErrors);
-        const api = githubBuildApi(connection, org);
+        const api = githubBuildApi(connection.scoped({ repositories: plan.repos.map((r) => r.githubRepo), permissions: TOKEN_PERMISSIONS.builds }), org);
         const runner = new BuildRunner(api, buildOptions(config, settings, plan), log, clock);
         state.runner = runner;
         let stoppedEarly;
@@ -59848,7 +59977,8 @@ function chartsSkippedNote(settings) {
 async function planRebuilds(config, org, settings, connection, output, tempRoot) {
     const { log } = output;
     const timeouts = config.configuration.timeouts;
-    const gitToken = await connection.gitToken();
+    const productStreamRepo = config.configuration['product-stream-repo'];
+    const gitToken = await connection.scoped({ repositories: [productStreamRepo], permissions: TOKEN_PERMISSIONS.productStream }).gitToken();
     output.mask(gitToken);
     const helm = settings.skipCharts
         ? undefined
@@ -59860,7 +59990,7 @@ async function planRebuilds(config, org, settings, connection, output, tempRoot)
         log.info(`helm: ${helm.binary} (${await helm.version()})`);
     for (const note of chartsSkippedNote(settings))
         log.problem({ severity: 'warning', message: note });
-    const productStreamUrl = `${settings.serverUrl.replace(/\/+$/, '')}/${org}/${config.configuration['product-stream-repo']}`;
+    const productStreamUrl = `${settings.serverUrl.replace(/\/+$/, '')}/${org}/${productStreamRepo}`;
     const repo = await GitRepository.open(productStreamUrl, gitToken, { stallSeconds: timeouts['git-stall-seconds'], tempRoot });
     const charts = new ChartRepository(settings.chartCredentials, { timeoutMs: timeouts['chart-download-seconds'] * 1000, tempRoot });
     let plan;
@@ -59869,7 +59999,7 @@ async function planRebuilds(config, org, settings, connection, output, tempRoot)
             config,
             org,
             repo,
-            github: githubPlanningApi(connection, org, log),
+            githubFor: (repos) => githubPlanningApi(connection.scoped({ repositories: repos, permissions: TOKEN_PERMISSIONS.planning }), org, log),
             helm,
             charts,
             chartRewrites: settings.chartRewrites,
@@ -59892,7 +60022,10 @@ async function planRebuilds(config, org, settings, connection, output, tempRoot)
 async function keepFailureIssue(repo, connection, plan, results, planningProblems, settings, output) {
     const { log } = output;
     try {
-        const outcome = await updateFailureIssue(githubIssueTracker(connection.octokit, repo), {
+        // `owner/name`: a token names repositories of its installation's owner by name
+        const name = repo.split('/').pop() ?? repo;
+        const { octokit } = connection.scoped({ repositories: [name], permissions: TOKEN_PERMISSIONS.failureIssue });
+        const outcome = await updateFailureIssue(githubIssueTracker(octokit, repo), {
             productStream: `${plan.org}/${plan.productStreamRepo}`,
             tonight: failuresOfNight(results, planningProblems, settings.jobRunUrl),
             jobRunUrl: settings.jobRunUrl,
@@ -60330,7 +60463,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6669);
+/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1675);
 
 await (0,_action_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 // requests of a job that ended early (a silent server) may still wait on their deadlines: do not wait for them

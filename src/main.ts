@@ -33,6 +33,7 @@ import { resultProblems } from './report/annotations.js';
 import { exitStatus } from './report/exit-status.js';
 import { failuresOfNight, updateFailureIssue } from './report/failure-issue.js';
 import { githubIssueTracker } from './github/issues.js';
+import { TOKEN_PERMISSIONS } from './github/token-scopes.js';
 import type { Problem } from './log.js';
 import { rollupByRelease, type ReportScope } from './report/release-rollup.js';
 import { describeTotals, renderResultsSummary, renderResultsText } from './report/results-summary.js';
@@ -173,7 +174,10 @@ export async function runJob(
     const planningErrors = planningProblems.length;
     if (settings.dryRun) return await reportPlan(plan, settings, output, state, planningErrors);
 
-    const api = githubBuildApi(connection, org);
+    const api = githubBuildApi(
+      connection.scoped({ repositories: plan.repos.map((r) => r.githubRepo), permissions: TOKEN_PERMISSIONS.builds }),
+      org
+    );
     const runner = new BuildRunner(api, buildOptions(config, settings, plan), log, clock);
     state.runner = runner;
     let stoppedEarly: string | undefined;
@@ -211,7 +215,8 @@ async function planRebuilds(
 ): Promise<Plan> {
   const { log } = output;
   const timeouts = config.configuration.timeouts;
-  const gitToken = await connection.gitToken();
+  const productStreamRepo = config.configuration['product-stream-repo'];
+  const gitToken = await connection.scoped({ repositories: [productStreamRepo], permissions: TOKEN_PERMISSIONS.productStream }).gitToken();
   output.mask(gitToken);
   const helm = settings.skipCharts
     ? undefined
@@ -221,7 +226,7 @@ async function planRebuilds(
       });
   if (helm) log.info(`helm: ${helm.binary} (${await helm.version()})`);
   for (const note of chartsSkippedNote(settings)) log.problem({ severity: 'warning', message: note });
-  const productStreamUrl = `${settings.serverUrl.replace(/\/+$/, '')}/${org}/${config.configuration['product-stream-repo']}`;
+  const productStreamUrl = `${settings.serverUrl.replace(/\/+$/, '')}/${org}/${productStreamRepo}`;
   const repo = await GitRepository.open(productStreamUrl, gitToken, { stallSeconds: timeouts['git-stall-seconds'], tempRoot });
   const charts = new ChartRepository(settings.chartCredentials, { timeoutMs: timeouts['chart-download-seconds'] * 1000, tempRoot });
   let plan: Plan;
@@ -230,7 +235,8 @@ async function planRebuilds(
       config,
       org,
       repo,
-      github: githubPlanningApi(connection, org, log),
+      githubFor: (repos) =>
+        githubPlanningApi(connection.scoped({ repositories: repos, permissions: TOKEN_PERMISSIONS.planning }), org, log),
       helm,
       charts,
       chartRewrites: settings.chartRewrites,
@@ -252,7 +258,7 @@ async function planRebuilds(
  */
 async function keepFailureIssue(
   repo: string,
-  connection: Pick<Connection, 'octokit'>,
+  connection: Pick<Connection, 'scoped'>,
   plan: ReportScope,
   results: readonly BuildResult[],
   planningProblems: readonly Problem[],
@@ -261,7 +267,10 @@ async function keepFailureIssue(
 ): Promise<void> {
   const { log } = output;
   try {
-    const outcome = await updateFailureIssue(githubIssueTracker(connection.octokit, repo), {
+    // `owner/name`: a token names repositories of its installation's owner by name
+    const name = repo.split('/').pop() ?? repo;
+    const { octokit } = connection.scoped({ repositories: [name], permissions: TOKEN_PERMISSIONS.failureIssue });
+    const outcome = await updateFailureIssue(githubIssueTracker(octokit, repo), {
       productStream: `${plan.org}/${plan.productStreamRepo}`,
       tonight: failuresOfNight(results, planningProblems, settings.jobRunUrl),
       jobRunUrl: settings.jobRunUrl,

@@ -111,6 +111,15 @@ describe('the built action dispatching and monitoring against the emulator', () 
     expect(issue?.body).toContain('Latest run: [');
     expect(issue?.body).toContain(`](${parts.git.url}/Cray-HPE/hms-build-workflow-dispatcher/actions/runs/31)`);
     expect(run.outputs['failure-issue']).toBe('https://github.example/Cray-HPE/hms-build-workflow-dispatcher/issues/1');
+
+    // each installation token holds what its phase needs, on the repositories it reaches (README, "GitHub App")
+    const planned = [...new Set(results.map((r) => r.githubRepo))].sort();
+    expect(parts.github.tokensIssued).toEqual([
+      { permissions: { contents: 'read', metadata: 'read' }, repositories: ['csm'] },
+      { permissions: { contents: 'read', actions: 'read', metadata: 'read' }, repositories: planned },
+      { permissions: { actions: 'write', metadata: 'read' }, repositories: planned },
+      { permissions: { issues: 'write', metadata: 'read' }, repositories: ['hms-build-workflow-dispatcher'] }
+    ]);
   });
 
   it('warns once and goes on when the token may not write issues', async () => {
@@ -122,7 +131,7 @@ describe('the built action dispatching and monitoring against the emulator', () 
     const warnings = run.annotations.filter((a) => a.kind === 'warning' && a.message.includes('failure issue'));
     expect(warnings.map((w) => w.message)).toEqual([
       expect.stringMatching(
-        /^cannot keep the failure issue in Cray-HPE\/hms-build-workflow-dispatcher \(GitHub refused the token \(403 .*\): the token needs issues: write there; the run goes on$/
+        /^cannot keep the failure issue in Cray-HPE\/hms-build-workflow-dispatcher \(GitHub refused a token with issues: write on hms-build-workflow-dispatcher \(422 The permissions requested are not granted to this installation\..*\): the token needs issues: write there; the run goes on$/
       )
     ]);
     expect(run.summary).toContain('## Image rebuilds for Cray-HPE/csm');

@@ -1,4 +1,5 @@
 import { connect } from '../../src/github/client.js';
+import { WorkflowDispatcher } from '../../src/github/dispatch.js';
 import { ConsoleLog } from '../../src/log.js';
 import { GitHubEmulator } from '../support/github-emulator.js';
 import { commitOf, hmsRepo, ORG } from '../support/sample-stream.js';
@@ -6,7 +7,14 @@ import { commitOf, hmsRepo, ORG } from '../support/sample-stream.js';
 describe('connecting as a GitHub App (real @octokit/auth-app, emulator checking the JWT)', () => {
   let github: GitHubEmulator;
   beforeEach(async () => {
-    github = await new GitHubEmulator({ org: ORG, repos: [hmsRepo('csm', 'none', { 'v1.0.0': commitOf('csm') })] }).start();
+    github = await new GitHubEmulator({
+      org: ORG,
+      repos: [
+        hmsRepo('csm', 'none', { 'v1.0.0': commitOf('csm') }),
+        hmsRepo('hms-bss', 'cray-bss', { 'v1.28.0': commitOf('bss') }),
+        hmsRepo('hms-smd', 'cray-smd', { 'v2.24.0': commitOf('smd') })
+      ]
+    }).start();
   });
   afterEach(() => github.stop());
 
@@ -48,6 +56,51 @@ describe('connecting as a GitHub App (real @octokit/auth-app, emulator checking 
       connect({ apiUrl: github.url, org: ORG, auth: { kind: 'app', appId: github.appId, privateKey: otherKey }, log: new ConsoleLog() })
     ).rejects.toThrow(
       /^cannot find the GitHub App installation on the organization Cray-HPE: GitHub refused the token \(401 A JSON web token could not be decoded.*\) for GET \/orgs\/Cray-HPE\/installation: it needs a valid app-id and private-key/
+    );
+  });
+
+  it('asks for tokens that hold only a scope; the emulator refuses what lies outside it, as GitHub does', async () => {
+    const app = await connectAsApp();
+    const builds = app.scoped({ repositories: ['hms-bss'], permissions: { actions: 'write' } });
+    const planning = app.scoped({ repositories: ['hms-bss', 'hms-smd'], permissions: { contents: 'read', actions: 'read' } });
+    const workflowOf = (repo: string) => github.repo(repo)?.workflows[0]?.id ?? 0;
+
+    expect(
+      await new WorkflowDispatcher(builds.octokit, ORG, '2022-11-28').dispatch('hms-bss', workflowOf('hms-bss'), 'v1.28.0')
+    ).toMatchObject({
+      kind: 'run'
+    });
+    // a repository outside the token's list is not found; a write beyond its permissions is refused
+    expect(await new WorkflowDispatcher(builds.octokit, ORG, '2022-11-28').dispatch('hms-smd', workflowOf('hms-smd'), 'v2.24.0')).toEqual({
+      kind: 'refused',
+      status: 404,
+      message: 'Not Found'
+    });
+    expect(await new WorkflowDispatcher(planning.octokit, ORG, '2022-11-28').dispatch('hms-smd', workflowOf('hms-smd'), 'v2.24.0')).toEqual(
+      {
+        kind: 'refused',
+        status: 403,
+        message: 'Resource not accessible by integration'
+      }
+    );
+    const { data } = await planning.octokit.request('GET /repos/{owner}/{repo}/tags', { owner: ORG, repo: 'hms-smd' });
+    expect(data.map((t) => t.name)).toEqual(['v2.24.0']);
+    await expect(builds.octokit.request('GET /repos/{owner}/{repo}/tags', { owner: ORG, repo: 'hms-bss' })).rejects.toMatchObject({
+      status: 403
+    });
+    expect(github.dispatches.map((d) => d.repo)).toEqual(['hms-bss']);
+    expect(github.tokensIssued).toEqual([
+      { permissions: { actions: 'write', metadata: 'read' }, repositories: ['hms-bss'] },
+      { permissions: { contents: 'read', actions: 'read', metadata: 'read' }, repositories: ['hms-bss', 'hms-smd'] }
+    ]);
+  });
+
+  it('says which permission the App lacks when GitHub refuses a token scope', async () => {
+    await github.stop();
+    github = await new GitHubEmulator({ org: ORG, repos: [hmsRepo('csm', 'none', {})], issuesWritable: false }).start();
+    const issues = (await connectAsApp()).scoped({ repositories: ['csm'], permissions: { issues: 'write' } });
+    await expect(issues.octokit.request('GET /repos/{owner}/{repo}/issues', { owner: ORG, repo: 'csm' })).rejects.toThrow(
+      /^GitHub refused a token with issues: write on csm \(422 The permissions requested are not granted to this installation\..*\): give the GitHub App these permissions and install it on these repositories \(README, "GitHub App"\)$/
     );
   });
 });

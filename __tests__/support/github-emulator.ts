@@ -142,6 +142,16 @@ export interface EmulatorOptions {
   contentLimits?: { perMinute: number; perHour: number };
 }
 
+interface InstallationToken {
+  expires: number;
+  permissions: Record<string, string>;
+  /** Repository names it may reach; undefined: every repository of the installation. */
+  repositories?: string[];
+}
+
+/** Permission levels, lowest first. */
+const LEVELS = ['none', 'read', 'write'];
+
 export interface RequestRecord {
   method: string;
   path: string;
@@ -186,7 +196,10 @@ export class GitHubEmulator {
   readonly faults: Fault[] = [];
   /** Static tokens (a PAT) accepted as they are. */
   readonly tokens = new Set<string>(['test-token']);
-  private readonly installationTokens = new Map<string, number>();
+  /** Installation tokens: when each expires, and what it may do (GitHub's scoping of installation tokens). */
+  private readonly installationTokens = new Map<string, InstallationToken>();
+  /** Every installation token made: the permissions and repositories it holds, as GitHub answered. */
+  readonly tokensIssued: { permissions: Record<string, string>; repositories: string[] | 'all' }[] = [];
   private nextRunId = 9000;
   private nextTokenId = 1;
   private remaining: number;
@@ -489,6 +502,58 @@ export class GitHubEmulator {
     };
   }
 
+  /** The App's own permissions on the installation (what a token may ask for). */
+  private appPermissions(): Record<string, string> {
+    return {
+      actions: 'write',
+      contents: 'read',
+      metadata: 'read',
+      ...(this.options.issuesWritable === false ? {} : { issues: 'write' })
+    };
+  }
+
+  /**
+   * The scope a token request asks for (POST /app/installations/{id}/access_tokens): `permissions`
+   * within the App's, `repositories` by name. Without them, everything the installation has.
+   */
+  private tokenScope(body: Buffer): Omit<InstallationToken, 'expires'> {
+    const asked = (body.length ? JSON.parse(body.toString('utf8')) : {}) as {
+      permissions?: Record<string, string>;
+      repositories?: string[];
+    };
+    const granted = this.appPermissions();
+    let permissions = granted;
+    if (asked.permissions) {
+      for (const [name, level] of Object.entries(asked.permissions))
+        if (LEVELS.indexOf(granted[name] ?? 'none') < LEVELS.indexOf(level))
+          throw new HttpError(422, 'The permissions requested are not granted to this installation.');
+      // metadata: read comes with every token
+      permissions = { ...asked.permissions, metadata: 'read' };
+    }
+    if (asked.repositories && asked.repositories.some((name) => !this.repo(name)))
+      throw new HttpError(422, 'There is at least one repository that does not exist or is not accessible to the parent installation.');
+    return { permissions, repositories: asked.repositories ? [...asked.repositories] : undefined };
+  }
+
+  /** What an installation token may reach, as GitHub enforces it: 404 outside its repositories, 403 beyond its permissions. */
+  private authorize(req: IncomingMessage, method: string, repo: string, rest: string): void {
+    const credential = (req.headers.authorization ?? '').split(' ')[1] ?? '';
+    const token = this.installationTokens.get(credential);
+    if (!token) return; // a personal token or GITHUB_TOKEN: not scoped here
+    if (token.repositories && !token.repositories.includes(repo)) throw new HttpError(404, 'Not Found');
+    const permission = rest.startsWith('/actions/') ? 'actions' : rest === '/issues' || rest.startsWith('/issues/') ? 'issues' : 'contents';
+    const needed = method === 'GET' || method === 'HEAD' ? 'read' : 'write';
+    if (LEVELS.indexOf(token.permissions[permission] ?? 'none') < LEVELS.indexOf(needed))
+      throw new HttpError(403, 'Resource not accessible by integration');
+  }
+
+  /** Whether the token of a GraphQL request may read this repository's contents (else GitHub answers it as not found). */
+  private graphqlMayRead(credential: string, repo: string): boolean {
+    const token = this.installationTokens.get(credential);
+    if (!token) return true;
+    return (!token.repositories || token.repositories.includes(repo)) && (token.permissions.contents ?? 'none') !== 'none';
+  }
+
   private authenticate(req: IncomingMessage): 'app' | 'token' {
     const header = req.headers.authorization ?? '';
     const [scheme = '', credential = ''] = header.split(' ');
@@ -498,8 +563,8 @@ export class GitHubEmulator {
     }
     if (['token', 'bearer'].includes(scheme.toLowerCase())) {
       if (this.tokens.has(credential)) return 'token';
-      const expires = this.installationTokens.get(credential);
-      if (expires !== undefined && expires > this.now()) return 'token';
+      const installed = this.installationTokens.get(credential);
+      if (installed !== undefined && installed.expires > this.now()) return 'token';
     }
     throw new HttpError(401, 'Bad credentials');
   }
@@ -564,16 +629,19 @@ export class GitHubEmulator {
     if (method === 'POST' && (m = path.match(/^\/app\/installations\/(\d+)\/access_tokens$/))) {
       if (this.authenticate(req) !== 'app') throw new HttpError(401, 'A JSON web token could not be decoded');
       if (Number(m[1]) !== INSTALLATION_ID) throw new HttpError(404, 'Not Found');
+      const scope = this.tokenScope(body);
       const token = `ghs_emulated${String(this.nextTokenId++).padStart(30, '0')}`;
       const expires = this.now() + (this.options.tokenLifetimeMs ?? 3_600_000);
-      this.installationTokens.set(token, expires);
+      this.installationTokens.set(token, { expires, ...scope });
+      this.tokensIssued.push({ permissions: scope.permissions, repositories: scope.repositories ?? 'all' });
       return {
         status: 201,
         body: {
           token,
           expires_at: new Date(expires).toISOString().replace(/\.\d+Z$/, 'Z'),
-          permissions: { actions: 'write', contents: 'read', metadata: 'read' },
-          repository_selection: 'all'
+          permissions: scope.permissions,
+          repository_selection: scope.repositories ? 'selected' : 'all',
+          ...(scope.repositories ? { repositories: scope.repositories.map((name) => this.repositoryJson(this.repo(name)!)) } : {})
         }
       };
     }
@@ -581,7 +649,7 @@ export class GitHubEmulator {
     if (this.authenticate(req) !== 'token') throw new HttpError(403, 'Resource not accessible by integration');
     if (method === 'POST' && path === '/graphql') {
       if (this.options.graphql === false) throw new HttpError(404, 'Not Found');
-      return this.graphql(body);
+      return this.graphql(body, (req.headers.authorization ?? '').split(' ')[1] ?? '');
     }
     if (method === 'GET' && path === '/user') {
       if (this.actorOf(req) !== 'test-user') throw new HttpError(403, 'Resource not accessible by integration');
@@ -600,6 +668,7 @@ export class GitHubEmulator {
     const [, owner = '', repoName = '', rest = ''] = m;
     const repo = owner === org ? this.repo(repoName) : undefined;
     if (!repo) throw new HttpError(404, 'Not Found');
+    this.authorize(req, method, repo.name, rest);
     const base = `${this.url}/repos/${org}/${repo.name}`;
     if (rest === '/issues' || rest.startsWith('/issues/')) return this.issuesRoute(method, url, rest, body, repo, this.actorOf(req));
 
@@ -874,7 +943,7 @@ export class GitHubEmulator {
    * GitHub's GraphQL API, for the part of its schema the action reads (Repository.ref and
    * Repository.object with Commit, Tag, Tree and Blob), executed by the real graphql-js engine.
    */
-  private graphql(body: Buffer): { status: number; body: unknown; headers: Record<string, string> } {
+  private graphql(body: Buffer, credential: string): { status: number; body: unknown; headers: Record<string, string> } {
     let request: { query?: string; variables?: Record<string, unknown> };
     try {
       request = JSON.parse(body.toString('utf8')) as typeof request;
@@ -895,7 +964,7 @@ export class GitHubEmulator {
     const result = graphqlSync({
       schema: graphqlSchema(),
       source: request.query ?? '',
-      rootValue: { ...(this.graphqlRoot() as object), rateLimit: () => rateLimit },
+      rootValue: { ...(this.graphqlRoot(credential) as object), rateLimit: () => rateLimit },
       variableValues: request.variables
     });
     this.graphqlMs += performance.now() - began;
@@ -912,12 +981,12 @@ export class GitHubEmulator {
     };
   }
 
-  private graphqlRoot(): unknown {
+  private graphqlRoot(credential: string): unknown {
     const files = (repo: EmulatedRepo, ref: string): Record<string, string> => ({ ...(repo.files['*'] ?? {}), ...(repo.files[ref] ?? {}) });
     const commitAt = (repo: EmulatedRepo, rev: string): string | undefined => repo.tags[rev] ?? repo.branches?.[rev];
     return {
       repository: ({ owner, name }: { owner: string; name: string }) => {
-        const repo = owner === this.options.org ? this.repo(name) : undefined;
+        const repo = owner === this.options.org && this.graphqlMayRead(credential, name) ? this.repo(name) : undefined;
         if (!repo) return null;
         return {
           ref: ({ qualifiedName }: { qualifiedName: string }) => {

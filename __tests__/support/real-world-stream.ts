@@ -6,7 +6,7 @@ import { startChartRepo, type ChartRepoServer } from './chart-repo.js';
 import { REGISTRY, writeHmsChart } from './charts.js';
 import { GitHubEmulator, type EmulatedRepo } from './github-emulator.js';
 import { startGitServer, type GitServer, type Tree } from './git-server.js';
-import { buildWorkflow, commitOf, ORG } from './sample-stream.js';
+import { buildWorkflow, commitOf, ORG, productStreamOnGitHub } from './sample-stream.js';
 import { REAL_WORLD, realWorldBranches } from './shared.js';
 
 export const REAL_CHART_PATTERN = /^(?:cray-hms-.*|cray-power-control|csm-redfish-interface-emulator)/;
@@ -156,7 +156,7 @@ export async function startRealWorldStream(chartPaths: Map<string, string>): Pro
     );
     return { name, tags: Object.fromEntries([...tags].map((t) => [t, commitOf(`${name}-${t}`)])), workflows, files: { '*': files } };
   });
-  const github = await new GitHubEmulator({ org: ORG, repos }).start();
+  const github = await new GitHubEmulator({ org: ORG, repos: [...repos, productStreamOnGitHub()] }).start();
   return {
     git,
     charts,

@@ -71,6 +71,11 @@ export function hmsRepo(name: string, image: string, tags: Record<string, string
   };
 }
 
+/** The product stream repo as GitHub knows it (its branches are on the git server): a token may be limited to it. */
+export function productStreamOnGitHub(name = 'csm'): EmulatedRepo {
+  return { name, tags: {}, workflows: [], files: {} };
+}
+
 export function commitOf(text: string): string {
   let h = 0;
   for (const c of text) h = (h * 31 + c.charCodeAt(0)) >>> 0;
@@ -205,6 +210,7 @@ export async function startSampleStream(options: SampleOptions = {}): Promise<Lo
     hmsRepo('hardware-topology-assistant', 'hardware-topology-assistant', { 'v0.2.0': commitOf('hta-0.2.0') }),
     // the repository running the dispatcher: where the failure issue lives
     { name: 'hms-build-workflow-dispatcher', tags: {}, workflows: [], files: {} },
+    productStreamOnGitHub(),
     hmsRepo('hms-test', 'hms-test', {
       'v2.9.0': commitOf('test-2.9.0'),
       'v3.0.0': commitOf('test-3.0.0'),

@@ -33,6 +33,18 @@ export interface ClientOptions {
   spaceWrites?: boolean;
 }
 
+/** Installation token permissions (GitHub's names); `metadata: read` comes with every token. */
+export type TokenPermissions = Partial<Record<'actions' | 'contents' | 'issues', 'read' | 'write'>>;
+
+/** What one installation token may reach: these repositories of the org, with these permissions. */
+export interface TokenScope {
+  repositories: readonly string[];
+  permissions: TokenPermissions;
+}
+
+/** GitHub takes at most 500 repositories in a token request; above that the token covers the installation's. */
+export const MAX_TOKEN_REPOSITORIES = 500;
+
 export interface Connection {
   octokit: Octokit;
   /**
@@ -49,6 +61,11 @@ export interface Connection {
   rateBudget(): RateBudget | undefined;
   /** The REST API version every request asks for. */
   apiVersion: RestApiVersion;
+  /**
+   * The same connection with a token that holds only this scope (GitHub App auth); with a token
+   * given as such (GITHUB_TOKEN, a personal token) there is nothing to narrow, and it is itself.
+   */
+  scoped(scope: TokenScope): Connection;
 }
 
 const MAX_RATE_LIMIT_RETRIES = 3;
@@ -152,33 +169,114 @@ export async function connect(options: ClientOptions): Promise<Connection> {
         () => undefined
       ));
     const graphqlReads = made(graphqlReadsClient(common, token, options.log)).graphql;
-    return { octokit, graphqlReads, gitToken: () => Promise.resolve(token), dispatcherLogin, rateBudget, apiVersion };
+    const connection: Connection = {
+      octokit,
+      graphqlReads,
+      gitToken: () => Promise.resolve(token),
+      dispatcherLogin,
+      rateBudget,
+      apiVersion,
+      scoped: () => connection
+    };
+    return connection;
   }
   const { appId, privateKey } = options.auth;
   // the App itself (JWT auth), with the same proxy, throttling and retries as every other call
   const app = made(new GitHubClient({ ...common, authStrategy: createAppAuth, auth: { appId, privateKey } }));
   const installation = await findInstallation(app, appId, options.org, options.repo);
   options.log.debug(`GitHub App ${appId} (${installation.appSlug}): installation ${installation.id} on ${options.org}`);
-  const octokit = new GitHubClient({
-    ...common,
-    authStrategy: createAppAuth,
-    auth: { appId, privateKey, installationId: installation.id }
-  });
-  renewExpiredTokens(octokit, options.log);
-  made(octokit);
-  const gitToken = async (): Promise<string> => {
-    const auth = (await octokit.auth({ type: 'installation' })) as { token: string };
-    return auth.token;
+  const installationConnection = (scope: TokenScope | undefined): Connection => {
+    const octokit = new GitHubClient({
+      ...common,
+      authStrategy: installationAuth,
+      auth: { appId, privateKey, installationId: installation.id, scope, log: options.log }
+    });
+    renewExpiredTokens(octokit, options.log);
+    made(octokit);
+    const gitToken = async (): Promise<string> => {
+      const auth = (await octokit.auth({ type: 'installation' })) as { token: string };
+      return auth.token;
+    };
+    return {
+      octokit,
+      graphqlReads: made(graphqlReadsClient(common, octokit.auth, options.log)).graphql,
+      gitToken,
+      dispatcherLogin: () => Promise.resolve(`${installation.appSlug}[bot]`),
+      rateBudget,
+      apiVersion,
+      scoped: (narrower) => installationConnection(narrower)
+    };
   };
-  const graphqlReads = made(graphqlReadsClient(common, octokit.auth, options.log)).graphql;
-  return {
-    octokit,
-    graphqlReads,
-    gitToken,
-    dispatcherLogin: () => Promise.resolve(`${installation.appSlug}[bot]`),
-    rateBudget,
-    apiVersion
+  return installationConnection(undefined);
+}
+
+type InstallationAuthOptions = {
+  appId: string;
+  privateKey: string;
+  installationId: number;
+  scope: TokenScope | undefined;
+  log: ClientOptions['log'];
+  request: Parameters<typeof createAppAuth>[0]['request'];
+};
+
+/**
+ * Octokit's auth strategy for one installation token scope. @octokit/auth-app's own hook asks for
+ * installation tokens without `repositories` or `permissions`, whatever its options say, so this
+ * hook asks for them itself (auth-app caches each scope's token and renews it before it expires).
+ */
+function installationAuth(options: InstallationAuthOptions) {
+  const app = createAppAuth({ appId: options.appId, privateKey: options.privateKey, request: options.request });
+  const scope = options.scope;
+  let repositoryNames = scope ? [...new Set(scope.repositories)].sort() : undefined;
+  if (repositoryNames && repositoryNames.length > MAX_TOKEN_REPOSITORIES) {
+    options.log.info(
+      `${repositoryNames.length} repositories are more than a token can be limited to (${MAX_TOKEN_REPOSITORIES}): this token covers the installation's repositories`
+    );
+    repositoryNames = undefined;
+  }
+  const installation = {
+    type: 'installation' as const,
+    installationId: options.installationId,
+    ...(repositoryNames ? { repositoryNames } : {}),
+    ...(scope ? { permissions: scope.permissions as Record<string, string> } : {})
   };
+  const auth = async (asked: { refresh?: boolean } = {}) => {
+    try {
+      return await app({ ...installation, ...(asked.refresh ? { refresh: true } : {}) });
+    } catch (error) {
+      throw scopeRefused(error, scope, repositoryNames);
+    }
+  };
+  type Hook = ReturnType<typeof createAppAuth>['hook'];
+  const hook = async (request: Parameters<Hook>[0], route: Parameters<Hook>[1], parameters?: Parameters<Hook>[2]) => {
+    const endpoint = request.endpoint.merge(route as string, parameters);
+    // the token request itself (and any App endpoint) is signed with the App's JWT by auth-app's hook
+    const path = (endpoint.url ?? '').replace(request.endpoint.DEFAULTS.baseUrl, '').split('?')[0] ?? '';
+    if (path === '/app' || path.startsWith('/app/')) return app.hook(request, route, parameters);
+    const { token } = await auth();
+    endpoint.headers.authorization = `token ${token}`;
+    return request(endpoint as never);
+  };
+  return Object.assign(auth, { hook });
+}
+
+/** GitHub would not make a token of this scope: say which, and what the App needs. */
+function scopeRefused(error: unknown, scope: TokenScope | undefined, repositories: readonly string[] | undefined): unknown {
+  const status = httpStatus(error);
+  if (status === undefined || status >= 500 || !scope) return error;
+  const permissions = Object.entries(scope.permissions)
+    .map(([name, level]) => `${name}: ${level}`)
+    .join(', ');
+  const where = repositories
+    ? repositories.length > 5
+      ? `${repositories.slice(0, 5).join(', ')} and ${repositories.length - 5} more`
+      : repositories.join(', ')
+    : 'the installation';
+  return new Error(
+    `GitHub refused a token with ${permissions} on ${where} (${status} ${errorMessage(error)}): give the GitHub App these ` +
+      `permissions and install it on these repositories (README, "GitHub App")`,
+    { cause: error }
+  );
 }
 
 /**

@@ -33,8 +33,11 @@ export interface PlanningContext {
   config: Configuration;
   org: string;
   repo: GitRepository;
-  /** GitHub, as planning reads it. */
-  github: PlanningApi;
+  /**
+   * GitHub, as planning reads it, for these repositories only: asked once the product stream's
+   * branches have named every image repo, so its credentials need hold no other repository.
+   */
+  githubFor: (repos: readonly string[]) => PlanningApi;
   /** None when charts are skipped. */
   helm: Helm | undefined;
   charts: ChartRepository;
@@ -56,6 +59,7 @@ type RenderResult = { ok: true; images: { repository: string; tag: string }[]; g
 export class ImageFinder {
   private readonly renders = new Map<string, Promise<RenderResult>>();
   private rendered = 0;
+  private githubApi: PlanningApi | undefined;
   private readonly branchLimit;
   private readonly renderLimit;
   private readonly apiLimit;
@@ -88,6 +92,8 @@ export class ImageFinder {
     );
     const reports: BranchReport[] = branches.map((b, i) => ({ branch: b.name, commit: b.commit, images: perBranch[i]?.length ?? 0 }));
     const found: FoundImage[] = perBranch.flat();
+    const imageRepos = [...found.map((f) => f.githubRepo), ...config['non-manifest-images'].map((e) => e['github-repo'])];
+    this.githubApi = this.ctx.githubFor([...new Set(imageRepos)].sort());
     const tagImages = await log.group('Images from git tags', () => this.findTagImages());
     found.push(...tagImages);
     const merged = mergeFoundImages(found);
@@ -103,10 +109,16 @@ export class ImageFinder {
     };
   }
 
+  /** GitHub for the image repos (made once the branches named them). */
+  private github(): PlanningApi {
+    if (!this.githubApi) throw new Error('planning read GitHub before the image repos were known');
+    return this.githubApi;
+  }
+
   /** The workflow of each image at its tag, and the builds they make; an image no workflow can build is an error. */
   private async chooseBuilds(repos: PlannedRepo[]): Promise<PlannedRepo[]> {
     const { config, log } = this.ctx;
-    const chooser = new BuildChooser(this.ctx.github, config['workflow-overrides'], this.filesAtTags);
+    const chooser = new BuildChooser(this.github(), config['workflow-overrides'], this.filesAtTags);
     const chosen = await chooser.choose(repos);
     for (const { image, reason } of chosen.noBuilds)
       log.problem({
@@ -302,7 +314,8 @@ export class ImageFinder {
   }
 
   private async findTagImages(): Promise<FoundImage[]> {
-    const { config, github, log } = this.ctx;
+    const { config, log } = this.ctx;
+    const github = this.github();
     const entries = config['non-manifest-images'];
     const results = await Promise.all(
       entries.map((entry, i) =>
@@ -369,7 +382,8 @@ export class ImageFinder {
     resolutions: Map<string, TagResolution>,
     releaseUrls: Map<string, string>
   ): Promise<void> {
-    const { github, org } = this.ctx;
+    const { org } = this.ctx;
+    const github = this.github();
     const answered = new Set<string>();
     for (const snapshot of await github.readTagSnapshots(pairs)) {
       const key = tagKey(snapshot.repo, snapshot.tag);
