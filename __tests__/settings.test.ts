@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { settingsFromArgs } from '../src/command-line.js';
+import { CapturedStdout } from './support/captured-stdout.js';
 import {
   checkRunMode,
   chooseAuth,
@@ -29,6 +30,10 @@ function withInputs<T>(inputs: Record<string, string>, work: () => T): T {
     Object.assign(process.env, saved);
   }
 }
+
+const stdout = new CapturedStdout();
+beforeEach(() => stdout.start());
+afterEach(() => stdout.stop());
 
 describe('settings of the action', () => {
   const env = {
@@ -68,6 +73,8 @@ describe('settings of the action', () => {
       helmDownload: true,
       configOverrides: {}
     });
+    // the token is masked before anything could print it
+    expect(stdout.commands()).toContain('::add-mask::tok-123');
   });
 
   it('defaults to the configuration shipped with the action, github.com and no dry run', () => {

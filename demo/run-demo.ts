@@ -13,7 +13,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBundle } from '../__tests__/support/run-action.js';
-import { CHART_PASSWORD, CHART_USER, commitOf, startSampleStream } from '../__tests__/support/sample-stream.js';
+import { CHART_PASSWORD, CHART_USER, commitOf, localActionEnv, startSampleStream } from '../__tests__/support/sample-stream.js';
 
 const dryRun = process.argv.includes('--dry-run');
 const nightsFlag = process.argv.indexOf('--nights');
@@ -57,21 +57,7 @@ console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s in all)`);
  * running src/action.ts from the sources) and print the `.env` it reads; Ctrl-C stops them.
  */
 async function serve(): Promise<never> {
-  const dotenv = [
-    '# written by `npm run demo -- --serve`; valid while it runs',
-    `INPUT_CONFIG=${parts.configFile}`,
-    'INPUT_DRY-RUN=true',
-    // the emulator takes this token as a personal token would be taken (the App needs a key in a file)
-    'INPUT_TOKEN=test-token',
-    `INPUT_CHART-REPO-USERNAME=${CHART_USER}`,
-    `INPUT_CHART-REPO-PASSWORD=${CHART_PASSWORD}`,
-    `INPUT_PLAN-FILE=${join(parts.workDir, 'plan.json')}`,
-    `GITHUB_API_URL=${parts.github.url}`,
-    `GITHUB_SERVER_URL=${parts.git.url}`,
-    'GITHUB_REPOSITORY=Cray-HPE/hms-build-workflow-dispatcher',
-    `GITHUB_WORKSPACE=${parts.workDir}`,
-    `RUNNER_TEMP=${parts.workDir}`
-  ].join('\n');
+  const dotenv = `# written by \`npm run demo -- --serve\`; valid while it runs\n${localActionEnv(parts)}`;
   writeFileSync('.env', `${dotenv}\n`);
   console.log(`Local GitHub emulator ${parts.github.url}, git server ${parts.git.url}, chart repository ${parts.charts.url}`);
   console.log(`\nWrote .env (see .env.example):\n\n${dotenv}\n`);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HELM_DOWNLOAD } from '../../src/constants.js';
 import { installHelmRelease } from '../../src/plan/helm-install.js';
+import { CapturedStdout } from '../support/captured-stdout.js';
 import { ROOT } from '../support/run-action.js';
 import { listen, type RunningServer } from '../support/http.js';
 
@@ -13,6 +14,10 @@ describe('installing a pinned helm release with @actions/tool-cache', () => {
   let server: RunningServer;
   let archive: Buffer;
   const saved = { temp: process.env.RUNNER_TEMP, cache: process.env.RUNNER_TOOL_CACHE };
+  // @actions/tool-cache's ::debug:: lines
+  const stdout = new CapturedStdout();
+  beforeEach(() => stdout.start());
+  afterEach(() => stdout.stop());
 
   beforeAll(async () => {
     // a release archive laid out as get.helm.sh's: linux-amd64/helm
@@ -72,6 +77,7 @@ describe('installing a pinned helm release with @actions/tool-cache', () => {
     expect(helm).toBe(join(work, 'cache', 'helm', '9.9.9', process.arch, 'helm'));
     expect(execFileSync(helm, [], { encoding: 'utf8' })).toBe('v9.9.9\n');
     expect(logged).toEqual([`helm is not on PATH: downloading ${server.url}/helm-v9.9.9-linux-amd64.tar.gz`]);
+    expect(stdout.commands()).toContain(`::debug::Downloading ${server.url}/helm-v9.9.9-linux-amd64.tar.gz`);
     // the second time it comes from the tool cache, without a download
     expect(
       await installHelmRelease({ version: 'v9.9.9', platform: 'linux-amd64', sha256, baseUrl: 'http://127.0.0.1:9' }, () => undefined)

@@ -71,6 +71,27 @@ export function hmsRepo(name: string, image: string, tags: Record<string, string
   };
 }
 
+/**
+ * The `.env` that `npm run local-action` (GitHub's @github/local-action) reads for a dry run of the
+ * sample stream against these servers: the inputs and the runner's variables.
+ */
+export function localActionEnv(parts: LocalParts): string {
+  return [
+    `INPUT_CONFIG=${parts.configFile}`,
+    'INPUT_DRY-RUN=true',
+    // the emulator takes this token as GitHub takes a personal token
+    'INPUT_TOKEN=test-token',
+    `INPUT_CHART-REPO-USERNAME=${CHART_USER}`,
+    `INPUT_CHART-REPO-PASSWORD=${CHART_PASSWORD}`,
+    `INPUT_PLAN-FILE=${join(parts.workDir, 'plan.json')}`,
+    `GITHUB_API_URL=${parts.github.url}`,
+    `GITHUB_SERVER_URL=${parts.git.url}`,
+    `GITHUB_REPOSITORY=${ORG}/hms-build-workflow-dispatcher`,
+    `GITHUB_WORKSPACE=${parts.workDir}`,
+    `RUNNER_TEMP=${parts.workDir}`
+  ].join('\n');
+}
+
 /** The product stream repo as GitHub knows it (its branches are on the git server): a token may be limited to it. */
 export function productStreamOnGitHub(name = 'csm'): EmulatedRepo {
   return { name, tags: {}, workflows: [], files: {} };
