@@ -93,6 +93,12 @@ describe('workflows', () => {
     expect(auditWorkflow(readFileSync(join(ROOT, '.github/workflows', file), 'utf8'), file)).toEqual([]);
   });
 
+  it("the README's workflow examples pass the same audits", () => {
+    const examples = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '').filter((y) => /^jobs:/m.test(y));
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+    for (const [i, example] of examples.entries()) expect(auditWorkflow(example, `README example ${i + 1}`)).toEqual([]);
+  });
+
   it('the audits find what they look for', () => {
     const bad = [
       'on: [pull_request_target]',
