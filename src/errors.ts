@@ -29,6 +29,17 @@ export class NoAnswerError extends Error {
   override readonly name = 'NoAnswerError';
 }
 
+/**
+ * A request that would have taken credentials to another origin than its server's: a `Link: next`,
+ * a redirect or a URL read from an answer that points elsewhere. Nothing was sent there.
+ */
+export class ForeignOriginError extends Error {
+  override readonly name = 'ForeignOriginError';
+  constructor(server: string, operation: string, foreign: string, how: string) {
+    super(`${server}: ${operation} ${how} ${foreign}, another origin: refused, the credentials stay with their server`);
+  }
+}
+
 /** Rethrow what must end the job (a silent server); other errors are the caller's to report. */
 export function rethrowIfFatal(error: unknown): void {
   if (error instanceof NoAnswerError) throw error;

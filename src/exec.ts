@@ -7,6 +7,8 @@ export interface ExecResult {
   stderr: string;
   /** The signal that ended the program, if one did (SIGKILL when the timeout passed). */
   signal?: NodeJS.Signals;
+  /** stdout passed `maxOutputBytes`: the program was stopped, and `stdout` holds only its start. */
+  outputCapped?: boolean;
 }
 
 export interface ExecOptions {
@@ -15,7 +17,17 @@ export interface ExecOptions {
   input?: string;
   /** Kill the process after this many milliseconds. */
   timeoutMs?: number;
+  /**
+   * Kill the process once its stdout passes this many bytes (`outputCapped` is then set): a
+   * program printing without end must not grow a string past what Node can hold. Default 64 MB.
+   */
+  maxOutputBytes?: number;
 }
+
+/** What a child may print to stdout unless told otherwise: well under Node's 512 MB string limit. */
+export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+/** What is kept of stderr: its end says why a program failed. */
+const MAX_STDERR_BYTES = 1024 * 1024;
 
 /** Run a program without a shell; output is captured, never echoed (it may hold what a secret guards). */
 export function execCapture(file: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
@@ -23,10 +35,28 @@ export function execCapture(file: string, args: readonly string[], options: Exec
     const child = spawn(file, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
+    const maxOutput = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+    let outBytes = 0;
+    let errBytes = 0;
+    let capped = false;
     let timer: NodeJS.Timeout | undefined;
     if (options.timeoutMs) timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.stdout.on('data', (d: Buffer) => {
+      if (capped) return;
+      outBytes += d.length;
+      if (outBytes > maxOutput) {
+        capped = true;
+        child.kill('SIGKILL');
+        return;
+      }
+      out.push(d);
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      errBytes += d.length;
+      err.push(d);
+      // keep the end: drop the oldest chunks past the bound
+      while (errBytes > MAX_STDERR_BYTES && err.length > 1) errBytes -= err.shift()?.length ?? 0;
+    });
     child.on('error', (error) => {
       if (timer) clearTimeout(timer);
       reject(new Error(`cannot run ${file}: ${error.message}`, { cause: error }));
@@ -39,7 +69,8 @@ export function execCapture(file: string, args: readonly string[], options: Exec
         stdout: stdoutBytes.toString('utf8'),
         stdoutBytes,
         stderr: Buffer.concat(err).toString('utf8') + (signal ? `\n(killed by ${signal})` : ''),
-        ...(signal ? { signal } : {})
+        ...(signal ? { signal } : {}),
+        ...(capped ? { outputCapped: true } : {})
       });
     });
     child.stdin.on('error', () => undefined);

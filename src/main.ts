@@ -62,6 +62,8 @@ export class JobState {
   reported = false;
 }
 
+const MEGABYTE = 1048576;
+
 const badInput = (failure: string): JobResult => ({ exitCode: 2, failure });
 
 function linksOf(state: JobState, settings: Settings): SummaryLinks {
@@ -160,7 +162,10 @@ export async function runJob(
       log,
       timeoutMs: timeouts['github-api-seconds'] * 1000
     });
-    let plan = planMade ?? (await planRebuilds(config, org, settings, connection, output, state.tempRoot));
+    const planned = planMade
+      ? { plan: planMade, partial: false }
+      : await planRebuilds(config, org, settings, connection, output, state.tempRoot, clock);
+    let plan = planned.plan;
     if (settings.shard) {
       plan = shardOf(plan, settings.shard);
       log.info(
@@ -173,6 +178,13 @@ export async function runJob(
     const planningProblems = log.problems.filter((p) => p.severity === 'error');
     const planningErrors = planningProblems.length;
     if (settings.dryRun) return await reportPlan(plan, settings, output, state, planningErrors);
+    if (planned.partial && settings.failOn !== 'never') {
+      log.problem({
+        severity: 'error',
+        message: `nothing was dispatched: the plan is partial (see above); fail-on: never dispatches a partial plan`
+      });
+      return await reportPlan(plan, settings, output, state, planningErrors + 1);
+    }
 
     const api = githubBuildApi(
       connection.scoped({ repositories: plan.repos.map((r) => r.githubRepo), permissions: TOKEN_PERMISSIONS.builds }),
@@ -211,10 +223,11 @@ async function planRebuilds(
   settings: Settings,
   connection: Connection,
   output: JobOutput,
-  tempRoot: string
-): Promise<Plan> {
+  tempRoot: string,
+  clock: Clock
+): Promise<{ plan: Plan; partial: boolean }> {
   const { log } = output;
-  const timeouts = config.configuration.timeouts;
+  const { timeouts, limits } = config.configuration;
   const productStreamRepo = config.configuration['product-stream-repo'];
   const gitToken = await connection.scoped({ repositories: [productStreamRepo], permissions: TOKEN_PERMISSIONS.productStream }).gitToken();
   output.mask(gitToken);
@@ -222,16 +235,27 @@ async function planRebuilds(
     ? undefined
     : await Helm.create(await locateHelm((m) => log.info(m), { download: settings.helmDownload }), {
         timeoutMs: timeouts['helm-template-seconds'] * 1000,
-        tempRoot
+        tempRoot,
+        memoryBytes: limits['helm-memory-megabytes'] * MEGABYTE,
+        maxOutputBytes: limits['helm-output-megabytes'] * MEGABYTE
       });
   if (helm) log.info(`helm: ${helm.binary} (${await helm.version()})`);
   for (const note of chartsSkippedNote(settings)) log.problem({ severity: 'warning', message: note });
   const productStreamUrl = `${settings.serverUrl.replace(/\/+$/, '')}/${org}/${productStreamRepo}`;
   const repo = await GitRepository.open(productStreamUrl, gitToken, { stallSeconds: timeouts['git-stall-seconds'], tempRoot });
-  const charts = new ChartRepository(settings.chartCredentials, { timeoutMs: timeouts['chart-download-seconds'] * 1000, tempRoot });
+  const charts = new ChartRepository(settings.chartCredentials, {
+    timeoutMs: timeouts['chart-download-seconds'] * 1000,
+    tempRoot,
+    limits: {
+      maxDownloadBytes: limits['chart-download-megabytes'] * MEGABYTE,
+      maxUnpackedBytes: limits['chart-unpacked-megabytes'] * MEGABYTE,
+      maxFileBytes: limits['chart-file-megabytes'] * MEGABYTE
+    }
+  });
   let plan: Plan;
+  let finder: ImageFinder;
   try {
-    plan = await new ImageFinder({
+    finder = new ImageFinder({
       config,
       org,
       repo,
@@ -242,14 +266,22 @@ async function planRebuilds(
       chartRewrites: settings.chartRewrites,
       log,
       tempRoot,
-      renderCharts: !settings.skipCharts
-    }).buildPlan();
+      renderCharts: !settings.skipCharts,
+      now: () => clock.now(),
+      bounds: { maxRenders: limits['chart-renders'], deadline: clock.now() + limits['planning-minutes'] * 60_000 }
+    });
+    plan = await finder.buildPlan();
   } finally {
     await Promise.all([repo.remove(), charts.dispose(), helm?.dispose()]);
   }
   const counts = countPlan(plan);
   log.info(`plan: ${counts.images} images in ${counts.repos} repos, ${counts.builds} builds, ${counts.unresolved} images without a build`);
-  return plan;
+  if (finder.partial.size > 0)
+    log.problem({
+      severity: 'error',
+      message: `the plan is partial: ${[...finder.partial].join('; ')}; the chart releases not rendered are named above`
+    });
+  return { plan, partial: finder.partial.size > 0 };
 }
 
 /**

@@ -2,6 +2,7 @@ import * as yaml from 'js-yaml';
 import { describeYamlError } from '../../src/yaml.js';
 import { join } from 'node:path';
 import { loadConfiguration, parseConfiguration, toYamlPath } from '../../src/config/load.js';
+import { compileAnchored, MAX_MATCHED_NAME } from '../../src/config/configuration.js';
 import { ROOT } from '../support/run-action.js';
 import { hasRealWorld, REAL_WORLD } from '../support/shared.js';
 
@@ -55,7 +56,25 @@ configuration:
     const result = parseConfiguration(minimal('  targeted-branch-regexes: ["release/(1"]\n'), 'c.yaml');
     expect(result.ok).toBe(false);
     if (!result.ok)
-      expect(result.errors[0]).toMatch(/^c\.yaml: configuration\.targeted-branch-regexes\[0\]: invalid regular expression "release\/\(1"/);
+      expect(result.errors[0]).toMatch(
+        /^c\.yaml: configuration\.targeted-branch-regexes\[0\]: "release\/\(1" is not a regular expression RE2 can run/
+      );
+  });
+
+  it('runs its patterns with RE2: linear time on a hostile name, Python re.match anchoring, no lookaround', () => {
+    const runaway = compileAnchored('^(a+)+$');
+    const started = performance.now();
+    expect(runaway.test(`${'a'.repeat(40)}b`)).toBe(false);
+    // a backtracking engine takes 2^40 steps here; RE2 a few microseconds per character
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(compileAnchored('release/1\\.[0-9]').test('release/1.6-rc')).toBe(true);
+    expect(compileAnchored('1\\.[0-9]').test('release/1.6')).toBe(false);
+    // names past the bound match nothing
+    expect(compileAnchored('a*').test('a'.repeat(MAX_MATCHED_NAME + 1))).toBe(false);
+    const lookahead = parseConfiguration('configuration:\n  product-stream-repo: csm\n  target-chart-regex: "cray-(?!test)"\n', 'c.yaml');
+    expect(lookahead.ok ? [] : lookahead.errors).toEqual([
+      expect.stringMatching(/^c\.yaml: configuration\.target-chart-regex: "cray-\(\?!test\)" is not a regular expression RE2 can run/)
+    ]);
   });
 
   it('reports YAML syntax errors and files that are not mappings', async () => {

@@ -1,3 +1,5 @@
+import { RE2JS } from 're2js';
+
 /** The configuration file after validation and defaults: what every other module reads. */
 export interface ChartLookup {
   chart: string;
@@ -41,6 +43,7 @@ export interface RunSettings {
   'attach-to-running-builds': boolean;
   'cancel-on-timeout': boolean;
   timeouts: Timeouts;
+  limits: Limits;
   'chart-credentials-required': boolean;
   'retry-failed-builds': number;
   'image-link-template'?: string;
@@ -54,6 +57,17 @@ export interface Timeouts {
   'helm-template-seconds': number;
 }
 
+/** Bounds on what repositories and servers hold (configuration.limits). */
+export interface Limits {
+  'chart-download-megabytes': number;
+  'chart-unpacked-megabytes': number;
+  'chart-file-megabytes': number;
+  'helm-memory-megabytes': number;
+  'helm-output-megabytes': number;
+  'chart-renders': number;
+  'planning-minutes': number;
+}
+
 export interface Configuration {
   'helm-repo-lookup': ChartLookup[];
   'github-repo-image-lookup': RepoImageLookup[];
@@ -63,7 +77,24 @@ export interface Configuration {
   configuration: RunSettings;
 }
 
-/** `re.match` semantics of the original tool: anchored at the start, not at the end. */
-export function compileAnchored(source: string): RegExp {
-  return new RegExp(`^(?:${source})`);
+/** A pattern of the configuration, matched as the original tool's `re.match` does: at the start, not the end. */
+export interface AnchoredPattern {
+  readonly source: string;
+  test(name: string): boolean;
+}
+
+/** Names longer than this (branch names, tags, chart names) match no pattern. */
+export const MAX_MATCHED_NAME = 1024;
+
+/**
+ * Compile a pattern of the configuration with RE2 (re2js, pure JavaScript), which matches in time
+ * linear in the name: a pattern such as `^(a+)+$` cannot hang the job on a hostile branch name, as
+ * a backtracking engine would. RE2 has no backreferences nor lookaround: such a pattern throws.
+ */
+export function compileAnchored(source: string): AnchoredPattern {
+  const pattern = RE2JS.compile(source);
+  return {
+    source,
+    test: (name) => name.length <= MAX_MATCHED_NAME && pattern.matcher(name).lookingAt()
+  };
 }

@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import * as yaml from 'js-yaml';
 import { Ajv, type ErrorObject } from 'ajv';
 import schema from './configuration.schema.json' with { type: 'json' };
 import { compileAnchored, type Configuration } from './configuration.js';
 import { errorMessage } from '../errors.js';
-import { describeYamlError } from '../yaml.js';
+import { parseYaml, yamlProblem } from '../yaml.js';
 
 export type LoadResult = { ok: true; config: Configuration; warnings: string[] } | { ok: false; errors: string[]; warnings: string[] };
 
@@ -87,7 +86,9 @@ function checkRegexes(config: Configuration): string[] {
     try {
       compileAnchored(source);
     } catch (error) {
-      errors.push(`${path}: invalid regular expression ${JSON.stringify(source)} (${errorMessage(error)})`);
+      errors.push(
+        `${path}: ${JSON.stringify(source)} is not a regular expression RE2 can run (${errorMessage(error)}); RE2 matches in linear time and has no backreferences nor lookaround`
+      );
     }
   };
   check(config.configuration['target-chart-regex'], 'configuration.target-chart-regex');
@@ -101,9 +102,9 @@ export function parseConfiguration(text: string, file: string): LoadResult {
   const warnings: string[] = [];
   let document: unknown;
   try {
-    document = yaml.load(text, { filename: file });
+    document = parseYaml(text, file);
   } catch (error) {
-    return { ok: false, errors: [`${file}: not valid YAML: ${describeYamlError(text, error)}`], warnings };
+    return { ok: false, errors: [`${file}: ${yamlProblem(text, error)}`], warnings };
   }
   if (!isRecord(document)) {
     return { ok: false, errors: [`${file}: (top level): must be a mapping with a "configuration" section`], warnings };

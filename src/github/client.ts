@@ -2,7 +2,7 @@ import { GitHub } from '@actions/github/lib/utils';
 import { createAppAuth } from '@octokit/auth-app';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import { errorMessage, httpStatus, NoAnswerError, rethrowIfFatal } from '../errors.js';
+import { errorMessage, ForeignOriginError, httpStatus, NoAnswerError, rethrowIfFatal } from '../errors.js';
 import { createProxyFetch } from '../proxy-fetch.js';
 import { describeRequest, fetchWithDeadline, RequestNoAnswer } from './deadline-fetch.js';
 import type { RateBudget } from '../dispatch/poll-interval.js';
@@ -142,7 +142,15 @@ export async function connect(options: ClientOptions): Promise<Connection> {
   };
   let budget: RateBudget | undefined;
   const apiVersion = options.apiVersion ?? restApiVersion(options.apiUrl);
+  const apiOrigin = new URL(options.apiUrl).origin;
   const made = (octokit: Octokit): Octokit => {
+    // a Link: next or a URL read from an answer that points at another origin is never asked
+    octokit.hook.before('request', (request) => {
+      const url = request.url;
+      if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return;
+      const origin = new URL(url).origin;
+      if (origin !== apiOrigin) throw new ForeignOriginError('GitHub API', describeRequest(request.method, url), origin, 'would go to');
+    });
     explainFailures(octokit);
     octokit.hook.before('request', (request) => {
       request.headers[API_VERSION_HEADER] = apiVersion;
@@ -319,6 +327,7 @@ function explainFailures(octokit: Octokit): void {
       const operation = describeRequest(sent?.method ?? options.method, sent?.url ?? options.url);
       let cause: unknown = error;
       for (let depth = 0; depth < 5 && cause instanceof Error; depth++, cause = cause.cause) {
+        if (cause instanceof ForeignOriginError) throw cause;
         if (!(cause instanceof RequestNoAnswer)) continue;
         // the retry plugin counts each failed try in retryCount (the last one too)
         const tries = Math.max(1, (options.request as { retryCount?: number } | undefined)?.retryCount ?? 1);

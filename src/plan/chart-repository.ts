@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execCapture, tail } from '../exec.js';
 import { parseYaml, isMapping } from '../yaml.js';
-import { errorMessage, firstLine, NoAnswerError } from '../errors.js';
+import { errorMessage, firstLine, ForeignOriginError, NoAnswerError } from '../errors.js';
+import { ArchiveRefused, extractChartArchive, type ArchiveLimits } from './chart-archive.js';
 import { formatDuration } from '../duration.js';
 import { createProxyFetch } from '../proxy-fetch.js';
 
@@ -31,14 +31,26 @@ export type ChartFetch = (
   statusText: string;
   ok: boolean;
   headers: { get(name: string): string | null };
-  arrayBuffer(): Promise<ArrayBuffer>;
+  body: ReadableStream<Uint8Array> | null;
 }>;
 
 const MAX_REDIRECTS = 5;
 
+/** What one chart may take (configuration.limits), in bytes. */
+export interface ChartLimits extends ArchiveLimits {
+  maxDownloadBytes: number;
+}
+
+export const DEFAULT_CHART_LIMITS: ChartLimits = {
+  maxDownloadBytes: 20 * 1048576,
+  maxUnpackedBytes: 50 * 1048576,
+  maxFileBytes: 20 * 1048576
+};
+
 /**
- * Downloads chart archives, each URL once per run, and extracts them. Basic auth goes only to the
- * origin of the chart URL: a redirect to another host is followed without it.
+ * Downloads chart archives, each URL once per run, and extracts them with the action's own bounded
+ * reader. Basic auth goes only to the origin of the chart URL, and redirects are followed only
+ * within it: a redirect to another origin fails the download, naming both.
  */
 export class ChartRepository {
   private readonly downloads = new Map<string, Promise<ChartDownload>>();
@@ -52,7 +64,7 @@ export class ChartRepository {
 
   constructor(
     private readonly credentials: ChartCredentials | undefined,
-    private readonly options: { timeoutMs?: number; fetch?: ChartFetch; tempRoot?: string } = {}
+    private readonly options: { timeoutMs?: number; fetch?: ChartFetch; tempRoot?: string; limits?: ChartLimits } = {}
   ) {
     this.fetchImpl = options.fetch ?? createProxyFetch();
     this.timeoutMs = options.timeoutMs ?? 120_000;
@@ -90,16 +102,20 @@ export class ChartRepository {
   }
 
   private async fetchFollowingRedirects(url: string, signal: AbortSignal): Promise<Buffer> {
-    const authOrigin = new URL(url).origin;
+    const origin = new URL(url).origin;
     let current = url;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       const headers: Record<string, string> = { accept: 'application/gzip, application/octet-stream, */*' };
-      if (this.credentials && new URL(current).origin === authOrigin) {
+      if (this.credentials) {
         headers.authorization = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`;
       }
       const response = await this.fetchImpl(current, { headers, redirect: 'manual', signal });
       if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
-        current = new URL(response.headers.get('location') ?? '', current).toString();
+        await response.body?.cancel();
+        const next = new URL(response.headers.get('location') ?? '', current);
+        if (next.origin !== origin)
+          throw new ForeignOriginError(`chart repository ${origin}`, `GET ${new URL(url).pathname}`, next.origin, 'was redirected to');
+        current = next.toString();
         continue;
       }
       if (response.status === 401 || response.status === 403) {
@@ -109,9 +125,37 @@ export class ChartRepository {
       }
       if (response.status === 404) throw new Error('download answered 404: no such chart version in the chart repository');
       if (!response.ok) throw new Error(`download answered ${response.status} ${response.statusText}`);
-      return Buffer.from(await response.arrayBuffer());
+      return await this.readBounded(response);
     }
     throw new Error(`more than ${MAX_REDIRECTS} redirects`);
+  }
+
+  /** The body, read as it comes, up to the download bound (a Content-Length above it is refused before reading). */
+  private async readBounded(response: Awaited<ReturnType<ChartFetch>>): Promise<Buffer> {
+    const limit = this.limits.maxDownloadBytes;
+    const tooLarge = `the archive is larger than ${(limit / 1048576).toFixed(0)} MB (configuration.limits.chart-download-megabytes)`;
+    if (Number(response.headers.get('content-length') ?? 0) > limit) {
+      await response.body?.cancel();
+      throw new Error(tooLarge);
+    }
+    const chunks: Uint8Array[] = [];
+    let bytes = 0;
+    const reader = response.body?.getReader();
+    for (;;) {
+      const next = await reader?.read();
+      if (!next || next.done) break;
+      bytes += next.value.length;
+      if (bytes > limit) {
+        await reader?.cancel();
+        throw new Error(tooLarge);
+      }
+      chunks.push(next.value);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  private get limits(): ChartLimits {
+    return this.options.limits ?? DEFAULT_CHART_LIMITS;
   }
 
   private async fetchAndExtract(url: string): Promise<ChartDownload> {
@@ -120,11 +164,14 @@ export class ChartRepository {
     const slot = String(this.extracted++);
     const dir = join(await this.workDir, slot, 'chart');
     await mkdir(dir, { recursive: true });
-    const file = join(dir, '..', 'chart.tgz');
-    await writeFile(file, archive);
-    // helm packages put everything under one top folder named after the chart
-    const extract = await execCapture('tar', ['-xzf', file, '-C', dir, '--strip-components=1']);
-    if (extract.code !== 0) return { ok: false, reason: `not a valid chart archive: ${tail(extract.stderr, 2)}` };
+    // helm packages put everything under one top folder named after the chart: it is taken off
+    try {
+      await extractChartArchive(archive, dir, this.limits);
+    } catch (error) {
+      if (!(error instanceof ArchiveRefused)) throw error;
+      await rm(join(dir, '..'), { recursive: true, force: true });
+      return { ok: false, reason: `${error.invalid ? 'not a valid chart archive' : 'chart archive refused'}: ${error.message}` };
+    }
     const chartText = await readFile(join(dir, 'Chart.yaml'), 'utf8').catch(() => undefined);
     if (chartText === undefined) return { ok: false, reason: 'not a valid chart archive: no Chart.yaml at its top' };
     let chartYaml: unknown;

@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { Configuration } from '../config/configuration.js';
 import { compileAnchored } from '../config/configuration.js';
 import type { Log } from '../log.js';
-import { describeYamlError, parseYaml, parseYamlDocuments } from '../yaml.js';
+import { parseYaml, parseYamlDocuments, yamlProblem, YamlBudgetError } from '../yaml.js';
 import type { PlanningApi } from './planning-api.js';
 import { BuildChooser } from './choose-builds.js';
 import type { ChartRepository } from './chart-repository.js';
@@ -51,6 +51,11 @@ export interface PlanningContext {
   renderCharts?: boolean;
   /** Bounds on concurrent work. */
   limits?: { branches?: number; renders?: number; api?: number };
+  /**
+   * Bounds on planning as a whole: helm renders in one run, and when planning must stop (epoch ms,
+   * on `now`). Past either, what is left is named and skipped, and the plan is partial.
+   */
+  bounds?: { maxRenders?: number; deadline?: number };
 }
 
 type RenderResult = { ok: true; images: { repository: string; tag: string }[]; githubRepo: string } | { ok: false; reason: string };
@@ -59,7 +64,10 @@ type RenderResult = { ok: true; images: { repository: string; tag: string }[]; g
 export class ImageFinder {
   private readonly renders = new Map<string, Promise<RenderResult>>();
   private rendered = 0;
+  private rendersStarted = 0;
   private githubApi: PlanningApi | undefined;
+  /** Why the plan is not whole (the render cap, the deadline); empty when it is. */
+  readonly partial = new Set<string>();
   private readonly branchLimit;
   private readonly renderLimit;
   private readonly apiLimit;
@@ -107,6 +115,18 @@ export class ImageFinder {
       branches: reports,
       repos
     };
+  }
+
+  /** The planning bound that has passed, if one has: the plan is then partial. */
+  private boundPassed(): string | undefined {
+    const { bounds, now = Date.now } = this.ctx;
+    let passed: string | undefined;
+    if (bounds?.deadline !== undefined && now() > bounds.deadline)
+      passed = 'planning passed its deadline (configuration.limits.planning-minutes)';
+    else if (bounds?.maxRenders !== undefined && this.rendersStarted >= bounds.maxRenders)
+      passed = `the run's ${bounds.maxRenders} chart renders are spent (configuration.limits.chart-renders)`;
+    if (passed) this.partial.add(passed);
+    return passed;
   }
 
   /** GitHub for the image repos (made once the branches named them). */
@@ -187,7 +207,7 @@ export class ImageFinder {
     try {
       index = parseYaml(text, file, { allStrings: true });
     } catch (error) {
-      log.problem({ severity: 'error', message: `not valid YAML: ${describeYamlError(text, error)}`, where: { branch, file } });
+      log.problem({ severity: 'error', message: yamlProblem(text, error), where: { branch, file } });
       return [];
     }
     const match = matchDockerIndex(compare, index);
@@ -294,17 +314,26 @@ export class ImageFinder {
     if (!githubRepo) return { ok: false, reason: 'Chart.yaml has no sources[0]: cannot tell which GitHub repo builds its images' };
     const helm = this.ctx.helm;
     if (!helm) return { ok: false, reason: 'charts are skipped in this run' };
-    let rendered: string;
+    let rendered: string | undefined;
     try {
-      rendered = await this.renderLimit(() => helm.template(download.chart.dir, entry.releaseName, entry.namespace, entry.values));
+      const skipped = await this.renderLimit(async () => {
+        const bound = this.boundPassed();
+        if (bound) return bound;
+        this.rendersStarted++;
+        rendered = await helm.template(download.chart.dir, entry.releaseName, entry.namespace, entry.values);
+        return undefined;
+      });
+      if (skipped) return { ok: false, reason: `not rendered: ${skipped}` };
     } catch (error) {
       rethrowIfFatal(error);
       return { ok: false, reason: errorMessage(error) };
     }
     let documents: unknown[];
     try {
-      documents = parseYamlDocuments(rendered, `${entry.name} rendered`);
+      // its size is bounded where helm runs (configuration.limits.helm-output-megabytes)
+      documents = parseYamlDocuments(rendered ?? '', `${entry.name} rendered`, { maxBytes: Number.MAX_SAFE_INTEGER });
     } catch (error) {
+      if (error instanceof YamlBudgetError) return { ok: false, reason: `helm template output: ${error.message}` };
       return { ok: false, reason: `helm template output is not valid YAML: ${firstLine(errorMessage(error))}` };
     }
     this.rendered++;

@@ -6,16 +6,43 @@ import { execCapture, tail } from '../exec.js';
 import { toYaml } from '../yaml.js';
 import { formatDuration } from '../duration.js';
 
+export interface HelmOptions {
+  timeoutMs?: number;
+  tempRoot?: string;
+  /** Address space of one helm run, with prlimit where the machine has it (util-linux). Default 2 GB. */
+  memoryBytes?: number;
+  /** Rendered output of one run; past it helm is stopped. Default 64 MB. */
+  maxOutputBytes?: number;
+}
+
+/** Where prlimit is, if the machine has it: helm then runs with a bound on its memory. */
+const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => existsSync(p));
+
+const MB = 1048576;
+
 /** The helm CLI behind one wrapper; helm's caches live in a temp dir of the run. */
 export class Helm {
   private constructor(
     readonly binary: string,
     private readonly home: string,
-    private readonly timeoutMs: number
+    private readonly timeoutMs: number,
+    private readonly memoryBytes: number,
+    private readonly maxOutputBytes: number
   ) {}
 
-  static async create(binary: string, options: { timeoutMs?: number; tempRoot?: string } = {}): Promise<Helm> {
-    return new Helm(binary, await mkdtemp(join(options.tempRoot ?? tmpdir(), 'helm-home-')), options.timeoutMs ?? 120_000);
+  static async create(binary: string, options: HelmOptions = {}): Promise<Helm> {
+    return new Helm(
+      binary,
+      await mkdtemp(join(options.tempRoot ?? tmpdir(), 'helm-home-')),
+      options.timeoutMs ?? 120_000,
+      options.memoryBytes ?? 2048 * MB,
+      options.maxOutputBytes ?? 64 * MB
+    );
+  }
+
+  /** helm's command line, under prlimit's memory bound where there is one. */
+  private command(args: string[]): [string, string[]] {
+    return PRLIMIT ? [PRLIMIT, [`--as=${Math.floor(this.memoryBytes)}`, '--', this.binary, ...args]] : [this.binary, args];
   }
 
   private env(): NodeJS.ProcessEnv {
@@ -41,8 +68,17 @@ export class Helm {
     try {
       const args = ['template', releaseName, chartDir, '--values', valuesFile];
       if (namespace) args.push('--namespace', namespace);
-      const result = await execCapture(this.binary, args, { env: this.env(), timeoutMs: this.timeoutMs });
+      const [file, argv] = this.command(args);
+      const result = await execCapture(file, argv, { env: this.env(), timeoutMs: this.timeoutMs, maxOutputBytes: this.maxOutputBytes });
+      if (result.outputCapped)
+        throw new Error(
+          `helm template printed more than ${Math.round(this.maxOutputBytes / MB)} MB (configuration.limits.helm-output-megabytes): stopped`
+        );
       if (result.signal === 'SIGKILL') throw new Error(`helm template did not end in ${formatDuration(this.timeoutMs)}: stopped`);
+      if (result.code !== 0 && /out of memory|cannot allocate memory|failed to reserve/i.test(result.stderr))
+        throw new Error(
+          `helm template ran out of its memory bound (${Math.round(this.memoryBytes / MB)} MB, configuration.limits.helm-memory-megabytes)`
+        );
       if (result.code !== 0) throw new Error(`helm template failed: ${tail(result.stderr)}`);
       return result.stdout;
     } finally {

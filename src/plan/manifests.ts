@@ -1,4 +1,5 @@
-import { describeYamlError, isMapping, parseYaml } from '../yaml.js';
+import type { AnchoredPattern } from '../config/configuration.js';
+import { isMapping, parseYaml, yamlProblem } from '../yaml.js';
 
 /** One chart entry of a loftsman manifest (`spec.charts[i]`) with the location of its source. */
 export interface ManifestChart {
@@ -34,7 +35,7 @@ export function parseLoftsmanManifest(text: string, file: string): ParsedManifes
   try {
     document = parseYaml(text, file);
   } catch (error) {
-    result.problems.push({ file, message: `not valid YAML: ${describeYamlError(text, error)}` });
+    result.problems.push({ file, message: yamlProblem(text, error) });
     return result;
   }
   if (document === undefined) return result;
@@ -91,7 +92,7 @@ export function parseLoftsmanManifest(text: string, file: string): ParsedManifes
 }
 
 /** Charts whose name matches the configured regex (anchored at the start). */
-export function selectCharts(charts: ManifestChart[], chartPattern: RegExp): ManifestChart[] {
+export function selectCharts(charts: ManifestChart[], chartPattern: AnchoredPattern): ManifestChart[] {
   return charts.filter((c) => chartPattern.test(c.name));
 }
 

@@ -1,3 +1,4 @@
+import type { AnchoredPattern } from '../config/configuration.js';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,11 @@ export interface BranchSelection {
 }
 
 /** Keep the targeted branches and those matching a targeted regex (anchored at the start), in remote order. */
-export function selectBranches(remote: readonly RemoteBranch[], targeted: readonly string[], patterns: readonly RegExp[]): BranchSelection {
+export function selectBranches(
+  remote: readonly RemoteBranch[],
+  targeted: readonly string[],
+  patterns: readonly AnchoredPattern[]
+): BranchSelection {
   const names = new Set(remote.map((b) => b.name));
   const wanted = new Set(targeted);
   const selected = remote.filter((b) => wanted.has(b.name) || patterns.some((p) => p.test(b.name)));
