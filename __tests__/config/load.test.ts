@@ -63,10 +63,8 @@ configuration:
 
   it('runs its patterns with RE2: linear time on a hostile name, Python re.match anchoring, no lookaround', () => {
     const runaway = compileAnchored('^(a+)+$');
-    const started = performance.now();
+    // a backtracking engine takes 2^40 steps here (the test would time out); RE2 is linear
     expect(runaway.test(`${'a'.repeat(40)}b`)).toBe(false);
-    // a backtracking engine takes 2^40 steps here; RE2 a few microseconds per character
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(compileAnchored('release/1\\.[0-9]').test('release/1.6-rc')).toBe(true);
     expect(compileAnchored('1\\.[0-9]').test('release/1.6')).toBe(false);
     // names past the bound match nothing

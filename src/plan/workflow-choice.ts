@@ -1,5 +1,5 @@
 import type { WorkflowOverride } from '../config/configuration.js';
-import { isMapping, parseYaml } from '../yaml.js';
+import { isMapping, parseYaml, yamlProblem } from '../yaml.js';
 
 export interface WorkflowInfo {
   id: number;
@@ -13,6 +13,8 @@ export interface WorkflowInfo {
 export interface WorkflowFileFacts {
   imageNames: string[];
   dispatchable: boolean;
+  /** The file is there but cannot be read: too large, over the YAML budget, or not valid YAML. */
+  unreadable?: string;
 }
 
 /** The original tool's rules: which workflow names build which kind of image. */
@@ -65,10 +67,10 @@ export function inspectWorkflowFile(text: string, path: string): WorkflowFileFac
   let doc: unknown;
   try {
     doc = parseYaml(text, path);
-  } catch {
-    return undefined;
+  } catch (error) {
+    return { imageNames: [], dispatchable: false, unreadable: yamlProblem(text, error) };
   }
-  if (!isMapping(doc)) return undefined;
+  if (!isMapping(doc)) return { imageNames: [], dispatchable: false, unreadable: 'not a workflow: its top is not a mapping' };
   // YAML 1.1 readers turn the key `on` into `true`; accept both spellings
   const on = 'on' in doc ? doc.on : doc.true;
   const imageNames = new Set<string>();
@@ -123,8 +125,8 @@ function decide(
   facts: WorkflowFileFacts | undefined,
   how: 'image-name' | 'workflow-name' | 'override'
 ): WorkflowChoice {
-  if (facts === undefined)
-    return { ok: false, workflow, reason: `workflow ${workflow.path} does not exist at this tag or is not valid YAML` };
+  if (facts === undefined) return { ok: false, workflow, reason: `workflow ${workflow.path} does not exist at this tag` };
+  if (facts.unreadable) return { ok: false, workflow, reason: `workflow ${workflow.path} at this tag cannot be read: ${facts.unreadable}` };
   if (!facts.dispatchable)
     return { ok: false, workflow, reason: `workflow "${workflow.name}" (${workflow.path}) has no workflow_dispatch trigger at this tag` };
   return { ok: true, workflow, how };
