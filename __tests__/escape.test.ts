@@ -1,5 +1,5 @@
 import MarkdownIt from 'markdown-it';
-import { codeSpan, htmlSummary, linkTarget, linkText, logLine, tableCell } from '../src/escape.js';
+import { codeSpan, htmlSummary, linkTarget, linkText, logLine, repoPageUrl, tableCell, visible } from '../src/escape.js';
 import { details, link, table } from '../src/report/markdown.js';
 
 // GitHub renders job summaries as GitHub Flavored Markdown; markdown-it with tables and HTML is the closest renderer here
@@ -84,7 +84,30 @@ describe('escaping for each place text goes', () => {
     expect(logLine('helm failed:\n::error::forged\n  ::set-output name=x::y\n##[group]g')).toBe(
       'helm failed:\n» ::error::forged\n»   ::set-output name=x::y\n» ##[group]g'
     );
-    expect(logLine('red \u001b[31mtext\u001b[0m')).toBe('red [31mtext[0m');
+    expect(logLine('red \u001b[31mtext\u001b[0m')).toBe('red ␛[31mtext␛[0m');
+  });
+
+  it('replaces control characters and bidi overrides visibly in log lines, cells and annotations', () => {
+    // an OSC 8 hyperlink, a C1 control, a right-to-left override and an isolate
+    const hostile = 'v1.0\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007 \u0085 \u202Egnp.exe\u2066x\u2069';
+    expect(logLine(hostile)).toBe('v1.0␛]8;;https://evil.example␇click␛]8;;␇ ⟨U+0085⟩ ⟨U+202E⟩gnp.exe⟨U+2066⟩x⟨U+2069⟩');
+    // eslint-disable-next-line no-control-regex -- the test looks for exactly these characters
+    expect(tableCell(hostile)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    expect(tableCell(hostile)).toContain('⟨U+202E⟩gnp.exe');
+    expect(visible('tab\tand\u0000nul\u007f')).toBe('tab\tand␀nul␡');
+  });
+
+  it('makes every link below a server the same way, whatever the tag holds', () => {
+    const tag = 'v1.0%0A::error::x|<b> y';
+    expect(repoPageUrl('https://github.com', 'Cray-HPE', 'hms-smd', 'tree', tag)).toBe(
+      'https://github.com/Cray-HPE/hms-smd/tree/v1.0%250A%3A%3Aerror%3A%3Ax%7C%3Cb%3E%20y'
+    );
+    expect(repoPageUrl('https://github.com/', 'Cray-HPE', 'hms-smd', 'blob', tag, '.github/workflows/build.yaml')).toBe(
+      'https://github.com/Cray-HPE/hms-smd/blob/v1.0%250A%3A%3Aerror%3A%3Ax%7C%3Cb%3E%20y/.github/workflows/build.yaml'
+    );
+    expect(repoPageUrl('https://github.com', 'Cray-HPE', 'csm', 'tree', 'release/1.6')).toBe(
+      'https://github.com/Cray-HPE/csm/tree/release/1.6'
+    );
     expect(logLine('%0A::error::x')).toBe('%0A::error::x');
     expect(logLine('x'.repeat(5000))).toHaveLength(2000);
   });

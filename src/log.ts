@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { logLine } from './escape.js';
+import { logLine, visible } from './escape.js';
 
 /** Where a problem was found; every field that is known is named in the message. */
 export interface Location {
@@ -94,9 +94,10 @@ export class ActionsLog extends BaseLog {
     this.info(message);
   }
   protected write(problem: Problem): void {
-    const properties: core.AnnotationProperties = { title: describeLocation(problem.where) || undefined };
-    if (problem.where?.file && !problem.where.branch) properties.file = problem.where.file;
-    const text = formatProblem(problem);
+    // core escapes line breaks and % for the command; terminal and bidi controls are made visible here
+    const properties: core.AnnotationProperties = { title: visible(describeLocation(problem.where)) || undefined };
+    if (problem.where?.file && !problem.where.branch) properties.file = visible(problem.where.file);
+    const text = visible(formatProblem(problem));
     if (problem.severity === 'error') core.error(text, properties);
     else if (problem.severity === 'warning') core.warning(text, properties);
     else core.notice(text, properties);

@@ -1,4 +1,5 @@
 import { connect, type Connection } from '../../src/github/client.js';
+import { MAX_LISTING_PAGES } from '../../src/github/listing.js';
 import { listTags } from '../../src/github/tags.js';
 import { listWorkflows } from '../../src/github/workflows.js';
 import { ConsoleLog } from '../../src/log.js';
@@ -15,7 +16,7 @@ const quiet = () => new ConsoleLog(false, new Writable({ write: (_c, _e, cb) => 
  */
 async function rewritingProxy(
   upstream: string,
-  rewrite: { foreign: string; linkToForeign?: RegExp; redirectToForeign?: RegExp; redirectWithin?: RegExp }
+  rewrite: { foreign: string; linkToForeign?: RegExp; redirectToForeign?: RegExp; redirectWithin?: RegExp; endless?: RegExp }
 ): Promise<RunningServer> {
   let self = '';
   const server = await listen(async (req, res) => {
@@ -45,6 +46,11 @@ async function rewritingProxy(
       const origin = rewrite.linkToForeign?.test(path) ? rewrite.foreign : self;
       out[key] = key === 'link' ? value.replace(/<http:\/\/[^/]+/g, `<${origin}`) : value;
     });
+    if (rewrite.endless?.test(path)) {
+      // a next page, always
+      const page = Number(new URL(path, self).searchParams.get('page') ?? 1);
+      out.link = `<${self}${path.replace(/[?&]page=\d+/, '')}${path.includes('?') ? '&' : '?'}page=${page + 1}>; rel="next"`;
+    }
     res.writeHead(answer.status, out);
     res.end(Buffer.from(await answer.arrayBuffer()));
   });
@@ -95,6 +101,13 @@ describe('credentials stay with the API origin, whatever its answers say', () =>
       `GitHub API: GET /repos/${ORG}/hms-bss/actions/workflows was redirected to ${foreign.url}, another origin: refused`
     );
     expect(foreignRequests).toEqual([]);
+  });
+
+  it('gives up a listing whose next page never ends, at a documented cap', async () => {
+    const { octokit } = await through({ foreign: foreign.url, endless: /\/tags/ });
+    await expect(listTags(octokit, ORG, 'hms-bss')).rejects.toThrow(
+      `GitHub API: GET /repos/${ORG}/hms-bss/tags has more than ${MAX_LISTING_PAGES} pages: stopped (a listing without end?)`
+    );
   });
 
   it('follows pagination and redirects within the origin', async () => {

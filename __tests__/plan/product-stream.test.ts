@@ -1,6 +1,7 @@
 import { GitRepository } from '../../src/plan/git.js';
 import { openBranch, selectBranches } from '../../src/plan/product-stream.js';
 import { startGitServer, type GitServer } from '../support/git-server.js';
+import { listen } from '../support/http.js';
 
 describe('selectBranches', () => {
   const remote = ['main', 'release/1.6', 'release/1.5', 'stable/1.5', 'feature/release/2'].map((name, i) => ({ name, commit: String(i) }));
@@ -94,6 +95,26 @@ describe('product stream repo over smart HTTP', () => {
       expect(error?.message).not.toContain('wrong-token');
     } finally {
       await repo.remove();
+    }
+  });
+
+  it('follows no redirect: a git server sending the fetch to another origin gets an error, and the token stays', async () => {
+    const seen: (string | undefined)[] = [];
+    const foreign = await listen((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(404);
+      res.end();
+    });
+    const redirecting = await listen((req, res) => {
+      res.writeHead(302, { location: `${foreign.url}${req.url ?? ''}` });
+      res.end();
+    });
+    const repo = await GitRepository.open(`${redirecting.url}/Cray-HPE/csm`, token);
+    try {
+      await expect(repo.listBranches()).rejects.toThrow(`git ls-remote ${redirecting.url}/Cray-HPE/csm failed`);
+      expect(seen).toEqual([]);
+    } finally {
+      await Promise.all([repo.remove(), foreign.close(), redirecting.close()]);
     }
   });
 });

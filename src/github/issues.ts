@@ -1,5 +1,6 @@
 import type { IssueTracker, TrackedIssue } from '../report/failure-issue.js';
 import type { Octokit } from './client.js';
+import { allPages } from './listing.js';
 
 interface RawIssue {
   number: number;
@@ -18,13 +19,10 @@ export function githubIssueTracker(octokit: Octokit, repository: string): IssueT
   const [owner = '', repo = ''] = repository.split('/');
   return {
     async findByLabel(label) {
-      const issues = await octokit.paginate('GET /repos/{owner}/{repo}/issues', {
-        owner,
-        repo,
-        labels: label,
-        state: 'all',
-        per_page: 100
-      });
+      const issues = await allPages(
+        octokit.paginate.iterator('GET /repos/{owner}/{repo}/issues', { owner, repo, labels: label, state: 'all', per_page: 100 }),
+        `GET /repos/${owner}/${repo}/issues`
+      );
       // the issues listing holds pull requests too
       return (issues as RawIssue[]).filter((i) => !i.pull_request).map(tracked);
     },

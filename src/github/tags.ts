@@ -2,10 +2,14 @@ import type { Octokit } from './client.js';
 import type { TagResolution } from '../plan/plan.js';
 import type { RepoTag } from '../plan/planning-api.js';
 import { httpStatus } from '../errors.js';
+import { allPages } from './listing.js';
 
 /** Every tag of a repo, all pages. */
 export async function listTags(octokit: Octokit, owner: string, repo: string): Promise<RepoTag[]> {
-  const tags = await octokit.paginate('GET /repos/{owner}/{repo}/tags', { owner, repo, per_page: 100 });
+  const tags = await allPages(
+    octokit.paginate.iterator('GET /repos/{owner}/{repo}/tags', { owner, repo, per_page: 100 }),
+    `GET /repos/${owner}/${repo}/tags`
+  );
   return tags.map((t) => ({ name: t.name, commit: t.commit.sha }));
 }
 

@@ -1,10 +1,14 @@
 import type { Octokit } from './client.js';
 import type { WorkflowInfo } from '../plan/workflow-choice.js';
 import { httpStatus } from '../errors.js';
+import { allPages } from './listing.js';
 
 /** The workflows of a repo, all pages; one listing per repo per run. */
 export async function listWorkflows(octokit: Octokit, owner: string, repo: string): Promise<WorkflowInfo[]> {
-  const workflows = await octokit.paginate('GET /repos/{owner}/{repo}/actions/workflows', { owner, repo, per_page: 100 });
+  const workflows = await allPages(
+    octokit.paginate.iterator('GET /repos/{owner}/{repo}/actions/workflows', { owner, repo, per_page: 100 }),
+    `GET /repos/${owner}/${repo}/actions/workflows`
+  );
   return workflows.map((w) => ({ id: w.id, name: w.name, path: w.path, state: w.state }));
 }
 

@@ -42,12 +42,16 @@ export class GitRepository {
       GIT_HTTP_LOW_SPEED_LIMIT: '1000',
       GIT_HTTP_LOW_SPEED_TIME: String(Math.max(1, Math.round(stallSeconds)))
     };
+    // a redirect would take the fetch (and maybe its credentials) to another server: none is followed
+    env.GIT_CONFIG_COUNT = '1';
+    env.GIT_CONFIG_KEY_0 = 'http.followRedirects';
+    env.GIT_CONFIG_VALUE_0 = 'false';
     if (token) {
       const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
       const origin = new URL(url).origin;
-      env.GIT_CONFIG_COUNT = '1';
-      env.GIT_CONFIG_KEY_0 = `http.${origin}/.extraheader`;
-      env.GIT_CONFIG_VALUE_0 = `AUTHORIZATION: basic ${basic}`;
+      env.GIT_CONFIG_COUNT = '2';
+      env.GIT_CONFIG_KEY_1 = `http.${origin}/.extraheader`;
+      env.GIT_CONFIG_VALUE_1 = `AUTHORIZATION: basic ${basic}`;
     }
     const repo = new GitRepository(dir, url, env, Math.max(1, Math.round(stallSeconds)));
     await repo.git(['init', '--bare', '--quiet']);

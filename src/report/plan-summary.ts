@@ -1,6 +1,6 @@
 import type { Plan, PlannedBuild, PlannedImage, PlannedRepo } from '../plan/plan.js';
 import { planBuilds, planImages } from '../plan/plan.js';
-import { codeSpan, tableCell } from '../escape.js';
+import { codeSpan, repoPageUrl, tableCell } from '../escape.js';
 import { link, table } from './markdown.js';
 
 /** Where the summary's links go: the GitHub server, and the registry page of an image when the configuration gives one. */
@@ -11,7 +11,7 @@ export interface SummaryLinks {
 }
 
 export function tagUrl(serverUrl: string, org: string, repo: string, gitTag: string): string {
-  return `${serverUrl}/${org}/${repo}/tree/${gitTag}`;
+  return repoPageUrl(serverUrl, org, repo, 'tree', gitTag);
 }
 
 /** The git tag's release page when the repo has a release for it, else the tag's tree. */
@@ -110,7 +110,7 @@ export function renderPlanSummary(plan: Plan, links: SummaryLinks, notes: readon
 
 /** The workflow file at the build's tag, linked, and how it was chosen. */
 function workflowCell(links: SummaryLinks, org: string, build: PlannedBuild): string {
-  const url = `${links.serverUrl}/${org}/${build.githubRepo}/blob/${encodeURIComponent(build.gitTag)}/${build.workflow.path}`;
+  const url = repoPageUrl(links.serverUrl, org, build.githubRepo, 'blob', build.gitTag, build.workflow.path);
   return `${link(build.workflow.path.replace(/^\.github\/workflows\//, ''), url)} (by ${build.chosenBy})`;
 }
 

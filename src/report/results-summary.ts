@@ -1,6 +1,6 @@
 import type { BuildOutcome, BuildResult, Totals } from '../dispatch/build-result.js';
 import { countResults, SUCCEEDED } from '../dispatch/build-result.js';
-import { codeSpan, tableCell } from '../escape.js';
+import { codeSpan, repoPageUrl, tableCell } from '../escape.js';
 import { details, link, table } from './markdown.js';
 import { gitTagLink, imageCell, renderNotes, textTable, type SummaryLinks } from './plan-summary.js';
 import { commonRegistryPath, rollupByRelease, type ReportScope } from './release-rollup.js';
@@ -43,7 +43,7 @@ function renderReleaseTable(plan: ReportScope, results: readonly BuildResult[], 
   return table(
     ['Release branch', 'Images', 'Rebuilt', 'Rebuilt on retry', 'Failed', 'Not dispatched'],
     rollupByRelease(plan, results).map((r) => [
-      link(r.branch, `${serverUrl}/${plan.org}/${plan.productStreamRepo}/tree/${r.branch}`),
+      link(r.branch, repoPageUrl(serverUrl, plan.org, plan.productStreamRepo, 'tree', r.branch)),
       String(r.images),
       count(r.rebuilt),
       count(r.rebuiltOnRetry),
