@@ -17,6 +17,7 @@ export async function run(): Promise<void> {
     core.error(`the job was cancelled (${signal}): reporting what is known and stopping`);
     const report = settings ? reportInterrupted(state, settings, output, signal) : Promise.resolve();
     void report.finally(() => {
+      output.log.finish();
       core.setFailed(`cancelled (${signal})`);
       process.exit(1);
     });
@@ -34,6 +35,7 @@ export async function run(): Promise<void> {
     if (!state.reported)
       await output.summary(`## Image rebuilds\n\n> ❌ The job stopped: ${tableCell(message, 2000)}\n`).catch(() => undefined);
   } finally {
+    output.log.finish();
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }

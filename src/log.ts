@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { logLine, visible } from './escape.js';
+import { ANNOTATIONS_PER_LEVEL, foldedAnnotation } from './problem-kinds.js';
 
 /** Where a problem was found; every field that is known is named in the message. */
 export interface Location {
@@ -31,6 +32,8 @@ export interface Log {
   setLevel(level: string): void;
   /** The problems reported so far, in order. */
   readonly problems: readonly Problem[];
+  /** The job is ending: say what was held back (the annotations past GitHub's limit, counted). */
+  finish(): void;
 }
 
 export type LogLevel = 'debug' | 'info' | 'quiet';
@@ -73,14 +76,24 @@ abstract class BaseLog implements Log {
     this.write(problem);
   }
   protected abstract write(problem: Problem): void;
+  finish(): void {
+    // nothing held back
+  }
   abstract info(message: string): void;
   abstract debug(message: string): void;
   abstract progress(message: string): void;
   abstract group<T>(name: string, work: () => Promise<T>): Promise<T>;
 }
 
-/** Log for the action: annotations for problems, collapsible groups per phase. */
+/**
+ * Log for the action: annotations for problems, collapsible groups per phase. GitHub shows 10
+ * annotations of each level in a step: the first 9 warnings and 8 errors (setFailed adds one) are
+ * annotations as they come, every later one a log line, and `finish()` adds one annotation
+ * counting those by kind.
+ */
 export class ActionsLog extends BaseLog {
+  private readonly annotated = { error: 0, warning: 0, notice: 0 };
+  private readonly folded: Record<Problem['severity'], Problem[]> = { error: [], warning: [], notice: [] };
   // core.debug, core.warning and core.error escape their text; core.info writes it as it is
   info(message: string): void {
     if (this.level === 'quiet') core.debug(message);
@@ -94,6 +107,17 @@ export class ActionsLog extends BaseLog {
     this.info(message);
   }
   protected write(problem: Problem): void {
+    // one annotation of each level is kept for the count of the rest; one error more for setFailed's
+    const direct = ANNOTATIONS_PER_LEVEL - (problem.severity === 'error' ? 2 : 1);
+    if (this.annotated[problem.severity] < direct) {
+      this.annotated[problem.severity]++;
+      this.annotate(problem);
+      return;
+    }
+    this.folded[problem.severity].push(problem);
+    core.info(logLine(`${problem.severity}: ${formatProblem(problem)}`));
+  }
+  private annotate(problem: Problem): void {
     // core escapes line breaks and % for the command; terminal and bidi controls are made visible here
     const properties: core.AnnotationProperties = { title: visible(describeLocation(problem.where)) || undefined };
     if (problem.where?.file && !problem.where.branch) properties.file = visible(problem.where.file);
@@ -101,6 +125,15 @@ export class ActionsLog extends BaseLog {
     if (problem.severity === 'error') core.error(text, properties);
     else if (problem.severity === 'warning') core.warning(text, properties);
     else core.notice(text, properties);
+  }
+  override finish(): void {
+    for (const severity of ['error', 'warning', 'notice'] as const) {
+      const folded = this.folded[severity];
+      this.folded[severity] = [];
+      const [only] = folded;
+      if (folded.length === 1 && only) this.annotate(only);
+      else if (folded.length > 1) this.annotate({ severity, message: foldedAnnotation(severity, folded) });
+    }
   }
   group<T>(name: string, work: () => Promise<T>): Promise<T> {
     return core.group(name, work);

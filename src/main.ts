@@ -37,6 +37,7 @@ import { TOKEN_PERMISSIONS } from './github/token-scopes.js';
 import type { Problem } from './log.js';
 import { rollupByRelease, type ReportScope } from './report/release-rollup.js';
 import { describeTotals, renderResultsSummary, renderResultsText } from './report/results-summary.js';
+import { renderProblemList } from './report/problem-list.js';
 
 export interface JobResult {
   /** Exit status: 0 success, 1 what `fail-on` counts (failed builds, planning errors, …), 2 bad input. */
@@ -339,7 +340,11 @@ async function reportPlan(plan: Plan, settings: Settings, output: JobOutput, sta
   const failures = await writeEach([
     [
       'the job summary',
-      () => output.summary(renderPlanSummary(plan, linksOf(state, settings), chartsSkippedNote(settings)), renderPlanText(plan))
+      () =>
+        output.summary(
+          renderPlanSummary(plan, linksOf(state, settings), chartsSkippedNote(settings)) + renderProblemList(output.log.problems),
+          renderPlanText(plan)
+        )
     ]
   ]);
   if (settings.resultsFile) output.log.info(`${Inputs.ResultsFile}: a dry run has no results; the plan is in ${Inputs.PlanFile}`);
@@ -410,7 +415,14 @@ function writeResultsReport(
   document: ResultsDocument
 ): Promise<string[]> {
   return writeEach([
-    ['the job summary', () => output.summary(renderResultsSummary(scope, results, links, notes), renderResultsText(results))],
+    [
+      'the job summary',
+      () =>
+        output.summary(
+          renderResultsSummary(scope, results, links, notes) + renderProblemList(output.log.problems),
+          renderResultsText(results)
+        )
+    ],
     ['the outputs', () => setResultOutputs(output, scope, results)],
     [Inputs.ResultsFile, () => settings.resultsFile && writeJsonFile(settings.resultsFile, document)]
   ]);
