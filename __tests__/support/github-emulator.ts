@@ -728,6 +728,12 @@ export class GitHubEmulator {
       if (!(ref in repo.tags) && !(ref in (repo.branches ?? {}))) throw new HttpError(404, `No commit found for the ref ${ref}`);
       const files = { ...(repo.files['*'] ?? {}), ...(repo.files[ref] ?? {}) };
       const content = files[filePath];
+      // GitHub's contents API answers files of 1 MB and more only in the raw media type
+      if (content !== undefined && Buffer.byteLength(content) > 1024 * 1024)
+        throw new HttpError(
+          403,
+          'This API returns blobs up to 1 MB in size. The requested blob is too large to fetch via the API, but you can use the Git Data API to request blobs up to 100 MB in size.'
+        );
       if (content !== undefined) return { status: 200, body: this.contentJson(repo, filePath, ref, content) };
       const prefix = `${filePath}/`;
       const entries = Object.keys(files).filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/'));

@@ -39786,7 +39786,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(748);
+/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4326);
 
 // requests of a job that ended early (a silent server) may still wait on their deadlines: do not wait for them
 process.exit(await (0,_command_line_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2)));
@@ -39796,7 +39796,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 748:
+/***/ 4326:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -62374,6 +62374,17 @@ function buildKey(build) {
     return `${build.githubRepo}\u0000${build.workflow.id}\u0000${build.gitTag}`;
 }
 
+;// CONCATENATED MODULE: ./src/plan/planning-api.ts
+/** Workflow files are read up to this size (real HMS workflows are a few kilobytes; GitHub's contents API stops at 1 MB). */
+const MAX_WORKFLOW_FILE_BYTES = 1024 * 1024;
+/** A file that is there but too large to read: said as such, never as missing. */
+class FileTooLarge extends Error {
+    name = 'FileTooLarge';
+    constructor(path, bytes) {
+        super(`${path} is too large to read${bytes === undefined ? '' : ` (${(bytes / 1048576).toFixed(1)} MB)`}: more than the ${MAX_WORKFLOW_FILE_BYTES / 1048576} MB a workflow file may be`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/plan/workflow-choice.ts
 
 /** The original tool's rules: which workflow names build which kind of image. */
@@ -62488,6 +62499,7 @@ function decide(workflow, facts, how) {
 
 
 
+
 /**
  * Choose the workflow of every resolved image, at its git tag, and group the images into builds
  * (a workflow at a tag builds once, however many images it builds). Workflow files come from the
@@ -62566,7 +62578,11 @@ class BuildChooser {
         const key = `${repo}\u0000${workflow.path}\u0000${tag}`;
         let pending = this.facts.get(key);
         if (!pending) {
-            pending = this.readAt(repo, workflow.path, tag).then((text) => text === undefined ? undefined : inspectWorkflowFile(text, workflow.path));
+            pending = this.readAt(repo, workflow.path, tag).then((text) => (text === undefined ? undefined : inspectWorkflowFile(text, workflow.path)), (error) => {
+                if (error instanceof FileTooLarge)
+                    return { imageNames: [], dispatchable: false, unreadable: error.message };
+                throw error;
+            });
             this.facts.set(key, pending);
         }
         return pending;
@@ -66248,6 +66264,7 @@ function githubBuildApi(connection, org) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/tag-snapshots.ts
+
 const WORKFLOWS_DIR = '.github/workflows';
 /** Tags per GraphQL query: few queries, each answer well under GitHub's limits (node counts, 10 s of server time). */
 const TAGS_PER_QUERY = 50;
@@ -66275,7 +66292,7 @@ function tagSnapshotQuery(owner, batch) {
             declarations.push(`$r${i}: String!`, `$e${i}: String!`, `$g${i}: String!`);
             return [
                 `t${i}: ref(qualifiedName: $r${i}) { target { __typename oid ... on Tag { target { oid } } } }`,
-                `w${i}: object(expression: $e${i}) { ... on Tree { entries { name type object { ... on Blob { text } } } } }`,
+                `w${i}: object(expression: $e${i}) { ... on Tree { entries { name type object { ... on Blob { byteSize text } } } } }`,
                 `l${i}: release(tagName: $g${i}) { url }`
             ];
         });
@@ -66293,7 +66310,9 @@ function readTagSnapshotAnswer(batch, answer) {
         const tree = repository?.[`w${i}`];
         // only a tree that came back is known; a tag whose folder did not come back is read later with REST
         let workflowFiles;
-        if (commit && Array.isArray(tree?.entries)) {
+        // a folder with a file past the bound is left to REST, which says the file is too large
+        const oversized = tree?.entries?.some((e) => (e.object?.byteSize ?? 0) > MAX_WORKFLOW_FILE_BYTES) ?? false;
+        if (commit && Array.isArray(tree?.entries) && !oversized) {
             workflowFiles = new Map();
             for (const entry of tree.entries) {
                 if (entry.type === 'blob' && typeof entry.object?.text === 'string')
@@ -66369,22 +66388,28 @@ async function resolveTag(octokit, owner, repo, tag) {
 ;// CONCATENATED MODULE: ./src/github/workflows.ts
 
 
+
 /** The workflows of a repo, all pages; one listing per repo per run. */
 async function listWorkflows(octokit, owner, repo) {
     const workflows = await allPages(octokit.paginate.iterator('GET /repos/{owner}/{repo}/actions/workflows', { owner, repo, per_page: 100 }), `GET /repos/${owner}/${repo}/actions/workflows`);
     return workflows.map((w) => ({ id: w.id, name: w.name, path: w.path, state: w.state }));
 }
-/** A file's text at a ref, or undefined when the file (or the ref) does not exist. */
+/** A file's text at a ref, or undefined when the file (or the ref) does not exist; a file over the bound throws FileTooLarge. */
 async function readFileAtRef(octokit, owner, repo, path, ref) {
     try {
         const { data } = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner, repo, path, ref });
         if (Array.isArray(data) || data.type !== 'file' || !('content' in data))
             return undefined;
+        if (data.size > MAX_WORKFLOW_FILE_BYTES || data.encoding === 'none')
+            throw new FileTooLarge(path, data.size);
         return Buffer.from(data.content, 'base64').toString('utf8');
     }
     catch (error) {
         if (httpStatus(error) === 404)
             return undefined;
+        // GitHub answers 403 for files of 1 MB and more
+        if (httpStatus(error) === 403 && /too large/i.test(errorMessage(error)))
+            throw new FileTooLarge(path, undefined);
         throw error;
     }
 }

@@ -1,5 +1,5 @@
 import type { Octokit } from './client.js';
-import type { TagSnapshot } from '../plan/planning-api.js';
+import { MAX_WORKFLOW_FILE_BYTES, type TagSnapshot } from '../plan/planning-api.js';
 
 export const WORKFLOWS_DIR = '.github/workflows';
 /** Tags per GraphQL query: few queries, each answer well under GitHub's limits (node counts, 10 s of server time). */
@@ -18,7 +18,7 @@ interface GitObjectAnswer {
   target?: { oid?: string };
 }
 interface TreeAnswer {
-  entries?: { name: string; type: string; object?: { text?: string | null } | null }[] | null;
+  entries?: { name: string; type: string; object?: { text?: string | null; byteSize?: number } | null }[] | null;
 }
 
 /** Split (repo, tag) pairs into batches of at most `size` tags. */
@@ -47,7 +47,7 @@ export function tagSnapshotQuery(
       declarations.push(`$r${i}: String!`, `$e${i}: String!`, `$g${i}: String!`);
       return [
         `t${i}: ref(qualifiedName: $r${i}) { target { __typename oid ... on Tag { target { oid } } } }`,
-        `w${i}: object(expression: $e${i}) { ... on Tree { entries { name type object { ... on Blob { text } } } } }`,
+        `w${i}: object(expression: $e${i}) { ... on Tree { entries { name type object { ... on Blob { byteSize text } } } } }`,
         `l${i}: release(tagName: $g${i}) { url }`
       ];
     });
@@ -66,7 +66,9 @@ export function readTagSnapshotAnswer(batch: readonly { repo: string; tag: strin
     const tree = repository?.[`w${i}`] as TreeAnswer | null | undefined;
     // only a tree that came back is known; a tag whose folder did not come back is read later with REST
     let workflowFiles: Map<string, string> | undefined;
-    if (commit && Array.isArray(tree?.entries)) {
+    // a folder with a file past the bound is left to REST, which says the file is too large
+    const oversized = tree?.entries?.some((e) => (e.object?.byteSize ?? 0) > MAX_WORKFLOW_FILE_BYTES) ?? false;
+    if (commit && Array.isArray(tree?.entries) && !oversized) {
       workflowFiles = new Map();
       for (const entry of tree.entries) {
         if (entry.type === 'blob' && typeof entry.object?.text === 'string')

@@ -3,7 +3,7 @@ import type { WorkflowOverride } from '../config/configuration.js';
 import { errorMessage, rethrowIfFatal } from '../errors.js';
 import type { PlannedBuild, PlannedImage, PlannedRepo } from './plan.js';
 import { tagKey } from './plan.js';
-import type { PlanningApi } from './planning-api.js';
+import { FileTooLarge, type PlanningApi } from './planning-api.js';
 import type { WorkflowChoice, WorkflowFileFacts, WorkflowInfo } from './workflow-choice.js';
 import { chooseWorkflow, findOverride, inspectWorkflowFile } from './workflow-choice.js';
 
@@ -90,8 +90,12 @@ export class BuildChooser {
     const key = `${repo}\u0000${workflow.path}\u0000${tag}`;
     let pending = this.facts.get(key);
     if (!pending) {
-      pending = this.readAt(repo, workflow.path, tag).then((text) =>
-        text === undefined ? undefined : inspectWorkflowFile(text, workflow.path)
+      pending = this.readAt(repo, workflow.path, tag).then(
+        (text) => (text === undefined ? undefined : inspectWorkflowFile(text, workflow.path)),
+        (error: unknown) => {
+          if (error instanceof FileTooLarge) return { imageNames: [], dispatchable: false, unreadable: error.message };
+          throw error;
+        }
       );
       this.facts.set(key, pending);
     }

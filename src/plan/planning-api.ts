@@ -1,6 +1,19 @@
 import type { TagResolution } from './plan.js';
 import type { WorkflowInfo } from './workflow-choice.js';
 
+/** Workflow files are read up to this size (real HMS workflows are a few kilobytes; GitHub's contents API stops at 1 MB). */
+export const MAX_WORKFLOW_FILE_BYTES = 1024 * 1024;
+
+/** A file that is there but too large to read: said as such, never as missing. */
+export class FileTooLarge extends Error {
+  override readonly name = 'FileTooLarge';
+  constructor(path: string, bytes: number | undefined) {
+    super(
+      `${path} is too large to read${bytes === undefined ? '' : ` (${(bytes / 1048576).toFixed(1)} MB)`}: more than the ${MAX_WORKFLOW_FILE_BYTES / 1048576} MB a workflow file may be`
+    );
+  }
+}
+
 /** A tag of a repo and the commit it points at. */
 export interface RepoTag {
   name: string;
@@ -32,6 +45,6 @@ export interface PlanningApi {
   readTagSnapshots(batch: readonly { repo: string; tag: string }[]): Promise<TagSnapshot[]>;
   /** The workflows of a repo (ids, names, paths, states). */
   listWorkflows(repo: string): Promise<WorkflowInfo[]>;
-  /** A file's text at a ref; undefined when the file or the ref does not exist. */
+  /** A file's text at a ref; undefined when the file or the ref does not exist; FileTooLarge past the bound. */
   readFile(repo: string, path: string, ref: string): Promise<string | undefined>;
 }
