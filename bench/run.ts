@@ -12,7 +12,7 @@
  *    enforcing 80 dispatches a minute and 500 an hour and the primary rate limit.
  *
  *   npm run bench                 real-world and job
- *   npm run bench -- --only job   or --only real-world, or --only scale
+ *   npm run bench -- --only job   or --only real-world, or --only scale, or --only hostile (bench/hostile.ts)
  *   npm run bench -- --only job --flaky 5   5 repos' builds fail their first attempt (retry cost)
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +36,7 @@ import { REAL_CHART_HOST, startRealWorldStream } from '../__tests__/support/real
 import { ROOT, runBundle, type ActionRun } from '../__tests__/support/run-action.js';
 import { commitOf, hmsRepo, manifest, ORG, productStreamOnGitHub } from '../__tests__/support/sample-stream.js';
 import { hasRealWorld, REAL_WORLD } from '../__tests__/support/shared.js';
+import { benchHostile } from './hostile.js';
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 /** Repos whose builds fail their first attempt and succeed when their failed jobs are re-run. */
@@ -388,5 +389,6 @@ async function dispatchAtScale(plan: Plan, repos: EmulatedRepo[]): Promise<void>
 }
 
 if (only === 'scale') await benchScale();
+if (only === 'hostile') await benchHostile();
 if (!only || only === 'real-world') await benchRealWorld();
 if (!only || only === 'job') await benchJob();

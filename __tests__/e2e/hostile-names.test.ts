@@ -53,7 +53,7 @@ describe('a hostile tag in a docker index cannot forge the report', () => {
     const row = tables.flat().find((r) => r[0]?.includes('1.9.0|'));
     expect(row).toHaveLength(5);
     expect(row?.[0]).toMatch(
-      /^<a href="[^"]+\/tree\/v1\.9\.0%7C%3Cimg%20src=x%20onerror=alert%281%29%3E">v1\.9\.0\|&lt;img src=x onerror=alert\(1\)&gt;<\/a>$/
+      /^<a href="[^"]+\/tree\/v1\.9\.0%7C%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E">v1\.9\.0\|&lt;img src=x onerror=alert\(1\)&gt;<\/a>$/
     );
     expect(row?.[1]).toBe('<code>hms-shcd-parser:1.9.0|&lt;img src=x onerror=alert(1)&gt;</code>');
     expect(row?.[2]).toBe('release/1.6');

@@ -47,7 +47,11 @@ describe('inspectWorkflowFile', () => {
     });
     expect(inspectWorkflowFile('on: workflow_dispatch\n', 'c')).toEqual({ imageNames: [], dispatchable: true });
     expect(inspectWorkflowFile('on:\n  push: {}\n', 'd')).toEqual({ imageNames: [], dispatchable: false });
-    expect(inspectWorkflowFile('on: [', 'e')).toBeUndefined();
+    expect(inspectWorkflowFile('on: [', 'e')).toEqual({
+      imageNames: [],
+      dispatchable: false,
+      unreadable: 'not valid YAML: unexpected end of the stream within a flow collection at line 1, column 6'
+    });
   });
 });
 
