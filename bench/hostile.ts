@@ -7,6 +7,7 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createGzip, gunzipSync } from 'node:zlib';
 import { runBundle, ROOT } from '../__tests__/support/run-action.js';
 import { manifest, sampleInputs, startSampleStream, type LocalParts, type SampleOptions } from '../__tests__/support/sample-stream.js';
 import { makeTgz } from '../__tests__/support/tar.js';
@@ -15,7 +16,7 @@ interface HostileCase {
   name: string;
   world?: SampleOptions;
   /** Changes made once the servers are up (chart archives, emulator files). */
-  prepare?: (parts: LocalParts) => void;
+  prepare?: (parts: LocalParts) => void | Promise<void>;
 }
 
 const MB = 1048576;
@@ -38,6 +39,39 @@ const chartFiles = (name: string, extra: { name: string; type?: '2'; data?: stri
     { name: `${name}/values.yaml`, data: 'lines: 1\n' },
     ...extra
   ]);
+
+/**
+ * A chart archive holding one file of zeros, gzipped as it is made: the bench never holds the
+ * inflated bytes (a large parent would also inflate what its children report as their peak).
+ */
+async function zerosChart(name: string, bytes: number): Promise<Buffer> {
+  const gzip = createGzip();
+  const out: Buffer[] = [];
+  gzip.on('data', (chunk: Buffer) => out.push(chunk));
+  const done = new Promise((resolve) => gzip.on('end', resolve));
+  const tar = makeTgz([{ name: `${name}/Chart.yaml`, data: `apiVersion: v2\nname: ${name}\nversion: 1.0.0\n` }]);
+  // the archive's entries, then a header for the zeros, the zeros, and the end blocks
+  const entries = gunzipSync(tar).subarray(0, -1024);
+  const header = gunzipSync(makeTgz([{ name: `${name}/files/zeros`, data: 'x' }])).subarray(0, 512);
+  header.write(bytes.toString(8).padStart(11, '0'), 124, 'ascii');
+  header.fill(0x20, 148, 156);
+  header.write(
+    `${header
+      .reduce((sum, b) => sum + b, 0)
+      .toString(8)
+      .padStart(6, '0')}\0`,
+    148,
+    'ascii'
+  );
+  const write = (chunk: Buffer) => new Promise<void>((resolve) => (gzip.write(chunk) ? resolve() : gzip.once('drain', resolve)));
+  await write(entries);
+  await write(header);
+  const zeros = Buffer.alloc(MB);
+  for (let left = bytes; left > 0; left -= MB) await write(left >= MB ? zeros : zeros.subarray(0, left));
+  gzip.end(Buffer.alloc(1024));
+  await done;
+  return Buffer.concat(out);
+}
 
 const entry = (name: string, extra: Record<string, unknown> = {}) => ({
   name,
@@ -109,11 +143,8 @@ const CASES: HostileCase[] = [
   {
     name: 'chart archive inflating to 2 GiB',
     world: withManifest('huge', [entry('cray-hms-huge')], ['cray-hms-huge']),
-    prepare: (parts) =>
-      parts.charts.put(
-        `${CHART_PATH}/cray-hms-huge/cray-hms-huge-1.0.0.tgz`,
-        chartFiles('cray-hms-huge', [{ name: 'cray-hms-huge/files/zeros', data: Buffer.alloc(2048 * MB) }])
-      )
+    prepare: async (parts) =>
+      parts.charts.put(`${CHART_PATH}/cray-hms-huge/cray-hms-huge-1.0.0.tgz`, await zerosChart('cray-hms-huge', 2048 * MB))
   },
   {
     name: '5,000 manifest entries naming chart versions that do not exist',
@@ -186,7 +217,7 @@ export async function benchHostile(): Promise<void> {
     const parts = await startSampleStream(hostile.world ?? {});
     const temp = mkdtempSync(join(tmpdir(), 'bench-hostile-'));
     try {
-      hostile.prepare?.(parts);
+      await hostile.prepare?.(parts);
       const disk = watchDisk(temp);
       const run = await runBundle(
         'dist/index.js',

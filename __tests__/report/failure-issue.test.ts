@@ -52,6 +52,21 @@ describe('the failure issue: what fails, and since when', () => {
     expect(items[0]?.url).toBe('https://github.example/Cray-HPE/hms-x/actions/runs/1');
   });
 
+  it('lists a kind of planning error seen many times as one item, as the job summary groups them', () => {
+    const missing = Array.from({ length: 5000 }, (_, i) => ({
+      severity: 'error' as const,
+      message: `http://charts.example/x/cray-hms-bss-9.${i}.0.tgz: download answered 404: no such chart version in the chart repository`,
+      where: { branch: 'release/1.6', chart: `cray-hms-bss 9.${i}.0` }
+    }));
+    const items = failuresOfNight([], [...missing, { severity: 'error', message: 'no helm-repo-lookup entry' }], undefined);
+    expect(items.map((i) => i.what)).toEqual([
+      '5,000 × … download answered #: no such chart version in the chart repository (the first: branch release/1.6, chart cray-hms-bss 9.0.0: http://charts.example/x/cray-hms-bss-9.0.0.tgz: download answered 404: no such chart version in the chart repository; all in the job summary)',
+      'no helm-repo-lookup entry'
+    ]);
+    // the same kind keeps its key from night to night, whatever versions are missing
+    expect(items[0]?.key).toBe('planning-kind:… download answered #: no such chart version in the chart repository');
+  });
+
   it('carries a streak from night to night; a fixed failure drops out, a new one starts at 1', () => {
     const first = advanceStreaks(undefined, [a], STREAM, night(24));
     const second = advanceStreaks(first, [a, b], STREAM, night(25));

@@ -4,6 +4,7 @@ import type { Problem } from '../log.js';
 import { formatProblem } from '../log.js';
 import { codeSpan, tableCell } from '../escape.js';
 import { link, table } from './markdown.js';
+import { groupProblems } from '../problem-kinds.js';
 
 /** The label that, with the marker in its body, finds the failure issue of a product stream. */
 export const FAILURE_ISSUE_LABEL = 'image-rebuild-failures';
@@ -88,6 +89,9 @@ const STATE_START = '<!-- hms-build-workflow-dispatcher:state ';
 const STATE_END = ' -->';
 
 /** What needs a person after this night: builds that did not succeed, images not dispatched, planning errors. */
+/** Planning errors of one kind listed one by one in the failure issue; more of a kind are one item. */
+const PLANNING_ITEMS_PER_KIND = 5;
+
 export function failuresOfNight(
   results: readonly BuildResult[],
   planningErrors: readonly Problem[],
@@ -112,9 +116,22 @@ export function failuresOfNight(
       });
     }
   }
-  for (const problem of planningErrors) {
-    const what = formatProblem(problem);
-    items.push({ key: `planning:${what}`, kind: 'planning', what, url: jobRunUrl });
+  // a kind of planning error seen many times (5,000 missing chart versions) is one item, as in the summary
+  for (const group of groupProblems(planningErrors)) {
+    if (group.problems.length <= PLANNING_ITEMS_PER_KIND) {
+      for (const problem of group.problems) {
+        const what = formatProblem(problem);
+        items.push({ key: `planning:${what}`, kind: 'planning', what, url: jobRunUrl });
+      }
+      continue;
+    }
+    const [first] = group.problems;
+    items.push({
+      key: `planning-kind:${group.kind}`,
+      kind: 'planning',
+      what: `${group.problems.length.toLocaleString('en-US')} × ${group.kind} (the first: ${first ? formatProblem(first) : ''}; all in the job summary)`,
+      url: jobRunUrl
+    });
   }
   // one item per key (two images of one build share nothing, but a repeated planning error would)
   return [...new Map(items.map((i) => [i.key, i])).values()];
