@@ -133,4 +133,22 @@ describe('the built action against hostile content (real git, helm, chart reposi
     expect(about.join('\n')).not.toContain('does not exist');
     expect(run.summary).toMatch(/12 builds of/);
   }, 120_000);
+
+  it('stops rendering at the render cap, names what it skipped, and does not dispatch the partial plan', async () => {
+    parts = await startSampleStream({
+      config: (config) => {
+        (config.configuration as Record<string, unknown>).limits = { 'chart-renders': 2 };
+      }
+    });
+    const run = await runBundle('dist/index.js', parts.actionEnv(sampleInputs(parts)), 120_000);
+    const messages = run.annotations.map((a) => a.message);
+    expect(
+      messages.filter((m) => m.includes("not rendered: the run's 2 chart renders are spent (configuration.limits.chart-renders)")).length
+    ).toBeGreaterThan(0);
+    expect(messages).toContainEqual(expect.stringMatching(/^the plan is partial: the run's 2 chart renders are spent/));
+    expect(messages).toContainEqual(expect.stringMatching(/^nothing was dispatched: the plan is partial/));
+    expect(parts.github.dispatches).toEqual([]);
+    expect(run.summary).toContain('## Rebuild plan for Cray-HPE/csm');
+    expect(run.code).toBe(1);
+  }, 120_000);
 });

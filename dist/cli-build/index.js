@@ -66921,6 +66921,7 @@ function exitStatus(failOn, facts) {
 
 
 
+
 /** The label that, with the marker in its body, finds the failure issue of a product stream. */
 const FAILURE_ISSUE_LABEL = 'image-rebuild-failures';
 const STATE_SCHEMA = {
@@ -66955,6 +66956,8 @@ function issueMarker(productStream) {
 const STATE_START = '<!-- hms-build-workflow-dispatcher:state ';
 const STATE_END = ' -->';
 /** What needs a person after this night: builds that did not succeed, images not dispatched, planning errors. */
+/** Planning errors of one kind listed one by one in the failure issue; more of a kind are one item. */
+const PLANNING_ITEMS_PER_KIND = 5;
 function failuresOfNight(results, planningErrors, jobRunUrl) {
     const items = [];
     for (const r of results) {
@@ -66976,9 +66979,22 @@ function failuresOfNight(results, planningErrors, jobRunUrl) {
             });
         }
     }
-    for (const problem of planningErrors) {
-        const what = formatProblem(problem);
-        items.push({ key: `planning:${what}`, kind: 'planning', what, url: jobRunUrl });
+    // a kind of planning error seen many times (5,000 missing chart versions) is one item, as in the summary
+    for (const group of groupProblems(planningErrors)) {
+        if (group.problems.length <= PLANNING_ITEMS_PER_KIND) {
+            for (const problem of group.problems) {
+                const what = formatProblem(problem);
+                items.push({ key: `planning:${what}`, kind: 'planning', what, url: jobRunUrl });
+            }
+            continue;
+        }
+        const [first] = group.problems;
+        items.push({
+            key: `planning-kind:${group.kind}`,
+            kind: 'planning',
+            what: `${group.problems.length.toLocaleString('en-US')} × ${group.kind} (the first: ${first ? formatProblem(first) : ''}; all in the job summary)`,
+            url: jobRunUrl
+        });
     }
     // one item per key (two images of one build share nothing, but a repeated planning error would)
     return [...new Map(items.map((i) => [i.key, i])).values()];
