@@ -61824,7 +61824,6 @@ async function extractChartArchive(archive, dir, limits) {
         // a file already there (a second entry of the same name) is replaced, never followed
         await (0,promises_namespaceObject.writeFile)(target, data, { mode: 0o644, flag: 'w' });
     }
-    await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.join)(root), { recursive: true });
 }
 function megabytes(bytes) {
     return `${(bytes / 1048576).toFixed(bytes < 1048576 ? 2 : 0)} MB`;

@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, posix, resolve, sep } from 'node:path';
+import { dirname, posix, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 
@@ -135,7 +135,6 @@ export async function extractChartArchive(archive: Buffer, dir: string, limits: 
     // a file already there (a second entry of the same name) is replaced, never followed
     await writeFile(target, data, { mode: 0o644, flag: 'w' });
   }
-  await mkdir(join(root), { recursive: true });
 }
 
 function megabytes(bytes: number): string {
