@@ -151,4 +151,21 @@ describe('the built action against hostile content (real git, helm, chart reposi
     expect(run.summary).toContain('## Rebuild plan for Cray-HPE/csm');
     expect(run.code).toBe(1);
   }, 120_000);
+
+  it('stops rendering once planning passes its deadline, and reports the plan as partial', async () => {
+    parts = await startSampleStream({
+      config: (config) => {
+        // a deadline that has passed by the time the first chart is downloaded
+        (config.configuration as Record<string, unknown>).limits = { 'planning-minutes': 0.0001 };
+      }
+    });
+    const run = await runBundle('dist/index.js', parts.actionEnv(sampleInputs(parts, { 'dry-run': 'true' })), 120_000);
+    const messages = run.annotations.map((a) => a.message);
+    expect(messages).toContainEqual(
+      expect.stringMatching(/not rendered: planning passed its deadline \(configuration\.limits\.planning-minutes\)$/)
+    );
+    expect(messages).toContainEqual(expect.stringMatching(/^the plan is partial: planning passed its deadline/));
+    expect(run.summary).toContain('## Rebuild plan for Cray-HPE/csm');
+    expect(run.code).toBe(1);
+  }, 120_000);
 });
