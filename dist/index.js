@@ -63011,7 +63011,14 @@ class ImageFinder {
         const tagImages = await log.group('Images from git tags', () => this.findTagImages());
         found.push(...tagImages);
         const merged = mergeFoundImages(found);
-        const resolved = await log.group('Git tags', () => this.resolveTags(merged));
+        // past the deadline nothing more is looked up: the images are named, and the plan is partial
+        const late = this.deadlinePassed();
+        const resolved = late
+            ? merged.map((repo) => ({
+                ...repo,
+                images: repo.images.map((image) => ({ ...image, state: 'unresolved', reason: `not looked up: ${late}` }))
+            }))
+            : await log.group('Git tags', () => this.resolveTags(merged));
         const repos = await log.group('Workflows', () => this.chooseBuilds(resolved));
         return {
             version: PLAN_VERSION,
@@ -63024,14 +63031,21 @@ class ImageFinder {
     }
     /** The planning bound that has passed, if one has: the plan is then partial. */
     boundPassed() {
-        const { bounds, now = Date.now } = this.ctx;
-        let passed;
-        if (bounds?.deadline !== undefined && now() > bounds.deadline)
-            passed = 'planning passed its deadline (configuration.limits.planning-minutes)';
-        else if (bounds?.maxRenders !== undefined && this.rendersStarted >= bounds.maxRenders)
+        const { bounds } = this.ctx;
+        let passed = this.deadlinePassed();
+        if (!passed && bounds?.maxRenders !== undefined && this.rendersStarted >= bounds.maxRenders) {
             passed = `the run's ${bounds.maxRenders} chart renders are spent (configuration.limits.chart-renders)`;
-        if (passed)
             this.partial.add(passed);
+        }
+        return passed;
+    }
+    /** Whether planning has passed its deadline (then the plan is partial). */
+    deadlinePassed() {
+        const { bounds, now = Date.now } = this.ctx;
+        if (bounds?.deadline === undefined || now() <= bounds.deadline)
+            return undefined;
+        const passed = 'planning passed its deadline (configuration.limits.planning-minutes)';
+        this.partial.add(passed);
         return passed;
     }
     /** GitHub for the image repos (made once the branches named them). */

@@ -165,7 +165,9 @@ describe('the built action against hostile content (real git, helm, chart reposi
       expect.stringMatching(/not rendered: planning passed its deadline \(configuration\.limits\.planning-minutes\)$/)
     );
     expect(messages).toContainEqual(expect.stringMatching(/^the plan is partial: planning passed its deadline/));
+    // nothing is looked up on GitHub after the deadline: each image says so in the plan
     expect(run.summary).toContain('## Rebuild plan for Cray-HPE/csm');
+    expect(run.summary).toContain('no build: not looked up: planning passed its deadline');
     expect(run.code).toBe(1);
   }, 120_000);
 });
