@@ -66001,7 +66001,11 @@ class BuildRunner {
                 job.state = noRunFound(state, 'time limit reached while looking for its run');
             if (state.kind !== 'running')
                 continue;
-            let reason = `still ${state.run.status ?? 'running'} when the time limit (${limit}) passed`;
+            // a build whose failed jobs were re-run shows its earlier, completed attempt until the new one starts
+            const waitingForRetry = state.awaitedAttempt > state.run.runAttempt;
+            let reason = waitingForRetry
+                ? `waiting for its re-run (attempt ${state.awaitedAttempt}) to start when the time limit (${limit}) passed`
+                : `still ${state.run.status ?? 'running'} when the time limit (${limit}) passed`;
             if (this.options.cancelOnTimeout) {
                 try {
                     await this.api.cancelRun(job.repo, state.run.id);
@@ -66857,6 +66861,9 @@ function resultProblems(results) {
                 break;
             }
             case 'skipped':
+                // built within skip-succeeded-within: nothing for a person to look at
+                if (r.via === 'recent')
+                    break;
                 problems.push({ severity: 'warning', message: `build skipped: conclusion ${r.conclusion ?? 'unknown'}${run}`, where });
                 break;
             case 'failed':
@@ -66966,8 +66973,9 @@ function failuresOfNight(results, planningErrors, jobRunUrl) {
                 what: `${image}: ${r.reason ?? 'not dispatched'}`,
                 url: jobRunUrl
             });
+            // a build still running when the job stopped (a cancelled shard, a late error) needs a person too
         }
-        else if (['failed', 'cancelled', 'timed-out', 'unmatched'].includes(r.outcome)) {
+        else if (['failed', 'cancelled', 'timed-out', 'unmatched', 'running'].includes(r.outcome)) {
             items.push({
                 key: `build:${r.githubRepo}:${r.image}:${r.gitTag}`,
                 kind: 'build',

@@ -280,6 +280,22 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
     expect(results.filter((r) => r.outcome === 'succeeded')).toHaveLength(3);
   });
 
+  it('says a build whose re-run had not started when the time limit passed was waiting for it', async () => {
+    const { log, api, planOf } = await setUp({ rerunAppearsAfterMs: 10 * 60_000 }, () => ({
+      queuedMs: 1000,
+      runMs: 10_000,
+      conclusion: 'failure'
+    }));
+    const results = await new BuildRunner(api, { ...options, timeLimitMs: 60_000 }, log, clock).run(
+      await planOf([image('hms-bss', 'cray-bss', '1.28.0')])
+    );
+    expect(github.reruns).toHaveLength(1);
+    expect(results[0]).toMatchObject({
+      outcome: 'timed-out',
+      reason: 'waiting for its re-run (attempt 2) to start when the time limit (60 s) passed'
+    });
+  });
+
   it('re-runs the failed jobs of a failed build once; success on the second attempt is "succeeded on retry"', async () => {
     const { log, api, planOf } = await setUp({}, () => ({ queuedMs: 0, runMs: 0, conclusion: 'success' }));
     // hms-bss fails once then succeeds; hms-rts fails every time

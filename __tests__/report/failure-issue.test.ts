@@ -52,6 +52,15 @@ describe('the failure issue: what fails, and since when', () => {
     expect(items[0]?.url).toBe('https://github.example/Cray-HPE/hms-x/actions/runs/1');
   });
 
+  it('keeps a build still running when the job stopped (a cancelled shard) in the issue: it needs a person', () => {
+    const items = failuresOfNight(
+      [failed('a', 'running', 'still in_progress when the job stopped'), failed('b', 'succeeded')],
+      [],
+      undefined
+    );
+    expect(items.map((i) => [i.kind, i.what])).toEqual([['build', 'hms-x a:1.0.0: running']]);
+  });
+
   it('lists a kind of planning error seen many times as one item, as the job summary groups them', () => {
     const missing = Array.from({ length: 5000 }, (_, i) => ({
       severity: 'error' as const,

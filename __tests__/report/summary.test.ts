@@ -141,6 +141,9 @@ describe('report rendering', () => {
       ['error', 'not rebuilt: tag v2.23.0 does not exist in Cray-HPE/hms-smd'],
       ['warning', 'build skipped: conclusion neutral (https://github.com/Cray-HPE/hms-bss/actions/runs/8)']
     ]);
+    // a build found built within skip-succeeded-within is no warning: it succeeded
+    const recent = { ...results[0]!, outcome: 'skipped' as const, via: 'recent' as const, conclusion: 'success' };
+    expect(resultProblems([recent])).toEqual([]);
   });
 });
 

@@ -122,6 +122,8 @@ export interface EmulatorOptions {
   runScript?: (repo: string, workflow: EmulatedWorkflow, ref: string, attempt: number) => RunScript;
   /** Milliseconds before a dispatched run becomes visible in run listings (GitHub takes a moment). */
   runAppearsAfterMs?: number;
+  /** Milliseconds before a re-run's new attempt shows (until then the run shows its last attempt, completed). */
+  rerunAppearsAfterMs?: number;
   /** Latency added to every answer. */
   latencyMs?: number;
   /** Installation tokens live this long. */
@@ -294,7 +296,7 @@ export class GitHubEmulator {
   runState(run: EmulatedRun): { status: RunStatus; conclusion: RunConclusion | null; updatedAt: number; startedAt: number } {
     const t = this.now();
     // the latest attempt decides: a re-run goes queued → in_progress → completed again
-    const latest = run.reruns?.at(-1);
+    const latest = this.shownReruns(run).at(-1);
     const from = latest?.at ?? run.createdAt;
     const script = latest?.script ?? run.script;
     const startedAt = from + script.queuedMs;
@@ -304,6 +306,12 @@ export class GitHubEmulator {
     const endsAt = startedAt + script.runMs;
     if (t < endsAt) return { status: 'in_progress', conclusion: null, updatedAt: startedAt, startedAt };
     return { status: 'completed', conclusion: script.conclusion, updatedAt: endsAt, startedAt };
+  }
+
+  /** The re-runs a listing shows by now (GitHub takes a moment to show a new attempt). */
+  private shownReruns(run: EmulatedRun): { at: number; script: RunScript }[] {
+    const delay = this.options.rerunAppearsAfterMs ?? 0;
+    return (run.reruns ?? []).filter((r) => r.at + delay <= this.now());
   }
 
   private visible(run: EmulatedRun): boolean {
@@ -1275,7 +1283,7 @@ export class GitHubEmulator {
       path: workflow?.path ?? '',
       display_title: workflow?.name ?? '',
       run_number: run.runNumber,
-      run_attempt: 1 + (run.reruns?.length ?? 0),
+      run_attempt: 1 + this.shownReruns(run).length,
       event: run.event,
       status: state.status,
       conclusion: state.conclusion,

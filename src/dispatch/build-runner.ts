@@ -440,7 +440,11 @@ export class BuildRunner {
       const state = job.state;
       if (state.kind === 'correlating') job.state = noRunFound(state, 'time limit reached while looking for its run');
       if (state.kind !== 'running') continue;
-      let reason = `still ${state.run.status ?? 'running'} when the time limit (${limit}) passed`;
+      // a build whose failed jobs were re-run shows its earlier, completed attempt until the new one starts
+      const waitingForRetry = state.awaitedAttempt > state.run.runAttempt;
+      let reason = waitingForRetry
+        ? `waiting for its re-run (attempt ${state.awaitedAttempt}) to start when the time limit (${limit}) passed`
+        : `still ${state.run.status ?? 'running'} when the time limit (${limit}) passed`;
       if (this.options.cancelOnTimeout) {
         try {
           await this.api.cancelRun(job.repo, state.run.id);

@@ -20,6 +20,8 @@ export function resultProblems(results: readonly BuildResult[]): Problem[] {
         break;
       }
       case 'skipped':
+        // built within skip-succeeded-within: nothing for a person to look at
+        if (r.via === 'recent') break;
         problems.push({ severity: 'warning', message: `build skipped: conclusion ${r.conclusion ?? 'unknown'}${run}`, where });
         break;
       case 'failed':

@@ -107,7 +107,8 @@ export function failuresOfNight(
         what: `${image}: ${r.reason ?? 'not dispatched'}`,
         url: jobRunUrl
       });
-    } else if (['failed', 'cancelled', 'timed-out', 'unmatched'].includes(r.outcome)) {
+      // a build still running when the job stopped (a cancelled shard, a late error) needs a person too
+    } else if (['failed', 'cancelled', 'timed-out', 'unmatched', 'running'].includes(r.outcome)) {
       items.push({
         key: `build:${r.githubRepo}:${r.image}:${r.gitTag}`,
         kind: 'build',
