@@ -1,20 +1,7 @@
 import { parseLoftsmanManifest } from '../src/plan/manifests.js';
 import { inspectWorkflowFile } from '../src/plan/workflow-choice.js';
 import { parseYaml, YAML_LIMITS, YamlBudgetError } from '../src/yaml.js';
-
-/** The classic "billion laughs": nine levels of nine aliases, a few hundred bytes that expand to 9^9 nodes. */
-function aliasBomb(indent = ''): string {
-  const levels = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'];
-  return levels
-    .map((name, i) =>
-      i === 0
-        ? `${indent}${name}: &${name} [lol, lol, lol, lol, lol, lol, lol, lol, lol]`
-        : `${indent}${name}: &${name} [${Array(9)
-            .fill(`*${levels[i - 1]}`)
-            .join(', ')}]`
-    )
-    .join('\n');
-}
+import { aliasBomb } from './support/alias-bomb.js';
 
 describe('YAML from elsewhere is read within a budget', () => {
   it('refuses an alias bomb before anything walks it, naming the file and the bound', () => {

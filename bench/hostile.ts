@@ -11,6 +11,7 @@ import { createGzip, gunzipSync } from 'node:zlib';
 import { runBundle, ROOT } from '../__tests__/support/run-action.js';
 import { manifest, sampleInputs, startSampleStream, type LocalParts, type SampleOptions } from '../__tests__/support/sample-stream.js';
 import { makeTgz } from '../__tests__/support/tar.js';
+import { aliasBombManifest } from '../__tests__/support/alias-bomb.js';
 
 interface HostileCase {
   name: string;
@@ -99,18 +100,7 @@ const CASES: HostileCase[] = [
     name: 'manifest entry whose values are a 652-byte alias bomb',
     world: {
       branches: (branches, chartUrl) => {
-        const levels = 'abcdefghi'.split('');
-        const bomb = levels.map((l, i) =>
-          i === 0
-            ? `${l}: &${l} [lol, lol, lol, lol, lol, lol, lol, lol, lol]`
-            : `${l}: &${l} [${Array(9)
-                .fill(`*${levels[i - 1]}`)
-                .join(', ')}]`
-        );
-        const text = manifest('bomb', chartUrl, [entry('cray-hms-bss', { version: '3.2.4', values: { placeholder: true } })]).replace(
-          /^( *)placeholder: true$/m,
-          (_l, indent: string) => bomb.map((line) => `${indent}${line}`).join('\n')
-        );
+        const text = aliasBombManifest(chartUrl);
         branches['release/1.6'] = { ...branches['release/1.6'], 'manifests/bomb.yaml': text };
       }
     }

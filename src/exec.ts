@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { MEGABYTE } from './bytes.js';
 
 export interface ExecResult {
   code: number;
@@ -25,9 +26,9 @@ export interface ExecOptions {
 }
 
 /** What a child may print to stdout unless told otherwise: well under Node's 512 MB string limit. */
-export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_OUTPUT_BYTES = 64 * MEGABYTE;
 /** What is kept of stderr: its end says why a program failed. */
-const MAX_STDERR_BYTES = 1024 * 1024;
+const MAX_STDERR_BYTES = MEGABYTE;
 
 /** Run a program without a shell; output is captured, never echoed (it may hold what a secret guards). */
 export function execCapture(file: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {

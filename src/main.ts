@@ -38,6 +38,7 @@ import type { Problem } from './log.js';
 import { rollupByRelease, type ReportScope } from './report/release-rollup.js';
 import { describeTotals, renderResultsSummary, renderResultsText } from './report/results-summary.js';
 import { renderProblemList } from './report/problem-list.js';
+import { MEGABYTE } from './bytes.js';
 
 export interface JobResult {
   /** Exit status: 0 success, 1 what `fail-on` counts (failed builds, planning errors, …), 2 bad input. */
@@ -62,8 +63,6 @@ export class JobState {
   /** The final report was written (by the job, or by an interruption): never twice. */
   reported = false;
 }
-
-const MEGABYTE = 1048576;
 
 const badInput = (failure: string): JobResult => ({ exitCode: 2, failure });
 

@@ -1,4 +1,5 @@
 import * as yaml from 'js-yaml';
+import { formatMegabytes, MEGABYTE } from './bytes.js';
 
 /**
  * Bounds on YAML that comes from elsewhere (manifests, the docker index, values, Chart.yaml,
@@ -10,7 +11,7 @@ import * as yaml from 'js-yaml';
  */
 export const YAML_LIMITS = {
   /** Characters of one YAML text (helm's rendered output has a bound of its own, `maxBytes` of the call). */
-  maxBytes: 16 * 1024 * 1024,
+  maxBytes: 16 * MEGABYTE,
   /** Nodes (mappings, sequences, scalars) reached from the top, each alias counted as often as it is reached. */
   maxNodes: 500_000
 } as const;
@@ -28,7 +29,7 @@ export interface YamlBudget {
 function checkSize(text: string, file: string, maxBytes: number): void {
   if (text.length > maxBytes)
     throw new YamlBudgetError(
-      `${file} is too large to read: ${(text.length / 1048576).toFixed(1)} MB of YAML, more than the ${(maxBytes / 1048576).toFixed(0)} MB a document may have`
+      `${file} is too large to read: ${formatMegabytes(text.length, 1)} of YAML, more than the ${formatMegabytes(maxBytes)} a document may have`
     );
 }
 

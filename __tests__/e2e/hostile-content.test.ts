@@ -1,9 +1,9 @@
 import { runBundle } from '../support/run-action.js';
 import { manifest, sampleInputs, startSampleStream, type LocalParts } from '../support/sample-stream.js';
 import { makeTgz } from '../support/tar.js';
+import { aliasBombManifest } from '../support/alias-bomb.js';
 
 /** Nine levels of nine aliases, indented to sit under `values:` of a manifest entry. */
-const ALIAS_BOMB = `&a [lol, lol, lol, lol, lol, lol, lol, lol, lol]`;
 
 describe('the built action against hostile content (real git, helm, chart repository, emulator)', () => {
   let parts: LocalParts;
@@ -47,13 +47,7 @@ describe('the built action against hostile content (real git, helm, chart reposi
   it('refuses a manifest whose values are an alias bomb as one error naming the file and branch; the rest is planned', async () => {
     parts = await startSampleStream({
       branches: (branches, chartUrl) => {
-        const text = manifest('bomb', chartUrl, [
-          { name: 'cray-hms-bss', source: 'csm-algol60', version: '3.2.4', namespace: 'services', values: { placeholder: true } }
-        ]).replace(/^( *)placeholder: true$/m, (_line, indent: string) =>
-          ['a: ' + ALIAS_BOMB, ...'bcdefghi'.split('').map((l, i) => `${l}: &${l} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`)]
-            .join(`\n${indent}`)
-            .replace(/^/, indent)
-        );
+        const text = aliasBombManifest(chartUrl);
         branches['release/1.6'] = { ...branches['release/1.6'], 'manifests/bomb.yaml': text };
       }
     });

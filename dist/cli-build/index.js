@@ -39786,7 +39786,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4326);
+/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1005);
 
 // requests of a job that ended early (a silent server) may still wait on their deadlines: do not wait for them
 process.exit(await (0,_command_line_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2)));
@@ -39796,7 +39796,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4326:
+/***/ 1005:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -53735,7 +53735,16 @@ var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
 
 
 //# sourceMappingURL=js-yaml.mjs.map
+;// CONCATENATED MODULE: ./src/bytes.ts
+/** One megabyte (MiB), as every size bound of the configuration counts it. */
+const MEGABYTE = 1024 * 1024;
+/** `3 MB`, `20.0 MB`: a size for a message, with this many decimals. */
+function formatMegabytes(bytes, decimals = 0) {
+    return `${(bytes / MEGABYTE).toFixed(decimals)} MB`;
+}
+
 ;// CONCATENATED MODULE: ./src/yaml.ts
+
 
 /**
  * Bounds on YAML that comes from elsewhere (manifests, the docker index, values, Chart.yaml,
@@ -53747,7 +53756,7 @@ var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
  */
 const YAML_LIMITS = {
     /** Characters of one YAML text (helm's rendered output has a bound of its own, `maxBytes` of the call). */
-    maxBytes: 16 * 1024 * 1024,
+    maxBytes: 16 * MEGABYTE,
     /** Nodes (mappings, sequences, scalars) reached from the top, each alias counted as often as it is reached. */
     maxNodes: 500_000
 };
@@ -53757,7 +53766,7 @@ class YamlBudgetError extends Error {
 }
 function checkSize(text, file, maxBytes) {
     if (text.length > maxBytes)
-        throw new YamlBudgetError(`${file} is too large to read: ${(text.length / 1048576).toFixed(1)} MB of YAML, more than the ${(maxBytes / 1048576).toFixed(0)} MB a document may have`);
+        throw new YamlBudgetError(`${file} is too large to read: ${formatMegabytes(text.length, 1)} of YAML, more than the ${formatMegabytes(maxBytes)} a document may have`);
 }
 /** Count the nodes of a loaded tree with its aliases expanded, stopping at the bound. */
 function checkNodes(value, file, maxNodes) {
@@ -61700,6 +61709,7 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 
 
 
+
 /** An archive that breaks a rule, or is no archive at all (`invalid`): nothing of it reaches helm. */
 class ArchiveRefused extends Error {
     invalid;
@@ -61825,9 +61835,7 @@ async function extractChartArchive(archive, dir, limits) {
         await (0,promises_namespaceObject.writeFile)(target, data, { mode: 0o644, flag: 'w' });
     }
 }
-function megabytes(bytes) {
-    return `${(bytes / 1048576).toFixed(bytes < 1048576 ? 2 : 0)} MB`;
-}
+const megabytes = (bytes) => formatMegabytes(bytes, bytes < MEGABYTE ? 2 : 0);
 
 ;// CONCATENATED MODULE: ./src/plan/chart-repository.ts
 
@@ -61838,11 +61846,12 @@ function megabytes(bytes) {
 
 
 
+
 const chart_repository_MAX_REDIRECTS = 5;
 const DEFAULT_CHART_LIMITS = {
-    maxDownloadBytes: 20 * 1048576,
-    maxUnpackedBytes: 50 * 1048576,
-    maxFileBytes: 20 * 1048576
+    maxDownloadBytes: 20 * MEGABYTE,
+    maxUnpackedBytes: 50 * MEGABYTE,
+    maxFileBytes: 20 * MEGABYTE
 };
 /**
  * Downloads chart archives, each URL once per run, and extracts them with the action's own bounded
@@ -61929,7 +61938,7 @@ class ChartRepository {
     /** The body, read as it comes, up to the download bound (a Content-Length above it is refused before reading). */
     async readBounded(response) {
         const limit = this.limits.maxDownloadBytes;
-        const tooLarge = `the archive is larger than ${(limit / 1048576).toFixed(0)} MB (configuration.limits.chart-download-megabytes)`;
+        const tooLarge = `the archive is larger than ${formatMegabytes(limit)} (configuration.limits.chart-download-megabytes)`;
         if (Number(response.headers.get('content-length') ?? 0) > limit) {
             await response.body?.cancel();
             throw new Error(tooLarge);
@@ -62374,13 +62383,14 @@ function buildKey(build) {
 }
 
 ;// CONCATENATED MODULE: ./src/plan/planning-api.ts
+
 /** Workflow files are read up to this size (real HMS workflows are a few kilobytes; GitHub's contents API stops at 1 MB). */
-const MAX_WORKFLOW_FILE_BYTES = 1024 * 1024;
+const MAX_WORKFLOW_FILE_BYTES = MEGABYTE;
 /** A file that is there but too large to read: said as such, never as missing. */
 class FileTooLarge extends Error {
     name = 'FileTooLarge';
     constructor(path, bytes) {
-        super(`${path} is too large to read${bytes === undefined ? '' : ` (${(bytes / 1048576).toFixed(1)} MB)`}: more than the ${MAX_WORKFLOW_FILE_BYTES / 1048576} MB a workflow file may be`);
+        super(`${path} is too large to read${bytes === undefined ? '' : ` (${formatMegabytes(bytes, 1)})`}: more than the ${formatMegabytes(MAX_WORKFLOW_FILE_BYTES)} a workflow file may be`);
     }
 }
 
@@ -62823,10 +62833,11 @@ function rewriteUrl(url, rewrites) {
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/exec.ts
 
+
 /** What a child may print to stdout unless told otherwise: well under Node's 512 MB string limit. */
-const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_OUTPUT_BYTES = 64 * MEGABYTE;
 /** What is kept of stderr: its end says why a program failed. */
-const MAX_STDERR_BYTES = 1024 * 1024;
+const MAX_STDERR_BYTES = MEGABYTE;
 /** Run a program without a shell; output is captured, never echoed (it may hold what a secret guards). */
 function execCapture(file, args, options = {}) {
     return new Promise((resolve, reject) => {
@@ -63519,9 +63530,9 @@ class GitRepository {
 
 
 
+
 /** Where prlimit is, if the machine has it: helm then runs with a bound on its memory. */
 const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => (0,external_node_fs_namespaceObject.existsSync)(p));
-const MB = 1048576;
 /** The helm CLI behind one wrapper; helm's caches live in a temp dir of the run. */
 class Helm {
     binary;
@@ -63537,7 +63548,7 @@ class Helm {
         this.maxOutputBytes = maxOutputBytes;
     }
     static async create(binary, options = {}) {
-        return new Helm(binary, await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(options.tempRoot ?? (0,external_node_os_namespaceObject.tmpdir)(), 'helm-home-')), options.timeoutMs ?? 120_000, options.memoryBytes ?? 2048 * MB, options.maxOutputBytes ?? 64 * MB);
+        return new Helm(binary, await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(options.tempRoot ?? (0,external_node_os_namespaceObject.tmpdir)(), 'helm-home-')), options.timeoutMs ?? 120_000, options.memoryBytes ?? 2048 * MEGABYTE, options.maxOutputBytes ?? 64 * MEGABYTE);
     }
     /** helm's command line, under prlimit's memory bound where there is one. */
     command(args) {
@@ -63569,11 +63580,11 @@ class Helm {
             const [file, argv] = this.command(args);
             const result = await execCapture(file, argv, { env: this.env(), timeoutMs: this.timeoutMs, maxOutputBytes: this.maxOutputBytes });
             if (result.outputCapped)
-                throw new Error(`helm template printed more than ${Math.round(this.maxOutputBytes / MB)} MB (configuration.limits.helm-output-megabytes): stopped`);
+                throw new Error(`helm template printed more than ${formatMegabytes(this.maxOutputBytes)} (configuration.limits.helm-output-megabytes): stopped`);
             if (result.signal === 'SIGKILL')
                 throw new Error(`helm template did not end in ${formatDuration(this.timeoutMs)}: stopped`);
             if (result.code !== 0 && /out of memory|cannot allocate memory|failed to reserve/i.test(result.stderr))
-                throw new Error(`helm template ran out of its memory bound (${Math.round(this.memoryBytes / MB)} MB, configuration.limits.helm-memory-megabytes)`);
+                throw new Error(`helm template ran out of its memory bound (${formatMegabytes(this.memoryBytes)}, configuration.limits.helm-memory-megabytes)`);
             if (result.code !== 0)
                 throw new Error(`helm template failed: ${tail(result.stderr)}`);
             return result.stdout;
@@ -67244,6 +67255,7 @@ function renderProblemList(problems) {
 
 
 
+
 /**
  * What one run knows so far, held by the edge that started it: when the job fails late or is
  * cancelled, the report still carries the plan and every build dispatched, with its run link.
@@ -67258,7 +67270,6 @@ class JobState {
     /** The final report was written (by the job, or by an interruption): never twice. */
     reported = false;
 }
-const MEGABYTE = 1048576;
 const badInput = (failure) => ({ exitCode: 2, failure });
 function linksOf(state, settings) {
     return state.links ?? { serverUrl: settings.serverUrl };

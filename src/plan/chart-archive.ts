@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, posix, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
+import { formatMegabytes, MEGABYTE } from '../bytes.js';
 
 /** What one chart archive may hold. */
 export interface ArchiveLimits {
@@ -137,6 +138,4 @@ export async function extractChartArchive(archive: Buffer, dir: string, limits: 
   }
 }
 
-function megabytes(bytes: number): string {
-  return `${(bytes / 1048576).toFixed(bytes < 1048576 ? 2 : 0)} MB`;
-}
+const megabytes = (bytes: number): string => formatMegabytes(bytes, bytes < MEGABYTE ? 2 : 0);

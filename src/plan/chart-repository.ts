@@ -6,6 +6,7 @@ import { errorMessage, firstLine, ForeignOriginError, NoAnswerError } from '../e
 import { ArchiveRefused, extractChartArchive, type ArchiveLimits } from './chart-archive.js';
 import { formatDuration } from '../duration.js';
 import { createProxyFetch } from '../proxy-fetch.js';
+import { formatMegabytes, MEGABYTE } from '../bytes.js';
 
 export interface ChartCredentials {
   username: string;
@@ -42,9 +43,9 @@ export interface ChartLimits extends ArchiveLimits {
 }
 
 export const DEFAULT_CHART_LIMITS: ChartLimits = {
-  maxDownloadBytes: 20 * 1048576,
-  maxUnpackedBytes: 50 * 1048576,
-  maxFileBytes: 20 * 1048576
+  maxDownloadBytes: 20 * MEGABYTE,
+  maxUnpackedBytes: 50 * MEGABYTE,
+  maxFileBytes: 20 * MEGABYTE
 };
 
 /**
@@ -133,7 +134,7 @@ export class ChartRepository {
   /** The body, read as it comes, up to the download bound (a Content-Length above it is refused before reading). */
   private async readBounded(response: Awaited<ReturnType<ChartFetch>>): Promise<Buffer> {
     const limit = this.limits.maxDownloadBytes;
-    const tooLarge = `the archive is larger than ${(limit / 1048576).toFixed(0)} MB (configuration.limits.chart-download-megabytes)`;
+    const tooLarge = `the archive is larger than ${formatMegabytes(limit)} (configuration.limits.chart-download-megabytes)`;
     if (Number(response.headers.get('content-length') ?? 0) > limit) {
       await response.body?.cancel();
       throw new Error(tooLarge);

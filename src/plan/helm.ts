@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { execCapture, tail } from '../exec.js';
 import { toYaml } from '../yaml.js';
 import { formatDuration } from '../duration.js';
+import { formatMegabytes, MEGABYTE } from '../bytes.js';
 
 export interface HelmOptions {
   timeoutMs?: number;
@@ -17,8 +18,6 @@ export interface HelmOptions {
 
 /** Where prlimit is, if the machine has it: helm then runs with a bound on its memory. */
 const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => existsSync(p));
-
-const MB = 1048576;
 
 /** The helm CLI behind one wrapper; helm's caches live in a temp dir of the run. */
 export class Helm {
@@ -35,8 +34,8 @@ export class Helm {
       binary,
       await mkdtemp(join(options.tempRoot ?? tmpdir(), 'helm-home-')),
       options.timeoutMs ?? 120_000,
-      options.memoryBytes ?? 2048 * MB,
-      options.maxOutputBytes ?? 64 * MB
+      options.memoryBytes ?? 2048 * MEGABYTE,
+      options.maxOutputBytes ?? 64 * MEGABYTE
     );
   }
 
@@ -72,12 +71,12 @@ export class Helm {
       const result = await execCapture(file, argv, { env: this.env(), timeoutMs: this.timeoutMs, maxOutputBytes: this.maxOutputBytes });
       if (result.outputCapped)
         throw new Error(
-          `helm template printed more than ${Math.round(this.maxOutputBytes / MB)} MB (configuration.limits.helm-output-megabytes): stopped`
+          `helm template printed more than ${formatMegabytes(this.maxOutputBytes)} (configuration.limits.helm-output-megabytes): stopped`
         );
       if (result.signal === 'SIGKILL') throw new Error(`helm template did not end in ${formatDuration(this.timeoutMs)}: stopped`);
       if (result.code !== 0 && /out of memory|cannot allocate memory|failed to reserve/i.test(result.stderr))
         throw new Error(
-          `helm template ran out of its memory bound (${Math.round(this.memoryBytes / MB)} MB, configuration.limits.helm-memory-megabytes)`
+          `helm template ran out of its memory bound (${formatMegabytes(this.memoryBytes)}, configuration.limits.helm-memory-megabytes)`
         );
       if (result.code !== 0) throw new Error(`helm template failed: ${tail(result.stderr)}`);
       return result.stdout;

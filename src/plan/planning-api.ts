@@ -1,15 +1,16 @@
 import type { TagResolution } from './plan.js';
 import type { WorkflowInfo } from './workflow-choice.js';
+import { formatMegabytes, MEGABYTE } from '../bytes.js';
 
 /** Workflow files are read up to this size (real HMS workflows are a few kilobytes; GitHub's contents API stops at 1 MB). */
-export const MAX_WORKFLOW_FILE_BYTES = 1024 * 1024;
+export const MAX_WORKFLOW_FILE_BYTES = MEGABYTE;
 
 /** A file that is there but too large to read: said as such, never as missing. */
 export class FileTooLarge extends Error {
   override readonly name = 'FileTooLarge';
   constructor(path: string, bytes: number | undefined) {
     super(
-      `${path} is too large to read${bytes === undefined ? '' : ` (${(bytes / 1048576).toFixed(1)} MB)`}: more than the ${MAX_WORKFLOW_FILE_BYTES / 1048576} MB a workflow file may be`
+      `${path} is too large to read${bytes === undefined ? '' : ` (${formatMegabytes(bytes, 1)})`}: more than the ${formatMegabytes(MAX_WORKFLOW_FILE_BYTES)} a workflow file may be`
     );
   }
 }
