@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { settingsFromArgs } from '../src/command-line.js';
 import { CapturedStdout } from './support/captured-stdout.js';
+import { settingsFromInputs } from '../src/action-inputs.js';
 import {
-  checkRunMode,
+  runModeOf,
   chooseAuth,
   defaultConfigFile,
   outputPath,
@@ -13,18 +14,17 @@ import {
   parseFailOn,
   parsePositiveInteger,
   parseRewrites,
-  parseSkipSucceededWithin,
-  settingsFromInputs
+  parseSkipSucceededWithin
 } from '../src/settings.js';
 
 const PEM = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
 
 /** Run with INPUT_* variables as the runner sets them, then restore the environment. */
-function withInputs<T>(inputs: Record<string, string>, work: () => T): T {
+async function withInputs<T>(inputs: Record<string, string>, work: () => Promise<T>): Promise<T> {
   const saved = { ...process.env };
   for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value;
   try {
-    return work();
+    return await work();
   } finally {
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
     Object.assign(process.env, saved);
@@ -43,8 +43,8 @@ describe('settings of the action', () => {
     GITHUB_SERVER_URL: 'https://ghe.example'
   };
 
-  it('turns the inputs into one typed object', () => {
-    const settings = withInputs(
+  it('turns the inputs into one typed object', async () => {
+    const settings = await withInputs(
       {
         config: 'configs/csm.yaml',
         'dry-run': 'true',
@@ -56,8 +56,9 @@ describe('settings of the action', () => {
       () => settingsFromInputs(env)
     );
     expect(settings).toEqual({
+      edge: 'action',
+      mode: { kind: 'plan' },
       configFile: '/work/space/configs/csm.yaml',
-      dryRun: true,
       auth: { kind: 'token', token: 'tok-123' },
       org: undefined,
       defaultOrg: 'Cray-HPE',
@@ -77,13 +78,13 @@ describe('settings of the action', () => {
     expect(stdout.commands()).toContain('::add-mask::tok-123');
   });
 
-  it('defaults to the configuration shipped with the action, github.com and no dry run', () => {
+  it('defaults to the configuration shipped with the action, github.com and no dry run', async () => {
     const oneLine = PEM.trim().replace(/\n/g, '\\n');
-    const settings = withInputs({ 'app-id': '42', 'private-key': oneLine, org: 'Other' }, () => settingsFromInputs({}));
+    const settings = await withInputs({ 'app-id': '42', 'private-key': oneLine, org: 'Other' }, () => settingsFromInputs({}));
     expect(existsSync(settings.configFile)).toBe(true);
     expect(settings.configFile).toBe(defaultConfigFile());
     expect(settings).toMatchObject({
-      dryRun: false,
+      mode: { kind: 'dispatch' },
       apiUrl: 'https://api.github.com',
       serverUrl: 'https://github.com',
       org: 'Other',
@@ -93,38 +94,42 @@ describe('settings of the action', () => {
     expect(settings.auth).toEqual({ kind: 'app', appId: '42', privateKey: PEM.trim() });
   });
 
-  it('says which input is wrong', () => {
-    expect(() => parseBoolean('maybe', 'dry-run')).toThrow('input dry-run must be true or false, not "maybe"');
-    expect(() => parsePositiveInteger('0', 'max-parallel')).toThrow('input max-parallel must be a whole number of at least 1, not "0"');
-    expect(() => parseRewrites('no-equals-sign', 'chart-repo-rewrite')).toThrow(
+  it('says which input is wrong', async () => {
+    expect(() => parseBoolean('maybe', 'input dry-run')).toThrow('input dry-run must be true or false, not "maybe"');
+    expect(() => parsePositiveInteger('0', 'input max-parallel')).toThrow('input max-parallel must be a whole number of at least 1, not "0"');
+    expect(() => parseRewrites('no-equals-sign', 'input chart-repo-rewrite')).toThrow(
       'input chart-repo-rewrite: "no-equals-sign" is not FROM=TO'
     );
-    expect(() => chooseAuth('', '42', '')).toThrow('inputs app-id and private-key go together: set both or neither');
+    expect(() => chooseAuth('', '42', '')).toThrow('input app-id and input private-key go together: set both or neither');
     expect(chooseAuth('', '', '')).toBeUndefined();
-    expect(() => parseFailOn('sometimes', 'fail-on')).toThrow(
+    expect(() => parseFailOn('sometimes', 'input fail-on')).toThrow(
       'input fail-on must be one of problems, failed-builds, never, not "sometimes"'
     );
-    expect(parseFailOn('', 'fail-on')).toBe('problems');
+    expect(parseFailOn('', 'input fail-on')).toBe('problems');
+    // through the action's inputs, the message names the input as the workflow spells it
+    await expect(withInputs({ token: 't', 'max-parallel': 'two' }, () => settingsFromInputs({}))).rejects.toThrow(
+      'input max-parallel must be a whole number of at least 1, not "two"'
+    );
   });
 
   it('checks the App id and key before any request, with one plain message', () => {
     expect(() => chooseAuth('', 'Iv1.abc', PEM)).toThrow(
-      "app-id must be a number (the App ID on the App's settings page, not its client ID)"
+      "input app-id must be a number (the App ID on the App's settings page, not its client ID)"
     );
-    expect(() => chooseAuth('', '42', 'not a key')).toThrow(/^private-key is not a PEM private key: paste the whole \.pem file/);
+    expect(() => chooseAuth('', '42', 'not a key')).toThrow(/^input private-key is not a PEM private key: paste the whole \.pem file/);
     const damaged = PEM.replace(/\n[A-Za-z0-9+/]{20}/, '\n!!!!');
-    expect(() => chooseAuth('', '42', damaged)).toThrow(/^private-key is not a PEM private key \(its body does not decode\)/);
+    expect(() => chooseAuth('', '42', damaged)).toThrow(/^input private-key is not a PEM private key \(its body does not decode\)/);
     expect(chooseAuth('', ' 42 ', PEM)).toEqual({ kind: 'app', appId: '42', privateKey: PEM });
   });
 
-  it('keeps relative output paths inside the workspace; absolute paths are taken as they are', () => {
-    expect(outputPath('out/r.json', '/work/space', 'results-file')).toBe('/work/space/out/r.json');
-    expect(outputPath('/tmp/r.json', '/work/space', 'results-file')).toBe('/tmp/r.json');
-    expect(outputPath('', '/work/space', 'results-file')).toBeUndefined();
-    expect(() => outputPath('../../x', '/work/space', 'results-file')).toThrow(
+  it('keeps relative output paths inside the workspace; absolute paths are taken as they are', async () => {
+    expect(outputPath('out/r.json', '/work/space', 'input results-file')).toBe('/work/space/out/r.json');
+    expect(outputPath('/tmp/r.json', '/work/space', 'input results-file')).toBe('/tmp/r.json');
+    expect(outputPath('', '/work/space', 'input results-file')).toBeUndefined();
+    expect(() => outputPath('../../x', '/work/space', 'input results-file')).toThrow(
       'input results-file: "../../x" is outside GITHUB_WORKSPACE (/work/space); give a path inside it, or an absolute path'
     );
-    expect(() => withInputs({ token: 't', 'results-file': '../x.json' }, () => settingsFromInputs({ GITHUB_WORKSPACE: '/w' }))).toThrow(
+    await expect(withInputs({ token: 't', 'results-file': '../x.json' }, () => settingsFromInputs({ GITHUB_WORKSPACE: '/w' }))).rejects.toThrow(
       /outside GITHUB_WORKSPACE/
     );
   });
@@ -155,7 +160,8 @@ describe('settings of the command line', () => {
     );
     if (parsed === 'help') throw new Error('unexpected help');
     expect(parsed.settings).toMatchObject({
-      dryRun: true,
+      edge: 'command-line',
+      mode: { kind: 'plan' },
       auth: { kind: 'token', token: 'env-token' },
       defaultOrg: 'Cray-HPE',
       apiUrl: 'http://127.0.0.1:1',
@@ -205,7 +211,7 @@ describe('settings of the command line', () => {
     const parsed = await settingsFromArgs([], env);
     if (parsed === 'help') throw new Error('unexpected help');
     expect(parsed.settings).toMatchObject({
-      dryRun: true,
+      mode: { kind: 'plan' },
       auth: { kind: 'token', token: 't' },
       chartCredentials: { username: 'reader', password: 'secret' },
       configOverrides: { 'sleep-duration-seconds': 45, 'time-limit-minutes': 90, 'webhook-sleep-seconds': 0, 'log-level': 'DEBUG' }
@@ -213,7 +219,7 @@ describe('settings of the command line', () => {
     expect(parsed.settings.configFile).toMatch(/\/configs\/csm\.yaml$/);
     const flags = await settingsFromArgs(['--time-limit-minutes', '5', '--config', 'other.yaml'], { ...env, DRYRUN: 'false' });
     if (flags === 'help') throw new Error('unexpected help');
-    expect(flags.settings.dryRun).toBe(false);
+    expect(flags.settings.mode.kind).toBe('dispatch');
     expect(flags.settings.configOverrides['time-limit-minutes']).toBe(5);
     expect(flags.settings.configFile).toMatch(/\/other\.yaml$/);
   });
@@ -251,18 +257,22 @@ describe('what a run does: plans, shards, merges, resumes', () => {
       );
   });
 
-  it('refuses inputs that do not go together, before anything runs', () => {
-    const none = { dryRun: false, fromPlan: undefined, shard: undefined, mergeResults: undefined, skipSucceededWithin: undefined };
-    expect(() => checkRunMode({ ...none, shard: { index: 1, count: 2 } })).toThrow('shard needs from-plan');
-    expect(() => checkRunMode({ ...none, mergeResults: 'r/*.json', fromPlan: 'plan.json' })).toThrow(
-      'merge-results reports results of earlier jobs: it does not go with from-plan, shard or dry-run'
+  it('refuses inputs that do not go together, before anything runs, naming them as the edge spells them', () => {
+    const none = { dryRun: false };
+    expect(() => runModeOf('action', { ...none, shard: { index: 1, count: 2 } })).toThrow('input shard needs input from-plan');
+    expect(() => runModeOf('command-line', { ...none, shard: { index: 1, count: 2 } })).toThrow('--shard needs --from-plan');
+    expect(() => runModeOf('action', { ...none, mergeResults: 'r/*.json', fromPlan: 'plan.json' })).toThrow(
+      'input merge-results reports results of earlier jobs: it does not go with input from-plan, input shard or input dry-run'
     );
-    expect(() => checkRunMode({ ...none, skipSucceededWithin: { kind: 'plan' } })).toThrow(
-      /plan means "since the plan was made" and needs from-plan/
+    expect(() => runModeOf('action', { ...none, skipSucceededWithin: { kind: 'plan' } })).toThrow(
+      /plan means "since the plan was made" and needs input from-plan/
     );
-    expect(() =>
-      checkRunMode({ ...none, fromPlan: 'plan.json', shard: { index: 2, count: 2 }, skipSucceededWithin: { kind: 'plan' } })
-    ).not.toThrow();
+    expect(runModeOf('action', { ...none, fromPlan: 'plan.json', shard: { index: 2, count: 2 }, skipSucceededWithin: { kind: 'plan' } })).toEqual({
+      kind: 'dispatch',
+      fromPlan: 'plan.json',
+      shard: { index: 2, count: 2 }
+    });
+    expect(runModeOf('action', { dryRun: false, mergeResults: 'r/*.json' })).toEqual({ kind: 'merge', pattern: 'r/*.json' });
   });
 
   it('takes the same choices on the command line', async () => {
@@ -270,8 +280,10 @@ describe('what a run does: plans, shards, merges, resumes', () => {
       GITHUB_TOKEN: 't'
     });
     if (parsed === 'help') throw new Error('help');
-    expect(parsed.settings).toMatchObject({ shard: { index: 2, count: 3 }, skipSucceededWithin: { kind: 'duration', ms: 43_200_000 } });
-    expect(parsed.settings.fromPlan).toMatch(/\/plan\.json$/);
-    await expect(settingsFromArgs(['--shard', '2/3'], { GITHUB_TOKEN: 't' })).rejects.toThrow('shard needs from-plan');
+    expect(parsed.settings).toMatchObject({
+      mode: { kind: 'dispatch', shard: { index: 2, count: 3 }, fromPlan: expect.stringMatching(/\/plan\.json$/) as unknown },
+      skipSucceededWithin: { kind: 'duration', ms: 43_200_000 }
+    });
+    await expect(settingsFromArgs(['--shard', '2/3'], { GITHUB_TOKEN: 't' })).rejects.toThrow('--shard needs --from-plan');
   });
 });

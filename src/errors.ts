@@ -44,3 +44,35 @@ export class ForeignOriginError extends Error {
 export function rethrowIfFatal(error: unknown): void {
   if (error instanceof NoAnswerError) throw error;
 }
+
+/** Input the job cannot run with (a missing credential, a plan file of another stream): exit 2, before anything runs. */
+export class BadInputError extends Error {
+  override readonly name = 'BadInputError';
+}
+
+/** Wait for `work`, or throw `signal.reason`'s word when the job is cancelled first (the work goes on unwatched). */
+export function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new CancelledError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new CancelledError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    );
+  });
+}
+
+/** The job was cancelled (SIGINT, SIGTERM) while it waited. */
+export class CancelledError extends Error {
+  override readonly name = 'CancelledError';
+  constructor(signal: AbortSignal) {
+    super(`it was cancelled (${typeof signal.reason === 'string' ? signal.reason : 'cancelled'}); builds still running go on without being watched`);
+  }
+}

@@ -191,3 +191,37 @@ export class ConsoleLog extends BaseLog {
     }
   }
 }
+
+/**
+ * A phase's view of the log: every line goes to the job's log as it comes, and the phase's own
+ * problems are kept apart, so the phase returns them (planning returns `{ plan, problems }`).
+ */
+export class PhaseLog implements Log {
+  private readonly own: Problem[] = [];
+  constructor(private readonly log: Log) {}
+  get problems(): readonly Problem[] {
+    return this.own;
+  }
+  problem(problem: Problem): void {
+    this.own.push(problem);
+    this.log.problem(problem);
+  }
+  info(message: string): void {
+    this.log.info(message);
+  }
+  debug(message: string): void {
+    this.log.debug(message);
+  }
+  progress(message: string): void {
+    this.log.progress(message);
+  }
+  group<T>(name: string, work: () => Promise<T>): Promise<T> {
+    return this.log.group(name, work);
+  }
+  setLevel(level: string): void {
+    this.log.setLevel(level);
+  }
+  finish(): void {
+    // the job's log is finished by the job's edge
+  }
+}

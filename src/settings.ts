@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import { createPrivateKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -9,11 +8,20 @@ import type { RunSettings } from './config/configuration.js';
 import type { ShardOf } from './plan/plan.js';
 import { parseShard } from './plan/shard.js';
 import { parseDuration } from './duration.js';
+import { optionName, type Edge, type OptionKey } from './options.js';
+
+/** What a run does: report a plan (a dry run), dispatch one (made now or read, whole or a shard), or merge earlier results. */
+export type RunMode =
+  | { kind: 'plan'; fromPlan?: string; shard?: ShardOf }
+  | { kind: 'dispatch'; fromPlan?: string; shard?: ShardOf }
+  | { kind: 'merge'; pattern: string };
 
 /** Everything a run needs to know from outside: built once, at the edge, by the action or the command line. */
 export interface Settings {
+  /** Where the settings came from: errors name options as that edge spells them. */
+  edge: Edge;
+  mode: RunMode;
   configFile: string;
-  dryRun: boolean;
   auth: GitHubAuth | undefined;
   /** The org named by the `org` input or `--org`: wins over the configuration's `org`. */
   org: string | undefined;
@@ -26,12 +34,6 @@ export interface Settings {
   maxParallel: number | undefined;
   resultsFile: string | undefined;
   planFile: string | undefined;
-  /** Dispatch this plan (written by an earlier dry run) instead of planning. */
-  fromPlan: string | undefined;
-  /** Dispatch and watch only this part of the plan. */
-  shard: ShardOf | undefined;
-  /** Merge these results files (a glob) into one report; nothing is planned nor dispatched. */
-  mergeResults: string | undefined;
   /** Do not dispatch a build that succeeded this recently: a duration, or since the plan was made. */
   skipSucceededWithin: SkipSucceededWithin | undefined;
   /** When the job fails: `problems` (default), `failed-builds` or `never`. */
@@ -64,20 +66,29 @@ export function parseSkipSucceededWithin(text: string, name: string): SkipSuccee
   return { kind: 'duration', ms };
 }
 
-/** The inputs that choose what a run does go together only in some ways: say which do not, before anything runs. */
-export function checkRunMode(settings: Pick<Settings, 'dryRun' | 'fromPlan' | 'shard' | 'mergeResults' | 'skipSucceededWithin'>): void {
-  if (settings.mergeResults && (settings.fromPlan || settings.shard || settings.dryRun))
+/** The inputs that choose what a run does go together only in some ways: the mode, or an error saying which do not. */
+export function runModeOf(
+  edge: Edge,
+  choice: { dryRun: boolean; fromPlan?: string; shard?: ShardOf; mergeResults?: string; skipSucceededWithin?: SkipSucceededWithin }
+): RunMode {
+  const name = (key: OptionKey): string => optionName(edge, key);
+  if (choice.mergeResults) {
+    if (choice.fromPlan || choice.shard || choice.dryRun)
+      throw new Error(
+        `${name('mergeResults')} reports results of earlier jobs: it does not go with ${name('fromPlan')}, ${name('shard')} or ${name('dryRun')}`
+      );
+    return { kind: 'merge', pattern: choice.mergeResults };
+  }
+  if (choice.shard && !choice.fromPlan)
     throw new Error(
-      `${Inputs.MergeResults} reports results of earlier jobs: it does not go with ${Inputs.FromPlan}, ${Inputs.Shard} or ${Inputs.DryRun}`
+      `${name('shard')} needs ${name('fromPlan')}: every shard must split the same plan (make it once with a dry run and ${name('planFile')})`
     );
-  if (settings.shard && !settings.fromPlan)
+  if (choice.skipSucceededWithin?.kind === 'plan' && !choice.fromPlan)
     throw new Error(
-      `${Inputs.Shard} needs ${Inputs.FromPlan}: every shard must split the same plan (make it once with a dry run and ${Inputs.PlanFile})`
+      `${name('skipSucceededWithin')}: plan means "since the plan was made" and needs ${name('fromPlan')}; give a duration such as 12h`
     );
-  if (settings.skipSucceededWithin?.kind === 'plan' && !settings.fromPlan)
-    throw new Error(
-      `${Inputs.SkipSucceededWithin}: plan means "since the plan was made" and needs ${Inputs.FromPlan}; give a duration such as 12h`
-    );
+  const source = { ...(choice.fromPlan ? { fromPlan: choice.fromPlan } : {}), ...(choice.shard ? { shard: choice.shard } : {}) };
+  return choice.dryRun ? { kind: 'plan', ...source } : { kind: 'dispatch', ...source };
 }
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'WARN', 'ERROR', 'CRITICAL'] as const;
@@ -110,14 +121,13 @@ export function parseBoolean(value: string, name: string): boolean {
   const v = value.trim().toLowerCase();
   if (['true', 'yes', '1', 'on'].includes(v)) return true;
   if (['false', 'no', '0', 'off', ''].includes(v)) return false;
-  const what = name.startsWith('--') || name.startsWith('environment variable') ? name : `input ${name}`;
-  throw new Error(`${what} must be true or false, not "${value}"`);
+  throw new Error(`${name} must be true or false, not "${value}"`);
 }
 
 export function parsePositiveInteger(value: string, name: string): number | undefined {
   if (value.trim() === '') return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`input ${name} must be a whole number of at least 1, not "${value}"`);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number of at least 1, not "${value}"`);
   return n;
 }
 
@@ -129,7 +139,7 @@ export function parseRewrites(text: string, name: string): { from: string; to: s
     .filter((l) => l.length > 0 && !l.startsWith('#'))
     .map((line) => {
       const eq = line.indexOf('=');
-      if (eq <= 0 || eq === line.length - 1) throw new Error(`input ${name}: "${line}" is not FROM=TO`);
+      if (eq <= 0 || eq === line.length - 1) throw new Error(`${name}: "${line}" is not FROM=TO`);
       return { from: line.slice(0, eq).trim(), to: line.slice(eq + 1).trim() };
     });
 }
@@ -153,35 +163,36 @@ export function orgFromRepository(repository: string | undefined): string | unde
 }
 
 /** Token or GitHub App (the App wins when both are given, as the App is what the workflows are set up with). */
-export function chooseAuth(token: string, appId: string, privateKey: string): GitHubAuth | undefined {
+export function chooseAuth(token: string, appId: string, privateKey: string, edge: Edge = 'action'): GitHubAuth | undefined {
   if (appId || privateKey) {
-    if (!appId || !privateKey) throw new Error(`inputs ${Inputs.AppId} and ${Inputs.PrivateKey} go together: set both or neither`);
+    if (!appId || !privateKey)
+      throw new Error(`${optionName(edge, 'appId')} and ${optionName(edge, 'privateKey')} go together: set both or neither`);
     if (!/^\d+$/.test(appId.trim()))
-      throw new Error(`${Inputs.AppId} must be a number (the App ID on the App's settings page, not its client ID)`);
+      throw new Error(`${optionName(edge, 'appId')} must be a number (the App ID on the App's settings page, not its client ID)`);
     // a key pasted into a single-line secret keeps its line breaks as \n
     const pem = privateKey.includes('\n') ? privateKey : privateKey.replace(/\\n/g, '\n');
-    checkPrivateKey(pem);
+    checkPrivateKey(pem, optionName(edge, 'privateKey'));
     return { kind: 'app', appId: appId.trim(), privateKey: pem };
   }
   return token ? { kind: 'token', token } : undefined;
 }
 
 /** The App's key is checked before any request, so a bad secret gets one plain message, not OpenSSL's. */
-export function checkPrivateKey(pem: string): void {
+export function checkPrivateKey(pem: string, name = `input ${Inputs.PrivateKey}`): void {
   const advice = "paste the whole .pem file GitHub generated for the App, from '-----BEGIN' to the last '-----'";
   if (!/-----BEGIN ([A-Z]+ )?PRIVATE KEY-----[\s\S]+-----END ([A-Z]+ )?PRIVATE KEY-----/.test(pem))
-    throw new Error(`${Inputs.PrivateKey} is not a PEM private key: ${advice}`);
+    throw new Error(`${name} is not a PEM private key: ${advice}`);
   try {
     createPrivateKey(pem);
   } catch {
-    throw new Error(`${Inputs.PrivateKey} is not a PEM private key (its body does not decode): ${advice}`);
+    throw new Error(`${name} is not a PEM private key (its body does not decode): ${advice}`);
   }
 }
 
 export function parseFailOn(value: string, name: string): FailOn {
   const v = value.trim() || 'problems';
   if ((FAIL_ON as readonly string[]).includes(v)) return v as FailOn;
-  throw new Error(`input ${name} must be one of ${FAIL_ON.join(', ')}, not "${value}"`);
+  throw new Error(`${name} must be one of ${FAIL_ON.join(', ')}, not "${value}"`);
 }
 
 /**
@@ -194,60 +205,93 @@ export function outputPath(value: string, workspace: string, name: string): stri
   const path = resolve(workspace, value);
   const inside = relative(resolve(workspace), path);
   if (inside.startsWith('..') || isAbsolute(inside))
-    throw new Error(`input ${name}: "${value}" is outside GITHUB_WORKSPACE (${workspace}); give a path inside it, or an absolute path`);
+    throw new Error(`${name}: "${value}" is outside GITHUB_WORKSPACE (${workspace}); give a path inside it, or an absolute path`);
   return path;
 }
 
-/** Mask every secret before anything can print it: the whole value and each line of a multi-line key. */
-export function maskSecrets(values: readonly (string | undefined)[]): void {
-  for (const value of values) {
-    if (!value) continue;
-    core.setSecret(value);
-    if (value.includes('\n'))
-      for (const line of value.split('\n')) if (line.trim().length >= 8 && !line.startsWith('-----')) core.setSecret(line.trim());
-  }
+/** Raw option values from one edge: the action's inputs, or the command line's flags and environment. */
+export interface OptionReader {
+  readonly edge: Edge;
+  /** The value set for an option and the name it was set by (`input shard`, `--shard`, `environment variable DRYRUN`). */
+  read(key: OptionKey): Promise<{ value: string; name: string } | undefined>;
+  /** A path read from an option, made absolute; an output file may be confined (the action's workspace). */
+  path(value: string, name: string, use: 'input' | 'output'): string | undefined;
 }
 
-/** Settings of the action, from its inputs and the runner's environment. */
-export function settingsFromInputs(env: NodeJS.ProcessEnv = process.env): Settings {
-  const settings = readInputs(env);
-  checkRunMode(settings);
-  return settings;
+/** The environment of the run: the runner's variables, whether helm may be downloaded. */
+export interface EdgeContext {
+  env: NodeJS.ProcessEnv;
+  helmDownload: boolean;
 }
 
-function readInputs(env: NodeJS.ProcessEnv): Settings {
-  const input = (name: string): string => core.getInput(name);
-  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  const config = input(Inputs.Config);
-  const username = input(Inputs.ChartRepoUsername);
-  const password = input(Inputs.ChartRepoPassword);
-  maskSecrets([input(Inputs.Token), input(Inputs.PrivateKey), password]);
+/** One Settings object from any edge: every option read through the one table, every error naming what the user typed. */
+export async function readSettings(reader: OptionReader, context: EdgeContext): Promise<Settings> {
+  const { edge } = reader;
+  const { env } = context;
+  const raw = async (key: OptionKey): Promise<string> => (await reader.read(key))?.value ?? '';
+  const parsed = async <T>(key: OptionKey, parse: (value: string, name: string) => T): Promise<T | undefined> => {
+    const option = await reader.read(key);
+    return option === undefined ? undefined : parse(option.value, option.name);
+  };
+  const path = async (key: OptionKey, use: 'input' | 'output'): Promise<string | undefined> => {
+    const option = await reader.read(key);
+    return option && option.value.trim() !== '' ? reader.path(option.value, option.name, use) : undefined;
+  };
+  const skipSucceededWithin = await parsed('skipSucceededWithin', parseSkipSucceededWithin);
+  const fromPlan = await path('fromPlan', 'input');
+  const shard = await parsed('shard', parseShard);
+  const mergeResults = await path('mergeResults', 'input');
+  const username = await raw('chartRepoUsername');
+  const password = await raw('chartRepoPassword');
+  const failureIssueRepo = await raw('failureIssueRepo');
+  const failureIssueAsked = await parsed('failureIssue', parseBoolean);
   return {
-    configFile: config ? (isAbsolute(config) ? config : resolve(workspace, config)) : defaultConfigFile(),
-    dryRun: parseBoolean(input(Inputs.DryRun), Inputs.DryRun),
-    auth: chooseAuth(input(Inputs.Token), input(Inputs.AppId), input(Inputs.PrivateKey)),
-    org: input(Inputs.Org) || undefined,
+    edge,
+    mode: runModeOf(edge, {
+      dryRun: (await parsed('dryRun', parseBoolean)) ?? false,
+      ...(fromPlan ? { fromPlan } : {}),
+      ...(shard ? { shard } : {}),
+      ...(mergeResults ? { mergeResults } : {}),
+      ...(skipSucceededWithin ? { skipSucceededWithin } : {})
+    }),
+    configFile: (await path('config', 'input')) ?? defaultConfigFile(),
+    auth: chooseAuth(await raw('token'), await raw('appId'), await raw('privateKey'), edge),
+    org: (await raw('org')) || undefined,
     defaultOrg: orgFromRepository(env.GITHUB_REPOSITORY),
-    apiUrl: env.GITHUB_API_URL || DEFAULT_API_URL,
-    serverUrl: env.GITHUB_SERVER_URL || DEFAULT_SERVER_URL,
+    apiUrl: (await raw('apiUrl')) || env.GITHUB_API_URL || DEFAULT_API_URL,
+    serverUrl: (await raw('serverUrl')) || env.GITHUB_SERVER_URL || DEFAULT_SERVER_URL,
     chartCredentials: username || password ? { username, password } : undefined,
-    chartRewrites: parseRewrites(input(Inputs.ChartRepoRewrite), Inputs.ChartRepoRewrite),
-    maxParallel: parsePositiveInteger(input(Inputs.MaxParallel), Inputs.MaxParallel),
-    resultsFile: outputPath(input(Inputs.ResultsFile), workspace, Inputs.ResultsFile),
-    planFile: outputPath(input(Inputs.PlanFile), workspace, Inputs.PlanFile),
-    fromPlan: input(Inputs.FromPlan) ? resolve(workspace, input(Inputs.FromPlan)) : undefined,
-    shard: parseShard(input(Inputs.Shard), `input ${Inputs.Shard}`),
-    mergeResults: input(Inputs.MergeResults) ? resolve(workspace, input(Inputs.MergeResults)) : undefined,
-    skipSucceededWithin: parseSkipSucceededWithin(input(Inputs.SkipSucceededWithin), `input ${Inputs.SkipSucceededWithin}`),
-    failOn: parseFailOn(input(Inputs.FailOn), Inputs.FailOn),
-    skipCharts: parseBoolean(input(Inputs.SkipCharts), Inputs.SkipCharts),
-    helmDownload: true,
-    configOverrides: {},
+    chartRewrites: (await parsed('chartRepoRewrite', parseRewrites)) ?? [],
+    maxParallel: await parsed('maxParallel', parsePositiveInteger),
+    resultsFile: await path('resultsFile', 'output'),
+    planFile: await path('planFile', 'output'),
+    skipSucceededWithin,
+    failOn: (await parsed('failOn', parseFailOn)) ?? 'problems',
+    skipCharts: (await parsed('skipCharts', parseBoolean)) ?? false,
+    helmDownload: context.helmDownload,
+    configOverrides: await configOverridesOf(parsed),
+    // the action asks with failure-issue (its repo defaults to this one); the command line with the repo alone
     failureIssue: failureIssueOf(
-      parseBoolean(input(Inputs.FailureIssue), Inputs.FailureIssue),
-      input(Inputs.FailureIssueRepo) || env.GITHUB_REPOSITORY || '',
-      Inputs.FailureIssueRepo
+      failureIssueAsked ?? (edge === 'command-line' && failureIssueRepo !== ''),
+      failureIssueRepo || env.GITHUB_REPOSITORY || '',
+      optionName(edge, 'failureIssueRepo')
     ),
     jobRunUrl: jobRunUrlOf(env)
+  };
+}
+
+/** The settings dispatcher.py read from its environment (the command line only): they win over the file. */
+async function configOverridesOf(
+  parsed: <T>(key: OptionKey, parse: (value: string, name: string) => T) => Promise<T | undefined>
+): Promise<ConfigOverrides> {
+  const sleep = await parsed('sleepDurationSeconds', parseNumber);
+  const limit = await parsed('timeLimitMinutes', parseNumber);
+  const webhook = await parsed('webhookSleepSeconds', (v, n) => parseNumber(v, n, { allowZero: true }));
+  const level = await parsed('logLevel', parseLogLevel);
+  return {
+    ...(sleep !== undefined ? { 'sleep-duration-seconds': sleep } : {}),
+    ...(limit !== undefined ? { 'time-limit-minutes': limit } : {}),
+    ...(webhook !== undefined ? { 'webhook-sleep-seconds': webhook } : {}),
+    ...(level !== undefined ? { 'log-level': level } : {})
   };
 }

@@ -76,6 +76,7 @@ export function toYaml(value: unknown): string {
   return yaml.dump(value);
 }
 
+/** A YAML mapping or JSON object: the one plain-object check of the project. */
 export function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

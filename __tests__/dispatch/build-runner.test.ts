@@ -1,3 +1,4 @@
+import { gapResults, inPlanOrder } from '../../src/report/gaps.js';
 import { BuildRunner, type BuildOptions } from '../../src/dispatch/build-runner.js';
 import type { Clock } from '../../src/dispatch/clock.js';
 import { restApiVersion, type RestApiVersion } from '../../src/github/api-version.js';
@@ -477,7 +478,7 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
       image('hms-smd', 'cray-smd', '2.24.0')
     ]);
     const results = await new BuildRunner(api, { ...options, skipSucceededSince: opens }, log, clock).run(plan);
-    expect(results[0]).toMatchObject({ outcome: 'skipped', via: 'recent', runId: sameSecond.id });
+    expect(results[0]).toMatchObject({ outcome: 'already-built', via: 'recent', runId: sameSecond.id });
     expect(results[0]?.reason).toMatch(/^run \d+ built it at .* \(skip-succeeded-within\)$/);
     expect(results.slice(1).map((r) => [r.image, r.outcome, r.via])).toEqual([
       ['cray-hms-rts', 'succeeded', 'dispatched'],
@@ -486,7 +487,7 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
     expect(github.dispatches.map((d) => d.repo).sort()).toEqual(['hms-rts', 'hms-smd']);
   });
 
-  it('reports a refused dispatch and an image no workflow builds as not dispatched', async () => {
+  it('builds nothing for the gaps (no workflow_dispatch, no tag, no workflow): the job reports them as not dispatched', async () => {
     const { log, api, planOf } = await setUp();
     const repo = github.repo('hms-rts');
     if (repo)
@@ -494,9 +495,10 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
         '.github/workflows/build_and_release_image.yaml': buildWorkflow('Build and Publish Service Docker Images', 'cray-hms-rts', false)
       };
     const missingTag = { ...image('hms-bss', 'cray-bss', '9.9.9') };
-    const results = await new BuildRunner(api, options, log, clock).run(
-      await planOf([image('hms-rts', 'cray-hms-rts', '3.1.0'), missingTag, image('hms-smd', 'cray-unknown', '2.24.0')])
-    );
+    const plan = await planOf([image('hms-rts', 'cray-hms-rts', '3.1.0'), missingTag, image('hms-smd', 'cray-unknown', '2.24.0')]);
+    const built = await new BuildRunner(api, options, log, clock).run(plan);
+    expect(built).toEqual([]);
+    const results = inPlanOrder(plan, built, gapResults(plan, [], '2026-11-26'));
     expect(results.map((r) => [r.image, r.outcome, r.reason])).toEqual([
       [
         'cray-hms-rts',

@@ -1,6 +1,7 @@
 import { findRunningBuild, tieDispatchToRun, type RunSnapshot } from '../../src/dispatch/correlate.js';
 import { pollIntervalFor } from '../../src/dispatch/poll-interval.js';
-import { countResults, failedResults, outcomeOfConclusion, RUN_CONCLUSIONS, type BuildResult } from '../../src/dispatch/build-result.js';
+import { outcomeOfConclusion, RUN_CONCLUSIONS, type BuildResult } from '../../src/dispatch/build-result.js';
+import { countResults, needsPerson } from '../../src/report/outcomes.js';
 
 const t0 = Date.parse('2026-11-26T07:00:00Z');
 const run = (id: number, over: Partial<RunSnapshot> = {}): RunSnapshot => ({
@@ -77,19 +78,9 @@ describe('build outcomes', () => {
       { ...base, outcome: 'timed-out', runId: 4 },
       { ...base, outcome: 'not-dispatched' }
     ];
-    expect(countResults(results)).toEqual({
-      planned: 5,
-      dispatched: 4,
-      succeeded: 1,
-      succeededOnRetry: 0,
-      failed: 1,
-      timedOut: 1,
-      cancelled: 0,
-      unmatched: 0,
-      notDispatched: 1,
-      skipped: 1
-    });
-    expect(failedResults(results).map((r) => r.outcome)).toEqual(['failed', 'timed-out', 'not-dispatched']);
+    expect(countResults(results)).toMatchObject({ planned: 5, dispatched: 4, succeeded: 1, needPerson: 3 });
+    expect(countResults(results).byOutcome).toMatchObject({ succeeded: 1, skipped: 1, failed: 1, 'timed-out': 1, 'not-dispatched': 1 });
+    expect(results.filter(needsPerson).map((r) => r.outcome)).toEqual(['failed', 'timed-out', 'not-dispatched']);
   });
 });
 

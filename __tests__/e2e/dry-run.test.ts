@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Plan } from '../../src/plan/plan.js';
 import { runBundle } from '../support/run-action.js';
-import { buildWorkflow, CHART_PASSWORD, CHART_USER, manifest, startSampleStream, type LocalParts } from '../support/sample-stream.js';
+import { ACKNOWLEDGED_GAP, buildWorkflow, CHART_PASSWORD, CHART_USER, manifest, startSampleStream, type LocalParts } from '../support/sample-stream.js';
 
 function images(plan: Plan): string[] {
   return plan.repos.flatMap((r) =>
@@ -71,7 +71,7 @@ describe('dry run of the built action against local git, chart repository and Gi
 
     expect(run.annotations.map((a) => `${a.kind}: ${a.message}`)).toEqual([
       'warning: branch release/9.9, configuration.targeted-branches: targeted branch does not exist in Cray-HPE/csm; skipped',
-      'warning: repo hardware-topology-assistant, image hardware-topology-assistant, tag v0.3.1: tag v0.3.1 does not exist in Cray-HPE/hardware-topology-assistant; image artifactory.algol60.net/csm-docker/stable/hardware-topology-assistant:0.3.1 (branches: release/1.6) will not be rebuilt'
+      `notice: repo hardware-topology-assistant, image hardware-topology-assistant, tag v0.3.1: not rebuilt, acknowledged: tag v0.3.1 does not exist in Cray-HPE/hardware-topology-assistant; acknowledged until ${ACKNOWLEDGED_GAP.until}: ${ACKNOWLEDGED_GAP.reason} (branches: release/1.6)`
     ]);
     expect(run.summary).toContain('## Rebuild plan for Cray-HPE/csm');
     expect(run.summary).toContain(
@@ -234,9 +234,9 @@ describe('dry run of the built action against local git, chart repository and Gi
     const run = await runBundle('dist/index.js', parts.actionEnv(appInputs(parts)));
     expect(run.code).toBe(1);
     expect(run.annotations.filter((a) => a.kind === 'error').map((a) => a.message)).toEqual([
-      'repo hms-rts, image cray-hms-rts, tag v3.1.1: workflow "Build and Publish Service Docker Images" (.github/workflows/build_and_release_image.yaml) has no workflow_dispatch trigger at this tag; image artifactory.algol60.net/csm-docker/stable/cray-hms-rts:3.1.1 (branches: release/1.6) will not be rebuilt',
-      'repo hms-smd, image cray-smd-test, tag v2.23.0: no workflow builds image cray-smd-test: none has image-name cray-smd-test and none is named "Build and Publish CT Docker Images"; image artifactory.algol60.net/csm-docker/stable/cray-smd-test:2.23.0 (branches: release/1.6) will not be rebuilt',
-      '2 planning errors (see the annotations)'
+      'repo hms-rts, image cray-hms-rts, tag v3.1.1: not rebuilt: workflow "Build and Publish Service Docker Images" (.github/workflows/build_and_release_image.yaml) has no workflow_dispatch trigger at this tag (branches: release/1.6)',
+      'repo hms-smd, image cray-smd-test, tag v2.23.0: not rebuilt: no workflow builds image cray-smd-test: none has image-name cray-smd-test and none is named "Build and Publish CT Docker Images" (branches: release/1.6)',
+      '2 images need a person: hms-rts cray-hms-rts v3.1.1 (not-dispatched), hms-smd cray-smd-test v2.23.0 (not-dispatched)'
     ]);
     const plan = JSON.parse(run.outputs.plan ?? '{}') as Plan;
     expect(plan.repos.flatMap((r) => r.builds)).toHaveLength(11);
@@ -250,7 +250,7 @@ describe('dry run of the built action against local git, chart repository and Gi
     const stopped = await runBundle('dist/index.js', parts.actionEnv(inputs));
     expect(stopped.code).toBe(1);
     expect(stopped.stdout).toContain(
-      '::error::chart-repo-username and chart-repo-password are not set, and the chart repository needs them (configuration.chart-credentials-required): set them from secrets, or set skip-charts: true'
+      '::error::input chart-repo-username and input chart-repo-password are not set, and the chart repository needs them (configuration.chart-credentials-required): set them from secrets, or set skip-charts: true'
     );
     expect(parts.github.requests).toHaveLength(0);
     expect(parts.git.requests).toHaveLength(0);
@@ -309,7 +309,8 @@ describe('dry run of the built action against local git, chart repository and Gi
       ]
     );
     expect(run.stderr).toBe(
-      'warning: branch release/9.9, configuration.targeted-branches: targeted branch does not exist in Cray-HPE/csm; skipped\nwarning: repo hardware-topology-assistant, image hardware-topology-assistant, tag v0.3.1: tag v0.3.1 does not exist in Cray-HPE/hardware-topology-assistant; image artifactory.algol60.net/csm-docker/stable/hardware-topology-assistant:0.3.1 (branches: release/1.6) will not be rebuilt\n'
+      'warning: branch release/9.9, configuration.targeted-branches: targeted branch does not exist in Cray-HPE/csm; skipped\n' +
+        `notice: repo hardware-topology-assistant, image hardware-topology-assistant, tag v0.3.1: not rebuilt, acknowledged: tag v0.3.1 does not exist in Cray-HPE/hardware-topology-assistant; acknowledged until ${ACKNOWLEDGED_GAP.until}: ${ACKNOWLEDGED_GAP.reason} (branches: release/1.6)\n`
     );
     expect(run.code).toBe(0);
     expect(run.stdout).not.toContain('::');

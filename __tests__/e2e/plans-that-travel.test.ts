@@ -57,13 +57,19 @@ describe('plans that travel: a plan job, shards that dispatch it, a report that 
       'dist/index.js',
       p.actionEnv(sampleInputs(p, { 'merge-results': 'results/**/results.json', 'results-file': 'merged.json' }))
     );
-    // the image without a tag (in its shard) fails the report, as it would a single job
-    expect(merge.code).toBe(1);
-    expect(merge.outputs).toMatchObject({ dispatched: '13', succeeded: '13', failed: '1' });
+    // the image without a tag (in its shard) is an acknowledged gap: a notice, as in a single job
+    expect(merge.code).toBe(0);
+    expect(merge.outputs).toMatchObject({ dispatched: '13', succeeded: '13', failed: '0' });
     const merged = JSON.parse(readFileSync(join(p.workDir, 'merged.json'), 'utf8')) as { results: BuildResult[] };
     expect(merged.results).toHaveLength(14);
     expect(merge.summary).toContain('## Image rebuilds for Cray-HPE/csm');
-    expect(merge.summary).toContain('**13 dispatched, 13 succeeded');
+    expect(merge.summary).toContain('**14 images, 13 dispatched: 13 succeeded, 1 acknowledged**');
+    expect(merge.summary).toContain('### 📝 Acknowledged gaps (1)');
+    // the plan job's warnings reach the report once, through the shards' results files; the shards said none of them
+    const missingBranch = (a: { message: string }): boolean => a.message.includes('targeted branch does not exist');
+    expect(merge.annotations.filter(missingBranch)).toHaveLength(1);
+    expect(shardRuns.flatMap((r) => r.annotations).filter(missingBranch)).toEqual([]);
+    expect(merge.annotations.filter((a) => a.kind === 'notice' && a.message.includes('acknowledged'))).toHaveLength(1);
     expect(merge.summary).toMatch(/\| \[release\/1\.6\]\([^)]+\) \| 8 \|/);
     expect(p.github.dispatches).toHaveLength(13);
 
@@ -131,10 +137,10 @@ describe('plans that travel: a plan job, shards that dispatch it, a report that 
     expect(via('recent') + via('attached')).toBe(firstDispatched);
     expect(via('recent')).toBeGreaterThan(0);
     expect(
-      resumed.results.filter((r) => r.outcome === 'skipped' && r.via === 'recent').every((r) => r.reason?.includes('skip-succeeded-within'))
+      resumed.results.filter((r) => r.outcome === 'already-built' && r.via === 'recent').every((r) => r.reason?.includes('skip-succeeded-within'))
     ).toBe(true);
     expect(second.outputs.dispatched).toBe(String(13 - firstDispatched + via('attached')));
-    expect(resumed.results.filter((r) => r.outcome === 'succeeded' || r.outcome === 'skipped')).toHaveLength(13);
+    expect(resumed.results.filter((r) => r.outcome === 'succeeded' || r.outcome === 'already-built')).toHaveLength(13);
     expect(existsSync(join(p.workDir, 'second.json'))).toBe(true);
   });
 });

@@ -58,7 +58,7 @@ describe('the failure issue: what fails, and since when', () => {
       [],
       undefined
     );
-    expect(items.map((i) => [i.kind, i.what])).toEqual([['build', 'hms-x a:1.0.0: running']]);
+    expect(items.map((i) => [i.kind, i.what])).toEqual([['build', 'hms-x a:1.0.0: still running']]);
   });
 
   it('lists a kind of planning error seen many times as one item, as the job summary groups them', () => {
@@ -85,6 +85,14 @@ describe('the failure issue: what fails, and since when', () => {
       ['build:b', '2026-11-25', 1]
     ]);
     expect(third.failures.map((f) => [f.key, f.since, f.nights])).toEqual([['build:b', '2026-11-25', 2]]);
+  });
+
+  it('counts a streak in days: a second run on the same day does not add one', () => {
+    const morning = advanceStreaks(undefined, [a], STREAM, new Date('2026-11-24T06:00:00Z'));
+    const evening = advanceStreaks(morning, [a], STREAM, new Date('2026-11-24T18:00:00Z'));
+    const nextDay = advanceStreaks(evening, [a], STREAM, new Date('2026-11-25T06:00:00Z'));
+    expect([morning, evening, nextDay].map((s) => s.failures[0]?.nights)).toEqual([1, 1, 2]);
+    expect(renderIssueBody(nextDay, undefined)).toContain('| Days in a row |');
   });
 
   it('keeps its state in a hidden block that text from elsewhere cannot end or forge', () => {

@@ -60,7 +60,7 @@ describe('merging the results of shards', () => {
     });
     expect(checkResultsDocument({ ...shardDoc(1, 1, []), results: [{ githubRepo: 'x', fullImage: 'y', outcome: 'exploded' }] })).toEqual({
       ok: false,
-      error: 'results[0] is not a build result'
+      error: "/results/0: must have required property 'image'"
     });
     expect(checkResultsDocument(shardDoc(1, 1, [result('hms-a', 'running')])).ok).toBe(true);
   });

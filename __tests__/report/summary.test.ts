@@ -1,6 +1,6 @@
 import type { BuildResult } from '../../src/dispatch/build-result.js';
 import type { Plan } from '../../src/plan/plan.js';
-import { resultProblems } from '../../src/report/annotations.js';
+import { resultProblems } from '../../src/report/outcomes.js';
 import { gitTagLink, imageCell, renderPlanSummary, renderPlanText } from '../../src/report/plan-summary.js';
 import { renderResultsSummary, renderResultsText } from '../../src/report/results-summary.js';
 import { commonRegistryPath, rollupByRelease } from '../../src/report/release-rollup.js';
@@ -123,26 +123,26 @@ describe('report rendering', () => {
   it('renders the results: totals, conclusions as emoji, links to runs', () => {
     const summary = renderResultsSummary(plan, results, { serverUrl: 'https://github.com' });
     expect(summary).toContain(
-      '**2 dispatched, 0 succeeded, 1 failed, 0 timed out, 0 cancelled, 0 not matched to a run, 1 not dispatched, 1 skipped**'
+      '**3 images, 2 dispatched: 0 succeeded, 1 skipped by GitHub, 1 failed, 1 not rebuilt**'
     );
     expect(summary).toContain('| ❌ failed | [#7](https://github.com/Cray-HPE/hms-smd/actions/runs/7) |');
-    expect(summary).toContain('| ⛔ not dispatched<br>tag v2.23.0 does not exist in Cray-HPE/hms-smd | — |');
+    expect(summary).toContain('| ⛔ not rebuilt<br>tag v2.23.0 does not exist in Cray-HPE/hms-smd | — |');
     expect(summary).toContain('[#8 (attached)](https://github.com/Cray-HPE/hms-bss/actions/runs/8)');
     // a repo that needs attention is open and first; one whose builds went well is folded
     expect(summary).toContain('### hms-smd');
     expect(summary).toContain('<details><summary>hms-bss: 1 build went well</summary>');
     expect(summary.indexOf('### hms-smd')).toBeLessThan(summary.indexOf('hms-bss: 1 build went well'));
-    expect(renderResultsText(results)).toContain('2 dispatched, 0 succeeded, 1 failed');
+    expect(renderResultsText(results)).toMatch(/^hms-smd +v2\.24\.0 +cray-smd +failed +https:/m);
   });
 
   it('makes an error annotation per image that did not succeed, a warning per skipped one', () => {
     expect(resultProblems(results).map((p) => [p.severity, p.message])).toEqual([
       ['error', 'build failed: conclusion failure (https://github.com/Cray-HPE/hms-smd/actions/runs/7)'],
-      ['error', 'not rebuilt: tag v2.23.0 does not exist in Cray-HPE/hms-smd'],
-      ['warning', 'build skipped: conclusion neutral (https://github.com/Cray-HPE/hms-bss/actions/runs/8)']
+      ['error', 'not rebuilt: tag v2.23.0 does not exist in Cray-HPE/hms-smd (branches: release/1.6)'],
+      ['warning', 'build skipped by GitHub: conclusion neutral (https://github.com/Cray-HPE/hms-bss/actions/runs/8)']
     ]);
-    // a build found built within skip-succeeded-within is no warning: it succeeded
-    const recent = { ...results[0]!, outcome: 'skipped' as const, via: 'recent' as const, conclusion: 'success' };
+    // a build found built within skip-succeeded-within is no warning: it is already built
+    const recent = { ...results[0]!, outcome: 'already-built' as const, via: 'recent' as const, conclusion: 'success' };
     expect(resultProblems([recent])).toEqual([]);
   });
 });
@@ -174,8 +174,8 @@ describe('the view by release', () => {
 
   it('counts each branch’s images by what became of them (an image shipped twice counts in both)', () => {
     expect(rollupByRelease(twoReleases, mixed)).toEqual([
-      { branch: 'release/1.6', images: 3, rebuilt: 1, rebuiltOnRetry: 1, failed: 1, notDispatched: 0, skipped: 0 },
-      { branch: 'release/1.5', images: 2, rebuilt: 1, rebuiltOnRetry: 0, failed: 0, notDispatched: 1, skipped: 0 }
+      { branch: 'release/1.6', images: 3, rebuilt: 1, rebuiltOnRetry: 1, alreadyBuilt: 0, acknowledged: 0, failed: 1, notDispatched: 0, skipped: 0 },
+      { branch: 'release/1.5', images: 2, rebuilt: 1, rebuiltOnRetry: 0, alreadyBuilt: 0, acknowledged: 0, failed: 0, notDispatched: 1, skipped: 0 }
     ]);
   });
 
@@ -189,7 +189,7 @@ describe('the view by release', () => {
   it('opens the summary with one linked row per release, then repo tables without a Repository column', () => {
     const summary = renderResultsSummary(twoReleases, mixed, { serverUrl: 'https://github.com' });
     expect(summary).toContain(
-      '| [release/1.6](https://github.com/Cray-HPE/csm/tree/release/1.6) | 3 | 1 | 1 | ❌ 1 | — |\n| [release/1.5](https://github.com/Cray-HPE/csm/tree/release/1.5) | 2 | 1 | — | — | ⛔ 1 |'
+      '| [release/1.6](https://github.com/Cray-HPE/csm/tree/release/1.6) | 3 | 2 | — | ❌ 1 | — |\n| [release/1.5](https://github.com/Cray-HPE/csm/tree/release/1.5) | 2 | 1 | — | ❌ 1 | — |'
     );
     expect(summary).toContain('Images are under `artifactory.algol60.net/csm-docker/stable/`.');
     expect(summary).toContain('| Git tag | Image | Branches | Conclusion | Run |');

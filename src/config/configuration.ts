@@ -24,6 +24,16 @@ export interface WorkflowOverride {
   workflow: string;
 }
 
+/** A gap a person has looked at: an image that cannot be rebuilt at its tag, accepted until a day. */
+export interface Acknowledgement {
+  /** `cray-smd:1.20.10`: the image's name and tag, without the registry path. */
+  image: string;
+  'github-repo'?: string;
+  reason: string;
+  /** The last day (UTC, `YYYY-MM-DD`) it holds. */
+  until: string;
+}
+
 /** A partial docker index: leaves are lists holding `find_me`. */
 export type CompareTree = { [key: string]: CompareTree | string[] };
 
@@ -74,6 +84,7 @@ export interface Configuration {
   'docker-image-compare': CompareTree;
   'non-manifest-images': NonManifestImages[];
   'workflow-overrides': WorkflowOverride[];
+  acknowledged: Acknowledgement[];
   configuration: RunSettings;
 }
 

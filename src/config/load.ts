@@ -3,7 +3,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import schema from './configuration.schema.json' with { type: 'json' };
 import { compileAnchored, type Configuration } from './configuration.js';
 import { errorMessage } from '../errors.js';
-import { parseYaml, yamlProblem } from '../yaml.js';
+import { isMapping, parseYaml, yamlProblem } from '../yaml.js';
 
 export type LoadResult = { ok: true; config: Configuration; warnings: string[] } | { ok: false; errors: string[]; warnings: string[] };
 
@@ -47,10 +47,6 @@ function describeError(error: ErrorObject): string {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function renameKeys(target: Record<string, unknown>, renames: Record<string, string>, where: string, warnings: string[]): void {
   for (const [oldKey, newKey] of Object.entries(renames)) {
     if (!(oldKey in target)) continue;
@@ -69,7 +65,7 @@ function renameLegacyKeys(document: Record<string, unknown>, warnings: string[])
   renameKeys(document, LEGACY_TOP_LEVEL, '', warnings);
   if (lookupWasLegacy && Array.isArray(document['github-repo-image-lookup'])) {
     for (const item of document['github-repo-image-lookup']) {
-      if (!isRecord(item)) continue;
+      if (!isMapping(item)) continue;
       for (const [oldKey, newKey] of Object.entries(LEGACY_LOOKUP_ITEM)) {
         if (!(oldKey in item) || newKey in item) continue;
         item[newKey] = item[oldKey];
@@ -77,7 +73,7 @@ function renameLegacyKeys(document: Record<string, unknown>, warnings: string[])
       }
     }
   }
-  if (isRecord(document.configuration)) renameKeys(document.configuration, LEGACY_SETTINGS, 'configuration.', warnings);
+  if (isMapping(document.configuration)) renameKeys(document.configuration, LEGACY_SETTINGS, 'configuration.', warnings);
 }
 
 function checkRegexes(config: Configuration): string[] {
@@ -97,6 +93,16 @@ function checkRegexes(config: Configuration): string[] {
   return errors;
 }
 
+/** `until` of each acknowledgement is a real day (the schema checks only its shape). */
+function checkDays(config: Configuration): string[] {
+  return config.acknowledged.flatMap((entry, i) => {
+    const day = new Date(`${entry.until}T00:00:00Z`);
+    return Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== entry.until
+      ? [`acknowledged[${i}].until: ${JSON.stringify(entry.until)} is not a day (YYYY-MM-DD)`]
+      : [];
+  });
+}
+
 /** Parse and validate configuration text; every problem is one line with its YAML path. */
 export function parseConfiguration(text: string, file: string): LoadResult {
   const warnings: string[] = [];
@@ -106,7 +112,7 @@ export function parseConfiguration(text: string, file: string): LoadResult {
   } catch (error) {
     return { ok: false, errors: [`${file}: ${yamlProblem(text, error)}`], warnings };
   }
-  if (!isRecord(document)) {
+  if (!isMapping(document)) {
     return { ok: false, errors: [`${file}: (top level): must be a mapping with a "configuration" section`], warnings };
   }
   renameLegacyKeys(document, warnings);
@@ -118,7 +124,7 @@ export function parseConfiguration(text: string, file: string): LoadResult {
     return { ok: false, errors: [...new Set(errors)], warnings: warnings.map((w) => `${file}: ${w}`) };
   }
   const config = document;
-  const regexErrors = checkRegexes(config).map((e) => `${file}: ${e}`);
+  const regexErrors = [...checkRegexes(config), ...checkDays(config)].map((e) => `${file}: ${e}`);
   if (regexErrors.length > 0) return { ok: false, errors: regexErrors, warnings: warnings.map((w) => `${file}: ${w}`) };
   return { ok: true, config, warnings: warnings.map((w) => `${file}: ${w}`) };
 }

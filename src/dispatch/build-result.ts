@@ -13,9 +13,19 @@ export const RUN_CONCLUSIONS = [
   'startup_failure'
 ] as const;
 
-/** What became of one image's build, from the release manager's point of view. */
+/** What became of one image's build; what each means to a report is in report/outcomes.ts. */
 export type BuildOutcome =
-  'succeeded' | 'succeeded-on-retry' | 'failed' | 'cancelled' | 'timed-out' | 'unmatched' | 'not-dispatched' | 'skipped' | 'running';
+  | 'succeeded'
+  | 'succeeded-on-retry'
+  | 'already-built'
+  | 'skipped'
+  | 'acknowledged'
+  | 'failed'
+  | 'cancelled'
+  | 'timed-out'
+  | 'running'
+  | 'unmatched'
+  | 'not-dispatched';
 
 /** One attempt of a build's run (a re-run of its failed jobs is the next attempt of the same run). */
 export interface RunAttempt {
@@ -76,41 +86,4 @@ export function outcomeOfConclusion(conclusion: string | null | undefined): Buil
       // failure, startup_failure, action_required, stale, and anything GitHub adds later
       return 'failed';
   }
-}
-
-export interface Totals {
-  planned: number;
-  dispatched: number;
-  succeeded: number;
-  succeededOnRetry: number;
-  failed: number;
-  timedOut: number;
-  cancelled: number;
-  unmatched: number;
-  notDispatched: number;
-  skipped: number;
-}
-
-export function countResults(results: readonly BuildResult[]): Totals {
-  const count = (o: BuildOutcome): number => results.filter((r) => r.outcome === o).length;
-  return {
-    planned: results.length,
-    dispatched: results.filter((r) => r.runId !== undefined && r.via !== 'recent').length,
-    succeeded: count('succeeded'),
-    succeededOnRetry: count('succeeded-on-retry'),
-    failed: count('failed'),
-    timedOut: count('timed-out'),
-    cancelled: count('cancelled'),
-    unmatched: count('unmatched'),
-    notDispatched: count('not-dispatched'),
-    skipped: count('skipped')
-  };
-}
-
-/** Outcomes that need nobody: success (at once or on retry) and builds GitHub skipped. */
-export const SUCCEEDED: ReadonlySet<BuildOutcome> = new Set(['succeeded', 'succeeded-on-retry', 'skipped']);
-
-/** The job fails when any build did not succeed, or a planned image could not be dispatched. */
-export function failedResults(results: readonly BuildResult[]): BuildResult[] {
-  return results.filter((r) => !SUCCEEDED.has(r.outcome));
 }

@@ -59,6 +59,8 @@ export interface BuildOptions {
   retryFailedBuilds: number;
   /** Content-creating requests (dispatches, re-runs) allowed per minute and per hour; GitHub's limits with headroom by default. */
   dispatchBudget?: DispatchBudget;
+  /** The job was cancelled: dispatch nothing more, stop waiting (the report takes `resultsSoFar`). */
+  signal?: AbortSignal;
 }
 
 /** One workflow run to obtain: a (repo, workflow, ref), every planned image it builds, and where it is. */
@@ -80,7 +82,10 @@ function listedSince(state: BuildState): number {
 
 const isActive = (job: BuildJob): boolean => job.state.kind === 'running' || job.state.kind === 'correlating';
 
-const LOOKBACK_MS = 24 * 3600_000;
+/** How far back the first run listing reaches: builds dispatched by yesterday's job may still be running (to attach to them). */
+const RUNS_LOOKBACK_MS = 24 * 3600_000;
+/** GitHub requests of the runner in flight at once (run listings of several repos), well under GitHub's 100 concurrent. */
+const CONCURRENT_REQUESTS = 8;
 /** Dispatch requests per build at most: each one after the first only when the run of every earlier one was looked for and not found. */
 export const MAX_DISPATCH_SENDS = 4;
 
@@ -96,7 +101,7 @@ export class BuildRunner {
   readonly notes: string[] = [];
   /** When the time limit passes (set when dispatching starts). */
   private deadline = Infinity;
-  private readonly apiLimit = pLimit(8);
+  private readonly apiLimit = pLimit(CONCURRENT_REQUESTS);
 
   constructor(
     private readonly api: BuildApi,
@@ -140,11 +145,13 @@ export class BuildRunner {
     this.actor = await this.api.dispatcherLogin().catch(() => undefined);
     await this.snapshotRepos(
       [...new Set(jobs.map((j) => j.repo))],
-      Math.min(start - LOOKBACK_MS, this.options.skipSucceededSince ?? Infinity)
+      Math.min(start - RUNS_LOOKBACK_MS, this.options.skipSucceededSince ?? Infinity)
     );
     let cycle = 0;
     let backoffMs = 1000;
+    const { signal } = this.options;
     for (;;) {
+      if (signal?.aborted) return;
       await this.fillSlots(queue, jobs, deadline);
       const active = jobs.filter(isActive);
       if (active.length === 0 && queue.length === 0) break;
@@ -162,7 +169,8 @@ export class BuildRunner {
       if (queue.length > 0 && active.length < this.options.maxParallel)
         wait = Math.min(wait, Math.max(1000, this.pacer.nextSlot(this.clock.now()) - this.clock.now()));
       backoffMs = correlating ? Math.min(backoffMs * 2, Math.max(1000, this.options.correlationWindowMs / 4)) : 1000;
-      await this.clock.sleep(Math.min(wait, Math.max(0, deadline - this.clock.now())));
+      await untilAborted(this.clock.sleep(Math.min(wait, Math.max(0, deadline - this.clock.now()))), signal);
+      if (signal?.aborted) return;
       await this.poll(active);
       cycle++;
       this.log.progress(`cycle ${cycle}: ${this.describeCounts(jobs, queue.length)}`);
@@ -250,7 +258,7 @@ export class BuildRunner {
 
   private async fillSlots(queue: BuildJob[], jobs: BuildJob[], deadline: number): Promise<void> {
     for (;;) {
-      if (this.clock.now() >= deadline) return;
+      if (this.clock.now() >= deadline || this.options.signal?.aborted) return;
       const inFlight = jobs.filter(isActive).length;
       if (inFlight >= this.options.maxParallel || queue.length === 0) return;
       if (this.pacer.nextSlot(this.clock.now()) > this.clock.now()) return;
@@ -460,7 +468,7 @@ export class BuildRunner {
   // ------------------------------------------------------------ results
 
   /**
-   * One result per planned image, at any moment: at the end of run(), or when the job stops early
+   * One result per image with a build, at any moment: at the end of run(), or when the job stops early
    * (a failure, a cancel), builds still going are `running` with their run link and last status.
    */
   resultsSoFar(plan: Plan): BuildResult[] {
@@ -487,8 +495,23 @@ export class BuildRunner {
         fromJobs.set(image, result);
       });
     }
-    return planImages(plan).map((image) => fromJobs.get(image) ?? resultFor(image, 'not-dispatched', image.reason));
+    // the images without a build are the plan's gaps: the job reports them (report/gaps.ts)
+    return planImages(plan).flatMap((image) => fromJobs.get(image) ?? []);
   }
+}
+
+/** Wait for `work`, or less when the signal aborts first. */
+function untilAborted(work: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done);
+    void work.then(done, done);
+  });
 }
 
 /** The page of one attempt of a run (`…/actions/runs/7/attempts/2`). */

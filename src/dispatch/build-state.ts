@@ -100,7 +100,7 @@ export function attachedTo(_from: Queued, run: RunSnapshot): Running {
 
 /** It succeeded recently (skip-succeeded-within): not dispatched again. */
 export function succeededRecently(_from: Queued, run: RunSnapshot, reason: string): Done {
-  return { kind: 'done', outcome: 'skipped', via: 'recent', run, reason, attempts: [] };
+  return { kind: 'done', outcome: 'already-built', via: 'recent', run, reason, attempts: [] };
 }
 
 /** Never dispatched: GitHub refused it, or the time limit came first. */

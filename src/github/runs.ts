@@ -31,6 +31,13 @@ function snapshot(run: RawRun): RunSnapshot {
   };
 }
 
+/**
+ * Pages of a run listing read at most: GitHub answers at most 1,000 runs to a listing filtered by
+ * `event` or `created` (documented for GET …/actions/runs), which is 10 pages of 100; a page past
+ * them would come back empty.
+ */
+const FILTERED_LISTING_PAGES = 10;
+
 export interface ListRunsOptions {
   /** Only runs created at or after this time (GitHub's `created` filter, second precision). */
   createdSince: number;
@@ -74,7 +81,7 @@ export class RunReader {
 
   private async allPages(source: RunSource, created: string): Promise<RunSnapshot[]> {
     const runs: RunSnapshot[] = [];
-    for (let page = 1; page <= 10; page++) {
+    for (let page = 1; page <= FILTERED_LISTING_PAGES; page++) {
       const batch = await this.conditionalPage(source, created, page);
       runs.push(...batch.runs);
       if (!batch.more) break;

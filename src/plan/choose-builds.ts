@@ -7,6 +7,9 @@ import { FileTooLarge, type PlanningApi } from './planning-api.js';
 import type { WorkflowChoice, WorkflowFileFacts, WorkflowInfo } from './workflow-choice.js';
 import { chooseWorkflow, findOverride, inspectWorkflowFile } from './workflow-choice.js';
 
+/** Workflow listings and file reads in flight at once: 8 repos' listings side by side, well under GitHub's 100 concurrent. */
+const CONCURRENT_REQUESTS = 8;
+
 /** Why one resolved image gets no build (the caller reports it where the image is named). */
 export interface NoBuild {
   image: PlannedImage;
@@ -21,7 +24,7 @@ export interface NoBuild {
 export class BuildChooser {
   private readonly workflowLists = new Map<string, Promise<WorkflowInfo[]>>();
   private readonly facts = new Map<string, Promise<WorkflowFileFacts | undefined>>();
-  private readonly limit = pLimit(8);
+  private readonly limit = pLimit(CONCURRENT_REQUESTS);
 
   constructor(
     private readonly api: Pick<PlanningApi, 'listWorkflows' | 'readFile'>,

@@ -1,4 +1,5 @@
 import type { CompareTree } from '../config/configuration.js';
+import { isMapping } from '../yaml.js';
 
 export const FIND_ME = 'find_me';
 
@@ -11,10 +12,6 @@ export interface IndexImage {
 }
 
 export type IndexMatch = { images: IndexImage[]; problems: { yamlPath: string; message: string }[] };
-
-function isTree(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function yamlPathOf(keys: string[]): string {
   return keys.map((k) => (/^[\w-]+$/.test(k) ? k : JSON.stringify(k))).join('.');
@@ -30,7 +27,7 @@ export function matchDockerIndex(compare: CompareTree, index: unknown): IndexMat
   const walk = (pattern: CompareTree, node: unknown, keys: string[]): void => {
     for (const [key, want] of Object.entries(pattern)) {
       const path = [...keys, key];
-      const have = isTree(node) ? node[key] : undefined;
+      const have = isMapping(node) ? node[key] : undefined;
       if (Array.isArray(want)) {
         if (!want.includes(FIND_ME)) continue;
         if (have === undefined || have === null) continue; // not shipped on this branch
@@ -45,7 +42,7 @@ export function matchDockerIndex(compare: CompareTree, index: unknown): IndexMat
         const repository = path.filter((k) => k !== 'images').join('/');
         result.images.push({ repository, tags, yamlPath: yamlPathOf(path) });
       } else if (have !== undefined && have !== null) {
-        if (!isTree(have)) {
+        if (!isMapping(have)) {
           result.problems.push({ yamlPath: yamlPathOf(path), message: 'expected a mapping' });
           continue;
         }

@@ -29,6 +29,12 @@ import {
 import { openBranch, selectBranches, type BranchFiles } from './product-stream.js';
 import { errorMessage, firstLine, rethrowIfFatal } from '../errors.js';
 
+/**
+ * Work of planning in flight at once, on the 2 cores of a hosted runner: branches read side by
+ * side, helm renders (each a process), and GitHub requests (well under GitHub's 100 concurrent).
+ */
+const CONCURRENCY = { branches: 4, renders: 4, api: 8 } as const;
+
 export interface PlanningContext {
   config: Configuration;
   org: string;
@@ -43,8 +49,8 @@ export interface PlanningContext {
   charts: ChartRepository;
   chartRewrites: readonly { from: string; to: string }[];
   log: Log;
-  /** When planning ends (the plan's `createdAt`); the system clock by default. */
-  now?: () => number;
+  /** The job's clock: when planning ends (the plan's `createdAt`), and its deadline. */
+  now: () => number;
   /** Where branch checkouts go (the job's temp folder). */
   tempRoot?: string;
   /** false: the manifests' charts are not downloaded nor rendered (no chart credentials); said once. */
@@ -76,9 +82,9 @@ export class ImageFinder {
   private readonly filesAtTags = new Map<string, Map<string, string>>();
 
   constructor(private readonly ctx: PlanningContext) {
-    this.branchLimit = pLimit(ctx.limits?.branches ?? 4);
-    this.renderLimit = pLimit(ctx.limits?.renders ?? 4);
-    this.apiLimit = pLimit(ctx.limits?.api ?? 8);
+    this.branchLimit = pLimit(ctx.limits?.branches ?? CONCURRENCY.branches);
+    this.renderLimit = pLimit(ctx.limits?.renders ?? CONCURRENCY.renders);
+    this.apiLimit = pLimit(ctx.limits?.api ?? CONCURRENCY.api);
     this.imageRepos = new Map(ctx.config['github-repo-image-lookup'].map((e) => [e.image, e['github-repo']]));
   }
 
@@ -116,7 +122,7 @@ export class ImageFinder {
     const repos = await log.group('Workflows', () => this.chooseBuilds(resolved));
     return {
       version: PLAN_VERSION,
-      createdAt: new Date((this.ctx.now ?? Date.now)()).toISOString(),
+      createdAt: new Date(this.ctx.now()).toISOString(),
       org: this.ctx.org,
       productStreamRepo: settings['product-stream-repo'],
       branches: reports,
@@ -137,7 +143,7 @@ export class ImageFinder {
 
   /** Whether planning has passed its deadline (then the plan is partial). */
   private deadlinePassed(): string | undefined {
-    const { bounds, now = Date.now } = this.ctx;
+    const { bounds, now } = this.ctx;
     if (bounds?.deadline === undefined || now() <= bounds.deadline) return undefined;
     const passed = 'planning passed its deadline (configuration.limits.planning-minutes)';
     this.partial.add(passed);
@@ -150,17 +156,13 @@ export class ImageFinder {
     return this.githubApi;
   }
 
-  /** The workflow of each image at its tag, and the builds they make; an image no workflow can build is an error. */
+  /** The workflow of each image at its tag, and the builds they make; an image no workflow can build is a gap. */
   private async chooseBuilds(repos: PlannedRepo[]): Promise<PlannedRepo[]> {
     const { config, log } = this.ctx;
     const chooser = new BuildChooser(this.github(), config['workflow-overrides'], this.filesAtTags);
     const chosen = await chooser.choose(repos);
-    for (const { image, reason } of chosen.noBuilds)
-      log.problem({
-        severity: 'error',
-        message: `${reason}; image ${image.fullImage} (branches: ${image.branches.join(', ') || 'none'}) will not be rebuilt`,
-        where: { repo: image.githubRepo, tag: image.gitTag, image: image.name }
-      });
+    // an image without a build is a gap: the job reports it, the same way in a dry run and a night (report/gaps.ts)
+    if (chosen.noBuilds.length > 0) log.info(`${chosen.noBuilds.length} images have no workflow to dispatch at their tag`);
     const builds = chosen.repos.reduce((n, r) => n + r.builds.length, 0);
     const images = chosen.repos.reduce((n, r) => n + r.images.filter((i) => i.state === 'resolved').length, 0);
     log.info(`${images} images have a workflow to dispatch: ${builds} builds (a workflow at a tag builds once)`);
@@ -403,15 +405,6 @@ export class ImageFinder {
     await this.snapshotTags(pairs, needed, resolutions, releaseUrls);
     log.info(`${wanted.length} git tags looked up, ${[...resolutions.values()].filter((r) => !r.ok).length} missing`);
     const resolved = applyReleaseUrls(applyTagResolutions(repos, resolutions), releaseUrls);
-    for (const repo of resolved)
-      for (const image of repo.images) {
-        if (image.state !== 'unresolved') continue;
-        log.problem({
-          severity: 'warning',
-          message: `${image.reason ?? 'tag not found'}; image ${image.fullImage} (branches: ${image.branches.join(', ') || 'none'}) will not be rebuilt`,
-          where: { repo: repo.githubRepo, tag: image.gitTag, image: image.name }
-        });
-      }
     return resolved;
   }
 

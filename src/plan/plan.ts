@@ -1,5 +1,6 @@
 import type { FoundImage, ImageSource } from './found-image.js';
 import { shortName } from './found-image.js';
+import type { Problem } from '../log.js';
 
 /** The commit a git tag points at, or why it could not be resolved. */
 export type TagResolution = { ok: true; commit: string } | { ok: false; reason: string };
@@ -78,6 +79,11 @@ export interface Plan {
   productStreamRepo: string;
   branches: BranchReport[];
   repos: PlannedRepo[];
+  /**
+   * What planning reported besides the gaps (which the images carry): a job that dispatches the plan
+   * from a file passes them on, so the report of a sharded run says what a single job would.
+   */
+  problems?: Problem[];
 }
 
 /** The git tag that builds an image tag: `v<image tag>`, unless the tag already has its `v`. */

@@ -1,6 +1,6 @@
 import type { FailOn } from '../constants.js';
 import type { BuildResult } from '../dispatch/build-result.js';
-import { failedResults } from '../dispatch/build-result.js';
+import { needsPerson, OUTCOMES } from './outcomes.js';
 
 export interface RunFacts {
   /** Errors reported while planning (each is an annotation already). */
@@ -12,9 +12,6 @@ export interface RunFacts {
 }
 
 export type ExitStatus = { code: 0 } | { code: 1; failure: string };
-
-/** Builds that ran and did not succeed. */
-const RAN_AND_FAILED = new Set<BuildResult['outcome']>(['failed', 'cancelled', 'timed-out']);
 
 function listImages(results: readonly BuildResult[]): string {
   const shown = results
@@ -35,8 +32,8 @@ export function exitStatus(failOn: FailOn, facts: RunFacts): ExitStatus {
   const reasons: string[] = [];
   if (facts.stoppedEarly) reasons.push(`the job stopped early: ${facts.stoppedEarly}`);
   const results = facts.results ?? [];
-  const failing = failOn === 'failed-builds' ? results.filter((r) => RAN_AND_FAILED.has(r.outcome)) : failedResults(results);
-  if (failing.length > 0) reasons.push(`${failing.length} of ${results.length} image rebuilds did not succeed: ${listImages(failing)}`);
+  const failing = failOn === 'failed-builds' ? results.filter((r) => OUTCOMES[r.outcome].ranAndFailed) : results.filter(needsPerson);
+  if (failing.length > 0) reasons.push(`${failing.length} ${failing.length === 1 ? 'image needs' : 'images need'} a person: ${listImages(failing)}`);
   if (failOn === 'problems' && facts.planningErrors > 0) reasons.push(`${facts.planningErrors} planning errors (see the annotations)`);
   return reasons.length === 0 ? { code: 0 } : { code: 1, failure: reasons.join('; ') };
 }

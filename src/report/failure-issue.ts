@@ -1,10 +1,12 @@
 import { Ajv } from 'ajv';
+import stateSchema from './failure-issue-state.schema.json' with { type: 'json' };
 import type { BuildResult } from '../dispatch/build-result.js';
 import type { Problem } from '../log.js';
 import { formatProblem } from '../log.js';
 import { codeSpan, tableCell } from '../escape.js';
 import { link, table } from './markdown.js';
 import { groupProblems } from '../problem-kinds.js';
+import { OUTCOMES } from './outcomes.js';
 
 /** The label that, with the marker in its body, finds the failure issue of a product stream. */
 export const FAILURE_ISSUE_LABEL = 'image-rebuild-failures';
@@ -24,7 +26,7 @@ export interface FailureItem {
 export interface TrackedFailure extends FailureItem {
   /** The first night of the current streak (ISO date). */
   since: string;
-  /** Nights in a row it failed, this one included. */
+  /** Days (UTC) in a row it failed, today included: a second run on the same day does not add one. */
   nights: number;
 }
 
@@ -54,31 +56,7 @@ export interface IssueTracker {
   comment(number: number, body: string): Promise<void>;
 }
 
-const STATE_SCHEMA = {
-  type: 'object',
-  required: ['version', 'productStream', 'lastRun', 'failures'],
-  properties: {
-    version: { const: 1 },
-    productStream: { type: 'string' },
-    lastRun: { type: 'string' },
-    failures: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['key', 'kind', 'what', 'since', 'nights'],
-        properties: {
-          key: { type: 'string' },
-          kind: { enum: ['build', 'not-dispatched', 'planning'] },
-          what: { type: 'string' },
-          url: { type: 'string' },
-          since: { type: 'string' },
-          nights: { type: 'integer', minimum: 1 }
-        }
-      }
-    }
-  }
-} as const;
-const validateState = new Ajv({ strict: false }).compile<FailureIssueState>(STATE_SCHEMA);
+const validateState = new Ajv({ strict: false }).compile<FailureIssueState>(stateSchema);
 
 /** The marker that tells this product stream's failure issue from any other issue with the label. */
 export function issueMarker(productStream: string): string {
@@ -99,23 +77,15 @@ export function failuresOfNight(
 ): FailureItem[] {
   const items: FailureItem[] = [];
   for (const r of results) {
+    const kind = OUTCOMES[r.outcome].failureIssue;
+    if (!kind) continue;
     const image = `${r.githubRepo} ${r.image}:${r.tag}`;
-    if (r.outcome === 'not-dispatched') {
-      items.push({
-        key: `not-dispatched:${r.githubRepo}:${r.image}:${r.gitTag}`,
-        kind: 'not-dispatched',
-        what: `${image}: ${r.reason ?? 'not dispatched'}`,
-        url: jobRunUrl
-      });
-      // a build still running when the job stopped (a cancelled shard, a late error) needs a person too
-    } else if (['failed', 'cancelled', 'timed-out', 'unmatched', 'running'].includes(r.outcome)) {
-      items.push({
-        key: `build:${r.githubRepo}:${r.image}:${r.gitTag}`,
-        kind: 'build',
-        what: `${image}: ${r.outcome}`,
-        url: r.runUrl ?? jobRunUrl
-      });
-    }
+    items.push({
+      key: `${kind}:${r.githubRepo}:${r.image}:${r.gitTag}`,
+      kind,
+      what: `${image}: ${kind === 'build' ? OUTCOMES[r.outcome].counted : (r.reason ?? 'not rebuilt')}`,
+      url: kind === 'build' ? (r.runUrl ?? jobRunUrl) : jobRunUrl
+    });
   }
   // a kind of planning error seen many times (5,000 missing chart versions) is one item, as in the summary
   for (const group of groupProblems(planningErrors)) {
@@ -138,7 +108,7 @@ export function failuresOfNight(
   return [...new Map(items.map((i) => [i.key, i])).values()];
 }
 
-/** This night's failures with their streaks: a failure seen last night goes on, a new one starts today, a fixed one is gone. */
+/** This run's failures with their streaks in days: a failure seen on an earlier run goes on, a new one starts today, a fixed one is gone. */
 export function advanceStreaks(
   previous: FailureIssueState | undefined,
   tonight: readonly FailureItem[],
@@ -147,13 +117,15 @@ export function advanceStreaks(
 ): FailureIssueState {
   const before = new Map((previous?.failures ?? []).map((f) => [f.key, f]));
   const today = now.toISOString().slice(0, 10);
+  // runs are counted by day: two runs on one day are one day of the streak
+  const seenToday = previous?.lastRun.slice(0, 10) === today;
   return {
     version: 1,
     productStream,
     lastRun: now.toISOString(),
     failures: tonight.map((item) => {
       const known = before.get(item.key);
-      return { ...item, since: known?.since ?? today, nights: (known?.nights ?? 0) + 1 };
+      return { ...item, since: known?.since ?? today, nights: known ? known.nights + (seenToday ? 0 : 1) : 1 };
     })
   };
 }
@@ -194,7 +166,7 @@ export function renderIssueBody(state: FailureIssueState, jobRunUrl: string | un
     parts.push(
       `### ${KIND_TITLE[kind]} (${items.length})`,
       table(
-        ['What', 'Failing since', 'Nights in a row', 'Latest run'],
+        ['What', 'Failing since', 'Days in a row', 'Latest run'],
         items.map((f) => [tableCell(f.what), f.since, String(f.nights), f.url ? link('run', f.url) : '—'])
       )
     );

@@ -1,4 +1,5 @@
 import type { BuildResult } from '../dispatch/build-result.js';
+import { OUTCOMES, type RollupColumn } from './outcomes.js';
 
 /** What a report covers: the product stream and its release branches, in plan order (a plan, or merged results files). */
 export interface ReportScope {
@@ -7,35 +8,25 @@ export interface ReportScope {
   branches: readonly { branch: string }[];
 }
 
-/** What one release branch of the product stream got from this run. */
-export interface ReleaseRollup {
+/** What one release branch of the product stream got from this run: its images, counted by rollup column. */
+export interface ReleaseRollup extends Record<RollupColumn, number> {
   branch: string;
   /** Images the branch ships that this run covers. */
   images: number;
-  rebuilt: number;
-  rebuiltOnRetry: number;
-  /** Builds that ran and did not succeed, or whose run was never found or never ended. */
-  failed: number;
-  notDispatched: number;
-  /** Skipped by GitHub (neutral, skipped). */
-  skipped: number;
 }
 
 /** One row per planned branch, in plan order: how its images fared (an image shipped by two branches counts in both). */
 export function rollupByRelease(plan: Pick<ReportScope, 'branches'>, results: readonly BuildResult[]): ReleaseRollup[] {
   return plan.branches.map(({ branch }) => {
     const shipped = results.filter((r) => r.branches.includes(branch));
-    const count = (...outcomes: BuildResult['outcome'][]): number => shipped.filter((r) => outcomes.includes(r.outcome)).length;
-    return {
-      branch,
-      images: shipped.length,
-      rebuilt: count('succeeded'),
-      rebuiltOnRetry: count('succeeded-on-retry'),
-      failed: count('failed', 'cancelled', 'timed-out', 'unmatched', 'running'),
-      notDispatched: count('not-dispatched'),
-      skipped: count('skipped')
-    };
+    const row: ReleaseRollup = { branch, images: shipped.length, ...emptyColumns() };
+    for (const r of shipped) row[OUTCOMES[r.outcome].rollup]++;
+    return row;
   });
+}
+
+function emptyColumns(): Record<RollupColumn, number> {
+  return { rebuilt: 0, rebuiltOnRetry: 0, alreadyBuilt: 0, skipped: 0, acknowledged: 0, failed: 0, notDispatched: 0 };
 }
 
 /**

@@ -1,5 +1,8 @@
 import type { BuildResult } from '../dispatch/build-result.js';
-import { OUTCOME_LABEL } from './results-summary.js';
+import { Ajv } from 'ajv';
+import resultsSchema from './results.schema.json' with { type: 'json' };
+import { isMapping } from '../yaml.js';
+import type { Problem } from '../log.js';
 import type { Plan, ShardOf } from '../plan/plan.js';
 import { rollupByRelease, type ReleaseRollup, type ReportScope } from './release-rollup.js';
 
@@ -15,6 +18,8 @@ export interface ResultsDocument {
   branches: { branch: string }[];
   /** What the report said besides the results (the job stopped early, dispatching could not fit the time limit, …). */
   notes: string[];
+  /** The plan's problems, passed on by a shard to the report job (which reports them once). */
+  problems?: Problem[];
   releases: ReleaseRollup[];
   results: BuildResult[];
 }
@@ -23,7 +28,8 @@ export interface ResultsDocument {
 export function resultsDocument(
   plan: ReportScope & Pick<Plan, 'createdAt' | 'shard'>,
   results: readonly BuildResult[],
-  notes: readonly string[]
+  notes: readonly string[],
+  problems: readonly Problem[] = []
 ): ResultsDocument {
   return {
     version: 1,
@@ -33,29 +39,23 @@ export function resultsDocument(
     ...(plan.shard ? { shard: plan.shard } : {}),
     branches: plan.branches.map((b) => ({ branch: b.branch })),
     notes: [...notes],
+    ...(problems.length > 0 ? { problems: [...problems] } : {}),
     releases: rollupByRelease(plan, results),
     results: [...results]
   };
 }
 
-/** Every outcome a result may have (the summary labels each). */
-const OUTCOMES: ReadonlySet<string> = new Set(Object.keys(OUTCOME_LABEL));
+const validateResults = new Ajv({ allErrors: false, strict: false }).compile<ResultsDocument>(resultsSchema);
 
-/** Check a parsed results file; the error says what is wrong with it. */
+/** Check a parsed results file against results.schema.json; the error names the JSON path. */
 export function checkResultsDocument(value: unknown): { ok: true; document: ResultsDocument } | { ok: false; error: string } {
-  if (typeof value !== 'object' || value === null) return { ok: false, error: 'not a JSON object' };
-  const doc = value as Partial<ResultsDocument>;
-  if (doc.version !== 1)
-    return { ok: false, error: `version ${JSON.stringify(doc.version)} is not a results version this dispatcher reads (1)` };
-  if (typeof doc.org !== 'string' || typeof doc.productStreamRepo !== 'string')
-    return { ok: false, error: 'org or productStreamRepo is missing' };
-  if (!Array.isArray(doc.results) || !Array.isArray(doc.branches)) return { ok: false, error: 'results or branches is not a list' };
-  for (const [i, r] of doc.results.entries()) {
-    const result = r as Partial<BuildResult> | null;
-    if (!result || typeof result.githubRepo !== 'string' || typeof result.fullImage !== 'string' || !OUTCOMES.has(String(result.outcome)))
-      return { ok: false, error: `results[${i}] is not a build result` };
+  if (isMapping(value) && 'version' in value && value.version !== 1)
+    return { ok: false, error: `version ${JSON.stringify(value.version)} is not a results version this dispatcher reads (1)` };
+  if (!validateResults(value)) {
+    const first = validateResults.errors?.[0];
+    return { ok: false, error: `${first?.instancePath || '(top level)'}: ${first?.message ?? 'is invalid'}` };
   }
-  return { ok: true, document: { ...doc, notes: Array.isArray(doc.notes) ? doc.notes : [] } as ResultsDocument };
+  return { ok: true, document: { ...value, notes: value.notes ?? [], problems: value.problems ?? [] } };
 }
 
 export interface MergedResults {
@@ -64,6 +64,8 @@ export interface MergedResults {
   notes: string[];
   /** Errors a person must see: shards without results, shards reported twice, files of another plan. */
   problems: string[];
+  /** The plan's problems the shards passed on, each once. */
+  planProblems: Problem[];
 }
 
 /**
@@ -82,6 +84,7 @@ export function mergeResultsDocuments(files: readonly { file: string; document: 
   };
   const results: BuildResult[] = [];
   const notes: string[] = [];
+  const planProblems = new Map<string, Problem>();
   const shardsSeen = new Map<number, string>();
   let shardCount: number | undefined;
   for (const { file, document } of sorted) {
@@ -104,11 +107,12 @@ export function mergeResultsDocuments(files: readonly { file: string; document: 
     }
     for (const { branch } of document.branches) if (!scope.branches.some((b) => b.branch === branch)) scope.branches.push({ branch });
     results.push(...document.results);
+    for (const problem of document.problems ?? []) planProblems.set(JSON.stringify(problem), problem);
     notes.push(...document.notes.map((n) => (document.shard ? `shard ${document.shard.index}/${document.shard.count}: ${n}` : n)));
   }
   if (shardCount !== undefined)
     for (let k = 1; k <= shardCount; k++)
       if (!shardsSeen.has(k))
         problems.push(`shard ${k}/${shardCount} wrote no results file: its builds are not in this report (did its job run?)`);
-  return { scope, results, notes, problems };
+  return { scope, results, notes, problems, planProblems: [...planProblems.values()] };
 }

@@ -1,31 +1,12 @@
-import type { BuildOutcome, BuildResult, Totals } from '../dispatch/build-result.js';
-import { countResults, SUCCEEDED } from '../dispatch/build-result.js';
+import type { BuildResult } from '../dispatch/build-result.js';
+import { countResults, describeTotals, needsPerson, OUTCOMES } from './outcomes.js';
 import { codeSpan, repoPageUrl, tableCell } from '../escape.js';
 import { details, link, table } from './markdown.js';
 import { gitTagLink, imageCell, renderNotes, textTable, type SummaryLinks } from './plan-summary.js';
 import { commonRegistryPath, rollupByRelease, type ReportScope } from './release-rollup.js';
 
-export const OUTCOME_LABEL: Record<BuildOutcome, string> = {
-  succeeded: '✅ succeeded',
-  'succeeded-on-retry': '🔁 succeeded on retry',
-  failed: '❌ failed',
-  cancelled: '🚫 cancelled',
-  'timed-out': '⏱️ timed out',
-  unmatched: '❓ run not found',
-  'not-dispatched': '⛔ not dispatched',
-  skipped: '⏭️ skipped',
-  running: '🔄 running'
-};
-
-export function describeTotals(t: Totals): string {
-  return (
-    `${t.dispatched} dispatched, ${t.succeeded} succeeded${t.succeededOnRetry ? `, ${t.succeededOnRetry} succeeded on retry` : ''}, ${t.failed} failed, ${t.timedOut} timed out, ` +
-    `${t.cancelled} cancelled, ${t.unmatched} not matched to a run, ${t.notDispatched} not dispatched, ${t.skipped} skipped`
-  );
-}
-
 function conclusionCell(result: BuildResult): string {
-  const label = OUTCOME_LABEL[result.outcome];
+  const label = OUTCOMES[result.outcome].label;
   return result.reason ? `${label}<br>${tableCell(result.reason)}` : label;
 }
 
@@ -41,14 +22,14 @@ function runCell(r: BuildResult): string {
 function renderReleaseTable(plan: ReportScope, results: readonly BuildResult[], serverUrl: string): string {
   const count = (n: number): string => (n === 0 ? '—' : String(n));
   return table(
-    ['Release branch', 'Images', 'Rebuilt', 'Rebuilt on retry', 'Failed', 'Not dispatched'],
+    ['Release branch', 'Images', 'Rebuilt', 'Already built', 'Need a person', 'Acknowledged'],
     rollupByRelease(plan, results).map((r) => [
       link(r.branch, repoPageUrl(serverUrl, plan.org, plan.productStreamRepo, 'tree', r.branch)),
       String(r.images),
-      count(r.rebuilt),
-      count(r.rebuiltOnRetry),
-      r.failed > 0 ? `❌ ${r.failed}` : '—',
-      r.notDispatched > 0 ? `⛔ ${r.notDispatched}` : '—'
+      count(r.rebuilt + r.rebuiltOnRetry),
+      count(r.alreadyBuilt),
+      r.failed + r.notDispatched > 0 ? `❌ ${r.failed + r.notDispatched}` : '—',
+      count(r.acknowledged)
     ])
   );
 }
@@ -71,7 +52,7 @@ export function renderResultsSummary(
   ];
   const repos = [...new Set(results.map((r) => r.githubRepo))];
   // repos that need attention come first and open; repos whose builds all went well are folded
-  const needsAttention = (repo: string): boolean => results.some((r) => r.githubRepo === repo && !SUCCEEDED.has(r.outcome));
+  const needsAttention = (repo: string): boolean => results.some((r) => r.githubRepo === repo && needsPerson(r));
   for (const repo of [...repos.filter(needsAttention), ...repos.filter((r) => !needsAttention(r))]) {
     const rows = results.filter((r) => r.githubRepo === repo);
     // the heading names the repo, and the registry path is said once above
@@ -94,5 +75,6 @@ export function renderResultsSummary(
 /** The results as plain columns, for a terminal. */
 export function renderResultsText(results: readonly BuildResult[]): string {
   const rows = results.map((r) => [r.githubRepo, r.gitTag, r.image, r.outcome, r.runUrl ?? '-', r.reason ?? '']);
-  return textTable(['REPO', 'GIT TAG', 'IMAGE', 'OUTCOME', 'RUN', 'WHY'], rows) + `\n${describeTotals(countResults(results))}\n`;
+  // the totals line follows in the log, once
+  return textTable(['REPO', 'GIT TAG', 'IMAGE', 'OUTCOME', 'RUN', 'WHY'], rows);
 }

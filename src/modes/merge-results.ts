@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+import { errorMessage } from '../errors.js';
+import { findFiles } from '../glob.js';
+import type { JobOutput } from '../job-output.js';
+import type { Problem } from '../log.js';
+import { optionName } from '../options.js';
+import type { JobReport } from '../report/job-report.js';
+import { checkResultsDocument, mergeResultsDocuments, type ResultsDocument } from '../report/results-document.js';
+import type { ModeContext } from './mode-context.js';
+
+/**
+ * The report job of a sharded run: the shards' results files as one report. Nothing is planned
+ * nor dispatched. The plan's problems, passed on by the shards, are reported here once, so a
+ * sharded night says what a single job says.
+ */
+export async function mergeResults(ctx: ModeContext, pattern: string): Promise<JobReport> {
+  const { output } = ctx.deps;
+  const { log } = output;
+  const name = optionName(ctx.settings.edge, 'mergeResults');
+  const read = await readResultsFiles(pattern, name, output);
+  const report: JobReport = { mode: 'merge', results: [], problems: [...read.problems], carried: [], notes: [] };
+  if (read.documents.length === 0) {
+    const failure = `${name}: no results file matches ${pattern}: no job of this run reported (did they run, and upload their results?)`;
+    log.problem({ severity: 'error', message: failure });
+    report.problems.push({ severity: 'error', message: failure });
+    return report;
+  }
+  const merged = mergeResultsDocuments(read.documents);
+  for (const message of merged.problems) {
+    log.problem({ severity: 'error', message });
+    report.problems.push({ severity: 'error', message });
+  }
+  for (const problem of merged.planProblems) log.problem(problem);
+  report.problems.push(...merged.planProblems);
+  report.scope = { ...merged.scope, createdAt: read.documents[0]?.document.planCreatedAt ?? '' };
+  report.results = merged.results;
+  report.notes.push(...merged.problems, ...merged.notes);
+  return report;
+}
+
+/** Every results file the glob matches; a file that cannot be read or is not a results file is an error, and left out. */
+async function readResultsFiles(
+  pattern: string,
+  name: string,
+  output: JobOutput
+): Promise<{ documents: { file: string; document: ResultsDocument }[]; problems: Problem[] }> {
+  const files = await findFiles(pattern, process.cwd());
+  output.log.info(`${name}: ${files.length} files match ${pattern}`);
+  const documents: { file: string; document: ResultsDocument }[] = [];
+  const problems: Problem[] = [];
+  for (const file of files) {
+    let checked: ReturnType<typeof checkResultsDocument>;
+    try {
+      checked = checkResultsDocument(JSON.parse(await readFile(file, 'utf8')));
+    } catch (error) {
+      checked = { ok: false, error: errorMessage(error) };
+    }
+    if (checked.ok) {
+      documents.push({ file, document: checked.document });
+      continue;
+    }
+    const problem: Problem = { severity: 'error', message: `not a results file of this dispatcher (${checked.error}); left out`, where: { file } };
+    output.log.problem(problem);
+    problems.push(problem);
+  }
+  return { documents, problems };
+}

@@ -1,0 +1,158 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Configuration } from '../config/configuration.js';
+import { BuildRunner, type BuildOptions } from '../dispatch/build-runner.js';
+import { BadInputError, CancelledError, describeThrown, errorMessage, unlessAborted } from '../errors.js';
+import { writeJsonFile } from '../job-output.js';
+import type { Problem } from '../log.js';
+import type { Plan } from '../plan/plan.js';
+import { planBuilds } from '../plan/plan.js';
+import { readPlanFile } from '../plan/plan-file.js';
+import { chartsSkippedNote, planRebuilds, type Planned } from '../plan/plan-rebuilds.js';
+import { shardOf } from '../plan/shard.js';
+import { switchOn, optionName } from '../options.js';
+import { gapResults, inPlanOrder, staleAcknowledgements } from '../report/gaps.js';
+import type { JobReport } from '../report/job-report.js';
+import type { Settings } from '../settings.js';
+import type { ModeContext } from './mode-context.js';
+
+type PlanMode = Extract<Settings['mode'], { kind: 'plan' | 'dispatch' }>;
+
+/**
+ * A dry run or a night: the plan (made now, or read with from-plan, whole or a shard), its gaps,
+ * then, unless a dry run, its builds dispatched and watched. Whatever stops it after the plan is
+ * known (a cancel, a silent server), the report carries the plan and every build dispatched.
+ */
+export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise<JobReport> {
+  const { settings, config, deps } = ctx;
+  const fromPlan = mode.fromPlan ? await readGivenPlan(ctx, mode.fromPlan) : undefined;
+  if (!fromPlan) checkChartCredentials(config, settings);
+  const report: JobReport = { mode: 'plan', results: [], problems: [], carried: [], notes: chartsSkippedNote(settings.skipCharts && !fromPlan) };
+  const tempRoot = await mkdtemp(join(tmpdir(), 'hms-dispatcher-'));
+  try {
+    const github = await unlessAborted(
+      deps.github({
+        org: ctx.org,
+        repo: config.configuration['product-stream-repo'],
+        timeoutMs: config.configuration.timeouts['github-api-seconds'] * 1000
+      }),
+      deps.signal
+    );
+    const planned = fromPlan ?? (await unlessAborted(planRebuilds(config, { ...settings, org: ctx.org }, github, deps.output, tempRoot, deps.clock), deps.signal));
+    const plan = mode.shard ? shardOf(planned.plan, mode.shard) : planned.plan;
+    if (mode.shard)
+      deps.output.log.info(
+        `shard ${mode.shard.index}/${mode.shard.count}: ${planBuilds(plan).length} builds in ${plan.repos.length} repos (${plan.repos.map((r) => r.githubRepo).join(', ') || 'none'})`
+      );
+    Object.assign(report, { plan, scope: plan });
+    report.problems.push(...reportedProblems(ctx, planned, mode));
+    report.carried.push(...planned.problems);
+    if (settings.planFile) await writeJsonFile(settings.planFile, { ...plan, problems: planned.problems } satisfies Plan);
+    const gaps = gapResults(plan, config.acknowledged, new Date(deps.clock.now()).toISOString().slice(0, 10));
+    report.results = gaps;
+    if (mode.kind === 'plan') return report;
+    // a plan not dispatched (partial) is reported as a plan; from here on, as what was dispatched
+    if (planned.partial && settings.failOn !== 'never') {
+      const refusal = `nothing was dispatched: the plan is partial (see above); ${optionName(settings.edge, 'failOn')} never dispatches a partial plan`;
+      deps.output.log.problem({ severity: 'error', message: refusal });
+      report.problems.push({ severity: 'error', message: refusal });
+      return report;
+    }
+    const runner = new BuildRunner(
+      github.builds(plan.repos.map((r) => r.githubRepo)),
+      buildOptions(config, settings, plan, deps),
+      deps.output.log,
+      deps.clock
+    );
+    report.mode = 'dispatch';
+    try {
+      await unlessAborted(runner.run(plan), deps.signal);
+    } catch (error) {
+      // builds were dispatched: report them whatever stopped the watch
+      report.stoppedEarly = describeThrown(error);
+      if (!(error instanceof CancelledError) && error instanceof Error && error.stack) deps.output.log.debug(error.stack);
+    } finally {
+      report.results = inPlanOrder(plan, runner.resultsSoFar(plan), gaps);
+      report.notes.push(...runner.notes);
+    }
+    return report;
+  } catch (error) {
+    if (error instanceof BadInputError) throw error;
+    // the plan is not known (or not all of it): the report says where the job stopped
+    report.stoppedEarly = describeThrown(error);
+    if (!report.plan) report.notes.push('Nothing was dispatched: the job stopped while planning.');
+    if (!(error instanceof CancelledError) && error instanceof Error && error.stack) deps.output.log.debug(error.stack);
+    report.failedToRun = !(error instanceof CancelledError);
+    return report;
+  } finally {
+    await rm(tempRoot, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The problems this job reports of the plan. Planning now: they were said as found (and stale
+ * acknowledgements are added). A whole plan read from a file: said again here. A shard: none, its
+ * results file passes them on to the report job, which says them once for every shard.
+ */
+function reportedProblems(ctx: ModeContext, planned: Planned, mode: PlanMode): Problem[] {
+  const { log } = ctx.deps.output;
+  if (mode.shard) return [];
+  if (mode.fromPlan) {
+    for (const problem of planned.problems) log.problem(problem);
+    return [...planned.problems];
+  }
+  const stale = staleAcknowledgements(planned.plan, ctx.config.acknowledged, ctx.configFile);
+  for (const problem of stale) log.problem(problem);
+  planned.problems.push(...stale);
+  return [...planned.problems];
+}
+
+/** The plan of from-plan, or bad input naming the file. */
+async function readGivenPlan(ctx: ModeContext, file: string): Promise<Planned> {
+  let plan: Plan;
+  try {
+    plan = await readPlanFile(file, { org: ctx.org, productStreamRepo: ctx.config.configuration['product-stream-repo'] }, ctx.deps.clock.now());
+  } catch (error) {
+    throw new BadInputError(errorMessage(error), { cause: error });
+  }
+  ctx.deps.output.log.info(`plan: ${file}, made ${plan.createdAt}: ${planBuilds(plan).length} builds in ${plan.repos.length} repos`);
+  const { problems = [], ...rest } = plan;
+  return { plan: rest, problems };
+}
+
+/** Chart credentials are known to be missing before any download, with what to set. */
+function checkChartCredentials(config: Readonly<Configuration>, settings: Settings): void {
+  if (settings.skipCharts || settings.chartCredentials || !config.configuration['chart-credentials-required']) return;
+  if (config['helm-repo-lookup'].length === 0) return;
+  const name = (key: 'chartRepoUsername' | 'chartRepoPassword'): string => optionName(settings.edge, key);
+  throw new BadInputError(
+    `${name('chartRepoUsername')} and ${name('chartRepoPassword')} are not set, and the chart repository needs them ` +
+      `(configuration.chart-credentials-required): set them${settings.edge === 'action' ? ' from secrets' : ''}, or set ` +
+      `${switchOn(settings.edge, 'skipCharts')} to plan without the images of the manifests' charts` +
+      (settings.edge === 'action' ? ' (pull requests from forks get no secrets)' : '')
+  );
+}
+
+/** Run settings of the build phase, from the configuration and the inputs; the window of skip-succeeded-within on the job's clock. */
+export function buildOptions(
+  config: Readonly<Configuration>,
+  settings: Pick<Settings, 'skipSucceededWithin' | 'maxParallel'>,
+  plan: Pick<Plan, 'createdAt'>,
+  deps: { clock: { now(): number }; signal?: AbortSignal }
+): BuildOptions {
+  const c = config.configuration;
+  const skip = settings.skipSucceededWithin;
+  return {
+    ...(skip ? { skipSucceededSince: skip.kind === 'plan' ? Date.parse(plan.createdAt) : deps.clock.now() - skip.ms } : {}),
+    maxParallel: settings.maxParallel ?? c['max-parallel'],
+    pollIntervalMs: c['sleep-duration-seconds'] * 1000,
+    timeLimitMs: c['time-limit-minutes'] * 60_000,
+    // the original waited webhook-sleep-seconds once; look for the run with backoff up to six times that
+    correlationWindowMs: Math.max(c['webhook-sleep-seconds'] * 6, 10) * 1000,
+    attachToRunning: c['attach-to-running-builds'],
+    cancelOnTimeout: c['cancel-on-timeout'],
+    retryFailedBuilds: c['retry-failed-builds'],
+    ...(deps.signal ? { signal: deps.signal } : {})
+  };
+}

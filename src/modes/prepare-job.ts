@@ -1,0 +1,45 @@
+import { access, constants, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Configuration } from '../config/configuration.js';
+import { loadConfiguration } from '../config/load.js';
+import { BadInputError, errorMessage } from '../errors.js';
+import type { JobDeps } from '../job-ports.js';
+import { optionName } from '../options.js';
+import type { Settings } from '../settings.js';
+import type { ModeContext } from './mode-context.js';
+
+/** The configuration (never changed: the command line's overrides make a new one), the org, the output folders; or bad input. */
+export async function prepareJob(settings: Settings, deps: JobDeps): Promise<ModeContext> {
+  const { log } = deps.output;
+  const loaded = await loadConfiguration(settings.configFile);
+  for (const warning of loaded.warnings) log.problem({ severity: 'warning', message: warning });
+  if (!loaded.ok) {
+    for (const error of loaded.errors) log.problem({ severity: 'error', message: error });
+    throw new BadInputError(`the configuration ${settings.configFile} is invalid`);
+  }
+  const config: Configuration = { ...loaded.config, configuration: { ...loaded.config.configuration, ...settings.configOverrides } };
+  log.setLevel(config.configuration['log-level']);
+  log.info(`configuration: ${settings.configFile}`);
+  await prepareOutputFiles(settings);
+  const name = (key: 'org' | 'appId' | 'privateKey' | 'token'): string => optionName(settings.edge, key);
+  const org = settings.org ?? config.configuration.org ?? settings.defaultOrg;
+  if (!org) throw new BadInputError(`no GitHub organization: set configuration.org, ${name('org')}, or GITHUB_REPOSITORY`);
+  if (!settings.auth && settings.mode.kind !== 'merge')
+    throw new BadInputError(`no GitHub credentials: set ${name('appId')} and ${name('privateKey')}, or ${name('token')}`);
+  return { settings, config, configFile: settings.configFile, org, deps };
+}
+
+/** Every output file can be written: its folder is made now, so no late error costs the report. */
+async function prepareOutputFiles(settings: Settings): Promise<void> {
+  for (const key of ['resultsFile', 'planFile'] as const) {
+    const file = settings[key];
+    if (!file) continue;
+    try {
+      await mkdir(dirname(file), { recursive: true });
+      await access(dirname(file), constants.W_OK);
+    } catch (error) {
+      throw new BadInputError(`${optionName(settings.edge, key)}: cannot write ${file}: ${errorMessage(error)}`, { cause: error });
+    }
+  }
+}
+

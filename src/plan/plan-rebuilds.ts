@@ -1,0 +1,101 @@
+import type { Configuration } from '../config/configuration.js';
+import { Inputs } from '../constants.js';
+import type { Clock } from '../dispatch/clock.js';
+import { MEGABYTE } from '../bytes.js';
+import type { GitHubPorts } from '../job-ports.js';
+import type { JobOutput } from '../job-output.js';
+import { PhaseLog, type Problem } from '../log.js';
+import { countPlan } from '../report/plan-summary.js';
+import { ChartRepository } from './chart-repository.js';
+import { ImageFinder } from './find-images.js';
+import { GitRepository } from './git.js';
+import { Helm } from './helm.js';
+import { locateHelm } from './helm-install.js';
+import type { Plan } from './plan.js';
+
+/** What planning needs from the settings. */
+export interface PlanningInputs {
+  org: string;
+  serverUrl: string;
+  skipCharts: boolean;
+  helmDownload: boolean;
+  chartCredentials: { username: string; password: string } | undefined;
+  chartRewrites: readonly { from: string; to: string }[];
+}
+
+/** A plan and what planning reported; `partial` says why the plan is not whole (bounds passed), when it is not. */
+export interface Planned {
+  plan: Plan;
+  problems: Problem[];
+  partial?: string;
+}
+
+export function chartsSkippedNote(skipCharts: boolean): string[] {
+  return skipCharts
+    ? [`charts were not downloaded nor rendered (${Inputs.SkipCharts}): the images of the manifests' charts are not in this plan`]
+    : [];
+}
+
+/** Every image to rebuild, from the product stream's branches, the chart repository and the image repos' tags. */
+export async function planRebuilds(
+  config: Configuration,
+  inputs: PlanningInputs,
+  github: GitHubPorts,
+  output: JobOutput,
+  tempRoot: string,
+  clock: Clock
+): Promise<Planned> {
+  const log = new PhaseLog(output.log);
+  const { timeouts, limits } = config.configuration;
+  const productStreamRepo = config.configuration['product-stream-repo'];
+  const gitToken = await github.productStreamToken();
+  output.mask(gitToken);
+  const helm = inputs.skipCharts
+    ? undefined
+    : await Helm.create(await locateHelm((m) => log.info(m), { download: inputs.helmDownload }), {
+        timeoutMs: timeouts['helm-template-seconds'] * 1000,
+        tempRoot,
+        memoryBytes: limits['helm-memory-megabytes'] * MEGABYTE,
+        maxOutputBytes: limits['helm-output-megabytes'] * MEGABYTE
+      });
+  if (helm) log.info(`helm: ${helm.binary} (${await helm.version()})`);
+  for (const note of chartsSkippedNote(inputs.skipCharts)) log.problem({ severity: 'warning', message: note });
+  const productStreamUrl = `${inputs.serverUrl.replace(/\/+$/, '')}/${inputs.org}/${productStreamRepo}`;
+  const repo = await GitRepository.open(productStreamUrl, gitToken, { stallSeconds: timeouts['git-stall-seconds'], tempRoot });
+  const charts = new ChartRepository(inputs.chartCredentials, {
+    timeoutMs: timeouts['chart-download-seconds'] * 1000,
+    tempRoot,
+    limits: {
+      maxDownloadBytes: limits['chart-download-megabytes'] * MEGABYTE,
+      maxUnpackedBytes: limits['chart-unpacked-megabytes'] * MEGABYTE,
+      maxFileBytes: limits['chart-file-megabytes'] * MEGABYTE
+    }
+  });
+  let plan: Plan;
+  let finder: ImageFinder;
+  try {
+    finder = new ImageFinder({
+      config,
+      org: inputs.org,
+      repo,
+      githubFor: (repos) => github.planning(repos),
+      helm,
+      charts,
+      chartRewrites: inputs.chartRewrites,
+      log,
+      tempRoot,
+      renderCharts: !inputs.skipCharts,
+      now: () => clock.now(),
+      bounds: { maxRenders: limits['chart-renders'], deadline: clock.now() + limits['planning-minutes'] * 60_000 }
+    });
+    plan = await finder.buildPlan();
+  } finally {
+    await Promise.all([repo.remove(), charts.dispose(), helm?.dispose()]);
+  }
+  const counts = countPlan(plan);
+  log.info(`plan: ${counts.images} images in ${counts.repos} repos, ${counts.builds} builds, ${counts.unresolved} images without a build`);
+  const partial = finder.partial.size > 0 ? [...finder.partial].join('; ') : undefined;
+  if (partial)
+    log.problem({ severity: 'error', message: `the plan is partial: ${partial}; the chart releases not rendered are named above` });
+  return { plan, problems: [...log.problems], ...(partial ? { partial } : {}) };
+}

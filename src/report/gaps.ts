@@ -1,0 +1,51 @@
+import type { Acknowledgement } from '../config/configuration.js';
+import type { BuildResult } from '../dispatch/build-result.js';
+import { resultFor } from '../dispatch/build-result.js';
+import type { Problem } from '../log.js';
+import type { Plan, PlannedImage } from '../plan/plan.js';
+import { planImages } from '../plan/plan.js';
+
+/** `cray-smd:1.20.10`: how an acknowledgement names an image. */
+export function acknowledgedName(image: Pick<PlannedImage, 'name' | 'tag'>): string {
+  return `${image.name}:${image.tag}`;
+}
+
+function matches(entry: Acknowledgement, image: PlannedImage): boolean {
+  return entry.image === acknowledgedName(image) && (entry['github-repo'] === undefined || entry['github-repo'] === image.githubRepo);
+}
+
+/**
+ * The result of each gap of a plan: an image it ships that cannot be rebuilt at its tag (no tag,
+ * no workflow, no `workflow_dispatch` there). A gap is `not-dispatched`, an error, in the dry run
+ * and in the night alike; acknowledged (configuration `acknowledged`) it is `acknowledged`, a
+ * notice, through its `until` day (UTC), and an error again from the day after.
+ */
+export function gapResults(plan: Plan, acknowledged: readonly Acknowledgement[], today: string): BuildResult[] {
+  return planImages(plan)
+    .filter((image) => image.state === 'unresolved')
+    .map((image) => {
+      const why = image.reason ?? 'no build';
+      const entry = acknowledged.find((a) => matches(a, image));
+      if (!entry) return resultFor(image, 'not-dispatched', why);
+      if (entry.until < today)
+        return resultFor(image, 'not-dispatched', `acknowledgement of ${entry.image} expired on ${entry.until}: ${why}`);
+      return resultFor(image, 'acknowledged', `${why}; acknowledged until ${entry.until}: ${entry.reason}`);
+    });
+}
+
+/** Acknowledgements that no gap of the whole plan needs any more: a warning each, naming the entry. */
+export function staleAcknowledgements(plan: Plan, acknowledged: readonly Acknowledgement[], file: string): Problem[] {
+  const images = planImages(plan);
+  return acknowledged.flatMap((entry, i): Problem[] => {
+    const named = images.filter((image) => matches(entry, image));
+    if (named.some((image) => image.state === 'unresolved')) return [];
+    const why = named.length === 0 ? 'matches no image of the plan' : 'is rebuilt now: its gap is gone';
+    return [{ severity: 'warning', message: `acknowledgement of ${entry.image} ${why}; remove it`, where: { file, yamlPath: `acknowledged[${i}]` } }];
+  });
+}
+
+/** Every result of a job in plan order: the builds' results and the gaps' results, one per image. */
+export function inPlanOrder(plan: Plan, ...lists: readonly (readonly BuildResult[])[]): BuildResult[] {
+  const byImage = new Map(lists.flat().map((r) => [`${r.githubRepo}\u0000${r.fullImage}`, r]));
+  return planImages(plan).flatMap((image) => byImage.get(`${image.githubRepo}\u0000${image.fullImage}`) ?? []);
+}

@@ -1,0 +1,98 @@
+import { Inputs, Outputs, type FailOn } from '../constants.js';
+import { errorMessage } from '../errors.js';
+import { tableCell } from '../escape.js';
+import { writeJsonFile, type JobOutput } from '../job-output.js';
+import type { Problem } from '../log.js';
+import { acknowledgedSection, renderGapText } from './gap-summary.js';
+import { reportExitStatus, type JobReport } from './job-report.js';
+import { countResults, describeTotals, resultProblems } from './outcomes.js';
+import { renderPlanSummary, renderPlanText, type SummaryLinks } from './plan-summary.js';
+import { renderProblemList } from './problem-list.js';
+import { rollupByRelease } from './release-rollup.js';
+import { resultsDocument } from './results-document.js';
+import { renderResultsSummary, renderResultsText } from './results-summary.js';
+
+/** Where the report goes besides the output: the files asked for, the summary's links, `fail-on`. */
+export interface ReportTarget {
+  output: JobOutput;
+  links: SummaryLinks;
+  failOn: FailOn;
+  resultsFile?: string;
+}
+
+/** How the job ends: its exit code, and one line saying why when it fails. */
+export interface JobEnd {
+  exitCode: 0 | 1;
+  failure?: string;
+}
+
+/**
+ * The one writer of a job's report: annotations for the results, the job summary, the outputs,
+ * the results file and the exit status. Each write that fails is said, and the others still happen.
+ */
+export async function writeJobReport(report: JobReport, target: ReportTarget): Promise<JobEnd> {
+  const { output } = target;
+  const { log } = output;
+  // an error that stopped the job is the job's failure message (one error, naming the server); a cancel is an error of its own
+  const stop: Problem[] =
+    report.stoppedEarly && !report.failedToRun ? [{ severity: 'error', message: `the job stopped early: ${report.stoppedEarly}` }] : [];
+  const fromResults = resultProblems(report.results);
+  for (const problem of [...stop, ...fromResults]) log.problem(problem);
+  const everyProblem: Problem[] = [...report.problems, ...stop, ...fromResults];
+  const writes: [string, () => unknown][] = [
+    ['the job summary', () => output.summary(renderSummary(report, target.links, everyProblem), renderText(report))],
+    ['the outputs', () => setOutputs(report, output)]
+  ];
+  if (target.resultsFile) {
+    const file = target.resultsFile;
+    if (report.mode === 'plan') log.info(`${Inputs.ResultsFile}: a dry run has no results; no results file is written`);
+    else if (report.scope) {
+      const scope = report.scope;
+      writes.push([Inputs.ResultsFile, () => writeJsonFile(file, resultsDocument(scope, report.results, report.notes, report.carried))]);
+    }
+  }
+  const failures = await writeEach(writes);
+  for (const failure of failures) log.problem({ severity: 'error', message: failure });
+  if (report.mode !== 'plan') log.info(describeTotals(countResults(report.results)));
+  const status = reportExitStatus(report, target.failOn);
+  const failure = [...(status.code === 1 ? [status.failure] : []), ...failures].join('; ');
+  return failure ? { exitCode: 1, failure } : { exitCode: 0 };
+}
+
+/** Run each write; one that fails is said, and the others still happen. */
+async function writeEach(writes: readonly [string, () => unknown][]): Promise<string[]> {
+  const failures: string[] = [];
+  for (const [what, write] of writes) {
+    try {
+      await write();
+    } catch (error) {
+      failures.push(`cannot write ${what}: ${errorMessage(error)}`);
+    }
+  }
+  return failures;
+}
+
+function renderSummary(report: JobReport, links: SummaryLinks, problems: readonly Problem[]): string {
+  const notes = [...(report.stoppedEarly ? [`The job stopped early: ${report.stoppedEarly}`] : []), ...report.notes];
+  let body: string;
+  if (report.mode === 'plan' && report.plan) body = renderPlanSummary(report.plan, links, notes);
+  else if (report.mode !== 'plan' && report.scope) body = renderResultsSummary(report.scope, report.results, links, notes);
+  else body = `## Image rebuilds\n\n${notes.map((n) => `> ⚠️ ${tableCell(n, 2000)}`).join('\n>\n') || `> ${report.mode === 'merge' ? 'No results to report.' : 'Nothing was planned.'}`}\n`;
+  return body + acknowledgedSection(report.results) + renderProblemList(problems);
+}
+
+function renderText(report: JobReport): string {
+  if (report.mode === 'plan') return report.plan ? renderPlanText(report.plan) + renderGapText(report.results) : '';
+  return renderResultsText(report.results);
+}
+
+function setOutputs(report: JobReport, output: JobOutput): void {
+  if (report.plan) output.setOutput(Outputs.Plan, JSON.stringify(report.plan));
+  if (report.mode === 'plan') return;
+  const totals = countResults(report.results);
+  output.setOutput(Outputs.Results, JSON.stringify(report.results));
+  output.setOutput(Outputs.Releases, JSON.stringify(report.scope ? rollupByRelease(report.scope, report.results) : []));
+  output.setOutput(Outputs.Dispatched, totals.dispatched);
+  output.setOutput(Outputs.Succeeded, totals.succeeded);
+  output.setOutput(Outputs.Failed, totals.needPerson);
+}
