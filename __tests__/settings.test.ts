@@ -96,7 +96,9 @@ describe('settings of the action', () => {
 
   it('says which input is wrong', async () => {
     expect(() => parseBoolean('maybe', 'input dry-run')).toThrow('input dry-run must be true or false, not "maybe"');
-    expect(() => parsePositiveInteger('0', 'input max-parallel')).toThrow('input max-parallel must be a whole number of at least 1, not "0"');
+    expect(() => parsePositiveInteger('0', 'input max-parallel')).toThrow(
+      'input max-parallel must be a whole number of at least 1, not "0"'
+    );
     expect(() => parseRewrites('no-equals-sign', 'input chart-repo-rewrite')).toThrow(
       'input chart-repo-rewrite: "no-equals-sign" is not FROM=TO'
     );
@@ -129,9 +131,9 @@ describe('settings of the action', () => {
     expect(() => outputPath('../../x', '/work/space', 'input results-file')).toThrow(
       'input results-file: "../../x" is outside GITHUB_WORKSPACE (/work/space); give a path inside it, or an absolute path'
     );
-    await expect(withInputs({ token: 't', 'results-file': '../x.json' }, () => settingsFromInputs({ GITHUB_WORKSPACE: '/w' }))).rejects.toThrow(
-      /outside GITHUB_WORKSPACE/
-    );
+    await expect(
+      withInputs({ token: 't', 'results-file': '../x.json' }, () => settingsFromInputs({ GITHUB_WORKSPACE: '/w' }))
+    ).rejects.toThrow(/outside GITHUB_WORKSPACE/);
   });
 });
 
@@ -267,7 +269,9 @@ describe('what a run does: plans, shards, merges, resumes', () => {
     expect(() => runModeOf('action', { ...none, skipSucceededWithin: { kind: 'plan' } })).toThrow(
       /plan means "since the plan was made" and needs input from-plan/
     );
-    expect(runModeOf('action', { ...none, fromPlan: 'plan.json', shard: { index: 2, count: 2 }, skipSucceededWithin: { kind: 'plan' } })).toEqual({
+    expect(
+      runModeOf('action', { ...none, fromPlan: 'plan.json', shard: { index: 2, count: 2 }, skipSucceededWithin: { kind: 'plan' } })
+    ).toEqual({
       kind: 'dispatch',
       fromPlan: 'plan.json',
       shard: { index: 2, count: 2 }

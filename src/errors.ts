@@ -73,6 +73,8 @@ export function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise
 export class CancelledError extends Error {
   override readonly name = 'CancelledError';
   constructor(signal: AbortSignal) {
-    super(`it was cancelled (${typeof signal.reason === 'string' ? signal.reason : 'cancelled'}); builds still running go on without being watched`);
+    super(
+      `it was cancelled (${typeof signal.reason === 'string' ? signal.reason : 'cancelled'}); builds still running go on without being watched`
+    );
   }
 }

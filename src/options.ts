@@ -43,7 +43,7 @@ export const OPTIONS = {
     variables: ['GITHUB_APP_PRIVATE_KEY_FILE'],
     file: true,
     metavar: 'FILE',
-    help: "GitHub App private key: the command line reads it from a PEM file"
+    help: 'GitHub App private key: the command line reads it from a PEM file'
   },
   token: {
     input: Inputs.Token,
@@ -53,7 +53,12 @@ export const OPTIONS = {
     metavar: 'T',
     help: 'GitHub token (or a GitHub App: app id and private key)'
   },
-  org: { input: Inputs.Org, flag: 'org', metavar: 'ORG', help: 'organization (default: configuration.org, else the owner of $GITHUB_REPOSITORY)' },
+  org: {
+    input: Inputs.Org,
+    flag: 'org',
+    metavar: 'ORG',
+    help: 'organization (default: configuration.org, else the owner of $GITHUB_REPOSITORY)'
+  },
   chartRepoUsername: {
     input: Inputs.ChartRepoUsername,
     flag: 'chart-repo-username',
@@ -76,20 +81,45 @@ export const OPTIONS = {
     metavar: 'F=T',
     help: 'download chart URLs starting with F from T instead (repeatable)'
   },
-  maxParallel: { input: Inputs.MaxParallel, flag: 'max-parallel', metavar: 'N', help: 'builds in flight at once (default: configuration max-parallel)' },
+  maxParallel: {
+    input: Inputs.MaxParallel,
+    flag: 'max-parallel',
+    metavar: 'N',
+    help: 'builds in flight at once (default: configuration max-parallel)'
+  },
   resultsFile: { input: Inputs.ResultsFile, flag: 'results-file', metavar: 'FILE', help: 'write the results as JSON' },
   planFile: { input: Inputs.PlanFile, flag: 'plan-file', metavar: 'FILE', help: 'write the plan as JSON (plan.schema.json)' },
-  fromPlan: { input: Inputs.FromPlan, flag: 'from-plan', metavar: 'FILE', help: 'dispatch a plan written by an earlier plan file (no planning)' },
+  fromPlan: {
+    input: Inputs.FromPlan,
+    flag: 'from-plan',
+    metavar: 'FILE',
+    help: 'dispatch a plan written by an earlier plan file (no planning)'
+  },
   shard: { input: Inputs.Shard, flag: 'shard', metavar: 'K/N', help: 'dispatch and watch only part K of N of the plan (with from-plan)' },
-  mergeResults: { input: Inputs.MergeResults, flag: 'merge-results', metavar: 'GLOB', help: 'report the results files matching GLOB as one; dispatch nothing' },
+  mergeResults: {
+    input: Inputs.MergeResults,
+    flag: 'merge-results',
+    metavar: 'GLOB',
+    help: 'report the results files matching GLOB as one; dispatch nothing'
+  },
   skipSucceededWithin: {
     input: Inputs.SkipSucceededWithin,
     flag: 'skip-succeeded-within',
     metavar: 'D',
     help: 'do not dispatch a build that succeeded within D (12h, 90m, or plan)'
   },
-  failOn: { input: Inputs.FailOn, flag: 'fail-on', metavar: 'WHEN', help: 'problems (default), failed-builds or never: when the exit status is 1' },
-  skipCharts: { input: Inputs.SkipCharts, flag: 'skip-charts', switch: true, help: "plan without downloading and rendering the manifests' charts" },
+  failOn: {
+    input: Inputs.FailOn,
+    flag: 'fail-on',
+    metavar: 'WHEN',
+    help: 'problems (default), failed-builds or never: when the exit status is 1'
+  },
+  skipCharts: {
+    input: Inputs.SkipCharts,
+    flag: 'skip-charts',
+    switch: true,
+    help: "plan without downloading and rendering the manifests' charts"
+  },
   failureIssue: { input: Inputs.FailureIssue, help: "keep the product stream's failure issue" },
   failureIssueRepo: {
     input: Inputs.FailureIssueRepo,
@@ -103,9 +133,14 @@ export const OPTIONS = {
     flag: 'sleep-duration-seconds',
     variables: ['SLEEP_DURATION_SECONDS'],
     metavar: 'N',
-    help: "override configuration.sleep-duration-seconds"
+    help: 'override configuration.sleep-duration-seconds'
   },
-  timeLimitMinutes: { flag: 'time-limit-minutes', variables: ['TIME_LIMIT_MINUTES'], metavar: 'N', help: 'override configuration.time-limit-minutes' },
+  timeLimitMinutes: {
+    flag: 'time-limit-minutes',
+    variables: ['TIME_LIMIT_MINUTES'],
+    metavar: 'N',
+    help: 'override configuration.time-limit-minutes'
+  },
   webhookSleepSeconds: {
     flag: 'webhook-sleep-seconds',
     variables: ['WEBHOOK_SLEEP_SECONDS'],

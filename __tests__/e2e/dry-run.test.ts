@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { Plan } from '../../src/plan/plan.js';
 import { runBundle } from '../support/run-action.js';
-import { ACKNOWLEDGED_GAP, buildWorkflow, CHART_PASSWORD, CHART_USER, manifest, startSampleStream, type LocalParts } from '../support/sample-stream.js';
+import {
+  ACKNOWLEDGED_GAP,
+  buildWorkflow,
+  CHART_PASSWORD,
+  CHART_USER,
+  manifest,
+  startSampleStream,
+  type LocalParts
+} from '../support/sample-stream.js';
 
 function images(plan: Plan): string[] {
   return plan.repos.flatMap((r) =>

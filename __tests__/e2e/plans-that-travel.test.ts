@@ -137,7 +137,9 @@ describe('plans that travel: a plan job, shards that dispatch it, a report that 
     expect(via('recent') + via('attached')).toBe(firstDispatched);
     expect(via('recent')).toBeGreaterThan(0);
     expect(
-      resumed.results.filter((r) => r.outcome === 'already-built' && r.via === 'recent').every((r) => r.reason?.includes('skip-succeeded-within'))
+      resumed.results
+        .filter((r) => r.outcome === 'already-built' && r.via === 'recent')
+        .every((r) => r.reason?.includes('skip-succeeded-within'))
     ).toBe(true);
     expect(second.outputs.dispatched).toBe(String(13 - firstDispatched + via('attached')));
     expect(resumed.results.filter((r) => r.outcome === 'succeeded' || r.outcome === 'already-built')).toHaveLength(13);

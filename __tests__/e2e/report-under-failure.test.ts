@@ -78,7 +78,9 @@ describe('a late error or a cancel never costs the report', () => {
     expect(signalledAt).toBeGreaterThan(0);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('::error::the job was cancelled (SIGINT): reporting what is known and stopping');
-    expect(run.summary).toContain('> ⚠️ The job stopped early: it was cancelled (SIGINT); builds still running go on without being watched');
+    expect(run.summary).toContain(
+      '> ⚠️ The job stopped early: it was cancelled (SIGINT); builds still running go on without being watched'
+    );
     const { results } = JSON.parse(readFileSync(join(parts.workDir, 'results.json'), 'utf8')) as { results: BuildResult[] };
     // every dispatch GitHub received is reported: with its run link, or (the one being sent when the cancel came) as maybe sent
     const dispatched = results.filter((r) => r.runId !== undefined);

@@ -37,7 +37,9 @@ describe('a server that accepts and never answers ends the job with one error na
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('::error::GitHub API: GET /orgs/Cray-HPE/installation gave no answer in 1 s (3 tries)');
     expect(silent.requests).toEqual(Array(3).fill('GET /orgs/Cray-HPE/installation HTTP/1.1'));
-    expect(run.summary).toContain('> ⚠️ The job stopped early: GitHub API: GET /orgs/Cray-HPE/installation gave no answer in 1 s (3 tries)');
+    expect(run.summary).toContain(
+      '> ⚠️ The job stopped early: GitHub API: GET /orgs/Cray-HPE/installation gave no answer in 1 s (3 tries)'
+    );
     expect(run.summary).toContain('Nothing was dispatched: the job stopped while planning.');
     expect(run.annotations.filter((a) => a.kind === 'error')).toHaveLength(1);
     expect(run.ms).toBeLessThan(30_000);

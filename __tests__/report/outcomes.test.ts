@@ -20,8 +20,14 @@ function resultWith(outcome: BuildOutcome): BuildResult {
     branches: ['release/1.6'],
     outcome,
     reason: `why ${outcome}`,
-    ...(ran ? { runId: 7, runUrl: 'https://github.com/Cray-HPE/hms-smd/actions/runs/7', via: outcome === 'already-built' ? 'recent' : 'dispatched' } : {})
-  } as BuildResult;
+    ...(ran
+      ? {
+          runId: 7,
+          runUrl: 'https://github.com/Cray-HPE/hms-smd/actions/runs/7',
+          via: outcome === 'already-built' ? 'recent' : 'dispatched'
+        }
+      : {})
+  };
 }
 
 // every outcome × every consumer of a report: a row missing from the table does not compile, a consumer that decides on its own fails here
@@ -37,7 +43,10 @@ describe.each(OUTCOME_NAMES)('the outcome %s', (outcome) => {
   it('gets the annotation the table gives it, or none', () => {
     const problems = resultProblems([result]);
     if (!meaning.annotation) expect(problems).toEqual([]);
-    else expect(problems).toEqual([expect.objectContaining({ severity: meaning.annotation.severity, where: { repo: 'hms-smd', tag: 'v2.24.0', image: 'cray-smd' } })]);
+    else
+      expect(problems).toEqual([
+        expect.objectContaining({ severity: meaning.annotation.severity, where: { repo: 'hms-smd', tag: 'v2.24.0', image: 'cray-smd' } })
+      ]);
   });
 
   it('counts once in the totals, in succeeded or in need-a-person as the table says, and in the totals line', () => {
@@ -82,7 +91,12 @@ describe('the outcome table', () => {
   });
 
   it('gives the succeeded output and the totals line one meaning: retries are successes', () => {
-    const totals = countResults([resultWith('succeeded'), resultWith('succeeded-on-retry'), resultWith('already-built'), resultWith('failed')]);
+    const totals = countResults([
+      resultWith('succeeded'),
+      resultWith('succeeded-on-retry'),
+      resultWith('already-built'),
+      resultWith('failed')
+    ]);
     expect(totals).toMatchObject({ planned: 4, dispatched: 3, succeeded: 2, needPerson: 1 });
     expect(describeTotals(totals)).toBe('4 images, 3 dispatched: 2 succeeded (1 on retry), 1 already built, 1 failed');
   });

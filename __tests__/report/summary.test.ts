@@ -122,9 +122,7 @@ describe('report rendering', () => {
 
   it('renders the results: totals, conclusions as emoji, links to runs', () => {
     const summary = renderResultsSummary(plan, results, { serverUrl: 'https://github.com' });
-    expect(summary).toContain(
-      '**3 images, 2 dispatched: 0 succeeded, 1 skipped by GitHub, 1 failed, 1 not rebuilt**'
-    );
+    expect(summary).toContain('**3 images, 2 dispatched: 0 succeeded, 1 skipped by GitHub, 1 failed, 1 not rebuilt**');
     expect(summary).toContain('| ❌ failed | [#7](https://github.com/Cray-HPE/hms-smd/actions/runs/7) |');
     expect(summary).toContain('| ⛔ not rebuilt<br>tag v2.23.0 does not exist in Cray-HPE/hms-smd | — |');
     expect(summary).toContain('[#8 (attached)](https://github.com/Cray-HPE/hms-bss/actions/runs/8)');
@@ -174,8 +172,28 @@ describe('the view by release', () => {
 
   it('counts each branch’s images by what became of them (an image shipped twice counts in both)', () => {
     expect(rollupByRelease(twoReleases, mixed)).toEqual([
-      { branch: 'release/1.6', images: 3, rebuilt: 1, rebuiltOnRetry: 1, alreadyBuilt: 0, acknowledged: 0, failed: 1, notDispatched: 0, skipped: 0 },
-      { branch: 'release/1.5', images: 2, rebuilt: 1, rebuiltOnRetry: 0, alreadyBuilt: 0, acknowledged: 0, failed: 0, notDispatched: 1, skipped: 0 }
+      {
+        branch: 'release/1.6',
+        images: 3,
+        rebuilt: 1,
+        rebuiltOnRetry: 1,
+        alreadyBuilt: 0,
+        acknowledged: 0,
+        failed: 1,
+        notDispatched: 0,
+        skipped: 0
+      },
+      {
+        branch: 'release/1.5',
+        images: 2,
+        rebuilt: 1,
+        rebuiltOnRetry: 0,
+        alreadyBuilt: 0,
+        acknowledged: 0,
+        failed: 0,
+        notDispatched: 1,
+        skipped: 0
+      }
     ]);
   });
 

@@ -22,7 +22,8 @@ export async function connectGitHub(
   return {
     productStreamToken: () =>
       connection.scoped({ repositories: target.repo ? [target.repo] : [], permissions: TOKEN_PERMISSIONS.productStream }).gitToken(),
-    planning: (repos) => githubPlanningApi(connection.scoped({ repositories: repos, permissions: TOKEN_PERMISSIONS.planning }), org, server.log),
+    planning: (repos) =>
+      githubPlanningApi(connection.scoped({ repositories: repos, permissions: TOKEN_PERMISSIONS.planning }), org, server.log),
     builds: (repos) => githubBuildApi(connection.scoped({ repositories: repos, permissions: TOKEN_PERMISSIONS.builds }), org),
     issues: (repository) => {
       // `owner/name`: a token names repositories of its installation's owner by name

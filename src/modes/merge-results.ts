@@ -59,7 +59,11 @@ async function readResultsFiles(
       documents.push({ file, document: checked.document });
       continue;
     }
-    const problem: Problem = { severity: 'error', message: `not a results file of this dispatcher (${checked.error}); left out`, where: { file } };
+    const problem: Problem = {
+      severity: 'error',
+      message: `not a results file of this dispatcher (${checked.error}); left out`,
+      where: { file }
+    };
     output.log.problem(problem);
     problems.push(problem);
   }

@@ -28,7 +28,13 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
   const { settings, config, deps } = ctx;
   const fromPlan = mode.fromPlan ? await readGivenPlan(ctx, mode.fromPlan) : undefined;
   if (!fromPlan) checkChartCredentials(config, settings);
-  const report: JobReport = { mode: 'plan', results: [], problems: [], carried: [], notes: chartsSkippedNote(settings.skipCharts && !fromPlan) };
+  const report: JobReport = {
+    mode: 'plan',
+    results: [],
+    problems: [],
+    carried: [],
+    notes: chartsSkippedNote(settings.skipCharts && !fromPlan)
+  };
   const tempRoot = await mkdtemp(join(tmpdir(), 'hms-dispatcher-'));
   try {
     const github = await unlessAborted(
@@ -39,7 +45,9 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
       }),
       deps.signal
     );
-    const planned = fromPlan ?? (await unlessAborted(planRebuilds(config, { ...settings, org: ctx.org }, github, deps.output, tempRoot, deps.clock), deps.signal));
+    const planned =
+      fromPlan ??
+      (await unlessAborted(planRebuilds(config, { ...settings, org: ctx.org }, github, deps.output, tempRoot, deps.clock), deps.signal));
     const plan = mode.shard ? shardOf(planned.plan, mode.shard) : planned.plan;
     if (mode.shard)
       deps.output.log.info(
@@ -112,7 +120,11 @@ function reportedProblems(ctx: ModeContext, planned: Planned, mode: PlanMode): P
 async function readGivenPlan(ctx: ModeContext, file: string): Promise<Planned> {
   let plan: Plan;
   try {
-    plan = await readPlanFile(file, { org: ctx.org, productStreamRepo: ctx.config.configuration['product-stream-repo'] }, ctx.deps.clock.now());
+    plan = await readPlanFile(
+      file,
+      { org: ctx.org, productStreamRepo: ctx.config.configuration['product-stream-repo'] },
+      ctx.deps.clock.now()
+    );
   } catch (error) {
     throw new BadInputError(errorMessage(error), { cause: error });
   }

@@ -42,4 +42,3 @@ async function prepareOutputFiles(settings: Settings): Promise<void> {
     }
   }
 }
-

@@ -33,7 +33,8 @@ export function exitStatus(failOn: FailOn, facts: RunFacts): ExitStatus {
   if (facts.stoppedEarly) reasons.push(`the job stopped early: ${facts.stoppedEarly}`);
   const results = facts.results ?? [];
   const failing = failOn === 'failed-builds' ? results.filter((r) => OUTCOMES[r.outcome].ranAndFailed) : results.filter(needsPerson);
-  if (failing.length > 0) reasons.push(`${failing.length} ${failing.length === 1 ? 'image needs' : 'images need'} a person: ${listImages(failing)}`);
+  if (failing.length > 0)
+    reasons.push(`${failing.length} ${failing.length === 1 ? 'image needs' : 'images need'} a person: ${listImages(failing)}`);
   if (failOn === 'problems' && facts.planningErrors > 0) reasons.push(`${facts.planningErrors} planning errors (see the annotations)`);
   return reasons.length === 0 ? { code: 0 } : { code: 1, failure: reasons.join('; ') };
 }

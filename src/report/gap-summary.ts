@@ -19,6 +19,11 @@ export function acknowledgedSection(results: readonly BuildResult[]): string {
 /** The gaps of a dry run as plain columns, for a terminal. */
 export function renderGapText(results: readonly BuildResult[]): string {
   if (results.length === 0) return '';
-  const rows = results.map((r) => [r.githubRepo, `${r.image}:${r.tag}`, r.outcome === 'acknowledged' ? 'acknowledged' : 'gap', r.reason ?? '']);
+  const rows = results.map((r) => [
+    r.githubRepo,
+    `${r.image}:${r.tag}`,
+    r.outcome === 'acknowledged' ? 'acknowledged' : 'gap',
+    r.reason ?? ''
+  ]);
   return `\nGAPS (images that cannot be rebuilt at their tag)\n${textTable(['REPO', 'IMAGE', 'STATE', 'WHY'], rows)}`;
 }

@@ -40,7 +40,13 @@ export function staleAcknowledgements(plan: Plan, acknowledged: readonly Acknowl
     const named = images.filter((image) => matches(entry, image));
     if (named.some((image) => image.state === 'unresolved')) return [];
     const why = named.length === 0 ? 'matches no image of the plan' : 'is rebuilt now: its gap is gone';
-    return [{ severity: 'warning', message: `acknowledgement of ${entry.image} ${why}; remove it`, where: { file, yamlPath: `acknowledged[${i}]` } }];
+    return [
+      {
+        severity: 'warning',
+        message: `acknowledgement of ${entry.image} ${why}; remove it`,
+        where: { file, yamlPath: `acknowledged[${i}]` }
+      }
+    ];
   });
 }
 

@@ -136,7 +136,11 @@ export function resultProblems(results: readonly BuildResult[]): Problem[] {
   for (const r of results) {
     const annotation = OUTCOMES[r.outcome].annotation;
     if (!annotation) continue;
-    problems.push({ severity: annotation.severity, message: annotation.message(r), where: { repo: r.githubRepo, tag: r.gitTag, image: r.image } });
+    problems.push({
+      severity: annotation.severity,
+      message: annotation.message(r),
+      where: { repo: r.githubRepo, tag: r.gitTag, image: r.image }
+    });
   }
   return problems;
 }

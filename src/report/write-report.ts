@@ -77,7 +77,8 @@ function renderSummary(report: JobReport, links: SummaryLinks, problems: readonl
   let body: string;
   if (report.mode === 'plan' && report.plan) body = renderPlanSummary(report.plan, links, notes);
   else if (report.mode !== 'plan' && report.scope) body = renderResultsSummary(report.scope, report.results, links, notes);
-  else body = `## Image rebuilds\n\n${notes.map((n) => `> ⚠️ ${tableCell(n, 2000)}`).join('\n>\n') || `> ${report.mode === 'merge' ? 'No results to report.' : 'Nothing was planned.'}`}\n`;
+  else
+    body = `## Image rebuilds\n\n${notes.map((n) => `> ⚠️ ${tableCell(n, 2000)}`).join('\n>\n') || `> ${report.mode === 'merge' ? 'No results to report.' : 'Nothing was planned.'}`}\n`;
   return body + acknowledgedSection(report.results) + renderProblemList(problems);
 }
 
