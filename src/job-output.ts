@@ -36,9 +36,10 @@ export class ConsoleJobOutput implements JobOutput {
   readonly outputs = new Map<string, string>();
   constructor(
     verbose: boolean,
-    private readonly out: NodeJS.WritableStream = process.stdout
+    private readonly out: NodeJS.WritableStream = process.stdout,
+    err: NodeJS.WritableStream = process.stderr
   ) {
-    this.log = new ConsoleLog(verbose, out);
+    this.log = new ConsoleLog(verbose, out, err);
   }
   mask(): void {
     // nothing prints secrets on the command line

@@ -18,7 +18,7 @@ export async function mergeResults(ctx: ModeContext, pattern: string): Promise<J
   const { log } = output;
   const name = optionName(ctx.settings.edge, 'mergeResults');
   const read = await readResultsFiles(pattern, name, output);
-  const report: JobReport = { mode: 'merge', results: [], problems: [...read.problems], carried: [], notes: [] };
+  const report: JobReport = { mode: 'merge', dispatched: true, results: [], problems: [...read.problems], carried: [], notes: [] };
   if (read.documents.length === 0) {
     const failure = `${name}: no results file matches ${pattern}: no job of this run reported (did they run, and upload their results?)`;
     log.problem({ severity: 'error', message: failure });

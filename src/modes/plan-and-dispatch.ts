@@ -29,7 +29,8 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
   const fromPlan = mode.fromPlan ? await readGivenPlan(ctx, mode.fromPlan) : undefined;
   if (!fromPlan) checkChartCredentials(config, settings);
   const report: JobReport = {
-    mode: 'plan',
+    mode: mode.kind,
+    dispatched: false,
     results: [],
     problems: [],
     carried: [],
@@ -60,7 +61,6 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
     const gaps = gapResults(plan, config.acknowledged, new Date(deps.clock.now()).toISOString().slice(0, 10));
     report.results = gaps;
     if (mode.kind === 'plan') return report;
-    // a plan not dispatched (partial) is reported as a plan; from here on, as what was dispatched
     if (planned.partial && settings.failOn !== 'never') {
       const refusal = `nothing was dispatched: the plan is partial (see above); ${optionName(settings.edge, 'failOn')} never dispatches a partial plan`;
       deps.output.log.problem({ severity: 'error', message: refusal });
@@ -73,7 +73,7 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
       deps.output.log,
       deps.clock
     );
-    report.mode = 'dispatch';
+    report.dispatched = true;
     try {
       await unlessAborted(runner.run(plan), deps.signal);
     } catch (error) {

@@ -16,8 +16,10 @@ export type JobScope = ReportScope & { createdAt: string; shard?: ShardOf };
  * report/write-report.ts alone.
  */
 export interface JobReport {
-  /** `plan`: a dry run (its results are the plan's gaps); `dispatch`: builds were dispatched and watched; `merge`: shards' results. */
+  /** `plan`: a dry run (its results are the plan's gaps); `dispatch`: a night (its plan dispatched and watched); `merge`: shards' results. */
   mode: 'plan' | 'dispatch' | 'merge';
+  /** Builds were handed to GitHub (a night can stop before: cancelled while planning, a partial plan refused). */
+  dispatched: boolean;
   /** Undefined when the job stopped before it knew the product stream's branches (cancelled while planning). */
   scope?: JobScope;
   plan?: Plan;
@@ -39,10 +41,6 @@ export interface JobReport {
   stoppedEarly?: string;
   /** An error stopped it (not a cancel): the job fails whatever `fail-on` says. */
   failedToRun?: boolean;
-}
-
-export function emptyReport(mode: JobReport['mode']): JobReport {
-  return { mode, results: [], problems: [], carried: [], notes: [] };
 }
 
 /** The exit status `fail-on` asks for: from the results through the outcome table, and the errors reported. */

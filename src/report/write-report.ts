@@ -40,20 +40,21 @@ export async function writeJobReport(report: JobReport, target: ReportTarget): P
   for (const problem of [...stop, ...fromResults]) log.problem(problem);
   const everyProblem: Problem[] = [...report.problems, ...stop, ...fromResults];
   const writes: [string, () => unknown][] = [
-    ['the job summary', () => output.summary(renderSummary(report, target.links, everyProblem), renderText(report))],
+    ['the job summary', () => output.summary(renderSummary(report, target.links, everyProblem), renderText(report, notesOf(report)))],
     ['the outputs', () => setOutputs(report, output)]
   ];
   if (target.resultsFile) {
     const file = target.resultsFile;
     if (report.mode === 'plan') log.info(`${Inputs.ResultsFile}: a dry run has no results; no results file is written`);
-    else if (report.scope) {
+    else if (!report.scope) log.info(`${Inputs.ResultsFile}: the job stopped before it had a plan; no results file is written`);
+    else {
       const scope = report.scope;
       writes.push([Inputs.ResultsFile, () => writeJsonFile(file, resultsDocument(scope, report.results, report.notes, report.carried))]);
     }
   }
   const failures = await writeEach(writes);
   for (const failure of failures) log.problem({ severity: 'error', message: failure });
-  if (report.mode !== 'plan') log.info(describeTotals(countResults(report.results)));
+  if (report.dispatched) log.info(describeTotals(countResults(report.results)));
   const status = reportExitStatus(report, target.failOn);
   const failure = [...(status.code === 1 ? [status.failure] : []), ...failures].join('; ');
   return failure ? { exitCode: 1, failure } : { exitCode: 0 };
@@ -72,19 +73,26 @@ async function writeEach(writes: readonly [string, () => unknown][]): Promise<st
   return failures;
 }
 
+/** Lines a reader must see first: why the job stopped early, then the mode's notes. */
+function notesOf(report: JobReport): string[] {
+  return [...(report.stoppedEarly ? [`The job stopped early: ${report.stoppedEarly}`] : []), ...report.notes];
+}
+
 function renderSummary(report: JobReport, links: SummaryLinks, problems: readonly Problem[]): string {
-  const notes = [...(report.stoppedEarly ? [`The job stopped early: ${report.stoppedEarly}`] : []), ...report.notes];
+  const notes = notesOf(report);
   let body: string;
-  if (report.mode === 'plan' && report.plan) body = renderPlanSummary(report.plan, links, notes);
-  else if (report.mode !== 'plan' && report.scope) body = renderResultsSummary(report.scope, report.results, links, notes);
+  // what was dispatched, as results; a plan nothing was dispatched from (a dry run, a partial plan refused), as a plan
+  if (report.dispatched && report.scope) body = renderResultsSummary(report.scope, report.results, links, notes);
+  else if (report.plan) body = renderPlanSummary(report.plan, links, notes);
   else
     body = `## Image rebuilds\n\n${notes.map((n) => `> ⚠️ ${tableCell(n, 2000)}`).join('\n>\n') || `> ${report.mode === 'merge' ? 'No results to report.' : 'Nothing was planned.'}`}\n`;
   return body + acknowledgedSection(report.results) + renderProblemList(problems);
 }
 
-function renderText(report: JobReport): string {
-  if (report.mode === 'plan') return report.plan ? renderPlanText(report.plan) + renderGapText(report.results) : '';
-  return renderResultsText(report.results);
+function renderText(report: JobReport, notes: readonly string[]): string {
+  const said = notes.map((n) => `${n}\n`).join('');
+  if (report.dispatched) return said + renderResultsText(report.results);
+  return said + (report.plan ? renderPlanText(report.plan) + renderGapText(report.results) : '');
 }
 
 function setOutputs(report: JobReport, output: JobOutput): void {

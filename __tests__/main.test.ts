@@ -1,0 +1,219 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { Clock } from '../src/dispatch/clock.js';
+import { ConsoleJobOutput } from '../src/job-output.js';
+import { runJob } from '../src/main.js';
+import type { Plan, PlannedImage } from '../src/plan/plan.js';
+import type { Settings } from '../src/settings.js';
+import { toYaml } from '../src/yaml.js';
+import { GitHubEmulator } from './support/github-emulator.js';
+import { commitOf, hmsRepo, ORG } from './support/sample-stream.js';
+
+/** The job's clock, shared with the emulator: a wait of minutes takes milliseconds. */
+function fakeClock(onSleep: () => void = () => undefined): Clock {
+  let now = Date.parse('2026-12-01T07:00:00Z');
+  return {
+    now: () => now,
+    sleep: async (ms: number) => {
+      now += ms;
+      onSleep();
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+}
+
+/** What the job printed, as a terminal would show it. */
+function capturedOutput(): { output: ConsoleJobOutput; text: () => string } {
+  let text = '';
+  const sink = new Writable({
+    write: (chunk: Buffer, _e, cb) => {
+      text += chunk.toString();
+      cb();
+    }
+  });
+  // problems go to stderr on a terminal: keep them in the same text
+  const output = new ConsoleJobOutput(false, sink, sink);
+  return { output, text: () => text };
+}
+
+const image = (githubRepo: string, name: string, tag: string, state: PlannedImage['state'] = 'resolved'): PlannedImage => ({
+  githubRepo,
+  fullImage: `reg/${name}:${tag}`,
+  repository: `reg/${name}`,
+  name,
+  tag,
+  gitTag: `v${tag}`,
+  ...(state === 'resolved'
+    ? { commit: commitOf(`${githubRepo}-${tag}`) }
+    : { reason: `tag v${tag} does not exist in ${ORG}/${githubRepo}` }),
+  branches: ['release/1.6'],
+  sources: [],
+  state
+});
+
+/** A plan of two builds and one gap, as a plan job writes it (workflow ids as hmsRepo gives them). */
+function planFile(createdAt: string): Plan {
+  const smd = image('hms-smd', 'cray-smd', '2.24.0');
+  const bss = image('hms-bss', 'cray-bss', '1.28.0');
+  const build = (i: PlannedImage, id: number) => ({
+    githubRepo: i.githubRepo,
+    gitTag: i.gitTag,
+    commit: i.commit ?? '',
+    workflow: { id, name: 'Build and Publish Service Docker Images', path: '.github/workflows/build_and_release_image.yaml' },
+    chosenBy: 'image-name' as const,
+    images: [i.fullImage]
+  });
+  return {
+    version: 1,
+    createdAt,
+    org: ORG,
+    productStreamRepo: 'csm',
+    branches: [{ branch: 'release/1.6', commit: 'c'.repeat(40), images: 3 }],
+    repos: [
+      { githubRepo: 'hms-bss', images: [bss], builds: [build(bss, 1071)] },
+      { githubRepo: 'hms-smd', images: [smd, image('hms-smd', 'cray-smd-test', '2.23.0', 'unresolved')], builds: [build(smd, 1071)] }
+    ],
+    problems: [
+      { severity: 'warning', message: 'targeted branch does not exist in Cray-HPE/csm; skipped', where: { branch: 'release/9.9' } }
+    ]
+  };
+}
+
+describe('runJob in process: the modes over their ports, on the job clock, cancelled by a signal', () => {
+  let github: GitHubEmulator;
+  let work: string;
+  let clock: Clock;
+  let onSleep: () => void;
+
+  beforeEach(async () => {
+    onSleep = () => undefined;
+    clock = fakeClock(() => onSleep());
+    work = mkdtempSync(join(tmpdir(), 'run-job-'));
+    github = await new GitHubEmulator({
+      org: ORG,
+      repos: [
+        hmsRepo('hms-smd', 'cray-smd', { 'v2.24.0': commitOf('hms-smd-2.24.0') }),
+        hmsRepo('hms-bss', 'cray-bss', { 'v1.28.0': commitOf('hms-bss-1.28.0') }),
+        { name: 'dispatcher', tags: {}, workflows: [], files: {} }
+      ],
+      now: () => clock.now(),
+      runScript: () => ({ queuedMs: 2000, runMs: 60_000, conclusion: 'success' })
+    }).start();
+    writeFileSync(
+      join(work, 'configuration.yaml'),
+      toYaml({
+        configuration: { org: ORG, 'product-stream-repo': 'csm', 'sleep-duration-seconds': 10, 'time-limit-minutes': 30 },
+        acknowledged: [{ image: 'cray-smd-test:2.23.0', reason: 'predates the CT workflow', until: '2026-12-31' }]
+      })
+    );
+    writeFileSync(join(work, 'plan.json'), JSON.stringify(planFile(new Date(clock.now()).toISOString())));
+  });
+  afterEach(async () => {
+    await github.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const settings = (over: Partial<Settings>): Settings => ({
+    edge: 'command-line',
+    mode: { kind: 'dispatch', fromPlan: join(work, 'plan.json') },
+    configFile: join(work, 'configuration.yaml'),
+    auth: { kind: 'token', token: 'test-token' },
+    org: undefined,
+    defaultOrg: undefined,
+    apiUrl: github.url,
+    serverUrl: 'https://github.example',
+    chartCredentials: undefined,
+    chartRewrites: [],
+    maxParallel: undefined,
+    resultsFile: join(work, 'results.json'),
+    planFile: undefined,
+    skipSucceededWithin: undefined,
+    failOn: 'problems',
+    skipCharts: false,
+    helmDownload: false,
+    failureIssue: undefined,
+    jobRunUrl: undefined,
+    configOverrides: {},
+    ...over
+  });
+
+  it('dispatches a plan read from a file to the end: one report, its gap acknowledged, the totals said once', async () => {
+    const { output, text } = capturedOutput();
+    const result = await runJob(settings({}), { output, clock });
+    expect(result.exitCode).toBe(0);
+    expect(result.report?.mode).toBe('dispatch');
+    expect(result.report?.results.map((r) => [r.image, r.outcome])).toEqual([
+      ['cray-bss', 'succeeded'],
+      ['cray-smd', 'succeeded'],
+      ['cray-smd-test', 'acknowledged']
+    ]);
+    // a whole plan read from a file says its planning problems again
+    expect(result.report?.problems.map((p) => p.message)).toEqual(['targeted branch does not exist in Cray-HPE/csm; skipped']);
+    expect(text().match(/3 images, 2 dispatched: 2 succeeded, 1 acknowledged/g)).toHaveLength(1);
+    expect(output.outputs.get('failed')).toBe('0');
+    const file = JSON.parse(readFileSync(join(work, 'results.json'), 'utf8')) as { problems: unknown[] };
+    expect(file.problems).toHaveLength(1);
+  });
+
+  it('stops at the abort of its signal: builds dispatched are reported running, with their runs; nothing more is dispatched', async () => {
+    const cancel = new AbortController();
+    let sleeps = 0;
+    onSleep = () => {
+      if (++sleeps === 3) cancel.abort('SIGTERM');
+    };
+    const { output } = capturedOutput();
+    const result = await runJob(settings({}), { output, clock, signal: cancel.signal });
+    expect(result.exitCode).toBe(1);
+    expect(result.report?.stoppedEarly).toBe('it was cancelled (SIGTERM); builds still running go on without being watched');
+    const running = result.report?.results.filter((r) => r.outcome === 'running') ?? [];
+    expect(running.map((r) => r.image)).toEqual(['cray-bss', 'cray-smd']);
+    for (const r of running) expect(r.runUrl).toMatch(/\/actions\/runs\/\d+$/);
+    const dispatched = github.dispatches.length;
+    await clock.sleep(120_000);
+    expect(github.dispatches.length).toBe(dispatched);
+  });
+
+  it('dispatches nothing when cancelled before it starts, and still reports', async () => {
+    const { output, text } = capturedOutput();
+    const result = await runJob(settings({}), { output, clock, signal: AbortSignal.abort('SIGINT') });
+    expect(result).toMatchObject({
+      exitCode: 1,
+      report: { results: [], stoppedEarly: expect.stringContaining('cancelled (SIGINT)') as unknown }
+    });
+    expect(text()).toContain('Nothing was dispatched: the job stopped while planning.');
+    expect(github.dispatches).toEqual([]);
+  });
+
+  it('merges shards: the plan problems they carried are reported once; a build still running keeps the failure issue open', async () => {
+    mkdirSync(join(work, 'shards'));
+    for (const k of [1, 2]) {
+      const cancel = new AbortController();
+      let sleeps = 0;
+      onSleep = () => {
+        if (++sleeps === 2) cancel.abort('SIGINT');
+      };
+      const shard = settings({
+        mode: { kind: 'dispatch', fromPlan: join(work, 'plan.json'), shard: { index: k, count: 2 } },
+        resultsFile: join(work, 'shards', `${k}.json`)
+      });
+      const { output, text } = capturedOutput();
+      await runJob(shard, { output, clock, signal: cancel.signal });
+      // a shard says none of the plan's problems: the report job does
+      expect(text()).not.toContain('targeted branch does not exist');
+    }
+    onSleep = () => undefined;
+    const { output, text } = capturedOutput();
+    const merged = await runJob(
+      settings({ mode: { kind: 'merge', pattern: join(work, 'shards', '*.json') }, failureIssue: { repo: `${ORG}/dispatcher` } }),
+      { output, clock }
+    );
+    expect(merged.exitCode).toBe(1);
+    expect(text().match(/targeted branch does not exist/g)).toHaveLength(1);
+    const [issue] = github.repo('dispatcher')?.issues ?? [];
+    expect(issue?.state).toBe('open');
+    expect(issue?.body).toContain('hms-bss cray-bss:1.28.0: still running');
+    expect(issue?.body).not.toContain('cray-smd-test');
+  });
+});
