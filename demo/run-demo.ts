@@ -6,14 +6,14 @@
  * its log, its job summary and the failure issue it keeps.
  *
  *   npm run demo                 plan, dispatch, monitor, report, failure issue
- *   npm run demo -- --nights 2   two runs back to back: the failure issue counts 2 nights in a row
+ *   npm run demo -- --nights 2   two runs, as on two days: the failure issue counts 2 days in a row
  *   npm run demo -- --dry-run    plan only
  *   npm run demo -- --serve      keep the local servers up and print the .env for `npm run local-action`
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBundle } from '../__tests__/support/run-action.js';
-import { CHART_PASSWORD, CHART_USER, commitOf, localActionEnv, startSampleStream } from '../__tests__/support/sample-stream.js';
+import { CHART_PASSWORD, CHART_USER, localActionEnv, startSampleStream } from '../__tests__/support/sample-stream.js';
 
 const dryRun = process.argv.includes('--dry-run');
 const nightsFlag = process.argv.indexOf('--nights');
@@ -38,12 +38,11 @@ const parts = await startSampleStream({
 if (process.argv.includes('--serve')) await serve();
 let exitCode = 1;
 try {
-  const hta = parts.github.repo('hardware-topology-assistant');
-  if (hta) hta.tags['v0.3.1'] = commitOf('hta-0.3.1');
   console.log(`Local GitHub emulator ${parts.github.url}, git server ${parts.git.url}, chart repository ${parts.charts.url}`);
   console.log(`Running dist/index.js${dryRun ? ' (dry run)' : ''} as the Actions runner would…\n`);
   for (let night = 1; night <= (dryRun ? 1 : nights); night++) {
     if (nights > 1) console.log(`\n════════ night ${night} of ${nights} ════════\n`);
+    if (night > 1) movePreviousNightsBackADay();
     exitCode = await runNight(night);
     if (exitCode !== 0) break;
   }
@@ -68,6 +67,18 @@ async function serve(): Promise<never> {
   });
   await parts.stop();
   process.exit(0);
+}
+
+/**
+ * The failure issue counts days, and the demo's nights run minutes apart: before each night after
+ * the first, the issue's record of the nights before moves back a day, as if they ran on the days before.
+ */
+function movePreviousNightsBackADay(): void {
+  const issue = parts.github.repo('hms-build-workflow-dispatcher')?.issues?.[0];
+  if (!issue) return;
+  issue.body = issue.body.replace(/\b(\d{4}-\d\d-\d\d)(?=T|\b)/g, (day) =>
+    new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10)
+  );
 }
 
 /** One run of the action, as one night of the schedule; 0 when it ended as it should. */
@@ -112,7 +123,7 @@ async function runNight(night: number): Promise<number> {
     dryRun
       ? 'demo done: plan built, nothing dispatched.'
       : `demo done: ${FLAKY.repo} ${FLAKY.ref} succeeded on retry; ${FAILING.repo} ${FAILING.ref} failed twice and the action failed the job, as it should` +
-          (night > 1 ? `; the failure issue counts ${night} nights in a row.` : '.')
+          (night > 1 ? `; the failure issue counts ${night} days in a row.` : '.')
   );
   return 0;
 }

@@ -39782,7 +39782,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 940:
+/***/ 2548:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42809,7 +42809,7 @@ const OPTIONS = {
         variables: ['GITHUB_APP_PRIVATE_KEY_FILE'],
         file: true,
         metavar: 'FILE',
-        help: "GitHub App private key: the command line reads it from a PEM file"
+        help: 'GitHub App private key: the command line reads it from a PEM file'
     },
     token: {
         input: Inputs.Token,
@@ -42819,7 +42819,12 @@ const OPTIONS = {
         metavar: 'T',
         help: 'GitHub token (or a GitHub App: app id and private key)'
     },
-    org: { input: Inputs.Org, flag: 'org', metavar: 'ORG', help: 'organization (default: configuration.org, else the owner of $GITHUB_REPOSITORY)' },
+    org: {
+        input: Inputs.Org,
+        flag: 'org',
+        metavar: 'ORG',
+        help: 'organization (default: configuration.org, else the owner of $GITHUB_REPOSITORY)'
+    },
     chartRepoUsername: {
         input: Inputs.ChartRepoUsername,
         flag: 'chart-repo-username',
@@ -42842,20 +42847,45 @@ const OPTIONS = {
         metavar: 'F=T',
         help: 'download chart URLs starting with F from T instead (repeatable)'
     },
-    maxParallel: { input: Inputs.MaxParallel, flag: 'max-parallel', metavar: 'N', help: 'builds in flight at once (default: configuration max-parallel)' },
+    maxParallel: {
+        input: Inputs.MaxParallel,
+        flag: 'max-parallel',
+        metavar: 'N',
+        help: 'builds in flight at once (default: configuration max-parallel)'
+    },
     resultsFile: { input: Inputs.ResultsFile, flag: 'results-file', metavar: 'FILE', help: 'write the results as JSON' },
     planFile: { input: Inputs.PlanFile, flag: 'plan-file', metavar: 'FILE', help: 'write the plan as JSON (plan.schema.json)' },
-    fromPlan: { input: Inputs.FromPlan, flag: 'from-plan', metavar: 'FILE', help: 'dispatch a plan written by an earlier plan file (no planning)' },
+    fromPlan: {
+        input: Inputs.FromPlan,
+        flag: 'from-plan',
+        metavar: 'FILE',
+        help: 'dispatch a plan written by an earlier plan file (no planning)'
+    },
     shard: { input: Inputs.Shard, flag: 'shard', metavar: 'K/N', help: 'dispatch and watch only part K of N of the plan (with from-plan)' },
-    mergeResults: { input: Inputs.MergeResults, flag: 'merge-results', metavar: 'GLOB', help: 'report the results files matching GLOB as one; dispatch nothing' },
+    mergeResults: {
+        input: Inputs.MergeResults,
+        flag: 'merge-results',
+        metavar: 'GLOB',
+        help: 'report the results files matching GLOB as one; dispatch nothing'
+    },
     skipSucceededWithin: {
         input: Inputs.SkipSucceededWithin,
         flag: 'skip-succeeded-within',
         metavar: 'D',
         help: 'do not dispatch a build that succeeded within D (12h, 90m, or plan)'
     },
-    failOn: { input: Inputs.FailOn, flag: 'fail-on', metavar: 'WHEN', help: 'problems (default), failed-builds or never: when the exit status is 1' },
-    skipCharts: { input: Inputs.SkipCharts, flag: 'skip-charts', switch: true, help: "plan without downloading and rendering the manifests' charts" },
+    failOn: {
+        input: Inputs.FailOn,
+        flag: 'fail-on',
+        metavar: 'WHEN',
+        help: 'problems (default), failed-builds or never: when the exit status is 1'
+    },
+    skipCharts: {
+        input: Inputs.SkipCharts,
+        flag: 'skip-charts',
+        switch: true,
+        help: "plan without downloading and rendering the manifests' charts"
+    },
     failureIssue: { input: Inputs.FailureIssue, help: "keep the product stream's failure issue" },
     failureIssueRepo: {
         input: Inputs.FailureIssueRepo,
@@ -42869,9 +42899,14 @@ const OPTIONS = {
         flag: 'sleep-duration-seconds',
         variables: ['SLEEP_DURATION_SECONDS'],
         metavar: 'N',
-        help: "override configuration.sleep-duration-seconds"
+        help: 'override configuration.sleep-duration-seconds'
     },
-    timeLimitMinutes: { flag: 'time-limit-minutes', variables: ['TIME_LIMIT_MINUTES'], metavar: 'N', help: 'override configuration.time-limit-minutes' },
+    timeLimitMinutes: {
+        flag: 'time-limit-minutes',
+        variables: ['TIME_LIMIT_MINUTES'],
+        metavar: 'N',
+        help: 'override configuration.time-limit-minutes'
+    },
     webhookSleepSeconds: {
         flag: 'webhook-sleep-seconds',
         variables: ['WEBHOOK_SLEEP_SECONDS'],
@@ -43713,9 +43748,9 @@ class ConsoleJobOutput {
     out;
     log;
     outputs = new Map();
-    constructor(verbose, out = process.stdout) {
+    constructor(verbose, out = process.stdout, err = process.stderr) {
         this.out = out;
-        this.log = new ConsoleLog(verbose, out);
+        this.log = new ConsoleLog(verbose, out, err);
     }
     mask() {
         // nothing prints secrets on the command line
@@ -52105,7 +52140,7 @@ async function readFileAtRef(octokit, owner, repo, path, ref) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/github/planning-api.ts
+;// CONCATENATED MODULE: ./src/github/github-planning-api.ts
 
 
 
@@ -56132,7 +56167,11 @@ function resultProblems(results) {
         const annotation = OUTCOMES[r.outcome].annotation;
         if (!annotation)
             continue;
-        problems.push({ severity: annotation.severity, message: annotation.message(r), where: { repo: r.githubRepo, tag: r.gitTag, image: r.image } });
+        problems.push({
+            severity: annotation.severity,
+            message: annotation.message(r),
+            where: { repo: r.githubRepo, tag: r.gitTag, image: r.image }
+        });
     }
     return problems;
 }
@@ -56288,7 +56327,7 @@ async function mergeResults(ctx, pattern) {
     const { log } = output;
     const name = optionName(ctx.settings.edge, 'mergeResults');
     const read = await readResultsFiles(pattern, name, output);
-    const report = { mode: 'merge', results: [], problems: [...read.problems], carried: [], notes: [] };
+    const report = { mode: 'merge', dispatched: true, results: [], problems: [...read.problems], carried: [], notes: [] };
     if (read.documents.length === 0) {
         const failure = `${name}: no results file matches ${pattern}: no job of this run reported (did they run, and upload their results?)`;
         log.problem({ severity: 'error', message: failure });
@@ -56326,7 +56365,11 @@ async function readResultsFiles(pattern, name, output) {
             documents.push({ file, document: checked.document });
             continue;
         }
-        const problem = { severity: 'error', message: `not a results file of this dispatcher (${checked.error}); left out`, where: { file } };
+        const problem = {
+            severity: 'error',
+            message: `not a results file of this dispatcher (${checked.error}); left out`,
+            where: { file }
+        };
         output.log.problem(problem);
         problems.push(problem);
     }
@@ -57269,6 +57312,7 @@ function details(summary, body) {
 
 
 
+
 function tagUrl(serverUrl, org, repo, gitTag) {
     return repoPageUrl(serverUrl, org, repo, 'tree', gitTag);
 }
@@ -57284,9 +57328,7 @@ function imageCell(links, fullImage, shown) {
     const template = links.imageLinkTemplate;
     if (!template)
         return codeSpan(shown);
-    const colon = fullImage.lastIndexOf(':');
-    const repository = colon > fullImage.lastIndexOf('/') ? fullImage.slice(0, colon) : fullImage;
-    const tag = colon > fullImage.lastIndexOf('/') ? fullImage.slice(colon + 1) : '';
+    const { repository, tag } = splitImageReference(fullImage) ?? { repository: fullImage, tag: '' };
     const values = {
         repository,
         path: repository.slice(repository.indexOf('/') + 1),
@@ -67482,7 +67524,13 @@ function staleAcknowledgements(plan, acknowledged, file) {
         if (named.some((image) => image.state === 'unresolved'))
             return [];
         const why = named.length === 0 ? 'matches no image of the plan' : 'is rebuilt now: its gap is gone';
-        return [{ severity: 'warning', message: `acknowledgement of ${entry.image} ${why}; remove it`, where: { file, yamlPath: `acknowledged[${i}]` } }];
+        return [
+            {
+                severity: 'warning',
+                message: `acknowledgement of ${entry.image} ${why}; remove it`,
+                where: { file, yamlPath: `acknowledged[${i}]` }
+            }
+        ];
     });
 }
 /** Every result of a job in plan order: the builds' results and the gaps' results, one per image. */
@@ -67514,7 +67562,14 @@ async function planAndDispatch(ctx, mode) {
     const fromPlan = mode.fromPlan ? await readGivenPlan(ctx, mode.fromPlan) : undefined;
     if (!fromPlan)
         checkChartCredentials(config, settings);
-    const report = { mode: 'plan', results: [], problems: [], carried: [], notes: chartsSkippedNote(settings.skipCharts && !fromPlan) };
+    const report = {
+        mode: mode.kind,
+        dispatched: false,
+        results: [],
+        problems: [],
+        carried: [],
+        notes: chartsSkippedNote(settings.skipCharts && !fromPlan)
+    };
     const tempRoot = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'hms-dispatcher-'));
     try {
         const github = await unlessAborted(deps.github({
@@ -67522,7 +67577,8 @@ async function planAndDispatch(ctx, mode) {
             repo: config.configuration['product-stream-repo'],
             timeoutMs: config.configuration.timeouts['github-api-seconds'] * 1000
         }), deps.signal);
-        const planned = fromPlan ?? (await unlessAborted(planRebuilds(config, { ...settings, org: ctx.org }, github, deps.output, tempRoot, deps.clock), deps.signal));
+        const planned = fromPlan ??
+            (await unlessAborted(planRebuilds(config, { ...settings, org: ctx.org }, github, deps.output, tempRoot, deps.clock), deps.signal));
         const plan = mode.shard ? shardOf(planned.plan, mode.shard) : planned.plan;
         if (mode.shard)
             deps.output.log.info(`shard ${mode.shard.index}/${mode.shard.count}: ${planBuilds(plan).length} builds in ${plan.repos.length} repos (${plan.repos.map((r) => r.githubRepo).join(', ') || 'none'})`);
@@ -67535,7 +67591,6 @@ async function planAndDispatch(ctx, mode) {
         report.results = gaps;
         if (mode.kind === 'plan')
             return report;
-        // a plan not dispatched (partial) is reported as a plan; from here on, as what was dispatched
         if (planned.partial && settings.failOn !== 'never') {
             const refusal = `nothing was dispatched: the plan is partial (see above); ${optionName(settings.edge, 'failOn')} never dispatches a partial plan`;
             deps.output.log.problem({ severity: 'error', message: refusal });
@@ -67543,7 +67598,7 @@ async function planAndDispatch(ctx, mode) {
             return report;
         }
         const runner = new BuildRunner(github.builds(plan.repos.map((r) => r.githubRepo)), buildOptions(config, settings, plan, deps), deps.output.log, deps.clock);
-        report.mode = 'dispatch';
+        report.dispatched = true;
         try {
             await unlessAborted(runner.run(plan), deps.signal);
         }
@@ -68016,9 +68071,6 @@ function exitStatus(failOn, facts) {
 ;// CONCATENATED MODULE: ./src/report/job-report.ts
 
 
-function emptyReport(mode) {
-    return { mode, results: [], problems: [], carried: [], notes: [] };
-}
 /** The exit status `fail-on` asks for: from the results through the outcome table, and the errors reported. */
 function reportExitStatus(report, failOn) {
     if (report.failedToRun)
@@ -68093,7 +68145,12 @@ function acknowledgedSection(results) {
 function renderGapText(results) {
     if (results.length === 0)
         return '';
-    const rows = results.map((r) => [r.githubRepo, `${r.image}:${r.tag}`, r.outcome === 'acknowledged' ? 'acknowledged' : 'gap', r.reason ?? '']);
+    const rows = results.map((r) => [
+        r.githubRepo,
+        `${r.image}:${r.tag}`,
+        r.outcome === 'acknowledged' ? 'acknowledged' : 'gap',
+        r.reason ?? ''
+    ]);
     return `\nGAPS (images that cannot be rebuilt at their tag)\n${textTable(['REPO', 'IMAGE', 'STATE', 'WHY'], rows)}`;
 }
 
@@ -68224,14 +68281,16 @@ async function writeJobReport(report, target) {
         log.problem(problem);
     const everyProblem = [...report.problems, ...stop, ...fromResults];
     const writes = [
-        ['the job summary', () => output.summary(renderSummary(report, target.links, everyProblem), renderText(report))],
+        ['the job summary', () => output.summary(renderSummary(report, target.links, everyProblem), renderText(report, notesOf(report)))],
         ['the outputs', () => setOutputs(report, output)]
     ];
     if (target.resultsFile) {
         const file = target.resultsFile;
         if (report.mode === 'plan')
             log.info(`${Inputs.ResultsFile}: a dry run has no results; no results file is written`);
-        else if (report.scope) {
+        else if (!report.scope)
+            log.info(`${Inputs.ResultsFile}: the job stopped before it had a plan; no results file is written`);
+        else {
             const scope = report.scope;
             writes.push([Inputs.ResultsFile, () => writeJsonFile(file, resultsDocument(scope, report.results, report.notes, report.carried))]);
         }
@@ -68239,7 +68298,7 @@ async function writeJobReport(report, target) {
     const failures = await writeEach(writes);
     for (const failure of failures)
         log.problem({ severity: 'error', message: failure });
-    if (report.mode !== 'plan')
+    if (report.dispatched)
         log.info(describeTotals(countResults(report.results)));
     const status = reportExitStatus(report, target.failOn);
     const failure = [...(status.code === 1 ? [status.failure] : []), ...failures].join('; ');
@@ -68258,21 +68317,27 @@ async function writeEach(writes) {
     }
     return failures;
 }
+/** Lines a reader must see first: why the job stopped early, then the mode's notes. */
+function notesOf(report) {
+    return [...(report.stoppedEarly ? [`The job stopped early: ${report.stoppedEarly}`] : []), ...report.notes];
+}
 function renderSummary(report, links, problems) {
-    const notes = [...(report.stoppedEarly ? [`The job stopped early: ${report.stoppedEarly}`] : []), ...report.notes];
+    const notes = notesOf(report);
     let body;
-    if (report.mode === 'plan' && report.plan)
-        body = renderPlanSummary(report.plan, links, notes);
-    else if (report.mode !== 'plan' && report.scope)
+    // what was dispatched, as results; a plan nothing was dispatched from (a dry run, a partial plan refused), as a plan
+    if (report.dispatched && report.scope)
         body = renderResultsSummary(report.scope, report.results, links, notes);
+    else if (report.plan)
+        body = renderPlanSummary(report.plan, links, notes);
     else
         body = `## Image rebuilds\n\n${notes.map((n) => `> ⚠️ ${tableCell(n, 2000)}`).join('\n>\n') || `> ${report.mode === 'merge' ? 'No results to report.' : 'Nothing was planned.'}`}\n`;
     return body + acknowledgedSection(report.results) + renderProblemList(problems);
 }
-function renderText(report) {
-    if (report.mode === 'plan')
-        return report.plan ? renderPlanText(report.plan) + renderGapText(report.results) : '';
-    return renderResultsText(report.results);
+function renderText(report, notes) {
+    const said = notes.map((n) => `${n}\n`).join('');
+    if (report.dispatched)
+        return said + renderResultsText(report.results);
+    return said + (report.plan ? renderPlanText(report.plan) + renderGapText(report.results) : '');
 }
 function setOutputs(report, output) {
     if (report.plan)
@@ -68386,7 +68451,7 @@ async function action_run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(940);
+/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2548);
 
 await (0,_action_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 // requests of a job that ended early (a silent server) may still wait on their deadlines: do not wait for them

@@ -5,15 +5,15 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_API_URL, DEFAULT_SERVER_URL, FAIL_ON, Inputs, type FailOn } from './constants.js';
 import type { GitHubAuth } from './github/client.js';
 import type { RunSettings } from './config/configuration.js';
-import type { ShardOf } from './plan/plan.js';
+import type { Shard } from './plan/plan.js';
 import { parseShard } from './plan/shard.js';
 import { parseDuration } from './duration.js';
 import { optionName, type Edge, type OptionKey } from './options.js';
 
 /** What a run does: report a plan (a dry run), dispatch one (made now or read, whole or a shard), or merge earlier results. */
 export type RunMode =
-  | { kind: 'plan'; fromPlan?: string; shard?: ShardOf }
-  | { kind: 'dispatch'; fromPlan?: string; shard?: ShardOf }
+  | { kind: 'plan'; fromPlan?: string; shard?: Shard }
+  | { kind: 'dispatch'; fromPlan?: string; shard?: Shard }
   | { kind: 'merge'; pattern: string };
 
 /** Everything a run needs to know from outside: built once, at the edge, by the action or the command line. */
@@ -69,7 +69,7 @@ export function parseSkipSucceededWithin(text: string, name: string): SkipSuccee
 /** The inputs that choose what a run does go together only in some ways: the mode, or an error saying which do not. */
 export function runModeOf(
   edge: Edge,
-  choice: { dryRun: boolean; fromPlan?: string; shard?: ShardOf; mergeResults?: string; skipSucceededWithin?: SkipSucceededWithin }
+  choice: { dryRun: boolean; fromPlan?: string; shard?: Shard; mergeResults?: string; skipSucceededWithin?: SkipSucceededWithin }
 ): RunMode {
   const name = (key: OptionKey): string => optionName(edge, key);
   if (choice.mergeResults) {

@@ -4,7 +4,7 @@ import type { Clock } from '../../src/dispatch/clock.js';
 import { restApiVersion, type RestApiVersion } from '../../src/github/api-version.js';
 import { connect } from '../../src/github/client.js';
 import { githubBuildApi } from '../../src/github/build-api.js';
-import { githubPlanningApi } from '../../src/github/planning-api.js';
+import { githubPlanningApi } from '../../src/github/github-planning-api.js';
 import { BuildChooser } from '../../src/plan/choose-builds.js';
 import type { PlanningApi } from '../../src/plan/planning-api.js';
 import { ConsoleLog } from '../../src/log.js';

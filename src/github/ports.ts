@@ -2,7 +2,7 @@ import type { GitHubPorts, GitHubTarget } from '../job-ports.js';
 import { githubBuildApi } from './build-api.js';
 import { connect, type GitHubAuth } from './client.js';
 import { githubIssueTracker } from './issues.js';
-import { githubPlanningApi } from './planning-api.js';
+import { githubPlanningApi } from './github-planning-api.js';
 import { TOKEN_PERMISSIONS } from './token-scopes.js';
 
 /** The job's GitHub ports over one connection: one installation token per phase, each for its repositories only. */

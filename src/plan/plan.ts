@@ -63,7 +63,7 @@ export interface BranchReport {
 export const PLAN_VERSION = 1;
 
 /** Which part of a plan a job dispatches (`shard: K/N`). */
-export interface ShardOf {
+export interface Shard {
   index: number;
   count: number;
 }
@@ -74,7 +74,7 @@ export interface Plan {
   /** ISO time planning ended. */
   createdAt: string;
   /** Present when this is one shard of a plan. */
-  shard?: ShardOf;
+  shard?: Shard;
   org: string;
   productStreamRepo: string;
   branches: BranchReport[];

@@ -1,7 +1,7 @@
-import type { Plan, PlannedRepo, ShardOf } from './plan.js';
+import type { Plan, PlannedRepo, Shard } from './plan.js';
 
 /** `K/N` with 1 ≤ K ≤ N, or an error naming the input. */
-export function parseShard(text: string, name: string): ShardOf | undefined {
+export function parseShard(text: string, name: string): Shard | undefined {
   const t = text.trim();
   if (t === '') return undefined;
   const match = /^(\d+)\s*\/\s*(\d+)$/.exec(t);
@@ -33,7 +33,7 @@ export function assignShards(repos: readonly Pick<PlannedRepo, 'githubRepo' | 'b
 }
 
 /** Shard K of N of a plan: the repos assigned to it, with their images and builds; branches stay (the report counts per release). */
-export function shardOf(plan: Plan, shard: ShardOf): Plan {
+export function shardOf(plan: Plan, shard: Shard): Plan {
   const assignment = assignShards(plan.repos, shard.count);
   return { ...plan, shard, repos: plan.repos.filter((r) => assignment.get(r.githubRepo) === shard.index) };
 }

@@ -1,14 +1,14 @@
 import type { FailOn } from '../constants.js';
 import type { BuildResult } from '../dispatch/build-result.js';
 import type { Problem } from '../log.js';
-import type { Plan, ShardOf } from '../plan/plan.js';
+import type { Plan, Shard } from '../plan/plan.js';
 import { exitStatus, type ExitStatus } from './exit-status.js';
 import type { FailureItem } from './failure-issue.js';
 import { failuresOfNight } from './failure-issue.js';
 import type { ReportScope } from './release-rollup.js';
 
 /** What a report covers: the product stream and its release branches, the plan's time, the shard. */
-export type JobScope = ReportScope & { createdAt: string; shard?: ShardOf };
+export type JobScope = ReportScope & { createdAt: string; shard?: Shard };
 
 /**
  * Everything one run has to say, whatever its mode and however it ended: built by the mode, turned

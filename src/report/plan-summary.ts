@@ -1,5 +1,6 @@
 import type { Plan, PlannedBuild, PlannedImage, PlannedRepo } from '../plan/plan.js';
 import { planBuilds, planImages } from '../plan/plan.js';
+import { splitImageReference } from '../plan/found-image.js';
 import { codeSpan, repoPageUrl, tableCell } from '../escape.js';
 import { link, table } from './markdown.js';
 
@@ -26,9 +27,7 @@ export function gitTagLink(links: SummaryLinks, org: string, repo: string, image
 export function imageCell(links: SummaryLinks, fullImage: string, shown: string): string {
   const template = links.imageLinkTemplate;
   if (!template) return codeSpan(shown);
-  const colon = fullImage.lastIndexOf(':');
-  const repository = colon > fullImage.lastIndexOf('/') ? fullImage.slice(0, colon) : fullImage;
-  const tag = colon > fullImage.lastIndexOf('/') ? fullImage.slice(colon + 1) : '';
+  const { repository, tag } = splitImageReference(fullImage) ?? { repository: fullImage, tag: '' };
   const values: Record<string, string> = {
     repository,
     path: repository.slice(repository.indexOf('/') + 1),

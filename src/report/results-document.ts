@@ -3,7 +3,7 @@ import { Ajv } from 'ajv';
 import resultsSchema from './results.schema.json' with { type: 'json' };
 import { isMapping } from '../yaml.js';
 import type { Problem } from '../log.js';
-import type { Plan, ShardOf } from '../plan/plan.js';
+import type { Plan, Shard } from '../plan/plan.js';
 import { rollupByRelease, type ReleaseRollup, type ReportScope } from './release-rollup.js';
 
 /** The results file (`results-file`): what one job dispatched and how each build ended; `merge-results` reads several. */
@@ -14,7 +14,7 @@ export interface ResultsDocument {
   /** When the plan these results carry out was made. */
   planCreatedAt: string;
   /** The part of the plan this job dispatched, when it was one shard. */
-  shard?: ShardOf;
+  shard?: Shard;
   branches: { branch: string }[];
   /** What the report said besides the results (the job stopped early, dispatching could not fit the time limit, …). */
   notes: string[];
