@@ -1,0 +1,169 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseImageReference, type ImageReference } from '../../src/registry/image-reference.js';
+import { RegistryClient, RegistryError } from '../../src/registry/registry-client.js';
+import { hasRegistry, NO_REGISTRY, REGISTRY_PASSWORD, REGISTRY_USER, startRegistry, type LocalRegistry } from '../support/image-registry.js';
+import { startSilentServer } from '../support/silent-server.js';
+
+const ref = (text: string): ImageReference => {
+  const parsed = parseImageReference(text);
+  if (!parsed) throw new Error(`not a reference: ${text}`);
+  return parsed;
+};
+
+const withRegistry = hasRegistry() ? describe : describe.skip;
+if (!hasRegistry()) console.log(NO_REGISTRY);
+
+describe.each(['htpasswd', 'token'] as const)('the registry client against the real CNCF registry (%s auth)', (auth) => {
+  withRegistry('reads', () => {
+    let registry: LocalRegistry;
+    beforeAll(async () => {
+      registry = await startRegistry(auth);
+    }, 30_000);
+    afterAll(async () => {
+      await registry?.stop();
+    });
+
+    const client = (credentials = true): RegistryClient =>
+      new RegistryClient({
+        credentialsFor: (host) => (credentials && host === registry.host ? { username: REGISTRY_USER, password: REGISTRY_PASSWORD } : undefined),
+        rewrites: [],
+        timeoutMs: 5000,
+        fetch: (url, init) => fetch(url, init)
+      });
+
+    it('reads the linux/amd64 manifest of an OCI index, its config, the base digest annotation; each image once', async () => {
+      const digest = await registry.push('docker.io/library/golang', '1.23-alpine', {
+        created: '2026-11-20T10:00:00Z',
+        multiArch: true
+      });
+      const image = await registry.push('csm-docker/stable/cray-smd', '2.24.0', {
+        created: '2026-11-28T02:00:00Z',
+        annotations: { 'org.opencontainers.image.base.digest': digest }
+      });
+      const c = client();
+      const base = ref(`${registry.host}/docker.io/library/golang:1.23-alpine`);
+      expect(await c.imageFacts(base)).toEqual({ found: true, digest, created: '2026-11-20T10:00:00Z' });
+      expect(await c.imageFacts(ref(`${registry.host}/csm-docker/stable/cray-smd:2.24.0`))).toEqual({
+        found: true,
+        digest: image,
+        created: '2026-11-28T02:00:00Z',
+        baseDigest: digest
+      });
+      const sent = { ...c.requests };
+      await c.imageFacts(base);
+      expect(c.requests).toEqual(sent);
+      // an index: index, platform manifest, config; an image: manifest, config
+      expect(sent.manifest + sent.blob).toBe(5 + (auth === 'htpasswd' ? 1 : 1));
+    });
+
+    it('reads Docker v2 manifest lists and a base digest label', async () => {
+      await registry.push('docker.io/library/alpine', '3.15', { created: '2023-08-07T19:20:20Z', docker: true, multiArch: true });
+      await registry.push('hms/labelled', '1.0.0', {
+        created: '2026-11-01T00:00:00Z',
+        docker: true,
+        labels: { 'org.opencontainers.image.base.digest': 'sha256:' + 'a'.repeat(64) }
+      });
+      const c = client();
+      expect(await c.imageFacts(ref(`${registry.host}/docker.io/library/alpine:3.15`))).toMatchObject({ found: true, created: '2023-08-07T19:20:20Z' });
+      expect(await c.imageFacts(ref(`${registry.host}/hms/labelled:1.0.0`))).toMatchObject({ baseDigest: 'sha256:' + 'a'.repeat(64) });
+    });
+
+    it('says an image is missing, and names image and registry when the credentials are refused', async () => {
+      expect(await client().imageFacts(ref(`${registry.host}/hms/nothing:9.9.9`))).toEqual({
+        found: false,
+        reason: `${registry.host}/hms/nothing:9.9.9 is not in the registry`
+      });
+      const wrong = new RegistryClient({
+        credentialsFor: () => ({ username: REGISTRY_USER, password: 'wrong' }),
+        rewrites: [],
+        timeoutMs: 5000,
+        fetch: (url, init) => fetch(url, init)
+      });
+      await expect(wrong.imageFacts(ref(`${registry.host}/hms/labelled:1.0.0`))).rejects.toThrow(
+        new RegExp(`^${registry.host}/hms/labelled:1\\.0\\.0: registry ${registry.host}: `)
+      );
+    });
+
+    if (auth === 'token')
+      it('gets an anonymous token for pulls when it has no credentials, as from Docker Hub', async () => {
+        await registry.push('docker.io/library/busybox', '1.36', { created: '2026-01-01T00:00:00Z' });
+        const before = registry.tokenRequests.length;
+        expect(await client(false).imageFacts(ref(`${registry.host}/docker.io/library/busybox:1.36`))).toMatchObject({ found: true });
+        expect(registry.tokenRequests.slice(before)).toEqual([
+          'GET /token?service=test-registry&scope=repository%3Adocker.io%2Flibrary%2Fbusybox%3Apull'
+        ]);
+      });
+  });
+});
+
+describe('the registry client against registries that misbehave', () => {
+  const servers: Server[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  });
+
+  type Answer = { status: number; headers?: Record<string, string>; body?: string };
+  async function serve(handler: (path: string, headers: IncomingHttpHeaders) => Answer) {
+    const server = createServer((req, res) => {
+      const answer = handler(req.url ?? '/', req.headers);
+      res.writeHead(answer.status, answer.headers ?? {}).end(answer.body ?? '');
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  const clientFor = (host: string, timeoutMs = 5000): RegistryClient =>
+    new RegistryClient({
+      credentialsFor: (registry) => (registry === host ? { username: 'u', password: 'secret-password' } : undefined),
+      rewrites: [],
+      timeoutMs,
+      fetch: (url, init) => fetch(url, init)
+    });
+
+  it('names the image and the registry when it answers what is not a manifest', async () => {
+    const host = await serve(() => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '<html>' }));
+    await expect(clientFor(host).imageFacts(ref(`${host}/hms/x:1`))).rejects.toThrow(
+      `${host}/hms/x:1: registry ${host}: GET /v2/hms/x/manifests/1 answered what is not JSON`
+    );
+  });
+
+  it('follows a redirect to another origin without the credentials', async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    const storage = await serve((_path, headers) => {
+      seen.push(headers);
+      return { status: 200, body: JSON.stringify({ created: '2026-01-01T00:00:00Z', config: {} }) };
+    });
+    const host = await serve((path, headers): Answer => {
+      if (!headers.authorization) return { status: 401, headers: { 'www-authenticate': 'Basic realm="r"' } };
+      if (path.includes('/manifests/'))
+        return {
+          status: 200,
+          headers: { 'docker-content-digest': 'sha256:' + 'b'.repeat(64) },
+          body: JSON.stringify({ mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { digest: 'sha256:' + 'c'.repeat(64) } })
+        };
+      return { status: 307, headers: { location: `http://${storage}/blob` } };
+    });
+    expect(await clientFor(host).imageFacts(ref(`${host}/hms/x:1`))).toEqual({
+      found: true,
+      digest: 'sha256:' + 'b'.repeat(64),
+      created: '2026-01-01T00:00:00Z'
+    });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.authorization).toBeUndefined();
+  });
+
+  it('names a registry that never answers, and asks it nothing more this run', async () => {
+    const silent = await startSilentServer();
+    try {
+      const host = silent.url.replace('http://', '');
+      const c = clientFor(host, 500);
+      await expect(c.imageFacts(ref(`${host}/hms/a:1`))).rejects.toThrow(`${host}/hms/a:1: registry ${host}: ${silent.url} gave no answer in 0.5 s`);
+      await expect(c.imageFacts(ref(`${host}/hms/b:1`))).rejects.toBeInstanceOf(RegistryError);
+      expect(silent.requests).toHaveLength(1);
+    } finally {
+      await silent.close();
+    }
+  });
+});
