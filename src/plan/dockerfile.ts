@@ -33,14 +33,17 @@ function logicalLines(text: string): string[] {
 /** `${NAME}`, `$NAME`, `${NAME:-default}`: substituted from `args`; undefined when a name has no value. */
 function substitute(text: string, args: ReadonlyMap<string, string>): string | undefined {
   let missing = false;
-  const out = text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, braced?: string, fallback?: string, bare?: string) => {
-    const name = braced ?? bare ?? '';
-    const value = args.get(name);
-    if (value !== undefined && value !== '') return value;
-    if (fallback !== undefined) return fallback;
-    missing = true;
-    return '';
-  });
+  const out = text.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (_m, braced?: string, fallback?: string, bare?: string) => {
+      const name = braced ?? bare ?? '';
+      const value = args.get(name);
+      if (value !== undefined && value !== '') return value;
+      if (fallback !== undefined) return fallback;
+      missing = true;
+      return '';
+    }
+  );
   return missing ? undefined : out;
 }
 

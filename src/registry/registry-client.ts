@@ -6,9 +6,7 @@ import { formatImageReference, originFor, type ImageReference } from './image-re
 import { parseChallenge, type Challenge } from './www-authenticate.js';
 
 /** What a registry says of one image: its digest, when it was built, and the base digest it records, if any. */
-export type ImageFacts =
-  | { found: true; digest: string; created?: string; baseDigest?: string }
-  | { found: false; reason: string };
+export type ImageFacts = { found: true; digest: string; created?: string; baseDigest?: string } | { found: false; reason: string };
 
 export interface RegistryCredentials {
   username: string;
@@ -120,7 +118,8 @@ export class RegistryClient {
     const answer = await this.getJson(ref, `/manifests/${reference}`, 'manifest', MANIFEST_TYPES.join(', '));
     if (answer.status === 404) return undefined;
     const manifest = answer.body as Manifest;
-    if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) throw this.error(ref, 'its manifest is not a JSON object');
+    if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest))
+      throw this.error(ref, 'its manifest is not a JSON object');
     return { manifest, digest: answer.digest ?? reference };
   }
 
@@ -141,7 +140,8 @@ export class RegistryClient {
     const url = `${origin}/v2/${ref.repository}${path}`;
     const response = await this.limit(() => this.send(ref, url, origin, accept, kind));
     if (response.status === 404) return { status: 404 };
-    if (response.status !== 200) throw this.error(ref, `GET ${new URL(url).pathname} answered ${response.status}${await describeBody(response)}`);
+    if (response.status !== 200)
+      throw this.error(ref, `GET ${new URL(url).pathname} answered ${response.status}${await describeBody(response)}`);
     const text = await this.readBounded(ref, response, url);
     try {
       return { status: 200, body: JSON.parse(text) as unknown, digest: response.headers.get('docker-content-digest') ?? undefined };
@@ -215,7 +215,8 @@ export class RegistryClient {
       : {};
     this.requests.token++;
     const response = await this.limit(() => this.request(ref, url.toString(), headers, 'manual'));
-    if (response.status !== 200) throw this.error(ref, `its token server ${url.origin} answered ${response.status}${await describeBody(response)}`);
+    if (response.status !== 200)
+      throw this.error(ref, `its token server ${url.origin} answered ${response.status}${await describeBody(response)}`);
     const body = JSON.parse(await this.readBounded(ref, response, url.toString())) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
     if (!token) throw this.error(ref, `its token server ${url.origin} answered no token`);
@@ -223,14 +224,21 @@ export class RegistryClient {
   }
 
   /** One fetch with the deadline; a server that does not answer in time is named, and not asked again. */
-  private async request(ref: ImageReference, url: string, headers: Record<string, string>, redirect: 'manual' | 'follow' = 'manual'): Promise<Response> {
+  private async request(
+    ref: ImageReference,
+    url: string,
+    headers: Record<string, string>,
+    redirect: 'manual' | 'follow' = 'manual'
+  ): Promise<Response> {
     try {
       return await this.fetch(url, { headers, redirect, signal: AbortSignal.timeout(this.options.timeoutMs) });
     } catch (error) {
       const origin = new URL(url).origin;
       const name = (error as { name?: unknown } | null)?.name;
       const timedOut = name === 'TimeoutError' || name === 'AbortError';
-      const what = timedOut ? `${origin} gave no answer in ${this.options.timeoutMs / 1000} s` : `${origin} cannot be reached (${errorMessage(error)})`;
+      const what = timedOut
+        ? `${origin} gave no answer in ${this.options.timeoutMs / 1000} s`
+        : `${origin} cannot be reached (${errorMessage(error)})`;
       this.silent.set(originFor(ref.registry, this.options.rewrites), what);
       throw this.error(ref, what);
     }

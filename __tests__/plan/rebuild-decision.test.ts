@@ -1,0 +1,151 @@
+import { dockerfileBases } from '../../src/plan/dockerfile.js';
+import { decideRebuild, staleBases, type RegistryAnswer } from '../../src/plan/rebuild-decision.js';
+import { formatImageReference, originFor, parseImageReference, checkRegistryRewrite } from '../../src/registry/image-reference.js';
+import { parseChallenge } from '../../src/registry/www-authenticate.js';
+
+// hms-smd's Dockerfile, as the issue quotes it: a build stage on a floating golang tag, a final stage on alpine 3.15
+const HMS_SMD = `# Copyright HPE
+ARG BASE_REGISTRY=artifactory.algol60.net/docker.io
+FROM \${BASE_REGISTRY}/library/golang:1.23-alpine AS build-base
+RUN apk -U upgrade
+FROM build-base AS base
+COPY . /go/src
+FROM base AS builder
+RUN go build ./...
+FROM --platform=linux/amd64 artifactory.algol60.net/docker.io/alpine:3.15
+COPY --from=builder /usr/local/bin /usr/local/bin
+`;
+
+describe('the bases of a Dockerfile', () => {
+  it('takes every external stage, substitutes ARG defaults, skips earlier stages and scratch, allows --platform', () => {
+    expect(dockerfileBases(HMS_SMD)).toEqual({
+      bases: ['artifactory.algol60.net/docker.io/library/golang:1.23-alpine', 'artifactory.algol60.net/docker.io/alpine:3.15'],
+      unresolved: []
+    });
+    expect(dockerfileBases('FROM scratch\nCOPY x /\n').bases).toEqual([]);
+    expect(dockerfileBases('ARG V="3.18"\nFROM alpine:${V:-3.15} \\\n  AS a\nFROM a\n').bases).toEqual(['alpine:3.18']);
+    expect(dockerfileBases('ARG V\nFROM alpine:${V:-3.15}\n').bases).toEqual(['alpine:3.15']);
+  });
+
+  it('says which FROM it cannot resolve (an ARG with no default)', () => {
+    expect(dockerfileBases('ARG BASE\nFROM ${BASE}\nFROM alpine:3.19\n')).toEqual({ bases: ['alpine:3.19'], unresolved: ['FROM ${BASE}'] });
+  });
+});
+
+describe('image references', () => {
+  it('are read as docker reads them', () => {
+    expect(parseImageReference('alpine:3.15')).toEqual({ registry: 'docker.io', repository: 'library/alpine', reference: '3.15' });
+    expect(parseImageReference('golang')).toEqual({ registry: 'docker.io', repository: 'library/golang', reference: 'latest' });
+    expect(parseImageReference('artifactory.algol60.net/csm-docker/stable/cray-smd:2.24.0')).toEqual({
+      registry: 'artifactory.algol60.net',
+      repository: 'csm-docker/stable/cray-smd',
+      reference: '2.24.0'
+    });
+    expect(parseImageReference('localhost:5000/x@sha256:' + 'a'.repeat(64))?.reference).toBe('sha256:' + 'a'.repeat(64));
+    expect(parseImageReference('Not A Ref')).toBeUndefined();
+    expect(formatImageReference(parseImageReference('alpine:3.15')!)).toBe('docker.io/library/alpine:3.15');
+  });
+
+  it('are read from a rewrite target, plain http only on loopback', () => {
+    const rewrites = [{ from: 'artifactory.algol60.net', to: 'http://127.0.0.1:5000' }];
+    expect(originFor('artifactory.algol60.net', rewrites)).toBe('http://127.0.0.1:5000');
+    expect(originFor('docker.io', rewrites)).toBe('https://registry-1.docker.io');
+    expect(originFor('127.0.0.1:5001', [])).toBe('http://127.0.0.1:5001');
+    expect(() => checkRegistryRewrite('http://mirror.example', 'input registry-rewrite')).toThrow(/plain http; only loopback/);
+  });
+
+  it('follow the registry challenge', () => {
+    expect(
+      parseChallenge('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull"')
+    ).toEqual({
+      scheme: 'bearer',
+      realm: 'https://auth.docker.io/token',
+      service: 'registry.docker.io',
+      scope: 'repository:library/alpine:pull'
+    });
+    expect(parseChallenge('Basic realm="Artifactory Realm"')).toEqual({ scheme: 'basic', realm: 'Artifactory Realm' });
+    expect(parseChallenge('Bearer service="x"')).toBeUndefined();
+  });
+});
+
+describe('the rebuild decision', () => {
+  const now = Date.parse('2026-12-07T07:00:00Z');
+  const found = (
+    created: string,
+    digest = 'sha256:' + created.replace(/\D/g, '').padEnd(64, '0'),
+    baseDigest?: string
+  ): RegistryAnswer => ({
+    found: true,
+    digest,
+    created,
+    ...(baseDigest ? { baseDigest } : {})
+  });
+  const input = (image: RegistryAnswer, golang: RegistryAnswer, alpine: RegistryAnswer) => ({
+    images: [{ reference: 'reg/cray-smd:2.24.0', name: 'cray-smd:2.24.0', answer: image }],
+    bases: [
+      { reference: 'reg/golang:1.23-alpine', name: 'golang:1.23-alpine', answer: golang },
+      { reference: 'reg/alpine:3.15', name: 'alpine:3.15', answer: alpine }
+    ],
+    now,
+    maxAgeMs: 7 * 86_400_000
+  });
+
+  it('is up to date when nothing moved, and says so with the dates', () => {
+    const decision = decideRebuild(input(found('2026-12-02T02:00:00Z'), found('2026-11-20T00:00:00Z'), found('2023-08-07T19:20:20Z')));
+    expect(decision).toMatchObject({ rebuild: false, why: 'built 2026-12-02; golang:1.23-alpine 2026-11-20, alpine:3.15 2023-08-07' });
+    expect(decision.bases.map((b) => b.created)).toEqual(['2026-11-20T00:00:00Z', '2023-08-07T19:20:20Z']);
+  });
+
+  it('rebuilds when a base was published after the image, a recorded base digest moved, the image is old or missing, or a registry cannot be read', () => {
+    const why = (i: ReturnType<typeof input>) => [decideRebuild(i).rebuild, decideRebuild(i).why];
+    expect(why(input(found('2026-11-18T00:00:00Z'), found('2026-11-20T00:00:00Z'), found('2023-08-07T00:00:00Z')))).toEqual([
+      true,
+      'golang:1.23-alpine was published 2026-11-20, after cray-smd:2.24.0 was built 2026-11-18'
+    ]);
+    expect(
+      why(
+        input(
+          found('2026-12-01T00:00:00Z', undefined, 'sha256:' + '1'.repeat(64)),
+          found('2026-11-20T00:00:00Z'),
+          found('2023-08-07T00:00:00Z', 'sha256:' + '2'.repeat(64))
+        )
+      )
+    ).toEqual([true, 'alpine:3.15 moved since cray-smd:2.24.0 was built on it (sha256:111111111111…, now sha256:222222222222…)']);
+    expect(why(input(found('2026-11-20T00:00:00Z'), found('2026-11-01T00:00:00Z'), found('2023-08-07T00:00:00Z')))).toEqual([
+      true,
+      'cray-smd:2.24.0 was built 2026-11-20, more than 7 days ago (max-age)'
+    ]);
+    expect(why(input({ found: false, reason: 'missing' }, found('2026-11-01T00:00:00Z'), found('2023-08-07T00:00:00Z')))).toEqual([
+      true,
+      'cray-smd:2.24.0 is not in the registry'
+    ]);
+    expect(why(input(found('2026-12-01T00:00:00Z'), { found: 'unknown', error: 'silent' }, found('2023-08-07T00:00:00Z')))).toEqual([
+      true,
+      'base golang:1.23-alpine cannot be read from its registry'
+    ]);
+    expect(
+      decideRebuild({
+        ...input(found('2026-12-01T00:00:00Z'), found('2026-11-01T00:00:00Z'), found('2023-08-07T00:00:00Z')),
+        basesUnknown: 'no Dockerfile at v2.24.0'
+      }).why
+    ).toBe('no Dockerfile at v2.24.0');
+  });
+
+  it('names each stale base once, with the images built on it', () => {
+    const names = new Map([['reg/alpine:3.15', 'alpine:3.15']]);
+    const bases = [
+      { reference: 'reg/alpine:3.15', created: '2023-08-07T19:20:20Z' },
+      { reference: 'reg/golang:1.23-alpine', created: '2026-11-20T00:00:00Z' }
+    ];
+    expect(
+      staleBases(
+        [
+          { image: 'cray-smd:2.24.0', bases, names },
+          { image: 'cray-bss:1.28.0', bases, names }
+        ],
+        now,
+        180
+      )
+    ).toEqual([{ base: 'alpine:3.15', published: '2023-08-07', images: ['cray-smd:2.24.0', 'cray-bss:1.28.0'] }]);
+  });
+});
