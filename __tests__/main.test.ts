@@ -66,7 +66,7 @@ function planFile(createdAt: string): Plan {
     images: [i.fullImage]
   });
   return {
-    version: 1,
+    version: 2,
     createdAt,
     org: ORG,
     productStreamRepo: 'csm',
@@ -136,6 +136,10 @@ describe('runJob in process: the modes over their ports, on the job clock, cance
     failureIssue: undefined,
     jobRunUrl: undefined,
     configOverrides: {},
+    rebuild: undefined,
+    maxAgeMs: undefined,
+    registryCredentials: undefined,
+    registryRewrites: [],
     ...over
   });
 

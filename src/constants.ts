@@ -21,7 +21,12 @@ export const Inputs = {
   FromPlan: 'from-plan',
   Shard: 'shard',
   MergeResults: 'merge-results',
-  SkipSucceededWithin: 'skip-succeeded-within'
+  SkipSucceededWithin: 'skip-succeeded-within',
+  Rebuild: 'rebuild',
+  MaxAge: 'max-age',
+  RegistryUsername: 'registry-username',
+  RegistryPassword: 'registry-password',
+  RegistryRewrite: 'registry-rewrite'
 } as const;
 
 /** When the job fails (exit 1); bad input always fails it. */

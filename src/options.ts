@@ -108,6 +108,40 @@ export const OPTIONS = {
     metavar: 'D',
     help: 'do not dispatch a build that succeeded within D (12h, 90m, or plan)'
   },
+  rebuild: {
+    input: Inputs.Rebuild,
+    flag: 'rebuild',
+    metavar: 'WHEN',
+    help: 'always (default: configuration.rebuild) or when-outdated: only builds whose image is missing, older than a base, or older than max-age'
+  },
+  maxAge: {
+    input: Inputs.MaxAge,
+    flag: 'max-age',
+    metavar: 'D',
+    help: 'with when-outdated, rebuild images older than D (default: configuration.max-age, 7d)'
+  },
+  registryUsername: {
+    input: Inputs.RegistryUsername,
+    flag: 'registry-username',
+    variables: ['REGISTRY_USERNAME'],
+    metavar: 'U',
+    help: "image registry user (default: the chart repository's credentials)"
+  },
+  registryPassword: {
+    input: Inputs.RegistryPassword,
+    flag: 'registry-password',
+    variables: ['REGISTRY_PASSWORD'],
+    secret: true,
+    metavar: 'P',
+    help: 'image registry password or token'
+  },
+  registryRewrite: {
+    input: Inputs.RegistryRewrite,
+    flag: 'registry-rewrite',
+    repeatable: true,
+    metavar: 'F=T',
+    help: 'read images of registry F from T instead (a mirror; http only on loopback) (repeatable)'
+  },
   failOn: {
     input: Inputs.FailOn,
     flag: 'fail-on',

@@ -9,6 +9,8 @@ import type { Shard } from './plan/plan.js';
 import { parseShard } from './plan/shard.js';
 import { parseDuration } from './duration.js';
 import { optionName, type Edge, type OptionKey } from './options.js';
+import { REBUILD_POLICIES, type RebuildPolicy } from './plan/rebuild-decision.js';
+import { checkRegistryRewrite } from './registry/image-reference.js';
 
 /** What a run does: report a plan (a dry run), dispatch one (made now or read, whole or a shard), or merge earlier results. */
 export type RunMode =
@@ -48,6 +50,35 @@ export interface Settings {
   jobRunUrl: string | undefined;
   /** Configuration settings given outside the file (the command line's flags and the original tool's variables); they win. */
   configOverrides: ConfigOverrides;
+  /** `rebuild` and `max-age` given as inputs (they win over `configuration.rebuild` and `configuration.max-age`). */
+  rebuild: RebuildPolicy | undefined;
+  maxAgeMs: number | undefined;
+  /** Credentials for the registries of the planned images; the chart repository's when not given. */
+  registryCredentials: { username: string; password: string } | undefined;
+  registryRewrites: { from: string; to: string }[];
+}
+
+/** `always` or `when-outdated`, or an error naming the option. */
+export function parseRebuildPolicy(value: string, name: string): RebuildPolicy | undefined {
+  const v = value.trim();
+  if (v === '') return undefined;
+  if ((REBUILD_POLICIES as readonly string[]).includes(v)) return v as RebuildPolicy;
+  throw new Error(`${name} must be one of ${REBUILD_POLICIES.join(', ')}, not "${value}"`);
+}
+
+/** A duration such as `12h` or `7d`, or an error naming the option. */
+export function parseMaxAge(value: string, name: string): number | undefined {
+  if (value.trim() === '') return undefined;
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new Error(`${name} must be a duration such as 12h or 7d, not "${value}"`);
+  return ms;
+}
+
+/** `FROM=TO` lines of registry-rewrite: a registry host read from another origin (http only on loopback). */
+export function parseRegistryRewrites(text: string, name: string): { from: string; to: string }[] {
+  const rewrites = parseRewrites(text, name);
+  for (const r of rewrites) checkRegistryRewrite(r.to, name);
+  return rewrites;
 }
 
 export type ConfigOverrides = Partial<
@@ -245,6 +276,8 @@ export async function readSettings(reader: OptionReader, context: EdgeContext): 
   const password = await raw('chartRepoPassword');
   const failureIssueRepo = await raw('failureIssueRepo');
   const failureIssueAsked = await parsed('failureIssue', parseBoolean);
+  const registryUsername = await raw('registryUsername');
+  const registryPassword = await raw('registryPassword');
   return {
     edge,
     mode: runModeOf(edge, {
@@ -276,7 +309,16 @@ export async function readSettings(reader: OptionReader, context: EdgeContext): 
       failureIssueRepo || env.GITHUB_REPOSITORY || '',
       optionName(edge, 'failureIssueRepo')
     ),
-    jobRunUrl: jobRunUrlOf(env)
+    jobRunUrl: jobRunUrlOf(env),
+    rebuild: await parsed('rebuild', parseRebuildPolicy),
+    maxAgeMs: await parsed('maxAge', parseMaxAge),
+    registryCredentials:
+      registryUsername || registryPassword
+        ? { username: registryUsername, password: registryPassword }
+        : username || password
+          ? { username, password }
+          : undefined,
+    registryRewrites: (await parsed('registryRewrite', parseRegistryRewrites)) ?? []
   };
 }
 

@@ -6,7 +6,7 @@ import { checkPlan, PLAN_MAX_AGE_MS, readPlanFile } from '../../src/plan/plan-fi
 
 const createdAt = '2026-11-26T06:00:00.000Z';
 const plan: Plan = {
-  version: 1,
+  version: 2,
   createdAt,
   org: 'Cray-HPE',
   productStreamRepo: 'csm',
@@ -65,9 +65,9 @@ describe('the plan file', () => {
     await expect(readPlanFile(file, expected, now)).rejects.toThrow(
       `from-plan: ${file} is not a plan of this dispatcher: /repos/0/builds/0/workflow: missing key "name"`
     );
-    expect(checkPlan({ ...plan, version: 2 })).toEqual({
+    expect(checkPlan({ ...plan, version: 1 })).toEqual({
       ok: false,
-      errors: ['version 2 is not a plan version this dispatcher reads (1)']
+      errors: ['version 1 is not a plan version this dispatcher reads (2)']
     });
     const orphan = { ...plan, repos: [{ ...plan.repos[0], images: [] }] };
     expect(checkPlan(orphan)).toEqual({

@@ -6,7 +6,7 @@ import { renderResultsSummary, renderResultsText } from '../../src/report/result
 import { commonRegistryPath, rollupByRelease } from '../../src/report/release-rollup.js';
 
 const plan: Plan = {
-  version: 1,
+  version: 2,
   createdAt: '2026-11-26T06:00:00.000Z',
   org: 'Cray-HPE',
   productStreamRepo: 'csm',

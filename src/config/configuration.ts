@@ -56,6 +56,9 @@ export interface RunSettings {
   limits: Limits;
   'chart-credentials-required': boolean;
   'retry-failed-builds': number;
+  rebuild: 'always' | 'when-outdated';
+  'max-age': string;
+  'stale-base-days': number;
   'image-link-template'?: string;
 }
 
@@ -65,6 +68,7 @@ export interface Timeouts {
   'git-stall-seconds': number;
   'chart-download-seconds': number;
   'helm-template-seconds': number;
+  'registry-seconds': number;
 }
 
 /** Bounds on what repositories and servers hold (configuration.limits). */

@@ -57,7 +57,8 @@ export class BuildChooser {
               commit: image.commit ?? '',
               workflow: { id: choice.workflow.id, name: choice.workflow.name, path: choice.workflow.path },
               chosenBy: choice.how,
-              images: [image.fullImage]
+              images: [image.fullImage],
+              dockerfile: choice.dockerfile
             });
           return image;
         });

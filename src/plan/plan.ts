@@ -1,6 +1,7 @@
 import type { FoundImage, ImageSource } from './found-image.js';
 import { shortName } from './found-image.js';
 import type { Problem } from '../log.js';
+import type { RebuildDecision } from './rebuild-decision.js';
 
 /** The commit a git tag points at, or why it could not be resolved. */
 export type TagResolution = { ok: true; commit: string } | { ok: false; reason: string };
@@ -44,6 +45,10 @@ export interface PlannedBuild {
   chosenBy: WorkflowChosenBy;
   /** `fullImage` of each image of the repo it builds. */
   images: string[];
+  /** The Dockerfile the workflow builds (its `docker-build-file` or `docker-build-context` input; `Dockerfile` without). */
+  dockerfile?: string;
+  /** With `rebuild: when-outdated`: whether to dispatch it, why, and the registry's evidence. */
+  decision?: RebuildDecision;
 }
 
 export interface PlannedRepo {
@@ -60,7 +65,7 @@ export interface BranchReport {
 }
 
 /** The plan file's format; a reader refuses other versions. */
-export const PLAN_VERSION = 1;
+export const PLAN_VERSION = 2;
 
 /** Which part of a plan a job dispatches (`shard: K/N`). */
 export interface Shard {

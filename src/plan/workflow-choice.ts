@@ -15,6 +15,28 @@ export interface WorkflowFileFacts {
   dispatchable: boolean;
   /** The file is there but cannot be read: too large, over the YAML budget, or not valid YAML. */
   unreadable?: string;
+  /** The Dockerfile it builds, from its `docker-build-file` or `docker-build-context` input; `Dockerfile` without them. */
+  dockerfile?: string;
+}
+
+/** A repo path without `./` and `..`-free, or undefined for one that leaves the repo. */
+function repoPath(path: string): string | undefined {
+  const parts: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') return undefined;
+    parts.push(part);
+  }
+  return parts.length > 0 ? parts.join('/') : undefined;
+}
+
+/** The Dockerfile a workflow's `with:` names: `docker-build-file`, else `Dockerfile` in `docker-build-context`. */
+export function dockerfileOf(withBlock: Record<string, unknown>): string | undefined {
+  const file = withBlock['docker-build-file'];
+  if (typeof file === 'string' && file.trim() !== '') return repoPath(file.trim());
+  const context = withBlock['docker-build-context'];
+  if (typeof context === 'string' && context.trim() !== '') return repoPath(`${context.trim()}/Dockerfile`);
+  return undefined;
 }
 
 /** The original tool's rules: which workflow names build which kind of image. */
@@ -74,20 +96,27 @@ export function inspectWorkflowFile(text: string, path: string): WorkflowFileFac
   // YAML 1.1 readers turn the key `on` into `true`; accept both spellings
   const on = 'on' in doc ? doc.on : doc.true;
   const imageNames = new Set<string>();
+  let dockerfile: string | undefined;
   const jobs = isMapping(doc.jobs) ? Object.values(doc.jobs) : [];
   const addFrom = (withBlock: unknown): void => {
-    if (isMapping(withBlock) && typeof withBlock['image-name'] === 'string') imageNames.add(withBlock['image-name']);
+    if (!isMapping(withBlock)) return;
+    if (typeof withBlock['image-name'] === 'string') imageNames.add(withBlock['image-name']);
+    dockerfile ??= dockerfileOf(withBlock);
   };
   for (const job of jobs) {
     if (!isMapping(job)) continue;
     addFrom(job.with);
     if (Array.isArray(job.steps)) for (const step of job.steps) if (isMapping(step)) addFrom(step.with);
   }
-  return { imageNames: [...imageNames], dispatchable: triggers(on).includes('workflow_dispatch') };
+  return {
+    imageNames: [...imageNames],
+    dispatchable: triggers(on).includes('workflow_dispatch'),
+    dockerfile: dockerfile ?? 'Dockerfile'
+  };
 }
 
 export type WorkflowChoice =
-  | { ok: true; workflow: WorkflowInfo; how: 'image-name' | 'workflow-name' | 'override' }
+  | { ok: true; workflow: WorkflowInfo; how: 'image-name' | 'workflow-name' | 'override'; dockerfile: string }
   | { ok: false; reason: string; workflow?: WorkflowInfo };
 
 /**
@@ -129,5 +158,5 @@ function decide(
   if (facts.unreadable) return { ok: false, workflow, reason: `workflow ${workflow.path} at this tag cannot be read: ${facts.unreadable}` };
   if (!facts.dispatchable)
     return { ok: false, workflow, reason: `workflow "${workflow.name}" (${workflow.path}) has no workflow_dispatch trigger at this tag` };
-  return { ok: true, workflow, how };
+  return { ok: true, workflow, how, dockerfile: facts.dockerfile ?? 'Dockerfile' };
 }
