@@ -72,7 +72,8 @@ describe('settings of the action', () => {
       failOn: 'problems',
       skipCharts: false,
       helmDownload: true,
-      configOverrides: {}
+      configOverrides: {},
+      registryRewrites: []
     });
     // the token is masked before anything could print it
     expect(stdout.commands()).toContain('::add-mask::tok-123');

@@ -18,6 +18,8 @@ export interface Problem {
   severity: 'error' | 'warning' | 'notice';
   message: string;
   where?: Location;
+  /** A warning the failure issue keeps too (a stale base image): it needs a person, though it fails nothing. */
+  followUp?: boolean;
 }
 
 /** The log of one run. The action writes through @actions/core; the command line writes plain lines. */

@@ -91,6 +91,7 @@ describe('the built action dispatching and monitoring against the emulator', () 
       rebuilt: 3,
       rebuiltOnRetry: 2,
       alreadyBuilt: 0,
+      upToDate: 0,
       skipped: 0,
       acknowledged: 0,
       failed: 2,

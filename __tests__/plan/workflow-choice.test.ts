@@ -39,8 +39,22 @@ function reader(files: Record<number, string | undefined>): {
 }
 
 describe('inspectWorkflowFile', () => {
+  it('finds the Dockerfile the workflow builds: docker-build-file, else Dockerfile in docker-build-context', () => {
+    const withInputs = (w: string): string => `on: workflow_dispatch\njobs:\n  b:\n    with: { image-name: a, ${w} }\n`;
+    expect(inspectWorkflowFile(withInputs('docker-build-file: ./build/Dockerfile.testing'), 'a')?.dockerfile).toBe(
+      'build/Dockerfile.testing'
+    );
+    expect(inspectWorkflowFile(withInputs('docker-build-context: svc'), 'a')?.dockerfile).toBe('svc/Dockerfile');
+    expect(inspectWorkflowFile(withInputs('docker-build-file: ../../etc/passwd'), 'a')?.dockerfile).toBeUndefined();
+    expect(inspectWorkflowFile(withInputs('x: 1'), 'a')?.dockerfile).toBeUndefined();
+  });
+
   it('finds image-name inputs of jobs and steps, and the workflow_dispatch trigger in any spelling', () => {
-    expect(inspectWorkflowFile(buildWorkflow('x', 'cray-smd'), 'a.yaml')).toEqual({ imageNames: ['cray-smd'], dispatchable: true });
+    expect(inspectWorkflowFile(buildWorkflow('x', 'cray-smd'), 'a.yaml')).toEqual({
+      imageNames: ['cray-smd'],
+      dispatchable: true,
+      dockerfile: 'Dockerfile'
+    });
     expect(inspectWorkflowFile('on: [push, workflow_dispatch]\njobs:\n  b:\n    steps:\n      - with: { image-name: a }\n', 'b')).toEqual({
       imageNames: ['a'],
       dispatchable: true
@@ -61,7 +75,8 @@ describe('chooseWorkflow', () => {
     expect(await chooseWorkflow([lint, ct, service], 'cray-smd', undefined, files.read)).toEqual({
       ok: true,
       workflow: service,
-      how: 'image-name'
+      how: 'image-name',
+      dockerfile: 'Dockerfile'
     });
     expect(files.reads).toEqual([1]);
     const test = reader({ 1: buildWorkflow(service.name, 'cray-smd'), 2: buildWorkflow(ct.name, 'cray-smd-test') });
@@ -74,7 +89,8 @@ describe('chooseWorkflow', () => {
     expect(await chooseWorkflow([service, lint, custom], 'cray-smd', undefined, files.read)).toEqual({
       ok: true,
       workflow: custom,
-      how: 'image-name'
+      how: 'image-name',
+      dockerfile: 'Dockerfile'
     });
   });
 

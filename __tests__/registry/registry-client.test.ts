@@ -2,7 +2,14 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseImageReference, type ImageReference } from '../../src/registry/image-reference.js';
 import { RegistryClient, RegistryError } from '../../src/registry/registry-client.js';
-import { hasRegistry, NO_REGISTRY, REGISTRY_PASSWORD, REGISTRY_USER, startRegistry, type LocalRegistry } from '../support/image-registry.js';
+import {
+  hasRegistry,
+  NO_REGISTRY,
+  REGISTRY_PASSWORD,
+  REGISTRY_USER,
+  startRegistry,
+  type LocalRegistry
+} from '../support/image-registry.js';
 import { startSilentServer } from '../support/silent-server.js';
 
 const ref = (text: string): ImageReference => {
@@ -26,7 +33,8 @@ describe.each(['htpasswd', 'token'] as const)('the registry client against the r
 
     const client = (credentials = true): RegistryClient =>
       new RegistryClient({
-        credentialsFor: (host) => (credentials && host === registry.host ? { username: REGISTRY_USER, password: REGISTRY_PASSWORD } : undefined),
+        credentialsFor: (host) =>
+          credentials && host === registry.host ? { username: REGISTRY_USER, password: REGISTRY_PASSWORD } : undefined,
         rewrites: [],
         timeoutMs: 5000,
         fetch: (url, init) => fetch(url, init)
@@ -65,7 +73,10 @@ describe.each(['htpasswd', 'token'] as const)('the registry client against the r
         labels: { 'org.opencontainers.image.base.digest': 'sha256:' + 'a'.repeat(64) }
       });
       const c = client();
-      expect(await c.imageFacts(ref(`${registry.host}/docker.io/library/alpine:3.15`))).toMatchObject({ found: true, created: '2023-08-07T19:20:20Z' });
+      expect(await c.imageFacts(ref(`${registry.host}/docker.io/library/alpine:3.15`))).toMatchObject({
+        found: true,
+        created: '2023-08-07T19:20:20Z'
+      });
       expect(await c.imageFacts(ref(`${registry.host}/hms/labelled:1.0.0`))).toMatchObject({ baseDigest: 'sha256:' + 'a'.repeat(64) });
     });
 
@@ -159,7 +170,9 @@ describe('the registry client against registries that misbehave', () => {
     try {
       const host = silent.url.replace('http://', '');
       const c = clientFor(host, 500);
-      await expect(c.imageFacts(ref(`${host}/hms/a:1`))).rejects.toThrow(`${host}/hms/a:1: registry ${host}: ${silent.url} gave no answer in 0.5 s`);
+      await expect(c.imageFacts(ref(`${host}/hms/a:1`))).rejects.toThrow(
+        `${host}/hms/a:1: registry ${host}: ${silent.url} gave no answer in 0.5 s`
+      );
       await expect(c.imageFacts(ref(`${host}/hms/b:1`))).rejects.toBeInstanceOf(RegistryError);
       expect(silent.requests).toHaveLength(1);
     } finally {

@@ -54,8 +54,19 @@ const base64url = (data: Buffer | string): string => Buffer.from(data).toString(
 /** A token server as Docker Hub's: Basic credentials (or none) in, a JWT for the asked scope out, signed by a key the registry trusts. */
 async function startTokenServer(dir: string, requests: string[]): Promise<{ url: string; close(): Promise<void> }> {
   const made = spawnSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'token.key'), '-out', join(dir, 'token.crt'),
-    '-days', '2', '-subj', '/CN=test-token-issuer'
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    join(dir, 'token.key'),
+    '-out',
+    join(dir, 'token.crt'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=test-token-issuer'
   ]);
   if (made.status !== 0) throw new Error(`openssl: ${made.stderr.toString()}`);
   const key = readFileSync(join(dir, 'token.key'), 'utf8');
@@ -83,7 +94,16 @@ async function startTokenServer(dir: string, requests: string[]): Promise<{ url:
     });
     const now = Math.floor(Date.now() / 1000);
     const header = { alg: 'RS256', typ: 'JWT', x5c: [certDer.toString('base64')] };
-    const claims = { iss: 'test-issuer', sub: valid ? REGISTRY_USER : '', aud: 'test-registry', exp: now + 300, nbf: now - 10, iat: now, jti: randomUUID(), access };
+    const claims = {
+      iss: 'test-issuer',
+      sub: valid ? REGISTRY_USER : '',
+      aud: 'test-registry',
+      exp: now + 300,
+      nbf: now - 10,
+      iat: now,
+      jti: randomUUID(),
+      access
+    };
     const unsigned = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
     const signature = createSign('RSA-SHA256').update(unsigned).sign(key);
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `${unsigned}.${base64url(signature)}` }));
@@ -166,7 +186,13 @@ export async function startRegistry(auth: 'htpasswd' | 'token'): Promise<LocalRe
   /** One platform's manifest: a config blob and a layer blob, both pushed. */
   const pushPlatform = async (repository: string, image: PushedImage, arch: string, headers: Record<string, string>) => {
     const config = Buffer.from(
-      JSON.stringify({ architecture: arch, os: 'linux', created: image.created, config: { Labels: image.labels ?? {} }, rootfs: { type: 'layers', diff_ids: [] } })
+      JSON.stringify({
+        architecture: arch,
+        os: 'linux',
+        created: image.created,
+        config: { Labels: image.labels ?? {} },
+        rootfs: { type: 'layers', diff_ids: [] }
+      })
     );
     const layer = Buffer.from(`layer of ${repository} ${arch} ${image.created}`);
     const configDigest = await putBlob(repository, config, headers);
@@ -202,7 +228,12 @@ export async function startRegistry(auth: 'htpasswd' | 'token'): Promise<LocalRe
       for (const arch of ['arm64', 'amd64']) {
         const manifest = await pushPlatform(repository, image, arch, headers);
         const digest = await putManifest(repository, sha256(JSON.stringify(manifest)), manifest, headers);
-        platforms.push({ mediaType: manifest.mediaType, digest, size: JSON.stringify(manifest).length, platform: { os: 'linux', architecture: arch } });
+        platforms.push({
+          mediaType: manifest.mediaType,
+          digest,
+          size: JSON.stringify(manifest).length,
+          platform: { os: 'linux', architecture: arch }
+        });
       }
       const index = {
         schemaVersion: 2,

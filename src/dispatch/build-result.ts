@@ -18,6 +18,7 @@ export type BuildOutcome =
   | 'succeeded'
   | 'succeeded-on-retry'
   | 'already-built'
+  | 'up-to-date'
   | 'skipped'
   | 'acknowledged'
   | 'failed'

@@ -2,6 +2,8 @@ import type { Octokit } from './client.js';
 import { MAX_WORKFLOW_FILE_BYTES, type TagSnapshot } from '../plan/planning-api.js';
 
 export const WORKFLOWS_DIR = '.github/workflows';
+/** The Dockerfile most workflows build: read with the tag, so deciding a rebuild costs no request per tag. */
+export const DOCKERFILE = 'Dockerfile';
 /** Tags per GraphQL query: few queries, each answer well under GitHub's limits (node counts, 10 s of server time). */
 export const TAGS_PER_QUERY = 50;
 
@@ -44,11 +46,13 @@ export function tagSnapshotQuery(
       variables[`r${i}`] = `refs/tags/${pair.tag}`;
       variables[`e${i}`] = `${pair.tag}:${WORKFLOWS_DIR}`;
       variables[`g${i}`] = pair.tag;
-      declarations.push(`$r${i}: String!`, `$e${i}: String!`, `$g${i}: String!`);
+      variables[`f${i}`] = `${pair.tag}:${DOCKERFILE}`;
+      declarations.push(`$r${i}: String!`, `$e${i}: String!`, `$g${i}: String!`, `$f${i}: String!`);
       return [
         `t${i}: ref(qualifiedName: $r${i}) { target { __typename oid ... on Tag { target { oid } } } }`,
         `w${i}: object(expression: $e${i}) { ... on Tree { entries { name type object { ... on Blob { byteSize text } } } } }`,
-        `l${i}: release(tagName: $g${i}) { url }`
+        `l${i}: release(tagName: $g${i}) { url }`,
+        `d${i}: object(expression: $f${i}) { ... on Blob { byteSize text } }`
       ];
     });
     return `p${j}: repository(owner: $owner, name: $n${j}) { ${fields.join(' ')} }`;
@@ -76,7 +80,22 @@ export function readTagSnapshotAnswer(batch: readonly { repo: string; tag: strin
       }
     }
     const release = repository?.[`l${i}`] as { url?: string } | null | undefined;
-    return { repo: pair.repo, tag: pair.tag, commit, workflowFiles, releaseUrl: commit ? release?.url : undefined };
+    const dockerfile = repository?.[`d${i}`] as { text?: string | null; byteSize?: number } | null | undefined;
+    return {
+      repo: pair.repo,
+      tag: pair.tag,
+      commit,
+      workflowFiles,
+      releaseUrl: commit ? release?.url : undefined,
+      // null: the tag has no Dockerfile; undefined: not answered (too large, or no GraphQL), read later with REST
+      dockerfile: !commit
+        ? undefined
+        : dockerfile === null
+          ? null
+          : typeof dockerfile?.text === 'string' && (dockerfile.byteSize ?? 0) <= MAX_WORKFLOW_FILE_BYTES
+            ? dockerfile.text
+            : undefined
+    };
   });
 }
 

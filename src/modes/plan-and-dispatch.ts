@@ -12,7 +12,7 @@ import { readPlanFile } from '../plan/plan-file.js';
 import { chartsSkippedNote, planRebuilds, type Planned } from '../plan/plan-rebuilds.js';
 import { shardOf } from '../plan/shard.js';
 import { switchOn, optionName } from '../options.js';
-import { gapResults, inPlanOrder, staleAcknowledgements } from '../report/gaps.js';
+import { buildsToDispatch, gapResults, inPlanOrder, staleAcknowledgements, upToDateResults } from '../report/gaps.js';
 import type { JobReport } from '../report/job-report.js';
 import type { Settings } from '../settings.js';
 import type { ModeContext } from './mode-context.js';
@@ -59,7 +59,8 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
     report.carried.push(...planned.problems);
     if (settings.planFile) await writeJsonFile(settings.planFile, { ...plan, problems: planned.problems } satisfies Plan);
     const gaps = gapResults(plan, config.acknowledged, new Date(deps.clock.now()).toISOString().slice(0, 10));
-    report.results = gaps;
+    const upToDate = upToDateResults(plan);
+    report.results = inPlanOrder(plan, gaps, upToDate);
     if (mode.kind === 'plan') return report;
     if (planned.partial && settings.failOn !== 'never') {
       const refusal = `nothing was dispatched: the plan is partial (see above); ${optionName(settings.edge, 'failOn')} never dispatches a partial plan`;
@@ -67,21 +68,22 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
       report.problems.push({ severity: 'error', message: refusal });
       return report;
     }
+    const dispatching = buildsToDispatch(plan);
     const runner = new BuildRunner(
-      github.builds(plan.repos.map((r) => r.githubRepo)),
+      github.builds(dispatching.repos.filter((r) => r.builds.length > 0).map((r) => r.githubRepo)),
       buildOptions(config, settings, plan, deps),
       deps.output.log,
       deps.clock
     );
     report.dispatched = true;
     try {
-      await unlessAborted(runner.run(plan), deps.signal);
+      await unlessAborted(runner.run(dispatching), deps.signal);
     } catch (error) {
       // builds were dispatched: report them whatever stopped the watch
       report.stoppedEarly = describeThrown(error);
       if (!(error instanceof CancelledError) && error instanceof Error && error.stack) deps.output.log.debug(error.stack);
     } finally {
-      report.results = inPlanOrder(plan, runner.resultsSoFar(plan), gaps);
+      report.results = inPlanOrder(plan, runner.resultsSoFar(dispatching), gaps, upToDate);
       report.notes.push(...runner.notes);
     }
     return report;

@@ -58,7 +58,7 @@ export class BuildChooser {
               workflow: { id: choice.workflow.id, name: choice.workflow.name, path: choice.workflow.path },
               chosenBy: choice.how,
               images: [image.fullImage],
-              dockerfile: choice.dockerfile
+              ...(choice.dockerfile ? { dockerfile: choice.dockerfile } : {})
             });
           return image;
         });

@@ -80,6 +80,8 @@ export class ImageFinder {
   private readonly imageRepos: Map<string, string>;
   /** Workflow files at each planned tag, as the tag snapshots read them: choosing workflows needs no more requests. */
   private readonly filesAtTags = new Map<string, Map<string, string>>();
+  /** The root Dockerfile at each planned tag, as the tag snapshots read it (null: none there). */
+  private readonly dockerfilesAtTags = new Map<string, string | null>();
 
   constructor(private readonly ctx: PlanningContext) {
     this.branchLimit = pLimit(ctx.limits?.branches ?? CONCURRENCY.branches);
@@ -128,6 +130,13 @@ export class ImageFinder {
       branches: reports,
       repos
     };
+  }
+
+  /** A file at a planned tag: the root Dockerfile from the tag snapshots when they read it, anything else with REST. */
+  async readFileAtTag(repo: string, path: string, tag: string): Promise<string | undefined> {
+    const read = path === 'Dockerfile' ? this.dockerfilesAtTags.get(tagKey(repo, tag)) : undefined;
+    if (read !== undefined) return read ?? undefined;
+    return this.github().readFile(repo, path, tag);
   }
 
   /** The planning bound that has passed, if one has: the plan is then partial. */
@@ -427,6 +436,7 @@ export class ImageFinder {
       answered.add(key);
       if (snapshot.releaseUrl) releaseUrls.set(key, snapshot.releaseUrl);
       if (snapshot.workflowFiles) this.filesAtTags.set(key, snapshot.workflowFiles);
+      if (snapshot.dockerfile !== undefined) this.dockerfilesAtTags.set(key, snapshot.dockerfile);
       if (!needed.has(key)) continue;
       resolutions.set(
         key,

@@ -12,6 +12,12 @@ import { GitRepository } from './git.js';
 import { Helm } from './helm.js';
 import { locateHelm } from './helm-install.js';
 import type { Plan } from './plan.js';
+import { planImages } from './plan.js';
+import { decideRebuilds } from './decide-rebuilds.js';
+import type { RebuildPolicy } from './rebuild-decision.js';
+import { parseDuration } from '../duration.js';
+import { parseImageReference } from '../registry/image-reference.js';
+import { RegistryClient } from '../registry/registry-client.js';
 
 /** What planning needs from the settings. */
 export interface PlanningInputs {
@@ -21,6 +27,11 @@ export interface PlanningInputs {
   helmDownload: boolean;
   chartCredentials: { username: string; password: string } | undefined;
   chartRewrites: readonly { from: string; to: string }[];
+  /** The inputs `rebuild` and `max-age` (they win over the configuration's). */
+  rebuild: RebuildPolicy | undefined;
+  maxAgeMs: number | undefined;
+  registryCredentials: { username: string; password: string } | undefined;
+  registryRewrites: readonly { from: string; to: string }[];
 }
 
 /** A plan and what planning reported; `partial` says why the plan is not whole (bounds passed), when it is not. */
@@ -34,6 +45,20 @@ export function chartsSkippedNote(skipCharts: boolean): string[] {
   return skipCharts
     ? [`charts were not downloaded nor rendered (${Inputs.SkipCharts}): the images of the manifests' charts are not in this plan`]
     : [];
+}
+
+/**
+ * The registry client of a run: the registry credentials (or the chart repository's) go only to the
+ * registries that hold the planned images, through their origins.
+ */
+function registryFor(plan: Plan, config: Configuration, inputs: PlanningInputs): RegistryClient {
+  const hosts = new Set(planImages(plan).flatMap((i) => parseImageReference(i.fullImage)?.registry ?? []));
+  const credentials = inputs.registryCredentials;
+  return new RegistryClient({
+    credentialsFor: (registry) => (credentials && hosts.has(registry) ? credentials : undefined),
+    rewrites: inputs.registryRewrites,
+    timeoutMs: config.configuration.timeouts['registry-seconds'] * 1000
+  });
 }
 
 /** Every image to rebuild, from the product stream's branches, the chart repository and the image repos' tags. */
@@ -89,6 +114,18 @@ export async function planRebuilds(
       bounds: { maxRenders: limits['chart-renders'], deadline: clock.now() + limits['planning-minutes'] * 60_000 }
     });
     plan = await finder.buildPlan();
+    if ((inputs.rebuild ?? config.configuration.rebuild) === 'when-outdated') {
+      const found = finder;
+      const decide = decideRebuilds(plan, {
+        registry: registryFor(plan, config, inputs),
+        readFile: (repo, path, tag) => found.readFileAtTag(repo, path, tag),
+        now: clock.now(),
+        maxAgeMs: inputs.maxAgeMs ?? parseDuration(config.configuration['max-age']) ?? 7 * 86_400_000,
+        staleBaseDays: config.configuration['stale-base-days'],
+        log
+      });
+      plan = await log.group('Rebuild decisions (rebuild: when-outdated)', () => decide);
+    }
   } finally {
     await Promise.all([repo.remove(), charts.dispose(), helm?.dispose()]);
   }

@@ -31,6 +31,8 @@ export interface TagSnapshot {
   workflowFiles: Map<string, string> | undefined;
   /** The page of the repo's release for this tag, when it has one. */
   releaseUrl: string | undefined;
+  /** The root `Dockerfile` at the tag; null when the tag has none; undefined when not read. */
+  dockerfile?: string | null;
 }
 
 /**

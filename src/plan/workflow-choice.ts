@@ -15,7 +15,7 @@ export interface WorkflowFileFacts {
   dispatchable: boolean;
   /** The file is there but cannot be read: too large, over the YAML budget, or not valid YAML. */
   unreadable?: string;
-  /** The Dockerfile it builds, from its `docker-build-file` or `docker-build-context` input; `Dockerfile` without them. */
+  /** The Dockerfile it builds, from its `docker-build-file` or `docker-build-context` input (the root `Dockerfile` without them). */
   dockerfile?: string;
 }
 
@@ -108,15 +108,11 @@ export function inspectWorkflowFile(text: string, path: string): WorkflowFileFac
     addFrom(job.with);
     if (Array.isArray(job.steps)) for (const step of job.steps) if (isMapping(step)) addFrom(step.with);
   }
-  return {
-    imageNames: [...imageNames],
-    dispatchable: triggers(on).includes('workflow_dispatch'),
-    dockerfile: dockerfile ?? 'Dockerfile'
-  };
+  return { imageNames: [...imageNames], dispatchable: triggers(on).includes('workflow_dispatch'), ...(dockerfile ? { dockerfile } : {}) };
 }
 
 export type WorkflowChoice =
-  | { ok: true; workflow: WorkflowInfo; how: 'image-name' | 'workflow-name' | 'override'; dockerfile: string }
+  | { ok: true; workflow: WorkflowInfo; how: 'image-name' | 'workflow-name' | 'override'; dockerfile?: string }
   | { ok: false; reason: string; workflow?: WorkflowInfo };
 
 /**
@@ -158,5 +154,5 @@ function decide(
   if (facts.unreadable) return { ok: false, workflow, reason: `workflow ${workflow.path} at this tag cannot be read: ${facts.unreadable}` };
   if (!facts.dispatchable)
     return { ok: false, workflow, reason: `workflow "${workflow.name}" (${workflow.path}) has no workflow_dispatch trigger at this tag` };
-  return { ok: true, workflow, how, dockerfile: facts.dockerfile ?? 'Dockerfile' };
+  return { ok: true, workflow, how, ...(facts.dockerfile ? { dockerfile: facts.dockerfile } : {}) };
 }

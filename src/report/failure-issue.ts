@@ -15,7 +15,7 @@ export const FAILURE_ISSUE_LABEL = 'image-rebuild-failures';
 export interface FailureItem {
   /** Stable across nights: the same failure keeps its key (and so its streak). */
   key: string;
-  kind: 'build' | 'not-dispatched' | 'planning';
+  kind: 'build' | 'not-dispatched' | 'planning' | 'stale-base';
   /** One line saying what fails. */
   what: string;
   /** The run to look at: the build's run, or the dispatcher's own run. */
@@ -87,8 +87,13 @@ export function failuresOfNight(
       url: kind === 'build' ? (r.runUrl ?? jobRunUrl) : jobRunUrl
     });
   }
+  // a stale base fails nothing, but a person must move the images off it
+  for (const problem of planningErrors.filter((p) => p.followUp)) {
+    const what = formatProblem(problem);
+    items.push({ key: `stale-base:${problem.where?.image ?? what}`, kind: 'stale-base', what, url: jobRunUrl });
+  }
   // a kind of planning error seen many times (5,000 missing chart versions) is one item, as in the summary
-  for (const group of groupProblems(planningErrors)) {
+  for (const group of groupProblems(planningErrors.filter((p) => p.severity === 'error'))) {
     if (group.problems.length <= PLANNING_ITEMS_PER_KIND) {
       for (const problem of group.problems) {
         const what = formatProblem(problem);
@@ -150,7 +155,8 @@ export function readIssueState(body: string): { ok: true; state: FailureIssueSta
 const KIND_TITLE: Record<FailureItem['kind'], string> = {
   build: 'Builds that did not succeed',
   'not-dispatched': 'Images that could not be dispatched',
-  planning: 'Planning errors'
+  planning: 'Planning errors',
+  'stale-base': 'Base images no longer republished'
 };
 
 /** The issue body: what needs a person, longest streak first, then the hidden state. */
@@ -160,7 +166,7 @@ export function renderIssueBody(state: FailureIssueState, jobRunUrl: string | un
     `Image rebuilds of ${codeSpan(state.productStream)} need a person. Updated by every run of the dispatcher; closed when a run is all green.`,
     `Latest run: ${jobRunUrl ? link(state.lastRun, jobRunUrl) : tableCell(state.lastRun)}`
   ];
-  for (const kind of ['build', 'not-dispatched', 'planning'] as const) {
+  for (const kind of ['build', 'not-dispatched', 'planning', 'stale-base'] as const) {
     const items = state.failures.filter((f) => f.kind === kind).sort((a, b) => b.nights - a.nights || a.what.localeCompare(b.what));
     if (items.length === 0) continue;
     parts.push(

@@ -17,7 +17,8 @@ export function acknowledgedSection(results: readonly BuildResult[]): string {
 }
 
 /** The gaps of a dry run as plain columns, for a terminal. */
-export function renderGapText(results: readonly BuildResult[]): string {
+export function renderGapText(all: readonly BuildResult[]): string {
+  const results = all.filter((r) => r.outcome === 'not-dispatched' || r.outcome === 'acknowledged');
   if (results.length === 0) return '';
   const rows = results.map((r) => [
     r.githubRepo,

@@ -50,6 +50,33 @@ export function staleAcknowledgements(plan: Plan, acknowledged: readonly Acknowl
   });
 }
 
+/** The builds `rebuild: when-outdated` found up to date: not dispatched, each image `up-to-date` with why. */
+export function upToDateResults(plan: Plan): BuildResult[] {
+  const images = new Map(planImages(plan).map((i) => [`${i.githubRepo}\u0000${i.fullImage}`, i]));
+  return plan.repos.flatMap((repo) =>
+    repo.builds
+      .filter((b) => b.decision?.rebuild === false)
+      .flatMap((b) =>
+        b.images.flatMap((fullImage) => {
+          const image = images.get(`${repo.githubRepo}\u0000${fullImage}`);
+          return image
+            ? [
+                {
+                  ...resultFor(image, 'up-to-date', b.decision?.why),
+                  workflow: { id: b.workflow.id, name: b.workflow.name, path: b.workflow.path }
+                }
+              ]
+            : [];
+        })
+      )
+  );
+}
+
+/** The plan less the builds found up to date: what is dispatched. */
+export function buildsToDispatch(plan: Plan): Plan {
+  return { ...plan, repos: plan.repos.map((repo) => ({ ...repo, builds: repo.builds.filter((b) => b.decision?.rebuild !== false) })) };
+}
+
 /** Every result of a job in plan order: the builds' results and the gaps' results, one per image. */
 export function inPlanOrder(plan: Plan, ...lists: readonly (readonly BuildResult[])[]): BuildResult[] {
   const byImage = new Map(lists.flat().map((r) => [`${r.githubRepo}\u0000${r.fullImage}`, r]));

@@ -53,11 +53,11 @@ export function reportExitStatus(report: JobReport, failOn: FailOn): ExitStatus 
   });
 }
 
-/** What the failure issue lists for this run: the results that need a person, and the errors reported. */
+/** What the failure issue lists for this run: the results that need a person, the errors reported, the warnings it follows up (stale bases). */
 export function failureItemsOf(report: JobReport, jobRunUrl: string | undefined): FailureItem[] {
   return failuresOfNight(
     report.results,
-    report.problems.filter((p) => p.severity === 'error'),
+    report.problems.filter((p) => p.severity === 'error' || p.followUp),
     jobRunUrl
   );
 }

@@ -2,7 +2,8 @@ import type { BuildOutcome, BuildResult } from '../dispatch/build-result.js';
 import type { Problem } from '../log.js';
 
 /** The column of the release rollup (the `releases` output, the summary's release table) an outcome counts in. */
-export type RollupColumn = 'rebuilt' | 'rebuiltOnRetry' | 'alreadyBuilt' | 'skipped' | 'acknowledged' | 'failed' | 'notDispatched';
+export type RollupColumn =
+  'rebuilt' | 'rebuiltOnRetry' | 'alreadyBuilt' | 'upToDate' | 'skipped' | 'acknowledged' | 'failed' | 'notDispatched';
 
 /** What one outcome means to every reader of a report. Adding an outcome is adding one row below. */
 export interface OutcomeMeaning {
@@ -50,6 +51,13 @@ export const OUTCOMES: Readonly<Record<BuildOutcome, OutcomeMeaning>> = {
     ranAndFailed: false,
     succeeded: false,
     rollup: 'alreadyBuilt'
+  },
+  'up-to-date': {
+    label: '🟰 up to date',
+    counted: 'up to date',
+    ranAndFailed: false,
+    succeeded: false,
+    rollup: 'upToDate'
   },
   skipped: {
     label: '⏭️ skipped by GitHub',

@@ -107,10 +107,17 @@ export function renderPlanSummary(plan: Plan, links: SummaryLinks, notes: readon
   return parts.join('\n\n') + '\n';
 }
 
-/** The workflow file at the build's tag, linked, and how it was chosen. */
+/** The workflow file at the build's tag, linked, how it was chosen, and (rebuild: when-outdated) the decision and why. */
 function workflowCell(links: SummaryLinks, org: string, build: PlannedBuild): string {
   const url = repoPageUrl(links.serverUrl, org, build.githubRepo, 'blob', build.gitTag, build.workflow.path);
-  return `${link(build.workflow.path.replace(/^\.github\/workflows\//, ''), url)} (by ${build.chosenBy})`;
+  const cell = `${link(build.workflow.path.replace(/^\.github\/workflows\//, ''), url)} (by ${build.chosenBy})`;
+  return build.decision ? `${cell}<br>${decisionText(build)}` : cell;
+}
+
+/** `🔁 rebuild: golang:1.23-alpine was published …` or `🟰 up to date: built …; …`, escaped for a table cell. */
+function decisionText(build: PlannedBuild): string {
+  if (!build.decision) return '';
+  return `${build.decision.rebuild ? '🔁 rebuild' : '🟰 up to date'}: ${tableCell(build.decision.why, 400)}`;
 }
 
 /** A repo's images, each with the build that builds it: builds in plan order, then the images without one. */
@@ -134,7 +141,9 @@ export function renderPlanText(plan: Plan): string {
       i.fullImage,
       i.branches.join(',') || '-',
       describeSources(i),
-      build ? build.workflow.path : `no build: ${i.reason ?? 'unresolved'}`
+      build
+        ? `${build.workflow.path}${build.decision ? ` (${build.decision.rebuild ? 'rebuild' : 'up to date'}: ${build.decision.why})` : ''}`
+        : `no build: ${i.reason ?? 'unresolved'}`
     ])
   );
   const headers = ['REPO', 'GIT TAG', 'IMAGE', 'BRANCHES', 'SOURCE', 'WORKFLOW'];

@@ -26,7 +26,7 @@ export function rollupByRelease(plan: Pick<ReportScope, 'branches'>, results: re
 }
 
 function emptyColumns(): Record<RollupColumn, number> {
-  return { rebuilt: 0, rebuiltOnRetry: 0, alreadyBuilt: 0, skipped: 0, acknowledged: 0, failed: 0, notDispatched: 0 };
+  return { rebuilt: 0, rebuiltOnRetry: 0, alreadyBuilt: 0, upToDate: 0, skipped: 0, acknowledged: 0, failed: 0, notDispatched: 0 };
 }
 
 /**

@@ -1,0 +1,145 @@
+import { errorMessage, rethrowIfFatal } from '../errors.js';
+import type { Log } from '../log.js';
+import { formatImageReference, parseImageReference, shortImageName, type ImageReference } from '../registry/image-reference.js';
+import type { ImageFacts } from '../registry/registry-client.js';
+import { dockerfileBases } from './dockerfile.js';
+import type { Plan, PlannedBuild } from './plan.js';
+import { decideRebuild, staleBases, type RebuildDecision, type RegistryAnswer } from './rebuild-decision.js';
+
+/** The registry as deciding a rebuild reads it; src/registry implements it. */
+export interface ImageRegistry {
+  /** What the registry holds of an image; throws when the registry cannot be read (the message names image and registry). */
+  imageFacts(ref: ImageReference): Promise<ImageFacts>;
+}
+
+export interface RebuildContext {
+  registry: ImageRegistry;
+  /** A file at a tag (the Dockerfile); undefined when it is not there. */
+  readFile(repo: string, path: string, tag: string): Promise<string | undefined>;
+  now: number;
+  maxAgeMs: number;
+  staleBaseDays: number;
+  log: Log;
+}
+
+/**
+ * `rebuild: when-outdated`: each build of the plan gets its decision, with the registry's evidence:
+ * its Dockerfile at the tag gives the bases, the registry the images' and the bases' digests and
+ * dates. What cannot be read is rebuilt, with a warning naming it; a base not republished for
+ * `staleBaseDays` is one warning naming the images built on it.
+ */
+export async function decideRebuilds(plan: Plan, ctx: RebuildContext): Promise<Plan> {
+  const warned = new Set<string>();
+  const warn = (message: string, where: { repo?: string; tag?: string; image?: string } = {}): void => {
+    if (warned.has(message)) return;
+    warned.add(message);
+    ctx.log.problem({ severity: 'warning', message, where });
+  };
+  const answerOf = async (ref: ImageReference, where: { repo: string; tag: string }): Promise<RegistryAnswer> => {
+    try {
+      return await ctx.registry.imageFacts(ref);
+    } catch (error) {
+      rethrowIfFatal(error);
+      warn(`${errorMessage(error)}: rebuilt, since whether it is up to date cannot be known`, where);
+      return { found: 'unknown', error: errorMessage(error) };
+    }
+  };
+  const decideBuild = async (build: PlannedBuild): Promise<PlannedBuild> => {
+    const where = { repo: build.githubRepo, tag: build.gitTag };
+    const bases = await basesOf(build, ctx, (message) => warn(message, where));
+    const images = await Promise.all(
+      build.images.map(async (image) => {
+        const ref = parseImageReference(image);
+        const name = ref ? shortImageName(ref) : image;
+        return {
+          reference: image,
+          name,
+          answer: ref ? await answerOf(ref, where) : ({ found: 'unknown', error: 'not an image reference' } as const)
+        };
+      })
+    );
+    const baseAnswers = await Promise.all(
+      bases.refs.map(async (ref) => ({
+        reference: formatImageReference(ref),
+        name: shortImageName(ref),
+        answer: await answerOf(ref, where)
+      }))
+    );
+    const decision = decideRebuild({
+      images,
+      bases: baseAnswers,
+      ...(bases.unknown ? { basesUnknown: bases.unknown } : {}),
+      now: ctx.now,
+      maxAgeMs: ctx.maxAgeMs
+    });
+    return { ...build, decision };
+  };
+  const repos = await Promise.all(plan.repos.map(async (repo) => ({ ...repo, builds: await Promise.all(repo.builds.map(decideBuild)) })));
+  const decided: Plan = { ...plan, repos };
+  warnOfStaleBases(decided, ctx);
+  const builds = repos.flatMap((r) => r.builds);
+  const upToDate = builds.filter((b) => b.decision && !b.decision.rebuild).length;
+  ctx.log.info(`rebuild when outdated: ${builds.length - upToDate} of ${builds.length} builds to dispatch, ${upToDate} up to date`);
+  return decided;
+}
+
+/** The bases of a build's Dockerfile at its tag, or why they are not known (then it is rebuilt). */
+async function basesOf(
+  build: PlannedBuild,
+  ctx: RebuildContext,
+  warn: (message: string) => void
+): Promise<{ refs: ImageReference[]; unknown?: string }> {
+  const path = build.dockerfile ?? 'Dockerfile';
+  let text: string | undefined;
+  try {
+    text = await ctx.readFile(build.githubRepo, path, build.gitTag);
+  } catch (error) {
+    rethrowIfFatal(error);
+    const unknown = `${path} at ${build.gitTag} cannot be read (${errorMessage(error)})`;
+    warn(`${unknown}: rebuilt`);
+    return { refs: [], unknown };
+  }
+  if (text === undefined) {
+    const unknown = `no ${path} at ${build.gitTag}, so its bases are not known`;
+    warn(`${unknown}: rebuilt`);
+    return { refs: [], unknown };
+  }
+  const found = dockerfileBases(text);
+  for (const line of found.unresolved) warn(`${path}: "${line}" names an ARG without a default: its base is not known, so it is rebuilt`);
+  const refs: ImageReference[] = [];
+  for (const base of found.bases) {
+    const ref = parseImageReference(base);
+    if (ref) refs.push(ref);
+    else warn(`${path}: "${base}" is not an image reference: rebuilt`);
+  }
+  const unknown =
+    found.unresolved.length > 0 || refs.length < found.bases.length ? `${path} names a base that cannot be resolved` : undefined;
+  return unknown ? { refs, unknown } : { refs };
+}
+
+/** One warning per base not republished for `staleBaseDays`, naming the images built on it; the failure issue follows it. */
+function warnOfStaleBases(plan: Plan, ctx: RebuildContext): void {
+  const decided = plan.repos.flatMap((repo) =>
+    repo.builds
+      .filter((b): b is PlannedBuild & { decision: RebuildDecision } => b.decision !== undefined)
+      .flatMap((b) =>
+        b.images.map((image) => {
+          const ref = parseImageReference(image);
+          const names = new Map(b.decision.bases.map((base) => [base.reference, nameOf(base.reference)]));
+          return { image: ref ? shortImageName(ref) : image, bases: b.decision.bases, names };
+        })
+      )
+  );
+  for (const stale of staleBases(decided, ctx.now, ctx.staleBaseDays))
+    ctx.log.problem({
+      severity: 'warning',
+      followUp: true,
+      message: `${stale.base} last published ${stale.published}: rebuilding on it picks up no fixes from it (built on it: ${stale.images.join(', ')})`,
+      where: { image: stale.base }
+    });
+}
+
+function nameOf(reference: string): string {
+  const ref = parseImageReference(reference);
+  return ref ? shortImageName(ref) : reference;
+}
