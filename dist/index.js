@@ -39782,7 +39782,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2548:
+/***/ 8841:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42765,7 +42765,12 @@ const Inputs = {
     FromPlan: 'from-plan',
     Shard: 'shard',
     MergeResults: 'merge-results',
-    SkipSucceededWithin: 'skip-succeeded-within'
+    SkipSucceededWithin: 'skip-succeeded-within',
+    Rebuild: 'rebuild',
+    MaxAge: 'max-age',
+    RegistryUsername: 'registry-username',
+    RegistryPassword: 'registry-password',
+    RegistryRewrite: 'registry-rewrite'
 };
 /** When the job fails (exit 1); bad input always fails it. */
 const FAIL_ON = ['problems', 'failed-builds', 'never'];
@@ -42873,6 +42878,40 @@ const OPTIONS = {
         flag: 'skip-succeeded-within',
         metavar: 'D',
         help: 'do not dispatch a build that succeeded within D (12h, 90m, or plan)'
+    },
+    rebuild: {
+        input: Inputs.Rebuild,
+        flag: 'rebuild',
+        metavar: 'WHEN',
+        help: 'always (default: configuration.rebuild) or when-outdated: only builds whose image is missing, older than a base, or older than max-age'
+    },
+    maxAge: {
+        input: Inputs.MaxAge,
+        flag: 'max-age',
+        metavar: 'D',
+        help: 'with when-outdated, rebuild images older than D (default: configuration.max-age, 7d)'
+    },
+    registryUsername: {
+        input: Inputs.RegistryUsername,
+        flag: 'registry-username',
+        variables: ['REGISTRY_USERNAME'],
+        metavar: 'U',
+        help: "image registry user (default: the chart repository's credentials)"
+    },
+    registryPassword: {
+        input: Inputs.RegistryPassword,
+        flag: 'registry-password',
+        variables: ['REGISTRY_PASSWORD'],
+        secret: true,
+        metavar: 'P',
+        help: 'image registry password or token'
+    },
+    registryRewrite: {
+        input: Inputs.RegistryRewrite,
+        flag: 'registry-rewrite',
+        repeatable: true,
+        metavar: 'F=T',
+        help: 'read images of registry F from T instead (a mirror; http only on loopback) (repeatable)'
     },
     failOn: {
         input: Inputs.FailOn,
@@ -43014,6 +43053,162 @@ function parseDuration(text) {
     return ms > 0 ? ms : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/plan/rebuild-decision.ts
+
+/** `always` rebuilds every planned build (the default, as the original tool did); `when-outdated` only those upstream changed. */
+const REBUILD_POLICIES = ['always', 'when-outdated'];
+const day = (iso) => (iso ? iso.slice(0, 10) : 'an unknown day');
+/** `7 days`, or `36 h` for what is not whole days. */
+const age = (ms) => (ms % 86_400_000 === 0 ? `${ms / 86_400_000} days` : formatDuration(ms));
+function evidence(reference, answer) {
+    if (answer.found !== true)
+        return { reference };
+    return {
+        reference,
+        digest: answer.digest,
+        ...(answer.created ? { created: answer.created } : {}),
+        ...(answer.baseDigest ? { baseDigest: answer.baseDigest } : {})
+    };
+}
+/**
+ * Rebuild when any of these holds: an image is missing; a base was published after an image, or is
+ * not the digest the image recorded as its base; an image is older than `max-age`; what the decision
+ * needs could not be read (fail open: rebuild). Otherwise the build is up to date.
+ */
+function decideRebuild(input) {
+    const images = input.images.map((i) => evidence(i.reference, i.answer));
+    const bases = input.bases.map((b) => evidence(b.reference, b.answer));
+    const rebuild = (why) => ({ rebuild: true, why, images, bases });
+    for (const image of input.images) {
+        if (image.answer.found === 'unknown')
+            return rebuild(`${image.name} cannot be read from its registry`);
+        if (!image.answer.found)
+            return rebuild(`${image.name} is not in the registry`);
+        if (!image.answer.created)
+            return rebuild(`${image.name} has no build date`);
+    }
+    if (input.basesUnknown)
+        return rebuild(input.basesUnknown);
+    for (const base of input.bases)
+        if (base.answer.found !== true)
+            return rebuild(`base ${base.name} cannot be read from its registry`);
+    for (const image of input.images) {
+        if (image.answer.found !== true)
+            continue;
+        const built = Date.parse(image.answer.created ?? '');
+        for (const base of input.bases) {
+            if (base.answer.found !== true)
+                continue;
+            const published = Date.parse(base.answer.created ?? '');
+            if (published > built)
+                return rebuild(`${base.name} was published ${day(base.answer.created)}, after ${image.name} was built ${day(image.answer.created)}`);
+        }
+        const final = input.bases.at(-1);
+        const recorded = image.answer.baseDigest;
+        if (recorded && final?.answer.found === true && final.answer.digest !== recorded)
+            return rebuild(`${final.name} moved since ${image.name} was built on it (${recorded.slice(0, 19)}…, now ${final.answer.digest.slice(0, 19)}…)`);
+        if (input.now - built > input.maxAgeMs)
+            return rebuild(`${image.name} was built ${day(image.answer.created)}, more than ${age(input.maxAgeMs)} ago (max-age)`);
+    }
+    const builtOn = input.images.map((i) => (i.answer.found === true ? `built ${day(i.answer.created)}` : '')).find(Boolean) ?? '';
+    const baseDays = input.bases.map((b) => `${b.name} ${b.answer.found === true ? day(b.answer.created) : '?'}`);
+    return { rebuild: false, why: [builtOn, baseDays.join(', ')].filter(Boolean).join('; '), images, bases };
+}
+/** Bases not published for longer than `staleDays`: rebuilding on them picks up no fixes from them. */
+function staleBases(decided, now, staleDays) {
+    const byBase = new Map();
+    for (const { image, bases, names } of decided)
+        for (const base of bases) {
+            if (!base.created || now - Date.parse(base.created) <= staleDays * 86_400_000)
+                continue;
+            const entry = byBase.get(base.reference) ?? {
+                base: names.get(base.reference) ?? base.reference,
+                published: day(base.created),
+                images: []
+            };
+            if (!entry.images.includes(image))
+                entry.images.push(image);
+            byBase.set(base.reference, entry);
+        }
+    return [...byBase.values()];
+}
+
+;// CONCATENATED MODULE: ./src/registry/image-reference.ts
+const DOCKER_HUB = 'docker.io';
+/**
+ * Read an image reference as docker does: the first path component is a registry when it has a
+ * `.` or a `:` or is `localhost`; otherwise the image is on Docker Hub, and a name without a slash
+ * is in `library/` (`alpine:3.15` is `docker.io/library/alpine:3.15`). No tag means `latest`.
+ */
+function parseImageReference(text) {
+    const ref = text.trim();
+    if (ref === '' || /\s/.test(ref))
+        return undefined;
+    const at = ref.indexOf('@');
+    const named = at >= 0 ? ref.slice(0, at) : ref;
+    const digest = at >= 0 ? ref.slice(at + 1) : undefined;
+    const slash = named.indexOf('/');
+    const first = slash >= 0 ? named.slice(0, slash) : '';
+    const hasRegistry = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
+    const registry = hasRegistry ? first : DOCKER_HUB;
+    let path = hasRegistry ? named.slice(slash + 1) : named;
+    let tag = 'latest';
+    const colon = path.lastIndexOf(':');
+    if (colon > path.lastIndexOf('/')) {
+        tag = path.slice(colon + 1);
+        path = path.slice(0, colon);
+    }
+    if (registry === DOCKER_HUB && !path.includes('/'))
+        path = `library/${path}`;
+    if (!/^[a-z0-9]+(?:[._/-][a-z0-9]+)*$/.test(path))
+        return undefined;
+    if (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest))
+        return undefined;
+    if (digest === undefined && !/^[\w][\w.-]{0,127}$/.test(tag))
+        return undefined;
+    return { registry, repository: path, reference: digest ?? tag };
+}
+/** `registry/repository:tag` (or `@digest`), Docker Hub's short names written out. */
+function formatImageReference(ref) {
+    const separator = ref.reference.startsWith('sha256:') ? '@' : ':';
+    return `${ref.registry}/${ref.repository}${separator}${ref.reference}`;
+}
+/** A short name for messages: `alpine:3.15`, `golang:1.23-alpine`, `cray-smd:2.24.0`. */
+function shortImageName(ref) {
+    const name = ref.repository.slice(ref.repository.lastIndexOf('/') + 1);
+    return ref.reference.startsWith('sha256:') ? `${name}@${ref.reference.slice(0, 19)}` : `${name}:${ref.reference}`;
+}
+/** A registry on a loopback address: read over plain http, as docker does (127.0.0.0/8 is an insecure registry by default). */
+function isLoopback(host) {
+    const name = host.replace(/:\d+$/, '');
+    return name === 'localhost' || name === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(name);
+}
+/** Docker Hub's registry API lives at registry-1.docker.io; a loopback registry is read over http. */
+function registryOrigin(registry) {
+    const host = registry === DOCKER_HUB ? 'registry-1.docker.io' : registry;
+    return `${isLoopback(host) ? 'http' : 'https'}://${host}`;
+}
+/**
+ * The origin to read a registry from: `registry-rewrite` lines `FROM=TO` send a registry's reads
+ * elsewhere (a mirror, another host name, a registry on 127.0.0.1 in tests). `http://` is allowed
+ * only for loopback addresses.
+ */
+function originFor(registry, rewrites) {
+    const rewrite = rewrites.find((r) => r.from === registry);
+    if (!rewrite)
+        return registryOrigin(registry);
+    const to = rewrite.to.replace(/\/+$/, '');
+    return /^https?:\/\//.test(to) ? to : registryOrigin(to);
+}
+/** A rewrite's target must be https, or http on a loopback address: checked when the settings are read. */
+function checkRegistryRewrite(to, name) {
+    if (!/^https?:\/\//.test(to))
+        return;
+    const url = new URL(to);
+    if (url.protocol === 'http:' && !isLoopback(url.host))
+        throw new Error(`${name}: ${to} is plain http; only loopback addresses (127.0.0.1, localhost) may be read without TLS`);
+}
+
 ;// CONCATENATED MODULE: ./src/settings.ts
 
 
@@ -43023,6 +43218,33 @@ function parseDuration(text) {
 
 
 
+
+
+/** `always` or `when-outdated`, or an error naming the option. */
+function parseRebuildPolicy(value, name) {
+    const v = value.trim();
+    if (v === '')
+        return undefined;
+    if (REBUILD_POLICIES.includes(v))
+        return v;
+    throw new Error(`${name} must be one of ${REBUILD_POLICIES.join(', ')}, not "${value}"`);
+}
+/** A duration such as `12h` or `7d`, or an error naming the option. */
+function parseMaxAge(value, name) {
+    if (value.trim() === '')
+        return undefined;
+    const ms = parseDuration(value);
+    if (ms === undefined)
+        throw new Error(`${name} must be a duration such as 12h or 7d, not "${value}"`);
+    return ms;
+}
+/** `FROM=TO` lines of registry-rewrite: a registry host read from another origin (http only on loopback). */
+function parseRegistryRewrites(text, name) {
+    const rewrites = parseRewrites(text, name);
+    for (const r of rewrites)
+        checkRegistryRewrite(r.to, name);
+    return rewrites;
+}
 /** `12h`, `90m`, `1h30m`, `2d`, or `plan` (since the plan was made; needs from-plan). */
 function parseSkipSucceededWithin(text, name) {
     const t = text.trim();
@@ -43189,6 +43411,8 @@ async function readSettings(reader, context) {
     const password = await raw('chartRepoPassword');
     const failureIssueRepo = await raw('failureIssueRepo');
     const failureIssueAsked = await parsed('failureIssue', parseBoolean);
+    const registryUsername = await raw('registryUsername');
+    const registryPassword = await raw('registryPassword');
     return {
         edge,
         mode: runModeOf(edge, {
@@ -43216,7 +43440,15 @@ async function readSettings(reader, context) {
         configOverrides: await configOverridesOf(parsed),
         // the action asks with failure-issue (its repo defaults to this one); the command line with the repo alone
         failureIssue: failureIssueOf(failureIssueAsked ?? (edge === 'command-line' && failureIssueRepo !== ''), failureIssueRepo || env.GITHUB_REPOSITORY || '', optionName(edge, 'failureIssueRepo')),
-        jobRunUrl: jobRunUrlOf(env)
+        jobRunUrl: jobRunUrlOf(env),
+        rebuild: await parsed('rebuild', parseRebuildPolicy),
+        maxAgeMs: await parsed('maxAge', parseMaxAge),
+        registryCredentials: registryUsername || registryPassword
+            ? { username: registryUsername, password: registryPassword }
+            : username || password
+                ? { username, password }
+                : undefined,
+        registryRewrites: (await parsed('registryRewrite', parseRegistryRewrites)) ?? []
     };
 }
 /** The settings dispatcher.py read from its environment (the command line only): they win over the file. */
@@ -52011,6 +52243,8 @@ class FileTooLarge extends Error {
 ;// CONCATENATED MODULE: ./src/github/tag-snapshots.ts
 
 const WORKFLOWS_DIR = '.github/workflows';
+/** The Dockerfile most workflows build: read with the tag, so deciding a rebuild costs no request per tag. */
+const DOCKERFILE = 'Dockerfile';
 /** Tags per GraphQL query: few queries, each answer well under GitHub's limits (node counts, 10 s of server time). */
 const TAGS_PER_QUERY = 50;
 /** Split (repo, tag) pairs into batches of at most `size` tags. */
@@ -52034,11 +52268,13 @@ function tagSnapshotQuery(owner, batch) {
             variables[`r${i}`] = `refs/tags/${pair.tag}`;
             variables[`e${i}`] = `${pair.tag}:${WORKFLOWS_DIR}`;
             variables[`g${i}`] = pair.tag;
-            declarations.push(`$r${i}: String!`, `$e${i}: String!`, `$g${i}: String!`);
+            variables[`f${i}`] = `${pair.tag}:${DOCKERFILE}`;
+            declarations.push(`$r${i}: String!`, `$e${i}: String!`, `$g${i}: String!`, `$f${i}: String!`);
             return [
                 `t${i}: ref(qualifiedName: $r${i}) { target { __typename oid ... on Tag { target { oid } } } }`,
                 `w${i}: object(expression: $e${i}) { ... on Tree { entries { name type object { ... on Blob { byteSize text } } } } }`,
-                `l${i}: release(tagName: $g${i}) { url }`
+                `l${i}: release(tagName: $g${i}) { url }`,
+                `d${i}: object(expression: $f${i}) { ... on Blob { byteSize text } }`
             ];
         });
         return `p${j}: repository(owner: $owner, name: $n${j}) { ${fields.join(' ')} }`;
@@ -52065,7 +52301,22 @@ function readTagSnapshotAnswer(batch, answer) {
             }
         }
         const release = repository?.[`l${i}`];
-        return { repo: pair.repo, tag: pair.tag, commit, workflowFiles, releaseUrl: commit ? release?.url : undefined };
+        const dockerfile = repository?.[`d${i}`];
+        return {
+            repo: pair.repo,
+            tag: pair.tag,
+            commit,
+            workflowFiles,
+            releaseUrl: commit ? release?.url : undefined,
+            // null: the tag has no Dockerfile; undefined: not answered (too large, or no GraphQL), read later with REST
+            dockerfile: !commit
+                ? undefined
+                : dockerfile === null
+                    ? null
+                    : typeof dockerfile?.text === 'string' && (dockerfile.byteSize ?? 0) <= MAX_WORKFLOW_FILE_BYTES
+                        ? dockerfile.text
+                        : undefined
+        };
     });
 }
 /**
@@ -52296,7 +52547,7 @@ async function findFiles(pattern, root, limit = 1000) {
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
 var ajv = __nccwpck_require__(2463);
 ;// CONCATENATED MODULE: ./src/report/results.schema.json
-const results_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/results.schema.json","title":"hms-build-workflow-dispatcher results file","description":"What one job dispatched and how each build ended (results-file); merge-results reads several.","type":"object","required":["version","org","productStreamRepo","planCreatedAt","branches","results"],"properties":{"version":{"const":1},"org":{"type":"string"},"productStreamRepo":{"type":"string"},"planCreatedAt":{"type":"string"},"shard":{"type":"object","required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1}}},"branches":{"type":"array","items":{"type":"object","required":["branch"],"properties":{"branch":{"type":"string"}}}},"notes":{"type":"array","items":{"type":"string"}},"problems":{"type":"array","description":"The plan\'s problems, passed on to the report job of a sharded run.","items":{"$ref":"#/definitions/problem"}},"releases":{"type":"array","items":{"type":"object"}},"results":{"type":"array","items":{"$ref":"#/definitions/result"}}},"definitions":{"result":{"type":"object","required":["githubRepo","image","fullImage","tag","gitTag","branches","outcome"],"properties":{"githubRepo":{"type":"string"},"image":{"type":"string"},"fullImage":{"type":"string"},"tag":{"type":"string"},"gitTag":{"type":"string"},"branches":{"type":"array","items":{"type":"string"}},"releaseUrl":{"type":"string"},"via":{"enum":["dispatched","attached","shared","recent"]},"runId":{"type":"integer"},"runUrl":{"type":"string"},"outcome":{"description":"One row of src/report/outcomes.ts (a test keeps the two the same).","enum":["succeeded","succeeded-on-retry","already-built","skipped","acknowledged","failed","cancelled","timed-out","running","unmatched","not-dispatched"]},"reason":{"type":"string"}}},"problem":{"type":"object","required":["severity","message"],"properties":{"severity":{"enum":["error","warning","notice"]},"message":{"type":"string"},"where":{"type":"object","additionalProperties":{"type":"string"}}}}}}');
+const results_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/results.schema.json","title":"hms-build-workflow-dispatcher results file","description":"What one job dispatched and how each build ended (results-file); merge-results reads several.","type":"object","required":["version","org","productStreamRepo","planCreatedAt","branches","results"],"properties":{"version":{"const":1},"org":{"type":"string"},"productStreamRepo":{"type":"string"},"planCreatedAt":{"type":"string"},"shard":{"type":"object","required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1}}},"branches":{"type":"array","items":{"type":"object","required":["branch"],"properties":{"branch":{"type":"string"}}}},"notes":{"type":"array","items":{"type":"string"}},"problems":{"type":"array","description":"The plan\'s problems, passed on to the report job of a sharded run.","items":{"$ref":"#/definitions/problem"}},"releases":{"type":"array","items":{"type":"object"}},"results":{"type":"array","items":{"$ref":"#/definitions/result"}}},"definitions":{"result":{"type":"object","required":["githubRepo","image","fullImage","tag","gitTag","branches","outcome"],"properties":{"githubRepo":{"type":"string"},"image":{"type":"string"},"fullImage":{"type":"string"},"tag":{"type":"string"},"gitTag":{"type":"string"},"branches":{"type":"array","items":{"type":"string"}},"releaseUrl":{"type":"string"},"via":{"enum":["dispatched","attached","shared","recent"]},"runId":{"type":"integer"},"runUrl":{"type":"string"},"outcome":{"description":"One row of src/report/outcomes.ts (a test keeps the two the same).","enum":["succeeded","succeeded-on-retry","already-built","up-to-date","skipped","acknowledged","failed","cancelled","timed-out","running","unmatched","not-dispatched"]},"reason":{"type":"string"}}},"problem":{"type":"object","required":["severity","message"],"properties":{"severity":{"enum":["error","warning","notice"]},"message":{"type":"string"},"where":{"type":"object","additionalProperties":{"type":"string"}}}}}}');
 ;// CONCATENATED MODULE: ./node_modules/js-yaml/dist/js-yaml.mjs
 /*! js-yaml 5.5.0 https://github.com/nodeca/js-yaml @license MIT */
 //#region src/tag.ts
@@ -56084,6 +56335,13 @@ const OUTCOMES = {
         succeeded: false,
         rollup: 'alreadyBuilt'
     },
+    'up-to-date': {
+        label: '🟰 up to date',
+        counted: 'up to date',
+        ranAndFailed: false,
+        succeeded: false,
+        rollup: 'upToDate'
+    },
     skipped: {
         label: '⏭️ skipped by GitHub',
         counted: 'skipped by GitHub',
@@ -56213,7 +56471,7 @@ function rollupByRelease(plan, results) {
     });
 }
 function emptyColumns() {
-    return { rebuilt: 0, rebuiltOnRetry: 0, alreadyBuilt: 0, skipped: 0, acknowledged: 0, failed: 0, notDispatched: 0 };
+    return { rebuilt: 0, rebuiltOnRetry: 0, alreadyBuilt: 0, upToDate: 0, skipped: 0, acknowledged: 0, failed: 0, notDispatched: 0 };
 }
 /**
  * The registry path every image shares (`artifactory.algol60.net/csm-docker/stable/`), to show it
@@ -56397,7 +56655,7 @@ function shortName(repository) {
 ;// CONCATENATED MODULE: ./src/plan/plan.ts
 
 /** The plan file's format; a reader refuses other versions. */
-const PLAN_VERSION = 1;
+const PLAN_VERSION = 2;
 /** The git tag that builds an image tag: `v<image tag>`, unless the tag already has its `v`. */
 function gitTagFor(imageTag) {
     return imageTag.startsWith('v') ? imageTag : `v${imageTag}`;
@@ -57212,7 +57470,7 @@ function attemptUrl(run, attempt = run.runAttempt) {
 }
 
 ;// CONCATENATED MODULE: ./src/plan/plan.schema.json
-const plan_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/plan.schema.json","title":"hms-build-workflow-dispatcher plan","description":"Every decision of a run before anything is dispatched: the images of each release branch, the builds that rebuild them (workflow, git tag, commit), and the images that get no build, with why. Written by `plan-file`, read by `from-plan`.","type":"object","required":["version","createdAt","org","productStreamRepo","branches","repos"],"additionalProperties":false,"properties":{"version":{"const":1,"description":"The format\'s version; readers refuse others."},"createdAt":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?Z$","description":"When planning ended (ISO 8601, UTC)."},"shard":{"type":"object","description":"Present when the file holds one shard of a plan (`shard: K/N`).","required":["index","count"],"additionalProperties":false,"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1}}},"org":{"type":"string","minLength":1},"productStreamRepo":{"type":"string","minLength":1},"branches":{"type":"array","description":"The product stream branches read, in configured order.","items":{"type":"object","required":["branch","commit","images"],"additionalProperties":false,"properties":{"branch":{"type":"string"},"commit":{"type":"string"},"images":{"type":"integer","minimum":0,"description":"Image references found on the branch."}}}},"repos":{"type":"array","items":{"type":"object","required":["githubRepo","images","builds"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string","minLength":1},"images":{"type":"array","items":{"$ref":"#/definitions/image"}},"builds":{"type":"array","items":{"$ref":"#/definitions/build"}}}}},"problems":{"description":"What planning reported besides the gaps: passed on by a job that dispatches the plan from a file, reported by the report of a sharded run.","type":"array","items":{"$ref":"#/definitions/problem"}}},"definitions":{"image":{"type":"object","required":["githubRepo","fullImage","repository","name","tag","gitTag","branches","sources","state"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string"},"fullImage":{"type":"string","description":"registry/path/name:tag"},"repository":{"type":"string"},"name":{"type":"string"},"tag":{"type":"string"},"gitTag":{"type":"string"},"commit":{"type":"string"},"branches":{"type":"array","items":{"type":"string"}},"sources":{"type":"array","items":{"$ref":"#/definitions/source"}},"state":{"enum":["resolved","unresolved"],"description":"resolved: one build of its repo builds it; unresolved: it gets no build, and reason says why."},"reason":{"type":"string"},"releaseUrl":{"type":"string"}}},"source":{"type":"object","required":["kind"],"properties":{"kind":{"enum":["docker-index","chart","git-tag"]},"branch":{"type":"string"},"file":{"type":"string"},"chart":{"type":"string"},"version":{"type":"string"},"releaseName":{"type":"string"},"repo":{"type":"string"}}},"build":{"type":"object","required":["githubRepo","gitTag","commit","workflow","chosenBy","images"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string"},"gitTag":{"type":"string"},"commit":{"type":"string"},"workflow":{"type":"object","required":["id","name","path"],"additionalProperties":false,"properties":{"id":{"type":"integer"},"name":{"type":"string"},"path":{"type":"string"}}},"chosenBy":{"enum":["image-name","workflow-name","override"],"description":"image-name: the workflow file at the tag names the image; workflow-name: the original tool\'s name rule; override: workflow-overrides."},"images":{"type":"array","minItems":1,"items":{"type":"string"},"description":"fullImage of each image it builds."}}},"problem":{"type":"object","additionalProperties":false,"required":["severity","message"],"properties":{"severity":{"enum":["error","warning","notice"]},"message":{"type":"string"},"where":{"type":"object","additionalProperties":false,"properties":{"file":{"type":"string"},"branch":{"type":"string"},"yamlPath":{"type":"string"},"repo":{"type":"string"},"chart":{"type":"string"},"tag":{"type":"string"},"image":{"type":"string"}}}}}}}');
+const plan_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/plan.schema.json","title":"hms-build-workflow-dispatcher plan","description":"Every decision of a run before anything is dispatched: the images of each release branch, the builds that rebuild them (workflow, git tag, commit), and the images that get no build, with why. Written by `plan-file`, read by `from-plan`.","type":"object","required":["version","createdAt","org","productStreamRepo","branches","repos"],"additionalProperties":false,"properties":{"version":{"const":2,"description":"The format\'s version; readers refuse others (2 added each build\'s Dockerfile and rebuild decision)."},"createdAt":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?Z$","description":"When planning ended (ISO 8601, UTC)."},"shard":{"type":"object","description":"Present when the file holds one shard of a plan (`shard: K/N`).","required":["index","count"],"additionalProperties":false,"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1}}},"org":{"type":"string","minLength":1},"productStreamRepo":{"type":"string","minLength":1},"branches":{"type":"array","description":"The product stream branches read, in configured order.","items":{"type":"object","required":["branch","commit","images"],"additionalProperties":false,"properties":{"branch":{"type":"string"},"commit":{"type":"string"},"images":{"type":"integer","minimum":0,"description":"Image references found on the branch."}}}},"repos":{"type":"array","items":{"type":"object","required":["githubRepo","images","builds"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string","minLength":1},"images":{"type":"array","items":{"$ref":"#/definitions/image"}},"builds":{"type":"array","items":{"$ref":"#/definitions/build"}}}}},"problems":{"description":"What planning reported besides the gaps: passed on by a job that dispatches the plan from a file, reported by the report of a sharded run.","type":"array","items":{"$ref":"#/definitions/problem"}}},"definitions":{"image":{"type":"object","required":["githubRepo","fullImage","repository","name","tag","gitTag","branches","sources","state"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string"},"fullImage":{"type":"string","description":"registry/path/name:tag"},"repository":{"type":"string"},"name":{"type":"string"},"tag":{"type":"string"},"gitTag":{"type":"string"},"commit":{"type":"string"},"branches":{"type":"array","items":{"type":"string"}},"sources":{"type":"array","items":{"$ref":"#/definitions/source"}},"state":{"enum":["resolved","unresolved"],"description":"resolved: one build of its repo builds it; unresolved: it gets no build, and reason says why."},"reason":{"type":"string"},"releaseUrl":{"type":"string"}}},"source":{"type":"object","required":["kind"],"properties":{"kind":{"enum":["docker-index","chart","git-tag"]},"branch":{"type":"string"},"file":{"type":"string"},"chart":{"type":"string"},"version":{"type":"string"},"releaseName":{"type":"string"},"repo":{"type":"string"}}},"build":{"type":"object","required":["githubRepo","gitTag","commit","workflow","chosenBy","images"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string"},"gitTag":{"type":"string"},"commit":{"type":"string"},"workflow":{"type":"object","required":["id","name","path"],"additionalProperties":false,"properties":{"id":{"type":"integer"},"name":{"type":"string"},"path":{"type":"string"}}},"chosenBy":{"enum":["image-name","workflow-name","override"],"description":"image-name: the workflow file at the tag names the image; workflow-name: the original tool\'s name rule; override: workflow-overrides."},"images":{"type":"array","minItems":1,"items":{"type":"string"},"description":"fullImage of each image it builds."},"dockerfile":{"type":"string","description":"The Dockerfile the workflow builds, from its docker-build-file or docker-build-context input."},"decision":{"type":"object","required":["rebuild","why","images","bases"],"additionalProperties":false,"description":"With rebuild: when-outdated: whether to dispatch the build, why, and what the registry said (images and every base of its Dockerfile).","properties":{"rebuild":{"type":"boolean"},"why":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/evidence"}},"bases":{"type":"array","items":{"$ref":"#/definitions/evidence"}}}}}},"problem":{"type":"object","additionalProperties":false,"required":["severity","message"],"properties":{"severity":{"enum":["error","warning","notice"]},"message":{"type":"string"},"where":{"type":"object","additionalProperties":false,"properties":{"file":{"type":"string"},"branch":{"type":"string"},"yamlPath":{"type":"string"},"repo":{"type":"string"},"chart":{"type":"string"},"tag":{"type":"string"},"image":{"type":"string"}}},"followUp":{"type":"boolean"}}},"evidence":{"type":"object","required":["reference"],"additionalProperties":false,"properties":{"reference":{"type":"string"},"digest":{"type":"string"},"created":{"type":"string"},"baseDigest":{"type":"string"}}}}}');
 ;// CONCATENATED MODULE: ./src/plan/plan-file.ts
 
 
@@ -57389,10 +57647,17 @@ function renderPlanSummary(plan, links, notes = []) {
     }
     return parts.join('\n\n') + '\n';
 }
-/** The workflow file at the build's tag, linked, and how it was chosen. */
+/** The workflow file at the build's tag, linked, how it was chosen, and (rebuild: when-outdated) the decision and why. */
 function workflowCell(links, org, build) {
     const url = repoPageUrl(links.serverUrl, org, build.githubRepo, 'blob', build.gitTag, build.workflow.path);
-    return `${markdown_link(build.workflow.path.replace(/^\.github\/workflows\//, ''), url)} (by ${build.chosenBy})`;
+    const cell = `${markdown_link(build.workflow.path.replace(/^\.github\/workflows\//, ''), url)} (by ${build.chosenBy})`;
+    return build.decision ? `${cell}<br>${decisionText(build)}` : cell;
+}
+/** `🔁 rebuild: golang:1.23-alpine was published …` or `🟰 up to date: built …; …`, escaped for a table cell. */
+function decisionText(build) {
+    if (!build.decision)
+        return '';
+    return `${build.decision.rebuild ? '🔁 rebuild' : '🟰 up to date'}: ${tableCell(build.decision.why, 400)}`;
 }
 /** A repo's images, each with the build that builds it: builds in plan order, then the images without one. */
 function imagesInBuildOrder(repo) {
@@ -57415,7 +57680,9 @@ function renderPlanText(plan) {
         i.fullImage,
         i.branches.join(',') || '-',
         describeSources(i),
-        build ? build.workflow.path : `no build: ${i.reason ?? 'unresolved'}`
+        build
+            ? `${build.workflow.path}${build.decision ? ` (${build.decision.rebuild ? 'rebuild' : 'up to date'}: ${build.decision.why})` : ''}`
+            : `no build: ${i.reason ?? 'unresolved'}`
     ]));
     const headers = ['REPO', 'GIT TAG', 'IMAGE', 'BRANCHES', 'SOURCE', 'WORKFLOW'];
     return textTable(headers, rows);
@@ -64560,6 +64827,28 @@ function compileAnchored(source) {
 
 ;// CONCATENATED MODULE: ./src/plan/workflow-choice.ts
 
+/** A repo path without `./` and `..`-free, or undefined for one that leaves the repo. */
+function repoPath(path) {
+    const parts = [];
+    for (const part of path.split('/')) {
+        if (part === '' || part === '.')
+            continue;
+        if (part === '..')
+            return undefined;
+        parts.push(part);
+    }
+    return parts.length > 0 ? parts.join('/') : undefined;
+}
+/** The Dockerfile a workflow's `with:` names: `docker-build-file`, else `Dockerfile` in `docker-build-context`. */
+function dockerfileOf(withBlock) {
+    const file = withBlock['docker-build-file'];
+    if (typeof file === 'string' && file.trim() !== '')
+        return repoPath(file.trim());
+    const context = withBlock['docker-build-context'];
+    if (typeof context === 'string' && context.trim() !== '')
+        return repoPath(`${context.trim()}/Dockerfile`);
+    return undefined;
+}
 /** The original tool's rules: which workflow names build which kind of image. */
 function workflowNamesFor(image) {
     if (image === 'hms-test')
@@ -64613,10 +64902,14 @@ function inspectWorkflowFile(text, path) {
     // YAML 1.1 readers turn the key `on` into `true`; accept both spellings
     const on = 'on' in doc ? doc.on : doc.true;
     const imageNames = new Set();
+    let dockerfile;
     const jobs = isMapping(doc.jobs) ? Object.values(doc.jobs) : [];
     const addFrom = (withBlock) => {
-        if (isMapping(withBlock) && typeof withBlock['image-name'] === 'string')
+        if (!isMapping(withBlock))
+            return;
+        if (typeof withBlock['image-name'] === 'string')
             imageNames.add(withBlock['image-name']);
+        dockerfile ??= dockerfileOf(withBlock);
     };
     for (const job of jobs) {
         if (!isMapping(job))
@@ -64627,7 +64920,7 @@ function inspectWorkflowFile(text, path) {
                 if (isMapping(step))
                     addFrom(step.with);
     }
-    return { imageNames: [...imageNames], dispatchable: triggers(on).includes('workflow_dispatch') };
+    return { imageNames: [...imageNames], dispatchable: triggers(on).includes('workflow_dispatch'), ...(dockerfile ? { dockerfile } : {}) };
 }
 /**
  * Pick the workflow that builds `image` at a tag. `readFacts` reads one workflow file at the tag
@@ -64664,7 +64957,7 @@ function decide(workflow, facts, how) {
         return { ok: false, workflow, reason: `workflow ${workflow.path} at this tag cannot be read: ${facts.unreadable}` };
     if (!facts.dispatchable)
         return { ok: false, workflow, reason: `workflow "${workflow.name}" (${workflow.path}) has no workflow_dispatch trigger at this tag` };
-    return { ok: true, workflow, how };
+    return { ok: true, workflow, how, ...(facts.dockerfile ? { dockerfile: facts.dockerfile } : {}) };
 }
 
 ;// CONCATENATED MODULE: ./src/plan/choose-builds.ts
@@ -64719,7 +65012,8 @@ class BuildChooser {
                         commit: image.commit ?? '',
                         workflow: { id: choice.workflow.id, name: choice.workflow.name, path: choice.workflow.path },
                         chosenBy: choice.how,
-                        images: [image.fullImage]
+                        images: [image.fullImage],
+                        ...(choice.dockerfile ? { dockerfile: choice.dockerfile } : {})
                     });
                 return image;
             });
@@ -65183,6 +65477,8 @@ class ImageFinder {
     imageRepos;
     /** Workflow files at each planned tag, as the tag snapshots read them: choosing workflows needs no more requests. */
     filesAtTags = new Map();
+    /** The root Dockerfile at each planned tag, as the tag snapshots read it (null: none there). */
+    dockerfilesAtTags = new Map();
     constructor(ctx) {
         this.ctx = ctx;
         this.branchLimit = pLimit(ctx.limits?.branches ?? CONCURRENCY.branches);
@@ -65224,6 +65520,13 @@ class ImageFinder {
             branches: reports,
             repos
         };
+    }
+    /** A file at a planned tag: the root Dockerfile from the tag snapshots when they read it, anything else with REST. */
+    async readFileAtTag(repo, path, tag) {
+        const read = path === 'Dockerfile' ? this.dockerfilesAtTags.get(tagKey(repo, tag)) : undefined;
+        if (read !== undefined)
+            return read ?? undefined;
+        return this.github().readFile(repo, path, tag);
     }
     /** The planning bound that has passed, if one has: the plan is then partial. */
     boundPassed() {
@@ -65518,6 +65821,8 @@ class ImageFinder {
                 releaseUrls.set(key, snapshot.releaseUrl);
             if (snapshot.workflowFiles)
                 this.filesAtTags.set(key, snapshot.workflowFiles);
+            if (snapshot.dockerfile !== undefined)
+                this.dockerfilesAtTags.set(key, snapshot.dockerfile);
             if (!needed.has(key))
                 continue;
             resolutions.set(key, snapshot.commit
@@ -67412,7 +67717,486 @@ async function locateHelm(log, options = { download: true }) {
     return installHelmRelease(PINNED, log);
 }
 
+;// CONCATENATED MODULE: ./src/plan/dockerfile.ts
+/** Dockerfile lines with their continuations (`\` at the end) joined and comments dropped. */
+function logicalLines(text) {
+    const lines = [];
+    let current = '';
+    for (const raw of text.split(/\r?\n/)) {
+        const line = raw.trimEnd();
+        if (current === '' && /^\s*#/.test(line))
+            continue;
+        if (line.endsWith('\\')) {
+            current += `${line.slice(0, -1)} `;
+            continue;
+        }
+        current += line;
+        if (current.trim() !== '')
+            lines.push(current.trim());
+        current = '';
+    }
+    if (current.trim() !== '')
+        lines.push(current.trim());
+    return lines;
+}
+/** `${NAME}`, `$NAME`, `${NAME:-default}`: substituted from `args`; undefined when a name has no value. */
+function substitute(text, args) {
+    let missing = false;
+    const out = text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, braced, fallback, bare) => {
+        const name = braced ?? bare ?? '';
+        const value = args.get(name);
+        if (value !== undefined && value !== '')
+            return value;
+        if (fallback !== undefined)
+            return fallback;
+        missing = true;
+        return '';
+    });
+    return missing ? undefined : out;
+}
+/** The quoted or bare value of an `ARG NAME=value`. */
+function unquote(value) {
+    const v = value.trim();
+    return (v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'")) ? v.slice(1, -1) : v;
+}
+function dockerfileBases(text) {
+    const args = new Map();
+    const stages = new Set();
+    const bases = [];
+    const unresolved = [];
+    let seenFrom = false;
+    for (const line of logicalLines(text)) {
+        const [instruction = '', ...rest] = line.split(/\s+/);
+        const keyword = instruction.toUpperCase();
+        if (keyword === 'ARG' && !seenFrom) {
+            for (const declaration of rest) {
+                const eq = declaration.indexOf('=');
+                if (eq < 0)
+                    args.set(declaration, args.get(declaration) ?? '');
+                else
+                    args.set(declaration.slice(0, eq), unquote(declaration.slice(eq + 1)));
+            }
+            continue;
+        }
+        if (keyword !== 'FROM')
+            continue;
+        seenFrom = true;
+        const words = rest.filter((w) => !w.startsWith('--'));
+        const [image = '', as, name] = words;
+        const resolved = substitute(image, args);
+        // an earlier stage is named before this line names its own
+        const earlierStage = resolved !== undefined && stages.has(resolved.toLowerCase());
+        if (as?.toUpperCase() === 'AS' && name)
+            stages.add(name.toLowerCase());
+        if (resolved === undefined || resolved === '') {
+            unresolved.push(line);
+            continue;
+        }
+        if (earlierStage || resolved.toLowerCase() === 'scratch')
+            continue;
+        if (!bases.includes(resolved))
+            bases.push(resolved);
+    }
+    return { bases, unresolved };
+}
+
+;// CONCATENATED MODULE: ./src/plan/decide-rebuilds.ts
+
+
+
+
+/**
+ * `rebuild: when-outdated`: each build of the plan gets its decision, with the registry's evidence:
+ * its Dockerfile at the tag gives the bases, the registry the images' and the bases' digests and
+ * dates. What cannot be read is rebuilt, with a warning naming it; a base not republished for
+ * `staleBaseDays` is one warning naming the images built on it.
+ */
+async function decideRebuilds(plan, ctx) {
+    const warned = new Set();
+    const warn = (message, where = {}) => {
+        if (warned.has(message))
+            return;
+        warned.add(message);
+        ctx.log.problem({ severity: 'warning', message, where });
+    };
+    const answerOf = async (ref, where) => {
+        try {
+            return await ctx.registry.imageFacts(ref);
+        }
+        catch (error) {
+            rethrowIfFatal(error);
+            warn(`${errorMessage(error)}: rebuilt, since whether it is up to date cannot be known`, where);
+            return { found: 'unknown', error: errorMessage(error) };
+        }
+    };
+    const decideBuild = async (build) => {
+        const where = { repo: build.githubRepo, tag: build.gitTag };
+        const bases = await basesOf(build, ctx, (message) => warn(message, where));
+        const images = await Promise.all(build.images.map(async (image) => {
+            const ref = parseImageReference(image);
+            const name = ref ? shortImageName(ref) : image;
+            return {
+                reference: image,
+                name,
+                answer: ref ? await answerOf(ref, where) : { found: 'unknown', error: 'not an image reference' }
+            };
+        }));
+        const baseAnswers = await Promise.all(bases.refs.map(async (ref) => ({
+            reference: formatImageReference(ref),
+            name: shortImageName(ref),
+            answer: await answerOf(ref, where)
+        })));
+        const decision = decideRebuild({
+            images,
+            bases: baseAnswers,
+            ...(bases.unknown ? { basesUnknown: bases.unknown } : {}),
+            now: ctx.now,
+            maxAgeMs: ctx.maxAgeMs
+        });
+        return { ...build, decision };
+    };
+    const repos = await Promise.all(plan.repos.map(async (repo) => ({ ...repo, builds: await Promise.all(repo.builds.map(decideBuild)) })));
+    const decided = { ...plan, repos };
+    warnOfStaleBases(decided, ctx);
+    const builds = repos.flatMap((r) => r.builds);
+    const upToDate = builds.filter((b) => b.decision && !b.decision.rebuild).length;
+    ctx.log.info(`rebuild when outdated: ${builds.length - upToDate} of ${builds.length} builds to dispatch, ${upToDate} up to date`);
+    return decided;
+}
+/** The bases of a build's Dockerfile at its tag, or why they are not known (then it is rebuilt). */
+async function basesOf(build, ctx, warn) {
+    const path = build.dockerfile ?? 'Dockerfile';
+    let text;
+    try {
+        text = await ctx.readFile(build.githubRepo, path, build.gitTag);
+    }
+    catch (error) {
+        rethrowIfFatal(error);
+        const unknown = `${path} at ${build.gitTag} cannot be read (${errorMessage(error)})`;
+        warn(`${unknown}: rebuilt`);
+        return { refs: [], unknown };
+    }
+    if (text === undefined) {
+        const unknown = `no ${path} at ${build.gitTag}, so its bases are not known`;
+        warn(`${unknown}: rebuilt`);
+        return { refs: [], unknown };
+    }
+    const found = dockerfileBases(text);
+    for (const line of found.unresolved)
+        warn(`${path}: "${line}" names an ARG without a default: its base is not known, so it is rebuilt`);
+    const refs = [];
+    for (const base of found.bases) {
+        const ref = parseImageReference(base);
+        if (ref)
+            refs.push(ref);
+        else
+            warn(`${path}: "${base}" is not an image reference: rebuilt`);
+    }
+    const unknown = found.unresolved.length > 0 || refs.length < found.bases.length ? `${path} names a base that cannot be resolved` : undefined;
+    return unknown ? { refs, unknown } : { refs };
+}
+/** One warning per base not republished for `staleBaseDays`, naming the images built on it; the failure issue follows it. */
+function warnOfStaleBases(plan, ctx) {
+    const decided = plan.repos.flatMap((repo) => repo.builds
+        .filter((b) => b.decision !== undefined)
+        .flatMap((b) => b.images.map((image) => {
+        const ref = parseImageReference(image);
+        const names = new Map(b.decision.bases.map((base) => [base.reference, nameOf(base.reference)]));
+        return { image: ref ? shortImageName(ref) : image, bases: b.decision.bases, names };
+    })));
+    for (const stale of staleBases(decided, ctx.now, ctx.staleBaseDays))
+        ctx.log.problem({
+            severity: 'warning',
+            followUp: true,
+            message: `${stale.base} last published ${stale.published}: rebuilding on it picks up no fixes from it (built on it: ${stale.images.join(', ')})`,
+            where: { image: stale.base }
+        });
+}
+function nameOf(reference) {
+    const ref = parseImageReference(reference);
+    return ref ? shortImageName(ref) : reference;
+}
+
+;// CONCATENATED MODULE: ./src/registry/www-authenticate.ts
+/**
+ * `Basic realm="Registry"` or `Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull"`.
+ * Undefined for anything else (a Bearer challenge without a realm is not followed).
+ */
+function parseChallenge(header) {
+    const match = /^\s*(\w+)\s*(.*)$/.exec(header);
+    if (!match)
+        return undefined;
+    const scheme = (match[1] ?? '').toLowerCase();
+    const params = new Map();
+    for (const [, key = '', quoted, bare] of (match[2] ?? '').matchAll(/(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g))
+        params.set(key.toLowerCase(), quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : (bare ?? ''));
+    if (scheme === 'basic')
+        return { scheme: 'basic', ...(params.get('realm') ? { realm: params.get('realm') } : {}) };
+    if (scheme !== 'bearer')
+        return undefined;
+    const realm = params.get('realm');
+    if (!realm || !/^https?:\/\//.test(realm))
+        return undefined;
+    return {
+        scheme: 'bearer',
+        realm,
+        ...(params.get('service') ? { service: params.get('service') } : {}),
+        ...(params.get('scope') ? { scope: params.get('scope') } : {})
+    };
+}
+
+;// CONCATENATED MODULE: ./src/registry/registry-client.ts
+
+
+
+
+
+
+/** A registry that cannot be read (silent, refusing, answering what is not a manifest): the message names the image and the registry. */
+class RegistryError extends Error {
+    name = 'RegistryError';
+}
+/** Requests in flight at once, across registries (bases and images are read side by side). */
+const registry_client_CONCURRENT_REQUESTS = 8;
+/** Manifests and image configs are small (a registry refuses manifests past 4 MB). */
+const MAX_DOCUMENT_BYTES = 4 * MEGABYTE;
+/** Redirects followed per request (a blob is usually redirected once, to its storage). */
+const registry_client_MAX_REDIRECTS = 5;
+const MANIFEST_TYPES = [
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.v2+json'
+];
+const INDEX_TYPES = new Set(MANIFEST_TYPES.slice(0, 2));
+const BASE_DIGEST = 'org.opencontainers.image.base.digest';
+/**
+ * A small client of the OCI distribution API, over the toolkit's proxy-aware fetch: the manifest
+ * (through an index to its linux/amd64 manifest), the image config, nothing else. Basic auth and the
+ * Bearer token flow; credentials go only to their registry's origin, across redirects too. Each
+ * image is read once per run, however many builds name it.
+ */
+class RegistryClient {
+    options;
+    fetch;
+    limit = pLimit(registry_client_CONCURRENT_REQUESTS);
+    facts = new Map();
+    /** How each origin asked to be authenticated, once it has: later requests authenticate at once. */
+    challenges = new Map();
+    tokens = new Map();
+    /** Origins that did not answer in time: not asked again this run. */
+    silent = new Map();
+    /** Requests sent, by kind (the bench counts them). */
+    requests = { manifest: 0, blob: 0, token: 0 };
+    constructor(options) {
+        this.options = options;
+        this.fetch = options.fetch ?? createProxyFetch();
+    }
+    /** The facts of one image (read once per run); a RegistryError when its registry cannot be read. */
+    imageFacts(ref) {
+        const key = formatImageReference(ref);
+        let pending = this.facts.get(key);
+        if (!pending) {
+            pending = this.readFacts(ref);
+            this.facts.set(key, pending);
+        }
+        return pending;
+    }
+    async readFacts(ref) {
+        const top = await this.getManifest(ref, ref.reference);
+        if (top === undefined)
+            return { found: false, reason: `${formatImageReference(ref)} is not in the registry` };
+        let { manifest, digest } = top;
+        if (INDEX_TYPES.has(manifest.mediaType ?? '') || Array.isArray(manifest.manifests)) {
+            const amd64 = manifest.manifests?.find((m) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64');
+            if (!amd64?.digest)
+                throw this.error(ref, 'its index has no linux/amd64 manifest');
+            const platform = await this.getManifest(ref, amd64.digest);
+            if (platform === undefined)
+                throw this.error(ref, `its index names ${amd64.digest}, which is not in the registry`);
+            manifest = platform.manifest;
+            // the image's digest stays the index's: that is what a tag points at, and what a base digest records
+            digest = top.digest;
+        }
+        const configDigest = manifest.config?.digest;
+        if (!configDigest)
+            throw this.error(ref, 'its manifest names no config');
+        const config = (await this.getJson(ref, `/blobs/${configDigest}`, 'blob', 'application/json')).body;
+        if (typeof config !== 'object' || config === null)
+            throw this.error(ref, 'its image config is not a JSON object');
+        const labels = config.config?.Labels ?? {};
+        const baseDigest = manifest.annotations?.[BASE_DIGEST] ?? labels[BASE_DIGEST];
+        return {
+            found: true,
+            digest,
+            ...(typeof config.created === 'string' ? { created: config.created } : {}),
+            ...(baseDigest ? { baseDigest } : {})
+        };
+    }
+    async getManifest(ref, reference) {
+        const answer = await this.getJson(ref, `/manifests/${reference}`, 'manifest', MANIFEST_TYPES.join(', '));
+        if (answer.status === 404)
+            return undefined;
+        const manifest = answer.body;
+        if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest))
+            throw this.error(ref, 'its manifest is not a JSON object');
+        return { manifest, digest: answer.digest ?? reference };
+    }
+    error(ref, what) {
+        return new RegistryError(`${formatImageReference(ref)}: registry ${ref.registry}: ${what}`);
+    }
+    /** GET a JSON document of the image's repository; 404 is an answer, any other failure a RegistryError. */
+    async getJson(ref, path, kind, accept) {
+        const origin = originFor(ref.registry, this.options.rewrites);
+        const silent = this.silent.get(origin);
+        if (silent)
+            throw this.error(ref, silent);
+        const url = `${origin}/v2/${ref.repository}${path}`;
+        const response = await this.limit(() => this.send(ref, url, origin, accept, kind));
+        if (response.status === 404)
+            return { status: 404 };
+        if (response.status !== 200)
+            throw this.error(ref, `GET ${new URL(url).pathname} answered ${response.status}${await describeBody(response)}`);
+        const text = await this.readBounded(ref, response, url);
+        try {
+            return { status: 200, body: JSON.parse(text), digest: response.headers.get('docker-content-digest') ?? undefined };
+        }
+        catch {
+            throw this.error(ref, `GET ${new URL(url).pathname} answered what is not JSON`);
+        }
+    }
+    /** One request with its auth, following redirects by hand: credentials never leave their origin. */
+    async send(ref, url, origin, accept, kind) {
+        let target = url;
+        let authorization = await this.authorizationFor(ref, origin);
+        let answeredChallenge = false;
+        for (let hop = 0; hop <= registry_client_MAX_REDIRECTS; hop++) {
+            const sameOrigin = new URL(target).origin === origin;
+            const response = await this.request(ref, target, {
+                accept,
+                ...(sameOrigin && authorization ? { authorization } : {})
+            });
+            this.requests[kind]++;
+            // the first answer of an origin says how it authenticates; requests sent before that are sent again once, authenticated
+            if (response.status === 401 && sameOrigin && !answeredChallenge) {
+                answeredChallenge = true;
+                const challenge = parseChallenge(response.headers.get('www-authenticate') ?? '');
+                await response.body?.cancel();
+                if (!challenge)
+                    return response;
+                if (!this.challenges.has(origin))
+                    this.challenges.set(origin, challenge);
+                const retry = await this.authorizationFor(ref, origin);
+                if (!retry || retry === authorization)
+                    return response;
+                authorization = retry;
+                hop = -1;
+                continue;
+            }
+            if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
+                await response.body?.cancel();
+                // a blob redirected to its storage is fetched there without the registry's credentials
+                target = new URL(response.headers.get('location') ?? '', target).toString();
+                continue;
+            }
+            return response;
+        }
+        throw this.error(ref, `more than ${registry_client_MAX_REDIRECTS} redirects from ${url}`);
+    }
+    /** The Authorization header for an origin, once it has said how it authenticates. */
+    async authorizationFor(ref, origin) {
+        const challenge = this.challenges.get(origin);
+        if (!challenge)
+            return undefined;
+        const credentials = this.options.credentialsFor(ref.registry);
+        if (challenge.scheme === 'basic')
+            return credentials ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` : undefined;
+        const scope = `repository:${ref.repository}:pull`;
+        const key = `${challenge.realm} ${challenge.service ?? ''} ${scope}`;
+        let token = this.tokens.get(key);
+        if (!token) {
+            token = this.fetchToken(ref, challenge, scope, credentials);
+            this.tokens.set(key, token);
+        }
+        return `Bearer ${await token}`;
+    }
+    /** The Bearer token flow: the realm gives a token for the scope, anonymous or with the registry's credentials. */
+    async fetchToken(ref, challenge, scope, credentials) {
+        const url = new URL(challenge.realm);
+        if (challenge.service)
+            url.searchParams.set('service', challenge.service);
+        url.searchParams.set('scope', scope);
+        // the token server is part of the registry's service: its credentials go there, and only there
+        const headers = credentials
+            ? { authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` }
+            : {};
+        this.requests.token++;
+        // not through the limit: the request waiting for this token holds a slot already
+        const response = await this.request(ref, url.toString(), headers, 'manual');
+        if (response.status !== 200)
+            throw this.error(ref, `its token server ${url.origin} answered ${response.status}${await describeBody(response)}`);
+        const body = JSON.parse(await this.readBounded(ref, response, url.toString()));
+        const token = body.token ?? body.access_token;
+        if (!token)
+            throw this.error(ref, `its token server ${url.origin} answered no token`);
+        return token;
+    }
+    /** One fetch with the deadline; a server that does not answer in time is named, and not asked again. */
+    async request(ref, url, headers, redirect = 'manual') {
+        try {
+            return await this.fetch(url, { headers, redirect, signal: AbortSignal.timeout(this.options.timeoutMs) });
+        }
+        catch (error) {
+            const origin = new URL(url).origin;
+            const name = error?.name;
+            const timedOut = name === 'TimeoutError' || name === 'AbortError';
+            const what = timedOut
+                ? `${origin} gave no answer in ${this.options.timeoutMs / 1000} s`
+                : `${origin} cannot be reached (${errorMessage(error)})`;
+            this.silent.set(originFor(ref.registry, this.options.rewrites), what);
+            throw this.error(ref, what);
+        }
+    }
+    async readBounded(ref, response, url) {
+        if (!response.body)
+            return '';
+        const chunks = [];
+        let size = 0;
+        try {
+            for await (const chunk of response.body) {
+                size += chunk.byteLength;
+                if (size > MAX_DOCUMENT_BYTES)
+                    throw this.error(ref, `GET ${new URL(url).pathname} answered more than ${MAX_DOCUMENT_BYTES / MEGABYTE} MB`);
+                chunks.push(chunk);
+            }
+        }
+        catch (error) {
+            if (error instanceof RegistryError)
+                throw error;
+            throw this.error(ref, `GET ${new URL(url).pathname}: ${errorMessage(error)}`);
+        }
+        return Buffer.concat(chunks).toString('utf8');
+    }
+}
+/** The first registry error of an answer's body, for the message. */
+async function describeBody(response) {
+    try {
+        const text = (await response.text()).slice(0, 2000);
+        const body = JSON.parse(text);
+        const first = body.errors?.[0];
+        return first ? ` (${first.code ?? ''}: ${first.message ?? ''})` : '';
+    }
+    catch {
+        return '';
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/plan/plan-rebuilds.ts
+
+
+
+
+
 
 
 
@@ -67426,6 +68210,19 @@ function chartsSkippedNote(skipCharts) {
     return skipCharts
         ? [`charts were not downloaded nor rendered (${Inputs.SkipCharts}): the images of the manifests' charts are not in this plan`]
         : [];
+}
+/**
+ * The registry client of a run: the registry credentials (or the chart repository's) go only to the
+ * registries that hold the planned images, through their origins.
+ */
+function registryFor(plan, config, inputs) {
+    const hosts = new Set(planImages(plan).flatMap((i) => parseImageReference(i.fullImage)?.registry ?? []));
+    const credentials = inputs.registryCredentials;
+    return new RegistryClient({
+        credentialsFor: (registry) => (credentials && hosts.has(registry) ? credentials : undefined),
+        rewrites: inputs.registryRewrites,
+        timeoutMs: config.configuration.timeouts['registry-seconds'] * 1000
+    });
 }
 /** Every image to rebuild, from the product stream's branches, the chart repository and the image repos' tags. */
 async function planRebuilds(config, inputs, github, output, tempRoot, clock) {
@@ -67475,6 +68272,18 @@ async function planRebuilds(config, inputs, github, output, tempRoot, clock) {
             bounds: { maxRenders: limits['chart-renders'], deadline: clock.now() + limits['planning-minutes'] * 60_000 }
         });
         plan = await finder.buildPlan();
+        if ((inputs.rebuild ?? config.configuration.rebuild) === 'when-outdated') {
+            const found = finder;
+            const decide = decideRebuilds(plan, {
+                registry: registryFor(plan, config, inputs),
+                readFile: (repo, path, tag) => found.readFileAtTag(repo, path, tag),
+                now: clock.now(),
+                maxAgeMs: inputs.maxAgeMs ?? parseDuration(config.configuration['max-age']) ?? 7 * 86_400_000,
+                staleBaseDays: config.configuration['stale-base-days'],
+                log
+            });
+            plan = await log.group('Rebuild decisions (rebuild: when-outdated)', () => decide);
+        }
     }
     finally {
         await Promise.all([repo.remove(), charts.dispose(), helm?.dispose()]);
@@ -67533,6 +68342,27 @@ function staleAcknowledgements(plan, acknowledged, file) {
         ];
     });
 }
+/** The builds `rebuild: when-outdated` found up to date: not dispatched, each image `up-to-date` with why. */
+function upToDateResults(plan) {
+    const images = new Map(planImages(plan).map((i) => [`${i.githubRepo}\u0000${i.fullImage}`, i]));
+    return plan.repos.flatMap((repo) => repo.builds
+        .filter((b) => b.decision?.rebuild === false)
+        .flatMap((b) => b.images.flatMap((fullImage) => {
+        const image = images.get(`${repo.githubRepo}\u0000${fullImage}`);
+        return image
+            ? [
+                {
+                    ...resultFor(image, 'up-to-date', b.decision?.why),
+                    workflow: { id: b.workflow.id, name: b.workflow.name, path: b.workflow.path }
+                }
+            ]
+            : [];
+    })));
+}
+/** The plan less the builds found up to date: what is dispatched. */
+function buildsToDispatch(plan) {
+    return { ...plan, repos: plan.repos.map((repo) => ({ ...repo, builds: repo.builds.filter((b) => b.decision?.rebuild !== false) })) };
+}
 /** Every result of a job in plan order: the builds' results and the gaps' results, one per image. */
 function inPlanOrder(plan, ...lists) {
     const byImage = new Map(lists.flat().map((r) => [`${r.githubRepo}\u0000${r.fullImage}`, r]));
@@ -67588,7 +68418,8 @@ async function planAndDispatch(ctx, mode) {
         if (settings.planFile)
             await writeJsonFile(settings.planFile, { ...plan, problems: planned.problems });
         const gaps = gapResults(plan, config.acknowledged, new Date(deps.clock.now()).toISOString().slice(0, 10));
-        report.results = gaps;
+        const upToDate = upToDateResults(plan);
+        report.results = inPlanOrder(plan, gaps, upToDate);
         if (mode.kind === 'plan')
             return report;
         if (planned.partial && settings.failOn !== 'never') {
@@ -67597,10 +68428,11 @@ async function planAndDispatch(ctx, mode) {
             report.problems.push({ severity: 'error', message: refusal });
             return report;
         }
-        const runner = new BuildRunner(github.builds(plan.repos.map((r) => r.githubRepo)), buildOptions(config, settings, plan, deps), deps.output.log, deps.clock);
+        const dispatching = buildsToDispatch(plan);
+        const runner = new BuildRunner(github.builds(dispatching.repos.filter((r) => r.builds.length > 0).map((r) => r.githubRepo)), buildOptions(config, settings, plan, deps), deps.output.log, deps.clock);
         report.dispatched = true;
         try {
-            await unlessAborted(runner.run(plan), deps.signal);
+            await unlessAborted(runner.run(dispatching), deps.signal);
         }
         catch (error) {
             // builds were dispatched: report them whatever stopped the watch
@@ -67609,7 +68441,7 @@ async function planAndDispatch(ctx, mode) {
                 deps.output.log.debug(error.stack);
         }
         finally {
-            report.results = inPlanOrder(plan, runner.resultsSoFar(plan), gaps);
+            report.results = inPlanOrder(plan, runner.resultsSoFar(dispatching), gaps, upToDate);
             report.notes.push(...runner.notes);
         }
         return report;
@@ -67694,7 +68526,7 @@ function buildOptions(config, settings, plan, deps) {
 }
 
 ;// CONCATENATED MODULE: ./src/config/configuration.schema.json
-const configuration_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/configuration.schema.json","title":"hms-build-workflow-dispatcher configuration","description":"Which product stream branches to read, which images and Helm charts in them to rebuild, and how to dispatch and monitor the builds.","type":"object","additionalProperties":false,"required":["configuration"],"properties":{"helm-repo-lookup":{"description":"Where each Helm chart lives in the chart repository. Download URL: <source_override or the manifest\'s chart source location>/<path>/<chart>-<version>.tgz.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["chart","path"],"properties":{"chart":{"type":"string","minLength":1,"description":"Chart name as the loftsman manifests name it."},"path":{"type":"string","description":"Folder of the chart in the chart repository, for example stable/cray-hms-bss."},"source_override":{"type":"string","minLength":1,"description":"Chart repository URL to use instead of the manifest\'s chart source location."}}}},"github-repo-image-lookup":{"description":"The GitHub repository that builds each image found in the docker index.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","image"],"properties":{"github-repo":{"type":"string","minLength":1,"description":"Repository name in the organization."},"image":{"type":"string","minLength":1,"description":"Image short name (last path segment, no tag)."}}}},"docker-image-compare":{"description":"A partial tree of the docker index: every leaf list holding find_me selects the tags at the same path in the index.","type":"object","default":{},"additionalProperties":{"$ref":"#/definitions/compareNode"}},"non-manifest-images":{"description":"Images that no manifest names: every git tag of the repo matching tag-regex is an image tag to rebuild.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","tag-regex","image_repo"],"properties":{"github-repo":{"type":"string","minLength":1},"tag-regex":{"type":"string","minLength":1,"description":"Regular expression matched at the start of each git tag."},"image_repo":{"type":"string","minLength":1,"description":"Full image name without tag."}}}},"workflow-overrides":{"description":"Which workflow builds an image, where reading the workflow files does not tell. First match wins.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["workflow"],"properties":{"github-repo":{"type":"string","minLength":1},"image":{"type":"string","minLength":1,"description":"Image short name."},"workflow":{"type":"string","minLength":1,"description":"Workflow name or file name (for example build_and_release_image.yaml)."}}}},"acknowledged":{"description":"Gaps a person has looked at: images a release ships that cannot be rebuilt at their tag (no such tag, no workflow for them, or no workflow_dispatch at the tag). An acknowledged gap is a notice until the day after `until`, when it is an error again.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["image","reason","until"],"properties":{"image":{"type":"string","pattern":"^[^/:\\\\s]+:[^/:\\\\s]+$","description":"Image name and tag without the registry path, e.g. cray-smd:1.20.10."},"github-repo":{"type":"string","minLength":1,"description":"Only the image of this repo (when two repos publish the same name)."},"reason":{"type":"string","minLength":1,"description":"Why it is acceptable for now: shown beside the gap."},"until":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","description":"Last day (UTC, YYYY-MM-DD) the acknowledgement holds."}}}},"configuration":{"type":"object","additionalProperties":false,"required":["product-stream-repo"],"properties":{"org":{"type":"string","minLength":1,"description":"GitHub organization. Default: the owner of GITHUB_REPOSITORY."},"product-stream-repo":{"type":"string","minLength":1,"description":"Repository whose branches hold the release manifests."},"targeted-branches":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"targeted-branch-regexes":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Regular expressions matched at the start of each branch name."},"docker-image-manifest":{"type":"string","minLength":1,"default":"docker/index.yaml"},"helm-manifest-directory":{"type":"string","minLength":1,"default":"manifests"},"target-chart-regex":{"type":"string","minLength":1,"default":"cray-hms-.*","description":"Charts whose name matches (at the start) are rendered."},"sleep-duration-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Seconds between two polls of the runs."},"time-limit-minutes":{"type":"number","exclusiveMinimum":0,"default":60,"description":"How long to wait for the builds."},"webhook-sleep-seconds":{"type":"number","minimum":0,"default":10,"description":"How long a dispatched run may take to appear when the server does not return run details."},"log-level":{"type":"string","enum":["DEBUG","INFO","WARNING","WARN","ERROR","CRITICAL"],"default":"INFO"},"max-parallel":{"type":"integer","minimum":1,"default":10,"description":"Builds in flight at once."},"attach-to-running-builds":{"type":"boolean","default":true,"description":"Watch a queued or running build of the same workflow and tag instead of dispatching again."},"cancel-on-timeout":{"type":"boolean","default":false,"description":"Cancel the runs still going when the time limit passes."},"timeouts":{"type":"object","additionalProperties":false,"default":{},"description":"Deadlines of network operations: a server that gives no answer within them ends the job with an error naming it.","properties":{"github-api-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"Each GitHub API request (REST and GraphQL), answer body included. A read that gets no answer is tried 3 times in all."},"git-stall-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"A git command that transfers less than 1 KB/s for this long is stopped."},"chart-download-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each chart archive download, body included."},"helm-template-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each helm template run."}}},"limits":{"type":"object","additionalProperties":false,"default":{},"description":"Bounds on what repositories and servers hold (chart archives, helm, planning): past one, the run reports an error naming the bound and goes on where it safely can.","properties":{"chart-download-megabytes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"Bytes downloaded of one chart archive."},"chart-unpacked-megabytes":{"type":"number","exclusiveMinimum":0,"default":50,"description":"Bytes one chart archive inflates to, all its files together."},"chart-file-megabytes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"Bytes of one file in a chart archive."},"helm-memory-megabytes":{"type":"number","exclusiveMinimum":0,"default":2048,"description":"Address space of one helm run (prlimit, where the runner has it)."},"helm-output-megabytes":{"type":"number","exclusiveMinimum":0,"default":64,"description":"Rendered output of one helm template run."},"chart-renders":{"type":"integer","minimum":1,"default":1000,"description":"helm template runs in one planning; the releases past it are named and not rendered."},"planning-minutes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"How long planning may take in all; past it the run reports the plan so far as partial."}}},"chart-credentials-required":{"type":"boolean","default":true,"description":"The chart repository needs chart-repo-username and chart-repo-password: without them the run stops before any download (or plans without charts with skip-charts)."},"retry-failed-builds":{"type":"integer","minimum":0,"default":1,"description":"Re-runs of the failed jobs of a build that concludes failure (not cancelled, not timed out), while time remains; 0 turns it off."},"image-link-template":{"type":"string","pattern":"^https?://","description":"URL of an image\'s registry page; {repository}, {path}, {name} and {tag} are filled in. The summary links each image there."}}}},"definitions":{"compareNode":{"anyOf":[{"type":"array","items":{"type":"string"},"contains":{"const":"find_me"}},{"type":"object","additionalProperties":{"$ref":"#/definitions/compareNode"}}]}}}');
+const configuration_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/configuration.schema.json","title":"hms-build-workflow-dispatcher configuration","description":"Which product stream branches to read, which images and Helm charts in them to rebuild, and how to dispatch and monitor the builds.","type":"object","additionalProperties":false,"required":["configuration"],"properties":{"helm-repo-lookup":{"description":"Where each Helm chart lives in the chart repository. Download URL: <source_override or the manifest\'s chart source location>/<path>/<chart>-<version>.tgz.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["chart","path"],"properties":{"chart":{"type":"string","minLength":1,"description":"Chart name as the loftsman manifests name it."},"path":{"type":"string","description":"Folder of the chart in the chart repository, for example stable/cray-hms-bss."},"source_override":{"type":"string","minLength":1,"description":"Chart repository URL to use instead of the manifest\'s chart source location."}}}},"github-repo-image-lookup":{"description":"The GitHub repository that builds each image found in the docker index.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","image"],"properties":{"github-repo":{"type":"string","minLength":1,"description":"Repository name in the organization."},"image":{"type":"string","minLength":1,"description":"Image short name (last path segment, no tag)."}}}},"docker-image-compare":{"description":"A partial tree of the docker index: every leaf list holding find_me selects the tags at the same path in the index.","type":"object","default":{},"additionalProperties":{"$ref":"#/definitions/compareNode"}},"non-manifest-images":{"description":"Images that no manifest names: every git tag of the repo matching tag-regex is an image tag to rebuild.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","tag-regex","image_repo"],"properties":{"github-repo":{"type":"string","minLength":1},"tag-regex":{"type":"string","minLength":1,"description":"Regular expression matched at the start of each git tag."},"image_repo":{"type":"string","minLength":1,"description":"Full image name without tag."}}}},"workflow-overrides":{"description":"Which workflow builds an image, where reading the workflow files does not tell. First match wins.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["workflow"],"properties":{"github-repo":{"type":"string","minLength":1},"image":{"type":"string","minLength":1,"description":"Image short name."},"workflow":{"type":"string","minLength":1,"description":"Workflow name or file name (for example build_and_release_image.yaml)."}}}},"acknowledged":{"description":"Gaps a person has looked at: images a release ships that cannot be rebuilt at their tag (no such tag, no workflow for them, or no workflow_dispatch at the tag). An acknowledged gap is a notice until the day after `until`, when it is an error again.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["image","reason","until"],"properties":{"image":{"type":"string","pattern":"^[^/:\\\\s]+:[^/:\\\\s]+$","description":"Image name and tag without the registry path, e.g. cray-smd:1.20.10."},"github-repo":{"type":"string","minLength":1,"description":"Only the image of this repo (when two repos publish the same name)."},"reason":{"type":"string","minLength":1,"description":"Why it is acceptable for now: shown beside the gap."},"until":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","description":"Last day (UTC, YYYY-MM-DD) the acknowledgement holds."}}}},"configuration":{"type":"object","additionalProperties":false,"required":["product-stream-repo"],"properties":{"org":{"type":"string","minLength":1,"description":"GitHub organization. Default: the owner of GITHUB_REPOSITORY."},"product-stream-repo":{"type":"string","minLength":1,"description":"Repository whose branches hold the release manifests."},"targeted-branches":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"targeted-branch-regexes":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Regular expressions matched at the start of each branch name."},"docker-image-manifest":{"type":"string","minLength":1,"default":"docker/index.yaml"},"helm-manifest-directory":{"type":"string","minLength":1,"default":"manifests"},"target-chart-regex":{"type":"string","minLength":1,"default":"cray-hms-.*","description":"Charts whose name matches (at the start) are rendered."},"sleep-duration-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Seconds between two polls of the runs."},"time-limit-minutes":{"type":"number","exclusiveMinimum":0,"default":60,"description":"How long to wait for the builds."},"webhook-sleep-seconds":{"type":"number","minimum":0,"default":10,"description":"How long a dispatched run may take to appear when the server does not return run details."},"log-level":{"type":"string","enum":["DEBUG","INFO","WARNING","WARN","ERROR","CRITICAL"],"default":"INFO"},"max-parallel":{"type":"integer","minimum":1,"default":10,"description":"Builds in flight at once."},"attach-to-running-builds":{"type":"boolean","default":true,"description":"Watch a queued or running build of the same workflow and tag instead of dispatching again."},"cancel-on-timeout":{"type":"boolean","default":false,"description":"Cancel the runs still going when the time limit passes."},"timeouts":{"type":"object","additionalProperties":false,"default":{},"description":"Deadlines of network operations: a server that gives no answer within them ends the job with an error naming it.","properties":{"github-api-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"Each GitHub API request (REST and GraphQL), answer body included. A read that gets no answer is tried 3 times in all."},"git-stall-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"A git command that transfers less than 1 KB/s for this long is stopped."},"chart-download-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each chart archive download, body included."},"helm-template-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each helm template run."},"registry-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Each image registry request (rebuild: when-outdated), answer body included. A registry that gives no answer is asked nothing more this run: its images are rebuilt, with a warning."}}},"limits":{"type":"object","additionalProperties":false,"default":{},"description":"Bounds on what repositories and servers hold (chart archives, helm, planning): past one, the run reports an error naming the bound and goes on where it safely can.","properties":{"chart-download-megabytes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"Bytes downloaded of one chart archive."},"chart-unpacked-megabytes":{"type":"number","exclusiveMinimum":0,"default":50,"description":"Bytes one chart archive inflates to, all its files together."},"chart-file-megabytes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"Bytes of one file in a chart archive."},"helm-memory-megabytes":{"type":"number","exclusiveMinimum":0,"default":2048,"description":"Address space of one helm run (prlimit, where the runner has it)."},"helm-output-megabytes":{"type":"number","exclusiveMinimum":0,"default":64,"description":"Rendered output of one helm template run."},"chart-renders":{"type":"integer","minimum":1,"default":1000,"description":"helm template runs in one planning; the releases past it are named and not rendered."},"planning-minutes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"How long planning may take in all; past it the run reports the plan so far as partial."}}},"chart-credentials-required":{"type":"boolean","default":true,"description":"The chart repository needs chart-repo-username and chart-repo-password: without them the run stops before any download (or plans without charts with skip-charts)."},"retry-failed-builds":{"type":"integer","minimum":0,"default":1,"description":"Re-runs of the failed jobs of a build that concludes failure (not cancelled, not timed out), while time remains; 0 turns it off."},"rebuild":{"enum":["always","when-outdated"],"default":"always","description":"always: dispatch every planned build (as the original tool did). when-outdated: dispatch a build only when its image is missing, a base image it is built from was published after it (or moved from the digest it records), or it is older than max-age; the others are up-to-date. The input rebuild wins."},"max-age":{"type":"string","pattern":"^(\\\\d+(\\\\.\\\\d+)?[smhd])+$","default":"7d","description":"With rebuild: when-outdated, an image older than this is rebuilt whatever its bases (12h, 7d). The input max-age wins."},"stale-base-days":{"type":"number","exclusiveMinimum":0,"default":180,"description":"With rebuild: when-outdated, a base image not republished for longer than this is a warning (rebuilding on it picks up no fixes from it), once per base, listing the images built on it."},"image-link-template":{"type":"string","pattern":"^https?://","description":"URL of an image\'s registry page; {repository}, {path}, {name} and {tag} are filled in. The summary links each image there."}}}},"definitions":{"compareNode":{"anyOf":[{"type":"array","items":{"type":"string"},"contains":{"const":"find_me"}},{"type":"object","additionalProperties":{"$ref":"#/definitions/compareNode"}}]}}}');
 ;// CONCATENATED MODULE: ./src/config/load.ts
 
 
@@ -67885,7 +68717,7 @@ async function prepareOutputFiles(settings) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/failure-issue-state.schema.json
-const failure_issue_state_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/failure-issue-state.schema.json","title":"State kept in the failure issue\'s body","type":"object","required":["version","productStream","lastRun","failures"],"properties":{"version":{"const":1},"productStream":{"type":"string"},"lastRun":{"type":"string"},"failures":{"type":"array","items":{"type":"object","required":["key","kind","what","since","nights"],"properties":{"key":{"type":"string"},"kind":{"enum":["build","not-dispatched","planning"]},"what":{"type":"string"},"url":{"type":"string"},"since":{"type":"string"},"nights":{"type":"integer","minimum":1}}}}}}');
+const failure_issue_state_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/failure-issue-state.schema.json","title":"State kept in the failure issue\'s body","type":"object","required":["version","productStream","lastRun","failures"],"properties":{"version":{"const":1},"productStream":{"type":"string"},"lastRun":{"type":"string"},"failures":{"type":"array","items":{"type":"object","required":["key","kind","what","since","nights"],"properties":{"key":{"type":"string"},"kind":{"enum":["build","not-dispatched","planning","stale-base"]},"what":{"type":"string"},"url":{"type":"string"},"since":{"type":"string"},"nights":{"type":"integer","minimum":1}}}}}}');
 ;// CONCATENATED MODULE: ./src/report/failure-issue.ts
 
 
@@ -67920,8 +68752,13 @@ function failuresOfNight(results, planningErrors, jobRunUrl) {
             url: kind === 'build' ? (r.runUrl ?? jobRunUrl) : jobRunUrl
         });
     }
+    // a stale base fails nothing, but a person must move the images off it
+    for (const problem of planningErrors.filter((p) => p.followUp)) {
+        const what = formatProblem(problem);
+        items.push({ key: `stale-base:${problem.where?.image ?? what}`, kind: 'stale-base', what, url: jobRunUrl });
+    }
     // a kind of planning error seen many times (5,000 missing chart versions) is one item, as in the summary
-    for (const group of groupProblems(planningErrors)) {
+    for (const group of groupProblems(planningErrors.filter((p) => p.severity === 'error'))) {
         if (group.problems.length <= PLANNING_ITEMS_PER_KIND) {
             for (const problem of group.problems) {
                 const what = formatProblem(problem);
@@ -67978,7 +68815,8 @@ function readIssueState(body) {
 const KIND_TITLE = {
     build: 'Builds that did not succeed',
     'not-dispatched': 'Images that could not be dispatched',
-    planning: 'Planning errors'
+    planning: 'Planning errors',
+    'stale-base': 'Base images no longer republished'
 };
 /** The issue body: what needs a person, longest streak first, then the hidden state. */
 function renderIssueBody(state, jobRunUrl) {
@@ -67987,7 +68825,7 @@ function renderIssueBody(state, jobRunUrl) {
         `Image rebuilds of ${codeSpan(state.productStream)} need a person. Updated by every run of the dispatcher; closed when a run is all green.`,
         `Latest run: ${jobRunUrl ? markdown_link(state.lastRun, jobRunUrl) : tableCell(state.lastRun)}`
     ];
-    for (const kind of ['build', 'not-dispatched', 'planning']) {
+    for (const kind of ['build', 'not-dispatched', 'planning', 'stale-base']) {
         const items = state.failures.filter((f) => f.kind === kind).sort((a, b) => b.nights - a.nights || a.what.localeCompare(b.what));
         if (items.length === 0)
             continue;
@@ -68081,9 +68919,9 @@ function reportExitStatus(report, failOn) {
         ...(report.stoppedEarly ? { stoppedEarly: report.stoppedEarly } : {})
     });
 }
-/** What the failure issue lists for this run: the results that need a person, and the errors reported. */
+/** What the failure issue lists for this run: the results that need a person, the errors reported, the warnings it follows up (stale bases). */
 function failureItemsOf(report, jobRunUrl) {
-    return failuresOfNight(report.results, report.problems.filter((p) => p.severity === 'error'), jobRunUrl);
+    return failuresOfNight(report.results, report.problems.filter((p) => p.severity === 'error' || p.followUp), jobRunUrl);
 }
 
 ;// CONCATENATED MODULE: ./src/report/keep-failure-issue.ts
@@ -68142,7 +68980,8 @@ function acknowledgedSection(results) {
         `${table(['Image', 'Repo', 'Why, and until when'], rows)}\n`);
 }
 /** The gaps of a dry run as plain columns, for a terminal. */
-function renderGapText(results) {
+function renderGapText(all) {
+    const results = all.filter((r) => r.outcome === 'not-dispatched' || r.outcome === 'acknowledged');
     if (results.length === 0)
         return '';
     const rows = results.map((r) => [
@@ -68451,7 +69290,7 @@ async function action_run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2548);
+/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8841);
 
 await (0,_action_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 // requests of a job that ended early (a silent server) may still wait on their deadlines: do not wait for them

@@ -110,7 +110,14 @@ async function startTokenServer(dir: string, requests: string[]): Promise<{ url:
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })
+  };
 }
 
 /** Start the real registry on 127.0.0.1, with htpasswd Basic auth or with token auth and a token server of our own. */

@@ -154,6 +154,7 @@ export class RegistryClient {
   private async send(ref: ImageReference, url: string, origin: string, accept: string, kind: 'manifest' | 'blob'): Promise<Response> {
     let target = url;
     let authorization = await this.authorizationFor(ref, origin);
+    let answeredChallenge = false;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       const sameOrigin = new URL(target).origin === origin;
       const response = await this.request(ref, target, {
@@ -161,13 +162,16 @@ export class RegistryClient {
         ...(sameOrigin && authorization ? { authorization } : {})
       });
       this.requests[kind]++;
-      if (response.status === 401 && sameOrigin && hop === 0 && !this.challenges.has(origin)) {
+      // the first answer of an origin says how it authenticates; requests sent before that are sent again once, authenticated
+      if (response.status === 401 && sameOrigin && !answeredChallenge) {
+        answeredChallenge = true;
         const challenge = parseChallenge(response.headers.get('www-authenticate') ?? '');
         await response.body?.cancel();
         if (!challenge) return response;
-        this.challenges.set(origin, challenge);
-        authorization = await this.authorizationFor(ref, origin);
-        if (!authorization) return response;
+        if (!this.challenges.has(origin)) this.challenges.set(origin, challenge);
+        const retry = await this.authorizationFor(ref, origin);
+        if (!retry || retry === authorization) return response;
+        authorization = retry;
         hop = -1;
         continue;
       }
@@ -214,7 +218,8 @@ export class RegistryClient {
       ? { authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` }
       : {};
     this.requests.token++;
-    const response = await this.limit(() => this.request(ref, url.toString(), headers, 'manual'));
+    // not through the limit: the request waiting for this token holds a slot already
+    const response = await this.request(ref, url.toString(), headers, 'manual');
     if (response.status !== 200)
       throw this.error(ref, `its token server ${url.origin} answered ${response.status}${await describeBody(response)}`);
     const body = JSON.parse(await this.readBounded(ref, response, url.toString())) as { token?: string; access_token?: string };
@@ -245,20 +250,15 @@ export class RegistryClient {
   }
 
   private async readBounded(ref: ImageReference, response: Response, url: string): Promise<string> {
-    const reader = response.body?.getReader();
-    if (!reader) return '';
+    if (!response.body) return '';
     const chunks: Uint8Array[] = [];
     let size = 0;
     try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.byteLength;
-        if (size > MAX_DOCUMENT_BYTES) {
-          await reader.cancel();
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        size += chunk.byteLength;
+        if (size > MAX_DOCUMENT_BYTES)
           throw this.error(ref, `GET ${new URL(url).pathname} answered more than ${MAX_DOCUMENT_BYTES / MEGABYTE} MB`);
-        }
-        chunks.push(value);
+        chunks.push(chunk);
       }
     } catch (error) {
       if (error instanceof RegistryError) throw error;

@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BuildResult } from '../../src/dispatch/build-result.js';
+import type { Plan } from '../../src/plan/plan.js';
+import { planBuilds } from '../../src/plan/plan.js';
+import {
+  hasRegistry,
+  NO_REGISTRY,
+  REGISTRY_PASSWORD,
+  REGISTRY_USER,
+  startRegistry,
+  type LocalRegistry
+} from '../support/image-registry.js';
+import { runBundle } from '../support/run-action.js';
+import { sampleInputs, startSampleStream, type LocalParts } from '../support/sample-stream.js';
+
+const HOST = 'artifactory.algol60.net';
+const DAY = 86_400_000;
+const iso = (msAgo: number): string => new Date(Date.now() - msAgo).toISOString();
+
+// hms-smd builds in a floating golang tag and ships on alpine 3.15 (ended in 2023); the other repos ship on a current alpine
+const SMD_DOCKERFILE = `ARG BASE=${HOST}/docker.io
+FROM \${BASE}/library/golang:1.23-alpine AS build
+RUN apk -U upgrade && go build ./...
+FROM ${HOST}/docker.io/alpine:3.15
+COPY --from=build /app /app
+`;
+const OTHER_DOCKERFILE = `FROM ${HOST}/docker.io/alpine:3.20\nRUN apk -U upgrade\n`;
+
+/** The sample stream's images in the registry, built two days ago; the golang base republished yesterday; hms-shcd-parser's never pushed. */
+async function publish(registry: LocalRegistry, plan: Plan): Promise<void> {
+  await registry.push('docker.io/library/golang', '1.23-alpine', { created: iso(1 * DAY), multiArch: true });
+  await registry.push('docker.io/alpine', '3.15', { created: '2023-08-07T19:20:20Z', multiArch: true, docker: true });
+  const alpine320 = await registry.push('docker.io/alpine', '3.20', { created: iso(30 * DAY), multiArch: true });
+  for (const image of plan.repos.flatMap((r) => r.images)) {
+    if (image.state !== 'resolved' || image.githubRepo === 'hms-shcd-parser') continue;
+    const path = image.repository.slice(HOST.length + 1);
+    await registry.push(path, image.tag, {
+      created: iso(2 * DAY),
+      ...(image.githubRepo === 'hms-smd' ? {} : { annotations: { 'org.opencontainers.image.base.digest': alpine320 } })
+    });
+  }
+}
+
+const withRegistry = hasRegistry() ? describe : describe.skip;
+if (!hasRegistry()) console.log(NO_REGISTRY);
+
+withRegistry.each(['htpasswd', 'token'] as const)('rebuild: when-outdated against the real registry (%s auth)', (auth) => {
+  let parts: LocalParts | undefined;
+  let registry: LocalRegistry | undefined;
+  afterEach(async () => {
+    await Promise.all([parts?.stop(), registry?.stop()]);
+    parts = undefined;
+    registry = undefined;
+  });
+
+  it('dispatches only what upstream changed or is missing; the rest is up to date, with why; a stale base is warned once', async () => {
+    registry = await startRegistry(auth);
+    parts = await startSampleStream({ emulator: { runScript: () => ({ queuedMs: 200, runMs: 500, conclusion: 'success' }) } });
+    const p = parts;
+    for (const repo of ['hms-smd', 'hms-bss', 'hms-rts', 'hms-shcd-parser', 'hardware-topology-assistant', 'hms-test']) {
+      const emulated = p.github.repo(repo);
+      if (emulated) emulated.files['*'] = { ...emulated.files['*'], Dockerfile: repo === 'hms-smd' ? SMD_DOCKERFILE : OTHER_DOCKERFILE };
+    }
+    const inputs = (extra: Record<string, string>): Record<string, string> =>
+      sampleInputs(p, {
+        rebuild: 'when-outdated',
+        'registry-rewrite': `${HOST}=${registry?.url ?? ''}`,
+        'registry-username': REGISTRY_USER,
+        'registry-password': REGISTRY_PASSWORD,
+        ...extra
+      });
+    const always = await runBundle('dist/index.js', p.actionEnv(sampleInputs(p, { 'dry-run': 'true', 'plan-file': 'always.json' })));
+    expect(always.code).toBe(0);
+    await publish(registry, JSON.parse(readFileSync(join(p.workDir, 'always.json'), 'utf8')) as Plan);
+
+    const dryRun = await runBundle('dist/index.js', p.actionEnv(inputs({ 'dry-run': 'true', 'plan-file': 'plan.json' })));
+    expect(dryRun.code).toBe(0);
+    const plan = JSON.parse(readFileSync(join(p.workDir, 'plan.json'), 'utf8')) as Plan;
+    expect(plan.version).toBe(2);
+    const decided = planBuilds(plan).map((b) => [b.githubRepo, b.gitTag, b.decision?.rebuild]);
+    expect(
+      decided
+        .filter(([, , rebuild]) => rebuild)
+        .map(([repo, tag]) => `${repo} ${tag}`)
+        .sort()
+    ).toEqual(['hms-shcd-parser v1.10.0', 'hms-shcd-parser v1.9.0', 'hms-smd v2.23.0', 'hms-smd v2.24.0']);
+    const smd = planBuilds(plan).find((b) => b.githubRepo === 'hms-smd' && b.gitTag === 'v2.24.0');
+    expect(smd?.decision?.why).toMatch(/^golang:1\.23-alpine was published \d{4}-\d\d-\d\d, after cray-smd:2\.24\.0 was built/);
+    // the evidence: every base with its digest and date
+    expect(smd?.decision?.bases.map((b) => [b.reference, b.created?.slice(0, 4)])).toEqual([
+      [`${HOST}/docker.io/library/golang:1.23-alpine`, String(new Date(Date.now() - DAY).getUTCFullYear())],
+      [`${HOST}/docker.io/alpine:3.15`, '2023']
+    ]);
+    expect(dryRun.summary).toMatch(/🟰 up to date: built \d{4}-\d\d-\d\d; alpine:3\.20 \d{4}-\d\d-\d\d/);
+    const stale = dryRun.annotations.filter((a) => a.message.includes('last published'));
+    expect(stale.map((a) => [a.kind, a.message])).toEqual([
+      [
+        'warning',
+        'image alpine:3.15: alpine:3.15 last published 2023-08-07: rebuilding on it picks up no fixes from it (built on it: cray-smd:2.24.0, cray-smd-test:2.23.0)'
+      ]
+    ]);
+    // the password went to the registry (or its token server), and never into the log
+    expect(dryRun.stdout).not.toContain(`::warning::${REGISTRY_PASSWORD}`);
+    expect(dryRun.stdout).toContain(`::add-mask::${REGISTRY_PASSWORD}`);
+
+    const night = await runBundle('dist/index.js', p.actionEnv(inputs({ 'from-plan': 'plan.json', 'results-file': 'results.json' })));
+    expect(night.code).toBe(0);
+    expect(p.github.dispatches.map((d) => `${d.repo} ${d.ref}`).sort()).toEqual([
+      'hms-shcd-parser v1.10.0',
+      'hms-shcd-parser v1.9.0',
+      'hms-smd v2.23.0',
+      'hms-smd v2.24.0'
+    ]);
+    const { results } = JSON.parse(readFileSync(join(p.workDir, 'results.json'), 'utf8')) as { results: BuildResult[] };
+    const upToDate = results.filter((r) => r.outcome === 'up-to-date');
+    expect(upToDate).toHaveLength(9);
+    for (const r of upToDate) expect(r.reason).toMatch(/^built \d{4}-\d\d-\d\d; alpine:3\.20 /);
+    expect(night.outputs).toMatchObject({ dispatched: '4', succeeded: '4', failed: '0' });
+    expect(night.summary).toContain('9 up to date');
+    if (auth === 'token') expect(registry.tokenRequests.length).toBeGreaterThan(0);
+  });
+
+  it('rebuilds, with a warning naming image and registry, when the registry refuses the credentials; nothing is lost', async () => {
+    registry = await startRegistry(auth);
+    parts = await startSampleStream();
+    const p = parts;
+    const run = await runBundle(
+      'dist/index.js',
+      p.actionEnv(
+        sampleInputs(p, {
+          'dry-run': 'true',
+          'plan-file': 'plan.json',
+          rebuild: 'when-outdated',
+          'registry-rewrite': `${HOST}=${registry.url}`,
+          'registry-username': REGISTRY_USER,
+          'registry-password': 'wrong'
+        })
+      )
+    );
+    expect(run.code).toBe(0);
+    const plan = JSON.parse(readFileSync(join(p.workDir, 'plan.json'), 'utf8')) as Plan;
+    expect(planBuilds(plan).every((b) => b.decision?.rebuild === true)).toBe(true);
+    // past GitHub's 9 warning annotations a step shows, the rest are log lines: read both
+    const warnings = run.stdout.split('\n').filter((l) => l.includes('since whether it is up to date cannot be known'));
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(warnings[0]).toMatch(
+      new RegExp(`${HOST}/csm-docker/stable/[\\w-]+:[\\d.]+: registry ${HOST}: .*rebuilt, since whether it is up to date cannot be known`)
+    );
+  });
+});
