@@ -5,7 +5,8 @@
  * twice), then runs the built action (dist/index.js) exactly as the Actions runner does and prints
  * its log, its job summary and the failure issue it keeps.
  *
- *   npm run demo                 plan, dispatch, monitor, report, failure issue
+ *   npm run demo                 plan, dispatch, monitor, report, failure issue; with the CNCF registry
+ *                                installed (docker-registry), rebuild: when-outdated against it
  *   npm run demo -- --nights 2   two runs, as on two days: the failure issue counts 2 days in a row
  *   npm run demo -- --dry-run    plan only
  *   npm run demo -- --serve      keep the local servers up and print the .env for `npm run local-action`
@@ -13,6 +14,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBundle } from '../__tests__/support/run-action.js';
+import {
+  hasRegistry,
+  NO_REGISTRY,
+  REGISTRY_PASSWORD,
+  REGISTRY_USER,
+  startRegistry,
+  type LocalRegistry
+} from '../__tests__/support/image-registry.js';
+import { addSampleDockerfiles, IMAGE_HOST, publishSampleImages } from '../__tests__/support/sample-images.js';
+import type { Plan } from '../src/plan/plan.js';
 import { CHART_PASSWORD, CHART_USER, localActionEnv, startSampleStream } from '../__tests__/support/sample-stream.js';
 
 const dryRun = process.argv.includes('--dry-run');
@@ -37,7 +48,9 @@ const parts = await startSampleStream({
 });
 if (process.argv.includes('--serve')) await serve();
 let exitCode = 1;
+let registry: LocalRegistry | undefined;
 try {
+  registry = await startImageRegistry();
   console.log(`Local GitHub emulator ${parts.github.url}, git server ${parts.git.url}, chart repository ${parts.charts.url}`);
   console.log(`Running dist/index.js${dryRun ? ' (dry run)' : ''} as the Actions runner would…\n`);
   for (let night = 1; night <= (dryRun ? 1 : nights); night++) {
@@ -47,7 +60,7 @@ try {
     if (exitCode !== 0) break;
   }
 } finally {
-  await parts.stop();
+  await Promise.all([parts.stop(), registry?.stop()]);
 }
 console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s in all)`);
 
@@ -81,18 +94,54 @@ function movePreviousNightsBackADay(): void {
   );
 }
 
+/**
+ * With the CNCF registry installed, the demo rebuilds only what upstream changed (rebuild:
+ * when-outdated): hms-smd's golang base was republished after its images, hms-rts's images are
+ * missing, the others are up to date; hms-smd ships on alpine 3.15, a stale base.
+ */
+async function startImageRegistry(): Promise<LocalRegistry | undefined> {
+  if (!hasRegistry()) {
+    console.log(`${NO_REGISTRY.replace('skipped: ', 'rebuild: when-outdated is not shown: ')}\n`);
+    return undefined;
+  }
+  const started = await startRegistry('htpasswd');
+  addSampleDockerfiles(parts);
+  const planned = await runBundle(
+    'dist/index.js',
+    parts.actionEnv({ ...demoInputs(), 'dry-run': 'true', 'plan-file': 'everything.json', 'failure-issue': 'false' })
+  );
+  if (planned.code !== 0) throw new Error(`demo: the first plan failed: ${planned.stdout.slice(-2000)}`);
+  await publishSampleImages(started, JSON.parse(readFileSync(join(parts.workDir, 'everything.json'), 'utf8')) as Plan, ['hms-rts']);
+  console.log(`Registry ${started.url} (CNCF distribution, htpasswd) holds the sample images: rebuild: when-outdated\n`);
+  return started;
+}
+
+function demoInputs(): Record<string, string> {
+  return {
+    config: parts.configFile,
+    'app-id': parts.github.appId,
+    'private-key': parts.github.privateKey,
+    'chart-repo-username': CHART_USER,
+    'chart-repo-password': CHART_PASSWORD
+  };
+}
+
 /** One run of the action, as one night of the schedule; 0 when it ended as it should. */
 async function runNight(night: number): Promise<number> {
   const env = {
     ...parts.actionEnv({
-      config: parts.configFile,
+      ...demoInputs(),
       'dry-run': String(dryRun),
-      'app-id': parts.github.appId,
-      'private-key': parts.github.privateKey,
-      'chart-repo-username': CHART_USER,
-      'chart-repo-password': CHART_PASSWORD,
       'results-file': 'results.json',
-      'failure-issue': String(!dryRun)
+      'failure-issue': String(!dryRun),
+      ...(registry
+        ? {
+            rebuild: 'when-outdated',
+            'registry-rewrite': `${IMAGE_HOST}=${registry.url}`,
+            'registry-username': REGISTRY_USER,
+            'registry-password': REGISTRY_PASSWORD
+          }
+        : {})
     }),
     GITHUB_RUN_ID: String(1000 + night)
   };
@@ -125,6 +174,11 @@ async function runNight(night: number): Promise<number> {
       : `demo done: ${FLAKY.repo} ${FLAKY.ref} succeeded on retry; ${FAILING.repo} ${FAILING.ref} failed twice and the action failed the job, as it should` +
           (night > 1 ? `; the failure issue counts ${night} days in a row.` : '.')
   );
+  if (registry)
+    console.log(
+      `rebuild: when-outdated: hms-smd was rebuilt because its golang base was republished after it, hms-rts because its images are missing; ` +
+        `outputs dispatched=${run.outputs.dispatched ?? '-'}, the other builds up to date; alpine:3.15 warned as a stale base.`
+    );
   return 0;
 }
 process.exitCode = exitCode;

@@ -13,34 +13,7 @@ import {
 } from '../support/image-registry.js';
 import { runBundle } from '../support/run-action.js';
 import { sampleInputs, startSampleStream, type LocalParts } from '../support/sample-stream.js';
-
-const HOST = 'artifactory.algol60.net';
-const DAY = 86_400_000;
-const iso = (msAgo: number): string => new Date(Date.now() - msAgo).toISOString();
-
-// hms-smd builds in a floating golang tag and ships on alpine 3.15 (ended in 2023); the other repos ship on a current alpine
-const SMD_DOCKERFILE = `ARG BASE=${HOST}/docker.io
-FROM \${BASE}/library/golang:1.23-alpine AS build
-RUN apk -U upgrade && go build ./...
-FROM ${HOST}/docker.io/alpine:3.15
-COPY --from=build /app /app
-`;
-const OTHER_DOCKERFILE = `FROM ${HOST}/docker.io/alpine:3.20\nRUN apk -U upgrade\n`;
-
-/** The sample stream's images in the registry, built two days ago; the golang base republished yesterday; hms-shcd-parser's never pushed. */
-async function publish(registry: LocalRegistry, plan: Plan): Promise<void> {
-  await registry.push('docker.io/library/golang', '1.23-alpine', { created: iso(1 * DAY), multiArch: true });
-  await registry.push('docker.io/alpine', '3.15', { created: '2023-08-07T19:20:20Z', multiArch: true, docker: true });
-  const alpine320 = await registry.push('docker.io/alpine', '3.20', { created: iso(30 * DAY), multiArch: true });
-  for (const image of plan.repos.flatMap((r) => r.images)) {
-    if (image.state !== 'resolved' || image.githubRepo === 'hms-shcd-parser') continue;
-    const path = image.repository.slice(HOST.length + 1);
-    await registry.push(path, image.tag, {
-      created: iso(2 * DAY),
-      ...(image.githubRepo === 'hms-smd' ? {} : { annotations: { 'org.opencontainers.image.base.digest': alpine320 } })
-    });
-  }
-}
+import { addSampleDockerfiles, IMAGE_HOST as HOST, publishSampleImages } from '../support/sample-images.js';
 
 const withRegistry = hasRegistry() ? describe : describe.skip;
 if (!hasRegistry()) console.log(NO_REGISTRY);
@@ -58,10 +31,7 @@ withRegistry.each(['htpasswd', 'token'] as const)('rebuild: when-outdated agains
     registry = await startRegistry(auth);
     parts = await startSampleStream({ emulator: { runScript: () => ({ queuedMs: 200, runMs: 500, conclusion: 'success' }) } });
     const p = parts;
-    for (const repo of ['hms-smd', 'hms-bss', 'hms-rts', 'hms-shcd-parser', 'hardware-topology-assistant', 'hms-test']) {
-      const emulated = p.github.repo(repo);
-      if (emulated) emulated.files['*'] = { ...emulated.files['*'], Dockerfile: repo === 'hms-smd' ? SMD_DOCKERFILE : OTHER_DOCKERFILE };
-    }
+    addSampleDockerfiles(p);
     const inputs = (extra: Record<string, string>): Record<string, string> =>
       sampleInputs(p, {
         rebuild: 'when-outdated',
@@ -72,7 +42,7 @@ withRegistry.each(['htpasswd', 'token'] as const)('rebuild: when-outdated agains
       });
     const always = await runBundle('dist/index.js', p.actionEnv(sampleInputs(p, { 'dry-run': 'true', 'plan-file': 'always.json' })));
     expect(always.code).toBe(0);
-    await publish(registry, JSON.parse(readFileSync(join(p.workDir, 'always.json'), 'utf8')) as Plan);
+    await publishSampleImages(registry, JSON.parse(readFileSync(join(p.workDir, 'always.json'), 'utf8')) as Plan, ['hms-shcd-parser']);
 
     const dryRun = await runBundle('dist/index.js', p.actionEnv(inputs({ 'dry-run': 'true', 'plan-file': 'plan.json' })));
     expect(dryRun.code).toBe(0);
@@ -89,7 +59,7 @@ withRegistry.each(['htpasswd', 'token'] as const)('rebuild: when-outdated agains
     expect(smd?.decision?.why).toMatch(/^golang:1\.23-alpine was published \d{4}-\d\d-\d\d, after cray-smd:2\.24\.0 was built/);
     // the evidence: every base with its digest and date
     expect(smd?.decision?.bases.map((b) => [b.reference, b.created?.slice(0, 4)])).toEqual([
-      [`${HOST}/docker.io/library/golang:1.23-alpine`, String(new Date(Date.now() - DAY).getUTCFullYear())],
+      [`${HOST}/docker.io/library/golang:1.23-alpine`, String(new Date(Date.now() - 86_400_000).getUTCFullYear())],
       [`${HOST}/docker.io/alpine:3.15`, '2023']
     ]);
     expect(dryRun.summary).toMatch(/🟰 up to date: built \d{4}-\d\d-\d\d; alpine:3\.20 \d{4}-\d\d-\d\d/);
