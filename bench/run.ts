@@ -12,7 +12,8 @@
  *    enforcing 80 dispatches a minute and 500 an hour and the primary rate limit.
  *
  *   npm run bench                 real-world and job
- *   npm run bench -- --only job   or --only real-world, or --only scale, or --only hostile (bench/hostile.ts)
+ *   npm run bench -- --only job   or --only real-world, or --only scale, or --only hostile (bench/hostile.ts),
+ *   or --only registry (bench/registry.ts: rebuild when-outdated on the real CSM plan)
  *   npm run bench -- --only job --flaky 5   5 repos' builds fail their first attempt (retry cost)
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,39 +34,15 @@ import { REGISTRY, writeHmsChart } from '../__tests__/support/charts.js';
 import { GitHubEmulator, type EmulatedRepo } from '../__tests__/support/github-emulator.js';
 import { startGitServer, type Tree } from '../__tests__/support/git-server.js';
 import { REAL_CHART_HOST, startRealWorldStream } from '../__tests__/support/real-world-stream.js';
-import { ROOT, runBundle, type ActionRun } from '../__tests__/support/run-action.js';
 import { commitOf, hmsRepo, manifest, ORG, productStreamOnGitHub } from '../__tests__/support/sample-stream.js';
 import { hasRealWorld, REAL_WORLD } from '../__tests__/support/shared.js';
 import { benchHostile } from './hostile.js';
+import { benchRegistry } from './registry.js';
+import { runMeasured, runnerEnv, type Measured } from './measure.js';
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 /** Repos whose builds fail their first attempt and succeed when their failed jobs are re-run. */
 const flakyRepos = process.argv.includes('--flaky') ? Number(process.argv[process.argv.indexOf('--flaky') + 1]) || 0 : 0;
-
-type Measured = ActionRun & { peakRssMb: number };
-
-/** The built action, as the runner runs it, with its peak memory (printed on exit by report-peak-memory.mjs). */
-async function runMeasured(env: NodeJS.ProcessEnv): Promise<Measured> {
-  const run = await runBundle('dist/index.js', env, 3_600_000, [], ['--import', join(ROOT, 'bench', 'report-peak-memory.mjs')]);
-  return { ...run, peakRssMb: Number(run.stderr.match(/peak-rss-kb (\d+)/)?.[1] ?? 0) / 1024 };
-}
-
-function runnerEnv(work: string, api: string, server: string, inputs: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    GITHUB_API_URL: api,
-    GITHUB_SERVER_URL: server,
-    GITHUB_REPOSITORY: `${ORG}/hms-build-workflow-dispatcher`,
-    GITHUB_WORKSPACE: work,
-    GITHUB_OUTPUT: join(work, 'output'),
-    GITHUB_STEP_SUMMARY: join(work, 'summary.md')
-  };
-  writeFileSync(env.GITHUB_OUTPUT ?? '', '');
-  writeFileSync(env.GITHUB_STEP_SUMMARY ?? '', '');
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  return env;
-}
 
 async function benchJob(): Promise<void> {
   const BRANCHES = 10;
@@ -390,5 +367,6 @@ async function dispatchAtScale(plan: Plan, repos: EmulatedRepo[]): Promise<void>
 
 if (only === 'scale') await benchScale();
 if (only === 'hostile') await benchHostile();
+if (only === 'registry') await benchRegistry();
 if (!only || only === 'real-world') await benchRealWorld();
 if (!only || only === 'job') await benchJob();

@@ -67984,10 +67984,12 @@ class RegistryClient {
     /** How each origin asked to be authenticated, once it has: later requests authenticate at once. */
     challenges = new Map();
     tokens = new Map();
+    /** One `GET /v2/` per origin, before its first read: how it authenticates, asked once rather than by every first request. */
+    probes = new Map();
     /** Origins that did not answer in time: not asked again this run. */
     silent = new Map();
     /** Requests sent, by kind (the bench counts them). */
-    requests = { manifest: 0, blob: 0, token: 0 };
+    requests = { probe: 0, manifest: 0, blob: 0, token: 0 };
     constructor(options) {
         this.options = options;
         this.fetch = options.fetch ?? createProxyFetch();
@@ -68067,6 +68069,7 @@ class RegistryClient {
     }
     /** One request with its auth, following redirects by hand: credentials never leave their origin. */
     async send(ref, url, origin, accept, kind) {
+        await this.probe(ref, origin);
         let target = url;
         let authorization = await this.authorizationFor(ref, origin);
         let answeredChallenge = false;
@@ -68102,6 +68105,22 @@ class RegistryClient {
             return response;
         }
         throw this.error(ref, `more than ${registry_client_MAX_REDIRECTS} redirects from ${url}`);
+    }
+    /** Ask an origin once how it authenticates (`GET /v2/` answers 401 with its challenge, or 200 when it needs nothing). */
+    probe(ref, origin) {
+        let pending = this.probes.get(origin);
+        if (!pending) {
+            pending = (async () => {
+                this.requests.probe++;
+                const response = await this.request(ref, `${origin}/v2/`, {});
+                const challenge = response.status === 401 ? parseChallenge(response.headers.get('www-authenticate') ?? '') : undefined;
+                await response.body?.cancel();
+                if (challenge && !this.challenges.has(origin))
+                    this.challenges.set(origin, challenge);
+            })();
+            this.probes.set(origin, pending);
+        }
+        return pending;
     }
     /** The Authorization header for an origin, once it has said how it authenticates. */
     async authorizationFor(ref, origin) {

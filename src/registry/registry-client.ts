@@ -67,10 +67,12 @@ export class RegistryClient {
   /** How each origin asked to be authenticated, once it has: later requests authenticate at once. */
   private readonly challenges = new Map<string, Challenge>();
   private readonly tokens = new Map<string, Promise<string>>();
+  /** One `GET /v2/` per origin, before its first read: how it authenticates, asked once rather than by every first request. */
+  private readonly probes = new Map<string, Promise<void>>();
   /** Origins that did not answer in time: not asked again this run. */
   private readonly silent = new Map<string, string>();
   /** Requests sent, by kind (the bench counts them). */
-  readonly requests = { manifest: 0, blob: 0, token: 0 };
+  readonly requests = { probe: 0, manifest: 0, blob: 0, token: 0 };
 
   constructor(private readonly options: RegistryClientOptions) {
     this.fetch = options.fetch ?? createProxyFetch();
@@ -152,6 +154,7 @@ export class RegistryClient {
 
   /** One request with its auth, following redirects by hand: credentials never leave their origin. */
   private async send(ref: ImageReference, url: string, origin: string, accept: string, kind: 'manifest' | 'blob'): Promise<Response> {
+    await this.probe(ref, origin);
     let target = url;
     let authorization = await this.authorizationFor(ref, origin);
     let answeredChallenge = false;
@@ -184,6 +187,22 @@ export class RegistryClient {
       return response;
     }
     throw this.error(ref, `more than ${MAX_REDIRECTS} redirects from ${url}`);
+  }
+
+  /** Ask an origin once how it authenticates (`GET /v2/` answers 401 with its challenge, or 200 when it needs nothing). */
+  private probe(ref: ImageReference, origin: string): Promise<void> {
+    let pending = this.probes.get(origin);
+    if (!pending) {
+      pending = (async () => {
+        this.requests.probe++;
+        const response = await this.request(ref, `${origin}/v2/`, {});
+        const challenge = response.status === 401 ? parseChallenge(response.headers.get('www-authenticate') ?? '') : undefined;
+        await response.body?.cancel();
+        if (challenge && !this.challenges.has(origin)) this.challenges.set(origin, challenge);
+      })();
+      this.probes.set(origin, pending);
+    }
+    return pending;
   }
 
   /** The Authorization header for an origin, once it has said how it authenticates. */
