@@ -102,6 +102,7 @@ describe('dry run of the built action against local git, chart repository and Gi
           path: '.github/workflows/build_and_release_image.yaml'
         },
         chosenBy: 'image-name',
+        dockerfile: 'Dockerfile',
         images: ['artifactory.algol60.net/csm-docker/stable/cray-smd:2.24.0']
       },
       {
@@ -114,6 +115,7 @@ describe('dry run of the built action against local git, chart repository and Gi
           path: '.github/workflows/build_and_release_ct_image.yaml'
         },
         chosenBy: 'image-name',
+        dockerfile: 'Dockerfile',
         images: ['artifactory.algol60.net/csm-docker/stable/cray-smd-test:2.23.0']
       }
     ]);

@@ -166,6 +166,24 @@ describe('the registry client against registries that misbehave', () => {
     expect(seen[0]?.authorization).toBeUndefined();
   });
 
+  it('asks a token server on another host for an anonymous token: the credentials stay with the registry', async () => {
+    const asked: IncomingHttpHeaders[] = [];
+    const tokens = await serve((_path, headers) => {
+      asked.push(headers);
+      return { status: 200, body: JSON.stringify({ token: 'anonymous-token' }) };
+    });
+    const tokenPort = tokens.split(':')[1] ?? '';
+    const host = await serve((path, headers): Answer => {
+      if (headers.authorization !== 'Bearer anonymous-token')
+        return { status: 401, headers: { 'www-authenticate': `Bearer realm="http://localhost:${tokenPort}/token",service="r"` } };
+      if (path.includes('/manifests/')) return { status: 404 };
+      return { status: 200, body: '{}' };
+    });
+    expect(await clientFor(host).imageFacts(ref(`${host}/hms/x:1`))).toMatchObject({ found: false });
+    expect(asked).toHaveLength(1);
+    expect(asked[0]?.authorization).toBeUndefined();
+  });
+
   it('names a registry that never answers, and asks it nothing more this run', async () => {
     const silent = await startSilentServer();
     try {

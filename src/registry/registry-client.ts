@@ -232,10 +232,13 @@ export class RegistryClient {
     const url = new URL(challenge.realm);
     if (challenge.service) url.searchParams.set('service', challenge.service);
     url.searchParams.set('scope', scope);
-    // the token server is part of the registry's service: its credentials go there, and only there
-    const headers: Record<string, string> = credentials
-      ? { authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` }
-      : {};
+    // credentials go to a token server on the registry's own host only (Artifactory, GHCR): a challenge
+    // naming another host (Docker Hub's auth.docker.io) gets an anonymous request
+    const sameHost = url.hostname === new URL(originFor(ref.registry, this.options.rewrites)).hostname;
+    const headers: Record<string, string> =
+      credentials && sameHost
+        ? { authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` }
+        : {};
     this.requests.token++;
     // not through the limit: the request waiting for this token holds a slot already
     const response = await this.request(ref, url.toString(), headers, 'manual');
