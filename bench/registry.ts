@@ -7,8 +7,8 @@
  *   npm run bench -- --only registry
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest } from 'node:http';
+import { listen } from '../__tests__/support/http.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfiguration } from '../src/config/load.js';
@@ -35,7 +35,7 @@ const FINAL_BASES = [`${HOST}/docker.io/alpine:3.20`, `${HOST}/docker.io/library
 async function latencyProxy(target: string, delayMs: number) {
   const counts = { manifest: 0, blob: 0, other: 0 };
   const to = new URL(target);
-  const server = createServer((req, res) => {
+  const server = await listen((req, res) => {
     const kind = req.url?.includes('/manifests/') ? 'manifest' : req.url?.includes('/blobs/') ? 'blob' : 'other';
     counts[kind]++;
     setTimeout(() => {
@@ -50,16 +50,7 @@ async function latencyProxy(target: string, delayMs: number) {
       req.pipe(upstream);
     }, delayMs);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    counts,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      })
-  };
+  return { url: server.url, counts, close: () => server.close() };
 }
 
 async function publish(registry: LocalRegistry, plan: Plan): Promise<void> {

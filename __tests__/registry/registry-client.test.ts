@@ -1,5 +1,5 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
+import { listen, type RunningServer } from '../support/http.js';
 import { parseImageReference, type ImageReference } from '../../src/registry/image-reference.js';
 import { RegistryClient, RegistryError } from '../../src/registry/registry-client.js';
 import {
@@ -110,20 +110,20 @@ describe.each(['htpasswd', 'token'] as const)('the registry client against the r
 });
 
 describe('the registry client against registries that misbehave', () => {
-  const servers: Server[] = [];
+  const servers: RunningServer[] = [];
   afterEach(async () => {
-    await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    await Promise.all(servers.splice(0).map((s) => s.close()));
   });
 
   type Answer = { status: number; headers?: Record<string, string>; body?: string };
-  async function serve(handler: (path: string, headers: IncomingHttpHeaders) => Answer) {
-    const server = createServer((req, res) => {
+  /** A registry of the test's own on 127.0.0.1; its `host:port`, as an image reference names it. */
+  async function serve(handler: (path: string, headers: IncomingHttpHeaders) => Answer): Promise<string> {
+    const server = await listen((req, res) => {
       const answer = handler(req.url ?? '/', req.headers);
       res.writeHead(answer.status, answer.headers ?? {}).end(answer.body ?? '');
     });
     servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return server.url.replace('http://', '');
   }
 
   const clientFor = (host: string, timeoutMs = 5000): RegistryClient =>

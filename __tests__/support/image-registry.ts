@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, createSign, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { createServer as createHttpServer } from 'node:http';
+import { listen, type RunningServer } from './http.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -52,7 +52,7 @@ const sha256 = (data: Buffer | string): string => `sha256:${createHash('sha256')
 const base64url = (data: Buffer | string): string => Buffer.from(data).toString('base64url');
 
 /** A token server as Docker Hub's: Basic credentials (or none) in, a JWT for the asked scope out, signed by a key the registry trusts. */
-async function startTokenServer(dir: string, requests: string[]): Promise<{ url: string; close(): Promise<void> }> {
+async function startTokenServer(dir: string, requests: string[]): Promise<RunningServer> {
   const made = spawnSync('openssl', [
     'req',
     '-x509',
@@ -76,7 +76,7 @@ async function startTokenServer(dir: string, requests: string[]): Promise<{ url:
       .replace(/\s+/g, ''),
     'base64'
   );
-  const server = createHttpServer((req, res) => {
+  return listen((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     requests.push(`${req.method ?? ''} ${url.pathname}?${url.searchParams.toString()}`);
     const auth = req.headers.authorization ?? '';
@@ -108,16 +108,6 @@ async function startTokenServer(dir: string, requests: string[]): Promise<{ url:
     const signature = createSign('RSA-SHA256').update(unsigned).sign(key);
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `${unsigned}.${base64url(signature)}` }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      })
-  };
 }
 
 /** Start the real registry on 127.0.0.1, with htpasswd Basic auth or with token auth and a token server of our own. */
@@ -125,7 +115,7 @@ export async function startRegistry(auth: 'htpasswd' | 'token'): Promise<LocalRe
   const dir = mkdtempSync(join(tmpdir(), 'registry-'));
   const port = await freePort();
   const tokenRequests: string[] = [];
-  let tokens: { url: string; close(): Promise<void> } | undefined;
+  let tokens: RunningServer | undefined;
   let authConfig: string;
   if (auth === 'htpasswd') {
     const made = spawnSync('htpasswd', ['-Bbn', REGISTRY_USER, REGISTRY_PASSWORD]);
