@@ -9,20 +9,9 @@ import type { Plan, PlannedImage } from '../src/plan/plan.js';
 import type { Settings } from '../src/settings.js';
 import { toYaml } from '../src/yaml.js';
 import { GitHubEmulator } from './support/github-emulator.js';
+import { fakeClock } from './support/fake-clock.js';
+import { plannedImage } from './support/planned-image.js';
 import { commitOf, hmsRepo, ORG } from './support/sample-stream.js';
-
-/** The job's clock, shared with the emulator: a wait of minutes takes milliseconds. */
-function fakeClock(onSleep: () => void = () => undefined): Clock {
-  let now = Date.parse('2026-12-01T07:00:00Z');
-  return {
-    now: () => now,
-    sleep: async (ms: number) => {
-      now += ms;
-      onSleep();
-      await new Promise((r) => setImmediate(r));
-    }
-  };
-}
 
 /** What the job printed, as a terminal would show it. */
 function capturedOutput(): { output: ConsoleJobOutput; text: () => string } {
@@ -38,20 +27,7 @@ function capturedOutput(): { output: ConsoleJobOutput; text: () => string } {
   return { output, text: () => text };
 }
 
-const image = (githubRepo: string, name: string, tag: string, state: PlannedImage['state'] = 'resolved'): PlannedImage => ({
-  githubRepo,
-  fullImage: `reg/${name}:${tag}`,
-  repository: `reg/${name}`,
-  name,
-  tag,
-  gitTag: `v${tag}`,
-  ...(state === 'resolved'
-    ? { commit: commitOf(`${githubRepo}-${tag}`) }
-    : { reason: `tag v${tag} does not exist in ${ORG}/${githubRepo}` }),
-  branches: ['release/1.6'],
-  sources: [],
-  state
-});
+const image = plannedImage;
 
 /** A plan of two builds and one gap, as a plan job writes it (workflow ids as hmsRepo gives them). */
 function planFile(createdAt: string): Plan {
@@ -89,7 +65,7 @@ describe('runJob in process: the modes over their ports, on the job clock, cance
 
   beforeEach(async () => {
     onSleep = () => undefined;
-    clock = fakeClock(() => onSleep());
+    clock = fakeClock('2026-12-01T07:00:00Z', () => onSleep());
     work = mkdtempSync(join(tmpdir(), 'run-job-'));
     github = await new GitHubEmulator({
       org: ORG,

@@ -56602,7 +56602,7 @@ async function mergeResults(ctx, pattern) {
     report.problems.push(...merged.planProblems);
     report.scope = { ...merged.scope, createdAt: read.documents[0]?.document.planCreatedAt ?? '' };
     report.results = merged.results;
-    report.notes.push(...merged.problems, ...merged.notes);
+    report.notes.push(...merged.notes);
     return report;
 }
 /** Every results file the glob matches; a file that cannot be read or is not a results file is an error, and left out. */
@@ -68295,15 +68295,15 @@ async function planRebuilds(config, inputs, github, output, tempRoot, clock) {
         plan = await finder.buildPlan();
         if ((inputs.rebuild ?? config.configuration.rebuild) === 'when-outdated') {
             const found = finder;
-            const decide = decideRebuilds(plan, {
-                registry: registryFor(plan, config, inputs),
+            const decided = plan;
+            plan = await log.group('Rebuild decisions (rebuild: when-outdated)', () => decideRebuilds(decided, {
+                registry: registryFor(decided, config, inputs),
                 readFile: (repo, path, tag) => found.readFileAtTag(repo, path, tag),
                 now: clock.now(),
                 maxAgeMs: inputs.maxAgeMs ?? parseDuration(config.configuration['max-age']) ?? 7 * 86_400_000,
                 staleBaseDays: config.configuration['stale-base-days'],
                 log
-            });
-            plan = await log.group('Rebuild decisions (rebuild: when-outdated)', () => decide);
+            }));
         }
     }
     finally {
@@ -68434,10 +68434,14 @@ async function planAndDispatch(ctx, mode) {
         if (mode.shard)
             deps.output.log.info(`shard ${mode.shard.index}/${mode.shard.count}: ${planBuilds(plan).length} builds in ${plan.repos.length} repos (${plan.repos.map((r) => r.githubRepo).join(', ') || 'none'})`);
         Object.assign(report, { plan, scope: plan });
-        report.problems.push(...reportedProblems(ctx, planned, mode));
-        report.carried.push(...planned.problems);
+        // planning's problems, and the acknowledgements no gap of a plan made now needs
+        const problems = fromPlan
+            ? planned.problems
+            : [...planned.problems, ...staleAcknowledgements(plan, config.acknowledged, settings.configFile)];
+        report.problems.push(...reportedProblems(ctx, problems, planned.problems.length, mode));
+        report.carried.push(...problems);
         if (settings.planFile)
-            await writeJsonFile(settings.planFile, { ...plan, problems: planned.problems });
+            await writeJsonFile(settings.planFile, { ...plan, problems });
         const gaps = gapResults(plan, config.acknowledged, new Date(deps.clock.now()).toISOString().slice(0, 10));
         const upToDate = upToDateResults(plan);
         report.results = inPlanOrder(plan, gaps, upToDate);
@@ -68484,24 +68488,17 @@ async function planAndDispatch(ctx, mode) {
     }
 }
 /**
- * The problems this job reports of the plan. Planning now: they were said as found (and stale
- * acknowledgements are added). A whole plan read from a file: said again here. A shard: none, its
- * results file passes them on to the report job, which says them once for every shard.
+ * The problems this job reports of the plan. Planning now: they were said as found, but for those
+ * found after planning (from `said` on). A whole plan read from a file: said again here. A shard:
+ * none, its results file passes them on to the report job, which says them once for every shard.
  */
-function reportedProblems(ctx, planned, mode) {
-    const { log } = ctx.deps.output;
+function reportedProblems(ctx, problems, said, mode) {
     if (mode.shard)
         return [];
-    if (mode.fromPlan) {
-        for (const problem of planned.problems)
-            log.problem(problem);
-        return [...planned.problems];
-    }
-    const stale = staleAcknowledgements(planned.plan, ctx.config.acknowledged, ctx.configFile);
-    for (const problem of stale)
+    const { log } = ctx.deps.output;
+    for (const problem of problems.slice(mode.fromPlan ? 0 : said))
         log.problem(problem);
-    planned.problems.push(...stale);
-    return [...planned.problems];
+    return [...problems];
 }
 /** The plan of from-plan, or bad input naming the file. */
 async function readGivenPlan(ctx, file) {
@@ -68719,7 +68716,7 @@ async function prepareJob(settings, deps) {
         throw new BadInputError(`no GitHub organization: set configuration.org, ${name('org')}, or GITHUB_REPOSITORY`);
     if (!settings.auth && settings.mode.kind !== 'merge')
         throw new BadInputError(`no GitHub credentials: set ${name('appId')} and ${name('privateKey')}, or ${name('token')}`);
-    return { settings, config, configFile: settings.configFile, org, deps };
+    return { settings, config, org, deps };
 }
 /** Every output file can be written: its folder is made now, so no late error costs the report. */
 async function prepareOutputFiles(settings) {

@@ -1,6 +1,5 @@
 import { gapResults, inPlanOrder } from '../../src/report/gaps.js';
 import { BuildRunner, type BuildOptions } from '../../src/dispatch/build-runner.js';
-import type { Clock } from '../../src/dispatch/clock.js';
 import { restApiVersion, type RestApiVersion } from '../../src/github/api-version.js';
 import { connect } from '../../src/github/client.js';
 import { githubBuildApi } from '../../src/github/build-api.js';
@@ -12,34 +11,10 @@ import type { Plan, PlannedImage } from '../../src/plan/plan.js';
 import { GitHubEmulator, type EmulatorOptions, type RunScript } from '../support/github-emulator.js';
 import { buildWorkflow, commitOf, hmsRepo, ORG } from '../support/sample-stream.js';
 import { Writable } from 'node:stream';
+import { fakeClock } from '../support/fake-clock.js';
+import { plannedImage } from '../support/planned-image.js';
 
-/** A clock whose sleeps pass at once, shared by the runner and the emulator so waits of minutes take milliseconds. */
-function fakeClock(): Clock & { slept: number } {
-  let now = Date.parse('2026-11-26T07:00:00Z');
-  const clock = {
-    slept: 0,
-    now: () => now,
-    sleep: async (ms: number) => {
-      clock.slept += ms;
-      now += ms;
-      await new Promise((r) => setImmediate(r));
-    }
-  };
-  return clock;
-}
-
-const image = (githubRepo: string, name: string, tag: string): PlannedImage => ({
-  githubRepo,
-  fullImage: `reg/${name}:${tag}`,
-  repository: `reg/${name}`,
-  name,
-  tag,
-  gitTag: `v${tag}`,
-  commit: commitOf(`${githubRepo}-${tag}`),
-  branches: ['release/1.6'],
-  sources: [],
-  state: 'resolved'
-});
+const image = (githubRepo: string, name: string, tag: string): PlannedImage => plannedImage(githubRepo, name, tag);
 
 /** A plan of these images, their workflows chosen at their tags as planning chooses them (through the emulator). */
 async function planOf(images: PlannedImage[], planning: PlanningApi): Promise<Plan> {
@@ -74,7 +49,7 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
     script: (repo: string) => RunScript = () => ({ queuedMs: 2000, runMs: 20_000, conclusion: 'success' }),
     apiVersion?: RestApiVersion
   ) {
-    clock = fakeClock();
+    clock = fakeClock('2026-11-26T07:00:00Z');
     github = await new GitHubEmulator({
       org: ORG,
       repos: [

@@ -34,7 +34,7 @@ export async function mergeResults(ctx: ModeContext, pattern: string): Promise<J
   report.problems.push(...merged.planProblems);
   report.scope = { ...merged.scope, createdAt: read.documents[0]?.document.planCreatedAt ?? '' };
   report.results = merged.results;
-  report.notes.push(...merged.problems, ...merged.notes);
+  report.notes.push(...merged.notes);
   return report;
 }
 

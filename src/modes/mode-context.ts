@@ -6,8 +6,6 @@ import type { Settings } from '../settings.js';
 export interface ModeContext {
   settings: Settings;
   config: Readonly<Configuration>;
-  /** The configuration file's path, for messages. */
-  configFile: string;
   org: string;
   deps: JobDeps;
 }

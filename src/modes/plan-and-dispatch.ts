@@ -55,9 +55,13 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
         `shard ${mode.shard.index}/${mode.shard.count}: ${planBuilds(plan).length} builds in ${plan.repos.length} repos (${plan.repos.map((r) => r.githubRepo).join(', ') || 'none'})`
       );
     Object.assign(report, { plan, scope: plan });
-    report.problems.push(...reportedProblems(ctx, planned, mode));
-    report.carried.push(...planned.problems);
-    if (settings.planFile) await writeJsonFile(settings.planFile, { ...plan, problems: planned.problems } satisfies Plan);
+    // planning's problems, and the acknowledgements no gap of a plan made now needs
+    const problems = fromPlan
+      ? planned.problems
+      : [...planned.problems, ...staleAcknowledgements(plan, config.acknowledged, settings.configFile)];
+    report.problems.push(...reportedProblems(ctx, problems, planned.problems.length, mode));
+    report.carried.push(...problems);
+    if (settings.planFile) await writeJsonFile(settings.planFile, { ...plan, problems } satisfies Plan);
     const gaps = gapResults(plan, config.acknowledged, new Date(deps.clock.now()).toISOString().slice(0, 10));
     const upToDate = upToDateResults(plan);
     report.results = inPlanOrder(plan, gaps, upToDate);
@@ -101,21 +105,15 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
 }
 
 /**
- * The problems this job reports of the plan. Planning now: they were said as found (and stale
- * acknowledgements are added). A whole plan read from a file: said again here. A shard: none, its
- * results file passes them on to the report job, which says them once for every shard.
+ * The problems this job reports of the plan. Planning now: they were said as found, but for those
+ * found after planning (from `said` on). A whole plan read from a file: said again here. A shard:
+ * none, its results file passes them on to the report job, which says them once for every shard.
  */
-function reportedProblems(ctx: ModeContext, planned: Planned, mode: PlanMode): Problem[] {
-  const { log } = ctx.deps.output;
+function reportedProblems(ctx: ModeContext, problems: readonly Problem[], said: number, mode: PlanMode): Problem[] {
   if (mode.shard) return [];
-  if (mode.fromPlan) {
-    for (const problem of planned.problems) log.problem(problem);
-    return [...planned.problems];
-  }
-  const stale = staleAcknowledgements(planned.plan, ctx.config.acknowledged, ctx.configFile);
-  for (const problem of stale) log.problem(problem);
-  planned.problems.push(...stale);
-  return [...planned.problems];
+  const { log } = ctx.deps.output;
+  for (const problem of problems.slice(mode.fromPlan ? 0 : said)) log.problem(problem);
+  return [...problems];
 }
 
 /** The plan of from-plan, or bad input naming the file. */

@@ -26,7 +26,7 @@ export async function prepareJob(settings: Settings, deps: JobDeps): Promise<Mod
   if (!org) throw new BadInputError(`no GitHub organization: set configuration.org, ${name('org')}, or GITHUB_REPOSITORY`);
   if (!settings.auth && settings.mode.kind !== 'merge')
     throw new BadInputError(`no GitHub credentials: set ${name('appId')} and ${name('privateKey')}, or ${name('token')}`);
-  return { settings, config, configFile: settings.configFile, org, deps };
+  return { settings, config, org, deps };
 }
 
 /** Every output file can be written: its folder is made now, so no late error costs the report. */

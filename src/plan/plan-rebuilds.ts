@@ -116,15 +116,17 @@ export async function planRebuilds(
     plan = await finder.buildPlan();
     if ((inputs.rebuild ?? config.configuration.rebuild) === 'when-outdated') {
       const found = finder;
-      const decide = decideRebuilds(plan, {
-        registry: registryFor(plan, config, inputs),
-        readFile: (repo, path, tag) => found.readFileAtTag(repo, path, tag),
-        now: clock.now(),
-        maxAgeMs: inputs.maxAgeMs ?? parseDuration(config.configuration['max-age']) ?? 7 * 86_400_000,
-        staleBaseDays: config.configuration['stale-base-days'],
-        log
-      });
-      plan = await log.group('Rebuild decisions (rebuild: when-outdated)', () => decide);
+      const decided = plan;
+      plan = await log.group('Rebuild decisions (rebuild: when-outdated)', () =>
+        decideRebuilds(decided, {
+          registry: registryFor(decided, config, inputs),
+          readFile: (repo, path, tag) => found.readFileAtTag(repo, path, tag),
+          now: clock.now(),
+          maxAgeMs: inputs.maxAgeMs ?? parseDuration(config.configuration['max-age']) ?? 7 * 86_400_000,
+          staleBaseDays: config.configuration['stale-base-days'],
+          log
+        })
+      );
     }
   } finally {
     await Promise.all([repo.remove(), charts.dispose(), helm?.dispose()]);
