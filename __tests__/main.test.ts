@@ -116,6 +116,7 @@ describe('runJob in process: the modes over their ports, on the job clock, cance
     maxAgeMs: undefined,
     registryCredentials: undefined,
     registryRewrites: [],
+    registryHosts: [],
     ...over
   });
 

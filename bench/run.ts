@@ -39,6 +39,7 @@ import { hasRealWorld, REAL_WORLD } from '../__tests__/support/shared.js';
 import { benchHostile } from './hostile.js';
 import { benchRegistry } from './registry.js';
 import { runMeasured, runnerEnv, type Measured } from './measure.js';
+import { testHttp } from '../__tests__/support/network.js';
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 /** Repos whose builds fail their first attempt and succeed when their failed jobs are re-run. */
@@ -309,6 +310,7 @@ async function dispatchAtScale(plan: Plan, repos: EmulatedRepo[]): Promise<void>
   const wallStart = Date.now();
   try {
     const connection = await connect({
+      http: testHttp(),
       apiUrl: github.url,
       org: ORG,
       auth: { kind: 'app', appId: github.appId, privateKey: github.privateKey },

@@ -26,7 +26,8 @@ export const Inputs = {
   MaxAge: 'max-age',
   RegistryUsername: 'registry-username',
   RegistryPassword: 'registry-password',
-  RegistryRewrite: 'registry-rewrite'
+  RegistryRewrite: 'registry-rewrite',
+  RegistryHosts: 'registry-hosts'
 } as const;
 
 /** When the job fails (exit 1); bad input always fails it. */

@@ -1,5 +1,6 @@
 import type { BuildApi } from './dispatch/build-runner.js';
 import type { Clock } from './dispatch/clock.js';
+import type { OriginBoundFetch } from './http/origin-bound-fetch.js';
 import type { JobOutput } from './job-output.js';
 import type { PlanningApi } from './plan/planning-api.js';
 import type { IssueTracker } from './report/failure-issue.js';
@@ -30,5 +31,7 @@ export interface JobDeps {
   clock: Clock;
   /** Aborted when the job is cancelled (SIGINT, SIGTERM): the job reports what it knows and ends. */
   signal: AbortSignal;
+  /** The job's one network policy: every HTTP request of the job goes through it, and ends with the job. */
+  http: OriginBoundFetch;
   github(target: GitHubTarget): Promise<GitHubPorts>;
 }

@@ -1,6 +1,7 @@
 import { systemClock } from './dispatch/clock.js';
 import { BadInputError } from './errors.js';
 import { connectGitHub } from './github/ports.js';
+import { OriginBoundFetch } from './http/origin-bound-fetch.js';
 import type { JobDeps } from './job-ports.js';
 import { mergeResults } from './modes/merge-results.js';
 import type { ModeContext } from './modes/mode-context.js';
@@ -21,7 +22,16 @@ export interface JobResult {
 
 /** One run: the configuration, then the mode the settings chose, then its report written, then the failure issue. */
 export async function runJob(settings: Settings, given: Partial<JobDeps> & Pick<JobDeps, 'output'>): Promise<JobResult> {
-  const deps = withDefaults(settings, given);
+  // what the job left in flight (a request of a phase a silent server ended) ends with the job
+  const ended = new AbortController();
+  try {
+    return await runJobWith(settings, withDefaults(settings, given, ended.signal));
+  } finally {
+    ended.abort('the job ended');
+  }
+}
+
+async function runJobWith(settings: Settings, deps: JobDeps): Promise<JobResult> {
   let ctx: ModeContext;
   let report: JobReport;
   try {
@@ -42,16 +52,19 @@ export async function runJob(settings: Settings, given: Partial<JobDeps> & Pick<
   return { ...end, report };
 }
 
-function withDefaults(settings: Settings, given: Partial<JobDeps> & Pick<JobDeps, 'output'>): JobDeps {
+function withDefaults(settings: Settings, given: Partial<JobDeps> & Pick<JobDeps, 'output'>, ended: AbortSignal): JobDeps {
+  const signal = given.signal ?? new AbortController().signal;
+  const http = given.http ?? new OriginBoundFetch(AbortSignal.any([signal, ended]));
   return {
     output: given.output,
     clock: given.clock ?? systemClock,
-    signal: given.signal ?? new AbortController().signal,
+    signal,
+    http,
     github:
       given.github ??
       ((target) => {
         if (!settings.auth) throw new BadInputError('no GitHub credentials');
-        return connectGitHub(target, { apiUrl: settings.apiUrl, auth: settings.auth, log: given.output.log });
+        return connectGitHub(target, { apiUrl: settings.apiUrl, auth: settings.auth, http, log: given.output.log });
       })
   };
 }

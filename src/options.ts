@@ -125,7 +125,7 @@ export const OPTIONS = {
     flag: 'registry-username',
     variables: ['REGISTRY_USERNAME'],
     metavar: 'U',
-    help: "image registry user (default: the chart repository's credentials)"
+    help: "image registry user (default: the chart repository's credentials, for the chart repository's host only)"
   },
   registryPassword: {
     input: Inputs.RegistryPassword,
@@ -141,6 +141,13 @@ export const OPTIONS = {
     repeatable: true,
     metavar: 'F=T',
     help: 'read images of registry F from T instead (a mirror; http only on loopback) (repeatable)'
+  },
+  registryHosts: {
+    input: Inputs.RegistryHosts,
+    flag: 'registry-host',
+    repeatable: true,
+    metavar: 'H',
+    help: 'a registry host the registry credentials may go to, and that may be read on a private address (repeatable)'
   },
   failOn: {
     input: Inputs.FailOn,

@@ -53,9 +53,11 @@ export interface Settings {
   /** `rebuild` and `max-age` given as inputs (they win over `configuration.rebuild` and `configuration.max-age`). */
   rebuild: RebuildPolicy | undefined;
   maxAgeMs: number | undefined;
-  /** Credentials for the registries of the planned images; the chart repository's when not given. */
+  /** Credentials for the registries a person named (registry-hosts, registry-rewrite sources, the chart repository's host); given as such, never defaulted here. */
   registryCredentials: { username: string; password: string } | undefined;
   registryRewrites: { from: string; to: string }[];
+  /** Registry hosts a person named: registry credentials may go there, and they may be read on a private address. */
+  registryHosts: string[];
 }
 
 /** `always` or `when-outdated`, or an error naming the option. */
@@ -79,6 +81,18 @@ export function parseRegistryRewrites(text: string, name: string): { from: strin
   const rewrites = parseRewrites(text, name);
   for (const r of rewrites) checkRegistryRewrite(r.to, name);
   return rewrites;
+}
+
+/** Lines of registry-hosts: `host` or `host:port`, as an image reference names its registry. */
+export function parseRegistryHosts(text: string, name: string): string[] {
+  const hosts = text
+    .split(/[\n,]/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  for (const host of hosts)
+    if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$|^\[[0-9a-f:]+\](:\d{1,5})?$/i.test(host))
+      throw new Error(`${name}: "${host.slice(0, 100)}" is not a registry host (write host or host:port, one per line)`);
+  return hosts;
 }
 
 export type ConfigOverrides = Partial<
@@ -312,13 +326,9 @@ export async function readSettings(reader: OptionReader, context: EdgeContext): 
     jobRunUrl: jobRunUrlOf(env),
     rebuild: await parsed('rebuild', parseRebuildPolicy),
     maxAgeMs: await parsed('maxAge', parseMaxAge),
-    registryCredentials:
-      registryUsername || registryPassword
-        ? { username: registryUsername, password: registryPassword }
-        : username || password
-          ? { username, password }
-          : undefined,
-    registryRewrites: (await parsed('registryRewrite', parseRegistryRewrites)) ?? []
+    registryCredentials: registryUsername || registryPassword ? { username: registryUsername, password: registryPassword } : undefined,
+    registryRewrites: (await parsed('registryRewrite', parseRegistryRewrites)) ?? [],
+    registryHosts: (await parsed('registryHosts', parseRegistryHosts)) ?? []
   };
 }
 

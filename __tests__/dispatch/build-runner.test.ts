@@ -13,6 +13,7 @@ import { buildWorkflow, commitOf, hmsRepo, ORG } from '../support/sample-stream.
 import { Writable } from 'node:stream';
 import { fakeClock } from '../support/fake-clock.js';
 import { plannedImage } from '../support/planned-image.js';
+import { testHttp } from '../support/network.js';
 
 const image = (githubRepo: string, name: string, tag: string): PlannedImage => plannedImage(githubRepo, name, tag);
 
@@ -63,6 +64,7 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
     }).start();
     const log = quietLog();
     const connection = await connect({
+      http: testHttp(),
       apiUrl: github.url,
       org: ORG,
       auth: { kind: 'token', token: 'test-token' },

@@ -3,6 +3,7 @@ import { WorkflowDispatcher } from '../../src/github/dispatch.js';
 import { ConsoleLog } from '../../src/log.js';
 import { GitHubEmulator } from '../support/github-emulator.js';
 import { commitOf, hmsRepo, ORG } from '../support/sample-stream.js';
+import { testHttp } from '../support/network.js';
 
 describe('connecting as a GitHub App (real @octokit/auth-app, emulator checking the JWT)', () => {
   let github: GitHubEmulator;
@@ -19,7 +20,14 @@ describe('connecting as a GitHub App (real @octokit/auth-app, emulator checking 
   afterEach(() => github.stop());
 
   const connectAsApp = (org = ORG, privateKey = github.privateKey) =>
-    connect({ apiUrl: github.url, org, repo: 'csm', auth: { kind: 'app', appId: github.appId, privateKey }, log: new ConsoleLog() });
+    connect({
+      http: testHttp(),
+      apiUrl: github.url,
+      org,
+      repo: 'csm',
+      auth: { kind: 'app', appId: github.appId, privateKey },
+      log: new ConsoleLog()
+    });
 
   it('finds the installation on the org and names the bot that will dispatch', async () => {
     const connection = await connectAsApp();
@@ -42,6 +50,7 @@ describe('connecting as a GitHub App (real @octokit/auth-app, emulator checking 
   it('says the App is not installed when no place knows it, and names a refused key', async () => {
     await expect(
       connect({
+        http: testHttp(),
         apiUrl: github.url,
         org: 'Elsewhere',
         auth: { kind: 'app', appId: github.appId, privateKey: github.privateKey },
@@ -53,7 +62,13 @@ describe('connecting as a GitHub App (real @octokit/auth-app, emulator checking 
     const { generateKeyPairSync } = await import('node:crypto');
     const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
     await expect(
-      connect({ apiUrl: github.url, org: ORG, auth: { kind: 'app', appId: github.appId, privateKey: otherKey }, log: new ConsoleLog() })
+      connect({
+        http: testHttp(),
+        apiUrl: github.url,
+        org: ORG,
+        auth: { kind: 'app', appId: github.appId, privateKey: otherKey },
+        log: new ConsoleLog()
+      })
     ).rejects.toThrow(
       /^cannot find the GitHub App installation on the organization Cray-HPE: GitHub refused the token \(401 A JSON web token could not be decoded.*\) for GET \/orgs\/Cray-HPE\/installation: it needs a valid app-id and private-key/
     );

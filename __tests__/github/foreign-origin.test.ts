@@ -7,6 +7,7 @@ import { GitHubEmulator } from '../support/github-emulator.js';
 import { listen, readBody, type RunningServer } from '../support/http.js';
 import { commitOf, hmsRepo, ORG } from '../support/sample-stream.js';
 import { Writable } from 'node:stream';
+import { testHttp } from '../support/network.js';
 
 const quiet = () => new ConsoleLog(false, new Writable({ write: (_c, _e, cb) => cb() }), new Writable({ write: (_c, _e, cb) => cb() }));
 
@@ -84,7 +85,14 @@ describe('credentials stay with the API origin, whatever its answers say', () =>
 
   const through = async (rewrite: Parameters<typeof rewritingProxy>[1]): Promise<Connection> => {
     proxy = await rewritingProxy(github.url, rewrite);
-    return connect({ apiUrl: proxy.url, org: ORG, auth: { kind: 'token', token: 'test-token' }, log: quiet(), retries: 0 });
+    return connect({
+      http: testHttp(),
+      apiUrl: proxy.url,
+      org: ORG,
+      auth: { kind: 'token', token: 'test-token' },
+      log: quiet(),
+      retries: 0
+    });
   };
 
   it('does not follow a Link: next to another origin, and says so naming both', async () => {

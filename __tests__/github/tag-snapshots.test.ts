@@ -3,6 +3,7 @@ import { batchTags, readTagSnapshots, tagSnapshotQuery } from '../../src/github/
 import { ConsoleLog } from '../../src/log.js';
 import { GitHubEmulator } from '../support/github-emulator.js';
 import { buildWorkflow, commitOf, hmsRepo, ORG } from '../support/sample-stream.js';
+import { testHttp } from '../support/network.js';
 
 describe('tag snapshots over GraphQL (real Octokit, emulator running graphql-js)', () => {
   let github: GitHubEmulator;
@@ -23,6 +24,7 @@ describe('tag snapshots over GraphQL (real Octokit, emulator running graphql-js)
 
   it('reads the commit and the workflow files of tags of several repos in one request', async () => {
     const { graphqlReads } = await connect({
+      http: testHttp(),
       apiUrl: github.url,
       org: ORG,
       auth: { kind: 'token', token: 'test-token' },

@@ -7,6 +7,7 @@ import { ArchiveRefused, extractChartArchive } from '../../src/plan/chart-archiv
 import { ChartRepository, DEFAULT_CHART_LIMITS } from '../../src/plan/chart-repository.js';
 import { startChartRepo, type ChartRepoServer } from '../support/chart-repo.js';
 import { makeTgz } from '../support/tar.js';
+import { testHttp } from '../support/network.js';
 
 const CHART = [
   { name: 'cray-hms-x/', type: '5' as const },
@@ -119,7 +120,7 @@ describe('the chart repository with hostile archives (real server)', () => {
       'stable/linky/linky-1.0.0.tgz',
       makeTgz([...CHART, { name: 'cray-hms-x/files/passwd', type: '2', linkname: '/etc/passwd' }])
     );
-    const charts = new ChartRepository(credentials);
+    const charts = new ChartRepository(credentials, testHttp());
     const result = await charts.download(`${server.url}/stable/linky/linky-1.0.0.tgz`);
     expect(result).toEqual({
       ok: false,
@@ -130,7 +131,7 @@ describe('the chart repository with hostile archives (real server)', () => {
 
   it('stops a download past its bound', async () => {
     server.put('stable/huge/huge-1.0.0.tgz', Buffer.alloc(3 * MB, 1));
-    const charts = new ChartRepository(credentials, { limits: { ...DEFAULT_CHART_LIMITS, maxDownloadBytes: 2 * MB } });
+    const charts = new ChartRepository(credentials, testHttp(), { limits: { ...DEFAULT_CHART_LIMITS, maxDownloadBytes: 2 * MB } });
     expect(await charts.download(`${server.url}/stable/huge/huge-1.0.0.tgz`)).toEqual({
       ok: false,
       reason: 'the archive is larger than 2 MB (configuration.limits.chart-download-megabytes)'

@@ -9,6 +9,7 @@ import { Helm } from '../../src/plan/helm.js';
 import { parseYamlDocuments } from '../../src/yaml.js';
 import { HELM, startChartRepo, type ChartRepoServer } from '../support/chart-repo.js';
 import { REGISTRY, writeHmsChart } from '../support/charts.js';
+import { testHttp } from '../support/network.js';
 
 describe('chart repository and helm (real helm, local chart repository with basic auth)', () => {
   const credentials = { username: 'reader', password: 'pa55word-xyz' };
@@ -38,7 +39,7 @@ describe('chart repository and helm (real helm, local chart repository with basi
   });
 
   it('downloads a chart once with basic auth and renders it with the manifest values', async () => {
-    const charts = new ChartRepository(credentials);
+    const charts = new ChartRepository(credentials, testHttp());
     const url = `${server.url}/stable/cray-hms-smd/cray-hms-smd-7.1.18.tgz`;
     const [first, second] = await Promise.all([charts.download(url), charts.download(url)]);
     expect(first).toBe(second);
@@ -58,18 +59,18 @@ describe('chart repository and helm (real helm, local chart repository with basi
   });
 
   it('explains 401, 404 and corrupt archives', async () => {
-    const anonymous = new ChartRepository(undefined);
+    const anonymous = new ChartRepository(undefined, testHttp());
     const denied = await anonymous.download(`${server.url}/stable/cray-hms-smd/cray-hms-smd-7.1.18.tgz`);
     expect(denied).toEqual({
       ok: false,
       reason: 'download answered 401: the chart repository needs chart-repo-username and chart-repo-password'
     });
-    const wrong = new ChartRepository({ username: 'reader', password: 'nope' });
+    const wrong = new ChartRepository({ username: 'reader', password: 'nope' }, testHttp());
     expect(await wrong.download(`${server.url}/stable/cray-hms-smd/cray-hms-smd-7.1.18.tgz`)).toEqual({
       ok: false,
       reason: 'download answered 401: the chart repository refused chart-repo-username/chart-repo-password'
     });
-    const charts = new ChartRepository(credentials);
+    const charts = new ChartRepository(credentials, testHttp());
     expect(await charts.download(`${server.url}/stable/cray-hms-smd/cray-hms-smd-9.9.9.tgz`)).toEqual({
       ok: false,
       reason: 'download answered 404: no such chart version in the chart repository'
@@ -81,7 +82,7 @@ describe('chart repository and helm (real helm, local chart repository with basi
   });
 
   it("reports helm's stderr when a render fails", async () => {
-    const charts = new ChartRepository(credentials);
+    const charts = new ChartRepository(credentials, testHttp());
     const result = await charts.download(`${server.url}/stable/cray-hms-rts/cray-hms-rts-5.0.0.tgz`);
     if (!result.ok) throw new Error(result.reason);
     await expect(helm.template(result.chart.dir, 'Bad_Release_Name!', 'services', {})).rejects.toThrow(
@@ -113,7 +114,7 @@ describe('chart repository and helm (real helm, local chart repository with basi
     const saved = process.env.http_proxy;
     process.env.http_proxy = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
     try {
-      const charts = new ChartRepository(credentials);
+      const charts = new ChartRepository(credentials, testHttp());
       const result = await charts.download('http://charts.example.test/stable/cray-hms-smd/cray-hms-smd-7.1.18.tgz');
       expect(result.ok).toBe(true);
       expect(tunnels).toEqual(['charts.example.test:80']);

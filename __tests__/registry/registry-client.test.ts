@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { listen, type RunningServer } from '../support/http.js';
 import { parseImageReference, type ImageReference } from '../../src/registry/image-reference.js';
@@ -11,12 +12,15 @@ import {
   type LocalRegistry
 } from '../support/image-registry.js';
 import { startSilentServer } from '../support/silent-server.js';
+import { testHttp } from '../support/network.js';
 
 const ref = (text: string): ImageReference => {
   const parsed = parseImageReference(text);
   if (!parsed) throw new Error(`not a reference: ${text}`);
   return parsed;
 };
+
+const sha256 = (text: string): string => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
 const withRegistry = hasRegistry() ? describe : describe.skip;
 if (!hasRegistry()) console.log(NO_REGISTRY);
@@ -36,8 +40,9 @@ describe.each(['htpasswd', 'token'] as const)('the registry client against the r
         credentialsFor: (host) =>
           credentials && host === registry.host ? { username: REGISTRY_USER, password: REGISTRY_PASSWORD } : undefined,
         rewrites: [],
+        namedHosts: new Set([registry.host]),
         timeoutMs: 5000,
-        fetch: (url, init) => fetch(url, init)
+        http: testHttp()
       });
 
     it('reads the linux/amd64 manifest of an OCI index, its config, the base digest annotation; each image once', async () => {
@@ -89,9 +94,16 @@ describe.each(['htpasswd', 'token'] as const)('the registry client against the r
       const wrong = new RegistryClient({
         credentialsFor: () => ({ username: REGISTRY_USER, password: 'wrong' }),
         rewrites: [],
+        namedHosts: new Set([registry.host]),
         timeoutMs: 5000,
-        fetch: (url, init) => fetch(url, init)
+        http: testHttp()
       });
+      if (auth === 'token') {
+        // the token server is on another port over plain http: it gets no credentials, and gives an anonymous pull
+        await expect(wrong.imageFacts(ref(`${registry.host}/hms/labelled:1.0.0`))).resolves.toMatchObject({ found: true });
+        expect(registry.tokenRequestsWithCredentials()).toBe(0);
+        return;
+      }
       await expect(wrong.imageFacts(ref(`${registry.host}/hms/labelled:1.0.0`))).rejects.toThrow(
         new RegExp(`^${registry.host}/hms/labelled:1\\.0\\.0: registry ${registry.host}: `)
       );
@@ -130,8 +142,9 @@ describe('the registry client against registries that misbehave', () => {
     new RegistryClient({
       credentialsFor: (registry) => (registry === host ? { username: 'u', password: 'secret-password' } : undefined),
       rewrites: [],
+      namedHosts: new Set([host]),
       timeoutMs,
-      fetch: (url, init) => fetch(url, init)
+      http: testHttp()
     });
 
   it('names the image and the registry when it answers what is not a manifest', async () => {
@@ -143,23 +156,20 @@ describe('the registry client against registries that misbehave', () => {
 
   it('follows a redirect to another origin without the credentials', async () => {
     const seen: IncomingHttpHeaders[] = [];
+    const config = JSON.stringify({ created: '2026-01-01T00:00:00Z', config: {} });
     const storage = await serve((_path, headers) => {
       seen.push(headers);
-      return { status: 200, body: JSON.stringify({ created: '2026-01-01T00:00:00Z', config: {} }) };
+      return { status: 200, body: config };
     });
+    const manifest = JSON.stringify({ mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { digest: sha256(config) } });
     const host = await serve((path, headers): Answer => {
       if (!headers.authorization) return { status: 401, headers: { 'www-authenticate': 'Basic realm="r"' } };
-      if (path.includes('/manifests/'))
-        return {
-          status: 200,
-          headers: { 'docker-content-digest': 'sha256:' + 'b'.repeat(64) },
-          body: JSON.stringify({ mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { digest: 'sha256:' + 'c'.repeat(64) } })
-        };
+      if (path.includes('/manifests/')) return { status: 200, headers: { 'docker-content-digest': sha256(manifest) }, body: manifest };
       return { status: 307, headers: { location: `http://${storage}/blob` } };
     });
     expect(await clientFor(host).imageFacts(ref(`${host}/hms/x:1`))).toEqual({
       found: true,
-      digest: 'sha256:' + 'b'.repeat(64),
+      digest: sha256(manifest),
       created: '2026-01-01T00:00:00Z'
     });
     expect(seen).toHaveLength(1);

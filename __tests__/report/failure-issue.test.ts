@@ -14,6 +14,7 @@ import {
 } from '../../src/report/failure-issue.js';
 import { GitHubEmulator } from '../support/github-emulator.js';
 import { ORG } from '../support/sample-stream.js';
+import { testHttp } from '../support/network.js';
 
 const STREAM = 'Cray-HPE/csm';
 const night = (day: number): Date => new Date(Date.UTC(2026, 10, day, 7, 0, 0));
@@ -126,6 +127,7 @@ describe('the failure issue on GitHub (emulator, real Octokit)', () => {
       ...options
     }).start();
     const { octokit } = await connect({
+      http: testHttp(),
       apiUrl: github.url,
       org: ORG,
       auth: { kind: 'token', token: 'test-token' },

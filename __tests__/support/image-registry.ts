@@ -23,6 +23,8 @@ export interface LocalRegistry {
   auth: 'htpasswd' | 'token';
   /** Token requests the token server answered (token mode). */
   readonly tokenRequests: string[];
+  /** Token requests that carried credentials (an Authorization header). */
+  readonly tokenRequestsWithCredentials: () => number;
   /** Push an image (its config and one layer; or an index of two platforms) and return its digest. */
   push(repository: string, tag: string, image: PushedImage): Promise<string>;
   stop(): Promise<void>;
@@ -52,7 +54,7 @@ const sha256 = (data: Buffer | string): string => `sha256:${createHash('sha256')
 const base64url = (data: Buffer | string): string => Buffer.from(data).toString('base64url');
 
 /** A token server as Docker Hub's: Basic credentials (or none) in, a JWT for the asked scope out, signed by a key the registry trusts. */
-async function startTokenServer(dir: string, requests: string[]): Promise<RunningServer> {
+async function startTokenServer(dir: string, requests: string[], withCredentials: { count: number }): Promise<RunningServer> {
   const made = spawnSync('openssl', [
     'req',
     '-x509',
@@ -80,6 +82,8 @@ async function startTokenServer(dir: string, requests: string[]): Promise<Runnin
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     requests.push(`${req.method ?? ''} ${url.pathname}?${url.searchParams.toString()}`);
     const auth = req.headers.authorization ?? '';
+    // the action's reads (pull only), not this helper's pushes
+    if (auth !== '' && url.searchParams.getAll('scope').every((scope) => scope.endsWith(':pull'))) withCredentials.count++;
     const anonymous = auth === '';
     const valid = auth === `Basic ${Buffer.from(`${REGISTRY_USER}:${REGISTRY_PASSWORD}`).toString('base64')}`;
     if (!anonymous && !valid) {
@@ -115,6 +119,7 @@ export async function startRegistry(auth: 'htpasswd' | 'token'): Promise<LocalRe
   const dir = mkdtempSync(join(tmpdir(), 'registry-'));
   const port = await freePort();
   const tokenRequests: string[] = [];
+  const withCredentials = { count: 0 };
   let tokens: RunningServer | undefined;
   let authConfig: string;
   if (auth === 'htpasswd') {
@@ -122,7 +127,7 @@ export async function startRegistry(auth: 'htpasswd' | 'token'): Promise<LocalRe
     writeFileSync(join(dir, 'htpasswd'), made.stdout);
     authConfig = `  htpasswd:\n    realm: test-registry\n    path: ${join(dir, 'htpasswd')}\n`;
   } else {
-    tokens = await startTokenServer(dir, tokenRequests);
+    tokens = await startTokenServer(dir, tokenRequests, withCredentials);
     authConfig =
       `  token:\n    realm: ${tokens.url}/token\n    service: test-registry\n    issuer: test-issuer\n` +
       `    rootcertbundle: ${join(dir, 'token.crt')}\n`;
@@ -218,6 +223,7 @@ export async function startRegistry(auth: 'htpasswd' | 'token'): Promise<LocalRe
     url,
     auth,
     tokenRequests,
+    tokenRequestsWithCredentials: () => withCredentials.count,
     async push(repository, tag, image) {
       const headers = { authorization: await authorization(repository) };
       if (!image.multiArch) return putManifest(repository, tag, await pushPlatform(repository, image, 'amd64', headers), headers);

@@ -3,8 +3,8 @@ import { createAppAuth } from '@octokit/auth-app';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { errorMessage, ForeignOriginError, httpStatus, NoAnswerError, rethrowIfFatal } from '../errors.js';
-import { createProxyFetch } from '../proxy-fetch.js';
-import { describeRequest, fetchWithDeadline, RequestNoAnswer } from './deadline-fetch.js';
+import { MEGABYTE } from '../bytes.js';
+import { describeRequest, HttpNoAnswer, type OriginBoundFetch } from '../http/origin-bound-fetch.js';
 import type { RateBudget } from '../dispatch/poll-interval.js';
 import { API_VERSION_HEADER, restApiVersion, type RestApiVersion } from './api-version.js';
 
@@ -24,6 +24,8 @@ export interface ClientOptions {
   retries?: number;
   /** Deadline of each try of a request, the answer's body included. Default 60 s. */
   timeoutMs?: number;
+  /** The job's one network policy: every request goes through it. */
+  http: OriginBoundFetch;
   /** The REST API version to ask for; by default the one for `apiUrl` (see api-version.ts). */
   apiVersion?: RestApiVersion;
   /**
@@ -69,6 +71,8 @@ export interface Connection {
 }
 
 const MAX_RATE_LIMIT_RETRIES = 3;
+/** The largest GitHub answer read: a page of 100 runs is about 1 MB, a GraphQL page of tag snapshots a few MB. */
+const GITHUB_ANSWER_BYTES = 64 * MEGABYTE;
 
 /** A stand-in for the throttling plugin's write limiter that spaces nothing (for the GraphQL reads client only). */
 const UNSPACED = { key: () => ({ schedule: <T>(_options: unknown, work: () => Promise<T>) => work() }) };
@@ -138,7 +142,14 @@ export async function connect(options: ClientOptions): Promise<Connection> {
       ? { ...throttleOptions(options.log), write: UNSPACED }
       : throttleOptions(options.log)) as ReturnType<typeof throttleOptions>,
     retry: { retries: options.retries ?? 2 },
-    request: { fetch: fetchWithDeadline(createProxyFetch(), options.timeoutMs ?? 60_000) }
+    request: {
+      fetch: options.http.asFetch({
+        service: 'GitHub API',
+        timeoutMs: options.timeoutMs ?? 60_000,
+        maxBytes: GITHUB_ANSWER_BYTES,
+        redirects: 'same-origin'
+      })
+    }
   };
   let budget: RateBudget | undefined;
   const apiVersion = options.apiVersion ?? restApiVersion(options.apiUrl);
@@ -328,7 +339,7 @@ function explainFailures(octokit: Octokit): void {
       let cause: unknown = error;
       for (let depth = 0; depth < 5 && cause instanceof Error; depth++, cause = cause.cause) {
         if (cause instanceof ForeignOriginError) throw cause;
-        if (!(cause instanceof RequestNoAnswer)) continue;
+        if (!(cause instanceof HttpNoAnswer)) continue;
         // the retry plugin counts each failed try in retryCount (the last one too)
         const tries = Math.max(1, (options.request as { retryCount?: number } | undefined)?.retryCount ?? 1);
         throw new NoAnswerError(`${cause.message} (${tries} ${tries === 1 ? 'try' : 'tries'})`);

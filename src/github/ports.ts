@@ -1,3 +1,4 @@
+import type { OriginBoundFetch } from '../http/origin-bound-fetch.js';
 import type { GitHubPorts, GitHubTarget } from '../job-ports.js';
 import { githubBuildApi } from './build-api.js';
 import { connect, type GitHubAuth } from './client.js';
@@ -8,7 +9,12 @@ import { TOKEN_PERMISSIONS } from './token-scopes.js';
 /** The job's GitHub ports over one connection: one installation token per phase, each for its repositories only. */
 export async function connectGitHub(
   target: GitHubTarget,
-  server: { apiUrl: string; auth: GitHubAuth; log: { info(message: string): void; debug(message: string): void } }
+  server: {
+    apiUrl: string;
+    auth: GitHubAuth;
+    http: OriginBoundFetch;
+    log: { info(message: string): void; debug(message: string): void };
+  }
 ): Promise<GitHubPorts> {
   const { org } = target;
   const connection = await connect({
@@ -16,6 +22,7 @@ export async function connectGitHub(
     org,
     ...(target.repo ? { repo: target.repo } : {}),
     auth: server.auth,
+    http: server.http,
     log: server.log,
     ...(target.timeoutMs ? { timeoutMs: target.timeoutMs } : {})
   });

@@ -48,7 +48,10 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
     );
     const planned =
       fromPlan ??
-      (await unlessAborted(planRebuilds(config, { ...settings, org: ctx.org }, github, deps.output, tempRoot, deps.clock), deps.signal));
+      (await unlessAborted(
+        planRebuilds(config, { ...settings, org: ctx.org }, github, deps.output, tempRoot, deps.clock, deps.http),
+        deps.signal
+      ));
     const plan = mode.shard ? shardOf(planned.plan, mode.shard) : planned.plan;
     if (mode.shard)
       deps.output.log.info(

@@ -2,10 +2,9 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseYaml, isMapping } from '../yaml.js';
-import { errorMessage, firstLine, ForeignOriginError, NoAnswerError } from '../errors.js';
+import { errorMessage, firstLine, NoAnswerError } from '../errors.js';
 import { ArchiveRefused, extractChartArchive, type ArchiveLimits } from './chart-archive.js';
-import { formatDuration } from '../duration.js';
-import { createProxyFetch } from '../proxy-fetch.js';
+import { basicAuthorization, HttpTooLarge, type OriginBoundFetch } from '../http/origin-bound-fetch.js';
 import { formatMegabytes, MEGABYTE } from '../bytes.js';
 
 export interface ChartCredentials {
@@ -23,20 +22,6 @@ export interface DownloadedChart {
 
 export type ChartDownload = { ok: true; chart: DownloadedChart } | { ok: false; reason: string };
 
-/** The part of fetch the chart repository uses. */
-export type ChartFetch = (
-  url: string,
-  init: { headers: Record<string, string>; redirect: 'manual'; signal: AbortSignal }
-) => Promise<{
-  status: number;
-  statusText: string;
-  ok: boolean;
-  headers: { get(name: string): string | null };
-  body: ReadableStream<Uint8Array> | null;
-}>;
-
-const MAX_REDIRECTS = 5;
-
 /** What one chart may take (configuration.limits), in bytes. */
 export interface ChartLimits extends ArchiveLimits {
   maxDownloadBytes: number;
@@ -50,24 +35,26 @@ export const DEFAULT_CHART_LIMITS: ChartLimits = {
 
 /**
  * Downloads chart archives, each URL once per run, and extracts them with the action's own bounded
- * reader. Basic auth goes only to the origin of the chart URL, and redirects are followed only
- * within it: a redirect to another origin fails the download, naming both.
+ * reader, through the job's network policy: Basic auth goes only to the origin of the chart URL,
+ * and redirects are followed only within it (a redirect to another origin fails the download,
+ * naming both).
  */
 export class ChartRepository {
   private readonly downloads = new Map<string, Promise<ChartDownload>>();
   private workDir: Promise<string> | undefined;
   private extracted = 0;
 
-  private readonly fetchImpl: ChartFetch;
   private readonly timeoutMs: number;
+  /** URLs downloaded whole: their hosts are the chart repository's (registry credentials may default to its). */
+  private readonly served = new Set<string>();
   /** Origins that gave no answer: the job ends, later downloads from them are not even tried. */
   private readonly silent = new Map<string, NoAnswerError>();
 
   constructor(
     private readonly credentials: ChartCredentials | undefined,
-    private readonly options: { timeoutMs?: number; fetch?: ChartFetch; tempRoot?: string; limits?: ChartLimits } = {}
+    private readonly http: OriginBoundFetch,
+    private readonly options: { timeoutMs?: number; tempRoot?: string; limits?: ChartLimits } = {}
   ) {
-    this.fetchImpl = options.fetch ?? createProxyFetch();
     this.timeoutMs = options.timeoutMs ?? 120_000;
   }
 
@@ -85,74 +72,42 @@ export class ChartRepository {
     return pending;
   }
 
-  /** The archive at `url`, the whole download (redirects and body) within the deadline. */
+  /** The archive at `url`, the whole download (redirects and body) within the deadline and the download bound. */
   private async fetchArchive(url: string): Promise<Buffer> {
     const origin = new URL(url).origin;
     const earlier = this.silent.get(origin);
     if (earlier) throw earlier;
-    const deadline = AbortSignal.timeout(this.timeoutMs);
-    try {
-      return await this.fetchFollowingRedirects(url, deadline);
-    } catch (error) {
-      if (!deadline.aborted) throw error;
-      const { pathname } = new URL(url);
-      const silent = new NoAnswerError(`chart repository ${origin}: GET ${pathname} gave no answer in ${formatDuration(this.timeoutMs)}`);
-      this.silent.set(origin, silent);
-      throw silent;
-    }
-  }
-
-  private async fetchFollowingRedirects(url: string, signal: AbortSignal): Promise<Buffer> {
-    const origin = new URL(url).origin;
-    let current = url;
-    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      const headers: Record<string, string> = { accept: 'application/gzip, application/octet-stream, */*' };
-      if (this.credentials) {
-        headers.authorization = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`;
-      }
-      const response = await this.fetchImpl(current, { headers, redirect: 'manual', signal });
-      if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
-        await response.body?.cancel();
-        const next = new URL(response.headers.get('location') ?? '', current);
-        if (next.origin !== origin)
-          throw new ForeignOriginError(`chart repository ${origin}`, `GET ${new URL(url).pathname}`, next.origin, 'was redirected to');
-        current = next.toString();
-        continue;
-      }
-      if (response.status === 401 || response.status === 403) {
-        throw new Error(
-          `download answered ${response.status}: ${this.credentials ? 'the chart repository refused chart-repo-username/chart-repo-password' : 'the chart repository needs chart-repo-username and chart-repo-password'}`
-        );
-      }
-      if (response.status === 404) throw new Error('download answered 404: no such chart version in the chart repository');
-      if (!response.ok) throw new Error(`download answered ${response.status} ${response.statusText}`);
-      return await this.readBounded(response);
-    }
-    throw new Error(`more than ${MAX_REDIRECTS} redirects`);
-  }
-
-  /** The body, read as it comes, up to the download bound (a Content-Length above it is refused before reading). */
-  private async readBounded(response: Awaited<ReturnType<ChartFetch>>): Promise<Buffer> {
     const limit = this.limits.maxDownloadBytes;
-    const tooLarge = `the archive is larger than ${formatMegabytes(limit)} (configuration.limits.chart-download-megabytes)`;
-    if (Number(response.headers.get('content-length') ?? 0) > limit) {
-      await response.body?.cancel();
-      throw new Error(tooLarge);
+    let answer;
+    try {
+      answer = await this.http.request(
+        url,
+        { service: `chart repository ${origin}`, timeoutMs: this.timeoutMs, maxBytes: limit, redirects: 'same-origin' },
+        {
+          headers: { accept: 'application/gzip, application/octet-stream, */*' },
+          ...(this.credentials
+            ? { credential: { origin, authorization: basicAuthorization(this.credentials.username, this.credentials.password) } }
+            : {})
+        }
+      );
+    } catch (error) {
+      if (error instanceof NoAnswerError) this.silent.set(origin, error);
+      if (error instanceof HttpTooLarge)
+        throw new Error(`the archive is larger than ${formatMegabytes(limit)} (configuration.limits.chart-download-megabytes)`, {
+          cause: error
+        });
+      throw error;
     }
-    const chunks: Uint8Array[] = [];
-    let bytes = 0;
-    const reader = response.body?.getReader();
-    for (;;) {
-      const next = await reader?.read();
-      if (!next || next.done) break;
-      bytes += next.value.length;
-      if (bytes > limit) {
-        await reader?.cancel();
-        throw new Error(tooLarge);
-      }
-      chunks.push(next.value);
+    const { status } = answer;
+    if (status === 401 || status === 403) {
+      throw new Error(
+        `download answered ${status}: ${this.credentials ? 'the chart repository refused chart-repo-username/chart-repo-password' : 'the chart repository needs chart-repo-username and chart-repo-password'}`
+      );
     }
-    return Buffer.concat(chunks);
+    if (status === 404) throw new Error('download answered 404: no such chart version in the chart repository');
+    if (status < 200 || status > 299) throw new Error(`download answered ${status} ${answer.statusText}`);
+    this.served.add(url);
+    return answer.body;
   }
 
   private get limits(): ChartLimits {
@@ -184,6 +139,11 @@ export class ChartRepository {
       return { ok: false, reason: `chart has invalid YAML: ${firstLine(errorMessage(error))}` };
     }
     return { ok: true, chart: { url, dir, chartYaml, values: isMapping(values) ? values : {} } };
+  }
+
+  /** The URLs downloaded whole so far. */
+  downloaded(): string[] {
+    return [...this.served];
   }
 
   async dispose(): Promise<void> {

@@ -12,12 +12,11 @@ import { GitRepository } from './git.js';
 import { Helm } from './helm.js';
 import { locateHelm } from './helm-install.js';
 import type { Plan } from './plan.js';
-import { planImages } from './plan.js';
 import { decideRebuilds } from './decide-rebuilds.js';
 import type { RebuildPolicy } from './rebuild-decision.js';
 import { parseDuration } from '../duration.js';
-import { parseImageReference } from '../registry/image-reference.js';
 import { RegistryClient } from '../registry/registry-client.js';
+import type { OriginBoundFetch } from '../http/origin-bound-fetch.js';
 
 /** What planning needs from the settings. */
 export interface PlanningInputs {
@@ -32,6 +31,7 @@ export interface PlanningInputs {
   maxAgeMs: number | undefined;
   registryCredentials: { username: string; password: string } | undefined;
   registryRewrites: readonly { from: string; to: string }[];
+  registryHosts: readonly string[];
 }
 
 /** A plan and what planning reported; `partial` says why the plan is not whole (bounds passed), when it is not. */
@@ -48,15 +48,50 @@ export function chartsSkippedNote(skipCharts: boolean): string[] {
 }
 
 /**
- * The registry client of a run: the registry credentials (or the chart repository's) go only to the
- * registries that hold the planned images, through their origins.
+ * The hosts of the chart repository: those charts were downloaded from, and, for a mirror, the hosts
+ * its chart-repo-rewrite lines stand for.
  */
-function registryFor(plan: Plan, config: Configuration, inputs: PlanningInputs): RegistryClient {
-  const hosts = new Set(planImages(plan).flatMap((i) => parseImageReference(i.fullImage)?.registry ?? []));
-  const credentials = inputs.registryCredentials;
+function chartHostsOf(downloaded: readonly string[], rewrites: readonly { from: string; to: string }[]): Set<string> {
+  const hosts = new Set<string>();
+  const hostOf = (url: string): string | undefined => {
+    try {
+      return new URL(url).host;
+    } catch {
+      return undefined;
+    }
+  };
+  for (const url of downloaded) {
+    hosts.add(hostOf(url) ?? '');
+    for (const rewrite of rewrites) if (url.startsWith(rewrite.to)) hosts.add(hostOf(rewrite.from) ?? '');
+  }
+  hosts.delete('');
+  return hosts;
+}
+
+/**
+ * The registry client of a run. Credentials go only to hosts a person named: registry-username and
+ * registry-password to registry-hosts, registry-rewrite sources and the chart repository's host; the
+ * chart repository's credentials, when no registry credentials are given, to its own host only.
+ * Every other registry, named only by content, is read anonymously.
+ */
+function registryFor(
+  chartHosts: ReadonlySet<string>,
+  config: Configuration,
+  inputs: PlanningInputs,
+  http: OriginBoundFetch
+): RegistryClient {
+  const named = new Set([...inputs.registryHosts, ...chartHosts]);
+  const rewritten = new Set(inputs.registryRewrites.map((r) => r.from));
+  const given = inputs.registryCredentials;
+  const chart = inputs.chartCredentials;
   return new RegistryClient({
-    credentialsFor: (registry) => (credentials && hosts.has(registry) ? credentials : undefined),
+    http,
+    credentialsFor: (registry) => {
+      if (given) return named.has(registry) || rewritten.has(registry) ? given : undefined;
+      return chart && chartHosts.has(registry) ? chart : undefined;
+    },
     rewrites: inputs.registryRewrites,
+    namedHosts: named,
     timeoutMs: config.configuration.timeouts['registry-seconds'] * 1000
   });
 }
@@ -68,7 +103,8 @@ export async function planRebuilds(
   github: GitHubPorts,
   output: JobOutput,
   tempRoot: string,
-  clock: Clock
+  clock: Clock,
+  http: OriginBoundFetch
 ): Promise<Planned> {
   const log = new PhaseLog(output.log);
   const { timeouts, limits } = config.configuration;
@@ -87,7 +123,7 @@ export async function planRebuilds(
   for (const note of chartsSkippedNote(inputs.skipCharts)) log.problem({ severity: 'warning', message: note });
   const productStreamUrl = `${inputs.serverUrl.replace(/\/+$/, '')}/${inputs.org}/${productStreamRepo}`;
   const repo = await GitRepository.open(productStreamUrl, gitToken, { stallSeconds: timeouts['git-stall-seconds'], tempRoot });
-  const charts = new ChartRepository(inputs.chartCredentials, {
+  const charts = new ChartRepository(inputs.chartCredentials, http, {
     timeoutMs: timeouts['chart-download-seconds'] * 1000,
     tempRoot,
     limits: {
@@ -119,7 +155,7 @@ export async function planRebuilds(
       const decided = plan;
       plan = await log.group('Rebuild decisions (rebuild: when-outdated)', () =>
         decideRebuilds(decided, {
-          registry: registryFor(decided, config, inputs),
+          registry: registryFor(chartHostsOf(charts.downloaded(), inputs.chartRewrites), config, inputs, http),
           readFile: (repo, path, tag) => found.readFileAtTag(repo, path, tag),
           now: clock.now(),
           maxAgeMs: inputs.maxAgeMs ?? parseDuration(config.configuration['max-age']) ?? 7 * 86_400_000,

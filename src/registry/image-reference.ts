@@ -51,10 +51,42 @@ export function shortImageName(ref: ImageReference): string {
   return ref.reference.startsWith('sha256:') ? `${name}@${ref.reference.slice(0, 19)}` : `${name}:${ref.reference}`;
 }
 
-/** A registry on a loopback address: read over plain http, as docker does (127.0.0.0/8 is an insecure registry by default). */
+/** A host on a loopback address: a registry a person named there is read over plain http, as docker does. */
 function isLoopback(host: string): boolean {
-  const name = host.replace(/:\d+$/, '');
-  return name === 'localhost' || name === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(name);
+  const name = hostName(host);
+  return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
+}
+
+/** `127.0.0.1:5000` → `127.0.0.1`, `[::1]:5000` → `::1`. */
+function hostName(host: string): string {
+  const bracketed = /^\[([^\]]*)\](?::\d+)?$/.exec(host);
+  if (bracketed) return (bracketed[1] ?? '').toLowerCase();
+  return host.replace(/:\d+$/, '').toLowerCase();
+}
+
+/**
+ * A host on the runner itself or its private network: loopback, `localhost`, unspecified, RFC 1918,
+ * carrier-grade NAT, link-local (cloud metadata at 169.254.169.254), IPv6 unique-local and link-local.
+ */
+export function isPrivateHost(host: string): boolean {
+  const name = hostName(host);
+  if (isLoopback(host) || name.endsWith('.localhost') || name === '0.0.0.0' || name === '::') return true;
+  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(name);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return (
+      a === 0 ||
+      a === 10 ||
+      a === 127 ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 169 && b === 254) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
+  }
+  // an IPv4 address written as one number or in hex is a private address in disguise
+  if (/^(0x[0-9a-f]+|\d+)$/.test(name)) return true;
+  return /^(f[cd][0-9a-f]{2}|fe[89ab][0-9a-f]):/.test(name) || name.startsWith('::ffff:');
 }
 
 /** Docker Hub's registry API lives at registry-1.docker.io; a loopback registry is read over http. */
@@ -73,6 +105,27 @@ export function originFor(registry: string, rewrites: readonly { from: string; t
   if (!rewrite) return registryOrigin(registry);
   const to = rewrite.to.replace(/\/+$/, '');
   return /^https?:\/\//.test(to) ? to : registryOrigin(to);
+}
+
+/**
+ * Where a registry may be read. A host a person named (a `registry-rewrite` source, an entry of
+ * `registry-hosts`, the chart repository's host) is read at its origin, over http on loopback. A
+ * host named only by content (an image of a manifest, a Dockerfile's `FROM`) is read over https,
+ * and never on the runner's own host or its private network.
+ */
+export function registryAccess(
+  registry: string,
+  rewrites: readonly { from: string; to: string }[],
+  namedHosts: ReadonlySet<string>
+): { ok: true; origin: string } | { ok: false; reason: string } {
+  if (rewrites.some((r) => r.from === registry) || namedHosts.has(registry)) return { ok: true, origin: originFor(registry, rewrites) };
+  if (isPrivateHost(registry))
+    return {
+      ok: false,
+      reason: `${registry} is a loopback or private address named only by the repositories' content: not read (name it in registry-hosts to read it)`
+    };
+  const host = registry === DOCKER_HUB ? 'registry-1.docker.io' : registry;
+  return { ok: true, origin: `https://${host}` };
 }
 
 /** A rewrite's target must be https, or http on a loopback address: checked when the settings are read. */

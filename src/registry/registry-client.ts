@@ -1,8 +1,14 @@
-import pLimit from 'p-limit';
+import { createHash } from 'node:crypto';
 import { MEGABYTE } from '../bytes.js';
-import { errorMessage } from '../errors.js';
-import { createProxyFetch, type PlainFetch } from '../proxy-fetch.js';
-import { formatImageReference, originFor, type ImageReference } from './image-reference.js';
+import { CancelledError, errorMessage } from '../errors.js';
+import {
+  basicAuthorization,
+  HttpNoAnswer,
+  type Credential,
+  type OriginBoundFetch,
+  type RequestPolicy
+} from '../http/origin-bound-fetch.js';
+import { formatImageReference, registryAccess, type ImageReference } from './image-reference.js';
 import { parseChallenge, type Challenge } from './www-authenticate.js';
 
 /** What a registry says of one image: its digest, when it was built, and the base digest it records, if any. */
@@ -14,12 +20,19 @@ export interface RegistryCredentials {
 }
 
 export interface RegistryClientOptions {
+  /** The job's network policy. */
+  http: OriginBoundFetch;
   /** Credentials for a registry host (as the image reference names it), sent only to that registry's origin. */
   credentialsFor(registry: string): RegistryCredentials | undefined;
   rewrites: readonly { from: string; to: string }[];
+  /**
+   * Registry hosts a person named (`registry-hosts`, the chart repository's host): the only ones
+   * read on a loopback or private address. Any other host, named only by content, is read over
+   * https, anonymously.
+   */
+  namedHosts: ReadonlySet<string>;
   /** Deadline of each request, the answer's body included. */
   timeoutMs: number;
-  fetch?: PlainFetch;
 }
 
 /** A registry that cannot be read (silent, refusing, answering what is not a manifest): the message names the image and the registry. */
@@ -27,12 +40,14 @@ export class RegistryError extends Error {
   override readonly name = 'RegistryError';
 }
 
-/** Requests in flight at once, across registries (bases and images are read side by side). */
-const CONCURRENT_REQUESTS = 8;
 /** Manifests and image configs are small (a registry refuses manifests past 4 MB). */
 const MAX_DOCUMENT_BYTES = 4 * MEGABYTE;
-/** Redirects followed per request (a blob is usually redirected once, to its storage). */
-const MAX_REDIRECTS = 5;
+/** Token answers are a few KB. */
+const MAX_TOKEN_BYTES = 64 * 1024;
+/** A content-addressed name: `sha256:` and 64 hex digits. */
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+/** What is kept of a date read from a registry (an RFC 3339 date with nanoseconds is 35 characters). */
+const MAX_DATE_CHARS = 40;
 
 const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
@@ -55,14 +70,12 @@ interface ImageConfig {
 }
 
 /**
- * A small client of the OCI distribution API, over the toolkit's proxy-aware fetch: the manifest
- * (through an index to its linux/amd64 manifest), the image config, nothing else. Basic auth and the
- * Bearer token flow; credentials go only to their registry's origin, across redirects too. Each
- * image is read once per run, however many builds name it.
+ * A small client of the OCI distribution API, over the job's network policy: the manifest (through
+ * an index to its linux/amd64 manifest), the image config, nothing else. Basic auth and the Bearer
+ * token flow; credentials go only to their registry's origin. Every content-addressed read is
+ * checked against its digest. Each image is read once per run, however many builds name it.
  */
 export class RegistryClient {
-  private readonly fetch: PlainFetch;
-  private readonly limit = pLimit(CONCURRENT_REQUESTS);
   private readonly facts = new Map<string, Promise<ImageFacts>>();
   /** How each origin asked to be authenticated, once it has: later requests authenticate at once. */
   private readonly challenges = new Map<string, Challenge>();
@@ -74,9 +87,7 @@ export class RegistryClient {
   /** Requests sent, by kind (the bench counts them). */
   readonly requests = { probe: 0, manifest: 0, blob: 0, token: 0 };
 
-  constructor(private readonly options: RegistryClientOptions) {
-    this.fetch = options.fetch ?? createProxyFetch();
-  }
+  constructor(private readonly options: RegistryClientOptions) {}
 
   /** The facts of one image (read once per run); a RegistryError when its registry cannot be read. */
   imageFacts(ref: ImageReference): Promise<ImageFacts> {
@@ -95,7 +106,7 @@ export class RegistryClient {
     let { manifest, digest } = top;
     if (INDEX_TYPES.has(manifest.mediaType ?? '') || Array.isArray(manifest.manifests)) {
       const amd64 = manifest.manifests?.find((m) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64');
-      if (!amd64?.digest) throw this.error(ref, 'its index has no linux/amd64 manifest');
+      if (!amd64?.digest || !DIGEST.test(amd64.digest)) throw this.error(ref, 'its index has no linux/amd64 manifest');
       const platform = await this.getManifest(ref, amd64.digest);
       if (platform === undefined) throw this.error(ref, `its index names ${amd64.digest}, which is not in the registry`);
       manifest = platform.manifest;
@@ -103,90 +114,100 @@ export class RegistryClient {
       digest = top.digest;
     }
     const configDigest = manifest.config?.digest;
-    if (!configDigest) throw this.error(ref, 'its manifest names no config');
-    const config = (await this.getJson(ref, `/blobs/${configDigest}`, 'blob', 'application/json')).body as ImageConfig;
+    if (!configDigest || !DIGEST.test(configDigest)) throw this.error(ref, 'its manifest names no config');
+    const read = await this.getJson(ref, `/blobs/${configDigest}`, 'blob', 'application/json', configDigest);
+    if (read.status === 404) throw this.error(ref, `its manifest names the config ${configDigest}, which is not in the registry`);
+    const config = read.body as ImageConfig;
     if (typeof config !== 'object' || config === null) throw this.error(ref, 'its image config is not a JSON object');
     const labels = config.config?.Labels ?? {};
     const baseDigest = manifest.annotations?.[BASE_DIGEST] ?? labels[BASE_DIGEST];
+    const created = typeof config.created === 'string' ? config.created.slice(0, MAX_DATE_CHARS) : undefined;
     return {
       found: true,
       digest,
-      ...(typeof config.created === 'string' ? { created: config.created } : {}),
-      ...(baseDigest ? { baseDigest } : {})
+      ...(created ? { created } : {}),
+      // a recorded base digest that is not a digest is not kept (nor carried into the plan)
+      ...(typeof baseDigest === 'string' && DIGEST.test(baseDigest) ? { baseDigest } : {})
     };
   }
 
   private async getManifest(ref: ImageReference, reference: string): Promise<{ manifest: Manifest; digest: string } | undefined> {
-    const answer = await this.getJson(ref, `/manifests/${reference}`, 'manifest', MANIFEST_TYPES.join(', '));
+    const byDigest = DIGEST.test(reference) ? reference : undefined;
+    const answer = await this.getJson(ref, `/manifests/${reference}`, 'manifest', MANIFEST_TYPES.join(', '), byDigest);
     if (answer.status === 404) return undefined;
     const manifest = answer.body as Manifest;
     if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest))
       throw this.error(ref, 'its manifest is not a JSON object');
-    return { manifest, digest: answer.digest ?? reference };
+    return { manifest, digest: answer.digest };
   }
 
   private error(ref: ImageReference, what: string): RegistryError {
     return new RegistryError(`${formatImageReference(ref)}: registry ${ref.registry}: ${what}`);
   }
 
-  /** GET a JSON document of the image's repository; 404 is an answer, any other failure a RegistryError. */
+  /** Where a registry is read, or why it is not (a private address named only by content). */
+  private originOf(ref: ImageReference): string {
+    const access = registryAccess(ref.registry, this.options.rewrites, this.options.namedHosts);
+    if (!access.ok) throw this.error(ref, access.reason);
+    return access.origin;
+  }
+
+  /**
+   * GET a JSON document of the image's repository; 404 is an answer, any other failure a
+   * RegistryError. The bytes are checked against `digest` when the document is named by one; a
+   * manifest's digest is the registry's `Docker-Content-Digest`, checked against the bytes.
+   */
   private async getJson(
     ref: ImageReference,
     path: string,
     kind: 'manifest' | 'blob',
-    accept: string
-  ): Promise<{ status: number; body?: unknown; digest?: string }> {
-    const origin = originFor(ref.registry, this.options.rewrites);
+    accept: string,
+    digest: string | undefined
+  ): Promise<{ status: 404 } | { status: 200; body: unknown; digest: string }> {
+    const origin = this.originOf(ref);
     const silent = this.silent.get(origin);
     if (silent) throw this.error(ref, silent);
     const url = `${origin}/v2/${ref.repository}${path}`;
-    const response = await this.limit(() => this.send(ref, url, origin, accept, kind));
-    if (response.status === 404) return { status: 404 };
-    if (response.status !== 200)
-      throw this.error(ref, `GET ${new URL(url).pathname} answered ${response.status}${await describeBody(response)}`);
-    const text = await this.readBounded(ref, response, url);
+    const answer = await this.send(ref, url, origin, accept, kind);
+    if (answer.status === 404) return { status: 404 };
+    if (answer.status !== 200)
+      throw this.error(ref, `GET ${new URL(url).pathname} answered ${answer.status}${describeRegistryError(answer.body)}`);
+    const actual = `sha256:${createHash('sha256').update(answer.body).digest('hex')}`;
+    const claimed = answer.headers.get('docker-content-digest') ?? undefined;
+    if (digest !== undefined && actual !== digest)
+      throw this.error(ref, `GET ${new URL(url).pathname} answered bytes whose digest is ${actual}, not the ${digest} asked for`);
+    if (claimed !== undefined && claimed !== actual)
+      throw this.error(
+        ref,
+        `GET ${new URL(url).pathname} answered bytes whose digest is ${actual}, not the ${claimed.slice(0, 80)} it claims`
+      );
     try {
-      return { status: 200, body: JSON.parse(text) as unknown, digest: response.headers.get('docker-content-digest') ?? undefined };
+      return { status: 200, body: JSON.parse(answer.body.toString('utf8')) as unknown, digest: actual };
     } catch {
       throw this.error(ref, `GET ${new URL(url).pathname} answered what is not JSON`);
     }
   }
 
-  /** One request with its auth, following redirects by hand: credentials never leave their origin. */
-  private async send(ref: ImageReference, url: string, origin: string, accept: string, kind: 'manifest' | 'blob'): Promise<Response> {
+  private policy(ref: ImageReference, maxBytes = MAX_DOCUMENT_BYTES): RequestPolicy {
+    // a blob is redirected to its storage, read there without the registry's credentials
+    return { service: `registry ${ref.registry}`, timeoutMs: this.options.timeoutMs, maxBytes, redirects: 'drop-credentials' };
+  }
+
+  /** One request with its auth: the first 401 of an origin says how it authenticates, and the request is sent again once. */
+  private async send(ref: ImageReference, url: string, origin: string, accept: string, kind: 'manifest' | 'blob') {
     await this.probe(ref, origin);
-    let target = url;
-    let authorization = await this.authorizationFor(ref, origin);
-    let answeredChallenge = false;
-    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      const sameOrigin = new URL(target).origin === origin;
-      const response = await this.request(ref, target, {
-        accept,
-        ...(sameOrigin && authorization ? { authorization } : {})
-      });
+    let credential = await this.credentialFor(ref, origin);
+    for (let attempt = 0; ; attempt++) {
+      const answer = await this.request(ref, origin, url, { accept }, credential);
       this.requests[kind]++;
-      // the first answer of an origin says how it authenticates; requests sent before that are sent again once, authenticated
-      if (response.status === 401 && sameOrigin && !answeredChallenge) {
-        answeredChallenge = true;
-        const challenge = parseChallenge(response.headers.get('www-authenticate') ?? '');
-        await response.body?.cancel();
-        if (!challenge) return response;
-        if (!this.challenges.has(origin)) this.challenges.set(origin, challenge);
-        const retry = await this.authorizationFor(ref, origin);
-        if (!retry || retry === authorization) return response;
-        authorization = retry;
-        hop = -1;
-        continue;
-      }
-      if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
-        await response.body?.cancel();
-        // a blob redirected to its storage is fetched there without the registry's credentials
-        target = new URL(response.headers.get('location') ?? '', target).toString();
-        continue;
-      }
-      return response;
+      if (answer.status !== 401 || attempt > 0 || new URL(answer.url).origin !== origin) return answer;
+      const challenge = parseChallenge(answer.headers.get('www-authenticate') ?? '');
+      if (!challenge) return answer;
+      if (!this.challenges.has(origin)) this.challenges.set(origin, challenge);
+      const retry = await this.credentialFor(ref, origin);
+      if (!retry || retry.authorization === credential?.authorization) return answer;
+      credential = retry;
     }
-    throw this.error(ref, `more than ${MAX_REDIRECTS} redirects from ${url}`);
   }
 
   /** Ask an origin once how it authenticates (`GET /v2/` answers 401 with its challenge, or 200 when it needs nothing). */
@@ -195,9 +216,8 @@ export class RegistryClient {
     if (!pending) {
       pending = (async () => {
         this.requests.probe++;
-        const response = await this.request(ref, `${origin}/v2/`, {});
-        const challenge = response.status === 401 ? parseChallenge(response.headers.get('www-authenticate') ?? '') : undefined;
-        await response.body?.cancel();
+        const answer = await this.request(ref, origin, `${origin}/v2/`, {}, undefined);
+        const challenge = answer.status === 401 ? parseChallenge(answer.headers.get('www-authenticate') ?? '') : undefined;
         if (challenge && !this.challenges.has(origin)) this.challenges.set(origin, challenge);
       })();
       this.probes.set(origin, pending);
@@ -205,98 +225,94 @@ export class RegistryClient {
     return pending;
   }
 
-  /** The Authorization header for an origin, once it has said how it authenticates. */
-  private async authorizationFor(ref: ImageReference, origin: string): Promise<string | undefined> {
+  /** The credential for an origin, once it has said how it authenticates. */
+  private async credentialFor(ref: ImageReference, origin: string): Promise<Credential | undefined> {
     const challenge = this.challenges.get(origin);
     if (!challenge) return undefined;
     const credentials = this.options.credentialsFor(ref.registry);
     if (challenge.scheme === 'basic')
-      return credentials ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` : undefined;
+      return credentials ? { origin, authorization: basicAuthorization(credentials.username, credentials.password) } : undefined;
     const scope = `repository:${ref.repository}:pull`;
     const key = `${challenge.realm} ${challenge.service ?? ''} ${scope}`;
     let token = this.tokens.get(key);
     if (!token) {
-      token = this.fetchToken(ref, challenge, scope, credentials);
+      token = this.fetchToken(ref, origin, challenge, scope, credentials);
       this.tokens.set(key, token);
     }
-    return `Bearer ${await token}`;
+    return { origin, authorization: `Bearer ${await token}` };
   }
 
   /** The Bearer token flow: the realm gives a token for the scope, anonymous or with the registry's credentials. */
   private async fetchToken(
     ref: ImageReference,
+    origin: string,
     challenge: Extract<Challenge, { scheme: 'bearer' }>,
     scope: string,
     credentials: RegistryCredentials | undefined
   ): Promise<string> {
     const url = new URL(challenge.realm);
+    const registry = new URL(origin);
+    // an https registry's realm is never read over plain http
+    if (registry.protocol === 'https:' && url.protocol !== 'https:')
+      throw this.error(ref, `its token server ${url.origin} is plain http: refused, the registry is read over https`);
     if (challenge.service) url.searchParams.set('service', challenge.service);
     url.searchParams.set('scope', scope);
-    // credentials go to a token server on the registry's own host only (Artifactory, GHCR): a challenge
-    // naming another host (Docker Hub's auth.docker.io) gets an anonymous request
-    const sameHost = url.hostname === new URL(originFor(ref.registry, this.options.rewrites)).hostname;
-    const headers: Record<string, string> =
-      credentials && sameHost
-        ? { authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` }
-        : {};
+    // credentials go to the registry's own origin, or to a token server on its host over https
+    // (Artifactory, GHCR); a challenge naming another host (Docker Hub's auth.docker.io) is asked anonymously
+    const trusted = url.origin === registry.origin || (url.hostname === registry.hostname && url.protocol === 'https:');
+    const credential =
+      credentials && trusted
+        ? { origin: url.origin, authorization: basicAuthorization(credentials.username, credentials.password) }
+        : undefined;
     this.requests.token++;
-    // not through the limit: the request waiting for this token holds a slot already
-    const response = await this.request(ref, url.toString(), headers, 'manual');
-    if (response.status !== 200)
-      throw this.error(ref, `its token server ${url.origin} answered ${response.status}${await describeBody(response)}`);
-    const body = JSON.parse(await this.readBounded(ref, response, url.toString())) as { token?: string; access_token?: string };
+    const answer = await this.request(ref, origin, url.toString(), {}, credential, MAX_TOKEN_BYTES);
+    if (answer.status !== 200)
+      throw this.error(ref, `its token server ${url.origin} answered ${answer.status}${describeRegistryError(answer.body)}`);
+    let body: { token?: unknown; access_token?: unknown };
+    try {
+      body = JSON.parse(answer.body.toString('utf8')) as typeof body;
+    } catch {
+      throw this.error(ref, `its token server ${url.origin} answered what is not JSON`);
+    }
     const token = body.token ?? body.access_token;
-    if (!token) throw this.error(ref, `its token server ${url.origin} answered no token`);
+    if (typeof token !== 'string' || token === '' || /[\r\n]/.test(token))
+      throw this.error(ref, `its token server ${url.origin} answered no token`);
     return token;
   }
 
-  /** One fetch with the deadline; a server that does not answer in time is named, and not asked again. */
+  /** One exchange through the network policy; a registry that does not answer in time is named, and not asked again. */
   private async request(
     ref: ImageReference,
+    origin: string,
     url: string,
     headers: Record<string, string>,
-    redirect: 'manual' | 'follow' = 'manual'
-  ): Promise<Response> {
+    credential: Credential | undefined,
+    maxBytes?: number
+  ) {
     try {
-      return await this.fetch(url, { headers, redirect, signal: AbortSignal.timeout(this.options.timeoutMs) });
+      return await this.options.http.request(url, this.policy(ref, maxBytes), { headers, ...(credential ? { credential } : {}) });
     } catch (error) {
-      const origin = new URL(url).origin;
-      const name = (error as { name?: unknown } | null)?.name;
-      const timedOut = name === 'TimeoutError' || name === 'AbortError';
-      const what = timedOut
-        ? `${origin} gave no answer in ${this.options.timeoutMs / 1000} s`
-        : `${origin} cannot be reached (${errorMessage(error)})`;
-      this.silent.set(originFor(ref.registry, this.options.rewrites), what);
+      if (error instanceof CancelledError) throw error;
+      const what =
+        error instanceof HttpNoAnswer
+          ? `${new URL(url).origin} ${error.idle ? 'stopped sending' : 'gave no answer'} in ${this.options.timeoutMs / 1000} s`
+          : error instanceof TypeError
+            ? `${new URL(url).origin} cannot be reached (${errorMessage(error)})`
+            : `${new URL(url).origin}: ${errorMessage(error)}`;
+      if (error instanceof HttpNoAnswer || error instanceof TypeError) this.silent.set(origin, what);
       throw this.error(ref, what);
     }
   }
-
-  private async readBounded(ref: ImageReference, response: Response, url: string): Promise<string> {
-    if (!response.body) return '';
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        size += chunk.byteLength;
-        if (size > MAX_DOCUMENT_BYTES)
-          throw this.error(ref, `GET ${new URL(url).pathname} answered more than ${MAX_DOCUMENT_BYTES / MEGABYTE} MB`);
-        chunks.push(chunk);
-      }
-    } catch (error) {
-      if (error instanceof RegistryError) throw error;
-      throw this.error(ref, `GET ${new URL(url).pathname}: ${errorMessage(error)}`);
-    }
-    return Buffer.concat(chunks).toString('utf8');
-  }
 }
 
-/** The first registry error of an answer's body, for the message. */
-async function describeBody(response: Response): Promise<string> {
+/** The first registry error of an answer's body (already bounded by the network policy), for the message. */
+function describeRegistryError(body: Buffer): string {
   try {
-    const text = (await response.text()).slice(0, 2000);
-    const body = JSON.parse(text) as { errors?: { code?: string; message?: string }[] };
-    const first = body.errors?.[0];
-    return first ? ` (${first.code ?? ''}: ${first.message ?? ''})` : '';
+    const parsed = JSON.parse(body.toString('utf8').slice(0, 2000)) as { errors?: { code?: unknown; message?: unknown }[] };
+    const first = parsed.errors?.[0];
+    if (!first) return '';
+    const text = (value: unknown, max: number): string => (typeof value === 'string' ? value.slice(0, max) : '');
+    return ` (${text(first.code, 100)}: ${text(first.message, 300)})`;
   } catch {
     return '';
   }
