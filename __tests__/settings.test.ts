@@ -73,7 +73,8 @@ describe('settings of the action', () => {
       skipCharts: false,
       helmDownload: true,
       configOverrides: {},
-      registryRewrites: []
+      registryRewrites: [],
+      registryHosts: []
     });
     // the token is masked before anything could print it
     expect(stdout.commands()).toContain('::add-mask::tok-123');

@@ -1,4 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readBoundedFile } from './bounded-file.js';
+
+/** A PEM private key is a few KB. */
+const MAX_KEY_FILE_BYTES = 1024 * 1024;
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConsoleJobOutput } from './job-output.js';
@@ -52,7 +55,7 @@ function commandLineReader(values: Record<string, unknown>, env: NodeJS.ProcessE
           }
       if (!found || !option.file) return found;
       try {
-        return { value: await readFile(found.value, 'utf8'), name: found.name };
+        return { value: await readBoundedFile(found.value, MAX_KEY_FILE_BYTES, found.name), name: found.name };
       } catch (error) {
         throw new Error(`${found.name} ${found.value}: cannot read it (${errorMessage(error)})`, { cause: error });
       }

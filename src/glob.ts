@@ -15,12 +15,12 @@ function segmentPattern(segment: string): RegExp {
  * Sorted; folders that cannot be read are passed over. At most `limit` files, and folders at most
  * 20 deep, so a pattern cannot walk a whole disk.
  */
-export async function findFiles(pattern: string, root: string, limit = 1000): Promise<string[]> {
+export async function findFiles(pattern: string, root: string, limit = 1000): Promise<{ files: string[]; more: boolean }> {
   const absolute = pattern.startsWith('/');
   const segments = pattern.split('/').filter((s) => s !== '' && s !== '.');
   const found: string[] = [];
   const walk = async (dir: string, rest: readonly string[], depth: number): Promise<void> => {
-    if (found.length >= limit || depth > 20) return;
+    if (found.length > limit || depth > 20) return;
     const [head, ...tail] = rest;
     if (head === undefined) return;
     let entries;
@@ -45,5 +45,7 @@ export async function findFiles(pattern: string, root: string, limit = 1000): Pr
     }
   };
   await walk(absolute ? '/' : root, segments, 0);
-  return found.sort().slice(0, limit);
+  // one past the limit is looked for: it says the listing was cut
+  const sorted = found.sort();
+  return { files: sorted.slice(0, limit), more: sorted.length > limit };
 }

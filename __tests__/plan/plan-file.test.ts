@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,15 +55,16 @@ describe('the plan file', () => {
     return file;
   };
   const expected = { org: 'Cray-HPE', productStreamRepo: 'csm' };
+  const PLAN_BYTES = 32 * 1024 * 1024;
   const now = Date.parse(createdAt) + 3600_000;
 
   it('reads a plan that passes the schema, is of the configured stream and is young enough', async () => {
-    await expect(readPlanFile(write(plan), expected, now)).resolves.toEqual(plan);
+    await expect(readPlanFile(write(plan), expected, now, PLAN_BYTES)).resolves.toEqual(plan);
   });
 
   it('refuses, with the file and the JSON path named, what the schema does not allow', async () => {
     const file = write({ ...plan, repos: [{ ...plan.repos[0], builds: [{ ...plan.repos[0]?.builds[0], workflow: { id: 'x' } }] }] });
-    await expect(readPlanFile(file, expected, now)).rejects.toThrow(
+    await expect(readPlanFile(file, expected, now, PLAN_BYTES)).rejects.toThrow(
       `from-plan: ${file} is not a plan of this dispatcher: /repos/0/builds/0/workflow: missing key "name"`
     );
     expect(checkPlan({ ...plan, version: 1 })).toEqual({
@@ -74,19 +76,29 @@ describe('the plan file', () => {
       ok: false,
       errors: ['/repos/0/builds/0: builds reg/cray-smd:2.24.0, which is not a resolved image of the repo']
     });
-    await expect(readPlanFile(write('{"version":'), expected, now)).rejects.toThrow(/is not JSON/);
-    await expect(readPlanFile(join(dir, 'missing.json'), expected, now)).rejects.toThrow(/from-plan: cannot read .*missing\.json/);
+    await expect(readPlanFile(write('{"version":'), expected, now, PLAN_BYTES)).rejects.toThrow(/is not JSON/);
+    await expect(readPlanFile(join(dir, 'missing.json'), expected, now, PLAN_BYTES)).rejects.toThrow(/from-plan: cannot read .*missing\.json/);
   });
 
   it('refuses a plan of another org or product stream, an old plan, and a shard', async () => {
-    await expect(readPlanFile(write(plan), { org: 'Cray-HPE', productStreamRepo: 'spc' }, now)).rejects.toThrow(
+    await expect(readPlanFile(write(plan), { org: 'Cray-HPE', productStreamRepo: 'spc' }, now, PLAN_BYTES)).rejects.toThrow(
       'plans Cray-HPE/csm, but the configuration is for Cray-HPE/spc'
     );
-    await expect(readPlanFile(write(plan), expected, Date.parse(createdAt) + PLAN_MAX_AGE_MS + 60_000)).rejects.toThrow(
+    await expect(readPlanFile(write(plan), expected, Date.parse(createdAt) + PLAN_MAX_AGE_MS + 60_000, PLAN_BYTES)).rejects.toThrow(
       /was made 2026-11-26T06:00:00.000Z, 72 h 1 min ago; plans older than 72 h 0 min are refused/
     );
-    await expect(readPlanFile(write({ ...plan, shard: { index: 1, count: 2 } }), expected, now)).rejects.toThrow(
+    await expect(readPlanFile(write({ ...plan, shard: { index: 1, count: 2 } }), expected, now, PLAN_BYTES)).rejects.toThrow(
       /is shard 1\/2 of a plan; give the whole plan/
     );
+    // hostile round 2: a plan made in the future, a plan past its size bound, a FIFO
+    await expect(readPlanFile(write(plan), expected, Date.parse(createdAt) - 3600_000, PLAN_BYTES)).rejects.toThrow(
+      /says it was made 2026-11-26T06:00:00.000Z, in the future: refused/
+    );
+    await expect(readPlanFile(write(plan), expected, now, 100)).rejects.toThrow(
+      /from-plan: .* is 0\.0 MB, more than the 0 MB it may be \(configuration\.limits\.plan-megabytes\)/
+    );
+    const fifo = join(dir, 'fifo.json');
+    execFileSync('mkfifo', [fifo]);
+    await expect(readPlanFile(fifo, expected, now, PLAN_BYTES)).rejects.toThrow(/is not a regular file/);
   });
 });

@@ -77,18 +77,18 @@ describe('merging the results of shards', () => {
         mkdirSync(join(root, file, '..'), { recursive: true });
         writeFileSync(join(root, file), '{}');
       }
-      expect(await findFiles('results/*/results.json', root)).toEqual([
+      expect((await findFiles('results/*/results.json', root)).files).toEqual([
         join(root, 'results/results-1/results.json'),
         join(root, 'results/results-2/results.json')
       ]);
-      expect(await findFiles('results/**/*.json', root)).toEqual([
+      expect((await findFiles('results/**/*.json', root)).files).toEqual([
         join(root, 'results/a/b/deep.json'),
         join(root, 'results/results-1/results.json'),
         join(root, 'results/results-2/results.json')
       ]);
-      expect(await findFiles('results/results-?/*.json', root)).toHaveLength(2);
-      expect(await findFiles(`${root}/results/other.*`, '/nowhere')).toEqual([join(root, 'results/other.txt')]);
-      expect(await findFiles('missing/*.json', root)).toEqual([]);
+      expect((await findFiles('results/results-?/*.json', root)).files).toHaveLength(2);
+      expect((await findFiles(`${root}/results/other.*`, '/nowhere')).files).toEqual([join(root, 'results/other.txt')]);
+      expect((await findFiles('missing/*.json', root)).files).toEqual([]);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

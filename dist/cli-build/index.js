@@ -39786,7 +39786,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8830);
+/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9637);
 
 // requests of a job that ended early (a silent server) may still wait on their deadlines: do not wait for them
 process.exit(await (0,_command_line_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2)));
@@ -39796,7 +39796,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8830:
+/***/ 9637:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40131,11 +40131,11 @@ var HttpCodes;
     HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
     HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
 })(HttpCodes || (HttpCodes = {}));
-var Headers;
+var lib_Headers;
 (function (Headers) {
     Headers["Accept"] = "accept";
     Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
+})(lib_Headers || (lib_Headers = {}));
 var MediaTypes;
 (function (MediaTypes) {
     MediaTypes["ApplicationJson"] = "application/json";
@@ -40290,7 +40290,7 @@ class lib_HttpClient {
      */
     getJson(requestUrl_1) {
         return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
             const res = yield this.get(requestUrl, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
         });
@@ -40298,8 +40298,8 @@ class lib_HttpClient {
     postJson(requestUrl_1, obj_1) {
         return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
+            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[lib_Headers.ContentType] =
                 this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
             const res = yield this.post(requestUrl, data, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
@@ -40308,8 +40308,8 @@ class lib_HttpClient {
     putJson(requestUrl_1, obj_1) {
         return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
+            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[lib_Headers.ContentType] =
                 this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
             const res = yield this.put(requestUrl, data, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
@@ -40318,8 +40318,8 @@ class lib_HttpClient {
     patchJson(requestUrl_1, obj_1) {
         return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
+            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[lib_Headers.ContentType] =
                 this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
             const res = yield this.patch(requestUrl, data, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
@@ -40586,7 +40586,7 @@ class lib_HttpClient {
     _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
         let clientHeader;
         if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[lib_Headers.ContentType];
             if (headerValue) {
                 if (typeof headerValue === 'number') {
                     clientHeader = String(headerValue);
@@ -40599,7 +40599,7 @@ class lib_HttpClient {
                 }
             }
         }
-        const additionalValue = additionalHeaders[Headers.ContentType];
+        const additionalValue = additionalHeaders[lib_Headers.ContentType];
         // Return the first non-undefined value, converting numbers or arrays to strings if necessary
         if (additionalValue !== undefined) {
             if (typeof additionalValue === 'number') {
@@ -50806,451 +50806,12 @@ throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
-;// CONCATENATED MODULE: ./src/proxy-fetch.ts
-
-
-/**
- * A fetch through the proxy that `https_proxy`/`http_proxy`/`no_proxy` name (read when the fetch
- * is created), as the Actions toolkit does, with one proxy agent per origin.
- */
-function createProxyFetch() {
-    const http = new lib.HttpClient();
-    const dispatchers = new Map();
-    const call = undici.fetch;
-    return (url, init) => {
-        const origin = new URL(url).origin;
-        if (!dispatchers.has(origin))
-            dispatchers.set(origin, http.getAgentDispatcher(url));
-        const dispatcher = dispatchers.get(origin);
-        return call(url, dispatcher ? { ...init, dispatcher } : init);
-    };
-}
-
-;// CONCATENATED MODULE: ./src/duration.ts
-/** `90 s`, `10 min`, `2 h 5 min` */
-function formatDuration(ms) {
-    const seconds = Math.round(ms / 1000);
-    if (seconds < 120)
-        return `${seconds} s`;
-    const minutes = Math.round(seconds / 60);
-    return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
-}
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-/** `12h`, `90m`, `1h30m`, `2d`, `45s` → milliseconds; undefined when the text is not such a duration. */
-function parseDuration(text) {
-    const t = text.trim().toLowerCase();
-    if (!/^(\d+(\.\d+)?[smhd])+$/.test(t))
-        return undefined;
-    let ms = 0;
-    for (const [, value = '0', , unit = 's'] of t.matchAll(/(\d+(\.\d+)?)([smhd])/g))
-        ms += Number(value) * (UNIT_MS[unit] ?? 0);
-    return ms > 0 ? ms : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/github/deadline-fetch.ts
-
-
-/** Marks a NoAnswerError raised by one try of a request; the client adds how many tries were made. */
-class RequestNoAnswer extends NoAnswerError {
-    operation;
-    timeoutMs;
-    constructor(operation, timeoutMs) {
-        super(`GitHub API: ${operation} gave no answer in ${formatDuration(timeoutMs)}`);
-        this.operation = operation;
-        this.timeoutMs = timeoutMs;
-    }
-}
-/** `GET /repos/o/r/tags`: the method and the path of a request, without the query or the host. */
-function describeRequest(method, url) {
-    let path = url;
-    try {
-        path = new URL(url).pathname;
-    }
-    catch {
-        // a relative URL is already a path
-    }
-    return `${(method ?? 'GET').toUpperCase()} ${path.split('?')[0] ?? path}`;
-}
-/** Redirects followed within the API's origin before a request is given up. */
-const MAX_REDIRECTS = 5;
-/**
- * Send a request with redirects followed by hand, and only within its own origin: a redirect to
- * another origin would take the request (and, with some clients, its credentials) elsewhere.
- */
-async function sameOriginFetch(inner, url, init) {
-    let target = url;
-    let request = init;
-    for (let hop = 0;; hop++) {
-        const response = await inner(target, { ...request, redirect: 'manual' });
-        const location = response.headers.get('location');
-        if (response.status < 300 || response.status > 399 || !location || hop >= MAX_REDIRECTS)
-            return response;
-        const next = new URL(location, target);
-        if (next.origin !== new URL(url).origin)
-            throw new ForeignOriginError('GitHub API', describeRequest(init.method, url), next.origin, 'was redirected to');
-        await response.body?.cancel();
-        // 303, and 301/302 of anything but GET/HEAD, go on as GET (as fetch does)
-        const asGet = response.status === 303 || ((response.status === 301 || response.status === 302) && !/^(GET|HEAD)$/i.test(init.method ?? 'GET'));
-        request = asGet ? { ...request, method: 'GET', body: undefined } : request;
-        target = next.toString();
-    }
-}
-/**
- * fetch with a deadline on the whole exchange, the answer's body included: the body is read here,
- * within the deadline, and handed on in a fresh Response. A request that runs out of time fails
- * with RequestNoAnswer (Octokit's retry plugin tries it again like any network error). Redirects
- * are followed only within the request's origin.
- */
-function fetchWithDeadline(inner, timeoutMs) {
-    return async (url, init) => {
-        const deadline = AbortSignal.timeout(timeoutMs);
-        const signal = init.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
-        try {
-            const response = await sameOriginFetch(inner, url, { ...init, signal });
-            const noBody = response.status === 204 || response.status === 205 || response.status === 304 || init.method === 'HEAD';
-            const body = noBody ? null : await response.arrayBuffer();
-            const copy = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-            Object.defineProperty(copy, 'url', { value: response.url });
-            return copy;
-        }
-        catch (error) {
-            if (deadline.aborted)
-                throw new RequestNoAnswer(describeRequest(init.method, url), timeoutMs);
-            throw error;
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/github/client.ts
-
-
-
-
-
-
-
-
-const GitHubClient = GitHub.plugin(throttling, retry);
-/** GitHub takes at most 500 repositories in a token request; above that the token covers the installation's. */
-const MAX_TOKEN_REPOSITORIES = 500;
-const MAX_RATE_LIMIT_RETRIES = 3;
-/** A stand-in for the throttling plugin's write limiter that spaces nothing (for the GraphQL reads client only). */
-const UNSPACED = { key: () => ({ schedule: (_options, work) => work() }) };
-/** A client whose GraphQL requests are not spaced: reads only, sharing `auth` (token or installation) with the main client. */
-function graphqlReadsClient(common, auth, log) {
-    const throttle = { ...throttleOptions(log), write: UNSPACED };
-    return typeof auth === 'string'
-        ? new GitHubClient({ ...common, throttle, auth })
-        : new GitHubClient({ ...common, throttle, authStrategy: () => auth });
-}
-function throttleOptions(log) {
-    return {
-        onRateLimit: (retryAfter, options, _octokit, retryCount) => {
-            log.info(`GitHub rate limit reached on ${options.method} ${options.url}: waiting ${retryAfter} s (try ${retryCount + 1})`);
-            return retryCount < MAX_RATE_LIMIT_RETRIES;
-        },
-        onSecondaryRateLimit: (retryAfter, options, _octokit, retryCount) => {
-            log.info(`GitHub secondary rate limit on ${options.method} ${options.url}: waiting ${retryAfter} s (try ${retryCount + 1})`);
-            return retryCount < MAX_RATE_LIMIT_RETRIES;
-        }
-    };
-}
-/**
- * Find the App's installation: on the org, else through the product stream repo, else on a user
- * account of that name. Only a 404 moves on to the next place.
- */
-async function findInstallation(app, appId, org, repo) {
-    const places = [
-        [`organization ${org}`, () => app.request('GET /orgs/{org}/installation', { org })],
-        ...(repo
-            ? [
-                [`repository ${org}/${repo}`, () => app.request('GET /repos/{owner}/{repo}/installation', { owner: org, repo })]
-            ]
-            : []),
-        [`user ${org}`, () => app.request('GET /users/{username}/installation', { username: org })]
-    ];
-    for (const [place, lookup] of places) {
-        try {
-            const { data } = await lookup();
-            return { id: data.id, appSlug: data.app_slug };
-        }
-        catch (error) {
-            rethrowIfFatal(error);
-            if (httpStatus(error) !== 404) {
-                throw new Error(`cannot find the GitHub App installation on the ${place}: ${errorMessage(error)}`, { cause: error });
-            }
-        }
-    }
-    throw new Error(`the GitHub App ${appId} is not installed on ${org}: install it on the organization (see README, "GitHub App")`);
-}
-/** One Octokit for the run: throttling and retry plugins, token or GitHub App installation auth. */
-async function connect(options) {
-    const common = {
-        baseUrl: options.apiUrl,
-        throttle: (options.spaceWrites === false
-            ? { ...throttleOptions(options.log), write: UNSPACED }
-            : throttleOptions(options.log)),
-        retry: { retries: options.retries ?? 2 },
-        request: { fetch: fetchWithDeadline(createProxyFetch(), options.timeoutMs ?? 60_000) }
-    };
-    let budget;
-    const apiVersion = options.apiVersion ?? restApiVersion(options.apiUrl);
-    const apiOrigin = new URL(options.apiUrl).origin;
-    const made = (octokit) => {
-        // a Link: next or a URL read from an answer that points at another origin is never asked
-        octokit.hook.before('request', (request) => {
-            const url = request.url;
-            if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url))
-                return;
-            const origin = new URL(url).origin;
-            if (origin !== apiOrigin)
-                throw new ForeignOriginError('GitHub API', describeRequest(request.method, url), origin, 'would go to');
-        });
-        explainFailures(octokit);
-        octokit.hook.before('request', (request) => {
-            request.headers[API_VERSION_HEADER] = apiVersion;
-        });
-        octokit.hook.after('request', (response) => {
-            const headers = response.headers;
-            const remaining = Number(headers['x-ratelimit-remaining']);
-            const reset = Number(headers['x-ratelimit-reset']);
-            // GraphQL and search have budgets of their own
-            if ((headers['x-ratelimit-resource'] ?? 'core') !== 'core' || !Number.isFinite(remaining) || !Number.isFinite(reset))
-                return;
-            budget = { remaining, resetAt: reset * 1000 };
-        });
-        return octokit;
-    };
-    const rateBudget = () => budget;
-    if (options.auth.kind === 'token') {
-        const token = options.auth.token;
-        const octokit = made(new GitHubClient({ ...common, auth: token }));
-        let login;
-        const dispatcherLogin = () => (login ??= octokit.request('GET /user').then((r) => r.data.login, 
-        // GITHUB_TOKEN and installation tokens cannot read /user: correlate without the actor then
-        () => undefined));
-        const graphqlReads = made(graphqlReadsClient(common, token, options.log)).graphql;
-        const connection = {
-            octokit,
-            graphqlReads,
-            gitToken: () => Promise.resolve(token),
-            dispatcherLogin,
-            rateBudget,
-            apiVersion,
-            scoped: () => connection
-        };
-        return connection;
-    }
-    const { appId, privateKey } = options.auth;
-    // the App itself (JWT auth), with the same proxy, throttling and retries as every other call
-    const app = made(new GitHubClient({ ...common, authStrategy: createAppAuth, auth: { appId, privateKey } }));
-    const installation = await findInstallation(app, appId, options.org, options.repo);
-    options.log.debug(`GitHub App ${appId} (${installation.appSlug}): installation ${installation.id} on ${options.org}`);
-    const installationConnection = (scope) => {
-        const octokit = new GitHubClient({
-            ...common,
-            authStrategy: installationAuth,
-            auth: { appId, privateKey, installationId: installation.id, scope, log: options.log }
-        });
-        renewExpiredTokens(octokit, options.log);
-        made(octokit);
-        const gitToken = async () => {
-            const auth = (await octokit.auth({ type: 'installation' }));
-            return auth.token;
-        };
-        return {
-            octokit,
-            graphqlReads: made(graphqlReadsClient(common, octokit.auth, options.log)).graphql,
-            gitToken,
-            dispatcherLogin: () => Promise.resolve(`${installation.appSlug}[bot]`),
-            rateBudget,
-            apiVersion,
-            scoped: (narrower) => installationConnection(narrower)
-        };
-    };
-    return installationConnection(undefined);
-}
-/**
- * Octokit's auth strategy for one installation token scope. @octokit/auth-app's own hook asks for
- * installation tokens without `repositories` or `permissions`, whatever its options say, so this
- * hook asks for them itself (auth-app caches each scope's token and renews it before it expires).
- */
-function installationAuth(options) {
-    const app = createAppAuth({ appId: options.appId, privateKey: options.privateKey, request: options.request });
-    const scope = options.scope;
-    let repositoryNames = scope ? [...new Set(scope.repositories)].sort() : undefined;
-    if (repositoryNames && repositoryNames.length > MAX_TOKEN_REPOSITORIES) {
-        options.log.info(`${repositoryNames.length} repositories are more than a token can be limited to (${MAX_TOKEN_REPOSITORIES}): this token covers the installation's repositories`);
-        repositoryNames = undefined;
-    }
-    const installation = {
-        type: 'installation',
-        installationId: options.installationId,
-        ...(repositoryNames ? { repositoryNames } : {}),
-        ...(scope ? { permissions: scope.permissions } : {})
-    };
-    const auth = async (asked = {}) => {
-        try {
-            return await app({ ...installation, ...(asked.refresh ? { refresh: true } : {}) });
-        }
-        catch (error) {
-            throw scopeRefused(error, scope, repositoryNames);
-        }
-    };
-    const hook = async (request, route, parameters) => {
-        const endpoint = request.endpoint.merge(route, parameters);
-        // the token request itself (and any App endpoint) is signed with the App's JWT by auth-app's hook
-        const path = (endpoint.url ?? '').replace(request.endpoint.DEFAULTS.baseUrl, '').split('?')[0] ?? '';
-        if (path === '/app' || path.startsWith('/app/'))
-            return app.hook(request, route, parameters);
-        const { token } = await auth();
-        endpoint.headers.authorization = `token ${token}`;
-        return request(endpoint);
-    };
-    return Object.assign(auth, { hook });
-}
-/** GitHub would not make a token of this scope: say which, and what the App needs. */
-function scopeRefused(error, scope, repositories) {
-    const status = httpStatus(error);
-    if (status === undefined || status >= 500 || !scope)
-        return error;
-    const permissions = Object.entries(scope.permissions)
-        .map(([name, level]) => `${name}: ${level}`)
-        .join(', ');
-    const where = repositories
-        ? repositories.length > 5
-            ? `${repositories.slice(0, 5).join(', ')} and ${repositories.length - 5} more`
-            : repositories.join(', ')
-        : 'the installation';
-    return new Error(`GitHub refused a token with ${permissions} on ${where} (${status} ${errorMessage(error)}): give the GitHub App these ` +
-        `permissions and install it on these repositories (README, "GitHub App")`, { cause: error });
-}
-/**
- * Installation tokens live an hour. @octokit/auth-app renews them from its cache after 59 minutes;
- * when the server says a token is no longer good before that (clock skew, revocation), get a fresh
- * one and send the request once more.
- */
-function renewExpiredTokens(octokit, log) {
-    octokit.hook.error('request', async (error, options) => {
-        const status = httpStatus(error);
-        // a flag in `request` options travels with the request but is never sent
-        const renewed = options.request?.renewedToken;
-        if (status !== 401 || renewed)
-            throw error;
-        log.info('GitHub answered 401 Bad credentials: renewing the installation token');
-        await octokit.auth({ type: 'installation', refresh: true });
-        const again = octokit.request;
-        return again({ ...options, request: { ...options.request, renewedToken: true } });
-    });
-}
-/** What a token needs for an operation, said when GitHub refuses it. */
-function tokenNeeds(operation) {
-    if (/^POST .*\/dispatches$/.test(operation) || /\/cancel$|\/rerun/.test(operation))
-        return 'actions: write on that repository';
-    if (/\/actions\//.test(operation))
-        return 'actions: read on that repository';
-    if (/\/issues(\/|$)/.test(operation))
-        return 'issues: write on that repository (for the failure issue)';
-    if (/installation/.test(operation))
-        return 'a valid app-id and private-key of an App installed on the organization';
-    return 'contents: read on the repositories of the configuration (and actions: write to dispatch)';
-}
-/**
- * The outermost wrap of every request: a request that got no answer in any try becomes one
- * NoAnswerError naming the operation and the tries; a refused token says what the token needs.
- */
-function explainFailures(octokit) {
-    octokit.hook.wrap('request', async (request, options) => {
-        try {
-            return await request(options);
-        }
-        catch (error) {
-            const sent = error.request;
-            const operation = describeRequest(sent?.method ?? options.method, sent?.url ?? options.url);
-            let cause = error;
-            for (let depth = 0; depth < 5 && cause instanceof Error; depth++, cause = cause.cause) {
-                if (cause instanceof ForeignOriginError)
-                    throw cause;
-                if (!(cause instanceof RequestNoAnswer))
-                    continue;
-                // the retry plugin counts each failed try in retryCount (the last one too)
-                const tries = Math.max(1, options.request?.retryCount ?? 1);
-                throw new NoAnswerError(`${cause.message} (${tries} ${tries === 1 ? 'try' : 'tries'})`);
-            }
-            const status = httpStatus(error);
-            const headers = error.response?.headers ?? {};
-            const rateLimited = headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(errorMessage(error));
-            if ((status === 401 || (status === 403 && !rateLimited)) && error instanceof Error) {
-                error.message = `GitHub refused the token (${status} ${error.message}) for ${operation}: it needs ${tokenNeeds(operation)}`;
-            }
-            throw error;
-        }
-    });
-}
-
-;// CONCATENATED MODULE: ./src/github/listing.ts
-/**
- * Pages a listing may have before it is given up: 50 pages of 100 (5,000 tags, workflows or issues,
- * far above any HMS repo). A server whose `Link: next` never ends ends the operation with an error
- * naming it, instead of a loop without end.
- */
-const MAX_LISTING_PAGES = 50;
-/** Every item of a paginated listing (`octokit.paginate.iterator`), up to the page cap. */
-async function allPages(pages, operation) {
-    const items = [];
-    let count = 0;
-    for await (const page of pages) {
-        if (++count > MAX_LISTING_PAGES)
-            throw new Error(`GitHub API: ${operation} has more than ${MAX_LISTING_PAGES} pages: stopped (a listing without end?)`);
-        items.push(...page.data);
-    }
-    return items;
-}
-
-;// CONCATENATED MODULE: ./src/github/issues.ts
-
-function tracked(issue) {
-    return { number: issue.number, state: issue.state === 'closed' ? 'closed' : 'open', body: issue.body ?? '', htmlUrl: issue.html_url };
-}
-/** The failure issue's calls on one repository (`owner/name`), with the run's Octokit. */
-function githubIssueTracker(octokit, repository) {
-    const [owner = '', repo = ''] = repository.split('/');
-    return {
-        async findByLabel(label) {
-            const issues = await allPages(octokit.paginate.iterator('GET /repos/{owner}/{repo}/issues', { owner, repo, labels: label, state: 'all', per_page: 100 }), `GET /repos/${owner}/${repo}/issues`);
-            // the issues listing holds pull requests too
-            return issues.filter((i) => !i.pull_request).map(tracked);
-        },
-        async create(title, body, labels) {
-            const { data } = await octokit.request('POST /repos/{owner}/{repo}/issues', {
-                owner,
-                repo,
-                title,
-                body,
-                labels,
-                request: { retries: 0 }
-            });
-            return tracked(data);
-        },
-        async update(number, changes) {
-            await octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
-                owner,
-                repo,
-                issue_number: number,
-                ...changes,
-                ...(changes.state === 'closed' ? { state_reason: 'completed' } : {})
-            });
-        },
-        async comment(number, body) {
-            await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-                owner,
-                repo,
-                issue_number: number,
-                body,
-                request: { retries: 0 }
-            });
-        }
-    };
+;// CONCATENATED MODULE: ./src/bytes.ts
+/** One megabyte (MiB), as every size bound of the configuration counts it. */
+const MEGABYTE = 1024 * 1024;
+/** `3 MB`, `20.0 MB`: a size for a message, with this many decimals. */
+function formatMegabytes(bytes, decimals = 0) {
+    return `${(bytes / MEGABYTE).toFixed(decimals)} MB`;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
@@ -51495,12 +51056,625 @@ function validateConcurrency(concurrency) {
 	}
 }
 
-;// CONCATENATED MODULE: ./src/bytes.ts
-/** One megabyte (MiB), as every size bound of the configuration counts it. */
-const MEGABYTE = 1024 * 1024;
-/** `3 MB`, `20.0 MB`: a size for a message, with this many decimals. */
-function formatMegabytes(bytes, decimals = 0) {
-    return `${(bytes / MEGABYTE).toFixed(decimals)} MB`;
+;// CONCATENATED MODULE: ./src/duration.ts
+/** `90 s`, `10 min`, `2 h 5 min` */
+function formatDuration(ms) {
+    const seconds = Math.round(ms / 1000);
+    if (seconds < 120)
+        return `${seconds} s`;
+    const minutes = Math.round(seconds / 60);
+    return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** `12h`, `90m`, `1h30m`, `2d`, `45s` → milliseconds; undefined when the text is not such a duration. */
+function parseDuration(text) {
+    const t = text.trim().toLowerCase();
+    if (!/^(\d+(\.\d+)?[smhd])+$/.test(t))
+        return undefined;
+    let ms = 0;
+    for (const [, value = '0', , unit = 's'] of t.matchAll(/(\d+(\.\d+)?)([smhd])/g))
+        ms += Number(value) * (UNIT_MS[unit] ?? 0);
+    return ms > 0 ? ms : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/http/proxy-fetch.ts
+
+
+/**
+ * A fetch through the proxy that `https_proxy`/`http_proxy`/`no_proxy` name (read when the fetch
+ * is created), as the Actions toolkit does, with one proxy agent per origin.
+ */
+function createProxyFetch() {
+    const http = new lib.HttpClient();
+    const dispatchers = new Map();
+    const call = undici.fetch;
+    return (url, init) => {
+        const origin = new URL(url).origin;
+        if (!dispatchers.has(origin))
+            dispatchers.set(origin, http.getAgentDispatcher(url));
+        const dispatcher = dispatchers.get(origin);
+        return call(url, dispatcher ? { ...init, dispatcher } : init);
+    };
+}
+
+;// CONCATENATED MODULE: ./src/http/origin-bound-fetch.ts
+
+
+
+
+
+/** A server that did not answer, or stopped sending, within its deadline. */
+class HttpNoAnswer extends NoAnswerError {
+    service;
+    operation;
+    timeoutMs;
+    idle;
+    constructor(service, operation, timeoutMs, idle = false) {
+        super(idle
+            ? `${service}: ${operation} sent nothing for ${formatDuration(timeoutMs)} in its answer`
+            : `${service}: ${operation} gave no answer in ${formatDuration(timeoutMs)}`);
+        this.service = service;
+        this.operation = operation;
+        this.timeoutMs = timeoutMs;
+        this.idle = idle;
+    }
+}
+/** A body past its bound (or inflating past the ratio bound): reading stopped there. */
+class HttpTooLarge extends Error {
+    name = 'HttpTooLarge';
+}
+/** A redirect from https to plain http: refused, whatever it carries. */
+class HttpDowngrade extends Error {
+    name = 'HttpDowngrade';
+    constructor(service, operation, target) {
+        super(`${service}: ${operation} was redirected from https to ${target}: refused, nothing is read over plain http once asked over https`);
+    }
+}
+/** Redirects followed per request (a blob is usually redirected once, to its storage). */
+const MAX_REDIRECTS = 5;
+/** Requests in flight at once per origin (GitHub allows 100 across a token; registries and chart servers far fewer). */
+const REQUESTS_PER_ORIGIN = 8;
+/** What is read of a body that is not the answer asked for (4xx, 5xx): enough for its message. */
+const ERROR_BODY_BYTES = 64 * 1024;
+/** A body that inflates more than this many times its sent size is a decompression bomb. */
+const MAX_INFLATION_RATIO = 200;
+/** Inflation below this size is not judged by its ratio (a small JSON compresses well). */
+const RATIO_FLOOR_BYTES = 1024 * 1024;
+const DEFAULT_IDLE_MS = 30_000;
+/** `GET /repos/o/r/tags`: the method and the path of a request, without the query or the host. */
+function describeRequest(method, url) {
+    let path = url;
+    try {
+        path = new URL(url).pathname;
+    }
+    catch {
+        // a relative URL is already a path
+    }
+    return `${(method ?? 'GET').toUpperCase()} ${path.split('?')[0] ?? path}`;
+}
+/** A Basic Authorization header: the one place it is built. */
+function basicAuthorization(username, password) {
+    return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+}
+/** Headers that carry a credential: never sent across origins. */
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
+class OriginBoundFetch {
+    jobSignal;
+    fetch;
+    limits = new Map();
+    /** Requests sent, by service (the bench counts them). */
+    sent = new Map();
+    constructor(
+    /** The job's signal: aborting it aborts every request in flight. */
+    jobSignal, options = {}) {
+        this.jobSignal = jobSignal;
+        this.fetch = options.fetch ?? createProxyFetch();
+        this.perOrigin = options.perOrigin ?? REQUESTS_PER_ORIGIN;
+    }
+    perOrigin;
+    /** One exchange under the policy: redirects followed, the body read within its bounds. */
+    async request(url, policy, request = {}) {
+        const origin = new URL(url).origin;
+        let limit = this.limits.get(origin);
+        if (!limit) {
+            limit = pLimit(this.perOrigin);
+            this.limits.set(origin, limit);
+        }
+        return limit(() => this.exchange(url, policy, request));
+    }
+    /** The same policy as a fetch for Octokit's `request.fetch`: the body read here and handed on whole. */
+    asFetch(policy) {
+        return async (url, init) => {
+            const headers = {};
+            new Headers(init.headers).forEach((value, key) => (headers[key] = value));
+            let answer;
+            try {
+                answer = await this.request(url, policy, {
+                    method: init.method ?? 'GET',
+                    headers,
+                    body: typeof init.body === 'string' || init.body instanceof Uint8Array ? init.body : null,
+                    signal: init.signal ?? null
+                });
+            }
+            catch (error) {
+                // Octokit retries what a fetch throws, but for an AbortError: a cancelled job asks nothing again
+                if (error instanceof CancelledError)
+                    throw Object.assign(new Error(error.message), { name: 'AbortError' });
+                throw error;
+            }
+            const noBody = [101, 204, 205, 304].includes(answer.status);
+            const response = new Response(noBody ? null : answer.body, {
+                status: answer.status,
+                statusText: answer.statusText,
+                headers: answer.headers
+            });
+            Object.defineProperty(response, 'url', { value: answer.url });
+            return response;
+        };
+    }
+    async exchange(url, policy, request) {
+        if (this.jobSignal.aborted)
+            throw new CancelledError(this.jobSignal);
+        const operation = describeRequest(request.method, url);
+        const deadline = new AbortController();
+        const timer = setTimeout(() => deadline.abort(new HttpNoAnswer(policy.service, operation, policy.timeoutMs)), policy.timeoutMs);
+        const signals = [this.jobSignal, deadline.signal, ...(request.signal ? [request.signal] : [])];
+        const signal = AbortSignal.any(signals);
+        this.sent.set(policy.service, (this.sent.get(policy.service) ?? 0) + 1);
+        try {
+            const response = await this.followRedirects(url, policy, request, signal, operation);
+            const asked = response.status >= 200 && response.status < 300;
+            const bound = asked ? policy.maxBytes : Math.min(policy.maxBytes, ERROR_BODY_BYTES);
+            const body = await readBody(response, {
+                maxBytes: bound,
+                // an error body is read for its message: its end is cut, not refused
+                truncate: !asked,
+                idleMs: Math.min(policy.idleMs ?? DEFAULT_IDLE_MS, policy.timeoutMs),
+                deadline,
+                describe: `${policy.service}: ${operation}`,
+                service: policy.service,
+                operation
+            });
+            return { status: response.status, statusText: response.statusText, headers: response.headers, url: response.url, body };
+        }
+        catch (error) {
+            if (this.jobSignal.aborted)
+                throw new CancelledError(this.jobSignal);
+            if (deadline.signal.aborted && deadline.signal.reason instanceof HttpNoAnswer)
+                throw deadline.signal.reason;
+            throw error;
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }
+    async followRedirects(url, policy, request, signal, operation) {
+        const first = new URL(url);
+        let target = first;
+        let method = (request.method ?? 'GET').toUpperCase();
+        let body = request.body ?? null;
+        let crossed = false;
+        for (let hop = 0;; hop++) {
+            const headers = {};
+            for (const [key, value] of Object.entries(request.headers ?? {})) {
+                if (crossed && CREDENTIAL_HEADERS.includes(key.toLowerCase()))
+                    continue;
+                headers[key] = value;
+            }
+            const credential = request.credential;
+            if (credential && target.origin === credential.origin)
+                headers.authorization = credential.authorization;
+            const response = await this.fetch(target.toString(), { method, headers, body, redirect: 'manual', signal });
+            Object.defineProperty(response, 'url', { value: target.toString(), configurable: true });
+            const location = response.headers.get('location');
+            if (response.status < 300 || response.status > 399 || !location)
+                return response;
+            await response.body?.cancel().catch(() => undefined);
+            if (hop >= MAX_REDIRECTS)
+                throw new Error(`${policy.service}: ${operation}: more than ${MAX_REDIRECTS} redirects`);
+            const next = new URL(location, target);
+            if (target.protocol === 'https:' && next.protocol !== 'https:')
+                throw new HttpDowngrade(policy.service, operation, next.origin);
+            if (next.protocol !== 'https:' && next.protocol !== 'http:')
+                throw new ForeignOriginError(policy.service, operation, next.protocol, 'was redirected to the scheme');
+            if (next.origin !== first.origin) {
+                if (policy.redirects === 'same-origin')
+                    throw new ForeignOriginError(policy.service, operation, next.origin, 'was redirected to');
+                crossed = true;
+            }
+            // 303, and 301/302 of anything but GET/HEAD, go on as GET (as fetch does)
+            if (response.status === 303 || ((response.status === 301 || response.status === 302) && !/^(GET|HEAD)$/.test(method))) {
+                method = 'GET';
+                body = null;
+            }
+            target = next;
+        }
+    }
+}
+/** Read a body as it comes: past the bound it is refused (or cut), a pause past `idleMs` ends it. */
+async function readBody(response, bounds) {
+    if (!response.body)
+        return Buffer.alloc(0);
+    const declared = Number(response.headers.get('content-length') ?? NaN);
+    const encoded = (response.headers.get('content-encoding') ?? 'identity') !== 'identity';
+    if (!bounds.truncate && !encoded && declared > bounds.maxBytes) {
+        await response.body.cancel().catch(() => undefined);
+        throw new HttpTooLarge(`${bounds.describe} answered ${formatMegabytes(declared, 1)}, more than ${formatMegabytes(bounds.maxBytes, 1)}`);
+    }
+    const reader = response.body.getReader();
+    const chunks = [];
+    let size = 0;
+    try {
+        for (;;) {
+            let idle;
+            const next = await Promise.race([
+                reader.read(),
+                new Promise((_, reject) => {
+                    idle = setTimeout(() => reject(new HttpNoAnswer(bounds.service, bounds.operation, bounds.idleMs, true)), bounds.idleMs);
+                })
+            ]).finally(() => clearTimeout(idle));
+            const chunk = next.value;
+            if (next.done || !chunk)
+                break;
+            size += chunk.byteLength;
+            if (encoded && Number.isFinite(declared) && size > RATIO_FLOOR_BYTES && size > declared * MAX_INFLATION_RATIO)
+                throw new HttpTooLarge(`${bounds.describe} answered a body that inflates more than ${MAX_INFLATION_RATIO} times its size`);
+            if (size > bounds.maxBytes) {
+                if (bounds.truncate) {
+                    chunks.push(chunk.subarray(0, chunk.byteLength - (size - bounds.maxBytes)));
+                    break;
+                }
+                throw new HttpTooLarge(`${bounds.describe} answered more than ${formatMegabytes(bounds.maxBytes, 1)}`);
+            }
+            chunks.push(chunk);
+        }
+    }
+    finally {
+        // a body left unread (cut, refused, idle) is not waited for
+        void reader.cancel().catch(() => undefined);
+    }
+    return Buffer.concat(chunks);
+}
+
+;// CONCATENATED MODULE: ./src/github/client.ts
+
+
+
+
+
+
+
+
+const GitHubClient = GitHub.plugin(throttling, retry);
+/** GitHub takes at most 500 repositories in a token request; above that the token covers the installation's. */
+const MAX_TOKEN_REPOSITORIES = 500;
+const MAX_RATE_LIMIT_RETRIES = 3;
+/** The largest GitHub answer read: a page of 100 runs is about 1 MB, a GraphQL page of tag snapshots a few MB. */
+const GITHUB_ANSWER_BYTES = 64 * MEGABYTE;
+/** A stand-in for the throttling plugin's write limiter that spaces nothing (for the GraphQL reads client only). */
+const UNSPACED = { key: () => ({ schedule: (_options, work) => work() }) };
+/** A client whose GraphQL requests are not spaced: reads only, sharing `auth` (token or installation) with the main client. */
+function graphqlReadsClient(common, auth, log) {
+    const throttle = { ...throttleOptions(log), write: UNSPACED };
+    return typeof auth === 'string'
+        ? new GitHubClient({ ...common, throttle, auth })
+        : new GitHubClient({ ...common, throttle, authStrategy: () => auth });
+}
+function throttleOptions(log) {
+    return {
+        onRateLimit: (retryAfter, options, _octokit, retryCount) => {
+            log.info(`GitHub rate limit reached on ${options.method} ${options.url}: waiting ${retryAfter} s (try ${retryCount + 1})`);
+            return retryCount < MAX_RATE_LIMIT_RETRIES;
+        },
+        onSecondaryRateLimit: (retryAfter, options, _octokit, retryCount) => {
+            log.info(`GitHub secondary rate limit on ${options.method} ${options.url}: waiting ${retryAfter} s (try ${retryCount + 1})`);
+            return retryCount < MAX_RATE_LIMIT_RETRIES;
+        }
+    };
+}
+/**
+ * Find the App's installation: on the org, else through the product stream repo, else on a user
+ * account of that name. Only a 404 moves on to the next place.
+ */
+async function findInstallation(app, appId, org, repo) {
+    const places = [
+        [`organization ${org}`, () => app.request('GET /orgs/{org}/installation', { org })],
+        ...(repo
+            ? [
+                [`repository ${org}/${repo}`, () => app.request('GET /repos/{owner}/{repo}/installation', { owner: org, repo })]
+            ]
+            : []),
+        [`user ${org}`, () => app.request('GET /users/{username}/installation', { username: org })]
+    ];
+    for (const [place, lookup] of places) {
+        try {
+            const { data } = await lookup();
+            return { id: data.id, appSlug: data.app_slug };
+        }
+        catch (error) {
+            rethrowIfFatal(error);
+            if (httpStatus(error) !== 404) {
+                throw new Error(`cannot find the GitHub App installation on the ${place}: ${errorMessage(error)}`, { cause: error });
+            }
+        }
+    }
+    throw new Error(`the GitHub App ${appId} is not installed on ${org}: install it on the organization (see README, "GitHub App")`);
+}
+/** One Octokit for the run: throttling and retry plugins, token or GitHub App installation auth. */
+async function connect(options) {
+    const common = {
+        baseUrl: options.apiUrl,
+        throttle: (options.spaceWrites === false
+            ? { ...throttleOptions(options.log), write: UNSPACED }
+            : throttleOptions(options.log)),
+        retry: { retries: options.retries ?? 2 },
+        request: {
+            fetch: options.http.asFetch({
+                service: 'GitHub API',
+                timeoutMs: options.timeoutMs ?? 60_000,
+                maxBytes: GITHUB_ANSWER_BYTES,
+                redirects: 'same-origin'
+            })
+        }
+    };
+    let budget;
+    const apiVersion = options.apiVersion ?? restApiVersion(options.apiUrl);
+    const apiOrigin = new URL(options.apiUrl).origin;
+    const made = (octokit) => {
+        // a Link: next or a URL read from an answer that points at another origin is never asked
+        octokit.hook.before('request', (request) => {
+            const url = request.url;
+            if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url))
+                return;
+            const origin = new URL(url).origin;
+            if (origin !== apiOrigin)
+                throw new ForeignOriginError('GitHub API', describeRequest(request.method, url), origin, 'would go to');
+        });
+        explainFailures(octokit);
+        octokit.hook.before('request', (request) => {
+            request.headers[API_VERSION_HEADER] = apiVersion;
+        });
+        octokit.hook.after('request', (response) => {
+            const headers = response.headers;
+            const remaining = Number(headers['x-ratelimit-remaining']);
+            const reset = Number(headers['x-ratelimit-reset']);
+            // GraphQL and search have budgets of their own
+            if ((headers['x-ratelimit-resource'] ?? 'core') !== 'core' || !Number.isFinite(remaining) || !Number.isFinite(reset))
+                return;
+            budget = { remaining, resetAt: reset * 1000 };
+        });
+        return octokit;
+    };
+    const rateBudget = () => budget;
+    if (options.auth.kind === 'token') {
+        const token = options.auth.token;
+        const octokit = made(new GitHubClient({ ...common, auth: token }));
+        let login;
+        const dispatcherLogin = () => (login ??= octokit.request('GET /user').then((r) => r.data.login, 
+        // GITHUB_TOKEN and installation tokens cannot read /user: correlate without the actor then
+        () => undefined));
+        const graphqlReads = made(graphqlReadsClient(common, token, options.log)).graphql;
+        const connection = {
+            octokit,
+            graphqlReads,
+            gitToken: () => Promise.resolve(token),
+            dispatcherLogin,
+            rateBudget,
+            apiVersion,
+            scoped: () => connection
+        };
+        return connection;
+    }
+    const { appId, privateKey } = options.auth;
+    // the App itself (JWT auth), with the same proxy, throttling and retries as every other call
+    const app = made(new GitHubClient({ ...common, authStrategy: createAppAuth, auth: { appId, privateKey } }));
+    const installation = await findInstallation(app, appId, options.org, options.repo);
+    options.log.debug(`GitHub App ${appId} (${installation.appSlug}): installation ${installation.id} on ${options.org}`);
+    const installationConnection = (scope) => {
+        const octokit = new GitHubClient({
+            ...common,
+            authStrategy: installationAuth,
+            auth: { appId, privateKey, installationId: installation.id, scope, log: options.log }
+        });
+        renewExpiredTokens(octokit, options.log);
+        made(octokit);
+        const gitToken = async () => {
+            const auth = (await octokit.auth({ type: 'installation' }));
+            return auth.token;
+        };
+        return {
+            octokit,
+            graphqlReads: made(graphqlReadsClient(common, octokit.auth, options.log)).graphql,
+            gitToken,
+            dispatcherLogin: () => Promise.resolve(`${installation.appSlug}[bot]`),
+            rateBudget,
+            apiVersion,
+            scoped: (narrower) => installationConnection(narrower)
+        };
+    };
+    return installationConnection(undefined);
+}
+/**
+ * Octokit's auth strategy for one installation token scope. @octokit/auth-app's own hook asks for
+ * installation tokens without `repositories` or `permissions`, whatever its options say, so this
+ * hook asks for them itself (auth-app caches each scope's token and renews it before it expires).
+ */
+function installationAuth(options) {
+    const app = createAppAuth({ appId: options.appId, privateKey: options.privateKey, request: options.request });
+    const scope = options.scope;
+    let repositoryNames = scope ? [...new Set(scope.repositories)].sort() : undefined;
+    if (repositoryNames && repositoryNames.length > MAX_TOKEN_REPOSITORIES) {
+        options.log.info(`${repositoryNames.length} repositories are more than a token can be limited to (${MAX_TOKEN_REPOSITORIES}): this token covers the installation's repositories`);
+        repositoryNames = undefined;
+    }
+    const installation = {
+        type: 'installation',
+        installationId: options.installationId,
+        ...(repositoryNames ? { repositoryNames } : {}),
+        ...(scope ? { permissions: scope.permissions } : {})
+    };
+    const auth = async (asked = {}) => {
+        try {
+            return await app({ ...installation, ...(asked.refresh ? { refresh: true } : {}) });
+        }
+        catch (error) {
+            throw scopeRefused(error, scope, repositoryNames);
+        }
+    };
+    const hook = async (request, route, parameters) => {
+        const endpoint = request.endpoint.merge(route, parameters);
+        // the token request itself (and any App endpoint) is signed with the App's JWT by auth-app's hook
+        const path = (endpoint.url ?? '').replace(request.endpoint.DEFAULTS.baseUrl, '').split('?')[0] ?? '';
+        if (path === '/app' || path.startsWith('/app/'))
+            return app.hook(request, route, parameters);
+        const { token } = await auth();
+        endpoint.headers.authorization = `token ${token}`;
+        return request(endpoint);
+    };
+    return Object.assign(auth, { hook });
+}
+/** GitHub would not make a token of this scope: say which, and what the App needs. */
+function scopeRefused(error, scope, repositories) {
+    const status = httpStatus(error);
+    if (status === undefined || status >= 500 || !scope)
+        return error;
+    const permissions = Object.entries(scope.permissions)
+        .map(([name, level]) => `${name}: ${level}`)
+        .join(', ');
+    const where = repositories
+        ? repositories.length > 5
+            ? `${repositories.slice(0, 5).join(', ')} and ${repositories.length - 5} more`
+            : repositories.join(', ')
+        : 'the installation';
+    return new Error(`GitHub refused a token with ${permissions} on ${where} (${status} ${errorMessage(error)}): give the GitHub App these ` +
+        `permissions and install it on these repositories (README, "GitHub App")`, { cause: error });
+}
+/**
+ * Installation tokens live an hour. @octokit/auth-app renews them from its cache after 59 minutes;
+ * when the server says a token is no longer good before that (clock skew, revocation), get a fresh
+ * one and send the request once more.
+ */
+function renewExpiredTokens(octokit, log) {
+    octokit.hook.error('request', async (error, options) => {
+        const status = httpStatus(error);
+        // a flag in `request` options travels with the request but is never sent
+        const renewed = options.request?.renewedToken;
+        if (status !== 401 || renewed)
+            throw error;
+        log.info('GitHub answered 401 Bad credentials: renewing the installation token');
+        await octokit.auth({ type: 'installation', refresh: true });
+        const again = octokit.request;
+        return again({ ...options, request: { ...options.request, renewedToken: true } });
+    });
+}
+/** What a token needs for an operation, said when GitHub refuses it. */
+function tokenNeeds(operation) {
+    if (/^POST .*\/dispatches$/.test(operation) || /\/cancel$|\/rerun/.test(operation))
+        return 'actions: write on that repository';
+    if (/\/actions\//.test(operation))
+        return 'actions: read on that repository';
+    if (/\/issues(\/|$)/.test(operation))
+        return 'issues: write on that repository (for the failure issue)';
+    if (/installation/.test(operation))
+        return 'a valid app-id and private-key of an App installed on the organization';
+    return 'contents: read on the repositories of the configuration (and actions: write to dispatch)';
+}
+/**
+ * The outermost wrap of every request: a request that got no answer in any try becomes one
+ * NoAnswerError naming the operation and the tries; a refused token says what the token needs.
+ */
+function explainFailures(octokit) {
+    octokit.hook.wrap('request', async (request, options) => {
+        try {
+            return await request(options);
+        }
+        catch (error) {
+            const sent = error.request;
+            const operation = describeRequest(sent?.method ?? options.method, sent?.url ?? options.url);
+            let cause = error;
+            for (let depth = 0; depth < 5 && cause instanceof Error; depth++, cause = cause.cause) {
+                if (cause instanceof ForeignOriginError)
+                    throw cause;
+                if (!(cause instanceof HttpNoAnswer))
+                    continue;
+                // the retry plugin counts each failed try in retryCount (the last one too)
+                const tries = Math.max(1, options.request?.retryCount ?? 1);
+                throw new NoAnswerError(`${cause.message} (${tries} ${tries === 1 ? 'try' : 'tries'})`);
+            }
+            const status = httpStatus(error);
+            const headers = error.response?.headers ?? {};
+            const rateLimited = headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(errorMessage(error));
+            if ((status === 401 || (status === 403 && !rateLimited)) && error instanceof Error) {
+                error.message = `GitHub refused the token (${status} ${error.message}) for ${operation}: it needs ${tokenNeeds(operation)}`;
+            }
+            throw error;
+        }
+    });
+}
+
+;// CONCATENATED MODULE: ./src/github/listing.ts
+/**
+ * Pages a listing may have before it is given up: 50 pages of 100 (5,000 tags, workflows or issues,
+ * far above any HMS repo). A server whose `Link: next` never ends ends the operation with an error
+ * naming it, instead of a loop without end.
+ */
+const MAX_LISTING_PAGES = 50;
+/** Every item of a paginated listing (`octokit.paginate.iterator`), up to the page cap. */
+async function allPages(pages, operation) {
+    const items = [];
+    let count = 0;
+    for await (const page of pages) {
+        if (++count > MAX_LISTING_PAGES)
+            throw new Error(`GitHub API: ${operation} has more than ${MAX_LISTING_PAGES} pages: stopped (a listing without end?)`);
+        items.push(...page.data);
+    }
+    return items;
+}
+
+;// CONCATENATED MODULE: ./src/github/issues.ts
+
+function tracked(issue) {
+    return { number: issue.number, state: issue.state === 'closed' ? 'closed' : 'open', body: issue.body ?? '', htmlUrl: issue.html_url };
+}
+/** The failure issue's calls on one repository (`owner/name`), with the run's Octokit. */
+function githubIssueTracker(octokit, repository) {
+    const [owner = '', repo = ''] = repository.split('/');
+    return {
+        async findByLabel(label) {
+            const issues = await allPages(octokit.paginate.iterator('GET /repos/{owner}/{repo}/issues', { owner, repo, labels: label, state: 'all', per_page: 100 }), `GET /repos/${owner}/${repo}/issues`);
+            // the issues listing holds pull requests too
+            return issues.filter((i) => !i.pull_request).map(tracked);
+        },
+        async create(title, body, labels) {
+            const { data } = await octokit.request('POST /repos/{owner}/{repo}/issues', {
+                owner,
+                repo,
+                title,
+                body,
+                labels,
+                request: { retries: 0 }
+            });
+            return tracked(data);
+        },
+        async update(number, changes) {
+            await octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
+                owner,
+                repo,
+                issue_number: number,
+                ...changes,
+                ...(changes.state === 'closed' ? { state_reason: 'completed' } : {})
+            });
+        },
+        async comment(number, body) {
+            await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+                owner,
+                repo,
+                issue_number: number,
+                body,
+                request: { retries: 0 }
+            });
+        }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/plan/planning-api.ts
@@ -51745,6 +51919,7 @@ async function connectGitHub(target, server) {
         org,
         ...(target.repo ? { repo: target.repo } : {}),
         auth: server.auth,
+        http: server.http,
         log: server.log,
         ...(target.timeoutMs ? { timeoutMs: target.timeoutMs } : {})
     });
@@ -51849,7 +52024,8 @@ const Inputs = {
     MaxAge: 'max-age',
     RegistryUsername: 'registry-username',
     RegistryPassword: 'registry-password',
-    RegistryRewrite: 'registry-rewrite'
+    RegistryRewrite: 'registry-rewrite',
+    RegistryHosts: 'registry-hosts'
 };
 /** When the job fails (exit 1); bad input always fails it. */
 const FAIL_ON = ['problems', 'failed-builds', 'never'];
@@ -51975,7 +52151,7 @@ const OPTIONS = {
         flag: 'registry-username',
         variables: ['REGISTRY_USERNAME'],
         metavar: 'U',
-        help: "image registry user (default: the chart repository's credentials)"
+        help: "image registry user (default: the chart repository's credentials, for the chart repository's host only)"
     },
     registryPassword: {
         input: Inputs.RegistryPassword,
@@ -51991,6 +52167,13 @@ const OPTIONS = {
         repeatable: true,
         metavar: 'F=T',
         help: 'read images of registry F from T instead (a mirror; http only on loopback) (repeatable)'
+    },
+    registryHosts: {
+        input: Inputs.RegistryHosts,
+        flag: 'registry-host',
+        repeatable: true,
+        metavar: 'H',
+        help: 'a registry host the registry credentials may go to, and that may be read on a private address (repeatable)'
     },
     failOn: {
         input: Inputs.FailOn,
@@ -57362,8 +57545,6 @@ const megabytes = (bytes) => formatMegabytes(bytes, bytes < MEGABYTE ? 2 : 0);
 
 
 
-
-const chart_repository_MAX_REDIRECTS = 5;
 const DEFAULT_CHART_LIMITS = {
     maxDownloadBytes: 20 * MEGABYTE,
     maxUnpackedBytes: 50 * MEGABYTE,
@@ -57371,23 +57552,26 @@ const DEFAULT_CHART_LIMITS = {
 };
 /**
  * Downloads chart archives, each URL once per run, and extracts them with the action's own bounded
- * reader. Basic auth goes only to the origin of the chart URL, and redirects are followed only
- * within it: a redirect to another origin fails the download, naming both.
+ * reader, through the job's network policy: Basic auth goes only to the origin of the chart URL,
+ * and redirects are followed only within it (a redirect to another origin fails the download,
+ * naming both).
  */
 class ChartRepository {
     credentials;
+    http;
     options;
     downloads = new Map();
     workDir;
     extracted = 0;
-    fetchImpl;
     timeoutMs;
+    /** URLs downloaded whole: their hosts are the chart repository's (registry credentials may default to its). */
+    served = new Set();
     /** Origins that gave no answer: the job ends, later downloads from them are not even tried. */
     silent = new Map();
-    constructor(credentials, options = {}) {
+    constructor(credentials, http, options = {}) {
         this.credentials = credentials;
+        this.http = http;
         this.options = options;
-        this.fetchImpl = options.fetch ?? createProxyFetch();
         this.timeoutMs = options.timeoutMs ?? 120_000;
     }
     /** The same URL asked for twice (two branches, two releases of one chart) is downloaded once. */
@@ -57404,76 +57588,41 @@ class ChartRepository {
         }
         return pending;
     }
-    /** The archive at `url`, the whole download (redirects and body) within the deadline. */
+    /** The archive at `url`, the whole download (redirects and body) within the deadline and the download bound. */
     async fetchArchive(url) {
         const origin = new URL(url).origin;
         const earlier = this.silent.get(origin);
         if (earlier)
             throw earlier;
-        const deadline = AbortSignal.timeout(this.timeoutMs);
+        const limit = this.limits.maxDownloadBytes;
+        let answer;
         try {
-            return await this.fetchFollowingRedirects(url, deadline);
+            answer = await this.http.request(url, { service: `chart repository ${origin}`, timeoutMs: this.timeoutMs, maxBytes: limit, redirects: 'same-origin' }, {
+                headers: { accept: 'application/gzip, application/octet-stream, */*' },
+                ...(this.credentials
+                    ? { credential: { origin, authorization: basicAuthorization(this.credentials.username, this.credentials.password) } }
+                    : {})
+            });
         }
         catch (error) {
-            if (!deadline.aborted)
-                throw error;
-            const { pathname } = new URL(url);
-            const silent = new NoAnswerError(`chart repository ${origin}: GET ${pathname} gave no answer in ${formatDuration(this.timeoutMs)}`);
-            this.silent.set(origin, silent);
-            throw silent;
+            if (error instanceof NoAnswerError)
+                this.silent.set(origin, error);
+            if (error instanceof HttpTooLarge)
+                throw new Error(`the archive is larger than ${formatMegabytes(limit)} (configuration.limits.chart-download-megabytes)`, {
+                    cause: error
+                });
+            throw error;
         }
-    }
-    async fetchFollowingRedirects(url, signal) {
-        const origin = new URL(url).origin;
-        let current = url;
-        for (let hop = 0; hop <= chart_repository_MAX_REDIRECTS; hop++) {
-            const headers = { accept: 'application/gzip, application/octet-stream, */*' };
-            if (this.credentials) {
-                headers.authorization = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`;
-            }
-            const response = await this.fetchImpl(current, { headers, redirect: 'manual', signal });
-            if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
-                await response.body?.cancel();
-                const next = new URL(response.headers.get('location') ?? '', current);
-                if (next.origin !== origin)
-                    throw new ForeignOriginError(`chart repository ${origin}`, `GET ${new URL(url).pathname}`, next.origin, 'was redirected to');
-                current = next.toString();
-                continue;
-            }
-            if (response.status === 401 || response.status === 403) {
-                throw new Error(`download answered ${response.status}: ${this.credentials ? 'the chart repository refused chart-repo-username/chart-repo-password' : 'the chart repository needs chart-repo-username and chart-repo-password'}`);
-            }
-            if (response.status === 404)
-                throw new Error('download answered 404: no such chart version in the chart repository');
-            if (!response.ok)
-                throw new Error(`download answered ${response.status} ${response.statusText}`);
-            return await this.readBounded(response);
+        const { status } = answer;
+        if (status === 401 || status === 403) {
+            throw new Error(`download answered ${status}: ${this.credentials ? 'the chart repository refused chart-repo-username/chart-repo-password' : 'the chart repository needs chart-repo-username and chart-repo-password'}`);
         }
-        throw new Error(`more than ${chart_repository_MAX_REDIRECTS} redirects`);
-    }
-    /** The body, read as it comes, up to the download bound (a Content-Length above it is refused before reading). */
-    async readBounded(response) {
-        const limit = this.limits.maxDownloadBytes;
-        const tooLarge = `the archive is larger than ${formatMegabytes(limit)} (configuration.limits.chart-download-megabytes)`;
-        if (Number(response.headers.get('content-length') ?? 0) > limit) {
-            await response.body?.cancel();
-            throw new Error(tooLarge);
-        }
-        const chunks = [];
-        let bytes = 0;
-        const reader = response.body?.getReader();
-        for (;;) {
-            const next = await reader?.read();
-            if (!next || next.done)
-                break;
-            bytes += next.value.length;
-            if (bytes > limit) {
-                await reader?.cancel();
-                throw new Error(tooLarge);
-            }
-            chunks.push(next.value);
-        }
-        return Buffer.concat(chunks);
+        if (status === 404)
+            throw new Error('download answered 404: no such chart version in the chart repository');
+        if (status < 200 || status > 299)
+            throw new Error(`download answered ${status} ${answer.statusText}`);
+        this.served.add(url);
+        return answer.body;
     }
     get limits() {
         return this.options.limits ?? DEFAULT_CHART_LIMITS;
@@ -57507,6 +57656,10 @@ class ChartRepository {
             return { ok: false, reason: `chart has invalid YAML: ${firstLine(errorMessage(error))}` };
         }
         return { ok: true, chart: { url, dir, chartYaml, values: isMapping(values) ? values : {} } };
+    }
+    /** The URLs downloaded whole so far. */
+    downloaded() {
+        return [...this.served];
     }
     async dispose() {
         if (this.workDir)
@@ -65837,11 +65990,11 @@ var lib_HttpCodes;
     HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
     HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
 })(lib_HttpCodes || (lib_HttpCodes = {}));
-var lib_Headers;
+var http_client_lib_Headers;
 (function (Headers) {
     Headers["Accept"] = "accept";
     Headers["ContentType"] = "content-type";
-})(lib_Headers || (lib_Headers = {}));
+})(http_client_lib_Headers || (http_client_lib_Headers = {}));
 var lib_MediaTypes;
 (function (MediaTypes) {
     MediaTypes["ApplicationJson"] = "application/json";
@@ -65996,7 +66149,7 @@ class http_client_lib_HttpClient {
      */
     getJson(requestUrl_1) {
         return lib_awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, lib_MediaTypes.ApplicationJson);
+            additionalHeaders[http_client_lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, http_client_lib_Headers.Accept, lib_MediaTypes.ApplicationJson);
             const res = yield this.get(requestUrl, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
         });
@@ -66004,8 +66157,8 @@ class http_client_lib_HttpClient {
     postJson(requestUrl_1, obj_1) {
         return lib_awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, lib_MediaTypes.ApplicationJson);
-            additionalHeaders[lib_Headers.ContentType] =
+            additionalHeaders[http_client_lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, http_client_lib_Headers.Accept, lib_MediaTypes.ApplicationJson);
+            additionalHeaders[http_client_lib_Headers.ContentType] =
                 this._getExistingOrDefaultContentTypeHeader(additionalHeaders, lib_MediaTypes.ApplicationJson);
             const res = yield this.post(requestUrl, data, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
@@ -66014,8 +66167,8 @@ class http_client_lib_HttpClient {
     putJson(requestUrl_1, obj_1) {
         return lib_awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, lib_MediaTypes.ApplicationJson);
-            additionalHeaders[lib_Headers.ContentType] =
+            additionalHeaders[http_client_lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, http_client_lib_Headers.Accept, lib_MediaTypes.ApplicationJson);
+            additionalHeaders[http_client_lib_Headers.ContentType] =
                 this._getExistingOrDefaultContentTypeHeader(additionalHeaders, lib_MediaTypes.ApplicationJson);
             const res = yield this.put(requestUrl, data, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
@@ -66024,8 +66177,8 @@ class http_client_lib_HttpClient {
     patchJson(requestUrl_1, obj_1) {
         return lib_awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, lib_MediaTypes.ApplicationJson);
-            additionalHeaders[lib_Headers.ContentType] =
+            additionalHeaders[http_client_lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, http_client_lib_Headers.Accept, lib_MediaTypes.ApplicationJson);
+            additionalHeaders[http_client_lib_Headers.ContentType] =
                 this._getExistingOrDefaultContentTypeHeader(additionalHeaders, lib_MediaTypes.ApplicationJson);
             const res = yield this.patch(requestUrl, data, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
@@ -66292,7 +66445,7 @@ class http_client_lib_HttpClient {
     _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
         let clientHeader;
         if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lib_lowercaseKeys(this.requestOptions.headers)[lib_Headers.ContentType];
+            const headerValue = lib_lowercaseKeys(this.requestOptions.headers)[http_client_lib_Headers.ContentType];
             if (headerValue) {
                 if (typeof headerValue === 'number') {
                     clientHeader = String(headerValue);
@@ -66305,7 +66458,7 @@ class http_client_lib_HttpClient {
                 }
             }
         }
-        const additionalValue = additionalHeaders[lib_Headers.ContentType];
+        const additionalValue = additionalHeaders[http_client_lib_Headers.ContentType];
         // Return the first non-undefined value, converting numbers or arrays to strings if necessary
         if (additionalValue !== undefined) {
             if (typeof additionalValue === 'number') {
@@ -67284,10 +67437,41 @@ function shortImageName(ref) {
     const name = ref.repository.slice(ref.repository.lastIndexOf('/') + 1);
     return ref.reference.startsWith('sha256:') ? `${name}@${ref.reference.slice(0, 19)}` : `${name}:${ref.reference}`;
 }
-/** A registry on a loopback address: read over plain http, as docker does (127.0.0.0/8 is an insecure registry by default). */
+/** A host on a loopback address: a registry a person named there is read over plain http, as docker does. */
 function isLoopback(host) {
-    const name = host.replace(/:\d+$/, '');
-    return name === 'localhost' || name === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(name);
+    const name = hostName(host);
+    return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
+}
+/** `127.0.0.1:5000` → `127.0.0.1`, `[::1]:5000` → `::1`. */
+function hostName(host) {
+    const bracketed = /^\[([^\]]*)\](?::\d+)?$/.exec(host);
+    if (bracketed)
+        return (bracketed[1] ?? '').toLowerCase();
+    return host.replace(/:\d+$/, '').toLowerCase();
+}
+/**
+ * A host on the runner itself or its private network: loopback, `localhost`, unspecified, RFC 1918,
+ * carrier-grade NAT, link-local (cloud metadata at 169.254.169.254), IPv6 unique-local and link-local.
+ */
+function isPrivateHost(host) {
+    const name = hostName(host);
+    if (isLoopback(host) || name.endsWith('.localhost') || name === '0.0.0.0' || name === '::')
+        return true;
+    const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(name);
+    if (v4) {
+        const [a, b] = [Number(v4[1]), Number(v4[2])];
+        return (a === 0 ||
+            a === 10 ||
+            a === 127 ||
+            (a === 172 && b >= 16 && b <= 31) ||
+            (a === 192 && b === 168) ||
+            (a === 169 && b === 254) ||
+            (a === 100 && b >= 64 && b <= 127));
+    }
+    // an IPv4 address written as one number or in hex is a private address in disguise
+    if (/^(0x[0-9a-f]+|\d+)$/.test(name))
+        return true;
+    return /^(f[cd][0-9a-f]{2}|fe[89ab][0-9a-f]):/.test(name) || name.startsWith('::ffff:');
 }
 /** Docker Hub's registry API lives at registry-1.docker.io; a loopback registry is read over http. */
 function registryOrigin(registry) {
@@ -67305,6 +67489,23 @@ function originFor(registry, rewrites) {
         return registryOrigin(registry);
     const to = rewrite.to.replace(/\/+$/, '');
     return /^https?:\/\//.test(to) ? to : registryOrigin(to);
+}
+/**
+ * Where a registry may be read. A host a person named (a `registry-rewrite` source, an entry of
+ * `registry-hosts`, the chart repository's host) is read at its origin, over http on loopback. A
+ * host named only by content (an image of a manifest, a Dockerfile's `FROM`) is read over https,
+ * and never on the runner's own host or its private network.
+ */
+function registryAccess(registry, rewrites, namedHosts) {
+    if (rewrites.some((r) => r.from === registry) || namedHosts.has(registry))
+        return { ok: true, origin: originFor(registry, rewrites) };
+    if (isPrivateHost(registry))
+        return {
+            ok: false,
+            reason: `${registry} is a loopback or private address named only by the repositories' content: not read (name it in registry-hosts to read it)`
+        };
+    const host = registry === DOCKER_HUB ? 'registry-1.docker.io' : registry;
+    return { ok: true, origin: `https://${host}` };
 }
 /** A rewrite's target must be https, or http on a loopback address: checked when the settings are read. */
 function checkRegistryRewrite(to, name) {
@@ -67634,12 +67835,14 @@ function parseChallenge(header) {
 class RegistryError extends Error {
     name = 'RegistryError';
 }
-/** Requests in flight at once, across registries (bases and images are read side by side). */
-const registry_client_CONCURRENT_REQUESTS = 8;
 /** Manifests and image configs are small (a registry refuses manifests past 4 MB). */
 const MAX_DOCUMENT_BYTES = 4 * MEGABYTE;
-/** Redirects followed per request (a blob is usually redirected once, to its storage). */
-const registry_client_MAX_REDIRECTS = 5;
+/** Token answers are a few KB. */
+const MAX_TOKEN_BYTES = 64 * 1024;
+/** A content-addressed name: `sha256:` and 64 hex digits. */
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+/** What is kept of a date read from a registry (an RFC 3339 date with nanoseconds is 35 characters). */
+const MAX_DATE_CHARS = 40;
 const MANIFEST_TYPES = [
     'application/vnd.oci.image.index.v1+json',
     'application/vnd.docker.distribution.manifest.list.v2+json',
@@ -67649,15 +67852,13 @@ const MANIFEST_TYPES = [
 const INDEX_TYPES = new Set(MANIFEST_TYPES.slice(0, 2));
 const BASE_DIGEST = 'org.opencontainers.image.base.digest';
 /**
- * A small client of the OCI distribution API, over the toolkit's proxy-aware fetch: the manifest
- * (through an index to its linux/amd64 manifest), the image config, nothing else. Basic auth and the
- * Bearer token flow; credentials go only to their registry's origin, across redirects too. Each
- * image is read once per run, however many builds name it.
+ * A small client of the OCI distribution API, over the job's network policy: the manifest (through
+ * an index to its linux/amd64 manifest), the image config, nothing else. Basic auth and the Bearer
+ * token flow; credentials go only to their registry's origin. Every content-addressed read is
+ * checked against its digest. Each image is read once per run, however many builds name it.
  */
 class RegistryClient {
     options;
-    fetch;
-    limit = pLimit(registry_client_CONCURRENT_REQUESTS);
     facts = new Map();
     /** How each origin asked to be authenticated, once it has: later requests authenticate at once. */
     challenges = new Map();
@@ -67670,7 +67871,6 @@ class RegistryClient {
     requests = { probe: 0, manifest: 0, blob: 0, token: 0 };
     constructor(options) {
         this.options = options;
-        this.fetch = options.fetch ?? createProxyFetch();
     }
     /** The facts of one image (read once per run); a RegistryError when its registry cannot be read. */
     imageFacts(ref) {
@@ -67689,7 +67889,7 @@ class RegistryClient {
         let { manifest, digest } = top;
         if (INDEX_TYPES.has(manifest.mediaType ?? '') || Array.isArray(manifest.manifests)) {
             const amd64 = manifest.manifests?.find((m) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64');
-            if (!amd64?.digest)
+            if (!amd64?.digest || !DIGEST.test(amd64.digest))
                 throw this.error(ref, 'its index has no linux/amd64 manifest');
             const platform = await this.getManifest(ref, amd64.digest);
             if (platform === undefined)
@@ -67699,90 +67899,97 @@ class RegistryClient {
             digest = top.digest;
         }
         const configDigest = manifest.config?.digest;
-        if (!configDigest)
+        if (!configDigest || !DIGEST.test(configDigest))
             throw this.error(ref, 'its manifest names no config');
-        const config = (await this.getJson(ref, `/blobs/${configDigest}`, 'blob', 'application/json')).body;
+        const read = await this.getJson(ref, `/blobs/${configDigest}`, 'blob', 'application/json', configDigest);
+        if (read.status === 404)
+            throw this.error(ref, `its manifest names the config ${configDigest}, which is not in the registry`);
+        const config = read.body;
         if (typeof config !== 'object' || config === null)
             throw this.error(ref, 'its image config is not a JSON object');
         const labels = config.config?.Labels ?? {};
         const baseDigest = manifest.annotations?.[BASE_DIGEST] ?? labels[BASE_DIGEST];
+        const created = typeof config.created === 'string' ? config.created.slice(0, MAX_DATE_CHARS) : undefined;
         return {
             found: true,
             digest,
-            ...(typeof config.created === 'string' ? { created: config.created } : {}),
-            ...(baseDigest ? { baseDigest } : {})
+            ...(created ? { created } : {}),
+            // a recorded base digest that is not a digest is not kept (nor carried into the plan)
+            ...(typeof baseDigest === 'string' && DIGEST.test(baseDigest) ? { baseDigest } : {})
         };
     }
     async getManifest(ref, reference) {
-        const answer = await this.getJson(ref, `/manifests/${reference}`, 'manifest', MANIFEST_TYPES.join(', '));
+        const byDigest = DIGEST.test(reference) ? reference : undefined;
+        const answer = await this.getJson(ref, `/manifests/${reference}`, 'manifest', MANIFEST_TYPES.join(', '), byDigest);
         if (answer.status === 404)
             return undefined;
         const manifest = answer.body;
         if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest))
             throw this.error(ref, 'its manifest is not a JSON object');
-        return { manifest, digest: answer.digest ?? reference };
+        return { manifest, digest: answer.digest };
     }
     error(ref, what) {
         return new RegistryError(`${formatImageReference(ref)}: registry ${ref.registry}: ${what}`);
     }
-    /** GET a JSON document of the image's repository; 404 is an answer, any other failure a RegistryError. */
-    async getJson(ref, path, kind, accept) {
-        const origin = originFor(ref.registry, this.options.rewrites);
+    /** Where a registry is read, or why it is not (a private address named only by content). */
+    originOf(ref) {
+        const access = registryAccess(ref.registry, this.options.rewrites, this.options.namedHosts);
+        if (!access.ok)
+            throw this.error(ref, access.reason);
+        return access.origin;
+    }
+    /**
+     * GET a JSON document of the image's repository; 404 is an answer, any other failure a
+     * RegistryError. The bytes are checked against `digest` when the document is named by one; a
+     * manifest's digest is the registry's `Docker-Content-Digest`, checked against the bytes.
+     */
+    async getJson(ref, path, kind, accept, digest) {
+        const origin = this.originOf(ref);
         const silent = this.silent.get(origin);
         if (silent)
             throw this.error(ref, silent);
         const url = `${origin}/v2/${ref.repository}${path}`;
-        const response = await this.limit(() => this.send(ref, url, origin, accept, kind));
-        if (response.status === 404)
+        const answer = await this.send(ref, url, origin, accept, kind);
+        if (answer.status === 404)
             return { status: 404 };
-        if (response.status !== 200)
-            throw this.error(ref, `GET ${new URL(url).pathname} answered ${response.status}${await describeBody(response)}`);
-        const text = await this.readBounded(ref, response, url);
+        if (answer.status !== 200)
+            throw this.error(ref, `GET ${new URL(url).pathname} answered ${answer.status}${describeRegistryError(answer.body)}`);
+        const actual = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(answer.body).digest('hex')}`;
+        const claimed = answer.headers.get('docker-content-digest') ?? undefined;
+        if (digest !== undefined && actual !== digest)
+            throw this.error(ref, `GET ${new URL(url).pathname} answered bytes whose digest is ${actual}, not the ${digest} asked for`);
+        if (claimed !== undefined && claimed !== actual)
+            throw this.error(ref, `GET ${new URL(url).pathname} answered bytes whose digest is ${actual}, not the ${claimed.slice(0, 80)} it claims`);
         try {
-            return { status: 200, body: JSON.parse(text), digest: response.headers.get('docker-content-digest') ?? undefined };
+            return { status: 200, body: JSON.parse(answer.body.toString('utf8')), digest: actual };
         }
         catch {
             throw this.error(ref, `GET ${new URL(url).pathname} answered what is not JSON`);
         }
     }
-    /** One request with its auth, following redirects by hand: credentials never leave their origin. */
+    policy(ref, maxBytes = MAX_DOCUMENT_BYTES) {
+        // a blob is redirected to its storage, read there without the registry's credentials
+        return { service: `registry ${ref.registry}`, timeoutMs: this.options.timeoutMs, maxBytes, redirects: 'drop-credentials' };
+    }
+    /** One request with its auth: the first 401 of an origin says how it authenticates, and the request is sent again once. */
     async send(ref, url, origin, accept, kind) {
         await this.probe(ref, origin);
-        let target = url;
-        let authorization = await this.authorizationFor(ref, origin);
-        let answeredChallenge = false;
-        for (let hop = 0; hop <= registry_client_MAX_REDIRECTS; hop++) {
-            const sameOrigin = new URL(target).origin === origin;
-            const response = await this.request(ref, target, {
-                accept,
-                ...(sameOrigin && authorization ? { authorization } : {})
-            });
+        let credential = await this.credentialFor(ref, origin);
+        for (let attempt = 0;; attempt++) {
+            const answer = await this.request(ref, origin, url, { accept }, credential);
             this.requests[kind]++;
-            // the first answer of an origin says how it authenticates; requests sent before that are sent again once, authenticated
-            if (response.status === 401 && sameOrigin && !answeredChallenge) {
-                answeredChallenge = true;
-                const challenge = parseChallenge(response.headers.get('www-authenticate') ?? '');
-                await response.body?.cancel();
-                if (!challenge)
-                    return response;
-                if (!this.challenges.has(origin))
-                    this.challenges.set(origin, challenge);
-                const retry = await this.authorizationFor(ref, origin);
-                if (!retry || retry === authorization)
-                    return response;
-                authorization = retry;
-                hop = -1;
-                continue;
-            }
-            if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
-                await response.body?.cancel();
-                // a blob redirected to its storage is fetched there without the registry's credentials
-                target = new URL(response.headers.get('location') ?? '', target).toString();
-                continue;
-            }
-            return response;
+            if (answer.status !== 401 || attempt > 0 || new URL(answer.url).origin !== origin)
+                return answer;
+            const challenge = parseChallenge(answer.headers.get('www-authenticate') ?? '');
+            if (!challenge)
+                return answer;
+            if (!this.challenges.has(origin))
+                this.challenges.set(origin, challenge);
+            const retry = await this.credentialFor(ref, origin);
+            if (!retry || retry.authorization === credential?.authorization)
+                return answer;
+            credential = retry;
         }
-        throw this.error(ref, `more than ${registry_client_MAX_REDIRECTS} redirects from ${url}`);
     }
     /** Ask an origin once how it authenticates (`GET /v2/` answers 401 with its challenge, or 200 when it needs nothing). */
     probe(ref, origin) {
@@ -67790,9 +67997,8 @@ class RegistryClient {
         if (!pending) {
             pending = (async () => {
                 this.requests.probe++;
-                const response = await this.request(ref, `${origin}/v2/`, {});
-                const challenge = response.status === 401 ? parseChallenge(response.headers.get('www-authenticate') ?? '') : undefined;
-                await response.body?.cancel();
+                const answer = await this.request(ref, origin, `${origin}/v2/`, {}, undefined);
+                const challenge = answer.status === 401 ? parseChallenge(answer.headers.get('www-authenticate') ?? '') : undefined;
                 if (challenge && !this.challenges.has(origin))
                     this.challenges.set(origin, challenge);
             })();
@@ -67800,90 +68006,83 @@ class RegistryClient {
         }
         return pending;
     }
-    /** The Authorization header for an origin, once it has said how it authenticates. */
-    async authorizationFor(ref, origin) {
+    /** The credential for an origin, once it has said how it authenticates. */
+    async credentialFor(ref, origin) {
         const challenge = this.challenges.get(origin);
         if (!challenge)
             return undefined;
         const credentials = this.options.credentialsFor(ref.registry);
         if (challenge.scheme === 'basic')
-            return credentials ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` : undefined;
+            return credentials ? { origin, authorization: basicAuthorization(credentials.username, credentials.password) } : undefined;
         const scope = `repository:${ref.repository}:pull`;
         const key = `${challenge.realm} ${challenge.service ?? ''} ${scope}`;
         let token = this.tokens.get(key);
         if (!token) {
-            token = this.fetchToken(ref, challenge, scope, credentials);
+            token = this.fetchToken(ref, origin, challenge, scope, credentials);
             this.tokens.set(key, token);
         }
-        return `Bearer ${await token}`;
+        return { origin, authorization: `Bearer ${await token}` };
     }
     /** The Bearer token flow: the realm gives a token for the scope, anonymous or with the registry's credentials. */
-    async fetchToken(ref, challenge, scope, credentials) {
+    async fetchToken(ref, origin, challenge, scope, credentials) {
         const url = new URL(challenge.realm);
+        const registry = new URL(origin);
+        // an https registry's realm is never read over plain http
+        if (registry.protocol === 'https:' && url.protocol !== 'https:')
+            throw this.error(ref, `its token server ${url.origin} is plain http: refused, the registry is read over https`);
         if (challenge.service)
             url.searchParams.set('service', challenge.service);
         url.searchParams.set('scope', scope);
-        // credentials go to a token server on the registry's own host only (Artifactory, GHCR): a challenge
-        // naming another host (Docker Hub's auth.docker.io) gets an anonymous request
-        const sameHost = url.hostname === new URL(originFor(ref.registry, this.options.rewrites)).hostname;
-        const headers = credentials && sameHost
-            ? { authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` }
-            : {};
+        // credentials go to the registry's own origin, or to a token server on its host over https
+        // (Artifactory, GHCR); a challenge naming another host (Docker Hub's auth.docker.io) is asked anonymously
+        const trusted = url.origin === registry.origin || (url.hostname === registry.hostname && url.protocol === 'https:');
+        const credential = credentials && trusted
+            ? { origin: url.origin, authorization: basicAuthorization(credentials.username, credentials.password) }
+            : undefined;
         this.requests.token++;
-        // not through the limit: the request waiting for this token holds a slot already
-        const response = await this.request(ref, url.toString(), headers, 'manual');
-        if (response.status !== 200)
-            throw this.error(ref, `its token server ${url.origin} answered ${response.status}${await describeBody(response)}`);
-        const body = JSON.parse(await this.readBounded(ref, response, url.toString()));
+        const answer = await this.request(ref, origin, url.toString(), {}, credential, MAX_TOKEN_BYTES);
+        if (answer.status !== 200)
+            throw this.error(ref, `its token server ${url.origin} answered ${answer.status}${describeRegistryError(answer.body)}`);
+        let body;
+        try {
+            body = JSON.parse(answer.body.toString('utf8'));
+        }
+        catch {
+            throw this.error(ref, `its token server ${url.origin} answered what is not JSON`);
+        }
         const token = body.token ?? body.access_token;
-        if (!token)
+        if (typeof token !== 'string' || token === '' || /[\r\n]/.test(token))
             throw this.error(ref, `its token server ${url.origin} answered no token`);
         return token;
     }
-    /** One fetch with the deadline; a server that does not answer in time is named, and not asked again. */
-    async request(ref, url, headers, redirect = 'manual') {
+    /** One exchange through the network policy; a registry that does not answer in time is named, and not asked again. */
+    async request(ref, origin, url, headers, credential, maxBytes) {
         try {
-            return await this.fetch(url, { headers, redirect, signal: AbortSignal.timeout(this.options.timeoutMs) });
+            return await this.options.http.request(url, this.policy(ref, maxBytes), { headers, ...(credential ? { credential } : {}) });
         }
         catch (error) {
-            const origin = new URL(url).origin;
-            const name = error?.name;
-            const timedOut = name === 'TimeoutError' || name === 'AbortError';
-            const what = timedOut
-                ? `${origin} gave no answer in ${this.options.timeoutMs / 1000} s`
-                : `${origin} cannot be reached (${errorMessage(error)})`;
-            this.silent.set(originFor(ref.registry, this.options.rewrites), what);
+            if (error instanceof CancelledError)
+                throw error;
+            const what = error instanceof HttpNoAnswer
+                ? `${new URL(url).origin} ${error.idle ? 'stopped sending' : 'gave no answer'} in ${this.options.timeoutMs / 1000} s`
+                : error instanceof TypeError
+                    ? `${new URL(url).origin} cannot be reached (${errorMessage(error)})`
+                    : `${new URL(url).origin}: ${errorMessage(error)}`;
+            if (error instanceof HttpNoAnswer || error instanceof TypeError)
+                this.silent.set(origin, what);
             throw this.error(ref, what);
         }
     }
-    async readBounded(ref, response, url) {
-        if (!response.body)
-            return '';
-        const chunks = [];
-        let size = 0;
-        try {
-            for await (const chunk of response.body) {
-                size += chunk.byteLength;
-                if (size > MAX_DOCUMENT_BYTES)
-                    throw this.error(ref, `GET ${new URL(url).pathname} answered more than ${MAX_DOCUMENT_BYTES / MEGABYTE} MB`);
-                chunks.push(chunk);
-            }
-        }
-        catch (error) {
-            if (error instanceof RegistryError)
-                throw error;
-            throw this.error(ref, `GET ${new URL(url).pathname}: ${errorMessage(error)}`);
-        }
-        return Buffer.concat(chunks).toString('utf8');
-    }
 }
-/** The first registry error of an answer's body, for the message. */
-async function describeBody(response) {
+/** The first registry error of an answer's body (already bounded by the network policy), for the message. */
+function describeRegistryError(body) {
     try {
-        const text = (await response.text()).slice(0, 2000);
-        const body = JSON.parse(text);
-        const first = body.errors?.[0];
-        return first ? ` (${first.code ?? ''}: ${first.message ?? ''})` : '';
+        const parsed = JSON.parse(body.toString('utf8').slice(0, 2000));
+        const first = parsed.errors?.[0];
+        if (!first)
+            return '';
+        const text = (value, max) => (typeof value === 'string' ? value.slice(0, max) : '');
+        return ` (${text(first.code, 100)}: ${text(first.message, 300)})`;
     }
     catch {
         return '';
@@ -67903,28 +68102,59 @@ async function describeBody(response) {
 
 
 
-
-
 function chartsSkippedNote(skipCharts) {
     return skipCharts
         ? [`charts were not downloaded nor rendered (${Inputs.SkipCharts}): the images of the manifests' charts are not in this plan`]
         : [];
 }
 /**
- * The registry client of a run: the registry credentials (or the chart repository's) go only to the
- * registries that hold the planned images, through their origins.
+ * The hosts of the chart repository: those charts were downloaded from, and, for a mirror, the hosts
+ * its chart-repo-rewrite lines stand for.
  */
-function registryFor(plan, config, inputs) {
-    const hosts = new Set(planImages(plan).flatMap((i) => parseImageReference(i.fullImage)?.registry ?? []));
-    const credentials = inputs.registryCredentials;
+function chartHostsOf(downloaded, rewrites) {
+    const hosts = new Set();
+    const hostOf = (url) => {
+        try {
+            return new URL(url).host;
+        }
+        catch {
+            return undefined;
+        }
+    };
+    for (const url of downloaded) {
+        hosts.add(hostOf(url) ?? '');
+        for (const rewrite of rewrites)
+            if (url.startsWith(rewrite.to))
+                hosts.add(hostOf(rewrite.from) ?? '');
+    }
+    hosts.delete('');
+    return hosts;
+}
+/**
+ * The registry client of a run. Credentials go only to hosts a person named: registry-username and
+ * registry-password to registry-hosts, registry-rewrite sources and the chart repository's host; the
+ * chart repository's credentials, when no registry credentials are given, to its own host only.
+ * Every other registry, named only by content, is read anonymously.
+ */
+function registryFor(chartHosts, config, inputs, http) {
+    const named = new Set([...inputs.registryHosts, ...chartHosts]);
+    const rewritten = new Set(inputs.registryRewrites.map((r) => r.from));
+    const given = inputs.registryCredentials;
+    const chart = inputs.chartCredentials;
     return new RegistryClient({
-        credentialsFor: (registry) => (credentials && hosts.has(registry) ? credentials : undefined),
+        http,
+        credentialsFor: (registry) => {
+            if (given)
+                return named.has(registry) || rewritten.has(registry) ? given : undefined;
+            return chart && chartHosts.has(registry) ? chart : undefined;
+        },
         rewrites: inputs.registryRewrites,
+        namedHosts: named,
         timeoutMs: config.configuration.timeouts['registry-seconds'] * 1000
     });
 }
 /** Every image to rebuild, from the product stream's branches, the chart repository and the image repos' tags. */
-async function planRebuilds(config, inputs, github, output, tempRoot, clock) {
+async function planRebuilds(config, inputs, github, output, tempRoot, clock, http) {
     const log = new PhaseLog(output.log);
     const { timeouts, limits } = config.configuration;
     const productStreamRepo = config.configuration['product-stream-repo'];
@@ -67944,7 +68174,7 @@ async function planRebuilds(config, inputs, github, output, tempRoot, clock) {
         log.problem({ severity: 'warning', message: note });
     const productStreamUrl = `${inputs.serverUrl.replace(/\/+$/, '')}/${inputs.org}/${productStreamRepo}`;
     const repo = await GitRepository.open(productStreamUrl, gitToken, { stallSeconds: timeouts['git-stall-seconds'], tempRoot });
-    const charts = new ChartRepository(inputs.chartCredentials, {
+    const charts = new ChartRepository(inputs.chartCredentials, http, {
         timeoutMs: timeouts['chart-download-seconds'] * 1000,
         tempRoot,
         limits: {
@@ -67975,7 +68205,7 @@ async function planRebuilds(config, inputs, github, output, tempRoot, clock) {
             const found = finder;
             const decided = plan;
             plan = await log.group('Rebuild decisions (rebuild: when-outdated)', () => decideRebuilds(decided, {
-                registry: registryFor(decided, config, inputs),
+                registry: registryFor(chartHostsOf(charts.downloaded(), inputs.chartRewrites), config, inputs, http),
                 readFile: (repo, path, tag) => found.readFileAtTag(repo, path, tag),
                 now: clock.now(),
                 maxAgeMs: inputs.maxAgeMs ?? parseDuration(config.configuration['max-age']) ?? 7 * 86_400_000,
@@ -68146,7 +68376,7 @@ async function planAndDispatch(ctx, mode) {
             timeoutMs: config.configuration.timeouts['github-api-seconds'] * 1000
         }), deps.signal);
         const planned = fromPlan ??
-            (await unlessAborted(planRebuilds(config, { ...settings, org: ctx.org }, github, deps.output, tempRoot, deps.clock), deps.signal));
+            (await unlessAborted(planRebuilds(config, { ...settings, org: ctx.org }, github, deps.output, tempRoot, deps.clock, deps.http), deps.signal));
         const plan = mode.shard ? shardOf(planned.plan, mode.shard) : planned.plan;
         if (mode.shard)
             deps.output.log.info(`shard ${mode.shard.index}/${mode.shard.count}: ${planBuilds(plan).length} builds in ${plan.repos.length} repos (${plan.repos.map((r) => r.githubRepo).join(', ') || 'none'})`);
@@ -68935,9 +69165,19 @@ function setOutputs(report, output) {
 
 
 
+
 /** One run: the configuration, then the mode the settings chose, then its report written, then the failure issue. */
 async function runJob(settings, given) {
-    const deps = main_withDefaults(settings, given);
+    // what the job left in flight (a request of a phase a silent server ended) ends with the job
+    const ended = new AbortController();
+    try {
+        return await runJobWith(settings, main_withDefaults(settings, given, ended.signal));
+    }
+    finally {
+        ended.abort('the job ended');
+    }
+}
+async function runJobWith(settings, deps) {
     let ctx;
     let report;
     try {
@@ -68959,16 +69199,19 @@ async function runJob(settings, given) {
         await keepFailureIssue(settings.failureIssue.repo, report, settings, deps);
     return { ...end, report };
 }
-function main_withDefaults(settings, given) {
+function main_withDefaults(settings, given, ended) {
+    const signal = given.signal ?? new AbortController().signal;
+    const http = given.http ?? new OriginBoundFetch(AbortSignal.any([signal, ended]));
     return {
         output: given.output,
         clock: given.clock ?? systemClock,
-        signal: given.signal ?? new AbortController().signal,
+        signal,
+        http,
         github: given.github ??
             ((target) => {
                 if (!settings.auth)
                     throw new BadInputError('no GitHub credentials');
-                return connectGitHub(target, { apiUrl: settings.apiUrl, auth: settings.auth, log: given.output.log });
+                return connectGitHub(target, { apiUrl: settings.apiUrl, auth: settings.auth, http, log: given.output.log });
             })
     };
 }
@@ -69010,6 +69253,17 @@ function parseRegistryRewrites(text, name) {
     for (const r of rewrites)
         checkRegistryRewrite(r.to, name);
     return rewrites;
+}
+/** Lines of registry-hosts: `host` or `host:port`, as an image reference names its registry. */
+function parseRegistryHosts(text, name) {
+    const hosts = text
+        .split(/[\n,]/)
+        .map((line) => line.trim())
+        .filter((line) => line !== '');
+    for (const host of hosts)
+        if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$|^\[[0-9a-f:]+\](:\d{1,5})?$/i.test(host))
+            throw new Error(`${name}: "${host.slice(0, 100)}" is not a registry host (write host or host:port, one per line)`);
+    return hosts;
 }
 /** `12h`, `90m`, `1h30m`, `2d`, or `plan` (since the plan was made; needs from-plan). */
 function parseSkipSucceededWithin(text, name) {
@@ -69209,12 +69463,9 @@ async function readSettings(reader, context) {
         jobRunUrl: jobRunUrlOf(env),
         rebuild: await parsed('rebuild', parseRebuildPolicy),
         maxAgeMs: await parsed('maxAge', parseMaxAge),
-        registryCredentials: registryUsername || registryPassword
-            ? { username: registryUsername, password: registryPassword }
-            : username || password
-                ? { username, password }
-                : undefined,
-        registryRewrites: (await parsed('registryRewrite', parseRegistryRewrites)) ?? []
+        registryCredentials: registryUsername || registryPassword ? { username: registryUsername, password: registryPassword } : undefined,
+        registryRewrites: (await parsed('registryRewrite', parseRegistryRewrites)) ?? [],
+        registryHosts: (await parsed('registryHosts', parseRegistryHosts)) ?? []
     };
 }
 /** The settings dispatcher.py read from its environment (the command line only): they win over the file. */

@@ -1,3 +1,4 @@
+import type { RenderScriptMode } from '../plan/render-script.js';
 import { RE2JS } from 're2js';
 
 /** The configuration file after validation and defaults: what every other module reads. */
@@ -58,6 +59,7 @@ export interface RunSettings {
   'retry-failed-builds': number;
   rebuild: 'always' | 'when-outdated';
   'max-age': string;
+  'render-script': RenderScriptMode;
   'stale-base-days': number;
   'image-link-template'?: string;
 }
@@ -78,6 +80,8 @@ export interface Limits {
   'chart-file-megabytes': number;
   'helm-memory-megabytes': number;
   'helm-output-megabytes': number;
+  'plan-megabytes': number;
+  'dockerfile-bases': number;
   'chart-renders': number;
   'planning-minutes': number;
 }

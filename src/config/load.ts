@@ -1,9 +1,13 @@
-import { readFile } from 'node:fs/promises';
+import { readBoundedFile } from '../bounded-file.js';
+import { MEGABYTE } from '../bytes.js';
 import { Ajv, type ErrorObject } from 'ajv';
 import schema from './configuration.schema.json' with { type: 'json' };
 import { compileAnchored, type Configuration } from './configuration.js';
 import { errorMessage } from '../errors.js';
 import { isMapping, parseYaml, yamlProblem } from '../yaml.js';
+
+/** A configuration is a few hundred lines; a larger file is refused before it is read. */
+const MAX_CONFIGURATION_BYTES = 8 * MEGABYTE;
 
 export type LoadResult = { ok: true; config: Configuration; warnings: string[] } | { ok: false; errors: string[]; warnings: string[] };
 
@@ -132,11 +136,12 @@ export function parseConfiguration(text: string, file: string): LoadResult {
 export async function loadConfiguration(file: string): Promise<LoadResult> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readBoundedFile(file, MAX_CONFIGURATION_BYTES, 'the configuration file');
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
     return {
       ok: false,
-      errors: [`${file}: cannot read the configuration file (${(error as NodeJS.ErrnoException).code ?? String(error)})`],
+      errors: [code ? `${file}: cannot read the configuration file (${code})` : errorMessage(error)],
       warnings: []
     };
   }

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readBoundedFile } from '../bounded-file.js';
+import { MEGABYTE } from '../bytes.js';
 import { errorMessage } from '../errors.js';
 import { findFiles } from '../glob.js';
 import type { JobOutput } from '../job-output.js';
@@ -17,7 +18,7 @@ export async function mergeResults(ctx: ModeContext, pattern: string): Promise<J
   const { output } = ctx.deps;
   const { log } = output;
   const name = optionName(ctx.settings.edge, 'mergeResults');
-  const read = await readResultsFiles(pattern, name, output);
+  const read = await readResultsFiles(pattern, name, output, ctx.config.configuration.limits['plan-megabytes'] * MEGABYTE);
   const report: JobReport = { mode: 'merge', dispatched: true, results: [], problems: [...read.problems], carried: [], notes: [] };
   if (read.documents.length === 0) {
     const failure = `${name}: no results file matches ${pattern}: no job of this run reported (did they run, and upload their results?)`;
@@ -38,20 +39,33 @@ export async function mergeResults(ctx: ModeContext, pattern: string): Promise<J
   return report;
 }
 
+/** Results files read per merge (a sharded run has one per shard, at most 256 jobs in a matrix). */
+const MAX_RESULTS_FILES = 1000;
+
 /** Every results file the glob matches; a file that cannot be read or is not a results file is an error, and left out. */
 async function readResultsFiles(
   pattern: string,
   name: string,
-  output: JobOutput
+  output: JobOutput,
+  maxBytes: number
 ): Promise<{ documents: { file: string; document: ResultsDocument }[]; problems: Problem[] }> {
-  const files = await findFiles(pattern, process.cwd());
+  const found = await findFiles(pattern, process.cwd(), MAX_RESULTS_FILES);
+  const files = found.files;
   output.log.info(`${name}: ${files.length} files match ${pattern}`);
   const documents: { file: string; document: ResultsDocument }[] = [];
   const problems: Problem[] = [];
+  if (found.more) {
+    const problem: Problem = {
+      severity: 'error',
+      message: `${name}: more than ${MAX_RESULTS_FILES} files match ${pattern}: the files past ${files.at(-1) ?? ''} (in name order) were not read; narrow the pattern`
+    };
+    output.log.problem(problem);
+    problems.push(problem);
+  }
   for (const file of files) {
     let checked: ReturnType<typeof checkResultsDocument>;
     try {
-      checked = checkResultsDocument(JSON.parse(await readFile(file, 'utf8')));
+      checked = checkResultsDocument(JSON.parse(await readBoundedFile(file, maxBytes, 'results file')));
     } catch (error) {
       checked = { ok: false, error: errorMessage(error) };
     }

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Configuration } from '../config/configuration.js';
+import { MEGABYTE } from '../bytes.js';
 import { BuildRunner, type BuildOptions } from '../dispatch/build-runner.js';
 import { BadInputError, CancelledError, describeThrown, errorMessage, unlessAborted } from '../errors.js';
 import { writeJsonFile } from '../job-output.js';
@@ -11,6 +12,7 @@ import { planBuilds } from '../plan/plan.js';
 import { readPlanFile } from '../plan/plan-file.js';
 import { chartsSkippedNote, planRebuilds, type Planned } from '../plan/plan-rebuilds.js';
 import { shardOf } from '../plan/shard.js';
+import { verifyPlan } from '../plan/verify-plan.js';
 import { switchOn, optionName } from '../options.js';
 import { buildsToDispatch, gapResults, inPlanOrder, staleAcknowledgements, upToDateResults } from '../report/gaps.js';
 import type { JobReport } from '../report/job-report.js';
@@ -52,7 +54,15 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
         planRebuilds(config, { ...settings, org: ctx.org }, github, deps.output, tempRoot, deps.clock, deps.http),
         deps.signal
       ));
-    const plan = mode.shard ? shardOf(planned.plan, mode.shard) : planned.plan;
+    let plan = mode.shard ? shardOf(planned.plan, mode.shard) : planned.plan;
+    const refused: Problem[] = [];
+    if (fromPlan) {
+      // a plan file is a proposal: each build is checked against this job's configuration before anything is dispatched
+      const verified = await unlessAborted(verifyPlan(plan, config, github.planning(plan.repos.map((r) => r.githubRepo))), deps.signal);
+      plan = verified.plan;
+      refused.push(...verified.problems);
+      for (const problem of refused) deps.output.log.problem(problem);
+    }
     if (mode.shard)
       deps.output.log.info(
         `shard ${mode.shard.index}/${mode.shard.count}: ${planBuilds(plan).length} builds in ${plan.repos.length} repos (${plan.repos.map((r) => r.githubRepo).join(', ') || 'none'})`
@@ -63,6 +73,7 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
       ? planned.problems
       : [...planned.problems, ...staleAcknowledgements(plan, config.acknowledged, settings.configFile)];
     report.problems.push(...reportedProblems(ctx, problems, planned.problems.length, mode));
+    report.problems.push(...refused);
     report.carried.push(...problems);
     if (settings.planFile) await writeJsonFile(settings.planFile, { ...plan, problems } satisfies Plan);
     const gaps = gapResults(plan, config.acknowledged, new Date(deps.clock.now()).toISOString().slice(0, 10));
@@ -126,7 +137,8 @@ async function readGivenPlan(ctx: ModeContext, file: string): Promise<Planned> {
     plan = await readPlanFile(
       file,
       { org: ctx.org, productStreamRepo: ctx.config.configuration['product-stream-repo'] },
-      ctx.deps.clock.now()
+      ctx.deps.clock.now(),
+      ctx.config.configuration.limits['plan-megabytes'] * MEGABYTE
     );
   } catch (error) {
     throw new BadInputError(errorMessage(error), { cause: error });

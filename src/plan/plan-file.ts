@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readBoundedFile } from '../bounded-file.js';
 import { Ajv, type ErrorObject } from 'ajv';
 import schema from './plan.schema.json' with { type: 'json' };
 import { errorMessage } from '../errors.js';
@@ -7,6 +7,9 @@ import { PLAN_VERSION, type Plan } from './plan.js';
 
 /** A plan older than this is refused by `from-plan`: tags and workflows may have moved since (documented in the README). */
 export const PLAN_MAX_AGE_MS = 72 * 3600_000;
+
+/** A plan made on another runner may be this much ahead of this one's clock. */
+const PLAN_CLOCK_SKEW_MS = 5 * 60_000;
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validate = ajv.compile<Plan>(schema);
@@ -48,12 +51,23 @@ export function checkPlan(document: unknown): { ok: true; plan: Plan } | { ok: f
  * configuration's org and product stream, and be younger than `PLAN_MAX_AGE_MS`. Any failure is one
  * error naming the file, before anything is dispatched.
  */
-export async function readPlanFile(file: string, expected: { org: string; productStreamRepo: string }, now: number): Promise<Plan> {
+export async function readPlanFile(
+  file: string,
+  expected: { org: string; productStreamRepo: string },
+  now: number,
+  maxBytes: number
+): Promise<Plan> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readBoundedFile(file, maxBytes, 'from-plan');
   } catch (error) {
-    throw new Error(`from-plan: cannot read ${file}: ${errorMessage(error)}`, { cause: error });
+    const message = errorMessage(error);
+    throw new Error(
+      message.startsWith('from-plan') ? `${message} (configuration.limits.plan-megabytes)` : `from-plan: cannot read ${file}: ${message}`,
+      {
+        cause: error
+      }
+    );
   }
   let document: unknown;
   try {
@@ -69,6 +83,10 @@ export async function readPlanFile(file: string, expected: { org: string; produc
       `from-plan: ${file} plans ${plan.org}/${plan.productStreamRepo}, but the configuration is for ${expected.org}/${expected.productStreamRepo}`
     );
   const age = now - Date.parse(plan.createdAt);
+  if (age < -PLAN_CLOCK_SKEW_MS)
+    throw new Error(
+      `from-plan: ${file} says it was made ${plan.createdAt.slice(0, 40)}, in the future: refused (a plan is made before it is dispatched)`
+    );
   if (!(age <= PLAN_MAX_AGE_MS))
     throw new Error(
       `from-plan: ${file} was made ${plan.createdAt}, ${formatDuration(Math.max(0, age))} ago; plans older than ${formatDuration(PLAN_MAX_AGE_MS)} ` +

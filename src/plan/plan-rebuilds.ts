@@ -16,6 +16,9 @@ import { decideRebuilds } from './decide-rebuilds.js';
 import type { RebuildPolicy } from './rebuild-decision.js';
 import { parseDuration } from '../duration.js';
 import { RegistryClient } from '../registry/registry-client.js';
+import { dirname } from 'node:path';
+import { BadInputError } from '../errors.js';
+import { findRenderSandbox, noSandboxMessage, RENDER_SCRIPT, type RenderSandbox, type RenderScriptMode } from './render-script.js';
 import type { OriginBoundFetch } from '../http/origin-bound-fetch.js';
 
 /** What planning needs from the settings. */
@@ -96,6 +99,26 @@ function registryFor(
   });
 }
 
+/**
+ * Where the branches' render scripts run: with `run`, the sandbox this machine offers, or the run
+ * stops here, before any branch is read.
+ */
+function renderScriptOf(mode: RenderScriptMode, log: PhaseLog): { mode: RenderScriptMode; sandbox: RenderSandbox | undefined } {
+  if (mode !== 'run') return { mode, sandbox: undefined };
+  // the runner's own folders (its temp folder, the file commands') are hidden from a script in namespaces
+  const env = process.env;
+  const runnerDirs = [
+    env.RUNNER_TEMP,
+    ...[env.GITHUB_ENV, env.GITHUB_OUTPUT, env.GITHUB_PATH, env.GITHUB_STEP_SUMMARY, env.GITHUB_STATE].map((f) =>
+      f ? dirname(f) : undefined
+    )
+  ];
+  const sandbox = findRenderSandbox([...new Set(runnerDirs.filter((d): d is string => d !== undefined && d !== ''))]);
+  if (!sandbox) throw new BadInputError(noSandboxMessage('(any)').replace('branch (any) has render_templates.sh, and ', ''));
+  log.info(`${RENDER_SCRIPT}: run ${sandbox.describe}`);
+  return { mode, sandbox };
+}
+
 /** Every image to rebuild, from the product stream's branches, the chart repository and the image repos' tags. */
 export async function planRebuilds(
   config: Configuration,
@@ -121,6 +144,7 @@ export async function planRebuilds(
       });
   if (helm) log.info(`helm: ${helm.binary} (${await helm.version()})`);
   for (const note of chartsSkippedNote(inputs.skipCharts)) log.problem({ severity: 'warning', message: note });
+  const renderScript = renderScriptOf(config.configuration['render-script'], log);
   const productStreamUrl = `${inputs.serverUrl.replace(/\/+$/, '')}/${inputs.org}/${productStreamRepo}`;
   const repo = await GitRepository.open(productStreamUrl, gitToken, { stallSeconds: timeouts['git-stall-seconds'], tempRoot });
   const charts = new ChartRepository(inputs.chartCredentials, http, {
@@ -141,6 +165,7 @@ export async function planRebuilds(
       repo,
       githubFor: (repos) => github.planning(repos),
       helm,
+      renderScript,
       charts,
       chartRewrites: inputs.chartRewrites,
       log,

@@ -1,11 +1,17 @@
 import type { AnchoredPattern } from '../config/configuration.js';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { execCapture, tail } from '../exec.js';
+import { readFile, readdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { GitRepository, RemoteBranch } from './git.js';
+import {
+  noSandboxMessage,
+  regularFileInside,
+  RENDER_SCRIPT,
+  runRenderScript,
+  type RenderSandbox,
+  type RenderScriptMode
+} from './render-script.js';
 
-export const RENDER_SCRIPT = 'render_templates.sh';
+export { RENDER_SCRIPT };
 
 export interface BranchSelection {
   selected: RemoteBranch[];
@@ -48,11 +54,13 @@ export function gitBranchFiles(repo: GitRepository, ref: string): BranchFiles {
   };
 }
 
-/** Files of a checked-out tree (after `render_templates.sh` ran in it). */
+/** Files of a rendered tree (after `render_templates.sh` ran in it): regular files inside it only, never a link it made. */
 export function directoryBranchFiles(root: string): BranchFiles {
   const read = async (path: string): Promise<string | undefined> => {
+    const file = await regularFileInside(root, path);
+    if (file === undefined) return undefined;
     try {
-      return await readFile(join(root, path), 'utf8');
+      return await readFile(file, 'utf8');
     } catch {
       return undefined;
     }
@@ -71,40 +79,37 @@ export function directoryBranchFiles(root: string): BranchFiles {
         return [];
       }
     },
-    dispose: () => rm(root, { recursive: true, force: true })
+    // the tree sits in a folder of its own (render-script.ts)
+    dispose: () => rm(dirname(root), { recursive: true, force: true })
   };
 }
 
-/** Environment for a product stream's own script: no tokens, no action inputs. */
-function scriptEnvironment(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(INPUT_|GIT_CONFIG_|ACTIONS_)|TOKEN|PASSWORD|SECRET|PRIVATE/i.test(key)) continue;
-    env[key] = value;
-  }
-  return env;
+/** A branch's files, and whether its render script was there but not run (render-script: skip). */
+export interface OpenedBranch {
+  files: BranchFiles;
+  scriptNotRun: boolean;
 }
 
 /**
- * The files of a branch as planning must see them: straight from git, or, when the branch has
- * `render_templates.sh` at its root (sat and spc generate docker/index.yaml that way), from a
- * checkout of the branch after that script ran.
+ * The files of a branch as planning must see them: straight from git; or, when the branch has
+ * `render_templates.sh` at its root and `render-script` says to run it, from a copy of the branch
+ * after the script ran there (in the sandbox, unless `run-unisolated`).
  */
-export async function openBranch(repo: GitRepository, branch: RemoteBranch, tempRoot = tmpdir()): Promise<BranchFiles> {
+export async function openBranch(
+  repo: GitRepository,
+  branch: RemoteBranch,
+  script: { mode: RenderScriptMode; sandbox: RenderSandbox | undefined }
+): Promise<OpenedBranch> {
   const ref = `refs/remotes/origin/${branch.name}`;
   const files = gitBranchFiles(repo, ref);
   const root = await files.list('');
-  if (!root.includes(RENDER_SCRIPT)) return files;
-  const dir = await mkdtemp(join(tempRoot, 'render-'));
-  try {
-    await repo.exportTree(ref, dir);
-    const result = await execCapture('bash', [RENDER_SCRIPT], { cwd: dir, env: scriptEnvironment(), timeoutMs: 10 * 60_000 });
-    if (result.code !== 0) {
-      throw new Error(`${RENDER_SCRIPT} failed on branch ${branch.name} (exit ${result.code}): ${tail(result.stderr) || '(no stderr)'}`);
-    }
-  } catch (error) {
-    await rm(dir, { recursive: true, force: true });
-    throw error;
-  }
-  return directoryBranchFiles(dir);
+  if (!root.includes(RENDER_SCRIPT)) return { files, scriptNotRun: false };
+  if (script.mode === 'skip') return { files, scriptNotRun: true };
+  if (script.mode === 'run' && !script.sandbox) throw new Error(noSandboxMessage(branch.name));
+  const dir = await runRenderScript(
+    (target) => repo.exportTree(ref, target),
+    branch.name,
+    script.mode === 'run' ? script.sandbox : undefined
+  );
+  return { files: directoryBranchFiles(dir), scriptNotRun: false };
 }
