@@ -32,6 +32,32 @@ describe('the bases of a Dockerfile', () => {
   });
 });
 
+describe('the bases of a Dockerfile, read as docker reads them (hostile round 2)', () => {
+  it('expands an ARG defined from another ARG', () => {
+    expect(dockerfileBases('ARG REG=artifactory.example\nARG BASE=${REG}/alpine\nFROM ${BASE}:3.20\n').bases).toEqual([
+      'artifactory.example/alpine:3.20'
+    ]);
+  });
+  it('does not take a FROM inside a heredoc body', () => {
+    const text =
+      'FROM alpine:3.20\nRUN <<EOF\nFROM evil.example/x:1\nEOF\nCOPY <<-EOT /etc/x\n\tFROM other.example/y:2\n\tEOT\nFROM golang:1.23\n';
+    expect(dockerfileBases(text).bases).toEqual(['alpine:3.20', 'golang:1.23']);
+  });
+  it('honours the escape directive', () => {
+    const text = '# escape=`\nFROM `\n  alpine:3.20\nRUN echo c:\\\nFROM golang:1.23\n';
+    expect(dockerfileBases(text).bases).toEqual(['alpine:3.20', 'golang:1.23']);
+  });
+  it('stops at its bound of bases, and de-duplicates in linear time', () => {
+    const many = Array.from({ length: 60_000 }, (_, i) => `FROM reg.example/b${i % 20_000}:1`).join('\n');
+    const started = process.hrtime.bigint();
+    expect(dockerfileBases(many, 50)).toMatchObject({ truncated: true });
+    expect(dockerfileBases(many, 50).bases).toHaveLength(50);
+    expect(dockerfileBases(many).bases).toHaveLength(20_000);
+    // a guard against the quadratic de-duplication (22 s before), not a timing benchmark
+    expect(Number(process.hrtime.bigint() - started) / 1e9).toBeLessThan(10);
+  });
+});
+
 describe('image references', () => {
   it('are read as docker reads them', () => {
     expect(parseImageReference('alpine:3.15')).toEqual({ registry: 'docker.io', repository: 'library/alpine', reference: '3.15' });
@@ -88,6 +114,25 @@ describe('the rebuild decision', () => {
     ],
     now,
     maxAgeMs: 7 * 86_400_000
+  });
+
+  it('does not believe a date that does not parse or lies in the future, and reads an epoch base date as no date', () => {
+    const base = found('2026-11-20T00:00:00Z');
+    const alpine = found('2023-08-07T19:20:20Z');
+    for (const created of ['last tuesday', '2999-01-01T00:00:00Z', '2026-12-01']) {
+      const decision = decideRebuild(input({ found: true, digest: 'sha256:' + 'a'.repeat(64), created }, base, alpine));
+      expect(decision.rebuild).toBe(true);
+      expect(decision.why).toContain('cannot be believed');
+    }
+    const distroless = { found: true as const, digest: 'sha256:' + 'd'.repeat(64), created: '1970-01-01T00:00:00Z' };
+    expect(decideRebuild(input(found('2026-12-02T02:00:00Z'), base, distroless)).rebuild).toBe(false);
+    expect(
+      staleBases(
+        [{ image: 'x:1', bases: [{ reference: 'reg/distroless:1', created: '1970-01-01T00:00:00Z' }], names: new Map() }],
+        now,
+        180
+      )
+    ).toEqual([]);
   });
 
   it('is up to date when nothing moved, and says so with the dates', () => {

@@ -13,6 +13,7 @@ import {
 } from '../support/image-registry.js';
 import { startSilentServer } from '../support/silent-server.js';
 import { testHttp } from '../support/network.js';
+import { OriginBoundFetch } from '../../src/http/origin-bound-fetch.js';
 
 const ref = (text: string): ImageReference => {
   const parsed = parseImageReference(text);
@@ -152,6 +153,68 @@ describe('the registry client against registries that misbehave', () => {
     await expect(clientFor(host).imageFacts(ref(`${host}/hms/x:1`))).rejects.toThrow(
       `${host}/hms/x:1: registry ${host}: GET /v2/hms/x/manifests/1 answered what is not JSON`
     );
+  });
+
+  it('does not read a loopback registry named only by content, nor send it credentials', async () => {
+    const asked: string[] = [];
+    const host = await serve((path) => {
+      asked.push(path);
+      return { status: 200, body: '{}' };
+    });
+    const anonymous = new RegistryClient({
+      credentialsFor: () => ({ username: 'chart-user', password: 'chart-password' }),
+      rewrites: [],
+      namedHosts: new Set(),
+      timeoutMs: 5000,
+      http: testHttp()
+    });
+    await expect(anonymous.imageFacts(ref(`${host}/csm-docker/stable/cray-smd:1`))).rejects.toThrow(
+      `${host}/csm-docker/stable/cray-smd:1: registry ${host}: ${host} is a loopback or private address named only by the repositories' content: not read (name it in registry-hosts to read it)`
+    );
+    expect(asked).toEqual([]);
+  });
+
+  it('believes nothing whose bytes are not its digest, and computes a manifest digest the registry leaves out', async () => {
+    const config = JSON.stringify({ created: '2026-01-01T00:00:00Z', config: {} });
+    const manifest = JSON.stringify({
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { digest: sha256('another config') }
+    });
+    const host = await serve((path): Answer =>
+      path.includes('/manifests/') ? { status: 200, body: manifest } : { status: 200, body: config }
+    );
+    await expect(clientFor(host).imageFacts(ref(`${host}/hms/x:1`))).rejects.toThrow(
+      `GET /v2/hms/x/blobs/${sha256('another config')} answered bytes whose digest is ${sha256(config)}, not the ${sha256('another config')} asked for`
+    );
+    const honest = JSON.stringify({ mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { digest: sha256(config) } });
+    const plain = await serve((path): Answer =>
+      path.includes('/manifests/') ? { status: 200, body: honest } : { status: 200, body: config }
+    );
+    expect(await clientFor(plain).imageFacts(ref(`${plain}/hms/x:1`))).toMatchObject({ found: true, digest: sha256(honest) });
+  });
+
+  it('never sends the token request of an https registry over plain http', async () => {
+    const asked: { url: string; authorization: string | null }[] = [];
+    const fake = (url: string, init: RequestInit): Promise<Response> => {
+      asked.push({ url, authorization: new Headers(init.headers).get('authorization') });
+      return Promise.resolve(
+        new Response('{}', {
+          status: 401,
+          headers: { 'www-authenticate': 'Bearer realm="http://registry.example:8080/token",service="r"' }
+        })
+      );
+    };
+    const client = new RegistryClient({
+      credentialsFor: () => ({ username: 'u', password: 'secret-password' }),
+      rewrites: [],
+      namedHosts: new Set(['registry.example']),
+      timeoutMs: 5000,
+      http: new OriginBoundFetch(new AbortController().signal, { fetch: fake })
+    });
+    await expect(client.imageFacts(ref('registry.example/hms/x:1'))).rejects.toThrow(
+      'its token server http://registry.example:8080 is plain http: refused, the registry is read over https'
+    );
+    expect(asked.every((a) => a.url.startsWith('https://') && a.authorization === null)).toBe(true);
   });
 
   it('follows a redirect to another origin without the credentials', async () => {

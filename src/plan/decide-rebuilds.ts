@@ -19,6 +19,8 @@ export interface RebuildContext {
   now: number;
   maxAgeMs: number;
   staleBaseDays: number;
+  /** External bases read per Dockerfile (configuration.limits.dockerfile-bases). */
+  maxBases: number;
   log: Log;
 }
 
@@ -72,6 +74,7 @@ export async function decideRebuilds(plan: Plan, ctx: RebuildContext): Promise<P
       now: ctx.now,
       maxAgeMs: ctx.maxAgeMs
     });
+    if (decision.why.includes('cannot be believed')) warn(`${decision.why}: rebuilt, since whether it is up to date cannot be known`, where);
     return { ...build, decision };
   };
   const repos = await Promise.all(plan.repos.map(async (repo) => ({ ...repo, builds: await Promise.all(repo.builds.map(decideBuild)) })));
@@ -104,7 +107,12 @@ async function basesOf(
     warn(`${unknown}: rebuilt`);
     return { refs: [], unknown };
   }
-  const found = dockerfileBases(text);
+  const found = dockerfileBases(text, ctx.maxBases);
+  if (found.truncated) {
+    const unknown = `${path} at ${build.gitTag} names more than ${ctx.maxBases} bases (configuration.limits.dockerfile-bases)`;
+    warn(`${unknown}: its bases are not read, and it is rebuilt`);
+    return { refs: [], unknown };
+  }
   for (const line of found.unresolved) warn(`${path}: "${line}" names an ARG without a default: its base is not known, so it is rebuilt`);
   const refs: ImageReference[] = [];
   for (const base of found.bases) {

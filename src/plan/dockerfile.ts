@@ -11,19 +11,45 @@ export interface DockerfileBases {
   unresolved: string[];
 }
 
-/** Dockerfile lines with their continuations (`\` at the end) joined and comments dropped. */
+/** The escape character of a Dockerfile: `\`, or what a `# escape=` parser directive at its top says. */
+function escapeCharacter(rawLines: readonly string[]): string {
+  for (const raw of rawLines) {
+    const directive = /^\s*#\s*([a-z]+)\s*=\s*(\S+)\s*$/i.exec(raw);
+    // parser directives come first; any other line (a comment, a blank, an instruction) ends them
+    if (!directive) break;
+    if ((directive[1] ?? '').toLowerCase() === 'escape' && (directive[2] === '`' || directive[2] === '\\')) return directive[2];
+  }
+  return '\\';
+}
+
+/**
+ * Dockerfile lines with their continuations joined (the escape character at the end), comments
+ * dropped, and heredoc bodies (`RUN <<EOF` … `EOF`) left out: a `FROM` inside one is not a `FROM`.
+ */
 function logicalLines(text: string): string[] {
+  const rawLines = text.split(/\r?\n/);
+  const escape = escapeCharacter(rawLines);
   const lines: string[] = [];
   let current = '';
-  for (const raw of text.split(/\r?\n/)) {
+  const heredocs: string[] = [];
+  for (const raw of rawLines) {
+    if (heredocs.length > 0) {
+      const word = heredocs[0] ?? '';
+      // `<<-WORD` allows the closing word indented by tabs
+      if (raw.replace(/^\t+/, '') === word) heredocs.shift();
+      continue;
+    }
     const line = raw.trimEnd();
     if (current === '' && /^\s*#/.test(line)) continue;
-    if (line.endsWith('\\')) {
+    if (line.endsWith(escape)) {
       current += `${line.slice(0, -1)} `;
       continue;
     }
     current += line;
-    if (current.trim() !== '') lines.push(current.trim());
+    if (current.trim() !== '') {
+      lines.push(current.trim());
+      for (const [, word] of current.matchAll(/<<-?\s*["']?([A-Za-z_][A-Za-z0-9_]*)["']?/g)) if (word) heredocs.push(word);
+    }
     current = '';
   }
   if (current.trim() !== '') lines.push(current.trim());
@@ -53,10 +79,15 @@ function unquote(value: string): string {
   return (v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'")) ? v.slice(1, -1) : v;
 }
 
-export function dockerfileBases(text: string): DockerfileBases {
+/**
+ * The bases of a Dockerfile, at most `maxBases` of them (a Dockerfile of 20,000 `FROM` lines is an
+ * attack on the registry reads, not a build); `truncated` says the bound was passed.
+ */
+export function dockerfileBases(text: string, maxBases = Number.POSITIVE_INFINITY): DockerfileBases & { truncated?: boolean } {
   const args = new Map<string, string>();
   const stages = new Set<string>();
   const bases: string[] = [];
+  const seen = new Set<string>();
   const unresolved: string[] = [];
   let seenFrom = false;
   for (const line of logicalLines(text)) {
@@ -66,7 +97,11 @@ export function dockerfileBases(text: string): DockerfileBases {
       for (const declaration of rest) {
         const eq = declaration.indexOf('=');
         if (eq < 0) args.set(declaration, args.get(declaration) ?? '');
-        else args.set(declaration.slice(0, eq), unquote(declaration.slice(eq + 1)));
+        else {
+          // an ARG defined from another ARG (`ARG BASE=${REG}/alpine`) is expanded as docker does
+          const value = unquote(declaration.slice(eq + 1));
+          args.set(declaration.slice(0, eq), substitute(value, args) ?? '');
+        }
       }
       continue;
     }
@@ -83,7 +118,10 @@ export function dockerfileBases(text: string): DockerfileBases {
       continue;
     }
     if (earlierStage || resolved.toLowerCase() === 'scratch') continue;
-    if (!bases.includes(resolved)) bases.push(resolved);
+    if (seen.has(resolved)) continue;
+    if (bases.length >= maxBases) return { bases, unresolved, truncated: true };
+    seen.add(resolved);
+    bases.push(resolved);
   }
   return { bases, unresolved };
 }

@@ -185,6 +185,7 @@ export async function planRebuilds(
           now: clock.now(),
           maxAgeMs: inputs.maxAgeMs ?? parseDuration(config.configuration['max-age']) ?? 7 * 86_400_000,
           staleBaseDays: config.configuration['stale-base-days'],
+          maxBases: limits['dockerfile-bases'],
           log
         })
       );

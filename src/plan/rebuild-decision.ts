@@ -37,6 +37,28 @@ export interface DecisionInput {
 }
 
 const day = (iso: string | undefined): string => (iso ? iso.slice(0, 10) : 'an unknown day');
+
+/** A date a registry gave, as docker writes it (RFC 3339); anything else (`last tuesday`) is no date. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+/** Dates more than this far ahead of the job's clock are not believed. */
+const FUTURE_SLACK_MS = 86_400_000;
+
+/**
+ * The time of a registry date, or why it cannot be used. Distroless, ko and bazel images are built
+ * reproducibly with `created` at the epoch: that is no date (not a base last published in 1970).
+ */
+export function registryDate(
+  text: string | undefined,
+  now: number
+): { ok: true; ms: number } | { ok: false; why: 'none' | 'unparseable' | 'future' } {
+  if (text === undefined || text === '') return { ok: false, why: 'none' };
+  if (!RFC3339.test(text)) return { ok: false, why: 'unparseable' };
+  const ms = Date.parse(text);
+  if (!Number.isFinite(ms)) return { ok: false, why: 'unparseable' };
+  if (ms <= 0) return { ok: false, why: 'none' };
+  if (ms > now + FUTURE_SLACK_MS) return { ok: false, why: 'future' };
+  return { ok: true, ms };
+}
 /** `7 days`, or `36 h` for what is not whole days. */
 const age = (ms: number): string => (ms % 86_400_000 === 0 ? `${ms / 86_400_000} days` : formatDuration(ms));
 
@@ -59,20 +81,37 @@ export function decideRebuild(input: DecisionInput): RebuildDecision {
   const images = input.images.map((i) => evidence(i.reference, i.answer));
   const bases = input.bases.map((b) => evidence(b.reference, b.answer));
   const rebuild = (why: string): RebuildDecision => ({ rebuild: true, why, images, bases });
+  const dateOf = (name: string, created: string | undefined): number | string => {
+    const date = registryDate(created, input.now);
+    if (date.ok) return date.ms;
+    return date.why === 'none'
+      ? `${name} has no build date`
+      : `${name} has a build date that cannot be believed (${JSON.stringify((created ?? '').slice(0, 40))}${date.why === 'future' ? ', in the future' : ''})`;
+  };
+  const built = new Map<string, number>();
   for (const image of input.images) {
     if (image.answer.found === 'unknown') return rebuild(`${image.name} cannot be read from its registry`);
     if (!image.answer.found) return rebuild(`${image.name} is not in the registry`);
-    if (!image.answer.created) return rebuild(`${image.name} has no build date`);
+    const date = dateOf(image.name, image.answer.created);
+    if (typeof date === 'string') return rebuild(date);
+    built.set(image.reference, date);
   }
   if (input.basesUnknown) return rebuild(input.basesUnknown);
-  for (const base of input.bases) if (base.answer.found !== true) return rebuild(`base ${base.name} cannot be read from its registry`);
+  const published = new Map<string, number | undefined>();
+  for (const base of input.bases) {
+    if (base.answer.found !== true) return rebuild(`base ${base.name} cannot be read from its registry`);
+    const date = registryDate(base.answer.created, input.now);
+    // a base without a date (epoch-dated, reproducible builds) is judged by its digest alone
+    if (!date.ok && date.why !== 'none') return rebuild(dateOf(`base ${base.name}`, base.answer.created) as string);
+    published.set(base.reference, date.ok ? date.ms : undefined);
+  }
   for (const image of input.images) {
     if (image.answer.found !== true) continue;
-    const built = Date.parse(image.answer.created ?? '');
+    const builtAt = built.get(image.reference) ?? 0;
     for (const base of input.bases) {
       if (base.answer.found !== true) continue;
-      const published = Date.parse(base.answer.created ?? '');
-      if (published > built)
+      const at = published.get(base.reference);
+      if (at !== undefined && at > builtAt)
         return rebuild(
           `${base.name} was published ${day(base.answer.created)}, after ${image.name} was built ${day(image.answer.created)}`
         );
@@ -83,7 +122,7 @@ export function decideRebuild(input: DecisionInput): RebuildDecision {
       return rebuild(
         `${final.name} moved since ${image.name} was built on it (${recorded.slice(0, 19)}…, now ${final.answer.digest.slice(0, 19)}…)`
       );
-    if (input.now - built > input.maxAgeMs)
+    if (input.now - builtAt > input.maxAgeMs)
       return rebuild(`${image.name} was built ${day(image.answer.created)}, more than ${age(input.maxAgeMs)} ago (max-age)`);
   }
   const builtOn = input.images.map((i) => (i.answer.found === true ? `built ${day(i.answer.created)}` : '')).find(Boolean) ?? '';
@@ -100,7 +139,8 @@ export function staleBases(
   const byBase = new Map<string, { base: string; published: string; images: string[] }>();
   for (const { image, bases, names } of decided)
     for (const base of bases) {
-      if (!base.created || now - Date.parse(base.created) <= staleDays * 86_400_000) continue;
+      const date = registryDate(base.created, now);
+      if (!date.ok || now - date.ms <= staleDays * 86_400_000) continue;
       const entry = byBase.get(base.reference) ?? {
         base: names.get(base.reference) ?? base.reference,
         published: day(base.created),
