@@ -42,6 +42,15 @@ describe('npm run release', () => {
     expect(missing.stdout).toContain('✗ package.json has the version: package.json says 1.0.0: set "version": "9.9.9" and commit');
     expect(missing.stdout).toContain('✗ CHANGELOG.md has the version: CHANGELOG.md has no section "## [9.9.9] - YYYY-MM-DD"');
     expect(missing.stderr).toContain('nothing was tagged');
+    // hostile round 2: a typo in a flag, no flag at all without a terminal, a leading zero
+    const typo = release('1.0.0', '--dryrun');
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toContain('release: unknown flag --dryrun');
+    const unasked = release('1.0.0');
+    expect(unasked.status).not.toBe(0);
+    expect(unasked.stdout + unasked.stderr).not.toContain('  git push');
+    const zero = release('01.0.0', '--dry-run');
+    expect(zero.stdout).toContain('"01.0.0" is not X.Y.Z');
     const malformed = release('v1', '--dry-run');
     expect(malformed.status).toBe(1);
     expect(malformed.stdout.trim()).toBe('✗ the version is X.Y.Z: "v1" is not X.Y.Z: npm run release -- 1.2.3');

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// `npm run release -- X.Y.Z [--dry-run]`: checks that a release can be cut from this tree, then tags
-// vX.Y.Z (annotated) and moves the major tag vX (a plain tag), and pushes both. The tag push starts
+// `npm run release -- X.Y.Z --push | --dry-run`: checks that a release can be cut from this tree, then tags
+// vX.Y.Z (annotated) and moves the major tag vX (a plain tag), and pushes both. Without --push nor
+// --dry-run it asks before pushing (and refuses when there is no terminal to ask); an unknown flag
+// (`--dryrun`) is an error, so a typo never makes a real release. The tag push starts
 // .github/workflows/release.yml, which publishes the GitHub Release with the CHANGELOG section.
 // CI is the test gate: this script does not run the tests again. --dry-run checks everything and
 // prints the tags it would make, touching nothing (dist/ is rebuilt in a temp copy of HEAD).
@@ -13,14 +15,29 @@ import { changelogSection } from './changelog-section.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const args = process.argv.slice(2);
+const FLAGS = ['--dry-run', '--push'];
+const unknown = args.filter((a) => a.startsWith('-') && !FLAGS.includes(a));
+const versions = args.filter((a) => !a.startsWith('-'));
+if (unknown.length > 0 || versions.length > 1) {
+  console.error(
+    `release: ${unknown.length > 0 ? `unknown flag ${unknown.join(', ')}` : `one version, not ${versions.join(' ')}`}: ` +
+      'npm run release -- X.Y.Z --dry-run (check only) or --push (tag and push)'
+  );
+  process.exit(2);
+}
 const dryRun = args.includes('--dry-run');
-const version = args.find((a) => !a.startsWith('--')) ?? '';
+const push = args.includes('--push');
+const version = versions[0] ?? '';
 
 const git = (...a) => execFileSync('git', a, { cwd: root, encoding: 'utf8' }).trimEnd();
 
 /** Each check returns undefined when it holds, else what is wrong and what to do. */
 const checks = [
-  ['the version is X.Y.Z', () => (/^\d+\.\d+\.\d+$/.test(version) ? undefined : `"${version}" is not X.Y.Z: npm run release -- 1.2.3`)],
+  [
+    'the version is X.Y.Z',
+    // numbers without leading zeros, as semver has them (01.0.0 is not a version)
+    () => (/^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/.test(version) ? undefined : `"${version}" is not X.Y.Z: npm run release -- 1.2.3`)
+  ],
   [
     'the tree is clean',
     () => {
@@ -102,6 +119,21 @@ const plan = [
   ['git', 'push', '-f', 'origin', `refs/tags/${major}`]
 ];
 console.log(`${dryRun ? 'would create' : 'creating'} ${tag} at ${commit.slice(0, 12)} and ${dryRun ? 'move' : 'moving'} ${major} to it`);
+if (!dryRun && !push) {
+  // a push is asked for, or confirmed at a terminal: never the result of a missing or misspelled flag
+  if (!process.stdin.isTTY) {
+    console.error('release: not pushed: give --push to tag and push, or --dry-run to check only');
+    process.exit(2);
+  }
+  const { createInterface } = await import('node:readline/promises');
+  const prompt = createInterface({ input: process.stdin, output: process.stdout });
+  const answer = await prompt.question(`push ${tag} and move ${major} on origin? [y/N] `);
+  prompt.close();
+  if (!/^y(es)?$/i.test(answer.trim())) {
+    console.log('not pushed; nothing was tagged');
+    process.exit(1);
+  }
+}
 for (const command of plan) {
   console.log(`${dryRun ? '  (dry run) ' : '  '}${command.join(' ')}`);
   if (!dryRun) execFileSync(command[0], command.slice(1), { cwd: root, stdio: 'inherit' });

@@ -99,11 +99,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   // Ctrl-C: the job reports what was dispatched, removes its temp folder and stops
   const cancel = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
-    process.stderr.write(`\n${signal}: stopping; the builds already dispatched go on\n`);
+    if (cancel.signal.aborted) {
+      // a second signal: the person means it, now
+      process.stderr.write(`\n${signal} again: stopped at once\n`);
+      process.exit(130);
+    }
+    process.stderr.write(`\n${signal}: stopping (a second ${signal} stops at once); the builds already dispatched go on\n`);
     cancel.abort(signal);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const result = await runJob(parsed.settings, { output, signal: cancel.signal });
     if (result.failure) process.stderr.write(`error: ${logLine(result.failure)}\n`);

@@ -77,7 +77,9 @@ describe('the plan file', () => {
       errors: ['/repos/0/builds/0: builds reg/cray-smd:2.24.0, which is not a resolved image of the repo']
     });
     await expect(readPlanFile(write('{"version":'), expected, now, PLAN_BYTES)).rejects.toThrow(/is not JSON/);
-    await expect(readPlanFile(join(dir, 'missing.json'), expected, now, PLAN_BYTES)).rejects.toThrow(/from-plan: cannot read .*missing\.json/);
+    await expect(readPlanFile(join(dir, 'missing.json'), expected, now, PLAN_BYTES)).rejects.toThrow(
+      /from-plan: cannot read .*missing\.json/
+    );
   });
 
   it('refuses a plan of another org or product stream, an old plan, and a shard', async () => {

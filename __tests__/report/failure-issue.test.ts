@@ -7,6 +7,7 @@ import {
   FAILURE_ISSUE_LABEL,
   failuresOfNight,
   issueMarker,
+  MAX_ISSUE_BODY_CHARS,
   readIssueState,
   renderIssueBody,
   updateFailureIssue,
@@ -104,6 +105,31 @@ describe('the failure issue: what fails, and since when', () => {
     expect(body.match(/-->/g)).toHaveLength(2); // the marker's and the state block's own ends
     expect(body).not.toContain('<img');
     expect(readIssueState(body)).toEqual({ ok: true, state });
+  });
+
+  it('refuses a forged state block whose values are not what they claim (a link in since, nights of 1e308)', () => {
+    const forged = (failure: Record<string, unknown>): string =>
+      `<!-- hms-build-workflow-dispatcher:state ${JSON.stringify({ version: 1, productStream: STREAM, lastRun: 'x', failures: [{ key: 'k', kind: 'build', what: 'w', since: '2026-11-24', nights: 1, ...failure }] })} -->`;
+    expect(readIssueState(forged({}))).toMatchObject({ ok: true });
+    expect(readIssueState(forged({ since: '[click](https://evil.example) <img src=x>' }))).toMatchObject({ ok: false });
+    expect(readIssueState(forged({ nights: 1e308 }))).toMatchObject({ ok: false });
+    expect(readIssueState(forged({ url: 'javascript:alert(1)' }))).toMatchObject({ ok: false });
+  });
+
+  it("keeps its body under GitHub's bound with 5,000 failures: the rest counted, the state block whole and readable", () => {
+    const many: FailureItem[] = Array.from({ length: 5000 }, (_, i) => ({
+      key: `build:${i}`,
+      kind: 'build' as const,
+      what: `hms-repo-${i} cray-image-${i}:1.2.${i}: failed in the job "build and push the image to the registry"`,
+      url: `https://github.example/Cray-HPE/hms-repo-${i}/actions/runs/${1000 + i}`
+    }));
+    const state = advanceStreaks(undefined, many, STREAM, night(24));
+    const body = renderIssueBody(state, 'https://github.example/run/1');
+    expect(body.length).toBeLessThan(MAX_ISSUE_BODY_CHARS);
+    expect(body).toMatch(/…and \d+ more, not listed: an issue holds at most 65,536 characters/);
+    const read = readIssueState(body);
+    expect(read.ok).toBe(true);
+    if (read.ok) expect(read.state.failures.length).toBeGreaterThan(100);
   });
 
   it('says what is wrong with a damaged state block instead of throwing', () => {

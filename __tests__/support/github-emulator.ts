@@ -835,6 +835,11 @@ export class GitHubEmulator {
     const writable = (): void => {
       if (this.options.issuesWritable === false) throw new HttpError(403, 'Resource not accessible by integration');
     };
+    // GitHub refuses a body past 65,536 characters: 422 "body is too long (maximum is 65536 characters)"
+    const bounded = (p: Record<string, unknown>): void => {
+      if (typeof p.body === 'string' && p.body.length > 65_536)
+        throw new HttpError(422, 'Validation Failed: body is too long (maximum is 65536 characters)');
+    };
     if (method === 'GET' && rest === '/issues') {
       const state = url.searchParams.get('state') ?? 'open';
       const labels = (url.searchParams.get('labels') ?? '').split(',').filter(Boolean);
@@ -851,6 +856,7 @@ export class GitHubEmulator {
     if (method === 'POST' && rest === '/issues') {
       writable();
       const p = payload();
+      bounded(p);
       if (typeof p.title !== 'string' || p.title === '') throw new HttpError(422, 'Validation Failed');
       const now = this.now();
       const issue: EmulatedIssue = {
@@ -875,6 +881,7 @@ export class GitHubEmulator {
     if (method === 'PATCH' && rest === `/issues/${issue.number}`) {
       writable();
       const p = payload();
+      bounded(p);
       if (typeof p.body === 'string') issue.body = p.body;
       if (typeof p.title === 'string') issue.title = p.title;
       if (p.state === 'closed' && issue.state === 'open') {

@@ -39786,7 +39786,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9637);
+/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5733);
 
 // requests of a job that ended early (a silent server) may still wait on their deadlines: do not wait for them
 process.exit(await (0,_command_line_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2)));
@@ -39796,7 +39796,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9637:
+/***/ 5733:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39809,6 +39809,43 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/bytes.ts
+/** One megabyte (MiB), as every size bound of the configuration counts it. */
+const MEGABYTE = 1024 * 1024;
+/** `3 MB`, `20.0 MB`: a size for a message, with this many decimals. */
+function formatMegabytes(bytes, decimals = 0) {
+    return `${(bytes / MEGABYTE).toFixed(decimals)} MB`;
+}
+
+;// CONCATENATED MODULE: ./src/bounded-file.ts
+
+
+
+/**
+ * A file's text, read only when it is a regular file no larger than `maxBytes`: a FIFO, a device or
+ * a folder given as a file is refused at once (reading a FIFO would wait for a writer forever), and
+ * a file too large is refused before it is read. `what` names the option for the message.
+ */
+async function readBoundedFile(path, maxBytes, what) {
+    // O_NONBLOCK: opening a FIFO without a writer returns at once instead of waiting for one
+    const handle = await (0,promises_namespaceObject.open)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+    try {
+        const stat = await handle.stat();
+        if (!stat.isFile())
+            throw new Error(`${what}: ${path} is not a regular file (a FIFO, a device or a folder): give a file`);
+        if (stat.size > maxBytes)
+            throw new Error(`${what}: ${path} is ${formatMegabytes(stat.size, 1)}, more than the ${formatMegabytes(maxBytes)} it may be`);
+        const buffer = Buffer.alloc(stat.size);
+        const { bytesRead } = await handle.read(buffer, 0, stat.size, 0);
+        return buffer.subarray(0, bytesRead).toString('utf8');
+    }
+    finally {
+        await handle.close();
+    }
+}
+
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: external "node:util"
@@ -50806,14 +50843,6 @@ throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
-;// CONCATENATED MODULE: ./src/bytes.ts
-/** One megabyte (MiB), as every size bound of the configuration counts it. */
-const MEGABYTE = 1024 * 1024;
-/** `3 MB`, `20.0 MB`: a size for a message, with this many decimals. */
-function formatMegabytes(bytes, decimals = 0) {
-    return `${(bytes / MEGABYTE).toFixed(decimals)} MB`;
-}
-
 ;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
 /*
 How it works:
@@ -51957,7 +51986,7 @@ async function findFiles(pattern, root, limit = 1000) {
     const segments = pattern.split('/').filter((s) => s !== '' && s !== '.');
     const found = [];
     const walk = async (dir, rest, depth) => {
-        if (found.length >= limit || depth > 20)
+        if (found.length > limit || depth > 20)
             return;
         const [head, ...tail] = rest;
         if (head === undefined)
@@ -51991,7 +52020,9 @@ async function findFiles(pattern, root, limit = 1000) {
         }
     };
     await walk(absolute ? '/' : root, segments, 0);
-    return found.sort().slice(0, limit);
+    // one past the limit is looked for: it says the listing was cut
+    const sorted = found.sort();
+    return { files: sorted.slice(0, limit), more: sorted.length > limit };
 }
 
 ;// CONCATENATED MODULE: ./src/helm-release.json
@@ -52252,7 +52283,7 @@ function usageLines() {
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
 var ajv = __nccwpck_require__(2463);
 ;// CONCATENATED MODULE: ./src/report/results.schema.json
-const results_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/results.schema.json","title":"hms-build-workflow-dispatcher results file","description":"What one job dispatched and how each build ended (results-file); merge-results reads several.","type":"object","required":["version","org","productStreamRepo","planCreatedAt","branches","results"],"properties":{"version":{"const":1},"org":{"type":"string"},"productStreamRepo":{"type":"string"},"planCreatedAt":{"type":"string"},"shard":{"type":"object","required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1}}},"branches":{"type":"array","items":{"type":"object","required":["branch"],"properties":{"branch":{"type":"string"}}}},"notes":{"type":"array","items":{"type":"string"}},"problems":{"type":"array","description":"The plan\'s problems, passed on to the report job of a sharded run.","items":{"$ref":"#/definitions/problem"}},"releases":{"type":"array","items":{"type":"object"}},"results":{"type":"array","items":{"$ref":"#/definitions/result"}}},"definitions":{"result":{"type":"object","required":["githubRepo","image","fullImage","tag","gitTag","branches","outcome"],"properties":{"githubRepo":{"type":"string"},"image":{"type":"string"},"fullImage":{"type":"string"},"tag":{"type":"string"},"gitTag":{"type":"string"},"branches":{"type":"array","items":{"type":"string"}},"releaseUrl":{"type":"string"},"via":{"enum":["dispatched","attached","shared","recent"]},"runId":{"type":"integer"},"runUrl":{"type":"string"},"outcome":{"description":"One row of src/report/outcomes.ts (a test keeps the two the same).","enum":["succeeded","succeeded-on-retry","already-built","up-to-date","skipped","acknowledged","failed","cancelled","timed-out","running","unmatched","not-dispatched"]},"reason":{"type":"string"}}},"problem":{"type":"object","required":["severity","message"],"properties":{"severity":{"enum":["error","warning","notice"]},"message":{"type":"string"},"where":{"type":"object","additionalProperties":{"type":"string"}}}}}}');
+const results_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/results.schema.json","title":"hms-build-workflow-dispatcher results file","description":"What one job dispatched and how each build ended (results-file); merge-results reads several.","type":"object","required":["version","org","productStreamRepo","planCreatedAt","branches","results"],"properties":{"version":{"const":1},"org":{"type":"string"},"productStreamRepo":{"type":"string"},"planCreatedAt":{"type":"string"},"shard":{"type":"object","required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1}}},"branches":{"type":"array","items":{"type":"object","required":["branch"],"properties":{"branch":{"type":"string"}}}},"notes":{"type":"array","items":{"type":"string"}},"problems":{"type":"array","description":"The plan\'s problems, passed on to the report job of a sharded run.","items":{"$ref":"#/definitions/problem"}},"releases":{"type":"array","items":{"type":"object"}},"results":{"type":"array","items":{"$ref":"#/definitions/result"}}},"definitions":{"result":{"type":"object","required":["githubRepo","image","fullImage","tag","gitTag","branches","outcome"],"properties":{"githubRepo":{"type":"string"},"image":{"type":"string"},"fullImage":{"type":"string"},"tag":{"type":"string"},"gitTag":{"type":"string"},"branches":{"type":"array","items":{"type":"string"}},"releaseUrl":{"type":"string"},"via":{"enum":["dispatched","attached","shared","recent"]},"runId":{"type":"integer"},"runUrl":{"type":"string"},"outcome":{"description":"One row of src/report/outcomes.ts (a test keeps the two the same).","enum":["succeeded","succeeded-on-retry","already-built","up-to-date","skipped","acknowledged","failed","cancelled","timed-out","running","unmatched","not-dispatched"]},"reason":{"type":"string"},"workflow":{"type":"object","required":["id","name","path"],"properties":{"id":{"type":"integer"},"name":{"type":"string"},"path":{"type":"string"}}},"status":{"type":"string"},"conclusion":{"type":["string","null"]},"attempts":{"type":"array","items":{"type":"object","required":["attempt","conclusion","url"],"properties":{"attempt":{"type":"integer","minimum":1},"conclusion":{"type":["string","null"]},"url":{"type":"string"}}}}}},"problem":{"type":"object","required":["severity","message"],"properties":{"severity":{"enum":["error","warning","notice"]},"message":{"type":"string"},"where":{"type":"object","additionalProperties":{"type":"string"}}}}}}');
 ;// CONCATENATED MODULE: ./node_modules/js-yaml/dist/js-yaml.mjs
 /*! js-yaml 5.5.0 https://github.com/nodeca/js-yaml @license MIT */
 //#region src/tag.ts
@@ -56280,6 +56311,7 @@ function mergeResultsDocuments(files) {
 
 
 
+
 /**
  * The report job of a sharded run: the shards' results files as one report. Nothing is planned
  * nor dispatched. The plan's problems, passed on by the shards, are reported here once, so a
@@ -56289,7 +56321,7 @@ async function mergeResults(ctx, pattern) {
     const { output } = ctx.deps;
     const { log } = output;
     const name = optionName(ctx.settings.edge, 'mergeResults');
-    const read = await readResultsFiles(pattern, name, output);
+    const read = await readResultsFiles(pattern, name, output, ctx.config.configuration.limits['plan-megabytes'] * MEGABYTE);
     const report = { mode: 'merge', dispatched: true, results: [], problems: [...read.problems], carried: [], notes: [] };
     if (read.documents.length === 0) {
         const failure = `${name}: no results file matches ${pattern}: no job of this run reported (did they run, and upload their results?)`;
@@ -56310,16 +56342,27 @@ async function mergeResults(ctx, pattern) {
     report.notes.push(...merged.notes);
     return report;
 }
+/** Results files read per merge (a sharded run has one per shard, at most 256 jobs in a matrix). */
+const MAX_RESULTS_FILES = 1000;
 /** Every results file the glob matches; a file that cannot be read or is not a results file is an error, and left out. */
-async function readResultsFiles(pattern, name, output) {
-    const files = await findFiles(pattern, process.cwd());
+async function readResultsFiles(pattern, name, output, maxBytes) {
+    const found = await findFiles(pattern, process.cwd(), MAX_RESULTS_FILES);
+    const files = found.files;
     output.log.info(`${name}: ${files.length} files match ${pattern}`);
     const documents = [];
     const problems = [];
+    if (found.more) {
+        const problem = {
+            severity: 'error',
+            message: `${name}: more than ${MAX_RESULTS_FILES} files match ${pattern}: the files past ${files.at(-1) ?? ''} (in name order) were not read; narrow the pattern`
+        };
+        output.log.problem(problem);
+        problems.push(problem);
+    }
     for (const file of files) {
         let checked;
         try {
-            checked = checkResultsDocument(JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8')));
+            checked = checkResultsDocument(JSON.parse(await readBoundedFile(file, maxBytes, 'results file')));
         }
         catch (error) {
             checked = { ok: false, error: errorMessage(error) };
@@ -57185,6 +57228,8 @@ const plan_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://
 
 /** A plan older than this is refused by `from-plan`: tags and workflows may have moved since (documented in the README). */
 const PLAN_MAX_AGE_MS = 72 * 3600_000;
+/** A plan made on another runner may be this much ahead of this one's clock. */
+const PLAN_CLOCK_SKEW_MS = 5 * 60_000;
 const plan_file_ajv = new ajv.Ajv({ allErrors: true, strict: false });
 const validate = plan_file_ajv.compile(plan_schema_namespaceObject);
 function describe(error) {
@@ -57225,13 +57270,16 @@ function checkPlan(document) {
  * configuration's org and product stream, and be younger than `PLAN_MAX_AGE_MS`. Any failure is one
  * error naming the file, before anything is dispatched.
  */
-async function readPlanFile(file, expected, now) {
+async function readPlanFile(file, expected, now, maxBytes) {
     let text;
     try {
-        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+        text = await readBoundedFile(file, maxBytes, 'from-plan');
     }
     catch (error) {
-        throw new Error(`from-plan: cannot read ${file}: ${errorMessage(error)}`, { cause: error });
+        const message = errorMessage(error);
+        throw new Error(message.startsWith('from-plan') ? `${message} (configuration.limits.plan-megabytes)` : `from-plan: cannot read ${file}: ${message}`, {
+            cause: error
+        });
     }
     let document;
     try {
@@ -57247,6 +57295,8 @@ async function readPlanFile(file, expected, now) {
     if (plan.org !== expected.org || plan.productStreamRepo !== expected.productStreamRepo)
         throw new Error(`from-plan: ${file} plans ${plan.org}/${plan.productStreamRepo}, but the configuration is for ${expected.org}/${expected.productStreamRepo}`);
     const age = now - Date.parse(plan.createdAt);
+    if (age < -PLAN_CLOCK_SKEW_MS)
+        throw new Error(`from-plan: ${file} says it was made ${plan.createdAt.slice(0, 40)}, in the future: refused (a plan is made before it is dispatched)`);
     if (!(age <= PLAN_MAX_AGE_MS))
         throw new Error(`from-plan: ${file} was made ${plan.createdAt}, ${formatDuration(Math.max(0, age))} ago; plans older than ${formatDuration(PLAN_MAX_AGE_MS)} ` +
             'are refused (tags and workflows may have moved): make a new one with a dry run');
@@ -65027,12 +65077,162 @@ function tail(text, lines = 5) {
     return text.trim().split('\n').slice(-lines).join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/plan/render-script.ts
+
+
+
+
+
+/** A product stream's own script: some branches (sat, spc) generate docker/index.yaml with it. */
+const RENDER_SCRIPT = 'render_templates.sh';
+/**
+ * `configuration.render-script`: `skip` (the default) plans the branch as checked out; `run` runs the
+ * script where it cannot reach the action's secrets; `run-unisolated` runs it as the action's user,
+ * where it can (whoever can push to a targeted branch can then read them).
+ */
+const RENDER_SCRIPT_MODES = (/* unused pure expression or super */ null && (['skip', 'run', 'run-unisolated']));
+/** A script's run ends after this long. */
+const RENDER_LIMIT_MS = 10 * 60_000;
+/** The user a script runs as (the `nobody` of Debian and Ubuntu, as on GitHub's runners). */
+const NOBODY = { uid: 65534, gid: 65534 };
+const succeeds = (file, args) => {
+    try {
+        return (0,external_node_child_process_namespaceObject.spawnSync)(file, args, { stdio: 'ignore', timeout: 10_000 }).status === 0;
+    }
+    catch {
+        return false;
+    }
+};
+const envArgs = (env) => Object.entries(env).map(([key, value]) => `${key}=${value}`);
+/** Every file and folder of `dir` open to all (the copy is the action's own, made for this run). */
+async function openToAll(dir) {
+    await (0,promises_namespaceObject.chmod)(dir, 0o777);
+    for (const entry of await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true, recursive: true })) {
+        if (entry.isSymbolicLink())
+            continue;
+        await (0,promises_namespaceObject.chmod)((0,external_node_path_namespaceObject.join)(entry.parentPath, entry.name), entry.isDirectory() ? 0o777 : 0o666).catch(() => undefined);
+    }
+}
+/**
+ * The strongest isolation this machine offers, or undefined. `runnerDirs` are folders the script
+ * must not see in the namespace fallback (the runner's temp folder and file-command folders).
+ */
+function findRenderSandbox(runnerDirs) {
+    const isRoot = process.getuid?.() === 0;
+    if (isRoot && succeeds('setpriv', ['--version']))
+        return {
+            describe: 'as the user nobody (setpriv)',
+            command: (env) => ({
+                file: 'setpriv',
+                args: [
+                    `--reuid=${NOBODY.uid}`,
+                    `--regid=${NOBODY.gid}`,
+                    '--clear-groups',
+                    '--',
+                    'env',
+                    '-i',
+                    ...envArgs(env),
+                    'bash',
+                    RENDER_SCRIPT
+                ]
+            }),
+            open: openToAll,
+            close: () => Promise.resolve()
+        };
+    if (!isRoot && succeeds('sudo', ['-n', '-u', 'nobody', 'true']))
+        return {
+            describe: 'as the user nobody (sudo)',
+            command: (env) => ({ file: 'sudo', args: ['-n', '-u', 'nobody', '--', 'env', '-i', ...envArgs(env), 'bash', RENDER_SCRIPT] }),
+            open: openToAll,
+            // what the script made is nobody's: let the action remove it
+            close: async (dir) => {
+                (0,external_node_child_process_namespaceObject.spawnSync)('sudo', ['-n', '-u', 'nobody', 'chmod', '-R', 'a+rwX', dir], { stdio: 'ignore', timeout: 60_000 });
+                return Promise.resolve();
+            }
+        };
+    const unshare = ['--user', '--map-root-user', '--pid', '--fork', '--mount', '--mount-proc'];
+    if (succeeds('unshare', [...unshare, 'true'])) {
+        const hidden = runnerDirs.filter((d) => d !== '');
+        // each runner folder is covered by an empty tmpfs inside the namespace, then the script runs with `env`
+        const hide = hidden.map((_, i) => `mount -t tmpfs none "$${i + 1}" || exit 97;`).join(' ');
+        const script = `${hide} shift ${hidden.length}; exec env -i "$@"`;
+        return {
+            describe: 'in new user, PID and mount namespaces (unshare)',
+            command: (env) => ({
+                file: 'unshare',
+                args: [...unshare, 'sh', '-c', script, 'sh', ...hidden, ...envArgs(env), 'bash', RENDER_SCRIPT]
+            }),
+            open: () => Promise.resolve(),
+            close: () => Promise.resolve()
+        };
+    }
+    return undefined;
+}
+/** The environment a script gets: a path and a language, a home of its own; nothing of the runner's. */
+function scriptEnvironment(home) {
+    return {
+        PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+        HOME: home,
+        TMPDIR: home,
+        LANG: 'C.UTF-8'
+    };
+}
+/** Why `run` cannot go on here, and what to do instead. */
+function noSandboxMessage(branch) {
+    return (`branch ${branch} has ${RENDER_SCRIPT}, and configuration.render-script is run, but this machine offers no way to run it ` +
+        `away from the action's secrets (no sudo -n -u nobody, no setpriv as root, no unprivileged unshare): run the render in a ` +
+        `workflow step that holds no secrets before this action, or set render-script: run-unisolated knowingly (whoever can push ` +
+        `to the branch can then read the action's secrets)`);
+}
+/**
+ * Copy the branch's tree to a folder of its own and run its script there: in the sandbox, or, with
+ * `run-unisolated`, as the action's user. The folder is returned; the caller removes it.
+ */
+async function runRenderScript(exportTree, branch, sandbox) {
+    // not under the job's temp folder: that one is the action's alone (0700), the sandbox's user must reach this one
+    const root = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'render-'));
+    const dir = (0,external_node_path_namespaceObject.join)(root, 'tree');
+    try {
+        await (0,promises_namespaceObject.chmod)(root, 0o711);
+        await (0,promises_namespaceObject.mkdir)(dir);
+        await exportTree(dir);
+        await sandbox?.open(dir);
+        const env = scriptEnvironment(dir);
+        const { file, args } = sandbox ? sandbox.command(env) : { file: 'bash', args: [RENDER_SCRIPT] };
+        const result = await execCapture(file, args, { cwd: dir, env, timeoutMs: RENDER_LIMIT_MS });
+        await sandbox?.close(dir);
+        if (result.code !== 0)
+            throw new Error(`${RENDER_SCRIPT} failed on branch ${branch} (exit ${result.code}): ${tail(result.stderr) || '(no stderr)'}`);
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(root, { recursive: true, force: true }).catch(() => undefined);
+        throw error;
+    }
+    return dir;
+}
+/**
+ * A path of the rendered tree as a regular file inside it, or undefined: a link the script made (to
+ * a file of the runner) is never followed.
+ */
+async function regularFileInside(root, path) {
+    const full = (0,external_node_path_namespaceObject.join)(root, path);
+    try {
+        const [realRoot, realFull, stat] = await Promise.all([(0,promises_namespaceObject.realpath)(root), (0,promises_namespaceObject.realpath)(full), (0,promises_namespaceObject.lstat)(full)]);
+        const inside = (0,external_node_path_namespaceObject.relative)(realRoot, realFull);
+        if (!stat.isFile() || inside === '' || inside.startsWith('..') || inside.startsWith(external_node_path_namespaceObject.sep))
+            return undefined;
+        return realFull === (0,external_node_path_namespaceObject.join)(realRoot, path) ? full : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/plan/product-stream.ts
 
 
 
 
-const RENDER_SCRIPT = 'render_templates.sh';
 /** Keep the targeted branches and those matching a targeted regex (anchored at the start), in remote order. */
 function selectBranches(remote, targeted, patterns) {
     const names = new Set(remote.map((b) => b.name));
@@ -65054,11 +65254,14 @@ function gitBranchFiles(repo, ref) {
         dispose: () => Promise.resolve()
     };
 }
-/** Files of a checked-out tree (after `render_templates.sh` ran in it). */
+/** Files of a rendered tree (after `render_templates.sh` ran in it): regular files inside it only, never a link it made. */
 function directoryBranchFiles(root) {
     const read = async (path) => {
+        const file = await regularFileInside(root, path);
+        if (file === undefined)
+            return undefined;
         try {
-            return await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(root, path), 'utf8');
+            return await (0,promises_namespaceObject.readFile)(file, 'utf8');
         }
         catch {
             return undefined;
@@ -65079,43 +65282,27 @@ function directoryBranchFiles(root) {
                 return [];
             }
         },
-        dispose: () => (0,promises_namespaceObject.rm)(root, { recursive: true, force: true })
+        // the tree sits in a folder of its own (render-script.ts)
+        dispose: () => (0,promises_namespaceObject.rm)((0,external_node_path_namespaceObject.dirname)(root), { recursive: true, force: true })
     };
 }
-/** Environment for a product stream's own script: no tokens, no action inputs. */
-function scriptEnvironment() {
-    const env = {};
-    for (const [key, value] of Object.entries(process.env)) {
-        if (/^(INPUT_|GIT_CONFIG_|ACTIONS_)|TOKEN|PASSWORD|SECRET|PRIVATE/i.test(key))
-            continue;
-        env[key] = value;
-    }
-    return env;
-}
 /**
- * The files of a branch as planning must see them: straight from git, or, when the branch has
- * `render_templates.sh` at its root (sat and spc generate docker/index.yaml that way), from a
- * checkout of the branch after that script ran.
+ * The files of a branch as planning must see them: straight from git; or, when the branch has
+ * `render_templates.sh` at its root and `render-script` says to run it, from a copy of the branch
+ * after the script ran there (in the sandbox, unless `run-unisolated`).
  */
-async function openBranch(repo, branch, tempRoot = (0,external_node_os_namespaceObject.tmpdir)()) {
+async function openBranch(repo, branch, script) {
     const ref = `refs/remotes/origin/${branch.name}`;
     const files = gitBranchFiles(repo, ref);
     const root = await files.list('');
     if (!root.includes(RENDER_SCRIPT))
-        return files;
-    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(tempRoot, 'render-'));
-    try {
-        await repo.exportTree(ref, dir);
-        const result = await execCapture('bash', [RENDER_SCRIPT], { cwd: dir, env: scriptEnvironment(), timeoutMs: 10 * 60_000 });
-        if (result.code !== 0) {
-            throw new Error(`${RENDER_SCRIPT} failed on branch ${branch.name} (exit ${result.code}): ${tail(result.stderr) || '(no stderr)'}`);
-        }
-    }
-    catch (error) {
-        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
-        throw error;
-    }
-    return directoryBranchFiles(dir);
+        return { files, scriptNotRun: false };
+    if (script.mode === 'skip')
+        return { files, scriptNotRun: true };
+    if (script.mode === 'run' && !script.sandbox)
+        throw new Error(noSandboxMessage(branch.name));
+    const dir = await runRenderScript((target) => repo.exportTree(ref, target), branch.name, script.mode === 'run' ? script.sandbox : undefined);
+    return { files: directoryBranchFiles(dir), scriptNotRun: false };
 }
 
 ;// CONCATENATED MODULE: ./src/plan/find-images.ts
@@ -65262,7 +65449,14 @@ class ImageFinder {
         const { log } = this.ctx;
         let files;
         try {
-            files = await openBranch(this.ctx.repo, branch, this.ctx.tempRoot);
+            const opened = await openBranch(this.ctx.repo, branch, this.ctx.renderScript ?? { mode: 'skip', sandbox: undefined });
+            files = opened.files;
+            if (opened.scriptNotRun)
+                log.problem({
+                    severity: 'warning',
+                    message: `${RENDER_SCRIPT} was not run (configuration.render-script: skip): the branch is planned as checked out; set render-script: run if its docker/index.yaml or manifests are generated by it`,
+                    where: { branch: branch.name }
+                });
         }
         catch (error) {
             rethrowIfFatal(error);
@@ -65656,8 +65850,6 @@ class GitRepository {
     }
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/plan/helm.ts
 
 
@@ -67517,21 +67709,50 @@ function checkRegistryRewrite(to, name) {
 }
 
 ;// CONCATENATED MODULE: ./src/plan/dockerfile.ts
-/** Dockerfile lines with their continuations (`\` at the end) joined and comments dropped. */
+/** The escape character of a Dockerfile: `\`, or what a `# escape=` parser directive at its top says. */
+function dockerfile_escapeCharacter(rawLines) {
+    for (const raw of rawLines) {
+        const directive = /^\s*#\s*([a-z]+)\s*=\s*(\S+)\s*$/i.exec(raw);
+        // parser directives come first; any other line (a comment, a blank, an instruction) ends them
+        if (!directive)
+            break;
+        if ((directive[1] ?? '').toLowerCase() === 'escape' && (directive[2] === '`' || directive[2] === '\\'))
+            return directive[2];
+    }
+    return '\\';
+}
+/**
+ * Dockerfile lines with their continuations joined (the escape character at the end), comments
+ * dropped, and heredoc bodies (`RUN <<EOF` … `EOF`) left out: a `FROM` inside one is not a `FROM`.
+ */
 function logicalLines(text) {
+    const rawLines = text.split(/\r?\n/);
+    const escape = dockerfile_escapeCharacter(rawLines);
     const lines = [];
     let current = '';
-    for (const raw of text.split(/\r?\n/)) {
+    const heredocs = [];
+    for (const raw of rawLines) {
+        if (heredocs.length > 0) {
+            const word = heredocs[0] ?? '';
+            // `<<-WORD` allows the closing word indented by tabs
+            if (raw.replace(/^\t+/, '') === word)
+                heredocs.shift();
+            continue;
+        }
         const line = raw.trimEnd();
         if (current === '' && /^\s*#/.test(line))
             continue;
-        if (line.endsWith('\\')) {
+        if (line.endsWith(escape)) {
             current += `${line.slice(0, -1)} `;
             continue;
         }
         current += line;
-        if (current.trim() !== '')
+        if (current.trim() !== '') {
             lines.push(current.trim());
+            for (const [, word] of current.matchAll(/<<-?\s*["']?([A-Za-z_][A-Za-z0-9_]*)["']?/g))
+                if (word)
+                    heredocs.push(word);
+        }
         current = '';
     }
     if (current.trim() !== '')
@@ -67558,10 +67779,15 @@ function unquote(value) {
     const v = value.trim();
     return (v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'")) ? v.slice(1, -1) : v;
 }
-function dockerfileBases(text) {
+/**
+ * The bases of a Dockerfile, at most `maxBases` of them (a Dockerfile of 20,000 `FROM` lines is an
+ * attack on the registry reads, not a build); `truncated` says the bound was passed.
+ */
+function dockerfileBases(text, maxBases = Number.POSITIVE_INFINITY) {
     const args = new Map();
     const stages = new Set();
     const bases = [];
+    const seen = new Set();
     const unresolved = [];
     let seenFrom = false;
     for (const line of logicalLines(text)) {
@@ -67572,8 +67798,11 @@ function dockerfileBases(text) {
                 const eq = declaration.indexOf('=');
                 if (eq < 0)
                     args.set(declaration, args.get(declaration) ?? '');
-                else
-                    args.set(declaration.slice(0, eq), unquote(declaration.slice(eq + 1)));
+                else {
+                    // an ARG defined from another ARG (`ARG BASE=${REG}/alpine`) is expanded as docker does
+                    const value = unquote(declaration.slice(eq + 1));
+                    args.set(declaration.slice(0, eq), substitute(value, args) ?? '');
+                }
             }
             continue;
         }
@@ -67593,8 +67822,12 @@ function dockerfileBases(text) {
         }
         if (earlierStage || resolved.toLowerCase() === 'scratch')
             continue;
-        if (!bases.includes(resolved))
-            bases.push(resolved);
+        if (seen.has(resolved))
+            continue;
+        if (bases.length >= maxBases)
+            return { bases, unresolved, truncated: true };
+        seen.add(resolved);
+        bases.push(resolved);
     }
     return { bases, unresolved };
 }
@@ -67604,6 +67837,28 @@ function dockerfileBases(text) {
 /** `always` rebuilds every planned build (the default, as the original tool did); `when-outdated` only those upstream changed. */
 const REBUILD_POLICIES = ['always', 'when-outdated'];
 const day = (iso) => (iso ? iso.slice(0, 10) : 'an unknown day');
+/** A date a registry gave, as docker writes it (RFC 3339); anything else (`last tuesday`) is no date. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+/** Dates more than this far ahead of the job's clock are not believed. */
+const FUTURE_SLACK_MS = 86_400_000;
+/**
+ * The time of a registry date, or why it cannot be used. Distroless, ko and bazel images are built
+ * reproducibly with `created` at the epoch: that is no date (not a base last published in 1970).
+ */
+function registryDate(text, now) {
+    if (text === undefined || text === '')
+        return { ok: false, why: 'none' };
+    if (!RFC3339.test(text))
+        return { ok: false, why: 'unparseable' };
+    const ms = Date.parse(text);
+    if (!Number.isFinite(ms))
+        return { ok: false, why: 'unparseable' };
+    if (ms <= 0)
+        return { ok: false, why: 'none' };
+    if (ms > now + FUTURE_SLACK_MS)
+        return { ok: false, why: 'future' };
+    return { ok: true, ms };
+}
 /** `7 days`, or `36 h` for what is not whole days. */
 const age = (ms) => (ms % 86_400_000 === 0 ? `${ms / 86_400_000} days` : formatDuration(ms));
 function evidence(reference, answer) {
@@ -67625,35 +67880,53 @@ function decideRebuild(input) {
     const images = input.images.map((i) => evidence(i.reference, i.answer));
     const bases = input.bases.map((b) => evidence(b.reference, b.answer));
     const rebuild = (why) => ({ rebuild: true, why, images, bases });
+    const dateOf = (name, created) => {
+        const date = registryDate(created, input.now);
+        if (date.ok)
+            return date.ms;
+        return date.why === 'none'
+            ? `${name} has no build date`
+            : `${name} has a build date that cannot be believed (${JSON.stringify((created ?? '').slice(0, 40))}${date.why === 'future' ? ', in the future' : ''})`;
+    };
+    const built = new Map();
     for (const image of input.images) {
         if (image.answer.found === 'unknown')
             return rebuild(`${image.name} cannot be read from its registry`);
         if (!image.answer.found)
             return rebuild(`${image.name} is not in the registry`);
-        if (!image.answer.created)
-            return rebuild(`${image.name} has no build date`);
+        const date = dateOf(image.name, image.answer.created);
+        if (typeof date === 'string')
+            return rebuild(date);
+        built.set(image.reference, date);
     }
     if (input.basesUnknown)
         return rebuild(input.basesUnknown);
-    for (const base of input.bases)
+    const published = new Map();
+    for (const base of input.bases) {
         if (base.answer.found !== true)
             return rebuild(`base ${base.name} cannot be read from its registry`);
+        const date = registryDate(base.answer.created, input.now);
+        // a base without a date (epoch-dated, reproducible builds) is judged by its digest alone
+        if (!date.ok && date.why !== 'none')
+            return rebuild(dateOf(`base ${base.name}`, base.answer.created));
+        published.set(base.reference, date.ok ? date.ms : undefined);
+    }
     for (const image of input.images) {
         if (image.answer.found !== true)
             continue;
-        const built = Date.parse(image.answer.created ?? '');
+        const builtAt = built.get(image.reference) ?? 0;
         for (const base of input.bases) {
             if (base.answer.found !== true)
                 continue;
-            const published = Date.parse(base.answer.created ?? '');
-            if (published > built)
+            const at = published.get(base.reference);
+            if (at !== undefined && at > builtAt)
                 return rebuild(`${base.name} was published ${day(base.answer.created)}, after ${image.name} was built ${day(image.answer.created)}`);
         }
         const final = input.bases.at(-1);
         const recorded = image.answer.baseDigest;
         if (recorded && final?.answer.found === true && final.answer.digest !== recorded)
             return rebuild(`${final.name} moved since ${image.name} was built on it (${recorded.slice(0, 19)}…, now ${final.answer.digest.slice(0, 19)}…)`);
-        if (input.now - built > input.maxAgeMs)
+        if (input.now - builtAt > input.maxAgeMs)
             return rebuild(`${image.name} was built ${day(image.answer.created)}, more than ${age(input.maxAgeMs)} ago (max-age)`);
     }
     const builtOn = input.images.map((i) => (i.answer.found === true ? `built ${day(i.answer.created)}` : '')).find(Boolean) ?? '';
@@ -67665,7 +67938,8 @@ function staleBases(decided, now, staleDays) {
     const byBase = new Map();
     for (const { image, bases, names } of decided)
         for (const base of bases) {
-            if (!base.created || now - Date.parse(base.created) <= staleDays * 86_400_000)
+            const date = registryDate(base.created, now);
+            if (!date.ok || now - date.ms <= staleDays * 86_400_000)
                 continue;
             const entry = byBase.get(base.reference) ?? {
                 base: names.get(base.reference) ?? base.reference,
@@ -67732,6 +68006,8 @@ async function decideRebuilds(plan, ctx) {
             now: ctx.now,
             maxAgeMs: ctx.maxAgeMs
         });
+        if (decision.why.includes('cannot be believed'))
+            warn(`${decision.why}: rebuilt, since whether it is up to date cannot be known`, where);
         return { ...build, decision };
     };
     const repos = await Promise.all(plan.repos.map(async (repo) => ({ ...repo, builds: await Promise.all(repo.builds.map(decideBuild)) })));
@@ -67760,7 +68036,12 @@ async function basesOf(build, ctx, warn) {
         warn(`${unknown}: rebuilt`);
         return { refs: [], unknown };
     }
-    const found = dockerfileBases(text);
+    const found = dockerfileBases(text, ctx.maxBases);
+    if (found.truncated) {
+        const unknown = `${path} at ${build.gitTag} names more than ${ctx.maxBases} bases (configuration.limits.dockerfile-bases)`;
+        warn(`${unknown}: its bases are not read, and it is rebuilt`);
+        return { refs: [], unknown };
+    }
     for (const line of found.unresolved)
         warn(`${path}: "${line}" names an ARG without a default: its base is not known, so it is rebuilt`);
     const refs = [];
@@ -68102,6 +68383,9 @@ function describeRegistryError(body) {
 
 
 
+
+
+
 function chartsSkippedNote(skipCharts) {
     return skipCharts
         ? [`charts were not downloaded nor rendered (${Inputs.SkipCharts}): the images of the manifests' charts are not in this plan`]
@@ -68153,6 +68437,25 @@ function registryFor(chartHosts, config, inputs, http) {
         timeoutMs: config.configuration.timeouts['registry-seconds'] * 1000
     });
 }
+/**
+ * Where the branches' render scripts run: with `run`, the sandbox this machine offers, or the run
+ * stops here, before any branch is read.
+ */
+function renderScriptOf(mode, log) {
+    if (mode !== 'run')
+        return { mode, sandbox: undefined };
+    // the runner's own folders (its temp folder, the file commands') are hidden from a script in namespaces
+    const env = process.env;
+    const runnerDirs = [
+        env.RUNNER_TEMP,
+        ...[env.GITHUB_ENV, env.GITHUB_OUTPUT, env.GITHUB_PATH, env.GITHUB_STEP_SUMMARY, env.GITHUB_STATE].map((f) => f ? (0,external_node_path_namespaceObject.dirname)(f) : undefined)
+    ];
+    const sandbox = findRenderSandbox([...new Set(runnerDirs.filter((d) => d !== undefined && d !== ''))]);
+    if (!sandbox)
+        throw new BadInputError(noSandboxMessage('(any)').replace('branch (any) has render_templates.sh, and ', ''));
+    log.info(`${RENDER_SCRIPT}: run ${sandbox.describe}`);
+    return { mode, sandbox };
+}
 /** Every image to rebuild, from the product stream's branches, the chart repository and the image repos' tags. */
 async function planRebuilds(config, inputs, github, output, tempRoot, clock, http) {
     const log = new PhaseLog(output.log);
@@ -68172,6 +68475,7 @@ async function planRebuilds(config, inputs, github, output, tempRoot, clock, htt
         log.info(`helm: ${helm.binary} (${await helm.version()})`);
     for (const note of chartsSkippedNote(inputs.skipCharts))
         log.problem({ severity: 'warning', message: note });
+    const renderScript = renderScriptOf(config.configuration['render-script'], log);
     const productStreamUrl = `${inputs.serverUrl.replace(/\/+$/, '')}/${inputs.org}/${productStreamRepo}`;
     const repo = await GitRepository.open(productStreamUrl, gitToken, { stallSeconds: timeouts['git-stall-seconds'], tempRoot });
     const charts = new ChartRepository(inputs.chartCredentials, http, {
@@ -68192,6 +68496,7 @@ async function planRebuilds(config, inputs, github, output, tempRoot, clock, htt
             repo,
             githubFor: (repos) => github.planning(repos),
             helm,
+            renderScript,
             charts,
             chartRewrites: inputs.chartRewrites,
             log,
@@ -68210,6 +68515,7 @@ async function planRebuilds(config, inputs, github, output, tempRoot, clock, htt
                 now: clock.now(),
                 maxAgeMs: inputs.maxAgeMs ?? parseDuration(config.configuration['max-age']) ?? 7 * 86_400_000,
                 staleBaseDays: config.configuration['stale-base-days'],
+                maxBases: limits['dockerfile-bases'],
                 log
             }));
         }
@@ -68262,6 +68568,116 @@ function assignShards(repos, count) {
 function shardOf(plan, shard) {
     const assignment = assignShards(plan.repos, shard.count);
     return { ...plan, shard, repos: plan.repos.filter((r) => assignment.get(r.githubRepo) === shard.index) };
+}
+
+;// CONCATENATED MODULE: ./src/plan/verify-plan.ts
+
+
+
+/** The repos the configuration maps images to, and the charts it names (a chart's images are its repo's). */
+function configuredRepos(config) {
+    return {
+        repos: new Set([
+            ...config['github-repo-image-lookup'].map((e) => e['github-repo']),
+            ...config['non-manifest-images'].map((e) => e['github-repo']),
+            ...config['workflow-overrides'].flatMap((e) => (e['github-repo'] ? [e['github-repo']] : []))
+        ]),
+        charts: new Set(config['helm-repo-lookup'].map((e) => e.chart))
+    };
+}
+/** Why a build of a plan file breaks the configuration's rules, or undefined (the pure part of the check). */
+function repoRuleBroken(repo, build, allowed) {
+    if (allowed.repos.has(build.githubRepo))
+        return undefined;
+    // a repo found through a chart: every image it builds came from a chart the configuration names
+    const fromCharts = build.images.every((reference) => {
+        const image = repo.images.find((i) => i.fullImage === reference);
+        return image?.sources.some((s) => s.kind === 'chart' && allowed.charts.has(s.chart)) ?? false;
+    });
+    return fromCharts ? undefined : `${build.githubRepo} is not a repo the configuration maps an image to`;
+}
+/**
+ * A plan file is a proposal, never an authority (it travels as an artifact that a pull request can
+ * write). Before `from-plan` dispatches, every build is checked against the configuration the job
+ * runs with: its repo is one the configuration maps an image to; its ref is a tag of that repo, at
+ * the commit the plan recorded; and its workflow is the one the configuration's rules choose for its
+ * images at that tag (the workflow files read at the tag, one GraphQL snapshot per repo and tag).
+ * A build that fails is an error naming it and the rule, and is left out; the rest go on.
+ */
+async function verifyPlan(plan, config, api) {
+    const allowed = configuredRepos(config);
+    const problems = [];
+    const refuse = (build, rule) => {
+        problems.push({
+            severity: 'error',
+            message: `from-plan: build ${build.githubRepo} ${build.gitTag} (${build.workflow.path}) is not dispatched: ${rule}`,
+            where: { repo: build.githubRepo, tag: build.gitTag }
+        });
+    };
+    const candidates = plan.repos.flatMap((repo) => repo.builds.filter((build) => {
+        const broken = repoRuleBroken(repo, build, allowed);
+        if (broken)
+            refuse(build, broken);
+        return !broken;
+    }));
+    const pairs = [...new Map(candidates.map((b) => [tagKey(b.githubRepo, b.gitTag), { repo: b.githubRepo, tag: b.gitTag }])).values()];
+    const snapshots = new Map();
+    try {
+        for (const s of pairs.length > 0 ? await api.readTagSnapshots(pairs) : [])
+            snapshots.set(tagKey(s.repo, s.tag), { commit: s.commit, files: s.workflowFiles });
+    }
+    catch (error) {
+        rethrowIfFatal(error);
+        for (const build of candidates)
+            refuse(build, `its tag and workflow cannot be checked (${errorMessage(error)})`);
+        return { plan: { ...plan, repos: plan.repos.map((r) => ({ ...r, builds: [] })) }, problems };
+    }
+    const filesAtTags = new Map();
+    for (const [key, s] of snapshots)
+        if (s.files)
+            filesAtTags.set(key, s.files);
+    const kept = new Set();
+    const tagged = candidates.filter((build) => {
+        const snapshot = snapshots.get(tagKey(build.githubRepo, build.gitTag));
+        if (!snapshot?.commit) {
+            refuse(build, `${build.gitTag} is not a tag of ${build.githubRepo} (a plan dispatches tags, never branches)`);
+            return false;
+        }
+        if (build.commit && snapshot.commit !== build.commit) {
+            refuse(build, `tag ${build.gitTag} is now at ${snapshot.commit.slice(0, 12)}, not the ${build.commit.slice(0, 12)} the plan recorded`);
+            return false;
+        }
+        return true;
+    });
+    // the configuration's rules, run again on the plan's images at their tags
+    const chooser = new BuildChooser(api, config['workflow-overrides'], filesAtTags);
+    const again = await chooser.choose(plan.repos.map((repo) => ({
+        ...repo,
+        images: repo.images.filter((i) => i.state === 'resolved' && tagged.some((b) => b.githubRepo === repo.githubRepo && b.images.includes(i.fullImage))),
+        builds: []
+    })));
+    const chosen = new Map();
+    for (const repo of again.repos)
+        for (const build of repo.builds)
+            for (const image of build.images)
+                chosen.set(image, build.workflow.id);
+    for (const build of tagged) {
+        const wrong = build.images.find((image) => chosen.get(image) !== build.workflow.id);
+        if (wrong === undefined)
+            kept.add(build);
+        else {
+            const id = chosen.get(wrong);
+            refuse(build, id === undefined
+                ? `the configuration's rules choose no workflow for ${wrong} at ${build.gitTag}`
+                : `the configuration's rules choose workflow ${id} for ${wrong} at ${build.gitTag}, not ${build.workflow.id}`);
+        }
+    }
+    const repos = plan.repos.map((repo) => {
+        const builds = repo.builds.filter((b) => kept.has(b));
+        const dropped = new Set(repo.builds.filter((b) => !kept.has(b)).flatMap((b) => b.images));
+        return { ...repo, builds, images: repo.images.filter((i) => !dropped.has(i.fullImage)) };
+    });
+    return { plan: { ...plan, repos }, problems };
 }
 
 ;// CONCATENATED MODULE: ./src/report/gaps.ts
@@ -68350,6 +68766,8 @@ function inPlanOrder(plan, ...lists) {
 
 
 
+
+
 /**
  * A dry run or a night: the plan (made now, or read with from-plan, whole or a shard), its gaps,
  * then, unless a dry run, its builds dispatched and watched. Whatever stops it after the plan is
@@ -68377,7 +68795,16 @@ async function planAndDispatch(ctx, mode) {
         }), deps.signal);
         const planned = fromPlan ??
             (await unlessAborted(planRebuilds(config, { ...settings, org: ctx.org }, github, deps.output, tempRoot, deps.clock, deps.http), deps.signal));
-        const plan = mode.shard ? shardOf(planned.plan, mode.shard) : planned.plan;
+        let plan = mode.shard ? shardOf(planned.plan, mode.shard) : planned.plan;
+        const refused = [];
+        if (fromPlan) {
+            // a plan file is a proposal: each build is checked against this job's configuration before anything is dispatched
+            const verified = await unlessAborted(verifyPlan(plan, config, github.planning(plan.repos.map((r) => r.githubRepo))), deps.signal);
+            plan = verified.plan;
+            refused.push(...verified.problems);
+            for (const problem of refused)
+                deps.output.log.problem(problem);
+        }
         if (mode.shard)
             deps.output.log.info(`shard ${mode.shard.index}/${mode.shard.count}: ${planBuilds(plan).length} builds in ${plan.repos.length} repos (${plan.repos.map((r) => r.githubRepo).join(', ') || 'none'})`);
         Object.assign(report, { plan, scope: plan });
@@ -68386,6 +68813,7 @@ async function planAndDispatch(ctx, mode) {
             ? planned.problems
             : [...planned.problems, ...staleAcknowledgements(plan, config.acknowledged, settings.configFile)];
         report.problems.push(...reportedProblems(ctx, problems, planned.problems.length, mode));
+        report.problems.push(...refused);
         report.carried.push(...problems);
         if (settings.planFile)
             await writeJsonFile(settings.planFile, { ...plan, problems });
@@ -68451,7 +68879,7 @@ function reportedProblems(ctx, problems, said, mode) {
 async function readGivenPlan(ctx, file) {
     let plan;
     try {
-        plan = await readPlanFile(file, { org: ctx.org, productStreamRepo: ctx.config.configuration['product-stream-repo'] }, ctx.deps.clock.now());
+        plan = await readPlanFile(file, { org: ctx.org, productStreamRepo: ctx.config.configuration['product-stream-repo'] }, ctx.deps.clock.now(), ctx.config.configuration.limits['plan-megabytes'] * MEGABYTE);
     }
     catch (error) {
         throw new BadInputError(errorMessage(error), { cause: error });
@@ -68491,7 +68919,7 @@ function buildOptions(config, settings, plan, deps) {
 }
 
 ;// CONCATENATED MODULE: ./src/config/configuration.schema.json
-const configuration_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/configuration.schema.json","title":"hms-build-workflow-dispatcher configuration","description":"Which product stream branches to read, which images and Helm charts in them to rebuild, and how to dispatch and monitor the builds.","type":"object","additionalProperties":false,"required":["configuration"],"properties":{"helm-repo-lookup":{"description":"Where each Helm chart lives in the chart repository. Download URL: <source_override or the manifest\'s chart source location>/<path>/<chart>-<version>.tgz.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["chart","path"],"properties":{"chart":{"type":"string","minLength":1,"description":"Chart name as the loftsman manifests name it."},"path":{"type":"string","description":"Folder of the chart in the chart repository, for example stable/cray-hms-bss."},"source_override":{"type":"string","minLength":1,"description":"Chart repository URL to use instead of the manifest\'s chart source location."}}}},"github-repo-image-lookup":{"description":"The GitHub repository that builds each image found in the docker index.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","image"],"properties":{"github-repo":{"type":"string","minLength":1,"description":"Repository name in the organization."},"image":{"type":"string","minLength":1,"description":"Image short name (last path segment, no tag)."}}}},"docker-image-compare":{"description":"A partial tree of the docker index: every leaf list holding find_me selects the tags at the same path in the index.","type":"object","default":{},"additionalProperties":{"$ref":"#/definitions/compareNode"}},"non-manifest-images":{"description":"Images that no manifest names: every git tag of the repo matching tag-regex is an image tag to rebuild.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","tag-regex","image_repo"],"properties":{"github-repo":{"type":"string","minLength":1},"tag-regex":{"type":"string","minLength":1,"description":"Regular expression matched at the start of each git tag."},"image_repo":{"type":"string","minLength":1,"description":"Full image name without tag."}}}},"workflow-overrides":{"description":"Which workflow builds an image, where reading the workflow files does not tell. First match wins.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["workflow"],"properties":{"github-repo":{"type":"string","minLength":1},"image":{"type":"string","minLength":1,"description":"Image short name."},"workflow":{"type":"string","minLength":1,"description":"Workflow name or file name (for example build_and_release_image.yaml)."}}}},"acknowledged":{"description":"Gaps a person has looked at: images a release ships that cannot be rebuilt at their tag (no such tag, no workflow for them, or no workflow_dispatch at the tag). An acknowledged gap is a notice until the day after `until`, when it is an error again.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["image","reason","until"],"properties":{"image":{"type":"string","pattern":"^[^/:\\\\s]+:[^/:\\\\s]+$","description":"Image name and tag without the registry path, e.g. cray-smd:1.20.10."},"github-repo":{"type":"string","minLength":1,"description":"Only the image of this repo (when two repos publish the same name)."},"reason":{"type":"string","minLength":1,"description":"Why it is acceptable for now: shown beside the gap."},"until":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","description":"Last day (UTC, YYYY-MM-DD) the acknowledgement holds."}}}},"configuration":{"type":"object","additionalProperties":false,"required":["product-stream-repo"],"properties":{"org":{"type":"string","minLength":1,"description":"GitHub organization. Default: the owner of GITHUB_REPOSITORY."},"product-stream-repo":{"type":"string","minLength":1,"description":"Repository whose branches hold the release manifests."},"targeted-branches":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"targeted-branch-regexes":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Regular expressions matched at the start of each branch name."},"docker-image-manifest":{"type":"string","minLength":1,"default":"docker/index.yaml"},"helm-manifest-directory":{"type":"string","minLength":1,"default":"manifests"},"target-chart-regex":{"type":"string","minLength":1,"default":"cray-hms-.*","description":"Charts whose name matches (at the start) are rendered."},"sleep-duration-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Seconds between two polls of the runs."},"time-limit-minutes":{"type":"number","exclusiveMinimum":0,"default":60,"description":"How long to wait for the builds."},"webhook-sleep-seconds":{"type":"number","minimum":0,"default":10,"description":"How long a dispatched run may take to appear when the server does not return run details."},"log-level":{"type":"string","enum":["DEBUG","INFO","WARNING","WARN","ERROR","CRITICAL"],"default":"INFO"},"max-parallel":{"type":"integer","minimum":1,"default":10,"description":"Builds in flight at once."},"attach-to-running-builds":{"type":"boolean","default":true,"description":"Watch a queued or running build of the same workflow and tag instead of dispatching again."},"cancel-on-timeout":{"type":"boolean","default":false,"description":"Cancel the runs still going when the time limit passes."},"timeouts":{"type":"object","additionalProperties":false,"default":{},"description":"Deadlines of network operations: a server that gives no answer within them ends the job with an error naming it.","properties":{"github-api-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"Each GitHub API request (REST and GraphQL), answer body included. A read that gets no answer is tried 3 times in all."},"git-stall-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"A git command that transfers less than 1 KB/s for this long is stopped."},"chart-download-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each chart archive download, body included."},"helm-template-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each helm template run."},"registry-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Each image registry request (rebuild: when-outdated), answer body included. A registry that gives no answer is asked nothing more this run: its images are rebuilt, with a warning."}}},"limits":{"type":"object","additionalProperties":false,"default":{},"description":"Bounds on what repositories and servers hold (chart archives, helm, planning): past one, the run reports an error naming the bound and goes on where it safely can.","properties":{"chart-download-megabytes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"Bytes downloaded of one chart archive."},"chart-unpacked-megabytes":{"type":"number","exclusiveMinimum":0,"default":50,"description":"Bytes one chart archive inflates to, all its files together."},"chart-file-megabytes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"Bytes of one file in a chart archive."},"helm-memory-megabytes":{"type":"number","exclusiveMinimum":0,"default":2048,"description":"Address space of one helm run (prlimit, where the runner has it)."},"helm-output-megabytes":{"type":"number","exclusiveMinimum":0,"default":64,"description":"Rendered output of one helm template run."},"chart-renders":{"type":"integer","minimum":1,"default":1000,"description":"helm template runs in one planning; the releases past it are named and not rendered."},"planning-minutes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"How long planning may take in all; past it the run reports the plan so far as partial."}}},"chart-credentials-required":{"type":"boolean","default":true,"description":"The chart repository needs chart-repo-username and chart-repo-password: without them the run stops before any download (or plans without charts with skip-charts)."},"retry-failed-builds":{"type":"integer","minimum":0,"default":1,"description":"Re-runs of the failed jobs of a build that concludes failure (not cancelled, not timed out), while time remains; 0 turns it off."},"rebuild":{"enum":["always","when-outdated"],"default":"always","description":"always: dispatch every planned build (as the original tool did). when-outdated: dispatch a build only when its image is missing, a base image it is built from was published after it (or moved from the digest it records), or it is older than max-age; the others are up-to-date. The input rebuild wins."},"max-age":{"type":"string","pattern":"^(\\\\d+(\\\\.\\\\d+)?[smhd])+$","default":"7d","description":"With rebuild: when-outdated, an image older than this is rebuilt whatever its bases (12h, 7d). The input max-age wins."},"stale-base-days":{"type":"number","exclusiveMinimum":0,"default":180,"description":"With rebuild: when-outdated, a base image not republished for longer than this is a warning (rebuilding on it picks up no fixes from it), once per base, listing the images built on it."},"image-link-template":{"type":"string","pattern":"^https?://","description":"URL of an image\'s registry page; {repository}, {path}, {name} and {tag} are filled in. The summary links each image there."}}}},"definitions":{"compareNode":{"anyOf":[{"type":"array","items":{"type":"string"},"contains":{"const":"find_me"}},{"type":"object","additionalProperties":{"$ref":"#/definitions/compareNode"}}]}}}');
+const configuration_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/configuration.schema.json","title":"hms-build-workflow-dispatcher configuration","description":"Which product stream branches to read, which images and Helm charts in them to rebuild, and how to dispatch and monitor the builds.","type":"object","additionalProperties":false,"required":["configuration"],"properties":{"helm-repo-lookup":{"description":"Where each Helm chart lives in the chart repository. Download URL: <source_override or the manifest\'s chart source location>/<path>/<chart>-<version>.tgz.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["chart","path"],"properties":{"chart":{"type":"string","minLength":1,"description":"Chart name as the loftsman manifests name it."},"path":{"type":"string","description":"Folder of the chart in the chart repository, for example stable/cray-hms-bss."},"source_override":{"type":"string","minLength":1,"description":"Chart repository URL to use instead of the manifest\'s chart source location."}}}},"github-repo-image-lookup":{"description":"The GitHub repository that builds each image found in the docker index.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","image"],"properties":{"github-repo":{"type":"string","minLength":1,"description":"Repository name in the organization."},"image":{"type":"string","minLength":1,"description":"Image short name (last path segment, no tag)."}}}},"docker-image-compare":{"description":"A partial tree of the docker index: every leaf list holding find_me selects the tags at the same path in the index.","type":"object","default":{},"additionalProperties":{"$ref":"#/definitions/compareNode"}},"non-manifest-images":{"description":"Images that no manifest names: every git tag of the repo matching tag-regex is an image tag to rebuild.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","tag-regex","image_repo"],"properties":{"github-repo":{"type":"string","minLength":1},"tag-regex":{"type":"string","minLength":1,"description":"Regular expression matched at the start of each git tag."},"image_repo":{"type":"string","minLength":1,"description":"Full image name without tag."}}}},"workflow-overrides":{"description":"Which workflow builds an image, where reading the workflow files does not tell. First match wins.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["workflow"],"properties":{"github-repo":{"type":"string","minLength":1},"image":{"type":"string","minLength":1,"description":"Image short name."},"workflow":{"type":"string","minLength":1,"description":"Workflow name or file name (for example build_and_release_image.yaml)."}}}},"acknowledged":{"description":"Gaps a person has looked at: images a release ships that cannot be rebuilt at their tag (no such tag, no workflow for them, or no workflow_dispatch at the tag). An acknowledged gap is a notice until the day after `until`, when it is an error again.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["image","reason","until"],"properties":{"image":{"type":"string","pattern":"^[^/:\\\\s]+:[^/:\\\\s]+$","description":"Image name and tag without the registry path, e.g. cray-smd:1.20.10."},"github-repo":{"type":"string","minLength":1,"description":"Only the image of this repo (when two repos publish the same name)."},"reason":{"type":"string","minLength":1,"description":"Why it is acceptable for now: shown beside the gap."},"until":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","description":"Last day (UTC, YYYY-MM-DD) the acknowledgement holds."}}}},"configuration":{"type":"object","additionalProperties":false,"required":["product-stream-repo"],"properties":{"org":{"type":"string","minLength":1,"description":"GitHub organization. Default: the owner of GITHUB_REPOSITORY."},"product-stream-repo":{"type":"string","minLength":1,"description":"Repository whose branches hold the release manifests."},"targeted-branches":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"targeted-branch-regexes":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Regular expressions matched at the start of each branch name."},"docker-image-manifest":{"type":"string","minLength":1,"default":"docker/index.yaml"},"helm-manifest-directory":{"type":"string","minLength":1,"default":"manifests"},"target-chart-regex":{"type":"string","minLength":1,"default":"cray-hms-.*","description":"Charts whose name matches (at the start) are rendered."},"sleep-duration-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Seconds between two polls of the runs."},"time-limit-minutes":{"type":"number","exclusiveMinimum":0,"default":60,"description":"How long to wait for the builds."},"webhook-sleep-seconds":{"type":"number","minimum":0,"default":10,"description":"How long a dispatched run may take to appear when the server does not return run details."},"log-level":{"type":"string","enum":["DEBUG","INFO","WARNING","WARN","ERROR","CRITICAL"],"default":"INFO"},"max-parallel":{"type":"integer","minimum":1,"default":10,"description":"Builds in flight at once."},"attach-to-running-builds":{"type":"boolean","default":true,"description":"Watch a queued or running build of the same workflow and tag instead of dispatching again."},"cancel-on-timeout":{"type":"boolean","default":false,"description":"Cancel the runs still going when the time limit passes."},"timeouts":{"type":"object","additionalProperties":false,"default":{},"description":"Deadlines of network operations: a server that gives no answer within them ends the job with an error naming it.","properties":{"github-api-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"Each GitHub API request (REST and GraphQL), answer body included. A read that gets no answer is tried 3 times in all."},"git-stall-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"A git command that transfers less than 1 KB/s for this long is stopped."},"chart-download-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each chart archive download, body included."},"helm-template-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each helm template run."},"registry-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Each image registry request (rebuild: when-outdated), answer body included. A registry that gives no answer is asked nothing more this run: its images are rebuilt, with a warning."}}},"limits":{"type":"object","additionalProperties":false,"default":{},"description":"Bounds on what repositories and servers hold (chart archives, helm, planning): past one, the run reports an error naming the bound and goes on where it safely can.","properties":{"chart-download-megabytes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"Bytes downloaded of one chart archive."},"chart-unpacked-megabytes":{"type":"number","exclusiveMinimum":0,"default":50,"description":"Bytes one chart archive inflates to, all its files together."},"chart-file-megabytes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"Bytes of one file in a chart archive."},"helm-memory-megabytes":{"type":"number","exclusiveMinimum":0,"default":2048,"description":"Address space of one helm run (prlimit, where the runner has it)."},"helm-output-megabytes":{"type":"number","exclusiveMinimum":0,"default":64,"description":"Rendered output of one helm template run."},"plan-megabytes":{"type":"number","exclusiveMinimum":0,"default":32,"description":"Bytes of a plan file (from-plan) or a results file (merge-results): a larger one is refused before it is parsed."},"dockerfile-bases":{"type":"integer","minimum":1,"default":50,"description":"External bases read from the registry per Dockerfile (rebuild: when-outdated); past it, the build\'s bases are not known and it is rebuilt."},"chart-renders":{"type":"integer","minimum":1,"default":1000,"description":"helm template runs in one planning; the releases past it are named and not rendered."},"planning-minutes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"How long planning may take in all; past it the run reports the plan so far as partial."}}},"chart-credentials-required":{"type":"boolean","default":true,"description":"The chart repository needs chart-repo-username and chart-repo-password: without them the run stops before any download (or plans without charts with skip-charts)."},"retry-failed-builds":{"type":"integer","minimum":0,"default":1,"description":"Re-runs of the failed jobs of a build that concludes failure (not cancelled, not timed out), while time remains; 0 turns it off."},"render-script":{"enum":["skip","run","run-unisolated"],"default":"skip","description":"What to do with a product stream branch\'s render_templates.sh. skip: plan the branch as checked out, with one warning. run: run it as another user (sudo -n -u nobody, or setpriv as root) or in new namespaces (unshare), in a copy of the tree, where it cannot read this action\'s secrets; with no isolation available the run stops. run-unisolated: run it as the action\'s user: whoever can push to a targeted branch can then read the action\'s secrets."},"rebuild":{"enum":["always","when-outdated"],"default":"always","description":"always: dispatch every planned build (as the original tool did). when-outdated: dispatch a build only when its image is missing, a base image it is built from was published after it (or moved from the digest it records), or it is older than max-age; the others are up-to-date. The input rebuild wins."},"max-age":{"type":"string","pattern":"^(\\\\d+(\\\\.\\\\d+)?[smhd])+$","default":"7d","description":"With rebuild: when-outdated, an image older than this is rebuilt whatever its bases (12h, 7d). The input max-age wins."},"stale-base-days":{"type":"number","exclusiveMinimum":0,"default":180,"description":"With rebuild: when-outdated, a base image not republished for longer than this is a warning (rebuilding on it picks up no fixes from it), once per base, listing the images built on it."},"image-link-template":{"type":"string","pattern":"^https?://","description":"URL of an image\'s registry page; {repository}, {path}, {name} and {tag} are filled in. The summary links each image there."}}}},"definitions":{"compareNode":{"anyOf":[{"type":"array","items":{"type":"string"},"contains":{"const":"find_me"}},{"type":"object","additionalProperties":{"$ref":"#/definitions/compareNode"}}]}}}');
 ;// CONCATENATED MODULE: ./src/config/load.ts
 
 
@@ -68499,6 +68927,9 @@ const configuration_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema"
 
 
 
+
+/** A configuration is a few hundred lines; a larger file is refused before it is read. */
+const MAX_CONFIGURATION_BYTES = 8 * MEGABYTE;
 /** Key names of the original tool's first format, still accepted: old → new. */
 const LEGACY_TOP_LEVEL = { 'repo-image-lookup': 'github-repo-image-lookup' };
 const LEGACY_SETTINGS = {
@@ -68624,12 +69055,13 @@ function parseConfiguration(text, file) {
 async function loadConfiguration(file) {
     let text;
     try {
-        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+        text = await readBoundedFile(file, MAX_CONFIGURATION_BYTES, 'the configuration file');
     }
     catch (error) {
+        const code = error.code;
         return {
             ok: false,
-            errors: [`${file}: cannot read the configuration file (${error.code ?? String(error)})`],
+            errors: [code ? `${file}: cannot read the configuration file (${code})` : errorMessage(error)],
             warnings: []
         };
     }
@@ -68682,7 +69114,7 @@ async function prepareOutputFiles(settings) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/failure-issue-state.schema.json
-const failure_issue_state_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/failure-issue-state.schema.json","title":"State kept in the failure issue\'s body","type":"object","required":["version","productStream","lastRun","failures"],"properties":{"version":{"const":1},"productStream":{"type":"string"},"lastRun":{"type":"string"},"failures":{"type":"array","items":{"type":"object","required":["key","kind","what","since","nights"],"properties":{"key":{"type":"string"},"kind":{"enum":["build","not-dispatched","planning","stale-base"]},"what":{"type":"string"},"url":{"type":"string"},"since":{"type":"string"},"nights":{"type":"integer","minimum":1}}}}}}');
+const failure_issue_state_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/failure-issue-state.schema.json","title":"State kept in the failure issue\'s body","type":"object","required":["version","productStream","lastRun","failures"],"properties":{"version":{"const":1},"productStream":{"type":"string","maxLength":300},"lastRun":{"type":"string","maxLength":100},"failures":{"type":"array","items":{"type":"object","required":["key","kind","what","since","nights"],"properties":{"key":{"type":"string","maxLength":2000},"kind":{"enum":["build","not-dispatched","planning","stale-base"]},"what":{"type":"string","maxLength":2000},"url":{"type":"string","maxLength":2000,"pattern":"^https?://"},"since":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$"},"nights":{"type":"integer","minimum":1,"maximum":100000}}},"maxItems":5000}}}');
 ;// CONCATENATED MODULE: ./src/report/failure-issue.ts
 
 
@@ -68783,22 +69215,56 @@ const KIND_TITLE = {
     planning: 'Planning errors',
     'stale-base': 'Base images no longer republished'
 };
-/** The issue body: what needs a person, longest streak first, then the hidden state. */
+/** GitHub refuses an issue body past 65,536 characters: the body is kept well under it. */
+const MAX_ISSUE_BODY_CHARS = 60_000;
+/** The hidden state takes at most this much of the body; past it, it is compacted. */
+const MAX_STATE_CHARS = 30_000;
+/** The state as JSON in the body: `<` and `>` written as \u003c and \u003e, so it cannot end the comment early nor hold a tag. */
+function stateJson(state) {
+    return JSON.stringify(state).replace(/</g, '\\u003c').replace(/>/g, '\\u003e');
+}
+/**
+ * The state, whole when it fits its share of the body; else each item's text cut and its link
+ * dropped; else the longest streaks only (a streak left out starts again if it fails again).
+ */
+function compactState(state) {
+    if (stateJson(state).length <= MAX_STATE_CHARS)
+        return state;
+    const cut = { ...state, failures: state.failures.map(({ url: _url, ...f }) => ({ ...f, what: f.what.slice(0, 80) })) };
+    const failures = [...cut.failures].sort((a, b) => b.nights - a.nights);
+    while (failures.length > 0 && stateJson({ ...cut, failures }).length > MAX_STATE_CHARS)
+        failures.splice(Math.ceil(failures.length * 0.9));
+    return { ...cut, failures };
+}
+/** The issue body: what needs a person, longest streak first, then the hidden state; under GitHub's bound, the rest counted. */
 function renderIssueBody(state, jobRunUrl) {
     const parts = [
         issueMarker(state.productStream),
         `Image rebuilds of ${codeSpan(state.productStream)} need a person. Updated by every run of the dispatcher; closed when a run is all green.`,
-        `Latest run: ${jobRunUrl ? markdown_link(state.lastRun, jobRunUrl) : tableCell(state.lastRun)}`
+        `Latest run: ${jobRunUrl ? markdown_link(state.lastRun, jobRunUrl) : tableCell(state.lastRun, 100)}`
     ];
+    const stateBlock = `${STATE_START}${stateJson(compactState(state))}${STATE_END}`;
+    let room = MAX_ISSUE_BODY_CHARS - stateBlock.length - parts.join('\n\n').length - 2_000;
     for (const kind of ['build', 'not-dispatched', 'planning', 'stale-base']) {
         const items = state.failures.filter((f) => f.kind === kind).sort((a, b) => b.nights - a.nights || a.what.localeCompare(b.what));
         if (items.length === 0)
             continue;
-        parts.push(`### ${KIND_TITLE[kind]} (${items.length})`, table(['What', 'Failing since', 'Days in a row', 'Latest run'], items.map((f) => [tableCell(f.what), f.since, String(f.nights), f.url ? markdown_link('run', f.url) : '—'])));
+        const rows = [];
+        for (const f of items) {
+            const row = [tableCell(f.what), tableCell(f.since, 10), String(f.nights), f.url ? markdown_link('run', f.url) : '—'];
+            const size = row.join(' | ').length + 6;
+            if (size > room)
+                break;
+            room -= size;
+            rows.push(row);
+        }
+        parts.push(`### ${KIND_TITLE[kind]} (${items.length})`, table(['What', 'Failing since', 'Days in a row', 'Latest run'], rows));
+        if (rows.length < items.length) {
+            parts.push(`…and ${items.length - rows.length} more, not listed: an issue holds at most 65,536 characters (the job summary lists them all).`);
+            room -= 200;
+        }
     }
-    // with `<` and `>` written as \u003c and \u003e the JSON cannot end the comment early, nor hold a tag
-    const json = JSON.stringify(state).replace(/</g, '\\u003c').replace(/>/g, '\\u003e');
-    parts.push(`${STATE_START}${json}${STATE_END}`);
+    parts.push(stateBlock);
     return parts.join('\n\n') + '\n';
 }
 /**
@@ -68922,9 +69388,12 @@ async function keepFailureIssue(repo, report, settings, deps) {
         deps.output.setOutput(Outputs.FailureIssue, outcome.url);
     }
     catch (error) {
+        // the real reason: a refused token needs issues: write; any other answer (422 body is too long) says itself
+        const status = httpStatus(error);
+        const refused = status === 401 || status === 403 || status === 404;
         log.problem({
             severity: 'warning',
-            message: `cannot keep the failure issue in ${repo} (${errorMessage(error)}): the token needs issues: write there; the run goes on`
+            message: `cannot keep the failure issue in ${repo} (${errorMessage(error)})${refused ? ': the token needs issues: write there' : ''}; the run goes on`
         });
     }
 }
@@ -69484,6 +69953,8 @@ async function configOverridesOf(parsed) {
 
 ;// CONCATENATED MODULE: ./src/command-line.ts
 
+/** A PEM private key is a few KB. */
+const MAX_KEY_FILE_BYTES = 1024 * 1024;
 
 
 
@@ -69539,7 +70010,7 @@ function commandLineReader(values, env) {
             if (!found || !option.file)
                 return found;
             try {
-                return { value: await (0,promises_namespaceObject.readFile)(found.value, 'utf8'), name: found.name };
+                return { value: await readBoundedFile(found.value, MAX_KEY_FILE_BYTES, found.name), name: found.name };
             }
             catch (error) {
                 throw new Error(`${found.name} ${found.value}: cannot read it (${errorMessage(error)})`, { cause: error });
@@ -69582,11 +70053,16 @@ async function main(argv) {
     // Ctrl-C: the job reports what was dispatched, removes its temp folder and stops
     const cancel = new AbortController();
     const onSignal = (signal) => {
-        process.stderr.write(`\n${signal}: stopping; the builds already dispatched go on\n`);
+        if (cancel.signal.aborted) {
+            // a second signal: the person means it, now
+            process.stderr.write(`\n${signal} again: stopped at once\n`);
+            process.exit(130);
+        }
+        process.stderr.write(`\n${signal}: stopping (a second ${signal} stops at once); the builds already dispatched go on\n`);
         cancel.abort(signal);
     };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     try {
         const result = await runJob(parsed.settings, { output, signal: cancel.signal });
         if (result.failure)

@@ -74,7 +74,8 @@ export async function decideRebuilds(plan: Plan, ctx: RebuildContext): Promise<P
       now: ctx.now,
       maxAgeMs: ctx.maxAgeMs
     });
-    if (decision.why.includes('cannot be believed')) warn(`${decision.why}: rebuilt, since whether it is up to date cannot be known`, where);
+    if (decision.why.includes('cannot be believed'))
+      warn(`${decision.why}: rebuilt, since whether it is up to date cannot be known`, where);
     return { ...build, decision };
   };
   const repos = await Promise.all(plan.repos.map(async (repo) => ({ ...repo, builds: await Promise.all(repo.builds.map(decideBuild)) })));

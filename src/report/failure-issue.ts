@@ -159,27 +159,57 @@ const KIND_TITLE: Record<FailureItem['kind'], string> = {
   'stale-base': 'Base images no longer republished'
 };
 
-/** The issue body: what needs a person, longest streak first, then the hidden state. */
+/** GitHub refuses an issue body past 65,536 characters: the body is kept well under it. */
+export const MAX_ISSUE_BODY_CHARS = 60_000;
+/** The hidden state takes at most this much of the body; past it, it is compacted. */
+const MAX_STATE_CHARS = 30_000;
+
+/** The state as JSON in the body: `<` and `>` written as \u003c and \u003e, so it cannot end the comment early nor hold a tag. */
+function stateJson(state: FailureIssueState): string {
+  return JSON.stringify(state).replace(/</g, '\\u003c').replace(/>/g, '\\u003e');
+}
+
+/**
+ * The state, whole when it fits its share of the body; else each item's text cut and its link
+ * dropped; else the longest streaks only (a streak left out starts again if it fails again).
+ */
+export function compactState(state: FailureIssueState): FailureIssueState {
+  if (stateJson(state).length <= MAX_STATE_CHARS) return state;
+  const cut: FailureIssueState = { ...state, failures: state.failures.map(({ url: _url, ...f }) => ({ ...f, what: f.what.slice(0, 80) })) };
+  const failures = [...cut.failures].sort((a, b) => b.nights - a.nights);
+  while (failures.length > 0 && stateJson({ ...cut, failures }).length > MAX_STATE_CHARS) failures.splice(Math.ceil(failures.length * 0.9));
+  return { ...cut, failures };
+}
+
+/** The issue body: what needs a person, longest streak first, then the hidden state; under GitHub's bound, the rest counted. */
 export function renderIssueBody(state: FailureIssueState, jobRunUrl: string | undefined): string {
   const parts = [
     issueMarker(state.productStream),
     `Image rebuilds of ${codeSpan(state.productStream)} need a person. Updated by every run of the dispatcher; closed when a run is all green.`,
-    `Latest run: ${jobRunUrl ? link(state.lastRun, jobRunUrl) : tableCell(state.lastRun)}`
+    `Latest run: ${jobRunUrl ? link(state.lastRun, jobRunUrl) : tableCell(state.lastRun, 100)}`
   ];
+  const stateBlock = `${STATE_START}${stateJson(compactState(state))}${STATE_END}`;
+  let room = MAX_ISSUE_BODY_CHARS - stateBlock.length - parts.join('\n\n').length - 2_000;
   for (const kind of ['build', 'not-dispatched', 'planning', 'stale-base'] as const) {
     const items = state.failures.filter((f) => f.kind === kind).sort((a, b) => b.nights - a.nights || a.what.localeCompare(b.what));
     if (items.length === 0) continue;
-    parts.push(
-      `### ${KIND_TITLE[kind]} (${items.length})`,
-      table(
-        ['What', 'Failing since', 'Days in a row', 'Latest run'],
-        items.map((f) => [tableCell(f.what), f.since, String(f.nights), f.url ? link('run', f.url) : '—'])
-      )
-    );
+    const rows: string[][] = [];
+    for (const f of items) {
+      const row = [tableCell(f.what), tableCell(f.since, 10), String(f.nights), f.url ? link('run', f.url) : '—'];
+      const size = row.join(' | ').length + 6;
+      if (size > room) break;
+      room -= size;
+      rows.push(row);
+    }
+    parts.push(`### ${KIND_TITLE[kind]} (${items.length})`, table(['What', 'Failing since', 'Days in a row', 'Latest run'], rows));
+    if (rows.length < items.length) {
+      parts.push(
+        `…and ${items.length - rows.length} more, not listed: an issue holds at most 65,536 characters (the job summary lists them all).`
+      );
+      room -= 200;
+    }
   }
-  // with `<` and `>` written as \u003c and \u003e the JSON cannot end the comment early, nor hold a tag
-  const json = JSON.stringify(state).replace(/</g, '\\u003c').replace(/>/g, '\\u003e');
-  parts.push(`${STATE_START}${json}${STATE_END}`);
+  parts.push(stateBlock);
   return parts.join('\n\n') + '\n';
 }
 

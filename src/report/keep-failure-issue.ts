@@ -1,5 +1,5 @@
 import { Outputs } from '../constants.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, httpStatus } from '../errors.js';
 import type { JobDeps } from '../job-ports.js';
 import type { Settings } from '../settings.js';
 import { updateFailureIssue } from './failure-issue.js';
@@ -30,9 +30,12 @@ export async function keepFailureIssue(repo: string, report: JobReport, settings
     log.info(`failure issue ${outcome.action}: ${outcome.url}`);
     deps.output.setOutput(Outputs.FailureIssue, outcome.url);
   } catch (error) {
+    // the real reason: a refused token needs issues: write; any other answer (422 body is too long) says itself
+    const status = httpStatus(error);
+    const refused = status === 401 || status === 403 || status === 404;
     log.problem({
       severity: 'warning',
-      message: `cannot keep the failure issue in ${repo} (${errorMessage(error)}): the token needs issues: write there; the run goes on`
+      message: `cannot keep the failure issue in ${repo} (${errorMessage(error)})${refused ? ': the token needs issues: write there' : ''}; the run goes on`
     });
   }
 }
