@@ -1,3 +1,9 @@
+import { Writable } from 'node:stream';
+import { ConsoleLog, PhaseLog, type Problem } from '../../src/log.js';
+import { decideRebuilds } from '../../src/plan/decide-rebuilds.js';
+import type { Plan, PlannedBuild } from '../../src/plan/plan.js';
+import type { ImageReference } from '../../src/registry/image-reference.js';
+import { plannedImage } from '../support/planned-image.js';
 import { dockerfileBases } from '../../src/plan/dockerfile.js';
 import { decideRebuild, staleBases, type RegistryAnswer } from '../../src/plan/rebuild-decision.js';
 import { formatImageReference, originFor, parseImageReference, checkRegistryRewrite } from '../../src/registry/image-reference.js';
@@ -192,5 +198,49 @@ describe('the rebuild decision', () => {
         180
       )
     ).toEqual([{ base: 'alpine:3.15', published: '2023-08-07', images: ['cray-smd:2.24.0', 'cray-bss:1.28.0'] }]);
+  });
+});
+
+describe('rebuild decisions against the planning deadline', () => {
+  it('stop once planning passes its deadline: the builds left are rebuilt and it is said once', async () => {
+    const problems: Problem[] = [];
+    const log = new PhaseLog(new ConsoleLog(false, new Writable({ write: (_c, _e, cb) => cb() })));
+    const asked: string[] = [];
+    const registry = {
+      imageFacts: (ref: ImageReference) => {
+        asked.push(formatImageReference(ref));
+        return Promise.resolve({ found: false as const, reason: 'missing' });
+      }
+    };
+    const image = plannedImage('hms-smd', 'cray-smd', '2.24.0');
+    const build: PlannedBuild = {
+      githubRepo: 'hms-smd',
+      gitTag: 'v2.24.0',
+      commit: 'c',
+      workflow: { id: 1, name: 'build', path: '.github/workflows/build.yaml' },
+      chosenBy: 'image-name',
+      images: [image.fullImage]
+    };
+    const plan = {
+      repos: [{ githubRepo: 'hms-smd', images: [image], builds: [build, { ...build, gitTag: 'v2.25.0' }] }]
+    } as unknown as Plan;
+    const decided = await decideRebuilds(plan, {
+      registry,
+      readFile: () => Promise.resolve('FROM alpine:3.20\n'),
+      now: 0,
+      maxAgeMs: 1,
+      staleBaseDays: 180,
+      maxBases: 50,
+      deadline: 1000,
+      clock: () => 2000,
+      log
+    });
+    problems.push(...log.problems);
+    expect(asked).toEqual([]);
+    expect(decided.repos[0]?.builds.map((b) => b.decision?.why)).toEqual([
+      'not decided: the planning deadline passed',
+      'not decided: the planning deadline passed'
+    ]);
+    expect(problems.filter((p) => p.message.includes('planning deadline passed'))).toHaveLength(1);
   });
 });

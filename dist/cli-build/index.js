@@ -67982,7 +67982,15 @@ async function decideRebuilds(plan, ctx) {
             return { found: 'unknown', error: errorMessage(error) };
         }
     };
+    const late = () => ctx.deadline !== undefined && ctx.clock !== undefined && ctx.clock() > ctx.deadline;
+    const undecided = (build) => {
+        warn('the planning deadline passed (configuration.limits.planning-minutes) before every rebuild was decided: the builds left are rebuilt');
+        const images = build.images.map((reference) => ({ reference }));
+        return { ...build, decision: { rebuild: true, why: 'not decided: the planning deadline passed', images, bases: [] } };
+    };
     const decideBuild = async (build) => {
+        if (late())
+            return undecided(build);
         const where = { repo: build.githubRepo, tag: build.gitTag };
         const bases = await basesOf(build, ctx, (message) => warn(message, where));
         const images = await Promise.all(build.images.map(async (image) => {
@@ -67999,6 +68007,9 @@ async function decideRebuilds(plan, ctx) {
             name: shortImageName(ref),
             answer: await answerOf(ref, where)
         })));
+        // a registry that drips may have taken the planning's time: what is decided past the deadline is not trusted to wait
+        if (late())
+            return undecided(build);
         const decision = decideRebuild({
             images,
             bases: baseAnswers,
@@ -68487,6 +68498,8 @@ async function planRebuilds(config, inputs, github, output, tempRoot, clock, htt
             maxFileBytes: limits['chart-file-megabytes'] * MEGABYTE
         }
     });
+    /** When planning must stop (configuration.limits.planning-minutes): the finder's steps and the rebuild decisions alike. */
+    const planningDeadline = clock.now() + limits['planning-minutes'] * 60_000;
     let plan;
     let finder;
     try {
@@ -68503,7 +68516,7 @@ async function planRebuilds(config, inputs, github, output, tempRoot, clock, htt
             tempRoot,
             renderCharts: !inputs.skipCharts,
             now: () => clock.now(),
-            bounds: { maxRenders: limits['chart-renders'], deadline: clock.now() + limits['planning-minutes'] * 60_000 }
+            bounds: { maxRenders: limits['chart-renders'], deadline: planningDeadline }
         });
         plan = await finder.buildPlan();
         if ((inputs.rebuild ?? config.configuration.rebuild) === 'when-outdated') {
@@ -68516,6 +68529,8 @@ async function planRebuilds(config, inputs, github, output, tempRoot, clock, htt
                 maxAgeMs: inputs.maxAgeMs ?? parseDuration(config.configuration['max-age']) ?? 7 * 86_400_000,
                 staleBaseDays: config.configuration['stale-base-days'],
                 maxBases: limits['dockerfile-bases'],
+                deadline: planningDeadline,
+                clock: () => clock.now(),
                 log
             }));
         }

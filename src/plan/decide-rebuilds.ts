@@ -21,6 +21,9 @@ export interface RebuildContext {
   staleBaseDays: number;
   /** External bases read per Dockerfile (configuration.limits.dockerfile-bases). */
   maxBases: number;
+  /** When planning must stop (epoch ms, on `clock`): a build not decided by then is rebuilt, and said so once. */
+  deadline?: number;
+  clock?: () => number;
   log: Log;
 }
 
@@ -46,7 +49,16 @@ export async function decideRebuilds(plan: Plan, ctx: RebuildContext): Promise<P
       return { found: 'unknown', error: errorMessage(error) };
     }
   };
+  const late = (): boolean => ctx.deadline !== undefined && ctx.clock !== undefined && ctx.clock() > ctx.deadline;
+  const undecided = (build: PlannedBuild): PlannedBuild => {
+    warn(
+      'the planning deadline passed (configuration.limits.planning-minutes) before every rebuild was decided: the builds left are rebuilt'
+    );
+    const images = build.images.map((reference) => ({ reference }));
+    return { ...build, decision: { rebuild: true, why: 'not decided: the planning deadline passed', images, bases: [] } };
+  };
   const decideBuild = async (build: PlannedBuild): Promise<PlannedBuild> => {
+    if (late()) return undecided(build);
     const where = { repo: build.githubRepo, tag: build.gitTag };
     const bases = await basesOf(build, ctx, (message) => warn(message, where));
     const images = await Promise.all(
@@ -67,6 +79,8 @@ export async function decideRebuilds(plan: Plan, ctx: RebuildContext): Promise<P
         answer: await answerOf(ref, where)
       }))
     );
+    // a registry that drips may have taken the planning's time: what is decided past the deadline is not trusted to wait
+    if (late()) return undecided(build);
     const decision = decideRebuild({
       images,
       bases: baseAnswers,

@@ -156,6 +156,8 @@ export async function planRebuilds(
       maxFileBytes: limits['chart-file-megabytes'] * MEGABYTE
     }
   });
+  /** When planning must stop (configuration.limits.planning-minutes): the finder's steps and the rebuild decisions alike. */
+  const planningDeadline = clock.now() + limits['planning-minutes'] * 60_000;
   let plan: Plan;
   let finder: ImageFinder;
   try {
@@ -172,7 +174,7 @@ export async function planRebuilds(
       tempRoot,
       renderCharts: !inputs.skipCharts,
       now: () => clock.now(),
-      bounds: { maxRenders: limits['chart-renders'], deadline: clock.now() + limits['planning-minutes'] * 60_000 }
+      bounds: { maxRenders: limits['chart-renders'], deadline: planningDeadline }
     });
     plan = await finder.buildPlan();
     if ((inputs.rebuild ?? config.configuration.rebuild) === 'when-outdated') {
@@ -186,6 +188,8 @@ export async function planRebuilds(
           maxAgeMs: inputs.maxAgeMs ?? parseDuration(config.configuration['max-age']) ?? 7 * 86_400_000,
           staleBaseDays: config.configuration['stale-base-days'],
           maxBases: limits['dockerfile-bases'],
+          deadline: planningDeadline,
+          clock: () => clock.now(),
           log
         })
       );
