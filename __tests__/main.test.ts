@@ -81,6 +81,11 @@ describe('runJob in process: the modes over their ports, on the job clock, cance
       join(work, 'configuration.yaml'),
       toYaml({
         configuration: { org: ORG, 'product-stream-repo': 'csm', 'sleep-duration-seconds': 10, 'time-limit-minutes': 30 },
+        // a plan file is checked against these: each build's repo is one the configuration maps an image to
+        'github-repo-image-lookup': [
+          { image: 'cray-smd', 'github-repo': 'hms-smd' },
+          { image: 'cray-bss', 'github-repo': 'hms-bss' }
+        ],
         acknowledged: [{ image: 'cray-smd-test:2.23.0', reason: 'predates the CT workflow', until: '2026-12-31' }]
       })
     );
@@ -136,6 +141,30 @@ describe('runJob in process: the modes over their ports, on the job clock, cance
     expect(output.outputs.get('failed')).toBe('0');
     const file = JSON.parse(readFileSync(join(work, 'results.json'), 'utf8')) as { problems: unknown[] };
     expect(file.problems).toHaveLength(1);
+  });
+
+  it('refuses a build a plan file adds that the configuration never allowed (a branch, another workflow), and dispatches the rest', async () => {
+    const plan = planFile(new Date(clock.now()).toISOString());
+    const bss = plan.repos[0];
+    if (!bss) throw new Error('no hms-bss in the plan');
+    // hostile round 2: a crafted build of the unit-test workflow at the branch main
+    const main = { ...image('hms-bss', 'cray-bss', '9.9.9'), fullImage: 'reg/cray-bss:main', tag: 'main', gitTag: 'main' };
+    bss.images.push(main);
+    bss.builds.push({
+      ...(bss.builds[0] as (typeof bss.builds)[number]),
+      gitTag: 'main',
+      commit: '',
+      workflow: { id: 9999, name: 'Run Unit Tests', path: '.github/workflows/run_unit_test.yaml' },
+      images: [main.fullImage]
+    });
+    writeFileSync(join(work, 'plan.json'), JSON.stringify(plan));
+    const { output, text } = capturedOutput();
+    const result = await runJob(settings({}), { output, clock });
+    expect(result.exitCode).toBe(1);
+    expect(text()).toContain(
+      'from-plan: build hms-bss main (.github/workflows/run_unit_test.yaml) is not dispatched: main is not a tag of hms-bss (a plan dispatches tags, never branches)'
+    );
+    expect(github.dispatches.map((d) => d.ref).sort()).toEqual(['v1.28.0', 'v2.24.0']);
   });
 
   it('stops at the abort of its signal: builds dispatched are reported running, with their runs; nothing more is dispatched', async () => {

@@ -6,6 +6,7 @@ import { startChartRepo, type ChartRepoServer } from './chart-repo.js';
 import { REGISTRY, writeHmsChart, type HmsChartSpec } from './charts.js';
 import { GitHubEmulator, type EmulatedRepo, type EmulatorOptions } from './github-emulator.js';
 import { startGitServer, type GitServer, type Tree } from './git-server.js';
+import { findRenderSandbox } from '../../src/plan/render-script.js';
 
 export const ORG = 'Cray-HPE';
 export const CHART_USER = 'chart-reader';
@@ -259,6 +260,9 @@ export async function startSampleStream(options: SampleOptions = {}): Promise<Lo
     acknowledged: [ACKNOWLEDGED_GAP],
     configuration: {
       'product-stream-repo': 'csm',
+      // release/1.7 generates its docker/index.yaml with render_templates.sh: run it in this machine's sandbox, or,
+      // where there is none (a laptop without sudo -n nor unprivileged namespaces), as the user: the script is the world's own
+      'render-script': findRenderSandbox([]) ? 'run' : 'run-unisolated',
       'targeted-branches': ['release/1.6', 'release/1.5', 'release/9.9'],
       'targeted-branch-regexes': ['release/1\\.7'],
       'docker-image-manifest': 'docker/index.yaml',
