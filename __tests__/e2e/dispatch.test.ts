@@ -133,7 +133,7 @@ describe('the built action dispatching and monitoring against the emulator', () 
     const warnings = run.annotations.filter((a) => a.kind === 'warning' && a.message.includes('failure issue'));
     expect(warnings.map((w) => w.message)).toEqual([
       expect.stringMatching(
-        /^cannot keep the failure issue in Cray-HPE\/hms-build-workflow-dispatcher \(GitHub refused a token with issues: write on hms-build-workflow-dispatcher \(422 The permissions requested are not granted to this installation\..*\): the token needs issues: write there; the run goes on$/
+        /^cannot keep the failure issue in Cray-HPE\/hms-build-workflow-dispatcher \(GitHub refused a token with issues: write on hms-build-workflow-dispatcher \(422 The permissions requested are not granted to this installation\..*give the GitHub App these permissions.*\); the run goes on$/
       )
     ]);
     expect(run.summary).toContain('## Image rebuilds for Cray-HPE/csm');
