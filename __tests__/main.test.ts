@@ -11,6 +11,7 @@ import { toYaml } from '../src/yaml.js';
 import { GitHubEmulator } from './support/github-emulator.js';
 import { fakeClock } from './support/fake-clock.js';
 import { plannedImage } from './support/planned-image.js';
+import { OriginBoundFetch } from '../src/http/origin-bound-fetch.js';
 import { commitOf, hmsRepo, ORG } from './support/sample-stream.js';
 
 /** What the job printed, as a terminal would show it. */
@@ -174,9 +175,13 @@ describe('runJob in process: the modes over their ports, on the job clock, cance
       if (++sleeps === 3) cancel.abort('SIGTERM');
     };
     const { output } = capturedOutput();
-    const result = await runJob(settings({}), { output, clock, signal: cancel.signal });
+    const http = new OriginBoundFetch(cancel.signal);
+    const result = await runJob(settings({}), { output, clock, signal: cancel.signal, http });
     expect(result.exitCode).toBe(1);
     expect(result.report?.stoppedEarly).toBe('it was cancelled (SIGTERM); builds still running go on without being watched');
+    // the cancel aborted what was in flight: no request is left once the job has returned
+    for (let i = 0; i < 50 && http.inFlight() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(http.inFlight()).toBe(0);
     const running = result.report?.results.filter((r) => r.outcome === 'running') ?? [];
     expect(running.map((r) => r.image)).toEqual(['cray-bss', 'cray-smd']);
     for (const r of running) expect(r.runUrl).toMatch(/\/actions\/runs\/\d+$/);

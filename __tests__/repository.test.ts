@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -311,5 +311,12 @@ describe('command line', () => {
     expect(cli([], { DRYRUN: 'maybe' })).toMatchObject({
       stderr: 'error: environment variable DRYRUN must be true or false, not "maybe"\nsee --help\n'
     });
+  });
+
+  it('ends without process.exit(): only a second signal on the command line stops the process at once', () => {
+    const calls = execFileSync('grep', ['-rn', 'process.exit(', 'src'], { cwd: ROOT, encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line !== '' && !/\/\/ no process\.exit\(\)/.test(line));
+    expect(calls).toEqual([expect.stringMatching(/^src\/command-line\.ts:\d+:\s+process\.exit\(130\);$/)]);
   });
 });

@@ -44107,7 +44107,17 @@ async function writeJsonFile(file, value) {
 ;// CONCATENATED MODULE: ./src/dispatch/clock.ts
 const systemClock = {
     now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
+    sleep: (ms, signal) => new Promise((resolve) => {
+        if (signal?.aborted)
+            return resolve();
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        };
+        const timer = setTimeout(done, Math.max(0, ms));
+        signal?.addEventListener('abort', done, { once: true });
+    })
 };
 
 ;// CONCATENATED MODULE: ./src/github/api-version.ts
@@ -51994,6 +52004,7 @@ class OriginBoundFetch {
     limits = new Map();
     /** Requests sent, by service (the bench counts them). */
     sent = new Map();
+    running = 0;
     constructor(
     /** The job's signal: aborting it aborts every request in flight. */
     jobSignal, options = {}) {
@@ -52002,6 +52013,14 @@ class OriginBoundFetch {
         this.perOrigin = options.perOrigin ?? REQUESTS_PER_ORIGIN;
     }
     perOrigin;
+    /** Exchanges in flight now (a cancelled job has none left). */
+    inFlight() {
+        return this.running;
+    }
+    /** The job's signal, aborted when the job is cancelled or ends: what else the job runs (helm, git) ends with it. */
+    get signal() {
+        return this.jobSignal;
+    }
     /** One exchange under the policy: redirects followed, the body read within its bounds. */
     async request(url, policy, request = {}) {
         const origin = new URL(url).origin;
@@ -52051,6 +52070,7 @@ class OriginBoundFetch {
         const signals = [this.jobSignal, deadline.signal, ...(request.signal ? [request.signal] : [])];
         const signal = AbortSignal.any(signals);
         this.sent.set(policy.service, (this.sent.get(policy.service) ?? 0) + 1);
+        this.running++;
         try {
             const response = await this.followRedirects(url, policy, request, signal, operation);
             const asked = response.status >= 200 && response.status < 300;
@@ -52076,6 +52096,7 @@ class OriginBoundFetch {
         }
         finally {
             clearTimeout(timer);
+            this.running--;
         }
     }
     async followRedirects(url, policy, request, signal, operation) {
@@ -57451,7 +57472,7 @@ class BuildRunner {
             if (queue.length > 0 && active.length < this.options.maxParallel)
                 wait = Math.min(wait, Math.max(1000, this.pacer.nextSlot(this.clock.now()) - this.clock.now()));
             backoffMs = correlating ? Math.min(backoffMs * 2, Math.max(1000, this.options.correlationWindowMs / 4)) : 1000;
-            await untilAborted(this.clock.sleep(Math.min(wait, Math.max(0, deadline - this.clock.now()))), signal);
+            await untilAborted(this.clock.sleep(Math.min(wait, Math.max(0, deadline - this.clock.now())), signal), signal);
             if (signal?.aborted)
                 return;
             await this.poll(active);
@@ -65607,6 +65628,14 @@ function execCapture(file, args, options = {}) {
         let timer;
         if (options.timeoutMs)
             timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+        const onAbort = () => {
+            child.kill('SIGKILL');
+        };
+        if (options.signal?.aborted)
+            child.kill('SIGKILL');
+        else
+            options.signal?.addEventListener('abort', onAbort, { once: true });
+        child.on('close', () => options.signal?.removeEventListener('abort', onAbort));
         child.stdout.on('data', (d) => {
             if (capped)
                 return;
@@ -66305,11 +66334,13 @@ class GitRepository {
     url;
     env;
     stallSeconds;
-    constructor(dir, url, env, stallSeconds) {
+    signal;
+    constructor(dir, url, env, stallSeconds, signal) {
         this.dir = dir;
         this.url = url;
         this.env = env;
         this.stallSeconds = stallSeconds;
+        this.signal = signal;
     }
     static async open(url, token, options = {}) {
         const stallSeconds = options.stallSeconds ?? 60;
@@ -66334,13 +66365,19 @@ class GitRepository {
             env.GIT_CONFIG_KEY_1 = `http.${origin}/.extraheader`;
             env.GIT_CONFIG_VALUE_1 = `AUTHORIZATION: basic ${basic}`;
         }
-        const repo = new GitRepository(dir, url, env, Math.max(1, Math.round(stallSeconds)));
+        const repo = new GitRepository(dir, url, env, Math.max(1, Math.round(stallSeconds)), options.signal);
         await repo.git(['init', '--bare', '--quiet']);
         await repo.git(['remote', 'add', 'origin', url]);
         return repo;
     }
     async git(args, input) {
-        const result = await execCapture('git', args, { cwd: this.dir, env: this.env, input, timeoutMs: GIT_HARD_LIMIT_MS });
+        const result = await execCapture('git', args, {
+            cwd: this.dir,
+            env: this.env,
+            input,
+            timeoutMs: GIT_HARD_LIMIT_MS,
+            ...(this.signal ? { signal: this.signal } : {})
+        });
         if (result.signal === 'SIGKILL')
             throw new NoAnswerError(`git server: git ${args[0] ?? ''} ${this.url} did not end in ${formatDuration(GIT_HARD_LIMIT_MS)}`);
         if (result.code !== 0)
@@ -66391,7 +66428,12 @@ class GitRepository {
         if (paths.length === 0)
             return result;
         const input = paths.map((p) => `${ref}:${p}\n`).join('');
-        const out = await execCapture('git', ['cat-file', '--batch'], { cwd: this.dir, env: this.env, input });
+        const out = await execCapture('git', ['cat-file', '--batch'], {
+            cwd: this.dir,
+            env: this.env,
+            input,
+            ...(this.signal ? { signal: this.signal } : {})
+        });
         if (out.code !== 0)
             throw new Error(`git cat-file failed: ${tail(out.stderr)}`);
         const buffer = out.stdoutBytes;
@@ -66443,15 +66485,20 @@ class Helm {
     timeoutMs;
     memoryBytes;
     maxOutputBytes;
-    constructor(binary, home, timeoutMs, memoryBytes, maxOutputBytes) {
+    signal;
+    constructor(binary, home, timeoutMs, memoryBytes, maxOutputBytes, signal) {
         this.binary = binary;
         this.home = home;
         this.timeoutMs = timeoutMs;
         this.memoryBytes = memoryBytes;
         this.maxOutputBytes = maxOutputBytes;
+        this.signal = signal;
     }
     static async create(binary, options = {}) {
-        return new Helm(binary, await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(options.tempRoot ?? (0,external_node_os_namespaceObject.tmpdir)(), 'helm-home-')), options.timeoutMs ?? 120_000, options.memoryBytes ?? 2048 * MEGABYTE, options.maxOutputBytes ?? 64 * MEGABYTE);
+        return new Helm(binary, await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(options.tempRoot ?? (0,external_node_os_namespaceObject.tmpdir)(), 'helm-home-')), options.timeoutMs ?? 120_000, options.memoryBytes ?? 2048 * MEGABYTE, options.maxOutputBytes ?? 64 * MEGABYTE, options.signal);
+    }
+    signalOption() {
+        return this.signal ? { signal: this.signal } : {};
     }
     /** helm's command line, under prlimit's memory bound where there is one. */
     command(args) {
@@ -66467,7 +66514,11 @@ class Helm {
         };
     }
     async version() {
-        const result = await execCapture(this.binary, ['version', '--short'], { env: this.env(), timeoutMs: this.timeoutMs });
+        const result = await execCapture(this.binary, ['version', '--short'], {
+            env: this.env(),
+            timeoutMs: this.timeoutMs,
+            ...this.signalOption()
+        });
         if (result.code !== 0)
             throw new Error(`${this.binary} version failed: ${tail(result.stderr)}`);
         return result.stdout.trim();
@@ -66481,7 +66532,12 @@ class Helm {
             if (namespace)
                 args.push('--namespace', namespace);
             const [file, argv] = this.command(args);
-            const result = await execCapture(file, argv, { env: this.env(), timeoutMs: this.timeoutMs, maxOutputBytes: this.maxOutputBytes });
+            const result = await execCapture(file, argv, {
+                env: this.env(),
+                timeoutMs: this.timeoutMs,
+                maxOutputBytes: this.maxOutputBytes,
+                ...this.signalOption()
+            });
             if (result.outputCapped)
                 throw new Error(`helm template printed more than ${formatMegabytes(this.maxOutputBytes)} (configuration.limits.helm-output-megabytes): stopped`);
             if (result.signal === 'SIGKILL')
@@ -68798,7 +68854,9 @@ function renderScriptOf(mode, log) {
     return { mode, sandbox };
 }
 /** Every image to rebuild, from the product stream's branches, the chart repository and the image repos' tags. */
-async function planRebuilds(config, inputs, github, output, tempRoot, clock, http) {
+async function planRebuilds(config, inputs, github, output, tempRoot, clock, http, 
+/** The job's signal: helm and git in flight are killed when the job ends. */
+signal) {
     const log = new PhaseLog(output.log);
     const { timeouts, limits } = config.configuration;
     const productStreamRepo = config.configuration['product-stream-repo'];
@@ -68810,7 +68868,8 @@ async function planRebuilds(config, inputs, github, output, tempRoot, clock, htt
             timeoutMs: timeouts['helm-template-seconds'] * 1000,
             tempRoot,
             memoryBytes: limits['helm-memory-megabytes'] * MEGABYTE,
-            maxOutputBytes: limits['helm-output-megabytes'] * MEGABYTE
+            maxOutputBytes: limits['helm-output-megabytes'] * MEGABYTE,
+            ...(signal ? { signal } : {})
         });
     if (helm)
         log.info(`helm: ${helm.binary} (${await helm.version()})`);
@@ -68818,7 +68877,11 @@ async function planRebuilds(config, inputs, github, output, tempRoot, clock, htt
         log.problem({ severity: 'warning', message: note });
     const renderScript = renderScriptOf(config.configuration['render-script'], log);
     const productStreamUrl = `${inputs.serverUrl.replace(/\/+$/, '')}/${inputs.org}/${productStreamRepo}`;
-    const repo = await GitRepository.open(productStreamUrl, gitToken, { stallSeconds: timeouts['git-stall-seconds'], tempRoot });
+    const repo = await GitRepository.open(productStreamUrl, gitToken, {
+        stallSeconds: timeouts['git-stall-seconds'],
+        tempRoot,
+        ...(signal ? { signal } : {})
+    });
     const charts = new ChartRepository(inputs.chartCredentials, http, {
         timeoutMs: timeouts['chart-download-seconds'] * 1000,
         tempRoot,
@@ -69100,7 +69163,7 @@ async function planAndDispatch(ctx, mode) {
             timeoutMs: config.configuration.timeouts['github-api-seconds'] * 1000
         }), deps.signal);
         const planned = fromPlan ??
-            (await unlessAborted(planRebuilds(config, { ...settings, org: ctx.org }, github, deps.output, tempRoot, deps.clock, deps.http), deps.signal));
+            (await unlessAborted(planRebuilds(config, { ...settings, org: ctx.org }, github, deps.output, tempRoot, deps.clock, deps.http, deps.http.signal), deps.signal));
         let plan = mode.shard ? shardOf(planned.plan, mode.shard) : planned.plan;
         const refused = [];
         if (fromPlan) {
@@ -70031,9 +70094,9 @@ async function action_run() {
         process.removeListener('SIGINT', onSignal);
         process.removeListener('SIGTERM', onSignal);
     }
-    // builds left running on GitHub go on; nothing of this process should keep it past its report
+    // builds left running on GitHub go on; the job's requests, sleeps and programs ended with it
     if (cancel.signal.aborted)
-        process.exit(1);
+        process.exitCode = 1;
 }
 
 
@@ -70045,9 +70108,9 @@ async function action_run() {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(162);
 
+// no process.exit(): every request, sleep and child process of the job ends with the job (src/http,
+// the job's signal), so the process ends once its report is written
 await (0,_action_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
-// requests of a job that ended early (a silent server) may still wait on their deadlines: do not wait for them
-process.exit();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);

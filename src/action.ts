@@ -34,6 +34,6 @@ export async function run(): Promise<void> {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
-  // builds left running on GitHub go on; nothing of this process should keep it past its report
-  if (cancel.signal.aborted) process.exit(1);
+  // builds left running on GitHub go on; the job's requests, sleeps and programs ended with it
+  if (cancel.signal.aborted) process.exitCode = 1;
 }

@@ -23,6 +23,8 @@ export interface ExecOptions {
    * program printing without end must not grow a string past what Node can hold. Default 64 MB.
    */
   maxOutputBytes?: number;
+  /** The job's signal: the program is killed when the job ends or is cancelled. */
+  signal?: AbortSignal;
 }
 
 /** What a child may print to stdout unless told otherwise: well under Node's 512 MB string limit. */
@@ -42,6 +44,12 @@ export function execCapture(file: string, args: readonly string[], options: Exec
     let capped = false;
     let timer: NodeJS.Timeout | undefined;
     if (options.timeoutMs) timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    const onAbort = (): void => {
+      child.kill('SIGKILL');
+    };
+    if (options.signal?.aborted) child.kill('SIGKILL');
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    child.on('close', () => options.signal?.removeEventListener('abort', onAbort));
     child.stdout.on('data', (d: Buffer) => {
       if (capped) return;
       outBytes += d.length;

@@ -1,5 +1,5 @@
 import { run } from './action.js';
 
+// no process.exit(): every request, sleep and child process of the job ends with the job (src/http,
+// the job's signal), so the process ends once its report is written
 await run();
-// requests of a job that ended early (a silent server) may still wait on their deadlines: do not wait for them
-process.exit();

@@ -72,4 +72,38 @@ describe('a server that accepts and never answers ends the job with one error na
     );
     expect(run.ms).toBeLessThan(30_000);
   });
+
+  it('a cancel mid-plan aborts the requests in flight, and the process ends by itself (no process.exit())', async () => {
+    // a long deadline: only the cancel can end these downloads
+    parts = await startSampleStream({
+      config: (c) => ((c.configuration as Record<string, unknown>).timeouts = { 'chart-download-seconds': 120 })
+    });
+    silent = await startSilentServer();
+    const server = silent;
+    let signalledAt = 0;
+    const run = await runBundle(
+      'dist/index.js',
+      parts.actionEnv({ ...inputs(parts), 'chart-repo-rewrite': `${parts.charts.url}/=${server.url}/` }),
+      60_000,
+      [],
+      [],
+      (child) => {
+        const wait = setInterval(() => {
+          if (server.requests.length < 2) return;
+          clearInterval(wait);
+          signalledAt = Date.now();
+          child.kill('SIGTERM');
+        }, 50);
+        child.on('close', () => clearInterval(wait));
+      }
+    );
+    expect(signalledAt).toBeGreaterThan(0);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('the job was cancelled (SIGTERM)');
+    expect(run.summary).toContain('Nothing was dispatched: the job stopped while planning.');
+    // the process ended within seconds of the signal, its downloads aborted: none waited on its 120 s deadline
+    expect(Date.now() - signalledAt).toBeLessThan(10_000);
+    for (let i = 0; i < 50 && server.open() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(server.open()).toBe(0);
+  });
 });

@@ -5,6 +5,8 @@ export interface SilentServer {
   url: string;
   /** Request lines received so far (`GET /path HTTP/1.1`); each stays unanswered. */
   readonly requests: string[];
+  /** Connections open now (a client that gave up has closed its own). */
+  open(): number;
   close(): Promise<void>;
 }
 
@@ -25,6 +27,7 @@ export async function startSilentServer(): Promise<SilentServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    open: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

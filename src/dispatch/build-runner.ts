@@ -169,7 +169,7 @@ export class BuildRunner {
       if (queue.length > 0 && active.length < this.options.maxParallel)
         wait = Math.min(wait, Math.max(1000, this.pacer.nextSlot(this.clock.now()) - this.clock.now()));
       backoffMs = correlating ? Math.min(backoffMs * 2, Math.max(1000, this.options.correlationWindowMs / 4)) : 1000;
-      await untilAborted(this.clock.sleep(Math.min(wait, Math.max(0, deadline - this.clock.now()))), signal);
+      await untilAborted(this.clock.sleep(Math.min(wait, Math.max(0, deadline - this.clock.now())), signal), signal);
       if (signal?.aborted) return;
       await this.poll(active);
       cycle++;

@@ -125,6 +125,7 @@ export class OriginBoundFetch {
   private readonly limits = new Map<string, LimitFunction>();
   /** Requests sent, by service (the bench counts them). */
   readonly sent = new Map<string, number>();
+  private running = 0;
 
   constructor(
     /** The job's signal: aborting it aborts every request in flight. */
@@ -136,6 +137,16 @@ export class OriginBoundFetch {
   }
 
   private readonly perOrigin: number;
+
+  /** Exchanges in flight now (a cancelled job has none left). */
+  inFlight(): number {
+    return this.running;
+  }
+
+  /** The job's signal, aborted when the job is cancelled or ends: what else the job runs (helm, git) ends with it. */
+  get signal(): AbortSignal {
+    return this.jobSignal;
+  }
 
   /** One exchange under the policy: redirects followed, the body read within its bounds. */
   async request(url: string, policy: RequestPolicy, request: HttpRequest = {}): Promise<HttpAnswer> {
@@ -185,6 +196,7 @@ export class OriginBoundFetch {
     const signals = [this.jobSignal, deadline.signal, ...(request.signal ? [request.signal] : [])];
     const signal = AbortSignal.any(signals);
     this.sent.set(policy.service, (this.sent.get(policy.service) ?? 0) + 1);
+    this.running++;
     try {
       const response = await this.followRedirects(url, policy, request, signal, operation);
       const asked = response.status >= 200 && response.status < 300;
@@ -206,6 +218,7 @@ export class OriginBoundFetch {
       throw error;
     } finally {
       clearTimeout(timer);
+      this.running--;
     }
   }
 

@@ -51,7 +51,7 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
     const planned =
       fromPlan ??
       (await unlessAborted(
-        planRebuilds(config, { ...settings, org: ctx.org }, github, deps.output, tempRoot, deps.clock, deps.http),
+        planRebuilds(config, { ...settings, org: ctx.org }, github, deps.output, tempRoot, deps.clock, deps.http, deps.http.signal),
         deps.signal
       ));
     let plan = mode.shard ? shardOf(planned.plan, mode.shard) : planned.plan;

@@ -23,13 +23,14 @@ export class GitRepository {
     readonly dir: string,
     private readonly url: string,
     private readonly env: NodeJS.ProcessEnv,
-    private readonly stallSeconds: number
+    private readonly stallSeconds: number,
+    private readonly signal: AbortSignal | undefined
   ) {}
 
   static async open(
     url: string,
     token: string | undefined,
-    options: { stallSeconds?: number; tempRoot?: string } = {}
+    options: { stallSeconds?: number; tempRoot?: string; signal?: AbortSignal } = {}
   ): Promise<GitRepository> {
     const stallSeconds = options.stallSeconds ?? 60;
     const dir = await mkdtemp(join(options.tempRoot ?? tmpdir(), 'product-stream-'));
@@ -53,14 +54,20 @@ export class GitRepository {
       env.GIT_CONFIG_KEY_1 = `http.${origin}/.extraheader`;
       env.GIT_CONFIG_VALUE_1 = `AUTHORIZATION: basic ${basic}`;
     }
-    const repo = new GitRepository(dir, url, env, Math.max(1, Math.round(stallSeconds)));
+    const repo = new GitRepository(dir, url, env, Math.max(1, Math.round(stallSeconds)), options.signal);
     await repo.git(['init', '--bare', '--quiet']);
     await repo.git(['remote', 'add', 'origin', url]);
     return repo;
   }
 
   private async git(args: string[], input?: string): Promise<string> {
-    const result = await execCapture('git', args, { cwd: this.dir, env: this.env, input, timeoutMs: GIT_HARD_LIMIT_MS });
+    const result = await execCapture('git', args, {
+      cwd: this.dir,
+      env: this.env,
+      input,
+      timeoutMs: GIT_HARD_LIMIT_MS,
+      ...(this.signal ? { signal: this.signal } : {})
+    });
     if (result.signal === 'SIGKILL')
       throw new NoAnswerError(`git server: git ${args[0] ?? ''} ${this.url} did not end in ${formatDuration(GIT_HARD_LIMIT_MS)}`);
     if (result.code !== 0) throw this.explain(args[0] ?? 'git', result.stderr);
@@ -115,7 +122,12 @@ export class GitRepository {
     const result = new Map<string, string | undefined>();
     if (paths.length === 0) return result;
     const input = paths.map((p) => `${ref}:${p}\n`).join('');
-    const out = await execCapture('git', ['cat-file', '--batch'], { cwd: this.dir, env: this.env, input });
+    const out = await execCapture('git', ['cat-file', '--batch'], {
+      cwd: this.dir,
+      env: this.env,
+      input,
+      ...(this.signal ? { signal: this.signal } : {})
+    });
     if (out.code !== 0) throw new Error(`git cat-file failed: ${tail(out.stderr)}`);
     const buffer = out.stdoutBytes;
     let offset = 0;

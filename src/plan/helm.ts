@@ -14,6 +14,8 @@ export interface HelmOptions {
   memoryBytes?: number;
   /** Rendered output of one run; past it helm is stopped. Default 64 MB. */
   maxOutputBytes?: number;
+  /** The job's signal: a render in flight is killed when the job ends. */
+  signal?: AbortSignal;
 }
 
 /** Where prlimit is, if the machine has it: helm then runs with a bound on its memory. */
@@ -26,7 +28,8 @@ export class Helm {
     private readonly home: string,
     private readonly timeoutMs: number,
     private readonly memoryBytes: number,
-    private readonly maxOutputBytes: number
+    private readonly maxOutputBytes: number,
+    private readonly signal: AbortSignal | undefined
   ) {}
 
   static async create(binary: string, options: HelmOptions = {}): Promise<Helm> {
@@ -35,8 +38,13 @@ export class Helm {
       await mkdtemp(join(options.tempRoot ?? tmpdir(), 'helm-home-')),
       options.timeoutMs ?? 120_000,
       options.memoryBytes ?? 2048 * MEGABYTE,
-      options.maxOutputBytes ?? 64 * MEGABYTE
+      options.maxOutputBytes ?? 64 * MEGABYTE,
+      options.signal
     );
+  }
+
+  private signalOption(): { signal?: AbortSignal } {
+    return this.signal ? { signal: this.signal } : {};
   }
 
   /** helm's command line, under prlimit's memory bound where there is one. */
@@ -55,7 +63,11 @@ export class Helm {
   }
 
   async version(): Promise<string> {
-    const result = await execCapture(this.binary, ['version', '--short'], { env: this.env(), timeoutMs: this.timeoutMs });
+    const result = await execCapture(this.binary, ['version', '--short'], {
+      env: this.env(),
+      timeoutMs: this.timeoutMs,
+      ...this.signalOption()
+    });
     if (result.code !== 0) throw new Error(`${this.binary} version failed: ${tail(result.stderr)}`);
     return result.stdout.trim();
   }
@@ -68,7 +80,12 @@ export class Helm {
       const args = ['template', releaseName, chartDir, '--values', valuesFile];
       if (namespace) args.push('--namespace', namespace);
       const [file, argv] = this.command(args);
-      const result = await execCapture(file, argv, { env: this.env(), timeoutMs: this.timeoutMs, maxOutputBytes: this.maxOutputBytes });
+      const result = await execCapture(file, argv, {
+        env: this.env(),
+        timeoutMs: this.timeoutMs,
+        maxOutputBytes: this.maxOutputBytes,
+        ...this.signalOption()
+      });
       if (result.outputCapped)
         throw new Error(
           `helm template printed more than ${formatMegabytes(this.maxOutputBytes)} (configuration.limits.helm-output-megabytes): stopped`

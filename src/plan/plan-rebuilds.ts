@@ -127,7 +127,9 @@ export async function planRebuilds(
   output: JobOutput,
   tempRoot: string,
   clock: Clock,
-  http: OriginBoundFetch
+  http: OriginBoundFetch,
+  /** The job's signal: helm and git in flight are killed when the job ends. */
+  signal?: AbortSignal
 ): Promise<Planned> {
   const log = new PhaseLog(output.log);
   const { timeouts, limits } = config.configuration;
@@ -140,13 +142,18 @@ export async function planRebuilds(
         timeoutMs: timeouts['helm-template-seconds'] * 1000,
         tempRoot,
         memoryBytes: limits['helm-memory-megabytes'] * MEGABYTE,
-        maxOutputBytes: limits['helm-output-megabytes'] * MEGABYTE
+        maxOutputBytes: limits['helm-output-megabytes'] * MEGABYTE,
+        ...(signal ? { signal } : {})
       });
   if (helm) log.info(`helm: ${helm.binary} (${await helm.version()})`);
   for (const note of chartsSkippedNote(inputs.skipCharts)) log.problem({ severity: 'warning', message: note });
   const renderScript = renderScriptOf(config.configuration['render-script'], log);
   const productStreamUrl = `${inputs.serverUrl.replace(/\/+$/, '')}/${inputs.org}/${productStreamRepo}`;
-  const repo = await GitRepository.open(productStreamUrl, gitToken, { stallSeconds: timeouts['git-stall-seconds'], tempRoot });
+  const repo = await GitRepository.open(productStreamUrl, gitToken, {
+    stallSeconds: timeouts['git-stall-seconds'],
+    tempRoot,
+    ...(signal ? { signal } : {})
+  });
   const charts = new ChartRepository(inputs.chartCredentials, http, {
     timeoutMs: timeouts['chart-download-seconds'] * 1000,
     tempRoot,
