@@ -51395,23 +51395,20 @@ async function readBody(response, bounds) {
 
 
 
+
+
+
+
 const GitHubClient = GitHub.plugin(throttling, retry);
 /** GitHub takes at most 500 repositories in a token request; above that the token covers the installation's. */
 const MAX_TOKEN_REPOSITORIES = 500;
 const MAX_RATE_LIMIT_RETRIES = 3;
 /** The largest GitHub answer read: a page of 100 runs is about 1 MB, a GraphQL page of tag snapshots a few MB. */
 const GITHUB_ANSWER_BYTES = 64 * MEGABYTE;
-/** A stand-in for the throttling plugin's write limiter that spaces nothing (for the GraphQL reads client only). */
-const UNSPACED = { key: () => ({ schedule: (_options, work) => work() }) };
-/** A client whose GraphQL requests are not spaced: reads only, sharing `auth` (token or installation) with the main client. */
-function graphqlReadsClient(common, auth, log) {
-    const throttle = { ...throttleOptions(log), write: UNSPACED };
-    return typeof auth === 'string'
-        ? new GitHubClient({ ...common, throttle, auth })
-        : new GitHubClient({ ...common, throttle, authStrategy: () => auth });
-}
-function throttleOptions(log) {
+/** Throttling (documented options): off only for a simulation on an injected clock, whose pacer spaces writes itself. */
+function throttleOptions(log, enabled) {
     return {
+        enabled,
         onRateLimit: (retryAfter, options, _octokit, retryCount) => {
             log.info(`GitHub rate limit reached on ${options.method} ${options.url}: waiting ${retryAfter} s (try ${retryCount + 1})`);
             return retryCount < MAX_RATE_LIMIT_RETRIES;
@@ -51427,15 +51424,10 @@ function throttleOptions(log) {
  * account of that name. Only a 404 moves on to the next place.
  */
 async function findInstallation(app, appId, org, repo) {
-    const places = [
-        [`organization ${org}`, () => app.request('GET /orgs/{org}/installation', { org })],
-        ...(repo
-            ? [
-                [`repository ${org}/${repo}`, () => app.request('GET /repos/{owner}/{repo}/installation', { owner: org, repo })]
-            ]
-            : []),
-        [`user ${org}`, () => app.request('GET /users/{username}/installation', { username: org })]
-    ];
+    const places = [[`organization ${org}`, () => app.request('GET /orgs/{org}/installation', { org })]];
+    if (repo)
+        places.push([`repository ${org}/${repo}`, () => app.request('GET /repos/{owner}/{repo}/installation', { owner: org, repo })]);
+    places.push([`user ${org}`, () => app.request('GET /users/{username}/installation', { username: org })]);
     for (const [place, lookup] of places) {
         try {
             const { data } = await lookup();
@@ -51452,105 +51444,144 @@ async function findInstallation(app, appId, org, repo) {
 }
 /** One Octokit for the run: throttling and retry plugins, token or GitHub App installation auth. */
 async function connect(options) {
-    const common = {
-        baseUrl: options.apiUrl,
-        throttle: (options.spaceWrites === false
-            ? { ...throttleOptions(options.log), write: UNSPACED }
-            : throttleOptions(options.log)),
-        retry: { retries: options.retries ?? 2 },
-        request: {
-            fetch: options.http.asFetch({
-                service: 'GitHub API',
-                timeoutMs: options.timeoutMs ?? 60_000,
-                maxBytes: GITHUB_ANSWER_BYTES,
-                redirects: 'same-origin'
-            })
-        }
-    };
-    let budget;
+    const retries = options.retries ?? 2;
+    const fetch = options.http.asFetch({
+        service: 'GitHub API',
+        timeoutMs: options.timeoutMs ?? 60_000,
+        maxBytes: GITHUB_ANSWER_BYTES,
+        redirects: 'same-origin'
+    });
+    const budget = {};
     const apiVersion = options.apiVersion ?? restApiVersion(options.apiUrl);
-    const apiOrigin = new URL(options.apiUrl).origin;
-    const made = (octokit) => {
-        // a Link: next or a URL read from an answer that points at another origin is never asked
-        octokit.hook.before('request', (request) => {
-            const url = request.url;
-            if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url))
-                return;
-            const origin = new URL(url).origin;
-            if (origin !== apiOrigin)
-                throw new ForeignOriginError('GitHub API', describeRequest(request.method, url), origin, 'would go to');
-        });
-        explainFailures(octokit);
-        octokit.hook.before('request', (request) => {
-            request.headers[API_VERSION_HEADER] = apiVersion;
-        });
-        octokit.hook.after('request', (response) => {
-            const headers = response.headers;
-            const remaining = Number(headers['x-ratelimit-remaining']);
-            const reset = Number(headers['x-ratelimit-reset']);
-            // GraphQL and search have budgets of their own
-            if ((headers['x-ratelimit-resource'] ?? 'core') !== 'core' || !Number.isFinite(remaining) || !Number.isFinite(reset))
-                return;
-            budget = { remaining, resetAt: reset * 1000 };
-        });
-        return octokit;
+    const clients = {
+        common: {
+            baseUrl: options.apiUrl,
+            throttle: throttleOptions(options.log, options.spaceWrites !== false),
+            retry: { retries },
+            request: { fetch }
+        },
+        made: (octokit) => withHooks(octokit, { apiUrl: options.apiUrl, apiVersion, retries, budget }),
+        reads: (hook) => graphqlWithTries(graphql2.defaults({ baseUrl: options.apiUrl, headers: { [API_VERSION_HEADER]: apiVersion }, request: { fetch, hook } }), retries),
+        shared: { rateBudget: () => budget.last, apiVersion }
     };
-    const rateBudget = () => budget;
-    if (options.auth.kind === 'token') {
-        const token = options.auth.token;
-        const octokit = made(new GitHubClient({ ...common, auth: token }));
-        let login;
-        const dispatcherLogin = () => (login ??= octokit.request('GET /user').then((r) => r.data.login, 
+    return options.auth.kind === 'token' ? tokenConnection(clients, options.auth.token) : appConnection(clients, options, options.auth);
+}
+/** A token given as such (GITHUB_TOKEN, a personal token): nothing to narrow, every scope is itself. */
+function tokenConnection(clients, token) {
+    const octokit = clients.made(new GitHubClient({ ...clients.common, auth: token }));
+    let login;
+    const connection = {
+        ...clients.shared,
+        octokit,
+        graphqlReads: clients.reads(createTokenAuth(token).hook),
+        gitToken: () => Promise.resolve(token),
         // GITHUB_TOKEN and installation tokens cannot read /user: correlate without the actor then
-        () => undefined));
-        const graphqlReads = made(graphqlReadsClient(common, token, options.log)).graphql;
-        const connection = {
-            octokit,
-            graphqlReads,
-            gitToken: () => Promise.resolve(token),
-            dispatcherLogin,
-            rateBudget,
-            apiVersion,
-            scoped: () => connection
-        };
-        return connection;
-    }
-    const { appId, privateKey } = options.auth;
-    // the App itself (JWT auth), with the same proxy, throttling and retries as every other call
-    const app = made(new GitHubClient({ ...common, authStrategy: createAppAuth, auth: { appId, privateKey } }));
+        dispatcherLogin: () => (login ??= octokit.request('GET /user').then((r) => r.data.login, () => undefined)),
+        scoped: () => connection
+    };
+    return connection;
+}
+/** A GitHub App: its installation found once, then one installation token per scope. */
+async function appConnection(clients, options, auth) {
+    const { appId, privateKey } = auth;
+    // the App itself (JWT auth), with the same fetch, throttling and retries as every other call
+    const app = clients.made(new GitHubClient({ ...clients.common, authStrategy: createAppAuth, auth: { appId, privateKey } }));
     const installation = await findInstallation(app, appId, options.org, options.repo);
     options.log.debug(`GitHub App ${appId} (${installation.appSlug}): installation ${installation.id} on ${options.org}`);
-    const installationConnection = (scope) => {
-        const octokit = new GitHubClient({
-            ...common,
-            authStrategy: installationAuth,
-            auth: { appId, privateKey, installationId: installation.id, scope, log: options.log }
+    const scoped = (scope) => {
+        const { baseUrl, request } = clients.common;
+        const tokens = installationAuth({
+            appId,
+            privateKey,
+            installationId: installation.id,
+            scope,
+            log: options.log,
+            baseUrl,
+            fetch: request.fetch
         });
-        renewExpiredTokens(octokit, options.log);
-        made(octokit);
-        const gitToken = async () => {
-            const auth = (await octokit.auth({ type: 'installation' }));
-            return auth.token;
-        };
         return {
-            octokit,
-            graphqlReads: made(graphqlReadsClient(common, octokit.auth, options.log)).graphql,
-            gitToken,
+            ...clients.shared,
+            octokit: clients.made(new GitHubClient({ ...clients.common, authStrategy: () => tokens })),
+            graphqlReads: clients.reads(tokens.hook),
+            gitToken: async () => (await tokens()).token,
             dispatcherLogin: () => Promise.resolve(`${installation.appSlug}[bot]`),
-            rateBudget,
-            apiVersion,
-            scoped: (narrower) => installationConnection(narrower)
+            scoped
         };
     };
-    return installationConnection(undefined);
+    return scoped(undefined);
+}
+/** The hooks every client of the run has: the origin rule, the API version, the rate budget, failures explained. */
+function withHooks(octokit, context) {
+    const apiOrigin = new URL(context.apiUrl).origin;
+    // a Link: next or a URL read from an answer that points at another origin is never asked
+    octokit.hook.before('request', (request) => {
+        const url = request.url;
+        if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url))
+            return;
+        const origin = new URL(url).origin;
+        if (origin !== apiOrigin)
+            throw new ForeignOriginError('GitHub API', describeRequest(request.method, url), origin, 'would go to');
+    });
+    explainFailures(octokit, context.retries);
+    octokit.hook.before('request', (request) => {
+        request.headers[API_VERSION_HEADER] = context.apiVersion;
+    });
+    octokit.hook.after('request', (response) => {
+        const { headers } = response;
+        const remaining = Number(headers['x-ratelimit-remaining']);
+        const reset = Number(headers['x-ratelimit-reset']);
+        // GraphQL and search have budgets of their own
+        if (String(headers['x-ratelimit-resource'] ?? 'core') !== 'core' || !Number.isFinite(remaining) || !Number.isFinite(reset))
+            return;
+        context.budget.last = { remaining, resetAt: reset * 1000 };
+    });
+    return octokit;
 }
 /**
- * Octokit's auth strategy for one installation token scope. @octokit/auth-app's own hook asks for
- * installation tokens without `repositories` or `permissions`, whatever its options say, so this
- * hook asks for them itself (auth-app caches each scope's token and renews it before it expires).
+ * GraphQL reads tried like REST reads (Octokit's retry plugin tries a request that got no answer or
+ * a 5xx `retries` more times): the same number of tries, with the same message when none answered.
+ */
+function graphqlWithTries(read, retries) {
+    const tried = async (query, parameters) => {
+        for (let attempt = 1;; attempt++) {
+            try {
+                return await read(query, parameters);
+            }
+            catch (error) {
+                const status = httpStatus(error);
+                const again = attempt <= retries && !(error instanceof ForeignOriginError) && (status === undefined || status >= 500);
+                if (!again)
+                    throw noAnswerOf(error, attempt) ?? error;
+                await new Promise((resolve) => setTimeout(resolve, attempt * attempt * 1000));
+            }
+        }
+    };
+    return tried;
+}
+/** A request none of whose tries got an answer, as one NoAnswerError naming the operation and the tries. */
+function noAnswerOf(error, tries) {
+    let cause = error;
+    for (let depth = 0; depth < 5 && cause instanceof Error; depth++, cause = cause.cause) {
+        if (cause instanceof HttpNoAnswer)
+            return new NoAnswerError(`${cause.message} (${tries} ${tries === 1 ? 'try' : 'tries'})`);
+    }
+    return undefined;
+}
+/**
+ * Octokit's auth strategy (its documented `authStrategy` and `hook`) for one installation token
+ * scope. @octokit/auth-app's own hook asks for installation tokens without `repositoryNames` or
+ * `permissions`, whatever its options say (auth-app 8, `hook()` in dist-src/hook.js calls
+ * `getInstallationAuthentication` with the state's `installationId` only), so this hook asks for
+ * them through `auth({ type: 'installation', installationId, repositoryNames, permissions })`, which
+ * caches each scope's token and renews it before it expires. A token GitHub calls bad before then
+ * (clock skew, revocation) is renewed once, and the request sent again, here in the hook.
  */
 function installationAuth(options) {
-    const app = createAppAuth({ appId: options.appId, privateKey: options.privateKey, request: options.request });
+    const app = createAppAuth({
+        appId: options.appId,
+        privateKey: options.privateKey,
+        request: dist_bundle_request.defaults({ baseUrl: options.baseUrl, request: { fetch: options.fetch } })
+    });
     const scope = options.scope;
     let repositoryNames = scope ? [...new Set(scope.repositories)].sort() : undefined;
     if (repositoryNames && repositoryNames.length > MAX_TOKEN_REPOSITORIES) {
@@ -51571,15 +51602,25 @@ function installationAuth(options) {
             throw scopeRefused(error, scope, repositoryNames);
         }
     };
-    const hook = async (request, route, parameters) => {
-        const endpoint = request.endpoint.merge(route, parameters);
+    const appPath = new URL(options.baseUrl.replace(/\/+$/, '') + '/app').pathname;
+    const hook = async (send, route, parameters) => {
+        const merged = typeof route === 'string' ? send.endpoint.merge(route, parameters) : send.endpoint.merge({ ...route, ...parameters });
+        const endpoint = { ...merged, url: merged.url ?? '' };
+        const { pathname } = new URL(send.endpoint.parse(endpoint).url);
         // the token request itself (and any App endpoint) is signed with the App's JWT by auth-app's hook
-        const path = (endpoint.url ?? '').replace(request.endpoint.DEFAULTS.baseUrl, '').split('?')[0] ?? '';
-        if (path === '/app' || path.startsWith('/app/'))
-            return app.hook(request, route, parameters);
+        if (pathname === appPath || pathname.startsWith(`${appPath}/`))
+            return app.hook(send, route, parameters);
         const { token } = await auth();
-        endpoint.headers.authorization = `token ${token}`;
-        return request(endpoint);
+        try {
+            return await send({ ...endpoint, headers: { ...endpoint.headers, authorization: `token ${token}` } });
+        }
+        catch (error) {
+            if (httpStatus(error) !== 401)
+                throw error;
+            options.log.info('GitHub answered 401 Bad credentials: renewing the installation token');
+            const renewed = await auth({ refresh: true });
+            return send({ ...endpoint, headers: { ...endpoint.headers, authorization: `token ${renewed.token}` } });
+        }
     };
     return Object.assign(auth, { hook });
 }
@@ -51599,24 +51640,6 @@ function scopeRefused(error, scope, repositories) {
     return new Error(`GitHub refused a token with ${permissions} on ${where} (${status} ${errorMessage(error)}): give the GitHub App these ` +
         `permissions and install it on these repositories (README, "GitHub App")`, { cause: error });
 }
-/**
- * Installation tokens live an hour. @octokit/auth-app renews them from its cache after 59 minutes;
- * when the server says a token is no longer good before that (clock skew, revocation), get a fresh
- * one and send the request once more.
- */
-function renewExpiredTokens(octokit, log) {
-    octokit.hook.error('request', async (error, options) => {
-        const status = httpStatus(error);
-        // a flag in `request` options travels with the request but is never sent
-        const renewed = options.request?.renewedToken;
-        if (status !== 401 || renewed)
-            throw error;
-        log.info('GitHub answered 401 Bad credentials: renewing the installation token');
-        await octokit.auth({ type: 'installation', refresh: true });
-        const again = octokit.request;
-        return again({ ...options, request: { ...options.request, renewedToken: true } });
-    });
-}
 /** What a token needs for an operation, said when GitHub refuses it. */
 function tokenNeeds(operation) {
     if (/^POST .*\/dispatches$/.test(operation) || /\/cancel$|\/rerun/.test(operation))
@@ -51633,27 +51656,26 @@ function tokenNeeds(operation) {
  * The outermost wrap of every request: a request that got no answer in any try becomes one
  * NoAnswerError naming the operation and the tries; a refused token says what the token needs.
  */
-function explainFailures(octokit) {
+function explainFailures(octokit, retries) {
     octokit.hook.wrap('request', async (request, options) => {
         try {
             return await request(options);
         }
         catch (error) {
-            const sent = error.request;
+            const sent = error instanceof RequestError ? error.request : undefined;
             const operation = describeRequest(sent?.method ?? options.method, sent?.url ?? options.url);
-            let cause = error;
-            for (let depth = 0; depth < 5 && cause instanceof Error; depth++, cause = cause.cause) {
+            for (let cause = error, depth = 0; depth < 5 && cause instanceof Error; depth++, cause = cause.cause)
                 if (cause instanceof ForeignOriginError)
                     throw cause;
-                if (!(cause instanceof HttpNoAnswer))
-                    continue;
-                // the retry plugin counts each failed try in retryCount (the last one too)
-                const tries = Math.max(1, options.request?.retryCount ?? 1);
-                throw new NoAnswerError(`${cause.message} (${tries} ${tries === 1 ? 'try' : 'tries'})`);
-            }
+            // the retry plugin tries a request that got no answer `retries` more times (documented: its `retries`
+            // option, or the request's own `request.retries`), so every try of it went unanswered
+            const asked = options.request?.retries;
+            const noAnswer = noAnswerOf(error, (typeof asked === 'number' ? asked : retries) + 1);
+            if (noAnswer)
+                throw noAnswer;
             const status = httpStatus(error);
-            const headers = error.response?.headers ?? {};
-            const rateLimited = headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(errorMessage(error));
+            const remaining = error instanceof RequestError ? error.response?.headers['x-ratelimit-remaining'] : undefined;
+            const rateLimited = String(remaining) === '0' || /rate limit/i.test(errorMessage(error));
             if ((status === 401 || (status === 403 && !rateLimited)) && error instanceof Error) {
                 error.message = `GitHub refused the token (${status} ${error.message}) for ${operation}: it needs ${tokenNeeds(operation)}`;
             }

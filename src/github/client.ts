@@ -1,6 +1,10 @@
 import { GitHub } from '@actions/github/lib/utils';
 import { createAppAuth } from '@octokit/auth-app';
+import { createTokenAuth } from '@octokit/auth-token';
+import { graphql } from '@octokit/graphql';
 import { retry } from '@octokit/plugin-retry';
+import { request } from '@octokit/request';
+import { RequestError } from '@octokit/request-error';
 import { throttling } from '@octokit/plugin-throttling';
 import { errorMessage, ForeignOriginError, httpStatus, NoAnswerError, rethrowIfFatal } from '../errors.js';
 import { MEGABYTE } from '../bytes.js';
@@ -10,6 +14,8 @@ import { API_VERSION_HEADER, restApiVersion, type RestApiVersion } from './api-v
 
 export const GitHubClient = GitHub.plugin(throttling, retry);
 export type Octokit = InstanceType<typeof GitHubClient>;
+/** A GraphQL read: the query and its variables in, the answer's data out. */
+export type GraphqlRead = <T>(query: string, variables?: Record<string, unknown>) => Promise<T>;
 
 export type GitHubAuth = { kind: 'token'; token: string } | { kind: 'app'; appId: string; privateKey: string };
 
@@ -50,11 +56,11 @@ export const MAX_TOKEN_REPOSITORIES = 500;
 export interface Connection {
   octokit: Octokit;
   /**
-   * GraphQL for reads that may run side by side: the same auth, retries and deadlines, without the
-   * one-second spacing Octokit's throttling gives every GraphQL request as if it were a write
-   * (GitHub limits GraphQL by points, which each query reads back in its `rateLimit` field).
+   * GraphQL for reads that may run side by side: the same auth, fetch (deadlines, origin rule) and
+   * tries, without the one-second spacing Octokit's throttling gives every GraphQL request as if it
+   * were a write (GitHub limits GraphQL by points, which each query reads back in `rateLimit`).
    */
-  graphqlReads: Octokit['graphql'];
+  graphqlReads: GraphqlRead;
   /** The login whose dispatches create runs: `<app-slug>[bot]` for an App, the token's user otherwise (when it may ask). */
   dispatcherLogin(): Promise<string | undefined>;
   /** A token for git over HTTPS; installation tokens are renewed by @octokit/auth-app when asked again. */
@@ -74,19 +80,10 @@ const MAX_RATE_LIMIT_RETRIES = 3;
 /** The largest GitHub answer read: a page of 100 runs is about 1 MB, a GraphQL page of tag snapshots a few MB. */
 const GITHUB_ANSWER_BYTES = 64 * MEGABYTE;
 
-/** A stand-in for the throttling plugin's write limiter that spaces nothing (for the GraphQL reads client only). */
-const UNSPACED = { key: () => ({ schedule: <T>(_options: unknown, work: () => Promise<T>) => work() }) };
-
-/** A client whose GraphQL requests are not spaced: reads only, sharing `auth` (token or installation) with the main client. */
-function graphqlReadsClient(common: object, auth: Octokit['auth'] | string, log: ClientOptions['log']): Octokit {
-  const throttle = { ...throttleOptions(log), write: UNSPACED };
-  return typeof auth === 'string'
-    ? new GitHubClient({ ...common, throttle, auth } as never)
-    : new GitHubClient({ ...common, throttle, authStrategy: () => auth } as never);
-}
-
-function throttleOptions(log: ClientOptions['log']) {
+/** Throttling (documented options): off only for a simulation on an injected clock, whose pacer spaces writes itself. */
+function throttleOptions(log: ClientOptions['log'], enabled: boolean) {
   return {
+    enabled,
     onRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
       log.info(`GitHub rate limit reached on ${options.method} ${options.url}: waiting ${retryAfter} s (try ${retryCount + 1})`);
       return retryCount < MAX_RATE_LIMIT_RETRIES;
@@ -108,18 +105,10 @@ async function findInstallation(
   org: string,
   repo: string | undefined
 ): Promise<{ id: number; appSlug: string }> {
-  const places: [string, () => Promise<{ data: { id: number; app_slug: string } }>][] = [
-    [`organization ${org}`, () => app.request('GET /orgs/{org}/installation', { org })],
-    ...(repo
-      ? [
-          [`repository ${org}/${repo}`, () => app.request('GET /repos/{owner}/{repo}/installation', { owner: org, repo })] as [
-            string,
-            () => Promise<{ data: { id: number; app_slug: string } }>
-          ]
-        ]
-      : []),
-    [`user ${org}`, () => app.request('GET /users/{username}/installation', { username: org })]
-  ];
+  type Place = [string, () => Promise<{ data: { id: number; app_slug: string } }>];
+  const places: Place[] = [[`organization ${org}`, () => app.request('GET /orgs/{org}/installation', { org })]];
+  if (repo) places.push([`repository ${org}/${repo}`, () => app.request('GET /repos/{owner}/{repo}/installation', { owner: org, repo })]);
+  places.push([`user ${org}`, () => app.request('GET /users/{username}/installation', { username: org })]);
   for (const [place, lookup] of places) {
     try {
       const { data } = await lookup();
@@ -134,99 +123,153 @@ async function findInstallation(
   throw new Error(`the GitHub App ${appId} is not installed on ${org}: install it on the organization (see README, "GitHub App")`);
 }
 
+/** What every client of one connection shares: options for Octokit, the hooks, the GraphQL reads, the budget. */
+interface Clients {
+  common: {
+    baseUrl: string;
+    throttle: ReturnType<typeof throttleOptions>;
+    retry: { retries: number };
+    request: { fetch: (url: string, init: RequestInit) => Promise<Response> };
+  };
+  made(octokit: Octokit): Octokit;
+  reads(hook: ReturnType<typeof createTokenAuth>['hook']): GraphqlRead;
+  shared: Pick<Connection, 'rateBudget' | 'apiVersion'>;
+}
+
 /** One Octokit for the run: throttling and retry plugins, token or GitHub App installation auth. */
 export async function connect(options: ClientOptions): Promise<Connection> {
-  const common = {
-    baseUrl: options.apiUrl,
-    throttle: (options.spaceWrites === false
-      ? { ...throttleOptions(options.log), write: UNSPACED }
-      : throttleOptions(options.log)) as ReturnType<typeof throttleOptions>,
-    retry: { retries: options.retries ?? 2 },
-    request: {
-      fetch: options.http.asFetch({
-        service: 'GitHub API',
-        timeoutMs: options.timeoutMs ?? 60_000,
-        maxBytes: GITHUB_ANSWER_BYTES,
-        redirects: 'same-origin'
-      })
-    }
-  };
-  let budget: RateBudget | undefined;
+  const retries = options.retries ?? 2;
+  const fetch = options.http.asFetch({
+    service: 'GitHub API',
+    timeoutMs: options.timeoutMs ?? 60_000,
+    maxBytes: GITHUB_ANSWER_BYTES,
+    redirects: 'same-origin'
+  });
+  const budget: { last?: RateBudget } = {};
   const apiVersion = options.apiVersion ?? restApiVersion(options.apiUrl);
-  const apiOrigin = new URL(options.apiUrl).origin;
-  const made = (octokit: Octokit): Octokit => {
-    // a Link: next or a URL read from an answer that points at another origin is never asked
-    octokit.hook.before('request', (request) => {
-      const url = request.url;
-      if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return;
-      const origin = new URL(url).origin;
-      if (origin !== apiOrigin) throw new ForeignOriginError('GitHub API', describeRequest(request.method, url), origin, 'would go to');
-    });
-    explainFailures(octokit);
-    octokit.hook.before('request', (request) => {
-      request.headers[API_VERSION_HEADER] = apiVersion;
-    });
-    octokit.hook.after('request', (response) => {
-      const headers = response.headers as Record<string, string | undefined>;
-      const remaining = Number(headers['x-ratelimit-remaining']);
-      const reset = Number(headers['x-ratelimit-reset']);
-      // GraphQL and search have budgets of their own
-      if ((headers['x-ratelimit-resource'] ?? 'core') !== 'core' || !Number.isFinite(remaining) || !Number.isFinite(reset)) return;
-      budget = { remaining, resetAt: reset * 1000 };
-    });
-    return octokit;
+  const clients: Clients = {
+    common: {
+      baseUrl: options.apiUrl,
+      throttle: throttleOptions(options.log, options.spaceWrites !== false),
+      retry: { retries },
+      request: { fetch }
+    },
+    made: (octokit) => withHooks(octokit, { apiUrl: options.apiUrl, apiVersion, retries, budget }),
+    reads: (hook) =>
+      graphqlWithTries(
+        graphql.defaults({ baseUrl: options.apiUrl, headers: { [API_VERSION_HEADER]: apiVersion }, request: { fetch, hook } }),
+        retries
+      ),
+    shared: { rateBudget: () => budget.last, apiVersion }
   };
-  const rateBudget = (): RateBudget | undefined => budget;
-  if (options.auth.kind === 'token') {
-    const token = options.auth.token;
-    const octokit = made(new GitHubClient({ ...common, auth: token }));
-    let login: Promise<string | undefined> | undefined;
-    const dispatcherLogin = (): Promise<string | undefined> =>
+  return options.auth.kind === 'token' ? tokenConnection(clients, options.auth.token) : appConnection(clients, options, options.auth);
+}
+
+/** A token given as such (GITHUB_TOKEN, a personal token): nothing to narrow, every scope is itself. */
+function tokenConnection(clients: Clients, token: string): Connection {
+  const octokit = clients.made(new GitHubClient({ ...clients.common, auth: token }));
+  let login: Promise<string | undefined> | undefined;
+  const connection: Connection = {
+    ...clients.shared,
+    octokit,
+    graphqlReads: clients.reads(createTokenAuth(token).hook),
+    gitToken: () => Promise.resolve(token),
+    // GITHUB_TOKEN and installation tokens cannot read /user: correlate without the actor then
+    dispatcherLogin: () =>
       (login ??= octokit.request('GET /user').then(
         (r) => r.data.login,
-        // GITHUB_TOKEN and installation tokens cannot read /user: correlate without the actor then
         () => undefined
-      ));
-    const graphqlReads = made(graphqlReadsClient(common, token, options.log)).graphql;
-    const connection: Connection = {
-      octokit,
-      graphqlReads,
-      gitToken: () => Promise.resolve(token),
-      dispatcherLogin,
-      rateBudget,
-      apiVersion,
-      scoped: () => connection
-    };
-    return connection;
-  }
-  const { appId, privateKey } = options.auth;
-  // the App itself (JWT auth), with the same proxy, throttling and retries as every other call
-  const app = made(new GitHubClient({ ...common, authStrategy: createAppAuth, auth: { appId, privateKey } }));
+      )),
+    scoped: () => connection
+  };
+  return connection;
+}
+
+/** A GitHub App: its installation found once, then one installation token per scope. */
+async function appConnection(clients: Clients, options: ClientOptions, auth: Extract<GitHubAuth, { kind: 'app' }>): Promise<Connection> {
+  const { appId, privateKey } = auth;
+  // the App itself (JWT auth), with the same fetch, throttling and retries as every other call
+  const app = clients.made(new GitHubClient({ ...clients.common, authStrategy: createAppAuth, auth: { appId, privateKey } }));
   const installation = await findInstallation(app, appId, options.org, options.repo);
   options.log.debug(`GitHub App ${appId} (${installation.appSlug}): installation ${installation.id} on ${options.org}`);
-  const installationConnection = (scope: TokenScope | undefined): Connection => {
-    const octokit = new GitHubClient({
-      ...common,
-      authStrategy: installationAuth,
-      auth: { appId, privateKey, installationId: installation.id, scope, log: options.log }
+  const scoped = (scope: TokenScope | undefined): Connection => {
+    const { baseUrl, request } = clients.common;
+    const tokens = installationAuth({
+      appId,
+      privateKey,
+      installationId: installation.id,
+      scope,
+      log: options.log,
+      baseUrl,
+      fetch: request.fetch
     });
-    renewExpiredTokens(octokit, options.log);
-    made(octokit);
-    const gitToken = async (): Promise<string> => {
-      const auth = (await octokit.auth({ type: 'installation' })) as { token: string };
-      return auth.token;
-    };
     return {
-      octokit,
-      graphqlReads: made(graphqlReadsClient(common, octokit.auth, options.log)).graphql,
-      gitToken,
+      ...clients.shared,
+      octokit: clients.made(new GitHubClient({ ...clients.common, authStrategy: () => tokens })),
+      graphqlReads: clients.reads(tokens.hook),
+      gitToken: async () => (await tokens()).token,
       dispatcherLogin: () => Promise.resolve(`${installation.appSlug}[bot]`),
-      rateBudget,
-      apiVersion,
-      scoped: (narrower) => installationConnection(narrower)
+      scoped
     };
   };
-  return installationConnection(undefined);
+  return scoped(undefined);
+}
+
+/** The hooks every client of the run has: the origin rule, the API version, the rate budget, failures explained. */
+function withHooks(
+  octokit: Octokit,
+  context: { apiUrl: string; apiVersion: RestApiVersion; retries: number; budget: { last?: RateBudget } }
+): Octokit {
+  const apiOrigin = new URL(context.apiUrl).origin;
+  // a Link: next or a URL read from an answer that points at another origin is never asked
+  octokit.hook.before('request', (request) => {
+    const url = request.url;
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return;
+    const origin = new URL(url).origin;
+    if (origin !== apiOrigin) throw new ForeignOriginError('GitHub API', describeRequest(request.method, url), origin, 'would go to');
+  });
+  explainFailures(octokit, context.retries);
+  octokit.hook.before('request', (request) => {
+    request.headers[API_VERSION_HEADER] = context.apiVersion;
+  });
+  octokit.hook.after('request', (response) => {
+    const { headers } = response;
+    const remaining = Number(headers['x-ratelimit-remaining']);
+    const reset = Number(headers['x-ratelimit-reset']);
+    // GraphQL and search have budgets of their own
+    if (String(headers['x-ratelimit-resource'] ?? 'core') !== 'core' || !Number.isFinite(remaining) || !Number.isFinite(reset)) return;
+    context.budget.last = { remaining, resetAt: reset * 1000 };
+  });
+  return octokit;
+}
+
+/**
+ * GraphQL reads tried like REST reads (Octokit's retry plugin tries a request that got no answer or
+ * a 5xx `retries` more times): the same number of tries, with the same message when none answered.
+ */
+function graphqlWithTries(read: GraphqlRead, retries: number): GraphqlRead {
+  const tried = async <T>(query: string, parameters?: Record<string, unknown>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await read<T>(query, parameters);
+      } catch (error) {
+        const status = httpStatus(error);
+        const again = attempt <= retries && !(error instanceof ForeignOriginError) && (status === undefined || status >= 500);
+        if (!again) throw noAnswerOf(error, attempt) ?? error;
+        await new Promise((resolve) => setTimeout(resolve, attempt * attempt * 1000));
+      }
+    }
+  };
+  return tried;
+}
+
+/** A request none of whose tries got an answer, as one NoAnswerError naming the operation and the tries. */
+function noAnswerOf(error: unknown, tries: number): NoAnswerError | undefined {
+  let cause: unknown = error;
+  for (let depth = 0; depth < 5 && cause instanceof Error; depth++, cause = cause.cause) {
+    if (cause instanceof HttpNoAnswer) return new NoAnswerError(`${cause.message} (${tries} ${tries === 1 ? 'try' : 'tries'})`);
+  }
+  return undefined;
 }
 
 type InstallationAuthOptions = {
@@ -235,16 +278,26 @@ type InstallationAuthOptions = {
   installationId: number;
   scope: TokenScope | undefined;
   log: ClientOptions['log'];
-  request: Parameters<typeof createAppAuth>[0]['request'];
+  /** The API's base URL: the App's own endpoints (`/app/…`) are signed with its JWT, the rest with the token. */
+  baseUrl: string;
+  fetch: (url: string, init: RequestInit) => Promise<Response>;
 };
 
 /**
- * Octokit's auth strategy for one installation token scope. @octokit/auth-app's own hook asks for
- * installation tokens without `repositories` or `permissions`, whatever its options say, so this
- * hook asks for them itself (auth-app caches each scope's token and renews it before it expires).
+ * Octokit's auth strategy (its documented `authStrategy` and `hook`) for one installation token
+ * scope. @octokit/auth-app's own hook asks for installation tokens without `repositoryNames` or
+ * `permissions`, whatever its options say (auth-app 8, `hook()` in dist-src/hook.js calls
+ * `getInstallationAuthentication` with the state's `installationId` only), so this hook asks for
+ * them through `auth({ type: 'installation', installationId, repositoryNames, permissions })`, which
+ * caches each scope's token and renews it before it expires. A token GitHub calls bad before then
+ * (clock skew, revocation) is renewed once, and the request sent again, here in the hook.
  */
 function installationAuth(options: InstallationAuthOptions) {
-  const app = createAppAuth({ appId: options.appId, privateKey: options.privateKey, request: options.request });
+  const app = createAppAuth({
+    appId: options.appId,
+    privateKey: options.privateKey,
+    request: request.defaults({ baseUrl: options.baseUrl, request: { fetch: options.fetch } })
+  });
   const scope = options.scope;
   let repositoryNames = scope ? [...new Set(scope.repositories)].sort() : undefined;
   if (repositoryNames && repositoryNames.length > MAX_TOKEN_REPOSITORIES) {
@@ -257,7 +310,7 @@ function installationAuth(options: InstallationAuthOptions) {
     type: 'installation' as const,
     installationId: options.installationId,
     ...(repositoryNames ? { repositoryNames } : {}),
-    ...(scope ? { permissions: scope.permissions as Record<string, string> } : {})
+    ...(scope ? { permissions: scope.permissions } : {})
   };
   const auth = async (asked: { refresh?: boolean } = {}) => {
     try {
@@ -266,15 +319,23 @@ function installationAuth(options: InstallationAuthOptions) {
       throw scopeRefused(error, scope, repositoryNames);
     }
   };
+  const appPath = new URL(options.baseUrl.replace(/\/+$/, '') + '/app').pathname;
   type Hook = ReturnType<typeof createAppAuth>['hook'];
-  const hook = async (request: Parameters<Hook>[0], route: Parameters<Hook>[1], parameters?: Parameters<Hook>[2]) => {
-    const endpoint = request.endpoint.merge(route as string, parameters);
+  const hook = async (send: Parameters<Hook>[0], route: Parameters<Hook>[1], parameters?: Parameters<Hook>[2]) => {
+    const merged = typeof route === 'string' ? send.endpoint.merge(route, parameters) : send.endpoint.merge({ ...route, ...parameters });
+    const endpoint = { ...merged, url: merged.url ?? '' };
+    const { pathname } = new URL(send.endpoint.parse(endpoint).url);
     // the token request itself (and any App endpoint) is signed with the App's JWT by auth-app's hook
-    const path = (endpoint.url ?? '').replace(request.endpoint.DEFAULTS.baseUrl, '').split('?')[0] ?? '';
-    if (path === '/app' || path.startsWith('/app/')) return app.hook(request, route, parameters);
+    if (pathname === appPath || pathname.startsWith(`${appPath}/`)) return app.hook(send, route, parameters);
     const { token } = await auth();
-    endpoint.headers.authorization = `token ${token}`;
-    return request(endpoint as never);
+    try {
+      return await send({ ...endpoint, headers: { ...endpoint.headers, authorization: `token ${token}` } });
+    } catch (error) {
+      if (httpStatus(error) !== 401) throw error;
+      options.log.info('GitHub answered 401 Bad credentials: renewing the installation token');
+      const renewed = await auth({ refresh: true });
+      return send({ ...endpoint, headers: { ...endpoint.headers, authorization: `token ${renewed.token}` } });
+    }
   };
   return Object.assign(auth, { hook });
 }
@@ -298,24 +359,6 @@ function scopeRefused(error: unknown, scope: TokenScope | undefined, repositorie
   );
 }
 
-/**
- * Installation tokens live an hour. @octokit/auth-app renews them from its cache after 59 minutes;
- * when the server says a token is no longer good before that (clock skew, revocation), get a fresh
- * one and send the request once more.
- */
-function renewExpiredTokens(octokit: Octokit, log: ClientOptions['log']): void {
-  octokit.hook.error('request', async (error, options) => {
-    const status = httpStatus(error);
-    // a flag in `request` options travels with the request but is never sent
-    const renewed = (options.request as { renewedToken?: boolean } | undefined)?.renewedToken;
-    if (status !== 401 || renewed) throw error;
-    log.info('GitHub answered 401 Bad credentials: renewing the installation token');
-    await octokit.auth({ type: 'installation', refresh: true });
-    const again = octokit.request as unknown as (route: object) => ReturnType<typeof octokit.request>;
-    return again({ ...options, request: { ...options.request, renewedToken: true } });
-  });
-}
-
 /** What a token needs for an operation, said when GitHub refuses it. */
 export function tokenNeeds(operation: string): string {
   if (/^POST .*\/dispatches$/.test(operation) || /\/cancel$|\/rerun/.test(operation)) return 'actions: write on that repository';
@@ -329,24 +372,23 @@ export function tokenNeeds(operation: string): string {
  * The outermost wrap of every request: a request that got no answer in any try becomes one
  * NoAnswerError naming the operation and the tries; a refused token says what the token needs.
  */
-function explainFailures(octokit: Octokit): void {
+function explainFailures(octokit: Octokit, retries: number): void {
   octokit.hook.wrap('request', async (request, options) => {
     try {
       return await request(options);
     } catch (error) {
-      const sent = (error as { request?: { method?: string; url?: string } }).request;
+      const sent = error instanceof RequestError ? error.request : undefined;
       const operation = describeRequest(sent?.method ?? options.method, sent?.url ?? options.url);
-      let cause: unknown = error;
-      for (let depth = 0; depth < 5 && cause instanceof Error; depth++, cause = cause.cause) {
+      for (let cause: unknown = error, depth = 0; depth < 5 && cause instanceof Error; depth++, cause = cause.cause)
         if (cause instanceof ForeignOriginError) throw cause;
-        if (!(cause instanceof HttpNoAnswer)) continue;
-        // the retry plugin counts each failed try in retryCount (the last one too)
-        const tries = Math.max(1, (options.request as { retryCount?: number } | undefined)?.retryCount ?? 1);
-        throw new NoAnswerError(`${cause.message} (${tries} ${tries === 1 ? 'try' : 'tries'})`);
-      }
+      // the retry plugin tries a request that got no answer `retries` more times (documented: its `retries`
+      // option, or the request's own `request.retries`), so every try of it went unanswered
+      const asked: unknown = options.request?.retries;
+      const noAnswer = noAnswerOf(error, (typeof asked === 'number' ? asked : retries) + 1);
+      if (noAnswer) throw noAnswer;
       const status = httpStatus(error);
-      const headers = (error as { response?: { headers?: Record<string, string | undefined> } }).response?.headers ?? {};
-      const rateLimited = headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(errorMessage(error));
+      const remaining = error instanceof RequestError ? error.response?.headers['x-ratelimit-remaining'] : undefined;
+      const rateLimited = String(remaining) === '0' || /rate limit/i.test(errorMessage(error));
       if ((status === 401 || (status === 403 && !rateLimited)) && error instanceof Error) {
         error.message = `GitHub refused the token (${status} ${error.message}) for ${operation}: it needs ${tokenNeeds(operation)}`;
       }

@@ -1,4 +1,4 @@
-import type { Octokit } from './client.js';
+import type { GraphqlRead } from './client.js';
 import { MAX_WORKFLOW_FILE_BYTES, type TagSnapshot } from '../plan/planning-api.js';
 
 export const WORKFLOWS_DIR = '.github/workflows';
@@ -105,7 +105,7 @@ export function readTagSnapshotAnswer(batch: readonly { repo: string; tag: strin
  * that tag. With REST that is one ref lookup per tag plus one contents read per workflow file.
  */
 export async function readTagSnapshots(
-  graphql: Octokit['graphql'],
+  graphql: GraphqlRead,
   owner: string,
   batch: readonly { repo: string; tag: string }[]
 ): Promise<{ snapshots: TagSnapshot[]; points: GraphqlPoints | undefined }> {
