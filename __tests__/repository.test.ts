@@ -317,6 +317,6 @@ describe('command line', () => {
     const calls = execFileSync('grep', ['-rn', 'process.exit(', 'src'], { cwd: ROOT, encoding: 'utf8' })
       .split('\n')
       .filter((line) => line !== '' && !/\/\/ no process\.exit\(\)/.test(line));
-    expect(calls).toEqual([expect.stringMatching(/^src\/command-line\.ts:\d+:\s+process\.exit\(130\);$/)]);
+    expect(calls).toEqual([expect.stringMatching(/^src\/cancel-on-signals\.ts:\d+:\s+process\.exit\(130\);$/)]);
   });
 });

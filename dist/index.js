@@ -39782,7 +39782,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 162:
+/***/ 7936:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39964,10 +39964,8 @@ function file_command_prepareKeyValueMessage(key, value) {
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
-var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
-var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -56936,8 +56934,8 @@ function mergeResultsDocuments(files) {
 async function mergeResults(ctx, pattern) {
     const { output } = ctx.deps;
     const { log } = output;
-    const name = optionName(ctx.settings.edge, 'mergeResults');
-    const read = await readResultsFiles(pattern, name, output, ctx.config.configuration.limits['plan-megabytes'] * MEGABYTE);
+    const name = optionName(ctx.run.edge, 'mergeResults');
+    const read = await readResultsFiles(pattern, name, output, ctx.run.config.configuration.limits['plan-megabytes'] * MEGABYTE);
     const report = { mode: 'merge', dispatched: true, results: [], problems: [...read.problems], carried: [], notes: [] };
     if (read.documents.length === 0) {
         const failure = `${name}: no results file matches ${pattern}: no job of this run reported (did they run, and upload their results?)`;
@@ -66864,7 +66862,7 @@ const lib_HttpResponseRetryCodes = [
     lib_HttpCodes.ServiceUnavailable,
     lib_HttpCodes.GatewayTimeout
 ];
-const lib_RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const lib_RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
 const lib_ExponentialBackoffCeiling = 10;
 const lib_ExponentialBackoffTimeSlice = 5;
 class lib_HttpClientError extends Error {
@@ -67213,7 +67211,7 @@ class http_client_lib_HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = proxy_getProxyUrl(parsedUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -67224,7 +67222,7 @@ class http_client_lib_HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        info.httpModule = usingSsl ? https : http;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -67323,7 +67321,7 @@ class http_client_lib_HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = proxy_getProxyUrl(parsedUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -67338,7 +67336,7 @@ class http_client_lib_HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -67352,10 +67350,10 @@ class http_client_lib_HttpClient {
             let tunnelAgent;
             const overHttps = proxyUrl.protocol === 'https:';
             if (usingSsl) {
-                tunnelAgent = overHttps ? node_modules_tunnel.httpsOverHttps : node_modules_tunnel.httpsOverHttp;
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
             }
             else {
-                tunnelAgent = overHttps ? node_modules_tunnel.httpOverHttps : node_modules_tunnel.httpOverHttp;
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
             }
             agent = tunnelAgent(agentOptions);
             this._proxyAgent = agent;
@@ -67363,7 +67361,7 @@ class http_client_lib_HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -67386,7 +67384,7 @@ class http_client_lib_HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -67504,7 +67502,7 @@ var retry_helper_awaiter = (undefined && undefined.__awaiter) || function (thisA
 /**
  * Internal class for retries
  */
-class RetryHelper {
+class retry_helper_RetryHelper {
     constructor(maxAttempts, minSeconds, maxSeconds) {
         if (maxAttempts < 1) {
             throw new Error('max attempts should be greater than or equal to 1');
@@ -67528,11 +67526,11 @@ class RetryHelper {
                     if (isRetryable && !isRetryable(err)) {
                         throw err;
                     }
-                    info(err.message);
+                    core.info(err.message);
                 }
                 // Sleep
                 const seconds = this.getSleepAmount();
-                info(`Waiting ${seconds} seconds before trying again`);
+                core.info(`Waiting ${seconds} seconds before trying again`);
                 yield this.sleep(seconds);
                 attempt++;
             }
@@ -67596,10 +67594,10 @@ const tool_cache_userAgent = 'actions/tool-cache';
  */
 function downloadTool(url, dest, auth, headers) {
     return tool_cache_awaiter(this, void 0, void 0, function* () {
-        dest = dest || external_path_namespaceObject.join(_getTempDirectory(), external_crypto_namespaceObject.randomUUID());
-        yield mkdirP(external_path_namespaceObject.dirname(dest));
-        core_debug(`Downloading ${url}`);
-        core_debug(`Destination ${dest}`);
+        dest = dest || path.join(_getTempDirectory(), crypto.randomUUID());
+        yield io.mkdirP(path.dirname(dest));
+        core.debug(`Downloading ${url}`);
+        core.debug(`Destination ${dest}`);
         const maxAttempts = 3;
         const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
         const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
@@ -67622,15 +67620,15 @@ function downloadTool(url, dest, auth, headers) {
 }
 function downloadToolAttempt(url, dest, auth, headers) {
     return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (external_fs_namespaceObject.existsSync(dest)) {
+        if (fs.existsSync(dest)) {
             throw new Error(`Destination file path ${dest} already exists`);
         }
         // Get the response headers
-        const http = new http_client_lib_HttpClient(tool_cache_userAgent, [], {
+        const http = new httpm.HttpClient(tool_cache_userAgent, [], {
             allowRetries: false
         });
         if (auth) {
-            core_debug('set auth');
+            core.debug('set auth');
             if (headers === undefined) {
                 headers = {};
             }
@@ -67639,29 +67637,29 @@ function downloadToolAttempt(url, dest, auth, headers) {
         const response = yield http.get(url, headers);
         if (response.message.statusCode !== 200) {
             const err = new HTTPError(response.message.statusCode);
-            core_debug(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
+            core.debug(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
             throw err;
         }
         // Download the response body
-        const pipeline = external_util_.promisify(external_stream_namespaceObject.pipeline);
+        const pipeline = util.promisify(stream.pipeline);
         const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
         const readStream = responseMessageFactory();
         let succeeded = false;
         try {
-            yield pipeline(readStream, external_fs_namespaceObject.createWriteStream(dest));
-            core_debug('download complete');
+            yield pipeline(readStream, fs.createWriteStream(dest));
+            core.debug('download complete');
             succeeded = true;
             return dest;
         }
         finally {
             // Error, delete dest before retry
             if (!succeeded) {
-                core_debug('download failed');
+                core.debug('download failed');
                 try {
-                    yield rmRF(dest);
+                    yield io.rmRF(dest);
                 }
                 catch (err) {
-                    core_debug(`Failed to delete '${dest}'. ${err.message}`);
+                    core.debug(`Failed to delete '${dest}'. ${err.message}`);
                 }
             }
         }
@@ -68186,55 +68184,76 @@ function _unique(values) {
 
 
 
+
+
+/** A helm release archive is about 20 MB. */
+const MAX_HELM_ARCHIVE_BYTES = 100 * MEGABYTE;
+const HELM_DOWNLOAD_MS = 5 * 60_000;
 const PINNED = { ...HELM_DOWNLOAD, baseUrl: 'https://get.helm.sh' };
 function thisPlatform() {
     return `${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}`;
 }
 /**
- * Download a helm release archive with @actions/tool-cache, refuse it unless its sha256 is the
- * pinned one, and cache the binary in the runner's tool cache.
+ * Download a helm release archive through the job's network policy, refuse it unless its sha256 is
+ * the pinned one, and cache the binary in the runner's tool cache (@actions/tool-cache).
  */
-async function installHelmRelease(release, log) {
+async function installHelmRelease(release, log, http, skipCharts = 'skip-charts: true') {
     const semver = release.version.replace(/^v/, '');
     const cached = find('helm', semver);
     if (cached)
         return (0,external_node_path_namespaceObject.join)(cached, 'helm');
     const url = `${release.baseUrl.replace(/\/+$/, '')}/helm-${release.version}-${release.platform}.tar.gz`;
     log(`helm is not on PATH: downloading ${url}`);
-    let archive;
+    let bytes;
     try {
-        archive = await downloadTool(url);
+        const answer = await http.request(url, {
+            service: `helm releases ${new URL(url).origin}`,
+            timeoutMs: HELM_DOWNLOAD_MS,
+            maxBytes: MAX_HELM_ARCHIVE_BYTES,
+            // get.helm.sh sends the archive from its storage: followed, never with a credential (none is sent)
+            redirects: 'drop-credentials'
+        });
+        if (answer.status !== 200)
+            throw new Error(`answered ${answer.status}`);
+        bytes = answer.body;
     }
     catch (error) {
         throw new Error(`cannot download helm ${release.version} from ${url} (${errorMessage(error)}): put helm on PATH before this step ` +
-            `(for example with azure/setup-helm), or plan without charts with ${Inputs.SkipCharts}: true`, { cause: error });
+            `(for example with azure/setup-helm), or plan without charts with ${skipCharts}`, { cause: error });
     }
-    const actual = (0,external_node_crypto_.createHash)('sha256')
-        .update(await (0,promises_namespaceObject.readFile)(archive))
-        .digest('hex');
+    const actual = (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
     if (actual !== release.sha256)
         throw new Error(`helm download ${url} has sha256 ${actual}, expected ${release.sha256}: refusing to run it`);
-    const extracted = await extractTar(archive);
-    const dir = await cacheDir((0,external_node_path_namespaceObject.join)(extracted, release.platform), 'helm', semver);
-    return (0,external_node_path_namespaceObject.join)(dir, 'helm');
+    const folder = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'helm-'));
+    try {
+        const archive = (0,external_node_path_namespaceObject.join)(folder, 'helm.tar.gz');
+        await (0,promises_namespaceObject.writeFile)(archive, bytes);
+        const extracted = await extractTar(archive);
+        const dir = await cacheDir((0,external_node_path_namespaceObject.join)(extracted, release.platform), 'helm', semver);
+        return (0,external_node_path_namespaceObject.join)(dir, 'helm');
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(folder, { recursive: true, force: true });
+    }
 }
 /**
  * helm from PATH; otherwise, on a runner, the pinned release (linux-amd64) downloaded into the tool
  * cache and checked against its sha256. Outside a runner there is no tool cache: say what to do.
  */
-async function locateHelm(log, options = { download: true }) {
+async function locateHelm(log, options) {
     const onPath = findHelmOnPath();
     if (onPath)
         return onPath;
     if (!options.download) {
         throw new Error('helm is not on PATH, and planning renders charts with it: install helm (https://helm.sh/docs/intro/install/; ' +
-            'in a clone of this repository `npm run setup` puts it in .tools/bin, then add that folder to PATH), or plan without charts with --skip-charts');
+            'in a clone of this repository `npm run setup` puts it in .tools/bin, then add that folder to PATH), or plan without charts with ' +
+            options.skipCharts);
     }
     const here = thisPlatform();
     if (here !== PINNED.platform) {
         throw new Error(`helm is not on PATH and no pinned helm download exists for ${here}: install helm first (for example with azure/setup-helm)`);
     }
-    return installHelmRelease(PINNED, log);
+    return installHelmRelease(PINNED, log, options.http, options.skipCharts);
 }
 
 ;// CONCATENATED MODULE: ./src/plan/dockerfile.ts
@@ -68804,10 +68823,11 @@ function describeRegistryError(body) {
 
 
 
-
-function chartsSkippedNote(skipCharts) {
+function chartsSkippedNote(skipCharts, edge) {
     return skipCharts
-        ? [`charts were not downloaded nor rendered (${Inputs.SkipCharts}): the images of the manifests' charts are not in this plan`]
+        ? [
+            `charts were not downloaded nor rendered (${optionName(edge, 'skipCharts')}): the images of the manifests' charts are not in this plan`
+        ]
         : [];
 }
 /**
@@ -68843,13 +68863,15 @@ function registryFor(chartHosts, config, inputs, http) {
     const named = new Set([...inputs.registryHosts, ...chartHosts]);
     const rewritten = new Set(inputs.registryRewrites.map((r) => r.from));
     const given = inputs.registryCredentials;
-    const chart = inputs.chartCredentials;
+    const credentials = given ? { username: given.username, password: given.password } : undefined;
     return new RegistryClient({
         http,
         credentialsFor: (registry) => {
-            if (given)
-                return named.has(registry) || rewritten.has(registry) ? given : undefined;
-            return chart && chartHosts.has(registry) ? chart : undefined;
+            if (!credentials)
+                return undefined;
+            if (given?.chartHostOnly)
+                return chartHosts.has(registry) ? credentials : undefined;
+            return named.has(registry) || rewritten.has(registry) ? credentials : undefined;
         },
         rewrites: inputs.registryRewrites,
         namedHosts: named,
@@ -68886,7 +68908,7 @@ signal) {
     output.mask(gitToken);
     const helm = inputs.skipCharts
         ? undefined
-        : await Helm.create(await locateHelm((m) => log.info(m), { download: inputs.helmDownload }), {
+        : await Helm.create(await locateHelm((m) => log.info(m), { download: inputs.helmDownload, http, skipCharts: switchOn(inputs.edge, 'skipCharts') }), {
             timeoutMs: timeouts['helm-template-seconds'] * 1000,
             tempRoot,
             memoryBytes: limits['helm-memory-megabytes'] * MEGABYTE,
@@ -68895,7 +68917,7 @@ signal) {
         });
     if (helm)
         log.info(`helm: ${helm.binary} (${await helm.version()})`);
-    for (const note of chartsSkippedNote(inputs.skipCharts))
+    for (const note of chartsSkippedNote(inputs.skipCharts, inputs.edge))
         log.problem({ severity: 'warning', message: note });
     const renderScript = renderScriptOf(config.configuration['render-script'], log);
     const productStreamUrl = `${inputs.serverUrl.replace(/\/+$/, '')}/${inputs.org}/${productStreamRepo}`;
@@ -68934,14 +68956,14 @@ signal) {
             bounds: { maxRenders: limits['chart-renders'], deadline: planningDeadline }
         });
         plan = await finder.buildPlan();
-        if ((inputs.rebuild ?? config.configuration.rebuild) === 'when-outdated') {
+        if (inputs.rebuild === 'when-outdated') {
             const found = finder;
             const decided = plan;
             plan = await log.group('Rebuild decisions (rebuild: when-outdated)', () => decideRebuilds(decided, {
                 registry: registryFor(chartHostsOf(charts.downloaded(), inputs.chartRewrites), config, inputs, http),
                 readFile: (repo, path, tag) => found.readFileAtTag(repo, path, tag),
                 now: clock.now(),
-                maxAgeMs: inputs.maxAgeMs ?? parseDuration(config.configuration['max-age']) ?? 7 * 86_400_000,
+                maxAgeMs: inputs.maxAgeMs,
                 staleBaseDays: config.configuration['stale-base-days'],
                 maxBases: limits['dockerfile-bases'],
                 deadline: planningDeadline,
@@ -69165,27 +69187,28 @@ function inPlanOrder(plan, ...lists) {
  * known (a cancel, a silent server), the report carries the plan and every build dispatched.
  */
 async function planAndDispatch(ctx, mode) {
-    const { settings, config, deps } = ctx;
+    const { run, deps } = ctx;
+    const { config } = run;
     const fromPlan = mode.fromPlan ? await readGivenPlan(ctx, mode.fromPlan) : undefined;
     if (!fromPlan)
-        checkChartCredentials(config, settings);
+        checkChartCredentials(run);
     const report = {
         mode: mode.kind,
         dispatched: false,
         results: [],
         problems: [],
         carried: [],
-        notes: chartsSkippedNote(settings.skipCharts && !fromPlan)
+        notes: chartsSkippedNote(run.skipCharts && !fromPlan, run.edge)
     };
     const tempRoot = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'hms-dispatcher-'));
     try {
         const github = await unlessAborted(deps.github({
-            org: ctx.org,
+            org: run.org.value,
             repo: config.configuration['product-stream-repo'],
             timeoutMs: config.configuration.timeouts['github-api-seconds'] * 1000
         }), deps.signal);
         const planned = fromPlan ??
-            (await unlessAborted(planRebuilds(config, { ...settings, org: ctx.org }, github, deps.output, tempRoot, deps.clock, deps.http, deps.http.signal), deps.signal));
+            (await unlessAborted(planRebuilds(config, planningInputs(run), github, deps.output, tempRoot, deps.clock, deps.http, deps.http.signal), deps.signal));
         let plan = mode.shard ? shardOf(planned.plan, mode.shard) : planned.plan;
         const refused = [];
         if (fromPlan) {
@@ -69202,25 +69225,25 @@ async function planAndDispatch(ctx, mode) {
         // planning's problems, and the acknowledgements no gap of a plan made now needs
         const problems = fromPlan
             ? planned.problems
-            : [...planned.problems, ...staleAcknowledgements(plan, config.acknowledged, settings.configFile)];
+            : [...planned.problems, ...staleAcknowledgements(plan, config.acknowledged, run.configFile)];
         report.problems.push(...reportedProblems(ctx, problems, planned.problems.length, mode));
         report.problems.push(...refused);
         report.carried.push(...problems);
-        if (settings.planFile)
-            await writeJsonFile(settings.planFile, { ...plan, problems });
+        if (run.planFile)
+            await writeJsonFile(run.planFile, { ...plan, problems });
         const gaps = gapResults(plan, config.acknowledged, new Date(deps.clock.now()).toISOString().slice(0, 10));
         const upToDate = upToDateResults(plan);
         report.results = inPlanOrder(plan, gaps, upToDate);
         if (mode.kind === 'plan')
             return report;
-        if (planned.partial && settings.failOn !== 'never') {
-            const refusal = `nothing was dispatched: the plan is partial (see above); ${optionName(settings.edge, 'failOn')} never dispatches a partial plan`;
+        if (planned.partial && run.failOn !== 'never') {
+            const refusal = `nothing was dispatched: the plan is partial (see above); ${optionName(run.edge, 'failOn')} never dispatches a partial plan`;
             deps.output.log.problem({ severity: 'error', message: refusal });
             report.problems.push({ severity: 'error', message: refusal });
             return report;
         }
         const dispatching = buildsToDispatch(plan);
-        const runner = new BuildRunner(github.builds(dispatching.repos.filter((r) => r.builds.length > 0).map((r) => r.githubRepo)), buildOptions(config, settings, plan, deps), deps.output.log, deps.clock);
+        const runner = new BuildRunner(github.builds(dispatching.repos.filter((r) => r.builds.length > 0).map((r) => r.githubRepo)), buildOptions(run, plan, deps), deps.output.log, deps.clock);
         report.dispatched = true;
         try {
             await unlessAborted(runner.run(dispatching), deps.signal);
@@ -69270,7 +69293,7 @@ function reportedProblems(ctx, problems, said, mode) {
 async function readGivenPlan(ctx, file) {
     let plan;
     try {
-        plan = await readPlanFile(file, { org: ctx.org, productStreamRepo: ctx.config.configuration['product-stream-repo'] }, ctx.deps.clock.now(), ctx.config.configuration.limits['plan-megabytes'] * MEGABYTE);
+        plan = await readPlanFile(file, { org: ctx.run.org.value, productStreamRepo: ctx.run.config.configuration['product-stream-repo'] }, ctx.deps.clock.now(), ctx.run.config.configuration.limits['plan-megabytes'] * MEGABYTE);
     }
     catch (error) {
         throw new BadInputError(errorMessage(error), { cause: error });
@@ -69279,25 +69302,45 @@ async function readGivenPlan(ctx, file) {
     const { problems = [], ...rest } = plan;
     return { plan: rest, problems };
 }
+/** What planning needs of the run: values settled, nothing left to choose. */
+function planningInputs(run) {
+    return {
+        edge: run.edge,
+        org: run.org.value,
+        serverUrl: run.serverUrl,
+        skipCharts: run.skipCharts,
+        helmDownload: run.helmDownload,
+        chartCredentials: run.chartCredentials,
+        chartRewrites: run.chartRewrites,
+        rebuild: run.rebuild.value,
+        maxAgeMs: run.maxAgeMs.value,
+        registryCredentials: run.registryCredentials
+            ? { ...run.registryCredentials.value, chartHostOnly: run.registryCredentials.chartHostOnly }
+            : undefined,
+        registryRewrites: run.registryRewrites,
+        registryHosts: run.registryHosts
+    };
+}
 /** Chart credentials are known to be missing before any download, with what to set. */
-function checkChartCredentials(config, settings) {
-    if (settings.skipCharts || settings.chartCredentials || !config.configuration['chart-credentials-required'])
+function checkChartCredentials(run) {
+    const { config, edge } = run;
+    if (run.skipCharts || run.chartCredentials || !config.configuration['chart-credentials-required'])
         return;
     if (config['helm-repo-lookup'].length === 0)
         return;
-    const name = (key) => optionName(settings.edge, key);
+    const name = (key) => optionName(edge, key);
     throw new BadInputError(`${name('chartRepoUsername')} and ${name('chartRepoPassword')} are not set, and the chart repository needs them ` +
-        `(configuration.chart-credentials-required): set them${settings.edge === 'action' ? ' from secrets' : ''}, or set ` +
-        `${switchOn(settings.edge, 'skipCharts')} to plan without the images of the manifests' charts` +
-        (settings.edge === 'action' ? ' (pull requests from forks get no secrets)' : ''));
+        `(configuration.chart-credentials-required): set them${edge === 'action' ? ' from secrets' : ''}, or set ` +
+        `${switchOn(edge, 'skipCharts')} to plan without the images of the manifests' charts` +
+        (edge === 'action' ? ' (pull requests from forks get no secrets)' : ''));
 }
 /** Run settings of the build phase, from the configuration and the inputs; the window of skip-succeeded-within on the job's clock. */
-function buildOptions(config, settings, plan, deps) {
-    const c = config.configuration;
-    const skip = settings.skipSucceededWithin;
+function buildOptions(run, plan, deps) {
+    const c = run.config.configuration;
+    const skip = run.skipSucceededWithin;
     return {
         ...(skip ? { skipSucceededSince: skip.kind === 'plan' ? Date.parse(plan.createdAt) : deps.clock.now() - skip.ms } : {}),
-        maxParallel: settings.maxParallel ?? c['max-parallel'],
+        maxParallel: run.maxParallel.value,
         pollIntervalMs: c['sleep-duration-seconds'] * 1000,
         timeLimitMs: c['time-limit-minutes'] * 60_000,
         // the original waited webhook-sleep-seconds once; look for the run with backoff up to six times that
@@ -69459,13 +69502,69 @@ async function loadConfiguration(file) {
     return parseConfiguration(text, file);
 }
 
+;// CONCATENATED MODULE: ./src/modes/effective-run.ts
+
+
+/** `max-age` when neither the input nor the configuration can say (the schema's default is the same). */
+const DEFAULT_MAX_AGE_MS = 7 * 86_400_000;
+/** The first of the candidates that has a value, with its source. */
+function first(...candidates) {
+    for (const [value, from] of candidates)
+        if (value !== undefined)
+            return { value, from };
+    return undefined;
+}
+/** Settle the run: the input or flag wins over the configuration, which wins over the default. */
+function effectiveRun(settings, config) {
+    const { org: orgInput, defaultOrg, maxParallel: parallelInput, rebuild: rebuildInput, maxAgeMs: maxAgeInput, configOverrides: _overrides, registryCredentials: registryInput, ...rest } = settings;
+    const name = (key) => optionName(settings.edge, key);
+    const c = config.configuration;
+    const org = first([orgInput, name('org')], [c.org, 'configuration.org'], [defaultOrg, 'GITHUB_REPOSITORY']);
+    if (!org)
+        return { error: `no GitHub organization: set configuration.org, ${name('org')}, or GITHUB_REPOSITORY` };
+    const chartCredentials = settings.chartCredentials;
+    return {
+        ...rest,
+        config,
+        org,
+        maxParallel: first([parallelInput, name('maxParallel')], [c['max-parallel'], 'configuration.max-parallel']) ?? {
+            value: 1,
+            from: 'default'
+        },
+        rebuild: first([rebuildInput, name('rebuild')], [c.rebuild, 'configuration.rebuild']) ?? { value: 'always', from: 'default' },
+        maxAgeMs: first([maxAgeInput, name('maxAge')], [parseDuration(c['max-age']), 'configuration.max-age']) ?? {
+            value: DEFAULT_MAX_AGE_MS,
+            from: 'default'
+        },
+        registryCredentials: registryInput
+            ? { value: registryInput, from: name('registryUsername'), chartHostOnly: false }
+            : chartCredentials
+                ? { value: chartCredentials, from: name('chartRepoUsername'), chartHostOnly: true }
+                : undefined
+    };
+}
+/** One line for the log: what the run settled on, and from where. */
+function describeRun(run) {
+    const days = (ms) => (ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : `${Math.round(ms / 3_600_000)}h`);
+    return [
+        `org ${run.org.value} (from ${run.org.from})`,
+        `max-parallel ${run.maxParallel.value} (from ${run.maxParallel.from})`,
+        `rebuild ${run.rebuild.value} (from ${run.rebuild.from})`,
+        ...(run.rebuild.value === 'when-outdated' ? [`max-age ${days(run.maxAgeMs.value)} (from ${run.maxAgeMs.from})`] : [])
+    ].join(', ');
+}
+
 ;// CONCATENATED MODULE: ./src/modes/prepare-job.ts
 
 
 
 
 
-/** The configuration (never changed: the command line's overrides make a new one), the org, the output folders; or bad input. */
+
+/**
+ * The effective run: the configuration (never changed: the command line's overrides make a new one),
+ * every precedence settled with its source, the output folders made; or bad input.
+ */
 async function prepareJob(settings, deps) {
     const { log } = deps.output;
     const loaded = await loadConfiguration(settings.configFile);
@@ -69481,12 +69580,13 @@ async function prepareJob(settings, deps) {
     log.info(`configuration: ${settings.configFile}`);
     await prepareOutputFiles(settings);
     const name = (key) => optionName(settings.edge, key);
-    const org = settings.org ?? config.configuration.org ?? settings.defaultOrg;
-    if (!org)
-        throw new BadInputError(`no GitHub organization: set configuration.org, ${name('org')}, or GITHUB_REPOSITORY`);
+    const run = effectiveRun(settings, config);
+    if ('error' in run)
+        throw new BadInputError(run.error);
     if (!settings.auth && settings.mode.kind !== 'merge')
         throw new BadInputError(`no GitHub credentials: set ${name('appId')} and ${name('privateKey')}, or ${name('token')}`);
-    return { settings, config, org, deps };
+    log.info(describeRun(run));
+    return { run, deps };
 }
 /** Every output file can be written: its folder is made now, so no late error costs the report. */
 async function prepareOutputFiles(settings) {
@@ -69931,6 +70031,7 @@ function renderResultsText(results) {
 
 
 
+
 /**
  * The one writer of a job's report: annotations for the results, the job summary, the outputs,
  * the results file and the exit status. Each write that fails is said, and the others still happen.
@@ -69951,12 +70052,15 @@ async function writeJobReport(report, target) {
     if (target.resultsFile) {
         const file = target.resultsFile;
         if (report.mode === 'plan')
-            log.info(`${Inputs.ResultsFile}: a dry run has no results; no results file is written`);
+            log.info(`${optionName(target.edge, 'resultsFile')}: a dry run has no results; no results file is written`);
         else if (!report.scope)
-            log.info(`${Inputs.ResultsFile}: the job stopped before it had a plan; no results file is written`);
+            log.info(`${optionName(target.edge, 'resultsFile')}: the job stopped before it had a plan; no results file is written`);
         else {
             const scope = report.scope;
-            writes.push([Inputs.ResultsFile, () => writeJsonFile(file, resultsDocument(scope, report.results, report.notes, report.carried))]);
+            writes.push([
+                optionName(target.edge, 'resultsFile'),
+                () => writeJsonFile(file, resultsDocument(scope, report.results, report.notes, report.carried))
+            ]);
         }
     }
     const failures = await writeEach(writes);
@@ -70051,12 +70155,13 @@ async function runJobWith(settings, deps) {
     }
     const end = await writeJobReport(report, {
         output: deps.output,
-        links: { serverUrl: settings.serverUrl, imageLinkTemplate: ctx.config.configuration['image-link-template'] },
+        links: { serverUrl: settings.serverUrl, imageLinkTemplate: ctx.run.config.configuration['image-link-template'] },
         failOn: settings.failOn,
+        edge: settings.edge,
         ...(settings.resultsFile ? { resultsFile: settings.resultsFile } : {})
     });
     if (settings.failureIssue && settings.mode.kind !== 'plan' && report.scope && !deps.signal.aborted)
-        await keepFailureIssue(settings.failureIssue.repo, report, settings, deps);
+        await keepFailureIssue(settings.failureIssue.repo, report, ctx.run, deps);
     return { ...end, report };
 }
 function main_withDefaults(settings, given, ended) {
@@ -70076,7 +70181,43 @@ function main_withDefaults(settings, given, ended) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/cancel-on-signals.ts
+/**
+ * SIGINT and SIGTERM for both edges, in one place: the first aborts the job's signal (the job
+ * reports what it dispatched and ends). A second one ends a command line at once (a person pressing
+ * Ctrl-C again means it); in the action it is the runner's SIGTERM, sent 7.5 s after its SIGINT,
+ * and the report is still being written: it is noted, and the runner's SIGKILL ends what is left.
+ * The handlers are removed when the work ends.
+ */
+async function cancelOnSignals(secondSignal, say, work) {
+    const cancel = new AbortController();
+    const onSignal = (signal) => {
+        if (cancel.signal.aborted) {
+            if (secondSignal === 'noted')
+                say(`${signal}: still writing the report`);
+            else {
+                say(`${signal} again: stopped at once`);
+                process.exit(130);
+            }
+            return;
+        }
+        const then = secondSignal === 'stops-at-once' ? ` (a second ${signal} stops at once)` : '';
+        say(`the job was cancelled (${signal}): reporting what is known and stopping${then}`);
+        cancel.abort(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+        return await work(cancel.signal);
+    }
+    finally {
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/action.ts
+
 
 
 
@@ -70090,34 +70231,28 @@ function main_withDefaults(settings, given, ended) {
  */
 async function action_run() {
     const output = new ActionsJobOutput();
-    const cancel = new AbortController();
-    const onSignal = (signal) => {
-        error(`the job was cancelled (${signal}): reporting what is known and stopping`);
-        cancel.abort(signal);
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    try {
-        const settings = await settingsFromInputs();
-        const result = await runJob(settings, { output, signal: cancel.signal });
-        if (result.exitCode !== 0)
-            setFailed(result.failure ?? 'the job failed');
-    }
-    catch (error) {
-        if (error instanceof Error && error.stack)
-            core_debug(error.stack);
-        const message = describeThrown(error);
-        setFailed(message);
-        // runJob reports whatever fails once it has a plan; what throws out of it came before any report
-        await output.summary(`## Image rebuilds\n\n> ❌ The job stopped: ${tableCell(message, 2000)}\n`).catch(() => undefined);
-    }
-    finally {
-        output.log.finish();
-        process.removeListener('SIGINT', onSignal);
-        process.removeListener('SIGTERM', onSignal);
-    }
+    const cancelled = await cancelOnSignals('noted', (message) => error(message), async (signal) => {
+        try {
+            const settings = await settingsFromInputs();
+            const result = await runJob(settings, { output, signal });
+            if (result.exitCode !== 0)
+                setFailed(result.failure ?? 'the job failed');
+        }
+        catch (error) {
+            if (error instanceof Error && error.stack)
+                core_debug(error.stack);
+            const message = describeThrown(error);
+            setFailed(message);
+            // runJob reports whatever fails once it has a plan; what throws out of it came before any report
+            await output.summary(`## Image rebuilds\n\n> ❌ The job stopped: ${tableCell(message, 2000)}\n`).catch(() => undefined);
+        }
+        finally {
+            output.log.finish();
+        }
+        return signal.aborted;
+    });
     // builds left running on GitHub go on; the job's requests, sleeps and programs ended with it
-    if (cancel.signal.aborted)
+    if (cancelled)
         process.exitCode = 1;
 }
 
@@ -70128,7 +70263,7 @@ async function action_run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(162);
+/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7936);
 
 // no process.exit(): every request, sleep and child process of the job ends with the job (src/http,
 // the job's signal), so the process ends once its report is written
@@ -72440,36 +72575,6 @@ module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/dra
 /******/ 	};
 /******/ })();
 /******/ 
-/******/ /* webpack/runtime/create fake namespace object */
-/******/ (() => {
-/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
-/******/ 	var leafPrototypes;
-/******/ 	// create a fake namespace object
-/******/ 	// mode & 1: value is a module id, require it
-/******/ 	// mode & 2: merge all properties of value into the ns
-/******/ 	// mode & 4: return value when already ns object
-/******/ 	// mode & 16: return value when it's Promise-like
-/******/ 	// mode & 8|1: behave like require
-/******/ 	__nccwpck_require__.t = function(value, mode) {
-/******/ 		if(mode & 1) value = this(value);
-/******/ 		if(mode & 8) return value;
-/******/ 		if(typeof value === 'object' && value) {
-/******/ 			if((mode & 4) && value.__esModule) return value;
-/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
-/******/ 		}
-/******/ 		var ns = Object.create(null);
-/******/ 		__nccwpck_require__.r(ns);
-/******/ 		var def = {};
-/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
-/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
-/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
-/******/ 		}
-/******/ 		def['default'] = () => (value);
-/******/ 		__nccwpck_require__.d(ns, def);
-/******/ 		return ns;
-/******/ 	};
-/******/ })();
-/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -72485,17 +72590,6 @@ module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/dra
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/make namespace object */
-/******/ (() => {
-/******/ 	// define __esModule on exports
-/******/ 	__nccwpck_require__.r = (exports) => {
-/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
-/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
-/******/ 		}
-/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
-/******/ 	};
 /******/ })();
 /******/ 
 /************************************************************************/

@@ -4,6 +4,7 @@ import { describeThrown } from './errors.js';
 import { tableCell } from './escape.js';
 import { ActionsJobOutput } from './job-output.js';
 import { runJob } from './main.js';
+import { cancelOnSignals } from './cancel-on-signals.js';
 
 /**
  * The action: inputs → settings → the job; the one place where failure becomes setFailed. A
@@ -12,28 +13,26 @@ import { runJob } from './main.js';
  */
 export async function run(): Promise<void> {
   const output = new ActionsJobOutput();
-  const cancel = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    core.error(`the job was cancelled (${signal}): reporting what is known and stopping`);
-    cancel.abort(signal);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    const settings = await settingsFromInputs();
-    const result = await runJob(settings, { output, signal: cancel.signal });
-    if (result.exitCode !== 0) core.setFailed(result.failure ?? 'the job failed');
-  } catch (error) {
-    if (error instanceof Error && error.stack) core.debug(error.stack);
-    const message = describeThrown(error);
-    core.setFailed(message);
-    // runJob reports whatever fails once it has a plan; what throws out of it came before any report
-    await output.summary(`## Image rebuilds\n\n> ❌ The job stopped: ${tableCell(message, 2000)}\n`).catch(() => undefined);
-  } finally {
-    output.log.finish();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-  }
+  const cancelled = await cancelOnSignals(
+    'noted',
+    (message) => core.error(message),
+    async (signal) => {
+      try {
+        const settings = await settingsFromInputs();
+        const result = await runJob(settings, { output, signal });
+        if (result.exitCode !== 0) core.setFailed(result.failure ?? 'the job failed');
+      } catch (error) {
+        if (error instanceof Error && error.stack) core.debug(error.stack);
+        const message = describeThrown(error);
+        core.setFailed(message);
+        // runJob reports whatever fails once it has a plan; what throws out of it came before any report
+        await output.summary(`## Image rebuilds\n\n> ❌ The job stopped: ${tableCell(message, 2000)}\n`).catch(() => undefined);
+      } finally {
+        output.log.finish();
+      }
+      return signal.aborted;
+    }
+  );
   // builds left running on GitHub go on; the job's requests, sleeps and programs ended with it
-  if (cancel.signal.aborted) process.exitCode = 1;
+  if (cancelled) process.exitCode = 1;
 }

@@ -1,4 +1,5 @@
 import { readBoundedFile } from './bounded-file.js';
+import { cancelOnSignals } from './cancel-on-signals.js';
 
 /** A PEM private key is a few KB. */
 const MAX_KEY_FILE_BYTES = 1024 * 1024;
@@ -96,29 +97,20 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const output = new ConsoleJobOutput(parsed.verbose);
   for (const warning of parsed.warnings) output.log.problem({ severity: 'warning', message: warning });
-  // Ctrl-C: the job reports what was dispatched, removes its temp folder and stops
-  const cancel = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (cancel.signal.aborted) {
-      // a second signal: the person means it, now
-      process.stderr.write(`\n${signal} again: stopped at once\n`);
-      process.exit(130);
+  // Ctrl-C: the job reports what was dispatched, removes its temp folder and stops; a second Ctrl-C stops at once
+  return cancelOnSignals(
+    'stops-at-once',
+    (message) => process.stderr.write(`\n${message}; the builds already dispatched go on\n`),
+    async (signal) => {
+      try {
+        const result = await runJob(parsed.settings, { output, signal });
+        if (result.failure) process.stderr.write(`error: ${logLine(result.failure)}\n`);
+        return signal.aborted ? 130 : result.exitCode;
+      } catch (error) {
+        if (parsed.verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+        process.stderr.write(`error: ${logLine(describeThrown(error))}\n`);
+        return 2;
+      }
     }
-    process.stderr.write(`\n${signal}: stopping (a second ${signal} stops at once); the builds already dispatched go on\n`);
-    cancel.abort(signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    const result = await runJob(parsed.settings, { output, signal: cancel.signal });
-    if (result.failure) process.stderr.write(`error: ${logLine(result.failure)}\n`);
-    return cancel.signal.aborted ? 130 : result.exitCode;
-  } catch (error) {
-    if (parsed.verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-    process.stderr.write(`error: ${logLine(describeThrown(error))}\n`);
-    return 2;
-  } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-  }
+  );
 }

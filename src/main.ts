@@ -43,12 +43,13 @@ async function runJobWith(settings: Settings, deps: JobDeps): Promise<JobResult>
   }
   const end = await writeJobReport(report, {
     output: deps.output,
-    links: { serverUrl: settings.serverUrl, imageLinkTemplate: ctx.config.configuration['image-link-template'] },
+    links: { serverUrl: settings.serverUrl, imageLinkTemplate: ctx.run.config.configuration['image-link-template'] },
     failOn: settings.failOn,
+    edge: settings.edge,
     ...(settings.resultsFile ? { resultsFile: settings.resultsFile } : {})
   });
   if (settings.failureIssue && settings.mode.kind !== 'plan' && report.scope && !deps.signal.aborted)
-    await keepFailureIssue(settings.failureIssue.repo, report, settings, deps);
+    await keepFailureIssue(settings.failureIssue.repo, report, ctx.run, deps);
   return { ...end, report };
 }
 

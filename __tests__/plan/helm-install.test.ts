@@ -8,8 +8,9 @@ import { installHelmRelease } from '../../src/plan/helm-install.js';
 import { CapturedStdout } from '../support/captured-stdout.js';
 import { ROOT } from '../support/run-action.js';
 import { listen, type RunningServer } from '../support/http.js';
+import { testHttp } from '../support/network.js';
 
-describe('installing a pinned helm release with @actions/tool-cache', () => {
+describe('installing a pinned helm release through the network policy into the tool cache', () => {
   const work = mkdtempSync(join(tmpdir(), 'helm-install-'));
   let server: RunningServer;
   let archive: Buffer;
@@ -50,15 +51,15 @@ describe('installing a pinned helm release with @actions/tool-cache', () => {
 
   it('refuses an archive whose sha256 is not the pinned one', async () => {
     const release = { version: 'v9.9.9', platform: 'linux-amd64', sha256: '0'.repeat(64), baseUrl: server.url };
-    await expect(installHelmRelease(release, () => undefined)).rejects.toThrow(
+    await expect(installHelmRelease(release, () => undefined, testHttp())).rejects.toThrow(
       /has sha256 [0-9a-f]{64}, expected 0{64}: refusing to run it$/
     );
   });
 
   it('says helm, the version and what to do when the download fails', async () => {
     const release = { version: 'v9.9.8', platform: 'linux-amd64', sha256: '0'.repeat(64), baseUrl: server.url };
-    await expect(installHelmRelease(release, () => undefined)).rejects.toThrow(
-      `cannot download helm v9.9.8 from ${server.url}/helm-v9.9.8-linux-amd64.tar.gz (Unexpected HTTP response: 404): put helm on PATH`
+    await expect(installHelmRelease(release, () => undefined, testHttp())).rejects.toThrow(
+      `cannot download helm v9.9.8 from ${server.url}/helm-v9.9.8-linux-amd64.tar.gz (answered 404): put helm on PATH`
     );
   });
 
@@ -71,16 +72,21 @@ describe('installing a pinned helm release with @actions/tool-cache', () => {
   it('installs, caches and then reuses an archive with the pinned sha256', async () => {
     const sha256 = createHash('sha256').update(archive).digest('hex');
     const logged: string[] = [];
-    const helm = await installHelmRelease({ version: 'v9.9.9', platform: 'linux-amd64', sha256, baseUrl: server.url }, (m) =>
-      logged.push(m)
+    const helm = await installHelmRelease(
+      { version: 'v9.9.9', platform: 'linux-amd64', sha256, baseUrl: server.url },
+      (m) => logged.push(m),
+      testHttp()
     );
     expect(helm).toBe(join(work, 'cache', 'helm', '9.9.9', process.arch, 'helm'));
     expect(execFileSync(helm, [], { encoding: 'utf8' })).toBe('v9.9.9\n');
     expect(logged).toEqual([`helm is not on PATH: downloading ${server.url}/helm-v9.9.9-linux-amd64.tar.gz`]);
-    expect(stdout.commands()).toContain(`::debug::Downloading ${server.url}/helm-v9.9.9-linux-amd64.tar.gz`);
     // the second time it comes from the tool cache, without a download
     expect(
-      await installHelmRelease({ version: 'v9.9.9', platform: 'linux-amd64', sha256, baseUrl: 'http://127.0.0.1:9' }, () => undefined)
+      await installHelmRelease(
+        { version: 'v9.9.9', platform: 'linux-amd64', sha256, baseUrl: 'http://127.0.0.1:9' },
+        () => undefined,
+        testHttp()
+      )
     ).toBe(helm);
   });
 });

@@ -17,8 +17,8 @@ import type { ModeContext } from './mode-context.js';
 export async function mergeResults(ctx: ModeContext, pattern: string): Promise<JobReport> {
   const { output } = ctx.deps;
   const { log } = output;
-  const name = optionName(ctx.settings.edge, 'mergeResults');
-  const read = await readResultsFiles(pattern, name, output, ctx.config.configuration.limits['plan-megabytes'] * MEGABYTE);
+  const name = optionName(ctx.run.edge, 'mergeResults');
+  const read = await readResultsFiles(pattern, name, output, ctx.run.config.configuration.limits['plan-megabytes'] * MEGABYTE);
   const report: JobReport = { mode: 'merge', dispatched: true, results: [], problems: [...read.problems], carried: [], notes: [] };
   if (read.documents.length === 0) {
     const failure = `${name}: no results file matches ${pattern}: no job of this run reported (did they run, and upload their results?)`;

@@ -1,11 +1,8 @@
-import type { Configuration } from '../config/configuration.js';
 import type { JobDeps } from '../job-ports.js';
-import type { Settings } from '../settings.js';
+import type { EffectiveRun } from './effective-run.js';
 
-/** What every mode of a run is given: the settings, the configuration as read (never changed), the org, and the ports. */
+/** What every mode of a run is given: the run, every precedence settled (effective-run.ts), and the ports. */
 export interface ModeContext {
-  settings: Settings;
-  config: Readonly<Configuration>;
-  org: string;
+  run: EffectiveRun;
   deps: JobDeps;
 }

@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Configuration } from '../config/configuration.js';
 import { MEGABYTE } from '../bytes.js';
 import { BuildRunner, type BuildOptions } from '../dispatch/build-runner.js';
 import { BadInputError, CancelledError, describeThrown, errorMessage, unlessAborted } from '../errors.js';
@@ -10,7 +9,7 @@ import type { Problem } from '../log.js';
 import type { Plan } from '../plan/plan.js';
 import { planBuilds } from '../plan/plan.js';
 import { readPlanFile } from '../plan/plan-file.js';
-import { chartsSkippedNote, planRebuilds, type Planned } from '../plan/plan-rebuilds.js';
+import { chartsSkippedNote, planRebuilds, type Planned, type PlanningInputs } from '../plan/plan-rebuilds.js';
 import { shardOf } from '../plan/shard.js';
 import { verifyPlan } from '../plan/verify-plan.js';
 import { switchOn, optionName } from '../options.js';
@@ -18,6 +17,7 @@ import { buildsToDispatch, gapResults, inPlanOrder, staleAcknowledgements, upToD
 import type { JobReport } from '../report/job-report.js';
 import type { Settings } from '../settings.js';
 import type { ModeContext } from './mode-context.js';
+import type { EffectiveRun } from './effective-run.js';
 
 type PlanMode = Extract<Settings['mode'], { kind: 'plan' | 'dispatch' }>;
 
@@ -27,22 +27,23 @@ type PlanMode = Extract<Settings['mode'], { kind: 'plan' | 'dispatch' }>;
  * known (a cancel, a silent server), the report carries the plan and every build dispatched.
  */
 export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise<JobReport> {
-  const { settings, config, deps } = ctx;
+  const { run, deps } = ctx;
+  const { config } = run;
   const fromPlan = mode.fromPlan ? await readGivenPlan(ctx, mode.fromPlan) : undefined;
-  if (!fromPlan) checkChartCredentials(config, settings);
+  if (!fromPlan) checkChartCredentials(run);
   const report: JobReport = {
     mode: mode.kind,
     dispatched: false,
     results: [],
     problems: [],
     carried: [],
-    notes: chartsSkippedNote(settings.skipCharts && !fromPlan)
+    notes: chartsSkippedNote(run.skipCharts && !fromPlan, run.edge)
   };
   const tempRoot = await mkdtemp(join(tmpdir(), 'hms-dispatcher-'));
   try {
     const github = await unlessAborted(
       deps.github({
-        org: ctx.org,
+        org: run.org.value,
         repo: config.configuration['product-stream-repo'],
         timeoutMs: config.configuration.timeouts['github-api-seconds'] * 1000
       }),
@@ -51,7 +52,7 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
     const planned =
       fromPlan ??
       (await unlessAborted(
-        planRebuilds(config, { ...settings, org: ctx.org }, github, deps.output, tempRoot, deps.clock, deps.http, deps.http.signal),
+        planRebuilds(config, planningInputs(run), github, deps.output, tempRoot, deps.clock, deps.http, deps.http.signal),
         deps.signal
       ));
     let plan = mode.shard ? shardOf(planned.plan, mode.shard) : planned.plan;
@@ -71,17 +72,17 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
     // planning's problems, and the acknowledgements no gap of a plan made now needs
     const problems = fromPlan
       ? planned.problems
-      : [...planned.problems, ...staleAcknowledgements(plan, config.acknowledged, settings.configFile)];
+      : [...planned.problems, ...staleAcknowledgements(plan, config.acknowledged, run.configFile)];
     report.problems.push(...reportedProblems(ctx, problems, planned.problems.length, mode));
     report.problems.push(...refused);
     report.carried.push(...problems);
-    if (settings.planFile) await writeJsonFile(settings.planFile, { ...plan, problems } satisfies Plan);
+    if (run.planFile) await writeJsonFile(run.planFile, { ...plan, problems } satisfies Plan);
     const gaps = gapResults(plan, config.acknowledged, new Date(deps.clock.now()).toISOString().slice(0, 10));
     const upToDate = upToDateResults(plan);
     report.results = inPlanOrder(plan, gaps, upToDate);
     if (mode.kind === 'plan') return report;
-    if (planned.partial && settings.failOn !== 'never') {
-      const refusal = `nothing was dispatched: the plan is partial (see above); ${optionName(settings.edge, 'failOn')} never dispatches a partial plan`;
+    if (planned.partial && run.failOn !== 'never') {
+      const refusal = `nothing was dispatched: the plan is partial (see above); ${optionName(run.edge, 'failOn')} never dispatches a partial plan`;
       deps.output.log.problem({ severity: 'error', message: refusal });
       report.problems.push({ severity: 'error', message: refusal });
       return report;
@@ -89,7 +90,7 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
     const dispatching = buildsToDispatch(plan);
     const runner = new BuildRunner(
       github.builds(dispatching.repos.filter((r) => r.builds.length > 0).map((r) => r.githubRepo)),
-      buildOptions(config, settings, plan, deps),
+      buildOptions(run, plan, deps),
       deps.output.log,
       deps.clock
     );
@@ -136,9 +137,9 @@ async function readGivenPlan(ctx: ModeContext, file: string): Promise<Planned> {
   try {
     plan = await readPlanFile(
       file,
-      { org: ctx.org, productStreamRepo: ctx.config.configuration['product-stream-repo'] },
+      { org: ctx.run.org.value, productStreamRepo: ctx.run.config.configuration['product-stream-repo'] },
       ctx.deps.clock.now(),
-      ctx.config.configuration.limits['plan-megabytes'] * MEGABYTE
+      ctx.run.config.configuration.limits['plan-megabytes'] * MEGABYTE
     );
   } catch (error) {
     throw new BadInputError(errorMessage(error), { cause: error });
@@ -148,31 +149,51 @@ async function readGivenPlan(ctx: ModeContext, file: string): Promise<Planned> {
   return { plan: rest, problems };
 }
 
+/** What planning needs of the run: values settled, nothing left to choose. */
+function planningInputs(run: EffectiveRun): PlanningInputs {
+  return {
+    edge: run.edge,
+    org: run.org.value,
+    serverUrl: run.serverUrl,
+    skipCharts: run.skipCharts,
+    helmDownload: run.helmDownload,
+    chartCredentials: run.chartCredentials,
+    chartRewrites: run.chartRewrites,
+    rebuild: run.rebuild.value,
+    maxAgeMs: run.maxAgeMs.value,
+    registryCredentials: run.registryCredentials
+      ? { ...run.registryCredentials.value, chartHostOnly: run.registryCredentials.chartHostOnly }
+      : undefined,
+    registryRewrites: run.registryRewrites,
+    registryHosts: run.registryHosts
+  };
+}
+
 /** Chart credentials are known to be missing before any download, with what to set. */
-function checkChartCredentials(config: Readonly<Configuration>, settings: Settings): void {
-  if (settings.skipCharts || settings.chartCredentials || !config.configuration['chart-credentials-required']) return;
+function checkChartCredentials(run: EffectiveRun): void {
+  const { config, edge } = run;
+  if (run.skipCharts || run.chartCredentials || !config.configuration['chart-credentials-required']) return;
   if (config['helm-repo-lookup'].length === 0) return;
-  const name = (key: 'chartRepoUsername' | 'chartRepoPassword'): string => optionName(settings.edge, key);
+  const name = (key: 'chartRepoUsername' | 'chartRepoPassword'): string => optionName(edge, key);
   throw new BadInputError(
     `${name('chartRepoUsername')} and ${name('chartRepoPassword')} are not set, and the chart repository needs them ` +
-      `(configuration.chart-credentials-required): set them${settings.edge === 'action' ? ' from secrets' : ''}, or set ` +
-      `${switchOn(settings.edge, 'skipCharts')} to plan without the images of the manifests' charts` +
-      (settings.edge === 'action' ? ' (pull requests from forks get no secrets)' : '')
+      `(configuration.chart-credentials-required): set them${edge === 'action' ? ' from secrets' : ''}, or set ` +
+      `${switchOn(edge, 'skipCharts')} to plan without the images of the manifests' charts` +
+      (edge === 'action' ? ' (pull requests from forks get no secrets)' : '')
   );
 }
 
 /** Run settings of the build phase, from the configuration and the inputs; the window of skip-succeeded-within on the job's clock. */
 export function buildOptions(
-  config: Readonly<Configuration>,
-  settings: Pick<Settings, 'skipSucceededWithin' | 'maxParallel'>,
+  run: Pick<EffectiveRun, 'config' | 'skipSucceededWithin' | 'maxParallel'>,
   plan: Pick<Plan, 'createdAt'>,
   deps: { clock: { now(): number }; signal?: AbortSignal }
 ): BuildOptions {
-  const c = config.configuration;
-  const skip = settings.skipSucceededWithin;
+  const c = run.config.configuration;
+  const skip = run.skipSucceededWithin;
   return {
     ...(skip ? { skipSucceededSince: skip.kind === 'plan' ? Date.parse(plan.createdAt) : deps.clock.now() - skip.ms } : {}),
-    maxParallel: settings.maxParallel ?? c['max-parallel'],
+    maxParallel: run.maxParallel.value,
     pollIntervalMs: c['sleep-duration-seconds'] * 1000,
     timeLimitMs: c['time-limit-minutes'] * 60_000,
     // the original waited webhook-sleep-seconds once; look for the run with backoff up to six times that

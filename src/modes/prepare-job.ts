@@ -7,8 +7,12 @@ import type { JobDeps } from '../job-ports.js';
 import { optionName } from '../options.js';
 import type { Settings } from '../settings.js';
 import type { ModeContext } from './mode-context.js';
+import { describeRun, effectiveRun } from './effective-run.js';
 
-/** The configuration (never changed: the command line's overrides make a new one), the org, the output folders; or bad input. */
+/**
+ * The effective run: the configuration (never changed: the command line's overrides make a new one),
+ * every precedence settled with its source, the output folders made; or bad input.
+ */
 export async function prepareJob(settings: Settings, deps: JobDeps): Promise<ModeContext> {
   const { log } = deps.output;
   const loaded = await loadConfiguration(settings.configFile);
@@ -21,12 +25,13 @@ export async function prepareJob(settings: Settings, deps: JobDeps): Promise<Mod
   log.setLevel(config.configuration['log-level']);
   log.info(`configuration: ${settings.configFile}`);
   await prepareOutputFiles(settings);
-  const name = (key: 'org' | 'appId' | 'privateKey' | 'token'): string => optionName(settings.edge, key);
-  const org = settings.org ?? config.configuration.org ?? settings.defaultOrg;
-  if (!org) throw new BadInputError(`no GitHub organization: set configuration.org, ${name('org')}, or GITHUB_REPOSITORY`);
+  const name = (key: 'appId' | 'privateKey' | 'token'): string => optionName(settings.edge, key);
+  const run = effectiveRun(settings, config);
+  if ('error' in run) throw new BadInputError(run.error);
   if (!settings.auth && settings.mode.kind !== 'merge')
     throw new BadInputError(`no GitHub credentials: set ${name('appId')} and ${name('privateKey')}, or ${name('token')}`);
-  return { settings, config, org, deps };
+  log.info(describeRun(run));
+  return { run, deps };
 }
 
 /** Every output file can be written: its folder is made now, so no late error costs the report. */

@@ -1,5 +1,5 @@
 import type { Configuration } from '../config/configuration.js';
-import { Inputs } from '../constants.js';
+import { optionName, switchOn, type Edge } from '../options.js';
 import type { Clock } from '../dispatch/clock.js';
 import { MEGABYTE } from '../bytes.js';
 import type { GitHubPorts } from '../job-ports.js';
@@ -14,7 +14,6 @@ import { locateHelm } from './helm-install.js';
 import type { Plan } from './plan.js';
 import { decideRebuilds } from './decide-rebuilds.js';
 import type { RebuildPolicy } from './rebuild-decision.js';
-import { parseDuration } from '../duration.js';
 import { RegistryClient } from '../registry/registry-client.js';
 import { dirname } from 'node:path';
 import { BadInputError } from '../errors.js';
@@ -23,16 +22,19 @@ import type { OriginBoundFetch } from '../http/origin-bound-fetch.js';
 
 /** What planning needs from the settings. */
 export interface PlanningInputs {
+  /** Where the settings came from: messages name options as that edge spells them. */
+  edge: Edge;
   org: string;
   serverUrl: string;
   skipCharts: boolean;
   helmDownload: boolean;
   chartCredentials: { username: string; password: string } | undefined;
   chartRewrites: readonly { from: string; to: string }[];
-  /** The inputs `rebuild` and `max-age` (they win over the configuration's). */
-  rebuild: RebuildPolicy | undefined;
-  maxAgeMs: number | undefined;
-  registryCredentials: { username: string; password: string } | undefined;
+  /** `rebuild` and `max-age`, settled (modes/effective-run.ts). */
+  rebuild: RebuildPolicy;
+  maxAgeMs: number;
+  /** Registry credentials, and whether they are the chart repository's (then for its host only). */
+  registryCredentials: { username: string; password: string; chartHostOnly: boolean } | undefined;
   registryRewrites: readonly { from: string; to: string }[];
   registryHosts: readonly string[];
 }
@@ -44,9 +46,11 @@ export interface Planned {
   partial?: string;
 }
 
-export function chartsSkippedNote(skipCharts: boolean): string[] {
+export function chartsSkippedNote(skipCharts: boolean, edge: Edge): string[] {
   return skipCharts
-    ? [`charts were not downloaded nor rendered (${Inputs.SkipCharts}): the images of the manifests' charts are not in this plan`]
+    ? [
+        `charts were not downloaded nor rendered (${optionName(edge, 'skipCharts')}): the images of the manifests' charts are not in this plan`
+      ]
     : [];
 }
 
@@ -86,12 +90,13 @@ function registryFor(
   const named = new Set([...inputs.registryHosts, ...chartHosts]);
   const rewritten = new Set(inputs.registryRewrites.map((r) => r.from));
   const given = inputs.registryCredentials;
-  const chart = inputs.chartCredentials;
+  const credentials = given ? { username: given.username, password: given.password } : undefined;
   return new RegistryClient({
     http,
     credentialsFor: (registry) => {
-      if (given) return named.has(registry) || rewritten.has(registry) ? given : undefined;
-      return chart && chartHosts.has(registry) ? chart : undefined;
+      if (!credentials) return undefined;
+      if (given?.chartHostOnly) return chartHosts.has(registry) ? credentials : undefined;
+      return named.has(registry) || rewritten.has(registry) ? credentials : undefined;
     },
     rewrites: inputs.registryRewrites,
     namedHosts: named,
@@ -138,15 +143,18 @@ export async function planRebuilds(
   output.mask(gitToken);
   const helm = inputs.skipCharts
     ? undefined
-    : await Helm.create(await locateHelm((m) => log.info(m), { download: inputs.helmDownload }), {
-        timeoutMs: timeouts['helm-template-seconds'] * 1000,
-        tempRoot,
-        memoryBytes: limits['helm-memory-megabytes'] * MEGABYTE,
-        maxOutputBytes: limits['helm-output-megabytes'] * MEGABYTE,
-        ...(signal ? { signal } : {})
-      });
+    : await Helm.create(
+        await locateHelm((m) => log.info(m), { download: inputs.helmDownload, http, skipCharts: switchOn(inputs.edge, 'skipCharts') }),
+        {
+          timeoutMs: timeouts['helm-template-seconds'] * 1000,
+          tempRoot,
+          memoryBytes: limits['helm-memory-megabytes'] * MEGABYTE,
+          maxOutputBytes: limits['helm-output-megabytes'] * MEGABYTE,
+          ...(signal ? { signal } : {})
+        }
+      );
   if (helm) log.info(`helm: ${helm.binary} (${await helm.version()})`);
-  for (const note of chartsSkippedNote(inputs.skipCharts)) log.problem({ severity: 'warning', message: note });
+  for (const note of chartsSkippedNote(inputs.skipCharts, inputs.edge)) log.problem({ severity: 'warning', message: note });
   const renderScript = renderScriptOf(config.configuration['render-script'], log);
   const productStreamUrl = `${inputs.serverUrl.replace(/\/+$/, '')}/${inputs.org}/${productStreamRepo}`;
   const repo = await GitRepository.open(productStreamUrl, gitToken, {
@@ -184,7 +192,7 @@ export async function planRebuilds(
       bounds: { maxRenders: limits['chart-renders'], deadline: planningDeadline }
     });
     plan = await finder.buildPlan();
-    if ((inputs.rebuild ?? config.configuration.rebuild) === 'when-outdated') {
+    if (inputs.rebuild === 'when-outdated') {
       const found = finder;
       const decided = plan;
       plan = await log.group('Rebuild decisions (rebuild: when-outdated)', () =>
@@ -192,7 +200,7 @@ export async function planRebuilds(
           registry: registryFor(chartHostsOf(charts.downloaded(), inputs.chartRewrites), config, inputs, http),
           readFile: (repo, path, tag) => found.readFileAtTag(repo, path, tag),
           now: clock.now(),
-          maxAgeMs: inputs.maxAgeMs ?? parseDuration(config.configuration['max-age']) ?? 7 * 86_400_000,
+          maxAgeMs: inputs.maxAgeMs,
           staleBaseDays: config.configuration['stale-base-days'],
           maxBases: limits['dockerfile-bases'],
           deadline: planningDeadline,

@@ -1,7 +1,7 @@
 import { Outputs } from '../constants.js';
 import { errorMessage, httpStatus } from '../errors.js';
 import type { JobDeps } from '../job-ports.js';
-import type { Settings } from '../settings.js';
+import type { EffectiveRun } from '../modes/effective-run.js';
 import { updateFailureIssue } from './failure-issue.js';
 import { failureItemsOf, type JobReport } from './job-report.js';
 
@@ -9,7 +9,12 @@ import { failureItemsOf, type JobReport } from './job-report.js';
  * The product stream's failure issue, after the report: its failures carry their streaks from day
  * to day. Without issues: write on that repository it is one warning; the run goes on.
  */
-export async function keepFailureIssue(repo: string, report: JobReport, settings: Settings, deps: JobDeps): Promise<void> {
+export async function keepFailureIssue(
+  repo: string,
+  report: JobReport,
+  settings: Pick<EffectiveRun, 'auth' | 'jobRunUrl'>,
+  deps: JobDeps
+): Promise<void> {
   const { log } = deps.output;
   const scope = report.scope;
   if (!scope) return;

@@ -1,4 +1,5 @@
-import { Inputs, Outputs, type FailOn } from '../constants.js';
+import { Outputs, type FailOn } from '../constants.js';
+import { optionName, type Edge } from '../options.js';
 import { errorMessage } from '../errors.js';
 import { tableCell } from '../escape.js';
 import { writeJsonFile, type JobOutput } from '../job-output.js';
@@ -18,6 +19,8 @@ export interface ReportTarget {
   links: SummaryLinks;
   failOn: FailOn;
   resultsFile?: string;
+  /** Where the settings came from: messages name options as that edge spells them. */
+  edge: Edge;
 }
 
 /** How the job ends: its exit code, and one line saying why when it fails. */
@@ -45,11 +48,15 @@ export async function writeJobReport(report: JobReport, target: ReportTarget): P
   ];
   if (target.resultsFile) {
     const file = target.resultsFile;
-    if (report.mode === 'plan') log.info(`${Inputs.ResultsFile}: a dry run has no results; no results file is written`);
-    else if (!report.scope) log.info(`${Inputs.ResultsFile}: the job stopped before it had a plan; no results file is written`);
+    if (report.mode === 'plan') log.info(`${optionName(target.edge, 'resultsFile')}: a dry run has no results; no results file is written`);
+    else if (!report.scope)
+      log.info(`${optionName(target.edge, 'resultsFile')}: the job stopped before it had a plan; no results file is written`);
     else {
       const scope = report.scope;
-      writes.push([Inputs.ResultsFile, () => writeJsonFile(file, resultsDocument(scope, report.results, report.notes, report.carried))]);
+      writes.push([
+        optionName(target.edge, 'resultsFile'),
+        () => writeJsonFile(file, resultsDocument(scope, report.results, report.notes, report.carried))
+      ]);
     }
   }
   const failures = await writeEach(writes);
