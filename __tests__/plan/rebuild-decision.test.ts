@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { ConsoleLog, PhaseLog, type Problem } from '../../src/log.js';
 import { decideRebuilds } from '../../src/plan/decide-rebuilds.js';
+import { PlanningBudget } from '../../src/plan/planning-budget.js';
 import type { Plan, PlannedBuild } from '../../src/plan/plan.js';
 import type { ImageReference } from '../../src/registry/image-reference.js';
 import { plannedImage } from '../support/planned-image.js';
@@ -231,8 +232,7 @@ describe('rebuild decisions against the planning deadline', () => {
       maxAgeMs: 1,
       staleBaseDays: 180,
       maxBases: 50,
-      deadline: 1000,
-      clock: () => 2000,
+      budget: new PlanningBudget({ deadline: 1000 }, () => 2000),
       log
     });
     problems.push(...log.problems);

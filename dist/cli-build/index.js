@@ -39786,7 +39786,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6354);
+/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9200);
 
 // no process.exit(): every request, sleep and child process of the job ends with the job
 process.exitCode = await (0,_command_line_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2));
@@ -39796,7 +39796,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6354:
+/***/ 9200:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -64624,246 +64624,6 @@ function compileAnchored(source) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/plan/workflow-choice.ts
-
-/** A repo path without `./` and `..`-free, or undefined for one that leaves the repo. */
-function repoPath(path) {
-    const parts = [];
-    for (const part of path.split('/')) {
-        if (part === '' || part === '.')
-            continue;
-        if (part === '..')
-            return undefined;
-        parts.push(part);
-    }
-    return parts.length > 0 ? parts.join('/') : undefined;
-}
-/** The Dockerfile a workflow's `with:` names: `docker-build-file`, else `Dockerfile` in `docker-build-context`. */
-function dockerfileOf(withBlock) {
-    const file = withBlock['docker-build-file'];
-    if (typeof file === 'string' && file.trim() !== '')
-        return repoPath(file.trim());
-    const context = withBlock['docker-build-context'];
-    if (typeof context === 'string' && context.trim() !== '')
-        return repoPath(`${context.trim()}/Dockerfile`);
-    return undefined;
-}
-/** The original tool's rules: which workflow names build which kind of image. */
-function workflowNamesFor(image) {
-    if (image === 'hms-test')
-        return ['Build and Publish hms-test Docker image'];
-    if (image.endsWith('-test'))
-        return ['Build and Publish CT Docker Images'];
-    return ['Build and Publish Service Docker Images', 'Build and Publish Docker Images'];
-}
-function fileName(path) {
-    return path.slice(path.lastIndexOf('/') + 1);
-}
-/** A configured override for this image, if any (first match wins). */
-function findOverride(overrides, repo, image) {
-    return overrides.find((o) => (o['github-repo'] === undefined || o['github-repo'] === repo) && (o.image === undefined || o.image === image));
-}
-function workflowMatches(workflow, nameOrFile) {
-    return workflow.name === nameOrFile || workflow.path === nameOrFile || fileName(workflow.path) === nameOrFile;
-}
-/**
- * The order in which to read workflow files at the tag: the override alone when there is one;
- * otherwise the workflows the name rules expect first (usually the only read needed), then the rest.
- */
-function workflowsToInspect(workflows, image, override) {
-    const active = workflows.filter((w) => w.state === 'active');
-    if (override)
-        return active.filter((w) => workflowMatches(w, override.workflow));
-    const names = workflowNamesFor(image);
-    const expected = names.flatMap((n) => active.filter((w) => w.name === n));
-    return [...expected, ...active.filter((w) => !expected.includes(w))];
-}
-function triggers(on) {
-    if (typeof on === 'string')
-        return [on];
-    if (Array.isArray(on))
-        return on.filter((t) => typeof t === 'string');
-    if (isMapping(on))
-        return Object.keys(on);
-    return [];
-}
-/** Read a workflow file: its `on:` triggers and every `image-name` input of its jobs and steps. */
-function inspectWorkflowFile(text, path) {
-    let doc;
-    try {
-        doc = parseYaml(text, path);
-    }
-    catch (error) {
-        return { imageNames: [], dispatchable: false, unreadable: yamlProblem(text, error) };
-    }
-    if (!isMapping(doc))
-        return { imageNames: [], dispatchable: false, unreadable: 'not a workflow: its top is not a mapping' };
-    // YAML 1.1 readers turn the key `on` into `true`; accept both spellings
-    const on = 'on' in doc ? doc.on : doc.true;
-    const imageNames = new Set();
-    let dockerfile;
-    const jobs = isMapping(doc.jobs) ? Object.values(doc.jobs) : [];
-    const addFrom = (withBlock) => {
-        if (!isMapping(withBlock))
-            return;
-        if (typeof withBlock['image-name'] === 'string')
-            imageNames.add(withBlock['image-name']);
-        dockerfile ??= dockerfileOf(withBlock);
-    };
-    for (const job of jobs) {
-        if (!isMapping(job))
-            continue;
-        addFrom(job.with);
-        if (Array.isArray(job.steps))
-            for (const step of job.steps)
-                if (isMapping(step))
-                    addFrom(step.with);
-    }
-    return { imageNames: [...imageNames], dispatchable: triggers(on).includes('workflow_dispatch'), ...(dockerfile ? { dockerfile } : {}) };
-}
-/**
- * Pick the workflow that builds `image` at a tag. `readFacts` reads one workflow file at the tag
- * (cached by the caller); files are read in `workflowsToInspect` order and reading stops at the
- * first file whose `image-name` is the image.
- */
-async function chooseWorkflow(workflows, image, override, readFacts) {
-    const order = workflowsToInspect(workflows, image, override);
-    if (override && order.length === 0)
-        return { ok: false, reason: `workflow-overrides names "${override.workflow}", which is not an active workflow of the repo` };
-    const byName = new Set(workflowNamesFor(image));
-    let fallback;
-    for (const workflow of order) {
-        const facts = await readFacts(workflow);
-        if (override)
-            return decide(workflow, facts, 'override');
-        if (facts?.imageNames.includes(image))
-            return decide(workflow, facts, 'image-name');
-        // a file naming other images builds those images: the name rule must not pick it
-        if (!fallback && byName.has(workflow.name) && (facts === undefined || facts.imageNames.length === 0))
-            fallback = { workflow, facts };
-    }
-    if (fallback)
-        return decide(fallback.workflow, fallback.facts, 'workflow-name');
-    return {
-        ok: false,
-        reason: `no workflow builds image ${image}: none has image-name ${image} and none is named ${[...byName].map((n) => `"${n}"`).join(' or ')}`
-    };
-}
-function decide(workflow, facts, how) {
-    if (facts === undefined)
-        return { ok: false, workflow, reason: `workflow ${workflow.path} does not exist at this tag` };
-    if (facts.unreadable)
-        return { ok: false, workflow, reason: `workflow ${workflow.path} at this tag cannot be read: ${facts.unreadable}` };
-    if (!facts.dispatchable)
-        return { ok: false, workflow, reason: `workflow "${workflow.name}" (${workflow.path}) has no workflow_dispatch trigger at this tag` };
-    return { ok: true, workflow, how, ...(facts.dockerfile ? { dockerfile: facts.dockerfile } : {}) };
-}
-
-;// CONCATENATED MODULE: ./src/plan/choose-builds.ts
-
-
-
-
-
-/** Workflow listings and file reads in flight at once: 8 repos' listings side by side, well under GitHub's 100 concurrent. */
-const choose_builds_CONCURRENT_REQUESTS = 8;
-/**
- * Choose the workflow of every resolved image, at its git tag, and group the images into builds
- * (a workflow at a tag builds once, however many images it builds). Workflow files come from the
- * tag snapshots planning already read; a file they lack is read with `api.readFile`.
- */
-class BuildChooser {
-    api;
-    overrides;
-    filesAtTags;
-    workflowLists = new Map();
-    facts = new Map();
-    limit = pLimit(choose_builds_CONCURRENT_REQUESTS);
-    constructor(api, overrides, 
-    /** Workflow files at each tag, by `tagKey(repo, tag)`, as the tag snapshots read them. */
-    filesAtTags) {
-        this.api = api;
-        this.overrides = overrides;
-        this.filesAtTags = filesAtTags;
-    }
-    async choose(repos) {
-        const noBuilds = [];
-        const chosen = await Promise.all(repos.map(async (repo) => {
-            // the requests (workflow listings, the rare file read) are bounded, not the choices: an image waiting
-            // for its repo's listing must not hold a slot another repo's listing needs
-            const choices = await Promise.all(repo.images.map(async (image) => ({ image, choice: await this.chooseFor(image) })));
-            const builds = new Map();
-            const images = choices.map(({ image, choice }) => {
-                if (choice === undefined)
-                    return image;
-                if (!choice.ok) {
-                    noBuilds.push({ image, reason: choice.reason });
-                    return { ...image, state: 'unresolved', reason: choice.reason };
-                }
-                const key = `${choice.workflow.id}\u0000${image.gitTag}`;
-                const build = builds.get(key);
-                if (build)
-                    build.images.push(image.fullImage);
-                else
-                    builds.set(key, {
-                        githubRepo: repo.githubRepo,
-                        gitTag: image.gitTag,
-                        commit: image.commit ?? '',
-                        workflow: { id: choice.workflow.id, name: choice.workflow.name, path: choice.workflow.path },
-                        chosenBy: choice.how,
-                        images: [image.fullImage],
-                        ...(choice.dockerfile ? { dockerfile: choice.dockerfile } : {})
-                    });
-                return image;
-            });
-            return { ...repo, images, builds: [...builds.values()] };
-        }));
-        return { repos: chosen, noBuilds };
-    }
-    /** The workflow of one image; undefined for an image already unresolved (its tag is missing). */
-    async chooseFor(image) {
-        if (image.state !== 'resolved')
-            return undefined;
-        try {
-            const workflows = await this.workflowsOf(image.githubRepo);
-            const override = findOverride(this.overrides, image.githubRepo, image.name);
-            return await chooseWorkflow(workflows, image.name, override, (w) => this.factsAt(image.githubRepo, w, image.gitTag));
-        }
-        catch (error) {
-            rethrowIfFatal(error);
-            return { ok: false, reason: `cannot read the workflows of ${image.githubRepo}: ${errorMessage(error)}` };
-        }
-    }
-    workflowsOf(repo) {
-        let pending = this.workflowLists.get(repo);
-        if (!pending) {
-            pending = this.limit(() => this.api.listWorkflows(repo));
-            this.workflowLists.set(repo, pending);
-        }
-        return pending;
-    }
-    factsAt(repo, workflow, tag) {
-        const key = `${repo}\u0000${workflow.path}\u0000${tag}`;
-        let pending = this.facts.get(key);
-        if (!pending) {
-            pending = this.readAt(repo, workflow.path, tag).then((text) => (text === undefined ? undefined : inspectWorkflowFile(text, workflow.path)), (error) => {
-                if (error instanceof FileTooLarge)
-                    return { imageNames: [], dispatchable: false, unreadable: error.message };
-                throw error;
-            });
-            this.facts.set(key, pending);
-        }
-        return pending;
-    }
-    /** A workflow file at a tag: from the snapshot when the tag's workflow folder came back (absent there: absent), else read. */
-    async readAt(repo, path, tag) {
-        const files = this.filesAtTags.get(tagKey(repo, tag));
-        if (files)
-            return files.get(path);
-        return this.limit(() => this.api.readFile(repo, path, tag));
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/plan/chart-images.ts
 
 
@@ -65389,7 +65149,7 @@ async function openBranch(repo, branch, script) {
     return { files: directoryBranchFiles(dir), scriptNotRun: false };
 }
 
-;// CONCATENATED MODULE: ./src/plan/find-images.ts
+;// CONCATENATED MODULE: ./src/plan/branch-images.ts
 
 
 
@@ -65399,299 +65159,223 @@ async function openBranch(repo, branch, script) {
 
 
 
-
-
-/**
- * Work of planning in flight at once, on the 2 cores of a hosted runner: branches read side by
- * side, helm renders (each a process), and GitHub requests (well under GitHub's 100 concurrent).
- */
-const CONCURRENCY = { branches: 4, renders: 4, api: 8 };
-/** Finds every image to rebuild on every targeted branch, plus the git-tag images; resolves each git tag once. */
-class ImageFinder {
-    ctx;
-    renders = new Map();
-    rendered = 0;
-    rendersStarted = 0;
-    githubApi;
-    /** Why the plan is not whole (the render cap, the deadline); empty when it is. */
-    partial = new Set();
-    branchLimit;
-    renderLimit;
-    apiLimit;
-    imageRepos;
-    /** Workflow files at each planned tag, as the tag snapshots read them: choosing workflows needs no more requests. */
-    filesAtTags = new Map();
-    /** The root Dockerfile at each planned tag, as the tag snapshots read it (null: none there). */
-    dockerfilesAtTags = new Map();
-    constructor(ctx) {
-        this.ctx = ctx;
-        this.branchLimit = pLimit(ctx.limits?.branches ?? CONCURRENCY.branches);
-        this.renderLimit = pLimit(ctx.limits?.renders ?? CONCURRENCY.renders);
-        this.apiLimit = pLimit(ctx.limits?.api ?? CONCURRENCY.api);
-        this.imageRepos = new Map(ctx.config['github-repo-image-lookup'].map((e) => [e.image, e['github-repo']]));
+/** Branches read side by side, and helm renders (each a process), on the 2 cores of a hosted runner. */
+const BRANCH_CONCURRENCY = { branches: 4, renders: 4 };
+/** The targeted branches of the product stream, their tips fetched. */
+async function selectTargetBranches(ctx) {
+    const { config, log } = ctx;
+    const settings = config.configuration;
+    const remote = await ctx.ports.productStream.listBranches();
+    const selection = selectBranches(remote, settings['targeted-branches'], settings['targeted-branch-regexes'].map(compileAnchored));
+    for (const missing of selection.missing) {
+        log.problem({
+            severity: 'warning',
+            message: `targeted branch does not exist in ${ctx.org}/${settings['product-stream-repo']}; skipped`,
+            where: { branch: missing, yamlPath: 'configuration.targeted-branches' }
+        });
     }
-    async buildPlan() {
-        const { config, log } = this.ctx;
-        const settings = config.configuration;
-        const branches = await log.group('Product stream branches', () => this.selectTargetBranches());
-        // each branch's images in branch order, so every image lists its branches in the configured order
-        const perBranch = await log.group('Images per branch', () => Promise.all(branches.map((branch) => this.branchLimit(async () => {
-            const images = await this.findBranchImages(branch);
-            log.info(`${branch.name}: ${images.length} image references`);
-            return images;
-        }))));
-        const reports = branches.map((b, i) => ({ branch: b.name, commit: b.commit, images: perBranch[i]?.length ?? 0 }));
-        const found = perBranch.flat();
-        const imageRepos = [...found.map((f) => f.githubRepo), ...config['non-manifest-images'].map((e) => e['github-repo'])];
-        this.githubApi = this.ctx.githubFor([...new Set(imageRepos)].sort());
-        const tagImages = await log.group('Images from git tags', () => this.findTagImages());
-        found.push(...tagImages);
-        const merged = mergeFoundImages(found);
-        // past the deadline nothing more is looked up: the images are named, and the plan is partial
-        const late = this.deadlinePassed();
-        const resolved = late
-            ? merged.map((repo) => ({
-                ...repo,
-                images: repo.images.map((image) => ({ ...image, state: 'unresolved', reason: `not looked up: ${late}` }))
-            }))
-            : await log.group('Git tags', () => this.resolveTags(merged));
-        const repos = await log.group('Workflows', () => this.chooseBuilds(resolved));
+    log.info(`${selection.selected.length} branches: ${selection.selected.map((b) => b.name).join(', ') || '(none)'}`);
+    await ctx.ports.productStream.fetchTips(selection.selected.map((b) => b.name));
+    return selection.selected;
+}
+/**
+ * Every image of every branch: the docker index entries the partial tree selects, and the images
+ * of the HMS charts the manifests name, each (chart, release, values) rendered once per run.
+ */
+async function findBranchImages(ctx, branches) {
+    const renders = new ChartRenders(ctx);
+    const branchLimit = pLimit(BRANCH_CONCURRENCY.branches);
+    // each branch's images in branch order, so every image lists its branches in the configured order
+    const perBranch = await Promise.all(branches.map((branch) => branchLimit(async () => {
+        const images = await imagesOfBranch(ctx, renders, branch);
+        ctx.log.info(`${branch.name}: ${images.length} image references`);
+        return images;
+    })));
+    return {
+        branches: branches.map((b, i) => ({ branch: b.name, commit: b.commit, images: perBranch[i]?.length ?? 0 })),
+        found: perBranch.flat(),
+        partial: renders.skippedFor()
+    };
+}
+async function imagesOfBranch(ctx, renders, branch) {
+    const { log } = ctx;
+    let files;
+    try {
+        const opened = await ctx.ports.productStream.openBranch(branch);
+        files = opened.files;
+        if (opened.scriptNotRun)
+            log.problem({
+                severity: 'warning',
+                message: `${RENDER_SCRIPT} was not run (configuration.render-script: skip): the branch is planned as checked out; set render-script: run if its docker/index.yaml or manifests are generated by it`,
+                where: { branch: branch.name }
+            });
+    }
+    catch (error) {
+        rethrowIfFatal(error);
+        log.problem({ severity: 'error', message: errorMessage(error), where: { branch: branch.name } });
+        return [];
+    }
+    try {
+        const [indexImages, chartImages] = await Promise.all([
+            findIndexImages(ctx, branch.name, files),
+            ctx.renderCharts ? findManifestImages(ctx, renders, branch.name, files) : Promise.resolve([])
+        ]);
+        return [...indexImages, ...chartImages];
+    }
+    finally {
+        await files.dispose();
+    }
+}
+async function findIndexImages(ctx, branch, files) {
+    const { config, log } = ctx;
+    const file = config.configuration['docker-image-manifest'];
+    const compare = config['docker-image-compare'];
+    if (Object.keys(compare).length === 0)
+        return [];
+    const text = await files.read(file);
+    if (text === undefined) {
+        log.problem({ severity: 'warning', message: 'docker index not found; no images taken from it', where: { branch, file } });
+        return [];
+    }
+    let index;
+    try {
+        index = parseYaml(text, file, { allStrings: true });
+    }
+    catch (error) {
+        log.problem({ severity: 'error', message: yamlProblem(text, error), where: { branch, file } });
+        return [];
+    }
+    const match = matchDockerIndex(compare, index);
+    for (const problem of match.problems)
+        log.problem({ severity: 'error', message: problem.message, where: { branch, file, yamlPath: problem.yamlPath } });
+    const imageRepos = new Map(config['github-repo-image-lookup'].map((e) => [e.image, e['github-repo']]));
+    const found = [];
+    for (const image of match.images) {
+        const name = shortName(image.repository);
+        const githubRepo = imageRepos.get(name);
+        if (!githubRepo) {
+            log.problem({
+                severity: 'error',
+                message: `no GitHub repo for image ${name}: add it to github-repo-image-lookup`,
+                where: { branch, file, yamlPath: image.yamlPath }
+            });
+            continue;
+        }
+        for (const tag of image.tags)
+            found.push({ repository: image.repository, tag, githubRepo, source: { kind: 'docker-index', branch, file } });
+    }
+    return found;
+}
+async function findManifestImages(ctx, renders, branch, files) {
+    const { config, log } = ctx;
+    const dir = config.configuration['helm-manifest-directory'].replace(/\/+$/, '');
+    const names = (await files.list(dir)).filter((n) => /\.ya?ml$/.test(n));
+    if (names.length === 0) {
+        log.problem({ severity: 'warning', message: 'no loftsman manifests found; no chart images taken', where: { branch, file: `${dir}/` } });
+        return [];
+    }
+    const texts = await files.readMany(names.map((n) => `${dir}/${n}`));
+    const pattern = compileAnchored(config.configuration['target-chart-regex']);
+    const entries = [];
+    for (const [file, text] of texts) {
+        if (text === undefined)
+            continue;
+        const parsed = parseLoftsmanManifest(text, file);
+        for (const p of parsed.problems)
+            log.problem({ severity: 'error', message: p.message, where: { branch, file: p.file, yamlPath: p.yamlPath } });
+        entries.push(...selectCharts(parsed.charts, pattern));
+    }
+    const results = await Promise.all(entries.map((entry) => findEntryImages(ctx, renders, branch, entry)));
+    return results.flat();
+}
+/** The download URL of a manifest's chart entry, or why it has none (pure). */
+function chartUrlOf(entry, lookups, rewrites) {
+    const lookup = lookups.find((l) => l.chart === entry.name);
+    if (!lookup)
+        return { ok: false, reason: `no helm-repo-lookup entry for chart ${entry.name}: add one with its path in the chart repository` };
+    const base = lookup.source_override ?? entry.sourceLocation;
+    if (!base) {
         return {
-            version: PLAN_VERSION,
-            createdAt: new Date(this.ctx.now()).toISOString(),
-            org: this.ctx.org,
-            productStreamRepo: settings['product-stream-repo'],
-            branches: reports,
-            repos
+            ok: false,
+            reason: entry.sourceName
+                ? `chart source "${entry.sourceName}" is not in spec.sources.charts and helm-repo-lookup has no source_override`
+                : 'chart entry names no source and helm-repo-lookup has no source_override'
         };
     }
-    /** A file at a planned tag: the root Dockerfile from the tag snapshots when they read it, anything else with REST. */
-    async readFileAtTag(repo, path, tag) {
-        const read = path === 'Dockerfile' ? this.dockerfilesAtTags.get(tagKey(repo, tag)) : undefined;
-        if (read !== undefined)
-            return read ?? undefined;
-        return this.github().readFile(repo, path, tag);
+    return { ok: true, url: rewriteUrl(chartDownloadUrl(base, lookup.path, entry.name, entry.version), rewrites) };
+}
+async function findEntryImages(ctx, renders, branch, entry) {
+    const { log } = ctx;
+    const where = { branch, file: entry.file, yamlPath: entry.yamlPath, chart: `${entry.name} ${entry.version}` };
+    const url = chartUrlOf(entry, ctx.config['helm-repo-lookup'], ctx.chartRewrites);
+    if (!url.ok) {
+        log.problem({ severity: 'error', message: url.reason, where });
+        return [];
     }
-    /** The planning bound that has passed, if one has: the plan is then partial. */
-    boundPassed() {
-        const { bounds } = this.ctx;
-        let passed = this.deadlinePassed();
-        if (!passed && bounds?.maxRenders !== undefined && this.rendersStarted >= bounds.maxRenders) {
-            passed = `the run's ${bounds.maxRenders} chart renders are spent (configuration.limits.chart-renders)`;
-            this.partial.add(passed);
-        }
-        return passed;
+    const result = await renders.render(url.url, entry);
+    if (!result.ok) {
+        log.problem({ severity: 'error', message: result.reason, where });
+        return [];
     }
-    /** Whether planning has passed its deadline (then the plan is partial). */
-    deadlinePassed() {
-        const { bounds, now } = this.ctx;
-        if (bounds?.deadline === undefined || now() <= bounds.deadline)
-            return undefined;
-        const passed = 'planning passed its deadline (configuration.limits.planning-minutes)';
-        this.partial.add(passed);
-        return passed;
+    if (result.images.length === 0)
+        log.problem({ severity: 'warning', message: `release ${entry.releaseName} renders no image that the chart builds`, where });
+    return result.images.map((image) => ({
+        ...image,
+        githubRepo: result.githubRepo,
+        source: { kind: 'chart', branch, file: entry.file, chart: entry.name, version: entry.version, releaseName: entry.releaseName }
+    }));
+}
+/**
+ * The renders of one planning: each (chart version, release, values) rendered once however many
+ * branches ship it, at most `BRANCH_CONCURRENCY.renders` at a time, within the budget. It belongs
+ * to the step that made it; what it skipped is returned with the step's values.
+ */
+class ChartRenders {
+    ctx;
+    results = new Map();
+    limit = pLimit(BRANCH_CONCURRENCY.renders);
+    skipped = new Set();
+    rendered = 0;
+    constructor(ctx) {
+        this.ctx = ctx;
     }
-    /** GitHub for the image repos (made once the branches named them). */
-    github() {
-        if (!this.githubApi)
-            throw new Error('planning read GitHub before the image repos were known');
-        return this.githubApi;
-    }
-    /** The workflow of each image at its tag, and the builds they make; an image no workflow can build is a gap. */
-    async chooseBuilds(repos) {
-        const { config, log } = this.ctx;
-        const chooser = new BuildChooser(this.github(), config['workflow-overrides'], this.filesAtTags);
-        const chosen = await chooser.choose(repos);
-        // an image without a build is a gap: the job reports it, the same way in a dry run and a night (report/gaps.ts)
-        if (chosen.noBuilds.length > 0)
-            log.info(`${chosen.noBuilds.length} images have no workflow to dispatch at their tag`);
-        const builds = chosen.repos.reduce((n, r) => n + r.builds.length, 0);
-        const images = chosen.repos.reduce((n, r) => n + r.images.filter((i) => i.state === 'resolved').length, 0);
-        log.info(`${images} images have a workflow to dispatch: ${builds} builds (a workflow at a tag builds once)`);
-        for (const repo of chosen.repos)
-            for (const build of repo.builds)
-                log.debug(`${repo.githubRepo} ${build.gitTag}: ${build.workflow.path} (by ${build.chosenBy}) builds ${build.images.join(', ')}`);
-        return chosen.repos;
-    }
-    async selectTargetBranches() {
-        const { repo, config, log } = this.ctx;
-        const settings = config.configuration;
-        const remote = await repo.listBranches();
-        const selection = selectBranches(remote, settings['targeted-branches'], settings['targeted-branch-regexes'].map(compileAnchored));
-        for (const missing of selection.missing) {
-            log.problem({
-                severity: 'warning',
-                message: `targeted branch does not exist in ${this.ctx.org}/${settings['product-stream-repo']}; skipped`,
-                where: { branch: missing, yamlPath: 'configuration.targeted-branches' }
-            });
-        }
-        log.info(`${selection.selected.length} branches: ${selection.selected.map((b) => b.name).join(', ') || '(none)'}`);
-        await repo.fetchTips(selection.selected.map((b) => b.name));
-        return selection.selected;
-    }
-    async findBranchImages(branch) {
-        const { log } = this.ctx;
-        let files;
-        try {
-            const opened = await openBranch(this.ctx.repo, branch, this.ctx.renderScript ?? { mode: 'skip', sandbox: undefined });
-            files = opened.files;
-            if (opened.scriptNotRun)
-                log.problem({
-                    severity: 'warning',
-                    message: `${RENDER_SCRIPT} was not run (configuration.render-script: skip): the branch is planned as checked out; set render-script: run if its docker/index.yaml or manifests are generated by it`,
-                    where: { branch: branch.name }
-                });
-        }
-        catch (error) {
-            rethrowIfFatal(error);
-            log.problem({ severity: 'error', message: errorMessage(error), where: { branch: branch.name } });
-            return [];
-        }
-        try {
-            const [indexImages, chartImages] = await Promise.all([
-                this.findIndexImages(branch.name, files),
-                this.ctx.renderCharts === false ? Promise.resolve([]) : this.findManifestImages(branch.name, files)
-            ]);
-            return [...indexImages, ...chartImages];
-        }
-        finally {
-            await files.dispose();
-        }
-    }
-    async findIndexImages(branch, files) {
-        const { config, log } = this.ctx;
-        const file = config.configuration['docker-image-manifest'];
-        const compare = config['docker-image-compare'];
-        if (Object.keys(compare).length === 0)
-            return [];
-        const text = await files.read(file);
-        if (text === undefined) {
-            log.problem({ severity: 'warning', message: 'docker index not found; no images taken from it', where: { branch, file } });
-            return [];
-        }
-        let index;
-        try {
-            index = parseYaml(text, file, { allStrings: true });
-        }
-        catch (error) {
-            log.problem({ severity: 'error', message: yamlProblem(text, error), where: { branch, file } });
-            return [];
-        }
-        const match = matchDockerIndex(compare, index);
-        for (const problem of match.problems)
-            log.problem({ severity: 'error', message: problem.message, where: { branch, file, yamlPath: problem.yamlPath } });
-        const found = [];
-        for (const image of match.images) {
-            const name = shortName(image.repository);
-            const githubRepo = this.imageRepos.get(name);
-            if (!githubRepo) {
-                log.problem({
-                    severity: 'error',
-                    message: `no GitHub repo for image ${name}: add it to github-repo-image-lookup`,
-                    where: { branch, file, yamlPath: image.yamlPath }
-                });
-                continue;
-            }
-            for (const tag of image.tags)
-                found.push({ repository: image.repository, tag, githubRepo, source: { kind: 'docker-index', branch, file } });
-        }
-        return found;
-    }
-    async findManifestImages(branch, files) {
-        const { config, log } = this.ctx;
-        const dir = config.configuration['helm-manifest-directory'].replace(/\/+$/, '');
-        const names = (await files.list(dir)).filter((n) => /\.ya?ml$/.test(n));
-        if (names.length === 0) {
-            log.problem({
-                severity: 'warning',
-                message: 'no loftsman manifests found; no chart images taken',
-                where: { branch, file: `${dir}/` }
-            });
-            return [];
-        }
-        const texts = await files.readMany(names.map((n) => `${dir}/${n}`));
-        const pattern = compileAnchored(config.configuration['target-chart-regex']);
-        const entries = [];
-        for (const [file, text] of texts) {
-            if (text === undefined)
-                continue;
-            const parsed = parseLoftsmanManifest(text, file);
-            for (const p of parsed.problems)
-                log.problem({ severity: 'error', message: p.message, where: { branch, file: p.file, yamlPath: p.yamlPath } });
-            entries.push(...selectCharts(parsed.charts, pattern));
-        }
-        const results = await Promise.all(entries.map((entry) => this.findEntryImages(branch, entry)));
-        return results.flat();
-    }
-    chartUrl(entry) {
-        const lookup = this.ctx.config['helm-repo-lookup'].find((l) => l.chart === entry.name);
-        if (!lookup)
-            return { ok: false, reason: `no helm-repo-lookup entry for chart ${entry.name}: add one with its path in the chart repository` };
-        const base = lookup.source_override ?? entry.sourceLocation;
-        if (!base) {
-            return {
-                ok: false,
-                reason: entry.sourceName
-                    ? `chart source "${entry.sourceName}" is not in spec.sources.charts and helm-repo-lookup has no source_override`
-                    : 'chart entry names no source and helm-repo-lookup has no source_override'
-            };
-        }
-        return { ok: true, url: rewriteUrl(chartDownloadUrl(base, lookup.path, entry.name, entry.version), this.ctx.chartRewrites) };
-    }
-    async findEntryImages(branch, entry) {
-        const { log } = this.ctx;
-        const where = { branch, file: entry.file, yamlPath: entry.yamlPath, chart: `${entry.name} ${entry.version}` };
-        const url = this.chartUrl(entry);
-        if (!url.ok) {
-            log.problem({ severity: 'error', message: url.reason, where });
-            return [];
-        }
-        const result = await this.render(url.url, entry);
-        if (!result.ok) {
-            log.problem({ severity: 'error', message: result.reason, where });
-            return [];
-        }
-        if (result.images.length === 0) {
-            log.problem({ severity: 'warning', message: `release ${entry.releaseName} renders no image that the chart builds`, where });
-        }
-        return result.images.map((image) => ({
-            ...image,
-            githubRepo: result.githubRepo,
-            source: { kind: 'chart', branch, file: entry.file, chart: entry.name, version: entry.version, releaseName: entry.releaseName }
-        }));
-    }
-    /** Render each (chart version, release, values) once per run, however many branches ship it. */
     render(url, entry) {
         const key = JSON.stringify([url, entry.releaseName, entry.namespace, entry.values]);
-        let pending = this.renders.get(key);
+        let pending = this.results.get(key);
         if (!pending) {
             pending = this.renderOnce(url, entry);
-            this.renders.set(key, pending);
+            this.results.set(key, pending);
         }
         return pending;
     }
+    /** Why renders were skipped (the plan is then partial). */
+    skippedFor() {
+        return [...this.skipped];
+    }
     async renderOnce(url, entry) {
-        const download = await this.ctx.charts.download(url);
+        const { ports, budget, log } = this.ctx;
+        const download = await ports.charts.download(url);
         if (!download.ok)
             return { ok: false, reason: `${url}: ${download.reason}` };
         const githubRepo = chartGithubRepo(download.chart.chartYaml);
         if (!githubRepo)
             return { ok: false, reason: 'Chart.yaml has no sources[0]: cannot tell which GitHub repo builds its images' };
-        const helm = this.ctx.helm;
+        const helm = ports.helm;
         if (!helm)
             return { ok: false, reason: 'charts are skipped in this run' };
         let rendered;
         try {
-            const skipped = await this.renderLimit(async () => {
-                const bound = this.boundPassed();
-                if (bound)
-                    return bound;
-                this.rendersStarted++;
+            const skipped = await this.limit(async () => {
+                const refused = budget.startRender();
+                if (refused)
+                    return refused;
                 rendered = await helm.template(download.chart.dir, entry.releaseName, entry.namespace, entry.values);
                 return undefined;
             });
-            if (skipped)
+            if (skipped) {
+                this.skipped.add(skipped);
                 return { ok: false, reason: `not rendered: ${skipped}` };
+            }
         }
         catch (error) {
             rethrowIfFatal(error);
@@ -65708,90 +65392,439 @@ class ImageFinder {
             return { ok: false, reason: `helm template output is not valid YAML: ${firstLine(errorMessage(error))}` };
         }
         this.rendered++;
-        this.ctx.log.debug(`rendered ${entry.name} ${entry.version} as ${entry.releaseName}: ${documents.length} documents`);
-        this.ctx.log.progress(`${this.rendered} chart releases rendered (last: ${entry.name} ${entry.version} as ${entry.releaseName})`);
+        log.debug(`rendered ${entry.name} ${entry.version} as ${entry.releaseName}: ${documents.length} documents`);
+        log.progress(`${this.rendered} chart releases rendered (last: ${entry.name} ${entry.version} as ${entry.releaseName})`);
         return { ok: true, githubRepo, images: findChartImages(documents, mergeValues(download.chart.values, entry.values)) };
     }
-    async findTagImages() {
-        const { config, log } = this.ctx;
-        const github = this.github();
-        const entries = config['non-manifest-images'];
-        const results = await Promise.all(entries.map((entry, i) => this.apiLimit(async () => {
-            const repo = entry['github-repo'];
-            const pattern = compileAnchored(entry['tag-regex']);
-            let tags;
-            try {
-                tags = await github.listTags(repo);
-            }
-            catch (error) {
-                rethrowIfFatal(error);
-                log.problem({
-                    severity: 'error',
-                    message: `cannot list tags: ${errorMessage(error)}`,
-                    where: { repo, yamlPath: `non-manifest-images[${i}]` }
-                });
-                return [];
-            }
-            const matching = tags.filter((t) => pattern.test(t.name));
-            log.info(`${repo}: ${matching.length} of ${tags.length} tags match ${entry['tag-regex']}`);
-            return matching.map((t) => ({
-                repository: entry.image_repo,
-                tag: t.name.replace(/^v/, ''),
-                githubRepo: repo,
-                commit: t.commit,
-                source: { kind: 'git-tag', repo }
-            }));
-        })));
-        return results.flat();
+}
+
+;// CONCATENATED MODULE: ./src/plan/workflow-choice.ts
+
+/** A repo path without `./` and `..`-free, or undefined for one that leaves the repo. */
+function repoPath(path) {
+    const parts = [];
+    for (const part of path.split('/')) {
+        if (part === '' || part === '.')
+            continue;
+        if (part === '..')
+            return undefined;
+        parts.push(part);
     }
-    async resolveTags(repos) {
-        const { log } = this.ctx;
-        const wanted = tagsToResolve(repos);
-        const resolutions = new Map();
-        const releaseUrls = new Map();
-        const needed = new Set(wanted.map((w) => tagKey(w.githubRepo, w.gitTag)));
-        const pairs = [...tagsOfRepos(repos).entries()].flatMap(([repo, tags]) => tags.map((tag) => ({ repo, tag })));
-        await this.snapshotTags(pairs, needed, resolutions, releaseUrls);
-        log.info(`${wanted.length} git tags looked up, ${[...resolutions.values()].filter((r) => !r.ok).length} missing`);
-        const resolved = applyReleaseUrls(applyTagResolutions(repos, resolutions), releaseUrls);
-        return resolved;
+    return parts.length > 0 ? parts.join('/') : undefined;
+}
+/** The Dockerfile a workflow's `with:` names: `docker-build-file`, else `Dockerfile` in `docker-build-context`. */
+function dockerfileOf(withBlock) {
+    const file = withBlock['docker-build-file'];
+    if (typeof file === 'string' && file.trim() !== '')
+        return repoPath(file.trim());
+    const context = withBlock['docker-build-context'];
+    if (typeof context === 'string' && context.trim() !== '')
+        return repoPath(`${context.trim()}/Dockerfile`);
+    return undefined;
+}
+/** The original tool's rules: which workflow names build which kind of image. */
+function workflowNamesFor(image) {
+    if (image === 'hms-test')
+        return ['Build and Publish hms-test Docker image'];
+    if (image.endsWith('-test'))
+        return ['Build and Publish CT Docker Images'];
+    return ['Build and Publish Service Docker Images', 'Build and Publish Docker Images'];
+}
+function fileName(path) {
+    return path.slice(path.lastIndexOf('/') + 1);
+}
+/** A configured override for this image, if any (first match wins). */
+function findOverride(overrides, repo, image) {
+    return overrides.find((o) => (o['github-repo'] === undefined || o['github-repo'] === repo) && (o.image === undefined || o.image === image));
+}
+function workflowMatches(workflow, nameOrFile) {
+    return workflow.name === nameOrFile || workflow.path === nameOrFile || fileName(workflow.path) === nameOrFile;
+}
+/**
+ * The order in which to read workflow files at the tag: the override alone when there is one;
+ * otherwise the workflows the name rules expect first (usually the only read needed), then the rest.
+ */
+function workflowsToInspect(workflows, image, override) {
+    const active = workflows.filter((w) => w.state === 'active');
+    if (override)
+        return active.filter((w) => workflowMatches(w, override.workflow));
+    const names = workflowNamesFor(image);
+    const expected = names.flatMap((n) => active.filter((w) => w.name === n));
+    return [...expected, ...active.filter((w) => !expected.includes(w))];
+}
+function triggers(on) {
+    if (typeof on === 'string')
+        return [on];
+    if (Array.isArray(on))
+        return on.filter((t) => typeof t === 'string');
+    if (isMapping(on))
+        return Object.keys(on);
+    return [];
+}
+/** Read a workflow file: its `on:` triggers and every `image-name` input of its jobs and steps. */
+function inspectWorkflowFile(text, path) {
+    let doc;
+    try {
+        doc = parseYaml(text, path);
     }
-    /**
-     * Look up planned tags: their commits (for the tags no listing resolved), the workflow files at
-     * each and their releases, in a few GraphQL requests; a tag they do not answer is looked up
-     * with REST (a server without GraphQL, a query that failed).
-     */
-    async snapshotTags(pairs, needed, resolutions, releaseUrls) {
-        const { org } = this.ctx;
-        const github = this.github();
-        const answered = new Set();
-        for (const snapshot of await github.readTagSnapshots(pairs)) {
-            const key = tagKey(snapshot.repo, snapshot.tag);
-            answered.add(key);
-            if (snapshot.releaseUrl)
-                releaseUrls.set(key, snapshot.releaseUrl);
-            if (snapshot.workflowFiles)
-                this.filesAtTags.set(key, snapshot.workflowFiles);
-            if (snapshot.dockerfile !== undefined)
-                this.dockerfilesAtTags.set(key, snapshot.dockerfile);
-            if (!needed.has(key))
-                continue;
-            resolutions.set(key, snapshot.commit
-                ? { ok: true, commit: snapshot.commit }
-                : { ok: false, reason: `tag ${snapshot.tag} does not exist in ${org}/${snapshot.repo}` });
+    catch (error) {
+        return { imageNames: [], dispatchable: false, unreadable: yamlProblem(text, error) };
+    }
+    if (!isMapping(doc))
+        return { imageNames: [], dispatchable: false, unreadable: 'not a workflow: its top is not a mapping' };
+    // YAML 1.1 readers turn the key `on` into `true`; accept both spellings
+    const on = 'on' in doc ? doc.on : doc.true;
+    const imageNames = new Set();
+    let dockerfile;
+    const jobs = isMapping(doc.jobs) ? Object.values(doc.jobs) : [];
+    const addFrom = (withBlock) => {
+        if (!isMapping(withBlock))
+            return;
+        if (typeof withBlock['image-name'] === 'string')
+            imageNames.add(withBlock['image-name']);
+        dockerfile ??= dockerfileOf(withBlock);
+    };
+    for (const job of jobs) {
+        if (!isMapping(job))
+            continue;
+        addFrom(job.with);
+        if (Array.isArray(job.steps))
+            for (const step of job.steps)
+                if (isMapping(step))
+                    addFrom(step.with);
+    }
+    return { imageNames: [...imageNames], dispatchable: triggers(on).includes('workflow_dispatch'), ...(dockerfile ? { dockerfile } : {}) };
+}
+/**
+ * Pick the workflow that builds `image` at a tag. `readFacts` reads one workflow file at the tag
+ * (cached by the caller); files are read in `workflowsToInspect` order and reading stops at the
+ * first file whose `image-name` is the image.
+ */
+async function chooseWorkflow(workflows, image, override, readFacts) {
+    const order = workflowsToInspect(workflows, image, override);
+    if (override && order.length === 0)
+        return { ok: false, reason: `workflow-overrides names "${override.workflow}", which is not an active workflow of the repo` };
+    const byName = new Set(workflowNamesFor(image));
+    let fallback;
+    for (const workflow of order) {
+        const facts = await readFacts(workflow);
+        if (override)
+            return decide(workflow, facts, 'override');
+        if (facts?.imageNames.includes(image))
+            return decide(workflow, facts, 'image-name');
+        // a file naming other images builds those images: the name rule must not pick it
+        if (!fallback && byName.has(workflow.name) && (facts === undefined || facts.imageNames.length === 0))
+            fallback = { workflow, facts };
+    }
+    if (fallback)
+        return decide(fallback.workflow, fallback.facts, 'workflow-name');
+    return {
+        ok: false,
+        reason: `no workflow builds image ${image}: none has image-name ${image} and none is named ${[...byName].map((n) => `"${n}"`).join(' or ')}`
+    };
+}
+function decide(workflow, facts, how) {
+    if (facts === undefined)
+        return { ok: false, workflow, reason: `workflow ${workflow.path} does not exist at this tag` };
+    if (facts.unreadable)
+        return { ok: false, workflow, reason: `workflow ${workflow.path} at this tag cannot be read: ${facts.unreadable}` };
+    if (!facts.dispatchable)
+        return { ok: false, workflow, reason: `workflow "${workflow.name}" (${workflow.path}) has no workflow_dispatch trigger at this tag` };
+    return { ok: true, workflow, how, ...(facts.dockerfile ? { dockerfile: facts.dockerfile } : {}) };
+}
+
+;// CONCATENATED MODULE: ./src/plan/choose-builds.ts
+
+
+
+
+
+/** Workflow listings and file reads in flight at once: 8 repos' listings side by side, well under GitHub's 100 concurrent. */
+const choose_builds_CONCURRENT_REQUESTS = 8;
+/**
+ * Choose the workflow of every resolved image, at its git tag, and group the images into builds
+ * (a workflow at a tag builds once, however many images it builds). Workflow files come from the
+ * tag snapshots planning already read; a file they lack is read with `api.readFile`.
+ */
+class BuildChooser {
+    api;
+    overrides;
+    filesAtTags;
+    workflowLists = new Map();
+    facts = new Map();
+    limit = pLimit(choose_builds_CONCURRENT_REQUESTS);
+    constructor(api, overrides, 
+    /** Workflow files at each tag, by `tagKey(repo, tag)`, as the tag snapshots read them. */
+    filesAtTags) {
+        this.api = api;
+        this.overrides = overrides;
+        this.filesAtTags = filesAtTags;
+    }
+    async choose(repos) {
+        const noBuilds = [];
+        const chosen = await Promise.all(repos.map(async (repo) => {
+            // the requests (workflow listings, the rare file read) are bounded, not the choices: an image waiting
+            // for its repo's listing must not hold a slot another repo's listing needs
+            const choices = await Promise.all(repo.images.map(async (image) => ({ image, choice: await this.chooseFor(image) })));
+            const builds = new Map();
+            const images = choices.map(({ image, choice }) => {
+                if (choice === undefined)
+                    return image;
+                if (!choice.ok) {
+                    noBuilds.push({ image, reason: choice.reason });
+                    return { ...image, state: 'unresolved', reason: choice.reason };
+                }
+                const key = `${choice.workflow.id}\u0000${image.gitTag}`;
+                const build = builds.get(key);
+                if (build)
+                    build.images.push(image.fullImage);
+                else
+                    builds.set(key, {
+                        githubRepo: repo.githubRepo,
+                        gitTag: image.gitTag,
+                        commit: image.commit ?? '',
+                        workflow: { id: choice.workflow.id, name: choice.workflow.name, path: choice.workflow.path },
+                        chosenBy: choice.how,
+                        images: [image.fullImage],
+                        ...(choice.dockerfile ? { dockerfile: choice.dockerfile } : {})
+                    });
+                return image;
+            });
+            return { ...repo, images, builds: [...builds.values()] };
+        }));
+        return { repos: chosen, noBuilds };
+    }
+    /** The workflow of one image; undefined for an image already unresolved (its tag is missing). */
+    async chooseFor(image) {
+        if (image.state !== 'resolved')
+            return undefined;
+        try {
+            const workflows = await this.workflowsOf(image.githubRepo);
+            const override = findOverride(this.overrides, image.githubRepo, image.name);
+            return await chooseWorkflow(workflows, image.name, override, (w) => this.factsAt(image.githubRepo, w, image.gitTag));
         }
-        const rest = pairs.filter(({ repo, tag }) => needed.has(tagKey(repo, tag)) && !answered.has(tagKey(repo, tag)));
-        await Promise.all(rest.map(({ repo, tag }) => this.apiLimit(async () => {
-            let resolution;
-            try {
-                resolution = await github.resolveTag(repo, tag);
-            }
-            catch (error) {
-                rethrowIfFatal(error);
-                resolution = { ok: false, reason: `cannot look up tag ${tag}: ${errorMessage(error)}` };
-            }
-            resolutions.set(tagKey(repo, tag), resolution);
-        })));
+        catch (error) {
+            rethrowIfFatal(error);
+            return { ok: false, reason: `cannot read the workflows of ${image.githubRepo}: ${errorMessage(error)}` };
+        }
+    }
+    workflowsOf(repo) {
+        let pending = this.workflowLists.get(repo);
+        if (!pending) {
+            pending = this.limit(() => this.api.listWorkflows(repo));
+            this.workflowLists.set(repo, pending);
+        }
+        return pending;
+    }
+    factsAt(repo, workflow, tag) {
+        const key = `${repo}\u0000${workflow.path}\u0000${tag}`;
+        let pending = this.facts.get(key);
+        if (!pending) {
+            pending = this.readAt(repo, workflow.path, tag).then((text) => (text === undefined ? undefined : inspectWorkflowFile(text, workflow.path)), (error) => {
+                if (error instanceof FileTooLarge)
+                    return { imageNames: [], dispatchable: false, unreadable: error.message };
+                throw error;
+            });
+            this.facts.set(key, pending);
+        }
+        return pending;
+    }
+    /** A workflow file at a tag: from the snapshot when the tag's workflow folder came back (absent there: absent), else read. */
+    async readAt(repo, path, tag) {
+        const files = this.filesAtTags.get(tagKey(repo, tag));
+        if (files)
+            return files.get(path);
+        return this.limit(() => this.api.readFile(repo, path, tag));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/plan/tag-facts.ts
+
+
+
+
+/** GitHub requests in flight at once for tag listings and single tag lookups (well under GitHub's 100 concurrent). */
+const TAG_REQUESTS = 8;
+const NO_TAG_FACTS = { workflowFiles: new Map(), dockerfiles: new Map() };
+/** A file at a planned tag: the root Dockerfile from the facts when they hold it, anything else read. */
+function fileAtTag(facts, api) {
+    return async (repo, path, tag) => {
+        const known = path === 'Dockerfile' ? facts.dockerfiles.get(tagKey(repo, tag)) : undefined;
+        if (known !== undefined)
+            return known ?? undefined;
+        return api.readFile(repo, path, tag);
+    };
+}
+/** The images of `non-manifest-images`: every git tag of a repo matching its regex. */
+async function findTagImages(api, entries, log) {
+    const limit = pLimit(TAG_REQUESTS);
+    const results = await Promise.all(entries.map((entry, i) => limit(async () => {
+        const repo = entry['github-repo'];
+        const pattern = compileAnchored(entry['tag-regex']);
+        let tags;
+        try {
+            tags = await api.listTags(repo);
+        }
+        catch (error) {
+            rethrowIfFatal(error);
+            log.problem({
+                severity: 'error',
+                message: `cannot list tags: ${errorMessage(error)}`,
+                where: { repo, yamlPath: `non-manifest-images[${i}]` }
+            });
+            return [];
+        }
+        const matching = tags.filter((t) => pattern.test(t.name));
+        log.info(`${repo}: ${matching.length} of ${tags.length} tags match ${entry['tag-regex']}`);
+        return matching.map((t) => ({
+            repository: entry.image_repo,
+            tag: t.name.replace(/^v/, ''),
+            githubRepo: repo,
+            commit: t.commit,
+            source: { kind: 'git-tag', repo }
+        }));
+    })));
+    return results.flat();
+}
+/**
+ * Look up the planned tags: their commits (for the tags no listing resolved), the workflow files at
+ * each, their root Dockerfile and their releases, in a few GraphQL requests; a tag they do not answer
+ * is looked up with REST (a server without GraphQL, a query that failed).
+ */
+async function lookUpTags(api, repos, org, log) {
+    const wanted = tagsToResolve(repos);
+    const needed = new Set(wanted.map((w) => tagKey(w.githubRepo, w.gitTag)));
+    const pairs = [...tagsOfRepos(repos).entries()].flatMap(([repo, tags]) => tags.map((tag) => ({ repo, tag })));
+    const resolutions = new Map();
+    const releaseUrls = new Map();
+    const workflowFiles = new Map();
+    const dockerfiles = new Map();
+    const answered = new Set();
+    for (const snapshot of await api.readTagSnapshots(pairs)) {
+        const key = tagKey(snapshot.repo, snapshot.tag);
+        answered.add(key);
+        if (snapshot.releaseUrl)
+            releaseUrls.set(key, snapshot.releaseUrl);
+        if (snapshot.workflowFiles)
+            workflowFiles.set(key, snapshot.workflowFiles);
+        if (snapshot.dockerfile !== undefined)
+            dockerfiles.set(key, snapshot.dockerfile);
+        if (!needed.has(key))
+            continue;
+        resolutions.set(key, snapshot.commit
+            ? { ok: true, commit: snapshot.commit }
+            : { ok: false, reason: `tag ${snapshot.tag} does not exist in ${org}/${snapshot.repo}` });
+    }
+    const limit = pLimit(TAG_REQUESTS);
+    const rest = pairs.filter(({ repo, tag }) => needed.has(tagKey(repo, tag)) && !answered.has(tagKey(repo, tag)));
+    await Promise.all(rest.map(({ repo, tag }) => limit(async () => {
+        let resolution;
+        try {
+            resolution = await api.resolveTag(repo, tag);
+        }
+        catch (error) {
+            rethrowIfFatal(error);
+            resolution = { ok: false, reason: `cannot look up tag ${tag}: ${errorMessage(error)}` };
+        }
+        resolutions.set(tagKey(repo, tag), resolution);
+    })));
+    log.info(`${wanted.length} git tags looked up, ${[...resolutions.values()].filter((r) => !r.ok).length} missing`);
+    return { repos: applyReleaseUrls(applyTagResolutions(repos, resolutions), releaseUrls), facts: { workflowFiles, dockerfiles } };
+}
+
+;// CONCATENATED MODULE: ./src/plan/find-plan.ts
+
+
+
+
+/**
+ * Planning as a pipeline of values: the targeted branches, then the images they ship (docker index,
+ * charts) and those of git tags, then what each tag is (commit, workflow files, Dockerfile), then the
+ * builds. Each step returns its values and why it is partial; none reads another's state.
+ */
+async function findPlan(ctx) {
+    const { config, log } = ctx;
+    const branches = await log.group('Product stream branches', () => selectTargetBranches(ctx));
+    const fromBranches = await log.group('Images per branch', () => findBranchImages(ctx, branches));
+    const partial = new Set(fromBranches.partial);
+    // GitHub is asked once the branches have named every image repo: its token holds no other repository
+    const imageRepos = [...fromBranches.found.map((f) => f.githubRepo), ...config['non-manifest-images'].map((e) => e['github-repo'])];
+    const github = ctx.ports.github([...new Set(imageRepos)].sort());
+    const tagImages = await log.group('Images from git tags', () => findTagImages(github, config['non-manifest-images'], log));
+    const merged = mergeFoundImages([...fromBranches.found, ...tagImages]);
+    // past the deadline nothing more is looked up: the images are named, and the plan is partial
+    const late = ctx.budget.deadlinePassed();
+    let looked;
+    if (late) {
+        partial.add(late);
+        const unresolved = merged.map((repo) => ({
+            ...repo,
+            images: repo.images.map((image) => ({ ...image, state: 'unresolved', reason: `not looked up: ${late}` }))
+        }));
+        looked = { repos: unresolved, facts: NO_TAG_FACTS };
+    }
+    else
+        looked = await log.group('Git tags', () => lookUpTags(github, merged, ctx.org, log));
+    const repos = await log.group('Workflows', () => chooseBuilds(ctx, github, looked));
+    const plan = {
+        version: PLAN_VERSION,
+        createdAt: new Date(ctx.now()).toISOString(),
+        org: ctx.org,
+        productStreamRepo: config.configuration['product-stream-repo'],
+        branches: fromBranches.branches,
+        repos
+    };
+    return { plan, facts: looked.facts, github, partial: [...partial] };
+}
+/** The workflow of each image at its tag, and the builds they make; an image no workflow can build is a gap. */
+async function chooseBuilds(ctx, github, looked) {
+    const { config, log } = ctx;
+    const chooser = new BuildChooser(github, config['workflow-overrides'], looked.facts.workflowFiles);
+    const chosen = await chooser.choose(looked.repos);
+    // an image without a build is a gap: the job reports it, the same way in a dry run and a night (report/gaps.ts)
+    if (chosen.noBuilds.length > 0)
+        log.info(`${chosen.noBuilds.length} images have no workflow to dispatch at their tag`);
+    const builds = chosen.repos.reduce((n, r) => n + r.builds.length, 0);
+    const images = chosen.repos.reduce((n, r) => n + r.images.filter((i) => i.state === 'resolved').length, 0);
+    log.info(`${images} images have a workflow to dispatch: ${builds} builds (a workflow at a tag builds once)`);
+    for (const repo of chosen.repos)
+        for (const build of repo.builds)
+            log.debug(`${repo.githubRepo} ${build.gitTag}: ${build.workflow.path} (by ${build.chosenBy}) builds ${build.images.join(', ')}`);
+    return chosen.repos;
+}
+
+;// CONCATENATED MODULE: ./src/plan/planning-budget.ts
+/**
+ * What one planning may spend, enforced here and only here: helm renders in one run
+ * (configuration.limits.chart-renders) and the planning deadline (configuration.limits.planning-minutes).
+ * Queries read; `startRender` is the one command. What is refused is said as a reason, which the
+ * step that met it returns with its values (the plan is then partial).
+ */
+class PlanningBudget {
+    limits;
+    now;
+    rendersStarted = 0;
+    constructor(limits, now) {
+        this.limits = limits;
+        this.now = now;
+    }
+    /** Why nothing more may be looked up (the deadline passed), or undefined. */
+    deadlinePassed() {
+        const { deadline } = this.limits;
+        return deadline !== undefined && this.now() > deadline
+            ? 'planning passed its deadline (configuration.limits.planning-minutes)'
+            : undefined;
+    }
+    /** Count a render about to start; or why it may not (the deadline, or the renders spent). */
+    startRender() {
+        const late = this.deadlinePassed();
+        if (late)
+            return late;
+        const { maxRenders } = this.limits;
+        if (maxRenders !== undefined && this.rendersStarted >= maxRenders)
+            return `the run's ${maxRenders} chart renders are spent (configuration.limits.chart-renders)`;
+        this.rendersStarted++;
+        return undefined;
     }
 }
 
@@ -68114,7 +68147,7 @@ async function decideRebuilds(plan, ctx) {
             return { found: 'unknown', error: errorMessage(error) };
         }
     };
-    const late = () => ctx.deadline !== undefined && ctx.clock !== undefined && ctx.clock() > ctx.deadline;
+    const late = () => ctx.budget?.deadlinePassed() !== undefined;
     const undecided = (build) => {
         warn('the planning deadline passed (configuration.limits.planning-minutes) before every rebuild was decided: the builds left are rebuilt');
         const images = build.images.map((reference) => ({ reference }));
@@ -68528,6 +68561,9 @@ function describeRegistryError(body) {
 
 
 
+
+
+
 function chartsSkippedNote(skipCharts, edge) {
     return skipCharts
         ? [
@@ -68602,13 +68638,14 @@ function renderScriptOf(mode, log) {
     log.info(`${RENDER_SCRIPT}: run ${sandbox.describe}`);
     return { mode, sandbox };
 }
-/** Every image to rebuild, from the product stream's branches, the chart repository and the image repos' tags. */
-async function planRebuilds(config, inputs, github, output, tempRoot, clock, http, 
-/** The job's signal: helm and git in flight are killed when the job ends. */
-signal) {
-    const log = new PhaseLog(output.log);
+/**
+ * The composition of planning's ports from the run: helm (found or downloaded), git on the product
+ * stream with its token, the chart repository, GitHub per image repos, and the registry of the
+ * rebuild decisions with the credential rules of registryFor.
+ */
+async function openPlanningPorts(config, inputs, github, output, log, job) {
     const { timeouts, limits } = config.configuration;
-    const productStreamRepo = config.configuration['product-stream-repo'];
+    const { tempRoot, http, signal } = job;
     const gitToken = await github.productStreamToken();
     output.mask(gitToken);
     const helm = inputs.skipCharts
@@ -68625,7 +68662,7 @@ signal) {
     for (const note of chartsSkippedNote(inputs.skipCharts, inputs.edge))
         log.problem({ severity: 'warning', message: note });
     const renderScript = renderScriptOf(config.configuration['render-script'], log);
-    const productStreamUrl = `${inputs.serverUrl.replace(/\/+$/, '')}/${inputs.org}/${productStreamRepo}`;
+    const productStreamUrl = `${inputs.serverUrl.replace(/\/+$/, '')}/${inputs.org}/${config.configuration['product-stream-repo']}`;
     const repo = await GitRepository.open(productStreamUrl, gitToken, {
         stallSeconds: timeouts['git-stall-seconds'],
         tempRoot,
@@ -68640,49 +68677,68 @@ signal) {
             maxFileBytes: limits['chart-file-megabytes'] * MEGABYTE
         }
     });
-    /** When planning must stop (configuration.limits.planning-minutes): the finder's steps and the rebuild decisions alike. */
-    const planningDeadline = clock.now() + limits['planning-minutes'] * 60_000;
-    let plan;
-    let finder;
-    try {
-        finder = new ImageFinder({
-            config,
-            org: inputs.org,
-            repo,
-            githubFor: (repos) => github.planning(repos),
-            helm,
-            renderScript,
+    return {
+        ports: {
+            productStream: {
+                listBranches: () => repo.listBranches(),
+                fetchTips: (branches) => repo.fetchTips([...branches]),
+                openBranch: (branch) => openBranch(repo, branch, renderScript)
+            },
             charts,
-            chartRewrites: inputs.chartRewrites,
-            log,
-            tempRoot,
-            renderCharts: !inputs.skipCharts,
-            now: () => clock.now(),
-            bounds: { maxRenders: limits['chart-renders'], deadline: planningDeadline }
-        });
-        plan = await finder.buildPlan();
-        if (inputs.rebuild === 'when-outdated') {
-            const found = finder;
-            const decided = plan;
-            plan = await log.group('Rebuild decisions (rebuild: when-outdated)', () => decideRebuilds(decided, {
-                registry: registryFor(chartHostsOf(charts.downloaded(), inputs.chartRewrites), config, inputs, http),
-                readFile: (repo, path, tag) => found.readFileAtTag(repo, path, tag),
-                now: clock.now(),
-                maxAgeMs: inputs.maxAgeMs,
-                staleBaseDays: config.configuration['stale-base-days'],
-                maxBases: limits['dockerfile-bases'],
-                deadline: planningDeadline,
-                clock: () => clock.now(),
-                log
-            }));
+            helm,
+            github: (repos) => github.planning(repos),
+            registry: (chartHosts) => registryFor(chartHosts, config, inputs, http)
+        },
+        close: async () => {
+            await Promise.all([repo.remove(), charts.dispose(), helm?.dispose()]);
         }
+    };
+}
+/** Every image to rebuild, from the product stream's branches, the chart repository and the image repos' tags. */
+async function planRebuilds(config, inputs, github, output, tempRoot, clock, http, 
+/** The job's signal: helm and git in flight are killed when the job ends. */
+signal) {
+    const log = new PhaseLog(output.log);
+    const opened = await openPlanningPorts(config, inputs, github, output, log, { tempRoot, http, signal });
+    try {
+        return await runPlanning(config, inputs, opened.ports, log, clock);
     }
     finally {
-        await Promise.all([repo.remove(), charts.dispose(), helm?.dispose()]);
+        await opened.close();
+    }
+}
+/** Planning over its ports: the plan found, then, with `rebuild: when-outdated`, each build's decision. */
+async function runPlanning(config, inputs, ports, log, clock) {
+    const { limits } = config.configuration;
+    // when planning must stop: the steps of the plan and the rebuild decisions alike
+    const budget = new PlanningBudget({ maxRenders: limits['chart-renders'], deadline: clock.now() + limits['planning-minutes'] * 60_000 }, () => clock.now());
+    const found = await findPlan({
+        config,
+        org: inputs.org,
+        ports,
+        chartRewrites: inputs.chartRewrites,
+        renderCharts: !inputs.skipCharts,
+        budget,
+        log,
+        now: () => clock.now()
+    });
+    let plan = found.plan;
+    if (inputs.rebuild === 'when-outdated') {
+        const decided = plan;
+        plan = await log.group('Rebuild decisions (rebuild: when-outdated)', () => decideRebuilds(decided, {
+            registry: ports.registry(chartHostsOf(ports.charts.downloaded(), inputs.chartRewrites)),
+            readFile: fileAtTag(found.facts, found.github),
+            now: clock.now(),
+            maxAgeMs: inputs.maxAgeMs,
+            staleBaseDays: config.configuration['stale-base-days'],
+            maxBases: limits['dockerfile-bases'],
+            budget,
+            log
+        }));
     }
     const counts = countPlan(plan);
     log.info(`plan: ${counts.images} images in ${counts.repos} repos, ${counts.builds} builds, ${counts.unresolved} images without a build`);
-    const partial = finder.partial.size > 0 ? [...finder.partial].join('; ') : undefined;
+    const partial = found.partial.length > 0 ? found.partial.join('; ') : undefined;
     if (partial)
         log.problem({ severity: 'error', message: `the plan is partial: ${partial}; the chart releases not rendered are named above` });
     return { plan, problems: [...log.problems], ...(partial ? { partial } : {}) };

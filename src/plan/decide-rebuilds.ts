@@ -4,6 +4,7 @@ import { formatImageReference, parseImageReference, shortImageName, type ImageRe
 import type { ImageFacts } from '../registry/registry-client.js';
 import { dockerfileBases } from './dockerfile.js';
 import type { Plan, PlannedBuild } from './plan.js';
+import type { PlanningBudget } from './planning-budget.js';
 import { decideRebuild, staleBases, type RebuildDecision, type RegistryAnswer } from './rebuild-decision.js';
 
 /** The registry as deciding a rebuild reads it; src/registry implements it. */
@@ -21,9 +22,8 @@ export interface RebuildContext {
   staleBaseDays: number;
   /** External bases read per Dockerfile (configuration.limits.dockerfile-bases). */
   maxBases: number;
-  /** When planning must stop (epoch ms, on `clock`): a build not decided by then is rebuilt, and said so once. */
-  deadline?: number;
-  clock?: () => number;
+  /** Planning's budget: a build not decided by its deadline is rebuilt, and said so once. */
+  budget?: Pick<PlanningBudget, 'deadlinePassed'>;
   log: Log;
 }
 
@@ -49,7 +49,7 @@ export async function decideRebuilds(plan: Plan, ctx: RebuildContext): Promise<P
       return { found: 'unknown', error: errorMessage(error) };
     }
   };
-  const late = (): boolean => ctx.deadline !== undefined && ctx.clock !== undefined && ctx.clock() > ctx.deadline;
+  const late = (): boolean => ctx.budget?.deadlinePassed() !== undefined;
   const undecided = (build: PlannedBuild): PlannedBuild => {
     warn(
       'the planning deadline passed (configuration.limits.planning-minutes) before every rebuild was decided: the builds left are rebuilt'

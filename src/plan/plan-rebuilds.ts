@@ -7,11 +7,15 @@ import type { JobOutput } from '../job-output.js';
 import { PhaseLog, type Problem } from '../log.js';
 import { countPlan } from '../report/plan-summary.js';
 import { ChartRepository } from './chart-repository.js';
-import { ImageFinder } from './find-images.js';
+import { findPlan } from './find-plan.js';
+import type { Plan } from './plan.js';
+import { PlanningBudget } from './planning-budget.js';
+import type { PlanningPorts } from './planning-ports.js';
+import { openBranch } from './product-stream.js';
+import { fileAtTag } from './tag-facts.js';
 import { GitRepository } from './git.js';
 import { Helm } from './helm.js';
 import { locateHelm } from './helm-install.js';
-import type { Plan } from './plan.js';
 import { decideRebuilds } from './decide-rebuilds.js';
 import type { RebuildPolicy } from './rebuild-decision.js';
 import { RegistryClient } from '../registry/registry-client.js';
@@ -124,21 +128,27 @@ function renderScriptOf(mode: RenderScriptMode, log: PhaseLog): { mode: RenderSc
   return { mode, sandbox };
 }
 
-/** Every image to rebuild, from the product stream's branches, the chart repository and the image repos' tags. */
-export async function planRebuilds(
+/** The adapters of planning, opened from the run, and how to close them. */
+interface OpenedPorts {
+  ports: PlanningPorts;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition of planning's ports from the run: helm (found or downloaded), git on the product
+ * stream with its token, the chart repository, GitHub per image repos, and the registry of the
+ * rebuild decisions with the credential rules of registryFor.
+ */
+async function openPlanningPorts(
   config: Configuration,
   inputs: PlanningInputs,
   github: GitHubPorts,
   output: JobOutput,
-  tempRoot: string,
-  clock: Clock,
-  http: OriginBoundFetch,
-  /** The job's signal: helm and git in flight are killed when the job ends. */
-  signal?: AbortSignal
-): Promise<Planned> {
-  const log = new PhaseLog(output.log);
+  log: PhaseLog,
+  job: { tempRoot: string; http: OriginBoundFetch; signal: AbortSignal | undefined }
+): Promise<OpenedPorts> {
   const { timeouts, limits } = config.configuration;
-  const productStreamRepo = config.configuration['product-stream-repo'];
+  const { tempRoot, http, signal } = job;
   const gitToken = await github.productStreamToken();
   output.mask(gitToken);
   const helm = inputs.skipCharts
@@ -156,7 +166,7 @@ export async function planRebuilds(
   if (helm) log.info(`helm: ${helm.binary} (${await helm.version()})`);
   for (const note of chartsSkippedNote(inputs.skipCharts, inputs.edge)) log.problem({ severity: 'warning', message: note });
   const renderScript = renderScriptOf(config.configuration['render-script'], log);
-  const productStreamUrl = `${inputs.serverUrl.replace(/\/+$/, '')}/${inputs.org}/${productStreamRepo}`;
+  const productStreamUrl = `${inputs.serverUrl.replace(/\/+$/, '')}/${inputs.org}/${config.configuration['product-stream-repo']}`;
   const repo = await GitRepository.open(productStreamUrl, gitToken, {
     stallSeconds: timeouts['git-stall-seconds'],
     tempRoot,
@@ -171,50 +181,88 @@ export async function planRebuilds(
       maxFileBytes: limits['chart-file-megabytes'] * MEGABYTE
     }
   });
-  /** When planning must stop (configuration.limits.planning-minutes): the finder's steps and the rebuild decisions alike. */
-  const planningDeadline = clock.now() + limits['planning-minutes'] * 60_000;
-  let plan: Plan;
-  let finder: ImageFinder;
-  try {
-    finder = new ImageFinder({
-      config,
-      org: inputs.org,
-      repo,
-      githubFor: (repos) => github.planning(repos),
-      helm,
-      renderScript,
+  return {
+    ports: {
+      productStream: {
+        listBranches: () => repo.listBranches(),
+        fetchTips: (branches) => repo.fetchTips([...branches]),
+        openBranch: (branch) => openBranch(repo, branch, renderScript)
+      },
       charts,
-      chartRewrites: inputs.chartRewrites,
-      log,
-      tempRoot,
-      renderCharts: !inputs.skipCharts,
-      now: () => clock.now(),
-      bounds: { maxRenders: limits['chart-renders'], deadline: planningDeadline }
-    });
-    plan = await finder.buildPlan();
-    if (inputs.rebuild === 'when-outdated') {
-      const found = finder;
-      const decided = plan;
-      plan = await log.group('Rebuild decisions (rebuild: when-outdated)', () =>
-        decideRebuilds(decided, {
-          registry: registryFor(chartHostsOf(charts.downloaded(), inputs.chartRewrites), config, inputs, http),
-          readFile: (repo, path, tag) => found.readFileAtTag(repo, path, tag),
-          now: clock.now(),
-          maxAgeMs: inputs.maxAgeMs,
-          staleBaseDays: config.configuration['stale-base-days'],
-          maxBases: limits['dockerfile-bases'],
-          deadline: planningDeadline,
-          clock: () => clock.now(),
-          log
-        })
-      );
+      helm,
+      github: (repos) => github.planning(repos),
+      registry: (chartHosts) => registryFor(chartHosts, config, inputs, http)
+    },
+    close: async () => {
+      await Promise.all([repo.remove(), charts.dispose(), helm?.dispose()]);
     }
+  };
+}
+
+/** Every image to rebuild, from the product stream's branches, the chart repository and the image repos' tags. */
+export async function planRebuilds(
+  config: Configuration,
+  inputs: PlanningInputs,
+  github: GitHubPorts,
+  output: JobOutput,
+  tempRoot: string,
+  clock: Clock,
+  http: OriginBoundFetch,
+  /** The job's signal: helm and git in flight are killed when the job ends. */
+  signal?: AbortSignal
+): Promise<Planned> {
+  const log = new PhaseLog(output.log);
+  const opened = await openPlanningPorts(config, inputs, github, output, log, { tempRoot, http, signal });
+  try {
+    return await runPlanning(config, inputs, opened.ports, log, clock);
   } finally {
-    await Promise.all([repo.remove(), charts.dispose(), helm?.dispose()]);
+    await opened.close();
+  }
+}
+
+/** Planning over its ports: the plan found, then, with `rebuild: when-outdated`, each build's decision. */
+export async function runPlanning(
+  config: Configuration,
+  inputs: PlanningInputs,
+  ports: PlanningPorts,
+  log: PhaseLog,
+  clock: Clock
+): Promise<Planned> {
+  const { limits } = config.configuration;
+  // when planning must stop: the steps of the plan and the rebuild decisions alike
+  const budget = new PlanningBudget(
+    { maxRenders: limits['chart-renders'], deadline: clock.now() + limits['planning-minutes'] * 60_000 },
+    () => clock.now()
+  );
+  const found = await findPlan({
+    config,
+    org: inputs.org,
+    ports,
+    chartRewrites: inputs.chartRewrites,
+    renderCharts: !inputs.skipCharts,
+    budget,
+    log,
+    now: () => clock.now()
+  });
+  let plan = found.plan;
+  if (inputs.rebuild === 'when-outdated') {
+    const decided = plan;
+    plan = await log.group('Rebuild decisions (rebuild: when-outdated)', () =>
+      decideRebuilds(decided, {
+        registry: ports.registry(chartHostsOf(ports.charts.downloaded(), inputs.chartRewrites)),
+        readFile: fileAtTag(found.facts, found.github),
+        now: clock.now(),
+        maxAgeMs: inputs.maxAgeMs,
+        staleBaseDays: config.configuration['stale-base-days'],
+        maxBases: limits['dockerfile-bases'],
+        budget,
+        log
+      })
+    );
   }
   const counts = countPlan(plan);
   log.info(`plan: ${counts.images} images in ${counts.repos} repos, ${counts.builds} builds, ${counts.unresolved} images without a build`);
-  const partial = finder.partial.size > 0 ? [...finder.partial].join('; ') : undefined;
+  const partial = found.partial.length > 0 ? found.partial.join('; ') : undefined;
   if (partial)
     log.problem({ severity: 'error', message: `the plan is partial: ${partial}; the chart releases not rendered are named above` });
   return { plan, problems: [...log.problems], ...(partial ? { partial } : {}) };
