@@ -130,7 +130,7 @@ describe('runJob in process: the modes over their ports, on the job clock, cance
     const { output, text } = capturedOutput();
     const result = await runJob(settings({}), { output, clock });
     expect(result.exitCode).toBe(0);
-    expect(result.report?.mode).toBe('dispatch');
+    expect(result.report?.ending).toEqual({ kind: 'watched' });
     expect(result.report?.results.map((r) => [r.image, r.outcome])).toEqual([
       ['cray-bss', 'succeeded'],
       ['cray-smd', 'succeeded'],
@@ -178,7 +178,13 @@ describe('runJob in process: the modes over their ports, on the job clock, cance
     const http = new OriginBoundFetch(cancel.signal);
     const result = await runJob(settings({}), { output, clock, signal: cancel.signal, http });
     expect(result.exitCode).toBe(1);
-    expect(result.report?.stoppedEarly).toBe('it was cancelled (SIGTERM); builds still running go on without being watched');
+    expect(result.report?.ending).toEqual({
+      kind: 'stopped',
+      why: 'it was cancelled (SIGTERM); builds still running go on without being watched',
+      cause: 'cancelled',
+      dispatched: true,
+      dryRun: false
+    });
     // the cancel aborted what was in flight: no request is left once the job has returned
     for (let i = 0; i < 50 && http.inFlight() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(http.inFlight()).toBe(0);
@@ -195,7 +201,10 @@ describe('runJob in process: the modes over their ports, on the job clock, cance
     const result = await runJob(settings({}), { output, clock, signal: AbortSignal.abort('SIGINT') });
     expect(result).toMatchObject({
       exitCode: 1,
-      report: { results: [], stoppedEarly: expect.stringContaining('cancelled (SIGINT)') as unknown }
+      report: {
+        results: [],
+        ending: { kind: 'stopped', cause: 'cancelled', dispatched: false, why: expect.stringContaining('cancelled (SIGINT)') as unknown }
+      }
     });
     expect(text()).toContain('Nothing was dispatched: the job stopped while planning.');
     expect(github.dispatches).toEqual([]);

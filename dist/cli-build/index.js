@@ -56398,7 +56398,7 @@ async function mergeResults(ctx, pattern) {
     const { log } = output;
     const name = optionName(ctx.run.edge, 'mergeResults');
     const read = await readResultsFiles(pattern, name, output, ctx.run.config.configuration.limits['plan-megabytes'] * MEGABYTE);
-    const report = { mode: 'merge', dispatched: true, results: [], problems: [...read.problems], carried: [], notes: [] };
+    const report = { ending: { kind: 'merged' }, results: [], problems: [...read.problems], carried: [], notes: [] };
     if (read.documents.length === 0) {
         const failure = `${name}: no results file matches ${pattern}: no job of this run reported (did they run, and upload their results?)`;
         log.problem({ severity: 'error', message: failure });
@@ -68992,14 +68992,15 @@ async function planAndDispatch(ctx, mode) {
     const fromPlan = mode.fromPlan ? await readGivenPlan(ctx, mode.fromPlan) : undefined;
     if (!fromPlan)
         checkChartCredentials(run);
+    // what the report says, gathered as the run goes; each return below says how the run ended
     const report = {
-        mode: mode.kind,
-        dispatched: false,
         results: [],
         problems: [],
         carried: [],
         notes: chartsSkippedNote(run.skipCharts && !fromPlan, run.edge)
     };
+    const dryRun = mode.kind === 'plan';
+    let dispatched = false;
     const tempRoot = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'hms-dispatcher-'));
     try {
         const github = await unlessAborted(deps.github({
@@ -69021,7 +69022,8 @@ async function planAndDispatch(ctx, mode) {
         }
         if (mode.shard)
             deps.output.log.info(`shard ${mode.shard.index}/${mode.shard.count}: ${planBuilds(plan).length} builds in ${plan.repos.length} repos (${plan.repos.map((r) => r.githubRepo).join(', ') || 'none'})`);
-        Object.assign(report, { plan, scope: plan });
+        report.plan = plan;
+        report.scope = plan;
         // planning's problems, and the acknowledgements no gap of a plan made now needs
         const problems = fromPlan
             ? planned.problems
@@ -69034,23 +69036,24 @@ async function planAndDispatch(ctx, mode) {
         const gaps = gapResults(plan, config.acknowledged, new Date(deps.clock.now()).toISOString().slice(0, 10));
         const upToDate = upToDateResults(plan);
         report.results = inPlanOrder(plan, gaps, upToDate);
-        if (mode.kind === 'plan')
-            return report;
+        if (dryRun)
+            return { ...report, ending: { kind: 'dry-run' } };
         if (planned.partial && run.failOn !== 'never') {
             const refusal = `nothing was dispatched: the plan is partial (see above); ${optionName(run.edge, 'failOn')} never dispatches a partial plan`;
             deps.output.log.problem({ severity: 'error', message: refusal });
             report.problems.push({ severity: 'error', message: refusal });
-            return report;
+            return { ...report, ending: { kind: 'not-dispatched', why: refusal } };
         }
         const dispatching = buildsToDispatch(plan);
         const runner = new BuildRunner(github.builds(dispatching.repos.filter((r) => r.builds.length > 0).map((r) => r.githubRepo)), buildOptions(run, plan, deps), deps.output.log, deps.clock);
-        report.dispatched = true;
+        dispatched = true;
+        let ending = { kind: 'watched' };
         try {
             await unlessAborted(runner.run(dispatching), deps.signal);
         }
         catch (error) {
             // builds were dispatched: report them whatever stopped the watch
-            report.stoppedEarly = describeThrown(error);
+            ending = { kind: 'stopped', why: describeThrown(error), cause: causeOf(error), dispatched: true, dryRun };
             if (!(error instanceof CancelledError) && error instanceof Error && error.stack)
                 deps.output.log.debug(error.stack);
         }
@@ -69058,19 +69061,17 @@ async function planAndDispatch(ctx, mode) {
             report.results = inPlanOrder(plan, runner.resultsSoFar(dispatching), gaps, upToDate);
             report.notes.push(...runner.notes);
         }
-        return report;
+        return { ...report, ending };
     }
     catch (error) {
         if (error instanceof BadInputError)
             throw error;
         // the plan is not known (or not all of it): the report says where the job stopped
-        report.stoppedEarly = describeThrown(error);
         if (!report.plan)
             report.notes.push('Nothing was dispatched: the job stopped while planning.');
         if (!(error instanceof CancelledError) && error instanceof Error && error.stack)
             deps.output.log.debug(error.stack);
-        report.failedToRun = !(error instanceof CancelledError);
-        return report;
+        return { ...report, ending: { kind: 'stopped', why: describeThrown(error), cause: causeOf(error), dispatched, dryRun } };
     }
     finally {
         await (0,promises_namespaceObject.rm)(tempRoot, { recursive: true, force: true });
@@ -69088,6 +69089,10 @@ function reportedProblems(ctx, problems, said, mode) {
     for (const problem of problems.slice(mode.fromPlan ? 0 : said))
         log.problem(problem);
     return [...problems];
+}
+/** A cancel is not an error of the job's own. */
+function causeOf(error) {
+    return error instanceof CancelledError ? 'cancelled' : 'error';
 }
 /** The plan of from-plan, or bad input naming the file. */
 async function readGivenPlan(ctx, file) {
@@ -69631,14 +69636,34 @@ function exitStatus(failOn, facts) {
 ;// CONCATENATED MODULE: ./src/report/job-report.ts
 
 
+/** Builds were handed to GitHub: the report is of results, not of a plan. */
+function dispatchedIn(report) {
+    const { ending } = report;
+    return ending.kind === 'watched' || ending.kind === 'merged' || (ending.kind === 'stopped' && ending.dispatched);
+}
+/** A dry run (finished or stopped): it has no results file and no result outputs. */
+function isDryRun(report) {
+    const { ending } = report;
+    return ending.kind === 'dry-run' || (ending.kind === 'stopped' && ending.dryRun);
+}
+/** Why the job stopped before its end, when it did. */
+function stoppedEarly(report) {
+    return report.ending.kind === 'stopped' ? report.ending.why : undefined;
+}
+/** An error stopped it before anything was dispatched (not a cancel): the job fails whatever `fail-on` says. */
+function failedToRun(report) {
+    const { ending } = report;
+    return ending.kind === 'stopped' && ending.cause === 'error' && !ending.dispatched;
+}
 /** The exit status `fail-on` asks for: from the results through the outcome table, and the errors reported. */
 function reportExitStatus(report, failOn) {
-    if (report.failedToRun)
-        return { code: 1, failure: report.stoppedEarly ?? 'the job could not run to its end' };
+    const stopped = stoppedEarly(report);
+    if (failedToRun(report))
+        return { code: 1, failure: stopped ?? 'the job could not run to its end' };
     return exitStatus(failOn, {
         planningErrors: report.problems.filter((p) => p.severity === 'error').length,
         results: report.results,
-        ...(report.stoppedEarly ? { stoppedEarly: report.stoppedEarly } : {})
+        ...(stopped ? { stoppedEarly: stopped } : {})
     });
 }
 /** What the failure issue lists for this run: the results that need a person, the errors reported, the warnings it follows up (stale bases). */
@@ -69840,7 +69865,8 @@ async function writeJobReport(report, target) {
     const { output } = target;
     const { log } = output;
     // an error that stopped the job is the job's failure message (one error, naming the server); a cancel is an error of its own
-    const stop = report.stoppedEarly && !report.failedToRun ? [{ severity: 'error', message: `the job stopped early: ${report.stoppedEarly}` }] : [];
+    const stopped = stoppedEarly(report);
+    const stop = stopped && !failedToRun(report) ? [{ severity: 'error', message: `the job stopped early: ${stopped}` }] : [];
     const fromResults = resultProblems(report.results);
     for (const problem of [...stop, ...fromResults])
         log.problem(problem);
@@ -69851,7 +69877,7 @@ async function writeJobReport(report, target) {
     ];
     if (target.resultsFile) {
         const file = target.resultsFile;
-        if (report.mode === 'plan')
+        if (isDryRun(report))
             log.info(`${optionName(target.edge, 'resultsFile')}: a dry run has no results; no results file is written`);
         else if (!report.scope)
             log.info(`${optionName(target.edge, 'resultsFile')}: the job stopped before it had a plan; no results file is written`);
@@ -69866,7 +69892,7 @@ async function writeJobReport(report, target) {
     const failures = await writeEach(writes);
     for (const failure of failures)
         log.problem({ severity: 'error', message: failure });
-    if (report.dispatched)
+    if (dispatchedIn(report))
         log.info(describeTotals(countResults(report.results)));
     const status = reportExitStatus(report, target.failOn);
     const failure = [...(status.code === 1 ? [status.failure] : []), ...failures].join('; ');
@@ -69887,30 +69913,31 @@ async function writeEach(writes) {
 }
 /** Lines a reader must see first: why the job stopped early, then the mode's notes. */
 function notesOf(report) {
-    return [...(report.stoppedEarly ? [`The job stopped early: ${report.stoppedEarly}`] : []), ...report.notes];
+    const stopped = stoppedEarly(report);
+    return [...(stopped ? [`The job stopped early: ${stopped}`] : []), ...report.notes];
 }
 function renderSummary(report, links, problems) {
     const notes = notesOf(report);
     let body;
     // what was dispatched, as results; a plan nothing was dispatched from (a dry run, a partial plan refused), as a plan
-    if (report.dispatched && report.scope)
+    if (dispatchedIn(report) && report.scope)
         body = renderResultsSummary(report.scope, report.results, links, notes);
     else if (report.plan)
         body = renderPlanSummary(report.plan, links, notes);
     else
-        body = `## Image rebuilds\n\n${notes.map((n) => `> ⚠️ ${tableCell(n, 2000)}`).join('\n>\n') || `> ${report.mode === 'merge' ? 'No results to report.' : 'Nothing was planned.'}`}\n`;
+        body = `## Image rebuilds\n\n${notes.map((n) => `> ⚠️ ${tableCell(n, 2000)}`).join('\n>\n') || `> ${report.ending.kind === 'merged' ? 'No results to report.' : 'Nothing was planned.'}`}\n`;
     return body + acknowledgedSection(report.results) + renderProblemList(problems);
 }
 function renderText(report, notes) {
     const said = notes.map((n) => `${n}\n`).join('');
-    if (report.dispatched)
+    if (dispatchedIn(report))
         return said + renderResultsText(report.results);
     return said + (report.plan ? renderPlanText(report.plan) + renderGapText(report.results) : '');
 }
 function setOutputs(report, output) {
     if (report.plan)
         output.setOutput(Outputs.Plan, JSON.stringify(report.plan));
-    if (report.mode === 'plan')
+    if (isDryRun(report))
         return;
     const totals = countResults(report.results);
     output.setOutput(Outputs.Results, JSON.stringify(report.results));

@@ -19,7 +19,7 @@ export async function mergeResults(ctx: ModeContext, pattern: string): Promise<J
   const { log } = output;
   const name = optionName(ctx.run.edge, 'mergeResults');
   const read = await readResultsFiles(pattern, name, output, ctx.run.config.configuration.limits['plan-megabytes'] * MEGABYTE);
-  const report: JobReport = { mode: 'merge', dispatched: true, results: [], problems: [...read.problems], carried: [], notes: [] };
+  const report: JobReport = { ending: { kind: 'merged' }, results: [], problems: [...read.problems], carried: [], notes: [] };
   if (read.documents.length === 0) {
     const failure = `${name}: no results file matches ${pattern}: no job of this run reported (did they run, and upload their results?)`;
     log.problem({ severity: 'error', message: failure });

@@ -31,14 +31,15 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
   const { config } = run;
   const fromPlan = mode.fromPlan ? await readGivenPlan(ctx, mode.fromPlan) : undefined;
   if (!fromPlan) checkChartCredentials(run);
-  const report: JobReport = {
-    mode: mode.kind,
-    dispatched: false,
+  // what the report says, gathered as the run goes; each return below says how the run ended
+  const report: Omit<JobReport, 'ending'> = {
     results: [],
     problems: [],
     carried: [],
     notes: chartsSkippedNote(run.skipCharts && !fromPlan, run.edge)
   };
+  const dryRun = mode.kind === 'plan';
+  let dispatched = false;
   const tempRoot = await mkdtemp(join(tmpdir(), 'hms-dispatcher-'));
   try {
     const github = await unlessAborted(
@@ -68,7 +69,8 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
       deps.output.log.info(
         `shard ${mode.shard.index}/${mode.shard.count}: ${planBuilds(plan).length} builds in ${plan.repos.length} repos (${plan.repos.map((r) => r.githubRepo).join(', ') || 'none'})`
       );
-    Object.assign(report, { plan, scope: plan });
+    report.plan = plan;
+    report.scope = plan;
     // planning's problems, and the acknowledgements no gap of a plan made now needs
     const problems = fromPlan
       ? planned.problems
@@ -80,12 +82,12 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
     const gaps = gapResults(plan, config.acknowledged, new Date(deps.clock.now()).toISOString().slice(0, 10));
     const upToDate = upToDateResults(plan);
     report.results = inPlanOrder(plan, gaps, upToDate);
-    if (mode.kind === 'plan') return report;
+    if (dryRun) return { ...report, ending: { kind: 'dry-run' } };
     if (planned.partial && run.failOn !== 'never') {
       const refusal = `nothing was dispatched: the plan is partial (see above); ${optionName(run.edge, 'failOn')} never dispatches a partial plan`;
       deps.output.log.problem({ severity: 'error', message: refusal });
       report.problems.push({ severity: 'error', message: refusal });
-      return report;
+      return { ...report, ending: { kind: 'not-dispatched', why: refusal } };
     }
     const dispatching = buildsToDispatch(plan);
     const runner = new BuildRunner(
@@ -94,26 +96,25 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
       deps.output.log,
       deps.clock
     );
-    report.dispatched = true;
+    dispatched = true;
+    let ending: JobReport['ending'] = { kind: 'watched' };
     try {
       await unlessAborted(runner.run(dispatching), deps.signal);
     } catch (error) {
       // builds were dispatched: report them whatever stopped the watch
-      report.stoppedEarly = describeThrown(error);
+      ending = { kind: 'stopped', why: describeThrown(error), cause: causeOf(error), dispatched: true, dryRun };
       if (!(error instanceof CancelledError) && error instanceof Error && error.stack) deps.output.log.debug(error.stack);
     } finally {
       report.results = inPlanOrder(plan, runner.resultsSoFar(dispatching), gaps, upToDate);
       report.notes.push(...runner.notes);
     }
-    return report;
+    return { ...report, ending };
   } catch (error) {
     if (error instanceof BadInputError) throw error;
     // the plan is not known (or not all of it): the report says where the job stopped
-    report.stoppedEarly = describeThrown(error);
     if (!report.plan) report.notes.push('Nothing was dispatched: the job stopped while planning.');
     if (!(error instanceof CancelledError) && error instanceof Error && error.stack) deps.output.log.debug(error.stack);
-    report.failedToRun = !(error instanceof CancelledError);
-    return report;
+    return { ...report, ending: { kind: 'stopped', why: describeThrown(error), cause: causeOf(error), dispatched, dryRun } };
   } finally {
     await rm(tempRoot, { recursive: true, force: true });
   }
@@ -129,6 +130,11 @@ function reportedProblems(ctx: ModeContext, problems: readonly Problem[], said: 
   const { log } = ctx.deps.output;
   for (const problem of problems.slice(mode.fromPlan ? 0 : said)) log.problem(problem);
   return [...problems];
+}
+
+/** A cancel is not an error of the job's own. */
+function causeOf(error: unknown): 'cancelled' | 'error' {
+  return error instanceof CancelledError ? 'cancelled' : 'error';
 }
 
 /** The plan of from-plan, or bad input naming the file. */

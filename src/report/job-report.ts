@@ -11,15 +11,28 @@ import type { ReportScope } from './release-rollup.js';
 export type JobScope = ReportScope & { createdAt: string; shard?: Shard };
 
 /**
+ * How a run ended, one variant each: every consumer (summary, outputs, results file, exit status)
+ * reads it through the functions below, never from a combination of flags.
+ */
+export type JobEnding =
+  /** A dry run: its plan reported, nothing dispatched. */
+  | { kind: 'dry-run' }
+  /** A night that dispatched nothing: its plan was refused (a partial plan). */
+  | { kind: 'not-dispatched'; why: string }
+  /** Dispatched and watched to its end (builds past the time limit are results of their own). */
+  | { kind: 'watched' }
+  /** The report job of a sharded run: the shards' results merged. */
+  | { kind: 'merged' }
+  /** Stopped before its end: cancelled, or an error (a silent server); before or after it dispatched. */
+  | { kind: 'stopped'; why: string; cause: 'cancelled' | 'error'; dispatched: boolean; dryRun: boolean };
+
+/**
  * Everything one run has to say, whatever its mode and however it ended: built by the mode, turned
  * into summary, annotations, outputs, results file, failure-issue items and exit status by
  * report/write-report.ts alone.
  */
 export interface JobReport {
-  /** `plan`: a dry run (its results are the plan's gaps); `dispatch`: a night (its plan dispatched and watched); `merge`: shards' results. */
-  mode: 'plan' | 'dispatch' | 'merge';
-  /** Builds were handed to GitHub (a night can stop before: cancelled while planning, a partial plan refused). */
-  dispatched: boolean;
+  ending: JobEnding;
   /** Undefined when the job stopped before it knew the product stream's branches (cancelled while planning). */
   scope?: JobScope;
   plan?: Plan;
@@ -35,21 +48,41 @@ export interface JobReport {
    * results file; reported by the job that reports the whole plan.
    */
   carried: Problem[];
-  /** Lines a reader must see first (the job stopped early, dispatching cannot fit the time limit). */
+  /** Lines a reader must see first (dispatching cannot fit the time limit). */
   notes: string[];
-  /** Why the job stopped before its end: cancelled, a late error. */
-  stoppedEarly?: string;
-  /** An error stopped it (not a cancel): the job fails whatever `fail-on` says. */
-  failedToRun?: boolean;
+}
+
+/** Builds were handed to GitHub: the report is of results, not of a plan. */
+export function dispatchedIn(report: JobReport): boolean {
+  const { ending } = report;
+  return ending.kind === 'watched' || ending.kind === 'merged' || (ending.kind === 'stopped' && ending.dispatched);
+}
+
+/** A dry run (finished or stopped): it has no results file and no result outputs. */
+export function isDryRun(report: JobReport): boolean {
+  const { ending } = report;
+  return ending.kind === 'dry-run' || (ending.kind === 'stopped' && ending.dryRun);
+}
+
+/** Why the job stopped before its end, when it did. */
+export function stoppedEarly(report: JobReport): string | undefined {
+  return report.ending.kind === 'stopped' ? report.ending.why : undefined;
+}
+
+/** An error stopped it before anything was dispatched (not a cancel): the job fails whatever `fail-on` says. */
+export function failedToRun(report: JobReport): boolean {
+  const { ending } = report;
+  return ending.kind === 'stopped' && ending.cause === 'error' && !ending.dispatched;
 }
 
 /** The exit status `fail-on` asks for: from the results through the outcome table, and the errors reported. */
 export function reportExitStatus(report: JobReport, failOn: FailOn): ExitStatus {
-  if (report.failedToRun) return { code: 1, failure: report.stoppedEarly ?? 'the job could not run to its end' };
+  const stopped = stoppedEarly(report);
+  if (failedToRun(report)) return { code: 1, failure: stopped ?? 'the job could not run to its end' };
   return exitStatus(failOn, {
     planningErrors: report.problems.filter((p) => p.severity === 'error').length,
     results: report.results,
-    ...(report.stoppedEarly ? { stoppedEarly: report.stoppedEarly } : {})
+    ...(stopped ? { stoppedEarly: stopped } : {})
   });
 }
 

@@ -5,7 +5,7 @@ import { tableCell } from '../escape.js';
 import { writeJsonFile, type JobOutput } from '../job-output.js';
 import type { Problem } from '../log.js';
 import { acknowledgedSection, renderGapText } from './gap-summary.js';
-import { reportExitStatus, type JobReport } from './job-report.js';
+import { dispatchedIn, failedToRun, isDryRun, reportExitStatus, stoppedEarly, type JobReport } from './job-report.js';
 import { countResults, describeTotals, resultProblems } from './outcomes.js';
 import { renderPlanSummary, renderPlanText, type SummaryLinks } from './plan-summary.js';
 import { renderProblemList } from './problem-list.js';
@@ -37,8 +37,8 @@ export async function writeJobReport(report: JobReport, target: ReportTarget): P
   const { output } = target;
   const { log } = output;
   // an error that stopped the job is the job's failure message (one error, naming the server); a cancel is an error of its own
-  const stop: Problem[] =
-    report.stoppedEarly && !report.failedToRun ? [{ severity: 'error', message: `the job stopped early: ${report.stoppedEarly}` }] : [];
+  const stopped = stoppedEarly(report);
+  const stop: Problem[] = stopped && !failedToRun(report) ? [{ severity: 'error', message: `the job stopped early: ${stopped}` }] : [];
   const fromResults = resultProblems(report.results);
   for (const problem of [...stop, ...fromResults]) log.problem(problem);
   const everyProblem: Problem[] = [...report.problems, ...stop, ...fromResults];
@@ -48,7 +48,7 @@ export async function writeJobReport(report: JobReport, target: ReportTarget): P
   ];
   if (target.resultsFile) {
     const file = target.resultsFile;
-    if (report.mode === 'plan') log.info(`${optionName(target.edge, 'resultsFile')}: a dry run has no results; no results file is written`);
+    if (isDryRun(report)) log.info(`${optionName(target.edge, 'resultsFile')}: a dry run has no results; no results file is written`);
     else if (!report.scope)
       log.info(`${optionName(target.edge, 'resultsFile')}: the job stopped before it had a plan; no results file is written`);
     else {
@@ -61,7 +61,7 @@ export async function writeJobReport(report: JobReport, target: ReportTarget): P
   }
   const failures = await writeEach(writes);
   for (const failure of failures) log.problem({ severity: 'error', message: failure });
-  if (report.dispatched) log.info(describeTotals(countResults(report.results)));
+  if (dispatchedIn(report)) log.info(describeTotals(countResults(report.results)));
   const status = reportExitStatus(report, target.failOn);
   const failure = [...(status.code === 1 ? [status.failure] : []), ...failures].join('; ');
   return failure ? { exitCode: 1, failure } : { exitCode: 0 };
@@ -82,29 +82,30 @@ async function writeEach(writes: readonly [string, () => unknown][]): Promise<st
 
 /** Lines a reader must see first: why the job stopped early, then the mode's notes. */
 function notesOf(report: JobReport): string[] {
-  return [...(report.stoppedEarly ? [`The job stopped early: ${report.stoppedEarly}`] : []), ...report.notes];
+  const stopped = stoppedEarly(report);
+  return [...(stopped ? [`The job stopped early: ${stopped}`] : []), ...report.notes];
 }
 
 function renderSummary(report: JobReport, links: SummaryLinks, problems: readonly Problem[]): string {
   const notes = notesOf(report);
   let body: string;
   // what was dispatched, as results; a plan nothing was dispatched from (a dry run, a partial plan refused), as a plan
-  if (report.dispatched && report.scope) body = renderResultsSummary(report.scope, report.results, links, notes);
+  if (dispatchedIn(report) && report.scope) body = renderResultsSummary(report.scope, report.results, links, notes);
   else if (report.plan) body = renderPlanSummary(report.plan, links, notes);
   else
-    body = `## Image rebuilds\n\n${notes.map((n) => `> ⚠️ ${tableCell(n, 2000)}`).join('\n>\n') || `> ${report.mode === 'merge' ? 'No results to report.' : 'Nothing was planned.'}`}\n`;
+    body = `## Image rebuilds\n\n${notes.map((n) => `> ⚠️ ${tableCell(n, 2000)}`).join('\n>\n') || `> ${report.ending.kind === 'merged' ? 'No results to report.' : 'Nothing was planned.'}`}\n`;
   return body + acknowledgedSection(report.results) + renderProblemList(problems);
 }
 
 function renderText(report: JobReport, notes: readonly string[]): string {
   const said = notes.map((n) => `${n}\n`).join('');
-  if (report.dispatched) return said + renderResultsText(report.results);
+  if (dispatchedIn(report)) return said + renderResultsText(report.results);
   return said + (report.plan ? renderPlanText(report.plan) + renderGapText(report.results) : '');
 }
 
 function setOutputs(report: JobReport, output: JobOutput): void {
   if (report.plan) output.setOutput(Outputs.Plan, JSON.stringify(report.plan));
-  if (report.mode === 'plan') return;
+  if (isDryRun(report)) return;
   const totals = countResults(report.results);
   output.setOutput(Outputs.Results, JSON.stringify(report.results));
   output.setOutput(Outputs.Releases, JSON.stringify(report.scope ? rollupByRelease(report.scope, report.results) : []));
