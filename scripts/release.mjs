@@ -28,6 +28,11 @@ if (unknown.length > 0 || versions.length > 1) {
 const dryRun = args.includes('--dry-run');
 const push = args.includes('--push');
 const version = versions[0] ?? '';
+// a push is asked for, or confirmed at a terminal: never the result of a missing or misspelled flag (said before any check)
+if (!dryRun && !push && !process.stdin.isTTY) {
+  console.error('release: not pushed: give --push to tag and push, or --dry-run to check only');
+  process.exit(2);
+}
 
 const git = (...a) => execFileSync('git', a, { cwd: root, encoding: 'utf8' }).trimEnd();
 
@@ -103,6 +108,11 @@ for (const [name, check] of checks) {
   if (problem) failed++;
   // a malformed version makes the later checks meaningless
   if (problem && name === 'the version is X.Y.Z') break;
+  // the bundle takes half a minute: not built when a cheaper check already failed
+  if (failed > 0 && checks[checks.indexOf(checks.find(([n]) => n === name)) + 1]?.[0] === 'dist/ matches the sources') {
+    console.log('- dist/ matches the sources: not checked until the checks above hold');
+    break;
+  }
 }
 if (failed) {
   console.error(`release v${version}: ${failed} check(s) failed; nothing was tagged`);
@@ -120,11 +130,6 @@ const plan = [
 ];
 console.log(`${dryRun ? 'would create' : 'creating'} ${tag} at ${commit.slice(0, 12)} and ${dryRun ? 'move' : 'moving'} ${major} to it`);
 if (!dryRun && !push) {
-  // a push is asked for, or confirmed at a terminal: never the result of a missing or misspelled flag
-  if (!process.stdin.isTTY) {
-    console.error('release: not pushed: give --push to tag and push, or --dry-run to check only');
-    process.exit(2);
-  }
   const { createInterface } = await import('node:readline/promises');
   const prompt = createInterface({ input: process.stdin, output: process.stdout });
   const answer = await prompt.question(`push ${tag} and move ${major} on origin? [y/N] `);

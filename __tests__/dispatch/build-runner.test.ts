@@ -48,7 +48,9 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
   async function setUp(
     over: Partial<EmulatorOptions> = {},
     script: (repo: string) => RunScript = () => ({ queuedMs: 2000, runMs: 20_000, conclusion: 'success' }),
-    apiVersion?: RestApiVersion
+    apiVersion?: RestApiVersion,
+    /** Octokit's throttling in real time: only for the rate limit it rides out; the runner paces writes on the fake clock. */
+    throttled = false
   ) {
     clock = fakeClock('2026-11-26T07:00:00Z');
     github = await new GitHubEmulator({
@@ -70,7 +72,8 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
       auth: { kind: 'token', token: 'test-token' },
       log,
       retries: 2,
-      apiVersion
+      apiVersion,
+      spaceWrites: throttled
     });
     const planning = githubPlanningApi(connection, ORG, log);
     return { log, api: githubBuildApi(connection, ORG), planOf: (planned: PlannedImage[]) => planOf(planned, planning) };
@@ -489,7 +492,7 @@ describe('BuildRunner against the GitHub emulator (real Octokit, fake clock)', (
   });
 
   it('rides out 5xx answers and a secondary rate limit on reads', async () => {
-    const { log, api, planOf } = await setUp();
+    const { log, api, planOf } = await setUp({}, undefined, undefined, true);
     github.faults.push({ method: 'GET', path: /\/actions\/runs$/, status: 502, times: 2 });
     github.faults.push({
       method: 'GET',
