@@ -1,11 +1,39 @@
-/** @type {import('jest').Config} */
-export default {
+/**
+ * Two tiers (npm run test:unit, npm run test:int); npm test runs both in one jest run, each file
+ * labelled with its tier.
+ * - unit: pure logic, and single adapters against real local servers (git, helm, the registry,
+ *   the GitHub emulator): under a minute.
+ * - int: scenarios, in process through runJob or spawning the bundle (what only a process proves).
+ */
+const common = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/__tests__'],
-  testMatch: ['**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] }
+};
+const scenarios = [
+  '<rootDir>/__tests__/e2e/**/*.test.ts',
+  '<rootDir>/__tests__/main.test.ts',
+  '<rootDir>/__tests__/release.test.ts',
+  '<rootDir>/__tests__/repository.test.ts'
+];
+
+/** @type {import('jest').Config} */
+export default {
   testTimeout: 120000,
-  maxWorkers: 2
+  maxWorkers: 2,
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
+      testPathIgnorePatterns: [
+        '/__tests__/e2e/',
+        '/__tests__/main\\.test\\.ts$',
+        '/__tests__/release\\.test\\.ts$',
+        '/__tests__/repository\\.test\\.ts$'
+      ]
+    },
+    { ...common, displayName: 'int', testMatch: scenarios }
+  ]
 };
