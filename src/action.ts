@@ -27,8 +27,6 @@ export async function run(): Promise<void> {
         core.setFailed(message);
         // runJob reports whatever fails once it has a plan; what throws out of it came before any report
         await output.summary(`## Image rebuilds\n\n> ❌ The job stopped: ${tableCell(message, 2000)}\n`).catch(() => undefined);
-      } finally {
-        output.log.finish();
       }
       return signal.aborted;
     }

@@ -96,7 +96,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const output = new ConsoleJobOutput(parsed.verbose);
-  for (const warning of parsed.warnings) output.log.problem({ severity: 'warning', message: warning });
+  output.problems(parsed.warnings.map((message) => ({ severity: 'warning' as const, message })));
   // Ctrl-C: the job reports what was dispatched, removes its temp folder and stops; a second Ctrl-C stops at once
   return cancelOnSignals(
     'stops-at-once',

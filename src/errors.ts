@@ -45,9 +45,21 @@ export function rethrowIfFatal(error: unknown): void {
   if (error instanceof NoAnswerError) throw error;
 }
 
-/** Input the job cannot run with (a missing credential, a plan file of another stream): exit 2, before anything runs. */
+/**
+ * Input the job cannot run with (a missing credential, a plan file of another stream): exit 2,
+ * before anything runs. `details` are the problems behind it (each error of an invalid
+ * configuration), said by the job's edge with the failure.
+ */
 export class BadInputError extends Error {
   override readonly name = 'BadInputError';
+  constructor(
+    message: string,
+    options: ErrorOptions & { details?: readonly { severity: 'error' | 'warning' | 'notice'; message: string }[] } = {}
+  ) {
+    super(message, options);
+    this.details = options.details ?? [];
+  }
+  readonly details: readonly { severity: 'error' | 'warning' | 'notice'; message: string }[];
 }
 
 /** Wait for `work`, or throw `signal.reason`'s word when the job is cancelled first (the work goes on unwatched). */

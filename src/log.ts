@@ -1,6 +1,5 @@
 import * as core from '@actions/core';
-import { logLine, visible } from './escape.js';
-import { ANNOTATIONS_PER_LEVEL, foldedAnnotation } from './problem-kinds.js';
+import { logLine } from './escape.js';
 
 /** Where a problem was found; every field that is known is named in the message. */
 export interface Location {
@@ -22,20 +21,19 @@ export interface Problem {
   followUp?: boolean;
 }
 
-/** The log of one run. The action writes through @actions/core; the command line writes plain lines. */
+/**
+ * The log of one run: progress only. Problems are values that phases return with their results;
+ * the report's writer alone says them (annotations, the summary's list, the terminal's lines).
+ * The action writes through @actions/core; the command line writes plain lines.
+ */
 export interface Log {
   info(message: string): void;
   debug(message: string): void;
   /** Progress of long work: on a terminal it replaces the previous progress line; elsewhere a plain line. */
   progress(message: string): void;
-  problem(problem: Problem): void;
   group<T>(name: string, work: () => Promise<T>): Promise<T>;
   /** The configuration's log-level: DEBUG shows debug lines, WARNING and above hide info lines. */
   setLevel(level: string): void;
-  /** The problems reported so far, in order. */
-  readonly problems: readonly Problem[];
-  /** The job is ending: say what was held back (the annotations past GitHub's limit, counted). */
-  finish(): void;
 }
 
 export type LogLevel = 'debug' | 'info' | 'quiet';
@@ -65,21 +63,9 @@ export function formatProblem(problem: Problem): string {
 }
 
 abstract class BaseLog implements Log {
-  private readonly reported: Problem[] = [];
   protected level: LogLevel = 'info';
   setLevel(level: string): void {
     this.level = logLevelOf(level);
-  }
-  get problems(): readonly Problem[] {
-    return this.reported;
-  }
-  problem(problem: Problem): void {
-    this.reported.push(problem);
-    this.write(problem);
-  }
-  protected abstract write(problem: Problem): void;
-  finish(): void {
-    // nothing held back
   }
   abstract info(message: string): void;
   abstract debug(message: string): void;
@@ -87,16 +73,9 @@ abstract class BaseLog implements Log {
   abstract group<T>(name: string, work: () => Promise<T>): Promise<T>;
 }
 
-/**
- * Log for the action: annotations for problems, collapsible groups per phase. GitHub shows 10
- * annotations of each level in a step: the first 9 warnings and 8 errors (setFailed adds one) are
- * annotations as they come, every later one a log line, and `finish()` adds one annotation
- * counting those by kind.
- */
+/** Log for the action: lines through @actions/core, collapsible groups per phase. */
 export class ActionsLog extends BaseLog {
-  private readonly annotated = { error: 0, warning: 0, notice: 0 };
-  private readonly folded: Record<Problem['severity'], Problem[]> = { error: [], warning: [], notice: [] };
-  // core.debug, core.warning and core.error escape their text; core.info writes it as it is
+  // core.debug escapes its text; core.info writes it as it is
   info(message: string): void {
     if (this.level === 'quiet') core.debug(message);
     else core.info(logLine(message));
@@ -108,41 +87,12 @@ export class ActionsLog extends BaseLog {
   progress(message: string): void {
     this.info(message);
   }
-  protected write(problem: Problem): void {
-    // one annotation of each level is kept for the count of the rest; one error more for setFailed's
-    const direct = ANNOTATIONS_PER_LEVEL - (problem.severity === 'error' ? 2 : 1);
-    if (this.annotated[problem.severity] < direct) {
-      this.annotated[problem.severity]++;
-      this.annotate(problem);
-      return;
-    }
-    this.folded[problem.severity].push(problem);
-    core.info(logLine(`${problem.severity}: ${formatProblem(problem)}`));
-  }
-  private annotate(problem: Problem): void {
-    // core escapes line breaks and % for the command; terminal and bidi controls are made visible here
-    const properties: core.AnnotationProperties = { title: visible(describeLocation(problem.where)) || undefined };
-    if (problem.where?.file && !problem.where.branch) properties.file = visible(problem.where.file);
-    const text = visible(formatProblem(problem));
-    if (problem.severity === 'error') core.error(text, properties);
-    else if (problem.severity === 'warning') core.warning(text, properties);
-    else core.notice(text, properties);
-  }
-  override finish(): void {
-    for (const severity of ['error', 'warning', 'notice'] as const) {
-      const folded = this.folded[severity];
-      this.folded[severity] = [];
-      const [only] = folded;
-      if (folded.length === 1 && only) this.annotate(only);
-      else if (folded.length > 1) this.annotate({ severity, message: foldedAnnotation(severity, folded) });
-    }
-  }
   group<T>(name: string, work: () => Promise<T>): Promise<T> {
     return core.group(name, work);
   }
 }
 
-/** Log for the command line: plain lines, problems on stderr, debug lines only when asked. */
+/** Log for the command line: plain lines, debug lines only when asked. */
 export class ConsoleLog extends BaseLog {
   constructor(
     private readonly verbose = false,
@@ -179,9 +129,10 @@ export class ConsoleLog extends BaseLog {
     this.out.write(`\r\x1b[2K${logLine(message).split('\n')[0]?.slice(0, 200) ?? ''}`);
     this.progressShown = true;
   }
-  protected write(problem: Problem): void {
+  /** Problems on stderr, each a line (the writer says them, at the end of the job). */
+  sayProblems(problems: readonly Problem[]): void {
     this.clearProgress();
-    this.err.write(`${problem.severity}: ${logLine(formatProblem(problem))}\n`);
+    for (const problem of problems) this.err.write(`${problem.severity}: ${logLine(formatProblem(problem))}\n`);
   }
   async group<T>(name: string, work: () => Promise<T>): Promise<T> {
     this.clearProgress();
@@ -195,8 +146,9 @@ export class ConsoleLog extends BaseLog {
 }
 
 /**
- * A phase's view of the log: every line goes to the job's log as it comes, and the phase's own
- * problems are kept apart, so the phase returns them (planning returns `{ plan, problems }`).
+ * A phase's log: its lines go to the job's log as they come; the problems it finds are kept as
+ * values, which the phase returns with its results (planning returns `{ plan, problems }`). Nothing
+ * here says a problem: the report's writer does, once.
  */
 export class PhaseLog implements Log {
   private readonly own: Problem[] = [];
@@ -206,7 +158,7 @@ export class PhaseLog implements Log {
   }
   problem(problem: Problem): void {
     this.own.push(problem);
-    this.log.problem(problem);
+    this.log.debug(`found: ${problem.severity}: ${formatProblem(problem)}`);
   }
   info(message: string): void {
     this.log.info(message);
@@ -222,8 +174,5 @@ export class PhaseLog implements Log {
   }
   setLevel(level: string): void {
     this.log.setLevel(level);
-  }
-  finish(): void {
-    // the job's log is finished by the job's edge
   }
 }

@@ -38,9 +38,13 @@ async function runJobWith(settings: Settings, deps: JobDeps): Promise<JobResult>
     ctx = await prepareJob(settings, deps);
     report = settings.mode.kind === 'merge' ? await mergeResults(ctx, settings.mode.pattern) : await planAndDispatch(ctx, settings.mode);
   } catch (error) {
-    if (error instanceof BadInputError) return { exitCode: 2, failure: error.message };
-    throw error;
+    if (!(error instanceof BadInputError)) throw error;
+    deps.output.problems(error.details);
+    return { exitCode: 2, failure: error.message };
   }
+  // the failure issue is kept before the report is written: what it could not do is part of the report
+  if (settings.failureIssue && settings.mode.kind !== 'plan' && report.scope && !deps.signal.aborted)
+    report = { ...report, problems: [...report.problems, ...(await keepFailureIssue(settings.failureIssue.repo, report, ctx.run, deps))] };
   const end = await writeJobReport(report, {
     output: deps.output,
     links: { serverUrl: settings.serverUrl, imageLinkTemplate: ctx.run.config.configuration['image-link-template'] },
@@ -48,8 +52,6 @@ async function runJobWith(settings: Settings, deps: JobDeps): Promise<JobResult>
     edge: settings.edge,
     ...(settings.resultsFile ? { resultsFile: settings.resultsFile } : {})
   });
-  if (settings.failureIssue && settings.mode.kind !== 'plan' && report.scope && !deps.signal.aborted)
-    await keepFailureIssue(settings.failureIssue.repo, report, ctx.run, deps);
   return { ...end, report };
 }
 

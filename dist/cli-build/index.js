@@ -42949,6 +42949,161 @@ function escape_logLine(text, maxLine = 2000) {
         .join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/log.ts
+
+
+function logLevelOf(name) {
+    const upper = name.toUpperCase();
+    if (upper === 'DEBUG')
+        return 'debug';
+    return ['WARNING', 'WARN', 'ERROR', 'CRITICAL'].includes(upper) ? 'quiet' : 'info';
+}
+function log_describeLocation(where) {
+    if (!where)
+        return '';
+    const parts = [];
+    if (where.repo)
+        parts.push(`repo ${where.repo}`);
+    if (where.branch)
+        parts.push(`branch ${where.branch}`);
+    if (where.file)
+        parts.push(where.yamlPath ? `${where.file} at ${where.yamlPath}` : where.file);
+    else if (where.yamlPath)
+        parts.push(where.yamlPath);
+    if (where.chart)
+        parts.push(`chart ${where.chart}`);
+    if (where.image)
+        parts.push(`image ${where.image}`);
+    if (where.tag)
+        parts.push(`tag ${where.tag}`);
+    return parts.join(', ');
+}
+function log_formatProblem(problem) {
+    const where = log_describeLocation(problem.where);
+    return where ? `${where}: ${problem.message}` : problem.message;
+}
+class BaseLog {
+    level = 'info';
+    setLevel(level) {
+        this.level = logLevelOf(level);
+    }
+}
+/** Log for the action: lines through @actions/core, collapsible groups per phase. */
+class log_ActionsLog extends (/* unused pure expression or super */ null && (BaseLog)) {
+    // core.debug escapes its text; core.info writes it as it is
+    info(message) {
+        if (this.level === 'quiet')
+            core.debug(message);
+        else
+            core.info(logLine(message));
+    }
+    debug(message) {
+        if (this.level === 'debug')
+            core.info(logLine(message));
+        else
+            core.debug(message);
+    }
+    progress(message) {
+        this.info(message);
+    }
+    group(name, work) {
+        return core.group(name, work);
+    }
+}
+/** Log for the command line: plain lines, debug lines only when asked. */
+class ConsoleLog extends BaseLog {
+    verbose;
+    out;
+    err;
+    constructor(verbose = false, out = process.stdout, err = process.stderr) {
+        super();
+        this.verbose = verbose;
+        this.out = out;
+        this.err = err;
+    }
+    progressShown = false;
+    get tty() {
+        return this.out.isTTY === true;
+    }
+    /** Wipe the progress line before a line that stays. */
+    clearProgress() {
+        if (!this.progressShown)
+            return;
+        this.out.write('\r\x1b[2K');
+        this.progressShown = false;
+    }
+    info(message) {
+        if (this.level === 'quiet' && !this.verbose)
+            return;
+        this.clearProgress();
+        this.out.write(`${escape_logLine(message)}\n`);
+    }
+    debug(message) {
+        if (!this.verbose && this.level !== 'debug')
+            return;
+        this.clearProgress();
+        this.out.write(`  … ${escape_logLine(message)}\n`);
+    }
+    progress(message) {
+        if (!this.tty || this.verbose) {
+            this.info(message);
+            return;
+        }
+        this.out.write(`\r\x1b[2K${escape_logLine(message).split('\n')[0]?.slice(0, 200) ?? ''}`);
+        this.progressShown = true;
+    }
+    /** Problems on stderr, each a line (the writer says them, at the end of the job). */
+    sayProblems(problems) {
+        this.clearProgress();
+        for (const problem of problems)
+            this.err.write(`${problem.severity}: ${escape_logLine(log_formatProblem(problem))}\n`);
+    }
+    async group(name, work) {
+        this.clearProgress();
+        this.out.write(`── ${name}\n`);
+        try {
+            return await work();
+        }
+        finally {
+            this.clearProgress();
+        }
+    }
+}
+/**
+ * A phase's log: its lines go to the job's log as they come; the problems it finds are kept as
+ * values, which the phase returns with its results (planning returns `{ plan, problems }`). Nothing
+ * here says a problem: the report's writer does, once.
+ */
+class PhaseLog {
+    log;
+    own = [];
+    constructor(log) {
+        this.log = log;
+    }
+    get problems() {
+        return this.own;
+    }
+    problem(problem) {
+        this.own.push(problem);
+        this.log.debug(`found: ${problem.severity}: ${log_formatProblem(problem)}`);
+    }
+    info(message) {
+        this.log.info(message);
+    }
+    debug(message) {
+        this.log.debug(message);
+    }
+    progress(message) {
+        this.log.progress(message);
+    }
+    group(name, work) {
+        return this.log.group(name, work);
+    }
+    setLevel(level) {
+        this.log.setLevel(level);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/problem-kinds.ts
 /**
  * GitHub shows at most 10 error and 10 warning annotations of a step (50 of a job); past that,
@@ -42997,216 +43152,8 @@ function problem_kinds_foldedAnnotation(severity, folded) {
     return `and ${plural(folded.length, `more ${severity}`)} (${shown}${more}): see the job summary, and the log for each`;
 }
 
-;// CONCATENATED MODULE: ./src/log.ts
-
-
-
-function logLevelOf(name) {
-    const upper = name.toUpperCase();
-    if (upper === 'DEBUG')
-        return 'debug';
-    return ['WARNING', 'WARN', 'ERROR', 'CRITICAL'].includes(upper) ? 'quiet' : 'info';
-}
-function describeLocation(where) {
-    if (!where)
-        return '';
-    const parts = [];
-    if (where.repo)
-        parts.push(`repo ${where.repo}`);
-    if (where.branch)
-        parts.push(`branch ${where.branch}`);
-    if (where.file)
-        parts.push(where.yamlPath ? `${where.file} at ${where.yamlPath}` : where.file);
-    else if (where.yamlPath)
-        parts.push(where.yamlPath);
-    if (where.chart)
-        parts.push(`chart ${where.chart}`);
-    if (where.image)
-        parts.push(`image ${where.image}`);
-    if (where.tag)
-        parts.push(`tag ${where.tag}`);
-    return parts.join(', ');
-}
-function formatProblem(problem) {
-    const where = describeLocation(problem.where);
-    return where ? `${where}: ${problem.message}` : problem.message;
-}
-class BaseLog {
-    reported = [];
-    level = 'info';
-    setLevel(level) {
-        this.level = logLevelOf(level);
-    }
-    get problems() {
-        return this.reported;
-    }
-    problem(problem) {
-        this.reported.push(problem);
-        this.write(problem);
-    }
-    finish() {
-        // nothing held back
-    }
-}
-/**
- * Log for the action: annotations for problems, collapsible groups per phase. GitHub shows 10
- * annotations of each level in a step: the first 9 warnings and 8 errors (setFailed adds one) are
- * annotations as they come, every later one a log line, and `finish()` adds one annotation
- * counting those by kind.
- */
-class log_ActionsLog extends (/* unused pure expression or super */ null && (BaseLog)) {
-    annotated = { error: 0, warning: 0, notice: 0 };
-    folded = { error: [], warning: [], notice: [] };
-    // core.debug, core.warning and core.error escape their text; core.info writes it as it is
-    info(message) {
-        if (this.level === 'quiet')
-            core.debug(message);
-        else
-            core.info(logLine(message));
-    }
-    debug(message) {
-        if (this.level === 'debug')
-            core.info(logLine(message));
-        else
-            core.debug(message);
-    }
-    progress(message) {
-        this.info(message);
-    }
-    write(problem) {
-        // one annotation of each level is kept for the count of the rest; one error more for setFailed's
-        const direct = ANNOTATIONS_PER_LEVEL - (problem.severity === 'error' ? 2 : 1);
-        if (this.annotated[problem.severity] < direct) {
-            this.annotated[problem.severity]++;
-            this.annotate(problem);
-            return;
-        }
-        this.folded[problem.severity].push(problem);
-        core.info(logLine(`${problem.severity}: ${formatProblem(problem)}`));
-    }
-    annotate(problem) {
-        // core escapes line breaks and % for the command; terminal and bidi controls are made visible here
-        const properties = { title: visible(describeLocation(problem.where)) || undefined };
-        if (problem.where?.file && !problem.where.branch)
-            properties.file = visible(problem.where.file);
-        const text = visible(formatProblem(problem));
-        if (problem.severity === 'error')
-            core.error(text, properties);
-        else if (problem.severity === 'warning')
-            core.warning(text, properties);
-        else
-            core.notice(text, properties);
-    }
-    finish() {
-        for (const severity of ['error', 'warning', 'notice']) {
-            const folded = this.folded[severity];
-            this.folded[severity] = [];
-            const [only] = folded;
-            if (folded.length === 1 && only)
-                this.annotate(only);
-            else if (folded.length > 1)
-                this.annotate({ severity, message: foldedAnnotation(severity, folded) });
-        }
-    }
-    group(name, work) {
-        return core.group(name, work);
-    }
-}
-/** Log for the command line: plain lines, problems on stderr, debug lines only when asked. */
-class ConsoleLog extends BaseLog {
-    verbose;
-    out;
-    err;
-    constructor(verbose = false, out = process.stdout, err = process.stderr) {
-        super();
-        this.verbose = verbose;
-        this.out = out;
-        this.err = err;
-    }
-    progressShown = false;
-    get tty() {
-        return this.out.isTTY === true;
-    }
-    /** Wipe the progress line before a line that stays. */
-    clearProgress() {
-        if (!this.progressShown)
-            return;
-        this.out.write('\r\x1b[2K');
-        this.progressShown = false;
-    }
-    info(message) {
-        if (this.level === 'quiet' && !this.verbose)
-            return;
-        this.clearProgress();
-        this.out.write(`${escape_logLine(message)}\n`);
-    }
-    debug(message) {
-        if (!this.verbose && this.level !== 'debug')
-            return;
-        this.clearProgress();
-        this.out.write(`  … ${escape_logLine(message)}\n`);
-    }
-    progress(message) {
-        if (!this.tty || this.verbose) {
-            this.info(message);
-            return;
-        }
-        this.out.write(`\r\x1b[2K${escape_logLine(message).split('\n')[0]?.slice(0, 200) ?? ''}`);
-        this.progressShown = true;
-    }
-    write(problem) {
-        this.clearProgress();
-        this.err.write(`${problem.severity}: ${escape_logLine(formatProblem(problem))}\n`);
-    }
-    async group(name, work) {
-        this.clearProgress();
-        this.out.write(`── ${name}\n`);
-        try {
-            return await work();
-        }
-        finally {
-            this.clearProgress();
-        }
-    }
-}
-/**
- * A phase's view of the log: every line goes to the job's log as it comes, and the phase's own
- * problems are kept apart, so the phase returns them (planning returns `{ plan, problems }`).
- */
-class PhaseLog {
-    log;
-    own = [];
-    constructor(log) {
-        this.log = log;
-    }
-    get problems() {
-        return this.own;
-    }
-    problem(problem) {
-        this.own.push(problem);
-        this.log.problem(problem);
-    }
-    info(message) {
-        this.log.info(message);
-    }
-    debug(message) {
-        this.log.debug(message);
-    }
-    progress(message) {
-        this.log.progress(message);
-    }
-    group(name, work) {
-        return this.log.group(name, work);
-    }
-    setLevel(level) {
-        this.log.setLevel(level);
-    }
-    finish() {
-        // the job's log is finished by the job's edge
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/job-output.ts
+
 
 
 
@@ -43226,6 +43173,47 @@ class ActionsJobOutput {
         }
         await core.summary.addRaw(markdown, true).write();
     }
+    /**
+     * GitHub shows 10 annotations of each level in a step: the first 9 warnings and 8 errors (setFailed
+     * adds one) are annotations, every later one a log line, and one annotation counts those by kind.
+     */
+    annotated = { error: 0, warning: 0, notice: 0 };
+    problems(problems) {
+        const folded = { error: [], warning: [], notice: [] };
+        const annotated = this.annotated;
+        for (const problem of problems) {
+            // one annotation of each level is kept for the count of the rest; one error more for setFailed's
+            const direct = ANNOTATIONS_PER_LEVEL - (problem.severity === 'error' ? 2 : 1);
+            if (annotated[problem.severity] < direct) {
+                annotated[problem.severity]++;
+                annotate(problem);
+                continue;
+            }
+            folded[problem.severity].push(problem);
+            core.info(logLine(`${problem.severity}: ${formatProblem(problem)}`));
+        }
+        for (const severity of ['error', 'warning', 'notice']) {
+            const rest = folded[severity];
+            const [only] = rest;
+            if (rest.length === 1 && only)
+                annotate(only);
+            else if (rest.length > 1)
+                annotate({ severity, message: foldedAnnotation(severity, rest) });
+        }
+    }
+}
+/** One annotation: core escapes line breaks and % for the command; terminal and bidi controls are made visible here. */
+function annotate(problem) {
+    const properties = { title: visible(describeLocation(problem.where)) || undefined };
+    if (problem.where?.file && !problem.where.branch)
+        properties.file = visible(problem.where.file);
+    const text = visible(formatProblem(problem));
+    if (problem.severity === 'error')
+        core.error(text, properties);
+    else if (problem.severity === 'warning')
+        core.warning(text, properties);
+    else
+        core.notice(text, properties);
 }
 class ConsoleJobOutput {
     out;
@@ -43244,6 +43232,9 @@ class ConsoleJobOutput {
     summary(_markdown, text) {
         this.out.write(`\n${escape_logLine(text)}`);
         return Promise.resolve();
+    }
+    problems(problems) {
+        this.log.sayProblems(problems);
     }
 }
 async function writeJsonFile(file, value) {
@@ -43309,9 +43300,18 @@ function rethrowIfFatal(error) {
     if (error instanceof NoAnswerError)
         throw error;
 }
-/** Input the job cannot run with (a missing credential, a plan file of another stream): exit 2, before anything runs. */
+/**
+ * Input the job cannot run with (a missing credential, a plan file of another stream): exit 2,
+ * before anything runs. `details` are the problems behind it (each error of an invalid
+ * configuration), said by the job's edge with the failure.
+ */
 class BadInputError extends Error {
     name = 'BadInputError';
+    constructor(message, options = {}) {
+        super(message, options);
+        this.details = options.details ?? [];
+    }
+    details;
 }
 /** Wait for `work`, or throw `signal.reason`'s word when the job is cancelled first (the work goes on unwatched). */
 function unlessAborted(work, signal) {
@@ -56395,24 +56395,22 @@ function mergeResultsDocuments(files) {
  */
 async function mergeResults(ctx, pattern) {
     const { output } = ctx.deps;
-    const { log } = output;
     const name = optionName(ctx.run.edge, 'mergeResults');
     const read = await readResultsFiles(pattern, name, output, ctx.run.config.configuration.limits['plan-megabytes'] * MEGABYTE);
-    const report = { ending: { kind: 'merged' }, results: [], problems: [...read.problems], carried: [], notes: [] };
+    const report = {
+        ending: { kind: 'merged' },
+        results: [],
+        problems: [...ctx.problems, ...read.problems],
+        carried: [],
+        notes: []
+    };
     if (read.documents.length === 0) {
         const failure = `${name}: no results file matches ${pattern}: no job of this run reported (did they run, and upload their results?)`;
-        log.problem({ severity: 'error', message: failure });
         report.problems.push({ severity: 'error', message: failure });
         return report;
     }
     const merged = mergeResultsDocuments(read.documents);
-    for (const message of merged.problems) {
-        log.problem({ severity: 'error', message });
-        report.problems.push({ severity: 'error', message });
-    }
-    for (const problem of merged.planProblems)
-        log.problem(problem);
-    report.problems.push(...merged.planProblems);
+    report.problems.push(...merged.problems.map((message) => ({ severity: 'error', message })), ...merged.planProblems);
     report.scope = { ...merged.scope, createdAt: read.documents[0]?.document.planCreatedAt ?? '' };
     report.results = merged.results;
     report.notes.push(...merged.notes);
@@ -56432,7 +56430,6 @@ async function readResultsFiles(pattern, name, output, maxBytes) {
             severity: 'error',
             message: `${name}: more than ${MAX_RESULTS_FILES} files match ${pattern}: the files past ${files.at(-1) ?? ''} (in name order) were not read; narrow the pattern`
         };
-        output.log.problem(problem);
         problems.push(problem);
     }
     for (const file of files) {
@@ -56452,7 +56449,6 @@ async function readResultsFiles(pattern, name, output, maxBytes) {
             message: `not a results file of this dispatcher (${checked.error}); left out`,
             where: { file }
         };
-        output.log.problem(problem);
         problems.push(problem);
     }
     return { documents, problems };
@@ -56888,6 +56884,8 @@ class BuildRunner {
     pacer;
     /** What the report must say besides the results (when dispatching cannot fit in the time limit). */
     notes = [];
+    /** Problems found while dispatching (the time limit cannot hold every dispatch): the mode adds them to its report. */
+    problems = [];
     /** When the time limit passes (set when dispatching starts). */
     deadline = Infinity;
     apiLimit = pLimit(CONCURRENT_REQUESTS);
@@ -56973,7 +56971,7 @@ class BuildRunner {
             const note = `the time limit (${formatDuration(this.options.timeLimitMs)}) cannot hold the dispatch of all ${count} builds within GitHub's ` +
                 `limits on dispatches (${limits}): about ${fit} will be dispatched, the others are reported as not dispatched`;
             this.notes.push(note);
-            this.log.problem({ severity: 'warning', message: note });
+            this.problems.push({ severity: 'warning', message: note });
         }
         else if (last - start > 10 * 60_000) {
             const note = `dispatching ${count} builds within GitHub's limits (${limits}) takes until about ${new Date(last).toISOString()}`;
@@ -68563,7 +68561,6 @@ function describeRegistryError(body) {
 
 
 
-
 function chartsSkippedNote(skipCharts, edge) {
     return skipCharts
         ? [
@@ -68695,11 +68692,12 @@ async function openPlanningPorts(config, inputs, github, output, log, job) {
     };
 }
 /** Every image to rebuild, from the product stream's branches, the chart repository and the image repos' tags. */
-async function planRebuilds(config, inputs, github, output, tempRoot, clock, http, 
-/** The job's signal: helm and git in flight are killed when the job ends. */
-signal) {
-    const log = new PhaseLog(output.log);
-    const opened = await openPlanningPorts(config, inputs, github, output, log, { tempRoot, http, signal });
+async function planRebuilds(config, inputs, github, output, 
+/** Planning's log: the problems it finds are kept there, also when planning stops. */
+log, job) {
+    const { tempRoot, clock, http } = job;
+    // helm and git in flight are killed when the job ends (the job's signal)
+    const opened = await openPlanningPorts(config, inputs, github, output, log, { tempRoot, http, signal: http.signal });
     try {
         return await runPlanning(config, inputs, opened.ports, log, clock);
     }
@@ -68981,6 +68979,7 @@ function inPlanOrder(plan, ...lists) {
 
 
 
+
 /**
  * A dry run or a night: the plan (made now, or read with from-plan, whole or a shard), its gaps,
  * then, unless a dry run, its builds dispatched and watched. Whatever stops it after the plan is
@@ -68995,12 +68994,14 @@ async function planAndDispatch(ctx, mode) {
     // what the report says, gathered as the run goes; each return below says how the run ended
     const report = {
         results: [],
-        problems: [],
+        problems: [...ctx.problems],
         carried: [],
         notes: chartsSkippedNote(run.skipCharts && !fromPlan, run.edge)
     };
     const dryRun = mode.kind === 'plan';
     let dispatched = false;
+    // planning's problems, kept as values: said by the report's writer, also when planning stops
+    const planning = new PhaseLog(deps.output.log);
     const tempRoot = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'hms-dispatcher-'));
     try {
         const github = await unlessAborted(deps.github({
@@ -69009,7 +69010,7 @@ async function planAndDispatch(ctx, mode) {
             timeoutMs: config.configuration.timeouts['github-api-seconds'] * 1000
         }), deps.signal);
         const planned = fromPlan ??
-            (await unlessAborted(planRebuilds(config, planningInputs(run), github, deps.output, tempRoot, deps.clock, deps.http, deps.http.signal), deps.signal));
+            (await unlessAborted(planRebuilds(config, planningInputs(run), github, deps.output, planning, { tempRoot, clock: deps.clock, http: deps.http }), deps.signal));
         let plan = mode.shard ? shardOf(planned.plan, mode.shard) : planned.plan;
         const refused = [];
         if (fromPlan) {
@@ -69017,8 +69018,6 @@ async function planAndDispatch(ctx, mode) {
             const verified = await unlessAborted(verifyPlan(plan, config, github.planning(plan.repos.map((r) => r.githubRepo))), deps.signal);
             plan = verified.plan;
             refused.push(...verified.problems);
-            for (const problem of refused)
-                deps.output.log.problem(problem);
         }
         if (mode.shard)
             deps.output.log.info(`shard ${mode.shard.index}/${mode.shard.count}: ${planBuilds(plan).length} builds in ${plan.repos.length} repos (${plan.repos.map((r) => r.githubRepo).join(', ') || 'none'})`);
@@ -69028,7 +69027,9 @@ async function planAndDispatch(ctx, mode) {
         const problems = fromPlan
             ? planned.problems
             : [...planned.problems, ...staleAcknowledgements(plan, config.acknowledged, run.configFile)];
-        report.problems.push(...reportedProblems(ctx, problems, planned.problems.length, mode));
+        // a shard's results file passes the plan's problems on to the report job, which says them once for every shard
+        if (!mode.shard)
+            report.problems.push(...problems);
         report.problems.push(...refused);
         report.carried.push(...problems);
         if (run.planFile)
@@ -69040,7 +69041,6 @@ async function planAndDispatch(ctx, mode) {
             return { ...report, ending: { kind: 'dry-run' } };
         if (planned.partial && run.failOn !== 'never') {
             const refusal = `nothing was dispatched: the plan is partial (see above); ${optionName(run.edge, 'failOn')} never dispatches a partial plan`;
-            deps.output.log.problem({ severity: 'error', message: refusal });
             report.problems.push({ severity: 'error', message: refusal });
             return { ...report, ending: { kind: 'not-dispatched', why: refusal } };
         }
@@ -69060,15 +69060,18 @@ async function planAndDispatch(ctx, mode) {
         finally {
             report.results = inPlanOrder(plan, runner.resultsSoFar(dispatching), gaps, upToDate);
             report.notes.push(...runner.notes);
+            report.problems.push(...runner.problems);
         }
         return { ...report, ending };
     }
     catch (error) {
         if (error instanceof BadInputError)
             throw error;
-        // the plan is not known (or not all of it): the report says where the job stopped
-        if (!report.plan)
+        // the plan is not known (or not all of it): the report says where the job stopped, and what planning found until then
+        if (!report.plan) {
             report.notes.push('Nothing was dispatched: the job stopped while planning.');
+            report.problems.push(...planning.problems);
+        }
         if (!(error instanceof CancelledError) && error instanceof Error && error.stack)
             deps.output.log.debug(error.stack);
         return { ...report, ending: { kind: 'stopped', why: describeThrown(error), cause: causeOf(error), dispatched, dryRun } };
@@ -69076,19 +69079,6 @@ async function planAndDispatch(ctx, mode) {
     finally {
         await (0,promises_namespaceObject.rm)(tempRoot, { recursive: true, force: true });
     }
-}
-/**
- * The problems this job reports of the plan. Planning now: they were said as found, but for those
- * found after planning (from `said` on). A whole plan read from a file: said again here. A shard:
- * none, its results file passes them on to the report job, which says them once for every shard.
- */
-function reportedProblems(ctx, problems, said, mode) {
-    if (mode.shard)
-        return [];
-    const { log } = ctx.deps.output;
-    for (const problem of problems.slice(mode.fromPlan ? 0 : said))
-        log.problem(problem);
-    return [...problems];
 }
 /** A cancel is not an error of the job's own. */
 function causeOf(error) {
@@ -69373,13 +69363,11 @@ function describeRun(run) {
 async function prepareJob(settings, deps) {
     const { log } = deps.output;
     const loaded = await loadConfiguration(settings.configFile);
-    for (const warning of loaded.warnings)
-        log.problem({ severity: 'warning', message: warning });
-    if (!loaded.ok) {
-        for (const error of loaded.errors)
-            log.problem({ severity: 'error', message: error });
-        throw new BadInputError(`the configuration ${settings.configFile} is invalid`);
-    }
+    const warnings = loaded.warnings.map((message) => ({ severity: 'warning', message }));
+    if (!loaded.ok)
+        throw new BadInputError(`the configuration ${settings.configFile} is invalid`, {
+            details: [...warnings, ...loaded.errors.map((message) => ({ severity: 'error', message }))]
+        });
     const config = { ...loaded.config, configuration: { ...loaded.config.configuration, ...settings.configOverrides } };
     log.setLevel(config.configuration['log-level']);
     log.info(`configuration: ${settings.configFile}`);
@@ -69391,7 +69379,7 @@ async function prepareJob(settings, deps) {
     if (!settings.auth && settings.mode.kind !== 'merge')
         throw new BadInputError(`no GitHub credentials: set ${name('appId')} and ${name('privateKey')}, or ${name('token')}`);
     log.info(describeRun(run));
-    return { run, deps };
+    return { run, deps, problems: warnings };
 }
 /** Every output file can be written: its folder is made now, so no late error costs the report. */
 async function prepareOutputFiles(settings) {
@@ -69447,14 +69435,14 @@ function failuresOfNight(results, planningErrors, jobRunUrl) {
     }
     // a stale base fails nothing, but a person must move the images off it
     for (const problem of planningErrors.filter((p) => p.followUp)) {
-        const what = formatProblem(problem);
+        const what = log_formatProblem(problem);
         items.push({ key: `stale-base:${problem.where?.image ?? what}`, kind: 'stale-base', what, url: jobRunUrl });
     }
     // a kind of planning error seen many times (5,000 missing chart versions) is one item, as in the summary
     for (const group of groupProblems(planningErrors.filter((p) => p.severity === 'error'))) {
         if (group.problems.length <= PLANNING_ITEMS_PER_KIND) {
             for (const problem of group.problems) {
-                const what = formatProblem(problem);
+                const what = log_formatProblem(problem);
                 items.push({ key: `planning:${what}`, kind: 'planning', what, url: jobRunUrl });
             }
             continue;
@@ -69463,7 +69451,7 @@ function failuresOfNight(results, planningErrors, jobRunUrl) {
         items.push({
             key: `planning-kind:${group.kind}`,
             kind: 'planning',
-            what: `${group.problems.length.toLocaleString('en-US')} × ${group.kind} (the first: ${first ? formatProblem(first) : ''}; all in the job summary)`,
+            what: `${group.problems.length.toLocaleString('en-US')} × ${group.kind} (the first: ${first ? log_formatProblem(first) : ''}; all in the job summary)`,
             url: jobRunUrl
         });
     }
@@ -69677,18 +69665,18 @@ function failureItemsOf(report, jobRunUrl) {
 
 
 /**
- * The product stream's failure issue, after the report: its failures carry their streaks from day
- * to day. Without issues: write on that repository it is one warning; the run goes on.
+ * The product stream's failure issue, before the report is written: its failures carry their
+ * streaks from day to day. What it could not do is returned as problems for the report (without
+ * issues: write on that repository, one warning); the run goes on.
  */
 async function keepFailureIssue(repo, report, settings, deps) {
     const { log } = deps.output;
     const scope = report.scope;
     if (!scope)
-        return;
-    if (!settings.auth) {
-        log.problem({ severity: 'warning', message: `cannot keep the failure issue in ${repo}: no GitHub credentials` });
-        return;
-    }
+        return [];
+    if (!settings.auth)
+        return [{ severity: 'warning', message: `cannot keep the failure issue in ${repo}: no GitHub credentials` }];
+    const problems = [];
     try {
         const github = await deps.github({ org: scope.org });
         const outcome = await updateFailureIssue(github.issues(repo), {
@@ -69696,22 +69684,25 @@ async function keepFailureIssue(repo, report, settings, deps) {
             tonight: failureItemsOf(report, settings.jobRunUrl),
             ...(settings.jobRunUrl ? { jobRunUrl: settings.jobRunUrl } : {}),
             now: new Date(deps.clock.now()),
-            warn: (message) => log.problem({ severity: 'warning', message })
+            warn: (message) => problems.push({ severity: 'warning', message })
         });
         if (outcome.action === 'none')
-            return log.info('failure issue: nothing fails, and no issue is open');
-        log.info(`failure issue ${outcome.action}: ${outcome.url}`);
-        deps.output.setOutput(Outputs.FailureIssue, outcome.url);
+            log.info('failure issue: nothing fails, and no issue is open');
+        else {
+            log.info(`failure issue ${outcome.action}: ${outcome.url}`);
+            deps.output.setOutput(Outputs.FailureIssue, outcome.url);
+        }
     }
     catch (error) {
         // the real reason: a refused token needs issues: write; any other answer (422 body is too long) says itself
         const status = httpStatus(error);
         const refused = status === 401 || status === 403 || status === 404;
-        log.problem({
+        problems.push({
             severity: 'warning',
             message: `cannot keep the failure issue in ${repo} (${errorMessage(error)})${refused ? ': the token needs issues: write there' : ''}; the run goes on`
         });
     }
+    return problems;
 }
 
 ;// CONCATENATED MODULE: ./src/report/gap-summary.ts
@@ -69766,7 +69757,7 @@ function renderProblemList(problems) {
         .join(', ');
     const sections = groupProblems(problems).map((group) => {
         const icon = group.severity === 'error' ? '❌' : group.severity === 'warning' ? '⚠️' : 'ℹ️';
-        const items = group.problems.slice(0, LISTED_PER_KIND).map((p) => `- ${tableCell(formatProblem(p), 400)}`);
+        const items = group.problems.slice(0, LISTED_PER_KIND).map((p) => `- ${tableCell(log_formatProblem(p), 400)}`);
         if (group.problems.length > LISTED_PER_KIND)
             items.push(`- … and ${(group.problems.length - LISTED_PER_KIND).toLocaleString('en-US')} more (in the log)`);
         return `**${icon} ${tableCell(group.kind, 200)}** (${group.problems.length.toLocaleString('en-US')})\n\n${items.join('\n')}`;
@@ -69868,9 +69859,9 @@ async function writeJobReport(report, target) {
     const stopped = stoppedEarly(report);
     const stop = stopped && !failedToRun(report) ? [{ severity: 'error', message: `the job stopped early: ${stopped}` }] : [];
     const fromResults = resultProblems(report.results);
-    for (const problem of [...stop, ...fromResults])
-        log.problem(problem);
     const everyProblem = [...report.problems, ...stop, ...fromResults];
+    // the one place a job's problems are said: annotations in the action, lines on a terminal
+    output.problems(everyProblem);
     const writes = [
         ['the job summary', () => output.summary(renderSummary(report, target.links, everyProblem), renderText(report, notesOf(report)))],
         ['the outputs', () => setOutputs(report, output)]
@@ -69890,8 +69881,7 @@ async function writeJobReport(report, target) {
         }
     }
     const failures = await writeEach(writes);
-    for (const failure of failures)
-        log.problem({ severity: 'error', message: failure });
+    output.problems(failures.map((message) => ({ severity: 'error', message })));
     if (dispatchedIn(report))
         log.info(describeTotals(countResults(report.results)));
     const status = reportExitStatus(report, target.failOn);
@@ -69976,10 +69966,14 @@ async function runJobWith(settings, deps) {
         report = settings.mode.kind === 'merge' ? await mergeResults(ctx, settings.mode.pattern) : await planAndDispatch(ctx, settings.mode);
     }
     catch (error) {
-        if (error instanceof BadInputError)
-            return { exitCode: 2, failure: error.message };
-        throw error;
+        if (!(error instanceof BadInputError))
+            throw error;
+        deps.output.problems(error.details);
+        return { exitCode: 2, failure: error.message };
     }
+    // the failure issue is kept before the report is written: what it could not do is part of the report
+    if (settings.failureIssue && settings.mode.kind !== 'plan' && report.scope && !deps.signal.aborted)
+        report = { ...report, problems: [...report.problems, ...(await keepFailureIssue(settings.failureIssue.repo, report, ctx.run, deps))] };
     const end = await writeJobReport(report, {
         output: deps.output,
         links: { serverUrl: settings.serverUrl, imageLinkTemplate: ctx.run.config.configuration['image-link-template'] },
@@ -69987,8 +69981,6 @@ async function runJobWith(settings, deps) {
         edge: settings.edge,
         ...(settings.resultsFile ? { resultsFile: settings.resultsFile } : {})
     });
-    if (settings.failureIssue && settings.mode.kind !== 'plan' && report.scope && !deps.signal.aborted)
-        await keepFailureIssue(settings.failureIssue.repo, report, ctx.run, deps);
     return { ...end, report };
 }
 function main_withDefaults(settings, given, ended) {
@@ -70372,8 +70364,7 @@ async function main(argv) {
         return 0;
     }
     const output = new ConsoleJobOutput(parsed.verbose);
-    for (const warning of parsed.warnings)
-        output.log.problem({ severity: 'warning', message: warning });
+    output.problems(parsed.warnings.map((message) => ({ severity: 'warning', message })));
     // Ctrl-C: the job reports what was dispatched, removes its temp folder and stops; a second Ctrl-C stops at once
     return cancelOnSignals('stops-at-once', (message) => process.stderr.write(`\n${message}; the builds already dispatched go on\n`), async (signal) => {
         try {

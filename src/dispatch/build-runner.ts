@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import type { Log } from '../log.js';
+import type { Log, Problem } from '../log.js';
 import type { Plan, PlannedImage, PlannedWorkflow } from '../plan/plan.js';
 import { buildKey, planBuilds, planImages } from '../plan/plan.js';
 import type { DispatchAnswer } from '../github/dispatch.js';
@@ -99,6 +99,8 @@ export class BuildRunner {
   private readonly pacer: DispatchPacer;
   /** What the report must say besides the results (when dispatching cannot fit in the time limit). */
   readonly notes: string[] = [];
+  /** Problems found while dispatching (the time limit cannot hold every dispatch): the mode adds them to its report. */
+  readonly problems: Problem[] = [];
   /** When the time limit passes (set when dispatching starts). */
   private deadline = Infinity;
   private readonly apiLimit = pLimit(CONCURRENT_REQUESTS);
@@ -189,7 +191,7 @@ export class BuildRunner {
         `the time limit (${formatDuration(this.options.timeLimitMs)}) cannot hold the dispatch of all ${count} builds within GitHub's ` +
         `limits on dispatches (${limits}): about ${fit} will be dispatched, the others are reported as not dispatched`;
       this.notes.push(note);
-      this.log.problem({ severity: 'warning', message: note });
+      this.problems.push({ severity: 'warning', message: note });
     } else if (last - start > 10 * 60_000) {
       const note = `dispatching ${count} builds within GitHub's limits (${limits}) takes until about ${new Date(last).toISOString()}`;
       this.notes.push(note);

@@ -16,23 +16,22 @@ import type { ModeContext } from './mode-context.js';
  */
 export async function mergeResults(ctx: ModeContext, pattern: string): Promise<JobReport> {
   const { output } = ctx.deps;
-  const { log } = output;
   const name = optionName(ctx.run.edge, 'mergeResults');
   const read = await readResultsFiles(pattern, name, output, ctx.run.config.configuration.limits['plan-megabytes'] * MEGABYTE);
-  const report: JobReport = { ending: { kind: 'merged' }, results: [], problems: [...read.problems], carried: [], notes: [] };
+  const report: JobReport = {
+    ending: { kind: 'merged' },
+    results: [],
+    problems: [...ctx.problems, ...read.problems],
+    carried: [],
+    notes: []
+  };
   if (read.documents.length === 0) {
     const failure = `${name}: no results file matches ${pattern}: no job of this run reported (did they run, and upload their results?)`;
-    log.problem({ severity: 'error', message: failure });
     report.problems.push({ severity: 'error', message: failure });
     return report;
   }
   const merged = mergeResultsDocuments(read.documents);
-  for (const message of merged.problems) {
-    log.problem({ severity: 'error', message });
-    report.problems.push({ severity: 'error', message });
-  }
-  for (const problem of merged.planProblems) log.problem(problem);
-  report.problems.push(...merged.planProblems);
+  report.problems.push(...merged.problems.map((message): Problem => ({ severity: 'error', message })), ...merged.planProblems);
   report.scope = { ...merged.scope, createdAt: read.documents[0]?.document.planCreatedAt ?? '' };
   report.results = merged.results;
   report.notes.push(...merged.notes);
@@ -59,7 +58,6 @@ async function readResultsFiles(
       severity: 'error',
       message: `${name}: more than ${MAX_RESULTS_FILES} files match ${pattern}: the files past ${files.at(-1) ?? ''} (in name order) were not read; narrow the pattern`
     };
-    output.log.problem(problem);
     problems.push(problem);
   }
   for (const file of files) {
@@ -78,7 +76,6 @@ async function readResultsFiles(
       message: `not a results file of this dispatcher (${checked.error}); left out`,
       where: { file }
     };
-    output.log.problem(problem);
     problems.push(problem);
   }
   return { documents, problems };

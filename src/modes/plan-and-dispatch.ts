@@ -5,7 +5,7 @@ import { MEGABYTE } from '../bytes.js';
 import { BuildRunner, type BuildOptions } from '../dispatch/build-runner.js';
 import { BadInputError, CancelledError, describeThrown, errorMessage, unlessAborted } from '../errors.js';
 import { writeJsonFile } from '../job-output.js';
-import type { Problem } from '../log.js';
+import { PhaseLog, type Problem } from '../log.js';
 import type { Plan } from '../plan/plan.js';
 import { planBuilds } from '../plan/plan.js';
 import { readPlanFile } from '../plan/plan-file.js';
@@ -34,12 +34,14 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
   // what the report says, gathered as the run goes; each return below says how the run ended
   const report: Omit<JobReport, 'ending'> = {
     results: [],
-    problems: [],
+    problems: [...ctx.problems],
     carried: [],
     notes: chartsSkippedNote(run.skipCharts && !fromPlan, run.edge)
   };
   const dryRun = mode.kind === 'plan';
   let dispatched = false;
+  // planning's problems, kept as values: said by the report's writer, also when planning stops
+  const planning = new PhaseLog(deps.output.log);
   const tempRoot = await mkdtemp(join(tmpdir(), 'hms-dispatcher-'));
   try {
     const github = await unlessAborted(
@@ -53,7 +55,7 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
     const planned =
       fromPlan ??
       (await unlessAborted(
-        planRebuilds(config, planningInputs(run), github, deps.output, tempRoot, deps.clock, deps.http, deps.http.signal),
+        planRebuilds(config, planningInputs(run), github, deps.output, planning, { tempRoot, clock: deps.clock, http: deps.http }),
         deps.signal
       ));
     let plan = mode.shard ? shardOf(planned.plan, mode.shard) : planned.plan;
@@ -63,7 +65,6 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
       const verified = await unlessAborted(verifyPlan(plan, config, github.planning(plan.repos.map((r) => r.githubRepo))), deps.signal);
       plan = verified.plan;
       refused.push(...verified.problems);
-      for (const problem of refused) deps.output.log.problem(problem);
     }
     if (mode.shard)
       deps.output.log.info(
@@ -75,7 +76,8 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
     const problems = fromPlan
       ? planned.problems
       : [...planned.problems, ...staleAcknowledgements(plan, config.acknowledged, run.configFile)];
-    report.problems.push(...reportedProblems(ctx, problems, planned.problems.length, mode));
+    // a shard's results file passes the plan's problems on to the report job, which says them once for every shard
+    if (!mode.shard) report.problems.push(...problems);
     report.problems.push(...refused);
     report.carried.push(...problems);
     if (run.planFile) await writeJsonFile(run.planFile, { ...plan, problems } satisfies Plan);
@@ -85,7 +87,6 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
     if (dryRun) return { ...report, ending: { kind: 'dry-run' } };
     if (planned.partial && run.failOn !== 'never') {
       const refusal = `nothing was dispatched: the plan is partial (see above); ${optionName(run.edge, 'failOn')} never dispatches a partial plan`;
-      deps.output.log.problem({ severity: 'error', message: refusal });
       report.problems.push({ severity: 'error', message: refusal });
       return { ...report, ending: { kind: 'not-dispatched', why: refusal } };
     }
@@ -107,29 +108,21 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
     } finally {
       report.results = inPlanOrder(plan, runner.resultsSoFar(dispatching), gaps, upToDate);
       report.notes.push(...runner.notes);
+      report.problems.push(...runner.problems);
     }
     return { ...report, ending };
   } catch (error) {
     if (error instanceof BadInputError) throw error;
-    // the plan is not known (or not all of it): the report says where the job stopped
-    if (!report.plan) report.notes.push('Nothing was dispatched: the job stopped while planning.');
+    // the plan is not known (or not all of it): the report says where the job stopped, and what planning found until then
+    if (!report.plan) {
+      report.notes.push('Nothing was dispatched: the job stopped while planning.');
+      report.problems.push(...planning.problems);
+    }
     if (!(error instanceof CancelledError) && error instanceof Error && error.stack) deps.output.log.debug(error.stack);
     return { ...report, ending: { kind: 'stopped', why: describeThrown(error), cause: causeOf(error), dispatched, dryRun } };
   } finally {
     await rm(tempRoot, { recursive: true, force: true });
   }
-}
-
-/**
- * The problems this job reports of the plan. Planning now: they were said as found, but for those
- * found after planning (from `said` on). A whole plan read from a file: said again here. A shard:
- * none, its results file passes them on to the report job, which says them once for every shard.
- */
-function reportedProblems(ctx: ModeContext, problems: readonly Problem[], said: number, mode: PlanMode): Problem[] {
-  if (mode.shard) return [];
-  const { log } = ctx.deps.output;
-  for (const problem of problems.slice(mode.fromPlan ? 0 : said)) log.problem(problem);
-  return [...problems];
 }
 
 /** A cancel is not an error of the job's own. */

@@ -4,6 +4,7 @@ import type { Configuration } from '../config/configuration.js';
 import { loadConfiguration } from '../config/load.js';
 import { BadInputError, errorMessage } from '../errors.js';
 import type { JobDeps } from '../job-ports.js';
+import type { Problem } from '../log.js';
 import { optionName } from '../options.js';
 import type { Settings } from '../settings.js';
 import type { ModeContext } from './mode-context.js';
@@ -16,11 +17,11 @@ import { describeRun, effectiveRun } from './effective-run.js';
 export async function prepareJob(settings: Settings, deps: JobDeps): Promise<ModeContext> {
   const { log } = deps.output;
   const loaded = await loadConfiguration(settings.configFile);
-  for (const warning of loaded.warnings) log.problem({ severity: 'warning', message: warning });
-  if (!loaded.ok) {
-    for (const error of loaded.errors) log.problem({ severity: 'error', message: error });
-    throw new BadInputError(`the configuration ${settings.configFile} is invalid`);
-  }
+  const warnings = loaded.warnings.map((message): Problem => ({ severity: 'warning', message }));
+  if (!loaded.ok)
+    throw new BadInputError(`the configuration ${settings.configFile} is invalid`, {
+      details: [...warnings, ...loaded.errors.map((message): Problem => ({ severity: 'error', message }))]
+    });
   const config: Configuration = { ...loaded.config, configuration: { ...loaded.config.configuration, ...settings.configOverrides } };
   log.setLevel(config.configuration['log-level']);
   log.info(`configuration: ${settings.configFile}`);
@@ -31,7 +32,7 @@ export async function prepareJob(settings: Settings, deps: JobDeps): Promise<Mod
   if (!settings.auth && settings.mode.kind !== 'merge')
     throw new BadInputError(`no GitHub credentials: set ${name('appId')} and ${name('privateKey')}, or ${name('token')}`);
   log.info(describeRun(run));
-  return { run, deps };
+  return { run, deps, problems: warnings };
 }
 
 /** Every output file can be written: its folder is made now, so no late error costs the report. */

@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { Configuration } from '../config/configuration.js';
 import { compileAnchored } from '../config/configuration.js';
 import { errorMessage, firstLine, rethrowIfFatal } from '../errors.js';
-import type { Log } from '../log.js';
+import type { PhaseLog } from '../log.js';
 import { parseYaml, parseYamlDocuments, yamlProblem, YamlBudgetError } from '../yaml.js';
 import { chartGithubRepo, findChartImages, mergeValues } from './chart-images.js';
 import { matchDockerIndex } from './docker-index.js';
@@ -26,7 +26,8 @@ export interface BranchStepContext {
   /** false: the manifests' charts are not downloaded nor rendered (no chart credentials). */
   renderCharts: boolean;
   budget: PlanningBudget;
-  log: Log;
+  /** The phase's log: its problems are kept as values. */
+  log: PhaseLog;
 }
 
 /** What the branches gave: their images in branch order, a report per branch, and why the images are not all there. */

@@ -1,5 +1,5 @@
 import { errorMessage, rethrowIfFatal } from '../errors.js';
-import type { Log } from '../log.js';
+import type { PhaseLog } from '../log.js';
 import { formatImageReference, parseImageReference, shortImageName, type ImageReference } from '../registry/image-reference.js';
 import type { ImageFacts } from '../registry/registry-client.js';
 import { dockerfileBases } from './dockerfile.js';
@@ -24,7 +24,7 @@ export interface RebuildContext {
   maxBases: number;
   /** Planning's budget: a build not decided by its deadline is rebuilt, and said so once. */
   budget?: Pick<PlanningBudget, 'deadlinePassed'>;
-  log: Log;
+  log: PhaseLog;
 }
 
 /**

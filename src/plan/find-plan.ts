@@ -1,5 +1,5 @@
 import type { Configuration } from '../config/configuration.js';
-import type { Log } from '../log.js';
+import type { PhaseLog } from '../log.js';
 import { findBranchImages, selectTargetBranches } from './branch-images.js';
 import { BuildChooser } from './choose-builds.js';
 import { mergeFoundImages, PLAN_VERSION, type Plan, type PlannedRepo } from './plan.js';
@@ -15,7 +15,7 @@ export interface FindPlanContext {
   chartRewrites: readonly { from: string; to: string }[];
   renderCharts: boolean;
   budget: PlanningBudget;
-  log: Log;
+  log: PhaseLog;
   /** The job's clock: the plan's `createdAt`. */
   now: () => number;
 }

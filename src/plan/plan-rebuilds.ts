@@ -205,14 +205,13 @@ export async function planRebuilds(
   inputs: PlanningInputs,
   github: GitHubPorts,
   output: JobOutput,
-  tempRoot: string,
-  clock: Clock,
-  http: OriginBoundFetch,
-  /** The job's signal: helm and git in flight are killed when the job ends. */
-  signal?: AbortSignal
+  /** Planning's log: the problems it finds are kept there, also when planning stops. */
+  log: PhaseLog,
+  job: { tempRoot: string; clock: Clock; http: OriginBoundFetch }
 ): Promise<Planned> {
-  const log = new PhaseLog(output.log);
-  const opened = await openPlanningPorts(config, inputs, github, output, log, { tempRoot, http, signal });
+  const { tempRoot, clock, http } = job;
+  // helm and git in flight are killed when the job ends (the job's signal)
+  const opened = await openPlanningPorts(config, inputs, github, output, log, { tempRoot, http, signal: http.signal });
   try {
     return await runPlanning(config, inputs, opened.ports, log, clock);
   } finally {

@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { NonManifestImages } from '../config/configuration.js';
 import { compileAnchored } from '../config/configuration.js';
 import { errorMessage, rethrowIfFatal } from '../errors.js';
-import type { Log } from '../log.js';
+import type { Log, PhaseLog } from '../log.js';
 import type { FoundImage } from './found-image.js';
 import {
   applyReleaseUrls,
@@ -45,7 +45,7 @@ export function fileAtTag(facts: TagFacts, api: Pick<PlanningApi, 'readFile'>) {
 export async function findTagImages(
   api: Pick<PlanningApi, 'listTags'>,
   entries: readonly NonManifestImages[],
-  log: Log
+  log: PhaseLog
 ): Promise<FoundImage[]> {
   const limit = pLimit(TAG_REQUESTS);
   const results = await Promise.all(

@@ -40,8 +40,9 @@ export async function writeJobReport(report: JobReport, target: ReportTarget): P
   const stopped = stoppedEarly(report);
   const stop: Problem[] = stopped && !failedToRun(report) ? [{ severity: 'error', message: `the job stopped early: ${stopped}` }] : [];
   const fromResults = resultProblems(report.results);
-  for (const problem of [...stop, ...fromResults]) log.problem(problem);
   const everyProblem: Problem[] = [...report.problems, ...stop, ...fromResults];
+  // the one place a job's problems are said: annotations in the action, lines on a terminal
+  output.problems(everyProblem);
   const writes: [string, () => unknown][] = [
     ['the job summary', () => output.summary(renderSummary(report, target.links, everyProblem), renderText(report, notesOf(report)))],
     ['the outputs', () => setOutputs(report, output)]
@@ -60,7 +61,7 @@ export async function writeJobReport(report: JobReport, target: ReportTarget): P
     }
   }
   const failures = await writeEach(writes);
-  for (const failure of failures) log.problem({ severity: 'error', message: failure });
+  output.problems(failures.map((message): Problem => ({ severity: 'error', message })));
   if (dispatchedIn(report)) log.info(describeTotals(countResults(report.results)));
   const status = reportExitStatus(report, target.failOn);
   const failure = [...(status.code === 1 ? [status.failure] : []), ...failures].join('; ');
