@@ -2,8 +2,8 @@ import type { Problem } from './log.js';
 
 /**
  * GitHub shows at most 10 error and 10 warning annotations of a step (50 of a job); past that,
- * the real errors would be pushed out of view by the first ten of thousands alike. A step gives 9
- * of each level as they come, then one annotation counting the rest by kind.
+ * the real errors would be pushed out of view by the first ten of thousands alike. The report's writer
+ * gives 9 of each level (8 errors: setFailed adds one), then one annotation counting the rest by kind.
  */
 export const ANNOTATIONS_PER_LEVEL = 10;
 

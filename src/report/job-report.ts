@@ -39,8 +39,8 @@ export interface JobReport {
   /** One per image covered, in plan order; a dry run has the results of its gaps only. */
   results: BuildResult[];
   /**
-   * What the job reported as it went (planning, reading files): already in the log and the
-   * annotations. The results' own problems are not here: the writer derives them from the results.
+   * What the phases found (planning, reading files, the failure issue), as values: the writer says
+   * them once, with the problems it derives from the results and from how the run ended.
    */
   problems: Problem[];
   /**
