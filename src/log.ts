@@ -1,25 +1,15 @@
 import * as core from '@actions/core';
+import type { FromSchema } from 'json-schema-to-ts';
+import type { resultsSchema } from './report/results-schema.js';
 import { logLine } from './escape.js';
 
-/** Where a problem was found; every field that is known is named in the message. */
-export interface Location {
-  file?: string;
-  branch?: string;
-  yamlPath?: string;
-  repo?: string;
-  chart?: string;
-  tag?: string;
-  image?: string;
-}
-
-/** Something a person must act on: it becomes an annotation in a job and a marked line on a terminal. */
-export interface Problem {
-  severity: 'error' | 'warning' | 'notice';
-  message: string;
-  where?: Location;
-  /** A warning the failure issue keeps too (a stale base image): it needs a person, though it fails nothing. */
-  followUp?: boolean;
-}
+/**
+ * Something a person must act on, and where it was found (every field that is known is named in
+ * the message). `followUp`: a warning the failure issue keeps too (a stale base image). Typed from
+ * the results file's schema (results.schema.json): plans and results files carry problems.
+ */
+export type Problem = FromSchema<(typeof resultsSchema)['definitions']['problem']>;
+export type Location = NonNullable<Problem['where']>;
 
 /**
  * The log of one run: progress only. Problems are values that phases return with their results;

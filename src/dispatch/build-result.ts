@@ -1,4 +1,6 @@
+import type { FromSchema } from 'json-schema-to-ts';
 import type { PlannedImage } from '../plan/plan.js';
+import type { resultsSchema } from '../report/results-schema.js';
 
 /** Every conclusion GitHub gives a completed workflow run (statuses: requested, waiting, pending, queued, in_progress, completed). */
 export const RUN_CONCLUSIONS = [
@@ -13,49 +15,18 @@ export const RUN_CONCLUSIONS = [
   'startup_failure'
 ] as const;
 
-/** What became of one image's build; what each means to a report is in report/outcomes.ts. */
-export type BuildOutcome =
-  | 'succeeded'
-  | 'succeeded-on-retry'
-  | 'already-built'
-  | 'up-to-date'
-  | 'skipped'
-  | 'acknowledged'
-  | 'failed'
-  | 'cancelled'
-  | 'timed-out'
-  | 'running'
-  | 'unmatched'
-  | 'not-dispatched';
+/**
+ * One image's result, as the results file (results.schema.json, the one source of the contract)
+ * has it: what became of its build (`outcome`; what each means to a report is in
+ * report/outcomes.ts), its run, and every attempt of the run when its failed jobs were re-run.
+ */
+export type BuildResult = FromSchema<(typeof resultsSchema)['definitions']['result']>;
+
+/** What became of one image's build: the schema's enum, each with its row in report/outcomes.ts. */
+export type BuildOutcome = BuildResult['outcome'];
 
 /** One attempt of a build's run (a re-run of its failed jobs is the next attempt of the same run). */
-export interface RunAttempt {
-  attempt: number;
-  conclusion: string | null;
-  url: string;
-}
-
-export interface BuildResult {
-  githubRepo: string;
-  image: string;
-  fullImage: string;
-  tag: string;
-  gitTag: string;
-  branches: string[];
-  /** The release page of the git tag, when the repo has a release for it. */
-  releaseUrl?: string;
-  workflow?: { id: number; name: string; path: string };
-  /** How the run was obtained: dispatched now, attached to a build still running, shared with another image of the build, or a recent success that was not redone. */
-  via?: 'dispatched' | 'attached' | 'shared' | 'recent';
-  runId?: number;
-  runUrl?: string;
-  status?: string;
-  conclusion?: string | null;
-  /** Every attempt of the run when its failed jobs were re-run, the last one last. */
-  attempts?: RunAttempt[];
-  outcome: BuildOutcome;
-  reason?: string;
-}
+export type RunAttempt = NonNullable<BuildResult['attempts']>[number];
 
 export function resultFor(image: PlannedImage, outcome: BuildOutcome, reason?: string): BuildResult {
   return {

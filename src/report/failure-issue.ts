@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv';
-import stateSchema from './failure-issue-state.schema.json' with { type: 'json' };
+import type { FromSchema } from 'json-schema-to-ts';
+import { failureIssueStateSchema } from './failure-issue-state-schema.js';
 import type { BuildResult } from '../dispatch/build-result.js';
 import type { Problem } from '../log.js';
 import { formatProblem } from '../log.js';
@@ -12,32 +13,17 @@ import { OUTCOMES } from './outcomes.js';
 export const FAILURE_ISSUE_LABEL = 'image-rebuild-failures';
 
 /** Something a person must look at, as the failure issue lists it night after night. */
-export interface FailureItem {
-  /** Stable across nights: the same failure keeps its key (and so its streak). */
-  key: string;
-  kind: 'build' | 'not-dispatched' | 'planning' | 'stale-base';
-  /** One line saying what fails. */
-  what: string;
-  /** The run to look at: the build's run, or the dispatcher's own run. */
-  url?: string;
-}
+/** One thing that needs a person tonight, as the state keeps it without its streak (`key`: stable across nights; `url`: the run to look at). */
+export type FailureItem = Omit<TrackedFailure, 'since' | 'nights'>;
 
-/** One item of the state kept in the issue: its current streak. */
-export interface TrackedFailure extends FailureItem {
-  /** The first night of the current streak (ISO date). */
-  since: string;
-  /** Days (UTC) in a row it failed, today included: a second run on the same day does not add one. */
-  nights: number;
-}
+/**
+ * What the issue remembers between nights, in a hidden block of its body: typed from its schema
+ * (failure-issue-state.schema.json), the one source of the contract.
+ */
+export type FailureIssueState = FromSchema<typeof failureIssueStateSchema>;
 
-/** What the issue remembers between nights, in a hidden block of its body. */
-export interface FailureIssueState {
-  version: 1;
-  productStream: string;
-  /** The last night that updated it (ISO time). */
-  lastRun: string;
-  failures: TrackedFailure[];
-}
+/** One item of the state: its current streak (`since`, the first night; `nights`, days in a row it failed, today included). */
+export type TrackedFailure = FailureIssueState['failures'][number];
 
 /** The issue as the tracker sees it. */
 export interface TrackedIssue {
@@ -56,7 +42,7 @@ export interface IssueTracker {
   comment(number: number, body: string): Promise<void>;
 }
 
-const validateState = new Ajv({ strict: false }).compile<FailureIssueState>(stateSchema);
+const validateState = new Ajv({ strict: false }).compile<FailureIssueState>(failureIssueStateSchema);
 
 /** The marker that tells this product stream's failure issue from any other issue with the label. */
 export function issueMarker(productStream: string): string {

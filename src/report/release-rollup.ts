@@ -9,11 +9,11 @@ export interface ReportScope {
 }
 
 /** What one release branch of the product stream got from this run: its images, counted by rollup column. */
-export interface ReleaseRollup extends Record<RollupColumn, number> {
+export type ReleaseRollup = Record<RollupColumn, number> & {
   branch: string;
   /** Images the branch ships that this run covers. */
   images: number;
-}
+};
 
 /** One row per planned branch, in plan order: how its images fared (an image shipped by two branches counts in both). */
 export function rollupByRelease(plan: Pick<ReportScope, 'branches'>, results: readonly BuildResult[]): ReleaseRollup[] {

@@ -1,28 +1,14 @@
 import type { BuildResult } from '../dispatch/build-result.js';
 import { Ajv } from 'ajv';
-import resultsSchema from './results.schema.json' with { type: 'json' };
+import type { FromSchema } from 'json-schema-to-ts';
+import { resultsSchema } from './results-schema.js';
 import { isMapping } from '../yaml.js';
 import type { Problem } from '../log.js';
 import type { Plan, Shard } from '../plan/plan.js';
 import { rollupByRelease, type ReleaseRollup, type ReportScope } from './release-rollup.js';
 
-/** The results file (`results-file`): what one job dispatched and how each build ended; `merge-results` reads several. */
-export interface ResultsDocument {
-  version: 1;
-  org: string;
-  productStreamRepo: string;
-  /** When the plan these results carry out was made. */
-  planCreatedAt: string;
-  /** The part of the plan this job dispatched, when it was one shard. */
-  shard?: Shard;
-  branches: { branch: string }[];
-  /** What the report said besides the results (the job stopped early, dispatching could not fit the time limit, …). */
-  notes: string[];
-  /** The plan's problems, passed on by a shard to the report job (which reports them once). */
-  problems?: Problem[];
-  releases: ReleaseRollup[];
-  results: BuildResult[];
-}
+/** The results file (`results-file`): what one job dispatched and how each build ended; `merge-results` reads several. Typed from results.schema.json. */
+export type ResultsDocument = FromSchema<typeof resultsSchema>;
 
 /** The results file of a run of a plan (or of one shard of it), or of the merged shards of a plan. */
 export function resultsDocument(
@@ -108,7 +94,7 @@ export function mergeResultsDocuments(files: readonly { file: string; document: 
     for (const { branch } of document.branches) if (!scope.branches.some((b) => b.branch === branch)) scope.branches.push({ branch });
     results.push(...document.results);
     for (const problem of document.problems ?? []) planProblems.set(JSON.stringify(problem), problem);
-    notes.push(...document.notes.map((n) => (document.shard ? `shard ${document.shard.index}/${document.shard.count}: ${n}` : n)));
+    notes.push(...(document.notes ?? []).map((n) => (document.shard ? `shard ${document.shard.index}/${document.shard.count}: ${n}` : n)));
   }
   if (shardCount !== undefined)
     for (let k = 1; k <= shardCount; k++)

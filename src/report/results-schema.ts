@@ -1,0 +1,236 @@
+// Written by scripts/schema-modules.mjs from results.schema.json: edit the schema, then run `npm run schemas`.
+export const resultsSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://github.com/Cray-HPE/hms-build-workflow-dispatcher/results.schema.json',
+  title: 'hms-build-workflow-dispatcher results file',
+  description: 'What one job dispatched and how each build ended (results-file); merge-results reads several.',
+  type: 'object',
+  required: ['version', 'org', 'productStreamRepo', 'planCreatedAt', 'branches', 'results'],
+  properties: {
+    version: {
+      const: 1
+    },
+    org: {
+      type: 'string'
+    },
+    productStreamRepo: {
+      type: 'string'
+    },
+    planCreatedAt: {
+      type: 'string'
+    },
+    shard: {
+      type: 'object',
+      required: ['index', 'count'],
+      properties: {
+        index: {
+          type: 'integer',
+          minimum: 1
+        },
+        count: {
+          type: 'integer',
+          minimum: 1
+        }
+      },
+      additionalProperties: false
+    },
+    branches: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['branch'],
+        properties: {
+          branch: {
+            type: 'string'
+          }
+        },
+        additionalProperties: false
+      }
+    },
+    notes: {
+      type: 'array',
+      items: {
+        type: 'string'
+      }
+    },
+    problems: {
+      type: 'array',
+      description: "The plan's problems, passed on to the report job of a sharded run.",
+      items: {
+        $ref: '#/definitions/problem'
+      }
+    },
+    releases: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['branch', 'images'],
+        properties: {
+          branch: {
+            type: 'string'
+          },
+          images: {
+            type: 'integer',
+            minimum: 0
+          }
+        },
+        additionalProperties: {
+          type: 'integer',
+          minimum: 0
+        }
+      }
+    },
+    results: {
+      type: 'array',
+      items: {
+        $ref: '#/definitions/result'
+      }
+    }
+  },
+  definitions: {
+    result: {
+      type: 'object',
+      required: ['githubRepo', 'image', 'fullImage', 'tag', 'gitTag', 'branches', 'outcome'],
+      properties: {
+        githubRepo: {
+          type: 'string'
+        },
+        image: {
+          type: 'string'
+        },
+        fullImage: {
+          type: 'string'
+        },
+        tag: {
+          type: 'string'
+        },
+        gitTag: {
+          type: 'string'
+        },
+        branches: {
+          type: 'array',
+          items: {
+            type: 'string'
+          }
+        },
+        releaseUrl: {
+          type: 'string'
+        },
+        via: {
+          enum: ['dispatched', 'attached', 'shared', 'recent']
+        },
+        runId: {
+          type: 'integer'
+        },
+        runUrl: {
+          type: 'string'
+        },
+        outcome: {
+          description: 'One row of src/report/outcomes.ts (a test keeps the two the same).',
+          enum: [
+            'succeeded',
+            'succeeded-on-retry',
+            'already-built',
+            'up-to-date',
+            'skipped',
+            'acknowledged',
+            'failed',
+            'cancelled',
+            'timed-out',
+            'running',
+            'unmatched',
+            'not-dispatched'
+          ]
+        },
+        reason: {
+          type: 'string'
+        },
+        workflow: {
+          type: 'object',
+          required: ['id', 'name', 'path'],
+          properties: {
+            id: {
+              type: 'integer'
+            },
+            name: {
+              type: 'string'
+            },
+            path: {
+              type: 'string'
+            }
+          }
+        },
+        status: {
+          type: 'string'
+        },
+        conclusion: {
+          type: ['string', 'null']
+        },
+        attempts: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['attempt', 'conclusion', 'url'],
+            properties: {
+              attempt: {
+                type: 'integer',
+                minimum: 1
+              },
+              conclusion: {
+                type: ['string', 'null']
+              },
+              url: {
+                type: 'string'
+              }
+            }
+          }
+        }
+      },
+      additionalProperties: false
+    },
+    problem: {
+      type: 'object',
+      required: ['severity', 'message'],
+      properties: {
+        severity: {
+          enum: ['error', 'warning', 'notice']
+        },
+        message: {
+          type: 'string'
+        },
+        where: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            file: {
+              type: 'string'
+            },
+            branch: {
+              type: 'string'
+            },
+            yamlPath: {
+              type: 'string'
+            },
+            repo: {
+              type: 'string'
+            },
+            chart: {
+              type: 'string'
+            },
+            tag: {
+              type: 'string'
+            },
+            image: {
+              type: 'string'
+            }
+          }
+        },
+        followUp: {
+          type: 'boolean'
+        }
+      },
+      additionalProperties: false
+    }
+  },
+  additionalProperties: false
+} as const;
