@@ -39782,7 +39782,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9590:
+/***/ 7081:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -43388,8 +43388,9 @@ function parseNumber(value, name, options = {}) {
 }
 function parseLogLevel(value, name) {
     const upper = value.trim().toUpperCase();
-    if (LOG_LEVELS.includes(upper))
-        return upper;
+    const level = LOG_LEVELS.find((l) => l === upper);
+    if (level)
+        return level;
     throw new Error(`${name} must be one of ${LOG_LEVELS.join(', ')}, not "${value}"`);
 }
 /** The configuration.yaml shipped beside the action's action.yml, found upward from this module (dist/, dist/cli-build/ or src/). */
@@ -43968,8 +43969,8 @@ class PhaseLog {
 ;// CONCATENATED MODULE: ./src/problem-kinds.ts
 /**
  * GitHub shows at most 10 error and 10 warning annotations of a step (50 of a job); past that,
- * the real errors would be pushed out of view by the first ten of thousands alike. A step gives 9
- * of each level as they come, then one annotation counting the rest by kind.
+ * the real errors would be pushed out of view by the first ten of thousands alike. The report's writer
+ * gives 9 of each level (8 errors: setFailed adds one), then one annotation counting the rest by kind.
  */
 const ANNOTATIONS_PER_LEVEL = 10;
 /**
@@ -52896,8 +52897,244 @@ async function findFiles(pattern, root, limit = 1000) {
 
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
 var ajv = __nccwpck_require__(2463);
-;// CONCATENATED MODULE: ./src/report/results.schema.json
-const results_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/results.schema.json","title":"hms-build-workflow-dispatcher results file","description":"What one job dispatched and how each build ended (results-file); merge-results reads several.","type":"object","required":["version","org","productStreamRepo","planCreatedAt","branches","results"],"properties":{"version":{"const":1},"org":{"type":"string"},"productStreamRepo":{"type":"string"},"planCreatedAt":{"type":"string"},"shard":{"type":"object","required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1}}},"branches":{"type":"array","items":{"type":"object","required":["branch"],"properties":{"branch":{"type":"string"}}}},"notes":{"type":"array","items":{"type":"string"}},"problems":{"type":"array","description":"The plan\'s problems, passed on to the report job of a sharded run.","items":{"$ref":"#/definitions/problem"}},"releases":{"type":"array","items":{"type":"object"}},"results":{"type":"array","items":{"$ref":"#/definitions/result"}}},"definitions":{"result":{"type":"object","required":["githubRepo","image","fullImage","tag","gitTag","branches","outcome"],"properties":{"githubRepo":{"type":"string"},"image":{"type":"string"},"fullImage":{"type":"string"},"tag":{"type":"string"},"gitTag":{"type":"string"},"branches":{"type":"array","items":{"type":"string"}},"releaseUrl":{"type":"string"},"via":{"enum":["dispatched","attached","shared","recent"]},"runId":{"type":"integer"},"runUrl":{"type":"string"},"outcome":{"description":"One row of src/report/outcomes.ts (a test keeps the two the same).","enum":["succeeded","succeeded-on-retry","already-built","up-to-date","skipped","acknowledged","failed","cancelled","timed-out","running","unmatched","not-dispatched"]},"reason":{"type":"string"},"workflow":{"type":"object","required":["id","name","path"],"properties":{"id":{"type":"integer"},"name":{"type":"string"},"path":{"type":"string"}}},"status":{"type":"string"},"conclusion":{"type":["string","null"]},"attempts":{"type":"array","items":{"type":"object","required":["attempt","conclusion","url"],"properties":{"attempt":{"type":"integer","minimum":1},"conclusion":{"type":["string","null"]},"url":{"type":"string"}}}}}},"problem":{"type":"object","required":["severity","message"],"properties":{"severity":{"enum":["error","warning","notice"]},"message":{"type":"string"},"where":{"type":"object","additionalProperties":{"type":"string"}}}}}}');
+;// CONCATENATED MODULE: ./src/report/results-schema.ts
+// Written by scripts/schema-modules.mjs from results.schema.json: edit the schema, then run `npm run schemas`.
+const resultsSchema = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://github.com/Cray-HPE/hms-build-workflow-dispatcher/results.schema.json',
+    title: 'hms-build-workflow-dispatcher results file',
+    description: 'What one job dispatched and how each build ended (results-file); merge-results reads several.',
+    type: 'object',
+    required: ['version', 'org', 'productStreamRepo', 'planCreatedAt', 'branches', 'results'],
+    properties: {
+        version: {
+            const: 1
+        },
+        org: {
+            type: 'string'
+        },
+        productStreamRepo: {
+            type: 'string'
+        },
+        planCreatedAt: {
+            type: 'string'
+        },
+        shard: {
+            type: 'object',
+            required: ['index', 'count'],
+            properties: {
+                index: {
+                    type: 'integer',
+                    minimum: 1
+                },
+                count: {
+                    type: 'integer',
+                    minimum: 1
+                }
+            },
+            additionalProperties: false
+        },
+        branches: {
+            type: 'array',
+            items: {
+                type: 'object',
+                required: ['branch'],
+                properties: {
+                    branch: {
+                        type: 'string'
+                    }
+                },
+                additionalProperties: false
+            }
+        },
+        notes: {
+            type: 'array',
+            items: {
+                type: 'string'
+            }
+        },
+        problems: {
+            type: 'array',
+            description: "The plan's problems, passed on to the report job of a sharded run.",
+            items: {
+                $ref: '#/definitions/problem'
+            }
+        },
+        releases: {
+            type: 'array',
+            items: {
+                type: 'object',
+                required: ['branch', 'images'],
+                properties: {
+                    branch: {
+                        type: 'string'
+                    },
+                    images: {
+                        type: 'integer',
+                        minimum: 0
+                    }
+                },
+                additionalProperties: {
+                    type: 'integer',
+                    minimum: 0
+                }
+            }
+        },
+        results: {
+            type: 'array',
+            items: {
+                $ref: '#/definitions/result'
+            }
+        }
+    },
+    definitions: {
+        result: {
+            type: 'object',
+            required: ['githubRepo', 'image', 'fullImage', 'tag', 'gitTag', 'branches', 'outcome'],
+            properties: {
+                githubRepo: {
+                    type: 'string'
+                },
+                image: {
+                    type: 'string'
+                },
+                fullImage: {
+                    type: 'string'
+                },
+                tag: {
+                    type: 'string'
+                },
+                gitTag: {
+                    type: 'string'
+                },
+                branches: {
+                    type: 'array',
+                    items: {
+                        type: 'string'
+                    }
+                },
+                releaseUrl: {
+                    type: 'string'
+                },
+                via: {
+                    enum: ['dispatched', 'attached', 'shared', 'recent']
+                },
+                runId: {
+                    type: 'integer'
+                },
+                runUrl: {
+                    type: 'string'
+                },
+                outcome: {
+                    description: 'One row of src/report/outcomes.ts (a test keeps the two the same).',
+                    enum: [
+                        'succeeded',
+                        'succeeded-on-retry',
+                        'already-built',
+                        'up-to-date',
+                        'skipped',
+                        'acknowledged',
+                        'failed',
+                        'cancelled',
+                        'timed-out',
+                        'running',
+                        'unmatched',
+                        'not-dispatched'
+                    ]
+                },
+                reason: {
+                    type: 'string'
+                },
+                workflow: {
+                    type: 'object',
+                    required: ['id', 'name', 'path'],
+                    properties: {
+                        id: {
+                            type: 'integer'
+                        },
+                        name: {
+                            type: 'string'
+                        },
+                        path: {
+                            type: 'string'
+                        }
+                    }
+                },
+                status: {
+                    type: 'string'
+                },
+                conclusion: {
+                    type: ['string', 'null']
+                },
+                attempts: {
+                    type: 'array',
+                    items: {
+                        type: 'object',
+                        required: ['attempt', 'conclusion', 'url'],
+                        properties: {
+                            attempt: {
+                                type: 'integer',
+                                minimum: 1
+                            },
+                            conclusion: {
+                                type: ['string', 'null']
+                            },
+                            url: {
+                                type: 'string'
+                            }
+                        }
+                    }
+                }
+            },
+            additionalProperties: false
+        },
+        problem: {
+            type: 'object',
+            required: ['severity', 'message'],
+            properties: {
+                severity: {
+                    enum: ['error', 'warning', 'notice']
+                },
+                message: {
+                    type: 'string'
+                },
+                where: {
+                    type: 'object',
+                    additionalProperties: false,
+                    properties: {
+                        file: {
+                            type: 'string'
+                        },
+                        branch: {
+                            type: 'string'
+                        },
+                        yamlPath: {
+                            type: 'string'
+                        },
+                        repo: {
+                            type: 'string'
+                        },
+                        chart: {
+                            type: 'string'
+                        },
+                        tag: {
+                            type: 'string'
+                        },
+                        image: {
+                            type: 'string'
+                        }
+                    }
+                },
+                followUp: {
+                    type: 'boolean'
+                }
+            },
+            additionalProperties: false
+        }
+    },
+    additionalProperties: false
+};
+
 ;// CONCATENATED MODULE: ./node_modules/js-yaml/dist/js-yaml.mjs
 /*! js-yaml 5.5.0 https://github.com/nodeca/js-yaml @license MIT */
 //#region src/tag.ts
@@ -56858,7 +57095,7 @@ function resultsDocument(plan, results, notes, problems = []) {
         results: [...results]
     };
 }
-const validateResults = new ajv.Ajv({ allErrors: false, strict: false }).compile(results_schema_namespaceObject);
+const validateResults = new ajv.Ajv({ allErrors: false, strict: false }).compile(resultsSchema);
 /** Check a parsed results file against results.schema.json; the error names the JSON path. */
 function checkResultsDocument(value) {
     if (isMapping(value) && 'version' in value && value.version !== 1)
@@ -56910,7 +57147,7 @@ function mergeResultsDocuments(files) {
         results.push(...document.results);
         for (const problem of document.problems ?? [])
             planProblems.set(JSON.stringify(problem), problem);
-        notes.push(...document.notes.map((n) => (document.shard ? `shard ${document.shard.index}/${document.shard.count}: ${n}` : n)));
+        notes.push(...(document.notes ?? []).map((n) => (document.shard ? `shard ${document.shard.index}/${document.shard.count}: ${n}` : n)));
     }
     if (shardCount !== undefined)
         for (let k = 1; k <= shardCount; k++)
@@ -57830,7 +58067,7 @@ function attemptUrl(run, attempt = run.runAttempt) {
 }
 
 ;// CONCATENATED MODULE: ./src/plan/plan.schema.json
-const plan_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/plan.schema.json","title":"hms-build-workflow-dispatcher plan","description":"Every decision of a run before anything is dispatched: the images of each release branch, the builds that rebuild them (workflow, git tag, commit), and the images that get no build, with why. Written by `plan-file`, read by `from-plan`.","type":"object","required":["version","createdAt","org","productStreamRepo","branches","repos"],"additionalProperties":false,"properties":{"version":{"const":2,"description":"The format\'s version; readers refuse others (2 added each build\'s Dockerfile and rebuild decision)."},"createdAt":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?Z$","description":"When planning ended (ISO 8601, UTC)."},"shard":{"type":"object","description":"Present when the file holds one shard of a plan (`shard: K/N`).","required":["index","count"],"additionalProperties":false,"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1}}},"org":{"type":"string","minLength":1},"productStreamRepo":{"type":"string","minLength":1},"branches":{"type":"array","description":"The product stream branches read, in configured order.","items":{"type":"object","required":["branch","commit","images"],"additionalProperties":false,"properties":{"branch":{"type":"string"},"commit":{"type":"string"},"images":{"type":"integer","minimum":0,"description":"Image references found on the branch."}}}},"repos":{"type":"array","items":{"type":"object","required":["githubRepo","images","builds"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string","minLength":1},"images":{"type":"array","items":{"$ref":"#/definitions/image"}},"builds":{"type":"array","items":{"$ref":"#/definitions/build"}}}}},"problems":{"description":"What planning reported besides the gaps: passed on by a job that dispatches the plan from a file, reported by the report of a sharded run.","type":"array","items":{"$ref":"#/definitions/problem"}}},"definitions":{"image":{"type":"object","required":["githubRepo","fullImage","repository","name","tag","gitTag","branches","sources","state"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string"},"fullImage":{"type":"string","description":"registry/path/name:tag"},"repository":{"type":"string"},"name":{"type":"string"},"tag":{"type":"string"},"gitTag":{"type":"string"},"commit":{"type":"string"},"branches":{"type":"array","items":{"type":"string"}},"sources":{"type":"array","items":{"$ref":"#/definitions/source"}},"state":{"enum":["resolved","unresolved"],"description":"resolved: one build of its repo builds it; unresolved: it gets no build, and reason says why."},"reason":{"type":"string"},"releaseUrl":{"type":"string"}}},"source":{"type":"object","required":["kind"],"properties":{"kind":{"enum":["docker-index","chart","git-tag"]},"branch":{"type":"string"},"file":{"type":"string"},"chart":{"type":"string"},"version":{"type":"string"},"releaseName":{"type":"string"},"repo":{"type":"string"}}},"build":{"type":"object","required":["githubRepo","gitTag","commit","workflow","chosenBy","images"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string"},"gitTag":{"type":"string"},"commit":{"type":"string"},"workflow":{"type":"object","required":["id","name","path"],"additionalProperties":false,"properties":{"id":{"type":"integer"},"name":{"type":"string"},"path":{"type":"string"}}},"chosenBy":{"enum":["image-name","workflow-name","override"],"description":"image-name: the workflow file at the tag names the image; workflow-name: the original tool\'s name rule; override: workflow-overrides."},"images":{"type":"array","minItems":1,"items":{"type":"string"},"description":"fullImage of each image it builds."},"dockerfile":{"type":"string","description":"The Dockerfile the workflow builds, from its docker-build-file or docker-build-context input."},"decision":{"type":"object","required":["rebuild","why","images","bases"],"additionalProperties":false,"description":"With rebuild: when-outdated: whether to dispatch the build, why, and what the registry said (images and every base of its Dockerfile).","properties":{"rebuild":{"type":"boolean"},"why":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/evidence"}},"bases":{"type":"array","items":{"$ref":"#/definitions/evidence"}}}}}},"problem":{"type":"object","additionalProperties":false,"required":["severity","message"],"properties":{"severity":{"enum":["error","warning","notice"]},"message":{"type":"string"},"where":{"type":"object","additionalProperties":false,"properties":{"file":{"type":"string"},"branch":{"type":"string"},"yamlPath":{"type":"string"},"repo":{"type":"string"},"chart":{"type":"string"},"tag":{"type":"string"},"image":{"type":"string"}}},"followUp":{"type":"boolean"}}},"evidence":{"type":"object","required":["reference"],"additionalProperties":false,"properties":{"reference":{"type":"string"},"digest":{"type":"string"},"created":{"type":"string"},"baseDigest":{"type":"string"}}}}}');
+const plan_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/plan.schema.json","title":"hms-build-workflow-dispatcher plan","description":"Every decision of a run before anything is dispatched: the images of each release branch, the builds that rebuild them (workflow, git tag, commit), and the images that get no build, with why. Written by `plan-file`, read by `from-plan`.","type":"object","required":["version","createdAt","org","productStreamRepo","branches","repos"],"additionalProperties":false,"properties":{"version":{"const":2,"description":"The format\'s version; readers refuse others (2 added each build\'s Dockerfile and rebuild decision)."},"createdAt":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?Z$","description":"When planning ended (ISO 8601, UTC)."},"shard":{"type":"object","description":"Present when the file holds one shard of a plan (`shard: K/N`).","required":["index","count"],"additionalProperties":false,"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1}}},"org":{"type":"string","minLength":1},"productStreamRepo":{"type":"string","minLength":1},"branches":{"type":"array","description":"The product stream branches read, in configured order.","items":{"type":"object","required":["branch","commit","images"],"additionalProperties":false,"properties":{"branch":{"type":"string"},"commit":{"type":"string"},"images":{"type":"integer","minimum":0,"description":"Image references found on the branch."}}}},"repos":{"type":"array","items":{"type":"object","required":["githubRepo","images","builds"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string","minLength":1},"images":{"type":"array","items":{"$ref":"#/definitions/image"}},"builds":{"type":"array","items":{"$ref":"#/definitions/build"}}}}},"problems":{"description":"What planning reported besides the gaps: passed on by a job that dispatches the plan from a file, reported by the report of a sharded run.","type":"array","items":{"$ref":"#/definitions/problem"}}},"definitions":{"image":{"type":"object","required":["githubRepo","fullImage","repository","name","tag","gitTag","branches","sources","state"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string"},"fullImage":{"type":"string","description":"registry/path/name:tag"},"repository":{"type":"string"},"name":{"type":"string"},"tag":{"type":"string"},"gitTag":{"type":"string"},"commit":{"type":"string"},"branches":{"type":"array","items":{"type":"string"}},"sources":{"type":"array","items":{"$ref":"#/definitions/source"}},"state":{"enum":["resolved","unresolved"],"description":"resolved: one build of its repo builds it; unresolved: it gets no build, and reason says why."},"reason":{"type":"string"},"releaseUrl":{"type":"string"}}},"source":{"oneOf":[{"type":"object","required":["kind","branch","file"],"additionalProperties":false,"properties":{"kind":{"const":"docker-index"},"branch":{"type":"string"},"file":{"type":"string"}}},{"type":"object","required":["kind","branch","file","chart","version","releaseName"],"additionalProperties":false,"properties":{"kind":{"const":"chart"},"branch":{"type":"string"},"file":{"type":"string"},"chart":{"type":"string"},"version":{"type":"string"},"releaseName":{"type":"string"}}},{"type":"object","required":["kind","repo"],"additionalProperties":false,"properties":{"kind":{"const":"git-tag"},"repo":{"type":"string"}}}]},"build":{"type":"object","required":["githubRepo","gitTag","commit","workflow","chosenBy","images"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string"},"gitTag":{"type":"string"},"commit":{"type":"string"},"workflow":{"type":"object","required":["id","name","path"],"additionalProperties":false,"properties":{"id":{"type":"integer"},"name":{"type":"string"},"path":{"type":"string"}}},"chosenBy":{"enum":["image-name","workflow-name","override"],"description":"image-name: the workflow file at the tag names the image; workflow-name: the original tool\'s name rule; override: workflow-overrides."},"images":{"type":"array","minItems":1,"items":{"type":"string"},"description":"fullImage of each image it builds."},"dockerfile":{"type":"string","description":"The Dockerfile the workflow builds, from its docker-build-file or docker-build-context input."},"decision":{"type":"object","required":["rebuild","why","images","bases"],"additionalProperties":false,"description":"With rebuild: when-outdated: whether to dispatch the build, why, and what the registry said (images and every base of its Dockerfile).","properties":{"rebuild":{"type":"boolean"},"why":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/evidence"}},"bases":{"type":"array","items":{"$ref":"#/definitions/evidence"}}}}}},"problem":{"type":"object","additionalProperties":false,"required":["severity","message"],"properties":{"severity":{"enum":["error","warning","notice"]},"message":{"type":"string"},"where":{"type":"object","additionalProperties":false,"properties":{"file":{"type":"string"},"branch":{"type":"string"},"yamlPath":{"type":"string"},"repo":{"type":"string"},"chart":{"type":"string"},"tag":{"type":"string"},"image":{"type":"string"}}},"followUp":{"type":"boolean"}}},"evidence":{"type":"object","required":["reference"],"additionalProperties":false,"properties":{"reference":{"type":"string"},"digest":{"type":"string"},"created":{"type":"string"},"baseDigest":{"type":"string"}}}}}');
 ;// CONCATENATED MODULE: ./src/plan/plan-file.ts
 
 
@@ -69653,8 +69890,66 @@ async function prepareOutputFiles(settings) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/report/failure-issue-state.schema.json
-const failure_issue_state_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/failure-issue-state.schema.json","title":"State kept in the failure issue\'s body","type":"object","required":["version","productStream","lastRun","failures"],"properties":{"version":{"const":1},"productStream":{"type":"string","maxLength":300},"lastRun":{"type":"string","maxLength":100},"failures":{"type":"array","items":{"type":"object","required":["key","kind","what","since","nights"],"properties":{"key":{"type":"string","maxLength":2000},"kind":{"enum":["build","not-dispatched","planning","stale-base"]},"what":{"type":"string","maxLength":2000},"url":{"type":"string","maxLength":2000,"pattern":"^https?://"},"since":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$"},"nights":{"type":"integer","minimum":1,"maximum":100000}}},"maxItems":5000}}}');
+;// CONCATENATED MODULE: ./src/report/failure-issue-state-schema.ts
+// Written by scripts/schema-modules.mjs from failure-issue-state.schema.json: edit the schema, then run `npm run schemas`.
+const failureIssueStateSchema = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://github.com/Cray-HPE/hms-build-workflow-dispatcher/failure-issue-state.schema.json',
+    title: "State kept in the failure issue's body",
+    type: 'object',
+    required: ['version', 'productStream', 'lastRun', 'failures'],
+    properties: {
+        version: {
+            const: 1
+        },
+        productStream: {
+            type: 'string',
+            maxLength: 300
+        },
+        lastRun: {
+            type: 'string',
+            maxLength: 100
+        },
+        failures: {
+            type: 'array',
+            items: {
+                type: 'object',
+                required: ['key', 'kind', 'what', 'since', 'nights'],
+                properties: {
+                    key: {
+                        type: 'string',
+                        maxLength: 2000
+                    },
+                    kind: {
+                        enum: ['build', 'not-dispatched', 'planning', 'stale-base']
+                    },
+                    what: {
+                        type: 'string',
+                        maxLength: 2000
+                    },
+                    url: {
+                        type: 'string',
+                        maxLength: 2000,
+                        pattern: '^https?://'
+                    },
+                    since: {
+                        type: 'string',
+                        pattern: '^\\d{4}-\\d{2}-\\d{2}$'
+                    },
+                    nights: {
+                        type: 'integer',
+                        minimum: 1,
+                        maximum: 100000
+                    }
+                },
+                additionalProperties: false
+            },
+            maxItems: 5000
+        }
+    },
+    additionalProperties: false
+};
+
 ;// CONCATENATED MODULE: ./src/report/failure-issue.ts
 
 
@@ -69665,7 +69960,7 @@ const failure_issue_state_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$s
 
 /** The label that, with the marker in its body, finds the failure issue of a product stream. */
 const FAILURE_ISSUE_LABEL = 'image-rebuild-failures';
-const validateState = new ajv.Ajv({ strict: false }).compile(failure_issue_state_schema_namespaceObject);
+const validateState = new ajv.Ajv({ strict: false }).compile(failureIssueStateSchema);
 /** The marker that tells this product stream's failure issue from any other issue with the label. */
 function issueMarker(productStream) {
     return `<!-- hms-build-workflow-dispatcher:failure-issue ${productStream.replace(/-->/g, '')} -->`;
@@ -70335,7 +70630,7 @@ async function action_run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9590);
+/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7081);
 
 // no process.exit(): every request, sleep and child process of the job ends with the job (src/http,
 // the job's signal), so the process ends once its report is written

@@ -146,9 +146,10 @@ export function parseNumber(value: string, name: string, options: { allowZero?: 
   return n;
 }
 
-export function parseLogLevel(value: string, name: string): string {
+export function parseLogLevel(value: string, name: string): (typeof LOG_LEVELS)[number] {
   const upper = value.trim().toUpperCase();
-  if ((LOG_LEVELS as readonly string[]).includes(upper)) return upper;
+  const level = LOG_LEVELS.find((l) => l === upper);
+  if (level) return level;
   throw new Error(`${name} must be one of ${LOG_LEVELS.join(', ')}, not "${value}"`);
 }
 

@@ -1,100 +1,33 @@
-import type { RenderScriptMode } from '../plan/render-script.js';
+import type { FromSchema } from 'json-schema-to-ts';
+import type { configurationSchema } from './configuration-schema.js';
 import { RE2JS } from 're2js';
 
-/** The configuration file after validation and defaults: what every other module reads. */
-export interface ChartLookup {
-  chart: string;
-  path: string;
-  source_override?: string;
-}
-
-export interface RepoImageLookup {
-  'github-repo': string;
-  image: string;
-}
-
-export interface NonManifestImages {
-  'github-repo': string;
-  'tag-regex': string;
-  image_repo: string;
-}
-
-export interface WorkflowOverride {
-  'github-repo'?: string;
-  image?: string;
-  workflow: string;
-}
-
-/** A gap a person has looked at: an image that cannot be rebuilt at its tag, accepted until a day. */
-export interface Acknowledgement {
-  /** `cray-smd:1.20.10`: the image's name and tag, without the registry path. */
-  image: string;
-  'github-repo'?: string;
-  reason: string;
-  /** The last day (UTC, `YYYY-MM-DD`) it holds. */
-  until: string;
-}
-
-/** A partial docker index: leaves are lists holding `find_me`. */
+/** A partial docker index: leaves are lists holding `find_me`. Recursive, so typed here (the schema's `compareNode`). */
 export type CompareTree = { [key: string]: CompareTree | string[] };
 
-export interface RunSettings {
-  org?: string;
-  'product-stream-repo': string;
-  'targeted-branches': string[];
-  'targeted-branch-regexes': string[];
-  'docker-image-manifest': string;
-  'helm-manifest-directory': string;
-  'target-chart-regex': string;
-  'sleep-duration-seconds': number;
-  'time-limit-minutes': number;
-  'webhook-sleep-seconds': number;
-  'log-level': string;
-  'max-parallel': number;
-  'attach-to-running-builds': boolean;
-  'cancel-on-timeout': boolean;
-  timeouts: Timeouts;
-  limits: Limits;
-  'chart-credentials-required': boolean;
-  'retry-failed-builds': number;
-  rebuild: 'always' | 'when-outdated';
-  'max-age': string;
-  'render-script': RenderScriptMode;
-  'stale-base-days': number;
-  'image-link-template'?: string;
-}
+type Schema = typeof configurationSchema;
+/** The schema with its one recursive part (`docker-image-compare`) left to `CompareTree`: json-schema-to-ts does not recurse. */
+type SchemaWithoutTree = Omit<Schema, 'properties' | 'definitions'> & {
+  properties: Omit<Schema['properties'], 'docker-image-compare'> & { 'docker-image-compare': { type: 'object' } };
+};
 
+/**
+ * The configuration file after validation and defaults (ajv's `useDefaults` fills every key with a
+ * default, so those are required here): what every other module reads. Typed from
+ * configuration.schema.json, the one source of the contract.
+ */
+export type Configuration = Omit<FromSchema<SchemaWithoutTree>, 'docker-image-compare'> & { 'docker-image-compare': CompareTree };
+export type ChartLookup = Configuration['helm-repo-lookup'][number];
+export type RepoImageLookup = Configuration['github-repo-image-lookup'][number];
+export type NonManifestImages = Configuration['non-manifest-images'][number];
+export type WorkflowOverride = Configuration['workflow-overrides'][number];
+/** A gap a person has looked at: an image (`cray-smd:1.20.10`) that cannot be rebuilt at its tag, accepted until a day (UTC, `YYYY-MM-DD`). */
+export type Acknowledgement = Configuration['acknowledged'][number];
+export type RunSettings = Configuration['configuration'];
 /** Deadlines of network operations, in seconds. */
-export interface Timeouts {
-  'github-api-seconds': number;
-  'git-stall-seconds': number;
-  'chart-download-seconds': number;
-  'helm-template-seconds': number;
-  'registry-seconds': number;
-}
-
+export type Timeouts = RunSettings['timeouts'];
 /** Bounds on what repositories and servers hold (configuration.limits). */
-export interface Limits {
-  'chart-download-megabytes': number;
-  'chart-unpacked-megabytes': number;
-  'chart-file-megabytes': number;
-  'helm-memory-megabytes': number;
-  'helm-output-megabytes': number;
-  'plan-megabytes': number;
-  'dockerfile-bases': number;
-  'chart-renders': number;
-  'planning-minutes': number;
-}
-
-export interface Configuration {
-  'helm-repo-lookup': ChartLookup[];
-  'github-repo-image-lookup': RepoImageLookup[];
-  'docker-image-compare': CompareTree;
-  'non-manifest-images': NonManifestImages[];
-  'workflow-overrides': WorkflowOverride[];
-  acknowledged: Acknowledgement[];
-  configuration: RunSettings;
-}
+export type Limits = RunSettings['limits'];
 
 /** A pattern of the configuration, matched as the original tool's `re.match` does: at the start, not the end. */
 export interface AnchoredPattern {

@@ -1,8 +1,6 @@
+import type { PlannedImage } from './plan.js';
 /** Where an image was found in the product stream (or in a repo's tags). */
-export type ImageSource =
-  | { kind: 'docker-index'; branch: string; file: string }
-  | { kind: 'chart'; branch: string; file: string; chart: string; version: string; releaseName: string }
-  | { kind: 'git-tag'; repo: string };
+export type ImageSource = PlannedImage['sources'][number];
 
 /** One image found by one finder, before images are merged across branches and sources. */
 export interface FoundImage {

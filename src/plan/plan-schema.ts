@@ -152,31 +152,62 @@ export const planSchema = {
       }
     },
     source: {
-      type: 'object',
-      required: ['kind'],
-      properties: {
-        kind: {
-          enum: ['docker-index', 'chart', 'git-tag']
+      oneOf: [
+        {
+          type: 'object',
+          required: ['kind', 'branch', 'file'],
+          additionalProperties: false,
+          properties: {
+            kind: {
+              const: 'docker-index'
+            },
+            branch: {
+              type: 'string'
+            },
+            file: {
+              type: 'string'
+            }
+          }
         },
-        branch: {
-          type: 'string'
+        {
+          type: 'object',
+          required: ['kind', 'branch', 'file', 'chart', 'version', 'releaseName'],
+          additionalProperties: false,
+          properties: {
+            kind: {
+              const: 'chart'
+            },
+            branch: {
+              type: 'string'
+            },
+            file: {
+              type: 'string'
+            },
+            chart: {
+              type: 'string'
+            },
+            version: {
+              type: 'string'
+            },
+            releaseName: {
+              type: 'string'
+            }
+          }
         },
-        file: {
-          type: 'string'
-        },
-        chart: {
-          type: 'string'
-        },
-        version: {
-          type: 'string'
-        },
-        releaseName: {
-          type: 'string'
-        },
-        repo: {
-          type: 'string'
+        {
+          type: 'object',
+          required: ['kind', 'repo'],
+          additionalProperties: false,
+          properties: {
+            kind: {
+              const: 'git-tag'
+            },
+            repo: {
+              type: 'string'
+            }
+          }
         }
-      }
+      ]
     },
     build: {
       type: 'object',

@@ -1,95 +1,32 @@
+import type { FromSchema } from 'json-schema-to-ts';
+import type { planSchema } from './plan-schema.js';
 import type { FoundImage, ImageSource } from './found-image.js';
 import { shortName } from './found-image.js';
-import type { Problem } from '../log.js';
-import type { RebuildDecision } from './rebuild-decision.js';
 
 /** The commit a git tag points at, or why it could not be resolved. */
 export type TagResolution = { ok: true; commit: string } | { ok: false; reason: string };
 
-/** An image of the plan. `resolved`: one build of the plan builds it; `unresolved`: it gets no build, and `reason` says why. */
-export interface PlannedImage {
-  githubRepo: string;
-  /** `registry/path/name:tag` */
-  fullImage: string;
-  repository: string;
-  name: string;
-  tag: string;
-  gitTag: string;
-  commit?: string;
-  branches: string[];
-  sources: ImageSource[];
-  state: 'resolved' | 'unresolved';
-  /** Why the image cannot be dispatched, when it is unresolved. */
-  reason?: string;
-  /** The repo's release page for the git tag, when there is a release (the summary links it). */
-  releaseUrl?: string;
-}
-
-/** The workflow a build dispatches. */
-export interface PlannedWorkflow {
-  id: number;
-  name: string;
-  /** `.github/workflows/build_and_release_image.yaml` */
-  path: string;
-}
-
+/**
+ * Every decision of a run, before anything is dispatched: what `plan-file` holds and `from-plan`
+ * reads. Typed from plan.schema.json, the one source of the contract: per repo its images (each
+ * `resolved`, one build builds it, or `unresolved` with its `reason`) and its builds (a workflow at
+ * a git tag, building every image it lists); `problems` are what planning reported besides the
+ * gaps, passed on by a job that dispatches the plan from a file.
+ */
+export type Plan = FromSchema<typeof planSchema>;
+export type PlannedRepo = Plan['repos'][number];
+export type PlannedImage = PlannedRepo['images'][number];
+export type PlannedBuild = PlannedRepo['builds'][number];
+/** The workflow a build dispatches (`path`: `.github/workflows/build_and_release_image.yaml`). */
+export type PlannedWorkflow = PlannedBuild['workflow'];
 /** How the workflow was chosen: an `image-name` input at the tag, the original tool's name rule, or a configured override. */
-export type WorkflowChosenBy = 'image-name' | 'workflow-name' | 'override';
-
-/** One workflow run to obtain: a workflow of a repo dispatched at a git tag, building every image it lists. */
-export interface PlannedBuild {
-  githubRepo: string;
-  gitTag: string;
-  commit: string;
-  workflow: PlannedWorkflow;
-  chosenBy: WorkflowChosenBy;
-  /** `fullImage` of each image of the repo it builds. */
-  images: string[];
-  /** The Dockerfile the workflow builds (its `docker-build-file` or `docker-build-context` input; `Dockerfile` without). */
-  dockerfile?: string;
-  /** With `rebuild: when-outdated`: whether to dispatch it, why, and the registry's evidence. */
-  decision?: RebuildDecision;
-}
-
-export interface PlannedRepo {
-  githubRepo: string;
-  images: PlannedImage[];
-  /** Every build of the repo: each resolved image is in exactly one. */
-  builds: PlannedBuild[];
-}
-
-export interface BranchReport {
-  branch: string;
-  commit: string;
-  images: number;
-}
+export type WorkflowChosenBy = PlannedBuild['chosenBy'];
+export type BranchReport = Plan['branches'][number];
+/** Which part of a plan a job dispatches (`shard: K/N`). */
+export type Shard = NonNullable<Plan['shard']>;
 
 /** The plan file's format; a reader refuses other versions. */
-export const PLAN_VERSION = 2;
-
-/** Which part of a plan a job dispatches (`shard: K/N`). */
-export interface Shard {
-  index: number;
-  count: number;
-}
-
-/** Every decision of a run, before anything is dispatched: what `plan-file` holds and `from-plan` reads. */
-export interface Plan {
-  version: typeof PLAN_VERSION;
-  /** ISO time planning ended. */
-  createdAt: string;
-  /** Present when this is one shard of a plan. */
-  shard?: Shard;
-  org: string;
-  productStreamRepo: string;
-  branches: BranchReport[];
-  repos: PlannedRepo[];
-  /**
-   * What planning reported besides the gaps (which the images carry): a job that dispatches the plan
-   * from a file passes them on, so the report of a sharded run says what a single job would.
-   */
-  problems?: Problem[];
-}
+export const PLAN_VERSION: Plan['version'] = 2;
 
 /** The git tag that builds an image tag: `v<image tag>`, unless the tag already has its `v`. */
 export function gitTagFor(imageTag: string): string {

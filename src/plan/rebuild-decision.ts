@@ -1,5 +1,6 @@
 import { formatDuration } from '../duration.js';
 import type { ImageFacts } from '../registry/registry-client.js';
+import type { PlannedBuild } from './plan.js';
 
 /** `always` rebuilds every planned build (the default, as the original tool did); `when-outdated` only those upstream changed. */
 export const REBUILD_POLICIES = ['always', 'when-outdated'] as const;
@@ -8,23 +9,14 @@ export type RebuildPolicy = (typeof REBUILD_POLICIES)[number];
 /** What the registry said of an image or a base, or why it could not say. */
 export type RegistryAnswer = ImageFacts | { found: 'unknown'; error: string };
 
-/** The evidence a decision rests on, kept in the plan so every shard dispatches what the plan decided. */
-export interface ImageEvidence {
-  /** `registry/path/name:tag` */
-  reference: string;
-  digest?: string;
-  created?: string;
-  /** The base digest the image records (`org.opencontainers.image.base.digest`). */
-  baseDigest?: string;
-}
-
-export interface RebuildDecision {
-  rebuild: boolean;
-  /** One line for a person: why it is rebuilt, or why it is up to date ("built 2026-11-28; golang:1.23-alpine 2026-11-20"). */
-  why: string;
-  images: ImageEvidence[];
-  bases: ImageEvidence[];
-}
+/**
+ * A build's decision (plan.schema.json): whether to dispatch it, one line for a person saying why
+ * ("built 2026-11-28; golang:1.23-alpine 2026-11-20"), and the evidence it rests on, kept in the
+ * plan so every shard dispatches what the plan decided.
+ */
+export type RebuildDecision = NonNullable<PlannedBuild['decision']>;
+/** An image's or a base's evidence: its reference, digest, date, and the base digest it records. */
+export type ImageEvidence = RebuildDecision['images'][number];
 
 export interface DecisionInput {
   images: { reference: string; name: string; answer: RegistryAnswer }[];

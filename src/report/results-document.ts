@@ -4,8 +4,8 @@ import type { FromSchema } from 'json-schema-to-ts';
 import { resultsSchema } from './results-schema.js';
 import { isMapping } from '../yaml.js';
 import type { Problem } from '../log.js';
-import type { Plan, Shard } from '../plan/plan.js';
-import { rollupByRelease, type ReleaseRollup, type ReportScope } from './release-rollup.js';
+import type { Plan } from '../plan/plan.js';
+import { rollupByRelease, type ReportScope } from './release-rollup.js';
 
 /** The results file (`results-file`): what one job dispatched and how each build ended; `merge-results` reads several. Typed from results.schema.json. */
 export type ResultsDocument = FromSchema<typeof resultsSchema>;
