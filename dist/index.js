@@ -51991,9 +51991,17 @@ function describeRequest(method, url) {
     }
     return `${(method ?? 'GET').toUpperCase()} ${path.split('?')[0] ?? path}`;
 }
-/** A Basic Authorization header: the one place it is built. */
+/** A Basic Authorization header: the one place it is built (git's extra header too). */
 function basicAuthorization(username, password) {
     return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+}
+/** A Bearer Authorization header (a registry's token). */
+function bearerAuthorization(token) {
+    return `Bearer ${token}`;
+}
+/** GitHub's Authorization header for a token (an installation token, a personal token). */
+function tokenAuthorization(token) {
+    return `token ${token}`;
 }
 /** Headers that carry a credential: never sent across origins. */
 const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
@@ -52412,14 +52420,14 @@ function installationAuth(options) {
             return app.hook(send, route, parameters);
         const { token } = await auth();
         try {
-            return await send({ ...endpoint, headers: { ...endpoint.headers, authorization: `token ${token}` } });
+            return await send({ ...endpoint, headers: { ...endpoint.headers, authorization: tokenAuthorization(token) } });
         }
         catch (error) {
             if (httpStatus(error) !== 401)
                 throw error;
             options.log.info('GitHub answered 401 Bad credentials: renewing the installation token');
             const renewed = await auth({ refresh: true });
-            return send({ ...endpoint, headers: { ...endpoint.headers, authorization: `token ${renewed.token}` } });
+            return send({ ...endpoint, headers: { ...endpoint.headers, authorization: tokenAuthorization(renewed.token) } });
         }
     };
     return Object.assign(auth, { hook });
@@ -66610,6 +66618,7 @@ class PlanningBudget {
 
 
 
+
 /** A git command ends after this long whatever it transfers (a stalled transfer ends much sooner). */
 const GIT_HARD_LIMIT_MS = 15 * 60_000;
 /**
@@ -66647,11 +66656,10 @@ class GitRepository {
         env.GIT_CONFIG_KEY_0 = 'http.followRedirects';
         env.GIT_CONFIG_VALUE_0 = 'false';
         if (token) {
-            const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
             const origin = new URL(url).origin;
             env.GIT_CONFIG_COUNT = '2';
             env.GIT_CONFIG_KEY_1 = `http.${origin}/.extraheader`;
-            env.GIT_CONFIG_VALUE_1 = `AUTHORIZATION: basic ${basic}`;
+            env.GIT_CONFIG_VALUE_1 = `AUTHORIZATION: ${basicAuthorization('x-access-token', token)}`;
         }
         const repo = new GitRepository(dir, url, env, Math.max(1, Math.round(stallSeconds)), options.signal);
         await repo.git(['init', '--bare', '--quiet']);
@@ -69008,7 +69016,7 @@ class RegistryClient {
             token = this.fetchToken(ref, origin, challenge, scope, credentials);
             this.tokens.set(key, token);
         }
-        return { origin, authorization: `Bearer ${await token}` };
+        return { origin, authorization: bearerAuthorization(await token) };
     }
     /** The Bearer token flow: the realm gives a token for the scope, anonymous or with the registry's credentials. */
     async fetchToken(ref, origin, challenge, scope, credentials) {

@@ -8,7 +8,7 @@ import { RequestError } from '@octokit/request-error';
 import { throttling } from '@octokit/plugin-throttling';
 import { errorMessage, ForeignOriginError, httpStatus, NoAnswerError, rethrowIfFatal } from '../errors.js';
 import { MEGABYTE } from '../bytes.js';
-import { describeRequest, HttpNoAnswer, type OriginBoundFetch } from '../http/origin-bound-fetch.js';
+import { describeRequest, HttpNoAnswer, tokenAuthorization, type OriginBoundFetch } from '../http/origin-bound-fetch.js';
 import type { RateBudget } from '../dispatch/poll-interval.js';
 import { API_VERSION_HEADER, restApiVersion, type RestApiVersion } from './api-version.js';
 
@@ -329,12 +329,12 @@ function installationAuth(options: InstallationAuthOptions) {
     if (pathname === appPath || pathname.startsWith(`${appPath}/`)) return app.hook(send, route, parameters);
     const { token } = await auth();
     try {
-      return await send({ ...endpoint, headers: { ...endpoint.headers, authorization: `token ${token}` } });
+      return await send({ ...endpoint, headers: { ...endpoint.headers, authorization: tokenAuthorization(token) } });
     } catch (error) {
       if (httpStatus(error) !== 401) throw error;
       options.log.info('GitHub answered 401 Bad credentials: renewing the installation token');
       const renewed = await auth({ refresh: true });
-      return send({ ...endpoint, headers: { ...endpoint.headers, authorization: `token ${renewed.token}` } });
+      return send({ ...endpoint, headers: { ...endpoint.headers, authorization: tokenAuthorization(renewed.token) } });
     }
   };
   return Object.assign(auth, { hook });

@@ -112,9 +112,19 @@ export function describeRequest(method: string | undefined, url: string): string
   return `${(method ?? 'GET').toUpperCase()} ${path.split('?')[0] ?? path}`;
 }
 
-/** A Basic Authorization header: the one place it is built. */
+/** A Basic Authorization header: the one place it is built (git's extra header too). */
 export function basicAuthorization(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+}
+
+/** A Bearer Authorization header (a registry's token). */
+export function bearerAuthorization(token: string): string {
+  return `Bearer ${token}`;
+}
+
+/** GitHub's Authorization header for a token (an installation token, a personal token). */
+export function tokenAuthorization(token: string): string {
+  return `token ${token}`;
 }
 
 /** Headers that carry a credential: never sent across origins. */

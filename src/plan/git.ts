@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execCapture, tail } from '../exec.js';
 import { NoAnswerError } from '../errors.js';
+import { basicAuthorization } from '../http/origin-bound-fetch.js';
 import { formatDuration } from '../duration.js';
 
 /** A git command ends after this long whatever it transfers (a stalled transfer ends much sooner). */
@@ -48,11 +49,10 @@ export class GitRepository {
     env.GIT_CONFIG_KEY_0 = 'http.followRedirects';
     env.GIT_CONFIG_VALUE_0 = 'false';
     if (token) {
-      const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
       const origin = new URL(url).origin;
       env.GIT_CONFIG_COUNT = '2';
       env.GIT_CONFIG_KEY_1 = `http.${origin}/.extraheader`;
-      env.GIT_CONFIG_VALUE_1 = `AUTHORIZATION: basic ${basic}`;
+      env.GIT_CONFIG_VALUE_1 = `AUTHORIZATION: ${basicAuthorization('x-access-token', token)}`;
     }
     const repo = new GitRepository(dir, url, env, Math.max(1, Math.round(stallSeconds)), options.signal);
     await repo.git(['init', '--bare', '--quiet']);

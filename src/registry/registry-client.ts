@@ -3,6 +3,7 @@ import { MEGABYTE } from '../bytes.js';
 import { CancelledError, errorMessage } from '../errors.js';
 import {
   basicAuthorization,
+  bearerAuthorization,
   HttpNoAnswer,
   type Credential,
   type OriginBoundFetch,
@@ -239,7 +240,7 @@ export class RegistryClient {
       token = this.fetchToken(ref, origin, challenge, scope, credentials);
       this.tokens.set(key, token);
     }
-    return { origin, authorization: `Bearer ${await token}` };
+    return { origin, authorization: bearerAuthorization(await token) };
   }
 
   /** The Bearer token flow: the realm gives a token for the scope, anonymous or with the registry's credentials. */
