@@ -4,6 +4,7 @@ import { configurationSchema } from '../src/config/configuration-schema.js';
 import { planSchema } from '../src/plan/plan-schema.js';
 import { failureIssueStateSchema } from '../src/report/failure-issue-state-schema.js';
 import { resultsSchema } from '../src/report/results-schema.js';
+import { SERVER_FAILURES } from '../src/http/server-failures.js';
 import { ROOT } from './support/run-action.js';
 
 /**
@@ -19,5 +20,21 @@ describe('the contracts', () => {
     ['src/report/failure-issue-state.schema.json', failureIssueStateSchema]
   ])('%s is the module the types come from', (file, module) => {
     expect(module).toEqual(JSON.parse(readFileSync(join(ROOT, file), 'utf8')));
+  });
+});
+
+describe('what a silent or refusing server means', () => {
+  it('is one table in the code, shown cell for cell in docs/troubleshooting.md', () => {
+    const docs = readFileSync(join(ROOT, 'docs/troubleshooting.md'), 'utf8');
+    const rows = docs
+      .split('\n')
+      .filter((line) => line.startsWith('| '))
+      .map((line) =>
+        line
+          .split('|')
+          .slice(1, -1)
+          .map((cell) => cell.trim())
+      );
+    for (const [server, row] of Object.entries(SERVER_FAILURES)) expect(rows).toContainEqual([server, row.silent, row.refusing]);
   });
 });
