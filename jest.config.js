@@ -21,7 +21,8 @@ const scenarios = [
 /** @type {import('jest').Config} */
 export default {
   testTimeout: 120000,
-  maxWorkers: 2,
+  // three on two cores: most of the scenarios wait (on spawned processes, servers and time limits), not compute
+  maxWorkers: 3,
   projects: [
     {
       ...common,
