@@ -74,7 +74,8 @@ describe('settings of the action', () => {
       helmDownload: true,
       configOverrides: {},
       registryRewrites: [],
-      registryHosts: []
+      registryHosts: [],
+      runnerFolders: []
     });
     // the token is masked before anything could print it
     expect(stdout.commands()).toContain('::add-mask::tok-123');

@@ -43340,6 +43340,12 @@ function parseRegistryRewrites(text, name) {
         checkRegistryRewrite(r.to, name);
     return rewrites;
 }
+/** The runner's temp folder and the folders of its file commands (GITHUB_ENV, GITHUB_OUTPUT, …), each once. */
+function runnerFoldersOf(env) {
+    const files = [env.GITHUB_ENV, env.GITHUB_OUTPUT, env.GITHUB_PATH, env.GITHUB_STEP_SUMMARY, env.GITHUB_STATE];
+    const folders = [env.RUNNER_TEMP, ...files.map((f) => (f ? (0,external_node_path_namespaceObject.dirname)(f) : undefined))];
+    return [...new Set(folders.filter((d) => d !== undefined && d !== ''))];
+}
 /** Lines of registry-hosts: `host` or `host:port`, as an image reference names its registry. */
 function parseRegistryHosts(text, name) {
     const hosts = text
@@ -43548,6 +43554,7 @@ async function readSettings(reader, context) {
         // the action asks with failure-issue (its repo defaults to this one); the command line with the repo alone
         failureIssue: failureIssueOf(failureIssueAsked ?? (edge === 'command-line' && failureIssueRepo !== ''), failureIssueRepo || env.GITHUB_REPOSITORY || '', optionName(edge, 'failureIssueRepo')),
         jobRunUrl: jobRunUrlOf(env),
+        runnerFolders: runnerFoldersOf(env),
         rebuild: await parsed('rebuild', parseRebuildPolicy),
         maxAgeMs: await parsed('maxAge', parseMaxAge),
         registryCredentials: registryUsername || registryPassword ? { username: registryUsername, password: registryPassword } : undefined,
@@ -52009,8 +52016,6 @@ class OriginBoundFetch {
     jobSignal;
     fetch;
     limits = new Map();
-    /** Requests sent, by service (the bench counts them). */
-    sent = new Map();
     running = 0;
     constructor(
     /** The job's signal: aborting it aborts every request in flight. */
@@ -52076,7 +52081,6 @@ class OriginBoundFetch {
         const timer = setTimeout(() => deadline.abort(new HttpNoAnswer(policy.service, operation, policy.timeoutMs)), policy.timeoutMs);
         const signals = [this.jobSignal, deadline.signal, ...(request.signal ? [request.signal] : [])];
         const signal = AbortSignal.any(signals);
-        this.sent.set(policy.service, (this.sent.get(policy.service) ?? 0) + 1);
         this.running++;
         try {
             const response = await this.followRedirects(url, policy, request, signal, operation);
@@ -52087,8 +52091,6 @@ class OriginBoundFetch {
                 // an error body is read for its message: its end is cut, not refused
                 truncate: !asked,
                 idleMs: Math.min(policy.idleMs ?? DEFAULT_IDLE_MS, policy.timeoutMs),
-                deadline,
-                describe: `${policy.service}: ${operation}`,
                 service: policy.service,
                 operation
             });
@@ -52153,11 +52155,12 @@ class OriginBoundFetch {
 async function readBody(response, bounds) {
     if (!response.body)
         return Buffer.alloc(0);
+    const describe = `${bounds.service}: ${bounds.operation}`;
     const declared = Number(response.headers.get('content-length') ?? NaN);
     const encoded = (response.headers.get('content-encoding') ?? 'identity') !== 'identity';
     if (!bounds.truncate && !encoded && declared > bounds.maxBytes) {
         await response.body.cancel().catch(() => undefined);
-        throw new HttpTooLarge(`${bounds.describe} answered ${formatMegabytes(declared, 1)}, more than ${formatMegabytes(bounds.maxBytes, 1)}`);
+        throw new HttpTooLarge(`${describe} answered ${formatMegabytes(declared, 1)}, more than ${formatMegabytes(bounds.maxBytes, 1)}`);
     }
     const reader = response.body.getReader();
     const chunks = [];
@@ -52176,13 +52179,13 @@ async function readBody(response, bounds) {
                 break;
             size += chunk.byteLength;
             if (encoded && Number.isFinite(declared) && size > RATIO_FLOOR_BYTES && size > declared * MAX_INFLATION_RATIO)
-                throw new HttpTooLarge(`${bounds.describe} answered a body that inflates more than ${MAX_INFLATION_RATIO} times its size`);
+                throw new HttpTooLarge(`${describe} answered a body that inflates more than ${MAX_INFLATION_RATIO} times its size`);
             if (size > bounds.maxBytes) {
                 if (bounds.truncate) {
                     chunks.push(chunk.subarray(0, chunk.byteLength - (size - bounds.maxBytes)));
                     break;
                 }
-                throw new HttpTooLarge(`${bounds.describe} answered more than ${formatMegabytes(bounds.maxBytes, 1)}`);
+                throw new HttpTooLarge(`${describe} answered more than ${formatMegabytes(bounds.maxBytes, 1)}`);
             }
             chunks.push(chunk);
         }
@@ -69100,7 +69103,6 @@ function describeRegistryError(body) {
 
 
 
-
 function chartsSkippedNote(skipCharts, edge) {
     return skipCharts
         ? [
@@ -69160,16 +69162,11 @@ function registryFor(chartHosts, config, inputs, http) {
  * Where the branches' render scripts run: with `run`, the sandbox this machine offers, or the run
  * stops here, before any branch is read.
  */
-function renderScriptOf(mode, log) {
+function renderScriptOf(mode, runnerFolders, log) {
     if (mode !== 'run')
         return { mode, sandbox: undefined };
     // the runner's own folders (its temp folder, the file commands') are hidden from a script in namespaces
-    const env = process.env;
-    const runnerDirs = [
-        env.RUNNER_TEMP,
-        ...[env.GITHUB_ENV, env.GITHUB_OUTPUT, env.GITHUB_PATH, env.GITHUB_STEP_SUMMARY, env.GITHUB_STATE].map((f) => f ? (0,external_node_path_namespaceObject.dirname)(f) : undefined)
-    ];
-    const sandbox = findRenderSandbox([...new Set(runnerDirs.filter((d) => d !== undefined && d !== ''))]);
+    const sandbox = findRenderSandbox(runnerFolders);
     if (!sandbox)
         throw new BadInputError(noSandboxMessage('(any)').replace('branch (any) has render_templates.sh, and ', ''));
     log.info(`${RENDER_SCRIPT}: run ${sandbox.describe}`);
@@ -69198,7 +69195,7 @@ async function openPlanningPorts(config, inputs, github, output, log, job) {
         log.info(`helm: ${helm.binary} (${await helm.version()})`);
     for (const note of chartsSkippedNote(inputs.skipCharts, inputs.edge))
         log.problem({ severity: 'warning', message: note });
-    const renderScript = renderScriptOf(config.configuration['render-script'], log);
+    const renderScript = renderScriptOf(config.configuration['render-script'], inputs.runnerFolders, log);
     const productStreamUrl = `${inputs.serverUrl.replace(/\/+$/, '')}/${inputs.org}/${config.configuration['product-stream-repo']}`;
     const repo = await GitRepository.open(productStreamUrl, gitToken, {
         stallSeconds: timeouts['git-stall-seconds'],
@@ -69614,7 +69611,8 @@ function planningInputs(run) {
             ? { ...run.registryCredentials.value, chartHostOnly: run.registryCredentials.chartHostOnly }
             : undefined,
         registryRewrites: run.registryRewrites,
-        registryHosts: run.registryHosts
+        registryHosts: run.registryHosts,
+        runnerFolders: run.runnerFolders
     };
 }
 /** Chart credentials are known to be missing before any download, with what to set. */

@@ -48,6 +48,8 @@ export interface Settings {
   failureIssue: { repo: string } | undefined;
   /** The page of this run of the dispatcher (linked from the failure issue), when running in Actions. */
   jobRunUrl: string | undefined;
+  /** The runner's own folders (its temp folder, the file commands'): hidden from a render script run in namespaces. */
+  runnerFolders: string[];
   /** Configuration settings given outside the file (the command line's flags and the original tool's variables); they win. */
   configOverrides: ConfigOverrides;
   /** `rebuild` and `max-age` given as inputs (they win over `configuration.rebuild` and `configuration.max-age`). */
@@ -81,6 +83,13 @@ export function parseRegistryRewrites(text: string, name: string): { from: strin
   const rewrites = parseRewrites(text, name);
   for (const r of rewrites) checkRegistryRewrite(r.to, name);
   return rewrites;
+}
+
+/** The runner's temp folder and the folders of its file commands (GITHUB_ENV, GITHUB_OUTPUT, …), each once. */
+function runnerFoldersOf(env: NodeJS.ProcessEnv): string[] {
+  const files = [env.GITHUB_ENV, env.GITHUB_OUTPUT, env.GITHUB_PATH, env.GITHUB_STEP_SUMMARY, env.GITHUB_STATE];
+  const folders = [env.RUNNER_TEMP, ...files.map((f) => (f ? dirname(f) : undefined))];
+  return [...new Set(folders.filter((d): d is string => d !== undefined && d !== ''))];
 }
 
 /** Lines of registry-hosts: `host` or `host:port`, as an image reference names its registry. */
@@ -325,6 +334,7 @@ export async function readSettings(reader: OptionReader, context: EdgeContext): 
       optionName(edge, 'failureIssueRepo')
     ),
     jobRunUrl: jobRunUrlOf(env),
+    runnerFolders: runnerFoldersOf(env),
     rebuild: await parsed('rebuild', parseRebuildPolicy),
     maxAgeMs: await parsed('maxAge', parseMaxAge),
     registryCredentials: registryUsername || registryPassword ? { username: registryUsername, password: registryPassword } : undefined,

@@ -41,7 +41,8 @@ describe('planning over its ports, as tables', () => {
     maxAgeMs: 7 * 86_400_000,
     registryCredentials: undefined,
     registryRewrites: [],
-    registryHosts: []
+    registryHosts: [],
+    runnerFolders: []
   };
   const files: Record<string, string> = { 'docker/index.yaml': toYaml({ [REGISTRY]: { images: { 'cray-smd': ['2.24.0', '2.23.0'] } } }) };
   const github: PlanningApi = {

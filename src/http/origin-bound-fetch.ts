@@ -133,8 +133,6 @@ const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
 export class OriginBoundFetch {
   private readonly fetch: PlainFetch;
   private readonly limits = new Map<string, LimitFunction>();
-  /** Requests sent, by service (the bench counts them). */
-  readonly sent = new Map<string, number>();
   private running = 0;
 
   constructor(
@@ -205,7 +203,6 @@ export class OriginBoundFetch {
     const timer = setTimeout(() => deadline.abort(new HttpNoAnswer(policy.service, operation, policy.timeoutMs)), policy.timeoutMs);
     const signals = [this.jobSignal, deadline.signal, ...(request.signal ? [request.signal] : [])];
     const signal = AbortSignal.any(signals);
-    this.sent.set(policy.service, (this.sent.get(policy.service) ?? 0) + 1);
     this.running++;
     try {
       const response = await this.followRedirects(url, policy, request, signal, operation);
@@ -216,8 +213,6 @@ export class OriginBoundFetch {
         // an error body is read for its message: its end is cut, not refused
         truncate: !asked,
         idleMs: Math.min(policy.idleMs ?? DEFAULT_IDLE_MS, policy.timeoutMs),
-        deadline,
-        describe: `${policy.service}: ${operation}`,
         service: policy.service,
         operation
       });
@@ -280,8 +275,6 @@ interface BodyBounds {
   maxBytes: number;
   truncate: boolean;
   idleMs: number;
-  deadline: AbortController;
-  describe: string;
   service: string;
   operation: string;
 }
@@ -289,11 +282,12 @@ interface BodyBounds {
 /** Read a body as it comes: past the bound it is refused (or cut), a pause past `idleMs` ends it. */
 async function readBody(response: Response, bounds: BodyBounds): Promise<Buffer> {
   if (!response.body) return Buffer.alloc(0);
+  const describe = `${bounds.service}: ${bounds.operation}`;
   const declared = Number(response.headers.get('content-length') ?? NaN);
   const encoded = (response.headers.get('content-encoding') ?? 'identity') !== 'identity';
   if (!bounds.truncate && !encoded && declared > bounds.maxBytes) {
     await response.body.cancel().catch(() => undefined);
-    throw new HttpTooLarge(`${bounds.describe} answered ${formatMegabytes(declared, 1)}, more than ${formatMegabytes(bounds.maxBytes, 1)}`);
+    throw new HttpTooLarge(`${describe} answered ${formatMegabytes(declared, 1)}, more than ${formatMegabytes(bounds.maxBytes, 1)}`);
   }
   const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -311,13 +305,13 @@ async function readBody(response: Response, bounds: BodyBounds): Promise<Buffer>
       if (next.done || !chunk) break;
       size += chunk.byteLength;
       if (encoded && Number.isFinite(declared) && size > RATIO_FLOOR_BYTES && size > declared * MAX_INFLATION_RATIO)
-        throw new HttpTooLarge(`${bounds.describe} answered a body that inflates more than ${MAX_INFLATION_RATIO} times its size`);
+        throw new HttpTooLarge(`${describe} answered a body that inflates more than ${MAX_INFLATION_RATIO} times its size`);
       if (size > bounds.maxBytes) {
         if (bounds.truncate) {
           chunks.push(chunk.subarray(0, chunk.byteLength - (size - bounds.maxBytes)));
           break;
         }
-        throw new HttpTooLarge(`${bounds.describe} answered more than ${formatMegabytes(bounds.maxBytes, 1)}`);
+        throw new HttpTooLarge(`${describe} answered more than ${formatMegabytes(bounds.maxBytes, 1)}`);
       }
       chunks.push(chunk);
     }

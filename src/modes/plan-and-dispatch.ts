@@ -164,7 +164,8 @@ function planningInputs(run: EffectiveRun): PlanningInputs {
       ? { ...run.registryCredentials.value, chartHostOnly: run.registryCredentials.chartHostOnly }
       : undefined,
     registryRewrites: run.registryRewrites,
-    registryHosts: run.registryHosts
+    registryHosts: run.registryHosts,
+    runnerFolders: run.runnerFolders
   };
 }
 

@@ -19,7 +19,6 @@ import { locateHelm } from './helm-install.js';
 import { decideRebuilds } from './decide-rebuilds.js';
 import type { RebuildPolicy } from './rebuild-decision.js';
 import { RegistryClient } from '../registry/registry-client.js';
-import { dirname } from 'node:path';
 import { BadInputError } from '../errors.js';
 import { findRenderSandbox, noSandboxMessage, RENDER_SCRIPT, type RenderSandbox, type RenderScriptMode } from './render-script.js';
 import type { OriginBoundFetch } from '../http/origin-bound-fetch.js';
@@ -41,6 +40,7 @@ export interface PlanningInputs {
   registryCredentials: { username: string; password: string; chartHostOnly: boolean } | undefined;
   registryRewrites: readonly { from: string; to: string }[];
   registryHosts: readonly string[];
+  runnerFolders: readonly string[];
 }
 
 /** A plan and what planning reported; `partial` says why the plan is not whole (bounds passed), when it is not. */
@@ -112,17 +112,14 @@ function registryFor(
  * Where the branches' render scripts run: with `run`, the sandbox this machine offers, or the run
  * stops here, before any branch is read.
  */
-function renderScriptOf(mode: RenderScriptMode, log: PhaseLog): { mode: RenderScriptMode; sandbox: RenderSandbox | undefined } {
+function renderScriptOf(
+  mode: RenderScriptMode,
+  runnerFolders: readonly string[],
+  log: PhaseLog
+): { mode: RenderScriptMode; sandbox: RenderSandbox | undefined } {
   if (mode !== 'run') return { mode, sandbox: undefined };
   // the runner's own folders (its temp folder, the file commands') are hidden from a script in namespaces
-  const env = process.env;
-  const runnerDirs = [
-    env.RUNNER_TEMP,
-    ...[env.GITHUB_ENV, env.GITHUB_OUTPUT, env.GITHUB_PATH, env.GITHUB_STEP_SUMMARY, env.GITHUB_STATE].map((f) =>
-      f ? dirname(f) : undefined
-    )
-  ];
-  const sandbox = findRenderSandbox([...new Set(runnerDirs.filter((d): d is string => d !== undefined && d !== ''))]);
+  const sandbox = findRenderSandbox(runnerFolders);
   if (!sandbox) throw new BadInputError(noSandboxMessage('(any)').replace('branch (any) has render_templates.sh, and ', ''));
   log.info(`${RENDER_SCRIPT}: run ${sandbox.describe}`);
   return { mode, sandbox };
@@ -165,7 +162,7 @@ async function openPlanningPorts(
       );
   if (helm) log.info(`helm: ${helm.binary} (${await helm.version()})`);
   for (const note of chartsSkippedNote(inputs.skipCharts, inputs.edge)) log.problem({ severity: 'warning', message: note });
-  const renderScript = renderScriptOf(config.configuration['render-script'], log);
+  const renderScript = renderScriptOf(config.configuration['render-script'], inputs.runnerFolders, log);
   const productStreamUrl = `${inputs.serverUrl.replace(/\/+$/, '')}/${inputs.org}/${config.configuration['product-stream-repo']}`;
   const repo = await GitRepository.open(productStreamUrl, gitToken, {
     stallSeconds: timeouts['git-stall-seconds'],
