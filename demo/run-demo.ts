@@ -176,8 +176,11 @@ async function runNight(night: number): Promise<number> {
   );
   if (registry)
     console.log(
-      `rebuild: when-outdated: hms-smd was rebuilt because its golang base was republished after it, hms-rts because its images are missing; ` +
-        `outputs dispatched=${run.outputs.dispatched ?? '-'}, the other builds up to date; alpine:3.15 warned as a stale base.`
+      dryRun
+        ? 'rebuild: when-outdated: hms-smd would be rebuilt because its golang base was republished after it, hms-rts because its images are missing; ' +
+            'the other builds are up to date; alpine:3.15 is warned of as a stale base.'
+        : `rebuild: when-outdated: hms-smd was rebuilt because its golang base was republished after it, hms-rts because its images are missing; ` +
+            `outputs dispatched=${run.outputs.dispatched ?? '-'}, the other builds up to date; alpine:3.15 warned as a stale base.`
     );
   return 0;
 }

@@ -39782,7 +39782,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7081:
+/***/ 7578:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -43039,8 +43039,10 @@ function shardOf(plan, shard) {
 }
 
 ;// CONCATENATED MODULE: ./src/duration.ts
-/** `90 s`, `10 min`, `2 h 5 min` */
+/** `1.5 s`, `90 s`, `10 min`, `2 h 5 min` */
 function formatDuration(ms) {
+    if (ms < 9_950 && Math.round(ms / 100) % 10 !== 0)
+        return `${(ms / 1000).toFixed(1)} s`;
     const seconds = Math.round(ms / 1000);
     if (seconds < 120)
         return `${seconds} s`;
@@ -43697,7 +43699,54 @@ class CancelledError extends Error {
     }
 }
 
+;// CONCATENATED MODULE: ./src/words.ts
+/**
+ * Counted nouns, said the same way everywhere: `1 image`, `2 images`, `1 chart release`,
+ * `3 branches`, `1,204 requests`. The last word of a noun takes the plural, by English's regular
+ * rules, unless the caller gives the plural.
+ */
+const IRREGULAR = { was: 'were', is: 'are', has: 'have', this: 'these', its: 'their' };
+/** The plural of one word or the last word of a phrase: `branch` → `branches`, `repository` → `repositories`. */
+function pluralOf(noun) {
+    const cut = noun.lastIndexOf(' ') + 1;
+    const head = noun.slice(0, cut);
+    const word = noun.slice(cut);
+    const irregular = IRREGULAR[word];
+    if (irregular)
+        return head + irregular;
+    if (/(s|x|z|ch|sh)$/.test(word))
+        return `${head}${word}es`;
+    if (/[^aeiou]y$/.test(word))
+        return `${head}${word.slice(0, -1)}ies`;
+    return `${head}${word}s`;
+}
+/** `n noun`, the noun in the plural unless n is 1; the number grouped (`1,204`). */
+function counted(n, noun, plural) {
+    return `${n.toLocaleString('en-US')} ${n === 1 ? noun : (plural ?? pluralOf(noun))}`;
+}
+/** The noun alone, singular or plural by n: `${counted(n, 'build')} ${inNumber(n, 'was')} dispatched`. */
+function inNumber(n, noun, plural) {
+    return n === 1 ? noun : (plural ?? pluralOf(noun));
+}
+/** The text cut at a word boundary to at most `max` characters, then ` …`; never mid-word (a single long word is cut). */
+function cutAtWord(text, max) {
+    if (text.length <= max)
+        return text;
+    const room = text.slice(0, Math.max(1, max - 1));
+    const space = room.search(/\s\S*$/);
+    if (space <= max / 3)
+        return `${room}…`;
+    return `${room.slice(0, space).replace(/[\s,;:(–-]+$/, '')} …`;
+}
+/** `a, b and c` */
+function listed(items) {
+    if (items.length <= 1)
+        return items.join('');
+    return `${items.slice(0, -1).join(', ')} and ${items.at(-1) ?? ''}`;
+}
+
 ;// CONCATENATED MODULE: ./src/escape.ts
+
 /**
  * Text the action does not control (tags, image, repo and branch names, server and tool errors)
  * made safe for the one place it goes: one function per context, used everywhere.
@@ -43728,7 +43777,7 @@ function visible(text) {
 }
 /** Long text cut to `max` characters, marked with an ellipsis. */
 function clip(text, max) {
-    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+    return cutAtWord(text, max);
 }
 /** One line: line breaks become spaces, other control characters visible stand-ins. */
 function oneLine(text) {
@@ -43974,6 +44023,7 @@ class PhaseLog {
 }
 
 ;// CONCATENATED MODULE: ./src/problem-kinds.ts
+
 /**
  * GitHub shows at most 10 error and 10 warning annotations of a step (50 of a job); past that,
  * the real errors would be pushed out of view by the first ten of thousands alike. The report's writer
@@ -43995,30 +44045,33 @@ function problemKind(message) {
         .trim()
         .slice(0, 160) || message.slice(0, 160));
 }
+/** The shape of a message (`alpine:… last published #-#-#`) is for grouping, never for reading. */
+function headingOf(problem) {
+    return problem.kind ?? cutAtWord(problem.message, 120);
+}
 const RANK = { error: 0, warning: 1, notice: 2 };
 /** Problems grouped by severity and kind: errors first, then the largest groups. */
 function groupProblems(problems) {
     const groups = new Map();
     for (const problem of problems) {
-        const kind = problemKind(problem.message);
+        const kind = problem.kind ?? problemKind(problem.message);
         const key = `${problem.severity}\u0000${kind}`;
         let group = groups.get(key);
         if (!group)
-            groups.set(key, (group = { severity: problem.severity, kind, problems: [] }));
+            groups.set(key, (group = { severity: problem.severity, kind, heading: headingOf(problem), problems: [] }));
         group.problems.push(problem);
     }
     return [...groups.values()].sort((a, b) => RANK[a.severity] - RANK[b.severity] || b.problems.length - a.problems.length || a.kind.localeCompare(b.kind));
 }
-const plural = (n, one) => `${n.toLocaleString('en-US')} ${one}${n === 1 ? '' : 's'}`;
 /** The annotation that stands for the problems of one level past the first ones: how many, of which kinds. */
 function foldedAnnotation(severity, folded) {
     const kinds = groupProblems(folded);
     const shown = kinds
         .slice(0, 3)
-        .map((g) => `${g.problems.length.toLocaleString('en-US')} × ${g.kind}`)
+        .map((g) => `${g.problems.length.toLocaleString('en-US')} × ${g.heading}`)
         .join('; ');
-    const more = kinds.length > 3 ? `; ${plural(kinds.length - 3, 'other kind')}` : '';
-    return `and ${plural(folded.length, `more ${severity}`)} (${shown}${more}): see the job summary, and the log for each`;
+    const more = kinds.length > 3 ? `; ${counted(kinds.length - 3, 'other kind')}` : '';
+    return `and ${counted(folded.length, `more ${severity}`)} (${shown}${more}): see the job summary, and the log for each`;
 }
 
 ;// CONCATENATED MODULE: ./src/job-output.ts
@@ -44305,6 +44358,26 @@ class RunReader {
         });
         return snapshot(data);
     }
+    /**
+     * The jobs of one attempt of a run that did not succeed, each with its first step that did not
+     * succeed: what a person opens first. One page of 100 (a build workflow has a handful of jobs).
+     */
+    async failedJobs(repo, runId, attempt) {
+        const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs', {
+            owner: this.owner,
+            repo,
+            run_id: runId,
+            attempt_number: attempt,
+            per_page: 100
+        });
+        const failed = (conclusion) => !!conclusion && !['success', 'skipped', 'neutral'].includes(conclusion);
+        return data.jobs
+            .filter((job) => failed(job.conclusion))
+            .map((job) => {
+            const step = job.steps?.find((s) => failed(s.conclusion));
+            return { name: job.name, url: job.html_url ?? `${job.run_url}`, ...(step ? { step: step.name } : {}) };
+        });
+    }
     /** Re-run the failed jobs of a completed run: its next attempt, same run id. */
     async rerunFailedJobs(repo, runId) {
         await this.octokit.request('POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs', {
@@ -44347,6 +44420,7 @@ function githubBuildApi(connection, org) {
         getRun: (repo, runId) => runs.getRun(repo, runId),
         cancelRun: (repo, runId) => runs.cancelRun(repo, runId),
         rerunFailedJobs: (repo, runId) => runs.rerunFailedJobs(repo, runId),
+        failedJobs: (repo, runId, attempt) => runs.failedJobs(repo, runId, attempt),
         dispatcherLogin: () => connection.dispatcherLogin(),
         rateBudget: () => connection.rateBudget()
     };
@@ -53095,6 +53169,31 @@ const resultsSchema = {
                             }
                         }
                     }
+                },
+                why: {
+                    type: 'string',
+                    description: "Why the build was dispatched (the rebuild decision's reason, or `rebuild: always`)."
+                },
+                failedJobs: {
+                    type: 'array',
+                    maxItems: 20,
+                    description: "A failed build's failed jobs, each with its first failed step, read from the run's jobs.",
+                    items: {
+                        type: 'object',
+                        required: ['name', 'url'],
+                        additionalProperties: false,
+                        properties: {
+                            name: {
+                                type: 'string'
+                            },
+                            step: {
+                                type: 'string'
+                            },
+                            url: {
+                                type: 'string'
+                            }
+                        }
+                    }
                 }
             },
             additionalProperties: false
@@ -53138,6 +53237,11 @@ const resultsSchema = {
                 },
                 followUp: {
                     type: 'boolean'
+                },
+                kind: {
+                    type: 'string',
+                    maxLength: 200,
+                    description: 'A readable heading for every problem of its kind (`Base images no longer republished`); the message holds the specifics. Problems without one are grouped by their message.'
                 }
             },
             additionalProperties: false
@@ -56904,7 +57008,16 @@ function describeYamlError(text, error) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/outcomes.ts
+
 const run = (r) => (r.runUrl ? ` (${r.runUrl})` : '');
+/** `job build, step "Build and push the image"`: the first failed job of a failed build, when its run's jobs were read. */
+function failedWhere(r) {
+    const job = r.failedJobs?.[0];
+    if (!job)
+        return undefined;
+    const more = (r.failedJobs?.length ?? 0) > 1 ? ` (and ${counted((r.failedJobs?.length ?? 1) - 1, 'other job')})` : '';
+    return `job ${job.name}${job.step ? `, step "${job.step}"` : ''}${more}`;
+}
 const shippedBy = (r) => (r.branches.length > 0 ? ` (branches: ${r.branches.join(', ')})` : '');
 /**
  * Every outcome a build can have, in the order the totals name them. Summary, annotations,
@@ -56917,6 +57030,7 @@ const OUTCOMES = {
         counted: 'succeeded on retry',
         annotation: {
             severity: 'notice',
+            kind: 'Builds that succeeded on retry',
             message: (r) => {
                 const first = r.attempts?.[0];
                 return `build succeeded on retry: attempt ${first?.attempt ?? 1} ended ${first?.conclusion ?? 'failure'}${first ? ` (${first.url})` : ''}, its failed jobs were re-run${run(r)}`;
@@ -56943,7 +57057,11 @@ const OUTCOMES = {
     skipped: {
         label: '⏭️ skipped by GitHub',
         counted: 'skipped by GitHub',
-        annotation: { severity: 'warning', message: (r) => `build skipped by GitHub: conclusion ${r.conclusion ?? 'unknown'}${run(r)}` },
+        annotation: {
+            severity: 'warning',
+            kind: 'Builds skipped by GitHub',
+            message: (r) => `build skipped by GitHub: conclusion ${r.conclusion ?? 'unknown'}${run(r)}`
+        },
         ranAndFailed: false,
         succeeded: false,
         rollup: 'skipped'
@@ -56951,7 +57069,12 @@ const OUTCOMES = {
     acknowledged: {
         label: '📝 acknowledged gap',
         counted: 'acknowledged',
-        annotation: { severity: 'notice', message: (r) => `not rebuilt, acknowledged: ${r.reason ?? ''}${shippedBy(r)}` },
+        ownSection: true,
+        annotation: {
+            severity: 'notice',
+            kind: 'Acknowledged gaps',
+            message: (r) => `not rebuilt, acknowledged: ${r.reason ?? ''}${shippedBy(r)}`
+        },
         ranAndFailed: false,
         succeeded: false,
         rollup: 'acknowledged'
@@ -56959,7 +57082,11 @@ const OUTCOMES = {
     failed: {
         label: '❌ failed',
         counted: 'failed',
-        annotation: { severity: 'error', message: (r) => `build failed: conclusion ${r.conclusion ?? 'unknown'}${run(r)}` },
+        annotation: {
+            severity: 'error',
+            kind: 'Builds that failed',
+            message: (r) => `build failed: ${failedWhere(r) ?? `conclusion ${r.conclusion ?? 'unknown'}`}${run(r)}`
+        },
         failureIssue: 'build',
         ranAndFailed: true,
         succeeded: false,
@@ -56968,7 +57095,11 @@ const OUTCOMES = {
     cancelled: {
         label: '🚫 cancelled',
         counted: 'cancelled',
-        annotation: { severity: 'error', message: (r) => `build cancelled${run(r)}` },
+        annotation: {
+            severity: 'error',
+            kind: 'Builds cancelled',
+            message: (r) => `build cancelled${run(r)}`
+        },
         failureIssue: 'build',
         ranAndFailed: true,
         succeeded: false,
@@ -56977,7 +57108,11 @@ const OUTCOMES = {
     'timed-out': {
         label: '⏱️ timed out',
         counted: 'timed out',
-        annotation: { severity: 'error', message: (r) => `build timed out: ${r.reason ?? 'time limit reached'}${run(r)}` },
+        annotation: {
+            severity: 'error',
+            kind: 'Builds that timed out',
+            message: (r) => `build timed out: ${r.reason ?? 'time limit reached'}${run(r)}`
+        },
         failureIssue: 'build',
         ranAndFailed: true,
         succeeded: false,
@@ -56986,7 +57121,11 @@ const OUTCOMES = {
     running: {
         label: '🔄 still running',
         counted: 'still running',
-        annotation: { severity: 'error', message: (r) => `build still running when the job stopped: nobody watched it end${run(r)}` },
+        annotation: {
+            severity: 'error',
+            kind: 'Builds still running when the job stopped',
+            message: (r) => `build still running when the job stopped: nobody watched it end${run(r)}`
+        },
         failureIssue: 'build',
         ranAndFailed: false,
         succeeded: false,
@@ -56995,7 +57134,11 @@ const OUTCOMES = {
     unmatched: {
         label: '❓ run not found',
         counted: 'not matched to a run',
-        annotation: { severity: 'error', message: (r) => `build dispatched but its run was not found: ${r.reason ?? ''}` },
+        annotation: {
+            severity: 'error',
+            kind: 'Builds whose run was not found',
+            message: (r) => `build dispatched but its run was not found: ${r.reason ?? ''}`
+        },
         failureIssue: 'build',
         ranAndFailed: false,
         succeeded: false,
@@ -57004,7 +57147,11 @@ const OUTCOMES = {
     'not-dispatched': {
         label: '⛔ not rebuilt',
         counted: 'not rebuilt',
-        annotation: { severity: 'error', message: (r) => `not rebuilt: ${r.reason ?? 'not dispatched'}${shippedBy(r)}` },
+        annotation: {
+            severity: 'error',
+            kind: 'Images that cannot be rebuilt at their tag',
+            message: (r) => `not rebuilt: ${r.reason ?? 'not dispatched'}${shippedBy(r)}`
+        },
         failureIssue: 'not-dispatched',
         ranAndFailed: false,
         succeeded: false,
@@ -57025,6 +57172,7 @@ function resultProblems(results) {
             continue;
         problems.push({
             severity: annotation.severity,
+            kind: annotation.kind,
             message: annotation.message(r),
             where: { repo: r.githubRepo, tag: r.gitTag, image: r.image }
         });
@@ -57043,6 +57191,13 @@ function countResults(results) {
         byOutcome
     };
 }
+/** `1 up to date, 1 acknowledged`: how many builds had each outcome, in table order; what a folded repo heading says. */
+function describeOutcomes(results) {
+    const { byOutcome } = countResults(results);
+    return OUTCOME_NAMES.filter((o) => byOutcome[o] > 0)
+        .map((o) => `${byOutcome[o].toLocaleString('en-US')} ${OUTCOMES[o].counted}`)
+        .join(', ');
+}
 /** `13 images: 4 dispatched; 3 succeeded (1 on retry), 1 failed, 9 already built`: each outcome seen, in table order. */
 function describeTotals(t) {
     const retried = t.byOutcome['succeeded-on-retry'];
@@ -57053,7 +57208,7 @@ function describeTotals(t) {
             continue;
         parts.push(`${t.byOutcome[outcome]} ${meaning.counted}`);
     }
-    return `${t.planned} images, ${t.dispatched} dispatched: ${parts.join(', ')}`;
+    return `${counted(t.planned, 'image')}, ${t.dispatched.toLocaleString('en-US')} dispatched: ${parts.join(', ')}`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/release-rollup.ts
@@ -57174,6 +57329,7 @@ function mergeResultsDocuments(files) {
 
 
 
+
 /**
  * The report job of a sharded run: the shards' results files as one report. Nothing is planned
  * nor dispatched. The plan's problems, passed on by the shards, are reported here once, so a
@@ -57208,7 +57364,7 @@ const MAX_RESULTS_FILES = 1000;
 async function readResultsFiles(pattern, name, output, maxBytes) {
     const found = await findFiles(pattern, process.cwd(), MAX_RESULTS_FILES);
     const files = found.files;
-    output.log.info(`${name}: ${files.length} files match ${pattern}`);
+    output.log.info(`${name}: ${counted(files.length, 'file')} ${inNumber(files.length, 'matches', 'match')} ${pattern}`);
     const documents = [];
     const problems = [];
     if (found.more) {
@@ -57641,6 +57797,7 @@ function earliestSlot(sent, budget, now) {
 
 
 
+
 /** The time of the run a build's listings must reach back to: its run's creation, else its first dispatch. */
 function listedSince(state) {
     if (state.kind === 'running')
@@ -57686,8 +57843,27 @@ class BuildRunner {
         this.takeBuilds(plan);
         const jobs = [...this.jobs.values()];
         if (jobs.length > 0)
-            await this.log.group(`Dispatch and monitor ${jobs.length} builds`, () => this.dispatchAndMonitor(jobs));
+            await this.log.group(`Dispatch and monitor ${counted(jobs.length, 'build')}`, () => this.dispatchAndMonitor(jobs));
+        await this.readFailedJobs(jobs);
         return this.resultsSoFar(plan);
+    }
+    /**
+     * For each build that failed, its failed jobs and steps, read from the run's last attempt: the
+     * report names them and links their logs. One request per failed build; a refusal is a log line.
+     */
+    async readFailedJobs(jobs) {
+        const failed = jobs.filter((job) => job.state.kind === 'done' && job.state.outcome === 'failed' && job.state.run);
+        await Promise.all(failed.map((job) => this.apiLimit(async () => {
+            if (job.state.kind !== 'done' || !job.state.run || this.options.signal?.aborted)
+                return;
+            const { run } = job.state;
+            try {
+                job.failedJobs = (await this.api.failedJobs(job.repo, run.id, job.state.awaitedAttempt ?? run.runAttempt)).slice(0, 20);
+            }
+            catch (error) {
+                this.log.info(`${job.repo} ${job.ref}: cannot read the jobs of run ${run.id} (${errorMessage(error)})`);
+            }
+        })));
     }
     /** One job per build of the plan, holding the planned images it builds. */
     takeBuilds(plan) {
@@ -57698,12 +57874,13 @@ class BuildRunner {
                 if (this.jobs.has(key))
                     continue;
                 const built = build.images.map((i) => images.get(i)).filter((i) => i !== undefined);
-                this.jobs.set(key, { repo: build.githubRepo, workflow: build.workflow, ref: build.gitTag, images: built, state: QUEUED });
+                const why = build.decision ? build.decision.why : 'rebuild: always';
+                this.jobs.set(key, { repo: build.githubRepo, workflow: build.workflow, ref: build.gitTag, images: built, why, state: QUEUED });
             }
         }
         const builds = planBuilds(plan).length;
         if (this.jobs.size !== builds)
-            this.log.info(`${builds - this.jobs.size} builds of the plan are repeats; each is dispatched once`);
+            this.log.info(`${counted(builds - this.jobs.size, 'build')} of the plan ${inNumber(builds - this.jobs.size, 'is', 'are')} repeats; each is dispatched once`);
     }
     // ------------------------------------------------------------ dispatch and monitor
     async dispatchAndMonitor(jobs) {
@@ -57754,13 +57931,13 @@ class BuildRunner {
         const limits = `${budget.perMinute} a minute, ${budget.perHour} an hour`;
         if (last >= deadline) {
             const fit = times.filter((t) => t < deadline).length;
-            const note = `the time limit (${formatDuration(this.options.timeLimitMs)}) cannot hold the dispatch of all ${count} builds within GitHub's ` +
+            const note = `the time limit (${formatDuration(this.options.timeLimitMs)}) cannot hold the dispatch of all ${counted(count, 'build')} within GitHub's ` +
                 `limits on dispatches (${limits}): about ${fit} will be dispatched, the others are reported as not dispatched`;
             this.notes.push(note);
             this.problems.push({ severity: 'warning', message: note });
         }
         else if (last - start > 10 * 60_000) {
-            const note = `dispatching ${count} builds within GitHub's limits (${limits}) takes until about ${new Date(last).toISOString()}`;
+            const note = `dispatching ${counted(count, 'build')} within GitHub's limits (${limits}) takes until about ${new Date(last).toISOString()}`;
             this.notes.push(note);
             this.log.info(note);
         }
@@ -57770,11 +57947,12 @@ class BuildRunner {
         const base = this.options.pollIntervalMs;
         const budget = this.api.rateBudget();
         const interval = pollIntervalFor(base, budget, requestsPerCycle, this.clock.now());
-        const stretched = interval > base;
+        // stretched as a person reads it: `1 s instead of 1 s` is no news
+        const stretched = formatDuration(interval) !== formatDuration(base) && interval > base;
         if (stretched !== this.pollStretched && budget) {
             this.log.info(stretched
-                ? `GitHub API budget: ${budget.remaining} requests left until ${new Date(budget.resetAt).toISOString()}; polling every ${formatDuration(interval)} instead of ${formatDuration(base)}`
-                : `GitHub API budget: ${budget.remaining} requests left; polling every ${formatDuration(base)} again`);
+                ? `GitHub API budget: ${counted(budget.remaining, 'request')} left until ${new Date(budget.resetAt).toISOString()}; polling every ${formatDuration(interval)} instead of ${formatDuration(base)}`
+                : `GitHub API budget: ${counted(budget.remaining, 'request')} left; polling every ${formatDuration(base)} again`);
         }
         this.pollStretched = stretched;
         return interval;
@@ -58042,6 +58220,8 @@ class BuildRunner {
                 const result = {
                     ...resultFor(image, outcome, reason),
                     workflow: { id: job.workflow.id, name: job.workflow.name, path: job.workflow.path },
+                    why: job.why,
+                    ...(job.failedJobs && job.failedJobs.length > 0 ? { failedJobs: job.failedJobs } : {}),
                     ...(run ? { runId: run.id, runUrl: run.htmlUrl, status: run.status ?? undefined, conclusion: run.conclusion } : {}),
                     ...(attempts.length > 0 && run
                         ? {
@@ -58180,8 +58360,50 @@ function table(headers, rows) {
 function details(summary, body) {
     return `<details><summary>${htmlSummary(summary)}</summary>\n\n${body}\n\n</details>`;
 }
+/** Plain text columns, for a terminal. */
+function textTable(headers, rows) {
+    const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+    const line = (cells) => cells
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd();
+    return [line(headers), ...rows.map(line)].join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ./src/report/gap-summary.ts
+
+
+/** Where the acknowledged gaps are said in full; a summary row of one points here instead of saying it again. */
+const ACKNOWLEDGED_SECTION = 'Acknowledged gaps';
+/** The acknowledged gaps of a report, in their own section of the summary: image, repo, why and until when. */
+function acknowledgedSection(results) {
+    const acknowledged = results.filter((r) => r.outcome === 'acknowledged');
+    if (acknowledged.length === 0)
+        return '';
+    const rows = acknowledged.map((r) => [codeSpan(`${r.image}:${r.tag}`), tableCell(r.githubRepo), tableCell(r.reason ?? '', 600)]);
+    return (`\n### 📝 ${ACKNOWLEDGED_SECTION} (${acknowledged.length})\n\n` +
+        'Images these releases ship that cannot be rebuilt at their tag, acknowledged in the configuration (`acknowledged`) ' +
+        'until the day shown; they fail nothing until then.\n\n' +
+        `${table(['Image', 'Repo', 'Why, and until when'], rows)}\n`);
+}
+/** The gaps of a dry run as plain columns, for a terminal. */
+function renderGapText(all) {
+    const results = all.filter((r) => r.outcome === 'not-dispatched' || r.outcome === 'acknowledged');
+    if (results.length === 0)
+        return '';
+    const rows = results.map((r) => [
+        r.githubRepo,
+        `${r.image}:${r.tag}`,
+        r.outcome === 'acknowledged' ? 'acknowledged' : 'gap',
+        r.reason ?? ''
+    ]);
+    return `\nGAPS (images that cannot be rebuilt at their tag)\n${textTable(['REPO', 'IMAGE', 'STATE', 'WHY'], rows)}`;
+}
 
 ;// CONCATENATED MODULE: ./src/report/plan-summary.ts
+
+
+
 
 
 
@@ -58239,40 +58461,83 @@ function countPlan(plan) {
 function renderNotes(notes) {
     return notes.length === 0 ? [] : [notes.map((n) => `> ⚠️ ${tableCell(n, 2000)}`).join('\n>\n')];
 }
-/** The dry-run job summary: one table per repo. */
-function renderPlanSummary(plan, links, notes = []) {
+/** Builds to dispatch and up to date (rebuild: when-outdated), images that are gaps and acknowledged gaps (from the gaps' results). */
+function planOutlook(repos, results) {
+    const builds = repos.flatMap((r) => r.builds);
+    const inRepos = new Set(repos.map((r) => r.githubRepo));
+    const ofRepos = results.filter((r) => inRepos.has(r.githubRepo));
+    return {
+        toDispatch: builds.filter((b) => b.decision?.rebuild !== false).length,
+        upToDate: builds.filter((b) => b.decision?.rebuild === false).length,
+        gaps: ofRepos.filter((r) => r.outcome === 'not-dispatched').length,
+        acknowledged: ofRepos.filter((r) => r.outcome === 'acknowledged').length
+    };
+}
+/** `4 builds to dispatch, 9 up to date, 1 acknowledged gap`: what the night will do first, then what it will not. */
+function describeOutlook(o) {
+    const parts = [`${counted(o.toDispatch, 'build')} to dispatch`];
+    if (o.upToDate > 0)
+        parts.push(`${o.upToDate.toLocaleString('en-US')} up to date`);
+    if (o.gaps > 0)
+        parts.push(`${counted(o.gaps, 'image')} that cannot be rebuilt`);
+    if (o.acknowledged > 0)
+        parts.push(counted(o.acknowledged, 'acknowledged gap'));
+    return parts.join(', ');
+}
+/**
+ * The dry-run job summary: what the night will do first, then one table per repo. The registry
+ * path the images share is said once; repos with nothing to dispatch and no gap are folded.
+ */
+function renderPlanSummary(plan, links, results, notes = []) {
     const counts = countPlan(plan);
+    const registry = commonRegistryPath(planImages(plan).map((i) => i.fullImage));
+    const outcomeOf = new Map(results.map((r) => [`${r.githubRepo}\u0000${r.fullImage}`, r]));
     const parts = [
         `## Rebuild plan for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
         ...renderNotes(notes),
-        `${counts.builds} builds of ${counts.resolved} images in ${counts.repos} repos, from ${counts.branches} branches ` +
-            `(${plan.branches.map((b) => tableCell(b.branch)).join(', ') || 'none'})` +
-            `${plan.shard ? ` (shard ${plan.shard.index}/${plan.shard.count})` : ''}; ${counts.unresolved} images get no build.`
+        `**${describeOutlook(planOutlook(plan.repos, results))}**`,
+        `${counted(counts.builds, 'build')} of ${counted(counts.images, 'image')} in ${counted(counts.repos, 'repo')}, from ` +
+            `${counted(counts.branches, 'branch')} (${plan.branches.map((b) => tableCell(b.branch)).join(', ') || 'none'})` +
+            `${plan.shard ? `, shard ${plan.shard.index}/${plan.shard.count}` : ''}.`,
+        ...(registry ? [`Images are under ${codeSpan(registry)}.`] : [])
     ];
-    for (const repo of plan.repos) {
-        const builds = repo.builds.length;
-        parts.push(`### ${tableCell(repo.githubRepo)}: ${builds} ${builds === 1 ? 'build' : 'builds'}`);
-        parts.push(table(['Git tag', 'Workflow', 'Image', 'Branches', 'Source'], imagesInBuildOrder(repo).map(({ image, build }) => [
+    const open = (repo) => {
+        const o = planOutlook([repo], results);
+        return o.toDispatch > 0 || o.gaps > 0;
+    };
+    for (const repo of [...plan.repos.filter(open), ...plan.repos.filter((r) => !open(r))]) {
+        const repoTable = table(['Git tag', 'Image', 'Branches', 'Workflow', 'Decision', 'Source'], imagesInBuildOrder(repo).map(({ image, build }) => [
             gitTagLink(links, plan.org, repo.githubRepo, image),
-            build ? workflowCell(links, plan.org, build) : `⚠️ no build: ${tableCell(image.reason ?? 'unresolved')}`,
-            imageCell(links, image.fullImage, image.fullImage),
+            imageCell(links, image.fullImage, image.fullImage.slice(registry.length)),
             tableCell(image.branches.join(', ') || '—'),
+            build ? workflowCell(links, plan.org, build) : '—',
+            build ? decisionText(build) : gapText(image, outcomeOf.get(`${image.githubRepo}\u0000${image.fullImage}`)),
             tableCell(describeSources(image))
-        ])));
+        ]));
+        const outlook = describeOutlook(planOutlook([repo], results));
+        if (open(repo))
+            parts.push(`### ${tableCell(repo.githubRepo)}: ${tableCell(outlook)}`, repoTable);
+        else
+            parts.push(details(`${repo.githubRepo}: ${outlook.replace(/^0 builds to dispatch, /, '')}`, repoTable));
     }
     return parts.join('\n\n') + '\n';
 }
-/** The workflow file at the build's tag, linked, how it was chosen, and (rebuild: when-outdated) the decision and why. */
+/** The workflow file at the build's tag, linked, and how it was chosen. */
 function workflowCell(links, org, build) {
     const url = repoPageUrl(links.serverUrl, org, build.githubRepo, 'blob', build.gitTag, build.workflow.path);
-    const cell = `${markdown_link(build.workflow.path.replace(/^\.github\/workflows\//, ''), url)} (by ${build.chosenBy})`;
-    return build.decision ? `${cell}<br>${decisionText(build)}` : cell;
+    return `${markdown_link(build.workflow.path.replace(/^\.github\/workflows\//, ''), url)} (by ${build.chosenBy})`;
 }
-/** `🔁 rebuild: golang:1.23-alpine was published …` or `🟰 up to date: built …; …`, escaped for a table cell. */
+/** `🔁 dispatch: golang:1.23-alpine was published …`, `🟰 up to date: built …`, or `🔁 dispatch: rebuild: always`. */
 function decisionText(build) {
     if (!build.decision)
-        return '';
-    return `${build.decision.rebuild ? '🔁 rebuild' : '🟰 up to date'}: ${tableCell(build.decision.why, 400)}`;
+        return '🔁 dispatch: rebuild: always';
+    return `${build.decision.rebuild ? '🔁 dispatch' : '🟰 up to date'}: ${tableCell(build.decision.why, 400)}`;
+}
+/** An image without a build: why, or where its acknowledgement is said. */
+function gapText(image, result) {
+    if (result?.outcome === 'acknowledged')
+        return `📝 acknowledged gap: see ${ACKNOWLEDGED_SECTION} below`;
+    return `⚠️ no build: ${tableCell(image.reason ?? 'unresolved')}`;
 }
 /** A repo's images, each with the build that builds it: builds in plan order, then the images without one. */
 function imagesInBuildOrder(repo) {
@@ -58301,14 +58566,6 @@ function renderPlanText(plan) {
     ]));
     const headers = ['REPO', 'GIT TAG', 'IMAGE', 'BRANCHES', 'SOURCE', 'WORKFLOW'];
     return textTable(headers, rows);
-}
-function textTable(headers, rows) {
-    const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-    const line = (cells) => cells
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd();
-    return [line(headers), ...rows.map(line)].join('\n') + '\n';
 }
 
 // EXTERNAL MODULE: external "node:util"
@@ -65945,6 +66202,7 @@ async function openBranch(repo, branch, script) {
 
 
 
+
 /** Branches read side by side, and helm renders (each a process), on the 2 cores of a hosted runner. */
 const BRANCH_CONCURRENCY = { branches: 4, renders: 4 };
 /** The targeted branches of the product stream, their tips fetched. */
@@ -65956,11 +66214,12 @@ async function selectTargetBranches(ctx) {
     for (const missing of selection.missing) {
         log.problem({
             severity: 'warning',
+            kind: 'Targeted branches that do not exist',
             message: `targeted branch does not exist in ${ctx.org}/${settings['product-stream-repo']}; skipped`,
             where: { branch: missing, yamlPath: 'configuration.targeted-branches' }
         });
     }
-    log.info(`${selection.selected.length} branches: ${selection.selected.map((b) => b.name).join(', ') || '(none)'}`);
+    log.info(`${counted(selection.selected.length, 'branch')}: ${selection.selected.map((b) => b.name).join(', ') || '(none)'}`);
     await ctx.ports.productStream.fetchTips(selection.selected.map((b) => b.name));
     return selection.selected;
 }
@@ -65974,7 +66233,7 @@ async function findBranchImages(ctx, branches) {
     // each branch's images in branch order, so every image lists its branches in the configured order
     const perBranch = await Promise.all(branches.map((branch) => branchLimit(async () => {
         const images = await imagesOfBranch(ctx, renders, branch);
-        ctx.log.info(`${branch.name}: ${images.length} image references`);
+        ctx.log.info(`${branch.name}: ${counted(images.length, 'image reference')}`);
         return images;
     })));
     return {
@@ -65992,6 +66251,7 @@ async function imagesOfBranch(ctx, renders, branch) {
         if (opened.scriptNotRun)
             log.problem({
                 severity: 'warning',
+                kind: `Branches planned without running ${RENDER_SCRIPT}`,
                 message: `${RENDER_SCRIPT} was not run (configuration.render-script: skip): the branch is planned as checked out; set render-script: run if its docker/index.yaml or manifests are generated by it`,
                 where: { branch: branch.name }
             });
@@ -66042,6 +66302,7 @@ async function findIndexImages(ctx, branch, files) {
         if (!githubRepo) {
             log.problem({
                 severity: 'error',
+                kind: 'Images with no GitHub repo: add each to github-repo-image-lookup',
                 message: `no GitHub repo for image ${name}: add it to github-repo-image-lookup`,
                 where: { branch, file, yamlPath: image.yamlPath }
             });
@@ -66179,7 +66440,7 @@ class ChartRenders {
         }
         this.rendered++;
         log.debug(`rendered ${entry.name} ${entry.version} as ${entry.releaseName}: ${documents.length} documents`);
-        log.progress(`${this.rendered} chart releases rendered (last: ${entry.name} ${entry.version} as ${entry.releaseName})`);
+        log.progress(`${counted(this.rendered, 'chart release')} rendered (last: ${entry.name} ${entry.version} as ${entry.releaseName})`);
         return { ok: true, githubRepo, images: findChartImages(documents, mergeValues(download.chart.values, entry.values)) };
     }
 }
@@ -66429,6 +66690,7 @@ class BuildChooser {
 
 
 
+
 /** GitHub requests in flight at once for tag listings and single tag lookups (well under GitHub's 100 concurrent). */
 const TAG_REQUESTS = 8;
 const NO_TAG_FACTS = { workflowFiles: new Map(), dockerfiles: new Map() };
@@ -66461,7 +66723,7 @@ async function findTagImages(api, entries, log) {
             return [];
         }
         const matching = tags.filter((t) => pattern.test(t.name));
-        log.info(`${repo}: ${matching.length} of ${tags.length} tags match ${entry['tag-regex']}`);
+        log.info(`${repo}: ${matching.length} of ${counted(tags.length, 'tag')} match ${entry['tag-regex']}`);
         return matching.map((t) => ({
             repository: entry.image_repo,
             tag: t.name.replace(/^v/, ''),
@@ -66514,11 +66776,12 @@ async function lookUpTags(api, repos, org, log) {
         }
         resolutions.set(tagKey(repo, tag), resolution);
     })));
-    log.info(`${wanted.length} git tags looked up, ${[...resolutions.values()].filter((r) => !r.ok).length} missing`);
+    log.info(`${counted(wanted.length, 'git tag')} looked up, ${[...resolutions.values()].filter((r) => !r.ok).length} missing`);
     return { repos: applyReleaseUrls(applyTagResolutions(repos, resolutions), releaseUrls), facts: { workflowFiles, dockerfiles } };
 }
 
 ;// CONCATENATED MODULE: ./src/plan/find-plan.ts
+
 
 
 
@@ -66569,10 +66832,10 @@ async function chooseBuilds(ctx, github, looked) {
     const chosen = await chooser.choose(looked.repos);
     // an image without a build is a gap: the job reports it, the same way in a dry run and a night (report/gaps.ts)
     if (chosen.noBuilds.length > 0)
-        log.info(`${chosen.noBuilds.length} images have no workflow to dispatch at their tag`);
+        log.info(`${counted(chosen.noBuilds.length, 'image')} ${inNumber(chosen.noBuilds.length, 'has', 'have')} no workflow to dispatch at their tag`);
     const builds = chosen.repos.reduce((n, r) => n + r.builds.length, 0);
     const images = chosen.repos.reduce((n, r) => n + r.images.filter((i) => i.state === 'resolved').length, 0);
-    log.info(`${images} images have a workflow to dispatch: ${builds} builds (a workflow at a tag builds once)`);
+    log.info(`${counted(images, 'image')} ${inNumber(images, 'has', 'have')} a workflow to dispatch: ${counted(builds, 'build')} (a workflow at a tag builds once)`);
     for (const repo of chosen.repos)
         for (const build of repo.builds)
             log.debug(`${repo.githubRepo} ${build.gitTag}: ${build.workflow.path} (by ${build.chosenBy}) builds ${build.images.join(', ')}`);
@@ -68664,6 +68927,7 @@ function dockerfileBases(text, maxBases = Number.POSITIVE_INFINITY) {
 
 
 
+
 /**
  * `rebuild: when-outdated`: each build of the plan gets its decision, with the registry's evidence:
  * its Dockerfile at the tag gives the bases, the registry the images' and the bases' digests and
@@ -68676,7 +68940,7 @@ async function decideRebuilds(plan, ctx) {
         if (warned.has(message))
             return;
         warned.add(message);
-        ctx.log.problem({ severity: 'warning', message, where });
+        ctx.log.problem({ severity: 'warning', kind: 'Builds rebuilt because whether they are up to date cannot be known', message, where });
     };
     const answerOf = async (ref, where) => {
         try {
@@ -68732,7 +68996,7 @@ async function decideRebuilds(plan, ctx) {
     warnOfStaleBases(decided, ctx);
     const builds = repos.flatMap((r) => r.builds);
     const upToDate = builds.filter((b) => b.decision && !b.decision.rebuild).length;
-    ctx.log.info(`rebuild when outdated: ${builds.length - upToDate} of ${builds.length} builds to dispatch, ${upToDate} up to date`);
+    ctx.log.info(`rebuild when outdated: ${builds.length - upToDate} of ${counted(builds.length, 'build')} to dispatch, ${upToDate} up to date`);
     return decided;
 }
 /** The bases of a build's Dockerfile at its tag, or why they are not known (then it is rebuilt). */
@@ -68785,7 +69049,8 @@ function warnOfStaleBases(plan, ctx) {
         ctx.log.problem({
             severity: 'warning',
             followUp: true,
-            message: `${stale.base} last published ${stale.published}: rebuilding on it picks up no fixes from it (built on it: ${stale.images.join(', ')})`,
+            kind: 'Base images no longer republished: rebuilding on them picks up no fixes from them',
+            message: `last published ${stale.published}: rebuilding on it picks up no fixes from it (built on it: ${stale.images.join(', ')})`,
             where: { image: stale.base }
         });
 }
@@ -69103,6 +69368,7 @@ function describeRegistryError(body) {
 
 
 
+
 function chartsSkippedNote(skipCharts, edge) {
     return skipCharts
         ? [
@@ -69272,7 +69538,7 @@ async function runPlanning(config, inputs, ports, log, clock) {
         }));
     }
     const counts = countPlan(plan);
-    log.info(`plan: ${counts.images} images in ${counts.repos} repos, ${counts.builds} builds, ${counts.unresolved} images without a build`);
+    log.info(`plan: ${counted(counts.images, 'image')} in ${counted(counts.repos, 'repo')}, ${counted(counts.builds, 'build')}, ${counted(counts.unresolved, 'image')} without a build`);
     const partial = found.partial.length > 0 ? found.partial.join('; ') : undefined;
     if (partial)
         log.problem({ severity: 'error', message: `the plan is partial: ${partial}; the chart releases not rendered are named above` });
@@ -69319,6 +69585,7 @@ async function verifyPlan(plan, config, api) {
     const refuse = (build, rule) => {
         problems.push({
             severity: 'error',
+            kind: 'Builds of the plan file refused: this configuration would not dispatch them',
             message: `from-plan: build ${build.githubRepo} ${build.gitTag} (${build.workflow.path}) is not dispatched: ${rule}`,
             where: { repo: build.githubRepo, tag: build.gitTag }
         });
@@ -69429,6 +69696,7 @@ function staleAcknowledgements(plan, acknowledged, file) {
         return [
             {
                 severity: 'warning',
+                kind: 'Acknowledgements no longer needed: remove them',
                 message: `acknowledgement of ${entry.image} ${why}; remove it`,
                 where: { file, yamlPath: `acknowledged[${i}]` }
             }
@@ -69463,6 +69731,7 @@ function inPlanOrder(plan, ...lists) {
 }
 
 ;// CONCATENATED MODULE: ./src/modes/plan-and-dispatch.ts
+
 
 
 
@@ -69518,7 +69787,7 @@ async function planAndDispatch(ctx, mode) {
             refused.push(...verified.problems);
         }
         if (mode.shard)
-            deps.output.log.info(`shard ${mode.shard.index}/${mode.shard.count}: ${planBuilds(plan).length} builds in ${plan.repos.length} repos (${plan.repos.map((r) => r.githubRepo).join(', ') || 'none'})`);
+            deps.output.log.info(`shard ${mode.shard.index}/${mode.shard.count}: ${counted(planBuilds(plan).length, 'build')} in ${counted(plan.repos.length, 'repo')} (${plan.repos.map((r) => r.githubRepo).join(', ') || 'none'})`);
         report.plan = plan;
         report.scope = plan;
         // planning's problems, and the acknowledgements no gap of a plan made now needs
@@ -69591,7 +69860,7 @@ async function readGivenPlan(ctx, file) {
     catch (error) {
         throw new BadInputError(errorMessage(error), { cause: error });
     }
-    ctx.deps.output.log.info(`plan: ${file}, made ${plan.createdAt}: ${planBuilds(plan).length} builds in ${plan.repos.length} repos`);
+    ctx.deps.output.log.info(`plan: ${file}, made ${plan.createdAt}: ${counted(planBuilds(plan).length, 'build')} in ${counted(plan.repos.length, 'repo')}`);
     const { problems = [], ...rest } = plan;
     return { plan: rest, problems };
 }
@@ -70262,42 +70531,13 @@ async function keepFailureIssue(repo, report, settings, deps) {
     return problems;
 }
 
-;// CONCATENATED MODULE: ./src/report/gap-summary.ts
-
-
-
-/** The acknowledged gaps of a report, in their own section of the summary: image, repo, why and until when. */
-function acknowledgedSection(results) {
-    const acknowledged = results.filter((r) => r.outcome === 'acknowledged');
-    if (acknowledged.length === 0)
-        return '';
-    const rows = acknowledged.map((r) => [codeSpan(`${r.image}:${r.tag}`), tableCell(r.githubRepo), tableCell(r.reason ?? '', 600)]);
-    return (`\n### 📝 Acknowledged gaps (${acknowledged.length})\n\n` +
-        'Images these releases ship that cannot be rebuilt at their tag, acknowledged in the configuration (`acknowledged`) ' +
-        'until the day shown; they fail nothing until then.\n\n' +
-        `${table(['Image', 'Repo', 'Why, and until when'], rows)}\n`);
-}
-/** The gaps of a dry run as plain columns, for a terminal. */
-function renderGapText(all) {
-    const results = all.filter((r) => r.outcome === 'not-dispatched' || r.outcome === 'acknowledged');
-    if (results.length === 0)
-        return '';
-    const rows = results.map((r) => [
-        r.githubRepo,
-        `${r.image}:${r.tag}`,
-        r.outcome === 'acknowledged' ? 'acknowledged' : 'gap',
-        r.reason ?? ''
-    ]);
-    return `\nGAPS (images that cannot be rebuilt at their tag)\n${textTable(['REPO', 'IMAGE', 'STATE', 'WHY'], rows)}`;
-}
-
 ;// CONCATENATED MODULE: ./src/report/problem-list.ts
+
 
 
 
 /** Problems listed per kind in the job summary; the log holds every one. */
 const LISTED_PER_KIND = 100;
-const problem_list_plural = (n, one) => `${n.toLocaleString('en-US')} ${one}${n === 1 ? '' : 's'}`;
 /** The job summary's full list of problems, grouped by kind in a folded block; empty without problems. */
 function renderProblemList(problems) {
     if (problems.length === 0)
@@ -70310,14 +70550,14 @@ function renderProblemList(problems) {
     ];
     const heading = counts
         .filter(([n]) => n > 0)
-        .map(([n, one]) => problem_list_plural(n, one))
+        .map(([n, one]) => counted(n, one))
         .join(', ');
     const sections = groupProblems(problems).map((group) => {
         const icon = group.severity === 'error' ? '❌' : group.severity === 'warning' ? '⚠️' : 'ℹ️';
         const items = group.problems.slice(0, LISTED_PER_KIND).map((p) => `- ${tableCell(formatProblem(p), 400)}`);
         if (group.problems.length > LISTED_PER_KIND)
             items.push(`- … and ${(group.problems.length - LISTED_PER_KIND).toLocaleString('en-US')} more (in the log)`);
-        return `**${icon} ${tableCell(group.kind, 200)}** (${group.problems.length.toLocaleString('en-US')})\n\n${items.join('\n')}`;
+        return `**${icon} ${tableCell(group.heading, 200)}** (${group.problems.length.toLocaleString('en-US')})\n\n${items.join('\n')}`;
     });
     return `<details><summary>${htmlSummary(`Problems: ${heading}`)}</summary>\n\n${sections.join('\n\n')}\n\n</details>\n`;
 }
@@ -70328,9 +70568,24 @@ function renderProblemList(problems) {
 
 
 
-function conclusionCell(result) {
-    const label = OUTCOMES[result.outcome].label;
-    return result.reason ? `${label}<br>${tableCell(result.reason)}` : label;
+
+/** The outcome, and why: every row says why it was or was not rebuilt, and a failed one what to open next. */
+function conclusionCell(r) {
+    const label = OUTCOMES[r.outcome].label;
+    const lines = [label];
+    if (r.outcome === 'acknowledged')
+        lines.push(`see ${ACKNOWLEDGED_SECTION} below`);
+    else {
+        if (r.reason)
+            lines.push(tableCell(r.reason));
+        if (r.why && r.runId !== undefined && r.via !== 'recent')
+            lines.push(`dispatched: ${tableCell(r.why, 200)}`);
+    }
+    for (const job of r.failedJobs ?? [])
+        lines.push(`${markdown_link(`job ${job.name}`, job.url)}${job.step ? `: step ${tableCell(job.step, 120)}` : ''}`);
+    if (OUTCOMES[r.outcome].ranAndFailed && r.runUrl)
+        lines.push(markdown_link('re-run failed jobs', r.runUrl));
+    return lines.join('<br>');
 }
 /** The run link, and for a build whose failed jobs were re-run, each attempt's conclusion and page. */
 function runCell(r) {
@@ -70341,16 +70596,23 @@ function runCell(r) {
         return run;
     return `${run}<br>${r.attempts.map((a) => markdown_link(`attempt ${a.attempt}: ${a.conclusion ?? 'not ended'}`, a.url)).join('<br>')}`;
 }
-/** One row per release branch: what this run did for the images it ships. */
+/** The columns of the release table past Images: together they count every image once. Optional ones show when some row has one. */
+const RELEASE_COLUMNS = [
+    { title: 'Rebuilt', of: (r) => r.rebuilt + r.rebuiltOnRetry, always: true },
+    { title: 'Up to date', of: (r) => r.upToDate, always: true },
+    { title: 'Already built', of: (r) => r.alreadyBuilt },
+    { title: 'Skipped by GitHub', of: (r) => r.skipped },
+    { title: 'Acknowledged', of: (r) => r.acknowledged },
+    { title: 'Need a person', of: (r) => r.failed + r.notDispatched, always: true, mark: '❌ ' }
+];
+/** One row per release branch: what this run did for the images it ships; each row's columns add up to its images. */
 function renderReleaseTable(plan, results, serverUrl) {
-    const count = (n) => (n === 0 ? '—' : String(n));
-    return table(['Release branch', 'Images', 'Rebuilt', 'Already built', 'Need a person', 'Acknowledged'], rollupByRelease(plan, results).map((r) => [
+    const rows = rollupByRelease(plan, results);
+    const columns = RELEASE_COLUMNS.filter((c) => c.always || rows.some((r) => c.of(r) > 0));
+    return table(['Release branch', 'Images', ...columns.map((c) => c.title)], rows.map((r) => [
         markdown_link(r.branch, repoPageUrl(serverUrl, plan.org, plan.productStreamRepo, 'tree', r.branch)),
         String(r.images),
-        count(r.rebuilt + r.rebuiltOnRetry),
-        count(r.alreadyBuilt),
-        r.failed + r.notDispatched > 0 ? `❌ ${r.failed + r.notDispatched}` : '—',
-        count(r.acknowledged)
+        ...columns.map((c) => (c.of(r) === 0 ? '—' : `${c.mark ?? ''}${c.of(r)}`))
     ]));
 }
 /** The job summary after dispatching: totals, one row per release branch, then one table per repo. */
@@ -70365,7 +70627,7 @@ function renderResultsSummary(plan, results, links, notes = []) {
         ...(registry ? [`Images are under ${codeSpan(registry)}.`] : [])
     ];
     const repos = [...new Set(results.map((r) => r.githubRepo))];
-    // repos that need attention come first and open; repos whose builds all went well are folded
+    // repos that need attention come first and open; the others are folded, their heading saying what became of their builds
     const needsAttention = (repo) => results.some((r) => r.githubRepo === repo && needsPerson(r));
     for (const repo of [...repos.filter(needsAttention), ...repos.filter((r) => !needsAttention(r))]) {
         const rows = results.filter((r) => r.githubRepo === repo);
@@ -70380,7 +70642,7 @@ function renderResultsSummary(plan, results, links, notes = []) {
         if (needsAttention(repo))
             parts.push(`### ${tableCell(repo)}`, repoTable);
         else
-            parts.push(details(`${repo}: ${rows.length} ${rows.length === 1 ? 'build' : 'builds'} went well`, repoTable));
+            parts.push(details(`${repo}: ${describeOutcomes(rows)}`, repoTable));
     }
     return parts.join('\n\n') + '\n';
 }
@@ -70415,12 +70677,13 @@ async function writeJobReport(report, target) {
     // an error that stopped the job is the job's failure message (one error, naming the server); a cancel is an error of its own
     const stopped = stoppedEarly(report);
     const stop = stopped && !failedToRun(report) ? [{ severity: 'error', message: `the job stopped early: ${stopped}` }] : [];
-    const fromResults = resultProblems(report.results);
-    const everyProblem = [...report.problems, ...stop, ...fromResults];
+    const everyProblem = [...report.problems, ...stop, ...resultProblems(report.results)];
     // the one place a job's problems are said: annotations in the action, lines on a terminal
     output.problems(everyProblem);
+    // the summary's problem list leaves out what a section of its own says (the acknowledged gaps): one fact, one place
+    const listed = [...report.problems, ...stop, ...resultProblems(report.results.filter((r) => !OUTCOMES[r.outcome].ownSection))];
     const writes = [
-        ['the job summary', () => output.summary(renderSummary(report, target.links, everyProblem), renderText(report, notesOf(report)))],
+        ['the job summary', () => output.summary(renderSummary(report, target.links, listed), renderText(report, notesOf(report)))],
         ['the outputs', () => setOutputs(report, output)]
     ];
     if (target.resultsFile) {
@@ -70470,7 +70733,7 @@ function renderSummary(report, links, problems) {
     if (dispatchedIn(report) && report.scope)
         body = renderResultsSummary(report.scope, report.results, links, notes);
     else if (report.plan)
-        body = renderPlanSummary(report.plan, links, notes);
+        body = renderPlanSummary(report.plan, links, report.results, notes);
     else
         body = `## Image rebuilds\n\n${notes.map((n) => `> ⚠️ ${tableCell(n, 2000)}`).join('\n>\n') || `> ${report.ending.kind === 'merged' ? 'No results to report.' : 'Nothing was planned.'}`}\n`;
     return body + acknowledgedSection(report.results) + renderProblemList(problems);
@@ -70636,7 +70899,7 @@ async function action_run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7081);
+/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7578);
 
 // no process.exit(): every request, sleep and child process of the job ends with the job (src/http,
 // the job's signal), so the process ends once its report is written

@@ -1,5 +1,6 @@
-/** `90 s`, `10 min`, `2 h 5 min` */
+/** `1.5 s`, `90 s`, `10 min`, `2 h 5 min` */
 export function formatDuration(ms: number): string {
+  if (ms < 9_950 && Math.round(ms / 100) % 10 !== 0) return `${(ms / 1000).toFixed(1)} s`;
   const seconds = Math.round(ms / 1000);
   if (seconds < 120) return `${seconds} s`;
   const minutes = Math.round(seconds / 60);

@@ -1,3 +1,4 @@
+import { cutAtWord } from './words.js';
 /**
  * Text the action does not control (tags, image, repo and branch names, server and tool errors)
  * made safe for the one place it goes: one function per context, used everywhere.
@@ -29,7 +30,7 @@ export function visible(text: string): string {
 
 /** Long text cut to `max` characters, marked with an ellipsis. */
 export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return cutAtWord(text, max);
 }
 
 /** One line: line breaks become spaces, other control characters visible stand-ins. */

@@ -1,4 +1,5 @@
 import type { Problem } from './log.js';
+import { counted, cutAtWord } from './words.js';
 
 /**
  * GitHub shows at most 10 error and 10 warning annotations of a step (50 of a job); past that,
@@ -27,8 +28,16 @@ export function problemKind(message: string): string {
 
 export interface ProblemGroup {
   severity: Problem['severity'];
+  /** What groups them: the problems' `kind`, or their message's shape. */
   kind: string;
+  /** A readable sentence for the group: the problems' `kind`, or the first message cut at a word. */
+  heading: string;
   problems: Problem[];
+}
+
+/** The shape of a message (`alpine:… last published #-#-#`) is for grouping, never for reading. */
+function headingOf(problem: Problem): string {
+  return problem.kind ?? cutAtWord(problem.message, 120);
 }
 
 const RANK = { error: 0, warning: 1, notice: 2 } as const;
@@ -37,10 +46,10 @@ const RANK = { error: 0, warning: 1, notice: 2 } as const;
 export function groupProblems(problems: readonly Problem[]): ProblemGroup[] {
   const groups = new Map<string, ProblemGroup>();
   for (const problem of problems) {
-    const kind = problemKind(problem.message);
+    const kind = problem.kind ?? problemKind(problem.message);
     const key = `${problem.severity}\u0000${kind}`;
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { severity: problem.severity, kind, problems: [] }));
+    if (!group) groups.set(key, (group = { severity: problem.severity, kind, heading: headingOf(problem), problems: [] }));
     group.problems.push(problem);
   }
   return [...groups.values()].sort(
@@ -48,15 +57,13 @@ export function groupProblems(problems: readonly Problem[]): ProblemGroup[] {
   );
 }
 
-const plural = (n: number, one: string): string => `${n.toLocaleString('en-US')} ${one}${n === 1 ? '' : 's'}`;
-
 /** The annotation that stands for the problems of one level past the first ones: how many, of which kinds. */
 export function foldedAnnotation(severity: Problem['severity'], folded: readonly Problem[]): string {
   const kinds = groupProblems(folded);
   const shown = kinds
     .slice(0, 3)
-    .map((g) => `${g.problems.length.toLocaleString('en-US')} × ${g.kind}`)
+    .map((g) => `${g.problems.length.toLocaleString('en-US')} × ${g.heading}`)
     .join('; ');
-  const more = kinds.length > 3 ? `; ${plural(kinds.length - 3, 'other kind')}` : '';
-  return `and ${plural(folded.length, `more ${severity}`)} (${shown}${more}): see the job summary, and the log for each`;
+  const more = kinds.length > 3 ? `; ${counted(kinds.length - 3, 'other kind')}` : '';
+  return `and ${counted(folded.length, `more ${severity}`)} (${shown}${more}): see the job summary, and the log for each`;
 }

@@ -1,9 +1,13 @@
 import type { BuildResult } from '../../src/dispatch/build-result.js';
 import type { Plan } from '../../src/plan/plan.js';
-import { resultProblems } from '../../src/report/outcomes.js';
+import { OUTCOME_NAMES, resultProblems } from '../../src/report/outcomes.js';
+import { acknowledgedSection } from '../../src/report/gap-summary.js';
+import { renderProblemList } from '../../src/report/problem-list.js';
+import { counted, cutAtWord } from '../../src/words.js';
 import { gitTagLink, imageCell, renderPlanSummary, renderPlanText } from '../../src/report/plan-summary.js';
 import { renderResultsSummary, renderResultsText } from '../../src/report/results-summary.js';
 import { commonRegistryPath, rollupByRelease } from '../../src/report/release-rollup.js';
+import { checkSummary, summaryProblems } from '../support/summary-checks.js';
 
 const plan: Plan = {
   version: 2,
@@ -105,16 +109,20 @@ const results: BuildResult[] = [
 
 describe('report rendering', () => {
   it('renders the dry-run plan: builds per repo with the workflow file at the tag, and why an image gets no build', () => {
-    const summary = renderPlanSummary(plan, { serverUrl: 'https://github.com' });
+    const gaps: BuildResult[] = [{ ...(results[1] as BuildResult), outcome: 'not-dispatched' }];
+    const summary = renderPlanSummary(plan, { serverUrl: 'https://github.com' }, gaps);
     expect(summary).toContain('## Rebuild plan for Cray-HPE/csm');
-    expect(summary).toContain('1 builds of 1 images in 1 repos, from 1 branches (release/1.6); 1 images get no build.');
-    expect(summary).toContain('### hms-smd: 1 build');
+    expect(summary).toContain('**1 build to dispatch, 1 image that cannot be rebuilt**');
+    expect(summary).toContain('1 build of 2 images in 1 repo, from 1 branch (release/1.6).');
+    expect(summary).toContain('Images are under `reg/`.');
+    expect(summary).toContain('### hms-smd: 1 build to dispatch, 1 image that cannot be rebuilt');
     expect(summary).toContain(
-      '| [v2.24.0](https://github.com/Cray-HPE/hms-smd/tree/v2.24.0) | [build\\_and\\_release\\_image.yaml](https://github.com/Cray-HPE/hms-smd/blob/v2.24.0/.github/workflows/build_and_release_image.yaml) (by image-name) | `reg/cray-smd:2.24.0` | release/1.6 | chart cray-hms-smd |'
+      '| [v2.24.0](https://github.com/Cray-HPE/hms-smd/tree/v2.24.0) | `cray-smd:2.24.0` | release/1.6 | [build\\_and\\_release\\_image.yaml](https://github.com/Cray-HPE/hms-smd/blob/v2.24.0/.github/workflows/build_and_release_image.yaml) (by image-name) | 🔁 dispatch: rebuild: always | chart cray-hms-smd |'
     );
     expect(summary).toContain(
-      '| ⚠️ no build: tag v2.23.0 does not exist in Cray-HPE/hms-smd | `reg/cray-smd-test:2.23.0` | release/1.6 | docker index |'
+      '| `cray-smd-test:2.23.0` | release/1.6 | — | ⚠️ no build: tag v2.23.0 does not exist in Cray-HPE/hms-smd | docker index |'
     );
+    checkSummary(summary);
     expect(renderPlanText(plan).split('\n')[1]).toMatch(
       /^hms-smd +v2\.24\.0 +reg\/cray-smd:2\.24\.0 +release\/1\.6 +chart cray-hms-smd +\.github\/workflows\/build_and_release_image\.yaml$/
     );
@@ -123,13 +131,16 @@ describe('report rendering', () => {
   it('renders the results: totals, conclusions as emoji, links to runs', () => {
     const summary = renderResultsSummary(plan, results, { serverUrl: 'https://github.com' });
     expect(summary).toContain('**3 images, 2 dispatched: 0 succeeded, 1 skipped by GitHub, 1 failed, 1 not rebuilt**');
-    expect(summary).toContain('| ❌ failed | [#7](https://github.com/Cray-HPE/hms-smd/actions/runs/7) |');
+    expect(summary).toContain(
+      '| ❌ failed<br>[re-run failed jobs](https://github.com/Cray-HPE/hms-smd/actions/runs/7) | [#7](https://github.com/Cray-HPE/hms-smd/actions/runs/7) |'
+    );
     expect(summary).toContain('| ⛔ not rebuilt<br>tag v2.23.0 does not exist in Cray-HPE/hms-smd | — |');
     expect(summary).toContain('[#8 (attached)](https://github.com/Cray-HPE/hms-bss/actions/runs/8)');
     // a repo that needs attention is open and first; one whose builds went well is folded
     expect(summary).toContain('### hms-smd');
-    expect(summary).toContain('<details><summary>hms-bss: 1 build went well</summary>');
-    expect(summary.indexOf('### hms-smd')).toBeLessThan(summary.indexOf('hms-bss: 1 build went well'));
+    expect(summary).toContain('<details><summary>hms-bss: 1 skipped by GitHub</summary>');
+    expect(summary.indexOf('### hms-smd')).toBeLessThan(summary.indexOf('hms-bss: 1 skipped by GitHub'));
+    checkSummary(summary);
     expect(renderResultsText(results)).toMatch(/^hms-smd +v2\.24\.0 +cray-smd +failed +https:/m);
   });
 
@@ -209,7 +220,7 @@ describe('the view by release', () => {
   it('opens the summary with one linked row per release, then repo tables without a Repository column', () => {
     const summary = renderResultsSummary(twoReleases, mixed, { serverUrl: 'https://github.com' });
     expect(summary).toContain(
-      '| [release/1.6](https://github.com/Cray-HPE/csm/tree/release/1.6) | 3 | 2 | — | ❌ 1 | — |\n| [release/1.5](https://github.com/Cray-HPE/csm/tree/release/1.5) | 2 | 1 | — | ❌ 1 | — |'
+      '| [release/1.6](https://github.com/Cray-HPE/csm/tree/release/1.6) | 3 | 2 | — | ❌ 1 |\n| [release/1.5](https://github.com/Cray-HPE/csm/tree/release/1.5) | 2 | 1 | — | ❌ 1 |'
     );
     expect(summary).toContain('Images are under `artifactory.algol60.net/csm-docker/stable/`.');
     expect(summary).toContain('| Git tag | Image | Branches | Conclusion | Run |');
@@ -240,6 +251,91 @@ describe('summary links', () => {
     expect(imageCell({ serverUrl: 'https://github.com' }, full, 'cray-bss:1.28.0')).toBe('`cray-bss:1.28.0`');
     expect(imageCell({ ...links, imageLinkTemplate: 'https://r.example/{name}?t={tag}' }, 'reg/a b:1|2', 'x')).toBe(
       '[x](https://r.example/a%20b?t=1%7C2)'
+    );
+  });
+});
+
+describe('the report a person reads at 7 a.m.', () => {
+  const scope = { org: 'Cray-HPE', productStreamRepo: 'csm', branches: [{ branch: 'release/1.6' }, { branch: 'release/1.5' }] };
+  // one image per outcome of the outcome table, shipped by one or both branches
+  const everyOutcome: BuildResult[] = OUTCOME_NAMES.map((outcome, i) => ({
+    githubRepo: i % 2 === 0 ? 'hms-even' : 'hms-odd',
+    image: `img-${outcome}`,
+    fullImage: `reg.example/stable/img-${outcome}:1.0.${i}`,
+    tag: `1.0.${i}`,
+    gitTag: `v1.0.${i}`,
+    branches: i % 3 === 0 ? ['release/1.6', 'release/1.5'] : ['release/1.6'],
+    outcome,
+    reason: `reason of ${outcome}, long enough to be cut somewhere in the middle of a word if the cut were careless`
+  }));
+
+  it('renders every outcome: the release rows add up, the headings read, an acknowledged gap is said once', () => {
+    const summary = renderResultsSummary(scope, everyOutcome, { serverUrl: 'https://github.com' });
+    checkSummary(
+      summary +
+        acknowledgedSection(everyOutcome) +
+        renderProblemList(resultProblems(everyOutcome.filter((r) => r.outcome !== 'acknowledged')))
+    );
+    expect(summary).toContain(
+      '| Release branch | Images | Rebuilt | Up to date | Already built | Skipped by GitHub | Acknowledged | Need a person |'
+    );
+    expect(summary).toContain('📝 acknowledged gap<br>see Acknowledged gaps below');
+    expect(summary).not.toContain('reason of acknowledged');
+  });
+
+  it('fails the checks on the summaries of before: a row that does not add up, a shape as a heading, a gap said three times', () => {
+    const before = [
+      '| Release branch | Images | Rebuilt | Already built | Need a person | Acknowledged |',
+      '| --- | --- | --- | --- | --- | --- |',
+      '| [release/1.5](x) | 4 | — | — | — | — |',
+      '',
+      '| `hta:0.3.1` | tag v0.3.1 does not exist; acknowledged until 2027-12-07 |',
+      '',
+      '### 📝 Acknowledged gaps (1)',
+      '',
+      '| `hta:0.3.1` | hta | tag v0.3.1 does not exist; acknowledged until 2027-12-07 |',
+      '<details><summary>Problems: 1 notice</summary>',
+      '',
+      '**⚠️ alpine:… last published #-#-#: rebuilding on it** (1)',
+      '',
+      '**ℹ️ not rebuilt, acknowledged: was built by hand before the repo was tagge…** (1)',
+      '',
+      '- image hta:0.3.1: tag v0.3.1 does not exist; acknowledged until 2027-12-07',
+      '</details>'
+    ].join('\n');
+    expect(summaryProblems(before)).toEqual([
+      expect.stringContaining('release row does not add up (0 ≠ 4)'),
+      expect.stringContaining("a heading shows a message's shape"),
+      expect.stringContaining('a heading is cut mid-word'),
+      expect.stringContaining('its reason is said again outside its section')
+    ]);
+  });
+
+  it('says counted nouns one way: 1 image, 2 images, 1 chart release, 3 branches; cuts at a word', () => {
+    expect([counted(1, 'image'), counted(2, 'image'), counted(1, 'chart release'), counted(3, 'branch'), counted(2, 'repository')]).toEqual(
+      ['1 image', '2 images', '1 chart release', '3 branches', '2 repositories']
+    );
+    expect(counted(1204, 'request')).toBe('1,204 requests');
+    expect(cutAtWord('was built by hand before the repo was tagged', 40)).toBe('was built by hand before the repo was …');
+    expect(cutAtWord('short', 40)).toBe('short');
+  });
+
+  it('names the failed job and step with a link to its log, and a link to re-run the failed jobs', () => {
+    const failed: BuildResult = {
+      ...(everyOutcome.find((r) => r.outcome === 'failed') as BuildResult),
+      reason: undefined,
+      why: 'golang:1.23-alpine was published after the image',
+      runId: 9001,
+      runUrl: 'https://github.com/Cray-HPE/hms-odd/actions/runs/9001',
+      via: 'dispatched',
+      failedJobs: [{ name: 'build', step: 'Build and push the image', url: 'https://github.com/Cray-HPE/hms-odd/actions/runs/9001/job/1' }]
+    };
+    const summary = renderResultsSummary(scope, [failed], { serverUrl: 'https://github.com' });
+    expect(summary).toContain(
+      '❌ failed<br>dispatched: golang:1.23-alpine was published after the image<br>[job build](https://github.com/Cray-HPE/hms-odd/actions/runs/9001/job/1): step Build and push the image<br>[re-run failed jobs](https://github.com/Cray-HPE/hms-odd/actions/runs/9001)'
+    );
+    expect(resultProblems([failed])[0]?.message).toBe(
+      'build failed: job build, step "Build and push the image" (https://github.com/Cray-HPE/hms-odd/actions/runs/9001)'
     );
   });
 });

@@ -75,6 +75,8 @@ export interface RunScript {
   conclusion: RunConclusion;
   /** Status shown while "queued" (GitHub also uses waiting, pending, requested). */
   waitingStatus?: RunStatus;
+  /** The job and step that fail when the conclusion is not success (default: `build`, `Build and push the image`). */
+  failing?: { job: string; step: string };
 }
 
 export interface EmulatedRun {
@@ -787,6 +789,13 @@ export class GitHubEmulator {
       if (!run) throw new HttpError(404, 'Not Found');
       return { status: 200, body: this.runJson(run) };
     }
+    if (method === 'GET' && (m = rest.match(/^\/actions\/runs\/(\d+)\/attempts\/(\d+)\/jobs$/))) {
+      const run = this.runs.find((r) => r.id === Number(m?.[1]) && r.repo === repo.name);
+      const attempt = Number(m[2]);
+      if (!run || attempt < 1 || attempt > 1 + this.shownReruns(run).length) throw new HttpError(404, 'Not Found');
+      const jobs = this.jobsJson(run, attempt);
+      return { status: 200, body: { total_count: jobs.length, jobs } };
+    }
     if (method === 'POST' && (m = rest.match(/^\/actions\/runs\/(\d+)\/cancel$/))) {
       const run = this.runs.find((r) => r.id === Number(m?.[1]) && r.repo === repo.name);
       if (!run) throw new HttpError(404, 'Not Found');
@@ -1270,6 +1279,62 @@ export class GitHubEmulator {
         html: `https://github.example/${this.options.org}/${repo.name}/blob/${ref}/${path}`
       }
     };
+  }
+
+  /**
+   * The jobs of one attempt of a run, as `GET …/runs/{id}/attempts/{n}/jobs` lists them: a `lint` job
+   * that succeeds, and the build job, whose step named by the script fails when the attempt did.
+   */
+  jobsJson(run: EmulatedRun, attempt: number): Record<string, unknown>[] {
+    const script = attempt === 1 ? run.script : (run.reruns?.[attempt - 2]?.script ?? run.script);
+    const state =
+      attempt === 1 + this.shownReruns(run).length ? this.runState(run) : { status: 'completed', conclusion: script.conclusion };
+    const failing = script.failing ?? { job: 'build', step: 'Build and push the image' };
+    const iso = (t: number): string => new Date(t).toISOString().replace(/\.\d+Z$/, 'Z');
+    const base = `${this.url}/repos/${this.options.org}/${run.repo}`;
+    const page = `https://github.example/${this.options.org}/${run.repo}`;
+    const workflow = this.repo(run.repo)?.workflows.find((w) => w.id === run.workflowId);
+    const job = (id: number, name: string, conclusion: RunConclusion | null, failedStep?: string): Record<string, unknown> => ({
+      id,
+      node_id: `J_${id}`,
+      run_id: run.id,
+      run_url: `${base}/actions/runs/${run.id}`,
+      run_attempt: attempt,
+      head_sha: run.headSha,
+      workflow_name: workflow?.name ?? null,
+      head_branch: run.ref,
+      name,
+      url: `${base}/actions/jobs/${id}`,
+      html_url: `${page}/actions/runs/${run.id}/job/${id}`,
+      status: state.status,
+      conclusion,
+      started_at: iso(run.createdAt),
+      completed_at: state.status === 'completed' ? iso(run.createdAt + script.queuedMs + script.runMs) : null,
+      check_run_url: `${base}/check-runs/${id}`,
+      labels: ['ubuntu-latest'],
+      runner_id: 1,
+      runner_name: 'GitHub Actions 1',
+      runner_group_id: 1,
+      runner_group_name: 'GitHub Actions',
+      created_at: iso(run.createdAt),
+      // the failing step ends as the job did; the steps around it succeed
+      steps: ['Set up job', 'Check out', failedStep ?? 'Build and push the image', 'Complete job'].map((step, i) => ({
+        name: step,
+        status: state.status,
+        conclusion: conclusion === null ? null : step === failedStep ? conclusion : 'success',
+        number: i + 1
+      }))
+    });
+    const failed = state.status === 'completed' && state.conclusion !== 'success';
+    return [
+      job(run.id * 100 + 1, 'lint', state.status === 'completed' ? 'success' : null),
+      job(
+        run.id * 100 + 2,
+        failing.job,
+        state.status === 'completed' ? (state.conclusion as RunConclusion) : null,
+        failed ? failing.step : undefined
+      )
+    ];
   }
 
   runJson(run: EmulatedRun): Record<string, unknown> {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { summaryProblems } from './summary-checks.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const TOOLS_BIN = join(ROOT, '.tools', 'bin');
@@ -66,6 +67,12 @@ export function runBundle(
         message: unescapeCommand(m[3] ?? '')
       }));
       const read = (file: string | undefined): string => (file && existsSync(file) ? readFileSync(file, 'utf8') : '');
+      // every summary a test renders passes the report's checks (release rows add up, headings read, one fact one place)
+      const problems = summaryProblems(read(env.GITHUB_STEP_SUMMARY));
+      if (problems.length > 0) {
+        reject(new Error(`the job summary fails its checks:\n- ${problems.join('\n- ')}\n\n${read(env.GITHUB_STEP_SUMMARY)}`));
+        return;
+      }
       resolvePromise({
         code: code ?? -1,
         stdout,

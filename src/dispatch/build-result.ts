@@ -28,6 +28,9 @@ export type BuildOutcome = BuildResult['outcome'];
 /** One attempt of a build's run (a re-run of its failed jobs is the next attempt of the same run). */
 export type RunAttempt = NonNullable<BuildResult['attempts']>[number];
 
+/** A job of a failed build's run that did not succeed, and its first step that did not: what to open first. */
+export type FailedJob = NonNullable<BuildResult['failedJobs']>[number];
+
 export function resultFor(image: PlannedImage, outcome: BuildOutcome, reason?: string): BuildResult {
   return {
     githubRepo: image.githubRepo,

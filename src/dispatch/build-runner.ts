@@ -4,7 +4,7 @@ import type { Plan, PlannedImage, PlannedWorkflow } from '../plan/plan.js';
 import { buildKey, planBuilds, planImages } from '../plan/plan.js';
 import type { DispatchAnswer } from '../github/dispatch.js';
 import type { BuildResult } from './build-result.js';
-import { resultFor } from './build-result.js';
+import { resultFor, type FailedJob } from './build-result.js';
 import {
   attachedTo,
   concluded,
@@ -30,6 +30,7 @@ import { errorMessage, rethrowIfFatal } from '../errors.js';
 import { formatDuration } from '../duration.js';
 import { pollIntervalFor, type RateBudget } from './poll-interval.js';
 import { DispatchPacer, GITHUB_DISPATCH_BUDGET, type DispatchBudget } from './dispatch-pacer.js';
+import { counted, inNumber } from '../words.js';
 
 /** The GitHub calls the build runner makes; real ones in src/github, passed in. */
 export interface BuildApi {
@@ -39,6 +40,8 @@ export interface BuildApi {
   cancelRun(repo: string, runId: number): Promise<void>;
   /** Re-run the failed jobs of a completed run (its next attempt). */
   rerunFailedJobs(repo: string, runId: number): Promise<void>;
+  /** The jobs of one attempt of a run that did not succeed, with their first failed step (read for failed builds only). */
+  failedJobs(repo: string, runId: number, attempt: number): Promise<FailedJob[]>;
   /** The login whose dispatches create the runs (`<app>[bot]`), when it can be known. */
   dispatcherLogin(): Promise<string | undefined>;
   /** The primary rate limit left, as GitHub last said. */
@@ -69,8 +72,12 @@ interface BuildJob {
   readonly workflow: PlannedWorkflow;
   readonly ref: string;
   readonly images: readonly PlannedImage[];
+  /** Why it is dispatched: the rebuild decision's reason, or `rebuild: always`. */
+  readonly why: string;
   /** Changed only through the transitions of build-state.ts. */
   state: BuildState;
+  /** A failed build's failed jobs and steps, read once it ended. */
+  failedJobs?: FailedJob[];
 }
 
 /** The time of the run a build's listings must reach back to: its run's creation, else its first dispatch. */
@@ -117,8 +124,30 @@ export class BuildRunner {
   async run(plan: Plan): Promise<BuildResult[]> {
     this.takeBuilds(plan);
     const jobs = [...this.jobs.values()];
-    if (jobs.length > 0) await this.log.group(`Dispatch and monitor ${jobs.length} builds`, () => this.dispatchAndMonitor(jobs));
+    if (jobs.length > 0) await this.log.group(`Dispatch and monitor ${counted(jobs.length, 'build')}`, () => this.dispatchAndMonitor(jobs));
+    await this.readFailedJobs(jobs);
     return this.resultsSoFar(plan);
+  }
+
+  /**
+   * For each build that failed, its failed jobs and steps, read from the run's last attempt: the
+   * report names them and links their logs. One request per failed build; a refusal is a log line.
+   */
+  private async readFailedJobs(jobs: readonly BuildJob[]): Promise<void> {
+    const failed = jobs.filter((job) => job.state.kind === 'done' && job.state.outcome === 'failed' && job.state.run);
+    await Promise.all(
+      failed.map((job) =>
+        this.apiLimit(async () => {
+          if (job.state.kind !== 'done' || !job.state.run || this.options.signal?.aborted) return;
+          const { run } = job.state;
+          try {
+            job.failedJobs = (await this.api.failedJobs(job.repo, run.id, job.state.awaitedAttempt ?? run.runAttempt)).slice(0, 20);
+          } catch (error) {
+            this.log.info(`${job.repo} ${job.ref}: cannot read the jobs of run ${run.id} (${errorMessage(error)})`);
+          }
+        })
+      )
+    );
   }
 
   /** One job per build of the plan, holding the planned images it builds. */
@@ -129,11 +158,15 @@ export class BuildRunner {
         const key = buildKey(build);
         if (this.jobs.has(key)) continue;
         const built = build.images.map((i) => images.get(i)).filter((i): i is PlannedImage => i !== undefined);
-        this.jobs.set(key, { repo: build.githubRepo, workflow: build.workflow, ref: build.gitTag, images: built, state: QUEUED });
+        const why = build.decision ? build.decision.why : 'rebuild: always';
+        this.jobs.set(key, { repo: build.githubRepo, workflow: build.workflow, ref: build.gitTag, images: built, why, state: QUEUED });
       }
     }
     const builds = planBuilds(plan).length;
-    if (this.jobs.size !== builds) this.log.info(`${builds - this.jobs.size} builds of the plan are repeats; each is dispatched once`);
+    if (this.jobs.size !== builds)
+      this.log.info(
+        `${counted(builds - this.jobs.size, 'build')} of the plan ${inNumber(builds - this.jobs.size, 'is', 'are')} repeats; each is dispatched once`
+      );
   }
 
   // ------------------------------------------------------------ dispatch and monitor
@@ -188,12 +221,12 @@ export class BuildRunner {
     if (last >= deadline) {
       const fit = times.filter((t) => t < deadline).length;
       const note =
-        `the time limit (${formatDuration(this.options.timeLimitMs)}) cannot hold the dispatch of all ${count} builds within GitHub's ` +
+        `the time limit (${formatDuration(this.options.timeLimitMs)}) cannot hold the dispatch of all ${counted(count, 'build')} within GitHub's ` +
         `limits on dispatches (${limits}): about ${fit} will be dispatched, the others are reported as not dispatched`;
       this.notes.push(note);
       this.problems.push({ severity: 'warning', message: note });
     } else if (last - start > 10 * 60_000) {
-      const note = `dispatching ${count} builds within GitHub's limits (${limits}) takes until about ${new Date(last).toISOString()}`;
+      const note = `dispatching ${counted(count, 'build')} within GitHub's limits (${limits}) takes until about ${new Date(last).toISOString()}`;
       this.notes.push(note);
       this.log.info(note);
     }
@@ -204,12 +237,13 @@ export class BuildRunner {
     const base = this.options.pollIntervalMs;
     const budget = this.api.rateBudget();
     const interval = pollIntervalFor(base, budget, requestsPerCycle, this.clock.now());
-    const stretched = interval > base;
+    // stretched as a person reads it: `1 s instead of 1 s` is no news
+    const stretched = formatDuration(interval) !== formatDuration(base) && interval > base;
     if (stretched !== this.pollStretched && budget) {
       this.log.info(
         stretched
-          ? `GitHub API budget: ${budget.remaining} requests left until ${new Date(budget.resetAt).toISOString()}; polling every ${formatDuration(interval)} instead of ${formatDuration(base)}`
-          : `GitHub API budget: ${budget.remaining} requests left; polling every ${formatDuration(base)} again`
+          ? `GitHub API budget: ${counted(budget.remaining, 'request')} left until ${new Date(budget.resetAt).toISOString()}; polling every ${formatDuration(interval)} instead of ${formatDuration(base)}`
+          : `GitHub API budget: ${counted(budget.remaining, 'request')} left; polling every ${formatDuration(base)} again`
       );
     }
     this.pollStretched = stretched;
@@ -486,6 +520,8 @@ export class BuildRunner {
         const result: BuildResult = {
           ...resultFor(image, outcome, reason),
           workflow: { id: job.workflow.id, name: job.workflow.name, path: job.workflow.path },
+          why: job.why,
+          ...(job.failedJobs && job.failedJobs.length > 0 ? { failedJobs: job.failedJobs } : {}),
           ...(run ? { runId: run.id, runUrl: run.htmlUrl, status: run.status ?? undefined, conclusion: run.conclusion } : {}),
           ...(attempts.length > 0 && run
             ? {

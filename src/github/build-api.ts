@@ -15,6 +15,7 @@ export function githubBuildApi(connection: Connection, org: string): BuildApi & 
     getRun: (repo, runId) => runs.getRun(repo, runId),
     cancelRun: (repo, runId) => runs.cancelRun(repo, runId),
     rerunFailedJobs: (repo, runId) => runs.rerunFailedJobs(repo, runId),
+    failedJobs: (repo, runId, attempt) => runs.failedJobs(repo, runId, attempt),
     dispatcherLogin: () => connection.dispatcherLogin(),
     rateBudget: () => connection.rateBudget()
   };

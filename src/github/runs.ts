@@ -1,3 +1,4 @@
+import type { FailedJob } from '../dispatch/build-result.js';
 import type { Octokit } from './client.js';
 import type { RunSnapshot } from '../dispatch/correlate.js';
 import { httpStatus } from '../errors.js';
@@ -130,6 +131,28 @@ export class RunReader {
       run_id: runId
     });
     return snapshot(data as RawRun);
+  }
+
+  /**
+   * The jobs of one attempt of a run that did not succeed, each with its first step that did not
+   * succeed: what a person opens first. One page of 100 (a build workflow has a handful of jobs).
+   */
+  async failedJobs(repo: string, runId: number, attempt: number): Promise<FailedJob[]> {
+    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs', {
+      owner: this.owner,
+      repo,
+      run_id: runId,
+      attempt_number: attempt,
+      per_page: 100
+    });
+    const failed = (conclusion: string | null | undefined): boolean =>
+      !!conclusion && !['success', 'skipped', 'neutral'].includes(conclusion);
+    return data.jobs
+      .filter((job) => failed(job.conclusion))
+      .map((job) => {
+        const step = job.steps?.find((s) => failed(s.conclusion));
+        return { name: job.name, url: job.html_url ?? `${job.run_url}`, ...(step ? { step: step.name } : {}) };
+      });
   }
 
   /** Re-run the failed jobs of a completed run: its next attempt, same run id. */

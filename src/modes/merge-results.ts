@@ -8,6 +8,7 @@ import { optionName } from '../options.js';
 import type { JobReport } from '../report/job-report.js';
 import { checkResultsDocument, mergeResultsDocuments, type ResultsDocument } from '../report/results-document.js';
 import type { ModeContext } from './mode-context.js';
+import { counted, inNumber } from '../words.js';
 
 /**
  * The report job of a sharded run: the shards' results files as one report. Nothing is planned
@@ -50,7 +51,7 @@ async function readResultsFiles(
 ): Promise<{ documents: { file: string; document: ResultsDocument }[]; problems: Problem[] }> {
   const found = await findFiles(pattern, process.cwd(), MAX_RESULTS_FILES);
   const files = found.files;
-  output.log.info(`${name}: ${files.length} files match ${pattern}`);
+  output.log.info(`${name}: ${counted(files.length, 'file')} ${inNumber(files.length, 'matches', 'match')} ${pattern}`);
   const documents: { file: string; document: ResultsDocument }[] = [];
   const problems: Problem[] = [];
   if (found.more) {

@@ -18,6 +18,7 @@ import type { JobReport } from '../report/job-report.js';
 import type { Settings } from '../settings.js';
 import type { ModeContext } from './mode-context.js';
 import type { EffectiveRun } from './effective-run.js';
+import { counted } from '../words.js';
 
 type PlanMode = Extract<Settings['mode'], { kind: 'plan' | 'dispatch' }>;
 
@@ -68,7 +69,7 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
     }
     if (mode.shard)
       deps.output.log.info(
-        `shard ${mode.shard.index}/${mode.shard.count}: ${planBuilds(plan).length} builds in ${plan.repos.length} repos (${plan.repos.map((r) => r.githubRepo).join(', ') || 'none'})`
+        `shard ${mode.shard.index}/${mode.shard.count}: ${counted(planBuilds(plan).length, 'build')} in ${counted(plan.repos.length, 'repo')} (${plan.repos.map((r) => r.githubRepo).join(', ') || 'none'})`
       );
     report.plan = plan;
     report.scope = plan;
@@ -143,7 +144,9 @@ async function readGivenPlan(ctx: ModeContext, file: string): Promise<Planned> {
   } catch (error) {
     throw new BadInputError(errorMessage(error), { cause: error });
   }
-  ctx.deps.output.log.info(`plan: ${file}, made ${plan.createdAt}: ${planBuilds(plan).length} builds in ${plan.repos.length} repos`);
+  ctx.deps.output.log.info(
+    `plan: ${file}, made ${plan.createdAt}: ${counted(planBuilds(plan).length, 'build')} in ${counted(plan.repos.length, 'repo')}`
+  );
   const { problems = [], ...rest } = plan;
   return { plan: rest, problems };
 }

@@ -6,6 +6,7 @@ import { dockerfileBases } from './dockerfile.js';
 import type { Plan, PlannedBuild } from './plan.js';
 import type { PlanningBudget } from './planning-budget.js';
 import { decideRebuild, staleBases, type RebuildDecision, type RegistryAnswer } from './rebuild-decision.js';
+import { counted } from '../words.js';
 
 /** The registry as deciding a rebuild reads it; src/registry implements it. */
 export interface ImageRegistry {
@@ -38,7 +39,7 @@ export async function decideRebuilds(plan: Plan, ctx: RebuildContext): Promise<P
   const warn = (message: string, where: { repo?: string; tag?: string; image?: string } = {}): void => {
     if (warned.has(message)) return;
     warned.add(message);
-    ctx.log.problem({ severity: 'warning', message, where });
+    ctx.log.problem({ severity: 'warning', kind: 'Builds rebuilt because whether they are up to date cannot be known', message, where });
   };
   const answerOf = async (ref: ImageReference, where: { repo: string; tag: string }): Promise<RegistryAnswer> => {
     try {
@@ -97,7 +98,9 @@ export async function decideRebuilds(plan: Plan, ctx: RebuildContext): Promise<P
   warnOfStaleBases(decided, ctx);
   const builds = repos.flatMap((r) => r.builds);
   const upToDate = builds.filter((b) => b.decision && !b.decision.rebuild).length;
-  ctx.log.info(`rebuild when outdated: ${builds.length - upToDate} of ${builds.length} builds to dispatch, ${upToDate} up to date`);
+  ctx.log.info(
+    `rebuild when outdated: ${builds.length - upToDate} of ${counted(builds.length, 'build')} to dispatch, ${upToDate} up to date`
+  );
   return decided;
 }
 
@@ -157,7 +160,8 @@ function warnOfStaleBases(plan: Plan, ctx: RebuildContext): void {
     ctx.log.problem({
       severity: 'warning',
       followUp: true,
-      message: `${stale.base} last published ${stale.published}: rebuilding on it picks up no fixes from it (built on it: ${stale.images.join(', ')})`,
+      kind: 'Base images no longer republished: rebuilding on them picks up no fixes from them',
+      message: `last published ${stale.published}: rebuilding on it picks up no fixes from it (built on it: ${stale.images.join(', ')})`,
       where: { image: stale.base }
     });
 }

@@ -7,6 +7,7 @@ import type { PlanningApi } from './planning-api.js';
 import type { PlanningBudget } from './planning-budget.js';
 import type { PlanningPorts } from './planning-ports.js';
 import { findTagImages, lookUpTags, NO_TAG_FACTS, type TagFacts } from './tag-facts.js';
+import { counted, inNumber } from '../words.js';
 
 export interface FindPlanContext {
   config: Configuration;
@@ -76,10 +77,15 @@ async function chooseBuilds(
   const chooser = new BuildChooser(github, config['workflow-overrides'], looked.facts.workflowFiles);
   const chosen = await chooser.choose(looked.repos);
   // an image without a build is a gap: the job reports it, the same way in a dry run and a night (report/gaps.ts)
-  if (chosen.noBuilds.length > 0) log.info(`${chosen.noBuilds.length} images have no workflow to dispatch at their tag`);
+  if (chosen.noBuilds.length > 0)
+    log.info(
+      `${counted(chosen.noBuilds.length, 'image')} ${inNumber(chosen.noBuilds.length, 'has', 'have')} no workflow to dispatch at their tag`
+    );
   const builds = chosen.repos.reduce((n, r) => n + r.builds.length, 0);
   const images = chosen.repos.reduce((n, r) => n + r.images.filter((i) => i.state === 'resolved').length, 0);
-  log.info(`${images} images have a workflow to dispatch: ${builds} builds (a workflow at a tag builds once)`);
+  log.info(
+    `${counted(images, 'image')} ${inNumber(images, 'has', 'have')} a workflow to dispatch: ${counted(builds, 'build')} (a workflow at a tag builds once)`
+  );
   for (const repo of chosen.repos)
     for (const build of repo.builds)
       log.debug(`${repo.githubRepo} ${build.gitTag}: ${build.workflow.path} (by ${build.chosenBy}) builds ${build.images.join(', ')}`);

@@ -22,6 +22,7 @@ import { RegistryClient } from '../registry/registry-client.js';
 import { BadInputError } from '../errors.js';
 import { findRenderSandbox, noSandboxMessage, RENDER_SCRIPT, type RenderSandbox, type RenderScriptMode } from './render-script.js';
 import type { OriginBoundFetch } from '../http/origin-bound-fetch.js';
+import { counted } from '../words.js';
 
 /** What planning needs from the settings. */
 export interface PlanningInputs {
@@ -257,7 +258,9 @@ export async function runPlanning(
     );
   }
   const counts = countPlan(plan);
-  log.info(`plan: ${counts.images} images in ${counts.repos} repos, ${counts.builds} builds, ${counts.unresolved} images without a build`);
+  log.info(
+    `plan: ${counted(counts.images, 'image')} in ${counted(counts.repos, 'repo')}, ${counted(counts.builds, 'build')}, ${counted(counts.unresolved, 'image')} without a build`
+  );
   const partial = found.partial.length > 0 ? found.partial.join('; ') : undefined;
   if (partial)
     log.problem({ severity: 'error', message: `the plan is partial: ${partial}; the chart releases not rendered are named above` });

@@ -15,6 +15,7 @@ import {
   type TagResolution
 } from './plan.js';
 import type { PlanningApi } from './planning-api.js';
+import { counted } from '../words.js';
 
 /** GitHub requests in flight at once for tag listings and single tag lookups (well under GitHub's 100 concurrent). */
 export const TAG_REQUESTS = 8;
@@ -66,7 +67,7 @@ export async function findTagImages(
           return [];
         }
         const matching = tags.filter((t) => pattern.test(t.name));
-        log.info(`${repo}: ${matching.length} of ${tags.length} tags match ${entry['tag-regex']}`);
+        log.info(`${repo}: ${matching.length} of ${counted(tags.length, 'tag')} match ${entry['tag-regex']}`);
         return matching.map((t) => ({
           repository: entry.image_repo,
           tag: t.name.replace(/^v/, ''),
@@ -129,6 +130,6 @@ export async function lookUpTags(
       })
     )
   );
-  log.info(`${wanted.length} git tags looked up, ${[...resolutions.values()].filter((r) => !r.ok).length} missing`);
+  log.info(`${counted(wanted.length, 'git tag')} looked up, ${[...resolutions.values()].filter((r) => !r.ok).length} missing`);
   return { repos: applyReleaseUrls(applyTagResolutions(repos, resolutions), releaseUrls), facts: { workflowFiles, dockerfiles } };
 }

@@ -47,6 +47,7 @@ export async function verifyPlan(plan: Plan, config: Configuration, api: Plannin
   const refuse = (build: PlannedBuild, rule: string): void => {
     problems.push({
       severity: 'error',
+      kind: 'Builds of the plan file refused: this configuration would not dispatch them',
       message: `from-plan: build ${build.githubRepo} ${build.gitTag} (${build.workflow.path}) is not dispatched: ${rule}`,
       where: { repo: build.githubRepo, tag: build.gitTag }
     });

@@ -1,7 +1,9 @@
 import type { BuildResult } from '../dispatch/build-result.js';
 import { codeSpan, tableCell } from '../escape.js';
-import { table } from './markdown.js';
-import { textTable } from './plan-summary.js';
+import { table, textTable } from './markdown.js';
+
+/** Where the acknowledged gaps are said in full; a summary row of one points here instead of saying it again. */
+export const ACKNOWLEDGED_SECTION = 'Acknowledged gaps';
 
 /** The acknowledged gaps of a report, in their own section of the summary: image, repo, why and until when. */
 export function acknowledgedSection(results: readonly BuildResult[]): string {
@@ -9,7 +11,7 @@ export function acknowledgedSection(results: readonly BuildResult[]): string {
   if (acknowledged.length === 0) return '';
   const rows = acknowledged.map((r) => [codeSpan(`${r.image}:${r.tag}`), tableCell(r.githubRepo), tableCell(r.reason ?? '', 600)]);
   return (
-    `\n### 📝 Acknowledged gaps (${acknowledged.length})\n\n` +
+    `\n### 📝 ${ACKNOWLEDGED_SECTION} (${acknowledged.length})\n\n` +
     'Images these releases ship that cannot be rebuilt at their tag, acknowledged in the configuration (`acknowledged`) ' +
     'until the day shown; they fail nothing until then.\n\n' +
     `${table(['Image', 'Repo', 'Why, and until when'], rows)}\n`

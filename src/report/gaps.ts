@@ -43,6 +43,7 @@ export function staleAcknowledgements(plan: Plan, acknowledged: readonly Acknowl
     return [
       {
         severity: 'warning',
+        kind: 'Acknowledgements no longer needed: remove them',
         message: `acknowledgement of ${entry.image} ${why}; remove it`,
         where: { file, yamlPath: `acknowledged[${i}]` }
       }

@@ -15,3 +15,14 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
 export function details(summary: string, body: string): string {
   return `<details><summary>${htmlSummary(summary)}</summary>\n\n${body}\n\n</details>`;
 }
+
+/** Plain text columns, for a terminal. */
+export function textTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+}

@@ -1,5 +1,6 @@
 import type { BuildOutcome, BuildResult } from '../dispatch/build-result.js';
 import type { Problem } from '../log.js';
+import { counted } from '../words.js';
 
 /** The column of the release rollup (the `releases` output, the summary's release table) an outcome counts in. */
 export type RollupColumn =
@@ -11,8 +12,10 @@ export interface OutcomeMeaning {
   label: string;
   /** Words for the totals line (`3 failed`). */
   counted: string;
-  /** The annotation each such build gets, if any: level and message. */
-  annotation?: { severity: Problem['severity']; message(result: BuildResult): string };
+  /** The annotation each such build gets, if any: level, the heading of its kind, and message. */
+  annotation?: { severity: Problem['severity']; kind: string; message(result: BuildResult): string };
+  /** Said in a section of its own in the job summary: its annotation stays, the summary's problem list leaves it out. */
+  ownSection?: true;
   /** Set when a person must act: the failure issue lists it under this heading, and `fail-on: problems` fails. */
   failureIssue?: 'build' | 'not-dispatched';
   /** A run of this job ended without success: `fail-on: failed-builds` fails too. */
@@ -23,6 +26,14 @@ export interface OutcomeMeaning {
 }
 
 const run = (r: BuildResult): string => (r.runUrl ? ` (${r.runUrl})` : '');
+/** `job build, step "Build and push the image"`: the first failed job of a failed build, when its run's jobs were read. */
+export function failedWhere(r: Pick<BuildResult, 'failedJobs'>): string | undefined {
+  const job = r.failedJobs?.[0];
+  if (!job) return undefined;
+  const more = (r.failedJobs?.length ?? 0) > 1 ? ` (and ${counted((r.failedJobs?.length ?? 1) - 1, 'other job')})` : '';
+  return `job ${job.name}${job.step ? `, step "${job.step}"` : ''}${more}`;
+}
+
 const shippedBy = (r: BuildResult): string => (r.branches.length > 0 ? ` (branches: ${r.branches.join(', ')})` : '');
 
 /**
@@ -36,6 +47,7 @@ export const OUTCOMES: Readonly<Record<BuildOutcome, OutcomeMeaning>> = {
     counted: 'succeeded on retry',
     annotation: {
       severity: 'notice',
+      kind: 'Builds that succeeded on retry',
       message: (r) => {
         const first = r.attempts?.[0];
         return `build succeeded on retry: attempt ${first?.attempt ?? 1} ended ${first?.conclusion ?? 'failure'}${first ? ` (${first.url})` : ''}, its failed jobs were re-run${run(r)}`;
@@ -62,7 +74,11 @@ export const OUTCOMES: Readonly<Record<BuildOutcome, OutcomeMeaning>> = {
   skipped: {
     label: '⏭️ skipped by GitHub',
     counted: 'skipped by GitHub',
-    annotation: { severity: 'warning', message: (r) => `build skipped by GitHub: conclusion ${r.conclusion ?? 'unknown'}${run(r)}` },
+    annotation: {
+      severity: 'warning',
+      kind: 'Builds skipped by GitHub',
+      message: (r) => `build skipped by GitHub: conclusion ${r.conclusion ?? 'unknown'}${run(r)}`
+    },
     ranAndFailed: false,
     succeeded: false,
     rollup: 'skipped'
@@ -70,7 +86,12 @@ export const OUTCOMES: Readonly<Record<BuildOutcome, OutcomeMeaning>> = {
   acknowledged: {
     label: '📝 acknowledged gap',
     counted: 'acknowledged',
-    annotation: { severity: 'notice', message: (r) => `not rebuilt, acknowledged: ${r.reason ?? ''}${shippedBy(r)}` },
+    ownSection: true,
+    annotation: {
+      severity: 'notice',
+      kind: 'Acknowledged gaps',
+      message: (r) => `not rebuilt, acknowledged: ${r.reason ?? ''}${shippedBy(r)}`
+    },
     ranAndFailed: false,
     succeeded: false,
     rollup: 'acknowledged'
@@ -78,7 +99,11 @@ export const OUTCOMES: Readonly<Record<BuildOutcome, OutcomeMeaning>> = {
   failed: {
     label: '❌ failed',
     counted: 'failed',
-    annotation: { severity: 'error', message: (r) => `build failed: conclusion ${r.conclusion ?? 'unknown'}${run(r)}` },
+    annotation: {
+      severity: 'error',
+      kind: 'Builds that failed',
+      message: (r) => `build failed: ${failedWhere(r) ?? `conclusion ${r.conclusion ?? 'unknown'}`}${run(r)}`
+    },
     failureIssue: 'build',
     ranAndFailed: true,
     succeeded: false,
@@ -87,7 +112,11 @@ export const OUTCOMES: Readonly<Record<BuildOutcome, OutcomeMeaning>> = {
   cancelled: {
     label: '🚫 cancelled',
     counted: 'cancelled',
-    annotation: { severity: 'error', message: (r) => `build cancelled${run(r)}` },
+    annotation: {
+      severity: 'error',
+      kind: 'Builds cancelled',
+      message: (r) => `build cancelled${run(r)}`
+    },
     failureIssue: 'build',
     ranAndFailed: true,
     succeeded: false,
@@ -96,7 +125,11 @@ export const OUTCOMES: Readonly<Record<BuildOutcome, OutcomeMeaning>> = {
   'timed-out': {
     label: '⏱️ timed out',
     counted: 'timed out',
-    annotation: { severity: 'error', message: (r) => `build timed out: ${r.reason ?? 'time limit reached'}${run(r)}` },
+    annotation: {
+      severity: 'error',
+      kind: 'Builds that timed out',
+      message: (r) => `build timed out: ${r.reason ?? 'time limit reached'}${run(r)}`
+    },
     failureIssue: 'build',
     ranAndFailed: true,
     succeeded: false,
@@ -105,7 +138,11 @@ export const OUTCOMES: Readonly<Record<BuildOutcome, OutcomeMeaning>> = {
   running: {
     label: '🔄 still running',
     counted: 'still running',
-    annotation: { severity: 'error', message: (r) => `build still running when the job stopped: nobody watched it end${run(r)}` },
+    annotation: {
+      severity: 'error',
+      kind: 'Builds still running when the job stopped',
+      message: (r) => `build still running when the job stopped: nobody watched it end${run(r)}`
+    },
     failureIssue: 'build',
     ranAndFailed: false,
     succeeded: false,
@@ -114,7 +151,11 @@ export const OUTCOMES: Readonly<Record<BuildOutcome, OutcomeMeaning>> = {
   unmatched: {
     label: '❓ run not found',
     counted: 'not matched to a run',
-    annotation: { severity: 'error', message: (r) => `build dispatched but its run was not found: ${r.reason ?? ''}` },
+    annotation: {
+      severity: 'error',
+      kind: 'Builds whose run was not found',
+      message: (r) => `build dispatched but its run was not found: ${r.reason ?? ''}`
+    },
     failureIssue: 'build',
     ranAndFailed: false,
     succeeded: false,
@@ -123,7 +164,11 @@ export const OUTCOMES: Readonly<Record<BuildOutcome, OutcomeMeaning>> = {
   'not-dispatched': {
     label: '⛔ not rebuilt',
     counted: 'not rebuilt',
-    annotation: { severity: 'error', message: (r) => `not rebuilt: ${r.reason ?? 'not dispatched'}${shippedBy(r)}` },
+    annotation: {
+      severity: 'error',
+      kind: 'Images that cannot be rebuilt at their tag',
+      message: (r) => `not rebuilt: ${r.reason ?? 'not dispatched'}${shippedBy(r)}`
+    },
     failureIssue: 'not-dispatched',
     ranAndFailed: false,
     succeeded: false,
@@ -146,6 +191,7 @@ export function resultProblems(results: readonly BuildResult[]): Problem[] {
     if (!annotation) continue;
     problems.push({
       severity: annotation.severity,
+      kind: annotation.kind,
       message: annotation.message(r),
       where: { repo: r.githubRepo, tag: r.gitTag, image: r.image }
     });
@@ -179,6 +225,14 @@ export function countResults(results: readonly BuildResult[]): Totals {
   };
 }
 
+/** `1 up to date, 1 acknowledged`: how many builds had each outcome, in table order; what a folded repo heading says. */
+export function describeOutcomes(results: readonly BuildResult[]): string {
+  const { byOutcome } = countResults(results);
+  return OUTCOME_NAMES.filter((o) => byOutcome[o] > 0)
+    .map((o) => `${byOutcome[o].toLocaleString('en-US')} ${OUTCOMES[o].counted}`)
+    .join(', ');
+}
+
 /** `13 images: 4 dispatched; 3 succeeded (1 on retry), 1 failed, 9 already built`: each outcome seen, in table order. */
 export function describeTotals(t: Totals): string {
   const retried = t.byOutcome['succeeded-on-retry'];
@@ -188,5 +242,5 @@ export function describeTotals(t: Totals): string {
     if (meaning.succeeded || t.byOutcome[outcome] === 0) continue;
     parts.push(`${t.byOutcome[outcome]} ${meaning.counted}`);
   }
-  return `${t.planned} images, ${t.dispatched} dispatched: ${parts.join(', ')}`;
+  return `${counted(t.planned, 'image')}, ${t.dispatched.toLocaleString('en-US')} dispatched: ${parts.join(', ')}`;
 }

@@ -2,7 +2,11 @@ import type { Plan, PlannedBuild, PlannedImage, PlannedRepo } from '../plan/plan
 import { planBuilds, planImages } from '../plan/plan.js';
 import { splitImageReference } from '../plan/found-image.js';
 import { codeSpan, repoPageUrl, tableCell } from '../escape.js';
-import { link, table } from './markdown.js';
+import { details, link, table, textTable } from './markdown.js';
+import type { BuildResult } from '../dispatch/build-result.js';
+import { counted } from '../words.js';
+import { commonRegistryPath } from './release-rollup.js';
+import { ACKNOWLEDGED_SECTION } from './gap-summary.js';
 
 /** Where the summary's links go: the GitHub server, and the registry page of an image when the configuration gives one. */
 export interface SummaryLinks {
@@ -78,46 +82,92 @@ export function renderNotes(notes: readonly string[]): string[] {
   return notes.length === 0 ? [] : [notes.map((n) => `> ⚠️ ${tableCell(n, 2000)}`).join('\n>\n')];
 }
 
-/** The dry-run job summary: one table per repo. */
-export function renderPlanSummary(plan: Plan, links: SummaryLinks, notes: readonly string[] = []): string {
+/** What a plan will do, build by build and gap by gap: the dry run's headline. */
+export interface PlanOutlook {
+  toDispatch: number;
+  upToDate: number;
+  gaps: number;
+  acknowledged: number;
+}
+
+/** Builds to dispatch and up to date (rebuild: when-outdated), images that are gaps and acknowledged gaps (from the gaps' results). */
+export function planOutlook(repos: readonly PlannedRepo[], results: readonly BuildResult[]): PlanOutlook {
+  const builds = repos.flatMap((r) => r.builds);
+  const inRepos = new Set(repos.map((r) => r.githubRepo));
+  const ofRepos = results.filter((r) => inRepos.has(r.githubRepo));
+  return {
+    toDispatch: builds.filter((b) => b.decision?.rebuild !== false).length,
+    upToDate: builds.filter((b) => b.decision?.rebuild === false).length,
+    gaps: ofRepos.filter((r) => r.outcome === 'not-dispatched').length,
+    acknowledged: ofRepos.filter((r) => r.outcome === 'acknowledged').length
+  };
+}
+
+/** `4 builds to dispatch, 9 up to date, 1 acknowledged gap`: what the night will do first, then what it will not. */
+export function describeOutlook(o: PlanOutlook): string {
+  const parts = [`${counted(o.toDispatch, 'build')} to dispatch`];
+  if (o.upToDate > 0) parts.push(`${o.upToDate.toLocaleString('en-US')} up to date`);
+  if (o.gaps > 0) parts.push(`${counted(o.gaps, 'image')} that cannot be rebuilt`);
+  if (o.acknowledged > 0) parts.push(counted(o.acknowledged, 'acknowledged gap'));
+  return parts.join(', ');
+}
+
+/**
+ * The dry-run job summary: what the night will do first, then one table per repo. The registry
+ * path the images share is said once; repos with nothing to dispatch and no gap are folded.
+ */
+export function renderPlanSummary(plan: Plan, links: SummaryLinks, results: readonly BuildResult[], notes: readonly string[] = []): string {
   const counts = countPlan(plan);
+  const registry = commonRegistryPath(planImages(plan).map((i) => i.fullImage));
+  const outcomeOf = new Map(results.map((r) => [`${r.githubRepo}\u0000${r.fullImage}`, r]));
   const parts: string[] = [
     `## Rebuild plan for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
     ...renderNotes(notes),
-    `${counts.builds} builds of ${counts.resolved} images in ${counts.repos} repos, from ${counts.branches} branches ` +
-      `(${plan.branches.map((b) => tableCell(b.branch)).join(', ') || 'none'})` +
-      `${plan.shard ? ` (shard ${plan.shard.index}/${plan.shard.count})` : ''}; ${counts.unresolved} images get no build.`
+    `**${describeOutlook(planOutlook(plan.repos, results))}**`,
+    `${counted(counts.builds, 'build')} of ${counted(counts.images, 'image')} in ${counted(counts.repos, 'repo')}, from ` +
+      `${counted(counts.branches, 'branch')} (${plan.branches.map((b) => tableCell(b.branch)).join(', ') || 'none'})` +
+      `${plan.shard ? `, shard ${plan.shard.index}/${plan.shard.count}` : ''}.`,
+    ...(registry ? [`Images are under ${codeSpan(registry)}.`] : [])
   ];
-  for (const repo of plan.repos) {
-    const builds = repo.builds.length;
-    parts.push(`### ${tableCell(repo.githubRepo)}: ${builds} ${builds === 1 ? 'build' : 'builds'}`);
-    parts.push(
-      table(
-        ['Git tag', 'Workflow', 'Image', 'Branches', 'Source'],
-        imagesInBuildOrder(repo).map(({ image, build }) => [
-          gitTagLink(links, plan.org, repo.githubRepo, image),
-          build ? workflowCell(links, plan.org, build) : `⚠️ no build: ${tableCell(image.reason ?? 'unresolved')}`,
-          imageCell(links, image.fullImage, image.fullImage),
-          tableCell(image.branches.join(', ') || '—'),
-          tableCell(describeSources(image))
-        ])
-      )
+  const open = (repo: PlannedRepo): boolean => {
+    const o = planOutlook([repo], results);
+    return o.toDispatch > 0 || o.gaps > 0;
+  };
+  for (const repo of [...plan.repos.filter(open), ...plan.repos.filter((r) => !open(r))]) {
+    const repoTable = table(
+      ['Git tag', 'Image', 'Branches', 'Workflow', 'Decision', 'Source'],
+      imagesInBuildOrder(repo).map(({ image, build }) => [
+        gitTagLink(links, plan.org, repo.githubRepo, image),
+        imageCell(links, image.fullImage, image.fullImage.slice(registry.length)),
+        tableCell(image.branches.join(', ') || '—'),
+        build ? workflowCell(links, plan.org, build) : '—',
+        build ? decisionText(build) : gapText(image, outcomeOf.get(`${image.githubRepo}\u0000${image.fullImage}`)),
+        tableCell(describeSources(image))
+      ])
     );
+    const outlook = describeOutlook(planOutlook([repo], results));
+    if (open(repo)) parts.push(`### ${tableCell(repo.githubRepo)}: ${tableCell(outlook)}`, repoTable);
+    else parts.push(details(`${repo.githubRepo}: ${outlook.replace(/^0 builds to dispatch, /, '')}`, repoTable));
   }
   return parts.join('\n\n') + '\n';
 }
 
-/** The workflow file at the build's tag, linked, how it was chosen, and (rebuild: when-outdated) the decision and why. */
+/** The workflow file at the build's tag, linked, and how it was chosen. */
 function workflowCell(links: SummaryLinks, org: string, build: PlannedBuild): string {
   const url = repoPageUrl(links.serverUrl, org, build.githubRepo, 'blob', build.gitTag, build.workflow.path);
-  const cell = `${link(build.workflow.path.replace(/^\.github\/workflows\//, ''), url)} (by ${build.chosenBy})`;
-  return build.decision ? `${cell}<br>${decisionText(build)}` : cell;
+  return `${link(build.workflow.path.replace(/^\.github\/workflows\//, ''), url)} (by ${build.chosenBy})`;
 }
 
-/** `🔁 rebuild: golang:1.23-alpine was published …` or `🟰 up to date: built …; …`, escaped for a table cell. */
+/** `🔁 dispatch: golang:1.23-alpine was published …`, `🟰 up to date: built …`, or `🔁 dispatch: rebuild: always`. */
 function decisionText(build: PlannedBuild): string {
-  if (!build.decision) return '';
-  return `${build.decision.rebuild ? '🔁 rebuild' : '🟰 up to date'}: ${tableCell(build.decision.why, 400)}`;
+  if (!build.decision) return '🔁 dispatch: rebuild: always';
+  return `${build.decision.rebuild ? '🔁 dispatch' : '🟰 up to date'}: ${tableCell(build.decision.why, 400)}`;
+}
+
+/** An image without a build: why, or where its acknowledgement is said. */
+function gapText(image: PlannedImage, result: BuildResult | undefined): string {
+  if (result?.outcome === 'acknowledged') return `📝 acknowledged gap: see ${ACKNOWLEDGED_SECTION} below`;
+  return `⚠️ no build: ${tableCell(image.reason ?? 'unresolved')}`;
 }
 
 /** A repo's images, each with the build that builds it: builds in plan order, then the images without one. */
@@ -148,14 +198,4 @@ export function renderPlanText(plan: Plan): string {
   );
   const headers = ['REPO', 'GIT TAG', 'IMAGE', 'BRANCHES', 'SOURCE', 'WORKFLOW'];
   return textTable(headers, rows);
-}
-
-export function textTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n') + '\n';
 }

@@ -184,6 +184,31 @@ export const resultsSchema = {
               }
             }
           }
+        },
+        why: {
+          type: 'string',
+          description: "Why the build was dispatched (the rebuild decision's reason, or `rebuild: always`)."
+        },
+        failedJobs: {
+          type: 'array',
+          maxItems: 20,
+          description: "A failed build's failed jobs, each with its first failed step, read from the run's jobs.",
+          items: {
+            type: 'object',
+            required: ['name', 'url'],
+            additionalProperties: false,
+            properties: {
+              name: {
+                type: 'string'
+              },
+              step: {
+                type: 'string'
+              },
+              url: {
+                type: 'string'
+              }
+            }
+          }
         }
       },
       additionalProperties: false
@@ -227,6 +252,12 @@ export const resultsSchema = {
         },
         followUp: {
           type: 'boolean'
+        },
+        kind: {
+          type: 'string',
+          maxLength: 200,
+          description:
+            'A readable heading for every problem of its kind (`Base images no longer republished`); the message holds the specifics. Problems without one are grouped by their message.'
         }
       },
       additionalProperties: false

@@ -1,13 +1,24 @@
 import type { BuildResult } from '../dispatch/build-result.js';
-import { countResults, describeTotals, needsPerson, OUTCOMES } from './outcomes.js';
+import { countResults, describeOutcomes, describeTotals, needsPerson, OUTCOMES } from './outcomes.js';
 import { codeSpan, repoPageUrl, tableCell } from '../escape.js';
-import { details, link, table } from './markdown.js';
-import { gitTagLink, imageCell, renderNotes, textTable, type SummaryLinks } from './plan-summary.js';
-import { commonRegistryPath, rollupByRelease, type ReportScope } from './release-rollup.js';
+import { details, link, table, textTable } from './markdown.js';
+import { ACKNOWLEDGED_SECTION } from './gap-summary.js';
+import { gitTagLink, imageCell, renderNotes, type SummaryLinks } from './plan-summary.js';
+import { commonRegistryPath, rollupByRelease, type ReleaseRollup, type ReportScope } from './release-rollup.js';
 
-function conclusionCell(result: BuildResult): string {
-  const label = OUTCOMES[result.outcome].label;
-  return result.reason ? `${label}<br>${tableCell(result.reason)}` : label;
+/** The outcome, and why: every row says why it was or was not rebuilt, and a failed one what to open next. */
+function conclusionCell(r: BuildResult): string {
+  const label = OUTCOMES[r.outcome].label;
+  const lines = [label];
+  if (r.outcome === 'acknowledged') lines.push(`see ${ACKNOWLEDGED_SECTION} below`);
+  else {
+    if (r.reason) lines.push(tableCell(r.reason));
+    if (r.why && r.runId !== undefined && r.via !== 'recent') lines.push(`dispatched: ${tableCell(r.why, 200)}`);
+  }
+  for (const job of r.failedJobs ?? [])
+    lines.push(`${link(`job ${job.name}`, job.url)}${job.step ? `: step ${tableCell(job.step, 120)}` : ''}`);
+  if (OUTCOMES[r.outcome].ranAndFailed && r.runUrl) lines.push(link('re-run failed jobs', r.runUrl));
+  return lines.join('<br>');
 }
 
 /** The run link, and for a build whose failed jobs were re-run, each attempt's conclusion and page. */
@@ -18,18 +29,26 @@ function runCell(r: BuildResult): string {
   return `${run}<br>${r.attempts.map((a) => link(`attempt ${a.attempt}: ${a.conclusion ?? 'not ended'}`, a.url)).join('<br>')}`;
 }
 
-/** One row per release branch: what this run did for the images it ships. */
+/** The columns of the release table past Images: together they count every image once. Optional ones show when some row has one. */
+const RELEASE_COLUMNS: readonly { title: string; of: (r: ReleaseRollup) => number; always?: true; mark?: string }[] = [
+  { title: 'Rebuilt', of: (r) => r.rebuilt + r.rebuiltOnRetry, always: true },
+  { title: 'Up to date', of: (r) => r.upToDate, always: true },
+  { title: 'Already built', of: (r) => r.alreadyBuilt },
+  { title: 'Skipped by GitHub', of: (r) => r.skipped },
+  { title: 'Acknowledged', of: (r) => r.acknowledged },
+  { title: 'Need a person', of: (r) => r.failed + r.notDispatched, always: true, mark: '❌ ' }
+];
+
+/** One row per release branch: what this run did for the images it ships; each row's columns add up to its images. */
 function renderReleaseTable(plan: ReportScope, results: readonly BuildResult[], serverUrl: string): string {
-  const count = (n: number): string => (n === 0 ? '—' : String(n));
+  const rows = rollupByRelease(plan, results);
+  const columns = RELEASE_COLUMNS.filter((c) => c.always || rows.some((r) => c.of(r) > 0));
   return table(
-    ['Release branch', 'Images', 'Rebuilt', 'Already built', 'Need a person', 'Acknowledged'],
-    rollupByRelease(plan, results).map((r) => [
+    ['Release branch', 'Images', ...columns.map((c) => c.title)],
+    rows.map((r) => [
       link(r.branch, repoPageUrl(serverUrl, plan.org, plan.productStreamRepo, 'tree', r.branch)),
       String(r.images),
-      count(r.rebuilt + r.rebuiltOnRetry),
-      count(r.alreadyBuilt),
-      r.failed + r.notDispatched > 0 ? `❌ ${r.failed + r.notDispatched}` : '—',
-      count(r.acknowledged)
+      ...columns.map((c) => (c.of(r) === 0 ? '—' : `${c.mark ?? ''}${c.of(r)}`))
     ])
   );
 }
@@ -51,7 +70,7 @@ export function renderResultsSummary(
     ...(registry ? [`Images are under ${codeSpan(registry)}.`] : [])
   ];
   const repos = [...new Set(results.map((r) => r.githubRepo))];
-  // repos that need attention come first and open; repos whose builds all went well are folded
+  // repos that need attention come first and open; the others are folded, their heading saying what became of their builds
   const needsAttention = (repo: string): boolean => results.some((r) => r.githubRepo === repo && needsPerson(r));
   for (const repo of [...repos.filter(needsAttention), ...repos.filter((r) => !needsAttention(r))]) {
     const rows = results.filter((r) => r.githubRepo === repo);
@@ -67,7 +86,7 @@ export function renderResultsSummary(
       ])
     );
     if (needsAttention(repo)) parts.push(`### ${tableCell(repo)}`, repoTable);
-    else parts.push(details(`${repo}: ${rows.length} ${rows.length === 1 ? 'build' : 'builds'} went well`, repoTable));
+    else parts.push(details(`${repo}: ${describeOutcomes(rows)}`, repoTable));
   }
   return parts.join('\n\n') + '\n';
 }

@@ -6,7 +6,7 @@ import { writeJsonFile, type JobOutput } from '../job-output.js';
 import type { Problem } from '../log.js';
 import { acknowledgedSection, renderGapText } from './gap-summary.js';
 import { dispatchedIn, failedToRun, isDryRun, reportExitStatus, stoppedEarly, type JobReport } from './job-report.js';
-import { countResults, describeTotals, resultProblems } from './outcomes.js';
+import { countResults, describeTotals, OUTCOMES, resultProblems } from './outcomes.js';
 import { renderPlanSummary, renderPlanText, type SummaryLinks } from './plan-summary.js';
 import { renderProblemList } from './problem-list.js';
 import { rollupByRelease } from './release-rollup.js';
@@ -39,12 +39,13 @@ export async function writeJobReport(report: JobReport, target: ReportTarget): P
   // an error that stopped the job is the job's failure message (one error, naming the server); a cancel is an error of its own
   const stopped = stoppedEarly(report);
   const stop: Problem[] = stopped && !failedToRun(report) ? [{ severity: 'error', message: `the job stopped early: ${stopped}` }] : [];
-  const fromResults = resultProblems(report.results);
-  const everyProblem: Problem[] = [...report.problems, ...stop, ...fromResults];
+  const everyProblem: Problem[] = [...report.problems, ...stop, ...resultProblems(report.results)];
   // the one place a job's problems are said: annotations in the action, lines on a terminal
   output.problems(everyProblem);
+  // the summary's problem list leaves out what a section of its own says (the acknowledged gaps): one fact, one place
+  const listed: Problem[] = [...report.problems, ...stop, ...resultProblems(report.results.filter((r) => !OUTCOMES[r.outcome].ownSection))];
   const writes: [string, () => unknown][] = [
-    ['the job summary', () => output.summary(renderSummary(report, target.links, everyProblem), renderText(report, notesOf(report)))],
+    ['the job summary', () => output.summary(renderSummary(report, target.links, listed), renderText(report, notesOf(report)))],
     ['the outputs', () => setOutputs(report, output)]
   ];
   if (target.resultsFile) {
@@ -92,7 +93,7 @@ function renderSummary(report: JobReport, links: SummaryLinks, problems: readonl
   let body: string;
   // what was dispatched, as results; a plan nothing was dispatched from (a dry run, a partial plan refused), as a plan
   if (dispatchedIn(report) && report.scope) body = renderResultsSummary(report.scope, report.results, links, notes);
-  else if (report.plan) body = renderPlanSummary(report.plan, links, notes);
+  else if (report.plan) body = renderPlanSummary(report.plan, links, report.results, notes);
   else
     body = `## Image rebuilds\n\n${notes.map((n) => `> ⚠️ ${tableCell(n, 2000)}`).join('\n>\n') || `> ${report.ending.kind === 'merged' ? 'No results to report.' : 'Nothing was planned.'}`}\n`;
   return body + acknowledgedSection(report.results) + renderProblemList(problems);
