@@ -1331,7 +1331,7 @@ export class GitHubEmulator {
       job(
         run.id * 100 + 2,
         failing.job,
-        state.status === 'completed' ? (state.conclusion as RunConclusion) : null,
+        state.status === 'completed' ? (state.conclusion) : null,
         failed ? failing.step : undefined
       )
     ];

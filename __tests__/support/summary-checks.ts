@@ -24,7 +24,7 @@ export function summaryProblems(markdown: string): string[] {
   const headings = [
     ...lines.filter((l) => l.startsWith('#')),
     ...[...markdown.matchAll(/<summary>(.*?)<\/summary>/g)].map((m) => m[1] ?? ''),
-    ...lines.filter((l) => /^\*\*[❌⚠️ℹ️]/u.test(l))
+    ...lines.filter((l) => /^\*\*(❌|⚠️|ℹ️)/u.test(l))
   ];
   for (const heading of headings) {
     if (/#-#|#:#|\(…/.test(heading)) problems.push(`a heading shows a message's shape, not a sentence: ${heading}`);
