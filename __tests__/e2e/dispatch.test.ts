@@ -74,9 +74,9 @@ describe('the built action dispatching and monitoring against the emulator', () 
     expect(errors).toEqual([
       'repo hardware-topology-assistant, image hardware-topology-assistant, tag v0.3.1: not rebuilt: tag v0.3.1 does not exist in Cray-HPE/hardware-topology-assistant (branches: release/1.6)',
       expect.stringMatching(
-        /^repo hms-rts, image cray-hms-rts, tag v3\.1\.0: build failed: conclusion failure \(https:\/\/github\.example\/Cray-HPE\/hms-rts\/actions\/runs\/\d+\)$/
+        /^repo hms-rts, image cray-hms-rts, tag v3\.1\.0: build failed: job build, step "Build and push the image" \(https:\/\/github\.example\/Cray-HPE\/hms-rts\/actions\/runs\/\d+\)$/
       ),
-      expect.stringMatching(/^repo hms-rts, image cray-hms-rts, tag v3\.1\.1: build failed: conclusion failure/),
+      expect.stringMatching(/^repo hms-rts, image cray-hms-rts, tag v3\.1\.1: build failed: job build, step "Build and push the image"/),
       '3 images need a person: hardware-topology-assistant hardware-topology-assistant v0.3.1 (not-dispatched), hms-rts cray-hms-rts v3.1.0 (failed), hms-rts cray-hms-rts v3.1.1 (failed)'
     ]);
     expect(run.summary).toContain('**14 images, 13 dispatched: 11 succeeded (4 on retry), 2 failed, 1 not rebuilt**');

@@ -83,7 +83,7 @@ describe('dry run of the built action against local git, chart repository and Gi
     ]);
     expect(run.summary).toContain('## Rebuild plan for Cray-HPE/csm');
     expect(run.summary).toContain(
-      '13 builds of 13 images in 6 repos, from 3 branches (release/1.6, release/1.5, release/1.7); 1 images get no build.'
+      '**13 builds to dispatch, 1 acknowledged gap**\n\n13 builds of 14 images in 6 repos, from 3 branches (release/1.6, release/1.5, release/1.7).'
     );
     expect(run.summary).toContain(
       `| [v2.24.0](${parts.git.url}/Cray-HPE/hms-smd/tree/v2.24.0) | [build\\_and\\_release\\_image.yaml](${parts.git.url}/Cray-HPE/hms-smd/blob/v2.24.0/.github/workflows/build_and_release_image.yaml) (by image-name) | \`artifactory.algol60.net/csm-docker/stable/cray-smd:2.24.0\` | release/1.6 | chart cray-hms-smd |`

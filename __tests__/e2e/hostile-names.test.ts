@@ -57,7 +57,7 @@ describe('a hostile tag in a docker index cannot forge the report', () => {
     );
     expect(row?.[1]).toBe('<code>hms-shcd-parser:1.9.0|&lt;img src=x onerror=alert(1)&gt;</code>');
     expect(row?.[2]).toBe('release/1.6');
-    expect(row?.[3]).toBe('✅ succeeded');
+    expect(row?.[3]).toBe('✅ succeeded<br>dispatched: rebuild: always');
     expect(row?.[4]).toMatch(/^<a href="https:\/\/github\.example\/Cray-HPE\/hms-shcd-parser\/actions\/runs\/\d+">#\d+<\/a>$/);
     expect(new MarkdownIt({ html: true }).render(run.summary)).not.toMatch(/<img/);
     // the log lines that name the tag start no workflow command

@@ -37,7 +37,7 @@ describe("GitHub's @github/local-action running the action from its TypeScript s
     const run = await runLocalAction(envFile);
     expect(run.code).toBe(0);
     expect(run.out).toContain('## Rebuild plan for Cray-HPE/csm');
-    expect(run.out).toMatch(/13 builds of 13 images in 6 repos/);
+    expect(run.out).toMatch(/13 builds of 14 images in 6 repos/);
     const plan = JSON.parse(readFileSync(join(parts.workDir, 'plan.json'), 'utf8')) as { org: string; repos: unknown[] };
     expect(plan).toMatchObject({ org: 'Cray-HPE' });
     expect(plan.repos).toHaveLength(6);

@@ -8,6 +8,7 @@ import { shardOf } from '../../src/plan/shard.js';
 import { parseYaml } from '../../src/yaml.js';
 import { startRealWorldStream, REAL_CHART_HOST, type RealWorldParts } from '../support/real-world-stream.js';
 import { runBundle } from '../support/run-action.js';
+import { checkSummary } from '../support/summary-checks.js';
 import { hasRealWorld, REAL_WORLD, realWorldBranches } from '../support/shared.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -138,6 +139,7 @@ import { tmpdir } from 'node:os';
     expect(new Set(builds.map((b) => b.chosenBy))).toEqual(new Set(['image-name', 'workflow-name']));
     const summary = readFileSync(join(work, 'summary.md'), 'utf8');
     expect(summary).toContain(`${builds.length} builds of ${built.length} images in ${plan.repos.length} repos, from 8 branches`);
+    checkSummary(summary);
   });
 
   it('splits the CSM plan into N = 1…7 shards: whole repos, each build in exactly one shard', () => {

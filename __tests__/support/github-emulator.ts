@@ -1328,12 +1328,7 @@ export class GitHubEmulator {
     const failed = state.status === 'completed' && state.conclusion !== 'success';
     return [
       job(run.id * 100 + 1, 'lint', state.status === 'completed' ? 'success' : null),
-      job(
-        run.id * 100 + 2,
-        failing.job,
-        state.status === 'completed' ? (state.conclusion) : null,
-        failed ? failing.step : undefined
-      )
+      job(run.id * 100 + 2, failing.job, state.status === 'completed' ? state.conclusion : null, failed ? failing.step : undefined)
     ];
   }
 

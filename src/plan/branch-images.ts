@@ -205,12 +205,17 @@ async function findEntryImages(ctx: BranchStepContext, renders: ChartRenders, br
   const where = { branch, file: entry.file, yamlPath: entry.yamlPath, chart: `${entry.name} ${entry.version}` };
   const url = chartUrlOf(entry, ctx.config['helm-repo-lookup'], ctx.chartRewrites);
   if (!url.ok) {
-    log.problem({ severity: 'error', message: url.reason, where });
+    log.problem({
+      severity: 'error',
+      kind: 'Charts with no download URL: add their source to helm-repo-lookup',
+      message: url.reason,
+      where
+    });
     return [];
   }
   const result = await renders.render(url.url, entry);
   if (!result.ok) {
-    log.problem({ severity: 'error', message: result.reason, where });
+    log.problem({ severity: 'error', kind: 'Chart releases that could not be downloaded or rendered', message: result.reason, where });
     return [];
   }
   if (result.images.length === 0)

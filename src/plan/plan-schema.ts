@@ -325,6 +325,11 @@ export const planSchema = {
         },
         followUp: {
           type: 'boolean'
+        },
+        kind: {
+          type: 'string',
+          maxLength: 200,
+          description: 'A readable heading for every problem of its kind; the message holds the specifics.'
         }
       }
     },
