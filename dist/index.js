@@ -8076,6 +8076,156 @@ module.exports = function equal(a, b) {
 
 /***/ }),
 
+/***/ 1916:
+/***/ ((__unused_webpack_module, exports) => {
+
+var __webpack_unused_export__;
+
+__webpack_unused_export__ = true;
+exports.Io = __webpack_unused_export__ = void 0;
+var peq = new Uint32Array(0x10000);
+var myers_32 = function (a, b) {
+    var n = a.length;
+    var m = b.length;
+    var lst = 1 << (n - 1);
+    var pv = -1;
+    var mv = 0;
+    var sc = n;
+    var i = n;
+    while (i--) {
+        peq[a.charCodeAt(i)] |= 1 << i;
+    }
+    for (i = 0; i < m; i++) {
+        var eq = peq[b.charCodeAt(i)];
+        var xv = eq | mv;
+        eq |= ((eq & pv) + pv) ^ pv;
+        mv |= ~(eq | pv);
+        pv &= eq;
+        if (mv & lst) {
+            sc++;
+        }
+        if (pv & lst) {
+            sc--;
+        }
+        mv = (mv << 1) | 1;
+        pv = (pv << 1) | ~(xv | mv);
+        mv &= xv;
+    }
+    i = n;
+    while (i--) {
+        peq[a.charCodeAt(i)] = 0;
+    }
+    return sc;
+};
+var myers_x = function (b, a) {
+    var n = a.length;
+    var m = b.length;
+    var mhc = [];
+    var phc = [];
+    var hsize = Math.ceil(n / 32);
+    var vsize = Math.ceil(m / 32);
+    for (var i = 0; i < hsize; i++) {
+        phc[i] = -1;
+        mhc[i] = 0;
+    }
+    var j = 0;
+    for (; j < vsize - 1; j++) {
+        var mv_1 = 0;
+        var pv_1 = -1;
+        var start_1 = j * 32;
+        var vlen_1 = Math.min(32, m) + start_1;
+        for (var k = start_1; k < vlen_1; k++) {
+            peq[b.charCodeAt(k)] |= 1 << k;
+        }
+        for (var i = 0; i < n; i++) {
+            var eq = peq[a.charCodeAt(i)];
+            var pb = (phc[(i / 32) | 0] >>> i) & 1;
+            var mb = (mhc[(i / 32) | 0] >>> i) & 1;
+            var xv = eq | mv_1;
+            var xh = ((((eq | mb) & pv_1) + pv_1) ^ pv_1) | eq | mb;
+            var ph = mv_1 | ~(xh | pv_1);
+            var mh = pv_1 & xh;
+            if ((ph >>> 31) ^ pb) {
+                phc[(i / 32) | 0] ^= 1 << i;
+            }
+            if ((mh >>> 31) ^ mb) {
+                mhc[(i / 32) | 0] ^= 1 << i;
+            }
+            ph = (ph << 1) | pb;
+            mh = (mh << 1) | mb;
+            pv_1 = mh | ~(xv | ph);
+            mv_1 = ph & xv;
+        }
+        for (var k = start_1; k < vlen_1; k++) {
+            peq[b.charCodeAt(k)] = 0;
+        }
+    }
+    var mv = 0;
+    var pv = -1;
+    var start = j * 32;
+    var vlen = Math.min(32, m - start) + start;
+    for (var k = start; k < vlen; k++) {
+        peq[b.charCodeAt(k)] |= 1 << k;
+    }
+    var score = m;
+    for (var i = 0; i < n; i++) {
+        var eq = peq[a.charCodeAt(i)];
+        var pb = (phc[(i / 32) | 0] >>> i) & 1;
+        var mb = (mhc[(i / 32) | 0] >>> i) & 1;
+        var xv = eq | mv;
+        var xh = ((((eq | mb) & pv) + pv) ^ pv) | eq | mb;
+        var ph = mv | ~(xh | pv);
+        var mh = pv & xh;
+        score += (ph >>> (m - 1)) & 1;
+        score -= (mh >>> (m - 1)) & 1;
+        if ((ph >>> 31) ^ pb) {
+            phc[(i / 32) | 0] ^= 1 << i;
+        }
+        if ((mh >>> 31) ^ mb) {
+            mhc[(i / 32) | 0] ^= 1 << i;
+        }
+        ph = (ph << 1) | pb;
+        mh = (mh << 1) | mb;
+        pv = mh | ~(xv | ph);
+        mv = ph & xv;
+    }
+    for (var k = start; k < vlen; k++) {
+        peq[b.charCodeAt(k)] = 0;
+    }
+    return score;
+};
+var distance = function (a, b) {
+    if (a.length < b.length) {
+        var tmp = b;
+        b = a;
+        a = tmp;
+    }
+    if (b.length === 0) {
+        return a.length;
+    }
+    if (a.length <= 32) {
+        return myers_32(a, b);
+    }
+    return myers_x(a, b);
+};
+exports.Io = distance;
+var closest = function (str, arr) {
+    var min_distance = Infinity;
+    var min_index = 0;
+    for (var i = 0; i < arr.length; i++) {
+        var dist = distance(str, arr[i]);
+        if (dist < min_distance) {
+            min_distance = dist;
+            min_index = i;
+        }
+    }
+    return arr[min_index];
+};
+__webpack_unused_export__ = closest;
+
+
+/***/ }),
+
 /***/ 1167:
 /***/ ((module) => {
 
@@ -39782,7 +39932,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7578:
+/***/ 5501:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -69694,6 +69844,8 @@ function gapResults(plan, acknowledged, today) {
 function staleAcknowledgements(plan, acknowledged, file) {
     const images = planImages(plan);
     return acknowledged.flatMap((entry, i) => {
+        if (entry.image === undefined)
+            return [];
         const named = images.filter((image) => matches(entry, image));
         if (named.some((image) => image.state === 'unresolved'))
             return [];
@@ -69707,6 +69859,39 @@ function staleAcknowledgements(plan, acknowledged, file) {
             }
         ];
     });
+}
+/**
+ * The follow-ups (a base image no longer republished) a person acknowledged (`acknowledged` with
+ * `base`): a notice through `until`, and out of the failure issue; from the day after, the warning again.
+ */
+function acknowledgeBases(problems, acknowledged, today) {
+    return problems.map((p) => {
+        const entry = p.followUp && p.where?.image ? acknowledged.find((a) => a.base === p.where?.image) : undefined;
+        if (!entry)
+            return p;
+        if (entry.until < today)
+            return { ...p, message: `${p.message}; its acknowledgement expired on ${entry.until}` };
+        return {
+            severity: 'notice',
+            kind: 'Acknowledged base images',
+            message: `${p.message}; acknowledged until ${entry.until}: ${entry.reason}`,
+            ...(p.where ? { where: p.where } : {})
+        };
+    });
+}
+/** Base acknowledgements no stale base of this run needs (once rebuild decisions looked at bases): a warning each. */
+function staleBaseAcknowledgements(problems, acknowledged, file) {
+    const stale = new Set(problems.filter((p) => p.followUp || p.kind === 'Acknowledged base images').map((p) => p.where?.image));
+    return acknowledged.flatMap((entry, i) => entry.base === undefined || stale.has(entry.base)
+        ? []
+        : [
+            {
+                severity: 'warning',
+                kind: 'Acknowledgements no longer needed: remove them',
+                message: `acknowledgement of base ${entry.base} matches no base image warned of as no longer republished; remove it`,
+                where: { file, yamlPath: `acknowledged[${i}]` }
+            }
+        ]);
 }
 /** The builds `rebuild: when-outdated` found up to date: not dispatched, each image `up-to-date` with why. */
 function upToDateResults(plan) {
@@ -69796,9 +69981,16 @@ async function planAndDispatch(ctx, mode) {
         report.plan = plan;
         report.scope = plan;
         // planning's problems, and the acknowledgements no gap of a plan made now needs
+        const today = new Date(deps.clock.now()).toISOString().slice(0, 10);
+        const decided = planBuilds(plan).some((b) => b.decision);
+        const acknowledgedProblems = acknowledgeBases(planned.problems, config.acknowledged, today);
         const problems = fromPlan
-            ? planned.problems
-            : [...planned.problems, ...staleAcknowledgements(plan, config.acknowledged, run.configFile)];
+            ? acknowledgedProblems
+            : [
+                ...acknowledgedProblems,
+                ...staleAcknowledgements(plan, config.acknowledged, run.configFile),
+                ...(decided ? staleBaseAcknowledgements(acknowledgedProblems, config.acknowledged, run.configFile) : [])
+            ];
         // a shard's results file passes the plan's problems on to the report job, which says them once for every shard
         if (!mode.shard)
             report.problems.push(...problems);
@@ -69806,7 +69998,7 @@ async function planAndDispatch(ctx, mode) {
         report.carried.push(...problems);
         if (run.planFile)
             await writeJsonFile(run.planFile, { ...plan, problems });
-        const gaps = gapResults(plan, config.acknowledged, new Date(deps.clock.now()).toISOString().slice(0, 10));
+        const gaps = gapResults(plan, config.acknowledged, today);
         const upToDate = upToDateResults(plan);
         report.results = inPlanOrder(plan, gaps, upToDate);
         if (dryRun)
@@ -69920,9 +70112,36 @@ function buildOptions(run, plan, deps) {
     };
 }
 
+// EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
+var mod = __nccwpck_require__(1916);
+;// CONCATENATED MODULE: ./src/suggest.ts
+
+/**
+ * The known name nearest to a misspelt one (`targetted-branches` → `targeted-branches`,
+ * `dryrun` → `dry-run`), or undefined when none is near: at most a third of its letters differ
+ * (at least 2). Separators do not count: `dry_run`, `dryRun` and `dry-run` are the same name.
+ */
+function nearestName(given, known) {
+    const bare = (name) => name.toLowerCase().replace(/[-_\s]/g, '');
+    const target = bare(given);
+    let best;
+    for (const name of known) {
+        const d = (0,mod/* distance */.Io)(target, bare(name));
+        if (!best || d < best.d)
+            best = { name, d };
+    }
+    return best && best.d <= Math.max(2, Math.floor(target.length / 3)) ? best.name : undefined;
+}
+/** `: did you mean "targeted-branches"?`, or nothing when no name is near. */
+function didYouMean(given, known, quote = (n) => `"${n}"`) {
+    const near = nearestName(given, known);
+    return near ? `: did you mean ${quote(near)}?` : '';
+}
+
 ;// CONCATENATED MODULE: ./src/config/configuration.schema.json
-const configuration_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/configuration.schema.json","title":"hms-build-workflow-dispatcher configuration","description":"Which product stream branches to read, which images and Helm charts in them to rebuild, and how to dispatch and monitor the builds.","type":"object","additionalProperties":false,"required":["configuration"],"properties":{"helm-repo-lookup":{"description":"Where each Helm chart lives in the chart repository. Download URL: <source_override or the manifest\'s chart source location>/<path>/<chart>-<version>.tgz.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["chart","path"],"properties":{"chart":{"type":"string","minLength":1,"description":"Chart name as the loftsman manifests name it."},"path":{"type":"string","description":"Folder of the chart in the chart repository, for example stable/cray-hms-bss."},"source_override":{"type":"string","minLength":1,"description":"Chart repository URL to use instead of the manifest\'s chart source location."}}}},"github-repo-image-lookup":{"description":"The GitHub repository that builds each image found in the docker index.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","image"],"properties":{"github-repo":{"type":"string","minLength":1,"description":"Repository name in the organization."},"image":{"type":"string","minLength":1,"description":"Image short name (last path segment, no tag)."}}}},"docker-image-compare":{"description":"A partial tree of the docker index: every leaf list holding find_me selects the tags at the same path in the index.","type":"object","default":{},"additionalProperties":{"$ref":"#/definitions/compareNode"}},"non-manifest-images":{"description":"Images that no manifest names: every git tag of the repo matching tag-regex is an image tag to rebuild.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","tag-regex","image_repo"],"properties":{"github-repo":{"type":"string","minLength":1},"tag-regex":{"type":"string","minLength":1,"description":"Regular expression matched at the start of each git tag."},"image_repo":{"type":"string","minLength":1,"description":"Full image name without tag."}}}},"workflow-overrides":{"description":"Which workflow builds an image, where reading the workflow files does not tell. First match wins.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["workflow"],"properties":{"github-repo":{"type":"string","minLength":1},"image":{"type":"string","minLength":1,"description":"Image short name."},"workflow":{"type":"string","minLength":1,"description":"Workflow name or file name (for example build_and_release_image.yaml)."}}}},"acknowledged":{"description":"Gaps a person has looked at: images a release ships that cannot be rebuilt at their tag (no such tag, no workflow for them, or no workflow_dispatch at the tag). An acknowledged gap is a notice until the day after `until`, when it is an error again.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["image","reason","until"],"properties":{"image":{"type":"string","pattern":"^[^/:\\\\s]+:[^/:\\\\s]+$","description":"Image name and tag without the registry path, e.g. cray-smd:1.20.10."},"github-repo":{"type":"string","minLength":1,"description":"Only the image of this repo (when two repos publish the same name)."},"reason":{"type":"string","minLength":1,"description":"Why it is acceptable for now: shown beside the gap."},"until":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","description":"Last day (UTC, YYYY-MM-DD) the acknowledgement holds."}}}},"configuration":{"type":"object","additionalProperties":false,"required":["product-stream-repo"],"properties":{"org":{"type":"string","minLength":1,"description":"GitHub organization. Default: the owner of GITHUB_REPOSITORY."},"product-stream-repo":{"type":"string","minLength":1,"description":"Repository whose branches hold the release manifests."},"targeted-branches":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"targeted-branch-regexes":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Regular expressions matched at the start of each branch name."},"docker-image-manifest":{"type":"string","minLength":1,"default":"docker/index.yaml"},"helm-manifest-directory":{"type":"string","minLength":1,"default":"manifests"},"target-chart-regex":{"type":"string","minLength":1,"default":"cray-hms-.*","description":"Charts whose name matches (at the start) are rendered."},"sleep-duration-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Seconds between two polls of the runs."},"time-limit-minutes":{"type":"number","exclusiveMinimum":0,"default":60,"description":"How long to wait for the builds."},"webhook-sleep-seconds":{"type":"number","minimum":0,"default":10,"description":"How long a dispatched run may take to appear when the server does not return run details."},"log-level":{"type":"string","enum":["DEBUG","INFO","WARNING","WARN","ERROR","CRITICAL"],"default":"INFO"},"max-parallel":{"type":"integer","minimum":1,"default":10,"description":"Builds in flight at once."},"attach-to-running-builds":{"type":"boolean","default":true,"description":"Watch a queued or running build of the same workflow and tag instead of dispatching again."},"cancel-on-timeout":{"type":"boolean","default":false,"description":"Cancel the runs still going when the time limit passes."},"timeouts":{"type":"object","additionalProperties":false,"default":{},"description":"Deadlines of network operations: a server that gives no answer within them ends the job with an error naming it.","properties":{"github-api-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"Each GitHub API request (REST and GraphQL), answer body included. A read that gets no answer is tried 3 times in all."},"git-stall-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"A git command that transfers less than 1 KB/s for this long is stopped."},"chart-download-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each chart archive download, body included."},"helm-template-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each helm template run."},"registry-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Each image registry request (rebuild: when-outdated), answer body included. A registry that gives no answer is asked nothing more this run: its images are rebuilt, with a warning."}}},"limits":{"type":"object","additionalProperties":false,"default":{},"description":"Bounds on what repositories and servers hold (chart archives, helm, planning): past one, the run reports an error naming the bound and goes on where it safely can.","properties":{"chart-download-megabytes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"Bytes downloaded of one chart archive."},"chart-unpacked-megabytes":{"type":"number","exclusiveMinimum":0,"default":50,"description":"Bytes one chart archive inflates to, all its files together."},"chart-file-megabytes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"Bytes of one file in a chart archive."},"helm-memory-megabytes":{"type":"number","exclusiveMinimum":0,"default":2048,"description":"Address space of one helm run (prlimit, where the runner has it)."},"helm-output-megabytes":{"type":"number","exclusiveMinimum":0,"default":64,"description":"Rendered output of one helm template run."},"plan-megabytes":{"type":"number","exclusiveMinimum":0,"default":32,"description":"Bytes of a plan file (from-plan) or a results file (merge-results): a larger one is refused before it is parsed."},"dockerfile-bases":{"type":"integer","minimum":1,"default":50,"description":"External bases read from the registry per Dockerfile (rebuild: when-outdated); past it, the build\'s bases are not known and it is rebuilt."},"chart-renders":{"type":"integer","minimum":1,"default":1000,"description":"helm template runs in one planning; the releases past it are named and not rendered."},"planning-minutes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"How long planning may take in all; past it the run reports the plan so far as partial."}}},"chart-credentials-required":{"type":"boolean","default":true,"description":"The chart repository needs chart-repo-username and chart-repo-password: without them the run stops before any download (or plans without charts with skip-charts)."},"retry-failed-builds":{"type":"integer","minimum":0,"default":1,"description":"Re-runs of the failed jobs of a build that concludes failure (not cancelled, not timed out), while time remains; 0 turns it off."},"render-script":{"enum":["skip","run","run-unisolated"],"default":"skip","description":"What to do with a product stream branch\'s render_templates.sh. skip: plan the branch as checked out, with one warning. run: run it as another user (sudo -n -u nobody, or setpriv as root) or in new namespaces (unshare), in a copy of the tree, where it cannot read this action\'s secrets; with no isolation available the run stops. run-unisolated: run it as the action\'s user: whoever can push to a targeted branch can then read the action\'s secrets."},"rebuild":{"enum":["always","when-outdated"],"default":"always","description":"always: dispatch every planned build (as the original tool did). when-outdated: dispatch a build only when its image is missing, a base image it is built from was published after it (or moved from the digest it records), or it is older than max-age; the others are up-to-date. The input rebuild wins."},"max-age":{"type":"string","pattern":"^(\\\\d+(\\\\.\\\\d+)?[smhd])+$","default":"7d","description":"With rebuild: when-outdated, an image older than this is rebuilt whatever its bases (12h, 7d). The input max-age wins."},"stale-base-days":{"type":"number","exclusiveMinimum":0,"default":180,"description":"With rebuild: when-outdated, a base image not republished for longer than this is a warning (rebuilding on it picks up no fixes from it), once per base, listing the images built on it."},"image-link-template":{"type":"string","pattern":"^https?://","description":"URL of an image\'s registry page; {repository}, {path}, {name} and {tag} are filled in. The summary links each image there."}}}},"definitions":{"compareNode":{"anyOf":[{"type":"array","items":{"type":"string"},"contains":{"const":"find_me"}},{"type":"object","additionalProperties":{"$ref":"#/definitions/compareNode"}}]}}}');
+const configuration_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/configuration.schema.json","title":"hms-build-workflow-dispatcher configuration","description":"Which product stream branches to read, which images and Helm charts in them to rebuild, and how to dispatch and monitor the builds.","type":"object","additionalProperties":false,"required":["configuration"],"properties":{"helm-repo-lookup":{"description":"Where each Helm chart lives in the chart repository. Download URL: <source_override or the manifest\'s chart source location>/<path>/<chart>-<version>.tgz.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["chart","path"],"properties":{"chart":{"type":"string","minLength":1,"description":"Chart name as the loftsman manifests name it."},"path":{"type":"string","description":"Folder of the chart in the chart repository, for example stable/cray-hms-bss."},"source_override":{"type":"string","minLength":1,"description":"Chart repository URL to use instead of the manifest\'s chart source location."}}}},"github-repo-image-lookup":{"description":"The GitHub repository that builds each image found in the docker index.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","image"],"properties":{"github-repo":{"type":"string","minLength":1,"description":"Repository name in the organization."},"image":{"type":"string","minLength":1,"description":"Image short name (last path segment, no tag)."}}}},"docker-image-compare":{"description":"A partial tree of the docker index: every leaf list holding find_me selects the tags at the same path in the index.","type":"object","default":{},"additionalProperties":{"$ref":"#/definitions/compareNode"}},"non-manifest-images":{"description":"Images that no manifest names: every git tag of the repo matching tag-regex is an image tag to rebuild.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","tag-regex","image_repo"],"properties":{"github-repo":{"type":"string","minLength":1},"tag-regex":{"type":"string","minLength":1,"description":"Regular expression matched at the start of each git tag."},"image_repo":{"type":"string","minLength":1,"description":"Full image name without tag."}}}},"workflow-overrides":{"description":"Which workflow builds an image, where reading the workflow files does not tell. First match wins.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["workflow"],"properties":{"github-repo":{"type":"string","minLength":1},"image":{"type":"string","minLength":1,"description":"Image short name."},"workflow":{"type":"string","minLength":1,"description":"Workflow name or file name (for example build_and_release_image.yaml)."}}}},"acknowledged":{"description":"What a person has looked at and accepts until a day: gaps (`image`: an image a release ships that cannot be rebuilt at its tag: no such tag, no workflow for it, or no workflow_dispatch at the tag), and base images no longer republished (`base`, as the warning names it). An acknowledged gap is a notice until the day after `until`, when it is an error again; an acknowledged base is a notice, and leaves the failure issue\'s follow-ups, until then.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["reason","until"],"properties":{"image":{"type":"string","pattern":"^[^/:\\\\s]+:[^/:\\\\s]+$","description":"Image name and tag without the registry path, e.g. cray-smd:1.20.10."},"base":{"type":"string","minLength":1,"maxLength":300,"description":"A base image no longer republished, as the warning names it (alpine:3.15)."},"github-repo":{"type":"string","minLength":1,"description":"Only the image of this repo (when two repos publish the same name)."},"reason":{"type":"string","minLength":1,"description":"Why it is acceptable for now: shown beside the gap."},"until":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","description":"Last day (UTC, YYYY-MM-DD) the acknowledgement holds."}},"oneOf":[{"required":["image"]},{"required":["base"]}]}},"configuration":{"type":"object","additionalProperties":false,"required":["product-stream-repo"],"properties":{"org":{"type":"string","minLength":1,"description":"GitHub organization. Default: the owner of GITHUB_REPOSITORY."},"product-stream-repo":{"type":"string","minLength":1,"description":"Repository whose branches hold the release manifests."},"targeted-branches":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"targeted-branch-regexes":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Regular expressions matched at the start of each branch name."},"docker-image-manifest":{"type":"string","minLength":1,"default":"docker/index.yaml"},"helm-manifest-directory":{"type":"string","minLength":1,"default":"manifests"},"target-chart-regex":{"type":"string","minLength":1,"default":"cray-hms-.*","description":"Charts whose name matches (at the start) are rendered."},"sleep-duration-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Seconds between two polls of the runs."},"time-limit-minutes":{"type":"number","exclusiveMinimum":0,"default":60,"description":"How long to wait for the builds."},"webhook-sleep-seconds":{"type":"number","minimum":0,"default":10,"description":"How long a dispatched run may take to appear when the server does not return run details."},"log-level":{"type":"string","enum":["DEBUG","INFO","WARNING","WARN","ERROR","CRITICAL"],"default":"INFO"},"max-parallel":{"type":"integer","minimum":1,"default":10,"description":"Builds in flight at once."},"attach-to-running-builds":{"type":"boolean","default":true,"description":"Watch a queued or running build of the same workflow and tag instead of dispatching again."},"cancel-on-timeout":{"type":"boolean","default":false,"description":"Cancel the runs still going when the time limit passes."},"timeouts":{"type":"object","additionalProperties":false,"default":{},"description":"Deadlines of network operations: a server that gives no answer within them ends the job with an error naming it.","properties":{"github-api-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"Each GitHub API request (REST and GraphQL), answer body included. A read that gets no answer is tried 3 times in all."},"git-stall-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"A git command that transfers less than 1 KB/s for this long is stopped."},"chart-download-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each chart archive download, body included."},"helm-template-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each helm template run."},"registry-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Each image registry request (rebuild: when-outdated), answer body included. A registry that gives no answer is asked nothing more this run: its images are rebuilt, with a warning."}}},"limits":{"type":"object","additionalProperties":false,"default":{},"description":"Bounds on what repositories and servers hold (chart archives, helm, planning): past one, the run reports an error naming the bound and goes on where it safely can.","properties":{"chart-download-megabytes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"Bytes downloaded of one chart archive."},"chart-unpacked-megabytes":{"type":"number","exclusiveMinimum":0,"default":50,"description":"Bytes one chart archive inflates to, all its files together."},"chart-file-megabytes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"Bytes of one file in a chart archive."},"helm-memory-megabytes":{"type":"number","exclusiveMinimum":0,"default":2048,"description":"Address space of one helm run (prlimit, where the runner has it)."},"helm-output-megabytes":{"type":"number","exclusiveMinimum":0,"default":64,"description":"Rendered output of one helm template run."},"plan-megabytes":{"type":"number","exclusiveMinimum":0,"default":32,"description":"Bytes of a plan file (from-plan) or a results file (merge-results): a larger one is refused before it is parsed."},"dockerfile-bases":{"type":"integer","minimum":1,"default":50,"description":"External bases read from the registry per Dockerfile (rebuild: when-outdated); past it, the build\'s bases are not known and it is rebuilt."},"chart-renders":{"type":"integer","minimum":1,"default":1000,"description":"helm template runs in one planning; the releases past it are named and not rendered."},"planning-minutes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"How long planning may take in all; past it the run reports the plan so far as partial."}}},"chart-credentials-required":{"type":"boolean","default":true,"description":"The chart repository needs chart-repo-username and chart-repo-password: without them the run stops before any download (or plans without charts with skip-charts)."},"retry-failed-builds":{"type":"integer","minimum":0,"default":1,"description":"Re-runs of the failed jobs of a build that concludes failure (not cancelled, not timed out), while time remains; 0 turns it off."},"render-script":{"enum":["skip","run","run-unisolated"],"default":"skip","description":"What to do with a product stream branch\'s render_templates.sh. skip: plan the branch as checked out, with one warning. run: run it as another user (sudo -n -u nobody, or setpriv as root) or in new namespaces (unshare), in a copy of the tree, where it cannot read this action\'s secrets; with no isolation available the run stops. run-unisolated: run it as the action\'s user: whoever can push to a targeted branch can then read the action\'s secrets."},"rebuild":{"enum":["always","when-outdated"],"default":"always","description":"always: dispatch every planned build (as the original tool did). when-outdated: dispatch a build only when its image is missing, a base image it is built from was published after it (or moved from the digest it records), or it is older than max-age; the others are up-to-date. The input rebuild wins."},"max-age":{"type":"string","pattern":"^(\\\\d+(\\\\.\\\\d+)?[smhd])+$","default":"7d","description":"With rebuild: when-outdated, an image older than this is rebuilt whatever its bases (12h, 7d). The input max-age wins."},"stale-base-days":{"type":"number","exclusiveMinimum":0,"default":180,"description":"With rebuild: when-outdated, a base image not republished for longer than this is a warning (rebuilding on it picks up no fixes from it), once per base, listing the images built on it."},"image-link-template":{"type":"string","pattern":"^https?://","description":"URL of an image\'s registry page; {repository}, {path}, {name} and {tag} are filled in. The summary links each image there."}}}},"definitions":{"compareNode":{"anyOf":[{"type":"array","items":{"type":"string"},"contains":{"const":"find_me"}},{"type":"object","additionalProperties":{"$ref":"#/definitions/compareNode"}}]}}}');
 ;// CONCATENATED MODULE: ./src/config/load.ts
+
 
 
 
@@ -69939,7 +70158,8 @@ const LEGACY_SETTINGS = {
     'targeted-csm-branches': 'targeted-branches'
 };
 const LEGACY_LOOKUP_ITEM = { repo: 'github-repo' };
-const load_ajv = new ajv.Ajv({ allErrors: true, useDefaults: true, strict: false });
+// verbose: each error carries its schema, whose keys a misspelt key is compared with
+const load_ajv = new ajv.Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
 const load_validate = load_ajv.compile(configuration_schema_namespaceObject);
 /** `/configuration/targeted-branches/2` → `configuration.targeted-branches[2]` */
 function toYamlPath(pointer) {
@@ -69958,11 +70178,22 @@ function toYamlPath(pointer) {
     }
     return path || '(top level)';
 }
+/** The keys a mapping of the schema may have: what a misspelt key is compared with. */
+function knownKeys(schema) {
+    const properties = schema?.properties;
+    return properties ? Object.keys(properties) : [];
+}
 function describeError(error) {
     const at = toYamlPath(error.instancePath);
     switch (error.keyword) {
-        case 'additionalProperties':
-            return `${at}: unknown key "${String(error.params.additionalProperty)}"`;
+        case 'additionalProperties': {
+            const key = String(error.params.additionalProperty);
+            return `${at}: unknown key "${key}"${didYouMean(key, knownKeys(error.parentSchema))}`;
+        }
+        case 'oneOf':
+            return at.startsWith('acknowledged[')
+                ? `${at}: give exactly one of "image" (a gap: an image a release ships) and "base" (a base image no longer republished)`
+                : `${at}: ${error.message ?? 'is invalid'}`;
         case 'required':
             return `${at}: missing required key "${String(error.params.missingProperty)}"`;
         case 'enum':
@@ -70043,8 +70274,8 @@ function parseConfiguration(text, file) {
     renameLegacyKeys(document, warnings);
     if (!load_validate(document)) {
         const errors = (load_validate.errors ?? [])
-            // anyOf branches repeat what the anyOf line says
-            .filter((e) => !e.schemaPath.includes('/anyOf/'))
+            // anyOf and oneOf branches repeat what the anyOf or oneOf line says
+            .filter((e) => !e.schemaPath.includes('/anyOf/') && !e.schemaPath.includes('/oneOf/'))
             .map((e) => `${file}: ${describeError(e)}`);
         return { ok: false, errors: [...new Set(errors)], warnings: warnings.map((w) => `${file}: ${w}`) };
     }
@@ -70258,7 +70489,7 @@ function failuresOfNight(results, planningErrors, jobRunUrl) {
             continue;
         const image = `${r.githubRepo} ${r.image}:${r.tag}`;
         items.push({
-            key: `${kind}:${r.githubRepo}:${r.image}:${r.gitTag}`,
+            key: failureKey(r) ?? '',
             kind,
             what: `${image}: ${kind === 'build' ? OUTCOMES[r.outcome].counted : (r.reason ?? 'not rebuilt')}`,
             url: kind === 'build' ? (r.runUrl ?? jobRunUrl) : jobRunUrl
@@ -70288,6 +70519,18 @@ function failuresOfNight(results, planningErrors, jobRunUrl) {
     }
     // one item per key (two images of one build share nothing, but a repeated planning error would)
     return [...new Map(items.map((i) => [i.key, i])).values()];
+}
+/** The key a build's result has in the failure issue (its streak), or undefined when it needs nobody. */
+function failureKey(r) {
+    const kind = OUTCOMES[r.outcome].failureIssue;
+    return kind ? `${kind}:${r.githubRepo}:${r.image}:${r.gitTag}` : undefined;
+}
+/**
+ * Follow-ups (a base image no longer republished) are long-standing facts: the issue lists them,
+ * folded, as known and not urgent; they neither open it nor hold it open.
+ */
+function isFollowUp(item) {
+    return item.kind === 'stale-base';
 }
 /** This run's failures with their streaks in days: a failure seen on an earlier run goes on, a new one starts today, a fixed one is gone. */
 function advanceStreaks(previous, tonight, productStream, now) {
@@ -70324,6 +70567,8 @@ function readIssueState(body) {
         return { ok: false, reason: `the state block is not valid: ${validateState.errors?.[0]?.message ?? 'invalid'}` };
     return { ok: true, state: parsed };
 }
+const FOLLOW_UP_NOTE = 'Rebuilding on these bases picks up no fixes from them: only a change of base, in the source, can. ' +
+    'They do not keep this issue open. Acknowledge one in the configuration (`acknowledged`: `base`, `reason`, `until`) to leave it out until then.';
 const KIND_TITLE = {
     build: 'Builds that did not succeed',
     'not-dispatched': 'Images that could not be dispatched',
@@ -70351,12 +70596,21 @@ function compactState(state) {
         failures.splice(Math.ceil(failures.length * 0.9));
     return { ...cut, failures };
 }
+/** `run 1234 on 2026-12-07 07:00 UTC`: the job's run as a person names it (its id from its page's URL). */
+function describeJobRun(lastRun, jobRunUrl) {
+    const id = jobRunUrl && /\/actions\/runs\/(\d+)/.exec(jobRunUrl)?.[1];
+    const at = Number.isNaN(Date.parse(lastRun)) ? lastRun : new Date(lastRun).toISOString().slice(0, 16).replace('T', ' ');
+    return `${id ? `run ${id}` : 'the run'} on ${at} UTC`;
+}
 /** The issue body: what needs a person, longest streak first, then the hidden state; under GitHub's bound, the rest counted. */
 function renderIssueBody(state, jobRunUrl) {
+    const latest = describeJobRun(state.lastRun, jobRunUrl);
+    const urgent = state.failures.filter((f) => !isFollowUp(f)).length;
     const parts = [
         issueMarker(state.productStream),
-        `Image rebuilds of ${codeSpan(state.productStream)} need a person. Updated by every run of the dispatcher; closed when a run is all green.`,
-        `Latest run: ${jobRunUrl ? markdown_link(state.lastRun, jobRunUrl) : tableCell(state.lastRun, 100)}`
+        `Image rebuilds of ${codeSpan(state.productStream)} ${urgent > 0 ? 'need a person' : 'need nobody tonight'}. ` +
+            'Updated by every run of the dispatcher; open while a build fails or an image cannot be rebuilt, closed when a run is all green.',
+        `Latest: ${jobRunUrl ? markdown_link(latest, jobRunUrl) : tableCell(latest, 100)}${jobRunUrl ? ': its job summary lists every build, and why.' : '.'}`
     ];
     const stateBlock = `${STATE_START}${stateJson(compactState(state))}${STATE_END}`;
     let room = MAX_ISSUE_BODY_CHARS - stateBlock.length - parts.join('\n\n').length - 2_000;
@@ -70364,6 +70618,7 @@ function renderIssueBody(state, jobRunUrl) {
         const items = state.failures.filter((f) => f.kind === kind).sort((a, b) => b.nights - a.nights || a.what.localeCompare(b.what));
         if (items.length === 0)
             continue;
+        const followUp = isFollowUp({ kind });
         const rows = [];
         for (const f of items) {
             const row = [tableCell(f.what), tableCell(f.since, 10), String(f.nights), f.url ? markdown_link('run', f.url) : '—'];
@@ -70373,11 +70628,17 @@ function renderIssueBody(state, jobRunUrl) {
             room -= size;
             rows.push(row);
         }
-        parts.push(`### ${KIND_TITLE[kind]} (${items.length})`, table(['What', 'Failing since', 'Days in a row', 'Latest run'], rows));
-        if (rows.length < items.length) {
-            parts.push(`…and ${items.length - rows.length} more, not listed: an issue holds at most 65,536 characters (the job summary lists them all).`);
+        const listed = table(['What', followUp ? 'Known since' : 'Failing since', 'Days in a row', 'Latest run'], rows);
+        const more = rows.length < items.length
+            ? `\n\n…and ${items.length - rows.length} more, not listed: an issue holds at most 65,536 characters (the job summary lists them all).`
+            : '';
+        if (rows.length < items.length)
             room -= 200;
-        }
+        // a follow-up is known and not urgent: folded, and it neither opens the issue nor keeps it open
+        if (followUp)
+            parts.push(details(`Known, not urgent: ${KIND_TITLE[kind]} (${items.length})`, `${FOLLOW_UP_NOTE}\n\n${listed}${more}`));
+        else
+            parts.push(`### ${KIND_TITLE[kind]} (${items.length})`, listed + more);
     }
     parts.push(stateBlock);
     return parts.join('\n\n') + '\n';
@@ -70400,26 +70661,38 @@ async function updateFailureIssue(tracker, options) {
             options.warn(`failure issue #${existing.number}: ${read.reason}; rebuilt from this run`);
     }
     // a closed issue's streaks ended when it was closed
-    const state = advanceStreaks(existing?.state === 'open' ? previous : undefined, options.tonight, options.productStream, options.now);
-    const longest = Math.max(0, ...state.failures.map((f) => f.nights));
-    if (state.failures.length === 0) {
-        if (!existing || existing.state === 'closed')
-            return { action: 'none' };
-        await tracker.comment(existing.number, `All green: the run of ${state.lastRun} rebuilt every image${options.jobRunUrl ? ` (${options.jobRunUrl})` : ''}. Closing.`);
+    // the follow-ups' streaks go on across closed nights: a stale base stays known however the builds fare
+    const state = advanceStreaks(previous && existing?.state === 'open' ? previous : followUpsOf(previous), options.tonight, options.productStream, options.now);
+    const urgent = state.failures.filter((f) => !isFollowUp(f));
+    const longest = Math.max(0, ...urgent.map((f) => f.nights));
+    const found = { state };
+    const run = describeJobRun(state.lastRun, options.jobRunUrl);
+    if (urgent.length === 0) {
+        if (!existing || existing.state === 'closed') {
+            // an issue closed on an earlier night still gets the known follow-ups, without reopening
+            if (existing && state.failures.length > 0)
+                await tracker.update(existing.number, { body: renderIssueBody(state, options.jobRunUrl) });
+            return { action: 'none', ...found };
+        }
+        await tracker.comment(existing.number, `All green: ${options.jobRunUrl ? markdown_link(run, options.jobRunUrl) : run} rebuilt every image that needed it, and nothing needs a person. Closing.`);
         await tracker.update(existing.number, { state: 'closed', body: renderIssueBody(state, options.jobRunUrl) });
-        return { action: 'closed', number: existing.number, url: existing.htmlUrl, nightsOfLongest: 0 };
+        return { action: 'closed', number: existing.number, url: existing.htmlUrl, nightsOfLongest: 0, ...found };
     }
     const body = renderIssueBody(state, options.jobRunUrl);
     if (!existing) {
         const created = await tracker.create(`Image rebuilds failing: ${options.productStream}`, body, [FAILURE_ISSUE_LABEL]);
-        return { action: 'created', number: created.number, url: created.htmlUrl, nightsOfLongest: longest };
+        return { action: 'created', number: created.number, url: created.htmlUrl, nightsOfLongest: longest, ...found };
     }
     if (existing.state === 'closed') {
         await tracker.update(existing.number, { state: 'open', body });
-        return { action: 'reopened', number: existing.number, url: existing.htmlUrl, nightsOfLongest: longest };
+        return { action: 'reopened', number: existing.number, url: existing.htmlUrl, nightsOfLongest: longest, ...found };
     }
     await tracker.update(existing.number, { body });
-    return { action: 'updated', number: existing.number, url: existing.htmlUrl, nightsOfLongest: longest };
+    return { action: 'updated', number: existing.number, url: existing.htmlUrl, nightsOfLongest: longest, ...found };
+}
+/** The follow-ups of a closed issue's state: their streaks go on while the issue is closed. */
+function followUpsOf(previous) {
+    return previous && { ...previous, failures: previous.failures.filter(isFollowUp) };
 }
 
 ;// CONCATENATED MODULE: ./src/report/exit-status.ts
@@ -70504,10 +70777,11 @@ async function keepFailureIssue(repo, report, settings, deps) {
     const { log } = deps.output;
     const scope = report.scope;
     if (!scope)
-        return [];
+        return { problems: [] };
     if (!settings.auth)
-        return [{ severity: 'warning', message: `cannot keep the failure issue in ${repo}: no GitHub credentials` }];
+        return { problems: [{ severity: 'warning', message: `cannot keep the failure issue in ${repo}: no GitHub credentials` }] };
     const problems = [];
+    let issue;
     try {
         const github = await deps.github({ org: scope.org });
         const outcome = await updateFailureIssue(github.issues(repo), {
@@ -70518,10 +70792,16 @@ async function keepFailureIssue(repo, report, settings, deps) {
             warn: (message) => problems.push({ severity: 'warning', message })
         });
         if (outcome.action === 'none')
-            log.info('failure issue: nothing fails, and no issue is open');
+            log.info('failure issue: nothing needs a person, and no issue is open');
         else {
             log.info(`failure issue ${outcome.action}: ${outcome.url}`);
             deps.output.setOutput(Outputs.FailureIssue, outcome.url);
+            issue = {
+                number: outcome.number,
+                url: outcome.url,
+                open: outcome.action !== 'closed',
+                nights: Object.fromEntries(outcome.state.failures.filter((f) => !isFollowUp(f)).map((f) => [f.key, f.nights]))
+            };
         }
     }
     catch (error) {
@@ -70533,7 +70813,7 @@ async function keepFailureIssue(repo, report, settings, deps) {
             message: `cannot keep the failure issue in ${repo} (${errorMessage(error)})${refused ? ': the token needs issues: write there' : ''}; the run goes on`
         });
     }
-    return problems;
+    return { problems, ...(issue ? { issue } : {}) };
 }
 
 ;// CONCATENATED MODULE: ./src/report/problem-list.ts
@@ -70574,10 +70854,16 @@ function renderProblemList(problems) {
 
 
 
+
+
 /** The outcome, and why: every row says why it was or was not rebuilt, and a failed one what to open next. */
-function conclusionCell(r) {
+function conclusionCell(r, issue) {
     const label = OUTCOMES[r.outcome].label;
     const lines = [label];
+    const key = failureKey(r);
+    const nights = key && issue?.open ? issue.nights[key] : undefined;
+    if (issue && nights)
+        lines.push(`failing for ${counted(nights, 'day')}: ${markdown_link(`#${issue.number}`, issue.url)}`);
     if (r.outcome === 'acknowledged')
         lines.push(`see ${ACKNOWLEDGED_SECTION} below`);
     else {
@@ -70591,6 +70877,17 @@ function conclusionCell(r) {
     if (OUTCOMES[r.outcome].ranAndFailed && r.runUrl)
         lines.push(markdown_link('re-run failed jobs', r.runUrl));
     return lines.join('<br>');
+}
+/** The failure issue, linked: what it holds tonight, or that this run closed it. */
+function issueLine(issue) {
+    if (!issue)
+        return [];
+    if (!issue.open)
+        return [`All green: this run closed the failure issue ${markdown_link(`#${issue.number}`, issue.url)}.`];
+    const longest = Math.max(0, ...Object.values(issue.nights));
+    return [
+        `The failure issue ${markdown_link(`#${issue.number}`, issue.url)} lists what needs a person; the longest has failed ${counted(longest, 'day')} in a row.`
+    ];
 }
 /** The run link, and for a build whose failed jobs were re-run, each attempt's conclusion and page. */
 function runCell(r) {
@@ -70628,6 +70925,7 @@ function renderResultsSummary(plan, results, links, notes = []) {
         `## Image rebuilds for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
         ...renderNotes(notes),
         `**${describeTotals(totals)}**`,
+        ...issueLine(links.failureIssue),
         renderReleaseTable(plan, results, links.serverUrl),
         ...(registry ? [`Images are under ${codeSpan(registry)}.`] : [])
     ];
@@ -70641,7 +70939,7 @@ function renderResultsSummary(plan, results, links, notes = []) {
             gitTagLink(links, plan.org, repo, r),
             imageCell(links, r.fullImage, r.fullImage.slice(registry.length)),
             tableCell(r.branches.join(', ') || '—'),
-            conclusionCell(r),
+            conclusionCell(r, links.failureIssue),
             runCell(r)
         ]));
         if (needsAttention(repo))
@@ -70736,7 +71034,7 @@ function renderSummary(report, links, problems) {
     let body;
     // what was dispatched, as results; a plan nothing was dispatched from (a dry run, a partial plan refused), as a plan
     if (dispatchedIn(report) && report.scope)
-        body = renderResultsSummary(report.scope, report.results, links, notes);
+        body = renderResultsSummary(report.scope, report.results, { ...links, ...(report.failureIssue ? { failureIssue: report.failureIssue } : {}) }, notes);
     else if (report.plan)
         body = renderPlanSummary(report.plan, links, report.results, notes);
     else
@@ -70797,8 +71095,10 @@ async function runJobWith(settings, deps) {
         return { exitCode: 2, failure: error.message };
     }
     // the failure issue is kept before the report is written: what it could not do is part of the report
-    if (settings.failureIssue && settings.mode.kind !== 'plan' && report.scope && !deps.signal.aborted)
-        report = { ...report, problems: [...report.problems, ...(await keepFailureIssue(settings.failureIssue.repo, report, ctx.run, deps))] };
+    if (settings.failureIssue && settings.mode.kind !== 'plan' && report.scope && !deps.signal.aborted) {
+        const kept = await keepFailureIssue(settings.failureIssue.repo, report, ctx.run, deps);
+        report = { ...report, problems: [...report.problems, ...kept.problems], ...(kept.issue ? { failureIssue: kept.issue } : {}) };
+    }
     const end = await writeJobReport(report, {
         output: deps.output,
         links: { serverUrl: settings.serverUrl, imageLinkTemplate: ctx.run.config.configuration['image-link-template'] },
@@ -70904,7 +71204,7 @@ async function action_run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7578);
+/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5501);
 
 // no process.exit(): every request, sleep and child process of the job ends with the job (src/http,
 // the job's signal), so the process ends once its report is written

@@ -43,8 +43,10 @@ async function runJobWith(settings: Settings, deps: JobDeps): Promise<JobResult>
     return { exitCode: 2, failure: error.message };
   }
   // the failure issue is kept before the report is written: what it could not do is part of the report
-  if (settings.failureIssue && settings.mode.kind !== 'plan' && report.scope && !deps.signal.aborted)
-    report = { ...report, problems: [...report.problems, ...(await keepFailureIssue(settings.failureIssue.repo, report, ctx.run, deps))] };
+  if (settings.failureIssue && settings.mode.kind !== 'plan' && report.scope && !deps.signal.aborted) {
+    const kept = await keepFailureIssue(settings.failureIssue.repo, report, ctx.run, deps);
+    report = { ...report, problems: [...report.problems, ...kept.problems], ...(kept.issue ? { failureIssue: kept.issue } : {}) };
+  }
   const end = await writeJobReport(report, {
     output: deps.output,
     links: { serverUrl: settings.serverUrl, imageLinkTemplate: ctx.run.config.configuration['image-link-template'] },

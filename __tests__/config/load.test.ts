@@ -52,6 +52,28 @@ configuration:
     expect(result.errors).toHaveLength(5);
   });
 
+  it('suggests the nearest key for a misspelt one, and wants exactly one of image and base in an acknowledgement', () => {
+    const text = `configuration:
+  product-stream-repo: csm
+  targetted-branches: [release/1.6]
+acknowledged:
+  - base: alpine:3.15
+    reason: moving to 3.22 in CASMHMS-1
+    until: 2027-03-01
+  - image: a:1.0.0
+    base: alpine:3.15
+    reason: both
+    until: 2027-03-01
+`;
+    const result = parseConfiguration(text, 'conf.yaml');
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toEqual([
+      'conf.yaml: acknowledged[1]: give exactly one of "image" (a gap: an image a release ships) and "base" (a base image no longer republished)',
+      'conf.yaml: configuration: unknown key "targetted-branches": did you mean "targeted-branches"?'
+    ]);
+  });
+
   it('rejects an invalid regular expression with its path', () => {
     const result = parseConfiguration(minimal('  targeted-branch-regexes: ["release/(1"]\n'), 'c.yaml');
     expect(result.ok).toBe(false);

@@ -81,8 +81,8 @@ describe('the built action dispatching and monitoring against the emulator', () 
     ]);
     expect(run.summary).toContain('**14 images, 13 dispatched: 11 succeeded (4 on retry), 2 failed, 1 not rebuilt**');
     // the view by release opens the summary; the registry path is said once
-    expect(run.summary).toMatch(/\| \[release\/1\.6\]\([^)]+\/Cray-HPE\/csm\/tree\/release\/1\.6\) \| 8 \| 5 \| — \| ❌ 3 \| — \|/);
-    expect(run.summary).toMatch(/\| \[release\/1\.5\]\([^)]+\) \| 4 \| 4 \| — \| — \| — \|/);
+    expect(run.summary).toMatch(/\| \[release\/1\.6\]\([^)]+\/Cray-HPE\/csm\/tree\/release\/1\.6\) \| 8 \| 5 \| — \| ❌ 3 \|/);
+    expect(run.summary).toMatch(/\| \[release\/1\.5\]\([^)]+\) \| 4 \| 4 \| — \| — \|/);
     expect(run.summary).toContain('Images are under `artifactory.algol60.net/csm-docker/stable/`.');
     expect(JSON.parse(run.outputs.releases ?? '[]')).toEqual(file.releases);
     expect(file.releases[0]).toEqual({
@@ -98,7 +98,7 @@ describe('the built action dispatching and monitoring against the emulator', () 
       notDispatched: 1
     });
     expect(run.summary).toMatch(
-      /\| \[v3\.1\.0\]\([^)]+\/Cray-HPE\/hms-rts\/tree\/v3\.1\.0\) \| `cray-hms-rts:3\.1\.0` \| release\/1\.6 \| ❌ failed \| \[#(\d+)\]\(https:\/\/github\.example\/Cray-HPE\/hms-rts\/actions\/runs\/\1\)<br>\[attempt 1: failure\]\([^)]+\/runs\/\1\/attempts\/1\)<br>\[attempt 2: failure\]\([^)]+\/attempts\/2\) \|/
+      /\| \[v3\.1\.0\]\([^)]+\/Cray-HPE\/hms-rts\/tree\/v3\.1\.0\) \| `cray-hms-rts:3\.1\.0` \| release\/1\.6 \| ❌ failed<br>dispatched: rebuild: always<br>\[job build\]\([^)]+\): step Build and push the image<br>\[re-run failed jobs\]\([^)]+\) \| \[#(\d+)\]\(https:\/\/github\.example\/Cray-HPE\/hms-rts\/actions\/runs\/\1\)<br>\[attempt 1: failure\]\([^)]+\/runs\/\1\/attempts\/1\)<br>\[attempt 2: failure\]\([^)]+\/attempts\/2\) \|/
     );
     expect(run.stdout).toMatch(/^cycle \d+: .*succeeded/m);
 

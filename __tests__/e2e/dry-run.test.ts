@@ -86,9 +86,9 @@ describe('dry run of the built action against local git, chart repository and Gi
       '**13 builds to dispatch, 1 acknowledged gap**\n\n13 builds of 14 images in 6 repos, from 3 branches (release/1.6, release/1.5, release/1.7).'
     );
     expect(run.summary).toContain(
-      `| [v2.24.0](${parts.git.url}/Cray-HPE/hms-smd/tree/v2.24.0) | [build\\_and\\_release\\_image.yaml](${parts.git.url}/Cray-HPE/hms-smd/blob/v2.24.0/.github/workflows/build_and_release_image.yaml) (by image-name) | \`artifactory.algol60.net/csm-docker/stable/cray-smd:2.24.0\` | release/1.6 | chart cray-hms-smd |`
+      `| [v2.24.0](${parts.git.url}/Cray-HPE/hms-smd/tree/v2.24.0) | \`cray-smd:2.24.0\` | release/1.6 | [build\\_and\\_release\\_image.yaml](${parts.git.url}/Cray-HPE/hms-smd/blob/v2.24.0/.github/workflows/build_and_release_image.yaml) (by image-name) | 🔁 dispatch: rebuild: always | chart cray-hms-smd |`
     );
-    expect(run.summary).toContain('| ⚠️ no build: tag v0.3.1 does not exist in Cray-HPE/hardware-topology-assistant |');
+    expect(run.summary).toContain('| 📝 acknowledged gap: see Acknowledged gaps below |');
     // the plan holds the builds: the workflow of each image, chosen at its tag
     const planned = JSON.parse(run.outputs.plan ?? '{}') as Plan;
     expect(planned.repos.find((r) => r.githubRepo === 'hms-smd')?.builds).toEqual([

@@ -182,7 +182,7 @@ describe('the failure issue on GitHub (emulator, real Octokit)', () => {
         warn: (w) => warnings.push(w)
       });
 
-    expect(await run(23, [])).toEqual({ action: 'none' });
+    expect(await run(23, [])).toMatchObject({ action: 'none' });
     expect(await run(24, [a])).toMatchObject({ action: 'created', number: 1, nightsOfLongest: 1 });
     expect(issues()[0]).toMatchObject({ title: 'Image rebuilds failing: Cray-HPE/csm', labels: [FAILURE_ISSUE_LABEL], state: 'open' });
     expect(await run(25, [a])).toMatchObject({ action: 'updated', number: 1, nightsOfLongest: 2 });
@@ -191,11 +191,44 @@ describe('the failure issue on GitHub (emulator, real Octokit)', () => {
     );
     expect(await run(26, [])).toMatchObject({ action: 'closed', number: 1 });
     expect(issues()[0]).toMatchObject({ state: 'closed', stateReason: 'completed' });
-    expect(issues()[0]?.comments[0]?.body).toMatch(/^All green: the run of 2026-11-26T07:00:00.000Z rebuilt every image/);
+    expect(issues()[0]?.comments[0]?.body).toMatch(
+      /^All green: \[the run on 2026-11-26 07:00 UTC\]\(https:\/\/github\.example\/run\/26\) rebuilt every image/
+    );
     expect(await run(27, [a])).toMatchObject({ action: 'reopened', number: 1, nightsOfLongest: 1 });
     expect(issues()[0]?.body).toContain('| hms-bss cray-bss:1.0.0: failed | 2026-11-27 | 1 |');
     expect(issues()).toHaveLength(1);
     expect(warnings).toEqual([]);
+  });
+
+  it('keeps follow-ups (a stale base) folded as known, not urgent: they neither open the issue nor keep it open', async () => {
+    const tracker = await trackerFor();
+    const stale: FailureItem = { key: 'stale-base:alpine:3.15', kind: 'stale-base', what: 'image alpine:3.15: last published 2023-08-07' };
+    const run = (day: number, tonight: FailureItem[]) =>
+      updateFailureIssue(tracker, {
+        productStream: STREAM,
+        tonight,
+        now: night(day),
+        jobRunUrl: `https://github.example/Cray-HPE/hms-build-workflow-dispatcher/actions/runs/10${day}`,
+        warn: () => undefined
+      });
+    // a stale base alone opens nothing
+    expect(await run(23, [stale])).toMatchObject({ action: 'none' });
+    expect(issues()).toHaveLength(0);
+    // a failed build opens the issue; the stale base is listed, folded, under "Known, not urgent"
+    expect(await run(24, [a, stale])).toMatchObject({ action: 'created', nightsOfLongest: 1 });
+    const body = issues()[0]?.body ?? '';
+    expect(body).toContain(
+      'Latest: [run 1024 on 2026-11-24 07:00 UTC](https://github.example/Cray-HPE/hms-build-workflow-dispatcher/actions/runs/1024): its job summary lists every build, and why.'
+    );
+    expect(body).toContain('<details><summary>Known, not urgent: Base images no longer republished (1)</summary>');
+    expect(body).toContain('| image alpine:3.15: last published 2023-08-07 | 2026-11-24 | 1 | — |');
+    expect(body.indexOf('### Builds that did not succeed')).toBeLessThan(body.indexOf('Known, not urgent'));
+    // the build is fixed: the stale base does not hold the issue open, and its streak goes on in the closed issue
+    expect(await run(25, [stale])).toMatchObject({ action: 'closed' });
+    expect(issues()[0]).toMatchObject({ state: 'closed' });
+    expect(await run(26, [stale])).toMatchObject({ action: 'none' });
+    expect(issues()[0]?.body).toContain('| image alpine:3.15: last published 2023-08-07 | 2026-11-24 | 3 | — |');
+    expect(issues()[0]).toMatchObject({ state: 'closed' });
   });
 
   it('rebuilds a damaged state block with a warning, and leaves other issues with the label alone', async () => {

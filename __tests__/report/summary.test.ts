@@ -1,6 +1,8 @@
 import type { BuildResult } from '../../src/dispatch/build-result.js';
 import type { Plan } from '../../src/plan/plan.js';
 import { OUTCOME_NAMES, resultProblems } from '../../src/report/outcomes.js';
+import { acknowledgeBases, staleBaseAcknowledgements } from '../../src/report/gaps.js';
+import type { Problem } from '../../src/log.js';
 import { acknowledgedSection } from '../../src/report/gap-summary.js';
 import { renderProblemList } from '../../src/report/problem-list.js';
 import { counted, cutAtWord } from '../../src/words.js';
@@ -337,5 +339,38 @@ describe('the report a person reads at 7 a.m.', () => {
     expect(resultProblems([failed])[0]?.message).toBe(
       'build failed: job build, step "Build and push the image" (https://github.com/Cray-HPE/hms-odd/actions/runs/9001)'
     );
+  });
+});
+
+describe('acknowledged base images', () => {
+  const stale: Problem = {
+    severity: 'warning',
+    followUp: true,
+    kind: 'Base images no longer republished: rebuilding on them picks up no fixes from them',
+    message: 'last published 2023-08-07: rebuilding on it picks up no fixes from it (built on it: cray-smd:2.24.0)',
+    where: { image: 'alpine:3.15' }
+  };
+  const entry = { base: 'alpine:3.15', reason: 'moving to 3.22 in CASMHMS-1', until: '2027-03-01' };
+
+  it('are a notice through their day, out of the failure issue; the warning again from the day after', () => {
+    const [held] = acknowledgeBases([stale], [entry], '2027-03-01');
+    expect(held).toMatchObject({
+      severity: 'notice',
+      message: `${stale.message}; acknowledged until 2027-03-01: moving to 3.22 in CASMHMS-1`
+    });
+    expect(held?.followUp).toBeUndefined();
+    const [expired] = acknowledgeBases([stale], [entry], '2027-03-02');
+    expect(expired).toMatchObject({
+      severity: 'warning',
+      followUp: true,
+      message: `${stale.message}; its acknowledgement expired on 2027-03-01`
+    });
+  });
+
+  it('warn once no stale base needs them', () => {
+    expect(staleBaseAcknowledgements([], [entry], 'c.yaml')).toEqual([
+      expect.objectContaining({ severity: 'warning', where: { file: 'c.yaml', yamlPath: 'acknowledged[0]' } })
+    ]);
+    expect(staleBaseAcknowledgements([stale], [entry], 'c.yaml')).toEqual([]);
   });
 });

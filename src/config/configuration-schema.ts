@@ -120,18 +120,24 @@ export const configurationSchema = {
     },
     acknowledged: {
       description:
-        'Gaps a person has looked at: images a release ships that cannot be rebuilt at their tag (no such tag, no workflow for them, or no workflow_dispatch at the tag). An acknowledged gap is a notice until the day after `until`, when it is an error again.',
+        "What a person has looked at and accepts until a day: gaps (`image`: an image a release ships that cannot be rebuilt at its tag: no such tag, no workflow for it, or no workflow_dispatch at the tag), and base images no longer republished (`base`, as the warning names it). An acknowledged gap is a notice until the day after `until`, when it is an error again; an acknowledged base is a notice, and leaves the failure issue's follow-ups, until then.",
       type: 'array',
       default: [],
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['image', 'reason', 'until'],
+        required: ['reason', 'until'],
         properties: {
           image: {
             type: 'string',
             pattern: '^[^/:\\s]+:[^/:\\s]+$',
             description: 'Image name and tag without the registry path, e.g. cray-smd:1.20.10.'
+          },
+          base: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 300,
+            description: 'A base image no longer republished, as the warning names it (alpine:3.15).'
           },
           'github-repo': {
             type: 'string',
@@ -148,7 +154,15 @@ export const configurationSchema = {
             pattern: '^\\d{4}-\\d{2}-\\d{2}$',
             description: 'Last day (UTC, YYYY-MM-DD) the acknowledgement holds.'
           }
-        }
+        },
+        oneOf: [
+          {
+            required: ['image']
+          },
+          {
+            required: ['base']
+          }
+        ]
       }
     },
     configuration: {

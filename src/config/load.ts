@@ -1,3 +1,4 @@
+import { didYouMean } from '../suggest.js';
 import { readBoundedFile } from '../bounded-file.js';
 import { MEGABYTE } from '../bytes.js';
 import { Ajv, type ErrorObject } from 'ajv';
@@ -19,7 +20,8 @@ const LEGACY_SETTINGS: Record<string, string> = {
 };
 const LEGACY_LOOKUP_ITEM: Record<string, string> = { repo: 'github-repo' };
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+// verbose: each error carries its schema, whose keys a misspelt key is compared with
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
 const validate = ajv.compile<Configuration>(schema);
 
 /** `/configuration/targeted-branches/2` → `configuration.targeted-branches[2]` */
@@ -37,11 +39,23 @@ export function toYamlPath(pointer: string): string {
   return path || '(top level)';
 }
 
+/** The keys a mapping of the schema may have: what a misspelt key is compared with. */
+function knownKeys(schema: unknown): string[] {
+  const properties = (schema as { properties?: Record<string, unknown> } | undefined)?.properties;
+  return properties ? Object.keys(properties) : [];
+}
+
 function describeError(error: ErrorObject): string {
   const at = toYamlPath(error.instancePath);
   switch (error.keyword) {
-    case 'additionalProperties':
-      return `${at}: unknown key "${String(error.params.additionalProperty)}"`;
+    case 'additionalProperties': {
+      const key = String(error.params.additionalProperty);
+      return `${at}: unknown key "${key}"${didYouMean(key, knownKeys(error.parentSchema))}`;
+    }
+    case 'oneOf':
+      return at.startsWith('acknowledged[')
+        ? `${at}: give exactly one of "image" (a gap: an image a release ships) and "base" (a base image no longer republished)`
+        : `${at}: ${error.message ?? 'is invalid'}`;
     case 'required':
       return `${at}: missing required key "${String(error.params.missingProperty)}"`;
     case 'enum':
@@ -122,8 +136,8 @@ export function parseConfiguration(text: string, file: string): LoadResult {
   renameLegacyKeys(document, warnings);
   if (!validate(document)) {
     const errors = (validate.errors ?? [])
-      // anyOf branches repeat what the anyOf line says
-      .filter((e) => !e.schemaPath.includes('/anyOf/'))
+      // anyOf and oneOf branches repeat what the anyOf or oneOf line says
+      .filter((e) => !e.schemaPath.includes('/anyOf/') && !e.schemaPath.includes('/oneOf/'))
       .map((e) => `${file}: ${describeError(e)}`);
     return { ok: false, errors: [...new Set(errors)], warnings: warnings.map((w) => `${file}: ${w}`) };
   }

@@ -13,7 +13,15 @@ import { chartsSkippedNote, planRebuilds, type Planned, type PlanningInputs } fr
 import { shardOf } from '../plan/shard.js';
 import { verifyPlan } from '../plan/verify-plan.js';
 import { switchOn, optionName } from '../options.js';
-import { buildsToDispatch, gapResults, inPlanOrder, staleAcknowledgements, upToDateResults } from '../report/gaps.js';
+import {
+  acknowledgeBases,
+  buildsToDispatch,
+  gapResults,
+  inPlanOrder,
+  staleAcknowledgements,
+  staleBaseAcknowledgements,
+  upToDateResults
+} from '../report/gaps.js';
 import type { JobReport } from '../report/job-report.js';
 import type { Settings } from '../settings.js';
 import type { ModeContext } from './mode-context.js';
@@ -74,15 +82,22 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
     report.plan = plan;
     report.scope = plan;
     // planning's problems, and the acknowledgements no gap of a plan made now needs
+    const today = new Date(deps.clock.now()).toISOString().slice(0, 10);
+    const decided = planBuilds(plan).some((b) => b.decision);
+    const acknowledgedProblems = acknowledgeBases(planned.problems, config.acknowledged, today);
     const problems = fromPlan
-      ? planned.problems
-      : [...planned.problems, ...staleAcknowledgements(plan, config.acknowledged, run.configFile)];
+      ? acknowledgedProblems
+      : [
+          ...acknowledgedProblems,
+          ...staleAcknowledgements(plan, config.acknowledged, run.configFile),
+          ...(decided ? staleBaseAcknowledgements(acknowledgedProblems, config.acknowledged, run.configFile) : [])
+        ];
     // a shard's results file passes the plan's problems on to the report job, which says them once for every shard
     if (!mode.shard) report.problems.push(...problems);
     report.problems.push(...refused);
     report.carried.push(...problems);
     if (run.planFile) await writeJsonFile(run.planFile, { ...plan, problems } satisfies Plan);
-    const gaps = gapResults(plan, config.acknowledged, new Date(deps.clock.now()).toISOString().slice(0, 10));
+    const gaps = gapResults(plan, config.acknowledged, today);
     const upToDate = upToDateResults(plan);
     report.results = inPlanOrder(plan, gaps, upToDate);
     if (dryRun) return { ...report, ending: { kind: 'dry-run' } };

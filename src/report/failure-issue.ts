@@ -5,7 +5,7 @@ import type { BuildResult } from '../dispatch/build-result.js';
 import type { Problem } from '../log.js';
 import { formatProblem } from '../log.js';
 import { codeSpan, tableCell } from '../escape.js';
-import { link, table } from './markdown.js';
+import { details, link, table } from './markdown.js';
 import { groupProblems } from '../problem-kinds.js';
 import { OUTCOMES } from './outcomes.js';
 
@@ -67,7 +67,7 @@ export function failuresOfNight(
     if (!kind) continue;
     const image = `${r.githubRepo} ${r.image}:${r.tag}`;
     items.push({
-      key: `${kind}:${r.githubRepo}:${r.image}:${r.gitTag}`,
+      key: failureKey(r) ?? '',
       kind,
       what: `${image}: ${kind === 'build' ? OUTCOMES[r.outcome].counted : (r.reason ?? 'not rebuilt')}`,
       url: kind === 'build' ? (r.runUrl ?? jobRunUrl) : jobRunUrl
@@ -97,6 +97,20 @@ export function failuresOfNight(
   }
   // one item per key (two images of one build share nothing, but a repeated planning error would)
   return [...new Map(items.map((i) => [i.key, i])).values()];
+}
+
+/** The key a build's result has in the failure issue (its streak), or undefined when it needs nobody. */
+export function failureKey(r: Pick<BuildResult, 'outcome' | 'githubRepo' | 'image' | 'gitTag'>): string | undefined {
+  const kind = OUTCOMES[r.outcome].failureIssue;
+  return kind ? `${kind}:${r.githubRepo}:${r.image}:${r.gitTag}` : undefined;
+}
+
+/**
+ * Follow-ups (a base image no longer republished) are long-standing facts: the issue lists them,
+ * folded, as known and not urgent; they neither open it nor hold it open.
+ */
+export function isFollowUp(item: Pick<FailureItem, 'kind'>): boolean {
+  return item.kind === 'stale-base';
 }
 
 /** This run's failures with their streaks in days: a failure seen on an earlier run goes on, a new one starts today, a fixed one is gone. */
@@ -138,6 +152,10 @@ export function readIssueState(body: string): { ok: true; state: FailureIssueSta
   return { ok: true, state: parsed };
 }
 
+const FOLLOW_UP_NOTE =
+  'Rebuilding on these bases picks up no fixes from them: only a change of base, in the source, can. ' +
+  'They do not keep this issue open. Acknowledge one in the configuration (`acknowledged`: `base`, `reason`, `until`) to leave it out until then.';
+
 const KIND_TITLE: Record<FailureItem['kind'], string> = {
   build: 'Builds that did not succeed',
   'not-dispatched': 'Images that could not be dispatched',
@@ -167,18 +185,29 @@ export function compactState(state: FailureIssueState): FailureIssueState {
   return { ...cut, failures };
 }
 
+/** `run 1234 on 2026-12-07 07:00 UTC`: the job's run as a person names it (its id from its page's URL). */
+export function describeJobRun(lastRun: string, jobRunUrl: string | undefined): string {
+  const id = jobRunUrl && /\/actions\/runs\/(\d+)/.exec(jobRunUrl)?.[1];
+  const at = Number.isNaN(Date.parse(lastRun)) ? lastRun : new Date(lastRun).toISOString().slice(0, 16).replace('T', ' ');
+  return `${id ? `run ${id}` : 'the run'} on ${at} UTC`;
+}
+
 /** The issue body: what needs a person, longest streak first, then the hidden state; under GitHub's bound, the rest counted. */
 export function renderIssueBody(state: FailureIssueState, jobRunUrl: string | undefined): string {
+  const latest = describeJobRun(state.lastRun, jobRunUrl);
+  const urgent = state.failures.filter((f) => !isFollowUp(f)).length;
   const parts = [
     issueMarker(state.productStream),
-    `Image rebuilds of ${codeSpan(state.productStream)} need a person. Updated by every run of the dispatcher; closed when a run is all green.`,
-    `Latest run: ${jobRunUrl ? link(state.lastRun, jobRunUrl) : tableCell(state.lastRun, 100)}`
+    `Image rebuilds of ${codeSpan(state.productStream)} ${urgent > 0 ? 'need a person' : 'need nobody tonight'}. ` +
+      'Updated by every run of the dispatcher; open while a build fails or an image cannot be rebuilt, closed when a run is all green.',
+    `Latest: ${jobRunUrl ? link(latest, jobRunUrl) : tableCell(latest, 100)}${jobRunUrl ? ': its job summary lists every build, and why.' : '.'}`
   ];
   const stateBlock = `${STATE_START}${stateJson(compactState(state))}${STATE_END}`;
   let room = MAX_ISSUE_BODY_CHARS - stateBlock.length - parts.join('\n\n').length - 2_000;
   for (const kind of ['build', 'not-dispatched', 'planning', 'stale-base'] as const) {
     const items = state.failures.filter((f) => f.kind === kind).sort((a, b) => b.nights - a.nights || a.what.localeCompare(b.what));
     if (items.length === 0) continue;
+    const followUp = isFollowUp({ kind });
     const rows: string[][] = [];
     for (const f of items) {
       const row = [tableCell(f.what), tableCell(f.since, 10), String(f.nights), f.url ? link('run', f.url) : '—'];
@@ -187,20 +216,24 @@ export function renderIssueBody(state: FailureIssueState, jobRunUrl: string | un
       room -= size;
       rows.push(row);
     }
-    parts.push(`### ${KIND_TITLE[kind]} (${items.length})`, table(['What', 'Failing since', 'Days in a row', 'Latest run'], rows));
-    if (rows.length < items.length) {
-      parts.push(
-        `…and ${items.length - rows.length} more, not listed: an issue holds at most 65,536 characters (the job summary lists them all).`
-      );
-      room -= 200;
-    }
+    const listed = table(['What', followUp ? 'Known since' : 'Failing since', 'Days in a row', 'Latest run'], rows);
+    const more =
+      rows.length < items.length
+        ? `\n\n…and ${items.length - rows.length} more, not listed: an issue holds at most 65,536 characters (the job summary lists them all).`
+        : '';
+    if (rows.length < items.length) room -= 200;
+    // a follow-up is known and not urgent: folded, and it neither opens the issue nor keeps it open
+    if (followUp) parts.push(details(`Known, not urgent: ${KIND_TITLE[kind]} (${items.length})`, `${FOLLOW_UP_NOTE}\n\n${listed}${more}`));
+    else parts.push(`### ${KIND_TITLE[kind]} (${items.length})`, listed + more);
   }
   parts.push(stateBlock);
   return parts.join('\n\n') + '\n';
 }
 
-export type IssueOutcome =
-  { action: 'created' | 'updated' | 'reopened' | 'closed'; number: number; url: string; nightsOfLongest: number } | { action: 'none' };
+/** What the failure issue became, and its state after this run (the streaks the summary shows). */
+export type IssueOutcome = (
+  { action: 'created' | 'updated' | 'reopened' | 'closed'; number: number; url: string; nightsOfLongest: number } | { action: 'none' }
+) & { state: FailureIssueState };
 
 /**
  * Keep the product stream's one failure issue true after a night: create it when something fails,
@@ -221,26 +254,44 @@ export async function updateFailureIssue(
     else options.warn(`failure issue #${existing.number}: ${read.reason}; rebuilt from this run`);
   }
   // a closed issue's streaks ended when it was closed
-  const state = advanceStreaks(existing?.state === 'open' ? previous : undefined, options.tonight, options.productStream, options.now);
-  const longest = Math.max(0, ...state.failures.map((f) => f.nights));
-  if (state.failures.length === 0) {
-    if (!existing || existing.state === 'closed') return { action: 'none' };
+  // the follow-ups' streaks go on across closed nights: a stale base stays known however the builds fare
+  const state = advanceStreaks(
+    previous && existing?.state === 'open' ? previous : followUpsOf(previous),
+    options.tonight,
+    options.productStream,
+    options.now
+  );
+  const urgent = state.failures.filter((f) => !isFollowUp(f));
+  const longest = Math.max(0, ...urgent.map((f) => f.nights));
+  const found = { state };
+  const run = describeJobRun(state.lastRun, options.jobRunUrl);
+  if (urgent.length === 0) {
+    if (!existing || existing.state === 'closed') {
+      // an issue closed on an earlier night still gets the known follow-ups, without reopening
+      if (existing && state.failures.length > 0) await tracker.update(existing.number, { body: renderIssueBody(state, options.jobRunUrl) });
+      return { action: 'none', ...found };
+    }
     await tracker.comment(
       existing.number,
-      `All green: the run of ${state.lastRun} rebuilt every image${options.jobRunUrl ? ` (${options.jobRunUrl})` : ''}. Closing.`
+      `All green: ${options.jobRunUrl ? link(run, options.jobRunUrl) : run} rebuilt every image that needed it, and nothing needs a person. Closing.`
     );
     await tracker.update(existing.number, { state: 'closed', body: renderIssueBody(state, options.jobRunUrl) });
-    return { action: 'closed', number: existing.number, url: existing.htmlUrl, nightsOfLongest: 0 };
+    return { action: 'closed', number: existing.number, url: existing.htmlUrl, nightsOfLongest: 0, ...found };
   }
   const body = renderIssueBody(state, options.jobRunUrl);
   if (!existing) {
     const created = await tracker.create(`Image rebuilds failing: ${options.productStream}`, body, [FAILURE_ISSUE_LABEL]);
-    return { action: 'created', number: created.number, url: created.htmlUrl, nightsOfLongest: longest };
+    return { action: 'created', number: created.number, url: created.htmlUrl, nightsOfLongest: longest, ...found };
   }
   if (existing.state === 'closed') {
     await tracker.update(existing.number, { state: 'open', body });
-    return { action: 'reopened', number: existing.number, url: existing.htmlUrl, nightsOfLongest: longest };
+    return { action: 'reopened', number: existing.number, url: existing.htmlUrl, nightsOfLongest: longest, ...found };
   }
   await tracker.update(existing.number, { body });
-  return { action: 'updated', number: existing.number, url: existing.htmlUrl, nightsOfLongest: longest };
+  return { action: 'updated', number: existing.number, url: existing.htmlUrl, nightsOfLongest: longest, ...found };
+}
+
+/** The follow-ups of a closed issue's state: their streaks go on while the issue is closed. */
+function followUpsOf(previous: FailureIssueState | undefined): FailureIssueState | undefined {
+  return previous && { ...previous, failures: previous.failures.filter(isFollowUp) };
 }

@@ -37,6 +37,7 @@ export function gapResults(plan: Plan, acknowledged: readonly Acknowledgement[],
 export function staleAcknowledgements(plan: Plan, acknowledged: readonly Acknowledgement[], file: string): Problem[] {
   const images = planImages(plan);
   return acknowledged.flatMap((entry, i): Problem[] => {
+    if (entry.image === undefined) return [];
     const named = images.filter((image) => matches(entry, image));
     if (named.some((image) => image.state === 'unresolved')) return [];
     const why = named.length === 0 ? 'matches no image of the plan' : 'is rebuilt now: its gap is gone';
@@ -49,6 +50,41 @@ export function staleAcknowledgements(plan: Plan, acknowledged: readonly Acknowl
       }
     ];
   });
+}
+
+/**
+ * The follow-ups (a base image no longer republished) a person acknowledged (`acknowledged` with
+ * `base`): a notice through `until`, and out of the failure issue; from the day after, the warning again.
+ */
+export function acknowledgeBases(problems: readonly Problem[], acknowledged: readonly Acknowledgement[], today: string): Problem[] {
+  return problems.map((p): Problem => {
+    const entry = p.followUp && p.where?.image ? acknowledged.find((a) => a.base === p.where?.image) : undefined;
+    if (!entry) return p;
+    if (entry.until < today) return { ...p, message: `${p.message}; its acknowledgement expired on ${entry.until}` };
+    return {
+      severity: 'notice',
+      kind: 'Acknowledged base images',
+      message: `${p.message}; acknowledged until ${entry.until}: ${entry.reason}`,
+      ...(p.where ? { where: p.where } : {})
+    };
+  });
+}
+
+/** Base acknowledgements no stale base of this run needs (once rebuild decisions looked at bases): a warning each. */
+export function staleBaseAcknowledgements(problems: readonly Problem[], acknowledged: readonly Acknowledgement[], file: string): Problem[] {
+  const stale = new Set(problems.filter((p) => p.followUp || p.kind === 'Acknowledged base images').map((p) => p.where?.image));
+  return acknowledged.flatMap((entry, i): Problem[] =>
+    entry.base === undefined || stale.has(entry.base)
+      ? []
+      : [
+          {
+            severity: 'warning',
+            kind: 'Acknowledgements no longer needed: remove them',
+            message: `acknowledgement of base ${entry.base} matches no base image warned of as no longer republished; remove it`,
+            where: { file, yamlPath: `acknowledged[${i}]` }
+          }
+        ]
+  );
 }
 
 /** The builds `rebuild: when-outdated` found up to date: not dispatched, each image `up-to-date` with why. */

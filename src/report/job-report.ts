@@ -50,6 +50,16 @@ export interface JobReport {
   carried: Problem[];
   /** Lines a reader must see first (dispatching cannot fit the time limit). */
   notes: string[];
+  /** The failure issue this run kept, when it is open or was just closed: the summary links it and shows each build's streak. */
+  failureIssue?: FailureIssueLink;
+}
+
+/** The failure issue as the job summary points at it: its page, and each item's days in a row by its key (failure-issue.ts `failureKey`). */
+export interface FailureIssueLink {
+  number: number;
+  url: string;
+  open: boolean;
+  nights: Readonly<Record<string, number>>;
 }
 
 /** Builds were handed to GitHub: the report is of results, not of a plan. */

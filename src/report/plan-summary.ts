@@ -4,6 +4,7 @@ import { splitImageReference } from '../plan/found-image.js';
 import { codeSpan, repoPageUrl, tableCell } from '../escape.js';
 import { details, link, table, textTable } from './markdown.js';
 import type { BuildResult } from '../dispatch/build-result.js';
+import type { FailureIssueLink } from './job-report.js';
 import { counted } from '../words.js';
 import { commonRegistryPath } from './release-rollup.js';
 import { ACKNOWLEDGED_SECTION } from './gap-summary.js';
@@ -13,6 +14,8 @@ export interface SummaryLinks {
   serverUrl: string;
   /** `configuration.image-link-template`: `{path}`, `{name}`, `{tag}`, `{repository}` are filled in. */
   imageLinkTemplate?: string;
+  /** The failure issue this run kept: linked from the totals, and each build in it says how many days it has failed. */
+  failureIssue?: FailureIssueLink;
 }
 
 export function tagUrl(serverUrl: string, org: string, repo: string, gitTag: string): string {

@@ -3,13 +3,19 @@ import { countResults, describeOutcomes, describeTotals, needsPerson, OUTCOMES }
 import { codeSpan, repoPageUrl, tableCell } from '../escape.js';
 import { details, link, table, textTable } from './markdown.js';
 import { ACKNOWLEDGED_SECTION } from './gap-summary.js';
+import { failureKey } from './failure-issue.js';
+import type { FailureIssueLink } from './job-report.js';
+import { counted } from '../words.js';
 import { gitTagLink, imageCell, renderNotes, type SummaryLinks } from './plan-summary.js';
 import { commonRegistryPath, rollupByRelease, type ReleaseRollup, type ReportScope } from './release-rollup.js';
 
 /** The outcome, and why: every row says why it was or was not rebuilt, and a failed one what to open next. */
-function conclusionCell(r: BuildResult): string {
+function conclusionCell(r: BuildResult, issue: FailureIssueLink | undefined): string {
   const label = OUTCOMES[r.outcome].label;
   const lines = [label];
+  const key = failureKey(r);
+  const nights = key && issue?.open ? issue.nights[key] : undefined;
+  if (issue && nights) lines.push(`failing for ${counted(nights, 'day')}: ${link(`#${issue.number}`, issue.url)}`);
   if (r.outcome === 'acknowledged') lines.push(`see ${ACKNOWLEDGED_SECTION} below`);
   else {
     if (r.reason) lines.push(tableCell(r.reason));
@@ -19,6 +25,16 @@ function conclusionCell(r: BuildResult): string {
     lines.push(`${link(`job ${job.name}`, job.url)}${job.step ? `: step ${tableCell(job.step, 120)}` : ''}`);
   if (OUTCOMES[r.outcome].ranAndFailed && r.runUrl) lines.push(link('re-run failed jobs', r.runUrl));
   return lines.join('<br>');
+}
+
+/** The failure issue, linked: what it holds tonight, or that this run closed it. */
+function issueLine(issue: FailureIssueLink | undefined): string[] {
+  if (!issue) return [];
+  if (!issue.open) return [`All green: this run closed the failure issue ${link(`#${issue.number}`, issue.url)}.`];
+  const longest = Math.max(0, ...Object.values(issue.nights));
+  return [
+    `The failure issue ${link(`#${issue.number}`, issue.url)} lists what needs a person; the longest has failed ${counted(longest, 'day')} in a row.`
+  ];
 }
 
 /** The run link, and for a build whose failed jobs were re-run, each attempt's conclusion and page. */
@@ -66,6 +82,7 @@ export function renderResultsSummary(
     `## Image rebuilds for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
     ...renderNotes(notes),
     `**${describeTotals(totals)}**`,
+    ...issueLine(links.failureIssue),
     renderReleaseTable(plan, results, links.serverUrl),
     ...(registry ? [`Images are under ${codeSpan(registry)}.`] : [])
   ];
@@ -81,7 +98,7 @@ export function renderResultsSummary(
         gitTagLink(links, plan.org, repo, r),
         imageCell(links, r.fullImage, r.fullImage.slice(registry.length)),
         tableCell(r.branches.join(', ') || '—'),
-        conclusionCell(r),
+        conclusionCell(r, links.failureIssue),
         runCell(r)
       ])
     );

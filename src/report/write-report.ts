@@ -92,7 +92,13 @@ function renderSummary(report: JobReport, links: SummaryLinks, problems: readonl
   const notes = notesOf(report);
   let body: string;
   // what was dispatched, as results; a plan nothing was dispatched from (a dry run, a partial plan refused), as a plan
-  if (dispatchedIn(report) && report.scope) body = renderResultsSummary(report.scope, report.results, links, notes);
+  if (dispatchedIn(report) && report.scope)
+    body = renderResultsSummary(
+      report.scope,
+      report.results,
+      { ...links, ...(report.failureIssue ? { failureIssue: report.failureIssue } : {}) },
+      notes
+    );
   else if (report.plan) body = renderPlanSummary(report.plan, links, report.results, notes);
   else
     body = `## Image rebuilds\n\n${notes.map((n) => `> ⚠️ ${tableCell(n, 2000)}`).join('\n>\n') || `> ${report.ending.kind === 'merged' ? 'No results to report.' : 'Nothing was planned.'}`}\n`;
