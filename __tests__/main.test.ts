@@ -123,6 +123,7 @@ describe('runJob in process: the modes over their ports, on the job clock, cance
     registryCredentials: undefined,
     registryRewrites: [],
     registryHosts: [],
+    only: [],
     runnerFolders: [],
     ...over
   });

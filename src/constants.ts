@@ -27,7 +27,8 @@ export const Inputs = {
   RegistryUsername: 'registry-username',
   RegistryPassword: 'registry-password',
   RegistryRewrite: 'registry-rewrite',
-  RegistryHosts: 'registry-hosts'
+  RegistryHosts: 'registry-hosts',
+  Only: 'only'
 } as const;
 
 /** When the job fails (exit 1); bad input always fails it. */

@@ -149,6 +149,13 @@ export const OPTIONS = {
     metavar: 'H',
     help: 'a registry host the registry credentials may go to, and that may be read on a private address (repeatable)'
   },
+  only: {
+    input: Inputs.Only,
+    flag: 'only',
+    repeatable: true,
+    metavar: 'SEL',
+    help: 'rebuild only what SEL picks: repo:<name>, image:<name>[:<tag>] or branch:<name>, globs allowed (repeatable)'
+  },
   failOn: {
     input: Inputs.FailOn,
     flag: 'fail-on',

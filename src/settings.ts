@@ -1,3 +1,4 @@
+import { parseSelectors, type Selector } from './plan/only.js';
 import { createPrivateKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -60,6 +61,8 @@ export interface Settings {
   registryRewrites: { from: string; to: string }[];
   /** Registry hosts a person named: registry credentials may go there, and they may be read on a private address. */
   registryHosts: string[];
+  /** `only`: the selectors that narrow the plan before any dispatch (empty: the whole plan). */
+  only: Selector[];
 }
 
 /** `always` or `when-outdated`, or an error naming the option. */
@@ -339,7 +342,8 @@ export async function readSettings(reader: OptionReader, context: EdgeContext): 
     maxAgeMs: await parsed('maxAge', parseMaxAge),
     registryCredentials: registryUsername || registryPassword ? { username: registryUsername, password: registryPassword } : undefined,
     registryRewrites: (await parsed('registryRewrite', parseRegistryRewrites)) ?? [],
-    registryHosts: (await parsed('registryHosts', parseRegistryHosts)) ?? []
+    registryHosts: (await parsed('registryHosts', parseRegistryHosts)) ?? [],
+    only: (await parsed('only', parseSelectors)) ?? []
   };
 }
 

@@ -202,6 +202,27 @@ describe('the built action dispatching and monitoring against the emulator', () 
     expect(run.stdout).toContain('renewing the installation token');
   });
 
+  it('rebuilds one thing on demand: only narrows the plan before any dispatch, and a selector that picks nothing dispatches nothing', async () => {
+    parts = await startSampleStream({ emulator: { runScript: () => ({ queuedMs: 200, runMs: 600, conclusion: 'success' }) } });
+    const run = await runBundle('dist/index.js', parts.actionEnv(inputs(parts, { only: 'repo:hms-s[m]d\nimage:cray-bss:1.28.*' })));
+    expect(run.code).toBe(0);
+    expect(parts.github.dispatches.map((d) => `${d.repo} ${d.ref}`).sort()).toEqual([
+      'hms-bss v1.28.0',
+      'hms-smd v2.23.0',
+      'hms-smd v2.24.0'
+    ]);
+    expect(run.summary).toContain('> 🎯 only repo:hms-s\\[m\\]d, image:cray-bss:1.28.\\*: 3 of 13 builds');
+    expect(run.outputs.dispatched).toBe('3');
+    // a typo in a selector: one error naming it, and nothing at all is dispatched
+    const before = parts.github.dispatches.length;
+    const typo = await runBundle('dist/index.js', parts.actionEnv(inputs(parts, { only: 'repo:hms-smd\nrepo:hms-bsss' })));
+    expect(typo.code).toBe(1);
+    expect(parts.github.dispatches.length).toBe(before);
+    expect(typo.annotations.filter((a) => a.kind === 'error').map((a) => a.message)).toContain(
+      'input only: repo:hms-bsss picks no image of the plan; nothing is dispatched (check its spelling, or run without it to see the plan)'
+    );
+  }, 120_000);
+
   it('dispatches from the command line too, printing the results table, exit 0 when all builds succeed', async () => {
     parts = await startSampleStream({ emulator: { runScript: () => ({ queuedMs: 200, runMs: 600, conclusion: 'success' }) } });
     const hta = parts.github.repo('hardware-topology-assistant');
@@ -229,10 +250,15 @@ describe('the built action dispatching and monitoring against the emulator', () 
         '--max-parallel',
         '4',
         '--results-file',
-        resultsFile
+        resultsFile,
+        '--only',
+        'branch:release/1.*',
+        '--only',
+        'repo:hms-test'
       ]
     );
     expect(run.code).toBe(0);
+    expect(run.stdout).toContain('only branch:release/1.*, repo:hms-test: 14 of 14 builds');
     expect(run.stdout).toMatch(/^REPO +GIT TAG +IMAGE +OUTCOME +RUN +WHY$/m);
     expect(run.stdout).toMatch(
       /^hms-smd +v2\.24\.0 +cray-smd +succeeded +https:\/\/github\.example\/Cray-HPE\/hms-smd\/actions\/runs\/\d+/m

@@ -11,6 +11,7 @@ import { planBuilds } from '../plan/plan.js';
 import { readPlanFile } from '../plan/plan-file.js';
 import { chartsSkippedNote, planRebuilds, type Planned, type PlanningInputs } from '../plan/plan-rebuilds.js';
 import { shardOf } from '../plan/shard.js';
+import { narrowPlan } from '../plan/only.js';
 import { verifyPlan } from '../plan/verify-plan.js';
 import { switchOn, optionName } from '../options.js';
 import {
@@ -26,7 +27,7 @@ import type { JobReport } from '../report/job-report.js';
 import type { Settings } from '../settings.js';
 import type { ModeContext } from './mode-context.js';
 import type { EffectiveRun } from './effective-run.js';
-import { counted } from '../words.js';
+import { counted, inNumber } from '../words.js';
 
 type PlanMode = Extract<Settings['mode'], { kind: 'plan' | 'dispatch' }>;
 
@@ -75,6 +76,19 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
       plan = verified.plan;
       refused.push(...verified.problems);
     }
+    // only: the plan narrowed to what a person asked for, before any dispatch; a selector that picks nothing stops it
+    let unmatched: Problem[] = [];
+    if (run.only.length > 0) {
+      const narrowed = narrowPlan(plan, run.only);
+      plan = narrowed.plan;
+      report.headline = narrowed.headline;
+      deps.output.log.info(narrowed.headline);
+      unmatched = narrowed.unmatched.map((s) => ({
+        severity: 'error',
+        kind: `Selectors of ${optionName(run.edge, 'only')} that pick nothing`,
+        message: `${optionName(run.edge, 'only')}: ${s.text} picks no image of the plan; nothing is dispatched (check its spelling, or run without it to see the plan)`
+      }));
+    }
     if (mode.shard)
       deps.output.log.info(
         `shard ${mode.shard.index}/${mode.shard.count}: ${counted(planBuilds(plan).length, 'build')} in ${counted(plan.repos.length, 'repo')} (${plan.repos.map((r) => r.githubRepo).join(', ') || 'none'})`
@@ -100,7 +114,15 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
     const gaps = gapResults(plan, config.acknowledged, today);
     const upToDate = upToDateResults(plan);
     report.results = inPlanOrder(plan, gaps, upToDate);
-    if (dryRun) return { ...report, ending: { kind: 'dry-run' } };
+    if (dryRun) {
+      report.problems.push(...unmatched);
+      return { ...report, ending: { kind: 'dry-run' } };
+    }
+    if (unmatched.length > 0) {
+      const refusal = `nothing was dispatched: ${counted(unmatched.length, 'selector')} of ${optionName(run.edge, 'only')} ${inNumber(unmatched.length, 'picks', 'pick')} nothing`;
+      report.problems.push(...unmatched);
+      return { ...report, ending: { kind: 'not-dispatched', why: refusal } };
+    }
     if (planned.partial && run.failOn !== 'never') {
       const refusal = `nothing was dispatched: the plan is partial (see above); ${optionName(run.edge, 'failOn')} never dispatches a partial plan`;
       report.problems.push({ severity: 'error', message: refusal });

@@ -50,6 +50,8 @@ export interface JobReport {
   carried: Problem[];
   /** Lines a reader must see first (dispatching cannot fit the time limit). */
   notes: string[];
+  /** What this run was narrowed to (`only repo:hms-smd: 2 of 144 builds`): the summary's first line. */
+  headline?: string;
   /** The failure issue this run kept, when it is open or was just closed: the summary links it and shows each build's streak. */
   failureIssue?: FailureIssueLink;
 }

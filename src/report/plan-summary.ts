@@ -80,6 +80,11 @@ export function countPlan(plan: Plan): PlanCounts {
   };
 }
 
+/** What the run was narrowed to (`only repo:hms-smd: 2 of 144 builds`), first under the title. */
+export function renderHeadline(headline: string | undefined): string[] {
+  return headline ? [`> 🎯 ${tableCell(headline, 1000)}`] : [];
+}
+
 /** Lines a reader must see first (the job stopped early, charts were skipped), as a quote. */
 export function renderNotes(notes: readonly string[]): string[] {
   return notes.length === 0 ? [] : [notes.map((n) => `> ⚠️ ${tableCell(n, 2000)}`).join('\n>\n')];
@@ -119,12 +124,19 @@ export function describeOutlook(o: PlanOutlook): string {
  * The dry-run job summary: what the night will do first, then one table per repo. The registry
  * path the images share is said once; repos with nothing to dispatch and no gap are folded.
  */
-export function renderPlanSummary(plan: Plan, links: SummaryLinks, results: readonly BuildResult[], notes: readonly string[] = []): string {
+export function renderPlanSummary(
+  plan: Plan,
+  links: SummaryLinks,
+  results: readonly BuildResult[],
+  notes: readonly string[] = [],
+  headline?: string
+): string {
   const counts = countPlan(plan);
   const registry = commonRegistryPath(planImages(plan).map((i) => i.fullImage));
   const outcomeOf = new Map(results.map((r) => [`${r.githubRepo}\u0000${r.fullImage}`, r]));
   const parts: string[] = [
     `## Rebuild plan for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
+    ...renderHeadline(headline),
     ...renderNotes(notes),
     `**${describeOutlook(planOutlook(plan.repos, results))}**`,
     `${counted(counts.builds, 'build')} of ${counted(counts.images, 'image')} in ${counted(counts.repos, 'repo')}, from ` +

@@ -6,7 +6,7 @@ import { ACKNOWLEDGED_SECTION } from './gap-summary.js';
 import { failureKey } from './failure-issue.js';
 import type { FailureIssueLink } from './job-report.js';
 import { counted } from '../words.js';
-import { gitTagLink, imageCell, renderNotes, type SummaryLinks } from './plan-summary.js';
+import { gitTagLink, imageCell, renderHeadline, renderNotes, type SummaryLinks } from './plan-summary.js';
 import { commonRegistryPath, rollupByRelease, type ReleaseRollup, type ReportScope } from './release-rollup.js';
 
 /** The outcome, and why: every row says why it was or was not rebuilt, and a failed one what to open next. */
@@ -74,12 +74,14 @@ export function renderResultsSummary(
   plan: ReportScope,
   results: readonly BuildResult[],
   links: SummaryLinks,
-  notes: readonly string[] = []
+  notes: readonly string[] = [],
+  headline?: string
 ): string {
   const totals = countResults(results);
   const registry = commonRegistryPath(results.map((r) => r.fullImage));
   const parts: string[] = [
     `## Image rebuilds for ${tableCell(plan.org)}/${tableCell(plan.productStreamRepo)}`,
+    ...renderHeadline(headline),
     ...renderNotes(notes),
     `**${describeTotals(totals)}**`,
     ...issueLine(links.failureIssue),

@@ -97,9 +97,10 @@ function renderSummary(report: JobReport, links: SummaryLinks, problems: readonl
       report.scope,
       report.results,
       { ...links, ...(report.failureIssue ? { failureIssue: report.failureIssue } : {}) },
-      notes
+      notes,
+      report.headline
     );
-  else if (report.plan) body = renderPlanSummary(report.plan, links, report.results, notes);
+  else if (report.plan) body = renderPlanSummary(report.plan, links, report.results, notes, report.headline);
   else
     body = `## Image rebuilds\n\n${notes.map((n) => `> ⚠️ ${tableCell(n, 2000)}`).join('\n>\n') || `> ${report.ending.kind === 'merged' ? 'No results to report.' : 'Nothing was planned.'}`}\n`;
   return body + acknowledgedSection(report.results) + renderProblemList(problems);
