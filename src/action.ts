@@ -1,9 +1,9 @@
 import * as core from '@actions/core';
 import { settingsFromInputs } from './action-inputs.js';
 import { describeThrown } from './errors.js';
-import { tableCell } from './escape.js';
 import { ActionsJobOutput } from './job-output.js';
 import { runJob } from './main.js';
+import { writeStoppedSummary } from './report/write-report.js';
 import { cancelOnSignals } from './cancel-on-signals.js';
 
 /**
@@ -26,7 +26,7 @@ export async function run(): Promise<void> {
         const message = describeThrown(error);
         core.setFailed(message);
         // runJob reports whatever fails once it has a plan; what throws out of it came before any report
-        await output.summary(`## Image rebuilds\n\n> ❌ The job stopped: ${tableCell(message, 2000)}\n`).catch(() => undefined);
+        await writeStoppedSummary(output, message);
       }
       return signal.aborted;
     }

@@ -5,6 +5,7 @@ import { cancelOnSignals } from './cancel-on-signals.js';
 const MAX_KEY_FILE_BYTES = 1024 * 1024;
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { didYouMean } from './suggest.js';
 import { ConsoleJobOutput } from './job-output.js';
 import { runJob } from './main.js';
 import { OPTIONS, usageLines, type OptionKey, type OptionSpec } from './options.js';
@@ -65,12 +66,26 @@ function commandLineReader(values: Record<string, unknown>, env: NodeJS.ProcessE
   };
 }
 
+/** parseArgs, with the nearest known flag suggested for an unknown one (`--dryrun`: did you mean --dry-run?). */
+function parseFlags(
+  argv: readonly string[]
+): ReturnType<typeof parseArgs<{ args: string[]; strict: true; options: ReturnType<typeof parseArgsOptions> }>> {
+  try {
+    return parseArgs({ args: [...argv], strict: true, options: parseArgsOptions() });
+  } catch (error) {
+    const flag = /Unknown option '(-{1,2}[^']+)'/.exec(errorMessage(error))?.[1];
+    if (!flag) throw error;
+    const flags = (Object.values(OPTIONS) as OptionSpec[]).flatMap((o) => (o.flag ? [o.flag] : []));
+    throw new Error(`unknown flag ${flag}${didYouMean(flag.replace(/^-+/, ''), flags, (f) => `--${f}`)}`, { cause: error });
+  }
+}
+
 /** Command line arguments → the same Settings the action builds from its inputs. */
 export async function settingsFromArgs(
   argv: readonly string[],
   env: NodeJS.ProcessEnv
 ): Promise<{ settings: Settings; verbose: boolean; warnings: string[] } | 'help'> {
-  const { values } = parseArgs({ args: [...argv], strict: true, options: parseArgsOptions() });
+  const { values } = parseFlags(argv);
   if (values.help) return 'help';
   const warnings: string[] = [];
   for (const key of ['token', 'chartRepoPassword', 'registryPassword'] as const) {

@@ -40,9 +40,18 @@ export class ForeignOriginError extends Error {
   }
 }
 
-/** Rethrow what must end the job (a silent server); other errors are the caller's to report. */
+/**
+ * GitHub refused the token itself (401 Bad credentials): every later request would be refused
+ * too, so the job stops with one error naming where the token came from, instead of one per image.
+ */
+export class TokenRefusedError extends Error {
+  /** Still a 401 to whoever looks (the App's hook renews its installation token once on a 401). */
+  readonly status = 401;
+}
+
+/** Rethrow what must end the job (a silent server, a refused token); other errors are the caller's to report. */
 export function rethrowIfFatal(error: unknown): void {
-  if (error instanceof NoAnswerError) throw error;
+  if (error instanceof NoAnswerError || error instanceof TokenRefusedError) throw error;
 }
 
 /**

@@ -9,7 +9,7 @@ import { planAndDispatch } from './modes/plan-and-dispatch.js';
 import { prepareJob } from './modes/prepare-job.js';
 import type { JobReport } from './report/job-report.js';
 import { keepFailureIssue } from './report/keep-failure-issue.js';
-import { writeJobReport } from './report/write-report.js';
+import { writeJobReport, writeStoppedSummary } from './report/write-report.js';
 import type { Settings } from './settings.js';
 
 export interface JobResult {
@@ -40,6 +40,7 @@ async function runJobWith(settings: Settings, deps: JobDeps): Promise<JobResult>
   } catch (error) {
     if (!(error instanceof BadInputError)) throw error;
     deps.output.problems(error.details);
+    await writeStoppedSummary(deps.output, error.message, error.details);
     return { exitCode: 2, failure: error.message };
   }
   // the failure issue is kept before the report is written: what it could not do is part of the report

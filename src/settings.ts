@@ -63,6 +63,8 @@ export interface Settings {
   registryHosts: string[];
   /** `only`: the selectors that narrow the plan before any dispatch (empty: the whole plan). */
   only: Selector[];
+  /** What the edge noticed while reading the settings (an input the action does not have): warnings of the report. */
+  warnings?: string[];
 }
 
 /** `always` or `when-outdated`, or an error naming the option. */
@@ -235,6 +237,26 @@ export function chooseAuth(token: string, appId: string, privateKey: string, edg
   return token ? { kind: 'token', token } : undefined;
 }
 
+/**
+ * A username and its password, both or neither: half a pair is refused before any request (a
+ * secret that is not set, in a run that has the other, would else be found out chart by chart).
+ */
+export function credentialsPair(
+  username: string,
+  password: string,
+  userKey: OptionKey,
+  passwordKey: OptionKey,
+  edge: Edge
+): { username: string; password: string } | undefined {
+  if (!username && !password) return undefined;
+  if (!username || !password)
+    throw new Error(
+      `${optionName(edge, username ? userKey : passwordKey)} is set but ${optionName(edge, username ? passwordKey : userKey)} is not: ` +
+        `they go together; set both${edge === 'action' ? ' (check that both secrets exist where this workflow runs)' : ''}, or neither`
+    );
+  return { username, password };
+}
+
 /** The App's key is checked before any request, so a bad secret gets one plain message, not OpenSSL's. */
 export function checkPrivateKey(pem: string, name = `input ${Inputs.PrivateKey}`): void {
   const advice = "paste the whole .pem file GitHub generated for the App, from '-----BEGIN' to the last '-----'";
@@ -320,7 +342,7 @@ export async function readSettings(reader: OptionReader, context: EdgeContext): 
     defaultOrg: orgFromRepository(env.GITHUB_REPOSITORY),
     apiUrl: (await raw('apiUrl')) || env.GITHUB_API_URL || DEFAULT_API_URL,
     serverUrl: (await raw('serverUrl')) || env.GITHUB_SERVER_URL || DEFAULT_SERVER_URL,
-    chartCredentials: username || password ? { username, password } : undefined,
+    chartCredentials: credentialsPair(username, password, 'chartRepoUsername', 'chartRepoPassword', edge),
     chartRewrites: (await parsed('chartRepoRewrite', parseRewrites)) ?? [],
     maxParallel: await parsed('maxParallel', parsePositiveInteger),
     resultsFile: await path('resultsFile', 'output'),
@@ -340,7 +362,7 @@ export async function readSettings(reader: OptionReader, context: EdgeContext): 
     runnerFolders: runnerFoldersOf(env),
     rebuild: await parsed('rebuild', parseRebuildPolicy),
     maxAgeMs: await parsed('maxAge', parseMaxAge),
-    registryCredentials: registryUsername || registryPassword ? { username: registryUsername, password: registryPassword } : undefined,
+    registryCredentials: credentialsPair(registryUsername, registryPassword, 'registryUsername', 'registryPassword', edge),
     registryRewrites: (await parsed('registryRewrite', parseRegistryRewrites)) ?? [],
     registryHosts: (await parsed('registryHosts', parseRegistryHosts)) ?? [],
     only: (await parsed('only', parseSelectors)) ?? []

@@ -98,7 +98,7 @@ describe('the built action dispatching and monitoring against the emulator', () 
       notDispatched: 1
     });
     expect(run.summary).toMatch(
-      /\| \[v3\.1\.0\]\([^)]+\/Cray-HPE\/hms-rts\/tree\/v3\.1\.0\) \| `cray-hms-rts:3\.1\.0` \| release\/1\.6 \| ❌ failed<br>dispatched: rebuild: always<br>\[job build\]\([^)]+\): step Build and push the image<br>\[re-run failed jobs\]\([^)]+\) \| \[#(\d+)\]\(https:\/\/github\.example\/Cray-HPE\/hms-rts\/actions\/runs\/\1\)<br>\[attempt 1: failure\]\([^)]+\/runs\/\1\/attempts\/1\)<br>\[attempt 2: failure\]\([^)]+\/attempts\/2\) \|/
+      /\| \[v3\.1\.0\]\([^)]+\/Cray-HPE\/hms-rts\/tree\/v3\.1\.0\) \| `cray-hms-rts:3\.1\.0` \| release\/1\.6 \| ❌ failed<br>dispatched: rebuild: always<br>failing for 1 day: \[#1\]\([^)]+\)<br>\[job build\]\([^)]+\): step Build and push the image<br>\[re-run failed jobs\]\([^)]+\) \| \[#(\d+)\]\(https:\/\/github\.example\/Cray-HPE\/hms-rts\/actions\/runs\/\1\)<br>\[attempt 1: failure\]\([^)]+\/runs\/\1\/attempts\/1\)<br>\[attempt 2: failure\]\([^)]+\/attempts\/2\) \|/
     );
     expect(run.stdout).toMatch(/^cycle \d+: .*succeeded/m);
 

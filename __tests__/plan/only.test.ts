@@ -52,6 +52,7 @@ describe('only: rebuild one thing on demand', () => {
       { kind: 'image', text: 'image:cray-smd:2.24.0', pattern: 'cray-smd', tag: '2.24.0' },
       { kind: 'branch', text: 'branch:release/1.6', pattern: 'release/1.6' }
     ]);
+    expect(parseSelectors('repo:hms-smd image:cray-bss', 'input only').map((s) => s.text)).toEqual(['repo:hms-smd', 'image:cray-bss']);
     expect(() => parseSelectors('hms-smd', 'input only')).toThrow(
       'input only: "hms-smd" is not a selector: write repo:<name>, image:<name>[:<tag>] or branch:<name>, one per line (globs allowed: repo:hms-s*)'
     );

@@ -40035,6 +40035,32 @@ async function cancelOnSignals(secondSignal, say, work) {
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
+// EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
+var mod = __nccwpck_require__(1916);
+;// CONCATENATED MODULE: ./src/suggest.ts
+
+/**
+ * The known name nearest to a misspelt one (`targetted-branches` → `targeted-branches`,
+ * `dryrun` → `dry-run`), or undefined when none is near: at most a third of its letters differ
+ * (at least 2). Separators do not count: `dry_run`, `dryRun` and `dry-run` are the same name.
+ */
+function nearestName(given, known) {
+    const bare = (name) => name.toLowerCase().replace(/[-_\s]/g, '');
+    const target = bare(given);
+    let best;
+    for (const name of known) {
+        const d = (0,mod/* distance */.Io)(target, bare(name));
+        if (!best || d < best.d)
+            best = { name, d };
+    }
+    return best && best.d <= Math.max(2, Math.floor(target.length / 3)) ? best.name : undefined;
+}
+/** `: did you mean "targeted-branches"?`, or nothing when no name is near. */
+function didYouMean(given, known, quote = (n) => `"${n}"`) {
+    const near = nearestName(given, known);
+    return near ? `: did you mean ${quote(near)}?` : '';
+}
+
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -43496,9 +43522,17 @@ class ForeignOriginError extends Error {
         super(`${server}: ${operation} ${how} ${foreign}, another origin: refused, the credentials stay with their server`);
     }
 }
-/** Rethrow what must end the job (a silent server); other errors are the caller's to report. */
+/**
+ * GitHub refused the token itself (401 Bad credentials): every later request would be refused
+ * too, so the job stops with one error naming where the token came from, instead of one per image.
+ */
+class TokenRefusedError extends Error {
+    /** Still a 401 to whoever looks (the App's hook renews its installation token once on a 401). */
+    status = 401;
+}
+/** Rethrow what must end the job (a silent server, a refused token); other errors are the caller's to report. */
 function rethrowIfFatal(error) {
-    if (error instanceof NoAnswerError)
+    if (error instanceof NoAnswerError || error instanceof TokenRefusedError)
         throw error;
 }
 /**
@@ -51721,7 +51755,7 @@ async function connect(options) {
             retry: { retries },
             request: { fetch }
         },
-        made: (octokit) => withHooks(octokit, { apiUrl: options.apiUrl, apiVersion, retries, budget }),
+        made: (octokit) => withHooks(octokit, { apiUrl: options.apiUrl, apiVersion, retries, budget, tokenSource: tokenSourceOf(options.auth) }),
         reads: (hook) => graphqlWithTries(graphql2.defaults({ baseUrl: options.apiUrl, headers: { [API_VERSION_HEADER]: apiVersion }, request: { fetch, hook } }), retries),
         shared: { rateBudget: () => budget.last, apiVersion }
     };
@@ -51783,7 +51817,7 @@ function withHooks(octokit, context) {
         if (origin !== apiOrigin)
             throw new ForeignOriginError('GitHub API', describeRequest(request.method, url), origin, 'would go to');
     });
-    explainFailures(octokit, context.retries);
+    explainFailures(octokit, context.retries, context.tokenSource);
     octokit.hook.before('request', (request) => {
         request.headers[API_VERSION_HEADER] = context.apiVersion;
     });
@@ -51901,6 +51935,12 @@ function scopeRefused(error, scope, repositories) {
     return new Error(`GitHub refused a token with ${permissions} on ${where} (${status} ${errorMessage(error)}): give the GitHub App these ` +
         `permissions and install it on these repositories (README, "GitHub App")`, { cause: error });
 }
+/** Where the run's token comes from, as a person set it. */
+function tokenSourceOf(auth) {
+    return auth.kind === 'token'
+        ? 'the token given (input token, or GITHUB_TOKEN on the command line)'
+        : "the GitHub App installation's token (app-id and private-key)";
+}
 /** What a token needs for an operation, said when GitHub refuses it. */
 function tokenNeeds(operation) {
     if (/^POST .*\/dispatches$/.test(operation) || /\/cancel$|\/rerun/.test(operation))
@@ -51917,7 +51957,7 @@ function tokenNeeds(operation) {
  * The outermost wrap of every request: a request that got no answer in any try becomes one
  * NoAnswerError naming the operation and the tries; a refused token says what the token needs.
  */
-function explainFailures(octokit, retries) {
+function explainFailures(octokit, retries, tokenSource) {
     octokit.hook.wrap('request', async (request, options) => {
         try {
             return await request(options);
@@ -51937,7 +51977,11 @@ function explainFailures(octokit, retries) {
             const status = httpStatus(error);
             const remaining = error instanceof RequestError ? error.response?.headers['x-ratelimit-remaining'] : undefined;
             const rateLimited = String(remaining) === '0' || /rate limit/i.test(errorMessage(error));
-            if ((status === 401 || (status === 403 && !rateLimited)) && error instanceof Error) {
+            // the token itself refused: one error stops the job, naming where the token came from and what to check
+            if (status === 401)
+                throw new TokenRefusedError(`GitHub refused ${tokenSource} (401 ${firstLine(errorMessage(error))}) for ${operation}: check that the secret is set, ` +
+                    'not expired or revoked, and for this GitHub server; nothing more is asked of GitHub with it', { cause: error });
+            if (status === 403 && !rateLimited && error instanceof Error) {
                 error.message = `GitHub refused the token (${status} ${error.message}) for ${operation}: it needs ${tokenNeeds(operation)}`;
             }
             throw error;
@@ -72976,12 +73020,15 @@ minimatch.unescape = unescape_unescape;
 
 
 const KINDS = ['repo', 'image', 'branch'];
-/** The selectors of `only` (one per line; blank lines and `#` comments are passed over), or an error naming the line. */
+/**
+ * The selectors of `only`: one per line, or several on a line separated by spaces (a
+ * workflow_dispatch text input has one line); `#` starts a comment. An error names the selector.
+ */
 function parseSelectors(text, name) {
     const selectors = [];
-    for (const raw of text.split('\n')) {
-        const line = raw.trim();
-        if (line === '' || line.startsWith('#'))
+    const words = text.split('\n').flatMap((l) => l.replace(/(^|\s)#.*$/, '').split(/\s+/));
+    for (const line of words) {
+        if (line === '')
             continue;
         const colon = line.indexOf(':');
         const kind = colon > 0 ? line.slice(0, colon) : '';
@@ -73474,32 +73521,6 @@ function buildOptions(run, plan, deps) {
     };
 }
 
-// EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
-var mod = __nccwpck_require__(1916);
-;// CONCATENATED MODULE: ./src/suggest.ts
-
-/**
- * The known name nearest to a misspelt one (`targetted-branches` → `targeted-branches`,
- * `dryrun` → `dry-run`), or undefined when none is near: at most a third of its letters differ
- * (at least 2). Separators do not count: `dry_run`, `dryRun` and `dry-run` are the same name.
- */
-function nearestName(given, known) {
-    const bare = (name) => name.toLowerCase().replace(/[-_\s]/g, '');
-    const target = bare(given);
-    let best;
-    for (const name of known) {
-        const d = (0,mod/* distance */.Io)(target, bare(name));
-        if (!best || d < best.d)
-            best = { name, d };
-    }
-    return best && best.d <= Math.max(2, Math.floor(target.length / 3)) ? best.name : undefined;
-}
-/** `: did you mean "targeted-branches"?`, or nothing when no name is near. */
-function didYouMean(given, known, quote = (n) => `"${n}"`) {
-    const near = nearestName(given, known);
-    return near ? `: did you mean ${quote(near)}?` : '';
-}
-
 ;// CONCATENATED MODULE: ./src/config/configuration.schema.json
 const configuration_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/configuration.schema.json","title":"hms-build-workflow-dispatcher configuration","description":"Which product stream branches to read, which images and Helm charts in them to rebuild, and how to dispatch and monitor the builds.","type":"object","additionalProperties":false,"required":["configuration"],"properties":{"helm-repo-lookup":{"description":"Where each Helm chart lives in the chart repository. Download URL: <source_override or the manifest\'s chart source location>/<path>/<chart>-<version>.tgz.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["chart","path"],"properties":{"chart":{"type":"string","minLength":1,"description":"Chart name as the loftsman manifests name it."},"path":{"type":"string","description":"Folder of the chart in the chart repository, for example stable/cray-hms-bss."},"source_override":{"type":"string","minLength":1,"description":"Chart repository URL to use instead of the manifest\'s chart source location."}}}},"github-repo-image-lookup":{"description":"The GitHub repository that builds each image found in the docker index.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","image"],"properties":{"github-repo":{"type":"string","minLength":1,"description":"Repository name in the organization."},"image":{"type":"string","minLength":1,"description":"Image short name (last path segment, no tag)."}}}},"docker-image-compare":{"description":"A partial tree of the docker index: every leaf list holding find_me selects the tags at the same path in the index.","type":"object","default":{},"additionalProperties":{"$ref":"#/definitions/compareNode"}},"non-manifest-images":{"description":"Images that no manifest names: every git tag of the repo matching tag-regex is an image tag to rebuild.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","tag-regex","image_repo"],"properties":{"github-repo":{"type":"string","minLength":1},"tag-regex":{"type":"string","minLength":1,"description":"Regular expression matched at the start of each git tag."},"image_repo":{"type":"string","minLength":1,"description":"Full image name without tag."}}}},"workflow-overrides":{"description":"Which workflow builds an image, where reading the workflow files does not tell. First match wins.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["workflow"],"properties":{"github-repo":{"type":"string","minLength":1},"image":{"type":"string","minLength":1,"description":"Image short name."},"workflow":{"type":"string","minLength":1,"description":"Workflow name or file name (for example build_and_release_image.yaml)."}}}},"acknowledged":{"description":"What a person has looked at and accepts until a day: gaps (`image`: an image a release ships that cannot be rebuilt at its tag: no such tag, no workflow for it, or no workflow_dispatch at the tag), and base images no longer republished (`base`, as the warning names it). An acknowledged gap is a notice until the day after `until`, when it is an error again; an acknowledged base is a notice, and leaves the failure issue\'s follow-ups, until then.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["reason","until"],"properties":{"image":{"type":"string","pattern":"^[^/:\\\\s]+:[^/:\\\\s]+$","description":"Image name and tag without the registry path, e.g. cray-smd:1.20.10."},"base":{"type":"string","minLength":1,"maxLength":300,"description":"A base image no longer republished, as the warning names it (alpine:3.15)."},"github-repo":{"type":"string","minLength":1,"description":"Only the image of this repo (when two repos publish the same name)."},"reason":{"type":"string","minLength":1,"description":"Why it is acceptable for now: shown beside the gap."},"until":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","description":"Last day (UTC, YYYY-MM-DD) the acknowledgement holds."}},"oneOf":[{"required":["image"]},{"required":["base"]}]}},"configuration":{"type":"object","additionalProperties":false,"required":["product-stream-repo"],"properties":{"org":{"type":"string","minLength":1,"description":"GitHub organization. Default: the owner of GITHUB_REPOSITORY."},"product-stream-repo":{"type":"string","minLength":1,"description":"Repository whose branches hold the release manifests."},"targeted-branches":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"targeted-branch-regexes":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Regular expressions matched at the start of each branch name."},"docker-image-manifest":{"type":"string","minLength":1,"default":"docker/index.yaml"},"helm-manifest-directory":{"type":"string","minLength":1,"default":"manifests"},"target-chart-regex":{"type":"string","minLength":1,"default":"cray-hms-.*","description":"Charts whose name matches (at the start) are rendered."},"sleep-duration-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Seconds between two polls of the runs."},"time-limit-minutes":{"type":"number","exclusiveMinimum":0,"default":60,"description":"How long to wait for the builds."},"webhook-sleep-seconds":{"type":"number","minimum":0,"default":10,"description":"How long a dispatched run may take to appear when the server does not return run details."},"log-level":{"type":"string","enum":["DEBUG","INFO","WARNING","WARN","ERROR","CRITICAL"],"default":"INFO"},"max-parallel":{"type":"integer","minimum":1,"default":10,"description":"Builds in flight at once."},"attach-to-running-builds":{"type":"boolean","default":true,"description":"Watch a queued or running build of the same workflow and tag instead of dispatching again."},"cancel-on-timeout":{"type":"boolean","default":false,"description":"Cancel the runs still going when the time limit passes."},"timeouts":{"type":"object","additionalProperties":false,"default":{},"description":"Deadlines of network operations: a server that gives no answer within them ends the job with an error naming it.","properties":{"github-api-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"Each GitHub API request (REST and GraphQL), answer body included. A read that gets no answer is tried 3 times in all."},"git-stall-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"A git command that transfers less than 1 KB/s for this long is stopped."},"chart-download-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each chart archive download, body included."},"helm-template-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each helm template run."},"registry-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Each image registry request (rebuild: when-outdated), answer body included. A registry that gives no answer is asked nothing more this run: its images are rebuilt, with a warning."}}},"limits":{"type":"object","additionalProperties":false,"default":{},"description":"Bounds on what repositories and servers hold (chart archives, helm, planning): past one, the run reports an error naming the bound and goes on where it safely can.","properties":{"chart-download-megabytes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"Bytes downloaded of one chart archive."},"chart-unpacked-megabytes":{"type":"number","exclusiveMinimum":0,"default":50,"description":"Bytes one chart archive inflates to, all its files together."},"chart-file-megabytes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"Bytes of one file in a chart archive."},"helm-memory-megabytes":{"type":"number","exclusiveMinimum":0,"default":2048,"description":"Address space of one helm run (prlimit, where the runner has it)."},"helm-output-megabytes":{"type":"number","exclusiveMinimum":0,"default":64,"description":"Rendered output of one helm template run."},"plan-megabytes":{"type":"number","exclusiveMinimum":0,"default":32,"description":"Bytes of a plan file (from-plan) or a results file (merge-results): a larger one is refused before it is parsed."},"dockerfile-bases":{"type":"integer","minimum":1,"default":50,"description":"External bases read from the registry per Dockerfile (rebuild: when-outdated); past it, the build\'s bases are not known and it is rebuilt."},"chart-renders":{"type":"integer","minimum":1,"default":1000,"description":"helm template runs in one planning; the releases past it are named and not rendered."},"planning-minutes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"How long planning may take in all; past it the run reports the plan so far as partial."}}},"chart-credentials-required":{"type":"boolean","default":true,"description":"The chart repository needs chart-repo-username and chart-repo-password: without them the run stops before any download (or plans without charts with skip-charts)."},"retry-failed-builds":{"type":"integer","minimum":0,"default":1,"description":"Re-runs of the failed jobs of a build that concludes failure (not cancelled, not timed out), while time remains; 0 turns it off."},"render-script":{"enum":["skip","run","run-unisolated"],"default":"skip","description":"What to do with a product stream branch\'s render_templates.sh. skip: plan the branch as checked out, with one warning. run: run it as another user (sudo -n -u nobody, or setpriv as root) or in new namespaces (unshare), in a copy of the tree, where it cannot read this action\'s secrets; with no isolation available the run stops. run-unisolated: run it as the action\'s user: whoever can push to a targeted branch can then read the action\'s secrets."},"rebuild":{"enum":["always","when-outdated"],"default":"always","description":"always: dispatch every planned build (as the original tool did). when-outdated: dispatch a build only when its image is missing, a base image it is built from was published after it (or moved from the digest it records), or it is older than max-age; the others are up-to-date. The input rebuild wins."},"max-age":{"type":"string","pattern":"^(\\\\d+(\\\\.\\\\d+)?[smhd])+$","default":"7d","description":"With rebuild: when-outdated, an image older than this is rebuilt whatever its bases (12h, 7d). The input max-age wins."},"stale-base-days":{"type":"number","exclusiveMinimum":0,"default":180,"description":"With rebuild: when-outdated, a base image not republished for longer than this is a warning (rebuilding on it picks up no fixes from it), once per base, listing the images built on it."},"image-link-template":{"type":"string","pattern":"^https?://","description":"URL of an image\'s registry page; {repository}, {path}, {name} and {tag} are filled in. The summary links each image there."}}}},"definitions":{"compareNode":{"anyOf":[{"type":"array","items":{"type":"string"},"contains":{"const":"find_me"}},{"type":"object","additionalProperties":{"$ref":"#/definitions/compareNode"}}]}}}');
 ;// CONCATENATED MODULE: ./src/config/load.ts
@@ -73657,7 +73678,8 @@ async function loadConfiguration(file) {
         return {
             ok: false,
             errors: [code ? `${file}: cannot read the configuration file (${code})` : errorMessage(error)],
-            warnings: []
+            warnings: [],
+            ...(code === 'ENOENT' ? { missing: true } : {})
         };
     }
     return parseConfiguration(text, file);
@@ -73729,7 +73751,9 @@ function describeRun(run) {
 async function prepareJob(settings, deps) {
     const { log } = deps.output;
     const loaded = await loadConfiguration(settings.configFile);
-    const warnings = loaded.warnings.map((message) => ({ severity: 'warning', message }));
+    const warnings = [...(settings.warnings ?? []), ...loaded.warnings].map((message) => ({ severity: 'warning', message }));
+    if (!loaded.ok && loaded.missing)
+        throw new BadInputError(configNotFound(settings), { details: warnings });
     if (!loaded.ok)
         throw new BadInputError(`the configuration ${settings.configFile} is invalid`, {
             details: [...warnings, ...loaded.errors.map((message) => ({ severity: 'error', message }))]
@@ -73746,6 +73770,16 @@ async function prepareJob(settings, deps) {
         throw new BadInputError(`no GitHub credentials: set ${name('appId')} and ${name('privateKey')}, or ${name('token')}`);
     log.info(describeRun(run));
     return { run, deps, problems: warnings };
+}
+/** One message for a configuration file that is not there: where it was looked for, and the two usual causes. */
+function configNotFound(settings) {
+    const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+    const shown = (0,external_node_path_namespaceObject.relative)(workspace, settings.configFile);
+    const inside = shown !== '' && !shown.startsWith('..') && !(0,external_node_path_namespaceObject.isAbsolute)(shown);
+    const option = optionName(settings.edge, 'config');
+    return settings.edge === 'action'
+        ? `configuration file ${inside ? shown : settings.configFile} not found in the workspace (${workspace}): did you check out the repository first (actions/checkout), and is ${option} relative to it?`
+        : `configuration file ${settings.configFile} not found: check ${option}`;
 }
 /** Every output file can be written: its folder is made now, so no late error costs the report. */
 async function prepareOutputFiles(settings) {
@@ -74217,15 +74251,10 @@ function renderProblemList(problems) {
 
 
 
-
 /** The outcome, and why: every row says why it was or was not rebuilt, and a failed one what to open next. */
 function conclusionCell(r, issue) {
     const label = OUTCOMES[r.outcome].label;
     const lines = [label];
-    const key = failureKey(r);
-    const nights = key && issue?.open ? issue.nights[key] : undefined;
-    if (issue && nights)
-        lines.push(`failing for ${words_counted(nights, 'day')}: ${markdown_link(`#${issue.number}`, issue.url)}`);
     if (r.outcome === 'acknowledged')
         lines.push(`see ${ACKNOWLEDGED_SECTION} below`);
     else {
@@ -74333,6 +74362,7 @@ function renderResultsText(results) {
 
 
 
+
 /**
  * The one writer of a job's report: annotations for the results, the job summary, the outputs,
  * the results file and the exit status. Each write that fails is said, and the others still happen.
@@ -74373,6 +74403,17 @@ async function writeJobReport(report, target) {
     const status = reportExitStatus(report, target.failOn);
     const failure = [...(status.code === 1 ? [status.failure] : []), ...failures].join('; ');
     return failure ? { exitCode: 1, failure } : { exitCode: 0 };
+}
+/**
+ * The job summary of a job that stopped before it had a plan (bad input: a configuration not
+ * found or invalid, a setting refused): why, and each problem behind it. Written by both edges.
+ */
+async function writeStoppedSummary(output, why, details = []) {
+    const errors = details.filter((p) => p.severity === 'error');
+    const list = errors.length > 0 ? `\n${errors.map((p) => `- ${tableCell(log_formatProblem(p), 600)}`).join('\n')}\n` : '';
+    await output
+        .summary(`## Image rebuilds\n\n> ❌ The job stopped before planning: ${tableCell(why, 2000)}\n${list}`, '')
+        .catch(() => undefined);
 }
 /** Run each write; one that fails is said, and the others still happen. */
 async function writeEach(writes) {
@@ -74455,6 +74496,7 @@ async function runJobWith(settings, deps) {
         if (!(error instanceof BadInputError))
             throw error;
         deps.output.problems(error.details);
+        await writeStoppedSummary(deps.output, error.message, error.details);
         return { exitCode: 2, failure: error.message };
     }
     // the failure issue is kept before the report is written: what it could not do is part of the report
@@ -74657,6 +74699,18 @@ function chooseAuth(token, appId, privateKey, edge = 'action') {
     }
     return token ? { kind: 'token', token } : undefined;
 }
+/**
+ * A username and its password, both or neither: half a pair is refused before any request (a
+ * secret that is not set, in a run that has the other, would else be found out chart by chart).
+ */
+function credentialsPair(username, password, userKey, passwordKey, edge) {
+    if (!username && !password)
+        return undefined;
+    if (!username || !password)
+        throw new Error(`${optionName(edge, username ? userKey : passwordKey)} is set but ${optionName(edge, username ? passwordKey : userKey)} is not: ` +
+            `they go together; set both${edge === 'action' ? ' (check that both secrets exist where this workflow runs)' : ''}, or neither`);
+    return { username, password };
+}
 /** The App's key is checked before any request, so a bad secret gets one plain message, not OpenSSL's. */
 function checkPrivateKey(pem, name = `input ${Inputs.PrivateKey}`) {
     const advice = "paste the whole .pem file GitHub generated for the App, from '-----BEGIN' to the last '-----'";
@@ -74728,7 +74782,7 @@ async function readSettings(reader, context) {
         defaultOrg: orgFromRepository(env.GITHUB_REPOSITORY),
         apiUrl: (await raw('apiUrl')) || env.GITHUB_API_URL || DEFAULT_API_URL,
         serverUrl: (await raw('serverUrl')) || env.GITHUB_SERVER_URL || DEFAULT_SERVER_URL,
-        chartCredentials: username || password ? { username, password } : undefined,
+        chartCredentials: credentialsPair(username, password, 'chartRepoUsername', 'chartRepoPassword', edge),
         chartRewrites: (await parsed('chartRepoRewrite', parseRewrites)) ?? [],
         maxParallel: await parsed('maxParallel', parsePositiveInteger),
         resultsFile: await path('resultsFile', 'output'),
@@ -74744,7 +74798,7 @@ async function readSettings(reader, context) {
         runnerFolders: runnerFoldersOf(env),
         rebuild: await parsed('rebuild', parseRebuildPolicy),
         maxAgeMs: await parsed('maxAge', parseMaxAge),
-        registryCredentials: registryUsername || registryPassword ? { username: registryUsername, password: registryPassword } : undefined,
+        registryCredentials: credentialsPair(registryUsername, registryPassword, 'registryUsername', 'registryPassword', edge),
         registryRewrites: (await parsed('registryRewrite', parseRegistryRewrites)) ?? [],
         registryHosts: (await parsed('registryHosts', parseRegistryHosts)) ?? [],
         only: (await parsed('only', parseSelectors)) ?? []
@@ -74769,6 +74823,7 @@ async function configOverridesOf(parsed) {
 
 /** A PEM private key is a few KB. */
 const MAX_KEY_FILE_BYTES = 1024 * 1024;
+
 
 
 
@@ -74833,9 +74888,22 @@ function commandLineReader(values, env) {
         path: (value) => (0,external_node_path_namespaceObject.resolve)(value)
     };
 }
+/** parseArgs, with the nearest known flag suggested for an unknown one (`--dryrun`: did you mean --dry-run?). */
+function parseFlags(argv) {
+    try {
+        return (0,external_node_util_.parseArgs)({ args: [...argv], strict: true, options: parseArgsOptions() });
+    }
+    catch (error) {
+        const flag = /Unknown option '(-{1,2}[^']+)'/.exec(errorMessage(error))?.[1];
+        if (!flag)
+            throw error;
+        const flags = Object.values(OPTIONS).flatMap((o) => (o.flag ? [o.flag] : []));
+        throw new Error(`unknown flag ${flag}${didYouMean(flag.replace(/^-+/, ''), flags, (f) => `--${f}`)}`, { cause: error });
+    }
+}
 /** Command line arguments → the same Settings the action builds from its inputs. */
 async function settingsFromArgs(argv, env) {
-    const { values } = (0,external_node_util_.parseArgs)({ args: [...argv], strict: true, options: parseArgsOptions() });
+    const { values } = parseFlags(argv);
     if (values.help)
         return 'help';
     const warnings = [];

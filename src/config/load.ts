@@ -10,7 +10,10 @@ import { isMapping, parseYaml, yamlProblem } from '../yaml.js';
 /** A configuration is a few hundred lines; a larger file is refused before it is read. */
 const MAX_CONFIGURATION_BYTES = 8 * MEGABYTE;
 
-export type LoadResult = { ok: true; config: Configuration; warnings: string[] } | { ok: false; errors: string[]; warnings: string[] };
+export type LoadResult =
+  | { ok: true; config: Configuration; warnings: string[] }
+  /** `missing`: the file is not there (the caller says where it was looked for). */
+  | { ok: false; errors: string[]; warnings: string[]; missing?: true };
 
 /** Key names of the original tool's first format, still accepted: old → new. */
 const LEGACY_TOP_LEVEL: Record<string, string> = { 'repo-image-lookup': 'github-repo-image-lookup' };
@@ -156,7 +159,8 @@ export async function loadConfiguration(file: string): Promise<LoadResult> {
     return {
       ok: false,
       errors: [code ? `${file}: cannot read the configuration file (${code})` : errorMessage(error)],
-      warnings: []
+      warnings: [],
+      ...(code === 'ENOENT' ? { missing: true } : {})
     };
   }
   return parseConfiguration(text, file);

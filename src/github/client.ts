@@ -6,7 +6,7 @@ import { retry } from '@octokit/plugin-retry';
 import { request } from '@octokit/request';
 import { RequestError } from '@octokit/request-error';
 import { throttling } from '@octokit/plugin-throttling';
-import { errorMessage, ForeignOriginError, httpStatus, NoAnswerError, rethrowIfFatal } from '../errors.js';
+import { errorMessage, firstLine, ForeignOriginError, httpStatus, NoAnswerError, rethrowIfFatal, TokenRefusedError } from '../errors.js';
 import { MEGABYTE } from '../bytes.js';
 import { describeRequest, HttpNoAnswer, tokenAuthorization, type OriginBoundFetch } from '../http/origin-bound-fetch.js';
 import type { RateBudget } from '../dispatch/poll-interval.js';
@@ -154,7 +154,8 @@ export async function connect(options: ClientOptions): Promise<Connection> {
       retry: { retries },
       request: { fetch }
     },
-    made: (octokit) => withHooks(octokit, { apiUrl: options.apiUrl, apiVersion, retries, budget }),
+    made: (octokit) =>
+      withHooks(octokit, { apiUrl: options.apiUrl, apiVersion, retries, budget, tokenSource: tokenSourceOf(options.auth) }),
     reads: (hook) =>
       graphqlWithTries(
         graphql.defaults({ baseUrl: options.apiUrl, headers: { [API_VERSION_HEADER]: apiVersion }, request: { fetch, hook } }),
@@ -218,7 +219,7 @@ async function appConnection(clients: Clients, options: ClientOptions, auth: Ext
 /** The hooks every client of the run has: the origin rule, the API version, the rate budget, failures explained. */
 function withHooks(
   octokit: Octokit,
-  context: { apiUrl: string; apiVersion: RestApiVersion; retries: number; budget: { last?: RateBudget } }
+  context: { apiUrl: string; apiVersion: RestApiVersion; retries: number; budget: { last?: RateBudget }; tokenSource: string }
 ): Octokit {
   const apiOrigin = new URL(context.apiUrl).origin;
   // a Link: next or a URL read from an answer that points at another origin is never asked
@@ -228,7 +229,7 @@ function withHooks(
     const origin = new URL(url).origin;
     if (origin !== apiOrigin) throw new ForeignOriginError('GitHub API', describeRequest(request.method, url), origin, 'would go to');
   });
-  explainFailures(octokit, context.retries);
+  explainFailures(octokit, context.retries, context.tokenSource);
   octokit.hook.before('request', (request) => {
     request.headers[API_VERSION_HEADER] = context.apiVersion;
   });
@@ -359,6 +360,13 @@ function scopeRefused(error: unknown, scope: TokenScope | undefined, repositorie
   );
 }
 
+/** Where the run's token comes from, as a person set it. */
+function tokenSourceOf(auth: ClientOptions['auth']): string {
+  return auth.kind === 'token'
+    ? 'the token given (input token, or GITHUB_TOKEN on the command line)'
+    : "the GitHub App installation's token (app-id and private-key)";
+}
+
 /** What a token needs for an operation, said when GitHub refuses it. */
 export function tokenNeeds(operation: string): string {
   if (/^POST .*\/dispatches$/.test(operation) || /\/cancel$|\/rerun/.test(operation)) return 'actions: write on that repository';
@@ -372,7 +380,7 @@ export function tokenNeeds(operation: string): string {
  * The outermost wrap of every request: a request that got no answer in any try becomes one
  * NoAnswerError naming the operation and the tries; a refused token says what the token needs.
  */
-function explainFailures(octokit: Octokit, retries: number): void {
+function explainFailures(octokit: Octokit, retries: number, tokenSource: string): void {
   octokit.hook.wrap('request', async (request, options) => {
     try {
       return await request(options);
@@ -389,7 +397,14 @@ function explainFailures(octokit: Octokit, retries: number): void {
       const status = httpStatus(error);
       const remaining = error instanceof RequestError ? error.response?.headers['x-ratelimit-remaining'] : undefined;
       const rateLimited = String(remaining) === '0' || /rate limit/i.test(errorMessage(error));
-      if ((status === 401 || (status === 403 && !rateLimited)) && error instanceof Error) {
+      // the token itself refused: one error stops the job, naming where the token came from and what to check
+      if (status === 401)
+        throw new TokenRefusedError(
+          `GitHub refused ${tokenSource} (401 ${firstLine(errorMessage(error))}) for ${operation}: check that the secret is set, ` +
+            'not expired or revoked, and for this GitHub server; nothing more is asked of GitHub with it',
+          { cause: error }
+        );
+      if (status === 403 && !rateLimited && error instanceof Error) {
         error.message = `GitHub refused the token (${status} ${error.message}) for ${operation}: it needs ${tokenNeeds(operation)}`;
       }
       throw error;

@@ -1,5 +1,5 @@
 import { access, constants, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, isAbsolute, relative } from 'node:path';
 import type { Configuration } from '../config/configuration.js';
 import { loadConfiguration } from '../config/load.js';
 import { BadInputError, errorMessage } from '../errors.js';
@@ -17,7 +17,8 @@ import { describeRun, effectiveRun } from './effective-run.js';
 export async function prepareJob(settings: Settings, deps: JobDeps): Promise<ModeContext> {
   const { log } = deps.output;
   const loaded = await loadConfiguration(settings.configFile);
-  const warnings = loaded.warnings.map((message): Problem => ({ severity: 'warning', message }));
+  const warnings = [...(settings.warnings ?? []), ...loaded.warnings].map((message): Problem => ({ severity: 'warning', message }));
+  if (!loaded.ok && loaded.missing) throw new BadInputError(configNotFound(settings), { details: warnings });
   if (!loaded.ok)
     throw new BadInputError(`the configuration ${settings.configFile} is invalid`, {
       details: [...warnings, ...loaded.errors.map((message): Problem => ({ severity: 'error', message }))]
@@ -33,6 +34,17 @@ export async function prepareJob(settings: Settings, deps: JobDeps): Promise<Mod
     throw new BadInputError(`no GitHub credentials: set ${name('appId')} and ${name('privateKey')}, or ${name('token')}`);
   log.info(describeRun(run));
   return { run, deps, problems: warnings };
+}
+
+/** One message for a configuration file that is not there: where it was looked for, and the two usual causes. */
+function configNotFound(settings: Settings): string {
+  const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const shown = relative(workspace, settings.configFile);
+  const inside = shown !== '' && !shown.startsWith('..') && !isAbsolute(shown);
+  const option = optionName(settings.edge, 'config');
+  return settings.edge === 'action'
+    ? `configuration file ${inside ? shown : settings.configFile} not found in the workspace (${workspace}): did you check out the repository first (actions/checkout), and is ${option} relative to it?`
+    : `configuration file ${settings.configFile} not found: check ${option}`;
 }
 
 /** Every output file can be written: its folder is made now, so no late error costs the report. */

@@ -15,12 +15,15 @@ export type Selector =
 
 const KINDS = ['repo', 'image', 'branch'] as const;
 
-/** The selectors of `only` (one per line; blank lines and `#` comments are passed over), or an error naming the line. */
+/**
+ * The selectors of `only`: one per line, or several on a line separated by spaces (a
+ * workflow_dispatch text input has one line); `#` starts a comment. An error names the selector.
+ */
 export function parseSelectors(text: string, name: string): Selector[] {
   const selectors: Selector[] = [];
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
+  const words = text.split('\n').flatMap((l) => l.replace(/(^|\s)#.*$/, '').split(/\s+/));
+  for (const line of words) {
+    if (line === '') continue;
     const colon = line.indexOf(':');
     const kind = colon > 0 ? line.slice(0, colon) : '';
     const pattern = line.slice(colon + 1).trim();

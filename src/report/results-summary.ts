@@ -13,9 +13,6 @@ import { commonRegistryPath, rollupByRelease, type ReleaseRollup, type ReportSco
 function conclusionCell(r: BuildResult, issue: FailureIssueLink | undefined): string {
   const label = OUTCOMES[r.outcome].label;
   const lines = [label];
-  const key = failureKey(r);
-  const nights = key && issue?.open ? issue.nights[key] : undefined;
-  if (issue && nights) lines.push(`failing for ${counted(nights, 'day')}: ${link(`#${issue.number}`, issue.url)}`);
   if (r.outcome === 'acknowledged') lines.push(`see ${ACKNOWLEDGED_SECTION} below`);
   else {
     if (r.reason) lines.push(tableCell(r.reason));

@@ -3,7 +3,7 @@ import { optionName, type Edge } from '../options.js';
 import { errorMessage } from '../errors.js';
 import { tableCell } from '../escape.js';
 import { writeJsonFile, type JobOutput } from '../job-output.js';
-import type { Problem } from '../log.js';
+import { formatProblem, type Problem } from '../log.js';
 import { acknowledgedSection, renderGapText } from './gap-summary.js';
 import { dispatchedIn, failedToRun, isDryRun, reportExitStatus, stoppedEarly, type JobReport } from './job-report.js';
 import { countResults, describeTotals, OUTCOMES, resultProblems } from './outcomes.js';
@@ -67,6 +67,22 @@ export async function writeJobReport(report: JobReport, target: ReportTarget): P
   const status = reportExitStatus(report, target.failOn);
   const failure = [...(status.code === 1 ? [status.failure] : []), ...failures].join('; ');
   return failure ? { exitCode: 1, failure } : { exitCode: 0 };
+}
+
+/**
+ * The job summary of a job that stopped before it had a plan (bad input: a configuration not
+ * found or invalid, a setting refused): why, and each problem behind it. Written by both edges.
+ */
+export async function writeStoppedSummary(
+  output: Pick<JobOutput, 'summary'>,
+  why: string,
+  details: readonly Problem[] = []
+): Promise<void> {
+  const errors = details.filter((p) => p.severity === 'error');
+  const list = errors.length > 0 ? `\n${errors.map((p) => `- ${tableCell(formatProblem(p), 600)}`).join('\n')}\n` : '';
+  await output
+    .summary(`## Image rebuilds\n\n> ❌ The job stopped before planning: ${tableCell(why, 2000)}\n${list}`, '')
+    .catch(() => undefined);
 }
 
 /** Run each write; one that fails is said, and the others still happen. */
