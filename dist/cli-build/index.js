@@ -74251,6 +74251,7 @@ function renderProblemList(problems) {
 
 
 
+
 /** The outcome, and why: every row says why it was or was not rebuilt, and a failed one what to open next. */
 function conclusionCell(r, issue) {
     const label = OUTCOMES[r.outcome].label;
@@ -74263,6 +74264,10 @@ function conclusionCell(r, issue) {
         if (r.why && r.runId !== undefined && r.via !== 'recent')
             lines.push(`dispatched: ${tableCell(r.why, 200)}`);
     }
+    const key = failureKey(r);
+    const nights = key && issue?.open ? issue.nights[key] : undefined;
+    if (issue && nights)
+        lines.push(`failing for ${words_counted(nights, 'day')}: ${markdown_link(`#${issue.number}`, issue.url)}`);
     for (const job of r.failedJobs ?? [])
         lines.push(`${markdown_link(`job ${job.name}`, job.url)}${job.step ? `: step ${tableCell(job.step, 120)}` : ''}`);
     if (OUTCOMES[r.outcome].ranAndFailed && r.runUrl)

@@ -18,6 +18,9 @@ function conclusionCell(r: BuildResult, issue: FailureIssueLink | undefined): st
     if (r.reason) lines.push(tableCell(r.reason));
     if (r.why && r.runId !== undefined && r.via !== 'recent') lines.push(`dispatched: ${tableCell(r.why, 200)}`);
   }
+  const key = failureKey(r);
+  const nights = key && issue?.open ? issue.nights[key] : undefined;
+  if (issue && nights) lines.push(`failing for ${counted(nights, 'day')}: ${link(`#${issue.number}`, issue.url)}`);
   for (const job of r.failedJobs ?? [])
     lines.push(`${link(`job ${job.name}`, job.url)}${job.step ? `: step ${tableCell(job.step, 120)}` : ''}`);
   if (OUTCOMES[r.outcome].ranAndFailed && r.runUrl) lines.push(link('re-run failed jobs', r.runUrl));
