@@ -21,6 +21,9 @@ const scenarios = [
 /** @type {import('jest').Config} */
 export default {
   testTimeout: 120000,
+  // a suite that skips for a missing tool is said at the end, and fails the run where CI requires the tool
+  globalSetup: '<rootDir>/scripts/jest-setup.mjs',
+  globalTeardown: '<rootDir>/scripts/jest-teardown.mjs',
   // three on two cores: most of the scenarios wait (on spawned processes, servers and time limits), not compute
   maxWorkers: 3,
   projects: [

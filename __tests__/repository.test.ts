@@ -102,6 +102,15 @@ describe('README', () => {
         expect({ link: target, exists: existsSync(join(ROOT, dir, target ?? '')) }).toEqual({ link: target, exists: true });
   });
 
+  it("says the plan file's version as the plan's schema has it", () => {
+    const version = (
+      JSON.parse(readFileSync(join(ROOT, 'src/plan/plan.schema.json'), 'utf8')) as { properties: { version: { const: number } } }
+    ).properties.version.const;
+    const said = [...doc('plans-that-travel.md').matchAll(/`version: (\d+)`/g)].map((m) => Number(m[1]));
+    expect(said.length).toBeGreaterThan(0);
+    expect(new Set(said)).toEqual(new Set([version]));
+  });
+
   it('shows the command line usage as the bundle prints it', () => {
     const help = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), '--help'], { encoding: 'utf8' });
     expect(doc('command-line.md')).toContain(help.stdout.trim());

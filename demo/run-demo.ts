@@ -9,9 +9,9 @@
  *                                installed (docker-registry), rebuild: when-outdated against it
  *   npm run demo -- --nights 2   two runs, as on two days: the failure issue counts 2 days in a row
  *   npm run demo -- --dry-run    plan only
- *   npm run demo -- --serve      keep the local servers up and print the .env for `npm run local-action`
+ *   npm run demo -- --serve      keep the local servers up and write .env.demo for `npm run local-action`
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBundle } from '../__tests__/support/run-action.js';
 import {
@@ -70,10 +70,13 @@ console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s in all)`);
  */
 async function serve(): Promise<never> {
   const dotenv = `# written by \`npm run demo -- --serve\`; valid while it runs\n${localActionEnv(parts)}`;
-  writeFileSync('.env', `${dotenv}\n`);
+  // .env.demo, never .env: a .env of a person's own is left as it is (npm run local-action takes .env first)
+  writeFileSync('.env.demo', `${dotenv}\n`);
   console.log(`Local GitHub emulator ${parts.github.url}, git server ${parts.git.url}, chart repository ${parts.charts.url}`);
-  console.log(`\nWrote .env (see .env.example):\n\n${dotenv}\n`);
-  console.log('In another terminal: npm run local-action   (Ctrl-C here stops the servers)');
+  console.log(`\nWrote .env.demo (see .env.example):\n\n${dotenv}\n`);
+  console.log(
+    `In another terminal: npm run local-action${existsSync('.env') ? ' -- .env.demo   (.env is there, and taken first)' : ''}   (Ctrl-C here stops the servers)`
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

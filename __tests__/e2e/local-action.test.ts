@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { ROOT, TOOLS_BIN } from '../support/run-action.js';
 import { localActionEnv, startSampleStream, type LocalParts } from '../support/sample-stream.js';
 
-/** `local-action run . src/action.ts <env>`, as `npm run local-action` runs it; its exit code and what it printed. */
+/** `npm run local-action -- <env>` (scripts/local-action.mjs around `local-action run . src/action.ts <env>`): its exit code and what it printed. */
 function runLocalAction(envFile: string): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(ROOT, 'node_modules/.bin/local-action'), ['run', '.', 'src/action.ts', envFile], {
+    const child = spawn(process.execPath, [join(ROOT, 'scripts/local-action.mjs'), envFile], {
       cwd: ROOT,
       env: { PATH: `${TOOLS_BIN}:${process.env.PATH ?? ''}`, HOME: process.env.HOME },
       stdio: ['ignore', 'pipe', 'pipe']
@@ -50,5 +50,18 @@ describe("GitHub's @github/local-action running the action from its TypeScript s
         .filter((l) => /^[A-Z_-]+=/.test(l))
         .map((l) => l.split('=')[0]);
     expect(names(readFileSync(join(ROOT, '.env.example'), 'utf8'))).toEqual(names(localActionEnv(parts)));
+  }, 180_000);
+
+  it('exits 1 when the action fails, and says in one line how to make a missing .env', async () => {
+    const bad = join(parts.workDir, 'bad.env');
+    writeFileSync(bad, `INPUT_CONFIG=${join(parts.workDir, 'no-such.yaml')}\nINPUT_DRY-RUN=true\nINPUT_TOKEN=test-token\n`);
+    const failed = await runLocalAction(bad);
+    expect(failed.code).toBe(1);
+    expect(failed.out).toContain('local-action: the action failed');
+    const missing = await runLocalAction(join(parts.workDir, 'none.env'));
+    expect(missing.code).toBe(1);
+    expect(missing.out.trim().split('\n')).toEqual([
+      `local-action: ${join(parts.workDir, 'none.env')} not found: start the demo servers with \`npm run demo -- --serve\` in another terminal (it writes .env.demo), or copy .env.example to .env and fill it in`
+    ]);
   }, 180_000);
 });

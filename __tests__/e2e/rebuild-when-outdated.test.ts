@@ -1,3 +1,4 @@
+import { describeWith } from '../support/skips.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuildResult } from '../../src/dispatch/build-result.js';
@@ -15,8 +16,7 @@ import { runBundle } from '../support/run-action.js';
 import { sampleInputs, startSampleStream, type LocalParts } from '../support/sample-stream.js';
 import { addSampleDockerfiles, IMAGE_HOST as HOST, publishSampleImages } from '../support/sample-images.js';
 
-const withRegistry = hasRegistry() ? describe : describe.skip;
-if (!hasRegistry()) console.log(NO_REGISTRY);
+const withRegistry = describeWith('docker-registry', hasRegistry(), NO_REGISTRY);
 
 withRegistry.each(['htpasswd', 'token'] as const)('rebuild: when-outdated against the real registry (%s auth)', (auth) => {
   let parts: LocalParts | undefined;

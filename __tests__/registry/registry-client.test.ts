@@ -1,3 +1,4 @@
+import { describeWith } from '../support/skips.js';
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { listen, type RunningServer } from '../support/http.js';
@@ -23,8 +24,7 @@ const ref = (text: string): ImageReference => {
 
 const sha256 = (text: string): string => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
-const withRegistry = hasRegistry() ? describe : describe.skip;
-if (!hasRegistry()) console.log(NO_REGISTRY);
+const withRegistry = describeWith('docker-registry', hasRegistry(), NO_REGISTRY);
 
 describe.each(['htpasswd', 'token'] as const)('the registry client against the real CNCF registry (%s auth)', (auth) => {
   withRegistry('reads', () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The CNCF distribution registry of Debian's `docker-registry` package (`.ci/run` installs it). */
-export const REGISTRY_BINARY = '/usr/bin/docker-registry';
+export const REGISTRY_BINARY = process.env.HMS_REGISTRY_BINARY ?? '/usr/bin/docker-registry';
 export const hasRegistry = (): boolean => existsSync(REGISTRY_BINARY) && spawnSync('htpasswd', ['-h']).error === undefined;
 /** Said when a suite skips: how to get the registry on this machine. */
 export const NO_REGISTRY =
