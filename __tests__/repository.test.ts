@@ -286,6 +286,68 @@ describe('workflows', () => {
   });
 });
 
+describe("local use and the repository's own CI", () => {
+  const workflow = (name: string): string => readFileSync(join(ROOT, '.github/workflows', name), 'utf8');
+
+  it('plans without charts when the chart secret is absent (forks, Dependabot), not when the branch is a fork', () => {
+    const own = workflow('dispatch_workflows.yaml');
+    expect(own).toContain("skip-charts: ${{ github.event_name == 'pull_request' && secrets.ARTIFACTORY_ALGOL60_READONLY_TOKEN == '' }}");
+    expect(own).not.toMatch(/skip-charts:.*head\.repo\.fork/);
+  });
+
+  it("lets a person rebuild one thing, and keeps a manual dry run out of the night's concurrency group", () => {
+    const own = parseYaml(workflow('dispatch_workflows.yaml'), 'dispatch_workflows.yaml') as {
+      on: { workflow_dispatch: { inputs: Record<string, { type: string; options?: string[] }> } };
+      concurrency: { group: string };
+    };
+    expect(own.on.workflow_dispatch.inputs.only?.type).toBe('string');
+    expect(own.on.workflow_dispatch.inputs.rebuild?.options).toEqual(['configuration', 'always', 'when-outdated']);
+    expect(own.concurrency.group).toContain("inputs.dry-run == 'true' && format('dry-run-{0}', github.run_id)");
+    expect(workflow('dispatch_workflows.yaml')).toContain(
+      "failure-issue: ${{ github.event_name == 'schedule' || (github.event_name == 'workflow_dispatch' && inputs.dry-run != 'true' && inputs.only == '') }}"
+    );
+  });
+
+  it('installs the registry in ci.yml and requires its suites there', () => {
+    const ci = workflow('ci.yml');
+    expect(ci).toMatch(/apt-get install -y -qq docker-registry apache2-utils/);
+    expect(ci).toMatch(/HMS_REQUIRE_TOOLS: docker-registry/);
+    expect(readFileSync(join(ROOT, '.ci', 'run'), 'utf8')).toMatch(/export HMS_REQUIRE_TOOLS=docker-registry/);
+  });
+
+  it('says a suite skipped for a missing tool at the end of the run, and fails the run when CI requires the tool', async () => {
+    const { default: teardown } = (await import(join(ROOT, 'scripts/jest-teardown.mjs'))) as { default: () => void };
+    const folder = mkdtempSync(join(tmpdir(), 'skips-'));
+    const said: string[] = [];
+    const log = console.log;
+    const env = { dir: process.env.HMS_SKIPS_DIR, required: process.env.HMS_REQUIRE_TOOLS };
+    console.log = (line: string) => said.push(line);
+    try {
+      writeFileSync(join(folder, 'skips.tsv'), `docker-registry\tapt-get install docker-registry\t${join(ROOT, '__tests__/x.test.ts')}\n`);
+      process.env.HMS_SKIPS_DIR = folder;
+      process.env.HMS_REQUIRE_TOOLS = 'docker-registry';
+      expect(() => teardown()).toThrow('suites CI must run were skipped: docker-registry missing (HMS_REQUIRE_TOOLS)');
+      expect(said).toEqual([
+        '\nskipped for a missing tool: docker-registry (1 suite: __tests__/x.test.ts); apt-get install docker-registry'
+      ]);
+    } finally {
+      console.log = log;
+      if (env.dir === undefined) delete process.env.HMS_SKIPS_DIR;
+      else process.env.HMS_SKIPS_DIR = env.dir;
+      if (env.required === undefined) delete process.env.HMS_REQUIRE_TOOLS;
+      else process.env.HMS_REQUIRE_TOOLS = env.required;
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it("demo --serve writes .env.demo, never a person's .env, and .gitignore keeps both out", () => {
+    const demo = readFileSync(join(ROOT, 'demo/run-demo.ts'), 'utf8');
+    expect(demo).toContain("writeFileSync('.env.demo'");
+    expect(demo).not.toMatch(/writeFileSync\('\.env'/);
+    expect(readFileSync(join(ROOT, '.gitignore'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['.env', '.env.demo']));
+  });
+});
+
 describe('command line', () => {
   it('prints its help from the bundle and exits 0; bad flags exit 2', () => {
     const help = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), '--help'], { encoding: 'utf8' });

@@ -73218,7 +73218,8 @@ function describeRegistryError(body) {
 function chartsSkippedNote(skipCharts, edge) {
     return skipCharts
         ? [
-            `charts were not downloaded nor rendered (${optionName(edge, 'skipCharts')}): the images of the manifests' charts are not in this plan`
+            `charts were not downloaded nor rendered (${optionName(edge, 'skipCharts')}): the images of the manifests' charts are not in this plan` +
+                (edge === 'action' ? " (a run without the chart secret, such as a fork's or Dependabot's pull request, plans this way)" : '')
         ]
         : [];
 }

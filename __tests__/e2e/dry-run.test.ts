@@ -269,10 +269,10 @@ describe('dry run of the built action against local git, chart repository and Gi
     expect(skipped.code).toBe(0);
     expect(parts.charts.requests).toHaveLength(0);
     expect(skipped.annotations.map((a) => `${a.kind}: ${a.message}`)).toContain(
-      "warning: charts were not downloaded nor rendered (input skip-charts): the images of the manifests' charts are not in this plan"
+      "warning: charts were not downloaded nor rendered (input skip-charts): the images of the manifests' charts are not in this plan (a run without the chart secret, such as a fork's or Dependabot's pull request, plans this way)"
     );
     expect(skipped.summary).toContain(
-      "> ⚠️ charts were not downloaded nor rendered (input skip-charts): the images of the manifests' charts are not in this plan"
+      "> ⚠️ charts were not downloaded nor rendered (input skip-charts): the images of the manifests' charts are not in this plan (a run without the chart secret, such as a fork's or Dependabot's pull request, plans this way)"
     );
     const plan = JSON.parse(skipped.outputs.plan ?? '{}') as Plan;
     expect(plan.repos.map((r) => r.githubRepo)).toEqual(['hardware-topology-assistant', 'hms-shcd-parser', 'hms-test']);

@@ -54,7 +54,8 @@ export interface Planned {
 export function chartsSkippedNote(skipCharts: boolean, edge: Edge): string[] {
   return skipCharts
     ? [
-        `charts were not downloaded nor rendered (${optionName(edge, 'skipCharts')}): the images of the manifests' charts are not in this plan`
+        `charts were not downloaded nor rendered (${optionName(edge, 'skipCharts')}): the images of the manifests' charts are not in this plan` +
+          (edge === 'action' ? " (a run without the chart secret, such as a fork's or Dependabot's pull request, plans this way)" : '')
       ]
     : [];
 }
