@@ -75,6 +75,8 @@ describe('settings of the action', () => {
       configOverrides: {},
       registryRewrites: [],
       registryHosts: [],
+      only: [],
+      warnings: [],
       runnerFolders: []
     });
     // the token is masked before anything could print it

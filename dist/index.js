@@ -56536,10 +56536,11 @@ function explainFailures(octokit, retries, tokenSource) {
             const remaining = error instanceof RequestError ? error.response?.headers['x-ratelimit-remaining'] : undefined;
             const rateLimited = String(remaining) === '0' || /rate limit/i.test(errorMessage(error));
             // the token itself refused: one error stops the job, naming where the token came from and what to check
-            if (status === 401)
+            // (the App's own key refused, on the installation lookup, is said by that lookup)
+            if (status === 401 && !/installation/.test(operation))
                 throw new TokenRefusedError(`GitHub refused ${tokenSource} (401 ${firstLine(errorMessage(error))}) for ${operation}: check that the secret is set, ` +
                     'not expired or revoked, and for this GitHub server; nothing more is asked of GitHub with it', { cause: error });
-            if (status === 403 && !rateLimited && error instanceof Error) {
+            if ((status === 401 || (status === 403 && !rateLimited)) && error instanceof Error) {
                 error.message = `GitHub refused the token (${status} ${error.message}) for ${operation}: it needs ${tokenNeeds(operation)}`;
             }
             throw error;

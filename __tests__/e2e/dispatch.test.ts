@@ -110,7 +110,7 @@ describe('the built action dispatching and monitoring against the emulator', () 
       /### Builds that did not succeed \(2\)[\s\S]*\| hms-rts cray-hms-rts:3\.1\.0: failed \| \d{4}-\d\d-\d\d \| 1 \| \[run\]\(https:\/\/github\.example\/Cray-HPE\/hms-rts\/actions\/runs\/\d+\) \|/
     );
     expect(issue?.body).toContain('### Images that could not be dispatched (1)');
-    expect(issue?.body).toContain('Latest run: [');
+    expect(issue?.body).toContain('Latest: [run 31 on ');
     expect(issue?.body).toContain(`](${parts.git.url}/Cray-HPE/hms-build-workflow-dispatcher/actions/runs/31)`);
     expect(run.outputs['failure-issue']).toBe('https://github.example/Cray-HPE/hms-build-workflow-dispatcher/issues/1');
 
