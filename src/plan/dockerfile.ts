@@ -26,7 +26,7 @@ function escapeCharacter(rawLines: readonly string[]): string {
  * Dockerfile lines with their continuations joined (the escape character at the end), comments
  * dropped, and heredoc bodies (`RUN <<EOF` … `EOF`) left out: a `FROM` inside one is not a `FROM`.
  */
-function logicalLines(text: string): string[] {
+export function logicalLines(text: string): string[] {
   const rawLines = text.split(/\r?\n/);
   const escape = escapeCharacter(rawLines);
   const lines: string[] = [];
