@@ -1,0 +1,153 @@
+import type { ApkPackage } from './apkindex.js';
+import { compareApkVersions } from './versions.js';
+
+/** One fix of Alpine's security database: the version of a source package that fixes these CVEs. */
+export interface SecurityFix {
+  fixed: string;
+  ids: string[];
+}
+
+/** Fixes by source package (origin), from `secdb.alpinelinux.org/<branch>/{main,community}.json`. */
+export type SecurityDatabase = Map<string, SecurityFix[]>;
+
+/**
+ * Alpine's secdb JSON (`{"packages":[{"pkg":{"name":…,"secfixes":{"1.1.1t-r0":["CVE-…"]}}}]}`) as
+ * fixes by origin. A fixed version of `"0"` (the CVE does not affect Alpine) is left out; an id
+ * with a note (`CVE-2023-1 (+ regression fix)`) keeps its id. Anything else is an error naming it.
+ */
+export function parseSecdb(json: unknown, into: SecurityDatabase = new Map()): SecurityDatabase {
+  const packages = (json as { packages?: unknown } | null)?.packages;
+  if (!Array.isArray(packages)) throw new Error('not an Alpine security database: no "packages" list');
+  for (const entry of packages) {
+    const pkg = (entry as { pkg?: { name?: unknown; secfixes?: unknown } } | null)?.pkg;
+    if (!pkg || typeof pkg.name !== 'string' || typeof pkg.secfixes !== 'object' || pkg.secfixes === null) continue;
+    const fixes = into.get(pkg.name) ?? [];
+    for (const [fixed, ids] of Object.entries(pkg.secfixes as Record<string, unknown>)) {
+      if (fixed === '0' || !Array.isArray(ids)) continue;
+      fixes.push({ fixed, ids: ids.filter((i): i is string => typeof i === 'string').map((i) => i.trim().split(/\s+/)[0] ?? i) });
+    }
+    into.set(pkg.name, fixes);
+  }
+  return into;
+}
+
+/** The CVE ids a move of a source package from `installed` to `available` fixes: installed < fixed ≤ available. */
+export function fixedBetween(fixes: readonly SecurityFix[] | undefined, installed: string, available: string): string[] {
+  const ids = new Set<string>();
+  for (const fix of fixes ?? []) {
+    const above = compareApkVersions(installed, fix.fixed);
+    const within = compareApkVersions(fix.fixed, available);
+    if (above === -1 && within !== undefined && within <= 0) for (const id of fix.ids) ids.add(id);
+  }
+  return [...ids].sort();
+}
+
+export interface Upgrade {
+  name: string;
+  installed: string;
+  available: string;
+  /** CVE ids the upgrade fixes (by the package's origin in the security database). */
+  fixes: string[];
+}
+
+/**
+ * What a rebuild would install newer than the image holds: each installed package that may move
+ * (`all` after an upgrade; else the named ones: the packages the Dockerfile adds, with their
+ * dependencies) whose index version is newer, with the CVEs that move fixes. Alpine keeps one
+ * build per package and branch, so "newer in the index" is "would upgrade".
+ */
+export function upgradeList(
+  installed: readonly ApkPackage[],
+  index: ReadonlyMap<string, ApkPackage>,
+  security: SecurityDatabase,
+  movable: 'all' | ReadonlySet<string>
+): Upgrade[] {
+  const upgrades: Upgrade[] = [];
+  for (const p of installed) {
+    if (movable !== 'all' && !movable.has(p.name)) continue;
+    const candidate = index.get(p.name);
+    if (!candidate || compareApkVersions(candidate.version, p.version) !== 1) continue;
+    upgrades.push({
+      name: p.name,
+      installed: p.version,
+      available: candidate.version,
+      fixes: fixedBetween(security.get(p.origin), p.version, candidate.version)
+    });
+  }
+  return upgrades.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The installed packages `apk add` of these names pulls in: the names, and their dependencies, transitively (`so:`/`cmd:` by provides). */
+export function withDependencies(names: Iterable<string>, installed: readonly ApkPackage[]): Set<string> {
+  const byName = new Map(installed.map((p) => [p.name, p]));
+  const provider = new Map<string, string>();
+  for (const p of installed) for (const provided of p.provides) provider.set(provided.split('=')[0] ?? provided, p.name);
+  const wanted = new Set<string>();
+  const queue = [...names];
+  for (let next = queue.shift(); next !== undefined && wanted.size < 10_000; next = queue.shift()) {
+    const name = byName.has(next) ? next : provider.get(next);
+    if (!name || wanted.has(name)) continue;
+    wanted.add(name);
+    for (const d of byName.get(name)?.depends ?? []) if (!d.startsWith('!')) queue.push(d.split(/[<>=~]/)[0] ?? d);
+  }
+  return wanted;
+}
+
+/** One Alpine branch of `alpinelinux.org/releases.json`: its name (`v3.15`) and end of life. */
+export interface AlpineBranch {
+  branch: string;
+  eol?: string;
+}
+
+/** The branches of releases.json (`release_branches[].rel_branch`, `eol_date`); `edge` is left out. */
+export function parseReleases(json: unknown): AlpineBranch[] {
+  const branches = (json as { release_branches?: unknown } | null)?.release_branches;
+  if (!Array.isArray(branches)) throw new Error('not Alpine\'s releases.json: no "release_branches" list');
+  return branches.flatMap((b): AlpineBranch[] => {
+    const entry = b as { rel_branch?: unknown; eol_date?: unknown };
+    if (typeof entry.rel_branch !== 'string' || entry.rel_branch === 'edge') return [];
+    return [{ branch: entry.rel_branch, ...(typeof entry.eol_date === 'string' ? { eol: entry.eol_date } : {}) }];
+  });
+}
+
+/** `3.15` (from `etc/alpine-release` `3.15.11`) is frozen when its end of life is past: its index will not change again. */
+export function frozenBranch(branches: readonly AlpineBranch[], release: string, today: string): AlpineBranch | undefined {
+  const branch = `v${release.split('.').slice(0, 2).join('.')}`;
+  const found = branches.find((b) => b.branch === branch);
+  return found?.eol && found.eol < today ? found : undefined;
+}
+
+/** The newest branch still supported on `today`: where "fixed in a later branch" is read from. */
+export function newestSupported(branches: readonly AlpineBranch[], today: string): AlpineBranch | undefined {
+  const number = (b: AlpineBranch): number[] => b.branch.replace(/^v/, '').split('.').map(Number);
+  return [...branches]
+    .filter((b) => !b.eol || b.eol >= today)
+    .sort((a, b) => {
+      const [x0 = 0, x1 = 0] = number(a);
+      const [y0 = 0, y1 = 0] = number(b);
+      return y0 - x0 || y1 - x1;
+    })[0];
+}
+
+/**
+ * What no rebuild can fix on a frozen branch: the CVEs the newest supported branch's security
+ * database fixes, for a package the image holds (by origin), at a version newer than the image's.
+ */
+export function unfixable(
+  installed: readonly ApkPackage[],
+  newer: SecurityDatabase,
+  own: SecurityDatabase = new Map()
+): Map<string, string[]> {
+  const byPackage = new Map<string, string[]>();
+  const origins = new Map<string, string>();
+  for (const p of installed) if (!origins.has(p.origin)) origins.set(p.origin, p.version);
+  for (const [origin, version] of origins) {
+    // a CVE the image's own branch fixed at or below the version it holds is fixed already
+    const held = new Set((own.get(origin) ?? []).filter((f) => (compareApkVersions(f.fixed, version) ?? 1) <= 0).flatMap((f) => f.ids));
+    const ids = new Set<string>();
+    for (const fix of newer.get(origin) ?? [])
+      if (compareApkVersions(version, fix.fixed) === -1) for (const id of fix.ids) if (!held.has(id)) ids.add(id);
+    if (ids.size > 0) byPackage.set(origin, [...ids].sort());
+  }
+  return byPackage;
+}
