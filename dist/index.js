@@ -72970,6 +72970,9 @@ const BASE_DIGEST = 'org.opencontainers.image.base.digest';
 class RegistryClient {
     options;
     facts = new Map();
+    resolved = new Map();
+    /** Blobs read whole (layers), by digest: a base layer forty images share is read once. */
+    blobs = new Map();
     /** How each origin asked to be authenticated, once it has: later requests authenticate at once. */
     challenges = new Map();
     tokens = new Map();
@@ -72993,9 +72996,74 @@ class RegistryClient {
         return pending;
     }
     async readFacts(ref) {
+        const resolved = await this.resolve(ref);
+        if (resolved === undefined)
+            return { found: false, reason: `${formatImageReference(ref)} is not in the registry` };
+        const { manifest, config, digest } = resolved;
+        const labels = config.config?.Labels ?? {};
+        const baseDigest = manifest.annotations?.[BASE_DIGEST] ?? labels[BASE_DIGEST];
+        const created = typeof config.created === 'string' ? config.created.slice(0, MAX_DATE_CHARS) : undefined;
+        return {
+            found: true,
+            digest,
+            ...(created ? { created } : {}),
+            // a recorded base digest that is not a digest is not kept (nor carried into the plan)
+            ...(typeof baseDigest === 'string' && DIGEST.test(baseDigest) ? { baseDigest } : {})
+        };
+    }
+    /** The layers and history of an image (its linux/amd64 manifest and config, read once a run), or undefined when it is not there. */
+    async imageLayers(ref) {
+        const resolved = await this.resolve(ref);
+        if (!resolved)
+            return undefined;
+        const layers = (resolved.manifest.layers ?? []).map((l) => {
+            if (!l.digest || !DIGEST.test(l.digest))
+                throw this.error(ref, 'its manifest names a layer that is not a digest');
+            return { digest: l.digest, mediaType: l.mediaType ?? '', ...(typeof l.size === 'number' ? { size: l.size } : {}) };
+        });
+        const history = (Array.isArray(resolved.config.history) ? resolved.config.history : []).map((h) => ({
+            createdBy: typeof h.created_by === 'string' ? h.created_by.slice(0, 4000) : '',
+            emptyLayer: h.empty_layer === true
+        }));
+        return { layers, history };
+    }
+    /** A blob of the image's repository, whole, at most `maxBytes` after decompression by the transport; checked against its digest. */
+    blob(ref, digest, maxBytes) {
+        if (!DIGEST.test(digest))
+            return Promise.reject(this.error(ref, `${digest.slice(0, 80)} is not a digest`));
+        let pending = this.blobs.get(digest);
+        if (!pending) {
+            pending = (async () => {
+                const origin = this.originOf(ref);
+                const silent = this.silent.get(origin);
+                if (silent)
+                    throw this.error(ref, silent);
+                const url = `${origin}/v2/${ref.repository}/blobs/${digest}`;
+                const answer = await this.send(ref, url, origin, '*/*', 'blob', maxBytes);
+                if (answer.status !== 200)
+                    throw this.error(ref, `GET ${new URL(url).pathname} answered ${answer.status}${describeRegistryError(answer.body)}`);
+                const actual = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(answer.body).digest('hex')}`;
+                if (actual !== digest)
+                    throw this.error(ref, `GET ${new URL(url).pathname} answered bytes whose digest is ${actual}, not the ${digest} asked for`);
+                return answer.body;
+            })();
+            this.blobs.set(digest, pending);
+        }
+        return pending;
+    }
+    resolve(ref) {
+        const key = formatImageReference(ref);
+        let pending = this.resolved.get(key);
+        if (!pending) {
+            pending = this.readResolved(ref);
+            this.resolved.set(key, pending);
+        }
+        return pending;
+    }
+    async readResolved(ref) {
         const top = await this.getManifest(ref, ref.reference);
         if (top === undefined)
-            return { found: false, reason: `${formatImageReference(ref)} is not in the registry` };
+            return undefined;
         let { manifest, digest } = top;
         if (INDEX_TYPES.has(manifest.mediaType ?? '') || Array.isArray(manifest.manifests)) {
             const amd64 = manifest.manifests?.find((m) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64');
@@ -73017,16 +73085,7 @@ class RegistryClient {
         const config = read.body;
         if (typeof config !== 'object' || config === null)
             throw this.error(ref, 'its image config is not a JSON object');
-        const labels = config.config?.Labels ?? {};
-        const baseDigest = manifest.annotations?.[BASE_DIGEST] ?? labels[BASE_DIGEST];
-        const created = typeof config.created === 'string' ? config.created.slice(0, MAX_DATE_CHARS) : undefined;
-        return {
-            found: true,
-            digest,
-            ...(created ? { created } : {}),
-            // a recorded base digest that is not a digest is not kept (nor carried into the plan)
-            ...(typeof baseDigest === 'string' && DIGEST.test(baseDigest) ? { baseDigest } : {})
-        };
+        return { digest, manifest, config };
     }
     async getManifest(ref, reference) {
         const byDigest = DIGEST.test(reference) ? reference : undefined;
@@ -73082,11 +73141,11 @@ class RegistryClient {
         return { service: `registry ${ref.registry}`, timeoutMs: this.options.timeoutMs, maxBytes, redirects: 'drop-credentials' };
     }
     /** One request with its auth: the first 401 of an origin says how it authenticates, and the request is sent again once. */
-    async send(ref, url, origin, accept, kind) {
+    async send(ref, url, origin, accept, kind, maxBytes) {
         await this.probe(ref, origin);
         let credential = await this.credentialFor(ref, origin);
         for (let attempt = 0;; attempt++) {
-            const answer = await this.request(ref, origin, url, { accept }, credential);
+            const answer = await this.request(ref, origin, url, { accept }, credential, maxBytes);
             this.requests[kind]++;
             if (answer.status !== 401 || attempt > 0 || new URL(answer.url).origin !== origin)
                 return answer;

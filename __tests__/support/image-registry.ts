@@ -40,6 +40,10 @@ export interface PushedImage {
   docker?: boolean;
   /** An index of linux/amd64 and linux/arm64 (OCI) or a manifest list (Docker). */
   multiArch?: boolean;
+  /** The image's layers (tar.gz, bottom first); one small placeholder blob when not given. */
+  layers?: Buffer[];
+  /** The config's history, as BuildKit writes it. */
+  history?: { created_by: string; empty_layer?: boolean }[];
 }
 
 async function freePort(): Promise<number> {
@@ -193,12 +197,14 @@ export async function startRegistry(auth: 'htpasswd' | 'token'): Promise<LocalRe
         os: 'linux',
         created: image.created,
         config: { Labels: image.labels ?? {} },
-        rootfs: { type: 'layers', diff_ids: [] }
+        rootfs: { type: 'layers', diff_ids: [] },
+        ...(image.history ? { history: image.history } : {})
       })
     );
-    const layer = Buffer.from(`layer of ${repository} ${arch} ${image.created}`);
+    const blobs = image.layers ?? [Buffer.from(`layer of ${repository} ${arch} ${image.created}`)];
     const configDigest = await putBlob(repository, config, headers);
-    const layerDigest = await putBlob(repository, layer, headers);
+    const layerDigests: string[] = [];
+    for (const layer of blobs) layerDigests.push(await putBlob(repository, layer, headers));
     return {
       schemaVersion: 2,
       mediaType: image.docker ? 'application/vnd.docker.distribution.manifest.v2+json' : 'application/vnd.oci.image.manifest.v1+json',
@@ -207,13 +213,11 @@ export async function startRegistry(auth: 'htpasswd' | 'token'): Promise<LocalRe
         digest: configDigest,
         size: config.length
       },
-      layers: [
-        {
-          mediaType: image.docker ? 'application/vnd.docker.image.rootfs.diff.tar.gzip' : 'application/vnd.oci.image.layer.v1.tar+gzip',
-          digest: layerDigest,
-          size: layer.length
-        }
-      ],
+      layers: blobs.map((layer, i) => ({
+        mediaType: image.docker ? 'application/vnd.docker.image.rootfs.diff.tar.gzip' : 'application/vnd.oci.image.layer.v1.tar+gzip',
+        digest: layerDigests[i],
+        size: layer.length
+      })),
       ...(image.annotations && !image.docker ? { annotations: image.annotations } : {})
     };
   };

@@ -63,11 +63,26 @@ interface Manifest {
   mediaType?: string;
   manifests?: { digest?: string; platform?: { os?: string; architecture?: string } }[];
   config?: { digest?: string };
+  layers?: { digest?: string; mediaType?: string; size?: number }[];
   annotations?: Record<string, string>;
 }
 interface ImageConfig {
   created?: string;
   config?: { Labels?: Record<string, string> | null };
+  history?: { created_by?: string; empty_layer?: boolean }[];
+}
+
+/** The layers of an image's linux/amd64 manifest, bottom first, and its config's history. */
+export interface ImageLayers {
+  layers: { digest: string; mediaType: string; size?: number }[];
+  history: { createdBy: string; emptyLayer: boolean }[];
+}
+
+/** The manifest (linux/amd64) and config of an image, read once a run for its facts and its layers. */
+interface Resolved {
+  digest: string;
+  manifest: Manifest;
+  config: ImageConfig;
 }
 
 /**
@@ -78,6 +93,9 @@ interface ImageConfig {
  */
 export class RegistryClient {
   private readonly facts = new Map<string, Promise<ImageFacts>>();
+  private readonly resolved = new Map<string, Promise<Resolved | undefined>>();
+  /** Blobs read whole (layers), by digest: a base layer forty images share is read once. */
+  private readonly blobs = new Map<string, Promise<Buffer>>();
   /** How each origin asked to be authenticated, once it has: later requests authenticate at once. */
   private readonly challenges = new Map<string, Challenge>();
   private readonly tokens = new Map<string, Promise<string>>();
@@ -102,8 +120,72 @@ export class RegistryClient {
   }
 
   private async readFacts(ref: ImageReference): Promise<ImageFacts> {
+    const resolved = await this.resolve(ref);
+    if (resolved === undefined) return { found: false, reason: `${formatImageReference(ref)} is not in the registry` };
+    const { manifest, config, digest } = resolved;
+    const labels = config.config?.Labels ?? {};
+    const baseDigest = manifest.annotations?.[BASE_DIGEST] ?? labels[BASE_DIGEST];
+    const created = typeof config.created === 'string' ? config.created.slice(0, MAX_DATE_CHARS) : undefined;
+    return {
+      found: true,
+      digest,
+      ...(created ? { created } : {}),
+      // a recorded base digest that is not a digest is not kept (nor carried into the plan)
+      ...(typeof baseDigest === 'string' && DIGEST.test(baseDigest) ? { baseDigest } : {})
+    };
+  }
+
+  /** The layers and history of an image (its linux/amd64 manifest and config, read once a run), or undefined when it is not there. */
+  async imageLayers(ref: ImageReference): Promise<ImageLayers | undefined> {
+    const resolved = await this.resolve(ref);
+    if (!resolved) return undefined;
+    const layers = (resolved.manifest.layers ?? []).map((l) => {
+      if (!l.digest || !DIGEST.test(l.digest)) throw this.error(ref, 'its manifest names a layer that is not a digest');
+      return { digest: l.digest, mediaType: l.mediaType ?? '', ...(typeof l.size === 'number' ? { size: l.size } : {}) };
+    });
+    const history = (Array.isArray(resolved.config.history) ? resolved.config.history : []).map((h) => ({
+      createdBy: typeof h.created_by === 'string' ? h.created_by.slice(0, 4000) : '',
+      emptyLayer: h.empty_layer === true
+    }));
+    return { layers, history };
+  }
+
+  /** A blob of the image's repository, whole, at most `maxBytes` after decompression by the transport; checked against its digest. */
+  blob(ref: ImageReference, digest: string, maxBytes: number): Promise<Buffer> {
+    if (!DIGEST.test(digest)) return Promise.reject(this.error(ref, `${digest.slice(0, 80)} is not a digest`));
+    let pending = this.blobs.get(digest);
+    if (!pending) {
+      pending = (async () => {
+        const origin = this.originOf(ref);
+        const silent = this.silent.get(origin);
+        if (silent) throw this.error(ref, silent);
+        const url = `${origin}/v2/${ref.repository}/blobs/${digest}`;
+        const answer = await this.send(ref, url, origin, '*/*', 'blob', maxBytes);
+        if (answer.status !== 200)
+          throw this.error(ref, `GET ${new URL(url).pathname} answered ${answer.status}${describeRegistryError(answer.body)}`);
+        const actual = `sha256:${createHash('sha256').update(answer.body).digest('hex')}`;
+        if (actual !== digest)
+          throw this.error(ref, `GET ${new URL(url).pathname} answered bytes whose digest is ${actual}, not the ${digest} asked for`);
+        return answer.body;
+      })();
+      this.blobs.set(digest, pending);
+    }
+    return pending;
+  }
+
+  private resolve(ref: ImageReference): Promise<Resolved | undefined> {
+    const key = formatImageReference(ref);
+    let pending = this.resolved.get(key);
+    if (!pending) {
+      pending = this.readResolved(ref);
+      this.resolved.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async readResolved(ref: ImageReference): Promise<Resolved | undefined> {
     const top = await this.getManifest(ref, ref.reference);
-    if (top === undefined) return { found: false, reason: `${formatImageReference(ref)} is not in the registry` };
+    if (top === undefined) return undefined;
     let { manifest, digest } = top;
     if (INDEX_TYPES.has(manifest.mediaType ?? '') || Array.isArray(manifest.manifests)) {
       const amd64 = manifest.manifests?.find((m) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64');
@@ -120,16 +202,7 @@ export class RegistryClient {
     if (read.status === 404) throw this.error(ref, `its manifest names the config ${configDigest}, which is not in the registry`);
     const config = read.body as ImageConfig;
     if (typeof config !== 'object' || config === null) throw this.error(ref, 'its image config is not a JSON object');
-    const labels = config.config?.Labels ?? {};
-    const baseDigest = manifest.annotations?.[BASE_DIGEST] ?? labels[BASE_DIGEST];
-    const created = typeof config.created === 'string' ? config.created.slice(0, MAX_DATE_CHARS) : undefined;
-    return {
-      found: true,
-      digest,
-      ...(created ? { created } : {}),
-      // a recorded base digest that is not a digest is not kept (nor carried into the plan)
-      ...(typeof baseDigest === 'string' && DIGEST.test(baseDigest) ? { baseDigest } : {})
-    };
+    return { digest, manifest, config };
   }
 
   private async getManifest(ref: ImageReference, reference: string): Promise<{ manifest: Manifest; digest: string } | undefined> {
@@ -195,11 +268,11 @@ export class RegistryClient {
   }
 
   /** One request with its auth: the first 401 of an origin says how it authenticates, and the request is sent again once. */
-  private async send(ref: ImageReference, url: string, origin: string, accept: string, kind: 'manifest' | 'blob') {
+  private async send(ref: ImageReference, url: string, origin: string, accept: string, kind: 'manifest' | 'blob', maxBytes?: number) {
     await this.probe(ref, origin);
     let credential = await this.credentialFor(ref, origin);
     for (let attempt = 0; ; attempt++) {
-      const answer = await this.request(ref, origin, url, { accept }, credential);
+      const answer = await this.request(ref, origin, url, { accept }, credential, maxBytes);
       this.requests[kind]++;
       if (answer.status !== 401 || attempt > 0 || new URL(answer.url).origin !== origin) return answer;
       const challenge = parseChallenge(answer.headers.get('www-authenticate') ?? '');

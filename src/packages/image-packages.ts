@@ -1,0 +1,181 @@
+import { gunzipSync } from 'node:zlib';
+import { extract } from 'tar-stream';
+import { MEGABYTE } from '../bytes.js';
+import { errorMessage } from '../errors.js';
+import type { ImageReference } from '../registry/image-reference.js';
+import type { ImageLayers } from '../registry/registry-client.js';
+import { parseApkStanzas, type ApkPackage } from './apkindex.js';
+
+/** What the package reading needs of a registry: an image's layers and history, and a blob (the real one is RegistryClient). */
+export interface LayerSource {
+  imageLayers(ref: ImageReference): Promise<ImageLayers | undefined>;
+  blob(ref: ImageReference, digest: string, maxBytes: number): Promise<Buffer>;
+}
+
+/** The files a rebuild decision reads, Alpine's and Debian's, as paths inside a layer. */
+export const ALPINE_DATABASE = 'lib/apk/db/installed';
+export const DEBIAN_DATABASE = 'var/lib/dpkg/status';
+const WANTED = [
+  ALPINE_DATABASE,
+  'etc/alpine-release',
+  'etc/apk/repositories',
+  'etc/apk/world',
+  DEBIAN_DATABASE,
+  'etc/os-release',
+  'etc/apt/sources.list'
+];
+
+/** What an image holds, read from its layers. */
+export type ImagePackages =
+  | {
+      kind: 'alpine';
+      /** `3.15.11`, from `etc/alpine-release`. */
+      release?: string;
+      installed: ApkPackage[];
+      repositories: string[];
+      world: string[];
+      /** The layer that last wrote the database. */
+      layer: string;
+      bytesRead: number;
+    }
+  | { kind: 'debian'; status: string; osRelease?: string; sources?: string; layer: string; bytesRead: number }
+  | { kind: 'no-database'; bytesRead: number }
+  | { kind: 'unmodelled'; reason: string; bytesRead: number };
+
+export interface LayerLimits {
+  /** Bytes of one layer at most, compressed and decompressed (`limits.layer-megabytes`). */
+  layerBytes: number;
+  /** Bytes read for one image at most, all its layers together. */
+  imageBytes: number;
+}
+
+export const DEFAULT_LAYER_LIMITS: LayerLimits = { layerBytes: 64 * MEGABYTE, imageBytes: 128 * MEGABYTE };
+
+/** A package operation in a history entry: the layer it made holds the package database. */
+const PACKAGE_STEP =
+  /\b(apk\s+(\S+\s+)*(add|upgrade|del)|apt-get\s+(\S+\s+)*(install|upgrade|dist-upgrade)|apt\s+(install|upgrade)|dpkg\s+-i)\b/;
+
+/**
+ * The order to read layers in: when the config's history lines up with the layers (its entries
+ * without `empty_layer`, one per layer), the top-most layer a package step made first, then the
+ * layers below it, top down; else every layer top down. Apk and dpkg rewrite their whole database
+ * on every operation, so the top-most copy is the truth.
+ */
+export function layerOrder(image: ImageLayers): number[] {
+  const count = image.layers.length;
+  const topDown = [...Array(count).keys()].reverse();
+  const made = image.history.filter((h) => !h.emptyLayer);
+  if (made.length !== count) return topDown;
+  let top = -1;
+  made.forEach((h, i) => {
+    if (PACKAGE_STEP.test(h.createdBy)) top = i;
+  });
+  return top < 0 ? topDown : [...Array(top + 1).keys()].reverse();
+}
+
+/** The wanted files of one layer, and the wanted paths it deletes (whiteouts, opaque folders). */
+async function readLayer(tar: Buffer): Promise<{ files: Map<string, Buffer>; deleted: Set<string> }> {
+  const files = new Map<string, Buffer>();
+  const deleted = new Set<string>();
+  const reader = extract();
+  const done = new Promise<void>((resolve, reject) => {
+    reader.on('entry', (header, stream, next) => {
+      const path = header.name.replace(/^(\.\/|\/)+/, '');
+      const slash = path.lastIndexOf('/');
+      const folder = path.slice(0, slash + 1);
+      const base = path.slice(slash + 1);
+      if (base === '.wh..wh..opq') for (const w of WANTED) if (w.startsWith(folder)) deleted.add(w);
+      if (base.startsWith('.wh.')) deleted.add(folder + base.slice(4));
+      const wanted = header.type === 'file' && WANTED.includes(path);
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: unknown) => {
+        if (wanted && Buffer.isBuffer(chunk)) chunks.push(chunk);
+      });
+      stream.on('end', () => {
+        if (wanted) files.set(path, Buffer.concat(chunks));
+        next();
+      });
+      stream.on('error', reject);
+    });
+    reader.on('finish', resolve);
+    reader.on('error', reject);
+  });
+  reader.end(tar);
+  await done;
+  return { files, deleted };
+}
+
+/**
+ * What an image holds: its package database (Alpine's, else Debian's) from the top-most layer that
+ * has it, and the files around it. A layer that cannot be read (zstd, corrupt gzip, over its bound,
+ * refused) leaves the image `unmodelled`, with the reason naming the layer.
+ */
+export async function readImagePackages(
+  source: LayerSource,
+  ref: ImageReference,
+  limits: LayerLimits = DEFAULT_LAYER_LIMITS
+): Promise<ImagePackages> {
+  const image = await source.imageLayers(ref);
+  let bytesRead = 0;
+  if (!image) return { kind: 'unmodelled', reason: 'the image is not in the registry', bytesRead };
+  const found = new Map<string, { content: Buffer; layer: string }>();
+  const gone = new Set<string>();
+  const settled = (path: string): boolean => found.has(path) || gone.has(path);
+  for (const index of layerOrder(image)) {
+    const layer = image.layers[index];
+    if (!layer) continue;
+    if (/zstd/.test(layer.mediaType))
+      return { kind: 'unmodelled', reason: `layer ${layer.digest} is zstd-compressed, which is not read here`, bytesRead };
+    if (layer.size !== undefined && layer.size > limits.layerBytes)
+      return { kind: 'unmodelled', reason: `layer ${layer.digest} is ${layer.size} bytes, over limits.layer-megabytes`, bytesRead };
+    if (bytesRead + (layer.size ?? 0) > limits.imageBytes)
+      return { kind: 'unmodelled', reason: `reading the image's layers would pass ${limits.imageBytes} bytes`, bytesRead };
+    let contents: { files: Map<string, Buffer>; deleted: Set<string> };
+    try {
+      const blob = await source.blob(ref, layer.digest, limits.layerBytes);
+      bytesRead += blob.length;
+      const tar =
+        /gzip/.test(layer.mediaType) || blob.subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))
+          ? gunzipSync(blob, { maxOutputLength: limits.layerBytes })
+          : blob;
+      contents = await readLayer(tar);
+    } catch (error) {
+      return { kind: 'unmodelled', reason: `layer ${layer.digest} cannot be read (${errorMessage(error)})`, bytesRead };
+    }
+    for (const [path, content] of contents.files) if (!settled(path)) found.set(path, { content, layer: layer.digest });
+    for (const path of contents.deleted) if (!settled(path)) gone.add(path);
+    const database = settled(ALPINE_DATABASE) || settled(DEBIAN_DATABASE);
+    if (database && settled('etc/alpine-release') && settled('etc/apk/repositories')) break;
+    if (found.has(DEBIAN_DATABASE) && settled('etc/os-release')) break;
+  }
+  const text = (path: string): string | undefined => found.get(path)?.content.toString('utf8');
+  const alpine = found.get(ALPINE_DATABASE);
+  if (alpine) {
+    return {
+      kind: 'alpine',
+      ...(text('etc/alpine-release') ? { release: (text('etc/alpine-release') ?? '').trim() } : {}),
+      installed: parseApkStanzas(alpine.content.toString('utf8')).packages,
+      repositories: (text('etc/apk/repositories') ?? '')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !l.startsWith('#')),
+      world: (text('etc/apk/world') ?? '').split(/\s+/).filter(Boolean),
+      layer: alpine.layer,
+      bytesRead
+    };
+  }
+  const debian = found.get(DEBIAN_DATABASE);
+  if (debian) {
+    const osRelease = text('etc/os-release');
+    const sources = text('etc/apt/sources.list');
+    return {
+      kind: 'debian',
+      status: debian.content.toString('utf8'),
+      ...(osRelease ? { osRelease } : {}),
+      ...(sources ? { sources } : {}),
+      layer: debian.layer,
+      bytesRead
+    };
+  }
+  return { kind: 'no-database', bytesRead };
+}
