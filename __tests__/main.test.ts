@@ -43,7 +43,7 @@ function planFile(createdAt: string): Plan {
     images: [i.fullImage]
   });
   return {
-    version: 2,
+    version: 3,
     createdAt,
     org: ORG,
     productStreamRepo: 'csm',

@@ -25,7 +25,7 @@ async function planOf(images: PlannedImage[], planning: PlanningApi): Promise<Pl
     builds: []
   }));
   const chosen = await new BuildChooser(planning, [], new Map()).choose(repos);
-  return { version: 2, createdAt: '2026-11-26T06:00:00.000Z', org: ORG, productStreamRepo: 'csm', branches: [], repos: chosen.repos };
+  return { version: 3, createdAt: '2026-11-26T06:00:00.000Z', org: ORG, productStreamRepo: 'csm', branches: [], repos: chosen.repos };
 }
 
 const options: BuildOptions = {

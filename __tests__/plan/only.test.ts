@@ -25,7 +25,7 @@ const repo = (name: string, images: { name: string; tag: string; branches: strin
   }) as PlannedRepo;
 
 const plan = {
-  version: 2,
+  version: 3,
   createdAt: '2026-12-07T07:00:00.000Z',
   org: 'Cray-HPE',
   productStreamRepo: 'csm',

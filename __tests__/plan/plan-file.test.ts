@@ -7,7 +7,7 @@ import { checkPlan, PLAN_MAX_AGE_MS, readPlanFile } from '../../src/plan/plan-fi
 
 const createdAt = '2026-11-26T06:00:00.000Z';
 const plan: Plan = {
-  version: 2,
+  version: 3,
   createdAt,
   org: 'Cray-HPE',
   productStreamRepo: 'csm',

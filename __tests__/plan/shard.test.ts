@@ -30,7 +30,7 @@ function planWith(sizes: number[]): Plan {
       }));
     return { githubRepo, images, builds };
   });
-  return { version: 2, createdAt: '2026-11-26T06:00:00.000Z', org: 'Cray-HPE', productStreamRepo: 'csm', branches: [], repos };
+  return { version: 3, createdAt: '2026-11-26T06:00:00.000Z', org: 'Cray-HPE', productStreamRepo: 'csm', branches: [], repos };
 }
 
 describe('shards of a plan', () => {

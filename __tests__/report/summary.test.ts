@@ -12,7 +12,7 @@ import { commonRegistryPath, rollupByRelease } from '../../src/report/release-ro
 import { checkSummary, summaryProblems } from '../support/summary-checks.js';
 
 const plan: Plan = {
-  version: 2,
+  version: 3,
   createdAt: '2026-11-26T06:00:00.000Z',
   org: 'Cray-HPE',
   productStreamRepo: 'csm',

@@ -7,6 +7,7 @@ import type { Plan, PlannedBuild } from './plan.js';
 import type { PlanningBudget } from './planning-budget.js';
 import { decideRebuild, staleBases, type RebuildDecision, type RegistryAnswer } from './rebuild-decision.js';
 import { counted } from '../words.js';
+import { packageEvidence, type PackageEvidence, type PackageReading } from '../packages/package-evidence.js';
 
 /** The registry as deciding a rebuild reads it; src/registry implements it. */
 export interface ImageRegistry {
@@ -25,6 +26,8 @@ export interface RebuildContext {
   maxBases: number;
   /** Planning's budget: a build not decided by its deadline is rebuilt, and said so once. */
   budget?: Pick<PlanningBudget, 'deadlinePassed'>;
+  /** Package indexes and image layers: what a rebuild would install. Without them, dates alone decide. */
+  packages?: PackageReading;
   log: PhaseLog;
 }
 
@@ -80,6 +83,7 @@ export async function decideRebuilds(plan: Plan, ctx: RebuildContext): Promise<P
         answer: await answerOf(ref, where)
       }))
     );
+    const packages = await packagesOf(images, bases.text, ctx, (message) => warn(message, where));
     // a registry that drips may have taken the planning's time: what is decided past the deadline is not trusted to wait
     if (late()) return undecided(build);
     const decision = decideRebuild({
@@ -87,7 +91,8 @@ export async function decideRebuilds(plan: Plan, ctx: RebuildContext): Promise<P
       bases: baseAnswers,
       ...(bases.unknown ? { basesUnknown: bases.unknown } : {}),
       now: ctx.now,
-      maxAgeMs: ctx.maxAgeMs
+      maxAgeMs: ctx.maxAgeMs,
+      ...(packages ? { packages } : {})
     });
     if (decision.why.includes('cannot be believed'))
       warn(`${decision.why}: rebuilt, since whether it is up to date cannot be known`, where);
@@ -104,12 +109,38 @@ export async function decideRebuilds(plan: Plan, ctx: RebuildContext): Promise<P
   return decided;
 }
 
+/**
+ * What a rebuild would install for a build, read from its first image (the images of one build
+ * share a Dockerfile's final chain); undefined without package reading, or when the image is not
+ * there. An index that cannot be read is one warning naming it; the build falls back to dates.
+ */
+async function packagesOf(
+  images: readonly { reference: string; answer: RegistryAnswer }[],
+  dockerfile: string | undefined,
+  ctx: RebuildContext,
+  warn: (message: string) => void
+): Promise<PackageEvidence | undefined> {
+  const reading = ctx.packages;
+  const first = images[0];
+  const ref = first ? parseImageReference(first.reference) : undefined;
+  if (!reading || !ref || first?.answer.found !== true) return undefined;
+  try {
+    const evidence = await packageEvidence(reading, ref, dockerfile);
+    if (!evidence.modelled && evidence.why && /APKINDEX|secdb|releases\.json|not https|private address/.test(evidence.why))
+      warn(`${evidence.why}: its images are not modelled, and dates decide`);
+    return evidence;
+  } catch (error) {
+    rethrowIfFatal(error);
+    return { modelled: false, why: errorMessage(error), upgrades: [], unmodelled: [] };
+  }
+}
+
 /** The bases of a build's Dockerfile at its tag, or why they are not known (then it is rebuilt). */
 async function basesOf(
   build: PlannedBuild,
   ctx: RebuildContext,
   warn: (message: string) => void
-): Promise<{ refs: ImageReference[]; unknown?: string }> {
+): Promise<{ refs: ImageReference[]; unknown?: string; text?: string }> {
   const path = build.dockerfile ?? 'Dockerfile';
   let text: string | undefined;
   try {
@@ -140,7 +171,7 @@ async function basesOf(
   }
   const unknown =
     found.unresolved.length > 0 || refs.length < found.bases.length ? `${path} names a base that cannot be resolved` : undefined;
-  return unknown ? { refs, unknown } : { refs };
+  return unknown ? { refs, unknown, text } : { refs, text };
 }
 
 /** One warning per base not republished for `staleBaseDays`, naming the images built on it; the failure issue follows it. */

@@ -10,7 +10,7 @@ export const planSchema = {
   additionalProperties: false,
   properties: {
     version: {
-      const: 2,
+      const: 3,
       description: "The format's version; readers refuse others (2 added each build's Dockerfile and rebuild decision)."
     },
     createdAt: {
@@ -279,6 +279,89 @@ export const planSchema = {
               type: 'array',
               items: {
                 $ref: '#/definitions/evidence'
+              }
+            },
+            packages: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['modelled', 'upgrades', 'unmodelled'],
+              description:
+                "What a rebuild would install (rebuild: when-outdated): the image's packages against its distribution's index. Modelled when every package a rebuild may move is known; then max-age no longer rebuilds it.",
+              properties: {
+                modelled: {
+                  type: 'boolean'
+                },
+                why: {
+                  type: 'string',
+                  description: 'Why it is not modelled (a layer that cannot be read, an index that cannot be read).'
+                },
+                distribution: {
+                  enum: ['alpine']
+                },
+                release: {
+                  type: 'string',
+                  description: 'etc/alpine-release'
+                },
+                layer: {
+                  type: 'string',
+                  description: 'The layer that last wrote the package database.'
+                },
+                classification: {
+                  enum: ['upgrade', 'add-only', 'none']
+                },
+                upgrades: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['name', 'installed', 'available', 'fixes'],
+                    properties: {
+                      name: {
+                        type: 'string'
+                      },
+                      installed: {
+                        type: 'string'
+                      },
+                      available: {
+                        type: 'string'
+                      },
+                      fixes: {
+                        type: 'array',
+                        items: {
+                          type: 'string'
+                        }
+                      }
+                    }
+                  }
+                },
+                unmodelled: {
+                  type: 'array',
+                  items: {
+                    type: 'string'
+                  },
+                  description: 'Steps of the Dockerfile that fetch what no index models.'
+                },
+                frozen: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['branch', 'eol', 'cves'],
+                  description:
+                    "The image's branch is past its end of life: the CVEs the newest supported branch fixes for packages it holds, which no rebuild can fix.",
+                  properties: {
+                    branch: {
+                      type: 'string'
+                    },
+                    eol: {
+                      type: 'string'
+                    },
+                    cves: {
+                      type: 'array',
+                      items: {
+                        type: 'string'
+                      }
+                    }
+                  }
+                }
               }
             }
           }

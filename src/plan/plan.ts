@@ -26,7 +26,7 @@ export type BranchReport = Plan['branches'][number];
 export type Shard = NonNullable<Plan['shard']>;
 
 /** The plan file's format; a reader refuses other versions. */
-export const PLAN_VERSION: Plan['version'] = 2;
+export const PLAN_VERSION: Plan['version'] = 3;
 
 /** The git tag that builds an image tag: `v<image tag>`, unless the tag already has its `v`. */
 export function gitTagFor(imageTag: string): string {

@@ -1,6 +1,7 @@
 import { formatDuration } from '../duration.js';
 import type { ImageFacts } from '../registry/registry-client.js';
 import type { PlannedBuild } from './plan.js';
+import { describeUpgrades, type PackageEvidence } from '../packages/package-evidence.js';
 
 /** `always` rebuilds every planned build (the default, as the original tool did); `when-outdated` only those upstream changed. */
 export const REBUILD_POLICIES = ['always', 'when-outdated'] as const;
@@ -26,6 +27,8 @@ export interface DecisionInput {
   basesUnknown?: string;
   now: number;
   maxAgeMs: number;
+  /** What a rebuild would install (package indexes read): upgrades rebuild it; fully modelled and none, max-age does not. */
+  packages?: PackageEvidence;
 }
 
 const day = (iso: string | undefined): string => (iso ? iso.slice(0, 10) : 'an unknown day');
@@ -72,7 +75,8 @@ function evidence(reference: string, answer: RegistryAnswer): ImageEvidence {
 export function decideRebuild(input: DecisionInput): RebuildDecision {
   const images = input.images.map((i) => evidence(i.reference, i.answer));
   const bases = input.bases.map((b) => evidence(b.reference, b.answer));
-  const rebuild = (why: string): RebuildDecision => ({ rebuild: true, why, images, bases });
+  const packages = input.packages ? { packages: input.packages } : {};
+  const rebuild = (why: string): RebuildDecision => ({ rebuild: true, why, images, bases, ...packages });
   const dateOf = (name: string, created: string | undefined): number | string => {
     const date = registryDate(created, input.now);
     if (date.ok) return date.ms;
@@ -88,6 +92,8 @@ export function decideRebuild(input: DecisionInput): RebuildDecision {
     if (typeof date === 'string') return rebuild(date);
     built.set(image.reference, date);
   }
+  // what a rebuild would install comes first: the reason the action exists
+  if (input.packages && input.packages.upgrades.length > 0) return rebuild(describeUpgrades(input.packages));
   if (input.basesUnknown) return rebuild(input.basesUnknown);
   const published = new Map<string, number | undefined>();
   for (const base of input.bases) {
@@ -114,12 +120,17 @@ export function decideRebuild(input: DecisionInput): RebuildDecision {
       return rebuild(
         `${final.name} moved since ${image.name} was built on it (${recorded.slice(0, 19)}…, now ${final.answer.digest.slice(0, 19)}…)`
       );
-    if (input.now - builtAt > input.maxAgeMs)
-      return rebuild(`${image.name} was built ${day(image.answer.created)}, more than ${age(input.maxAgeMs)} ago (max-age)`);
+    // a fully modelled build with nothing to upgrade is up to date whatever its age: max-age is for what is not modelled
+    if (input.now - builtAt > input.maxAgeMs && !input.packages?.modelled)
+      return rebuild(
+        `${image.name} was built ${day(image.answer.created)}, more than ${age(input.maxAgeMs)} ago (max-age)` +
+          (input.packages?.why ? `; not modelled: ${input.packages.why}` : '')
+      );
   }
   const builtOn = input.images.map((i) => (i.answer.found === true ? `built ${day(i.answer.created)}` : '')).find(Boolean) ?? '';
   const baseDays = input.bases.map((b) => `${b.name} ${b.answer.found === true ? day(b.answer.created) : '?'}`);
-  return { rebuild: false, why: [builtOn, baseDays.join(', ')].filter(Boolean).join('; '), images, bases };
+  const modelled = input.packages?.modelled ? ['no package would upgrade'] : [];
+  return { rebuild: false, why: [builtOn, baseDays.join(', '), ...modelled].filter(Boolean).join('; '), images, bases, ...packages };
 }
 
 /** Bases not published for longer than `staleDays`: rebuilding on them picks up no fixes from them. */

@@ -1,0 +1,107 @@
+import { errorMessage } from '../errors.js';
+import type { PlannedBuild } from '../plan/plan.js';
+import type { ImageReference } from '../registry/image-reference.js';
+import { newestByName, type ApkPackage } from './apkindex.js';
+import { dockerfilePackages } from './dockerfile-packages.js';
+import { readImagePackages, type LayerLimits, type LayerSource } from './image-packages.js';
+import type { PackageIndexes } from './package-indexes.js';
+import { frozenBranch, newestSupported, unfixable, upgradeList, withDependencies, type SecurityDatabase } from './upgrades.js';
+
+/** What a rebuild would install, as the plan keeps it (plan.schema.json, a decision's `packages`). */
+export type PackageEvidence = NonNullable<NonNullable<PlannedBuild['decision']>['packages']>;
+
+export interface PackageReading {
+  layers: LayerSource;
+  indexes: Pick<PackageIndexes, 'apkIndex' | 'secdb' | 'releases'>;
+  limits: LayerLimits;
+  /** The job's day (UTC, YYYY-MM-DD): a branch past its end of life is frozen. */
+  today: string;
+}
+
+const unmodelled = (why: string, rest: Partial<PackageEvidence> = {}): PackageEvidence => ({
+  modelled: false,
+  why,
+  upgrades: [],
+  unmodelled: [],
+  ...rest
+});
+
+/**
+ * What a rebuild of one image would change: its Dockerfile's final chain says which packages may
+ * move; its layers, what it holds; the index of each of its repositories, what is there now; the
+ * security database of its branch, which CVEs each move fixes. Anything that cannot be read leaves
+ * it unmodelled, with the reason, and the decision falls back to dates.
+ */
+export async function packageEvidence(
+  reading: PackageReading,
+  image: ImageReference,
+  dockerfile: string | undefined
+): Promise<PackageEvidence> {
+  if (dockerfile === undefined) return unmodelled('its Dockerfile is not known');
+  const ops = dockerfilePackages(dockerfile);
+  const contents = await readImagePackages(reading.layers, image, reading.limits);
+  const steps = { classification: ops.classification, unmodelled: ops.unmodelled };
+  if (contents.kind === 'unmodelled') return unmodelled(contents.reason, steps);
+  if (contents.kind === 'debian')
+    return unmodelled('a Debian image: its package indexes are not read yet', { ...steps, layer: contents.layer });
+  if (contents.kind === 'no-database')
+    return ops.classification === 'none' && ops.unmodelled.length === 0
+      ? { modelled: true, upgrades: [], ...steps }
+      : unmodelled('the image holds no package database, yet its Dockerfile runs package operations', steps);
+  const { installed, release } = contents;
+  if (!release) return unmodelled('the image has no etc/alpine-release', steps);
+  const branch = `v${release.split('.').slice(0, 2).join('.')}`;
+  const base = { distribution: 'alpine' as const, release, layer: contents.layer, ...steps };
+  const index = new Map<string, ApkPackage>();
+  try {
+    const lists = await Promise.all(contents.repositories.map((line) => reading.indexes.apkIndex(line)));
+    for (const [name, p] of newestByName(lists.flat())) index.set(name, p);
+  } catch (error) {
+    return unmodelled(errorMessage(error), base);
+  }
+  if (contents.repositories.length === 0) return unmodelled('the image names no repository in etc/apk/repositories', base);
+  let own: SecurityDatabase = new Map();
+  try {
+    own = await reading.indexes.secdb(branch);
+  } catch {
+    // without the security database the upgrades are known, their CVEs not: said by the index's warning
+  }
+  const movable =
+    ops.classification === 'upgrade'
+      ? 'all'
+      : ops.classification === 'add-only'
+        ? withDependencies(contents.world, installed)
+        : new Set<string>();
+  const upgrades = upgradeList(installed, index, own, movable);
+  let frozen: PackageEvidence['frozen'];
+  try {
+    const branches = await reading.indexes.releases();
+    const past = frozenBranch(branches, release, reading.today);
+    const newest = newestSupported(branches, reading.today);
+    if (past?.eol && newest && newest.branch !== past.branch) {
+      const cves = [...new Set([...unfixable(installed, await reading.indexes.secdb(newest.branch), own).values()].flat())].sort();
+      frozen = { branch: past.branch, eol: past.eol, cves };
+    }
+  } catch {
+    // releases.json or the newer database not read: the image is not known to be frozen
+  }
+  return {
+    modelled: ops.unmodelled.length === 0,
+    ...(ops.unmodelled.length > 0 ? { why: `its Dockerfile fetches what no index models (${ops.unmodelled[0] ?? ''})` } : {}),
+    ...base,
+    upgrades,
+    ...(frozen ? { frozen } : {})
+  };
+}
+
+/** `3 packages would upgrade (openssl 1.1.1t-r0 → 1.1.1w-r1, …), fixing 2 CVEs`: the decision's reason. */
+export function describeUpgrades(evidence: PackageEvidence): string {
+  const shown = evidence.upgrades
+    .slice(0, 3)
+    .map((u) => `${u.name} ${u.installed} → ${u.available}`)
+    .join(', ');
+  const more = evidence.upgrades.length > 3 ? ', …' : '';
+  const cves = new Set(evidence.upgrades.flatMap((u) => u.fixes)).size;
+  const n = evidence.upgrades.length;
+  return `${n} ${n === 1 ? 'package' : 'packages'} would upgrade (${shown}${more})${cves > 0 ? `, fixing ${cves} ${cves === 1 ? 'CVE' : 'CVEs'}` : ''}`;
+}
