@@ -124,6 +124,7 @@ describe('runJob in process: the modes over their ports, on the job clock, cance
     registryRewrites: [],
     registryHosts: [],
     only: [],
+    packageIndexRewrites: [],
     runnerFolders: [],
     ...over
   });

@@ -76,6 +76,7 @@ describe('settings of the action', () => {
       registryRewrites: [],
       registryHosts: [],
       only: [],
+      packageIndexRewrites: [],
       warnings: [],
       runnerFolders: []
     });

@@ -28,7 +28,8 @@ export const Inputs = {
   RegistryPassword: 'registry-password',
   RegistryRewrite: 'registry-rewrite',
   RegistryHosts: 'registry-hosts',
-  Only: 'only'
+  Only: 'only',
+  PackageIndexRewrite: 'package-index-rewrite'
 } as const;
 
 /** When the job fails (exit 1); bad input always fails it. */
@@ -42,7 +43,9 @@ export const Outputs = {
   FailureIssue: 'failure-issue',
   Dispatched: 'dispatched',
   Succeeded: 'succeeded',
-  Failed: 'failed'
+  Failed: 'failed',
+  Fixes: 'fixes',
+  Frozen: 'frozen'
 } as const;
 
 /**

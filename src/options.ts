@@ -149,6 +149,13 @@ export const OPTIONS = {
     metavar: 'H',
     help: 'a registry host the registry credentials may go to, and that may be read on a private address (repeatable)'
   },
+  packageIndexRewrite: {
+    input: Inputs.PackageIndexRewrite,
+    flag: 'package-index-rewrite',
+    repeatable: true,
+    metavar: 'F=T',
+    help: 'read package indexes and security databases whose URL starts with F from T instead (a mirror; http only on loopback) (repeatable)'
+  },
   only: {
     input: Inputs.Only,
     flag: 'only',

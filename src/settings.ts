@@ -61,6 +61,8 @@ export interface Settings {
   registryRewrites: { from: string; to: string }[];
   /** Registry hosts a person named: registry credentials may go there, and they may be read on a private address. */
   registryHosts: string[];
+  /** `package-index-rewrite`: URL prefixes of package indexes, security databases and releases.json read from a mirror. */
+  packageIndexRewrites: { from: string; to: string }[];
   /** `only`: the selectors that narrow the plan before any dispatch (empty: the whole plan). */
   only: Selector[];
   /** What the edge noticed while reading the settings (an input the action does not have): warnings of the report. */
@@ -87,6 +89,19 @@ export function parseMaxAge(value: string, name: string): number | undefined {
 export function parseRegistryRewrites(text: string, name: string): { from: string; to: string }[] {
   const rewrites = parseRewrites(text, name);
   for (const r of rewrites) checkRegistryRewrite(r.to, name);
+  return rewrites;
+}
+
+/** `FROM=TO` URL prefixes of package-index-rewrite: both URLs; the target https, or http on loopback. */
+export function parsePackageIndexRewrites(text: string, name: string): { from: string; to: string }[] {
+  const rewrites = parseRewrites(text, name);
+  for (const r of rewrites) {
+    if (!/^https?:\/\//.test(r.from) || !/^https?:\/\//.test(r.to))
+      throw new Error(
+        `${name}: "${r.from}=${r.to}" must be two URLs (https://dl-cdn.alpinelinux.org/alpine=https://mirror.example/alpine)`
+      );
+    checkRegistryRewrite(r.to, name);
+  }
   return rewrites;
 }
 
@@ -365,7 +380,8 @@ export async function readSettings(reader: OptionReader, context: EdgeContext): 
     registryCredentials: credentialsPair(registryUsername, registryPassword, 'registryUsername', 'registryPassword', edge),
     registryRewrites: (await parsed('registryRewrite', parseRegistryRewrites)) ?? [],
     registryHosts: (await parsed('registryHosts', parseRegistryHosts)) ?? [],
-    only: (await parsed('only', parseSelectors)) ?? []
+    only: (await parsed('only', parseSelectors)) ?? [],
+    packageIndexRewrites: (await parsed('packageIndexRewrite', parsePackageIndexRewrites)) ?? []
   };
 }
 

@@ -69,7 +69,7 @@ describe('the plan file', () => {
     );
     expect(checkPlan({ ...plan, version: 1 })).toEqual({
       ok: false,
-      errors: ['version 1 is not a plan version this dispatcher reads (2)']
+      errors: ['version 1 is not a plan version this dispatcher reads (3)']
     });
     const orphan = { ...plan, repos: [{ ...plan.repos[0], images: [] }] };
     expect(checkPlan(orphan)).toEqual({

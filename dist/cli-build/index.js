@@ -6493,6 +6493,206 @@ exports["default"] = def;
 
 /***/ }),
 
+/***/ 3057:
+/***/ ((module) => {
+
+function isBuffer(value) {
+  return Buffer.isBuffer(value) || value instanceof Uint8Array
+}
+
+function isEncoding(encoding) {
+  return Buffer.isEncoding(encoding)
+}
+
+function alloc(size, fill, encoding) {
+  return Buffer.alloc(size, fill, encoding)
+}
+
+function allocUnsafe(size) {
+  return Buffer.allocUnsafe(size)
+}
+
+function allocUnsafeSlow(size) {
+  return Buffer.allocUnsafeSlow(size)
+}
+
+function byteLength(string, encoding) {
+  return Buffer.byteLength(string, encoding)
+}
+
+function compare(a, b) {
+  return Buffer.compare(a, b)
+}
+
+function concat(buffers, totalLength) {
+  return Buffer.concat(buffers, totalLength)
+}
+
+function copy(source, target, targetStart, start, end) {
+  return toBuffer(source).copy(target, targetStart, start, end)
+}
+
+function equals(a, b) {
+  return toBuffer(a).equals(b)
+}
+
+function fill(buffer, value, offset, end, encoding) {
+  return toBuffer(buffer).fill(value, offset, end, encoding)
+}
+
+function from(value, encodingOrOffset, length) {
+  return Buffer.from(value, encodingOrOffset, length)
+}
+
+function includes(buffer, value, byteOffset, encoding) {
+  return toBuffer(buffer).includes(value, byteOffset, encoding)
+}
+
+function indexOf(buffer, value, byfeOffset, encoding) {
+  return toBuffer(buffer).indexOf(value, byfeOffset, encoding)
+}
+
+function lastIndexOf(buffer, value, byteOffset, encoding) {
+  return toBuffer(buffer).lastIndexOf(value, byteOffset, encoding)
+}
+
+function swap16(buffer) {
+  return toBuffer(buffer).swap16()
+}
+
+function swap32(buffer) {
+  return toBuffer(buffer).swap32()
+}
+
+function swap64(buffer) {
+  return toBuffer(buffer).swap64()
+}
+
+function toBuffer(buffer) {
+  if (Buffer.isBuffer(buffer)) return buffer
+  return Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength)
+}
+
+function toString(buffer, encoding, start, end) {
+  return toBuffer(buffer).toString(encoding, start, end)
+}
+
+function toHex(buffer, start, end) {
+  return toBuffer(buffer).toString('hex', start, end)
+}
+
+function write(buffer, string, offset, length, encoding) {
+  return toBuffer(buffer).write(string, offset, length, encoding)
+}
+
+function readDoubleBE(buffer, offset) {
+  return toBuffer(buffer).readDoubleBE(offset)
+}
+
+function readDoubleLE(buffer, offset) {
+  return toBuffer(buffer).readDoubleLE(offset)
+}
+
+function readFloatBE(buffer, offset) {
+  return toBuffer(buffer).readFloatBE(offset)
+}
+
+function readFloatLE(buffer, offset) {
+  return toBuffer(buffer).readFloatLE(offset)
+}
+
+function readInt32BE(buffer, offset) {
+  return toBuffer(buffer).readInt32BE(offset)
+}
+
+function readInt32LE(buffer, offset) {
+  return toBuffer(buffer).readInt32LE(offset)
+}
+
+function readUInt32BE(buffer, offset) {
+  return toBuffer(buffer).readUInt32BE(offset)
+}
+
+function readUInt32LE(buffer, offset) {
+  return toBuffer(buffer).readUInt32LE(offset)
+}
+
+function writeDoubleBE(buffer, value, offset) {
+  return toBuffer(buffer).writeDoubleBE(value, offset)
+}
+
+function writeDoubleLE(buffer, value, offset) {
+  return toBuffer(buffer).writeDoubleLE(value, offset)
+}
+
+function writeFloatBE(buffer, value, offset) {
+  return toBuffer(buffer).writeFloatBE(value, offset)
+}
+
+function writeFloatLE(buffer, value, offset) {
+  return toBuffer(buffer).writeFloatLE(value, offset)
+}
+
+function writeInt32BE(buffer, value, offset) {
+  return toBuffer(buffer).writeInt32BE(value, offset)
+}
+
+function writeInt32LE(buffer, value, offset) {
+  return toBuffer(buffer).writeInt32LE(value, offset)
+}
+
+function writeUInt32BE(buffer, value, offset) {
+  return toBuffer(buffer).writeUInt32BE(value, offset)
+}
+
+function writeUInt32LE(buffer, value, offset) {
+  return toBuffer(buffer).writeUInt32LE(value, offset)
+}
+
+module.exports = {
+  isBuffer,
+  isEncoding,
+  alloc,
+  allocUnsafe,
+  allocUnsafeSlow,
+  byteLength,
+  compare,
+  concat,
+  copy,
+  equals,
+  fill,
+  from,
+  includes,
+  indexOf,
+  lastIndexOf,
+  swap16,
+  swap32,
+  swap64,
+  toBuffer,
+  toString,
+  toHex,
+  write,
+  readDoubleBE,
+  readDoubleLE,
+  readFloatBE,
+  readFloatLE,
+  readInt32BE,
+  readInt32LE,
+  readUInt32BE,
+  readUInt32LE,
+  writeDoubleBE,
+  writeDoubleLE,
+  writeFloatBE,
+  writeFloatLE,
+  writeInt32BE,
+  writeInt32LE,
+  writeUInt32BE,
+  writeUInt32LE
+}
+
+
+/***/ }),
+
 /***/ 3251:
 /***/ (function(module) {
 
@@ -8023,6 +8223,14 @@ exports["default"] = def;
 
 /***/ }),
 
+/***/ 9580:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__(4434)
+
+
+/***/ }),
+
 /***/ 3430:
 /***/ ((module) => {
 
@@ -8072,6 +8280,107 @@ module.exports = function equal(a, b) {
   // true if both NaN, false otherwise
   return a!==a && b!==b;
 };
+
+
+/***/ }),
+
+/***/ 3587:
+/***/ ((module) => {
+
+module.exports = class FixedFIFO {
+  constructor (hwm) {
+    if (!(hwm > 0) || ((hwm - 1) & hwm) !== 0) throw new Error('Max size for a FixedFIFO should be a power of two')
+    this.buffer = new Array(hwm)
+    this.mask = hwm - 1
+    this.top = 0
+    this.btm = 0
+    this.next = null
+  }
+
+  clear () {
+    this.top = this.btm = 0
+    this.next = null
+    this.buffer.fill(undefined)
+  }
+
+  push (data) {
+    if (this.buffer[this.top] !== undefined) return false
+    this.buffer[this.top] = data
+    this.top = (this.top + 1) & this.mask
+    return true
+  }
+
+  shift () {
+    const last = this.buffer[this.btm]
+    if (last === undefined) return undefined
+    this.buffer[this.btm] = undefined
+    this.btm = (this.btm + 1) & this.mask
+    return last
+  }
+
+  peek () {
+    return this.buffer[this.btm]
+  }
+
+  isEmpty () {
+    return this.buffer[this.btm] === undefined
+  }
+}
+
+
+/***/ }),
+
+/***/ 3867:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const FixedFIFO = __nccwpck_require__(3587)
+
+module.exports = class FastFIFO {
+  constructor (hwm) {
+    this.hwm = hwm || 16
+    this.head = new FixedFIFO(this.hwm)
+    this.tail = this.head
+    this.length = 0
+  }
+
+  clear () {
+    this.head = this.tail
+    this.head.clear()
+    this.length = 0
+  }
+
+  push (val) {
+    this.length++
+    if (!this.head.push(val)) {
+      const prev = this.head
+      this.head = prev.next = new FixedFIFO(2 * this.head.buffer.length)
+      this.head.push(val)
+    }
+  }
+
+  shift () {
+    if (this.length !== 0) this.length--
+    const val = this.tail.shift()
+    if (val === undefined && this.tail.next) {
+      const next = this.tail.next
+      this.tail.next = null
+      this.tail = next
+      return this.tail.shift()
+    }
+
+    return val
+  }
+
+  peek () {
+    const val = this.tail.peek()
+    if (val === undefined && this.tail.next) return this.tail.next.peek()
+    return val
+  }
+
+  isEmpty () {
+    return this.length === 0
+  }
+}
 
 
 /***/ }),
@@ -11561,6 +11870,2748 @@ const validRange = (range, options) => {
   }
 }
 module.exports = validRange
+
+
+/***/ }),
+
+/***/ 6204:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const { EventEmitter } = __nccwpck_require__(9580)
+const FIFO = __nccwpck_require__(3867)
+const TextDecoder = __nccwpck_require__(7934)
+
+const StreamError = __nccwpck_require__(5657)
+
+// if we do a future major, expect queue microtask to be there always, for now a bit defensive
+const qmt =
+  typeof queueMicrotask === 'undefined' ? (fn) => global.process.nextTick(fn) : queueMicrotask
+
+// 29 bits used total (4 from shared, 14 from read, and 11 from write)
+const MAX = (1 << 29) - 1
+
+// Shared state
+const OPENING = 0b0001
+const PREDESTROYING = 0b0010
+const DESTROYING = 0b0100
+const DESTROYED = 0b1000
+
+const NOT_OPENING = MAX ^ OPENING
+const NOT_PREDESTROYING = MAX ^ PREDESTROYING
+
+// Read state (4 bit offset from shared state)
+const READ_ACTIVE = 0b00000000000001 << 4
+const READ_UPDATING = 0b00000000000010 << 4
+const READ_PRIMARY = 0b00000000000100 << 4
+const READ_QUEUED = 0b00000000001000 << 4
+const READ_RESUMED = 0b00000000010000 << 4
+const READ_PIPE_DRAINED = 0b00000000100000 << 4
+const READ_ENDING = 0b00000001000000 << 4
+const READ_EMIT_DATA = 0b00000010000000 << 4
+const READ_EMIT_READABLE = 0b00000100000000 << 4
+const READ_EMITTED_READABLE = 0b00001000000000 << 4
+const READ_DONE = 0b00010000000000 << 4
+const READ_NEXT_TICK = 0b00100000000000 << 4
+const READ_NEEDS_PUSH = 0b01000000000000 << 4
+const READ_READ_AHEAD = 0b10000000000000 << 4
+
+// Combined read state
+const READ_FLOWING = READ_RESUMED | READ_PIPE_DRAINED
+const READ_ACTIVE_AND_NEEDS_PUSH = READ_ACTIVE | READ_NEEDS_PUSH
+const READ_PRIMARY_AND_ACTIVE = READ_PRIMARY | READ_ACTIVE
+const READ_EMIT_READABLE_AND_QUEUED = READ_EMIT_READABLE | READ_QUEUED
+const READ_RESUMED_READ_AHEAD = READ_RESUMED | READ_READ_AHEAD
+
+const READ_NOT_ACTIVE = MAX ^ READ_ACTIVE
+const READ_NON_PRIMARY = MAX ^ READ_PRIMARY
+const READ_NON_PRIMARY_AND_PUSHED = MAX ^ (READ_PRIMARY | READ_NEEDS_PUSH)
+const READ_PUSHED = MAX ^ READ_NEEDS_PUSH
+const READ_PAUSED = MAX ^ READ_RESUMED
+const READ_NOT_QUEUED = MAX ^ (READ_QUEUED | READ_EMITTED_READABLE)
+const READ_NOT_ENDING = MAX ^ READ_ENDING
+const READ_PIPE_NOT_DRAINED = MAX ^ READ_FLOWING
+const READ_NOT_NEXT_TICK = MAX ^ READ_NEXT_TICK
+const READ_NOT_UPDATING = MAX ^ READ_UPDATING
+const READ_NO_READ_AHEAD = MAX ^ READ_READ_AHEAD
+const READ_PAUSED_NO_READ_AHEAD = MAX ^ READ_RESUMED_READ_AHEAD
+
+// Write state (18 bit offset, 4 bit offset from shared state and 14 from read state)
+const WRITE_ACTIVE = 0b00000000001 << 18
+const WRITE_UPDATING = 0b00000000010 << 18
+const WRITE_PRIMARY = 0b00000000100 << 18
+const WRITE_QUEUED = 0b00000001000 << 18
+const WRITE_UNDRAINED = 0b00000010000 << 18
+const WRITE_DONE = 0b00000100000 << 18
+const WRITE_EMIT_DRAIN = 0b00001000000 << 18
+const WRITE_NEXT_TICK = 0b00010000000 << 18
+const WRITE_WRITING = 0b00100000000 << 18
+const WRITE_FINISHING = 0b01000000000 << 18
+const WRITE_CORKED = 0b10000000000 << 18
+
+const WRITE_NOT_ACTIVE = MAX ^ (WRITE_ACTIVE | WRITE_WRITING)
+const WRITE_NON_PRIMARY = MAX ^ WRITE_PRIMARY
+const WRITE_NOT_FINISHING = MAX ^ (WRITE_ACTIVE | WRITE_FINISHING)
+const WRITE_DRAINED = MAX ^ WRITE_UNDRAINED
+const WRITE_NOT_QUEUED = MAX ^ WRITE_QUEUED
+const WRITE_NOT_NEXT_TICK = MAX ^ WRITE_NEXT_TICK
+const WRITE_NOT_UPDATING = MAX ^ WRITE_UPDATING
+const WRITE_NOT_CORKED = MAX ^ WRITE_CORKED
+
+// Combined shared state
+const ACTIVE = READ_ACTIVE | WRITE_ACTIVE
+const NOT_ACTIVE = MAX ^ ACTIVE
+const DONE = READ_DONE | WRITE_DONE
+const DESTROY_STATUS = DESTROYING | DESTROYED | PREDESTROYING
+const OPEN_STATUS = DESTROY_STATUS | OPENING
+const AUTO_DESTROY = DESTROY_STATUS | DONE
+const NON_PRIMARY = WRITE_NON_PRIMARY & READ_NON_PRIMARY
+const ACTIVE_OR_TICKING = WRITE_NEXT_TICK | READ_NEXT_TICK
+const TICKING = ACTIVE_OR_TICKING & NOT_ACTIVE
+const IS_OPENING = OPEN_STATUS | TICKING
+
+// Combined shared state and read state
+const READ_PRIMARY_STATUS = OPEN_STATUS | READ_ENDING | READ_DONE
+const READ_STATUS = OPEN_STATUS | READ_DONE | READ_QUEUED
+const READ_ENDING_STATUS = OPEN_STATUS | READ_ENDING | READ_QUEUED
+const READ_READABLE_STATUS = OPEN_STATUS | READ_EMIT_READABLE | READ_QUEUED | READ_EMITTED_READABLE
+const SHOULD_NOT_READ =
+  OPEN_STATUS | READ_ACTIVE | READ_ENDING | READ_DONE | READ_NEEDS_PUSH | READ_READ_AHEAD
+const READ_BACKPRESSURE_STATUS = DESTROY_STATUS | READ_ENDING | READ_DONE
+const READ_UPDATE_SYNC_STATUS = READ_UPDATING | OPEN_STATUS | READ_NEXT_TICK | READ_PRIMARY
+const READ_NEXT_TICK_OR_OPENING = READ_NEXT_TICK | OPENING
+
+// Combined write state
+const WRITE_PRIMARY_STATUS = OPEN_STATUS | WRITE_FINISHING | WRITE_DONE
+const WRITE_QUEUED_AND_UNDRAINED = WRITE_QUEUED | WRITE_UNDRAINED
+const WRITE_QUEUED_AND_ACTIVE = WRITE_QUEUED | WRITE_ACTIVE
+const WRITE_DRAIN_STATUS = WRITE_QUEUED | WRITE_UNDRAINED | OPEN_STATUS | WRITE_ACTIVE
+const WRITE_STATUS = OPEN_STATUS | WRITE_ACTIVE | WRITE_QUEUED | WRITE_CORKED
+const WRITE_PRIMARY_AND_ACTIVE = WRITE_PRIMARY | WRITE_ACTIVE
+const WRITE_ACTIVE_AND_WRITING = WRITE_ACTIVE | WRITE_WRITING
+const WRITE_FINISHING_STATUS = OPEN_STATUS | WRITE_FINISHING | WRITE_QUEUED_AND_ACTIVE | WRITE_DONE
+const WRITE_BACKPRESSURE_STATUS = WRITE_UNDRAINED | DESTROY_STATUS | WRITE_FINISHING | WRITE_DONE
+const WRITE_UPDATE_SYNC_STATUS = WRITE_UPDATING | OPEN_STATUS | WRITE_NEXT_TICK | WRITE_PRIMARY
+const WRITE_DROP_DATA = WRITE_FINISHING | WRITE_DONE | DESTROY_STATUS
+
+const asyncIterator = Symbol.asyncIterator || Symbol('asyncIterator')
+
+class WritableState {
+  constructor(
+    stream,
+    { highWaterMark = 16384, map = null, mapWritable, byteLength, byteLengthWritable } = {}
+  ) {
+    this.stream = stream
+    this.queue = new FIFO()
+    this.highWaterMark = highWaterMark
+    this.buffered = 0
+    this.error = null
+    this.pipeline = null
+    this.drains = null // if we add more seldomly used helpers we might them into a subobject so its a single ptr
+    this.byteLength = byteLengthWritable || byteLength || defaultByteLength
+    this.map = mapWritable || map
+    this.afterWrite = afterWrite.bind(this)
+    this.afterUpdateNextTick = updateWriteNT.bind(this)
+  }
+
+  get ending() {
+    return (this.stream._duplexState & WRITE_FINISHING) !== 0
+  }
+
+  get ended() {
+    return (this.stream._duplexState & WRITE_DONE) !== 0
+  }
+
+  push(data) {
+    if ((this.stream._duplexState & WRITE_DROP_DATA) !== 0) return false
+    if (this.map !== null) data = this.map(data)
+
+    this.buffered += this.byteLength(data)
+    this.queue.push(data)
+
+    if (this.buffered < this.highWaterMark) {
+      this.stream._duplexState |= WRITE_QUEUED
+      return true
+    }
+
+    this.stream._duplexState |= WRITE_QUEUED_AND_UNDRAINED
+    return false
+  }
+
+  shift() {
+    const data = this.queue.shift()
+
+    this.buffered -= this.byteLength(data)
+    if (this.buffered === 0) this.stream._duplexState &= WRITE_NOT_QUEUED
+
+    return data
+  }
+
+  end(data) {
+    if (typeof data === 'function') {
+      this.stream.once('finish', data)
+    } else if (data !== undefined && data !== null) {
+      this.push(data)
+    }
+
+    this.stream._duplexState = (this.stream._duplexState | WRITE_FINISHING) & WRITE_NON_PRIMARY
+  }
+
+  autoBatch(data, cb) {
+    const buffer = []
+    const stream = this.stream
+
+    buffer.push(data)
+    while ((stream._duplexState & WRITE_STATUS) === WRITE_QUEUED_AND_ACTIVE) {
+      buffer.push(stream._writableState.shift())
+    }
+
+    if ((stream._duplexState & OPEN_STATUS) !== 0) return cb(null)
+    stream._writev(buffer, cb)
+  }
+
+  update() {
+    const stream = this.stream
+
+    stream._duplexState |= WRITE_UPDATING
+
+    do {
+      while ((stream._duplexState & WRITE_STATUS) === WRITE_QUEUED) {
+        const data = this.shift()
+        stream._duplexState |= WRITE_ACTIVE_AND_WRITING
+        stream._write(data, this.afterWrite)
+      }
+
+      if ((stream._duplexState & WRITE_PRIMARY_AND_ACTIVE) === 0) this.updateNonPrimary()
+    } while (this.continueUpdate() === true)
+
+    stream._duplexState &= WRITE_NOT_UPDATING
+  }
+
+  updateNonPrimary() {
+    const stream = this.stream
+
+    if ((stream._duplexState & WRITE_FINISHING_STATUS) === WRITE_FINISHING) {
+      stream._duplexState = stream._duplexState | WRITE_ACTIVE
+      stream._final(afterFinal.bind(this))
+      return
+    }
+
+    if ((stream._duplexState & DESTROY_STATUS) === DESTROYING) {
+      if ((stream._duplexState & ACTIVE_OR_TICKING) === 0) {
+        stream._duplexState |= ACTIVE
+        stream._destroy(afterDestroy.bind(this))
+      }
+      return
+    }
+
+    if ((stream._duplexState & IS_OPENING) === OPENING) {
+      stream._duplexState = (stream._duplexState | ACTIVE) & NOT_OPENING
+      stream._open(afterOpen.bind(this))
+    }
+  }
+
+  continueUpdate() {
+    if ((this.stream._duplexState & WRITE_NEXT_TICK) === 0) return false
+    this.stream._duplexState &= WRITE_NOT_NEXT_TICK
+    return true
+  }
+
+  updateCallback() {
+    if ((this.stream._duplexState & WRITE_UPDATE_SYNC_STATUS) === WRITE_PRIMARY) {
+      this.update()
+    } else {
+      this.updateNextTick()
+    }
+  }
+
+  updateNextTick() {
+    if ((this.stream._duplexState & WRITE_NEXT_TICK) !== 0) return
+    this.stream._duplexState |= WRITE_NEXT_TICK
+    if ((this.stream._duplexState & WRITE_UPDATING) === 0) qmt(this.afterUpdateNextTick)
+  }
+}
+
+class ReadableState {
+  constructor(
+    stream,
+    { highWaterMark = 16384, map = null, mapReadable, byteLength, byteLengthReadable } = {}
+  ) {
+    this.stream = stream
+    this.queue = new FIFO()
+    this.highWaterMark = highWaterMark === 0 ? 1 : highWaterMark
+    this.buffered = 0
+    this.readAhead = highWaterMark > 0
+    this.error = null
+    this.pipeline = null
+    this.byteLength = byteLengthReadable || byteLength || defaultByteLength
+    this.map = mapReadable || map
+    this.pipeTo = null
+    this.afterRead = afterRead.bind(this)
+    this.afterUpdateNextTick = updateReadNT.bind(this)
+  }
+
+  get ending() {
+    return (this.stream._duplexState & READ_ENDING) !== 0
+  }
+
+  get ended() {
+    return (this.stream._duplexState & READ_DONE) !== 0
+  }
+
+  pipe(pipeTo, cb) {
+    if (this.pipeTo !== null) throw StreamError.BAD_ARGUMENT('Can only pipe to one destination')
+    if (typeof cb !== 'function') cb = null
+
+    this.stream._duplexState |= READ_PIPE_DRAINED
+    this.pipeTo = pipeTo
+    this.pipeline = new Pipeline(this.stream, pipeTo, cb)
+
+    if (cb) this.stream.on('error', noop) // We already error handle this so supress crashes
+
+    if (isStreamx(pipeTo)) {
+      pipeTo._writableState.pipeline = this.pipeline
+      if (cb) pipeTo.on('error', noop) // We already error handle this so supress crashes
+      pipeTo.on('finish', this.pipeline.finished.bind(this.pipeline)) // TODO: just call finished from pipeTo itself
+    } else {
+      const onerror = this.pipeline.done.bind(this.pipeline, pipeTo)
+      const onclose = this.pipeline.done.bind(this.pipeline, pipeTo, null) // onclose has a weird bool arg
+      pipeTo.on('error', onerror)
+      pipeTo.on('close', onclose)
+      pipeTo.on('finish', this.pipeline.finished.bind(this.pipeline))
+    }
+
+    pipeTo.on('drain', afterDrain.bind(this))
+    this.stream.emit('piping', pipeTo)
+    pipeTo.emit('pipe', this.stream)
+  }
+
+  push(data) {
+    const stream = this.stream
+
+    if (data === null) {
+      this.highWaterMark = 0
+      stream._duplexState = (stream._duplexState | READ_ENDING) & READ_NON_PRIMARY_AND_PUSHED
+      return false
+    }
+
+    if (this.map !== null) {
+      data = this.map(data)
+      if (data === null) {
+        stream._duplexState &= READ_PUSHED
+        return this.buffered < this.highWaterMark
+      }
+    }
+
+    this.buffered += this.byteLength(data)
+    this.queue.push(data)
+
+    stream._duplexState = (stream._duplexState | READ_QUEUED) & READ_PUSHED
+
+    return this.buffered < this.highWaterMark
+  }
+
+  shift() {
+    const data = this.queue.shift()
+
+    this.buffered -= this.byteLength(data)
+    if (this.buffered === 0) {
+      this.stream._duplexState &= READ_NOT_QUEUED
+    }
+
+    return data
+  }
+
+  unshift(data) {
+    const pending = [this.map !== null ? this.map(data) : data]
+    while (this.buffered > 0) pending.push(this.shift())
+
+    for (let i = 0; i < pending.length - 1; i++) {
+      const data = pending[i]
+      this.buffered += this.byteLength(data)
+      this.queue.push(data)
+    }
+
+    this.push(pending[pending.length - 1])
+  }
+
+  read() {
+    const stream = this.stream
+
+    if ((stream._duplexState & READ_STATUS) === READ_QUEUED) {
+      const data = this.shift()
+
+      if (this.pipeTo !== null && this.pipeTo.write(data) === false) {
+        stream._duplexState &= READ_PIPE_NOT_DRAINED
+      }
+
+      if ((stream._duplexState & READ_EMIT_DATA) !== 0) {
+        stream.emit('data', data)
+      }
+
+      return data
+    }
+
+    if (this.readAhead === false) {
+      stream._duplexState |= READ_READ_AHEAD
+      this.updateNextTick()
+    }
+
+    return null
+  }
+
+  drain() {
+    const stream = this.stream
+
+    while (
+      (stream._duplexState & READ_STATUS) === READ_QUEUED &&
+      (stream._duplexState & READ_FLOWING) !== 0
+    ) {
+      const data = this.shift()
+
+      if (this.pipeTo !== null && this.pipeTo.write(data) === false) {
+        stream._duplexState &= READ_PIPE_NOT_DRAINED
+      }
+
+      if ((stream._duplexState & READ_EMIT_DATA) !== 0) {
+        stream.emit('data', data)
+      }
+    }
+  }
+
+  update() {
+    const stream = this.stream
+
+    stream._duplexState |= READ_UPDATING
+
+    do {
+      this.drain()
+
+      while (
+        this.buffered < this.highWaterMark &&
+        (stream._duplexState & SHOULD_NOT_READ) === READ_READ_AHEAD
+      ) {
+        stream._duplexState |= READ_ACTIVE_AND_NEEDS_PUSH
+        stream._read(this.afterRead)
+        this.drain()
+      }
+
+      if ((stream._duplexState & READ_READABLE_STATUS) === READ_EMIT_READABLE_AND_QUEUED) {
+        stream._duplexState |= READ_EMITTED_READABLE
+        stream.emit('readable')
+      }
+
+      if ((stream._duplexState & READ_PRIMARY_AND_ACTIVE) === 0) {
+        this.updateNonPrimary()
+      }
+    } while (this.continueUpdate() === true)
+
+    stream._duplexState &= READ_NOT_UPDATING
+  }
+
+  updateNonPrimary() {
+    const stream = this.stream
+
+    if ((stream._duplexState & READ_ENDING_STATUS) === READ_ENDING) {
+      stream._duplexState = (stream._duplexState | READ_DONE) & READ_NOT_ENDING
+      stream.emit('end')
+
+      if ((stream._duplexState & AUTO_DESTROY) === DONE) {
+        stream._duplexState |= DESTROYING
+      }
+
+      if (this.pipeTo !== null) {
+        this.pipeTo.end()
+      }
+    }
+
+    if ((stream._duplexState & DESTROY_STATUS) === DESTROYING) {
+      if ((stream._duplexState & ACTIVE_OR_TICKING) === 0) {
+        stream._duplexState |= ACTIVE
+        stream._destroy(afterDestroy.bind(this))
+      }
+      return
+    }
+
+    if ((stream._duplexState & IS_OPENING) === OPENING) {
+      stream._duplexState = (stream._duplexState | ACTIVE) & NOT_OPENING
+      stream._open(afterOpen.bind(this))
+    }
+  }
+
+  continueUpdate() {
+    if ((this.stream._duplexState & READ_NEXT_TICK) === 0) return false
+    this.stream._duplexState &= READ_NOT_NEXT_TICK
+    return true
+  }
+
+  updateCallback() {
+    if ((this.stream._duplexState & READ_UPDATE_SYNC_STATUS) === READ_PRIMARY) {
+      this.update()
+    } else {
+      this.updateNextTick()
+    }
+  }
+
+  updateNextTickIfOpen() {
+    if ((this.stream._duplexState & READ_NEXT_TICK_OR_OPENING) !== 0) return
+    this.stream._duplexState |= READ_NEXT_TICK
+    if ((this.stream._duplexState & READ_UPDATING) === 0) qmt(this.afterUpdateNextTick)
+  }
+
+  updateNextTick() {
+    if ((this.stream._duplexState & READ_NEXT_TICK) !== 0) return
+    this.stream._duplexState |= READ_NEXT_TICK
+    if ((this.stream._duplexState & READ_UPDATING) === 0) qmt(this.afterUpdateNextTick)
+  }
+}
+
+class TransformState {
+  constructor(stream) {
+    this.data = null
+    this.afterTransform = afterTransform.bind(stream)
+    this.afterFinal = null
+  }
+}
+
+class Pipeline {
+  constructor(src, dst, cb) {
+    this.from = src
+    this.to = dst
+    this.afterPipe = cb
+    this.error = null
+    this.pipeToFinished = false
+  }
+
+  finished() {
+    this.pipeToFinished = true
+  }
+
+  done(stream, err) {
+    if (err) this.error = err
+
+    if (stream === this.to) {
+      this.to = null
+
+      if (this.from !== null) {
+        if ((this.from._duplexState & READ_DONE) === 0 || !this.pipeToFinished) {
+          this.from.destroy(this.error || StreamError.PREMATURE_CLOSE('Writable stream closed'))
+        }
+        return
+      }
+    }
+
+    if (stream === this.from) {
+      this.from = null
+
+      if (this.to !== null) {
+        if ((stream._duplexState & READ_DONE) === 0) {
+          this.to.destroy(this.error || StreamError.PREMATURE_CLOSE('Readable stream closed'))
+        }
+        return
+      }
+    }
+
+    if (this.afterPipe !== null) this.afterPipe(this.error)
+    this.to = this.from = this.afterPipe = null
+  }
+}
+
+function afterDrain() {
+  this.stream._duplexState |= READ_PIPE_DRAINED
+  this.updateCallback()
+}
+
+function afterFinal(err) {
+  const stream = this.stream
+  if (err) stream.destroy(err)
+
+  if ((stream._duplexState & DESTROY_STATUS) === 0) {
+    stream._duplexState |= WRITE_DONE
+    stream.emit('finish')
+  }
+
+  if ((stream._duplexState & AUTO_DESTROY) === DONE) {
+    stream._duplexState |= DESTROYING
+  }
+
+  stream._duplexState &= WRITE_NOT_FINISHING
+
+  // no need to wait the extra tick here, so we short circuit that
+  if ((stream._duplexState & WRITE_UPDATING) === 0) {
+    this.update()
+  } else {
+    this.updateNextTick()
+  }
+}
+
+function afterDestroy(err) {
+  const stream = this.stream
+
+  if (!err && !StreamError.isStreamDestroyed(this.error)) err = this.error
+  if (err) stream.emit('error', err)
+
+  stream._duplexState |= DESTROYED
+  stream.emit('close')
+
+  const rs = stream._readableState
+  const ws = stream._writableState
+
+  if (rs !== null && rs.pipeline !== null) {
+    rs.pipeline.done(stream, err)
+  }
+
+  if (ws !== null) {
+    while (ws.drains !== null && ws.drains.length > 0) {
+      ws.drains.shift().resolve(false)
+    }
+
+    if (ws.pipeline !== null) {
+      ws.pipeline.done(stream, err)
+    }
+  }
+}
+
+function afterWrite(err) {
+  const stream = this.stream
+
+  if (err) stream.destroy(err)
+  stream._duplexState &= WRITE_NOT_ACTIVE
+
+  if (this.drains !== null) tickDrains(this.drains)
+
+  if ((stream._duplexState & WRITE_DRAIN_STATUS) === WRITE_UNDRAINED) {
+    stream._duplexState &= WRITE_DRAINED
+
+    if ((stream._duplexState & WRITE_EMIT_DRAIN) === WRITE_EMIT_DRAIN) {
+      stream.emit('drain')
+    }
+  }
+
+  this.updateCallback()
+}
+
+function afterRead(err) {
+  if (err) this.stream.destroy(err)
+  this.stream._duplexState &= READ_NOT_ACTIVE
+
+  if (this.readAhead === false && (this.stream._duplexState & READ_RESUMED) === 0) {
+    this.stream._duplexState &= READ_NO_READ_AHEAD
+  }
+
+  this.updateCallback()
+}
+
+function updateReadNT() {
+  if ((this.stream._duplexState & READ_UPDATING) === 0) {
+    this.stream._duplexState &= READ_NOT_NEXT_TICK
+    this.update()
+  }
+}
+
+function updateWriteNT() {
+  if ((this.stream._duplexState & WRITE_UPDATING) === 0) {
+    this.stream._duplexState &= WRITE_NOT_NEXT_TICK
+    this.update()
+  }
+}
+
+function tickDrains(drains) {
+  for (let i = 0; i < drains.length; i++) {
+    // drains.writes are monotonic, so if one is 0 its always the first one
+    if (--drains[i].writes === 0) {
+      drains.shift().resolve(true)
+      i--
+    }
+  }
+}
+
+function afterOpen(err) {
+  const stream = this.stream
+
+  if (err) stream.destroy(err)
+
+  if ((stream._duplexState & DESTROYING) === 0) {
+    if ((stream._duplexState & READ_PRIMARY_STATUS) === 0) {
+      stream._duplexState |= READ_PRIMARY
+    }
+
+    if ((stream._duplexState & WRITE_PRIMARY_STATUS) === 0) {
+      stream._duplexState |= WRITE_PRIMARY
+    }
+
+    stream.emit('open')
+  }
+
+  stream._duplexState &= NOT_ACTIVE
+
+  if (stream._writableState !== null) {
+    stream._writableState.updateCallback()
+  }
+
+  if (stream._readableState !== null) {
+    stream._readableState.updateCallback()
+  }
+}
+
+function afterTransform(err, data) {
+  if (data !== undefined && data !== null) this.push(data)
+  this._writableState.afterWrite(err)
+}
+
+function newListener(name) {
+  if (this._readableState !== null) {
+    if (name === 'data') {
+      this._duplexState |= READ_EMIT_DATA | READ_RESUMED_READ_AHEAD
+      this._readableState.updateNextTick()
+    }
+    if (name === 'readable') {
+      this._duplexState |= READ_EMIT_READABLE
+      this._readableState.updateNextTick()
+    }
+  }
+
+  if (this._writableState !== null) {
+    if (name === 'drain') {
+      this._duplexState |= WRITE_EMIT_DRAIN
+      this._writableState.updateNextTick()
+    }
+  }
+}
+
+class Stream extends EventEmitter {
+  constructor(opts) {
+    super()
+
+    this._duplexState = 0
+    this._readableState = null
+    this._writableState = null
+
+    if (opts) {
+      if (opts.open) this._open = opts.open
+      if (opts.destroy) this._destroy = opts.destroy
+      if (opts.predestroy) this._predestroy = opts.predestroy
+      if (opts.signal) opts.signal.addEventListener('abort', abort.bind(this))
+    }
+
+    this.on('newListener', newListener)
+  }
+
+  _open(cb) {
+    cb(null)
+  }
+
+  _destroy(cb) {
+    cb(null)
+  }
+
+  _predestroy() {
+    // does nothing
+  }
+
+  get readable() {
+    return this._readableState !== null ? true : undefined
+  }
+
+  get writable() {
+    return this._writableState !== null ? true : undefined
+  }
+
+  get destroyed() {
+    return (this._duplexState & DESTROYED) !== 0
+  }
+
+  get destroying() {
+    return (this._duplexState & DESTROY_STATUS) !== 0
+  }
+
+  destroy(err) {
+    if ((this._duplexState & DESTROY_STATUS) === 0) {
+      if (!err) err = StreamError.STREAM_DESTROYED()
+      this._duplexState = (this._duplexState | DESTROYING) & NON_PRIMARY
+
+      if (this._readableState !== null) {
+        this._readableState.highWaterMark = 0
+        this._readableState.error = err
+      }
+
+      if (this._writableState !== null) {
+        this._writableState.highWaterMark = 0
+        this._writableState.error = err
+      }
+
+      this._duplexState |= PREDESTROYING
+      this._predestroy()
+      this._duplexState &= NOT_PREDESTROYING
+
+      if (this._readableState !== null) {
+        this._readableState.updateNextTick()
+      }
+
+      if (this._writableState !== null) {
+        this._writableState.updateNextTick()
+      }
+    }
+  }
+}
+
+class Readable extends Stream {
+  constructor(opts) {
+    super(opts)
+
+    this._duplexState |= OPENING | WRITE_DONE | READ_READ_AHEAD
+    this._readableState = new ReadableState(this, opts)
+
+    if (opts) {
+      if (this._readableState.readAhead === false) this._duplexState &= READ_NO_READ_AHEAD
+      if (opts.read) this._read = opts.read
+      if (opts.eagerOpen) this._readableState.updateNextTick()
+      if (opts.encoding) this.setEncoding(opts.encoding)
+    }
+  }
+
+  static deferred(fn, opts) {
+    const out = new PassThrough(opts)
+
+    fn()
+      .then((src) => {
+        if (src === null) return out.end()
+        if (out.destroying) return
+        pipeline(src, out, noop)
+      })
+      .catch((err) => out.destroy(err))
+
+    return out
+  }
+
+  setEncoding(encoding) {
+    const dec = new TextDecoder(encoding)
+    const map = this._readableState.map || echo
+    this._readableState.map = mapOrSkip
+    return this
+
+    function mapOrSkip(data) {
+      const next = dec.push(data)
+      return next === '' && (data.byteLength !== 0 || dec.remaining > 0) ? null : map(next)
+    }
+  }
+
+  _read(cb) {
+    cb(null)
+  }
+
+  pipe(dest, cb) {
+    this._readableState.updateNextTick()
+    this._readableState.pipe(dest, cb)
+    return dest
+  }
+
+  read() {
+    this._readableState.updateNextTick()
+    return this._readableState.read()
+  }
+
+  push(data) {
+    this._readableState.updateNextTickIfOpen()
+    return this._readableState.push(data)
+  }
+
+  unshift(data) {
+    this._readableState.updateNextTickIfOpen()
+    return this._readableState.unshift(data)
+  }
+
+  resume() {
+    this._duplexState |= READ_RESUMED_READ_AHEAD
+    this._readableState.updateNextTick()
+    return this
+  }
+
+  pause() {
+    this._duplexState &=
+      this._readableState.readAhead === false ? READ_PAUSED_NO_READ_AHEAD : READ_PAUSED
+    return this
+  }
+
+  static _fromAsyncIterator(ite, opts) {
+    let destroy
+
+    const rs = new Readable({
+      ...opts,
+      read(cb) {
+        ite.next().then(push).then(cb.bind(null, null)).catch(cb)
+      },
+      predestroy() {
+        destroy = ite.return()
+      },
+      destroy(cb) {
+        if (!destroy) return cb(null)
+        destroy.then(cb.bind(null, null)).catch(cb)
+      }
+    })
+
+    return rs
+
+    function push(data) {
+      if (data.done) rs.push(null)
+      else rs.push(data.value)
+    }
+  }
+
+  static from(data, opts) {
+    if (isReadStreamx(data)) return data
+    if (data[asyncIterator]) return this._fromAsyncIterator(data[asyncIterator](), opts)
+    if (!Array.isArray(data)) data = data === undefined ? [] : [data]
+
+    let i = 0
+    return new Readable({
+      ...opts,
+      read(cb) {
+        this.push(i === data.length ? null : data[i++])
+        cb(null)
+      }
+    })
+  }
+
+  static isBackpressured(rs) {
+    return (
+      (rs._duplexState & READ_BACKPRESSURE_STATUS) !== 0 ||
+      rs._readableState.buffered >= rs._readableState.highWaterMark
+    )
+  }
+
+  static isPaused(rs) {
+    return (rs._duplexState & READ_RESUMED) === 0
+  }
+
+  [asyncIterator]() {
+    const stream = this
+
+    let error = null
+    let promiseResolve = null
+    let promiseReject = null
+
+    this.on('error', (err) => {
+      error = err
+    })
+    this.on('readable', onreadable)
+    this.on('close', onclose)
+
+    return {
+      [asyncIterator]() {
+        return this
+      },
+      next() {
+        return new Promise(function (resolve, reject) {
+          promiseResolve = resolve
+          promiseReject = reject
+          const data = stream.read()
+          if (data !== null) ondata(data)
+          else if ((stream._duplexState & DESTROYED) !== 0) ondata(null)
+        })
+      },
+      return() {
+        return destroy(null)
+      },
+      throw(err) {
+        return destroy(err)
+      }
+    }
+
+    function onreadable() {
+      if (promiseResolve !== null) ondata(stream.read())
+    }
+
+    function onclose() {
+      if (promiseResolve !== null) ondata(null)
+    }
+
+    function ondata(data) {
+      if (promiseReject === null) return
+      if (error) {
+        promiseReject(error)
+      } else if (data === null && (stream._duplexState & READ_DONE) === 0) {
+        promiseReject(StreamError.STREAM_DESTROYED())
+      } else {
+        promiseResolve({ value: data, done: data === null })
+      }
+      promiseReject = promiseResolve = null
+    }
+
+    function destroy(err) {
+      stream.destroy(err)
+      return new Promise((resolve, reject) => {
+        if (stream._duplexState & DESTROYED) return resolve({ value: undefined, done: true })
+        stream.once('close', function () {
+          if (err) reject(err)
+          else resolve({ value: undefined, done: true })
+        })
+      })
+    }
+  }
+}
+
+class Writable extends Stream {
+  constructor(opts) {
+    super(opts)
+
+    this._duplexState |= OPENING | READ_DONE
+    this._writableState = new WritableState(this, opts)
+
+    if (opts) {
+      if (opts.writev) this._writev = opts.writev
+      if (opts.write) this._write = opts.write
+      if (opts.final) this._final = opts.final
+      if (opts.eagerOpen) this._writableState.updateNextTick()
+    }
+  }
+
+  cork() {
+    this._duplexState |= WRITE_CORKED
+  }
+
+  uncork() {
+    this._duplexState &= WRITE_NOT_CORKED
+    this._writableState.updateNextTick()
+  }
+
+  _writev(batch, cb) {
+    cb(null)
+  }
+
+  _write(data, cb) {
+    this._writableState.autoBatch(data, cb)
+  }
+
+  _final(cb) {
+    cb(null)
+  }
+
+  static isBackpressured(ws) {
+    return (ws._duplexState & WRITE_BACKPRESSURE_STATUS) !== 0
+  }
+
+  static drained(ws) {
+    if (ws.destroyed) return Promise.resolve(false)
+
+    const state = ws._writableState
+    const pending = isWritev(ws) ? Math.min(1, state.queue.length) : state.queue.length
+    const writes = pending + (ws._duplexState & WRITE_WRITING ? 1 : 0)
+    if (writes === 0) return Promise.resolve(true)
+
+    if (state.drains === null) state.drains = []
+    return new Promise((resolve) => {
+      state.drains.push({ writes, resolve })
+    })
+  }
+
+  write(data) {
+    this._writableState.updateNextTick()
+    return this._writableState.push(data)
+  }
+
+  end(data) {
+    this._writableState.updateNextTick()
+    this._writableState.end(data)
+    return this
+  }
+}
+
+class Duplex extends Readable {
+  // and Writable
+  constructor(opts) {
+    super(opts)
+
+    this._duplexState = OPENING | (this._duplexState & READ_READ_AHEAD)
+    this._writableState = new WritableState(this, opts)
+
+    if (opts) {
+      if (opts.writev) this._writev = opts.writev
+      if (opts.write) this._write = opts.write
+      if (opts.final) this._final = opts.final
+    }
+  }
+
+  cork() {
+    this._duplexState |= WRITE_CORKED
+  }
+
+  uncork() {
+    this._duplexState &= WRITE_NOT_CORKED
+    this._writableState.updateNextTick()
+  }
+
+  _writev(batch, cb) {
+    cb(null)
+  }
+
+  _write(data, cb) {
+    this._writableState.autoBatch(data, cb)
+  }
+
+  _final(cb) {
+    cb(null)
+  }
+
+  write(data) {
+    this._writableState.updateNextTick()
+    return this._writableState.push(data)
+  }
+
+  end(data) {
+    this._writableState.updateNextTick()
+    this._writableState.end(data)
+    return this
+  }
+}
+
+class Transform extends Duplex {
+  constructor(opts) {
+    super(opts)
+    this._transformState = new TransformState(this)
+
+    if (opts) {
+      if (opts.transform) this._transform = opts.transform
+      if (opts.flush) this._flush = opts.flush
+    }
+  }
+
+  _write(data, cb) {
+    if (this._readableState.buffered >= this._readableState.highWaterMark) {
+      this._transformState.data = data
+    } else {
+      this._transform(data, this._transformState.afterTransform)
+    }
+  }
+
+  _read(cb) {
+    if (this._transformState.data !== null) {
+      const data = this._transformState.data
+      this._transformState.data = null
+      cb(null)
+      this._transform(data, this._transformState.afterTransform)
+    } else {
+      cb(null)
+    }
+  }
+
+  destroy(err) {
+    super.destroy(err)
+    if (this._transformState.data !== null) {
+      this._transformState.data = null
+      this._transformState.afterTransform()
+    }
+  }
+
+  _transform(data, cb) {
+    cb(null, data)
+  }
+
+  _flush(cb) {
+    cb(null)
+  }
+
+  _final(cb) {
+    this._transformState.afterFinal = cb
+    this._flush(transformAfterFlush.bind(this))
+  }
+}
+
+class PassThrough extends Transform {}
+
+function transformAfterFlush(err, data) {
+  const cb = this._transformState.afterFinal
+  if (err) return cb(err)
+
+  if (data !== null && data !== undefined) this.push(data)
+  this.push(null)
+  cb(null)
+}
+
+function pipelinePromise(...streams) {
+  return new Promise((resolve, reject) => {
+    return pipeline(...streams, (err) => {
+      if (err) return reject(err)
+      resolve()
+    })
+  })
+}
+
+function pipeline(stream, ...streams) {
+  const all = Array.isArray(stream) ? [...stream, ...streams] : [stream, ...streams]
+  const done = all.length && typeof all[all.length - 1] === 'function' ? all.pop() : null
+
+  if (all.length < 2) throw StreamError.BAD_ARGUMENT('Pipeline requires at least 2 streams')
+
+  let src = all[0]
+  let dest = null
+  let error = null
+
+  for (let i = 1; i < all.length; i++) {
+    dest = all[i]
+
+    if (isStreamx(src)) {
+      src.pipe(dest, onerror)
+    } else {
+      errorHandle(src, true, i > 1, onerror)
+      src.pipe(dest)
+    }
+
+    src = dest
+  }
+
+  if (done) {
+    let fin = false
+
+    const autoDestroy =
+      isStreamx(dest) || !!(dest._writableState && dest._writableState.autoDestroy)
+
+    dest.on('error', (err) => {
+      if (error === null) error = err
+    })
+
+    dest.on('finish', () => {
+      fin = true
+      if (!autoDestroy) done(error)
+    })
+
+    if (autoDestroy) {
+      dest.on('close', () => done(error || (fin ? null : StreamError.PREMATURE_CLOSE())))
+    }
+  }
+
+  return dest
+
+  function errorHandle(s, rd, wr, onerror) {
+    s.on('error', onerror)
+    s.on('close', onclose)
+
+    function onclose() {
+      if (rd && s._readableState && !s._readableState.ended) {
+        return onerror(StreamError.PREMATURE_CLOSE())
+      }
+      if (wr && s._writableState && !s._writableState.ended) {
+        return onerror(StreamError.PREMATURE_CLOSE())
+      }
+    }
+  }
+
+  function onerror(err) {
+    if (!err || error) return
+    error = err
+
+    for (const s of all) {
+      s.destroy(err)
+    }
+  }
+}
+
+function echo(s) {
+  return s
+}
+
+function isStream(stream) {
+  return !!stream._readableState || !!stream._writableState
+}
+
+function isStreamx(stream) {
+  return typeof stream._duplexState === 'number' && isStream(stream)
+}
+
+function isEnding(stream) {
+  return !!stream._readableState && stream._readableState.ending
+}
+
+function isEnded(stream) {
+  return !!stream._readableState && stream._readableState.ended
+}
+
+function isFinishing(stream) {
+  return !!stream._writableState && stream._writableState.ending
+}
+
+function isFinished(stream) {
+  return !!stream._writableState && stream._writableState.ended
+}
+
+function getStreamError(stream, opts = {}) {
+  const err =
+    (stream._readableState && stream._readableState.error) ||
+    (stream._writableState && stream._writableState.error)
+
+  // avoid implicit errors by default
+  return !opts.all && StreamError.isStreamDestroyed(err) ? null : err
+}
+
+function isReadStreamx(stream) {
+  return isStreamx(stream) && stream.readable
+}
+
+function isDisturbed(stream) {
+  return (
+    (stream._duplexState & OPENING) !== OPENING ||
+    (stream._duplexState & DESTROYING) === DESTROYING ||
+    (stream._duplexState & ACTIVE_OR_TICKING) !== 0
+  )
+}
+
+function isTypedArray(data) {
+  return typeof data === 'object' && data !== null && typeof data.byteLength === 'number'
+}
+
+function defaultByteLength(data) {
+  return isTypedArray(data) ? data.byteLength : 1024
+}
+
+function noop() {}
+
+function abort() {
+  this.destroy(StreamError.ABORTED())
+}
+
+function isWritev(s) {
+  return s._writev !== Writable.prototype._writev && s._writev !== Duplex.prototype._writev
+}
+
+module.exports = {
+  pipeline,
+  pipelinePromise,
+  isStream,
+  isStreamx,
+  isEnding,
+  isEnded,
+  isFinishing,
+  isFinished,
+  isDisturbed,
+  getStreamError,
+  Stream,
+  Writable,
+  Readable,
+  Duplex,
+  Transform,
+  // Export PassThrough for compatibility with Node.js core's stream module
+  PassThrough
+}
+
+
+/***/ }),
+
+/***/ 5657:
+/***/ ((module) => {
+
+module.exports = class StreamError extends Error {
+  constructor(msg, code, fn = StreamError) {
+    super(msg)
+
+    this.code = code
+
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, fn)
+    }
+  }
+
+  static isStreamDestroyed(err) {
+    return err && err.code === 'STREAM_DESTROYED'
+  }
+
+  static isPrematureClose(err) {
+    return err && err.code === 'PREMATURE_CLOSE'
+  }
+
+  static isAborted(err) {
+    return err && err.code === 'ABORTED'
+  }
+
+  static isBadArgument(err) {
+    return err && err.code === 'BAD_ARGUMENT'
+  }
+
+  get name() {
+    return 'StreamError'
+  }
+
+  static STREAM_DESTROYED() {
+    return new StreamError('Stream was destroyed', 'STREAM_DESTROYED', StreamError.STREAM_DESTROYED)
+  }
+
+  static PREMATURE_CLOSE(msg = 'Premature close') {
+    return new StreamError(msg, 'PREMATURE_CLOSE', StreamError.PREMATURE_CLOSE)
+  }
+
+  static ABORTED() {
+    return new StreamError('Stream aborted', 'ABORTED', StreamError.ABORTED)
+  }
+
+  static BAD_ARGUMENT(msg = 'Bad argument') {
+    return new StreamError(msg, 'BAD_ARGUMENT', StreamError.BAD_ARGUMENT)
+  }
+}
+
+
+/***/ }),
+
+/***/ 775:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const constants = { // just for envs without fs
+  S_IFMT: 61440,
+  S_IFDIR: 16384,
+  S_IFCHR: 8192,
+  S_IFBLK: 24576,
+  S_IFIFO: 4096,
+  S_IFLNK: 40960
+}
+
+try {
+  module.exports = (__nccwpck_require__(9896).constants) || constants
+} catch {
+  module.exports = constants
+}
+
+
+/***/ }),
+
+/***/ 5763:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const { Writable, Readable, getStreamError } = __nccwpck_require__(6204)
+const FIFO = __nccwpck_require__(3867)
+const b4a = __nccwpck_require__(3057)
+const headers = __nccwpck_require__(8428)
+
+const EMPTY = b4a.alloc(0)
+const MAX_HEADER_SIZE = 4 * 1024 * 1024 // arbitrary big number
+
+class BufferList {
+  constructor () {
+    this.buffered = 0
+    this.shifted = 0
+    this.queue = new FIFO()
+
+    this._offset = 0
+  }
+
+  push (buffer) {
+    this.buffered += buffer.byteLength
+    this.queue.push(buffer)
+  }
+
+  shiftFirst (size) {
+    return this.buffered === 0 ? null : this._next(size)
+  }
+
+  shift (size) {
+    if (size > this.buffered) return null
+    if (size === 0) return EMPTY
+
+    let chunk = this._next(size)
+
+    if (size === chunk.byteLength) return chunk // likely case
+
+    const chunks = [chunk]
+
+    while ((size -= chunk.byteLength) > 0) {
+      chunk = this._next(size)
+      chunks.push(chunk)
+    }
+
+    return b4a.concat(chunks)
+  }
+
+  _next (size) {
+    const buf = this.queue.peek()
+    const rem = buf.byteLength - this._offset
+
+    if (size >= rem) {
+      const sub = this._offset ? buf.subarray(this._offset, buf.byteLength) : buf
+      this.queue.shift()
+      this._offset = 0
+      this.buffered -= rem
+      this.shifted += rem
+      return sub
+    }
+
+    this.buffered -= size
+    this.shifted += size
+
+    return buf.subarray(this._offset, (this._offset += size))
+  }
+}
+
+class Source extends Readable {
+  constructor (self, header, offset) {
+    super()
+
+    this.header = header
+    this.offset = offset
+
+    this._parent = self
+  }
+
+  _read (cb) {
+    if (this.header.size === 0) {
+      this.push(null)
+    }
+    if (this._parent._stream === this) {
+      this._parent._update()
+    }
+    cb(null)
+  }
+
+  _predestroy () {
+    this._parent.destroy(getStreamError(this))
+  }
+
+  _detach () {
+    if (this._parent._stream === this) {
+      this._parent._stream = null
+      this._parent._missing = overflow(this.header.size)
+      this._parent._update()
+    }
+  }
+
+  _destroy (cb) {
+    this._detach()
+    cb(null)
+  }
+}
+
+class Extract extends Writable {
+  constructor (opts) {
+    super(opts)
+
+    if (!opts) opts = {}
+
+    this._buffer = new BufferList()
+    this._offset = 0
+    this._header = null
+    this._stream = null
+    this._missing = 0
+    this._longHeader = false
+    this._callback = noop
+    this._locked = false
+    this._finished = false
+    this._pax = null
+    this._paxGlobal = null
+    this._gnuLongPath = null
+    this._gnuLongLinkPath = null
+    this._filenameEncoding = opts.filenameEncoding || 'utf-8'
+    this._allowUnknownFormat = !!opts.allowUnknownFormat
+    this._unlockBound = this._unlock.bind(this)
+  }
+
+  _unlock (err) {
+    this._locked = false
+
+    if (err) {
+      this.destroy(err)
+      this._continueWrite(err)
+      return
+    }
+
+    this._update()
+  }
+
+  _consumeHeader () {
+    if (this._locked) return false
+
+    this._offset = this._buffer.shifted
+
+    try {
+      this._header = headers.decode(this._buffer.shift(512), this._filenameEncoding, this._allowUnknownFormat)
+    } catch (err) {
+      this._continueWrite(err)
+      return false
+    }
+
+    if (!this._header) return true
+
+    this._header.byteOffset = this._buffer.shifted
+
+    switch (this._header.type) {
+      case 'gnu-long-path':
+      case 'gnu-long-link-path':
+      case 'pax-global-header':
+      case 'pax-header':
+        this._longHeader = true
+        this._missing = this._header.size
+        if (this._missing > MAX_HEADER_SIZE) {
+          this._continueWrite(new Error('Header exceeds max size'))
+          return false
+        }
+        return true
+    }
+
+    this._locked = true
+    this._applyLongHeaders()
+
+    if (!(this._header.size >= 0)) {
+      this._continueWrite(new Error('Invalid header'))
+      return false
+    }
+
+    if (this._header.size === 0 || this._header.type === 'directory') {
+      this.emit('entry', this._header, this._createStream(), this._unlockBound)
+      return true
+    }
+
+    this._stream = this._createStream()
+    this._missing = this._header.size
+
+    this.emit('entry', this._header, this._stream, this._unlockBound)
+    return true
+  }
+
+  _applyLongHeaders () {
+    if (this._gnuLongPath) {
+      this._header.name = this._gnuLongPath
+      this._gnuLongPath = null
+    }
+
+    if (this._gnuLongLinkPath) {
+      this._header.linkname = this._gnuLongLinkPath
+      this._gnuLongLinkPath = null
+    }
+
+    if (this._pax) {
+      if (this._pax.path) this._header.name = this._pax.path
+      if (this._pax.linkpath) this._header.linkname = this._pax.linkpath
+      if (this._pax.size) this._header.size = parseInt(this._pax.size, 10)
+      this._header.pax = this._pax
+      this._pax = null
+    }
+  }
+
+  _decodeLongHeader (buf) {
+    switch (this._header.type) {
+      case 'gnu-long-path':
+        this._gnuLongPath = headers.decodeLongPath(buf, this._filenameEncoding)
+        break
+      case 'gnu-long-link-path':
+        this._gnuLongLinkPath = headers.decodeLongPath(buf, this._filenameEncoding)
+        break
+      case 'pax-global-header':
+        this._paxGlobal = headers.decodePax(buf)
+        break
+      case 'pax-header':
+        this._pax = this._paxGlobal === null
+          ? headers.decodePax(buf)
+          : Object.assign({}, this._paxGlobal, headers.decodePax(buf))
+        break
+    }
+  }
+
+  _consumeLongHeader () {
+    this._longHeader = false
+    this._missing = overflow(this._header.size)
+
+    const buf = this._buffer.shift(this._header.size)
+
+    try {
+      this._decodeLongHeader(buf)
+    } catch (err) {
+      this._continueWrite(err)
+      return false
+    }
+
+    return true
+  }
+
+  _consumeStream () {
+    const buf = this._buffer.shiftFirst(this._missing)
+    if (buf === null) return false
+
+    this._missing -= buf.byteLength
+    const drained = this._stream.push(buf)
+
+    if (this._missing === 0) {
+      this._stream.push(null)
+      if (drained) this._stream._detach()
+      return drained && this._locked === false
+    }
+
+    return drained
+  }
+
+  _createStream () {
+    return new Source(this, this._header, this._offset)
+  }
+
+  _update () {
+    while (this._buffer.buffered > 0 && !this.destroying) {
+      if (this._missing > 0) {
+        if (this._stream !== null) {
+          if (this._consumeStream() === false) return
+          continue
+        }
+
+        if (this._longHeader === true) {
+          if (this._missing > this._buffer.buffered) break
+          if (this._consumeLongHeader() === false) return false
+          continue
+        }
+
+        const ignore = this._buffer.shiftFirst(this._missing)
+        if (ignore !== null) this._missing -= ignore.byteLength
+        continue
+      }
+
+      if (this._buffer.buffered < 512) break
+      if (this._stream !== null || this._consumeHeader() === false) return
+    }
+
+    this._continueWrite(null)
+  }
+
+  _continueWrite (err) {
+    const cb = this._callback
+    this._callback = noop
+    cb(err)
+  }
+
+  _write (data, cb) {
+    this._callback = cb
+    this._buffer.push(data)
+    this._update()
+  }
+
+  _final (cb) {
+    this._finished = this._missing === 0 && this._buffer.buffered === 0
+    cb(this._finished ? null : new Error('Unexpected end of data'))
+  }
+
+  _predestroy () {
+    this._continueWrite(null)
+  }
+
+  _destroy (cb) {
+    if (this._stream) this._stream.destroy(getStreamError(this))
+    cb(null)
+  }
+
+  [Symbol.asyncIterator] () {
+    let error = null
+
+    let promiseResolve = null
+    let promiseReject = null
+
+    let entryStream = null
+    let entryCallback = null
+
+    const extract = this
+
+    this.on('entry', onentry)
+    this.on('error', (err) => { error = err })
+    this.on('close', onclose)
+
+    return {
+      [Symbol.asyncIterator] () {
+        return this
+      },
+      next () {
+        return new Promise(onnext)
+      },
+      return () {
+        return destroy(null)
+      },
+      throw (err) {
+        return destroy(err)
+      }
+    }
+
+    function consumeCallback (err) {
+      if (!entryCallback) return
+      const cb = entryCallback
+      entryCallback = null
+      cb(err)
+    }
+
+    function onnext (resolve, reject) {
+      if (error) {
+        return reject(error)
+      }
+
+      if (entryStream) {
+        resolve({ value: entryStream, done: false })
+        entryStream = null
+        return
+      }
+
+      promiseResolve = resolve
+      promiseReject = reject
+
+      consumeCallback(null)
+
+      if (extract._finished && promiseResolve) {
+        promiseResolve({ value: undefined, done: true })
+        promiseResolve = promiseReject = null
+      }
+    }
+
+    function onentry (header, stream, callback) {
+      entryCallback = callback
+      stream.on('error', noop) // no way around this due to tick sillyness
+
+      if (promiseResolve) {
+        promiseResolve({ value: stream, done: false })
+        promiseResolve = promiseReject = null
+      } else {
+        entryStream = stream
+      }
+    }
+
+    function onclose () {
+      consumeCallback(error)
+      if (!promiseResolve) return
+      if (error) promiseReject(error)
+      else promiseResolve({ value: undefined, done: true })
+      promiseResolve = promiseReject = null
+    }
+
+    function destroy (err) {
+      extract.destroy(err)
+      consumeCallback(err)
+      return new Promise((resolve, reject) => {
+        if (extract.destroyed) return resolve({ value: undefined, done: true })
+        extract.once('close', function () {
+          if (err) reject(err)
+          else resolve({ value: undefined, done: true })
+        })
+      })
+    }
+  }
+}
+
+module.exports = function extract (opts) {
+  return new Extract(opts)
+}
+
+function noop () {}
+
+function overflow (size) {
+  size &= 511
+  return size && 512 - size
+}
+
+
+/***/ }),
+
+/***/ 8428:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+const b4a = __nccwpck_require__(3057)
+
+const ZEROS = '0000000000000000000'
+const SEVENS = '7777777777777777777'
+const ZERO_OFFSET = '0'.charCodeAt(0)
+const USTAR_MAGIC = b4a.from([0x75, 0x73, 0x74, 0x61, 0x72, 0x00]) // ustar\x00
+const USTAR_VER = b4a.from([ZERO_OFFSET, ZERO_OFFSET])
+const GNU_MAGIC = b4a.from([0x75, 0x73, 0x74, 0x61, 0x72, 0x20]) // ustar\x20
+const GNU_VER = b4a.from([0x20, 0x00])
+const MASK = 0o7777
+const MAGIC_OFFSET = 257
+const VERSION_OFFSET = 263
+
+exports.decodeLongPath = function decodeLongPath (buf, encoding) {
+  return decodeStr(buf, 0, buf.length, encoding)
+}
+
+exports.encodePax = function encodePax (opts) { // TODO: encode more stuff in pax
+  let result = ''
+  if (opts.name) result += addLength(' path=' + opts.name + '\n')
+  if (opts.linkname) result += addLength(' linkpath=' + opts.linkname + '\n')
+  const pax = opts.pax
+  if (pax) {
+    for (const key in pax) {
+      result += addLength(' ' + key + '=' + pax[key] + '\n')
+    }
+  }
+  return b4a.from(result)
+}
+
+exports.decodePax = function decodePax (buf) {
+  const result = {}
+
+  while (buf.length) {
+    let i = 0
+    while (i < buf.length && buf[i] !== 32) i++
+    const len = parseInt(b4a.toString(buf.subarray(0, i)), 10)
+    if (!len) return result
+
+    const b = b4a.toString(buf.subarray(i + 1, len - 1))
+    const keyIndex = b.indexOf('=')
+    if (keyIndex === -1) return result
+    result[b.slice(0, keyIndex)] = b.slice(keyIndex + 1)
+
+    buf = buf.subarray(len)
+  }
+
+  return result
+}
+
+exports.encode = function encode (opts) {
+  const buf = b4a.alloc(512)
+  let name = opts.name
+  let prefix = ''
+
+  if (opts.typeflag === 5 && name[name.length - 1] !== '/') name += '/'
+  if (b4a.byteLength(name) !== name.length) return null // utf-8
+
+  while (b4a.byteLength(name) > 100) {
+    const i = name.indexOf('/')
+    if (i === -1) return null
+    prefix += prefix ? '/' + name.slice(0, i) : name.slice(0, i)
+    name = name.slice(i + 1)
+  }
+
+  if (b4a.byteLength(name) > 100 || b4a.byteLength(prefix) > 155) return null
+  if (opts.linkname && b4a.byteLength(opts.linkname) > 100) return null
+
+  b4a.write(buf, name)
+  b4a.write(buf, encodeOct(opts.mode & MASK, 6), 100)
+  b4a.write(buf, encodeOct(opts.uid, 6), 108)
+  b4a.write(buf, encodeOct(opts.gid, 6), 116)
+  encodeSize(opts.size, buf, 124)
+  b4a.write(buf, encodeOct((opts.mtime.getTime() / 1000) | 0, 11), 136)
+
+  buf[156] = ZERO_OFFSET + toTypeflag(opts.type)
+
+  if (opts.linkname) b4a.write(buf, opts.linkname, 157)
+
+  b4a.copy(USTAR_MAGIC, buf, MAGIC_OFFSET)
+  b4a.copy(USTAR_VER, buf, VERSION_OFFSET)
+  if (opts.uname) b4a.write(buf, opts.uname, 265)
+  if (opts.gname) b4a.write(buf, opts.gname, 297)
+  b4a.write(buf, encodeOct(opts.devmajor || 0, 6), 329)
+  b4a.write(buf, encodeOct(opts.devminor || 0, 6), 337)
+
+  if (prefix) b4a.write(buf, prefix, 345)
+
+  b4a.write(buf, encodeOct(cksum(buf), 6), 148)
+
+  return buf
+}
+
+exports.decode = function decode (buf, filenameEncoding, allowUnknownFormat) {
+  let typeflag = buf[156] === 0 ? 0 : buf[156] - ZERO_OFFSET
+
+  let name = decodeStr(buf, 0, 100, filenameEncoding)
+  const mode = decodeOct(buf, 100, 8)
+  const uid = decodeOct(buf, 108, 8)
+  const gid = decodeOct(buf, 116, 8)
+  const size = decodeOct(buf, 124, 12)
+  const mtime = decodeOct(buf, 136, 12)
+  const type = toType(typeflag)
+  const linkname = buf[157] === 0 ? null : decodeStr(buf, 157, 100, filenameEncoding)
+  const uname = decodeStr(buf, 265, 32)
+  const gname = decodeStr(buf, 297, 32)
+  const devmajor = decodeOct(buf, 329, 8)
+  const devminor = decodeOct(buf, 337, 8)
+
+  const c = cksum(buf)
+
+  // checksum is still initial value if header was null.
+  if (c === 8 * 32) return null
+
+  // valid checksum
+  if (c !== decodeOct(buf, 148, 8)) throw new Error('Invalid tar header. Maybe the tar is corrupted or it needs to be gunzipped?')
+
+  if (isUSTAR(buf)) {
+    // ustar (posix) format.
+    // prepend prefix, if present.
+    if (buf[345]) name = decodeStr(buf, 345, 155, filenameEncoding) + '/' + name
+  } else if (isGNU(buf)) {
+    // 'gnu'/'oldgnu' format. Similar to ustar, but has support for incremental and
+    // multi-volume tarballs.
+  } else {
+    if (!allowUnknownFormat) {
+      throw new Error('Invalid tar header: unknown format.')
+    }
+  }
+
+  // to support old tar versions that use trailing / to indicate dirs
+  if (typeflag === 0 && name && name[name.length - 1] === '/') typeflag = 5
+
+  return {
+    name,
+    mode,
+    uid,
+    gid,
+    size,
+    byteOffset: 0,
+    mtime: new Date(1000 * mtime),
+    type,
+    linkname,
+    uname,
+    gname,
+    devmajor,
+    devminor,
+    pax: null
+  }
+}
+
+function isUSTAR (buf) {
+  return b4a.equals(USTAR_MAGIC, buf.subarray(MAGIC_OFFSET, MAGIC_OFFSET + 6))
+}
+
+function isGNU (buf) {
+  return b4a.equals(GNU_MAGIC, buf.subarray(MAGIC_OFFSET, MAGIC_OFFSET + 6)) &&
+    b4a.equals(GNU_VER, buf.subarray(VERSION_OFFSET, VERSION_OFFSET + 2))
+}
+
+function clamp (index, len, defaultValue) {
+  if (typeof index !== 'number') return defaultValue
+  index = ~~index // Coerce to integer.
+  if (index >= len) return len
+  if (index >= 0) return index
+  index += len
+  if (index >= 0) return index
+  return 0
+}
+
+function toType (flag) {
+  switch (flag) {
+    case 0:
+      return 'file'
+    case 1:
+      return 'link'
+    case 2:
+      return 'symlink'
+    case 3:
+      return 'character-device'
+    case 4:
+      return 'block-device'
+    case 5:
+      return 'directory'
+    case 6:
+      return 'fifo'
+    case 7:
+      return 'contiguous-file'
+    case 72:
+      return 'pax-header'
+    case 55:
+      return 'pax-global-header'
+    case 27:
+      return 'gnu-long-link-path'
+    case 28:
+    case 30:
+      return 'gnu-long-path'
+  }
+
+  return null
+}
+
+function toTypeflag (flag) {
+  switch (flag) {
+    case 'file':
+      return 0
+    case 'link':
+      return 1
+    case 'symlink':
+      return 2
+    case 'character-device':
+      return 3
+    case 'block-device':
+      return 4
+    case 'directory':
+      return 5
+    case 'fifo':
+      return 6
+    case 'contiguous-file':
+      return 7
+    case 'pax-header':
+      return 72
+  }
+
+  return 0
+}
+
+function indexOf (block, num, offset, end) {
+  for (; offset < end; offset++) {
+    if (block[offset] === num) return offset
+  }
+  return end
+}
+
+function cksum (block) {
+  let sum = 8 * 32
+  for (let i = 0; i < 148; i++) sum += block[i]
+  for (let j = 156; j < 512; j++) sum += block[j]
+  return sum
+}
+
+function encodeOct (val, n) {
+  val = val.toString(8)
+  if (val.length > n) return SEVENS.slice(0, n) + ' '
+  return ZEROS.slice(0, n - val.length) + val + ' '
+}
+
+function encodeSizeBin (num, buf, off) {
+  buf[off] = 0x80
+  for (let i = 11; i > 0; i--) {
+    buf[off + i] = num & 0xff
+    num = Math.floor(num / 0x100)
+  }
+}
+
+function encodeSize (num, buf, off) {
+  if (num.toString(8).length > 11) {
+    encodeSizeBin(num, buf, off)
+  } else {
+    b4a.write(buf, encodeOct(num, 11), off)
+  }
+}
+
+/* Copied from the node-tar repo and modified to meet
+ * tar-stream coding standard.
+ *
+ * Source: https://github.com/npm/node-tar/blob/51b6627a1f357d2eb433e7378e5f05e83b7aa6cd/lib/header.js#L349
+ */
+function parse256 (buf) {
+  // first byte MUST be either 80 or FF
+  // 80 for positive, FF for 2's comp
+  let positive
+  if (buf[0] === 0x80) positive = true
+  else if (buf[0] === 0xFF) positive = false
+  else return null
+
+  // build up a base-256 tuple from the least sig to the highest
+  const tuple = []
+  let i
+  for (i = buf.length - 1; i > 0; i--) {
+    const byte = buf[i]
+    if (positive) tuple.push(byte)
+    else tuple.push(0xFF - byte)
+  }
+
+  let sum = 0
+  const l = tuple.length
+  for (i = 0; i < l; i++) {
+    sum += tuple[i] * Math.pow(256, i)
+  }
+
+  return positive ? sum : -1 * sum
+}
+
+function decodeOct (val, offset, length) {
+  val = val.subarray(offset, offset + length)
+  offset = 0
+
+  // If prefixed with 0x80 then parse as a base-256 integer
+  if (val[offset] & 0x80) {
+    return parse256(val)
+  } else {
+    // Older versions of tar can prefix with spaces
+    while (offset < val.length && val[offset] === 32) offset++
+    const end = clamp(indexOf(val, 32, offset, val.length), val.length, val.length)
+    while (offset < end && val[offset] === 0) offset++
+    if (end === offset) return 0
+    return parseInt(b4a.toString(val.subarray(offset, end)), 8)
+  }
+}
+
+function decodeStr (val, offset, length, encoding) {
+  return b4a.toString(val.subarray(offset, indexOf(val, 0, offset, offset + length)), encoding)
+}
+
+function addLength (str) {
+  const len = b4a.byteLength(str)
+  let digits = Math.floor(Math.log(len) / Math.log(10)) + 1
+  if (len + digits >= Math.pow(10, digits)) digits++
+
+  return (len + digits) + str
+}
+
+
+/***/ }),
+
+/***/ 6118:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+exports.extract = __nccwpck_require__(5763)
+/* unused reexport */ __nccwpck_require__(861)
+
+
+/***/ }),
+
+/***/ 861:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const { Readable, Writable, getStreamError } = __nccwpck_require__(6204)
+const b4a = __nccwpck_require__(3057)
+
+const constants = __nccwpck_require__(775)
+const headers = __nccwpck_require__(8428)
+
+const DMODE = 0o755
+const FMODE = 0o644
+
+const END_OF_TAR = b4a.alloc(1024)
+
+class Sink extends Writable {
+  constructor (pack, header, callback) {
+    super({ mapWritable, eagerOpen: true })
+
+    this.written = 0
+    this.header = header
+
+    this._callback = callback
+    this._linkname = null
+    this._isLinkname = header.type === 'symlink' && !header.linkname
+    this._isVoid = header.type !== 'file' && header.type !== 'contiguous-file'
+    this._finished = false
+    this._pack = pack
+    this._openCallback = null
+
+    if (this._pack._stream === null) this._pack._stream = this
+    else this._pack._pending.push(this)
+  }
+
+  _open (cb) {
+    this._openCallback = cb
+    if (this._pack._stream === this) this._continueOpen()
+  }
+
+  _continuePack (err) {
+    if (this._callback === null) return
+
+    const callback = this._callback
+    this._callback = null
+
+    callback(err)
+  }
+
+  _continueOpen () {
+    if (this._pack._stream === null) this._pack._stream = this
+
+    const cb = this._openCallback
+    this._openCallback = null
+    if (cb === null) return
+
+    if (this._pack.destroying) return cb(new Error('pack stream destroyed'))
+    if (this._pack._finalized) return cb(new Error('pack stream is already finalized'))
+
+    this._pack._stream = this
+
+    if (!this._isLinkname) {
+      this._pack._encode(this.header)
+    }
+
+    if (this._isVoid) {
+      this._finish()
+      this._continuePack(null)
+    }
+
+    cb(null)
+  }
+
+  _write (data, cb) {
+    if (this._isLinkname) {
+      this._linkname = this._linkname ? b4a.concat([this._linkname, data]) : data
+      return cb(null)
+    }
+
+    if (this._isVoid) {
+      if (data.byteLength > 0) {
+        return cb(new Error('No body allowed for this entry'))
+      }
+      return cb()
+    }
+
+    this.written += data.byteLength
+    if (this._pack.push(data)) return cb()
+    this._pack._drain = cb
+  }
+
+  _finish () {
+    if (this._finished) return
+    this._finished = true
+
+    if (this._isLinkname) {
+      this.header.linkname = this._linkname ? b4a.toString(this._linkname, 'utf-8') : ''
+      this._pack._encode(this.header)
+    }
+
+    overflow(this._pack, this.header.size)
+
+    this._pack._done(this)
+  }
+
+  _final (cb) {
+    if (this.written !== this.header.size) { // corrupting tar
+      return cb(new Error('Size mismatch'))
+    }
+
+    this._finish()
+    cb(null)
+  }
+
+  _getError () {
+    return getStreamError(this) || new Error('tar entry destroyed')
+  }
+
+  _predestroy () {
+    this._pack.destroy(this._getError())
+  }
+
+  _destroy (cb) {
+    this._pack._done(this)
+
+    this._continuePack(this._finished ? null : this._getError())
+
+    cb()
+  }
+}
+
+class Pack extends Readable {
+  constructor (opts) {
+    super(opts)
+    this._drain = noop
+    this._finalized = false
+    this._finalizing = false
+    this._pending = []
+    this._stream = null
+  }
+
+  entry (header, buffer, callback) {
+    if (this._finalized || this.destroying) throw new Error('already finalized or destroyed')
+
+    if (typeof buffer === 'function') {
+      callback = buffer
+      buffer = null
+    }
+
+    if (!callback) callback = noop
+
+    if (!header.size || header.type === 'symlink') header.size = 0
+    if (!header.type) header.type = modeToType(header.mode)
+    if (!header.mode) header.mode = header.type === 'directory' ? DMODE : FMODE
+    if (!header.uid) header.uid = 0
+    if (!header.gid) header.gid = 0
+    if (!header.mtime) header.mtime = new Date()
+
+    if (typeof buffer === 'string') buffer = b4a.from(buffer)
+
+    const sink = new Sink(this, header, callback)
+
+    if (b4a.isBuffer(buffer)) {
+      header.size = buffer.byteLength
+      sink.write(buffer)
+      sink.end()
+      return sink
+    }
+
+    if (sink._isVoid) {
+      return sink
+    }
+
+    return sink
+  }
+
+  finalize () {
+    if (this._stream || this._pending.length > 0) {
+      this._finalizing = true
+      return
+    }
+
+    if (this._finalized) return
+    this._finalized = true
+
+    this.push(END_OF_TAR)
+    this.push(null)
+  }
+
+  _done (stream) {
+    if (stream !== this._stream) return
+
+    this._stream = null
+
+    if (this._finalizing) this.finalize()
+    if (this._pending.length) this._pending.shift()._continueOpen()
+  }
+
+  _encode (header) {
+    if (!header.pax) {
+      const buf = headers.encode(header)
+      if (buf) {
+        this.push(buf)
+        return
+      }
+    }
+    this._encodePax(header)
+  }
+
+  _encodePax (header) {
+    const paxHeader = headers.encodePax({
+      name: header.name,
+      linkname: header.linkname,
+      pax: header.pax
+    })
+
+    const newHeader = {
+      name: 'PaxHeader',
+      mode: header.mode,
+      uid: header.uid,
+      gid: header.gid,
+      size: paxHeader.byteLength,
+      mtime: header.mtime,
+      type: 'pax-header',
+      linkname: header.linkname && 'PaxHeader',
+      uname: header.uname,
+      gname: header.gname,
+      devmajor: header.devmajor,
+      devminor: header.devminor
+    }
+
+    this.push(headers.encode(newHeader))
+    this.push(paxHeader)
+    overflow(this, paxHeader.byteLength)
+
+    newHeader.size = header.size
+    newHeader.type = header.type
+    this.push(headers.encode(newHeader))
+  }
+
+  _doDrain () {
+    const drain = this._drain
+    this._drain = noop
+    drain()
+  }
+
+  _predestroy () {
+    const err = getStreamError(this)
+
+    if (this._stream) this._stream.destroy(err)
+
+    while (this._pending.length) {
+      const stream = this._pending.shift()
+      stream.destroy(err)
+      stream._continueOpen()
+    }
+
+    this._doDrain()
+  }
+
+  _read (cb) {
+    this._doDrain()
+    cb()
+  }
+}
+
+module.exports = function pack (opts) {
+  return new Pack(opts)
+}
+
+function modeToType (mode) {
+  switch (mode & constants.S_IFMT) {
+    case constants.S_IFBLK: return 'block-device'
+    case constants.S_IFCHR: return 'character-device'
+    case constants.S_IFDIR: return 'directory'
+    case constants.S_IFIFO: return 'fifo'
+    case constants.S_IFLNK: return 'symlink'
+  }
+
+  return 'file'
+}
+
+function noop () {}
+
+function overflow (self, size) {
+  size &= 511
+  if (size) self.push(END_OF_TAR.subarray(0, 512 - size))
+}
+
+function mapWritable (buf) {
+  return b4a.isBuffer(buf) ? buf : b4a.from(buf)
+}
+
+
+/***/ }),
+
+/***/ 7934:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const PassThroughDecoder = __nccwpck_require__(7256)
+const UTF8Decoder = __nccwpck_require__(6414)
+
+module.exports = class TextDecoder {
+  constructor(encoding = 'utf8') {
+    this.encoding = normalizeEncoding(encoding)
+
+    switch (this.encoding) {
+      case 'utf8':
+        this.decoder = new UTF8Decoder()
+        break
+      case 'utf16le':
+      case 'base64':
+        throw new Error('Unsupported encoding: ' + this.encoding)
+      default:
+        this.decoder = new PassThroughDecoder(this.encoding)
+    }
+  }
+
+  get remaining() {
+    return this.decoder.remaining
+  }
+
+  push(data) {
+    if (typeof data === 'string') return data
+    return this.decoder.decode(data)
+  }
+
+  // For Node.js compatibility
+  write(data) {
+    return this.push(data)
+  }
+
+  end(data) {
+    let result = ''
+    if (data) result = this.push(data)
+    result += this.decoder.flush()
+    return result
+  }
+}
+
+function normalizeEncoding(encoding) {
+  encoding = encoding.toLowerCase()
+
+  switch (encoding) {
+    case 'utf8':
+    case 'utf-8':
+      return 'utf8'
+    case 'ucs2':
+    case 'ucs-2':
+    case 'utf16le':
+    case 'utf-16le':
+      return 'utf16le'
+    case 'latin1':
+    case 'binary':
+      return 'latin1'
+    case 'base64':
+    case 'ascii':
+    case 'hex':
+      return encoding
+    default:
+      throw new Error('Unknown encoding: ' + encoding)
+  }
+}
+
+
+/***/ }),
+
+/***/ 7256:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const b4a = __nccwpck_require__(3057)
+
+module.exports = class PassThroughDecoder {
+  constructor(encoding) {
+    this.encoding = encoding
+  }
+
+  get remaining() {
+    return 0
+  }
+
+  decode(data) {
+    return b4a.toString(data, this.encoding)
+  }
+
+  flush() {
+    return ''
+  }
+}
+
+
+/***/ }),
+
+/***/ 6414:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const b4a = __nccwpck_require__(3057)
+
+/**
+ * https://encoding.spec.whatwg.org/#utf-8-decoder
+ */
+module.exports = class UTF8Decoder {
+  constructor() {
+    this._reset()
+  }
+
+  get remaining() {
+    return this.bytesSeen
+  }
+
+  decode(data) {
+    if (data.byteLength === 0) return ''
+
+    if (this.bytesNeeded === 0 && trailingIncomplete(data, 0) === 0) {
+      this.bytesSeen = trailingBytesSeen(data)
+      return b4a.toString(data, 'utf8')
+    }
+
+    let result = ''
+    let start = 0
+
+    if (this.bytesNeeded > 0) {
+      while (start < data.byteLength) {
+        const byte = data[start]
+
+        if (byte < this.lowerBoundary || byte > this.upperBoundary) {
+          result += '\ufffd'
+          this._reset()
+          break
+        }
+
+        this.lowerBoundary = 0x80
+        this.upperBoundary = 0xbf
+        this.codePoint = (this.codePoint << 6) | (byte & 0x3f)
+        this.bytesSeen++
+        start++
+
+        if (this.bytesSeen === this.bytesNeeded) {
+          result += String.fromCodePoint(this.codePoint)
+          this._reset()
+          break
+        }
+      }
+
+      if (this.bytesNeeded > 0) return result
+    }
+
+    const trailing = trailingIncomplete(data, start)
+    const end = data.byteLength - trailing
+
+    if (end > start) result += b4a.toString(data, 'utf8', start, end)
+
+    for (let i = end; i < data.byteLength; i++) {
+      const byte = data[i]
+
+      if (this.bytesNeeded === 0) {
+        if (byte <= 0x7f) {
+          this.bytesSeen = 0
+          result += String.fromCharCode(byte)
+        } else if (byte >= 0xc2 && byte <= 0xdf) {
+          this.bytesNeeded = 2
+          this.bytesSeen = 1
+          this.codePoint = byte & 0x1f
+        } else if (byte >= 0xe0 && byte <= 0xef) {
+          if (byte === 0xe0) this.lowerBoundary = 0xa0
+          else if (byte === 0xed) this.upperBoundary = 0x9f
+          this.bytesNeeded = 3
+          this.bytesSeen = 1
+          this.codePoint = byte & 0xf
+        } else if (byte >= 0xf0 && byte <= 0xf4) {
+          if (byte === 0xf0) this.lowerBoundary = 0x90
+          else if (byte === 0xf4) this.upperBoundary = 0x8f
+          this.bytesNeeded = 4
+          this.bytesSeen = 1
+          this.codePoint = byte & 0x7
+        } else {
+          this.bytesSeen = 1
+          result += '\ufffd'
+        }
+
+        continue
+      }
+
+      if (byte < this.lowerBoundary || byte > this.upperBoundary) {
+        result += '\ufffd'
+        i--
+        this._reset()
+
+        continue
+      }
+
+      this.lowerBoundary = 0x80
+      this.upperBoundary = 0xbf
+
+      this.codePoint = (this.codePoint << 6) | (byte & 0x3f)
+      this.bytesSeen++
+
+      if (this.bytesSeen === this.bytesNeeded) {
+        result += String.fromCodePoint(this.codePoint)
+        this._reset()
+      }
+    }
+
+    return result
+  }
+
+  flush() {
+    const result = this.bytesNeeded > 0 ? '\ufffd' : ''
+    this._reset()
+    return result
+  }
+
+  _reset() {
+    this.codePoint = 0
+    this.bytesNeeded = 0
+    this.bytesSeen = 0
+    this.lowerBoundary = 0x80
+    this.upperBoundary = 0xbf
+  }
+}
+
+function trailingIncomplete(data, start) {
+  const len = data.byteLength
+  if (len <= start) return 0
+
+  const limit = Math.max(start, len - 4)
+
+  let i = len - 1
+  while (i > limit && (data[i] & 0xc0) === 0x80) i--
+
+  if (i < start) return 0
+
+  const byte = data[i]
+
+  let needed
+  if (byte <= 0x7f) return 0
+  if (byte >= 0xc2 && byte <= 0xdf) needed = 2
+  else if (byte >= 0xe0 && byte <= 0xef) needed = 3
+  else if (byte >= 0xf0 && byte <= 0xf4) needed = 4
+  else return 0
+
+  const available = len - i
+  return available < needed ? available : 0
+}
+
+function trailingBytesSeen(data) {
+  const len = data.byteLength
+  if (len === 0) return 0
+
+  const last = data[len - 1]
+
+  if (last <= 0x7f) return 0
+  if ((last & 0xc0) !== 0x80) return 1
+
+  const limit = Math.max(0, len - 4)
+
+  let i = len - 2
+  while (i >= limit && (data[i] & 0xc0) === 0x80) i--
+
+  if (i < 0) return 1
+
+  const first = data[i]
+
+  let needed
+  if (first >= 0xc2 && first <= 0xdf) needed = 2
+  else if (first >= 0xe0 && first <= 0xef) needed = 3
+  else if (first >= 0xf0 && first <= 0xf4) needed = 4
+  else return 1
+
+  if (len - i !== needed) return 1
+
+  if (needed >= 3) {
+    const second = data[i + 1]
+    if (first === 0xe0 && second < 0xa0) return 1
+    if (first === 0xed && second > 0x9f) return 1
+    if (first === 0xf0 && second < 0x90) return 1
+    if (first === 0xf4 && second > 0x8f) return 1
+  }
+
+  return 0
+}
 
 
 /***/ }),
@@ -39936,7 +42987,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9390);
+/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3070);
 
 // no process.exit(): every request, sleep and child process of the job ends with the job
 process.exitCode = await (0,_command_line_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2));
@@ -39946,7 +42997,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9390:
+/***/ 3070:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40193,8 +43244,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -41190,7 +44241,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -41213,7 +44264,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -41513,7 +44564,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -41529,7 +44580,7 @@ const IS_WINDOWS = process.platform === 'win32';
  */
 function readlink(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
-        const result = yield external_fs_namespaceObject.promises.readlink(fsPath);
+        const result = yield external_fs_.promises.readlink(fsPath);
         // On Windows, restore Node 20 behavior: add trailing backslash to all results
         // since junctions on Windows are always directory links
         if (IS_WINDOWS && !result.endsWith('\\')) {
@@ -41540,7 +44591,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
@@ -43830,8 +46881,8 @@ class Context {
         var _a, _b, _c;
         this.payload = {};
         if (process.env.GITHUB_EVENT_PATH) {
-            if ((0,external_fs_namespaceObject.existsSync)(process.env.GITHUB_EVENT_PATH)) {
-                this.payload = JSON.parse((0,external_fs_namespaceObject.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
+            if ((0,external_fs_.existsSync)(process.env.GITHUB_EVENT_PATH)) {
+                this.payload = JSON.parse((0,external_fs_.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
             }
             else {
                 const path = process.env.GITHUB_EVENT_PATH;
@@ -52406,7 +55457,8 @@ const Inputs = {
     RegistryPassword: 'registry-password',
     RegistryRewrite: 'registry-rewrite',
     RegistryHosts: 'registry-hosts',
-    Only: 'only'
+    Only: 'only',
+    PackageIndexRewrite: 'package-index-rewrite'
 };
 /** When the job fails (exit 1); bad input always fails it. */
 const FAIL_ON = ['problems', 'failed-builds', 'never'];
@@ -52417,7 +55469,9 @@ const Outputs = {
     FailureIssue: 'failure-issue',
     Dispatched: 'dispatched',
     Succeeded: 'succeeded',
-    Failed: 'failed'
+    Failed: 'failed',
+    Fixes: 'fixes',
+    Frozen: 'frozen'
 };
 /**
  * Pinned helm release downloaded (with @actions/tool-cache) when no helm is on PATH; the tests, CI
@@ -52555,6 +55609,13 @@ const OPTIONS = {
         repeatable: true,
         metavar: 'H',
         help: 'a registry host the registry credentials may go to, and that may be read on a private address (repeatable)'
+    },
+    packageIndexRewrite: {
+        input: Inputs.PackageIndexRewrite,
+        flag: 'package-index-rewrite',
+        repeatable: true,
+        metavar: 'F=T',
+        help: 'read package indexes and security databases whose URL starts with F from T instead (a mirror; http only on loopback) (repeatable)'
     },
     only: {
         input: Inputs.Only,
@@ -57074,7 +60135,7 @@ function shortName(repository) {
 ;// CONCATENATED MODULE: ./src/plan/plan.ts
 
 /** The plan file's format; a reader refuses other versions. */
-const PLAN_VERSION = 2;
+const PLAN_VERSION = 3;
 /** The git tag that builds an image tag: `v<image tag>`, unless the tag already has its `v`. */
 function gitTagFor(imageTag) {
     return imageTag.startsWith('v') ? imageTag : `v${imageTag}`;
@@ -57915,7 +60976,7 @@ function attemptUrl(run, attempt = run.runAttempt) {
 }
 
 ;// CONCATENATED MODULE: ./src/plan/plan.schema.json
-const plan_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/plan.schema.json","title":"hms-build-workflow-dispatcher plan","description":"Every decision of a run before anything is dispatched: the images of each release branch, the builds that rebuild them (workflow, git tag, commit), and the images that get no build, with why. Written by `plan-file`, read by `from-plan`.","type":"object","required":["version","createdAt","org","productStreamRepo","branches","repos"],"additionalProperties":false,"properties":{"version":{"const":2,"description":"The format\'s version; readers refuse others (2 added each build\'s Dockerfile and rebuild decision)."},"createdAt":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?Z$","description":"When planning ended (ISO 8601, UTC)."},"shard":{"type":"object","description":"Present when the file holds one shard of a plan (`shard: K/N`).","required":["index","count"],"additionalProperties":false,"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1}}},"org":{"type":"string","minLength":1},"productStreamRepo":{"type":"string","minLength":1},"branches":{"type":"array","description":"The product stream branches read, in configured order.","items":{"type":"object","required":["branch","commit","images"],"additionalProperties":false,"properties":{"branch":{"type":"string"},"commit":{"type":"string"},"images":{"type":"integer","minimum":0,"description":"Image references found on the branch."}}}},"repos":{"type":"array","items":{"type":"object","required":["githubRepo","images","builds"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string","minLength":1},"images":{"type":"array","items":{"$ref":"#/definitions/image"}},"builds":{"type":"array","items":{"$ref":"#/definitions/build"}}}}},"problems":{"description":"What planning reported besides the gaps: passed on by a job that dispatches the plan from a file, reported by the report of a sharded run.","type":"array","items":{"$ref":"#/definitions/problem"}}},"definitions":{"image":{"type":"object","required":["githubRepo","fullImage","repository","name","tag","gitTag","branches","sources","state"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string"},"fullImage":{"type":"string","description":"registry/path/name:tag"},"repository":{"type":"string"},"name":{"type":"string"},"tag":{"type":"string"},"gitTag":{"type":"string"},"commit":{"type":"string"},"branches":{"type":"array","items":{"type":"string"}},"sources":{"type":"array","items":{"$ref":"#/definitions/source"}},"state":{"enum":["resolved","unresolved"],"description":"resolved: one build of its repo builds it; unresolved: it gets no build, and reason says why."},"reason":{"type":"string"},"releaseUrl":{"type":"string"}}},"source":{"oneOf":[{"type":"object","required":["kind","branch","file"],"additionalProperties":false,"properties":{"kind":{"const":"docker-index"},"branch":{"type":"string"},"file":{"type":"string"}}},{"type":"object","required":["kind","branch","file","chart","version","releaseName"],"additionalProperties":false,"properties":{"kind":{"const":"chart"},"branch":{"type":"string"},"file":{"type":"string"},"chart":{"type":"string"},"version":{"type":"string"},"releaseName":{"type":"string"}}},{"type":"object","required":["kind","repo"],"additionalProperties":false,"properties":{"kind":{"const":"git-tag"},"repo":{"type":"string"}}}]},"build":{"type":"object","required":["githubRepo","gitTag","commit","workflow","chosenBy","images"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string"},"gitTag":{"type":"string"},"commit":{"type":"string"},"workflow":{"type":"object","required":["id","name","path"],"additionalProperties":false,"properties":{"id":{"type":"integer"},"name":{"type":"string"},"path":{"type":"string"}}},"chosenBy":{"enum":["image-name","workflow-name","override"],"description":"image-name: the workflow file at the tag names the image; workflow-name: the original tool\'s name rule; override: workflow-overrides."},"images":{"type":"array","minItems":1,"items":{"type":"string"},"description":"fullImage of each image it builds."},"dockerfile":{"type":"string","description":"The Dockerfile the workflow builds, from its docker-build-file or docker-build-context input."},"decision":{"type":"object","required":["rebuild","why","images","bases"],"additionalProperties":false,"description":"With rebuild: when-outdated: whether to dispatch the build, why, and what the registry said (images and every base of its Dockerfile).","properties":{"rebuild":{"type":"boolean"},"why":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/evidence"}},"bases":{"type":"array","items":{"$ref":"#/definitions/evidence"}}}}}},"problem":{"type":"object","additionalProperties":false,"required":["severity","message"],"properties":{"severity":{"enum":["error","warning","notice"]},"message":{"type":"string"},"where":{"type":"object","additionalProperties":false,"properties":{"file":{"type":"string"},"branch":{"type":"string"},"yamlPath":{"type":"string"},"repo":{"type":"string"},"chart":{"type":"string"},"tag":{"type":"string"},"image":{"type":"string"}}},"followUp":{"type":"boolean"},"kind":{"type":"string","maxLength":200,"description":"A readable heading for every problem of its kind; the message holds the specifics."}}},"evidence":{"type":"object","required":["reference"],"additionalProperties":false,"properties":{"reference":{"type":"string"},"digest":{"type":"string"},"created":{"type":"string"},"baseDigest":{"type":"string"}}}}}');
+const plan_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/plan.schema.json","title":"hms-build-workflow-dispatcher plan","description":"Every decision of a run before anything is dispatched: the images of each release branch, the builds that rebuild them (workflow, git tag, commit), and the images that get no build, with why. Written by `plan-file`, read by `from-plan`.","type":"object","required":["version","createdAt","org","productStreamRepo","branches","repos"],"additionalProperties":false,"properties":{"version":{"const":3,"description":"The format\'s version; readers refuse others (2 added each build\'s Dockerfile and rebuild decision)."},"createdAt":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?Z$","description":"When planning ended (ISO 8601, UTC)."},"shard":{"type":"object","description":"Present when the file holds one shard of a plan (`shard: K/N`).","required":["index","count"],"additionalProperties":false,"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1}}},"org":{"type":"string","minLength":1},"productStreamRepo":{"type":"string","minLength":1},"branches":{"type":"array","description":"The product stream branches read, in configured order.","items":{"type":"object","required":["branch","commit","images"],"additionalProperties":false,"properties":{"branch":{"type":"string"},"commit":{"type":"string"},"images":{"type":"integer","minimum":0,"description":"Image references found on the branch."}}}},"repos":{"type":"array","items":{"type":"object","required":["githubRepo","images","builds"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string","minLength":1},"images":{"type":"array","items":{"$ref":"#/definitions/image"}},"builds":{"type":"array","items":{"$ref":"#/definitions/build"}}}}},"problems":{"description":"What planning reported besides the gaps: passed on by a job that dispatches the plan from a file, reported by the report of a sharded run.","type":"array","items":{"$ref":"#/definitions/problem"}}},"definitions":{"image":{"type":"object","required":["githubRepo","fullImage","repository","name","tag","gitTag","branches","sources","state"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string"},"fullImage":{"type":"string","description":"registry/path/name:tag"},"repository":{"type":"string"},"name":{"type":"string"},"tag":{"type":"string"},"gitTag":{"type":"string"},"commit":{"type":"string"},"branches":{"type":"array","items":{"type":"string"}},"sources":{"type":"array","items":{"$ref":"#/definitions/source"}},"state":{"enum":["resolved","unresolved"],"description":"resolved: one build of its repo builds it; unresolved: it gets no build, and reason says why."},"reason":{"type":"string"},"releaseUrl":{"type":"string"}}},"source":{"oneOf":[{"type":"object","required":["kind","branch","file"],"additionalProperties":false,"properties":{"kind":{"const":"docker-index"},"branch":{"type":"string"},"file":{"type":"string"}}},{"type":"object","required":["kind","branch","file","chart","version","releaseName"],"additionalProperties":false,"properties":{"kind":{"const":"chart"},"branch":{"type":"string"},"file":{"type":"string"},"chart":{"type":"string"},"version":{"type":"string"},"releaseName":{"type":"string"}}},{"type":"object","required":["kind","repo"],"additionalProperties":false,"properties":{"kind":{"const":"git-tag"},"repo":{"type":"string"}}}]},"build":{"type":"object","required":["githubRepo","gitTag","commit","workflow","chosenBy","images"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string"},"gitTag":{"type":"string"},"commit":{"type":"string"},"workflow":{"type":"object","required":["id","name","path"],"additionalProperties":false,"properties":{"id":{"type":"integer"},"name":{"type":"string"},"path":{"type":"string"}}},"chosenBy":{"enum":["image-name","workflow-name","override"],"description":"image-name: the workflow file at the tag names the image; workflow-name: the original tool\'s name rule; override: workflow-overrides."},"images":{"type":"array","minItems":1,"items":{"type":"string"},"description":"fullImage of each image it builds."},"dockerfile":{"type":"string","description":"The Dockerfile the workflow builds, from its docker-build-file or docker-build-context input."},"decision":{"type":"object","required":["rebuild","why","images","bases"],"additionalProperties":false,"description":"With rebuild: when-outdated: whether to dispatch the build, why, and what the registry said (images and every base of its Dockerfile).","properties":{"rebuild":{"type":"boolean"},"why":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/evidence"}},"bases":{"type":"array","items":{"$ref":"#/definitions/evidence"}},"packages":{"type":"object","additionalProperties":false,"required":["modelled","upgrades","unmodelled"],"description":"What a rebuild would install (rebuild: when-outdated): the image\'s packages against its distribution\'s index. Modelled when every package a rebuild may move is known; then max-age no longer rebuilds it.","properties":{"modelled":{"type":"boolean"},"why":{"type":"string","description":"Why it is not modelled (a layer that cannot be read, an index that cannot be read)."},"distribution":{"enum":["alpine"]},"release":{"type":"string","description":"etc/alpine-release"},"layer":{"type":"string","description":"The layer that last wrote the package database."},"classification":{"enum":["upgrade","add-only","none"]},"upgrades":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","installed","available","fixes"],"properties":{"name":{"type":"string"},"installed":{"type":"string"},"available":{"type":"string"},"fixes":{"type":"array","items":{"type":"string"}}}}},"unmodelled":{"type":"array","items":{"type":"string"},"description":"Steps of the Dockerfile that fetch what no index models."},"frozen":{"type":"object","additionalProperties":false,"required":["branch","eol","cves"],"description":"The image\'s branch is past its end of life: the CVEs the newest supported branch fixes for packages it holds, which no rebuild can fix.","properties":{"branch":{"type":"string"},"eol":{"type":"string"},"cves":{"type":"array","items":{"type":"string"}}}}}}}}}},"problem":{"type":"object","additionalProperties":false,"required":["severity","message"],"properties":{"severity":{"enum":["error","warning","notice"]},"message":{"type":"string"},"where":{"type":"object","additionalProperties":false,"properties":{"file":{"type":"string"},"branch":{"type":"string"},"yamlPath":{"type":"string"},"repo":{"type":"string"},"chart":{"type":"string"},"tag":{"type":"string"},"image":{"type":"string"}}},"followUp":{"type":"boolean"},"kind":{"type":"string","maxLength":200,"description":"A readable heading for every problem of its kind; the message holds the specifics."}}},"evidence":{"type":"object","required":["reference"],"additionalProperties":false,"properties":{"reference":{"type":"string"},"digest":{"type":"string"},"created":{"type":"string"},"baseDigest":{"type":"string"}}}}}');
 ;// CONCATENATED MODULE: ./src/plan/plan-file.ts
 
 
@@ -66818,11 +69879,11 @@ const _internal = {
         const lsbReleaseFile = '/etc/lsb-release';
         const osReleaseFile = '/etc/os-release';
         let contents = '';
-        if (external_fs_namespaceObject.existsSync(lsbReleaseFile)) {
-            contents = external_fs_namespaceObject.readFileSync(lsbReleaseFile).toString();
+        if (external_fs_.existsSync(lsbReleaseFile)) {
+            contents = external_fs_.readFileSync(lsbReleaseFile).toString();
         }
-        else if (external_fs_namespaceObject.existsSync(osReleaseFile)) {
-            contents = external_fs_namespaceObject.readFileSync(osReleaseFile).toString();
+        else if (external_fs_.existsSync(osReleaseFile)) {
+            contents = external_fs_.readFileSync(osReleaseFile).toString();
         }
         return contents;
     }
@@ -68130,14 +71191,14 @@ function cacheDir(sourceDir, tool, version, arch) {
         arch = arch || external_os_namespaceObject.arch();
         core_debug(`Caching tool ${tool} ${version} ${arch}`);
         core_debug(`source dir: ${sourceDir}`);
-        if (!external_fs_namespaceObject.statSync(sourceDir).isDirectory()) {
+        if (!external_fs_.statSync(sourceDir).isDirectory()) {
             throw new Error('sourceDir is not a directory');
         }
         // Create the tool dir
         const destPath = yield _createToolPath(tool, version, arch);
         // copy each child item. do not move. move can fail on Windows
         // due to anti-virus software having an open handle on a file.
-        for (const itemName of external_fs_namespaceObject.readdirSync(sourceDir)) {
+        for (const itemName of external_fs_.readdirSync(sourceDir)) {
             const s = external_path_namespaceObject.join(sourceDir, itemName);
             yield io_cp(s, destPath, { recursive: true });
         }
@@ -68204,7 +71265,7 @@ function find(toolName, versionSpec, arch) {
         versionSpec = node_modules_semver.clean(versionSpec) || '';
         const cachePath = external_path_namespaceObject.join(_getCacheDirectory(), toolName, versionSpec, arch);
         core_debug(`checking cache: ${cachePath}`);
-        if (external_fs_namespaceObject.existsSync(cachePath) && external_fs_namespaceObject.existsSync(`${cachePath}.complete`)) {
+        if (external_fs_.existsSync(cachePath) && external_fs_.existsSync(`${cachePath}.complete`)) {
             core_debug(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
             toolPath = cachePath;
         }
@@ -68224,12 +71285,12 @@ function findAllVersions(toolName, arch) {
     const versions = [];
     arch = arch || external_os_namespaceObject.arch();
     const toolPath = external_path_namespaceObject.join(_getCacheDirectory(), toolName);
-    if (external_fs_namespaceObject.existsSync(toolPath)) {
-        const children = external_fs_namespaceObject.readdirSync(toolPath);
+    if (external_fs_.existsSync(toolPath)) {
+        const children = external_fs_.readdirSync(toolPath);
         for (const child of children) {
             if (isExplicitVersion(child)) {
                 const fullPath = external_path_namespaceObject.join(toolPath, child, arch || '');
-                if (external_fs_namespaceObject.existsSync(fullPath) && external_fs_namespaceObject.existsSync(`${fullPath}.complete`)) {
+                if (external_fs_.existsSync(fullPath) && external_fs_.existsSync(`${fullPath}.complete`)) {
                     versions.push(child);
                 }
             }
@@ -68304,7 +71365,7 @@ function _createToolPath(tool, version, arch) {
 function _completeToolPath(tool, version, arch) {
     const folderPath = external_path_namespaceObject.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
     const markerPath = `${folderPath}.complete`;
-    external_fs_namespaceObject.writeFileSync(markerPath, '');
+    external_fs_.writeFileSync(markerPath, '');
     core_debug('finished caching tool');
 }
 /**
@@ -68711,7 +71772,774 @@ function dockerfileBases(text, maxBases = Number.POSITIVE_INFINITY) {
     return { bases, unresolved };
 }
 
+// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
+var tar_stream = __nccwpck_require__(6118);
+;// CONCATENATED MODULE: ./src/packages/versions.ts
+/**
+ * Package version orders, written here because no npm package implements them (checked: the
+ * `semver` family does not parse either; `apk-version`-like packages do not exist): apk's, as
+ * apk-tools' version.c orders versions, and Debian's, as Policy §5.6.12 and dpkg do. Each returns
+ * -1, 0 or 1, or undefined for a version that does not parse (apk), so a caller can say so.
+ */
+const SUFFIX_RANK = { alpha: -4, beta: -3, pre: -2, rc: -1, cvs: 1, svn: 2, git: 3, hg: 4, p: 5 };
+const APK_VERSION = /^(\d+(?:\.\d+)*)([a-z])?((?:_(?:alpha|beta|pre|rc|cvs|svn|git|hg|p)\d*)*)(?:~[0-9a-f]+)?(?:-r(\d+))?$/;
+function parseApkVersion(text) {
+    const m = APK_VERSION.exec(text);
+    if (!m)
+        return undefined;
+    const suffixes = [...(m[3] ?? '').matchAll(/_([a-z]+)(\d*)/g)].map((s) => ({
+        rank: SUFFIX_RANK[s[1] ?? ''] ?? 0,
+        n: Number(s[2] || '0')
+    }));
+    return { numbers: (m[1] ?? '').split('.'), letter: m[2] ?? '', suffixes, revision: m[4] === undefined ? undefined : Number(m[4]) };
+}
+const sign = (n) => (n < 0 ? -1 : n > 0 ? 1 : 0);
+/** A component after the first that starts with 0 is compared as a string (apk: `1.01` > `1.001`). */
+function compareComponent(a, b, first) {
+    if (!first && (a.startsWith('0') || b.startsWith('0')))
+        return a === b ? 0 : a < b ? -1 : 1;
+    const x = BigInt(a);
+    const y = BigInt(b);
+    return x === y ? 0 : x < y ? -1 : 1;
+}
+/** apk's order: `1.1.1t-r0 < 1.1.1t-r10`, `3.0.9-r5 < 3.0.10-r0`, `2.9_p1-r0 > 2.9-r3`, `1.0_rc1 < 1.0`. */
+function compareApkVersions(a, b) {
+    const x = parseApkVersion(a);
+    const y = parseApkVersion(b);
+    if (!x || !y)
+        return undefined;
+    const shared = Math.min(x.numbers.length, y.numbers.length);
+    for (let i = 0; i < shared; i++) {
+        const c = compareComponent(x.numbers[i] ?? '0', y.numbers[i] ?? '0', i === 0);
+        if (c !== 0)
+            return c;
+    }
+    // the version with more components is greater (its next token is a digit)
+    if (x.numbers.length !== y.numbers.length)
+        return x.numbers.length > y.numbers.length ? 1 : -1;
+    if (x.letter !== y.letter)
+        return x.letter === '' ? -1 : y.letter === '' ? 1 : x.letter < y.letter ? -1 : 1;
+    for (let i = 0; i < Math.max(x.suffixes.length, y.suffixes.length); i++) {
+        const s = x.suffixes[i];
+        const t = y.suffixes[i];
+        // one has a suffix more: a pre-release one makes it less, a post-release one greater
+        if (!s)
+            return t && t.rank < 0 ? 1 : -1;
+        if (!t)
+            return s.rank < 0 ? -1 : 1;
+        if (s.rank !== t.rank)
+            return sign(s.rank - t.rank);
+        if (s.n !== t.n)
+            return sign(s.n - t.n);
+    }
+    if (x.revision === y.revision)
+        return 0;
+    if (x.revision === undefined)
+        return -1;
+    if (y.revision === undefined)
+        return 1;
+    return sign(x.revision - y.revision);
+}
+/** Debian's order of one character in a non-digit part: `~` before the end, the end before letters, letters before the rest. */
+function debianOrder(c) {
+    if (c === undefined)
+        return 0;
+    if (c === '~')
+        return -1;
+    if (/[A-Za-z]/.test(c))
+        return c.charCodeAt(0);
+    return c.charCodeAt(0) + 256;
+}
+/** dpkg's verrevcmp: non-digit parts by debianOrder, digit parts as numbers, alternating. */
+function compareDebianPart(a, b) {
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < b.length) {
+        let firstDiff = 0;
+        while ((i < a.length && !/\d/.test(a[i] ?? '')) || (j < b.length && !/\d/.test(b[j] ?? ''))) {
+            const ac = i < a.length && !/\d/.test(a[i] ?? '') ? a[i] : undefined;
+            const bc = j < b.length && !/\d/.test(b[j] ?? '') ? b[j] : undefined;
+            const d = debianOrder(ac) - debianOrder(bc);
+            if (d !== 0)
+                return sign(d);
+            i++;
+            j++;
+        }
+        while (a[i] === '0')
+            i++;
+        while (b[j] === '0')
+            j++;
+        while (/\d/.test(a[i] ?? '') && /\d/.test(b[j] ?? '')) {
+            if (!firstDiff)
+                firstDiff = (a.charCodeAt(i) ?? 0) - (b.charCodeAt(j) ?? 0);
+            i++;
+            j++;
+        }
+        if (/\d/.test(a[i] ?? ''))
+            return 1;
+        if (/\d/.test(b[j] ?? ''))
+            return -1;
+        if (firstDiff)
+            return sign(firstDiff);
+    }
+    return 0;
+}
+/** `[epoch:]upstream[-revision]`: the epoch a number (0 when absent), the revision after the last hyphen. */
+function splitDebian(v) {
+    const colon = v.indexOf(':');
+    const epoch = colon > 0 ? Number(v.slice(0, colon)) : 0;
+    const rest = colon > 0 ? v.slice(colon + 1) : v;
+    const dash = rest.lastIndexOf('-');
+    return dash >= 0 ? { epoch, upstream: rest.slice(0, dash), revision: rest.slice(dash + 1) } : { epoch, upstream: rest, revision: '' };
+}
+/** Debian's order (Policy §5.6.12), as `dpkg --compare-versions` gives it: epochs, `~` before anything. */
+function compareDebianVersions(a, b) {
+    const x = splitDebian(a.trim());
+    const y = splitDebian(b.trim());
+    if (x.epoch !== y.epoch)
+        return sign(x.epoch - y.epoch);
+    return compareDebianPart(x.upstream, y.upstream) || compareDebianPart(x.revision, y.revision);
+}
+
+;// CONCATENATED MODULE: ./src/packages/apkindex.ts
+
+
+
+/** Every stanza of an APKINDEX or an installed database; a malformed one is counted, not thrown. */
+function parseApkStanzas(text) {
+    const packages = [];
+    const malformed = { count: 0, first: [] };
+    for (const stanza of text.split(/\n[ \t]*\n/)) {
+        if (stanza.trim() === '')
+            continue;
+        const fields = new Map();
+        for (const line of stanza.split('\n')) {
+            const m = /^([A-Za-z]):(.*)$/.exec(line.trim());
+            // the installed database repeats F:/R:/Z: per file: only the first of a key is kept, and files are not needed
+            if (m && !fields.has(m[1] ?? ''))
+                fields.set(m[1] ?? '', m[2] ?? '');
+        }
+        const name = fields.get('P');
+        const version = fields.get('V');
+        if (!name || !version || compareApkVersions(version, version) === undefined) {
+            malformed.count++;
+            if (malformed.first.length < 3)
+                malformed.first.push(stanza.trim().split('\n').slice(0, 2).join(' ').slice(0, 120));
+            continue;
+        }
+        const time = Number(fields.get('t'));
+        packages.push({
+            name,
+            version,
+            origin: fields.get('o') || name,
+            ...(Number.isFinite(time) && time > 0 ? { buildTime: time } : {}),
+            depends: (fields.get('D') ?? '').split(/\s+/).filter(Boolean),
+            provides: (fields.get('p') ?? '').split(/\s+/).filter(Boolean)
+        });
+    }
+    return { packages, malformed };
+}
+/** Bytes of an APKINDEX file at most (Alpine's largest, edge/community, is about 3 MB). */
+const MAX_APKINDEX_BYTES = 32 * 1024 * 1024;
+/**
+ * The `APKINDEX` text of an `APKINDEX.tar.gz`: two gzip streams back to back (a signature tar
+ * fragment, then a tar of `DESCRIPTION` and `APKINDEX`), which read as one tar. Bounded after
+ * decompression; an archive without an `APKINDEX` is an error naming what it held.
+ */
+async function apkIndexText(archive, maxBytes = MAX_APKINDEX_BYTES) {
+    // gunzip reads every member of a multi-member file, the signature's and the index's
+    const tar = (0,external_node_zlib_.gunzipSync)(archive, { maxOutputLength: maxBytes });
+    const reader = (0,tar_stream.extract)();
+    const names = [];
+    let index;
+    const done = new Promise((resolve, reject) => {
+        reader.on('entry', (header, stream, next) => {
+            names.push(header.name);
+            const chunks = [];
+            stream.on('data', (chunk) => {
+                if (header.name === 'APKINDEX' && Buffer.isBuffer(chunk))
+                    chunks.push(chunk);
+            });
+            stream.on('end', () => {
+                if (header.name === 'APKINDEX')
+                    index = Buffer.concat(chunks).toString('utf8');
+                next();
+            });
+            stream.on('error', reject);
+        });
+        reader.on('finish', resolve);
+        reader.on('error', reject);
+    });
+    reader.end(tar);
+    await done;
+    if (index === undefined)
+        throw new Error(`not an APKINDEX.tar.gz: it holds ${names.slice(0, 5).join(', ') || 'no file'}`);
+    return index;
+}
+/** The newest version of each package name of an index (Alpine keeps one build per name and branch; a merge of repositories may hold two). */
+function newestByName(packages) {
+    const newest = new Map();
+    for (const p of packages) {
+        const known = newest.get(p.name);
+        if (!known || (compareApkVersions(p.version, known.version) ?? 0) > 0)
+            newest.set(p.name, p);
+    }
+    return newest;
+}
+
+;// CONCATENATED MODULE: ./src/packages/dockerfile-packages.ts
+
+/** The stages of a Dockerfile, each with its `FROM` and its `RUN` commands (shell or exec form, as text). */
+function dockerfileStages(text) {
+    const stages = [];
+    for (const line of logicalLines(text)) {
+        const [instruction = '', ...rest] = line.split(/\s+/);
+        const keyword = instruction.toUpperCase();
+        if (keyword === 'FROM') {
+            const words = rest.filter((w) => !w.startsWith('--'));
+            const [from = '', as, name] = words;
+            stages.push({ from, runs: [], ...(as?.toUpperCase() === 'AS' && name ? { name: name.toLowerCase() } : {}) });
+        }
+        else if (keyword === 'RUN') {
+            stages.at(-1)?.runs.push(runCommand(line.slice(instruction.length).trim()));
+        }
+    }
+    return stages;
+}
+/** A RUN's command as shell text: its flags (`--mount=…`) dropped, an exec form's words joined. */
+function runCommand(text) {
+    let rest = text;
+    while (/^--\S+/.test(rest))
+        rest = rest.replace(/^--\S+\s*/, '');
+    if (rest.startsWith('[')) {
+        try {
+            const words = JSON.parse(rest);
+            if (Array.isArray(words))
+                return words.map(String).join(' ');
+        }
+        catch {
+            // not JSON: docker runs it as shell text
+        }
+    }
+    return rest;
+}
+/** The simple commands of a shell text: split at `&&`, `||`, `;` and pipes (a pipe is kept as `|` for curl | sh). */
+function commands(shell) {
+    return shell
+        .split(/&&|\|\||;/)
+        .flatMap((part) => {
+        const piped = part.split('|');
+        return piped.map((p, i) => (i > 0 ? `| ${p}` : p));
+    })
+        .map((c) => c
+        .trim()
+        .split(/\s+/)
+        .filter((w) => w !== ''))
+        .map((words) => {
+        // leading assignments, `sudo`, `set -ex`, `exec`, `command`, `env` do not change what runs
+        let i = 0;
+        while (i < words.length &&
+            (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i] ?? '') || ['sudo', 'exec', 'command', 'env'].includes(words[i] ?? '')))
+            i++;
+        return words.slice(i);
+    })
+        .filter((words) => words.length > 0 && !(words[0] === 'set'));
+}
+const PIP = /^(pip|pip3|pip3\.\d+|python3? -m pip)$/;
+/** The package operation and the unmodelled step, if any, of one simple command. */
+function classify(words) {
+    const piped = words[0] === '|';
+    const w = piped ? words.slice(1) : words;
+    const [tool = '', ...args] = w;
+    const sub = args.find((a) => !a.startsWith('-'));
+    if (piped && /^(sh|bash|ash|dash|zsh|python3?)$/.test(tool.replace(/^.*\//, '')))
+        return { unmodelled: true };
+    switch (tool.replace(/^.*\//, '')) {
+        case 'apk':
+            if (sub === 'upgrade')
+                return { operation: args.some((a) => a === '-U' || a === '--update-cache') ? 'apk -U upgrade' : 'apk upgrade' };
+            if (sub === 'add')
+                return { operation: 'apk add' };
+            if (sub === 'del')
+                return { operation: 'apk del' };
+            return {};
+        case 'apt-get':
+        case 'apt':
+            if (sub === 'upgrade')
+                return { operation: 'apt-get upgrade' };
+            if (sub === 'dist-upgrade' || sub === 'full-upgrade')
+                return { operation: 'apt-get dist-upgrade' };
+            if (sub === 'install')
+                return { operation: 'apt-get install' };
+            return {};
+        case 'pipenv':
+            // a lock file, checked (`--deploy`), is modelled; anything else resolves at build time
+            return sub === 'install' && !args.includes('--deploy') ? { unmodelled: true } : {};
+        case 'npm':
+            return sub === 'install' || sub === 'i' ? { unmodelled: true } : {};
+        case 'go':
+            return sub === 'install' && args.some((a) => a.endsWith('@latest')) ? { unmodelled: true } : {};
+        case 'git':
+            return sub === 'clone' ? { unmodelled: true } : {};
+        default:
+            break;
+    }
+    if (PIP.test(tool) || (tool.startsWith('python') && args[0] === '-m' && args[1] === 'pip')) {
+        const pipArgs = tool.startsWith('python') ? args.slice(2) : args;
+        if (pipArgs.find((a) => !a.startsWith('-')) !== 'install')
+            return {};
+        // hashes checked, or a constraints or requirements file of pins with hashes: modelled enough; the rest is not
+        return { operation: 'pip install', unmodelled: !pipArgs.includes('--require-hashes') };
+    }
+    return {};
+}
+/** The final stage's chain, from the last stage back to the external base: each stage once. */
+function finalChain(stages) {
+    const chain = [];
+    let index = stages.length - 1;
+    const seen = new Set();
+    while (index >= 0 && !seen.has(index)) {
+        seen.add(index);
+        const stage = stages[index];
+        chain.unshift({ stage, index });
+        const from = stage.from.toLowerCase();
+        // an earlier stage of that name (docker takes the nearest one before this FROM)
+        let parent = -1;
+        for (let i = index - 1; i >= 0; i--)
+            if (stages[i]?.name === from)
+                parent = i;
+        if (parent < 0)
+            return { chain, ...(from === 'scratch' || from.includes('$') ? {} : { base: stage.from }) };
+        index = parent;
+    }
+    return { chain };
+}
+/** The package operations of a Dockerfile's final chain, how far they may move its packages, and its unmodelled steps. */
+function dockerfilePackages(text) {
+    const stages = dockerfileStages(text);
+    const { chain, base } = finalChain(stages);
+    const result = [];
+    const unmodelled = [];
+    for (const { stage, index } of chain) {
+        const label = stage.name ?? (index === stages.length - 1 ? 'final' : `stage ${index}`);
+        const operations = [];
+        for (const run of stage.runs) {
+            if (/<<-?\s*["']?[A-Za-z_]/.test(run))
+                unmodelled.push(`stage ${label}: RUN with a heredoc (its script is not read)`);
+            for (const words of commands(run)) {
+                const { operation, unmodelled: opaque } = classify(words);
+                if (operation && !operations.includes(operation))
+                    operations.push(operation);
+                if (opaque)
+                    unmodelled.push(`stage ${label}: ${words
+                        .filter((w) => w !== '|')
+                        .join(' ')
+                        .slice(0, 200)}`);
+            }
+        }
+        if (operations.length > 0)
+            result.push({ stage: label, operations });
+    }
+    const all = result.flatMap((s) => s.operations);
+    const classification = all.some((o) => /upgrade/.test(o))
+        ? 'upgrade'
+        : all.some((o) => o === 'apk add' || o === 'apt-get install' || o === 'pip install')
+            ? 'add-only'
+            : 'none';
+    return { chain: result, classification, unmodelled, ...(base ? { base } : {}) };
+}
+/** `[deploy-base] apk -U upgrade,apk add,pip install; [final] apk add`, or `-` for none: the operations as a line. */
+function describeOperations(chain) {
+    return chain.length === 0 ? '-' : chain.map((s) => `[${s.stage}] ${s.operations.join(',')}`).join('; ');
+}
+
+;// CONCATENATED MODULE: ./src/packages/image-packages.ts
+
+
+
+
+
+/** The files a rebuild decision reads, Alpine's and Debian's, as paths inside a layer. */
+const ALPINE_DATABASE = 'lib/apk/db/installed';
+const DEBIAN_DATABASE = 'var/lib/dpkg/status';
+const WANTED = [
+    ALPINE_DATABASE,
+    'etc/alpine-release',
+    'etc/apk/repositories',
+    'etc/apk/world',
+    DEBIAN_DATABASE,
+    'etc/os-release',
+    'etc/apt/sources.list'
+];
+const DEFAULT_LAYER_LIMITS = { layerBytes: 64 * MEGABYTE, imageBytes: 128 * MEGABYTE };
+/** A package operation in a history entry: the layer it made holds the package database. */
+const PACKAGE_STEP = /\b(apk\s+(\S+\s+)*(add|upgrade|del)|apt-get\s+(\S+\s+)*(install|upgrade|dist-upgrade)|apt\s+(install|upgrade)|dpkg\s+-i)\b/;
+/**
+ * The order to read layers in: when the config's history lines up with the layers (its entries
+ * without `empty_layer`, one per layer), the top-most layer a package step made first, then the
+ * layers below it, top down; else every layer top down. Apk and dpkg rewrite their whole database
+ * on every operation, so the top-most copy is the truth.
+ */
+function layerOrder(image) {
+    const count = image.layers.length;
+    const topDown = [...Array(count).keys()].reverse();
+    const made = image.history.filter((h) => !h.emptyLayer);
+    if (made.length !== count)
+        return topDown;
+    let top = -1;
+    made.forEach((h, i) => {
+        if (PACKAGE_STEP.test(h.createdBy))
+            top = i;
+    });
+    return top < 0 ? topDown : [...Array(top + 1).keys()].reverse();
+}
+/** The wanted files of one layer, and the wanted paths it deletes (whiteouts, opaque folders). */
+async function readLayer(tar) {
+    const files = new Map();
+    const deleted = new Set();
+    const reader = (0,tar_stream.extract)();
+    const done = new Promise((resolve, reject) => {
+        reader.on('entry', (header, stream, next) => {
+            const path = header.name.replace(/^(\.\/|\/)+/, '');
+            const slash = path.lastIndexOf('/');
+            const folder = path.slice(0, slash + 1);
+            const base = path.slice(slash + 1);
+            if (base === '.wh..wh..opq')
+                for (const w of WANTED)
+                    if (w.startsWith(folder))
+                        deleted.add(w);
+            if (base.startsWith('.wh.'))
+                deleted.add(folder + base.slice(4));
+            const wanted = header.type === 'file' && WANTED.includes(path);
+            const chunks = [];
+            stream.on('data', (chunk) => {
+                if (wanted && Buffer.isBuffer(chunk))
+                    chunks.push(chunk);
+            });
+            stream.on('end', () => {
+                if (wanted)
+                    files.set(path, Buffer.concat(chunks));
+                next();
+            });
+            stream.on('error', reject);
+        });
+        reader.on('finish', resolve);
+        reader.on('error', reject);
+    });
+    reader.end(tar);
+    await done;
+    return { files, deleted };
+}
+/**
+ * What an image holds: its package database (Alpine's, else Debian's) from the top-most layer that
+ * has it, and the files around it. A layer that cannot be read (zstd, corrupt gzip, over its bound,
+ * refused) leaves the image `unmodelled`, with the reason naming the layer.
+ */
+async function readImagePackages(source, ref, limits = DEFAULT_LAYER_LIMITS) {
+    const image = await source.imageLayers(ref);
+    let bytesRead = 0;
+    if (!image)
+        return { kind: 'unmodelled', reason: 'the image is not in the registry', bytesRead };
+    const found = new Map();
+    const gone = new Set();
+    const settled = (path) => found.has(path) || gone.has(path);
+    for (const index of layerOrder(image)) {
+        const layer = image.layers[index];
+        if (!layer)
+            continue;
+        if (/zstd/.test(layer.mediaType))
+            return { kind: 'unmodelled', reason: `layer ${layer.digest} is zstd-compressed, which is not read here`, bytesRead };
+        if (layer.size !== undefined && layer.size > limits.layerBytes)
+            return { kind: 'unmodelled', reason: `layer ${layer.digest} is ${layer.size} bytes, over limits.layer-megabytes`, bytesRead };
+        if (bytesRead + (layer.size ?? 0) > limits.imageBytes)
+            return { kind: 'unmodelled', reason: `reading the image's layers would pass ${limits.imageBytes} bytes`, bytesRead };
+        let contents;
+        try {
+            const blob = await source.blob(ref, layer.digest, limits.layerBytes);
+            bytesRead += blob.length;
+            const tar = /gzip/.test(layer.mediaType) || blob.subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))
+                ? (0,external_node_zlib_.gunzipSync)(blob, { maxOutputLength: limits.layerBytes })
+                : blob;
+            contents = await readLayer(tar);
+        }
+        catch (error) {
+            return { kind: 'unmodelled', reason: `layer ${layer.digest} cannot be read (${errorMessage(error)})`, bytesRead };
+        }
+        for (const [path, content] of contents.files)
+            if (!settled(path))
+                found.set(path, { content, layer: layer.digest });
+        for (const path of contents.deleted)
+            if (!settled(path))
+                gone.add(path);
+        const database = settled(ALPINE_DATABASE) || settled(DEBIAN_DATABASE);
+        if (database && settled('etc/alpine-release') && settled('etc/apk/repositories'))
+            break;
+        if (found.has(DEBIAN_DATABASE) && settled('etc/os-release'))
+            break;
+    }
+    const text = (path) => found.get(path)?.content.toString('utf8');
+    const alpine = found.get(ALPINE_DATABASE);
+    if (alpine) {
+        return {
+            kind: 'alpine',
+            ...(text('etc/alpine-release') ? { release: (text('etc/alpine-release') ?? '').trim() } : {}),
+            installed: parseApkStanzas(alpine.content.toString('utf8')).packages,
+            repositories: (text('etc/apk/repositories') ?? '')
+                .split('\n')
+                .map((l) => l.trim())
+                .filter((l) => l !== '' && !l.startsWith('#')),
+            world: (text('etc/apk/world') ?? '').split(/\s+/).filter(Boolean),
+            layer: alpine.layer,
+            bytesRead
+        };
+    }
+    const debian = found.get(DEBIAN_DATABASE);
+    if (debian) {
+        const osRelease = text('etc/os-release');
+        const sources = text('etc/apt/sources.list');
+        return {
+            kind: 'debian',
+            status: debian.content.toString('utf8'),
+            ...(osRelease ? { osRelease } : {}),
+            ...(sources ? { sources } : {}),
+            layer: debian.layer,
+            bytesRead
+        };
+    }
+    return { kind: 'no-database', bytesRead };
+}
+
+;// CONCATENATED MODULE: ./src/packages/upgrades.ts
+
+/**
+ * Alpine's secdb JSON (`{"packages":[{"pkg":{"name":…,"secfixes":{"1.1.1t-r0":["CVE-…"]}}}]}`) as
+ * fixes by origin. A fixed version of `"0"` (the CVE does not affect Alpine) is left out; an id
+ * with a note (`CVE-2023-1 (+ regression fix)`) keeps its id. Anything else is an error naming it.
+ */
+function parseSecdb(json, into = new Map()) {
+    const packages = json?.packages;
+    if (!Array.isArray(packages))
+        throw new Error('not an Alpine security database: no "packages" list');
+    for (const entry of packages) {
+        const pkg = entry?.pkg;
+        if (!pkg || typeof pkg.name !== 'string' || typeof pkg.secfixes !== 'object' || pkg.secfixes === null)
+            continue;
+        const fixes = into.get(pkg.name) ?? [];
+        for (const [fixed, ids] of Object.entries(pkg.secfixes)) {
+            if (fixed === '0' || !Array.isArray(ids))
+                continue;
+            fixes.push({ fixed, ids: ids.filter((i) => typeof i === 'string').map((i) => i.trim().split(/\s+/)[0] ?? i) });
+        }
+        into.set(pkg.name, fixes);
+    }
+    return into;
+}
+/** The CVE ids a move of a source package from `installed` to `available` fixes: installed < fixed ≤ available. */
+function fixedBetween(fixes, installed, available) {
+    const ids = new Set();
+    for (const fix of fixes ?? []) {
+        const above = compareApkVersions(installed, fix.fixed);
+        const within = compareApkVersions(fix.fixed, available);
+        if (above === -1 && within !== undefined && within <= 0)
+            for (const id of fix.ids)
+                ids.add(id);
+    }
+    return [...ids].sort();
+}
+/**
+ * What a rebuild would install newer than the image holds: each installed package that may move
+ * (`all` after an upgrade; else the named ones: the packages the Dockerfile adds, with their
+ * dependencies) whose index version is newer, with the CVEs that move fixes. Alpine keeps one
+ * build per package and branch, so "newer in the index" is "would upgrade".
+ */
+function upgradeList(installed, index, security, movable) {
+    const upgrades = [];
+    for (const p of installed) {
+        if (movable !== 'all' && !movable.has(p.name))
+            continue;
+        const candidate = index.get(p.name);
+        if (!candidate || compareApkVersions(candidate.version, p.version) !== 1)
+            continue;
+        upgrades.push({
+            name: p.name,
+            installed: p.version,
+            available: candidate.version,
+            fixes: fixedBetween(security.get(p.origin), p.version, candidate.version)
+        });
+    }
+    return upgrades.sort((a, b) => a.name.localeCompare(b.name));
+}
+/** The installed packages `apk add` of these names pulls in: the names, and their dependencies, transitively (`so:`/`cmd:` by provides). */
+function withDependencies(names, installed) {
+    const byName = new Map(installed.map((p) => [p.name, p]));
+    const provider = new Map();
+    for (const p of installed)
+        for (const provided of p.provides)
+            provider.set(provided.split('=')[0] ?? provided, p.name);
+    const wanted = new Set();
+    const queue = [...names];
+    for (let next = queue.shift(); next !== undefined && wanted.size < 10_000; next = queue.shift()) {
+        const name = byName.has(next) ? next : provider.get(next);
+        if (!name || wanted.has(name))
+            continue;
+        wanted.add(name);
+        for (const d of byName.get(name)?.depends ?? [])
+            if (!d.startsWith('!'))
+                queue.push(d.split(/[<>=~]/)[0] ?? d);
+    }
+    return wanted;
+}
+/** The branches of releases.json (`release_branches[].rel_branch`, `eol_date`); `edge` is left out. */
+function parseReleases(json) {
+    const branches = json?.release_branches;
+    if (!Array.isArray(branches))
+        throw new Error('not Alpine\'s releases.json: no "release_branches" list');
+    return branches.flatMap((b) => {
+        const entry = b;
+        if (typeof entry.rel_branch !== 'string' || entry.rel_branch === 'edge')
+            return [];
+        return [{ branch: entry.rel_branch, ...(typeof entry.eol_date === 'string' ? { eol: entry.eol_date } : {}) }];
+    });
+}
+/** `3.15` (from `etc/alpine-release` `3.15.11`) is frozen when its end of life is past: its index will not change again. */
+function frozenBranch(branches, release, today) {
+    const branch = `v${release.split('.').slice(0, 2).join('.')}`;
+    const found = branches.find((b) => b.branch === branch);
+    return found?.eol && found.eol < today ? found : undefined;
+}
+/** The newest branch still supported on `today`: where "fixed in a later branch" is read from. */
+function newestSupported(branches, today) {
+    const number = (b) => b.branch.replace(/^v/, '').split('.').map(Number);
+    return [...branches]
+        .filter((b) => !b.eol || b.eol >= today)
+        .sort((a, b) => {
+        const [x0 = 0, x1 = 0] = number(a);
+        const [y0 = 0, y1 = 0] = number(b);
+        return y0 - x0 || y1 - x1;
+    })[0];
+}
+/**
+ * What no rebuild can fix on a frozen branch: the CVEs the newest supported branch's security
+ * database fixes, for a package the image holds (by origin), at a version newer than the image's.
+ */
+function unfixable(installed, newer, own = new Map()) {
+    const byPackage = new Map();
+    const origins = new Map();
+    for (const p of installed)
+        if (!origins.has(p.origin))
+            origins.set(p.origin, p.version);
+    for (const [origin, version] of origins) {
+        // a CVE the image's own branch fixed at or below the version it holds is fixed already
+        const held = new Set((own.get(origin) ?? []).filter((f) => (compareApkVersions(f.fixed, version) ?? 1) <= 0).flatMap((f) => f.ids));
+        const ids = new Set();
+        for (const fix of newer.get(origin) ?? [])
+            if (compareApkVersions(version, fix.fixed) === -1)
+                for (const id of fix.ids)
+                    if (!held.has(id))
+                        ids.add(id);
+        if (ids.size > 0)
+            byPackage.set(origin, [...ids].sort());
+    }
+    return byPackage;
+}
+
+;// CONCATENATED MODULE: ./src/packages/package-evidence.ts
+
+
+
+
+
+const unmodelled = (why, rest = {}) => ({
+    modelled: false,
+    why,
+    upgrades: [],
+    unmodelled: [],
+    ...rest
+});
+/**
+ * What a rebuild of one image would change: its Dockerfile's final chain says which packages may
+ * move; its layers, what it holds; the index of each of its repositories, what is there now; the
+ * security database of its branch, which CVEs each move fixes. Anything that cannot be read leaves
+ * it unmodelled, with the reason, and the decision falls back to dates.
+ */
+async function packageEvidence(reading, image, dockerfile) {
+    if (dockerfile === undefined)
+        return unmodelled('its Dockerfile is not known');
+    const ops = dockerfilePackages(dockerfile);
+    const contents = await readImagePackages(reading.layers, image, reading.limits);
+    const steps = { classification: ops.classification, unmodelled: ops.unmodelled };
+    if (contents.kind === 'unmodelled')
+        return unmodelled(contents.reason, steps);
+    if (contents.kind === 'debian')
+        return unmodelled('a Debian image: its package indexes are not read yet', { ...steps, layer: contents.layer });
+    if (contents.kind === 'no-database')
+        return ops.classification === 'none' && ops.unmodelled.length === 0
+            ? { modelled: true, upgrades: [], ...steps }
+            : unmodelled('the image holds no package database, yet its Dockerfile runs package operations', steps);
+    const { installed, release } = contents;
+    if (!release)
+        return unmodelled('the image has no etc/alpine-release', steps);
+    const branch = `v${release.split('.').slice(0, 2).join('.')}`;
+    const base = { distribution: 'alpine', release, layer: contents.layer, ...steps };
+    const index = new Map();
+    try {
+        const lists = await Promise.all(contents.repositories.map((line) => reading.indexes.apkIndex(line)));
+        for (const [name, p] of newestByName(lists.flat()))
+            index.set(name, p);
+    }
+    catch (error) {
+        return unmodelled(errorMessage(error), base);
+    }
+    if (contents.repositories.length === 0)
+        return unmodelled('the image names no repository in etc/apk/repositories', base);
+    let own = new Map();
+    try {
+        own = await reading.indexes.secdb(branch);
+    }
+    catch {
+        // without the security database the upgrades are known, their CVEs not: said by the index's warning
+    }
+    const movable = ops.classification === 'upgrade'
+        ? 'all'
+        : ops.classification === 'add-only'
+            ? withDependencies(contents.world, installed)
+            : new Set();
+    const upgrades = upgradeList(installed, index, own, movable);
+    let frozen;
+    try {
+        const branches = await reading.indexes.releases();
+        const past = frozenBranch(branches, release, reading.today);
+        const newest = newestSupported(branches, reading.today);
+        if (past?.eol && newest && newest.branch !== past.branch) {
+            const cves = [...new Set([...unfixable(installed, await reading.indexes.secdb(newest.branch), own).values()].flat())].sort();
+            frozen = { branch: past.branch, eol: past.eol, cves };
+        }
+    }
+    catch {
+        // releases.json or the newer database not read: the image is not known to be frozen
+    }
+    return {
+        modelled: ops.unmodelled.length === 0,
+        ...(ops.unmodelled.length > 0 ? { why: `its Dockerfile fetches what no index models (${ops.unmodelled[0] ?? ''})` } : {}),
+        ...base,
+        upgrades,
+        ...(frozen ? { frozen } : {})
+    };
+}
+/** `3 packages would upgrade (openssl 1.1.1t-r0 → 1.1.1w-r1, …), fixing 2 CVEs`: the decision's reason. */
+function describeUpgrades(evidence) {
+    const shown = evidence.upgrades
+        .slice(0, 3)
+        .map((u) => `${u.name} ${u.installed} → ${u.available}`)
+        .join(', ');
+    const more = evidence.upgrades.length > 3 ? ', …' : '';
+    const cves = new Set(evidence.upgrades.flatMap((u) => u.fixes)).size;
+    const n = evidence.upgrades.length;
+    return `${n} ${n === 1 ? 'package' : 'packages'} would upgrade (${shown}${more})${cves > 0 ? `, fixing ${cves} ${cves === 1 ? 'CVE' : 'CVEs'}` : ''}`;
+}
+
 ;// CONCATENATED MODULE: ./src/plan/rebuild-decision.ts
+
 
 /** `always` rebuilds every planned build (the default, as the original tool did); `when-outdated` only those upstream changed. */
 const REBUILD_POLICIES = ['always', 'when-outdated'];
@@ -68758,7 +72586,8 @@ function evidence(reference, answer) {
 function decideRebuild(input) {
     const images = input.images.map((i) => evidence(i.reference, i.answer));
     const bases = input.bases.map((b) => evidence(b.reference, b.answer));
-    const rebuild = (why) => ({ rebuild: true, why, images, bases });
+    const packages = input.packages ? { packages: input.packages } : {};
+    const rebuild = (why) => ({ rebuild: true, why, images, bases, ...packages });
     const dateOf = (name, created) => {
         const date = registryDate(created, input.now);
         if (date.ok)
@@ -68778,6 +72607,9 @@ function decideRebuild(input) {
             return rebuild(date);
         built.set(image.reference, date);
     }
+    // what a rebuild would install comes first: the reason the action exists
+    if (input.packages && input.packages.upgrades.length > 0)
+        return rebuild(describeUpgrades(input.packages));
     if (input.basesUnknown)
         return rebuild(input.basesUnknown);
     const published = new Map();
@@ -68805,12 +72637,15 @@ function decideRebuild(input) {
         const recorded = image.answer.baseDigest;
         if (recorded && final?.answer.found === true && final.answer.digest !== recorded)
             return rebuild(`${final.name} moved since ${image.name} was built on it (${recorded.slice(0, 19)}…, now ${final.answer.digest.slice(0, 19)}…)`);
-        if (input.now - builtAt > input.maxAgeMs)
-            return rebuild(`${image.name} was built ${day(image.answer.created)}, more than ${age(input.maxAgeMs)} ago (max-age)`);
+        // a fully modelled build with nothing to upgrade is up to date whatever its age: max-age is for what is not modelled
+        if (input.now - builtAt > input.maxAgeMs && !input.packages?.modelled)
+            return rebuild(`${image.name} was built ${day(image.answer.created)}, more than ${age(input.maxAgeMs)} ago (max-age)` +
+                (input.packages?.why ? `; not modelled: ${input.packages.why}` : ''));
     }
     const builtOn = input.images.map((i) => (i.answer.found === true ? `built ${day(i.answer.created)}` : '')).find(Boolean) ?? '';
     const baseDays = input.bases.map((b) => `${b.name} ${b.answer.found === true ? day(b.answer.created) : '?'}`);
-    return { rebuild: false, why: [builtOn, baseDays.join(', ')].filter(Boolean).join('; '), images, bases };
+    const modelled = input.packages?.modelled ? ['no package would upgrade'] : [];
+    return { rebuild: false, why: [builtOn, baseDays.join(', '), ...modelled].filter(Boolean).join('; '), images, bases, ...packages };
 }
 /** Bases not published for longer than `staleDays`: rebuilding on them picks up no fixes from them. */
 function staleBases(decided, now, staleDays) {
@@ -68833,6 +72668,7 @@ function staleBases(decided, now, staleDays) {
 }
 
 ;// CONCATENATED MODULE: ./src/plan/decide-rebuilds.ts
+
 
 
 
@@ -68887,6 +72723,7 @@ async function decideRebuilds(plan, ctx) {
             name: shortImageName(ref),
             answer: await answerOf(ref, where)
         })));
+        const packages = await packagesOf(images, bases.text, ctx, (message) => warn(message, where));
         // a registry that drips may have taken the planning's time: what is decided past the deadline is not trusted to wait
         if (late())
             return undecided(build);
@@ -68895,7 +72732,8 @@ async function decideRebuilds(plan, ctx) {
             bases: baseAnswers,
             ...(bases.unknown ? { basesUnknown: bases.unknown } : {}),
             now: ctx.now,
-            maxAgeMs: ctx.maxAgeMs
+            maxAgeMs: ctx.maxAgeMs,
+            ...(packages ? { packages } : {})
         });
         if (decision.why.includes('cannot be believed'))
             warn(`${decision.why}: rebuilt, since whether it is up to date cannot be known`, where);
@@ -68908,6 +72746,28 @@ async function decideRebuilds(plan, ctx) {
     const upToDate = builds.filter((b) => b.decision && !b.decision.rebuild).length;
     ctx.log.info(`rebuild when outdated: ${builds.length - upToDate} of ${words_counted(builds.length, 'build')} to dispatch, ${upToDate} up to date`);
     return decided;
+}
+/**
+ * What a rebuild would install for a build, read from its first image (the images of one build
+ * share a Dockerfile's final chain); undefined without package reading, or when the image is not
+ * there. An index that cannot be read is one warning naming it; the build falls back to dates.
+ */
+async function packagesOf(images, dockerfile, ctx, warn) {
+    const reading = ctx.packages;
+    const first = images[0];
+    const ref = first ? parseImageReference(first.reference) : undefined;
+    if (!reading || !ref || first?.answer.found !== true)
+        return undefined;
+    try {
+        const evidence = await packageEvidence(reading, ref, dockerfile);
+        if (!evidence.modelled && evidence.why && /APKINDEX|secdb|releases\.json|not https|private address/.test(evidence.why))
+            warn(`${evidence.why}: its images are not modelled, and dates decide`);
+        return evidence;
+    }
+    catch (error) {
+        rethrowIfFatal(error);
+        return { modelled: false, why: errorMessage(error), upgrades: [], unmodelled: [] };
+    }
 }
 /** The bases of a build's Dockerfile at its tag, or why they are not known (then it is rebuilt). */
 async function basesOf(build, ctx, warn) {
@@ -68944,7 +72804,7 @@ async function basesOf(build, ctx, warn) {
             warn(`${path}: "${base}" is not an image reference: rebuilt`);
     }
     const unknown = found.unresolved.length > 0 || refs.length < found.bases.length ? `${path} names a base that cannot be resolved` : undefined;
-    return unknown ? { refs, unknown } : { refs };
+    return unknown ? { refs, unknown, text } : { refs, text };
 }
 /** One warning per base not republished for `staleBaseDays`, naming the images built on it; the failure issue follows it. */
 function warnOfStaleBases(plan, ctx) {
@@ -68968,6 +72828,125 @@ function nameOf(reference) {
     const ref = parseImageReference(reference);
     return ref ? shortImageName(ref) : reference;
 }
+
+;// CONCATENATED MODULE: ./src/packages/package-indexes.ts
+
+
+
+
+
+/** Where Alpine publishes what a rebuild decision reads, before `package-index-rewrite`. */
+const ALPINE_SECDB = 'https://secdb.alpinelinux.org';
+const ALPINE_RELEASES = 'https://alpinelinux.org/releases.json';
+/** An index or database that cannot be read: the images it serves are unmodelled, with one warning naming it. */
+class PackageIndexError extends Error {
+    name = 'PackageIndexError';
+}
+/**
+ * Alpine's package indexes, security databases and releases.json, each read at most once a run,
+ * through the job's network policy (deadline, size bound), without credentials. A URL read from an
+ * image (`etc/apk/repositories`) is read over https and never on a private address, unless a
+ * `package-index-rewrite` line a person wrote sends it elsewhere.
+ */
+class PackageIndexes {
+    options;
+    reads = new Map();
+    /** Requests and bytes, for the bench. */
+    counts = { requests: 0, bytes: 0 };
+    constructor(options) {
+        this.options = options;
+    }
+    /** Where a URL is read: rewritten, or as it is when an image may name it. */
+    target(url) {
+        const rewrite = this.options.rewrites.find((r) => url.startsWith(r.from));
+        if (rewrite)
+            return rewrite.to + url.slice(rewrite.from.length);
+        let parsed;
+        try {
+            parsed = new URL(url);
+        }
+        catch {
+            throw new PackageIndexError(`${url.slice(0, 200)} is not a URL`);
+        }
+        if (parsed.protocol !== 'https:')
+            throw new PackageIndexError(`${url.slice(0, 200)} is not https: not read (a package-index-rewrite line can send it to a mirror)`);
+        if (isPrivateHost(parsed.host))
+            throw new PackageIndexError(`${url.slice(0, 200)} is a private address: not read`);
+        return url;
+    }
+    once(url, read) {
+        let pending = this.reads.get(url);
+        if (!pending) {
+            pending = (async () => read(this.target(url)))();
+            this.reads.set(url, pending);
+        }
+        return pending;
+    }
+    async fetchBytes(url, target) {
+        let answer;
+        try {
+            this.counts.requests++;
+            answer = await this.options.http.request(target, {
+                service: 'package index',
+                timeoutMs: this.options.timeoutMs,
+                maxBytes: this.options.maxBytes,
+                redirects: 'drop-credentials'
+            });
+        }
+        catch (error) {
+            throw new PackageIndexError(`${url}: ${errorMessage(error)}`, { cause: error });
+        }
+        this.counts.bytes += answer.body.length;
+        if (answer.status !== 200)
+            throw new PackageIndexError(`${url}: answered ${answer.status}`);
+        return answer.body;
+    }
+    /** The packages of one `etc/apk/repositories` line's index (`<line>/x86_64/APKINDEX.tar.gz`). */
+    apkIndex(repository) {
+        const url = `${repository.replace(/\/+$/, '')}/x86_64/APKINDEX.tar.gz`;
+        return this.once(url, async (target) => {
+            const archive = await this.fetchBytes(url, target);
+            try {
+                return parseApkStanzas(await apkIndexText(archive, this.options.maxBytes)).packages;
+            }
+            catch (error) {
+                throw new PackageIndexError(`${url}: ${errorMessage(error)}`, { cause: error });
+            }
+        });
+    }
+    /** The security fixes of one Alpine branch (`v3.15`): its main and community databases together. */
+    secdb(branch) {
+        const url = `${ALPINE_SECDB}/${branch}`;
+        return this.once(url, async () => {
+            const database = new Map();
+            for (const part of ['main', 'community']) {
+                const partUrl = `${url}/${part}.json`;
+                const body = await this.fetchBytes(partUrl, this.target(partUrl));
+                try {
+                    parseSecdb(JSON.parse(body.toString('utf8')), database);
+                }
+                catch (error) {
+                    throw new PackageIndexError(`${partUrl}: ${errorMessage(error)}`, { cause: error });
+                }
+            }
+            return database;
+        });
+    }
+    /** Alpine's branches and their ends of life. */
+    releases() {
+        return this.once(ALPINE_RELEASES, async (target) => {
+            const body = await this.fetchBytes(ALPINE_RELEASES, target);
+            try {
+                return parseReleases(JSON.parse(body.toString('utf8')));
+            }
+            catch (error) {
+                throw new PackageIndexError(`${ALPINE_RELEASES}: ${errorMessage(error)}`, { cause: error });
+            }
+        });
+    }
+}
+/** Package index and security database sizes: Alpine's largest index is about 3 MB, its largest secdb under 1 MB. */
+const DEFAULT_PACKAGE_INDEX_BYTES = 64 * MEGABYTE;
 
 ;// CONCATENATED MODULE: ./src/registry/www-authenticate.ts
 /**
@@ -69338,6 +73317,7 @@ function describeRegistryError(body) {
 
 
 
+
 function chartsSkippedNote(skipCharts, edge) {
     return skipCharts
         ? [
@@ -69408,6 +73388,16 @@ function renderScriptOf(mode, runnerFolders, log) {
     log.info(`${RENDER_SCRIPT}: run ${sandbox.describe}`);
     return { mode, sandbox };
 }
+/** The registry port can read layers (the real client can; a test's fake may not). */
+function isLayerSource(registry) {
+    const candidate = registry;
+    return typeof candidate.imageLayers === 'function' && typeof candidate.blob === 'function';
+}
+/** What the decisions read packages with: the run's registry client for layers, the indexes, the bounds, the job's day. */
+function packageReadingOf(layers, indexes, limits, clock) {
+    const bytes = limits['layer-megabytes'] * MEGABYTE;
+    return { layers, indexes, limits: { layerBytes: bytes, imageBytes: 2 * bytes }, today: new Date(clock.now()).toISOString().slice(0, 10) };
+}
 /**
  * The composition of planning's ports from the run: helm (found or downloaded), git on the product
  * stream with its token, the chart repository, GitHub per image repos, and the registry of the
@@ -69457,7 +73447,13 @@ async function openPlanningPorts(config, inputs, github, output, log, job) {
             charts,
             helm,
             github: (repos) => github.planning(repos),
-            registry: (chartHosts) => registryFor(chartHosts, config, inputs, http)
+            registry: (chartHosts) => registryFor(chartHosts, config, inputs, http),
+            packageIndexes: () => new PackageIndexes({
+                http,
+                rewrites: inputs.packageIndexRewrites ?? [],
+                timeoutMs: config.configuration.timeouts['package-index-seconds'] * 1000,
+                maxBytes: config.configuration.limits['package-index-megabytes'] * MEGABYTE
+            })
         },
         close: async () => {
             await Promise.all([repo.remove(), charts.dispose(), helm?.dispose()]);
@@ -69496,8 +73492,11 @@ async function runPlanning(config, inputs, ports, log, clock) {
     let plan = found.plan;
     if (inputs.rebuild === 'when-outdated') {
         const decided = plan;
+        const registry = ports.registry(chartHostsOf(ports.charts.downloaded(), inputs.chartRewrites));
+        const packages = ports.packageIndexes && isLayerSource(registry) ? packageReadingOf(registry, ports.packageIndexes(), limits, clock) : undefined;
         plan = await log.group('Rebuild decisions (rebuild: when-outdated)', () => decideRebuilds(decided, {
-            registry: ports.registry(chartHostsOf(ports.charts.downloaded(), inputs.chartRewrites)),
+            registry,
+            ...(packages ? { packages } : {}),
             readFile: fileAtTag(found.facts, found.github),
             now: clock.now(),
             maxAgeMs: inputs.maxAgeMs,
@@ -73548,6 +77547,7 @@ function planningInputs(run) {
             : undefined,
         registryRewrites: run.registryRewrites,
         registryHosts: run.registryHosts,
+        packageIndexRewrites: run.packageIndexRewrites,
         runnerFolders: run.runnerFolders
     };
 }
@@ -73583,7 +77583,7 @@ function buildOptions(run, plan, deps) {
 }
 
 ;// CONCATENATED MODULE: ./src/config/configuration.schema.json
-const configuration_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/configuration.schema.json","title":"hms-build-workflow-dispatcher configuration","description":"Which product stream branches to read, which images and Helm charts in them to rebuild, and how to dispatch and monitor the builds.","type":"object","additionalProperties":false,"required":["configuration"],"properties":{"helm-repo-lookup":{"description":"Where each Helm chart lives in the chart repository. Download URL: <source_override or the manifest\'s chart source location>/<path>/<chart>-<version>.tgz.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["chart","path"],"properties":{"chart":{"type":"string","minLength":1,"description":"Chart name as the loftsman manifests name it."},"path":{"type":"string","description":"Folder of the chart in the chart repository, for example stable/cray-hms-bss."},"source_override":{"type":"string","minLength":1,"description":"Chart repository URL to use instead of the manifest\'s chart source location."}}}},"github-repo-image-lookup":{"description":"The GitHub repository that builds each image found in the docker index.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","image"],"properties":{"github-repo":{"type":"string","minLength":1,"description":"Repository name in the organization."},"image":{"type":"string","minLength":1,"description":"Image short name (last path segment, no tag)."}}}},"docker-image-compare":{"description":"A partial tree of the docker index: every leaf list holding find_me selects the tags at the same path in the index.","type":"object","default":{},"additionalProperties":{"$ref":"#/definitions/compareNode"}},"non-manifest-images":{"description":"Images that no manifest names: every git tag of the repo matching tag-regex is an image tag to rebuild.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","tag-regex","image_repo"],"properties":{"github-repo":{"type":"string","minLength":1},"tag-regex":{"type":"string","minLength":1,"description":"Regular expression matched at the start of each git tag."},"image_repo":{"type":"string","minLength":1,"description":"Full image name without tag."}}}},"workflow-overrides":{"description":"Which workflow builds an image, where reading the workflow files does not tell. First match wins.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["workflow"],"properties":{"github-repo":{"type":"string","minLength":1},"image":{"type":"string","minLength":1,"description":"Image short name."},"workflow":{"type":"string","minLength":1,"description":"Workflow name or file name (for example build_and_release_image.yaml)."}}}},"acknowledged":{"description":"What a person has looked at and accepts until a day: gaps (`image`: an image a release ships that cannot be rebuilt at its tag: no such tag, no workflow for it, or no workflow_dispatch at the tag), and base images no longer republished (`base`, as the warning names it). An acknowledged gap is a notice until the day after `until`, when it is an error again; an acknowledged base is a notice, and leaves the failure issue\'s follow-ups, until then.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["reason","until"],"properties":{"image":{"type":"string","pattern":"^[^/:\\\\s]+:[^/:\\\\s]+$","description":"Image name and tag without the registry path, e.g. cray-smd:1.20.10."},"base":{"type":"string","minLength":1,"maxLength":300,"description":"A base image no longer republished, as the warning names it (alpine:3.15)."},"github-repo":{"type":"string","minLength":1,"description":"Only the image of this repo (when two repos publish the same name)."},"reason":{"type":"string","minLength":1,"description":"Why it is acceptable for now: shown beside the gap."},"until":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","description":"Last day (UTC, YYYY-MM-DD) the acknowledgement holds."}},"oneOf":[{"required":["image"]},{"required":["base"]}]}},"configuration":{"type":"object","additionalProperties":false,"required":["product-stream-repo"],"properties":{"org":{"type":"string","minLength":1,"description":"GitHub organization. Default: the owner of GITHUB_REPOSITORY."},"product-stream-repo":{"type":"string","minLength":1,"description":"Repository whose branches hold the release manifests."},"targeted-branches":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"targeted-branch-regexes":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Regular expressions matched at the start of each branch name."},"docker-image-manifest":{"type":"string","minLength":1,"default":"docker/index.yaml"},"helm-manifest-directory":{"type":"string","minLength":1,"default":"manifests"},"target-chart-regex":{"type":"string","minLength":1,"default":"cray-hms-.*","description":"Charts whose name matches (at the start) are rendered."},"sleep-duration-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Seconds between two polls of the runs."},"time-limit-minutes":{"type":"number","exclusiveMinimum":0,"default":60,"description":"How long to wait for the builds."},"webhook-sleep-seconds":{"type":"number","minimum":0,"default":10,"description":"How long a dispatched run may take to appear when the server does not return run details."},"log-level":{"type":"string","enum":["DEBUG","INFO","WARNING","WARN","ERROR","CRITICAL"],"default":"INFO"},"max-parallel":{"type":"integer","minimum":1,"default":10,"description":"Builds in flight at once."},"attach-to-running-builds":{"type":"boolean","default":true,"description":"Watch a queued or running build of the same workflow and tag instead of dispatching again."},"cancel-on-timeout":{"type":"boolean","default":false,"description":"Cancel the runs still going when the time limit passes."},"timeouts":{"type":"object","additionalProperties":false,"default":{},"description":"Deadlines of network operations: a server that gives no answer within them ends the job with an error naming it.","properties":{"github-api-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"Each GitHub API request (REST and GraphQL), answer body included. A read that gets no answer is tried 3 times in all."},"git-stall-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"A git command that transfers less than 1 KB/s for this long is stopped."},"chart-download-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each chart archive download, body included."},"helm-template-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each helm template run."},"registry-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Each image registry request (rebuild: when-outdated), answer body included. A registry that gives no answer is asked nothing more this run: its images are rebuilt, with a warning."}}},"limits":{"type":"object","additionalProperties":false,"default":{},"description":"Bounds on what repositories and servers hold (chart archives, helm, planning): past one, the run reports an error naming the bound and goes on where it safely can.","properties":{"chart-download-megabytes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"Bytes downloaded of one chart archive."},"chart-unpacked-megabytes":{"type":"number","exclusiveMinimum":0,"default":50,"description":"Bytes one chart archive inflates to, all its files together."},"chart-file-megabytes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"Bytes of one file in a chart archive."},"helm-memory-megabytes":{"type":"number","exclusiveMinimum":0,"default":2048,"description":"Address space of one helm run (prlimit, where the runner has it)."},"helm-output-megabytes":{"type":"number","exclusiveMinimum":0,"default":64,"description":"Rendered output of one helm template run."},"plan-megabytes":{"type":"number","exclusiveMinimum":0,"default":32,"description":"Bytes of a plan file (from-plan) or a results file (merge-results): a larger one is refused before it is parsed."},"dockerfile-bases":{"type":"integer","minimum":1,"default":50,"description":"External bases read from the registry per Dockerfile (rebuild: when-outdated); past it, the build\'s bases are not known and it is rebuilt."},"chart-renders":{"type":"integer","minimum":1,"default":1000,"description":"helm template runs in one planning; the releases past it are named and not rendered."},"planning-minutes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"How long planning may take in all; past it the run reports the plan so far as partial."}}},"chart-credentials-required":{"type":"boolean","default":true,"description":"The chart repository needs chart-repo-username and chart-repo-password: without them the run stops before any download (or plans without charts with skip-charts)."},"retry-failed-builds":{"type":"integer","minimum":0,"default":1,"description":"Re-runs of the failed jobs of a build that concludes failure (not cancelled, not timed out), while time remains; 0 turns it off."},"render-script":{"enum":["skip","run","run-unisolated"],"default":"skip","description":"What to do with a product stream branch\'s render_templates.sh. skip: plan the branch as checked out, with one warning. run: run it as another user (sudo -n -u nobody, or setpriv as root) or in new namespaces (unshare), in a copy of the tree, where it cannot read this action\'s secrets; with no isolation available the run stops. run-unisolated: run it as the action\'s user: whoever can push to a targeted branch can then read the action\'s secrets."},"rebuild":{"enum":["always","when-outdated"],"default":"always","description":"always: dispatch every planned build (as the original tool did). when-outdated: dispatch a build only when its image is missing, a base image it is built from was published after it (or moved from the digest it records), or it is older than max-age; the others are up-to-date. The input rebuild wins."},"max-age":{"type":"string","pattern":"^(\\\\d+(\\\\.\\\\d+)?[smhd])+$","default":"7d","description":"With rebuild: when-outdated, an image older than this is rebuilt whatever its bases (12h, 7d). The input max-age wins."},"stale-base-days":{"type":"number","exclusiveMinimum":0,"default":180,"description":"With rebuild: when-outdated, a base image not republished for longer than this is a warning (rebuilding on it picks up no fixes from it), once per base, listing the images built on it."},"image-link-template":{"type":"string","pattern":"^https?://","description":"URL of an image\'s registry page; {repository}, {path}, {name} and {tag} are filled in. The summary links each image there."}}}},"definitions":{"compareNode":{"anyOf":[{"type":"array","items":{"type":"string"},"contains":{"const":"find_me"}},{"type":"object","additionalProperties":{"$ref":"#/definitions/compareNode"}}]}}}');
+const configuration_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/configuration.schema.json","title":"hms-build-workflow-dispatcher configuration","description":"Which product stream branches to read, which images and Helm charts in them to rebuild, and how to dispatch and monitor the builds.","type":"object","additionalProperties":false,"required":["configuration"],"properties":{"helm-repo-lookup":{"description":"Where each Helm chart lives in the chart repository. Download URL: <source_override or the manifest\'s chart source location>/<path>/<chart>-<version>.tgz.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["chart","path"],"properties":{"chart":{"type":"string","minLength":1,"description":"Chart name as the loftsman manifests name it."},"path":{"type":"string","description":"Folder of the chart in the chart repository, for example stable/cray-hms-bss."},"source_override":{"type":"string","minLength":1,"description":"Chart repository URL to use instead of the manifest\'s chart source location."}}}},"github-repo-image-lookup":{"description":"The GitHub repository that builds each image found in the docker index.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","image"],"properties":{"github-repo":{"type":"string","minLength":1,"description":"Repository name in the organization."},"image":{"type":"string","minLength":1,"description":"Image short name (last path segment, no tag)."}}}},"docker-image-compare":{"description":"A partial tree of the docker index: every leaf list holding find_me selects the tags at the same path in the index.","type":"object","default":{},"additionalProperties":{"$ref":"#/definitions/compareNode"}},"non-manifest-images":{"description":"Images that no manifest names: every git tag of the repo matching tag-regex is an image tag to rebuild.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["github-repo","tag-regex","image_repo"],"properties":{"github-repo":{"type":"string","minLength":1},"tag-regex":{"type":"string","minLength":1,"description":"Regular expression matched at the start of each git tag."},"image_repo":{"type":"string","minLength":1,"description":"Full image name without tag."}}}},"workflow-overrides":{"description":"Which workflow builds an image, where reading the workflow files does not tell. First match wins.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["workflow"],"properties":{"github-repo":{"type":"string","minLength":1},"image":{"type":"string","minLength":1,"description":"Image short name."},"workflow":{"type":"string","minLength":1,"description":"Workflow name or file name (for example build_and_release_image.yaml)."}}}},"acknowledged":{"description":"What a person has looked at and accepts until a day: gaps (`image`: an image a release ships that cannot be rebuilt at its tag: no such tag, no workflow for it, or no workflow_dispatch at the tag), and base images no longer republished (`base`, as the warning names it). An acknowledged gap is a notice until the day after `until`, when it is an error again; an acknowledged base is a notice, and leaves the failure issue\'s follow-ups, until then.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["reason","until"],"properties":{"image":{"type":"string","pattern":"^[^/:\\\\s]+:[^/:\\\\s]+$","description":"Image name and tag without the registry path, e.g. cray-smd:1.20.10."},"base":{"type":"string","minLength":1,"maxLength":300,"description":"A base image no longer republished, as the warning names it (alpine:3.15)."},"github-repo":{"type":"string","minLength":1,"description":"Only the image of this repo (when two repos publish the same name)."},"reason":{"type":"string","minLength":1,"description":"Why it is acceptable for now: shown beside the gap."},"until":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","description":"Last day (UTC, YYYY-MM-DD) the acknowledgement holds."}},"oneOf":[{"required":["image"]},{"required":["base"]}]}},"configuration":{"type":"object","additionalProperties":false,"required":["product-stream-repo"],"properties":{"org":{"type":"string","minLength":1,"description":"GitHub organization. Default: the owner of GITHUB_REPOSITORY."},"product-stream-repo":{"type":"string","minLength":1,"description":"Repository whose branches hold the release manifests."},"targeted-branches":{"type":"array","items":{"type":"string","minLength":1},"default":[]},"targeted-branch-regexes":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Regular expressions matched at the start of each branch name."},"docker-image-manifest":{"type":"string","minLength":1,"default":"docker/index.yaml"},"helm-manifest-directory":{"type":"string","minLength":1,"default":"manifests"},"target-chart-regex":{"type":"string","minLength":1,"default":"cray-hms-.*","description":"Charts whose name matches (at the start) are rendered."},"sleep-duration-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Seconds between two polls of the runs."},"time-limit-minutes":{"type":"number","exclusiveMinimum":0,"default":60,"description":"How long to wait for the builds."},"webhook-sleep-seconds":{"type":"number","minimum":0,"default":10,"description":"How long a dispatched run may take to appear when the server does not return run details."},"log-level":{"type":"string","enum":["DEBUG","INFO","WARNING","WARN","ERROR","CRITICAL"],"default":"INFO"},"max-parallel":{"type":"integer","minimum":1,"default":10,"description":"Builds in flight at once."},"attach-to-running-builds":{"type":"boolean","default":true,"description":"Watch a queued or running build of the same workflow and tag instead of dispatching again."},"cancel-on-timeout":{"type":"boolean","default":false,"description":"Cancel the runs still going when the time limit passes."},"timeouts":{"type":"object","additionalProperties":false,"default":{},"description":"Deadlines of network operations: a server that gives no answer within them ends the job with an error naming it.","properties":{"github-api-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"Each GitHub API request (REST and GraphQL), answer body included. A read that gets no answer is tried 3 times in all."},"git-stall-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"A git command that transfers less than 1 KB/s for this long is stopped."},"chart-download-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each chart archive download, body included."},"helm-template-seconds":{"type":"number","exclusiveMinimum":0,"default":120,"description":"Each helm template run."},"registry-seconds":{"type":"number","exclusiveMinimum":0,"default":30,"description":"Each image registry request (rebuild: when-outdated), answer body included. A registry that gives no answer is asked nothing more this run: its images are rebuilt, with a warning."},"package-index-seconds":{"type":"number","exclusiveMinimum":0,"default":60,"description":"Each read of a package index, security database or releases.json (rebuild: when-outdated), body included. One that cannot be read leaves its images unmodelled (dates decide), with one warning naming it."}}},"limits":{"type":"object","additionalProperties":false,"default":{},"description":"Bounds on what repositories and servers hold (chart archives, helm, planning): past one, the run reports an error naming the bound and goes on where it safely can.","properties":{"chart-download-megabytes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"Bytes downloaded of one chart archive."},"chart-unpacked-megabytes":{"type":"number","exclusiveMinimum":0,"default":50,"description":"Bytes one chart archive inflates to, all its files together."},"chart-file-megabytes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"Bytes of one file in a chart archive."},"helm-memory-megabytes":{"type":"number","exclusiveMinimum":0,"default":2048,"description":"Address space of one helm run (prlimit, where the runner has it)."},"helm-output-megabytes":{"type":"number","exclusiveMinimum":0,"default":64,"description":"Rendered output of one helm template run."},"plan-megabytes":{"type":"number","exclusiveMinimum":0,"default":32,"description":"Bytes of a plan file (from-plan) or a results file (merge-results): a larger one is refused before it is parsed."},"dockerfile-bases":{"type":"integer","minimum":1,"default":50,"description":"External bases read from the registry per Dockerfile (rebuild: when-outdated); past it, the build\'s bases are not known and it is rebuilt."},"chart-renders":{"type":"integer","minimum":1,"default":1000,"description":"helm template runs in one planning; the releases past it are named and not rendered."},"planning-minutes":{"type":"number","exclusiveMinimum":0,"default":20,"description":"How long planning may take in all; past it the run reports the plan so far as partial."},"layer-megabytes":{"type":"number","exclusiveMinimum":0,"default":64,"description":"Megabytes of one image layer read to find its package database (rebuild: when-outdated), compressed and decompressed; past it, the image is unmodelled."},"package-index-megabytes":{"type":"number","exclusiveMinimum":0,"default":64,"description":"Megabytes of one package index or security database, after decompression."}}},"chart-credentials-required":{"type":"boolean","default":true,"description":"The chart repository needs chart-repo-username and chart-repo-password: without them the run stops before any download (or plans without charts with skip-charts)."},"retry-failed-builds":{"type":"integer","minimum":0,"default":1,"description":"Re-runs of the failed jobs of a build that concludes failure (not cancelled, not timed out), while time remains; 0 turns it off."},"render-script":{"enum":["skip","run","run-unisolated"],"default":"skip","description":"What to do with a product stream branch\'s render_templates.sh. skip: plan the branch as checked out, with one warning. run: run it as another user (sudo -n -u nobody, or setpriv as root) or in new namespaces (unshare), in a copy of the tree, where it cannot read this action\'s secrets; with no isolation available the run stops. run-unisolated: run it as the action\'s user: whoever can push to a targeted branch can then read the action\'s secrets."},"rebuild":{"enum":["always","when-outdated"],"default":"always","description":"always: dispatch every planned build (as the original tool did). when-outdated: dispatch a build only when its image is missing, a base image it is built from was published after it (or moved from the digest it records), or it is older than max-age; the others are up-to-date. The input rebuild wins."},"max-age":{"type":"string","pattern":"^(\\\\d+(\\\\.\\\\d+)?[smhd])+$","default":"7d","description":"With rebuild: when-outdated, an image older than this is rebuilt whatever its bases (12h, 7d). The input max-age wins."},"stale-base-days":{"type":"number","exclusiveMinimum":0,"default":180,"description":"With rebuild: when-outdated, a base image not republished for longer than this is a warning (rebuilding on it picks up no fixes from it), once per base, listing the images built on it."},"image-link-template":{"type":"string","pattern":"^https?://","description":"URL of an image\'s registry page; {repository}, {path}, {name} and {tag} are filled in. The summary links each image there."}}}},"definitions":{"compareNode":{"anyOf":[{"type":"array","items":{"type":"string"},"contains":{"const":"find_me"}},{"type":"object","additionalProperties":{"$ref":"#/definitions/compareNode"}}]}}}');
 ;// CONCATENATED MODULE: ./src/config/load.ts
 
 
@@ -74304,6 +78304,62 @@ function renderProblemList(problems) {
     return `<details><summary>${htmlSummary(`Problems: ${heading}`)}</summary>\n\n${sections.join('\n\n')}\n\n</details>\n`;
 }
 
+;// CONCATENATED MODULE: ./src/report/package-report.ts
+
+
+
+
+
+const package_report_short = (image) => {
+    const ref = parseImageReference(image);
+    return ref ? shortImageName(ref) : image;
+};
+/** The `fixes` output: each image a build to dispatch rebuilds, and the CVE ids its upgrades fix (rebuild: when-outdated). */
+function fixesOf(plan) {
+    const fixes = {};
+    for (const build of planBuilds(plan)) {
+        const packages = build.decision?.packages;
+        if (!build.decision?.rebuild || !packages || packages.upgrades.length === 0)
+            continue;
+        const ids = [...new Set(packages.upgrades.flatMap((u) => u.fixes))].sort();
+        for (const image of build.images)
+            fixes[package_report_short(image)] = ids;
+    }
+    return fixes;
+}
+/** The `frozen` output: per distribution branch past its end of life, its images and how many CVEs no rebuild can fix for each. */
+function frozenOf(plan) {
+    const frozen = {};
+    for (const build of planBuilds(plan)) {
+        const f = build.decision?.packages?.frozen;
+        if (!f)
+            continue;
+        const key = `alpine ${f.branch.replace(/^v/, '')}`;
+        const entry = (frozen[key] ??= { eol: f.eol, images: {}, cves: 0, ids: new Set() });
+        for (const image of build.images)
+            entry.images[package_report_short(image)] = f.cves.length;
+        for (const id of f.cves)
+            entry.ids.add(id);
+    }
+    return Object.fromEntries(Object.entries(frozen).map(([k, { ids, ...rest }]) => [k, { ...rest, cves: ids.size }]));
+}
+/** The summary's "Frozen: no rebuild can fix these": one folded row per branch, its images with their counts inside. */
+function frozenSection(plan) {
+    const branches = Object.entries(frozenOf(plan));
+    if (branches.length === 0)
+        return '';
+    const rows = branches.map(([branch, f]) => {
+        const name = branch.replace(/^alpine/, 'Alpine');
+        const summary = `${name}, end of life ${f.eol}: ${words_counted(Object.keys(f.images).length, 'image')}, ${words_counted(f.cves, 'CVE')} fixed in a supported branch for packages they hold`;
+        const images = table(['Image', 'CVEs only a new base fixes'], Object.entries(f.images).map(([image, n]) => [codeSpan(image), String(n)]));
+        return details(summary, images);
+    });
+    return ('\n### 🧊 Frozen: no rebuild can fix these\n\n' +
+        'Their distribution branch is past its end of life: its index will not change again, so a rebuild installs nothing new. ' +
+        'Only a change of base, in the source, brings these fixes.\n\n' +
+        `${rows.join('\n\n')}\n`);
+}
+
 ;// CONCATENATED MODULE: ./src/report/results-summary.ts
 
 
@@ -74429,6 +78485,7 @@ function renderResultsText(results) {
 
 
 
+
 /**
  * The one writer of a job's report: annotations for the results, the job summary, the outputs,
  * the results file and the exit status. Each write that fails is said, and the others still happen.
@@ -74509,7 +78566,7 @@ function renderSummary(report, links, problems) {
         body = renderPlanSummary(report.plan, links, report.results, notes, report.headline);
     else
         body = `## Image rebuilds\n\n${notes.map((n) => `> ⚠️ ${tableCell(n, 2000)}`).join('\n>\n') || `> ${report.ending.kind === 'merged' ? 'No results to report.' : 'Nothing was planned.'}`}\n`;
-    return body + acknowledgedSection(report.results) + renderProblemList(problems);
+    return body + (report.plan ? frozenSection(report.plan) : '') + acknowledgedSection(report.results) + renderProblemList(problems);
 }
 function renderText(report, notes) {
     const said = notes.map((n) => `${n}\n`).join('');
@@ -74518,8 +78575,11 @@ function renderText(report, notes) {
     return said + (report.plan ? renderPlanText(report.plan) + renderGapText(report.results) : '');
 }
 function setOutputs(report, output) {
-    if (report.plan)
+    if (report.plan) {
         output.setOutput(Outputs.Plan, JSON.stringify(report.plan));
+        output.setOutput(Outputs.Fixes, JSON.stringify(fixesOf(report.plan)));
+        output.setOutput(Outputs.Frozen, JSON.stringify(frozenOf(report.plan)));
+    }
     if (isDryRun(report))
         return;
     const totals = countResults(report.results);
@@ -74633,6 +78693,16 @@ function parseRegistryRewrites(text, name) {
     const rewrites = parseRewrites(text, name);
     for (const r of rewrites)
         checkRegistryRewrite(r.to, name);
+    return rewrites;
+}
+/** `FROM=TO` URL prefixes of package-index-rewrite: both URLs; the target https, or http on loopback. */
+function parsePackageIndexRewrites(text, name) {
+    const rewrites = parseRewrites(text, name);
+    for (const r of rewrites) {
+        if (!/^https?:\/\//.test(r.from) || !/^https?:\/\//.test(r.to))
+            throw new Error(`${name}: "${r.from}=${r.to}" must be two URLs (https://dl-cdn.alpinelinux.org/alpine=https://mirror.example/alpine)`);
+        checkRegistryRewrite(r.to, name);
+    }
     return rewrites;
 }
 /** The runner's temp folder and the folders of its file commands (GITHUB_ENV, GITHUB_OUTPUT, …), each once. */
@@ -74867,7 +78937,8 @@ async function readSettings(reader, context) {
         registryCredentials: credentialsPair(registryUsername, registryPassword, 'registryUsername', 'registryPassword', edge),
         registryRewrites: (await parsed('registryRewrite', parseRegistryRewrites)) ?? [],
         registryHosts: (await parsed('registryHosts', parseRegistryHosts)) ?? [],
-        only: (await parsed('only', parseSelectors)) ?? []
+        only: (await parsed('only', parseSelectors)) ?? [],
+        packageIndexRewrites: (await parsed('packageIndexRewrite', parsePackageIndexRewrites)) ?? []
     };
 }
 /** The settings dispatcher.py read from its environment (the command line only): they win over the file. */
@@ -75028,6 +79099,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 

@@ -289,6 +289,13 @@ export const configurationSchema = {
               default: 30,
               description:
                 'Each image registry request (rebuild: when-outdated), answer body included. A registry that gives no answer is asked nothing more this run: its images are rebuilt, with a warning.'
+            },
+            'package-index-seconds': {
+              type: 'number',
+              exclusiveMinimum: 0,
+              default: 60,
+              description:
+                'Each read of a package index, security database or releases.json (rebuild: when-outdated), body included. One that cannot be read leaves its images unmodelled (dates decide), with one warning naming it.'
             }
           }
         },
@@ -354,6 +361,19 @@ export const configurationSchema = {
               exclusiveMinimum: 0,
               default: 20,
               description: 'How long planning may take in all; past it the run reports the plan so far as partial.'
+            },
+            'layer-megabytes': {
+              type: 'number',
+              exclusiveMinimum: 0,
+              default: 64,
+              description:
+                'Megabytes of one image layer read to find its package database (rebuild: when-outdated), compressed and decompressed; past it, the image is unmodelled.'
+            },
+            'package-index-megabytes': {
+              type: 'number',
+              exclusiveMinimum: 0,
+              default: 64,
+              description: 'Megabytes of one package index or security database, after decompression.'
             }
           }
         },

@@ -205,6 +205,7 @@ function planningInputs(run: EffectiveRun): PlanningInputs {
       : undefined,
     registryRewrites: run.registryRewrites,
     registryHosts: run.registryHosts,
+    packageIndexRewrites: run.packageIndexRewrites,
     runnerFolders: run.runnerFolders
   };
 }

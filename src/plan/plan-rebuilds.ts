@@ -16,7 +16,10 @@ import { fileAtTag } from './tag-facts.js';
 import { GitRepository } from './git.js';
 import { Helm } from './helm.js';
 import { locateHelm } from './helm-install.js';
-import { decideRebuilds } from './decide-rebuilds.js';
+import { decideRebuilds, type ImageRegistry } from './decide-rebuilds.js';
+import type { LayerSource } from '../packages/image-packages.js';
+import type { PackageReading } from '../packages/package-evidence.js';
+import { PackageIndexes } from '../packages/package-indexes.js';
 import type { RebuildPolicy } from './rebuild-decision.js';
 import { RegistryClient } from '../registry/registry-client.js';
 import { BadInputError } from '../errors.js';
@@ -41,6 +44,8 @@ export interface PlanningInputs {
   registryCredentials: { username: string; password: string; chartHostOnly: boolean } | undefined;
   registryRewrites: readonly { from: string; to: string }[];
   registryHosts: readonly string[];
+  /** `package-index-rewrite`: where package indexes are read (a mirror). */
+  packageIndexRewrites?: readonly { from: string; to: string }[];
   runnerFolders: readonly string[];
 }
 
@@ -127,6 +132,23 @@ function renderScriptOf(
   return { mode, sandbox };
 }
 
+/** The registry port can read layers (the real client can; a test's fake may not). */
+function isLayerSource(registry: ImageRegistry): registry is ImageRegistry & LayerSource {
+  const candidate = registry as Partial<LayerSource>;
+  return typeof candidate.imageLayers === 'function' && typeof candidate.blob === 'function';
+}
+
+/** What the decisions read packages with: the run's registry client for layers, the indexes, the bounds, the job's day. */
+function packageReadingOf(
+  layers: LayerSource,
+  indexes: PackageReading['indexes'],
+  limits: Configuration['configuration']['limits'],
+  clock: { now(): number }
+): PackageReading {
+  const bytes = limits['layer-megabytes'] * MEGABYTE;
+  return { layers, indexes, limits: { layerBytes: bytes, imageBytes: 2 * bytes }, today: new Date(clock.now()).toISOString().slice(0, 10) };
+}
+
 /** The adapters of planning, opened from the run, and how to close them. */
 interface OpenedPorts {
   ports: PlanningPorts;
@@ -190,7 +212,14 @@ async function openPlanningPorts(
       charts,
       helm,
       github: (repos) => github.planning(repos),
-      registry: (chartHosts) => registryFor(chartHosts, config, inputs, http)
+      registry: (chartHosts) => registryFor(chartHosts, config, inputs, http),
+      packageIndexes: () =>
+        new PackageIndexes({
+          http,
+          rewrites: inputs.packageIndexRewrites ?? [],
+          timeoutMs: config.configuration.timeouts['package-index-seconds'] * 1000,
+          maxBytes: config.configuration.limits['package-index-megabytes'] * MEGABYTE
+        })
     },
     close: async () => {
       await Promise.all([repo.remove(), charts.dispose(), helm?.dispose()]);
@@ -245,9 +274,13 @@ export async function runPlanning(
   let plan = found.plan;
   if (inputs.rebuild === 'when-outdated') {
     const decided = plan;
+    const registry = ports.registry(chartHostsOf(ports.charts.downloaded(), inputs.chartRewrites));
+    const packages =
+      ports.packageIndexes && isLayerSource(registry) ? packageReadingOf(registry, ports.packageIndexes(), limits, clock) : undefined;
     plan = await log.group('Rebuild decisions (rebuild: when-outdated)', () =>
       decideRebuilds(decided, {
-        registry: ports.registry(chartHostsOf(ports.charts.downloaded(), inputs.chartRewrites)),
+        registry,
+        ...(packages ? { packages } : {}),
         readFile: fileAtTag(found.facts, found.github),
         now: clock.now(),
         maxAgeMs: inputs.maxAgeMs,

@@ -1,3 +1,4 @@
+import type { PackageReading } from '../packages/package-evidence.js';
 import type { ChartDownload } from './chart-repository.js';
 import type { RemoteBranch } from './git.js';
 import type { OpenedBranch } from './product-stream.js';
@@ -37,4 +38,6 @@ export interface PlanningPorts {
   github(repos: readonly string[]): PlanningApi;
   /** The registry of the rebuild decisions (rebuild: when-outdated), made once the chart hosts are known. */
   registry(chartHosts: ReadonlySet<string>): ImageRegistry;
+  /** Package indexes, security databases and releases.json (rebuild: when-outdated); none: dates alone decide. */
+  packageIndexes?(): PackageReading['indexes'];
 }

@@ -9,6 +9,7 @@ import { dispatchedIn, failedToRun, isDryRun, reportExitStatus, stoppedEarly, ty
 import { countResults, describeTotals, OUTCOMES, resultProblems } from './outcomes.js';
 import { renderPlanSummary, renderPlanText, type SummaryLinks } from './plan-summary.js';
 import { renderProblemList } from './problem-list.js';
+import { fixesOf, frozenOf, frozenSection } from './package-report.js';
 import { rollupByRelease } from './release-rollup.js';
 import { resultsDocument } from './results-document.js';
 import { renderResultsSummary, renderResultsText } from './results-summary.js';
@@ -119,7 +120,7 @@ function renderSummary(report: JobReport, links: SummaryLinks, problems: readonl
   else if (report.plan) body = renderPlanSummary(report.plan, links, report.results, notes, report.headline);
   else
     body = `## Image rebuilds\n\n${notes.map((n) => `> ⚠️ ${tableCell(n, 2000)}`).join('\n>\n') || `> ${report.ending.kind === 'merged' ? 'No results to report.' : 'Nothing was planned.'}`}\n`;
-  return body + acknowledgedSection(report.results) + renderProblemList(problems);
+  return body + (report.plan ? frozenSection(report.plan) : '') + acknowledgedSection(report.results) + renderProblemList(problems);
 }
 
 function renderText(report: JobReport, notes: readonly string[]): string {
@@ -129,7 +130,11 @@ function renderText(report: JobReport, notes: readonly string[]): string {
 }
 
 function setOutputs(report: JobReport, output: JobOutput): void {
-  if (report.plan) output.setOutput(Outputs.Plan, JSON.stringify(report.plan));
+  if (report.plan) {
+    output.setOutput(Outputs.Plan, JSON.stringify(report.plan));
+    output.setOutput(Outputs.Fixes, JSON.stringify(fixesOf(report.plan)));
+    output.setOutput(Outputs.Frozen, JSON.stringify(frozenOf(report.plan)));
+  }
   if (isDryRun(report)) return;
   const totals = countResults(report.results);
   output.setOutput(Outputs.Results, JSON.stringify(report.results));

@@ -1,0 +1,276 @@
+import { gzipSync } from 'node:zlib';
+import { ConsoleLog, PhaseLog } from '../../src/log.js';
+import { PackageIndexes } from '../../src/packages/package-indexes.js';
+import { decideRebuilds } from '../../src/plan/decide-rebuilds.js';
+import type { Plan, PlannedRepo } from '../../src/plan/plan.js';
+import { RegistryClient } from '../../src/registry/registry-client.js';
+import { fixesOf, frozenOf, frozenSection } from '../../src/report/package-report.js';
+import {
+  hasRegistry,
+  NO_REGISTRY,
+  REGISTRY_PASSWORD,
+  REGISTRY_USER,
+  startRegistry,
+  type LocalRegistry
+} from '../support/image-registry.js';
+import { testHttp } from '../support/network.js';
+import { apkIndexArchive, startPackageMirror, tarOf, type PackageMirror } from '../support/package-mirror.js';
+import { describeWith } from '../support/skips.js';
+
+const DAY = 86_400_000;
+const NOW = Date.parse('2026-12-07T07:00:00Z');
+const iso = (daysAgo: number): string => new Date(NOW - daysAgo * DAY).toISOString();
+const db = (packages: [string, string, string?][]): string =>
+  packages.map(([name, version, origin]) => `P:${name}\nV:${version}\no:${origin ?? name}\n`).join('\n');
+
+/** An Alpine image's one layer: its release, its repositories, its world and database. */
+async function alpineLayer(release: string, packages: [string, string, string?][]): Promise<Buffer> {
+  const branch = `v${release.split('.').slice(0, 2).join('.')}`;
+  return gzipSync(
+    await tarOf({
+      'etc/alpine-release': `${release}\n`,
+      'etc/apk/repositories': `https://dl-cdn.alpinelinux.org/alpine/${branch}/main\n`,
+      'etc/apk/world': 'busybox curl\n',
+      'lib/apk/db/installed': db(packages)
+    })
+  );
+}
+
+const withRegistry = describeWith('docker-registry', hasRegistry(), NO_REGISTRY);
+
+withRegistry('rebuild: when-outdated decides on what a rebuild would install (real registry, loopback package mirror)', () => {
+  let registry: LocalRegistry;
+  let mirror: PackageMirror;
+  const host = (): string => registry.host;
+  beforeAll(async () => {
+    registry = await startRegistry('htpasswd');
+    mirror = await startPackageMirror();
+    await registry.push('docker.io/alpine', '3.22', { created: iso(60) });
+    await registry.push('docker.io/alpine', '3.15', { created: '2023-08-07T19:20:20Z' });
+    const history = [{ created_by: 'ADD rootfs' }];
+    // openssl has a fix on 3.22: a rebuild installs it
+    await registry.push('csm/cray-bss', '1.28.0', {
+      created: iso(3),
+      history,
+      layers: [
+        await alpineLayer('3.22.2', [
+          ['busybox', '1.37.0-r19'],
+          ['libcrypto3', '3.5.1-r0', 'openssl']
+        ])
+      ]
+    });
+    // nothing newer on 3.22, and a month old: up to date whatever max-age says
+    await registry.push('csm/cray-hbtd', '1.20.0', {
+      created: iso(30),
+      history,
+      layers: [await alpineLayer('3.22.2', [['busybox', '1.37.0-r19']])]
+    });
+    // 3.15 is past its end of life: nothing to upgrade, and what only a new base fixes (openssl's and busybox's fixes in 3.23;
+    // CVE-2023-5678 is fixed at the version it holds)
+    await registry.push('csm/cray-smd', '2.24.0', {
+      created: iso(30),
+      history,
+      layers: [
+        await alpineLayer('3.15.11', [
+          ['busybox', '1.34.1-r7'],
+          ['libcrypto1.1', '1.1.1w-r1', 'openssl']
+        ])
+      ]
+    });
+    // a Dockerfile that pip-installs unpinned: not modelled, so max-age decides
+    await registry.push('csm/cray-fas', '1.33.0', {
+      created: iso(30),
+      history,
+      layers: [await alpineLayer('3.22.2', [['busybox', '1.37.0-r19']])]
+    });
+    mirror.put(
+      '/alpine/v3.22/main/x86_64/APKINDEX.tar.gz',
+      await apkIndexArchive([
+        ['busybox', '1.37.0-r19'],
+        ['libcrypto3', '3.5.4-r0', 'openssl']
+      ])
+    );
+    mirror.put(
+      '/alpine/v3.15/main/x86_64/APKINDEX.tar.gz',
+      await apkIndexArchive([
+        ['busybox', '1.34.1-r7'],
+        ['libcrypto1.1', '1.1.1w-r1', 'openssl']
+      ])
+    );
+    const secdb = (fixes: Record<string, Record<string, string[]>>): string =>
+      JSON.stringify({ packages: Object.entries(fixes).map(([name, secfixes]) => ({ pkg: { name, secfixes } })) });
+    mirror.put('/secdb/v3.22/main.json', secdb({ openssl: { '3.5.4-r0': ['CVE-2025-9230', 'CVE-2025-9231'] } }));
+    mirror.put('/secdb/v3.22/community.json', secdb({}));
+    mirror.put('/secdb/v3.15/main.json', secdb({ openssl: { '1.1.1w-r1': ['CVE-2023-5678'] } }));
+    mirror.put('/secdb/v3.15/community.json', secdb({}));
+    mirror.put(
+      '/secdb/v3.23/main.json',
+      secdb({ openssl: { '3.5.4-r0': ['CVE-2025-9230'], '1.1.1w-r1': ['CVE-2023-5678'] }, busybox: { '1.37.0-r20': ['CVE-2025-46394'] } })
+    );
+    mirror.put('/secdb/v3.23/community.json', secdb({}));
+    mirror.put(
+      '/www/releases.json',
+      JSON.stringify({
+        release_branches: [
+          { rel_branch: 'edge' },
+          { rel_branch: 'v3.23', eol_date: '2027-11-01' },
+          { rel_branch: 'v3.22', eol_date: '2027-05-01' },
+          { rel_branch: 'v3.15', eol_date: '2023-11-01' }
+        ]
+      })
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await registry?.stop();
+    await mirror?.close();
+  });
+
+  const repo = (name: string, image: string, tag: string): PlannedRepo =>
+    ({
+      githubRepo: name,
+      images: [
+        {
+          githubRepo: name,
+          fullImage: `${host()}/csm/${image}:${tag}`,
+          name: image,
+          tag,
+          gitTag: `v${tag}`,
+          branches: ['release/1.6'],
+          sources: [{ kind: 'docker-index' }],
+          state: 'resolved'
+        }
+      ],
+      builds: [
+        {
+          githubRepo: name,
+          gitTag: `v${tag}`,
+          commit: 'c'.repeat(40),
+          workflow: { id: 1, name: 'build', path: '.github/workflows/build.yaml' },
+          chosenBy: 'image-name',
+          images: [`${host()}/csm/${image}:${tag}`]
+        }
+      ]
+    }) as PlannedRepo;
+
+  const dockerfiles = (): Record<string, string> => ({
+    'hms-bss': `FROM ${host()}/docker.io/alpine:3.22\nRUN apk -U upgrade && apk add --no-cache curl\n`,
+    'hms-hbtd': `FROM ${host()}/docker.io/alpine:3.22\nRUN apk -U upgrade\n`,
+    'hms-smd': `FROM ${host()}/docker.io/alpine:3.15\nRUN apk -U upgrade && apk add curl\n`,
+    'hms-fas': `FROM ${host()}/docker.io/alpine:3.22\nRUN apk -U upgrade && pip3 install --upgrade pip\n`
+  });
+
+  it('rebuilds what has an upgrade (with its CVEs), keeps a modelled month-old image up to date, lists what is frozen, lets max-age decide the rest', async () => {
+    const plan = {
+      version: 3,
+      createdAt: new Date(NOW).toISOString(),
+      org: 'Cray-HPE',
+      productStreamRepo: 'csm',
+      branches: [{ branch: 'release/1.6', commit: 'a'.repeat(40), images: 4 }],
+      repos: [
+        repo('hms-bss', 'cray-bss', '1.28.0'),
+        repo('hms-hbtd', 'cray-hbtd', '1.20.0'),
+        repo('hms-smd', 'cray-smd', '2.24.0'),
+        repo('hms-fas', 'cray-fas', '1.33.0')
+      ]
+    } as unknown as Plan;
+    const client = new RegistryClient({
+      credentialsFor: (h) => (h === registry.host ? { username: REGISTRY_USER, password: REGISTRY_PASSWORD } : undefined),
+      rewrites: [],
+      namedHosts: new Set([registry.host]),
+      timeoutMs: 5000,
+      http: testHttp()
+    });
+    const indexes = new PackageIndexes({
+      http: testHttp(),
+      rewrites: [
+        { from: 'https://dl-cdn.alpinelinux.org/alpine', to: `${mirror.url}/alpine` },
+        { from: 'https://secdb.alpinelinux.org', to: `${mirror.url}/secdb` },
+        { from: 'https://alpinelinux.org', to: `${mirror.url}/www` }
+      ],
+      timeoutMs: 5000,
+      maxBytes: 8 * 1024 * 1024
+    });
+    const log = new PhaseLog(new ConsoleLog());
+    const decided = await decideRebuilds(plan, {
+      registry: client,
+      readFile: (repoName) => Promise.resolve(dockerfiles()[repoName]),
+      now: NOW,
+      maxAgeMs: 7 * DAY,
+      staleBaseDays: 100_000,
+      maxBases: 50,
+      log,
+      packages: { layers: client, indexes, limits: { layerBytes: 8 * 1024 * 1024, imageBytes: 16 * 1024 * 1024 }, today: '2026-12-07' }
+    });
+    const decision = (name: string) => decided.repos.find((r) => r.githubRepo === name)?.builds[0]?.decision;
+    expect(decision('hms-bss')).toMatchObject({
+      rebuild: true,
+      why: '1 package would upgrade (libcrypto3 3.5.1-r0 → 3.5.4-r0), fixing 2 CVEs',
+      packages: {
+        modelled: true,
+        classification: 'upgrade',
+        release: '3.22.2',
+        upgrades: [{ name: 'libcrypto3', fixes: ['CVE-2025-9230', 'CVE-2025-9231'] }]
+      }
+    });
+    expect(decision('hms-hbtd')).toMatchObject({ rebuild: false, packages: { modelled: true, upgrades: [] } });
+    expect(decision('hms-hbtd')?.why).toMatch(/no package would upgrade$/);
+    expect(decision('hms-smd')).toMatchObject({
+      rebuild: false,
+      packages: { modelled: true, frozen: { branch: 'v3.15', eol: '2023-11-01', cves: ['CVE-2025-46394', 'CVE-2025-9230'] } }
+    });
+    expect(decision('hms-fas')).toMatchObject({
+      rebuild: true,
+      packages: { modelled: false, unmodelled: ['stage final: pip3 install --upgrade pip'] }
+    });
+    expect(decision('hms-fas')?.why).toMatch(/more than 7 days ago \(max-age\); not modelled: its Dockerfile fetches what no index models/);
+    // each index, database and releases.json read once this run
+    expect(mirror.requests.filter((p) => p === '/alpine/v3.22/main/x86_64/APKINDEX.tar.gz')).toHaveLength(1);
+    expect(new Set(mirror.requests).size).toBe(mirror.requests.length);
+    expect(fixesOf(decided)).toEqual({ 'cray-bss:1.28.0': ['CVE-2025-9230', 'CVE-2025-9231'] });
+    expect(frozenOf(decided)).toEqual({ 'alpine 3.15': { eol: '2023-11-01', images: { 'cray-smd:2.24.0': 2 }, cves: 2 } });
+    expect(frozenSection(decided)).toContain(
+      '<details><summary>Alpine 3.15, end of life 2023-11-01: 1 image, 2 CVEs fixed in a supported branch for packages they hold</summary>'
+    );
+    expect(log.problems).toEqual([]);
+  });
+
+  it('an index that cannot be read leaves its images unmodelled, with one warning naming it', async () => {
+    const plan = {
+      version: 3,
+      createdAt: new Date(NOW).toISOString(),
+      org: 'Cray-HPE',
+      productStreamRepo: 'csm',
+      branches: [{ branch: 'release/1.6', commit: 'a'.repeat(40), images: 1 }],
+      repos: [repo('hms-hbtd', 'cray-hbtd', '1.20.0')]
+    } as unknown as Plan;
+    const client = new RegistryClient({
+      credentialsFor: () => ({ username: REGISTRY_USER, password: REGISTRY_PASSWORD }),
+      rewrites: [],
+      namedHosts: new Set([registry.host]),
+      timeoutMs: 5000,
+      http: testHttp()
+    });
+    // no rewrite for the index: dl-cdn is public https, and answers nothing here; a rewrite to a path the mirror lacks answers 404
+    const indexes = new PackageIndexes({
+      http: testHttp(),
+      rewrites: [{ from: 'https://dl-cdn.alpinelinux.org/alpine', to: `${mirror.url}/nothing-here` }],
+      timeoutMs: 5000,
+      maxBytes: 1024 * 1024
+    });
+    const log = new PhaseLog(new ConsoleLog());
+    const decided = await decideRebuilds(plan, {
+      registry: client,
+      readFile: (repoName) => Promise.resolve(dockerfiles()[repoName]),
+      now: NOW,
+      maxAgeMs: 7 * DAY,
+      staleBaseDays: 100_000,
+      maxBases: 50,
+      log,
+      packages: { layers: client, indexes, limits: { layerBytes: 8 * 1024 * 1024, imageBytes: 16 * 1024 * 1024 }, today: '2026-12-07' }
+    });
+    expect(decided.repos[0]?.builds[0]?.decision).toMatchObject({ rebuild: true, packages: { modelled: false } });
+    expect(log.problems.map((p) => p.message)).toEqual([
+      'https://dl-cdn.alpinelinux.org/alpine/v3.22/main/x86_64/APKINDEX.tar.gz: answered 404: its images are not modelled, and dates decide'
+    ]);
+  });
+});

@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { pack } from 'tar-stream';
+import { listen, type RunningServer } from './http.js';
+
+/** A tar of these files; without its end-of-archive blocks when `fragment` (apk's signature tar is one). */
+export async function tarOf(files: Record<string, string>, fragment = false): Promise<Buffer> {
+  const p = pack();
+  for (const [name, content] of Object.entries(files)) p.entry({ name }, content);
+  p.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of p) chunks.push(chunk as Buffer);
+  const tar = Buffer.concat(chunks);
+  return fragment ? tar.subarray(0, tar.length - 1024) : tar;
+}
+
+/** A real two-stream `APKINDEX.tar.gz` holding these packages (`name version origin`). */
+export async function apkIndexArchive(packages: readonly [string, string, string?][]): Promise<Buffer> {
+  const text = packages.map(([name, version, origin]) => `P:${name}\nV:${version}\no:${origin ?? name}\nt:1760000000\n`).join('\n');
+  return Buffer.concat([
+    gzipSync(await tarOf({ '.SIGN.RSA.alpine-devel@lists.alpinelinux.org-6165ee59.rsa.pub': 'signature' }, true)),
+    gzipSync(await tarOf({ DESCRIPTION: 'mirror', APKINDEX: text }))
+  ]);
+}
+
+export interface PackageMirror {
+  url: string;
+  /** Requests by path, and bytes sent. */
+  readonly requests: string[];
+  readonly bytes: () => number;
+  /** Serve (or replace) a file at a path. */
+  put(path: string, body: Buffer | string): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A loopback mirror of Alpine's package indexes, security databases and releases.json, in their
+ * real formats: it answers `If-None-Match` with 304, 404 for what it does not hold, and counts
+ * requests and bytes.
+ */
+export async function startPackageMirror(): Promise<PackageMirror> {
+  const files = new Map<string, Buffer>();
+  const requests: string[] = [];
+  let bytes = 0;
+  const server: RunningServer = await listen((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    requests.push(path);
+    const body = files.get(path);
+    if (!body) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, { etag }).end();
+      return;
+    }
+    bytes += body.length;
+    res.writeHead(200, { etag, 'content-length': body.length }).end(body);
+  });
+  return {
+    url: server.url,
+    requests,
+    bytes: () => bytes,
+    put: (path, body) => files.set(path, Buffer.from(body)),
+    close: () => server.close()
+  };
+}

@@ -1,0 +1,65 @@
+import type { Plan } from '../plan/plan.js';
+import { planBuilds } from '../plan/plan.js';
+import { parseImageReference, shortImageName } from '../registry/image-reference.js';
+import { codeSpan } from '../escape.js';
+import { details, table } from './markdown.js';
+import { counted } from '../words.js';
+
+const short = (image: string): string => {
+  const ref = parseImageReference(image);
+  return ref ? shortImageName(ref) : image;
+};
+
+/** The `fixes` output: each image a build to dispatch rebuilds, and the CVE ids its upgrades fix (rebuild: when-outdated). */
+export function fixesOf(plan: Plan): Record<string, string[]> {
+  const fixes: Record<string, string[]> = {};
+  for (const build of planBuilds(plan)) {
+    const packages = build.decision?.packages;
+    if (!build.decision?.rebuild || !packages || packages.upgrades.length === 0) continue;
+    const ids = [...new Set(packages.upgrades.flatMap((u) => u.fixes))].sort();
+    for (const image of build.images) fixes[short(image)] = ids;
+  }
+  return fixes;
+}
+
+export interface FrozenBranch {
+  eol: string;
+  images: Record<string, number>;
+  /** Distinct CVEs, over all its images, that only a change of base can fix. */
+  cves: number;
+}
+
+/** The `frozen` output: per distribution branch past its end of life, its images and how many CVEs no rebuild can fix for each. */
+export function frozenOf(plan: Plan): Record<string, FrozenBranch> {
+  const frozen: Record<string, FrozenBranch & { ids: Set<string> }> = {};
+  for (const build of planBuilds(plan)) {
+    const f = build.decision?.packages?.frozen;
+    if (!f) continue;
+    const key = `alpine ${f.branch.replace(/^v/, '')}`;
+    const entry = (frozen[key] ??= { eol: f.eol, images: {}, cves: 0, ids: new Set() });
+    for (const image of build.images) entry.images[short(image)] = f.cves.length;
+    for (const id of f.cves) entry.ids.add(id);
+  }
+  return Object.fromEntries(Object.entries(frozen).map(([k, { ids, ...rest }]) => [k, { ...rest, cves: ids.size }]));
+}
+
+/** The summary's "Frozen: no rebuild can fix these": one folded row per branch, its images with their counts inside. */
+export function frozenSection(plan: Plan): string {
+  const branches = Object.entries(frozenOf(plan));
+  if (branches.length === 0) return '';
+  const rows = branches.map(([branch, f]) => {
+    const name = branch.replace(/^alpine/, 'Alpine');
+    const summary = `${name}, end of life ${f.eol}: ${counted(Object.keys(f.images).length, 'image')}, ${counted(f.cves, 'CVE')} fixed in a supported branch for packages they hold`;
+    const images = table(
+      ['Image', 'CVEs only a new base fixes'],
+      Object.entries(f.images).map(([image, n]) => [codeSpan(image), String(n)])
+    );
+    return details(summary, images);
+  });
+  return (
+    '\n### 🧊 Frozen: no rebuild can fix these\n\n' +
+    'Their distribution branch is past its end of life: its index will not change again, so a rebuild installs nothing new. ' +
+    'Only a change of base, in the source, brings these fixes.\n\n' +
+    `${rows.join('\n\n')}\n`
+  );
+}
