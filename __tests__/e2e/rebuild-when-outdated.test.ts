@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuildResult } from '../../src/dispatch/build-result.js';
 import type { Plan } from '../../src/plan/plan.js';
-import { planBuilds } from '../../src/plan/plan.js';
+import { planBuilds, PLAN_VERSION } from '../../src/plan/plan.js';
 import {
   hasRegistry,
   NO_REGISTRY,
@@ -47,7 +47,7 @@ withRegistry.each(['htpasswd', 'token'] as const)('rebuild: when-outdated agains
     const dryRun = await runBundle('dist/index.js', p.actionEnv(inputs({ 'dry-run': 'true', 'plan-file': 'plan.json' })));
     expect(dryRun.code).toBe(0);
     const plan = JSON.parse(readFileSync(join(p.workDir, 'plan.json'), 'utf8')) as Plan;
-    expect(plan.version).toBe(2);
+    expect(plan.version).toBe(PLAN_VERSION);
     const decided = planBuilds(plan).map((b) => [b.githubRepo, b.gitTag, b.decision?.rebuild]);
     expect(
       decided
