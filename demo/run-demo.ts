@@ -22,7 +22,8 @@ import {
   startRegistry,
   type LocalRegistry
 } from '../__tests__/support/image-registry.js';
-import { addSampleDockerfiles, IMAGE_HOST, publishSampleImages } from '../__tests__/support/sample-images.js';
+import { addSampleDockerfiles, IMAGE_HOST, packageIndexRewrites, publishSampleImages } from '../__tests__/support/sample-images.js';
+import { startPackageMirror, type PackageMirror } from '../__tests__/support/package-mirror.js';
 import type { Plan } from '../src/plan/plan.js';
 import { CHART_PASSWORD, CHART_USER, localActionEnv, startSampleStream } from '../__tests__/support/sample-stream.js';
 
@@ -49,6 +50,7 @@ const parts = await startSampleStream({
 if (process.argv.includes('--serve')) await serve();
 let exitCode = 1;
 let registry: LocalRegistry | undefined;
+let mirror: PackageMirror | undefined;
 try {
   registry = await startImageRegistry();
   console.log(`Local GitHub emulator ${parts.github.url}, git server ${parts.git.url}, chart repository ${parts.charts.url}`);
@@ -60,7 +62,7 @@ try {
     if (exitCode !== 0) break;
   }
 } finally {
-  await Promise.all([parts.stop(), registry?.stop()]);
+  await Promise.all([parts.stop(), registry?.stop(), mirror?.close()]);
 }
 console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s in all)`);
 
@@ -108,14 +110,16 @@ async function startImageRegistry(): Promise<LocalRegistry | undefined> {
     return undefined;
   }
   const started = await startRegistry('htpasswd');
+  mirror = await startPackageMirror();
   addSampleDockerfiles(parts);
   const planned = await runBundle(
     'dist/index.js',
     parts.actionEnv({ ...demoInputs(), 'dry-run': 'true', 'plan-file': 'everything.json', 'failure-issue': 'false' })
   );
   if (planned.code !== 0) throw new Error(`demo: the first plan failed: ${planned.stdout.slice(-2000)}`);
-  await publishSampleImages(started, JSON.parse(readFileSync(join(parts.workDir, 'everything.json'), 'utf8')) as Plan, ['hms-rts']);
-  console.log(`Registry ${started.url} (CNCF distribution, htpasswd) holds the sample images: rebuild: when-outdated\n`);
+  await publishSampleImages(started, JSON.parse(readFileSync(join(parts.workDir, 'everything.json'), 'utf8')) as Plan, ['hms-rts'], mirror);
+  console.log(`Registry ${started.url} (CNCF distribution, htpasswd) holds the sample images: rebuild: when-outdated`);
+  console.log(`Package mirror ${mirror.url} serves Alpine's indexes, security databases and releases.json (package-index-rewrite)\n`);
   return started;
 }
 
@@ -142,7 +146,8 @@ async function runNight(night: number): Promise<number> {
             rebuild: 'when-outdated',
             'registry-rewrite': `${IMAGE_HOST}=${registry.url}`,
             'registry-username': REGISTRY_USER,
-            'registry-password': REGISTRY_PASSWORD
+            'registry-password': REGISTRY_PASSWORD,
+            ...(mirror ? { 'package-index-rewrite': packageIndexRewrites(mirror) } : {})
           }
         : {})
     }),
@@ -180,10 +185,12 @@ async function runNight(night: number): Promise<number> {
   if (registry)
     console.log(
       dryRun
-        ? 'rebuild: when-outdated: hms-smd would be rebuilt because its golang base was republished after it, hms-rts because its images are missing; ' +
-            'the other builds are up to date; alpine:3.15 is warned of as a stale base.'
-        : `rebuild: when-outdated: hms-smd was rebuilt because its golang base was republished after it, hms-rts because its images are missing; ` +
-            `outputs dispatched=${run.outputs.dispatched ?? '-'}, the other builds up to date; alpine:3.15 warned as a stale base.`
+        ? 'rebuild: when-outdated: hms-shcd-parser would be rebuilt because openssl has a fix (3 CVEs), hms-smd because its golang base was ' +
+            'republished after it, hms-rts because its images are missing, hardware-topology-assistant by max-age (pip install is not modelled); ' +
+            'the other builds are up to date; hms-smd sits on alpine 3.15, frozen: the summary lists what only a new base fixes.'
+        : 'rebuild: when-outdated: hms-shcd-parser was rebuilt because openssl has a fix (3 CVEs), hms-smd because its golang base was ' +
+            'republished after it, hms-rts because its images are missing, hardware-topology-assistant by max-age (pip install is not modelled); ' +
+            `outputs dispatched=${run.outputs.dispatched ?? '-'}, fixes=${run.outputs.fixes ?? '-'}; the other builds up to date; alpine 3.15 listed as frozen.`
     );
   return 0;
 }

@@ -66283,12 +66283,13 @@ function planOutlook(repos, results) {
         toDispatch: builds.filter((b) => b.decision?.rebuild !== false).length,
         upToDate: builds.filter((b) => b.decision?.rebuild === false).length,
         gaps: ofRepos.filter((r) => r.outcome === 'not-dispatched').length,
-        acknowledged: ofRepos.filter((r) => r.outcome === 'acknowledged').length
+        acknowledged: ofRepos.filter((r) => r.outcome === 'acknowledged').length,
+        cves: new Set(builds.filter((b) => b.decision?.rebuild).flatMap((b) => (b.decision?.packages?.upgrades ?? []).flatMap((u) => u.fixes))).size
     };
 }
 /** `4 builds to dispatch, 9 up to date, 1 acknowledged gap`: what the night will do first, then what it will not. */
 function describeOutlook(o) {
-    const parts = [`${counted(o.toDispatch, 'build')} to dispatch`];
+    const parts = [`${counted(o.toDispatch, 'build')} to dispatch${o.cves > 0 ? ` (fixing ${counted(o.cves, 'CVE')})` : ''}`];
     if (o.upToDate > 0)
         parts.push(`${o.upToDate.toLocaleString('en-US')} up to date`);
     if (o.gaps > 0)

@@ -14,7 +14,8 @@ import {
 } from '../support/image-registry.js';
 import { runBundle } from '../support/run-action.js';
 import { sampleInputs, startSampleStream, type LocalParts } from '../support/sample-stream.js';
-import { addSampleDockerfiles, IMAGE_HOST as HOST, publishSampleImages } from '../support/sample-images.js';
+import { addSampleDockerfiles, IMAGE_HOST as HOST, packageIndexRewrites, publishSampleImages } from '../support/sample-images.js';
+import { startPackageMirror, type PackageMirror } from '../support/package-mirror.js';
 
 const withRegistry = describeWith('docker-registry', hasRegistry(), NO_REGISTRY);
 
@@ -62,7 +63,7 @@ withRegistry.each(['htpasswd', 'token'] as const)('rebuild: when-outdated agains
       [`${HOST}/docker.io/library/golang:1.23-alpine`, String(new Date(Date.now() - 86_400_000).getUTCFullYear())],
       [`${HOST}/docker.io/alpine:3.15`, '2023']
     ]);
-    expect(dryRun.summary).toMatch(/🟰 up to date: built \d{4}-\d\d-\d\d; alpine:3\.20 \d{4}-\d\d-\d\d/);
+    expect(dryRun.summary).toMatch(/🟰 up to date: built \d{4}-\d\d-\d\d; alpine:3\.22 \d{4}-\d\d-\d\d/);
     const stale = dryRun.annotations.filter((a) => a.message.includes('last published'));
     expect(stale.map((a) => [a.kind, a.message])).toEqual([
       [
@@ -85,7 +86,7 @@ withRegistry.each(['htpasswd', 'token'] as const)('rebuild: when-outdated agains
     const { results } = JSON.parse(readFileSync(join(p.workDir, 'results.json'), 'utf8')) as { results: BuildResult[] };
     const upToDate = results.filter((r) => r.outcome === 'up-to-date');
     expect(upToDate).toHaveLength(9);
-    for (const r of upToDate) expect(r.reason).toMatch(/^built \d{4}-\d\d-\d\d; alpine:3\.20 /);
+    for (const r of upToDate) expect(r.reason).toMatch(/^built \d{4}-\d\d-\d\d; alpine:3\.22 /);
     expect(night.outputs).toMatchObject({ dispatched: '4', succeeded: '4', failed: '0' });
     expect(night.summary).toContain('9 up to date');
     if (auth === 'token') expect(registry.tokenRequests.length).toBeGreaterThan(0);
@@ -124,4 +125,63 @@ withRegistry.each(['htpasswd', 'token'] as const)('rebuild: when-outdated agains
       new RegExp(`${HOST}/csm-docker/stable/[\\w-]+:[\\d.]+: registry ${HOST}: .*rebuilt, since whether it is up to date cannot be known`)
     );
   });
+});
+
+withRegistry('rebuild: when-outdated on what a rebuild would install: the four kinds, through the built action', () => {
+  let parts: LocalParts | undefined;
+  let registry: LocalRegistry | undefined;
+  let mirror: PackageMirror | undefined;
+  afterEach(async () => {
+    await Promise.all([parts?.stop(), registry?.stop(), mirror?.close()]);
+  });
+
+  it('rebuilds the image with an openssl fix (its CVEs in the fixes output), lets max-age rebuild the unmodelled one, keeps the rest up to date, lists the frozen branch', async () => {
+    registry = await startRegistry('htpasswd');
+    mirror = await startPackageMirror();
+    parts = await startSampleStream();
+    const p = parts;
+    addSampleDockerfiles(p);
+    const always = await runBundle('dist/index.js', p.actionEnv(sampleInputs(p, { 'dry-run': 'true', 'plan-file': 'always.json' })));
+    expect(always.code).toBe(0);
+    await publishSampleImages(registry, JSON.parse(readFileSync(join(p.workDir, 'always.json'), 'utf8')) as Plan, ['hms-rts'], mirror);
+    const run = await runBundle(
+      'dist/index.js',
+      p.actionEnv(
+        sampleInputs(p, {
+          'dry-run': 'true',
+          'plan-file': 'plan.json',
+          rebuild: 'when-outdated',
+          'registry-rewrite': `${HOST}=${registry.url}`,
+          'registry-username': REGISTRY_USER,
+          'registry-password': REGISTRY_PASSWORD,
+          'package-index-rewrite': packageIndexRewrites(mirror)
+        })
+      )
+    );
+    expect(run.code).toBe(0);
+    const plan = JSON.parse(readFileSync(join(p.workDir, 'plan.json'), 'utf8')) as Plan;
+    const why = (repo: string): string[] =>
+      planBuilds(plan)
+        .filter((b) => b.githubRepo === repo)
+        .map((b) => `${b.decision?.rebuild ? 'rebuild' : 'up to date'}: ${b.decision?.why ?? ''}`);
+    expect(why('hms-shcd-parser')).toEqual([
+      'rebuild: 1 package would upgrade (libcrypto3 3.5.1-r0 → 3.5.4-r0), fixing 3 CVEs',
+      'rebuild: 1 package would upgrade (libcrypto3 3.5.1-r0 → 3.5.4-r0), fixing 3 CVEs'
+    ]);
+    expect(why('hardware-topology-assistant')[0]).toMatch(
+      /^rebuild: hardware-topology-assistant:0\.2\.0 was built \d{4}-\d\d-\d\d, more than 7 days ago \(max-age\); not modelled: its Dockerfile fetches what no index models \(stage final: pip3 install --upgrade pip\)$/
+    );
+    for (const line of why('hms-bss')) expect(line).toMatch(/^up to date: built .*; no package would upgrade$/);
+    expect(JSON.parse(run.outputs.fixes ?? '{}')).toEqual({
+      'hms-shcd-parser:1.9.0': ['CVE-2025-9230', 'CVE-2025-9231', 'CVE-2025-9232'],
+      'hms-shcd-parser:1.10.0': ['CVE-2025-9230', 'CVE-2025-9231', 'CVE-2025-9232']
+    });
+    expect(JSON.parse(run.outputs.frozen ?? '{}')).toEqual({
+      'alpine 3.15': { eol: '2023-11-01', images: { 'cray-smd:2.24.0': 5, 'cray-smd-test:2.23.0': 5 }, cves: 5 }
+    });
+    expect(run.summary).toContain('**7 builds to dispatch (fixing 3 CVEs), 6 up to date, 1 acknowledged gap**');
+    expect(run.summary).toContain('### 🧊 Frozen: no rebuild can fix these');
+    // every index, database and releases.json read once
+    expect(new Set(mirror.requests).size).toBe(mirror.requests.length);
+  }, 180_000);
 });

@@ -1,5 +1,7 @@
 import type { Plan } from '../../src/plan/plan.js';
+import { gzipSync } from 'node:zlib';
 import type { LocalRegistry } from './image-registry.js';
+import { apkIndexArchive, tarOf, type PackageMirror } from './package-mirror.js';
 import type { LocalParts } from './sample-stream.js';
 
 /** The registry host the sample stream's images name. */
@@ -15,29 +17,133 @@ RUN apk -U upgrade && go build ./...
 FROM ${HOST}/docker.io/alpine:3.15
 COPY --from=build /app /app
 `;
-const OTHER_DOCKERFILE = `FROM ${HOST}/docker.io/alpine:3.20\nRUN apk -U upgrade\n`;
+const OTHER_DOCKERFILE = `FROM ${HOST}/docker.io/alpine:3.22\nRUN apk -U upgrade\n`;
+// a step no package index models: with package reading, max-age decides this one
+const PIP_DOCKERFILE = `FROM ${HOST}/docker.io/alpine:3.22\nRUN apk -U upgrade && apk add --no-cache py3-pip && pip3 install --upgrade pip\n`;
 
 /** A root Dockerfile at every tag of the sample repos. */
 export function addSampleDockerfiles(parts: LocalParts): void {
   for (const repo of ['hms-smd', 'hms-bss', 'hms-rts', 'hms-shcd-parser', 'hardware-topology-assistant', 'hms-test']) {
     const emulated = parts.github.repo(repo);
-    if (emulated) emulated.files['*'] = { ...emulated.files['*'], Dockerfile: repo === 'hms-smd' ? SMD_DOCKERFILE : OTHER_DOCKERFILE };
+    const dockerfile = repo === 'hms-smd' ? SMD_DOCKERFILE : repo === 'hardware-topology-assistant' ? PIP_DOCKERFILE : OTHER_DOCKERFILE;
+    if (emulated) emulated.files['*'] = { ...emulated.files['*'], Dockerfile: dockerfile };
   }
 }
 
 /**
  * The sample stream's images in the registry, built two days ago, except those of `missing` repos;
- * the golang base republished yesterday (after them), alpine 3.15 last in 2023, alpine 3.20 a month ago.
+ * the golang base republished yesterday (after them), alpine 3.15 last in 2023, alpine 3.22 a month ago.
+ * With `mirror`, the images hold real Alpine layers and the mirror serves Alpine's indexes and
+ * security databases, so that the four kinds of package decisions show (`packageWorld`).
  */
-export async function publishSampleImages(registry: LocalRegistry, plan: Plan, missing: readonly string[]): Promise<void> {
+export async function publishSampleImages(
+  registry: LocalRegistry,
+  plan: Plan,
+  missing: readonly string[],
+  mirror?: PackageMirror
+): Promise<void> {
   await registry.push('docker.io/library/golang', '1.23-alpine', { created: iso(1 * DAY), multiArch: true });
   await registry.push('docker.io/alpine', '3.15', { created: '2023-08-07T19:20:20Z', multiArch: true, docker: true });
-  const alpine320 = await registry.push('docker.io/alpine', '3.20', { created: iso(30 * DAY), multiArch: true });
+  const alpine322 = await registry.push('docker.io/alpine', '3.22', { created: iso(30 * DAY), multiArch: true });
+  if (mirror) await serveAlpine(mirror);
   for (const image of plan.repos.flatMap((r) => r.images)) {
     if (image.state !== 'resolved' || missing.includes(image.githubRepo)) continue;
+    const packages = mirror ? await packageWorld(image.githubRepo) : undefined;
     await registry.push(image.repository.slice(HOST.length + 1), image.tag, {
-      created: iso(2 * DAY),
-      ...(image.githubRepo === 'hms-smd' ? {} : { annotations: { 'org.opencontainers.image.base.digest': alpine320 } })
+      created: iso((packages?.daysOld ?? 2) * DAY),
+      ...(packages ? { layers: [packages.layer], history: [{ created_by: 'ADD alpine-minirootfs.tar.gz / # buildkit' }] } : {}),
+      ...(image.githubRepo === 'hms-smd' ? {} : { annotations: { 'org.opencontainers.image.base.digest': alpine322 } })
     });
   }
+}
+
+/** Where the sample's package indexes are, for package-index-rewrite: Alpine's three hosts, each to its folder of the mirror. */
+export function packageIndexRewrites(mirror: PackageMirror): string {
+  return [
+    `https://dl-cdn.alpinelinux.org/alpine=${mirror.url}/alpine`,
+    `https://secdb.alpinelinux.org=${mirror.url}/secdb`,
+    `https://alpinelinux.org=${mirror.url}/www`
+  ].join('\n');
+}
+
+const installedDb = (packages: [string, string, string][]): string => packages.map(([n, v, o]) => `P:${n}\nV:${v}\no:${o}\n`).join('\n');
+
+async function alpineLayer(release: string, packages: [string, string, string][]): Promise<Buffer> {
+  const branch = `v${release.split('.').slice(0, 2).join('.')}`;
+  return gzipSync(
+    await tarOf({
+      'etc/alpine-release': `${release}\n`,
+      'etc/apk/repositories': `https://dl-cdn.alpinelinux.org/alpine/${branch}/main\n`,
+      'etc/apk/world': 'alpine-baselayout busybox\n',
+      'lib/apk/db/installed': installedDb(packages)
+    })
+  );
+}
+
+/**
+ * The four kinds: hms-shcd-parser holds an openssl a rebuild would upgrade (a CVE fixed); hms-smd
+ * sits on alpine 3.15, past its end of life (frozen: what only a new base fixes);
+ * hardware-topology-assistant pip-installs unpinned and is ten days old (not modelled: max-age
+ * rebuilds it); the others hold what the index holds (up to date, modelled).
+ */
+async function packageWorld(repo: string): Promise<{ layer: Buffer; daysOld: number }> {
+  if (repo === 'hms-smd')
+    return {
+      layer: await alpineLayer('3.15.11', [
+        ['busybox', '1.34.1-r7', 'busybox'],
+        ['libcrypto1.1', '1.1.1w-r1', 'openssl']
+      ]),
+      daysOld: 2
+    };
+  const openssl = repo === 'hms-shcd-parser' ? '3.5.1-r0' : '3.5.4-r0';
+  return {
+    layer: await alpineLayer('3.22.2', [
+      ['busybox', '1.37.0-r19', 'busybox'],
+      ['libcrypto3', openssl, 'openssl']
+    ]),
+    daysOld: repo === 'hardware-topology-assistant' ? 10 : 2
+  };
+}
+
+/** Alpine's indexes, security databases and releases.json, as the sample world has them. */
+async function serveAlpine(mirror: PackageMirror): Promise<void> {
+  mirror.put(
+    '/alpine/v3.22/main/x86_64/APKINDEX.tar.gz',
+    await apkIndexArchive([
+      ['busybox', '1.37.0-r19'],
+      ['libcrypto3', '3.5.4-r0', 'openssl']
+    ])
+  );
+  mirror.put(
+    '/alpine/v3.15/main/x86_64/APKINDEX.tar.gz',
+    await apkIndexArchive([
+      ['busybox', '1.34.1-r7'],
+      ['libcrypto1.1', '1.1.1w-r1', 'openssl']
+    ])
+  );
+  const secdb = (fixes: Record<string, Record<string, string[]>>): string =>
+    JSON.stringify({ packages: Object.entries(fixes).map(([name, secfixes]) => ({ pkg: { name, secfixes } })) });
+  mirror.put('/secdb/v3.22/main.json', secdb({ openssl: { '3.5.4-r0': ['CVE-2025-9230', 'CVE-2025-9231', 'CVE-2025-9232'] } }));
+  mirror.put('/secdb/v3.22/community.json', secdb({}));
+  mirror.put('/secdb/v3.15/main.json', secdb({ openssl: { '1.1.1w-r1': ['CVE-2023-5678'] } }));
+  mirror.put('/secdb/v3.15/community.json', secdb({}));
+  mirror.put(
+    '/secdb/v3.23/main.json',
+    secdb({
+      openssl: { '3.5.4-r0': ['CVE-2025-9230', 'CVE-2025-9231', 'CVE-2025-9232'] },
+      busybox: { '1.37.0-r20': ['CVE-2025-46394', 'CVE-2024-58251'] }
+    })
+  );
+  mirror.put('/secdb/v3.23/community.json', secdb({}));
+  mirror.put(
+    '/www/releases.json',
+    JSON.stringify({
+      release_branches: [
+        { rel_branch: 'edge' },
+        { rel_branch: 'v3.23', eol_date: '2027-11-01' },
+        { rel_branch: 'v3.22', eol_date: '2027-05-01' },
+        { rel_branch: 'v3.15', eol_date: '2023-11-01' }
+      ]
+    })
+  );
 }

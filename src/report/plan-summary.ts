@@ -96,6 +96,8 @@ export interface PlanOutlook {
   upToDate: number;
   gaps: number;
   acknowledged: number;
+  /** Distinct CVEs the builds to dispatch fix with their package upgrades (rebuild: when-outdated). */
+  cves: number;
 }
 
 /** Builds to dispatch and up to date (rebuild: when-outdated), images that are gaps and acknowledged gaps (from the gaps' results). */
@@ -107,13 +109,16 @@ export function planOutlook(repos: readonly PlannedRepo[], results: readonly Bui
     toDispatch: builds.filter((b) => b.decision?.rebuild !== false).length,
     upToDate: builds.filter((b) => b.decision?.rebuild === false).length,
     gaps: ofRepos.filter((r) => r.outcome === 'not-dispatched').length,
-    acknowledged: ofRepos.filter((r) => r.outcome === 'acknowledged').length
+    acknowledged: ofRepos.filter((r) => r.outcome === 'acknowledged').length,
+    cves: new Set(
+      builds.filter((b) => b.decision?.rebuild).flatMap((b) => (b.decision?.packages?.upgrades ?? []).flatMap((u) => u.fixes))
+    ).size
   };
 }
 
 /** `4 builds to dispatch, 9 up to date, 1 acknowledged gap`: what the night will do first, then what it will not. */
 export function describeOutlook(o: PlanOutlook): string {
-  const parts = [`${counted(o.toDispatch, 'build')} to dispatch`];
+  const parts = [`${counted(o.toDispatch, 'build')} to dispatch${o.cves > 0 ? ` (fixing ${counted(o.cves, 'CVE')})` : ''}`];
   if (o.upToDate > 0) parts.push(`${o.upToDate.toLocaleString('en-US')} up to date`);
   if (o.gaps > 0) parts.push(`${counted(o.gaps, 'image')} that cannot be rebuilt`);
   if (o.acknowledged > 0) parts.push(counted(o.acknowledged, 'acknowledged gap'));
