@@ -61193,7 +61193,8 @@ function planOutlook(repos, results) {
         upToDate: builds.filter((b) => b.decision?.rebuild === false).length,
         gaps: ofRepos.filter((r) => r.outcome === 'not-dispatched').length,
         acknowledged: ofRepos.filter((r) => r.outcome === 'acknowledged').length,
-        cves: new Set(builds.filter((b) => b.decision?.rebuild).flatMap((b) => (b.decision?.packages?.upgrades ?? []).flatMap((u) => u.fixes))).size
+        cves: new Set(builds.filter((b) => b.decision?.rebuild).flatMap((b) => (b.decision?.packages?.upgrades ?? []).flatMap((u) => u.fixes)))
+            .size
     };
 }
 /** `4 builds to dispatch, 9 up to date, 1 acknowledged gap`: what the night will do first, then what it will not. */

@@ -110,9 +110,8 @@ export function planOutlook(repos: readonly PlannedRepo[], results: readonly Bui
     upToDate: builds.filter((b) => b.decision?.rebuild === false).length,
     gaps: ofRepos.filter((r) => r.outcome === 'not-dispatched').length,
     acknowledged: ofRepos.filter((r) => r.outcome === 'acknowledged').length,
-    cves: new Set(
-      builds.filter((b) => b.decision?.rebuild).flatMap((b) => (b.decision?.packages?.upgrades ?? []).flatMap((u) => u.fixes))
-    ).size
+    cves: new Set(builds.filter((b) => b.decision?.rebuild).flatMap((b) => (b.decision?.packages?.upgrades ?? []).flatMap((u) => u.fixes)))
+      .size
   };
 }
 
