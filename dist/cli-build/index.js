@@ -78361,6 +78361,17 @@ function frozenSection(plan) {
         'Only a change of base, in the source, brings these fixes.\n\n' +
         `${rows.join('\n\n')}\n`);
 }
+/**
+ * `Rebuilds fixed 3 CVEs in 2 images`: the night's package upgrades, counted over the images whose
+ * build succeeded (the plan's predictions; the rebuilt images are not read again yet to verify them).
+ */
+function describeFixed(plan, succeeded) {
+    const fixes = Object.entries(fixesOf(plan)).filter(([image]) => succeeded.has(image));
+    if (fixes.length === 0)
+        return undefined;
+    const cves = new Set(fixes.flatMap(([, ids]) => ids)).size;
+    return `Rebuilds fixed ${words_counted(cves, 'CVE')} in ${words_counted(fixes.length, 'image')} (as planned; the rebuilt images are not read again to verify it).`;
+}
 
 ;// CONCATENATED MODULE: ./src/report/results-summary.ts
 
@@ -78433,7 +78444,7 @@ function renderReleaseTable(plan, results, serverUrl) {
     ]));
 }
 /** The job summary after dispatching: totals, one row per release branch, then one table per repo. */
-function renderResultsSummary(plan, results, links, notes = [], headline) {
+function renderResultsSummary(plan, results, links, notes = [], headline, fixed) {
     const totals = countResults(results);
     const registry = commonRegistryPath(results.map((r) => r.fullImage));
     const parts = [
@@ -78441,6 +78452,7 @@ function renderResultsSummary(plan, results, links, notes = [], headline) {
         ...renderHeadline(headline),
         ...renderNotes(notes),
         `**${describeTotals(totals)}**`,
+        ...(fixed ? [tableCell(fixed, 400)] : []),
         ...issueLine(links.failureIssue),
         renderReleaseTable(plan, results, links.serverUrl),
         ...(registry ? [`Images are under ${codeSpan(registry)}.`] : [])
@@ -78562,8 +78574,11 @@ function renderSummary(report, links, problems) {
     const notes = notesOf(report);
     let body;
     // what was dispatched, as results; a plan nothing was dispatched from (a dry run, a partial plan refused), as a plan
-    if (dispatchedIn(report) && report.scope)
-        body = renderResultsSummary(report.scope, report.results, { ...links, ...(report.failureIssue ? { failureIssue: report.failureIssue } : {}) }, notes, report.headline);
+    if (dispatchedIn(report) && report.scope) {
+        const succeeded = new Set(report.results.filter((r) => OUTCOMES[r.outcome].succeeded).map((r) => `${r.image}:${r.tag}`));
+        const fixed = report.plan ? describeFixed(report.plan, succeeded) : undefined;
+        body = renderResultsSummary(report.scope, report.results, { ...links, ...(report.failureIssue ? { failureIssue: report.failureIssue } : {}) }, notes, report.headline, fixed);
+    }
     else if (report.plan)
         body = renderPlanSummary(report.plan, links, report.results, notes, report.headline);
     else

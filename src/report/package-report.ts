@@ -63,3 +63,14 @@ export function frozenSection(plan: Plan): string {
     `${rows.join('\n\n')}\n`
   );
 }
+
+/**
+ * `Rebuilds fixed 3 CVEs in 2 images`: the night's package upgrades, counted over the images whose
+ * build succeeded (the plan's predictions; the rebuilt images are not read again yet to verify them).
+ */
+export function describeFixed(plan: Plan, succeeded: ReadonlySet<string>): string | undefined {
+  const fixes = Object.entries(fixesOf(plan)).filter(([image]) => succeeded.has(image));
+  if (fixes.length === 0) return undefined;
+  const cves = new Set(fixes.flatMap(([, ids]) => ids)).size;
+  return `Rebuilds fixed ${counted(cves, 'CVE')} in ${counted(fixes.length, 'image')} (as planned; the rebuilt images are not read again to verify it).`;
+}

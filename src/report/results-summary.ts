@@ -75,7 +75,8 @@ export function renderResultsSummary(
   results: readonly BuildResult[],
   links: SummaryLinks,
   notes: readonly string[] = [],
-  headline?: string
+  headline?: string,
+  fixed?: string
 ): string {
   const totals = countResults(results);
   const registry = commonRegistryPath(results.map((r) => r.fullImage));
@@ -84,6 +85,7 @@ export function renderResultsSummary(
     ...renderHeadline(headline),
     ...renderNotes(notes),
     `**${describeTotals(totals)}**`,
+    ...(fixed ? [tableCell(fixed, 400)] : []),
     ...issueLine(links.failureIssue),
     renderReleaseTable(plan, results, links.serverUrl),
     ...(registry ? [`Images are under ${codeSpan(registry)}.`] : [])

@@ -9,7 +9,7 @@ import { dispatchedIn, failedToRun, isDryRun, reportExitStatus, stoppedEarly, ty
 import { countResults, describeTotals, OUTCOMES, resultProblems } from './outcomes.js';
 import { renderPlanSummary, renderPlanText, type SummaryLinks } from './plan-summary.js';
 import { renderProblemList } from './problem-list.js';
-import { fixesOf, frozenOf, frozenSection } from './package-report.js';
+import { describeFixed, fixesOf, frozenOf, frozenSection } from './package-report.js';
 import { rollupByRelease } from './release-rollup.js';
 import { resultsDocument } from './results-document.js';
 import { renderResultsSummary, renderResultsText } from './results-summary.js';
@@ -109,15 +109,18 @@ function renderSummary(report: JobReport, links: SummaryLinks, problems: readonl
   const notes = notesOf(report);
   let body: string;
   // what was dispatched, as results; a plan nothing was dispatched from (a dry run, a partial plan refused), as a plan
-  if (dispatchedIn(report) && report.scope)
+  if (dispatchedIn(report) && report.scope) {
+    const succeeded = new Set(report.results.filter((r) => OUTCOMES[r.outcome].succeeded).map((r) => `${r.image}:${r.tag}`));
+    const fixed = report.plan ? describeFixed(report.plan, succeeded) : undefined;
     body = renderResultsSummary(
       report.scope,
       report.results,
       { ...links, ...(report.failureIssue ? { failureIssue: report.failureIssue } : {}) },
       notes,
-      report.headline
+      report.headline,
+      fixed
     );
-  else if (report.plan) body = renderPlanSummary(report.plan, links, report.results, notes, report.headline);
+  } else if (report.plan) body = renderPlanSummary(report.plan, links, report.results, notes, report.headline);
   else
     body = `## Image rebuilds\n\n${notes.map((n) => `> ⚠️ ${tableCell(n, 2000)}`).join('\n>\n') || `> ${report.ending.kind === 'merged' ? 'No results to report.' : 'Nothing was planned.'}`}\n`;
   return body + (report.plan ? frozenSection(report.plan) : '') + acknowledgedSection(report.results) + renderProblemList(problems);
