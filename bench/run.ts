@@ -13,7 +13,8 @@
  *
  *   npm run bench                 real-world and job
  *   npm run bench -- --only job   or --only real-world, or --only scale, or --only hostile (bench/hostile.ts),
- *   or --only registry (bench/registry.ts: rebuild when-outdated on the real CSM plan)
+ *   or --only registry (bench/registry.ts: rebuild when-outdated on the real CSM plan),
+ *   or --only fixes (bench/fixes.ts: what a rebuild would install, on the real CSM plan and HMS Dockerfiles)
  *   npm run bench -- --only job --flaky 5   5 repos' builds fail their first attempt (retry cost)
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,6 +39,7 @@ import { commitOf, hmsRepo, manifest, ORG, productStreamOnGitHub } from '../__te
 import { hasRealWorld, REAL_WORLD } from '../__tests__/support/shared.js';
 import { benchHostile } from './hostile.js';
 import { benchRegistry } from './registry.js';
+import { benchFixes } from './fixes.js';
 import { runMeasured, runnerEnv, type Measured } from './measure.js';
 import { testHttp } from '../__tests__/support/network.js';
 
@@ -370,5 +372,6 @@ async function dispatchAtScale(plan: Plan, repos: EmulatedRepo[]): Promise<void>
 if (only === 'scale') await benchScale();
 if (only === 'hostile') await benchHostile();
 if (only === 'registry') await benchRegistry();
+if (only === 'fixes') await benchFixes();
 if (!only || only === 'real-world') await benchRealWorld();
 if (!only || only === 'job') await benchJob();
