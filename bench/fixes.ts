@@ -11,11 +11,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { listen } from '../__tests__/support/http.js';
 import {
   hasRegistry,
   NO_REGISTRY,
@@ -32,6 +30,7 @@ import { dockerfilePackages } from '../src/packages/dockerfile-packages.js';
 import { dockerfileBases } from '../src/plan/dockerfile.js';
 import { planBuilds, planImages, type Plan, type PlannedBuild } from '../src/plan/plan.js';
 import { runMeasured, runnerEnv } from './measure.js';
+import { latencyProxy } from './registry.js';
 
 const HOSTS = ['artifactory.algol60.net', 'arti.dev.cray.com'];
 const DAY = 86_400_000;
@@ -57,32 +56,6 @@ const PACKAGES: [string, string, string][] = [
   ['ca-certificates', '20250619-r0', 'ca-certificates']
 ];
 const db = (packages: readonly [string, string, string][]): string => packages.map(([n, v, o]) => `P:${n}\nV:${v}\no:${o}\n`).join('\n');
-
-/** A proxy on 127.0.0.1 answering each request `delayMs` late, counting requests and the blob bytes of each image repository. */
-async function latencyProxy(target: string, delayMs: number) {
-  const counts = { manifest: 0, blob: 0, other: 0, blobBytes: new Map<string, number>() };
-  const to = new URL(target);
-  const server = await listen((req, res) => {
-    const kind = req.url?.includes('/manifests/') ? 'manifest' : req.url?.includes('/blobs/') ? 'blob' : 'other';
-    counts[kind]++;
-    setTimeout(() => {
-      const upstream = httpRequest(
-        { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: { ...req.headers, host: to.host } },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          const repo = /\/v2\/(.+)\/blobs\//.exec(req.url ?? '')?.[1];
-          answer.on('data', (chunk: Buffer) => {
-            if (repo) counts.blobBytes.set(repo, (counts.blobBytes.get(repo) ?? 0) + chunk.length);
-          });
-          answer.pipe(res);
-        }
-      );
-      upstream.on('error', () => res.writeHead(502).end());
-      req.pipe(upstream);
-    }, delayMs);
-  });
-  return { url: server.url, counts, close: () => server.close() };
-}
 
 async function serveMirror(mirror: PackageMirror, releases: readonly string[], upgradesOn?: string): Promise<void> {
   for (const release of releases) {

@@ -31,9 +31,9 @@ const iso = (msAgo: number): string => new Date(Date.now() - msAgo).toISOString(
 const BUILD_BASE = `${HOST}/docker.io/library/golang:1.23-alpine`;
 const FINAL_BASES = [`${HOST}/docker.io/alpine:3.20`, `${HOST}/docker.io/library/alpine:3.21`, `${HOST}/docker.io/library/busybox:1.36`];
 
-/** A proxy on 127.0.0.1 that answers every request `delayMs` late, counting them by path kind. */
-async function latencyProxy(target: string, delayMs: number) {
-  const counts = { manifest: 0, blob: 0, other: 0 };
+/** A proxy on 127.0.0.1 answering each request `delayMs` late, counting requests by path kind and the blob bytes of each repository. */
+export async function latencyProxy(target: string, delayMs: number) {
+  const counts = { manifest: 0, blob: 0, other: 0, blobBytes: new Map<string, number>() };
   const to = new URL(target);
   const server = await listen((req, res) => {
     const kind = req.url?.includes('/manifests/') ? 'manifest' : req.url?.includes('/blobs/') ? 'blob' : 'other';
@@ -43,6 +43,10 @@ async function latencyProxy(target: string, delayMs: number) {
         { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: { ...req.headers, host: to.host } },
         (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
+          const repo = /\/v2\/(.+)\/blobs\//.exec(req.url ?? '')?.[1];
+          answer.on('data', (chunk: Buffer) => {
+            if (repo) counts.blobBytes.set(repo, (counts.blobBytes.get(repo) ?? 0) + chunk.length);
+          });
           answer.pipe(res);
         }
       );

@@ -14,7 +14,7 @@ import {
   type LocalRegistry
 } from '../support/image-registry.js';
 import { testHttp } from '../support/network.js';
-import { apkIndexArchive, startPackageMirror, tarOf, type PackageMirror } from '../support/package-mirror.js';
+import { apkIndexArchive, releasesJson, secdbJson, startPackageMirror, tarOf, type PackageMirror } from '../support/package-mirror.js';
 import { describeWith } from '../support/skips.js';
 
 const DAY = 86_400_000;
@@ -97,8 +97,7 @@ withRegistry('rebuild: when-outdated decides on what a rebuild would install (re
         ['libcrypto1.1', '1.1.1w-r1', 'openssl']
       ])
     );
-    const secdb = (fixes: Record<string, Record<string, string[]>>): string =>
-      JSON.stringify({ packages: Object.entries(fixes).map(([name, secfixes]) => ({ pkg: { name, secfixes } })) });
+    const secdb = secdbJson;
     mirror.put('/secdb/v3.22/main.json', secdb({ openssl: { '3.5.4-r0': ['CVE-2025-9230', 'CVE-2025-9231'] } }));
     mirror.put('/secdb/v3.22/community.json', secdb({}));
     mirror.put('/secdb/v3.15/main.json', secdb({ openssl: { '1.1.1w-r1': ['CVE-2023-5678'] } }));
@@ -108,17 +107,7 @@ withRegistry('rebuild: when-outdated decides on what a rebuild would install (re
       secdb({ openssl: { '3.5.4-r0': ['CVE-2025-9230'], '1.1.1w-r1': ['CVE-2023-5678'] }, busybox: { '1.37.0-r20': ['CVE-2025-46394'] } })
     );
     mirror.put('/secdb/v3.23/community.json', secdb({}));
-    mirror.put(
-      '/www/releases.json',
-      JSON.stringify({
-        release_branches: [
-          { rel_branch: 'edge' },
-          { rel_branch: 'v3.23', eol_date: '2027-11-01' },
-          { rel_branch: 'v3.22', eol_date: '2027-05-01' },
-          { rel_branch: 'v3.15', eol_date: '2023-11-01' }
-        ]
-      })
-    );
+    mirror.put('/www/releases.json', releasesJson({ 'v3.23': '2027-11-01', 'v3.22': '2027-05-01', 'v3.15': '2023-11-01' }));
   }, 60_000);
   afterAll(async () => {
     await registry?.stop();
@@ -159,19 +148,15 @@ withRegistry('rebuild: when-outdated decides on what a rebuild would install (re
     'hms-fas': `FROM ${host()}/docker.io/alpine:3.22\nRUN apk -U upgrade && pip3 install --upgrade pip\n`
   });
 
-  it('rebuilds what has an upgrade (with its CVEs), keeps a modelled month-old image up to date, lists what is frozen, lets max-age decide the rest', async () => {
+  /** The decisions of these repos' builds, read from the registry and the mirror (`folder`: where the indexes are). */
+  async function decide(repos: PlannedRepo[], folder: string): Promise<{ decided: Plan; log: PhaseLog }> {
     const plan = {
       version: 3,
       createdAt: new Date(NOW).toISOString(),
       org: 'Cray-HPE',
       productStreamRepo: 'csm',
-      branches: [{ branch: 'release/1.6', commit: 'a'.repeat(40), images: 4 }],
-      repos: [
-        repo('hms-bss', 'cray-bss', '1.28.0'),
-        repo('hms-hbtd', 'cray-hbtd', '1.20.0'),
-        repo('hms-smd', 'cray-smd', '2.24.0'),
-        repo('hms-fas', 'cray-fas', '1.33.0')
-      ]
+      branches: [{ branch: 'release/1.6', commit: 'a'.repeat(40), images: repos.length }],
+      repos
     } as unknown as Plan;
     const client = new RegistryClient({
       credentialsFor: (h) => (h === registry.host ? { username: REGISTRY_USER, password: REGISTRY_PASSWORD } : undefined),
@@ -183,7 +168,7 @@ withRegistry('rebuild: when-outdated decides on what a rebuild would install (re
     const indexes = new PackageIndexes({
       http: testHttp(),
       rewrites: [
-        { from: 'https://dl-cdn.alpinelinux.org/alpine', to: `${mirror.url}/alpine` },
+        { from: 'https://dl-cdn.alpinelinux.org/alpine', to: `${mirror.url}/${folder}` },
         { from: 'https://secdb.alpinelinux.org', to: `${mirror.url}/secdb` },
         { from: 'https://alpinelinux.org', to: `${mirror.url}/www` }
       ],
@@ -201,6 +186,19 @@ withRegistry('rebuild: when-outdated decides on what a rebuild would install (re
       log,
       packages: { layers: client, indexes, limits: { layerBytes: 8 * 1024 * 1024, imageBytes: 16 * 1024 * 1024 }, today: '2026-12-07' }
     });
+    return { decided, log };
+  }
+
+  it('rebuilds what has an upgrade (with its CVEs), keeps a modelled month-old image up to date, lists what is frozen, lets max-age decide the rest', async () => {
+    const { decided, log } = await decide(
+      [
+        repo('hms-bss', 'cray-bss', '1.28.0'),
+        repo('hms-hbtd', 'cray-hbtd', '1.20.0'),
+        repo('hms-smd', 'cray-smd', '2.24.0'),
+        repo('hms-fas', 'cray-fas', '1.33.0')
+      ],
+      'alpine'
+    );
     const decision = (name: string) => decided.repos.find((r) => r.githubRepo === name)?.builds[0]?.decision;
     expect(decision('hms-bss')).toMatchObject({
       rebuild: true,
@@ -235,39 +233,8 @@ withRegistry('rebuild: when-outdated decides on what a rebuild would install (re
   });
 
   it('an index that cannot be read leaves its images unmodelled, with one warning naming it', async () => {
-    const plan = {
-      version: 3,
-      createdAt: new Date(NOW).toISOString(),
-      org: 'Cray-HPE',
-      productStreamRepo: 'csm',
-      branches: [{ branch: 'release/1.6', commit: 'a'.repeat(40), images: 1 }],
-      repos: [repo('hms-hbtd', 'cray-hbtd', '1.20.0')]
-    } as unknown as Plan;
-    const client = new RegistryClient({
-      credentialsFor: () => ({ username: REGISTRY_USER, password: REGISTRY_PASSWORD }),
-      rewrites: [],
-      namedHosts: new Set([registry.host]),
-      timeoutMs: 5000,
-      http: testHttp()
-    });
-    // no rewrite for the index: dl-cdn is public https, and answers nothing here; a rewrite to a path the mirror lacks answers 404
-    const indexes = new PackageIndexes({
-      http: testHttp(),
-      rewrites: [{ from: 'https://dl-cdn.alpinelinux.org/alpine', to: `${mirror.url}/nothing-here` }],
-      timeoutMs: 5000,
-      maxBytes: 1024 * 1024
-    });
-    const log = new PhaseLog(new ConsoleLog());
-    const decided = await decideRebuilds(plan, {
-      registry: client,
-      readFile: (repoName) => Promise.resolve(dockerfiles()[repoName]),
-      now: NOW,
-      maxAgeMs: 7 * DAY,
-      staleBaseDays: 100_000,
-      maxBases: 50,
-      log,
-      packages: { layers: client, indexes, limits: { layerBytes: 8 * 1024 * 1024, imageBytes: 16 * 1024 * 1024 }, today: '2026-12-07' }
-    });
+    // a rewrite to a folder the mirror lacks: the index answers 404
+    const { decided, log } = await decide([repo('hms-hbtd', 'cray-hbtd', '1.20.0')], 'nothing-here');
     expect(decided.repos[0]?.builds[0]?.decision).toMatchObject({ rebuild: true, packages: { modelled: false } });
     expect(log.problems.map((p) => p.message)).toEqual([
       'https://dl-cdn.alpinelinux.org/alpine/v3.22/main/x86_64/APKINDEX.tar.gz: answered 404: its images are not modelled, and dates decide'

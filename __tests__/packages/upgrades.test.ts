@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
-import { pack } from 'tar-stream';
 import { apkIndexText, newestByName, parseApkStanzas } from '../../src/packages/apkindex.js';
+import { tarOf } from '../support/package-mirror.js';
 import {
   fixedBetween,
   frozenBranch,
@@ -11,17 +11,6 @@ import {
   upgradeList,
   withDependencies
 } from '../../src/packages/upgrades.js';
-
-/** A tar of these files, without its end-of-archive blocks when `fragment` (as apk's signature tar is). */
-async function tarOf(files: Record<string, string>, fragment = false): Promise<Buffer> {
-  const p = pack();
-  for (const [name, content] of Object.entries(files)) p.entry({ name }, content);
-  p.finalize();
-  const chunks: Buffer[] = [];
-  for await (const chunk of p) chunks.push(chunk as Buffer);
-  const tar = Buffer.concat(chunks);
-  return fragment ? tar.subarray(0, tar.length - 1024) : tar;
-}
 
 const INDEX = `C:Q1abc=
 P:openssl

@@ -23,6 +23,18 @@ export async function apkIndexArchive(packages: readonly [string, string, string
   ]);
 }
 
+/** Alpine's secdb JSON of these fixes: source package → fixed version → CVE ids. */
+export function secdbJson(fixes: Record<string, Record<string, string[]>>): string {
+  return JSON.stringify({ packages: Object.entries(fixes).map(([name, secfixes]) => ({ pkg: { name, secfixes } })) });
+}
+
+/** Alpine's releases.json of these branches (`v3.22` → its end of life), with `edge`. */
+export function releasesJson(branches: Record<string, string>): string {
+  return JSON.stringify({
+    release_branches: [{ rel_branch: 'edge' }, ...Object.entries(branches).map(([rel_branch, eol_date]) => ({ rel_branch, eol_date }))]
+  });
+}
+
 export interface PackageMirror {
   url: string;
   /** Requests by path, and bytes sent. */

@@ -1,7 +1,7 @@
 import type { Plan } from '../../src/plan/plan.js';
 import { gzipSync } from 'node:zlib';
 import type { LocalRegistry } from './image-registry.js';
-import { apkIndexArchive, tarOf, type PackageMirror } from './package-mirror.js';
+import { apkIndexArchive, releasesJson, secdbJson, tarOf, type PackageMirror } from './package-mirror.js';
 import type { LocalParts } from './sample-stream.js';
 
 /** The registry host the sample stream's images name. */
@@ -121,8 +121,7 @@ async function serveAlpine(mirror: PackageMirror): Promise<void> {
       ['libcrypto1.1', '1.1.1w-r1', 'openssl']
     ])
   );
-  const secdb = (fixes: Record<string, Record<string, string[]>>): string =>
-    JSON.stringify({ packages: Object.entries(fixes).map(([name, secfixes]) => ({ pkg: { name, secfixes } })) });
+  const secdb = secdbJson;
   mirror.put('/secdb/v3.22/main.json', secdb({ openssl: { '3.5.4-r0': ['CVE-2025-9230', 'CVE-2025-9231', 'CVE-2025-9232'] } }));
   mirror.put('/secdb/v3.22/community.json', secdb({}));
   mirror.put('/secdb/v3.15/main.json', secdb({ openssl: { '1.1.1w-r1': ['CVE-2023-5678'] } }));
@@ -135,15 +134,5 @@ async function serveAlpine(mirror: PackageMirror): Promise<void> {
     })
   );
   mirror.put('/secdb/v3.23/community.json', secdb({}));
-  mirror.put(
-    '/www/releases.json',
-    JSON.stringify({
-      release_branches: [
-        { rel_branch: 'edge' },
-        { rel_branch: 'v3.23', eol_date: '2027-11-01' },
-        { rel_branch: 'v3.22', eol_date: '2027-05-01' },
-        { rel_branch: 'v3.15', eol_date: '2023-11-01' }
-      ]
-    })
-  );
+  mirror.put('/www/releases.json', releasesJson({ 'v3.23': '2027-11-01', 'v3.22': '2027-05-01', 'v3.15': '2023-11-01' }));
 }
