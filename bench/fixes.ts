@@ -22,7 +22,14 @@ import {
   startRegistry,
   type LocalRegistry
 } from '../__tests__/support/image-registry.js';
-import { apkIndexArchive, startPackageMirror, tarOf, type PackageMirror } from '../__tests__/support/package-mirror.js';
+import {
+  alpineLayer,
+  apkDatabase,
+  apkIndexArchive,
+  startPackageMirror,
+  tarOf,
+  type PackageMirror
+} from '../__tests__/support/package-mirror.js';
 import { REAL_CHART_HOST, startRealWorldStream } from '../__tests__/support/real-world-stream.js';
 import { hasRealWorld, REAL_WORLD } from '../__tests__/support/shared.js';
 import { loadConfiguration } from '../src/config/load.js';
@@ -55,7 +62,6 @@ const PACKAGES: [string, string, string][] = [
   ['libcurl', '8.14.1-r1', 'curl'],
   ['ca-certificates', '20250619-r0', 'ca-certificates']
 ];
-const db = (packages: readonly [string, string, string][]): string => packages.map(([n, v, o]) => `P:${n}\nV:${v}\no:${o}\n`).join('\n');
 
 async function serveMirror(mirror: PackageMirror, releases: readonly string[], upgradesOn?: string): Promise<void> {
   for (const release of releases) {
@@ -164,15 +170,10 @@ export async function benchFixes(): Promise<void> {
       let layers = layersOf.get(release);
       if (!layers) {
         const branch = `v${release.split('.').slice(0, 2).join('.')}`;
-        const base = gzipSync(
-          await tarOf({
-            'etc/alpine-release': `${release}\n`,
-            'etc/apk/repositories': `https://dl-cdn.alpinelinux.org/alpine/${branch}/main\nhttps://dl-cdn.alpinelinux.org/alpine/${branch}/community\n`,
-            'etc/apk/world': 'alpine-baselayout busybox\n',
-            'lib/apk/db/installed': db(PACKAGES.slice(0, 4)),
-            'bin/busybox': randomBytes(600_000).toString('base64')
-          })
-        );
+        const base = await alpineLayer(release, PACKAGES.slice(0, 4), {
+          'etc/apk/repositories': `https://dl-cdn.alpinelinux.org/alpine/${branch}/main\nhttps://dl-cdn.alpinelinux.org/alpine/${branch}/community\n`,
+          'bin/busybox': randomBytes(600_000).toString('base64')
+        });
         layers = [base];
         layersOf.set(release, layers);
       }
@@ -180,7 +181,7 @@ export async function benchFixes(): Promise<void> {
       const apk = gzipSync(
         await tarOf({
           'etc/apk/world': 'alpine-baselayout busybox curl ca-certificates\n',
-          'lib/apk/db/installed': db(PACKAGES),
+          'lib/apk/db/installed': apkDatabase(PACKAGES),
           [`usr/lib/libcurl.so.4-${image.name}`]: randomBytes(700_000).toString('base64')
         })
       );

@@ -13,6 +13,7 @@ import {
 } from '../support/image-registry.js';
 import { testHttp } from '../support/network.js';
 import { describeWith } from '../support/skips.js';
+import { apkDatabase } from '../support/package-mirror.js';
 
 /** A real tar.gz layer of these files (a `null` content is a whiteout of that path). */
 async function layer(files: Record<string, string | null>): Promise<Buffer> {
@@ -29,8 +30,7 @@ async function layer(files: Record<string, string | null>): Promise<Buffer> {
   return gzipSync(Buffer.concat(chunks));
 }
 
-const db = (packages: [string, string, string?][]): string =>
-  packages.map(([name, version, origin]) => `P:${name}\nV:${version}\no:${origin ?? name}\n`).join('\n');
+const db = apkDatabase;
 
 const ALPINE_BASE = {
   'etc/alpine-release': '3.15.11\n',

@@ -1,4 +1,3 @@
-import { gzipSync } from 'node:zlib';
 import { ConsoleLog, PhaseLog } from '../../src/log.js';
 import { PackageIndexes } from '../../src/packages/package-indexes.js';
 import { decideRebuilds } from '../../src/plan/decide-rebuilds.js';
@@ -14,28 +13,19 @@ import {
   type LocalRegistry
 } from '../support/image-registry.js';
 import { testHttp } from '../support/network.js';
-import { apkIndexArchive, releasesJson, secdbJson, startPackageMirror, tarOf, type PackageMirror } from '../support/package-mirror.js';
+import {
+  alpineLayer,
+  apkIndexArchive,
+  releasesJson,
+  secdbJson,
+  startPackageMirror,
+  type PackageMirror
+} from '../support/package-mirror.js';
 import { describeWith } from '../support/skips.js';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-12-07T07:00:00Z');
 const iso = (daysAgo: number): string => new Date(NOW - daysAgo * DAY).toISOString();
-const db = (packages: [string, string, string?][]): string =>
-  packages.map(([name, version, origin]) => `P:${name}\nV:${version}\no:${origin ?? name}\n`).join('\n');
-
-/** An Alpine image's one layer: its release, its repositories, its world and database. */
-async function alpineLayer(release: string, packages: [string, string, string?][]): Promise<Buffer> {
-  const branch = `v${release.split('.').slice(0, 2).join('.')}`;
-  return gzipSync(
-    await tarOf({
-      'etc/alpine-release': `${release}\n`,
-      'etc/apk/repositories': `https://dl-cdn.alpinelinux.org/alpine/${branch}/main\n`,
-      'etc/apk/world': 'busybox curl\n',
-      'lib/apk/db/installed': db(packages)
-    })
-  );
-}
-
 const withRegistry = describeWith('docker-registry', hasRegistry(), NO_REGISTRY);
 
 withRegistry('rebuild: when-outdated decides on what a rebuild would install (real registry, loopback package mirror)', () => {

@@ -85,8 +85,12 @@ describe('planning over its ports, as tables', () => {
     charts: { download: () => Promise.reject(new Error('charts are skipped')), downloaded: () => [] },
     helm: undefined,
     github: () => github,
+    // facts only: without packageIndexes, no layer is asked for
     registry: () => ({
-      imageFacts: (ref: ImageReference) => Promise.resolve(registry.get(formatImageReference(ref)) ?? { found: false, reason: 'not there' })
+      imageFacts: (ref: ImageReference) =>
+        Promise.resolve(registry.get(formatImageReference(ref)) ?? { found: false, reason: 'not there' }),
+      imageLayers: () => Promise.reject(new Error('no layers in this test')),
+      blob: () => Promise.reject(new Error('no layers in this test'))
     })
   };
 

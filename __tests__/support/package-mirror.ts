@@ -14,6 +14,32 @@ export async function tarOf(files: Record<string, string>, fragment = false): Pr
   return fragment ? tar.subarray(0, tar.length - 1024) : tar;
 }
 
+/** An installed database (`lib/apk/db/installed`) of these packages (`name version origin`). */
+export function apkDatabase(packages: readonly [string, string, string?][]): string {
+  return packages.map(([name, version, origin]) => `P:${name}\nV:${version}\no:${origin ?? name}\n`).join('\n');
+}
+
+/**
+ * A real tar.gz layer of an Alpine image: its release, its branch's main repository, its world and
+ * its installed database, and any other files given.
+ */
+export async function alpineLayer(
+  release: string,
+  packages: readonly [string, string, string?][],
+  extra: Record<string, string> = {}
+): Promise<Buffer> {
+  const branch = `v${release.split('.').slice(0, 2).join('.')}`;
+  return gzipSync(
+    await tarOf({
+      'etc/alpine-release': `${release}\n`,
+      'etc/apk/repositories': `https://dl-cdn.alpinelinux.org/alpine/${branch}/main\n`,
+      'etc/apk/world': 'alpine-baselayout busybox\n',
+      'lib/apk/db/installed': apkDatabase(packages),
+      ...extra
+    })
+  );
+}
+
 /** A real two-stream `APKINDEX.tar.gz` holding these packages (`name version origin`). */
 export async function apkIndexArchive(packages: readonly [string, string, string?][]): Promise<Buffer> {
   const text = packages.map(([name, version, origin]) => `P:${name}\nV:${version}\no:${origin ?? name}\nt:1760000000\n`).join('\n');

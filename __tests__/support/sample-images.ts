@@ -1,7 +1,6 @@
 import type { Plan } from '../../src/plan/plan.js';
-import { gzipSync } from 'node:zlib';
 import type { LocalRegistry } from './image-registry.js';
-import { apkIndexArchive, releasesJson, secdbJson, tarOf, type PackageMirror } from './package-mirror.js';
+import { alpineLayer, apkIndexArchive, releasesJson, secdbJson, type PackageMirror } from './package-mirror.js';
 import type { LocalParts } from './sample-stream.js';
 
 /** The registry host the sample stream's images name. */
@@ -64,20 +63,6 @@ export function packageIndexRewrites(mirror: PackageMirror): string {
     `https://secdb.alpinelinux.org=${mirror.url}/secdb`,
     `https://alpinelinux.org=${mirror.url}/www`
   ].join('\n');
-}
-
-const installedDb = (packages: [string, string, string][]): string => packages.map(([n, v, o]) => `P:${n}\nV:${v}\no:${o}\n`).join('\n');
-
-async function alpineLayer(release: string, packages: [string, string, string][]): Promise<Buffer> {
-  const branch = `v${release.split('.').slice(0, 2).join('.')}`;
-  return gzipSync(
-    await tarOf({
-      'etc/alpine-release': `${release}\n`,
-      'etc/apk/repositories': `https://dl-cdn.alpinelinux.org/alpine/${branch}/main\n`,
-      'etc/apk/world': 'alpine-baselayout busybox\n',
-      'lib/apk/db/installed': installedDb(packages)
-    })
-  );
 }
 
 /**

@@ -72465,6 +72465,11 @@ const unmodelled = (why, rest = {}) => ({
  * it unmodelled, with the reason, and the decision falls back to dates.
  */
 async function packageEvidence(reading, image, dockerfile) {
+    const warnings = [];
+    const evidence = await readEvidence(reading, image, dockerfile, (message) => warnings.push(message));
+    return { evidence, warnings };
+}
+async function readEvidence(reading, image, dockerfile, warn) {
     if (dockerfile === undefined)
         return unmodelled('its Dockerfile is not known');
     const ops = dockerfilePackages(dockerfile);
@@ -72490,6 +72495,7 @@ async function packageEvidence(reading, image, dockerfile) {
             index.set(name, p);
     }
     catch (error) {
+        warn(`${errorMessage(error)}: its images are not modelled, and dates decide`);
         return unmodelled(errorMessage(error), base);
     }
     if (contents.repositories.length === 0)
@@ -72498,8 +72504,8 @@ async function packageEvidence(reading, image, dockerfile) {
     try {
         own = await reading.indexes.secdb(branch);
     }
-    catch {
-        // without the security database the upgrades are known, their CVEs not: said by the index's warning
+    catch (error) {
+        warn(`${errorMessage(error)}: the upgrades of its images are known, the CVEs they fix are not`);
     }
     const movable = ops.classification === 'upgrade'
         ? 'all'
@@ -72517,8 +72523,8 @@ async function packageEvidence(reading, image, dockerfile) {
             frozen = { branch: past.branch, eol: past.eol, cves };
         }
     }
-    catch {
-        // releases.json or the newer database not read: the image is not known to be frozen
+    catch (error) {
+        warn(`${errorMessage(error)}: whether its images' branch is past its end of life is not known`);
     }
     return {
         modelled: ops.unmodelled.length === 0,
@@ -72761,9 +72767,9 @@ async function packagesOf(images, dockerfile, ctx, warn) {
     if (!reading || !ref || first?.answer.found !== true)
         return undefined;
     try {
-        const evidence = await packageEvidence(reading, ref, dockerfile);
-        if (!evidence.modelled && evidence.why && /APKINDEX|secdb|releases\.json|not https|private address/.test(evidence.why))
-            warn(`${evidence.why}: its images are not modelled, and dates decide`);
+        const { evidence, warnings } = await packageEvidence(reading, ref, dockerfile);
+        for (const message of warnings)
+            warn(message);
         return evidence;
     }
     catch (error) {
@@ -72858,11 +72864,14 @@ class PackageIndexes {
     constructor(options) {
         this.options = options;
     }
-    /** Where a URL is read: rewritten, or as it is when an image may name it. */
+    /**
+     * Where a URL is read: rewritten (a mirror a person named, which may redirect to its storage), or
+     * as it is when an image may name it (https, a public host, and no redirect to another origin).
+     */
     target(url) {
         const rewrite = this.options.rewrites.find((r) => url.startsWith(r.from));
         if (rewrite)
-            return rewrite.to + url.slice(rewrite.from.length);
+            return { url: rewrite.to + url.slice(rewrite.from.length), redirects: 'drop-credentials' };
         let parsed;
         try {
             parsed = new URL(url);
@@ -72874,7 +72883,7 @@ class PackageIndexes {
             throw new PackageIndexError(`${url.slice(0, 200)} is not https: not read (a package-index-rewrite line can send it to a mirror)`);
         if (isPrivateHost(parsed.host))
             throw new PackageIndexError(`${url.slice(0, 200)} is a private address: not read`);
-        return url;
+        return { url, redirects: 'same-origin' };
     }
     once(url, read) {
         let pending = this.reads.get(url);
@@ -72888,11 +72897,11 @@ class PackageIndexes {
         let answer;
         try {
             this.counts.requests++;
-            answer = await this.options.http.request(target, {
+            answer = await this.options.http.request(target.url, {
                 service: 'package index',
                 timeoutMs: this.options.timeoutMs,
                 maxBytes: this.options.maxBytes,
-                redirects: 'drop-credentials'
+                redirects: target.redirects
             });
         }
         catch (error) {
@@ -73390,11 +73399,6 @@ function renderScriptOf(mode, runnerFolders, log) {
     log.info(`${RENDER_SCRIPT}: run ${sandbox.describe}`);
     return { mode, sandbox };
 }
-/** The registry port can read layers (the real client can; a test's fake may not). */
-function isLayerSource(registry) {
-    const candidate = registry;
-    return typeof candidate.imageLayers === 'function' && typeof candidate.blob === 'function';
-}
 /** What the decisions read packages with: the run's registry client for layers, the indexes, the bounds, the job's day. */
 function packageReadingOf(layers, indexes, limits, clock) {
     const bytes = limits['layer-megabytes'] * MEGABYTE;
@@ -73495,7 +73499,7 @@ async function runPlanning(config, inputs, ports, log, clock) {
     if (inputs.rebuild === 'when-outdated') {
         const decided = plan;
         const registry = ports.registry(chartHostsOf(ports.charts.downloaded(), inputs.chartRewrites));
-        const packages = ports.packageIndexes && isLayerSource(registry) ? packageReadingOf(registry, ports.packageIndexes(), limits, clock) : undefined;
+        const packages = ports.packageIndexes ? packageReadingOf(registry, ports.packageIndexes(), limits, clock) : undefined;
         plan = await log.group('Rebuild decisions (rebuild: when-outdated)', () => decideRebuilds(decided, {
             registry,
             ...(packages ? { packages } : {}),

@@ -26,6 +26,12 @@ const unmodelled = (why: string, rest: Partial<PackageEvidence> = {}): PackageEv
   ...rest
 });
 
+/** The evidence of one image, and what could not be read for it (an index, a database): a warning each, said once a run by the caller. */
+export interface PackageReadingResult {
+  evidence: PackageEvidence;
+  warnings: string[];
+}
+
 /**
  * What a rebuild of one image would change: its Dockerfile's final chain says which packages may
  * move; its layers, what it holds; the index of each of its repositories, what is there now; the
@@ -36,6 +42,17 @@ export async function packageEvidence(
   reading: PackageReading,
   image: ImageReference,
   dockerfile: string | undefined
+): Promise<PackageReadingResult> {
+  const warnings: string[] = [];
+  const evidence = await readEvidence(reading, image, dockerfile, (message) => warnings.push(message));
+  return { evidence, warnings };
+}
+
+async function readEvidence(
+  reading: PackageReading,
+  image: ImageReference,
+  dockerfile: string | undefined,
+  warn: (message: string) => void
 ): Promise<PackageEvidence> {
   if (dockerfile === undefined) return unmodelled('its Dockerfile is not known');
   const ops = dockerfilePackages(dockerfile);
@@ -57,14 +74,15 @@ export async function packageEvidence(
     const lists = await Promise.all(contents.repositories.map((line) => reading.indexes.apkIndex(line)));
     for (const [name, p] of newestByName(lists.flat())) index.set(name, p);
   } catch (error) {
+    warn(`${errorMessage(error)}: its images are not modelled, and dates decide`);
     return unmodelled(errorMessage(error), base);
   }
   if (contents.repositories.length === 0) return unmodelled('the image names no repository in etc/apk/repositories', base);
   let own: SecurityDatabase = new Map();
   try {
     own = await reading.indexes.secdb(branch);
-  } catch {
-    // without the security database the upgrades are known, their CVEs not: said by the index's warning
+  } catch (error) {
+    warn(`${errorMessage(error)}: the upgrades of its images are known, the CVEs they fix are not`);
   }
   const movable =
     ops.classification === 'upgrade'
@@ -82,8 +100,8 @@ export async function packageEvidence(
       const cves = [...new Set([...unfixable(installed, await reading.indexes.secdb(newest.branch), own).values()].flat())].sort();
       frozen = { branch: past.branch, eol: past.eol, cves };
     }
-  } catch {
-    // releases.json or the newer database not read: the image is not known to be frozen
+  } catch (error) {
+    warn(`${errorMessage(error)}: whether its images' branch is past its end of life is not known`);
   }
   return {
     modelled: ops.unmodelled.length === 0,

@@ -1,6 +1,6 @@
 import { MEGABYTE } from '../bytes.js';
 import { errorMessage } from '../errors.js';
-import type { OriginBoundFetch } from '../http/origin-bound-fetch.js';
+import type { OriginBoundFetch, RedirectPolicy } from '../http/origin-bound-fetch.js';
 import { isPrivateHost } from '../registry/image-reference.js';
 import { apkIndexText, parseApkStanzas, type ApkPackage } from './apkindex.js';
 import { parseReleases, parseSecdb, type AlpineBranch, type SecurityDatabase } from './upgrades.js';
@@ -15,6 +15,12 @@ export interface PackageIndexOptions {
   rewrites: readonly { from: string; to: string }[];
   timeoutMs: number;
   maxBytes: number;
+}
+
+/** Where one URL is read, and which redirects it may follow. */
+interface Target {
+  url: string;
+  redirects: RedirectPolicy;
 }
 
 /** An index or database that cannot be read: the images it serves are unmodelled, with one warning naming it. */
@@ -35,10 +41,13 @@ export class PackageIndexes {
 
   constructor(private readonly options: PackageIndexOptions) {}
 
-  /** Where a URL is read: rewritten, or as it is when an image may name it. */
-  private target(url: string): string {
+  /**
+   * Where a URL is read: rewritten (a mirror a person named, which may redirect to its storage), or
+   * as it is when an image may name it (https, a public host, and no redirect to another origin).
+   */
+  private target(url: string): Target {
     const rewrite = this.options.rewrites.find((r) => url.startsWith(r.from));
-    if (rewrite) return rewrite.to + url.slice(rewrite.from.length);
+    if (rewrite) return { url: rewrite.to + url.slice(rewrite.from.length), redirects: 'drop-credentials' };
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -48,10 +57,10 @@ export class PackageIndexes {
     if (parsed.protocol !== 'https:')
       throw new PackageIndexError(`${url.slice(0, 200)} is not https: not read (a package-index-rewrite line can send it to a mirror)`);
     if (isPrivateHost(parsed.host)) throw new PackageIndexError(`${url.slice(0, 200)} is a private address: not read`);
-    return url;
+    return { url, redirects: 'same-origin' };
   }
 
-  private once<T>(url: string, read: (target: string) => Promise<T>): Promise<T> {
+  private once<T>(url: string, read: (target: Target) => Promise<T>): Promise<T> {
     let pending = this.reads.get(url) as Promise<T> | undefined;
     if (!pending) {
       pending = (async () => read(this.target(url)))();
@@ -60,15 +69,15 @@ export class PackageIndexes {
     return pending;
   }
 
-  private async fetchBytes(url: string, target: string): Promise<Buffer> {
+  private async fetchBytes(url: string, target: Target): Promise<Buffer> {
     let answer;
     try {
       this.counts.requests++;
-      answer = await this.options.http.request(target, {
+      answer = await this.options.http.request(target.url, {
         service: 'package index',
         timeoutMs: this.options.timeoutMs,
         maxBytes: this.options.maxBytes,
-        redirects: 'drop-credentials'
+        redirects: target.redirects
       });
     } catch (error) {
       throw new PackageIndexError(`${url}: ${errorMessage(error)}`, { cause: error });

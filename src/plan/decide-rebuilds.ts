@@ -125,9 +125,8 @@ async function packagesOf(
   const ref = first ? parseImageReference(first.reference) : undefined;
   if (!reading || !ref || first?.answer.found !== true) return undefined;
   try {
-    const evidence = await packageEvidence(reading, ref, dockerfile);
-    if (!evidence.modelled && evidence.why && /APKINDEX|secdb|releases\.json|not https|private address/.test(evidence.why))
-      warn(`${evidence.why}: its images are not modelled, and dates decide`);
+    const { evidence, warnings } = await packageEvidence(reading, ref, dockerfile);
+    for (const message of warnings) warn(message);
     return evidence;
   } catch (error) {
     rethrowIfFatal(error);

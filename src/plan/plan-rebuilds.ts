@@ -16,7 +16,7 @@ import { fileAtTag } from './tag-facts.js';
 import { GitRepository } from './git.js';
 import { Helm } from './helm.js';
 import { locateHelm } from './helm-install.js';
-import { decideRebuilds, type ImageRegistry } from './decide-rebuilds.js';
+import { decideRebuilds } from './decide-rebuilds.js';
 import type { LayerSource } from '../packages/image-packages.js';
 import type { PackageReading } from '../packages/package-evidence.js';
 import { PackageIndexes } from '../packages/package-indexes.js';
@@ -130,12 +130,6 @@ function renderScriptOf(
   if (!sandbox) throw new BadInputError(noSandboxMessage('(any)').replace('branch (any) has render_templates.sh, and ', ''));
   log.info(`${RENDER_SCRIPT}: run ${sandbox.describe}`);
   return { mode, sandbox };
-}
-
-/** The registry port can read layers (the real client can; a test's fake may not). */
-function isLayerSource(registry: ImageRegistry): registry is ImageRegistry & LayerSource {
-  const candidate = registry as Partial<LayerSource>;
-  return typeof candidate.imageLayers === 'function' && typeof candidate.blob === 'function';
 }
 
 /** What the decisions read packages with: the run's registry client for layers, the indexes, the bounds, the job's day. */
@@ -275,8 +269,7 @@ export async function runPlanning(
   if (inputs.rebuild === 'when-outdated') {
     const decided = plan;
     const registry = ports.registry(chartHostsOf(ports.charts.downloaded(), inputs.chartRewrites));
-    const packages =
-      ports.packageIndexes && isLayerSource(registry) ? packageReadingOf(registry, ports.packageIndexes(), limits, clock) : undefined;
+    const packages = ports.packageIndexes ? packageReadingOf(registry, ports.packageIndexes(), limits, clock) : undefined;
     plan = await log.group('Rebuild decisions (rebuild: when-outdated)', () =>
       decideRebuilds(decided, {
         registry,

@@ -1,4 +1,5 @@
 import type { PackageReading } from '../packages/package-evidence.js';
+import type { LayerSource } from '../packages/image-packages.js';
 import type { ChartDownload } from './chart-repository.js';
 import type { RemoteBranch } from './git.js';
 import type { OpenedBranch } from './product-stream.js';
@@ -36,8 +37,8 @@ export interface PlanningPorts {
   helm: ChartRendererPort | undefined;
   /** GitHub for these image repos only (asked once the branches named them). */
   github(repos: readonly string[]): PlanningApi;
-  /** The registry of the rebuild decisions (rebuild: when-outdated), made once the chart hosts are known. */
-  registry(chartHosts: ReadonlySet<string>): ImageRegistry;
+  /** The registry of the rebuild decisions (rebuild: when-outdated), made once the chart hosts are known: images' facts and layers. */
+  registry(chartHosts: ReadonlySet<string>): ImageRegistry & LayerSource;
   /** Package indexes, security databases and releases.json (rebuild: when-outdated); none: dates alone decide. */
   packageIndexes?(): PackageReading['indexes'];
 }
