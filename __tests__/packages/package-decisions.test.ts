@@ -16,6 +16,8 @@ import { testHttp } from '../support/network.js';
 import {
   alpineLayer,
   apkIndexArchive,
+  debianLayer,
+  packagesGz,
   releasesJson,
   secdbJson,
   startPackageMirror,
@@ -97,6 +99,55 @@ withRegistry('rebuild: when-outdated decides on what a rebuild would install (re
       secdb({ openssl: { '3.5.4-r0': ['CVE-2025-9230'], '1.1.1w-r1': ['CVE-2023-5678'] }, busybox: { '1.37.0-r20': ['CVE-2025-46394'] } })
     );
     mirror.put('/secdb/v3.23/community.json', secdb({}));
+    // Debian 12: openssl has a security update; the add-only image's curl moves with its libcurl4, its libssl3 does not
+    await registry.push('csm/debian-tool', '1.0.0', {
+      created: iso(30),
+      history: [{ created_by: 'ADD rootfs' }, { created_by: 'RUN apt-get update && apt-get upgrade -y' }],
+      layers: [
+        await debianLayer([
+          ['base-files', '12.4+deb12u5'],
+          ['libssl3', '3.0.11-1~deb12u1', 'openssl']
+        ]),
+        await debianLayer([
+          ['base-files', '12.4+deb12u5'],
+          ['libssl3', '3.0.11-1~deb12u1', 'openssl']
+        ])
+      ]
+    });
+    await registry.push('csm/debian-adds', '1.0.0', {
+      created: iso(30),
+      history,
+      layers: [
+        await debianLayer([
+          ['curl', '7.88.1-10+deb12u4', undefined, 'libc6 (>= 2.34), libcurl4 (= 7.88.1-10+deb12u4)'],
+          ['libcurl4', '7.88.1-10+deb12u4', 'curl'],
+          ['libssl3', '3.0.11-1~deb12u1', 'openssl']
+        ])
+      ]
+    });
+    mirror.put(
+      '/deb/debian/dists/bookworm/main/binary-amd64/Packages.gz',
+      packagesGz([
+        ['base-files', '12.4+deb12u5'],
+        ['curl', '7.88.1-10+deb12u4'],
+        ['libcurl4', '7.88.1-10+deb12u4', 'curl'],
+        ['libssl3', '3.0.11-1~deb12u1', 'openssl']
+      ])
+    );
+    mirror.put('/deb/debian/dists/bookworm-updates/main/binary-amd64/Packages.gz', packagesGz([]));
+    mirror.put(
+      '/deb/debian-security/dists/bookworm-security/main/binary-amd64/Packages.gz',
+      packagesGz([
+        ['curl', '7.88.1-10+deb12u8'],
+        ['libcurl4', '7.88.1-10+deb12u8', 'curl'],
+        ['libssl3', '3.0.15-1~deb12u1', 'openssl']
+      ])
+    );
+    mirror.osv({
+      'Debian:12/openssl@3.0.11-1~deb12u1': ['DEBIAN-CVE-2024-5535', 'DSA-5764-1', 'DEBIAN-CVE-2024-0727'],
+      'Debian:12/openssl@3.0.15-1~deb12u1': ['DEBIAN-CVE-2024-0727'],
+      'Debian:12/curl@7.88.1-10+deb12u4': ['DEBIAN-CVE-2024-2398']
+    });
     mirror.put('/www/releases.json', releasesJson({ 'v3.23': '2027-11-01', 'v3.22': '2027-05-01', 'v3.15': '2023-11-01' }));
   }, 60_000);
   afterAll(async () => {
@@ -135,11 +186,18 @@ withRegistry('rebuild: when-outdated decides on what a rebuild would install (re
     'hms-bss': `FROM ${host()}/docker.io/alpine:3.22\nRUN apk -U upgrade && apk add --no-cache curl\n`,
     'hms-hbtd': `FROM ${host()}/docker.io/alpine:3.22\nRUN apk -U upgrade\n`,
     'hms-smd': `FROM ${host()}/docker.io/alpine:3.15\nRUN apk -U upgrade && apk add curl\n`,
-    'hms-fas': `FROM ${host()}/docker.io/alpine:3.22\nRUN apk -U upgrade && pip3 install --upgrade pip\n`
+    'hms-fas': `FROM ${host()}/docker.io/alpine:3.22\nRUN apk -U upgrade && pip3 install --upgrade pip\n`,
+    'debian-tool': `FROM ${host()}/docker.io/debian:12\nRUN apt-get update && apt-get upgrade -y\n`,
+    'debian-adds': `FROM ${host()}/docker.io/debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u4\n`
   });
 
   /** The decisions of these repos' builds, read from the registry and the mirror (`folder`: where the indexes are). */
-  async function decide(repos: PlannedRepo[], folder: string): Promise<{ decided: Plan; log: PhaseLog }> {
+  async function decide(
+    repos: PlannedRepo[],
+    folder: string,
+    debianFolder = 'deb',
+    osvFolder = 'osv'
+  ): Promise<{ decided: Plan; log: PhaseLog }> {
     const plan = {
       version: 3,
       createdAt: new Date(NOW).toISOString(),
@@ -160,7 +218,9 @@ withRegistry('rebuild: when-outdated decides on what a rebuild would install (re
       rewrites: [
         { from: 'https://dl-cdn.alpinelinux.org/alpine', to: `${mirror.url}/${folder}` },
         { from: 'https://secdb.alpinelinux.org', to: `${mirror.url}/secdb` },
-        { from: 'https://alpinelinux.org', to: `${mirror.url}/www` }
+        { from: 'https://alpinelinux.org', to: `${mirror.url}/www` },
+        { from: 'http://deb.debian.org', to: `${mirror.url}/${debianFolder}` },
+        { from: 'https://api.osv.dev', to: `${mirror.url}/${osvFolder}` }
       ],
       timeoutMs: 5000,
       maxBytes: 8 * 1024 * 1024
@@ -220,6 +280,52 @@ withRegistry('rebuild: when-outdated decides on what a rebuild would install (re
       '<details><summary>Alpine 3.15, end of life 2023-11-01: 1 image, 2 CVEs fixed in a supported branch for packages they hold</summary>'
     );
     expect(log.problems).toEqual([]);
+  });
+
+  it('decides a Debian image by its dpkg database, its deb822 sources and OSV: an upgrade, and an add-only image whose added package moves with its dependency', async () => {
+    const { decided, log } = await decide(
+      [repo('debian-tool', 'debian-tool', '1.0.0'), repo('debian-adds', 'debian-adds', '1.0.0')],
+      'alpine'
+    );
+    const decision = (name: string) => decided.repos.find((r) => r.githubRepo === name)?.builds[0]?.decision;
+    expect(decision('debian-tool')).toMatchObject({
+      rebuild: true,
+      why: '1 package would upgrade (libssl3 3.0.11-1~deb12u1 → 3.0.15-1~deb12u1), fixing 1 CVE',
+      packages: { modelled: true, distribution: 'debian', release: '12', classification: 'upgrade' }
+    });
+    expect(decision('debian-tool')?.packages?.upgrades).toEqual([
+      { name: 'libssl3', installed: '3.0.11-1~deb12u1', available: '3.0.15-1~deb12u1', fixes: ['CVE-2024-5535'] }
+    ]);
+    expect(decision('debian-adds')).toMatchObject({ rebuild: true, packages: { modelled: true, classification: 'add-only' } });
+    expect(decision('debian-adds')?.packages?.upgrades.map((u) => [u.name, u.fixes])).toEqual([
+      ['curl', ['CVE-2024-2398']],
+      ['libcurl4', ['CVE-2024-2398']]
+    ]);
+    // each index once; the OSV batches asked each source at each version once
+    for (const path of [
+      '/deb/debian/dists/bookworm/main/binary-amd64/Packages.gz',
+      '/deb/debian-security/dists/bookworm-security/main/binary-amd64/Packages.gz'
+    ])
+      expect(mirror.requests.filter((p) => p === path)).toHaveLength(1);
+    expect(log.problems).toEqual([]);
+  });
+
+  it('a Debian index that is not gzip leaves its images unmodelled; OSV not answering leaves the upgrades known without their CVEs', async () => {
+    mirror.put('/corrupt/debian/dists/bookworm/main/binary-amd64/Packages.gz', 'Package: curl\nVersion: 1\n');
+    const broken = await decide([repo('debian-tool', 'debian-tool', '1.0.0')], 'alpine', 'corrupt');
+    expect(broken.decided.repos[0]?.builds[0]?.decision).toMatchObject({ rebuild: true, packages: { modelled: false } });
+    expect(broken.log.problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(
+        /^http:\/\/deb\.debian\.org\/debian\/dists\/bookworm\/main\/binary-amd64\/Packages\.gz: .*incorrect header check: its images are not modelled, and dates decide$/
+      )
+    ]);
+    const silent = await decide([repo('debian-tool', 'debian-tool', '1.0.0')], 'alpine', 'deb', 'no-osv');
+    expect(silent.decided.repos[0]?.builds[0]?.decision?.packages?.upgrades).toEqual([
+      { name: 'libssl3', installed: '3.0.11-1~deb12u1', available: '3.0.15-1~deb12u1', fixes: [] }
+    ]);
+    expect(silent.log.problems.map((p) => p.message)).toEqual([
+      'https://api.osv.dev/v1/querybatch: answered 404: the upgrades of its images are known, the CVEs they fix are not'
+    ]);
   });
 
   it('an index that cannot be read leaves its images unmodelled, with one warning naming it', async () => {

@@ -253,9 +253,13 @@ export async function startRegistry(auth: 'htpasswd' | 'token'): Promise<LocalRe
     async stop() {
       child.kill('SIGTERM');
       await new Promise<void>((resolve) => {
-        if (child.exitCode !== null) resolve();
-        else child.once('exit', () => resolve());
-        setTimeout(resolve, 3000);
+        if (child.exitCode !== null) return resolve();
+        // a registry that does not stop in 3 s is left to the process group's end; the timer must not hold jest
+        const timer = setTimeout(resolve, 3000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
       await tokens?.close();
       rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
-import { listen, type RunningServer } from './http.js';
+import { listen, readBody, type RunningServer } from './http.js';
 
 /** A tar of these files; without its end-of-archive blocks when `fragment` (apk's signature tar is one). */
 export async function tarOf(files: Record<string, string>, fragment = false): Promise<Buffer> {
@@ -61,6 +61,49 @@ export function releasesJson(branches: Record<string, string>): string {
   });
 }
 
+/** A Debian package for the builders below: `name version source? depends?`. */
+export type DebianEntry = readonly [string, string, string?, string?];
+
+/** A dpkg database (`var/lib/dpkg/status`) or a Packages index of these packages, installed. */
+export function debianStanzas(packages: readonly DebianEntry[]): string {
+  return packages
+    .map(
+      ([name, version, source, depends]) =>
+        `Package: ${name}\nStatus: install ok installed\nArchitecture: amd64\nVersion: ${version}\n` +
+        `${source ? `Source: ${source}\n` : ''}${depends ? `Depends: ${depends}\n` : ''}Description: ${name}\n a package of the test world\n`
+    )
+    .join('\n');
+}
+
+/** A Packages.gz index of these packages. */
+export const packagesGz = (packages: readonly DebianEntry[]): Buffer => gzipSync(debianStanzas(packages));
+
+/**
+ * A real tar.gz layer of a Debian 12 image: its os-release (a link from etc/, as Debian has it),
+ * its deb822 sources, and its dpkg database.
+ */
+export async function debianLayer(packages: readonly DebianEntry[]): Promise<Buffer> {
+  const p = pack();
+  p.entry(
+    { name: 'usr/lib/os-release' },
+    'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n'
+  );
+  p.entry({ name: 'etc/os-release', type: 'symlink', linkname: '../usr/lib/os-release' });
+  p.entry(
+    { name: 'etc/apt/sources.list.d/debian.sources' },
+    'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm bookworm-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n' +
+      'Types: deb\nURIs: http://deb.debian.org/debian-security\nSuites: bookworm-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n'
+  );
+  p.entry({ name: 'var/lib/dpkg/status' }, debianStanzas(packages));
+  p.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of p) chunks.push(chunk as Buffer);
+  return gzipSync(Buffer.concat(chunks));
+}
+
+/** OSV's records of a package at a version: `Debian:12/openssl@3.0.11-1~deb12u1` → ids. */
+export type OsvRecords = Record<string, string[]>;
+
 export interface PackageMirror {
   url: string;
   /** Requests by path, and bytes sent. */
@@ -68,6 +111,8 @@ export interface PackageMirror {
   readonly bytes: () => number;
   /** Serve (or replace) a file at a path. */
   put(path: string, body: Buffer | string): void;
+  /** What `POST /osv/v1/querybatch` answers, as OSV does: a result per query, `{}` for none. */
+  osv(records: OsvRecords): void;
   close(): Promise<void>;
 }
 
@@ -80,9 +125,27 @@ export async function startPackageMirror(): Promise<PackageMirror> {
   const files = new Map<string, Buffer>();
   const requests: string[] = [];
   let bytes = 0;
-  const server: RunningServer = await listen((req, res) => {
+  let osv: OsvRecords = {};
+  const server: RunningServer = await listen(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     requests.push(path);
+    if (req.method === 'POST' && path === '/osv/v1/querybatch') {
+      let queries: { package?: { name?: string; ecosystem?: string }; version?: string }[];
+      try {
+        queries = (JSON.parse((await readBody(req)).toString('utf8')) as { queries: typeof queries }).queries;
+      } catch {
+        res.writeHead(400, { 'content-type': 'application/json' }).end('{"code":3,"message":"Invalid query."}');
+        return;
+      }
+      const results = queries.map((q) => {
+        const ids = osv[`${q.package?.ecosystem ?? ''}/${q.package?.name ?? ''}@${q.version ?? ''}`] ?? [];
+        return ids.length === 0 ? {} : { vulns: ids.map((id) => ({ id, modified: '2026-11-01T00:00:00Z' })) };
+      });
+      const body = JSON.stringify({ results });
+      bytes += body.length;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+      return;
+    }
     const body = files.get(path);
     if (!body) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -101,6 +164,9 @@ export async function startPackageMirror(): Promise<PackageMirror> {
     requests,
     bytes: () => bytes,
     put: (path, body) => files.set(path, Buffer.from(body)),
+    osv: (records) => {
+      osv = records;
+    },
     close: () => server.close()
   };
 }

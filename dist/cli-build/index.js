@@ -42987,7 +42987,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3070);
+/* harmony import */ var _command_line_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6585);
 
 // no process.exit(): every request, sleep and child process of the job ends with the job
 process.exitCode = await (0,_command_line_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2));
@@ -42997,7 +42997,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3070:
+/***/ 6585:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -60976,7 +60976,7 @@ function attemptUrl(run, attempt = run.runAttempt) {
 }
 
 ;// CONCATENATED MODULE: ./src/plan/plan.schema.json
-const plan_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/plan.schema.json","title":"hms-build-workflow-dispatcher plan","description":"Every decision of a run before anything is dispatched: the images of each release branch, the builds that rebuild them (workflow, git tag, commit), and the images that get no build, with why. Written by `plan-file`, read by `from-plan`.","type":"object","required":["version","createdAt","org","productStreamRepo","branches","repos"],"additionalProperties":false,"properties":{"version":{"const":3,"description":"The format\'s version; readers refuse others (2 added each build\'s Dockerfile and rebuild decision)."},"createdAt":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?Z$","description":"When planning ended (ISO 8601, UTC)."},"shard":{"type":"object","description":"Present when the file holds one shard of a plan (`shard: K/N`).","required":["index","count"],"additionalProperties":false,"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1}}},"org":{"type":"string","minLength":1},"productStreamRepo":{"type":"string","minLength":1},"branches":{"type":"array","description":"The product stream branches read, in configured order.","items":{"type":"object","required":["branch","commit","images"],"additionalProperties":false,"properties":{"branch":{"type":"string"},"commit":{"type":"string"},"images":{"type":"integer","minimum":0,"description":"Image references found on the branch."}}}},"repos":{"type":"array","items":{"type":"object","required":["githubRepo","images","builds"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string","minLength":1},"images":{"type":"array","items":{"$ref":"#/definitions/image"}},"builds":{"type":"array","items":{"$ref":"#/definitions/build"}}}}},"problems":{"description":"What planning reported besides the gaps: passed on by a job that dispatches the plan from a file, reported by the report of a sharded run.","type":"array","items":{"$ref":"#/definitions/problem"}}},"definitions":{"image":{"type":"object","required":["githubRepo","fullImage","repository","name","tag","gitTag","branches","sources","state"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string"},"fullImage":{"type":"string","description":"registry/path/name:tag"},"repository":{"type":"string"},"name":{"type":"string"},"tag":{"type":"string"},"gitTag":{"type":"string"},"commit":{"type":"string"},"branches":{"type":"array","items":{"type":"string"}},"sources":{"type":"array","items":{"$ref":"#/definitions/source"}},"state":{"enum":["resolved","unresolved"],"description":"resolved: one build of its repo builds it; unresolved: it gets no build, and reason says why."},"reason":{"type":"string"},"releaseUrl":{"type":"string"}}},"source":{"oneOf":[{"type":"object","required":["kind","branch","file"],"additionalProperties":false,"properties":{"kind":{"const":"docker-index"},"branch":{"type":"string"},"file":{"type":"string"}}},{"type":"object","required":["kind","branch","file","chart","version","releaseName"],"additionalProperties":false,"properties":{"kind":{"const":"chart"},"branch":{"type":"string"},"file":{"type":"string"},"chart":{"type":"string"},"version":{"type":"string"},"releaseName":{"type":"string"}}},{"type":"object","required":["kind","repo"],"additionalProperties":false,"properties":{"kind":{"const":"git-tag"},"repo":{"type":"string"}}}]},"build":{"type":"object","required":["githubRepo","gitTag","commit","workflow","chosenBy","images"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string"},"gitTag":{"type":"string"},"commit":{"type":"string"},"workflow":{"type":"object","required":["id","name","path"],"additionalProperties":false,"properties":{"id":{"type":"integer"},"name":{"type":"string"},"path":{"type":"string"}}},"chosenBy":{"enum":["image-name","workflow-name","override"],"description":"image-name: the workflow file at the tag names the image; workflow-name: the original tool\'s name rule; override: workflow-overrides."},"images":{"type":"array","minItems":1,"items":{"type":"string"},"description":"fullImage of each image it builds."},"dockerfile":{"type":"string","description":"The Dockerfile the workflow builds, from its docker-build-file or docker-build-context input."},"decision":{"type":"object","required":["rebuild","why","images","bases"],"additionalProperties":false,"description":"With rebuild: when-outdated: whether to dispatch the build, why, and what the registry said (images and every base of its Dockerfile).","properties":{"rebuild":{"type":"boolean"},"why":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/evidence"}},"bases":{"type":"array","items":{"$ref":"#/definitions/evidence"}},"packages":{"type":"object","additionalProperties":false,"required":["modelled","upgrades","unmodelled"],"description":"What a rebuild would install (rebuild: when-outdated): the image\'s packages against its distribution\'s index. Modelled when every package a rebuild may move is known; then max-age no longer rebuilds it.","properties":{"modelled":{"type":"boolean"},"why":{"type":"string","description":"Why it is not modelled (a layer that cannot be read, an index that cannot be read)."},"distribution":{"enum":["alpine"]},"release":{"type":"string","description":"etc/alpine-release"},"layer":{"type":"string","description":"The layer that last wrote the package database."},"classification":{"enum":["upgrade","add-only","none"]},"upgrades":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","installed","available","fixes"],"properties":{"name":{"type":"string"},"installed":{"type":"string"},"available":{"type":"string"},"fixes":{"type":"array","items":{"type":"string"}}}}},"unmodelled":{"type":"array","items":{"type":"string"},"description":"Steps of the Dockerfile that fetch what no index models."},"frozen":{"type":"object","additionalProperties":false,"required":["branch","eol","cves"],"description":"The image\'s branch is past its end of life: the CVEs the newest supported branch fixes for packages it holds, which no rebuild can fix.","properties":{"branch":{"type":"string"},"eol":{"type":"string"},"cves":{"type":"array","items":{"type":"string"}}}}}}}}}},"problem":{"type":"object","additionalProperties":false,"required":["severity","message"],"properties":{"severity":{"enum":["error","warning","notice"]},"message":{"type":"string"},"where":{"type":"object","additionalProperties":false,"properties":{"file":{"type":"string"},"branch":{"type":"string"},"yamlPath":{"type":"string"},"repo":{"type":"string"},"chart":{"type":"string"},"tag":{"type":"string"},"image":{"type":"string"}}},"followUp":{"type":"boolean"},"kind":{"type":"string","maxLength":200,"description":"A readable heading for every problem of its kind; the message holds the specifics."}}},"evidence":{"type":"object","required":["reference"],"additionalProperties":false,"properties":{"reference":{"type":"string"},"digest":{"type":"string"},"created":{"type":"string"},"baseDigest":{"type":"string"}}}}}');
+const plan_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/plan.schema.json","title":"hms-build-workflow-dispatcher plan","description":"Every decision of a run before anything is dispatched: the images of each release branch, the builds that rebuild them (workflow, git tag, commit), and the images that get no build, with why. Written by `plan-file`, read by `from-plan`.","type":"object","required":["version","createdAt","org","productStreamRepo","branches","repos"],"additionalProperties":false,"properties":{"version":{"const":3,"description":"The format\'s version; readers refuse others (2 added each build\'s Dockerfile and rebuild decision)."},"createdAt":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?Z$","description":"When planning ended (ISO 8601, UTC)."},"shard":{"type":"object","description":"Present when the file holds one shard of a plan (`shard: K/N`).","required":["index","count"],"additionalProperties":false,"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1}}},"org":{"type":"string","minLength":1},"productStreamRepo":{"type":"string","minLength":1},"branches":{"type":"array","description":"The product stream branches read, in configured order.","items":{"type":"object","required":["branch","commit","images"],"additionalProperties":false,"properties":{"branch":{"type":"string"},"commit":{"type":"string"},"images":{"type":"integer","minimum":0,"description":"Image references found on the branch."}}}},"repos":{"type":"array","items":{"type":"object","required":["githubRepo","images","builds"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string","minLength":1},"images":{"type":"array","items":{"$ref":"#/definitions/image"}},"builds":{"type":"array","items":{"$ref":"#/definitions/build"}}}}},"problems":{"description":"What planning reported besides the gaps: passed on by a job that dispatches the plan from a file, reported by the report of a sharded run.","type":"array","items":{"$ref":"#/definitions/problem"}}},"definitions":{"image":{"type":"object","required":["githubRepo","fullImage","repository","name","tag","gitTag","branches","sources","state"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string"},"fullImage":{"type":"string","description":"registry/path/name:tag"},"repository":{"type":"string"},"name":{"type":"string"},"tag":{"type":"string"},"gitTag":{"type":"string"},"commit":{"type":"string"},"branches":{"type":"array","items":{"type":"string"}},"sources":{"type":"array","items":{"$ref":"#/definitions/source"}},"state":{"enum":["resolved","unresolved"],"description":"resolved: one build of its repo builds it; unresolved: it gets no build, and reason says why."},"reason":{"type":"string"},"releaseUrl":{"type":"string"}}},"source":{"oneOf":[{"type":"object","required":["kind","branch","file"],"additionalProperties":false,"properties":{"kind":{"const":"docker-index"},"branch":{"type":"string"},"file":{"type":"string"}}},{"type":"object","required":["kind","branch","file","chart","version","releaseName"],"additionalProperties":false,"properties":{"kind":{"const":"chart"},"branch":{"type":"string"},"file":{"type":"string"},"chart":{"type":"string"},"version":{"type":"string"},"releaseName":{"type":"string"}}},{"type":"object","required":["kind","repo"],"additionalProperties":false,"properties":{"kind":{"const":"git-tag"},"repo":{"type":"string"}}}]},"build":{"type":"object","required":["githubRepo","gitTag","commit","workflow","chosenBy","images"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string"},"gitTag":{"type":"string"},"commit":{"type":"string"},"workflow":{"type":"object","required":["id","name","path"],"additionalProperties":false,"properties":{"id":{"type":"integer"},"name":{"type":"string"},"path":{"type":"string"}}},"chosenBy":{"enum":["image-name","workflow-name","override"],"description":"image-name: the workflow file at the tag names the image; workflow-name: the original tool\'s name rule; override: workflow-overrides."},"images":{"type":"array","minItems":1,"items":{"type":"string"},"description":"fullImage of each image it builds."},"dockerfile":{"type":"string","description":"The Dockerfile the workflow builds, from its docker-build-file or docker-build-context input."},"decision":{"type":"object","required":["rebuild","why","images","bases"],"additionalProperties":false,"description":"With rebuild: when-outdated: whether to dispatch the build, why, and what the registry said (images and every base of its Dockerfile).","properties":{"rebuild":{"type":"boolean"},"why":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/evidence"}},"bases":{"type":"array","items":{"$ref":"#/definitions/evidence"}},"packages":{"type":"object","additionalProperties":false,"required":["modelled","upgrades","unmodelled"],"description":"What a rebuild would install (rebuild: when-outdated): the image\'s packages against its distribution\'s index. Modelled when every package a rebuild may move is known; then max-age no longer rebuilds it.","properties":{"modelled":{"type":"boolean"},"why":{"type":"string","description":"Why it is not modelled (a layer that cannot be read, an index that cannot be read)."},"distribution":{"enum":["alpine","debian","ubuntu"]},"release":{"type":"string","description":"etc/alpine-release (3.22.2), or os-release\'s VERSION_ID (12, 22.04)"},"layer":{"type":"string","description":"The layer that last wrote the package database."},"classification":{"enum":["upgrade","add-only","none"]},"upgrades":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","installed","available","fixes"],"properties":{"name":{"type":"string"},"installed":{"type":"string"},"available":{"type":"string"},"fixes":{"type":"array","items":{"type":"string"}}}}},"unmodelled":{"type":"array","items":{"type":"string"},"description":"Steps of the Dockerfile that fetch what no index models."},"frozen":{"type":"object","additionalProperties":false,"required":["branch","eol","cves"],"description":"The image\'s branch is past its end of life: the CVEs the newest supported branch fixes for packages it holds, which no rebuild can fix.","properties":{"branch":{"type":"string"},"eol":{"type":"string"},"cves":{"type":"array","items":{"type":"string"}}}}}}}}}},"problem":{"type":"object","additionalProperties":false,"required":["severity","message"],"properties":{"severity":{"enum":["error","warning","notice"]},"message":{"type":"string"},"where":{"type":"object","additionalProperties":false,"properties":{"file":{"type":"string"},"branch":{"type":"string"},"yamlPath":{"type":"string"},"repo":{"type":"string"},"chart":{"type":"string"},"tag":{"type":"string"},"image":{"type":"string"}}},"followUp":{"type":"boolean"},"kind":{"type":"string","maxLength":200,"description":"A readable heading for every problem of its kind; the message holds the specifics."}}},"evidence":{"type":"object","required":["reference"],"additionalProperties":false,"properties":{"reference":{"type":"string"},"digest":{"type":"string"},"created":{"type":"string"},"baseDigest":{"type":"string"}}}}}');
 ;// CONCATENATED MODULE: ./src/plan/plan-file.ts
 
 
@@ -71989,6 +71989,162 @@ function newestByName(packages) {
     return newest;
 }
 
+;// CONCATENATED MODULE: ./src/packages/debian.ts
+
+/** `[epoch:]upstream[-revision]` as Policy §5.6.12 allows it. */
+const DEBIAN_VERSION = /^(\d+:)?[0-9A-Za-z][0-9A-Za-z.+~:-]*$/;
+/** The fields of one stanza, continuation lines joined to their field. */
+function fieldsOf(stanza) {
+    const fields = new Map();
+    let last;
+    for (const line of stanza.split('\n')) {
+        if (/^[ \t]/.test(line) && last !== undefined) {
+            fields.set(last, `${fields.get(last) ?? ''}\n${line.trim()}`);
+            continue;
+        }
+        const m = /^([A-Za-z0-9][A-Za-z0-9-]*):\s*(.*)$/.exec(line);
+        if (!m)
+            continue;
+        last = (m[1] ?? '').toLowerCase();
+        if (!fields.has(last))
+            fields.set(last, (m[2] ?? '').trim());
+    }
+    return fields;
+}
+/** `libc6 (>= 2.34), libssl3:any | libssl1.1` → `libc6 libssl3 libssl1.1`. */
+const names = (relations) => (relations ?? '')
+    .split(/[,|]/)
+    .map((r) => r.trim().split(/[\s(:[]/)[0] ?? '')
+    .filter(Boolean);
+/**
+ * Every stanza of a Packages index or a dpkg database; a malformed one is counted, not thrown.
+ * `installedOnly`: a database's packages whose `Status:` is not `… installed` (removed, with their
+ * configuration left) are not installed, and are left out.
+ */
+function parseDebStanzas(text, installedOnly = false) {
+    const packages = [];
+    const malformed = { count: 0, first: [] };
+    for (const stanza of text.replace(/\r\n/g, '\n').split(/\n[ \t]*\n/)) {
+        if (stanza.trim() === '')
+            continue;
+        const fields = fieldsOf(stanza);
+        const name = fields.get('package');
+        const version = fields.get('version');
+        if (!name || !version || !DEBIAN_VERSION.test(version)) {
+            malformed.count++;
+            if (malformed.first.length < 3)
+                malformed.first.push(stanza.trim().split('\n').slice(0, 2).join(' ').slice(0, 120));
+            continue;
+        }
+        if (installedOnly && fields.has('status') && !/\binstalled$/.test(fields.get('status') ?? ''))
+            continue;
+        const source = /^(\S+)(?:\s+\(([^)]+)\))?/.exec(fields.get('source') ?? '');
+        packages.push({
+            name,
+            version,
+            source: source?.[1] ?? name,
+            sourceVersion: source?.[2] ?? version,
+            depends: [...names(fields.get('pre-depends')), ...names(fields.get('depends'))],
+            provides: names(fields.get('provides'))
+        });
+    }
+    return { packages, malformed };
+}
+/** The newest version of each package name across an image's suites (`bookworm`, `bookworm-updates`, `bookworm-security`). */
+function newestDebByName(packages) {
+    const newest = new Map();
+    for (const p of packages) {
+        const known = newest.get(p.name);
+        if (!known || compareDebianVersions(p.version, known.version) > 0)
+            newest.set(p.name, p);
+    }
+    return newest;
+}
+/** `etc/os-release` (or `usr/lib/os-release`): `KEY=value` lines, values maybe quoted. */
+function parseOsRelease(text) {
+    const values = new Map();
+    for (const line of text.split('\n')) {
+        const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+        if (m)
+            values.set(m[1] ?? '', (m[2] ?? '').replace(/^(["'])(.*)\1$/, '$2'));
+    }
+    return values;
+}
+/** The release of an os-release, when it is Debian's or Ubuntu's (a derivative through `ID_LIKE` is not: its packages are its own). */
+function debianRelease(osRelease) {
+    const values = parseOsRelease(osRelease);
+    const id = values.get('ID');
+    const release = values.get('VERSION_ID');
+    if (!release)
+        return undefined;
+    if (id === 'debian')
+        return { distribution: 'debian', release, ecosystem: `Debian:${release.split('.')[0] ?? release}` };
+    if (id === 'ubuntu') {
+        const lts = /\bLTS\b/.test(values.get('VERSION') ?? '');
+        return { distribution: 'ubuntu', release, ecosystem: `Ubuntu:${release}${lts ? ':LTS' : ''}` };
+    }
+    return undefined;
+}
+/**
+ * The binary indexes of an image's apt sources: one-line `sources.list` and `*.list` files
+ * (`deb [options] uri suite component…`) and deb822 `*.sources` files (`Types:`, `URIs:`,
+ * `Suites:`, `Components:`, `Enabled:`). Source indexes (`deb-src`) and flat repositories (a suite
+ * ending in `/`, no components) are left out: apt installs nothing from the first, and the second
+ * has no `dists/` tree.
+ */
+function aptSources(files) {
+    const sources = [];
+    const add = (uri, suite, component) => {
+        const entry = { uri: uri.replace(/\/+$/, ''), suite, component };
+        if (suite.endsWith('/'))
+            return;
+        if (!sources.some((s) => s.uri === entry.uri && s.suite === suite && s.component === component))
+            sources.push(entry);
+    };
+    for (const { path, text } of files) {
+        if (path.endsWith('.sources')) {
+            for (const stanza of text.replace(/\r\n/g, '\n').split(/\n[ \t]*\n/)) {
+                const fields = fieldsOf(stanza.replace(/^#.*$/gm, ''));
+                if (!(fields.get('types') ?? '').split(/\s+/).includes('deb'))
+                    continue;
+                if (/^(no|false|0)$/i.test(fields.get('enabled') ?? 'yes'))
+                    continue;
+                const words = (key) => (fields.get(key) ?? '').split(/\s+/).filter(Boolean);
+                for (const uri of words('uris'))
+                    for (const suite of words('suites'))
+                        for (const c of words('components'))
+                            add(uri, suite, c);
+            }
+            continue;
+        }
+        for (const raw of text.split('\n')) {
+            const line = raw.replace(/#.*$/, '').trim();
+            const m = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)\s+(.+)$/.exec(line);
+            if (!m)
+                continue;
+            for (const component of (m[3] ?? '').split(/\s+/).filter(Boolean))
+                add(m[1] ?? '', m[2] ?? '', component);
+        }
+    }
+    return sources;
+}
+/** Where a source's binary index is. */
+const packagesUrl = (source) => `${source.uri}/dists/${source.suite}/${source.component}/binary-amd64/Packages.gz`;
+/**
+ * The CVE ids of OSV's Debian and Ubuntu records: `DEBIAN-CVE-2023-0286` and `UBUNTU-CVE-2023-0286`
+ * are `CVE-2023-0286`. Advisories (`DSA-`, `DLA-`, `USN-`) are left out: OSV has a record per CVE
+ * beside them, and counting both would count one fix twice.
+ */
+function cveIds(ids) {
+    const cves = new Set();
+    for (const id of ids) {
+        const m = /^(?:(?:DEBIAN|UBUNTU)-)?(CVE-\d{4}-\d+)$/.exec(id);
+        if (m?.[1])
+            cves.add(m[1]);
+    }
+    return [...cves].sort();
+}
+
 ;// CONCATENATED MODULE: ./src/packages/dockerfile-packages.ts
 
 /** The stages of a Dockerfile, each with its `FROM` and its `RUN` commands (shell or exec form, as text). */
@@ -72061,7 +72217,7 @@ function classify(words) {
             if (sub === 'upgrade')
                 return { operation: args.some((a) => a === '-U' || a === '--update-cache') ? 'apk -U upgrade' : 'apk upgrade' };
             if (sub === 'add')
-                return { operation: 'apk add' };
+                return { operation: 'apk add', added: namesAfter(args, sub, ['--virtual', '-t', '--repository', '-X']) };
             if (sub === 'del')
                 return { operation: 'apk del' };
             return {};
@@ -72072,7 +72228,7 @@ function classify(words) {
             if (sub === 'dist-upgrade' || sub === 'full-upgrade')
                 return { operation: 'apt-get dist-upgrade' };
             if (sub === 'install')
-                return { operation: 'apt-get install' };
+                return { operation: 'apt-get install', added: namesAfter(args, sub, ['-o', '-t', '--target-release']) };
             return {};
         case 'pipenv':
             // a lock file, checked (`--deploy`), is modelled; anything else resolves at build time
@@ -72094,6 +72250,18 @@ function classify(words) {
         return { operation: 'pip install', unmodelled: !pipArgs.includes('--require-hashes') };
     }
     return {};
+}
+/** The package names after a subcommand: flags (and the value of those that take one) dropped, `name=1.2`/`name>1.1` cut to the name, `$VAR` left out. */
+function namesAfter(args, sub, valued) {
+    const names = [];
+    for (let i = args.indexOf(sub) + 1; i < args.length; i++) {
+        const word = (args[i] ?? '').replace(/^["']|["']$/g, '');
+        if (valued.includes(word))
+            i++;
+        else if (!word.startsWith('-') && !word.includes('$') && word !== '\\')
+            names.push(word.split(/[<>=~]/)[0] ?? word);
+    }
+    return names.filter(Boolean);
 }
 /** The final stage's chain, from the last stage back to the external base: each stage once. */
 function finalChain(stages) {
@@ -72122,6 +72290,7 @@ function dockerfilePackages(text) {
     const { chain, base } = finalChain(stages);
     const result = [];
     const unmodelled = [];
+    const added = [];
     for (const { stage, index } of chain) {
         const label = stage.name ?? (index === stages.length - 1 ? 'final' : `stage ${index}`);
         const operations = [];
@@ -72129,7 +72298,10 @@ function dockerfilePackages(text) {
             if (/<<-?\s*["']?[A-Za-z_]/.test(run))
                 unmodelled.push(`stage ${label}: RUN with a heredoc (its script is not read)`);
             for (const words of commands(run)) {
-                const { operation, unmodelled: opaque } = classify(words);
+                const { operation, unmodelled: opaque, added: names = [] } = classify(words);
+                for (const name of names)
+                    if (!added.includes(name))
+                        added.push(name);
                 if (operation && !operations.includes(operation))
                     operations.push(operation);
                 if (opaque)
@@ -72148,7 +72320,7 @@ function dockerfilePackages(text) {
         : all.some((o) => o === 'apk add' || o === 'apt-get install' || o === 'pip install')
             ? 'add-only'
             : 'none';
-    return { chain: result, classification, unmodelled, ...(base ? { base } : {}) };
+    return { chain: result, classification, unmodelled, added, ...(base ? { base } : {}) };
 }
 /** `[deploy-base] apk -U upgrade,apk add,pip install; [final] apk add`, or `-` for none: the operations as a line. */
 function describeOperations(chain) {
@@ -72164,6 +72336,8 @@ function describeOperations(chain) {
 /** The files a rebuild decision reads, Alpine's and Debian's, as paths inside a layer. */
 const ALPINE_DATABASE = 'lib/apk/db/installed';
 const DEBIAN_DATABASE = 'var/lib/dpkg/status';
+/** Distroless images keep one database file a package in this folder. */
+const DISTROLESS_DATABASE = 'var/lib/dpkg/status.d/';
 const WANTED = [
     ALPINE_DATABASE,
     'etc/alpine-release',
@@ -72171,8 +72345,14 @@ const WANTED = [
     'etc/apk/world',
     DEBIAN_DATABASE,
     'etc/os-release',
+    // Debian's etc/os-release is a link to this
+    'usr/lib/os-release',
     'etc/apt/sources.list'
 ];
+/** Folders whose files are wanted: apt's further sources, and distroless databases (their `.md5sums` are not). */
+const WANTED_FOLDERS = ['etc/apt/sources.list.d/', DISTROLESS_DATABASE];
+const wanted = (path) => WANTED.includes(path) ||
+    WANTED_FOLDERS.some((folder) => path.startsWith(folder) && !path.slice(folder.length).includes('/') && !path.endsWith('.md5sums'));
 const DEFAULT_LAYER_LIMITS = { layerBytes: 64 * MEGABYTE, imageBytes: 128 * MEGABYTE };
 /** A package operation in a history entry: the layer it made holds the package database. */
 const PACKAGE_STEP = /\b(apk\s+(\S+\s+)*(add|upgrade|del)|apt-get\s+(\S+\s+)*(install|upgrade|dist-upgrade)|apt\s+(install|upgrade)|dpkg\s+-i)\b/;
@@ -72206,20 +72386,27 @@ async function readLayer(tar) {
             const slash = path.lastIndexOf('/');
             const folder = path.slice(0, slash + 1);
             const base = path.slice(slash + 1);
-            if (base === '.wh..wh..opq')
+            if (base === '.wh..wh..opq') {
                 for (const w of WANTED)
                     if (w.startsWith(folder))
                         deleted.add(w);
-            if (base.startsWith('.wh.'))
+                for (const w of WANTED_FOLDERS)
+                    if (w.startsWith(folder))
+                        deleted.add(`${w}*`);
+            }
+            else if (base.startsWith('.wh.')) {
                 deleted.add(folder + base.slice(4));
-            const wanted = header.type === 'file' && WANTED.includes(path);
+                if (WANTED_FOLDERS.includes(`${folder}${base.slice(4)}/`))
+                    deleted.add(`${folder}${base.slice(4)}/*`);
+            }
+            const keep = header.type === 'file' && wanted(path);
             const chunks = [];
             stream.on('data', (chunk) => {
-                if (wanted && Buffer.isBuffer(chunk))
+                if (keep && Buffer.isBuffer(chunk))
                     chunks.push(chunk);
             });
             stream.on('end', () => {
-                if (wanted)
+                if (keep)
                     files.set(path, Buffer.concat(chunks));
                 next();
             });
@@ -72244,7 +72431,9 @@ async function readImagePackages(source, ref, limits = DEFAULT_LAYER_LIMITS) {
         return { kind: 'unmodelled', reason: 'the image is not in the registry', bytesRead };
     const found = new Map();
     const gone = new Set();
-    const settled = (path) => found.has(path) || gone.has(path);
+    // a path is settled by its top-most copy, or by a whiteout of it or of its whole folder
+    const settled = (path) => found.has(path) || gone.has(path) || WANTED_FOLDERS.some((f) => path.startsWith(f) && gone.has(`${f}*`));
+    const distroless = () => [...found.keys()].filter((p) => p.startsWith(DISTROLESS_DATABASE)).sort();
     for (const index of layerOrder(image)) {
         const layer = image.layers[index];
         if (!layer)
@@ -72273,10 +72462,9 @@ async function readImagePackages(source, ref, limits = DEFAULT_LAYER_LIMITS) {
         for (const path of contents.deleted)
             if (!settled(path))
                 gone.add(path);
+        // Alpine's files are small and near its database; Debian's sources and os-release sit in the base, so its layers are read to the bottom
         const database = settled(ALPINE_DATABASE) || settled(DEBIAN_DATABASE);
-        if (database && settled('etc/alpine-release') && settled('etc/apk/repositories'))
-            break;
-        if (found.has(DEBIAN_DATABASE) && settled('etc/os-release'))
+        if (database && !found.has(DEBIAN_DATABASE) && settled('etc/alpine-release') && settled('etc/apk/repositories'))
             break;
     }
     const text = (path) => found.get(path)?.content.toString('utf8');
@@ -72296,15 +72484,19 @@ async function readImagePackages(source, ref, limits = DEFAULT_LAYER_LIMITS) {
         };
     }
     const debian = found.get(DEBIAN_DATABASE);
-    if (debian) {
-        const osRelease = text('etc/os-release');
-        const sources = text('etc/apt/sources.list');
+    const perPackage = distroless();
+    if (debian || perPackage.length > 0) {
+        const osRelease = text('etc/os-release') ?? text('usr/lib/os-release');
+        const sourceFiles = [...found.keys()].filter((p) => p === 'etc/apt/sources.list' || p.startsWith('etc/apt/sources.list.d/')).sort();
         return {
             kind: 'debian',
-            status: debian.content.toString('utf8'),
+            status: debian
+                ? debian.content.toString('utf8')
+                : perPackage.map((p) => found.get(p)?.content.toString('utf8').trim() ?? '').join('\n\n'),
             ...(osRelease ? { osRelease } : {}),
-            ...(sources ? { sources } : {}),
-            layer: debian.layer,
+            sources: sourceFiles.map((path) => ({ path, text: text(path) ?? '' })),
+            // the top-most layer holding a database file: the map keeps the order layers were read in, top down
+            layer: debian?.layer ?? [...found.entries()].find(([p]) => p.startsWith(DISTROLESS_DATABASE))?.[1].layer ?? '',
             bytesRead
         };
     }
@@ -72351,27 +72543,27 @@ function fixedBetween(fixes, installed, available) {
 /**
  * What a rebuild would install newer than the image holds: each installed package that may move
  * (`all` after an upgrade; else the named ones: the packages the Dockerfile adds, with their
- * dependencies) whose index version is newer, with the CVEs that move fixes. Alpine keeps one
- * build per package and branch, so "newer in the index" is "would upgrade".
+ * dependencies) whose index version is newer by the distribution's order, with the CVEs that move
+ * fixes. Alpine keeps one build per package and branch, and the newest across Debian's suites is
+ * what apt takes, so "newer in the index" is "would upgrade".
  */
-function upgradeList(installed, index, security, movable) {
+function upgradesOf(installed, index, movable, compare, fixes) {
     const upgrades = [];
     for (const p of installed) {
         if (movable !== 'all' && !movable.has(p.name))
             continue;
         const candidate = index.get(p.name);
-        if (!candidate || compareApkVersions(candidate.version, p.version) !== 1)
+        if (!candidate || compare(candidate.version, p.version) !== 1)
             continue;
-        upgrades.push({
-            name: p.name,
-            installed: p.version,
-            available: candidate.version,
-            fixes: fixedBetween(security.get(p.origin), p.version, candidate.version)
-        });
+        upgrades.push({ name: p.name, installed: p.version, available: candidate.version, fixes: fixes(p, candidate) });
     }
     return upgrades.sort((a, b) => a.name.localeCompare(b.name));
 }
-/** The installed packages `apk add` of these names pulls in: the names, and their dependencies, transitively (`so:`/`cmd:` by provides). */
+/** Alpine's upgrade list: by apk's order, with the CVEs of the package's origin in the branch's security database. */
+function upgradeList(installed, index, security, movable) {
+    return upgradesOf(installed, index, movable, compareApkVersions, (p, candidate) => fixedBetween(security.get(p.origin), p.version, candidate.version));
+}
+/** The installed packages `apk add` (or `apt-get install`) of these names pulls in: the names, and their dependencies, transitively (by provides too). */
 function withDependencies(names, installed) {
     const byName = new Map(installed.map((p) => [p.name, p]));
     const provider = new Map();
@@ -72451,6 +72643,8 @@ function unfixable(installed, newer, own = new Map()) {
 
 
 
+
+
 const unmodelled = (why, rest = {}) => ({
     modelled: false,
     why,
@@ -72478,7 +72672,7 @@ async function readEvidence(reading, image, dockerfile, warn) {
     if (contents.kind === 'unmodelled')
         return unmodelled(contents.reason, steps);
     if (contents.kind === 'debian')
-        return unmodelled('a Debian image: its package indexes are not read yet', { ...steps, layer: contents.layer });
+        return debianEvidence(reading, contents, ops, warn);
     if (contents.kind === 'no-database')
         return ops.classification === 'none' && ops.unmodelled.length === 0
             ? { modelled: true, upgrades: [], ...steps }
@@ -72532,6 +72726,65 @@ async function readEvidence(reading, image, dockerfile, warn) {
         ...base,
         upgrades,
         ...(frozen ? { frozen } : {})
+    };
+}
+/**
+ * What a rebuild of a Debian or Ubuntu image would change: its dpkg database against the binary
+ * indexes of its apt sources (the newest across its suites), and the CVEs each move fixes by OSV:
+ * those that affect the source package at the installed version and not at the available one.
+ */
+async function debianEvidence(reading, contents, ops, warn) {
+    const steps = { classification: ops.classification, unmodelled: ops.unmodelled, layer: contents.layer };
+    const release = debianRelease(contents.osRelease ?? '');
+    if (!release)
+        return unmodelled('the image has no etc/os-release naming Debian or Ubuntu and its version', steps);
+    const base = { distribution: release.distribution, release: release.release, ...steps };
+    const parsed = parseDebStanzas(contents.status, true);
+    if (parsed.packages.length === 0)
+        return unmodelled(`its dpkg database holds no package that can be read (${parsed.malformed.first[0] ?? 'empty'})`, base);
+    const sources = aptSources(contents.sources);
+    if (sources.length === 0)
+        return unmodelled('the image names no apt source (etc/apt/sources.list, sources.list.d)', base);
+    let index;
+    try {
+        index = newestDebByName((await Promise.all(sources.map((s) => reading.indexes.debianIndex(s)))).flat());
+    }
+    catch (error) {
+        warn(`${errorMessage(error)}: its images are not modelled, and dates decide`);
+        return unmodelled(errorMessage(error), base);
+    }
+    const installed = parsed.packages;
+    const movable = ops.classification === 'upgrade'
+        ? 'all'
+        : ops.classification === 'add-only'
+            ? withDependencies(ops.added, installed)
+            : new Set();
+    const moves = upgradesOf(installed, index, movable, compareDebianVersions, () => []);
+    // the CVEs of a move: OSV's records of its source package at the installed version, less those still there at the available one
+    const fixes = new Map();
+    try {
+        const pairs = moves.flatMap((u) => {
+            const from = installed.find((p) => p.name === u.name);
+            const to = index.get(u.name);
+            return from && to ? [{ name: u.name, from, to }] : [];
+        });
+        const answers = await reading.indexes.osv(pairs.flatMap(({ from, to }) => [
+            { ecosystem: release.ecosystem, name: from.source, version: from.sourceVersion },
+            { ecosystem: release.ecosystem, name: to.source, version: to.sourceVersion }
+        ]));
+        pairs.forEach(({ name }, i) => {
+            const still = new Set(cveIds(answers[2 * i + 1] ?? []));
+            fixes.set(name, cveIds(answers[2 * i] ?? []).filter((id) => !still.has(id)));
+        });
+    }
+    catch (error) {
+        warn(`${errorMessage(error)}: the upgrades of its images are known, the CVEs they fix are not`);
+    }
+    return {
+        modelled: ops.unmodelled.length === 0,
+        ...(ops.unmodelled.length > 0 ? { why: `its Dockerfile fetches what no index models (${ops.unmodelled[0] ?? ''})` } : {}),
+        ...base,
+        upgrades: moves.map((u) => ({ ...u, fixes: fixes.get(u.name) ?? [] }))
     };
 }
 /** `3 packages would upgrade (openssl 1.1.1t-r0 → 1.1.1w-r1, …), fixing 2 CVEs`: the decision's reason. */
@@ -72843,9 +73096,17 @@ function nameOf(reference) {
 
 
 
+
+
 /** Where Alpine publishes what a rebuild decision reads, before `package-index-rewrite`. */
 const ALPINE_SECDB = 'https://secdb.alpinelinux.org';
 const ALPINE_RELEASES = 'https://alpinelinux.org/releases.json';
+/** OSV's batch query: Debian's and Ubuntu's vulnerabilities of a package at a version. */
+const OSV_QUERYBATCH = 'https://api.osv.dev/v1/querybatch';
+/** OSV answers at most this many queries a request. */
+const OSV_BATCH = 1000;
+/** Pages of one query's answer read at most (OSV pages a package with very many vulnerabilities). */
+const OSV_PAGES = 10;
 /** An index or database that cannot be read: the images it serves are unmodelled, with one warning naming it. */
 class PackageIndexError extends Error {
     name = 'PackageIndexError';
@@ -72879,11 +73140,14 @@ class PackageIndexes {
         catch {
             throw new PackageIndexError(`${url.slice(0, 200)} is not a URL`);
         }
+        // apt sources are plain http (apt checks signatures, this reads none): Debian's and Ubuntu's archives answer on https too
+        if (parsed.protocol === 'http:')
+            parsed.protocol = 'https:';
         if (parsed.protocol !== 'https:')
             throw new PackageIndexError(`${url.slice(0, 200)} is not https: not read (a package-index-rewrite line can send it to a mirror)`);
         if (isPrivateHost(parsed.host))
             throw new PackageIndexError(`${url.slice(0, 200)} is a private address: not read`);
-        return { url, redirects: 'same-origin' };
+        return { url: parsed.href, redirects: 'same-origin' };
     }
     once(url, read) {
         let pending = this.reads.get(url);
@@ -72893,16 +73157,11 @@ class PackageIndexes {
         }
         return pending;
     }
-    async fetchBytes(url, target) {
+    async fetchBytes(url, target, post) {
         let answer;
         try {
             this.counts.requests++;
-            answer = await this.options.http.request(target.url, {
-                service: 'package index',
-                timeoutMs: this.options.timeoutMs,
-                maxBytes: this.options.maxBytes,
-                redirects: target.redirects
-            });
+            answer = await this.options.http.request(target.url, { service: 'package index', timeoutMs: this.options.timeoutMs, maxBytes: this.options.maxBytes, redirects: target.redirects }, post === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(post) });
         }
         catch (error) {
             throw new PackageIndexError(`${url}: ${errorMessage(error)}`, { cause: error });
@@ -72942,6 +73201,68 @@ class PackageIndexes {
             }
             return database;
         });
+    }
+    /** The packages of one apt source's binary index (`<uri>/dists/<suite>/<component>/binary-amd64/Packages.gz`). */
+    debianIndex(source) {
+        const url = packagesUrl(source);
+        return this.once(url, async (target) => {
+            const archive = await this.fetchBytes(url, target);
+            try {
+                const text = (0,external_node_zlib_.gunzipSync)(archive, { maxOutputLength: this.options.maxBytes }).toString('utf8');
+                const parsed = parseDebStanzas(text);
+                if (parsed.packages.length === 0 && parsed.malformed.count > 0)
+                    throw new Error(`no package stanza in it can be read (${parsed.malformed.first[0] ?? ''})`);
+                return parsed.packages;
+            }
+            catch (error) {
+                throw new PackageIndexError(`${url}: ${errorMessage(error)}`, { cause: error });
+            }
+        });
+    }
+    /**
+     * The vulnerability ids OSV knows for each query, in the order asked: each package at each
+     * version asked once a run, in batches of at most 1,000, following a page token a few times.
+     */
+    async osv(queries) {
+        const key = (q) => `${OSV_QUERYBATCH}#${q.ecosystem}/${q.name}@${q.version}`;
+        const unasked = [...new Map(queries.filter((q) => !this.reads.has(key(q))).map((q) => [key(q), q])).values()];
+        for (let start = 0; start < unasked.length; start += OSV_BATCH) {
+            const batch = unasked.slice(start, start + OSV_BATCH);
+            const answers = this.osvBatch(batch);
+            batch.forEach((q, i) => this.reads.set(key(q), answers.then((a) => a[i] ?? [])));
+        }
+        return Promise.all(queries.map((q) => this.reads.get(key(q))));
+    }
+    async osvBatch(batch) {
+        const target = this.target(OSV_QUERYBATCH);
+        const ids = batch.map(() => []);
+        let pending = batch.map((q, i) => ({ i, query: { package: { name: q.name, ecosystem: q.ecosystem }, version: q.version } }));
+        for (let page = 0; page < OSV_PAGES && pending.length > 0; page++) {
+            const body = await this.fetchBytes(OSV_QUERYBATCH, target, { queries: pending.map((p) => p.query) });
+            let results;
+            try {
+                results = JSON.parse(body.toString('utf8'))?.results;
+            }
+            catch (error) {
+                throw new PackageIndexError(`${OSV_QUERYBATCH}: ${errorMessage(error)}`, { cause: error });
+            }
+            if (!Array.isArray(results) || results.length !== pending.length)
+                throw new PackageIndexError(`${OSV_QUERYBATCH}: the answer does not hold one result per query`);
+            const next = [];
+            results.forEach((result, n) => {
+                const asked = pending[n];
+                if (!asked)
+                    return;
+                const r = result;
+                for (const v of Array.isArray(r?.vulns) ? r.vulns : [])
+                    if (typeof v?.id === 'string')
+                        ids[asked.i]?.push(v.id);
+                if (typeof r?.next_page_token === 'string' && r.next_page_token !== '')
+                    next.push({ i: asked.i, query: { ...asked.query, page_token: r.next_page_token } });
+            });
+            pending = next;
+        }
+        return ids;
     }
     /** Alpine's branches and their ends of life. */
     releases() {

@@ -31,6 +31,8 @@ export interface DockerfilePackages {
   unmodelled: string[];
   /** The final chain's external base, as its `FROM` names it (undefined: `scratch`, or a name an `ARG` holds). */
   base?: string;
+  /** The packages the final chain adds by name (`apk add`, `apt-get install`), versions dropped: with their dependencies, what may move when it only adds. */
+  added: string[];
 }
 
 interface Stage {
@@ -101,7 +103,7 @@ function commands(shell: string): string[][] {
 const PIP = /^(pip|pip3|pip3\.\d+|python3? -m pip)$/;
 
 /** The package operation and the unmodelled step, if any, of one simple command. */
-function classify(words: readonly string[]): { operation?: PackageOperation; unmodelled?: boolean } {
+function classify(words: readonly string[]): { operation?: PackageOperation; unmodelled?: boolean; added?: string[] } {
   const piped = words[0] === '|';
   const w = piped ? words.slice(1) : words;
   const [tool = '', ...args] = w;
@@ -111,14 +113,14 @@ function classify(words: readonly string[]): { operation?: PackageOperation; unm
     case 'apk':
       if (sub === 'upgrade')
         return { operation: args.some((a) => a === '-U' || a === '--update-cache') ? 'apk -U upgrade' : 'apk upgrade' };
-      if (sub === 'add') return { operation: 'apk add' };
+      if (sub === 'add') return { operation: 'apk add', added: namesAfter(args, sub, ['--virtual', '-t', '--repository', '-X']) };
       if (sub === 'del') return { operation: 'apk del' };
       return {};
     case 'apt-get':
     case 'apt':
       if (sub === 'upgrade') return { operation: 'apt-get upgrade' };
       if (sub === 'dist-upgrade' || sub === 'full-upgrade') return { operation: 'apt-get dist-upgrade' };
-      if (sub === 'install') return { operation: 'apt-get install' };
+      if (sub === 'install') return { operation: 'apt-get install', added: namesAfter(args, sub, ['-o', '-t', '--target-release']) };
       return {};
     case 'pipenv':
       // a lock file, checked (`--deploy`), is modelled; anything else resolves at build time
@@ -139,6 +141,17 @@ function classify(words: readonly string[]): { operation?: PackageOperation; unm
     return { operation: 'pip install', unmodelled: !pipArgs.includes('--require-hashes') };
   }
   return {};
+}
+
+/** The package names after a subcommand: flags (and the value of those that take one) dropped, `name=1.2`/`name>1.1` cut to the name, `$VAR` left out. */
+function namesAfter(args: readonly string[], sub: string, valued: readonly string[]): string[] {
+  const names: string[] = [];
+  for (let i = args.indexOf(sub) + 1; i < args.length; i++) {
+    const word = (args[i] ?? '').replace(/^["']|["']$/g, '');
+    if (valued.includes(word)) i++;
+    else if (!word.startsWith('-') && !word.includes('$') && word !== '\\') names.push(word.split(/[<>=~]/)[0] ?? word);
+  }
+  return names.filter(Boolean);
 }
 
 /** The final stage's chain, from the last stage back to the external base: each stage once. */
@@ -166,13 +179,15 @@ export function dockerfilePackages(text: string): DockerfilePackages {
   const { chain, base } = finalChain(stages);
   const result: StageOperations[] = [];
   const unmodelled: string[] = [];
+  const added: string[] = [];
   for (const { stage, index } of chain) {
     const label = stage.name ?? (index === stages.length - 1 ? 'final' : `stage ${index}`);
     const operations: PackageOperation[] = [];
     for (const run of stage.runs) {
       if (/<<-?\s*["']?[A-Za-z_]/.test(run)) unmodelled.push(`stage ${label}: RUN with a heredoc (its script is not read)`);
       for (const words of commands(run)) {
-        const { operation, unmodelled: opaque } = classify(words);
+        const { operation, unmodelled: opaque, added: names = [] } = classify(words);
+        for (const name of names) if (!added.includes(name)) added.push(name);
         if (operation && !operations.includes(operation)) operations.push(operation);
         if (opaque)
           unmodelled.push(
@@ -191,7 +206,7 @@ export function dockerfilePackages(text: string): DockerfilePackages {
     : all.some((o) => o === 'apk add' || o === 'apt-get install' || o === 'pip install')
       ? 'add-only'
       : 'none';
-  return { chain: result, classification, unmodelled, ...(base ? { base } : {}) };
+  return { chain: result, classification, unmodelled, added, ...(base ? { base } : {}) };
 }
 
 /** `[deploy-base] apk -U upgrade,apk add,pip install; [final] apk add`, or `-` for none: the operations as a line. */

@@ -15,6 +15,8 @@ export interface LayerSource {
 /** The files a rebuild decision reads, Alpine's and Debian's, as paths inside a layer. */
 export const ALPINE_DATABASE = 'lib/apk/db/installed';
 export const DEBIAN_DATABASE = 'var/lib/dpkg/status';
+/** Distroless images keep one database file a package in this folder. */
+export const DISTROLESS_DATABASE = 'var/lib/dpkg/status.d/';
 const WANTED = [
   ALPINE_DATABASE,
   'etc/alpine-release',
@@ -22,8 +24,15 @@ const WANTED = [
   'etc/apk/world',
   DEBIAN_DATABASE,
   'etc/os-release',
+  // Debian's etc/os-release is a link to this
+  'usr/lib/os-release',
   'etc/apt/sources.list'
 ];
+/** Folders whose files are wanted: apt's further sources, and distroless databases (their `.md5sums` are not). */
+const WANTED_FOLDERS = ['etc/apt/sources.list.d/', DISTROLESS_DATABASE];
+const wanted = (path: string): boolean =>
+  WANTED.includes(path) ||
+  WANTED_FOLDERS.some((folder) => path.startsWith(folder) && !path.slice(folder.length).includes('/') && !path.endsWith('.md5sums'));
 
 /** What an image holds, read from its layers. */
 export type ImagePackages =
@@ -38,7 +47,16 @@ export type ImagePackages =
       layer: string;
       bytesRead: number;
     }
-  | { kind: 'debian'; status: string; osRelease?: string; sources?: string; layer: string; bytesRead: number }
+  | {
+      kind: 'debian';
+      /** The dpkg database: `var/lib/dpkg/status`, or the files of `status.d/` joined. */
+      status: string;
+      osRelease?: string;
+      /** apt's sources: `etc/apt/sources.list` and the files of `sources.list.d/`. */
+      sources: { path: string; text: string }[];
+      layer: string;
+      bytesRead: number;
+    }
   | { kind: 'no-database'; bytesRead: number }
   | { kind: 'unmodelled'; reason: string; bytesRead: number };
 
@@ -84,15 +102,20 @@ async function readLayer(tar: Buffer): Promise<{ files: Map<string, Buffer>; del
       const slash = path.lastIndexOf('/');
       const folder = path.slice(0, slash + 1);
       const base = path.slice(slash + 1);
-      if (base === '.wh..wh..opq') for (const w of WANTED) if (w.startsWith(folder)) deleted.add(w);
-      if (base.startsWith('.wh.')) deleted.add(folder + base.slice(4));
-      const wanted = header.type === 'file' && WANTED.includes(path);
+      if (base === '.wh..wh..opq') {
+        for (const w of WANTED) if (w.startsWith(folder)) deleted.add(w);
+        for (const w of WANTED_FOLDERS) if (w.startsWith(folder)) deleted.add(`${w}*`);
+      } else if (base.startsWith('.wh.')) {
+        deleted.add(folder + base.slice(4));
+        if (WANTED_FOLDERS.includes(`${folder}${base.slice(4)}/`)) deleted.add(`${folder}${base.slice(4)}/*`);
+      }
+      const keep = header.type === 'file' && wanted(path);
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: unknown) => {
-        if (wanted && Buffer.isBuffer(chunk)) chunks.push(chunk);
+        if (keep && Buffer.isBuffer(chunk)) chunks.push(chunk);
       });
       stream.on('end', () => {
-        if (wanted) files.set(path, Buffer.concat(chunks));
+        if (keep) files.set(path, Buffer.concat(chunks));
         next();
       });
       stream.on('error', reject);
@@ -120,7 +143,10 @@ export async function readImagePackages(
   if (!image) return { kind: 'unmodelled', reason: 'the image is not in the registry', bytesRead };
   const found = new Map<string, { content: Buffer; layer: string }>();
   const gone = new Set<string>();
-  const settled = (path: string): boolean => found.has(path) || gone.has(path);
+  // a path is settled by its top-most copy, or by a whiteout of it or of its whole folder
+  const settled = (path: string): boolean =>
+    found.has(path) || gone.has(path) || WANTED_FOLDERS.some((f) => path.startsWith(f) && gone.has(`${f}*`));
+  const distroless = (): string[] => [...found.keys()].filter((p) => p.startsWith(DISTROLESS_DATABASE)).sort();
   for (const index of layerOrder(image)) {
     const layer = image.layers[index];
     if (!layer) continue;
@@ -144,9 +170,9 @@ export async function readImagePackages(
     }
     for (const [path, content] of contents.files) if (!settled(path)) found.set(path, { content, layer: layer.digest });
     for (const path of contents.deleted) if (!settled(path)) gone.add(path);
+    // Alpine's files are small and near its database; Debian's sources and os-release sit in the base, so its layers are read to the bottom
     const database = settled(ALPINE_DATABASE) || settled(DEBIAN_DATABASE);
-    if (database && settled('etc/alpine-release') && settled('etc/apk/repositories')) break;
-    if (found.has(DEBIAN_DATABASE) && settled('etc/os-release')) break;
+    if (database && !found.has(DEBIAN_DATABASE) && settled('etc/alpine-release') && settled('etc/apk/repositories')) break;
   }
   const text = (path: string): string | undefined => found.get(path)?.content.toString('utf8');
   const alpine = found.get(ALPINE_DATABASE);
@@ -165,15 +191,19 @@ export async function readImagePackages(
     };
   }
   const debian = found.get(DEBIAN_DATABASE);
-  if (debian) {
-    const osRelease = text('etc/os-release');
-    const sources = text('etc/apt/sources.list');
+  const perPackage = distroless();
+  if (debian || perPackage.length > 0) {
+    const osRelease = text('etc/os-release') ?? text('usr/lib/os-release');
+    const sourceFiles = [...found.keys()].filter((p) => p === 'etc/apt/sources.list' || p.startsWith('etc/apt/sources.list.d/')).sort();
     return {
       kind: 'debian',
-      status: debian.content.toString('utf8'),
+      status: debian
+        ? debian.content.toString('utf8')
+        : perPackage.map((p) => found.get(p)?.content.toString('utf8').trim() ?? '').join('\n\n'),
       ...(osRelease ? { osRelease } : {}),
-      ...(sources ? { sources } : {}),
-      layer: debian.layer,
+      sources: sourceFiles.map((path) => ({ path, text: text(path) ?? '' })),
+      // the top-most layer holding a database file: the map keeps the order layers were read in, top down
+      layer: debian?.layer ?? [...found.entries()].find(([p]) => p.startsWith(DISTROLESS_DATABASE))?.[1].layer ?? '',
       bytesRead
     };
   }

@@ -2,17 +2,19 @@ import { errorMessage } from '../errors.js';
 import type { PlannedBuild } from '../plan/plan.js';
 import type { ImageReference } from '../registry/image-reference.js';
 import { newestByName, type ApkPackage } from './apkindex.js';
-import { dockerfilePackages } from './dockerfile-packages.js';
-import { readImagePackages, type LayerLimits, type LayerSource } from './image-packages.js';
+import { aptSources, cveIds, debianRelease, newestDebByName, parseDebStanzas, type DebPackage } from './debian.js';
+import { dockerfilePackages, type DockerfilePackages } from './dockerfile-packages.js';
+import { readImagePackages, type ImagePackages, type LayerLimits, type LayerSource } from './image-packages.js';
 import type { PackageIndexes } from './package-indexes.js';
-import { frozenBranch, newestSupported, unfixable, upgradeList, withDependencies, type SecurityDatabase } from './upgrades.js';
+import { frozenBranch, newestSupported, unfixable, upgradeList, upgradesOf, withDependencies, type SecurityDatabase } from './upgrades.js';
+import { compareDebianVersions } from './versions.js';
 
 /** What a rebuild would install, as the plan keeps it (plan.schema.json, a decision's `packages`). */
 export type PackageEvidence = NonNullable<NonNullable<PlannedBuild['decision']>['packages']>;
 
 export interface PackageReading {
   layers: LayerSource;
-  indexes: Pick<PackageIndexes, 'apkIndex' | 'secdb' | 'releases'>;
+  indexes: Pick<PackageIndexes, 'apkIndex' | 'secdb' | 'releases' | 'debianIndex' | 'osv'>;
   limits: LayerLimits;
   /** The job's day (UTC, YYYY-MM-DD): a branch past its end of life is frozen. */
   today: string;
@@ -59,8 +61,7 @@ async function readEvidence(
   const contents = await readImagePackages(reading.layers, image, reading.limits);
   const steps = { classification: ops.classification, unmodelled: ops.unmodelled };
   if (contents.kind === 'unmodelled') return unmodelled(contents.reason, steps);
-  if (contents.kind === 'debian')
-    return unmodelled('a Debian image: its package indexes are not read yet', { ...steps, layer: contents.layer });
+  if (contents.kind === 'debian') return debianEvidence(reading, contents, ops, warn);
   if (contents.kind === 'no-database')
     return ops.classification === 'none' && ops.unmodelled.length === 0
       ? { modelled: true, upgrades: [], ...steps }
@@ -109,6 +110,73 @@ async function readEvidence(
     ...base,
     upgrades,
     ...(frozen ? { frozen } : {})
+  };
+}
+
+/**
+ * What a rebuild of a Debian or Ubuntu image would change: its dpkg database against the binary
+ * indexes of its apt sources (the newest across its suites), and the CVEs each move fixes by OSV:
+ * those that affect the source package at the installed version and not at the available one.
+ */
+async function debianEvidence(
+  reading: PackageReading,
+  contents: Extract<ImagePackages, { kind: 'debian' }>,
+  ops: DockerfilePackages,
+  warn: (message: string) => void
+): Promise<PackageEvidence> {
+  const steps = { classification: ops.classification, unmodelled: ops.unmodelled, layer: contents.layer };
+  const release = debianRelease(contents.osRelease ?? '');
+  if (!release) return unmodelled('the image has no etc/os-release naming Debian or Ubuntu and its version', steps);
+  const base = { distribution: release.distribution, release: release.release, ...steps };
+  const parsed = parseDebStanzas(contents.status, true);
+  if (parsed.packages.length === 0)
+    return unmodelled(`its dpkg database holds no package that can be read (${parsed.malformed.first[0] ?? 'empty'})`, base);
+  const sources = aptSources(contents.sources);
+  if (sources.length === 0) return unmodelled('the image names no apt source (etc/apt/sources.list, sources.list.d)', base);
+  let index: Map<string, DebPackage>;
+  try {
+    index = newestDebByName((await Promise.all(sources.map((s) => reading.indexes.debianIndex(s)))).flat());
+  } catch (error) {
+    warn(`${errorMessage(error)}: its images are not modelled, and dates decide`);
+    return unmodelled(errorMessage(error), base);
+  }
+  const installed = parsed.packages;
+  const movable =
+    ops.classification === 'upgrade'
+      ? 'all'
+      : ops.classification === 'add-only'
+        ? withDependencies(ops.added, installed)
+        : new Set<string>();
+  const moves = upgradesOf(installed, index, movable, compareDebianVersions, () => []);
+  // the CVEs of a move: OSV's records of its source package at the installed version, less those still there at the available one
+  const fixes = new Map<string, string[]>();
+  try {
+    const pairs = moves.flatMap((u) => {
+      const from = installed.find((p) => p.name === u.name);
+      const to = index.get(u.name);
+      return from && to ? [{ name: u.name, from, to }] : [];
+    });
+    const answers = await reading.indexes.osv(
+      pairs.flatMap(({ from, to }) => [
+        { ecosystem: release.ecosystem, name: from.source, version: from.sourceVersion },
+        { ecosystem: release.ecosystem, name: to.source, version: to.sourceVersion }
+      ])
+    );
+    pairs.forEach(({ name }, i) => {
+      const still = new Set(cveIds(answers[2 * i + 1] ?? []));
+      fixes.set(
+        name,
+        cveIds(answers[2 * i] ?? []).filter((id) => !still.has(id))
+      );
+    });
+  } catch (error) {
+    warn(`${errorMessage(error)}: the upgrades of its images are known, the CVEs they fix are not`);
+  }
+  return {
+    modelled: ops.unmodelled.length === 0,
+    ...(ops.unmodelled.length > 0 ? { why: `its Dockerfile fetches what no index models (${ops.unmodelled[0] ?? ''})` } : {}),
+    ...base,
+    upgrades: moves.map((u) => ({ ...u, fixes: fixes.get(u.name) ?? [] }))
   };
 }
 

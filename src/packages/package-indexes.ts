@@ -2,12 +2,27 @@ import { MEGABYTE } from '../bytes.js';
 import { errorMessage } from '../errors.js';
 import type { OriginBoundFetch, RedirectPolicy } from '../http/origin-bound-fetch.js';
 import { isPrivateHost } from '../registry/image-reference.js';
+import { gunzipSync } from 'node:zlib';
 import { apkIndexText, parseApkStanzas, type ApkPackage } from './apkindex.js';
+import { packagesUrl, parseDebStanzas, type AptSource, type DebPackage } from './debian.js';
 import { parseReleases, parseSecdb, type AlpineBranch, type SecurityDatabase } from './upgrades.js';
 
 /** Where Alpine publishes what a rebuild decision reads, before `package-index-rewrite`. */
 export const ALPINE_SECDB = 'https://secdb.alpinelinux.org';
 export const ALPINE_RELEASES = 'https://alpinelinux.org/releases.json';
+/** OSV's batch query: Debian's and Ubuntu's vulnerabilities of a package at a version. */
+export const OSV_QUERYBATCH = 'https://api.osv.dev/v1/querybatch';
+/** OSV answers at most this many queries a request. */
+const OSV_BATCH = 1000;
+/** Pages of one query's answer read at most (OSV pages a package with very many vulnerabilities). */
+const OSV_PAGES = 10;
+
+/** One OSV query: a package of an ecosystem (`Debian:12`) at a version. */
+export interface OsvQuery {
+  ecosystem: string;
+  name: string;
+  version: string;
+}
 
 export interface PackageIndexOptions {
   http: OriginBoundFetch;
@@ -54,10 +69,12 @@ export class PackageIndexes {
     } catch {
       throw new PackageIndexError(`${url.slice(0, 200)} is not a URL`);
     }
+    // apt sources are plain http (apt checks signatures, this reads none): Debian's and Ubuntu's archives answer on https too
+    if (parsed.protocol === 'http:') parsed.protocol = 'https:';
     if (parsed.protocol !== 'https:')
       throw new PackageIndexError(`${url.slice(0, 200)} is not https: not read (a package-index-rewrite line can send it to a mirror)`);
     if (isPrivateHost(parsed.host)) throw new PackageIndexError(`${url.slice(0, 200)} is a private address: not read`);
-    return { url, redirects: 'same-origin' };
+    return { url: parsed.href, redirects: 'same-origin' };
   }
 
   private once<T>(url: string, read: (target: Target) => Promise<T>): Promise<T> {
@@ -69,16 +86,15 @@ export class PackageIndexes {
     return pending;
   }
 
-  private async fetchBytes(url: string, target: Target): Promise<Buffer> {
+  private async fetchBytes(url: string, target: Target, post?: unknown): Promise<Buffer> {
     let answer;
     try {
       this.counts.requests++;
-      answer = await this.options.http.request(target.url, {
-        service: 'package index',
-        timeoutMs: this.options.timeoutMs,
-        maxBytes: this.options.maxBytes,
-        redirects: target.redirects
-      });
+      answer = await this.options.http.request(
+        target.url,
+        { service: 'package index', timeoutMs: this.options.timeoutMs, maxBytes: this.options.maxBytes, redirects: target.redirects },
+        post === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(post) }
+      );
     } catch (error) {
       throw new PackageIndexError(`${url}: ${errorMessage(error)}`, { cause: error });
     }
@@ -116,6 +132,72 @@ export class PackageIndexes {
       }
       return database;
     });
+  }
+
+  /** The packages of one apt source's binary index (`<uri>/dists/<suite>/<component>/binary-amd64/Packages.gz`). */
+  debianIndex(source: AptSource): Promise<DebPackage[]> {
+    const url = packagesUrl(source);
+    return this.once(url, async (target) => {
+      const archive = await this.fetchBytes(url, target);
+      try {
+        const text = gunzipSync(archive, { maxOutputLength: this.options.maxBytes }).toString('utf8');
+        const parsed = parseDebStanzas(text);
+        if (parsed.packages.length === 0 && parsed.malformed.count > 0)
+          throw new Error(`no package stanza in it can be read (${parsed.malformed.first[0] ?? ''})`);
+        return parsed.packages;
+      } catch (error) {
+        throw new PackageIndexError(`${url}: ${errorMessage(error)}`, { cause: error });
+      }
+    });
+  }
+
+  /**
+   * The vulnerability ids OSV knows for each query, in the order asked: each package at each
+   * version asked once a run, in batches of at most 1,000, following a page token a few times.
+   */
+  async osv(queries: readonly OsvQuery[]): Promise<string[][]> {
+    const key = (q: OsvQuery): string => `${OSV_QUERYBATCH}#${q.ecosystem}/${q.name}@${q.version}`;
+    const unasked = [...new Map(queries.filter((q) => !this.reads.has(key(q))).map((q) => [key(q), q])).values()];
+    for (let start = 0; start < unasked.length; start += OSV_BATCH) {
+      const batch = unasked.slice(start, start + OSV_BATCH);
+      const answers = this.osvBatch(batch);
+      batch.forEach((q, i) =>
+        this.reads.set(
+          key(q),
+          answers.then((a) => a[i] ?? [])
+        )
+      );
+    }
+    return Promise.all(queries.map((q) => this.reads.get(key(q)) as Promise<string[]>));
+  }
+
+  private async osvBatch(batch: readonly OsvQuery[]): Promise<string[][]> {
+    const target = this.target(OSV_QUERYBATCH);
+    const ids: string[][] = batch.map(() => []);
+    let pending = batch.map((q, i) => ({ i, query: { package: { name: q.name, ecosystem: q.ecosystem }, version: q.version } }));
+    for (let page = 0; page < OSV_PAGES && pending.length > 0; page++) {
+      const body = await this.fetchBytes(OSV_QUERYBATCH, target, { queries: pending.map((p) => p.query) });
+      let results: unknown;
+      try {
+        results = (JSON.parse(body.toString('utf8')) as { results?: unknown } | null)?.results;
+      } catch (error) {
+        throw new PackageIndexError(`${OSV_QUERYBATCH}: ${errorMessage(error)}`, { cause: error });
+      }
+      if (!Array.isArray(results) || results.length !== pending.length)
+        throw new PackageIndexError(`${OSV_QUERYBATCH}: the answer does not hold one result per query`);
+      const next: typeof pending = [];
+      results.forEach((result: unknown, n) => {
+        const asked = pending[n];
+        if (!asked) return;
+        const r = result as { vulns?: unknown; next_page_token?: unknown } | null;
+        for (const v of Array.isArray(r?.vulns) ? r.vulns : [])
+          if (typeof (v as { id?: unknown } | null)?.id === 'string') ids[asked.i]?.push((v as { id: string }).id);
+        if (typeof r?.next_page_token === 'string' && r.next_page_token !== '')
+          next.push({ i: asked.i, query: { ...asked.query, page_token: r.next_page_token } as typeof asked.query });
+      });
+      pending = next;
+    }
+    return ids;
   }
 
   /** Alpine's branches and their ends of life. */

@@ -50,35 +50,52 @@ export interface Upgrade {
   fixes: string[];
 }
 
+/** A package with what it is and what it needs: Alpine's and Debian's alike. */
+export interface PackageRelations {
+  name: string;
+  version: string;
+  depends: readonly string[];
+  provides: readonly string[];
+}
+
 /**
  * What a rebuild would install newer than the image holds: each installed package that may move
  * (`all` after an upgrade; else the named ones: the packages the Dockerfile adds, with their
- * dependencies) whose index version is newer, with the CVEs that move fixes. Alpine keeps one
- * build per package and branch, so "newer in the index" is "would upgrade".
+ * dependencies) whose index version is newer by the distribution's order, with the CVEs that move
+ * fixes. Alpine keeps one build per package and branch, and the newest across Debian's suites is
+ * what apt takes, so "newer in the index" is "would upgrade".
  */
+export function upgradesOf<P extends PackageRelations>(
+  installed: readonly P[],
+  index: ReadonlyMap<string, P>,
+  movable: 'all' | ReadonlySet<string>,
+  compare: (a: string, b: string) => number | undefined,
+  fixes: (installed: P, available: P) => string[]
+): Upgrade[] {
+  const upgrades: Upgrade[] = [];
+  for (const p of installed) {
+    if (movable !== 'all' && !movable.has(p.name)) continue;
+    const candidate = index.get(p.name);
+    if (!candidate || compare(candidate.version, p.version) !== 1) continue;
+    upgrades.push({ name: p.name, installed: p.version, available: candidate.version, fixes: fixes(p, candidate) });
+  }
+  return upgrades.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Alpine's upgrade list: by apk's order, with the CVEs of the package's origin in the branch's security database. */
 export function upgradeList(
   installed: readonly ApkPackage[],
   index: ReadonlyMap<string, ApkPackage>,
   security: SecurityDatabase,
   movable: 'all' | ReadonlySet<string>
 ): Upgrade[] {
-  const upgrades: Upgrade[] = [];
-  for (const p of installed) {
-    if (movable !== 'all' && !movable.has(p.name)) continue;
-    const candidate = index.get(p.name);
-    if (!candidate || compareApkVersions(candidate.version, p.version) !== 1) continue;
-    upgrades.push({
-      name: p.name,
-      installed: p.version,
-      available: candidate.version,
-      fixes: fixedBetween(security.get(p.origin), p.version, candidate.version)
-    });
-  }
-  return upgrades.sort((a, b) => a.name.localeCompare(b.name));
+  return upgradesOf(installed, index, movable, compareApkVersions, (p, candidate) =>
+    fixedBetween(security.get(p.origin), p.version, candidate.version)
+  );
 }
 
-/** The installed packages `apk add` of these names pulls in: the names, and their dependencies, transitively (`so:`/`cmd:` by provides). */
-export function withDependencies(names: Iterable<string>, installed: readonly ApkPackage[]): Set<string> {
+/** The installed packages `apk add` (or `apt-get install`) of these names pulls in: the names, and their dependencies, transitively (by provides too). */
+export function withDependencies(names: Iterable<string>, installed: readonly PackageRelations[]): Set<string> {
   const byName = new Map(installed.map((p) => [p.name, p]));
   const provider = new Map<string, string>();
   for (const p of installed) for (const provided of p.provides) provider.set(provided.split('=')[0] ?? provided, p.name);

@@ -296,11 +296,11 @@ export const planSchema = {
                   description: 'Why it is not modelled (a layer that cannot be read, an index that cannot be read).'
                 },
                 distribution: {
-                  enum: ['alpine']
+                  enum: ['alpine', 'debian', 'ubuntu']
                 },
                 release: {
                   type: 'string',
-                  description: 'etc/alpine-release'
+                  description: "etc/alpine-release (3.22.2), or os-release's VERSION_ID (12, 22.04)"
                 },
                 layer: {
                   type: 'string',
