@@ -42983,7 +42983,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4177:
+/***/ 5770:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -61404,6 +61404,42 @@ const resultsSchema = {
                             }
                         }
                     }
+                },
+                verification: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['state'],
+                    description: 'A build dispatched for package upgrades, read again after it succeeded: whether the rebuilt image holds the upgrades its decision predicted.',
+                    properties: {
+                        state: {
+                            enum: ['verified', 'missing', 'unknown'],
+                            description: 'verified: every predicted upgrade landed; missing: some did not (the image is still outdated, and the next night dispatches it again); unknown: the rebuilt image could not be read.'
+                        },
+                        missing: {
+                            type: 'array',
+                            maxItems: 50,
+                            items: {
+                                type: 'object',
+                                additionalProperties: false,
+                                required: ['name', 'expected'],
+                                properties: {
+                                    name: {
+                                        type: 'string'
+                                    },
+                                    expected: {
+                                        type: 'string'
+                                    },
+                                    found: {
+                                        type: 'string'
+                                    }
+                                }
+                            }
+                        },
+                        why: {
+                            type: 'string',
+                            description: 'Why it is unknown.'
+                        }
+                    }
                 }
             },
             additionalProperties: false
@@ -77598,6 +77634,8 @@ function describeRegistryError(body) {
 
 
 
+
+
 function chartsSkippedNote(skipCharts, edge) {
     return skipCharts
         ? [
@@ -77672,6 +77710,21 @@ function renderScriptOf(mode, runnerFolders, log) {
 function packageReadingOf(layers, indexes, limits, clock) {
     const bytes = limits['layer-megabytes'] * MEGABYTE;
     return { layers, indexes, limits: { layerBytes: bytes, imageBytes: 2 * bytes }, today: new Date(clock.now()).toISOString().slice(0, 10) };
+}
+/**
+ * How a rebuilt image is read again to verify its upgrades: a registry client of its own (so no
+ * digest resolved while planning is reused), with the credential rules of registryFor, chart hosts
+ * not known (credentials limited to chart hosts are not sent).
+ */
+function rebuiltImageReader(config, inputs, http) {
+    const client = registryFor(new Set(), config, inputs, http);
+    const bytes = config.configuration.limits['layer-megabytes'] * MEGABYTE;
+    return async (fullImage) => {
+        const ref = parseImageReference(fullImage);
+        if (!ref)
+            return { kind: 'unmodelled', reason: `${fullImage} is not an image reference`, bytesRead: 0 };
+        return readImagePackages(client, ref, { layerBytes: bytes, imageBytes: 2 * bytes });
+    };
 }
 /**
  * The composition of planning's ports from the run: helm (found or downloaded), git on the product
@@ -77787,6 +77840,100 @@ async function runPlanning(config, inputs, ports, log, clock) {
     if (partial)
         log.problem({ severity: 'error', message: `the plan is partial: ${partial}; the chart releases not rendered are named above` });
     return { plan, problems: [...log.problems], ...(partial ? { partial } : {}) };
+}
+
+;// CONCATENATED MODULE: ./src/packages/verify-upgrades.ts
+
+
+/**
+ * Whether a rebuilt image holds what its decision predicted: each predicted package at the
+ * available version or newer. A package the image no longer holds cannot be vulnerable: it counts
+ * as landed. An image whose packages cannot be read is `unknown`, with why.
+ */
+function checkUpgrades(predicted, rebuilt) {
+    if (rebuilt.kind === 'unmodelled')
+        return { state: 'unknown', why: rebuilt.reason };
+    if (rebuilt.kind === 'no-database')
+        return { state: 'unknown', why: 'the rebuilt image holds no package database' };
+    const installed = rebuilt.kind === 'alpine'
+        ? new Map(rebuilt.installed.map((p) => [p.name, p.version]))
+        : new Map(parseDebStanzas(rebuilt.status, true).packages.map((p) => [p.name, p.version]));
+    const compare = rebuilt.kind === 'alpine' ? compareApkVersions : compareDebianVersions;
+    const missing = [];
+    for (const u of predicted) {
+        const found = installed.get(u.name);
+        if (found !== undefined && (compare(found, u.available) ?? -1) < 0)
+            missing.push({ name: u.name, expected: u.available, found });
+    }
+    return missing.length > 0 ? { state: 'missing', missing } : { state: 'verified' };
+}
+/** `openssl is still 1.1.1t-r0 (3.0.15-r0 expected), and 2 more`: what did not land, for a person. */
+function describeMissing(verification) {
+    const missing = verification.missing ?? [];
+    const first = missing
+        .slice(0, 2)
+        .map((m) => `${m.name} is still ${m.found ?? '?'} (${m.expected} expected)`)
+        .join(', ');
+    return missing.length > 2 ? `${first}, and ${missing.length - 2} more` : first;
+}
+
+;// CONCATENATED MODULE: ./src/modes/verify-rebuilds.ts
+
+
+
+
+
+/** Rebuilt images read at once. */
+const CONCURRENT_READS = 4;
+const MISSING_UPGRADES_KIND = 'Rebuilds that did not install the upgrades they were dispatched for';
+/** The upgrades each image's build was dispatched for, by full image: only builds a package decision rebuilt. */
+function predictedUpgrades(plan) {
+    const predicted = new Map();
+    for (const build of planBuilds(plan)) {
+        const upgrades = build.decision?.rebuild ? (build.decision.packages?.upgrades ?? []) : [];
+        if (upgrades.length > 0)
+            for (const image of build.images)
+                predicted.set(image, upgrades);
+    }
+    return predicted;
+}
+/**
+ * Proof that the fix shipped: each image whose build was dispatched for package upgrades and
+ * succeeded is read again, and its result says whether the upgrades landed. One that did not is one
+ * warning naming the image, the packages and the likely causes; it stays outdated, so the next
+ * night dispatches it again. Reads stop at the deadline (the job's time limit); what is not read
+ * by then is `unknown`.
+ */
+async function verifyRebuilds(plan, results, read, timeLeft) {
+    const predicted = predictedUpgrades(plan);
+    const limit = pLimit(CONCURRENT_READS);
+    const problems = [];
+    const verified = await Promise.all(results.map((r) => limit(async () => {
+        const upgrades = predicted.get(r.fullImage);
+        if (!upgrades || !OUTCOMES[r.outcome].succeeded || r.via === 'recent')
+            return r;
+        let verification;
+        if (timeLeft() <= 0)
+            verification = { state: 'unknown', why: 'the time limit passed before it was read' };
+        else {
+            try {
+                verification = checkUpgrades(upgrades, await read(r.fullImage));
+            }
+            catch (error) {
+                verification = { state: 'unknown', why: errorMessage(error) };
+            }
+        }
+        if (verification.state === 'missing')
+            problems.push({
+                severity: 'warning',
+                kind: MISSING_UPGRADES_KIND,
+                message: `${r.fullImage}: rebuilt, but ${describeMissing(verification)}: ` +
+                    'a build cache (a cache-from, or a layer cached before the index moved) or a package mirror behind the index is the likely cause; ' +
+                    'the image is still outdated, and the next night dispatches it again'
+            });
+        return { ...r, verification: { ...verification, ...(verification.missing ? { missing: verification.missing.slice(0, 50) } : {}) } };
+    })));
+    return { results: verified, problems };
 }
 
 ;// CONCATENATED MODULE: ./src/plan/verify-plan.ts
@@ -78027,6 +78174,7 @@ function inPlanOrder(plan, ...lists) {
 
 
 
+
 /**
  * A dry run or a night: the plan (made now, or read with from-plan, whole or a shard), its gaps,
  * then, unless a dry run, its builds dispatched and watched. Whatever stops it after the plan is
@@ -78119,8 +78267,10 @@ async function planAndDispatch(ctx, mode) {
             return { ...report, ending: { kind: 'not-dispatched', why: refusal } };
         }
         const dispatching = buildsToDispatch(plan);
-        const runner = new BuildRunner(github.builds(dispatching.repos.filter((r) => r.builds.length > 0).map((r) => r.githubRepo)), buildOptions(run, plan, deps), deps.output.log, deps.clock);
+        const options = buildOptions(run, plan, deps);
+        const runner = new BuildRunner(github.builds(dispatching.repos.filter((r) => r.builds.length > 0).map((r) => r.githubRepo)), options, deps.output.log, deps.clock);
         dispatched = true;
+        const watchEnds = deps.clock.now() + options.timeLimitMs;
         let ending = { kind: 'watched' };
         try {
             await unlessAborted(runner.run(dispatching), deps.signal);
@@ -78135,6 +78285,12 @@ async function planAndDispatch(ctx, mode) {
             report.results = inPlanOrder(plan, runner.resultsSoFar(dispatching), gaps, upToDate);
             report.notes.push(...runner.notes);
             report.problems.push(...runner.problems);
+        }
+        if (ending.kind === 'watched' && !deps.signal?.aborted) {
+            // proof that the fix shipped: what was rebuilt for package upgrades is read again, within the time limit
+            const verified = await verifyRebuilds(plan, report.results, rebuiltImageReader(config, planningInputs(run), deps.http), () => watchEnds - deps.clock.now());
+            report.results = verified.results;
+            report.problems.push(...verified.problems);
         }
         return { ...report, ending };
     }
@@ -78951,6 +79107,7 @@ function renderProblemList(problems) {
 
 
 
+
 const package_report_short = (image) => {
     const ref = parseImageReference(image);
     return ref ? shortImageName(ref) : image;
@@ -79001,18 +79158,23 @@ function frozenSection(plan) {
         `${rows.join('\n\n')}\n`);
 }
 /**
- * `Rebuilds fixed 3 CVEs in 2 images`: the night's package upgrades, counted over the images whose
- * build succeeded (the plan's predictions; the rebuilt images are not read again yet to verify them).
+ * `Rebuilds fixed 3 CVEs in 2 images (verified in 2)`: the night's package upgrades, counted over
+ * the images whose build succeeded; verified: the rebuilt images read again hold them.
  */
-function describeFixed(plan, succeeded) {
+function describeFixed(plan, results) {
+    const succeeded = new Map(results.filter((r) => OUTCOMES[r.outcome].succeeded).map((r) => [`${r.image}:${r.tag}`, r]));
     const fixes = Object.entries(fixesOf(plan)).filter(([image]) => succeeded.has(image));
     if (fixes.length === 0)
         return undefined;
     const cves = new Set(fixes.flatMap(([, ids]) => ids)).size;
-    return `Rebuilds fixed ${counted(cves, 'CVE')} in ${counted(fixes.length, 'image')} (as planned; the rebuilt images are not read again to verify it).`;
+    const verified = fixes.filter(([image]) => succeeded.get(image)?.verification?.state === 'verified').length;
+    const missing = fixes.filter(([image]) => succeeded.get(image)?.verification?.state === 'missing').length;
+    const check = `verified in ${verified}${missing > 0 ? `; ${counted(missing, 'image')} did not install ${missing === 1 ? 'its' : 'their'} upgrades` : ''}`;
+    return `Rebuilds fixed ${counted(cves, 'CVE')} in ${counted(fixes.length, 'image')} (${check}).`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/results-summary.ts
+
 
 
 
@@ -79032,6 +79194,13 @@ function conclusionCell(r, issue) {
             lines.push(tableCell(r.reason));
         if (r.why && r.runId !== undefined && r.via !== 'recent')
             lines.push(`dispatched: ${tableCell(r.why, 200)}`);
+        const v = r.verification;
+        if (v?.state === 'verified')
+            lines.push('upgrades verified');
+        else if (v?.state === 'missing')
+            lines.push(`⚠️ upgrades missing: ${tableCell(describeMissing(v), 200)}`);
+        else if (v)
+            lines.push(`upgrades not verified: ${tableCell(v.why ?? 'the image was not read', 160)}`);
     }
     const key = failureKey(r);
     const nights = key && issue?.open ? issue.nights[key] : undefined;
@@ -79214,8 +79383,7 @@ function renderSummary(report, links, problems) {
     let body;
     // what was dispatched, as results; a plan nothing was dispatched from (a dry run, a partial plan refused), as a plan
     if (dispatchedIn(report) && report.scope) {
-        const succeeded = new Set(report.results.filter((r) => OUTCOMES[r.outcome].succeeded).map((r) => `${r.image}:${r.tag}`));
-        const fixed = report.plan ? describeFixed(report.plan, succeeded) : undefined;
+        const fixed = report.plan ? describeFixed(report.plan, report.results) : undefined;
         body = renderResultsSummary(report.scope, report.results, { ...links, ...(report.failureIssue ? { failureIssue: report.failureIssue } : {}) }, notes, report.headline, fixed);
     }
     else if (report.plan)
@@ -79391,7 +79559,7 @@ async function action_run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4177);
+/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5770);
 
 // no process.exit(): every request, sleep and child process of the job ends with the job (src/http,
 // the job's signal), so the process ends once its report is written

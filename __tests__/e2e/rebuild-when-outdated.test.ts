@@ -15,7 +15,7 @@ import {
 import { runBundle } from '../support/run-action.js';
 import { sampleInputs, startSampleStream, type LocalParts } from '../support/sample-stream.js';
 import { addSampleDockerfiles, IMAGE_HOST as HOST, packageIndexRewrites, publishSampleImages } from '../support/sample-images.js';
-import { startPackageMirror, type PackageMirror } from '../support/package-mirror.js';
+import { alpineLayer, startPackageMirror, type PackageMirror } from '../support/package-mirror.js';
 
 const withRegistry = describeWith('docker-registry', hasRegistry(), NO_REGISTRY);
 
@@ -183,5 +183,70 @@ withRegistry('rebuild: when-outdated on what a rebuild would install: the four k
     expect(run.summary).toContain('### 🧊 Frozen: no rebuild can fix these');
     // every index, database and releases.json read once
     expect(new Set(mirror.requests).size).toBe(mirror.requests.length);
+  }, 180_000);
+
+  it('reads what it rebuilt for upgrades again: one rebuild installed them (verified), one did not (a warning naming the package; still outdated)', async () => {
+    registry = await startRegistry('htpasswd');
+    mirror = await startPackageMirror();
+    const pushes: Promise<unknown>[] = [];
+    // the plan, known once the first run wrote it; the emulator's builds push its images
+    const world: { plan?: Plan } = {};
+    const reg = registry;
+    parts = await startSampleStream({
+      emulator: {
+        // the build of hms-shcd-parser pushes its image: v1.10.0 with the upgrade, v1.9.0 from a stale cache
+        runScript: (repo, _workflow, ref) => {
+          const image = world.plan?.repos.flatMap((r) => r.images).find((i) => i.githubRepo === repo && i.gitTag === ref);
+          if (repo === 'hms-shcd-parser' && image)
+            pushes.push(
+              alpineLayer('3.22.2', [
+                ['busybox', '1.37.0-r19', 'busybox'],
+                ['libcrypto3', ref === 'v1.10.0' ? '3.5.4-r0' : '3.5.1-r0', 'openssl']
+              ]).then((layer) =>
+                reg.push(image.repository.slice(HOST.length + 1), image.tag, {
+                  created: new Date().toISOString(),
+                  layers: [layer],
+                  history: [{ created_by: 'RUN apk -U upgrade # buildkit' }]
+                })
+              )
+            );
+          return { queuedMs: 100, runMs: 1500, conclusion: 'success' };
+        }
+      }
+    });
+    const p = parts;
+    addSampleDockerfiles(p);
+    const always = await runBundle('dist/index.js', p.actionEnv(sampleInputs(p, { 'dry-run': 'true', 'plan-file': 'always.json' })));
+    expect(always.code).toBe(0);
+    world.plan = JSON.parse(readFileSync(join(p.workDir, 'always.json'), 'utf8')) as Plan;
+    await publishSampleImages(registry, world.plan, ['hms-rts'], mirror);
+    const run = await runBundle(
+      'dist/index.js',
+      p.actionEnv(
+        sampleInputs(p, {
+          'dry-run': 'false',
+          'results-file': 'results.json',
+          rebuild: 'when-outdated',
+          'registry-rewrite': `${HOST}=${registry.url}`,
+          'registry-username': REGISTRY_USER,
+          'registry-password': REGISTRY_PASSWORD,
+          'package-index-rewrite': packageIndexRewrites(mirror)
+        })
+      )
+    );
+    await Promise.all(pushes);
+    expect(pushes).toHaveLength(2);
+    const results = (JSON.parse(readFileSync(join(p.workDir, 'results.json'), 'utf8')) as { results: BuildResult[] }).results;
+    const verification = (tag: string) => results.find((r) => r.image === 'hms-shcd-parser' && r.tag === tag)?.verification;
+    expect(verification('1.10.0')).toEqual({ state: 'verified' });
+    expect(verification('1.9.0')).toEqual({ state: 'missing', missing: [{ name: 'libcrypto3', expected: '3.5.4-r0', found: '3.5.1-r0' }] });
+    // nothing else was dispatched for upgrades, so nothing else is read again
+    expect(results.filter((r) => r.verification)).toHaveLength(2);
+    expect(run.summary).toContain('Rebuilds fixed 3 CVEs in 2 images (verified in 1; 1 image did not install its upgrades).');
+    expect(run.summary).toContain('upgrades verified');
+    expect(run.summary).toContain('⚠️ upgrades missing: libcrypto3 is still 3.5.1-r0 (3.5.4-r0 expected)');
+    expect(run.stdout).toMatch(
+      /::warning ::.*hms-shcd-parser:1\.9\.0: rebuilt, but libcrypto3 is still 3\.5\.1-r0 \(3\.5\.4-r0 expected\): a build cache/
+    );
   }, 180_000);
 });

@@ -9,7 +9,8 @@ import { PhaseLog, type Problem } from '../log.js';
 import type { Plan } from '../plan/plan.js';
 import { planBuilds } from '../plan/plan.js';
 import { readPlanFile } from '../plan/plan-file.js';
-import { chartsSkippedNote, planRebuilds, type Planned, type PlanningInputs } from '../plan/plan-rebuilds.js';
+import { chartsSkippedNote, planRebuilds, rebuiltImageReader, type Planned, type PlanningInputs } from '../plan/plan-rebuilds.js';
+import { verifyRebuilds } from './verify-rebuilds.js';
 import { shardOf } from '../plan/shard.js';
 import { narrowPlan } from '../plan/only.js';
 import { verifyPlan } from '../plan/verify-plan.js';
@@ -129,13 +130,15 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
       return { ...report, ending: { kind: 'not-dispatched', why: refusal } };
     }
     const dispatching = buildsToDispatch(plan);
+    const options = buildOptions(run, plan, deps);
     const runner = new BuildRunner(
       github.builds(dispatching.repos.filter((r) => r.builds.length > 0).map((r) => r.githubRepo)),
-      buildOptions(run, plan, deps),
+      options,
       deps.output.log,
       deps.clock
     );
     dispatched = true;
+    const watchEnds = deps.clock.now() + options.timeLimitMs;
     let ending: JobReport['ending'] = { kind: 'watched' };
     try {
       await unlessAborted(runner.run(dispatching), deps.signal);
@@ -147,6 +150,17 @@ export async function planAndDispatch(ctx: ModeContext, mode: PlanMode): Promise
       report.results = inPlanOrder(plan, runner.resultsSoFar(dispatching), gaps, upToDate);
       report.notes.push(...runner.notes);
       report.problems.push(...runner.problems);
+    }
+    if (ending.kind === 'watched' && !deps.signal?.aborted) {
+      // proof that the fix shipped: what was rebuilt for package upgrades is read again, within the time limit
+      const verified = await verifyRebuilds(
+        plan,
+        report.results,
+        rebuiltImageReader(config, planningInputs(run), deps.http),
+        () => watchEnds - deps.clock.now()
+      );
+      report.results = verified.results;
+      report.problems.push(...verified.problems);
     }
     return { ...report, ending };
   } catch (error) {

@@ -17,7 +17,9 @@ import { GitRepository } from './git.js';
 import { Helm } from './helm.js';
 import { locateHelm } from './helm-install.js';
 import { decideRebuilds } from './decide-rebuilds.js';
-import type { LayerSource } from '../packages/image-packages.js';
+import { readImagePackages, type LayerSource } from '../packages/image-packages.js';
+import type { ReadRebuilt } from '../packages/verify-upgrades.js';
+import { parseImageReference } from '../registry/image-reference.js';
 import type { PackageReading } from '../packages/package-evidence.js';
 import { PackageIndexes } from '../packages/package-indexes.js';
 import type { RebuildPolicy } from './rebuild-decision.js';
@@ -141,6 +143,21 @@ function packageReadingOf(
 ): PackageReading {
   const bytes = limits['layer-megabytes'] * MEGABYTE;
   return { layers, indexes, limits: { layerBytes: bytes, imageBytes: 2 * bytes }, today: new Date(clock.now()).toISOString().slice(0, 10) };
+}
+
+/**
+ * How a rebuilt image is read again to verify its upgrades: a registry client of its own (so no
+ * digest resolved while planning is reused), with the credential rules of registryFor, chart hosts
+ * not known (credentials limited to chart hosts are not sent).
+ */
+export function rebuiltImageReader(config: Configuration, inputs: PlanningInputs, http: OriginBoundFetch): ReadRebuilt {
+  const client = registryFor(new Set(), config, inputs, http);
+  const bytes = config.configuration.limits['layer-megabytes'] * MEGABYTE;
+  return async (fullImage) => {
+    const ref = parseImageReference(fullImage);
+    if (!ref) return { kind: 'unmodelled', reason: `${fullImage} is not an image reference`, bytesRead: 0 };
+    return readImagePackages(client, ref, { layerBytes: bytes, imageBytes: 2 * bytes });
+  };
 }
 
 /** The adapters of planning, opened from the run, and how to close them. */

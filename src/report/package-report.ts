@@ -1,3 +1,5 @@
+import type { BuildResult } from '../dispatch/build-result.js';
+import { OUTCOMES } from './outcomes.js';
 import type { Plan } from '../plan/plan.js';
 import { planBuilds } from '../plan/plan.js';
 import { parseImageReference, shortImageName } from '../registry/image-reference.js';
@@ -65,12 +67,16 @@ export function frozenSection(plan: Plan): string {
 }
 
 /**
- * `Rebuilds fixed 3 CVEs in 2 images`: the night's package upgrades, counted over the images whose
- * build succeeded (the plan's predictions; the rebuilt images are not read again yet to verify them).
+ * `Rebuilds fixed 3 CVEs in 2 images (verified in 2)`: the night's package upgrades, counted over
+ * the images whose build succeeded; verified: the rebuilt images read again hold them.
  */
-export function describeFixed(plan: Plan, succeeded: ReadonlySet<string>): string | undefined {
+export function describeFixed(plan: Plan, results: readonly BuildResult[]): string | undefined {
+  const succeeded = new Map(results.filter((r) => OUTCOMES[r.outcome].succeeded).map((r) => [`${r.image}:${r.tag}`, r]));
   const fixes = Object.entries(fixesOf(plan)).filter(([image]) => succeeded.has(image));
   if (fixes.length === 0) return undefined;
   const cves = new Set(fixes.flatMap(([, ids]) => ids)).size;
-  return `Rebuilds fixed ${counted(cves, 'CVE')} in ${counted(fixes.length, 'image')} (as planned; the rebuilt images are not read again to verify it).`;
+  const verified = fixes.filter(([image]) => succeeded.get(image)?.verification?.state === 'verified').length;
+  const missing = fixes.filter(([image]) => succeeded.get(image)?.verification?.state === 'missing').length;
+  const check = `verified in ${verified}${missing > 0 ? `; ${counted(missing, 'image')} did not install ${missing === 1 ? 'its' : 'their'} upgrades` : ''}`;
+  return `Rebuilds fixed ${counted(cves, 'CVE')} in ${counted(fixes.length, 'image')} (${check}).`;
 }

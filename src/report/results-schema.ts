@@ -209,6 +209,44 @@ export const resultsSchema = {
               }
             }
           }
+        },
+        verification: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['state'],
+          description:
+            'A build dispatched for package upgrades, read again after it succeeded: whether the rebuilt image holds the upgrades its decision predicted.',
+          properties: {
+            state: {
+              enum: ['verified', 'missing', 'unknown'],
+              description:
+                'verified: every predicted upgrade landed; missing: some did not (the image is still outdated, and the next night dispatches it again); unknown: the rebuilt image could not be read.'
+            },
+            missing: {
+              type: 'array',
+              maxItems: 50,
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['name', 'expected'],
+                properties: {
+                  name: {
+                    type: 'string'
+                  },
+                  expected: {
+                    type: 'string'
+                  },
+                  found: {
+                    type: 'string'
+                  }
+                }
+              }
+            },
+            why: {
+              type: 'string',
+              description: 'Why it is unknown.'
+            }
+          }
         }
       },
       additionalProperties: false

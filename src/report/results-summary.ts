@@ -6,6 +6,7 @@ import { ACKNOWLEDGED_SECTION } from './gap-summary.js';
 import { failureKey } from './failure-issue.js';
 import type { FailureIssueLink } from './job-report.js';
 import { counted } from '../words.js';
+import { describeMissing } from '../packages/verify-upgrades.js';
 import { gitTagLink, imageCell, renderHeadline, renderNotes, type SummaryLinks } from './plan-summary.js';
 import { commonRegistryPath, rollupByRelease, type ReleaseRollup, type ReportScope } from './release-rollup.js';
 
@@ -17,6 +18,10 @@ function conclusionCell(r: BuildResult, issue: FailureIssueLink | undefined): st
   else {
     if (r.reason) lines.push(tableCell(r.reason));
     if (r.why && r.runId !== undefined && r.via !== 'recent') lines.push(`dispatched: ${tableCell(r.why, 200)}`);
+    const v = r.verification;
+    if (v?.state === 'verified') lines.push('upgrades verified');
+    else if (v?.state === 'missing') lines.push(`⚠️ upgrades missing: ${tableCell(describeMissing(v), 200)}`);
+    else if (v) lines.push(`upgrades not verified: ${tableCell(v.why ?? 'the image was not read', 160)}`);
   }
   const key = failureKey(r);
   const nights = key && issue?.open ? issue.nights[key] : undefined;

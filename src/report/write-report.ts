@@ -110,8 +110,7 @@ function renderSummary(report: JobReport, links: SummaryLinks, problems: readonl
   let body: string;
   // what was dispatched, as results; a plan nothing was dispatched from (a dry run, a partial plan refused), as a plan
   if (dispatchedIn(report) && report.scope) {
-    const succeeded = new Set(report.results.filter((r) => OUTCOMES[r.outcome].succeeded).map((r) => `${r.image}:${r.tag}`));
-    const fixed = report.plan ? describeFixed(report.plan, succeeded) : undefined;
+    const fixed = report.plan ? describeFixed(report.plan, report.results) : undefined;
     body = renderResultsSummary(
       report.scope,
       report.results,
