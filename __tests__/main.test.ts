@@ -125,6 +125,7 @@ describe('runJob in process: the modes over their ports, on the job clock, cance
     registryHosts: [],
     only: [],
     packageIndexRewrites: [],
+    packageIndexCredentials: undefined,
     runnerFolders: [],
     ...over
   });

@@ -77,6 +77,7 @@ describe('settings of the action', () => {
       registryHosts: [],
       only: [],
       packageIndexRewrites: [],
+      packageIndexCredentials: undefined,
       warnings: [],
       runnerFolders: []
     });

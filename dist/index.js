@@ -45972,7 +45972,9 @@ const Inputs = {
     RegistryRewrite: 'registry-rewrite',
     RegistryHosts: 'registry-hosts',
     Only: 'only',
-    PackageIndexRewrite: 'package-index-rewrite'
+    PackageIndexRewrite: 'package-index-rewrite',
+    PackageIndexUsername: 'package-index-username',
+    PackageIndexPassword: 'package-index-password'
 };
 /** When the job fails (exit 1); bad input always fails it. */
 const FAIL_ON = ['problems', 'failed-builds', 'never'];
@@ -46218,6 +46220,21 @@ const OPTIONS = {
         repeatable: true,
         metavar: 'F=T',
         help: 'read package indexes and security databases whose URL starts with F from T instead (a mirror; http only on loopback) (repeatable)'
+    },
+    packageIndexUsername: {
+        input: Inputs.PackageIndexUsername,
+        flag: 'package-index-username',
+        variables: ['PACKAGE_INDEX_USERNAME'],
+        metavar: 'U',
+        help: 'package mirror user, sent only to the targets of package-index-rewrite'
+    },
+    packageIndexPassword: {
+        input: Inputs.PackageIndexPassword,
+        flag: 'package-index-password',
+        variables: ['PACKAGE_INDEX_PASSWORD'],
+        secret: true,
+        metavar: 'P',
+        help: 'package mirror password or token'
     },
     only: {
         input: Inputs.Only,
@@ -51834,6 +51851,8 @@ async function readSettings(reader, context) {
     const failureIssueAsked = await parsed('failureIssue', parseBoolean);
     const registryUsername = await raw('registryUsername');
     const registryPassword = await raw('registryPassword');
+    const indexUsername = await raw('packageIndexUsername');
+    const indexPassword = await raw('packageIndexPassword');
     return {
         edge,
         mode: runModeOf(edge, {
@@ -51869,7 +51888,8 @@ async function readSettings(reader, context) {
         registryRewrites: (await parsed('registryRewrite', parseRegistryRewrites)) ?? [],
         registryHosts: (await parsed('registryHosts', parseRegistryHosts)) ?? [],
         only: (await parsed('only', parseSelectors)) ?? [],
-        packageIndexRewrites: (await parsed('packageIndexRewrite', parsePackageIndexRewrites)) ?? []
+        packageIndexRewrites: (await parsed('packageIndexRewrite', parsePackageIndexRewrites)) ?? [],
+        packageIndexCredentials: credentialsPair(indexUsername, indexPassword, 'packageIndexUsername', 'packageIndexPassword', edge)
     };
 }
 /** The settings dispatcher.py read from its environment (the command line only): they win over the file. */
@@ -77115,8 +77135,15 @@ class PackageIndexes {
      */
     target(url) {
         const rewrite = this.options.rewrites.find((r) => url.startsWith(r.from));
-        if (rewrite)
-            return { url: rewrite.to + url.slice(rewrite.from.length), redirects: 'drop-credentials' };
+        if (rewrite) {
+            const to = rewrite.to + url.slice(rewrite.from.length);
+            const given = this.options.credentials;
+            // the mirror a person named may ask for credentials: they go to its origin, and a redirect elsewhere drops them
+            const credential = given
+                ? { origin: new URL(rewrite.to).origin, authorization: `Basic ${Buffer.from(`${given.username}:${given.password}`).toString('base64')}` }
+                : undefined;
+            return { url: to, redirects: 'drop-credentials', ...(credential ? { credential } : {}) };
+        }
         let parsed;
         try {
             parsed = new URL(url);
@@ -77145,7 +77172,10 @@ class PackageIndexes {
         let answer;
         try {
             this.counts.requests++;
-            answer = await this.options.http.request(target.url, { service: 'package index', timeoutMs: this.options.timeoutMs, maxBytes: this.options.maxBytes, redirects: target.redirects }, post === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(post) });
+            answer = await this.options.http.request(target.url, { service: 'package index', timeoutMs: this.options.timeoutMs, maxBytes: this.options.maxBytes, redirects: target.redirects }, {
+                ...(target.credential ? { credential: target.credential } : {}),
+                ...(post === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(post) })
+            });
         }
         catch (error) {
             throw new PackageIndexError(`${url}: ${errorMessage(error)}`, { cause: error });
@@ -77779,6 +77809,7 @@ async function openPlanningPorts(config, inputs, github, output, log, job) {
             packageIndexes: () => new PackageIndexes({
                 http,
                 rewrites: inputs.packageIndexRewrites ?? [],
+                ...(inputs.packageIndexCredentials ? { credentials: inputs.packageIndexCredentials } : {}),
                 timeoutMs: config.configuration.timeouts['package-index-seconds'] * 1000,
                 maxBytes: config.configuration.limits['package-index-megabytes'] * MEGABYTE
             })
@@ -78345,6 +78376,7 @@ function planningInputs(run) {
         registryRewrites: run.registryRewrites,
         registryHosts: run.registryHosts,
         packageIndexRewrites: run.packageIndexRewrites,
+        packageIndexCredentials: run.packageIndexCredentials,
         runnerFolders: run.runnerFolders
     };
 }

@@ -88,7 +88,7 @@ export async function settingsFromArgs(
   const { values } = parseFlags(argv);
   if (values.help) return 'help';
   const warnings: string[] = [];
-  for (const key of ['token', 'chartRepoPassword', 'registryPassword'] as const) {
+  for (const key of ['token', 'chartRepoPassword', 'registryPassword', 'packageIndexPassword'] as const) {
     const option: OptionSpec = OPTIONS[key];
     if (option.flag && values[option.flag] !== undefined)
       warnings.push(`--${option.flag} shows in the process list; set ${option.variables?.[0] ?? 'its variable'} instead`);

@@ -29,7 +29,9 @@ export const Inputs = {
   RegistryRewrite: 'registry-rewrite',
   RegistryHosts: 'registry-hosts',
   Only: 'only',
-  PackageIndexRewrite: 'package-index-rewrite'
+  PackageIndexRewrite: 'package-index-rewrite',
+  PackageIndexUsername: 'package-index-username',
+  PackageIndexPassword: 'package-index-password'
 } as const;
 
 /** When the job fails (exit 1); bad input always fails it. */

@@ -156,6 +156,21 @@ export const OPTIONS = {
     metavar: 'F=T',
     help: 'read package indexes and security databases whose URL starts with F from T instead (a mirror; http only on loopback) (repeatable)'
   },
+  packageIndexUsername: {
+    input: Inputs.PackageIndexUsername,
+    flag: 'package-index-username',
+    variables: ['PACKAGE_INDEX_USERNAME'],
+    metavar: 'U',
+    help: 'package mirror user, sent only to the targets of package-index-rewrite'
+  },
+  packageIndexPassword: {
+    input: Inputs.PackageIndexPassword,
+    flag: 'package-index-password',
+    variables: ['PACKAGE_INDEX_PASSWORD'],
+    secret: true,
+    metavar: 'P',
+    help: 'package mirror password or token'
+  },
   only: {
     input: Inputs.Only,
     flag: 'only',

@@ -63,6 +63,8 @@ export interface Settings {
   registryHosts: string[];
   /** `package-index-rewrite`: URL prefixes of package indexes, security databases and releases.json read from a mirror. */
   packageIndexRewrites: { from: string; to: string }[];
+  /** `package-index-username`/`-password`: sent only to the targets of package-index-rewrite (a mirror that asks for them). */
+  packageIndexCredentials: { username: string; password: string } | undefined;
   /** `only`: the selectors that narrow the plan before any dispatch (empty: the whole plan). */
   only: Selector[];
   /** What the edge noticed while reading the settings (an input the action does not have): warnings of the report. */
@@ -342,6 +344,8 @@ export async function readSettings(reader: OptionReader, context: EdgeContext): 
   const failureIssueAsked = await parsed('failureIssue', parseBoolean);
   const registryUsername = await raw('registryUsername');
   const registryPassword = await raw('registryPassword');
+  const indexUsername = await raw('packageIndexUsername');
+  const indexPassword = await raw('packageIndexPassword');
   return {
     edge,
     mode: runModeOf(edge, {
@@ -381,7 +385,8 @@ export async function readSettings(reader: OptionReader, context: EdgeContext): 
     registryRewrites: (await parsed('registryRewrite', parseRegistryRewrites)) ?? [],
     registryHosts: (await parsed('registryHosts', parseRegistryHosts)) ?? [],
     only: (await parsed('only', parseSelectors)) ?? [],
-    packageIndexRewrites: (await parsed('packageIndexRewrite', parsePackageIndexRewrites)) ?? []
+    packageIndexRewrites: (await parsed('packageIndexRewrite', parsePackageIndexRewrites)) ?? [],
+    packageIndexCredentials: credentialsPair(indexUsername, indexPassword, 'packageIndexUsername', 'packageIndexPassword', edge)
   };
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
-import { listen, readBody, type RunningServer } from './http.js';
+import { basicAuthOf, listen, readBody, type RunningServer } from './http.js';
 
 /** A tar of these files; without its end-of-archive blocks when `fragment` (apk's signature tar is one). */
 export async function tarOf(files: Record<string, string>, fragment = false): Promise<Buffer> {
@@ -121,7 +121,7 @@ export interface PackageMirror {
  * real formats: it answers `If-None-Match` with 304, 404 for what it does not hold, and counts
  * requests and bytes.
  */
-export async function startPackageMirror(): Promise<PackageMirror> {
+export async function startPackageMirror(auth?: { user: string; password: string }): Promise<PackageMirror> {
   const files = new Map<string, Buffer>();
   const requests: string[] = [];
   let bytes = 0;
@@ -129,6 +129,12 @@ export async function startPackageMirror(): Promise<PackageMirror> {
   const server: RunningServer = await listen(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     requests.push(path);
+    // a mirror that asks for credentials (Artifactory's), as Basic auth
+    const given = basicAuthOf(req);
+    if (auth && (given?.user !== auth.user || given.password !== auth.password)) {
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="mirror"', 'content-type': 'text/plain' }).end('unauthorized');
+      return;
+    }
     if (req.method === 'POST' && path === '/osv/v1/querybatch') {
       let queries: { package?: { name?: string; ecosystem?: string }; version?: string }[];
       try {

@@ -220,6 +220,7 @@ function planningInputs(run: EffectiveRun): PlanningInputs {
     registryRewrites: run.registryRewrites,
     registryHosts: run.registryHosts,
     packageIndexRewrites: run.packageIndexRewrites,
+    packageIndexCredentials: run.packageIndexCredentials,
     runnerFolders: run.runnerFolders
   };
 }

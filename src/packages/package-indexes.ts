@@ -1,6 +1,6 @@
 import { MEGABYTE } from '../bytes.js';
 import { errorMessage } from '../errors.js';
-import type { OriginBoundFetch, RedirectPolicy } from '../http/origin-bound-fetch.js';
+import type { Credential, OriginBoundFetch, RedirectPolicy } from '../http/origin-bound-fetch.js';
 import { isPrivateHost } from '../registry/image-reference.js';
 import { gunzipSync } from 'node:zlib';
 import { apkIndexText, parseApkStanzas, type ApkPackage } from './apkindex.js';
@@ -30,12 +30,15 @@ export interface PackageIndexOptions {
   rewrites: readonly { from: string; to: string }[];
   timeoutMs: number;
   maxBytes: number;
+  /** `package-index-username`/`-password`: sent only to the origin of a rewrite's target, never to a URL an image names. */
+  credentials?: { username: string; password: string };
 }
 
 /** Where one URL is read, and which redirects it may follow. */
 interface Target {
   url: string;
   redirects: RedirectPolicy;
+  credential?: Credential;
 }
 
 /** An index or database that cannot be read: the images it serves are unmodelled, with one warning naming it. */
@@ -62,7 +65,15 @@ export class PackageIndexes {
    */
   private target(url: string): Target {
     const rewrite = this.options.rewrites.find((r) => url.startsWith(r.from));
-    if (rewrite) return { url: rewrite.to + url.slice(rewrite.from.length), redirects: 'drop-credentials' };
+    if (rewrite) {
+      const to = rewrite.to + url.slice(rewrite.from.length);
+      const given = this.options.credentials;
+      // the mirror a person named may ask for credentials: they go to its origin, and a redirect elsewhere drops them
+      const credential = given
+        ? { origin: new URL(rewrite.to).origin, authorization: `Basic ${Buffer.from(`${given.username}:${given.password}`).toString('base64')}` }
+        : undefined;
+      return { url: to, redirects: 'drop-credentials', ...(credential ? { credential } : {}) };
+    }
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -93,7 +104,10 @@ export class PackageIndexes {
       answer = await this.options.http.request(
         target.url,
         { service: 'package index', timeoutMs: this.options.timeoutMs, maxBytes: this.options.maxBytes, redirects: target.redirects },
-        post === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(post) }
+        {
+          ...(target.credential ? { credential: target.credential } : {}),
+          ...(post === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(post) })
+        }
       );
     } catch (error) {
       throw new PackageIndexError(`${url}: ${errorMessage(error)}`, { cause: error });

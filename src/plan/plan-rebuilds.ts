@@ -48,6 +48,8 @@ export interface PlanningInputs {
   registryHosts: readonly string[];
   /** `package-index-rewrite`: where package indexes are read (a mirror). */
   packageIndexRewrites?: readonly { from: string; to: string }[];
+  /** `package-index-username`/`-password`: only to the targets of those rewrites. */
+  packageIndexCredentials?: { username: string; password: string } | undefined;
   runnerFolders: readonly string[];
 }
 
@@ -228,6 +230,7 @@ async function openPlanningPorts(
         new PackageIndexes({
           http,
           rewrites: inputs.packageIndexRewrites ?? [],
+          ...(inputs.packageIndexCredentials ? { credentials: inputs.packageIndexCredentials } : {}),
           timeoutMs: config.configuration.timeouts['package-index-seconds'] * 1000,
           maxBytes: config.configuration.limits['package-index-megabytes'] * MEGABYTE
         })
