@@ -66707,6 +66707,7 @@ var external_node_util_ = __nccwpck_require__(7975);
 
 
 
+
 /** An archive that breaks a rule, or is no archive at all (`invalid`): nothing of it reaches helm. */
 class ArchiveRefused extends Error {
     invalid;
@@ -66716,36 +66717,7 @@ class ArchiveRefused extends Error {
         this.invalid = invalid;
     }
 }
-const BLOCK = 512;
 const inflate = (0,external_node_util_.promisify)(external_node_zlib_.gunzip);
-const field = (header, start, length) => {
-    const raw = header.subarray(start, start + length);
-    const end = raw.indexOf(0);
-    return raw.subarray(0, end < 0 ? raw.length : end).toString('utf8');
-};
-const octal = (header, start, length) => {
-    const text = field(header, start, length).trim();
-    return text === '' ? 0 : parseInt(text, 8);
-};
-/** Records of a pax extended header (`length key=value\n`...). */
-function paxRecords(data) {
-    const records = new Map();
-    let at = 0;
-    while (at < data.length) {
-        const space = data.indexOf(0x20, at);
-        if (space < 0)
-            break;
-        const length = Number(data.subarray(at, space).toString('ascii'));
-        if (!Number.isInteger(length) || length <= 0)
-            break;
-        const record = data.subarray(space + 1, at + length - 1).toString('utf8');
-        const equals = record.indexOf('=');
-        if (equals > 0)
-            records.set(record.slice(0, equals), record.slice(equals + 1));
-        at += length;
-    }
-    return records;
-}
 /**
  * The path an entry is written to, below the chart folder: its first component (the chart's own
  * folder in a `helm package` archive) taken off, as `tar --strip-components=1` does. Absolute
@@ -66760,15 +66732,17 @@ function entryPath(name) {
     const inside = parts.slice(1);
     return inside.length === 0 ? undefined : external_node_path_namespaceObject.posix.join(...inside);
 }
-const KIND = {
-    '1': 'a hard link',
-    '2': 'a symbolic link',
-    '3': 'a character device',
-    '4': 'a block device',
-    '6': 'a FIFO'
+/** What tar-stream calls the entries that are refused (links and devices), as a person says them. */
+const REFUSED = {
+    link: 'a hard link',
+    symlink: 'a symbolic link',
+    'character-device': 'a character device',
+    'block-device': 'a block device',
+    fifo: 'a FIFO'
 };
 /**
- * Extract a chart archive (.tgz) into an empty folder with the action's own reader, never tar's:
+ * Extract a chart archive (.tgz) into an empty folder through tar-stream (which reads pax and GNU
+ * long names, base-256 sizes, and checks each header's checksum), never tar's own extraction:
  * inflated bytes are bounded in all and per file, links of any kind, devices, absolute paths and
  * `..` are refused, and nothing is written outside `dir`. Only regular files and folders come out.
  */
@@ -66783,53 +66757,49 @@ async function extractChartArchive(archive, dir, limits) {
         throw new ArchiveRefused(`not a gzip archive: ${error.message}`, true);
     }
     const root = (0,external_node_path_namespaceObject.resolve)(dir);
-    let pax = new Map();
-    let longName;
-    for (let at = 0; at + BLOCK <= tar.length;) {
-        const header = tar.subarray(at, at + BLOCK);
-        if (header.every((b) => b === 0))
-            break;
-        const size = octal(header, 124, 12);
-        const type = String.fromCharCode(header[156] ?? 0x30);
-        const dataStart = at + BLOCK;
-        const data = tar.subarray(dataStart, dataStart + size);
-        if (data.length < size)
-            throw new ArchiveRefused('the archive ends inside an entry', true);
-        at = dataStart + Math.ceil(size / BLOCK) * BLOCK;
-        if (type === 'x') {
-            pax = paxRecords(data);
-            continue;
+    const reader = (0,tar_stream.extract)();
+    const entries = (async () => {
+        for await (const entry of reader) {
+            const { name, type, size = 0 } = entry.header;
+            const refusedKind = REFUSED[type ?? 'file'];
+            if (refusedKind)
+                throw new ArchiveRefused(`entry ${JSON.stringify(name)} is ${refusedKind}: links and devices are not extracted`);
+            const relative = entryPath(name);
+            const target = relative === undefined ? undefined : (0,external_node_path_namespaceObject.resolve)(root, relative);
+            if (target !== undefined && !target.startsWith(root + external_node_path_namespaceObject.sep))
+                throw new ArchiveRefused(`entry ${JSON.stringify(name)} leaves the chart's folder`);
+            if (type === 'directory') {
+                if (target !== undefined)
+                    await (0,promises_namespaceObject.mkdir)(target, { recursive: true });
+                entry.resume();
+                continue;
+            }
+            if (type !== 'file' && type !== 'contiguous-file')
+                throw new ArchiveRefused(`entry ${JSON.stringify(name)} has the tar type ${JSON.stringify(type)}, which is not extracted`);
+            if (size > limits.maxFileBytes)
+                throw new ArchiveRefused(`entry ${JSON.stringify(name)} is ${megabytes(size)}, more than the ${megabytes(limits.maxFileBytes)} a file may be (configuration.limits.chart-file-megabytes)`);
+            const chunks = [];
+            for await (const chunk of entry)
+                chunks.push(chunk);
+            if (target === undefined)
+                continue;
+            await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
+            // a file already there (a second entry of the same name) is replaced, never followed: no link is ever written
+            await (0,promises_namespaceObject.writeFile)(target, Buffer.concat(chunks), { mode: 0o644, flag: 'w' });
         }
-        if (type === 'g')
-            continue;
-        if (type === 'L') {
-            longName = data.toString('utf8').replace(/\0+$/, '');
-            continue;
-        }
-        const prefix = field(header, 345, 155);
-        const name = pax.get('path') ?? longName ?? (prefix ? `${prefix}/${field(header, 0, 100)}` : field(header, 0, 100));
-        pax = new Map();
-        longName = undefined;
-        const refusedKind = KIND[type];
-        if (refusedKind)
-            throw new ArchiveRefused(`entry ${JSON.stringify(name)} is ${refusedKind}: links and devices are not extracted`);
-        const relative = entryPath(name);
-        if (relative === undefined)
-            continue;
-        const target = (0,external_node_path_namespaceObject.resolve)(root, relative);
-        if (!target.startsWith(root + external_node_path_namespaceObject.sep))
-            throw new ArchiveRefused(`entry ${JSON.stringify(name)} leaves the chart's folder`);
-        if (type === '5') {
-            await (0,promises_namespaceObject.mkdir)(target, { recursive: true });
-            continue;
-        }
-        if (type !== '0' && type !== '\0' && type !== '7')
-            throw new ArchiveRefused(`entry ${JSON.stringify(name)} has the unknown tar type ${JSON.stringify(type)}`);
-        if (size > limits.maxFileBytes)
-            throw new ArchiveRefused(`entry ${JSON.stringify(name)} is ${megabytes(size)}, more than the ${megabytes(limits.maxFileBytes)} a file may be (configuration.limits.chart-file-megabytes)`);
-        await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
-        // a file already there (a second entry of the same name) is replaced, never followed
-        await (0,promises_namespaceObject.writeFile)(target, data, { mode: 0o644, flag: 'w' });
+    })();
+    reader.end(tar);
+    try {
+        await entries;
+    }
+    catch (error) {
+        if (error instanceof ArchiveRefused)
+            throw error;
+        const message = error.message;
+        throw new ArchiveRefused(/unexpected end/i.test(message) ? 'the archive ends inside an entry' : `not a valid tar archive: ${message}`, true);
+    }
+    finally {
+        reader.destroy();
     }
 }
 const megabytes = (bytes) => formatMegabytes(bytes, bytes < MEGABYTE ? 2 : 0);

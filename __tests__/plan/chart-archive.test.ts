@@ -7,6 +7,7 @@ import { ArchiveRefused, extractChartArchive } from '../../src/plan/chart-archiv
 import { ChartRepository, DEFAULT_CHART_LIMITS } from '../../src/plan/chart-repository.js';
 import { startChartRepo, type ChartRepoServer } from '../support/chart-repo.js';
 import { makeTgz } from '../support/tar.js';
+import { tarOf } from '../support/package-mirror.js';
 import { testHttp } from '../support/network.js';
 
 const CHART = [
@@ -103,6 +104,53 @@ describe("chart archives, extracted by the action's own bounded reader", () => {
     await expect(refused(gzipSync(tar.subarray(0, tar.length - 2048)))).rejects.toMatchObject({
       invalid: true,
       message: 'the archive ends inside an entry'
+    });
+  });
+});
+
+describe('chart archives as other tar writers write them (tar-stream reads them)', () => {
+  let work: string;
+  beforeEach(() => {
+    work = mkdtempSync(join(tmpdir(), 'chart-archive-'));
+  });
+  afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+  /** The ustar header of the entry at this offset with its checksum made right again, as a writer would have it. */
+  const checksummed = (tar: Buffer, at: number): void => {
+    tar.fill(0x20, at + 148, at + 156);
+    let sum = 0;
+    for (let i = at; i < at + 512; i++) sum += tar[i] ?? 0;
+    tar.write(`${sum.toString(8).padStart(6, '0')}\0 `, at + 148, 'ascii');
+  };
+
+  it('reads a pax long name, and a size in base-256 (as GNU tar writes sizes past 8 GB)', async () => {
+    const deep = `cray-hms-x/templates/${'nested-folder/'.repeat(8)}${'a-long-file-name-'.repeat(7)}configmap.yaml`;
+    // written by tar-stream's packer, which puts a name past 100 characters in a pax header
+    const tar = await tarOf({
+      ...Object.fromEntries(CHART.filter((e) => e.data !== undefined).map((e) => [e.name, e.data ?? ''])),
+      [deep]: 'kind: ConfigMap\n'
+    });
+    expect(tar.includes('path=' + deep)).toBe(true);
+    // the size of values.yaml in base-256: a 0x80 lead byte, then the number big-endian
+    const values = tar.indexOf('cray-hms-x/values.yaml\0');
+    expect(values % 512).toBe(0);
+    const size = Buffer.alloc(12);
+    size[0] = 0x80;
+    size.writeUInt32BE(35, 8);
+    size.copy(tar, values + 124);
+    checksummed(tar, values);
+    const dir = join(work, 'chart');
+    await extractChartArchive(gzipSync(tar), dir, DEFAULT_CHART_LIMITS);
+    expect(readFileSync(join(dir, 'values.yaml'), 'utf8')).toBe('image: {repository: x, tag: 1.0.0}\n');
+    expect(readFileSync(join(dir, deep.slice('cray-hms-x/'.length)), 'utf8')).toBe('kind: ConfigMap\n');
+  });
+
+  it('refuses a header whose checksum is wrong, as an invalid archive', async () => {
+    const tar = gunzipSync(makeTgz(CHART));
+    tar[512 + 10] = 0x41; // a byte of the second entry's name, its checksum left as it was
+    await expect(extractChartArchive(gzipSync(tar), join(work, 'd'), DEFAULT_CHART_LIMITS)).rejects.toMatchObject({
+      invalid: true,
+      message: expect.stringMatching(/^not a valid tar archive: /)
     });
   });
 });
