@@ -50194,6 +50194,130 @@ function parseDuration(text) {
     return ms > 0 ? ms : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/registry/image-reference.ts
+const DOCKER_HUB = 'docker.io';
+/**
+ * Read an image reference as docker does: the first path component is a registry when it has a
+ * `.` or a `:` or is `localhost`; otherwise the image is on Docker Hub, and a name without a slash
+ * is in `library/` (`alpine:3.15` is `docker.io/library/alpine:3.15`). No tag means `latest`.
+ */
+function parseImageReference(text) {
+    const ref = text.trim();
+    if (ref === '' || /\s/.test(ref))
+        return undefined;
+    const at = ref.indexOf('@');
+    const named = at >= 0 ? ref.slice(0, at) : ref;
+    const digest = at >= 0 ? ref.slice(at + 1) : undefined;
+    const slash = named.indexOf('/');
+    const first = slash >= 0 ? named.slice(0, slash) : '';
+    const hasRegistry = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
+    const registry = hasRegistry ? first : DOCKER_HUB;
+    let path = hasRegistry ? named.slice(slash + 1) : named;
+    let tag = 'latest';
+    const colon = path.lastIndexOf(':');
+    if (colon > path.lastIndexOf('/')) {
+        tag = path.slice(colon + 1);
+        path = path.slice(0, colon);
+    }
+    if (registry === DOCKER_HUB && !path.includes('/'))
+        path = `library/${path}`;
+    if (!/^[a-z0-9]+(?:[._/-][a-z0-9]+)*$/.test(path))
+        return undefined;
+    if (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest))
+        return undefined;
+    if (digest === undefined && !/^[\w][\w.-]{0,127}$/.test(tag))
+        return undefined;
+    return { registry, repository: path, reference: digest ?? tag };
+}
+/** `registry/repository:tag` (or `@digest`), Docker Hub's short names written out. */
+function formatImageReference(ref) {
+    const separator = ref.reference.startsWith('sha256:') ? '@' : ':';
+    return `${ref.registry}/${ref.repository}${separator}${ref.reference}`;
+}
+/** A short name for messages: `alpine:3.15`, `golang:1.23-alpine`, `cray-smd:2.24.0`. */
+function shortImageName(ref) {
+    const name = ref.repository.slice(ref.repository.lastIndexOf('/') + 1);
+    return ref.reference.startsWith('sha256:') ? `${name}@${ref.reference.slice(0, 19)}` : `${name}:${ref.reference}`;
+}
+/** A host on a loopback address: a registry a person named there is read over plain http, as docker does. */
+function isLoopback(host) {
+    const name = hostName(host);
+    return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
+}
+/** `127.0.0.1:5000` → `127.0.0.1`, `[::1]:5000` → `::1`. */
+function hostName(host) {
+    const bracketed = /^\[([^\]]*)\](?::\d+)?$/.exec(host);
+    if (bracketed)
+        return (bracketed[1] ?? '').toLowerCase();
+    return host.replace(/:\d+$/, '').toLowerCase();
+}
+/**
+ * A host on the runner itself or its private network: loopback, `localhost`, unspecified, RFC 1918,
+ * carrier-grade NAT, link-local (cloud metadata at 169.254.169.254), IPv6 unique-local and link-local.
+ */
+function isPrivateHost(host) {
+    const name = hostName(host);
+    if (isLoopback(host) || name.endsWith('.localhost') || name === '0.0.0.0' || name === '::')
+        return true;
+    const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(name);
+    if (v4) {
+        const [a, b] = [Number(v4[1]), Number(v4[2])];
+        return (a === 0 ||
+            a === 10 ||
+            a === 127 ||
+            (a === 172 && b >= 16 && b <= 31) ||
+            (a === 192 && b === 168) ||
+            (a === 169 && b === 254) ||
+            (a === 100 && b >= 64 && b <= 127));
+    }
+    // an IPv4 address written as one number or in hex is a private address in disguise
+    if (/^(0x[0-9a-f]+|\d+)$/.test(name))
+        return true;
+    return /^(f[cd][0-9a-f]{2}|fe[89ab][0-9a-f]):/.test(name) || name.startsWith('::ffff:');
+}
+/** Docker Hub's registry API lives at registry-1.docker.io; a loopback registry is read over http. */
+function registryOrigin(registry) {
+    const host = registry === DOCKER_HUB ? 'registry-1.docker.io' : registry;
+    return `${isLoopback(host) ? 'http' : 'https'}://${host}`;
+}
+/**
+ * The origin to read a registry from: `registry-rewrite` lines `FROM=TO` send a registry's reads
+ * elsewhere (a mirror, another host name, a registry on 127.0.0.1 in tests). `http://` is allowed
+ * only for loopback addresses.
+ */
+function originFor(registry, rewrites) {
+    const rewrite = rewrites.find((r) => r.from === registry);
+    if (!rewrite)
+        return registryOrigin(registry);
+    const to = rewrite.to.replace(/\/+$/, '');
+    return /^https?:\/\//.test(to) ? to : registryOrigin(to);
+}
+/**
+ * Where a registry may be read. A host a person named (a `registry-rewrite` source, an entry of
+ * `registry-hosts`, the chart repository's host) is read at its origin, over http on loopback. A
+ * host named only by content (an image of a manifest, a Dockerfile's `FROM`) is read over https,
+ * and never on the runner's own host or its private network.
+ */
+function registryAccess(registry, rewrites, namedHosts) {
+    if (rewrites.some((r) => r.from === registry) || namedHosts.has(registry))
+        return { ok: true, origin: originFor(registry, rewrites) };
+    if (isPrivateHost(registry))
+        return {
+            ok: false,
+            reason: `${registry} is a loopback or private address named only by the repositories' content: not read (name it in registry-hosts to read it)`
+        };
+    const host = registry === DOCKER_HUB ? 'registry-1.docker.io' : registry;
+    return { ok: true, origin: `https://${host}` };
+}
+/** A rewrite's target must be https, or http on a loopback address: checked when the settings are read. */
+function checkRegistryRewrite(to, name) {
+    if (!/^https?:\/\//.test(to))
+        return;
+    const url = new URL(to);
+    if (url.protocol === 'http:' && !isLoopback(url.host))
+        throw new Error(`${name}: ${to} is plain http; only loopback addresses (127.0.0.1, localhost) may be read without TLS`);
+}
+
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
@@ -51199,6 +51323,7 @@ function unfixable(installed, newer, own = new Map()) {
 
 
 
+
 const unmodelled = (why, rest = {}) => ({
     modelled: false,
     why,
@@ -51215,7 +51340,48 @@ const unmodelled = (why, rest = {}) => ({
 async function packageEvidence(reading, image, dockerfile) {
     const warnings = [];
     const evidence = await readEvidence(reading, image, dockerfile, (message) => warnings.push(message));
-    return { evidence, warnings };
+    const base = dockerfile === undefined ? undefined : dockerfilePackages(dockerfile).base;
+    const floating = base && evidence.release ? await floatingBase(reading, base, evidence) : undefined;
+    return { evidence: floating ? { ...evidence, floating } : evidence, warnings };
+}
+/** A tag that moves from one distribution branch to the next: a major alone (`alpine:3`), `latest`, `stable`, or none. */
+function isFloatingTag(reference) {
+    // no tag is `latest`; a digest never floats
+    const ref = parseImageReference(reference);
+    return ref !== undefined && /^(\d+|latest|stable)$/.test(ref.reference);
+}
+/** The branch of a release: Alpine's `3.22` of `3.22.2`, Debian's `12` of `12`, Ubuntu's `22.04`. */
+const branchOf = (distribution, release) => distribution === 'alpine'
+    ? release.split('.').slice(0, 2).join('.')
+    : distribution === 'debian'
+        ? (release.split('.')[0] ?? release)
+        : release;
+/**
+ * A floating base (`alpine:3`) that now resolves to another branch than the one the image was built
+ * on is itself a change a rebuild brings: "alpine:3 now resolves to 3.23; the image was built on
+ * 3.22". The base's own release file says where it resolves; a base that cannot be read says nothing.
+ */
+async function floatingBase(reading, base, evidence) {
+    const ref = parseImageReference(base);
+    if (!ref || !isFloatingTag(base) || !evidence.release)
+        return undefined;
+    let contents;
+    try {
+        contents = await readImagePackages(reading.layers, ref, reading.limits);
+    }
+    catch {
+        return undefined;
+    }
+    const now = contents.kind === 'alpine'
+        ? contents.release
+        : contents.kind === 'debian'
+            ? debianRelease(contents.osRelease ?? '')?.release
+            : undefined;
+    if (!now)
+        return undefined;
+    const built = branchOf(evidence.distribution, evidence.release);
+    const resolves = branchOf(evidence.distribution, now);
+    return resolves === built ? undefined : { base, now: resolves, built };
 }
 async function readEvidence(reading, image, dockerfile, warn) {
     if (dockerfile === undefined)
@@ -51425,6 +51591,9 @@ function decideRebuild(input) {
     // what a rebuild would install comes first: the reason the action exists
     if (input.packages && input.packages.upgrades.length > 0)
         return rebuild(describeUpgrades(input.packages));
+    const floating = input.packages?.floating;
+    if (floating)
+        return rebuild(`${floating.base} now resolves to ${floating.now}; the image was built on ${floating.built}`);
     if (input.basesUnknown)
         return rebuild(input.basesUnknown);
     const published = new Map();
@@ -51480,130 +51649,6 @@ function staleBases(decided, now, staleDays) {
             byBase.set(base.reference, entry);
         }
     return [...byBase.values()];
-}
-
-;// CONCATENATED MODULE: ./src/registry/image-reference.ts
-const DOCKER_HUB = 'docker.io';
-/**
- * Read an image reference as docker does: the first path component is a registry when it has a
- * `.` or a `:` or is `localhost`; otherwise the image is on Docker Hub, and a name without a slash
- * is in `library/` (`alpine:3.15` is `docker.io/library/alpine:3.15`). No tag means `latest`.
- */
-function parseImageReference(text) {
-    const ref = text.trim();
-    if (ref === '' || /\s/.test(ref))
-        return undefined;
-    const at = ref.indexOf('@');
-    const named = at >= 0 ? ref.slice(0, at) : ref;
-    const digest = at >= 0 ? ref.slice(at + 1) : undefined;
-    const slash = named.indexOf('/');
-    const first = slash >= 0 ? named.slice(0, slash) : '';
-    const hasRegistry = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
-    const registry = hasRegistry ? first : DOCKER_HUB;
-    let path = hasRegistry ? named.slice(slash + 1) : named;
-    let tag = 'latest';
-    const colon = path.lastIndexOf(':');
-    if (colon > path.lastIndexOf('/')) {
-        tag = path.slice(colon + 1);
-        path = path.slice(0, colon);
-    }
-    if (registry === DOCKER_HUB && !path.includes('/'))
-        path = `library/${path}`;
-    if (!/^[a-z0-9]+(?:[._/-][a-z0-9]+)*$/.test(path))
-        return undefined;
-    if (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest))
-        return undefined;
-    if (digest === undefined && !/^[\w][\w.-]{0,127}$/.test(tag))
-        return undefined;
-    return { registry, repository: path, reference: digest ?? tag };
-}
-/** `registry/repository:tag` (or `@digest`), Docker Hub's short names written out. */
-function formatImageReference(ref) {
-    const separator = ref.reference.startsWith('sha256:') ? '@' : ':';
-    return `${ref.registry}/${ref.repository}${separator}${ref.reference}`;
-}
-/** A short name for messages: `alpine:3.15`, `golang:1.23-alpine`, `cray-smd:2.24.0`. */
-function shortImageName(ref) {
-    const name = ref.repository.slice(ref.repository.lastIndexOf('/') + 1);
-    return ref.reference.startsWith('sha256:') ? `${name}@${ref.reference.slice(0, 19)}` : `${name}:${ref.reference}`;
-}
-/** A host on a loopback address: a registry a person named there is read over plain http, as docker does. */
-function isLoopback(host) {
-    const name = hostName(host);
-    return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
-}
-/** `127.0.0.1:5000` → `127.0.0.1`, `[::1]:5000` → `::1`. */
-function hostName(host) {
-    const bracketed = /^\[([^\]]*)\](?::\d+)?$/.exec(host);
-    if (bracketed)
-        return (bracketed[1] ?? '').toLowerCase();
-    return host.replace(/:\d+$/, '').toLowerCase();
-}
-/**
- * A host on the runner itself or its private network: loopback, `localhost`, unspecified, RFC 1918,
- * carrier-grade NAT, link-local (cloud metadata at 169.254.169.254), IPv6 unique-local and link-local.
- */
-function isPrivateHost(host) {
-    const name = hostName(host);
-    if (isLoopback(host) || name.endsWith('.localhost') || name === '0.0.0.0' || name === '::')
-        return true;
-    const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(name);
-    if (v4) {
-        const [a, b] = [Number(v4[1]), Number(v4[2])];
-        return (a === 0 ||
-            a === 10 ||
-            a === 127 ||
-            (a === 172 && b >= 16 && b <= 31) ||
-            (a === 192 && b === 168) ||
-            (a === 169 && b === 254) ||
-            (a === 100 && b >= 64 && b <= 127));
-    }
-    // an IPv4 address written as one number or in hex is a private address in disguise
-    if (/^(0x[0-9a-f]+|\d+)$/.test(name))
-        return true;
-    return /^(f[cd][0-9a-f]{2}|fe[89ab][0-9a-f]):/.test(name) || name.startsWith('::ffff:');
-}
-/** Docker Hub's registry API lives at registry-1.docker.io; a loopback registry is read over http. */
-function registryOrigin(registry) {
-    const host = registry === DOCKER_HUB ? 'registry-1.docker.io' : registry;
-    return `${isLoopback(host) ? 'http' : 'https'}://${host}`;
-}
-/**
- * The origin to read a registry from: `registry-rewrite` lines `FROM=TO` send a registry's reads
- * elsewhere (a mirror, another host name, a registry on 127.0.0.1 in tests). `http://` is allowed
- * only for loopback addresses.
- */
-function originFor(registry, rewrites) {
-    const rewrite = rewrites.find((r) => r.from === registry);
-    if (!rewrite)
-        return registryOrigin(registry);
-    const to = rewrite.to.replace(/\/+$/, '');
-    return /^https?:\/\//.test(to) ? to : registryOrigin(to);
-}
-/**
- * Where a registry may be read. A host a person named (a `registry-rewrite` source, an entry of
- * `registry-hosts`, the chart repository's host) is read at its origin, over http on loopback. A
- * host named only by content (an image of a manifest, a Dockerfile's `FROM`) is read over https,
- * and never on the runner's own host or its private network.
- */
-function registryAccess(registry, rewrites, namedHosts) {
-    if (rewrites.some((r) => r.from === registry) || namedHosts.has(registry))
-        return { ok: true, origin: originFor(registry, rewrites) };
-    if (isPrivateHost(registry))
-        return {
-            ok: false,
-            reason: `${registry} is a loopback or private address named only by the repositories' content: not read (name it in registry-hosts to read it)`
-        };
-    const host = registry === DOCKER_HUB ? 'registry-1.docker.io' : registry;
-    return { ok: true, origin: `https://${host}` };
-}
-/** A rewrite's target must be https, or http on a loopback address: checked when the settings are read. */
-function checkRegistryRewrite(to, name) {
-    if (!/^https?:\/\//.test(to))
-        return;
-    const url = new URL(to);
-    if (url.protocol === 'http:' && !isLoopback(url.host))
-        throw new Error(`${name}: ${to} is plain http; only loopback addresses (127.0.0.1, localhost) may be read without TLS`);
 }
 
 ;// CONCATENATED MODULE: ./src/settings.ts
@@ -66382,7 +66427,7 @@ function attemptUrl(run, attempt = run.runAttempt) {
 }
 
 ;// CONCATENATED MODULE: ./src/plan/plan.schema.json
-const plan_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/plan.schema.json","title":"hms-build-workflow-dispatcher plan","description":"Every decision of a run before anything is dispatched: the images of each release branch, the builds that rebuild them (workflow, git tag, commit), and the images that get no build, with why. Written by `plan-file`, read by `from-plan`.","type":"object","required":["version","createdAt","org","productStreamRepo","branches","repos"],"additionalProperties":false,"properties":{"version":{"const":3,"description":"The format\'s version; readers refuse others (2 added each build\'s Dockerfile and rebuild decision)."},"createdAt":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?Z$","description":"When planning ended (ISO 8601, UTC)."},"shard":{"type":"object","description":"Present when the file holds one shard of a plan (`shard: K/N`).","required":["index","count"],"additionalProperties":false,"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1}}},"org":{"type":"string","minLength":1},"productStreamRepo":{"type":"string","minLength":1},"branches":{"type":"array","description":"The product stream branches read, in configured order.","items":{"type":"object","required":["branch","commit","images"],"additionalProperties":false,"properties":{"branch":{"type":"string"},"commit":{"type":"string"},"images":{"type":"integer","minimum":0,"description":"Image references found on the branch."}}}},"repos":{"type":"array","items":{"type":"object","required":["githubRepo","images","builds"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string","minLength":1},"images":{"type":"array","items":{"$ref":"#/definitions/image"}},"builds":{"type":"array","items":{"$ref":"#/definitions/build"}}}}},"problems":{"description":"What planning reported besides the gaps: passed on by a job that dispatches the plan from a file, reported by the report of a sharded run.","type":"array","items":{"$ref":"#/definitions/problem"}}},"definitions":{"image":{"type":"object","required":["githubRepo","fullImage","repository","name","tag","gitTag","branches","sources","state"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string"},"fullImage":{"type":"string","description":"registry/path/name:tag"},"repository":{"type":"string"},"name":{"type":"string"},"tag":{"type":"string"},"gitTag":{"type":"string"},"commit":{"type":"string"},"branches":{"type":"array","items":{"type":"string"}},"sources":{"type":"array","items":{"$ref":"#/definitions/source"}},"state":{"enum":["resolved","unresolved"],"description":"resolved: one build of its repo builds it; unresolved: it gets no build, and reason says why."},"reason":{"type":"string"},"releaseUrl":{"type":"string"}}},"source":{"oneOf":[{"type":"object","required":["kind","branch","file"],"additionalProperties":false,"properties":{"kind":{"const":"docker-index"},"branch":{"type":"string"},"file":{"type":"string"}}},{"type":"object","required":["kind","branch","file","chart","version","releaseName"],"additionalProperties":false,"properties":{"kind":{"const":"chart"},"branch":{"type":"string"},"file":{"type":"string"},"chart":{"type":"string"},"version":{"type":"string"},"releaseName":{"type":"string"}}},{"type":"object","required":["kind","repo"],"additionalProperties":false,"properties":{"kind":{"const":"git-tag"},"repo":{"type":"string"}}}]},"build":{"type":"object","required":["githubRepo","gitTag","commit","workflow","chosenBy","images"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string"},"gitTag":{"type":"string"},"commit":{"type":"string"},"workflow":{"type":"object","required":["id","name","path"],"additionalProperties":false,"properties":{"id":{"type":"integer"},"name":{"type":"string"},"path":{"type":"string"}}},"chosenBy":{"enum":["image-name","workflow-name","override"],"description":"image-name: the workflow file at the tag names the image; workflow-name: the original tool\'s name rule; override: workflow-overrides."},"images":{"type":"array","minItems":1,"items":{"type":"string"},"description":"fullImage of each image it builds."},"dockerfile":{"type":"string","description":"The Dockerfile the workflow builds, from its docker-build-file or docker-build-context input."},"decision":{"type":"object","required":["rebuild","why","images","bases"],"additionalProperties":false,"description":"With rebuild: when-outdated: whether to dispatch the build, why, and what the registry said (images and every base of its Dockerfile).","properties":{"rebuild":{"type":"boolean"},"why":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/evidence"}},"bases":{"type":"array","items":{"$ref":"#/definitions/evidence"}},"packages":{"type":"object","additionalProperties":false,"required":["modelled","upgrades","unmodelled"],"description":"What a rebuild would install (rebuild: when-outdated): the image\'s packages against its distribution\'s index. Modelled when every package a rebuild may move is known; then max-age no longer rebuilds it.","properties":{"modelled":{"type":"boolean"},"why":{"type":"string","description":"Why it is not modelled (a layer that cannot be read, an index that cannot be read)."},"distribution":{"enum":["alpine","debian","ubuntu"]},"release":{"type":"string","description":"etc/alpine-release (3.22.2), or os-release\'s VERSION_ID (12, 22.04)"},"layer":{"type":"string","description":"The layer that last wrote the package database."},"classification":{"enum":["upgrade","add-only","none"]},"upgrades":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","installed","available","fixes"],"properties":{"name":{"type":"string"},"installed":{"type":"string"},"available":{"type":"string"},"fixes":{"type":"array","items":{"type":"string"}}}}},"unmodelled":{"type":"array","items":{"type":"string"},"description":"Steps of the Dockerfile that fetch what no index models."},"frozen":{"type":"object","additionalProperties":false,"required":["branch","eol","cves"],"description":"The image\'s branch is past its end of life: the CVEs the newest supported branch fixes for packages it holds, which no rebuild can fix.","properties":{"branch":{"type":"string"},"eol":{"type":"string"},"cves":{"type":"array","items":{"type":"string"}}}}}}}}}},"problem":{"type":"object","additionalProperties":false,"required":["severity","message"],"properties":{"severity":{"enum":["error","warning","notice"]},"message":{"type":"string"},"where":{"type":"object","additionalProperties":false,"properties":{"file":{"type":"string"},"branch":{"type":"string"},"yamlPath":{"type":"string"},"repo":{"type":"string"},"chart":{"type":"string"},"tag":{"type":"string"},"image":{"type":"string"}}},"followUp":{"type":"boolean"},"kind":{"type":"string","maxLength":200,"description":"A readable heading for every problem of its kind; the message holds the specifics."}}},"evidence":{"type":"object","required":["reference"],"additionalProperties":false,"properties":{"reference":{"type":"string"},"digest":{"type":"string"},"created":{"type":"string"},"baseDigest":{"type":"string"}}}}}');
+const plan_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/Cray-HPE/hms-build-workflow-dispatcher/plan.schema.json","title":"hms-build-workflow-dispatcher plan","description":"Every decision of a run before anything is dispatched: the images of each release branch, the builds that rebuild them (workflow, git tag, commit), and the images that get no build, with why. Written by `plan-file`, read by `from-plan`.","type":"object","required":["version","createdAt","org","productStreamRepo","branches","repos"],"additionalProperties":false,"properties":{"version":{"const":3,"description":"The format\'s version; readers refuse others (2 added each build\'s Dockerfile and rebuild decision)."},"createdAt":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\d{2}:\\\\d{2}:\\\\d{2}(\\\\.\\\\d+)?Z$","description":"When planning ended (ISO 8601, UTC)."},"shard":{"type":"object","description":"Present when the file holds one shard of a plan (`shard: K/N`).","required":["index","count"],"additionalProperties":false,"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1}}},"org":{"type":"string","minLength":1},"productStreamRepo":{"type":"string","minLength":1},"branches":{"type":"array","description":"The product stream branches read, in configured order.","items":{"type":"object","required":["branch","commit","images"],"additionalProperties":false,"properties":{"branch":{"type":"string"},"commit":{"type":"string"},"images":{"type":"integer","minimum":0,"description":"Image references found on the branch."}}}},"repos":{"type":"array","items":{"type":"object","required":["githubRepo","images","builds"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string","minLength":1},"images":{"type":"array","items":{"$ref":"#/definitions/image"}},"builds":{"type":"array","items":{"$ref":"#/definitions/build"}}}}},"problems":{"description":"What planning reported besides the gaps: passed on by a job that dispatches the plan from a file, reported by the report of a sharded run.","type":"array","items":{"$ref":"#/definitions/problem"}}},"definitions":{"image":{"type":"object","required":["githubRepo","fullImage","repository","name","tag","gitTag","branches","sources","state"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string"},"fullImage":{"type":"string","description":"registry/path/name:tag"},"repository":{"type":"string"},"name":{"type":"string"},"tag":{"type":"string"},"gitTag":{"type":"string"},"commit":{"type":"string"},"branches":{"type":"array","items":{"type":"string"}},"sources":{"type":"array","items":{"$ref":"#/definitions/source"}},"state":{"enum":["resolved","unresolved"],"description":"resolved: one build of its repo builds it; unresolved: it gets no build, and reason says why."},"reason":{"type":"string"},"releaseUrl":{"type":"string"}}},"source":{"oneOf":[{"type":"object","required":["kind","branch","file"],"additionalProperties":false,"properties":{"kind":{"const":"docker-index"},"branch":{"type":"string"},"file":{"type":"string"}}},{"type":"object","required":["kind","branch","file","chart","version","releaseName"],"additionalProperties":false,"properties":{"kind":{"const":"chart"},"branch":{"type":"string"},"file":{"type":"string"},"chart":{"type":"string"},"version":{"type":"string"},"releaseName":{"type":"string"}}},{"type":"object","required":["kind","repo"],"additionalProperties":false,"properties":{"kind":{"const":"git-tag"},"repo":{"type":"string"}}}]},"build":{"type":"object","required":["githubRepo","gitTag","commit","workflow","chosenBy","images"],"additionalProperties":false,"properties":{"githubRepo":{"type":"string"},"gitTag":{"type":"string"},"commit":{"type":"string"},"workflow":{"type":"object","required":["id","name","path"],"additionalProperties":false,"properties":{"id":{"type":"integer"},"name":{"type":"string"},"path":{"type":"string"}}},"chosenBy":{"enum":["image-name","workflow-name","override"],"description":"image-name: the workflow file at the tag names the image; workflow-name: the original tool\'s name rule; override: workflow-overrides."},"images":{"type":"array","minItems":1,"items":{"type":"string"},"description":"fullImage of each image it builds."},"dockerfile":{"type":"string","description":"The Dockerfile the workflow builds, from its docker-build-file or docker-build-context input."},"decision":{"type":"object","required":["rebuild","why","images","bases"],"additionalProperties":false,"description":"With rebuild: when-outdated: whether to dispatch the build, why, and what the registry said (images and every base of its Dockerfile).","properties":{"rebuild":{"type":"boolean"},"why":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/evidence"}},"bases":{"type":"array","items":{"$ref":"#/definitions/evidence"}},"packages":{"type":"object","additionalProperties":false,"required":["modelled","upgrades","unmodelled"],"description":"What a rebuild would install (rebuild: when-outdated): the image\'s packages against its distribution\'s index. Modelled when every package a rebuild may move is known; then max-age no longer rebuilds it.","properties":{"modelled":{"type":"boolean"},"why":{"type":"string","description":"Why it is not modelled (a layer that cannot be read, an index that cannot be read)."},"distribution":{"enum":["alpine","debian","ubuntu"]},"release":{"type":"string","description":"etc/alpine-release (3.22.2), or os-release\'s VERSION_ID (12, 22.04)"},"layer":{"type":"string","description":"The layer that last wrote the package database."},"classification":{"enum":["upgrade","add-only","none"]},"upgrades":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","installed","available","fixes"],"properties":{"name":{"type":"string"},"installed":{"type":"string"},"available":{"type":"string"},"fixes":{"type":"array","items":{"type":"string"}}}}},"unmodelled":{"type":"array","items":{"type":"string"},"description":"Steps of the Dockerfile that fetch what no index models."},"frozen":{"type":"object","additionalProperties":false,"required":["branch","eol","cves"],"description":"The image\'s branch is past its end of life: the CVEs the newest supported branch fixes for packages it holds, which no rebuild can fix.","properties":{"branch":{"type":"string"},"eol":{"type":"string"},"cves":{"type":"array","items":{"type":"string"}}}},"floating":{"type":"object","additionalProperties":false,"required":["base","now","built"],"description":"The final base\'s tag floats (alpine:3) and now resolves to another branch than the image was built on: a rebuild moves it.","properties":{"base":{"type":"string"},"now":{"type":"string","description":"The branch the base resolves to now (3.23)."},"built":{"type":"string","description":"The branch the image was built on (3.22)."}}}}}}}}},"problem":{"type":"object","additionalProperties":false,"required":["severity","message"],"properties":{"severity":{"enum":["error","warning","notice"]},"message":{"type":"string"},"where":{"type":"object","additionalProperties":false,"properties":{"file":{"type":"string"},"branch":{"type":"string"},"yamlPath":{"type":"string"},"repo":{"type":"string"},"chart":{"type":"string"},"tag":{"type":"string"},"image":{"type":"string"}}},"followUp":{"type":"boolean"},"kind":{"type":"string","maxLength":200,"description":"A readable heading for every problem of its kind; the message holds the specifics."}}},"evidence":{"type":"object","required":["reference"],"additionalProperties":false,"properties":{"reference":{"type":"string"},"digest":{"type":"string"},"created":{"type":"string"},"baseDigest":{"type":"string"}}}}}');
 ;// CONCATENATED MODULE: ./src/plan/plan-file.ts
 
 
@@ -77110,7 +77155,10 @@ class PackageIndexes {
             const given = this.options.credentials;
             // the mirror a person named may ask for credentials: they go to its origin, and a redirect elsewhere drops them
             const credential = given
-                ? { origin: new URL(rewrite.to).origin, authorization: `Basic ${Buffer.from(`${given.username}:${given.password}`).toString('base64')}` }
+                ? {
+                    origin: new URL(rewrite.to).origin,
+                    authorization: `Basic ${Buffer.from(`${given.username}:${given.password}`).toString('base64')}`
+                }
                 : undefined;
             return { url: to, redirects: 'drop-credentials', ...(credential ? { credential } : {}) };
         }

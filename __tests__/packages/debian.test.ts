@@ -1,5 +1,6 @@
 import { aptSources, cveIds, debianRelease, newestDebByName, parseDebStanzas } from '../../src/packages/debian.js';
 import { dockerfilePackages } from '../../src/packages/dockerfile-packages.js';
+import { isFloatingTag } from '../../src/packages/package-evidence.js';
 
 describe("Debian's package stanzas", () => {
   it('reads names, versions, sources (with a binary rebuild version), relations and continuation lines; leaves out what is not installed', () => {
@@ -94,5 +95,14 @@ describe('what a Dockerfile adds by name', () => {
         'RUN apk add --no-cache --virtual .build-deps gcc "librdkafka-dev>1.1.0"\n'
     );
     expect(ops.added).toEqual(['curl', 'ca-certificates', 'gcc', 'librdkafka-dev']);
+  });
+});
+
+describe('floating base tags', () => {
+  it('a major alone, latest, stable or no tag floats; a minor, a full version or a digest does not', () => {
+    const floating = ['alpine:3', 'alpine', 'debian:stable', 'registry.local/docker.io/alpine:latest', 'ubuntu:24'];
+    const pinned = ['alpine:3.22', 'golang:1.23-alpine', 'debian:12.8', `alpine@sha256:${'a'.repeat(64)}`, 'debian:bookworm'];
+    expect(floating.filter(isFloatingTag)).toEqual(floating);
+    expect(pinned.filter(isFloatingTag)).toEqual([]);
   });
 });

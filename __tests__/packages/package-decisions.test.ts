@@ -99,6 +99,13 @@ withRegistry('rebuild: when-outdated decides on what a rebuild would install (re
       secdb({ openssl: { '3.5.4-r0': ['CVE-2025-9230'], '1.1.1w-r1': ['CVE-2023-5678'] }, busybox: { '1.37.0-r20': ['CVE-2025-46394'] } })
     );
     mirror.put('/secdb/v3.23/community.json', secdb({}));
+    // alpine:3 floats: it now resolves to 3.23, and cray-pcs was built on 3.22
+    await registry.push('docker.io/alpine', '3', { created: iso(60), layers: [await alpineLayer('3.23.0', [['busybox', '1.37.0-r20']])] });
+    await registry.push('csm/cray-pcs', '2.0.0', {
+      created: iso(3),
+      history,
+      layers: [await alpineLayer('3.22.2', [['busybox', '1.37.0-r19']])]
+    });
     // Debian 12: openssl has a security update; the add-only image's curl moves with its libcurl4, its libssl3 does not
     await registry.push('csm/debian-tool', '1.0.0', {
       created: iso(30),
@@ -187,6 +194,7 @@ withRegistry('rebuild: when-outdated decides on what a rebuild would install (re
     'hms-hbtd': `FROM ${host()}/docker.io/alpine:3.22\nRUN apk -U upgrade\n`,
     'hms-smd': `FROM ${host()}/docker.io/alpine:3.15\nRUN apk -U upgrade && apk add curl\n`,
     'hms-fas': `FROM ${host()}/docker.io/alpine:3.22\nRUN apk -U upgrade && pip3 install --upgrade pip\n`,
+    'hms-power-control': `FROM ${host()}/docker.io/alpine:3\nRUN apk -U upgrade\n`,
     'debian-tool': `FROM ${host()}/docker.io/debian:12\nRUN apt-get update && apt-get upgrade -y\n`,
     'debian-adds': `FROM ${host()}/docker.io/debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u4\n`
   });
@@ -307,6 +315,16 @@ withRegistry('rebuild: when-outdated decides on what a rebuild would install (re
       '/deb/debian-security/dists/bookworm-security/main/binary-amd64/Packages.gz'
     ])
       expect(mirror.requests.filter((p) => p === path)).toHaveLength(1);
+    expect(log.problems).toEqual([]);
+  });
+
+  it('rebuilds an image whose floating base (alpine:3) now resolves to another branch than it was built on', async () => {
+    const { decided, log } = await decide([repo('hms-power-control', 'cray-pcs', '2.0.0')], 'alpine');
+    expect(decided.repos[0]?.builds[0]?.decision).toMatchObject({
+      rebuild: true,
+      why: `${host()}/docker.io/alpine:3 now resolves to 3.23; the image was built on 3.22`,
+      packages: { modelled: true, upgrades: [], floating: { base: `${host()}/docker.io/alpine:3`, now: '3.23', built: '3.22' } }
+    });
     expect(log.problems).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 import { errorMessage } from '../errors.js';
 import type { PlannedBuild } from '../plan/plan.js';
-import type { ImageReference } from '../registry/image-reference.js';
+import { parseImageReference, type ImageReference } from '../registry/image-reference.js';
 import { newestByName, type ApkPackage } from './apkindex.js';
 import { aptSources, cveIds, debianRelease, newestDebByName, parseDebStanzas, type DebPackage } from './debian.js';
 import { dockerfilePackages, type DockerfilePackages } from './dockerfile-packages.js';
@@ -47,7 +47,54 @@ export async function packageEvidence(
 ): Promise<PackageReadingResult> {
   const warnings: string[] = [];
   const evidence = await readEvidence(reading, image, dockerfile, (message) => warnings.push(message));
-  return { evidence, warnings };
+  const base = dockerfile === undefined ? undefined : dockerfilePackages(dockerfile).base;
+  const floating = base && evidence.release ? await floatingBase(reading, base, evidence) : undefined;
+  return { evidence: floating ? { ...evidence, floating } : evidence, warnings };
+}
+
+/** A tag that moves from one distribution branch to the next: a major alone (`alpine:3`), `latest`, `stable`, or none. */
+export function isFloatingTag(reference: string): boolean {
+  // no tag is `latest`; a digest never floats
+  const ref = parseImageReference(reference);
+  return ref !== undefined && /^(\d+|latest|stable)$/.test(ref.reference);
+}
+
+/** The branch of a release: Alpine's `3.22` of `3.22.2`, Debian's `12` of `12`, Ubuntu's `22.04`. */
+const branchOf = (distribution: string | undefined, release: string): string =>
+  distribution === 'alpine'
+    ? release.split('.').slice(0, 2).join('.')
+    : distribution === 'debian'
+      ? (release.split('.')[0] ?? release)
+      : release;
+
+/**
+ * A floating base (`alpine:3`) that now resolves to another branch than the one the image was built
+ * on is itself a change a rebuild brings: "alpine:3 now resolves to 3.23; the image was built on
+ * 3.22". The base's own release file says where it resolves; a base that cannot be read says nothing.
+ */
+async function floatingBase(
+  reading: PackageReading,
+  base: string,
+  evidence: PackageEvidence
+): Promise<PackageEvidence['floating'] | undefined> {
+  const ref = parseImageReference(base);
+  if (!ref || !isFloatingTag(base) || !evidence.release) return undefined;
+  let contents: ImagePackages;
+  try {
+    contents = await readImagePackages(reading.layers, ref, reading.limits);
+  } catch {
+    return undefined;
+  }
+  const now =
+    contents.kind === 'alpine'
+      ? contents.release
+      : contents.kind === 'debian'
+        ? debianRelease(contents.osRelease ?? '')?.release
+        : undefined;
+  if (!now) return undefined;
+  const built = branchOf(evidence.distribution, evidence.release);
+  const resolves = branchOf(evidence.distribution, now);
+  return resolves === built ? undefined : { base, now: resolves, built };
 }
 
 async function readEvidence(

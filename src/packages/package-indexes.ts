@@ -70,7 +70,10 @@ export class PackageIndexes {
       const given = this.options.credentials;
       // the mirror a person named may ask for credentials: they go to its origin, and a redirect elsewhere drops them
       const credential = given
-        ? { origin: new URL(rewrite.to).origin, authorization: `Basic ${Buffer.from(`${given.username}:${given.password}`).toString('base64')}` }
+        ? {
+            origin: new URL(rewrite.to).origin,
+            authorization: `Basic ${Buffer.from(`${given.username}:${given.password}`).toString('base64')}`
+          }
         : undefined;
       return { url: to, redirects: 'drop-credentials', ...(credential ? { credential } : {}) };
     }

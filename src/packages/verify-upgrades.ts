@@ -40,4 +40,3 @@ export function describeMissing(verification: Verification): string {
     .join(', ');
   return missing.length > 2 ? `${first}, and ${missing.length - 2} more` : first;
 }
-

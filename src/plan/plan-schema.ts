@@ -361,6 +361,26 @@ export const planSchema = {
                       }
                     }
                   }
+                },
+                floating: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['base', 'now', 'built'],
+                  description:
+                    "The final base's tag floats (alpine:3) and now resolves to another branch than the image was built on: a rebuild moves it.",
+                  properties: {
+                    base: {
+                      type: 'string'
+                    },
+                    now: {
+                      type: 'string',
+                      description: 'The branch the base resolves to now (3.23).'
+                    },
+                    built: {
+                      type: 'string',
+                      description: 'The branch the image was built on (3.22).'
+                    }
+                  }
                 }
               }
             }

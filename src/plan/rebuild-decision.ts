@@ -94,6 +94,8 @@ export function decideRebuild(input: DecisionInput): RebuildDecision {
   }
   // what a rebuild would install comes first: the reason the action exists
   if (input.packages && input.packages.upgrades.length > 0) return rebuild(describeUpgrades(input.packages));
+  const floating = input.packages?.floating;
+  if (floating) return rebuild(`${floating.base} now resolves to ${floating.now}; the image was built on ${floating.built}`);
   if (input.basesUnknown) return rebuild(input.basesUnknown);
   const published = new Map<string, number | undefined>();
   for (const base of input.bases) {
