@@ -77086,14 +77086,20 @@ async function basesOf(build, ctx, warn) {
     const unknown = found.unresolved.length > 0 || refs.length < found.bases.length ? `${path} names a base that cannot be resolved` : undefined;
     return unknown ? { refs, unknown, text } : { refs, text };
 }
-/** One warning per base not republished for `staleBaseDays`, naming the images built on it; the failure issue follows it. */
+/**
+ * One warning per base not republished for `staleBaseDays`, naming the images built on it; the
+ * failure issue follows it. The final base of an image on a frozen distribution branch is left out:
+ * the Frozen section says it, with what only a new base fixes.
+ */
 function warnOfStaleBases(plan, ctx) {
     const decided = plan.repos.flatMap((repo) => repo.builds
         .filter((b) => b.decision !== undefined)
         .flatMap((b) => b.images.map((image) => {
         const ref = parseImageReference(image);
         const names = new Map(b.decision.bases.map((base) => [base.reference, nameOf(base.reference)]));
-        return { image: ref ? shortImageName(ref) : image, bases: b.decision.bases, names };
+        // an image on a frozen distribution branch is said in the Frozen section: its final base is not a stale-base warning too
+        const bases = b.decision.packages?.frozen ? b.decision.bases.slice(0, -1) : b.decision.bases;
+        return { image: ref ? shortImageName(ref) : image, bases, names };
     })));
     for (const stale of staleBases(decided, ctx.now, ctx.staleBaseDays))
         ctx.log.problem({
@@ -78736,7 +78742,7 @@ const failureIssueStateSchema = {
                         maxLength: 2000
                     },
                     kind: {
-                        enum: ['build', 'not-dispatched', 'planning', 'stale-base']
+                        enum: ['build', 'not-dispatched', 'planning', 'stale-base', 'frozen']
                     },
                     what: {
                         type: 'string',
@@ -78765,7 +78771,84 @@ const failureIssueStateSchema = {
     additionalProperties: false
 };
 
+;// CONCATENATED MODULE: ./src/report/package-report.ts
+
+
+
+
+
+
+const package_report_short = (image) => {
+    const ref = parseImageReference(image);
+    return ref ? shortImageName(ref) : image;
+};
+/** The `fixes` output: each image a build to dispatch rebuilds, and the CVE ids its upgrades fix (rebuild: when-outdated). */
+function fixesOf(plan) {
+    const fixes = {};
+    for (const build of planBuilds(plan)) {
+        const packages = build.decision?.packages;
+        if (!build.decision?.rebuild || !packages || packages.upgrades.length === 0)
+            continue;
+        const ids = [...new Set(packages.upgrades.flatMap((u) => u.fixes))].sort();
+        for (const image of build.images)
+            fixes[package_report_short(image)] = ids;
+    }
+    return fixes;
+}
+/** The `frozen` output: per distribution branch past its end of life, its images and how many CVEs no rebuild can fix for each. */
+function frozenOf(plan) {
+    const frozen = {};
+    for (const build of planBuilds(plan)) {
+        const f = build.decision?.packages?.frozen;
+        if (!f)
+            continue;
+        const key = `alpine ${f.branch.replace(/^v/, '')}`;
+        const entry = (frozen[key] ??= { eol: f.eol, images: {}, cves: 0, ids: new Set() });
+        for (const image of build.images)
+            entry.images[package_report_short(image)] = f.cves.length;
+        for (const id of f.cves)
+            entry.ids.add(id);
+    }
+    return Object.fromEntries(Object.entries(frozen).map(([k, { ids, ...rest }]) => [k, { ...rest, cves: ids.size }]));
+}
+/** `Alpine 3.15, end of life 2023-11-01: 2 images, 5 CVEs fixed in a supported branch for packages they hold`. */
+function describeFrozenBranch(branch, f) {
+    const name = branch.replace(/^alpine/, 'Alpine');
+    return `${name}, end of life ${f.eol}: ${counted(Object.keys(f.images).length, 'image')}, ${counted(f.cves, 'CVE')} fixed in a supported branch for packages they hold`;
+}
+/** The summary's "Frozen: no rebuild can fix these": one folded row per branch, its images with their counts inside. */
+function frozenSection(plan) {
+    const branches = Object.entries(frozenOf(plan));
+    if (branches.length === 0)
+        return '';
+    const rows = branches.map(([branch, f]) => {
+        const summary = describeFrozenBranch(branch, f);
+        const images = table(['Image', 'CVEs only a new base fixes'], Object.entries(f.images).map(([image, n]) => [codeSpan(image), String(n)]));
+        return details(summary, images);
+    });
+    return ('\n### 🧊 Frozen: no rebuild can fix these\n\n' +
+        'Their distribution branch is past its end of life: its index will not change again, so a rebuild installs nothing new. ' +
+        'Only a change of base, in the source, brings these fixes.\n\n' +
+        `${rows.join('\n\n')}\n`);
+}
+/**
+ * `Rebuilds fixed 3 CVEs in 2 images (verified in 2)`: the night's package upgrades, counted over
+ * the images whose build succeeded; verified: the rebuilt images read again hold them.
+ */
+function describeFixed(plan, results) {
+    const succeeded = new Map(results.filter((r) => OUTCOMES[r.outcome].succeeded).map((r) => [`${r.image}:${r.tag}`, r]));
+    const fixes = Object.entries(fixesOf(plan)).filter(([image]) => succeeded.has(image));
+    if (fixes.length === 0)
+        return undefined;
+    const cves = new Set(fixes.flatMap(([, ids]) => ids)).size;
+    const verified = fixes.filter(([image]) => succeeded.get(image)?.verification?.state === 'verified').length;
+    const missing = fixes.filter(([image]) => succeeded.get(image)?.verification?.state === 'missing').length;
+    const check = `verified in ${verified}${missing > 0 ? `; ${counted(missing, 'image')} did not install ${missing === 1 ? 'its' : 'their'} upgrades` : ''}`;
+    return `Rebuilds fixed ${counted(cves, 'CVE')} in ${counted(fixes.length, 'image')} (${check}).`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/failure-issue.ts
+
 
 
 
@@ -78785,8 +78868,19 @@ const STATE_END = ' -->';
 /** What needs a person after this night: builds that did not succeed, images not dispatched, planning errors. */
 /** Planning errors of one kind listed one by one in the failure issue; more of a kind are one item. */
 const PLANNING_ITEMS_PER_KIND = 5;
-function failuresOfNight(results, planningErrors, jobRunUrl) {
+function failuresOfNight(results, planningErrors, jobRunUrl, 
+/** Distribution branches past their end of life (the `frozen` output): only a change of base, in the source, helps. */
+frozen = {}) {
     const items = [];
+    for (const [branch, f] of Object.entries(frozen)) {
+        const images = Object.keys(f.images);
+        items.push({
+            key: `frozen:${branch}`,
+            kind: 'frozen',
+            what: `${describeFrozenBranch(branch, f)}: ${images.slice(0, 10).join(', ')}${images.length > 10 ? `, and ${images.length - 10} more` : ''}`,
+            url: jobRunUrl
+        });
+    }
     for (const r of results) {
         const kind = OUTCOMES[r.outcome].failureIssue;
         if (!kind)
@@ -78834,7 +78928,7 @@ function failureKey(r) {
  * folded, as known and not urgent; they neither open it nor hold it open.
  */
 function isFollowUp(item) {
-    return item.kind === 'stale-base';
+    return item.kind === 'stale-base' || item.kind === 'frozen';
 }
 /** This run's failures with their streaks in days: a failure seen on an earlier run goes on, a new one starts today, a fixed one is gone. */
 function advanceStreaks(previous, tonight, productStream, now) {
@@ -78871,13 +78965,18 @@ function readIssueState(body) {
         return { ok: false, reason: `the state block is not valid: ${validateState.errors?.[0]?.message ?? 'invalid'}` };
     return { ok: true, state: parsed };
 }
-const FOLLOW_UP_NOTE = 'Rebuilding on these bases picks up no fixes from them: only a change of base, in the source, can. ' +
-    'They do not keep this issue open. Acknowledge one in the configuration (`acknowledged`: `base`, `reason`, `until`) to leave it out until then.';
+const FOLLOW_UP_NOTE = {
+    'stale-base': 'Rebuilding on these bases picks up no fixes from them: only a change of base, in the source, can. ' +
+        'They do not keep this issue open. Acknowledge one in the configuration (`acknowledged`: `base`, `reason`, `until`) to leave it out until then.',
+    frozen: 'Their distribution branch is past its end of life: its index will not change again, so a rebuild installs nothing new. ' +
+        'Only a change of base, in the source, brings these fixes (the job summary lists each image with its count). They do not keep this issue open.'
+};
 const KIND_TITLE = {
     build: 'Builds that did not succeed',
     'not-dispatched': 'Images that could not be dispatched',
     planning: 'Planning errors',
-    'stale-base': 'Base images no longer republished'
+    'stale-base': 'Base images no longer republished',
+    frozen: 'Frozen: no rebuild can fix these'
 };
 /** GitHub refuses an issue body past 65,536 characters: the body is kept well under it. */
 const MAX_ISSUE_BODY_CHARS = 60_000;
@@ -78918,7 +79017,8 @@ function renderIssueBody(state, jobRunUrl) {
     ];
     const stateBlock = `${STATE_START}${stateJson(compactState(state))}${STATE_END}`;
     let room = MAX_ISSUE_BODY_CHARS - stateBlock.length - parts.join('\n\n').length - 2_000;
-    for (const kind of ['build', 'not-dispatched', 'planning', 'stale-base']) {
+    // every kind, in the order of KIND_TITLE: what fails first, follow-ups last
+    for (const kind of Object.keys(KIND_TITLE)) {
         const items = state.failures.filter((f) => f.kind === kind).sort((a, b) => b.nights - a.nights || a.what.localeCompare(b.what));
         if (items.length === 0)
             continue;
@@ -78940,7 +79040,7 @@ function renderIssueBody(state, jobRunUrl) {
             room -= 200;
         // a follow-up is known and not urgent: folded, and it neither opens the issue nor keeps it open
         if (followUp)
-            parts.push(details(`Known, not urgent: ${KIND_TITLE[kind]} (${items.length})`, `${FOLLOW_UP_NOTE}\n\n${listed}${more}`));
+            parts.push(details(`Known, not urgent: ${KIND_TITLE[kind]} (${items.length})`, `${FOLLOW_UP_NOTE[kind] ?? ''}\n\n${listed}${more}`));
         else
             parts.push(`### ${KIND_TITLE[kind]} (${items.length})`, listed + more);
     }
@@ -79032,6 +79132,7 @@ function exitStatus(failOn, facts) {
 ;// CONCATENATED MODULE: ./src/report/job-report.ts
 
 
+
 /** Builds were handed to GitHub: the report is of results, not of a plan. */
 function dispatchedIn(report) {
     const { ending } = report;
@@ -79064,7 +79165,7 @@ function reportExitStatus(report, failOn) {
 }
 /** What the failure issue lists for this run: the results that need a person, the errors reported, the warnings it follows up (stale bases). */
 function failureItemsOf(report, jobRunUrl) {
-    return failuresOfNight(report.results, report.problems.filter((p) => p.severity === 'error' || p.followUp), jobRunUrl);
+    return failuresOfNight(report.results, report.problems.filter((p) => p.severity === 'error' || p.followUp), jobRunUrl, report.plan ? frozenOf(report.plan) : {});
 }
 
 ;// CONCATENATED MODULE: ./src/report/keep-failure-issue.ts
@@ -79149,78 +79250,6 @@ function renderProblemList(problems) {
         return `**${icon} ${tableCell(group.heading, 200)}** (${group.problems.length.toLocaleString('en-US')})\n\n${items.join('\n')}`;
     });
     return `<details><summary>${htmlSummary(`Problems: ${heading}`)}</summary>\n\n${sections.join('\n\n')}\n\n</details>\n`;
-}
-
-;// CONCATENATED MODULE: ./src/report/package-report.ts
-
-
-
-
-
-
-const package_report_short = (image) => {
-    const ref = parseImageReference(image);
-    return ref ? shortImageName(ref) : image;
-};
-/** The `fixes` output: each image a build to dispatch rebuilds, and the CVE ids its upgrades fix (rebuild: when-outdated). */
-function fixesOf(plan) {
-    const fixes = {};
-    for (const build of planBuilds(plan)) {
-        const packages = build.decision?.packages;
-        if (!build.decision?.rebuild || !packages || packages.upgrades.length === 0)
-            continue;
-        const ids = [...new Set(packages.upgrades.flatMap((u) => u.fixes))].sort();
-        for (const image of build.images)
-            fixes[package_report_short(image)] = ids;
-    }
-    return fixes;
-}
-/** The `frozen` output: per distribution branch past its end of life, its images and how many CVEs no rebuild can fix for each. */
-function frozenOf(plan) {
-    const frozen = {};
-    for (const build of planBuilds(plan)) {
-        const f = build.decision?.packages?.frozen;
-        if (!f)
-            continue;
-        const key = `alpine ${f.branch.replace(/^v/, '')}`;
-        const entry = (frozen[key] ??= { eol: f.eol, images: {}, cves: 0, ids: new Set() });
-        for (const image of build.images)
-            entry.images[package_report_short(image)] = f.cves.length;
-        for (const id of f.cves)
-            entry.ids.add(id);
-    }
-    return Object.fromEntries(Object.entries(frozen).map(([k, { ids, ...rest }]) => [k, { ...rest, cves: ids.size }]));
-}
-/** The summary's "Frozen: no rebuild can fix these": one folded row per branch, its images with their counts inside. */
-function frozenSection(plan) {
-    const branches = Object.entries(frozenOf(plan));
-    if (branches.length === 0)
-        return '';
-    const rows = branches.map(([branch, f]) => {
-        const name = branch.replace(/^alpine/, 'Alpine');
-        const summary = `${name}, end of life ${f.eol}: ${counted(Object.keys(f.images).length, 'image')}, ${counted(f.cves, 'CVE')} fixed in a supported branch for packages they hold`;
-        const images = table(['Image', 'CVEs only a new base fixes'], Object.entries(f.images).map(([image, n]) => [codeSpan(image), String(n)]));
-        return details(summary, images);
-    });
-    return ('\n### 🧊 Frozen: no rebuild can fix these\n\n' +
-        'Their distribution branch is past its end of life: its index will not change again, so a rebuild installs nothing new. ' +
-        'Only a change of base, in the source, brings these fixes.\n\n' +
-        `${rows.join('\n\n')}\n`);
-}
-/**
- * `Rebuilds fixed 3 CVEs in 2 images (verified in 2)`: the night's package upgrades, counted over
- * the images whose build succeeded; verified: the rebuilt images read again hold them.
- */
-function describeFixed(plan, results) {
-    const succeeded = new Map(results.filter((r) => OUTCOMES[r.outcome].succeeded).map((r) => [`${r.image}:${r.tag}`, r]));
-    const fixes = Object.entries(fixesOf(plan)).filter(([image]) => succeeded.has(image));
-    if (fixes.length === 0)
-        return undefined;
-    const cves = new Set(fixes.flatMap(([, ids]) => ids)).size;
-    const verified = fixes.filter(([image]) => succeeded.get(image)?.verification?.state === 'verified').length;
-    const missing = fixes.filter(([image]) => succeeded.get(image)?.verification?.state === 'missing').length;
-    const check = `verified in ${verified}${missing > 0 ? `; ${counted(missing, 'image')} did not install ${missing === 1 ? 'its' : 'their'} upgrades` : ''}`;
-    return `Rebuilds fixed ${counted(cves, 'CVE')} in ${counted(fixes.length, 'image')} (${check}).`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/results-summary.ts

@@ -231,6 +231,25 @@ describe('the failure issue on GitHub (emulator, real Octokit)', () => {
     expect(issues()[0]).toMatchObject({ state: 'closed' });
   });
 
+  it('lists a frozen distribution branch as a follow-up: known, not urgent, it opens nothing', async () => {
+    const frozen = { 'alpine 3.15': { eol: '2023-11-01', images: { 'cray-smd:2.24.0': 5, 'cray-smd-test:2.23.0': 5 }, cves: 5 } };
+    const items = failuresOfNight([], [], 'https://github.example/run/1', frozen);
+    expect(items).toEqual([
+      {
+        key: 'frozen:alpine 3.15',
+        kind: 'frozen',
+        what: 'Alpine 3.15, end of life 2023-11-01: 2 images, 5 CVEs fixed in a supported branch for packages they hold: cray-smd:2.24.0, cray-smd-test:2.23.0',
+        url: 'https://github.example/run/1'
+      }
+    ]);
+    const tracker = await trackerFor();
+    const run = (day: number, tonight: FailureItem[]) =>
+      updateFailureIssue(tracker, { productStream: STREAM, tonight, now: night(day), warn: () => undefined });
+    expect(await run(23, items)).toMatchObject({ action: 'none' });
+    expect(await run(24, [a, ...items])).toMatchObject({ action: 'created' });
+    expect(issues()[0]?.body).toContain('<details><summary>Known, not urgent: Frozen: no rebuild can fix these (1)</summary>');
+  });
+
   it('rebuilds a damaged state block with a warning, and leaves other issues with the label alone', async () => {
     const tracker = await trackerFor();
     const other = await tracker.create('Someone else’s', 'no marker here', [FAILURE_ISSUE_LABEL]);

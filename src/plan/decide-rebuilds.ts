@@ -173,7 +173,11 @@ async function basesOf(
   return unknown ? { refs, unknown, text } : { refs, text };
 }
 
-/** One warning per base not republished for `staleBaseDays`, naming the images built on it; the failure issue follows it. */
+/**
+ * One warning per base not republished for `staleBaseDays`, naming the images built on it; the
+ * failure issue follows it. The final base of an image on a frozen distribution branch is left out:
+ * the Frozen section says it, with what only a new base fixes.
+ */
 function warnOfStaleBases(plan: Plan, ctx: RebuildContext): void {
   const decided = plan.repos.flatMap((repo) =>
     repo.builds
@@ -182,7 +186,9 @@ function warnOfStaleBases(plan: Plan, ctx: RebuildContext): void {
         b.images.map((image) => {
           const ref = parseImageReference(image);
           const names = new Map(b.decision.bases.map((base) => [base.reference, nameOf(base.reference)]));
-          return { image: ref ? shortImageName(ref) : image, bases: b.decision.bases, names };
+          // an image on a frozen distribution branch is said in the Frozen section: its final base is not a stale-base warning too
+          const bases = b.decision.packages?.frozen ? b.decision.bases.slice(0, -1) : b.decision.bases;
+          return { image: ref ? shortImageName(ref) : image, bases, names };
         })
       )
   );

@@ -28,7 +28,7 @@ export const failureIssueStateSchema = {
             maxLength: 2000
           },
           kind: {
-            enum: ['build', 'not-dispatched', 'planning', 'stale-base']
+            enum: ['build', 'not-dispatched', 'planning', 'stale-base', 'frozen']
           },
           what: {
             type: 'string',

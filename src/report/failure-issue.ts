@@ -8,6 +8,7 @@ import { codeSpan, tableCell } from '../escape.js';
 import { details, link, table } from './markdown.js';
 import { groupProblems } from '../problem-kinds.js';
 import { OUTCOMES } from './outcomes.js';
+import { describeFrozenBranch, type FrozenBranch } from './package-report.js';
 
 /** The label that, with the marker in its body, finds the failure issue of a product stream. */
 export const FAILURE_ISSUE_LABEL = 'image-rebuild-failures';
@@ -59,9 +60,20 @@ const PLANNING_ITEMS_PER_KIND = 5;
 export function failuresOfNight(
   results: readonly BuildResult[],
   planningErrors: readonly Problem[],
-  jobRunUrl: string | undefined
+  jobRunUrl: string | undefined,
+  /** Distribution branches past their end of life (the `frozen` output): only a change of base, in the source, helps. */
+  frozen: Readonly<Record<string, FrozenBranch>> = {}
 ): FailureItem[] {
   const items: FailureItem[] = [];
+  for (const [branch, f] of Object.entries(frozen)) {
+    const images = Object.keys(f.images);
+    items.push({
+      key: `frozen:${branch}`,
+      kind: 'frozen',
+      what: `${describeFrozenBranch(branch, f)}: ${images.slice(0, 10).join(', ')}${images.length > 10 ? `, and ${images.length - 10} more` : ''}`,
+      url: jobRunUrl
+    });
+  }
   for (const r of results) {
     const kind = OUTCOMES[r.outcome].failureIssue;
     if (!kind) continue;
@@ -110,7 +122,7 @@ export function failureKey(r: Pick<BuildResult, 'outcome' | 'githubRepo' | 'imag
  * folded, as known and not urgent; they neither open it nor hold it open.
  */
 export function isFollowUp(item: Pick<FailureItem, 'kind'>): boolean {
-  return item.kind === 'stale-base';
+  return item.kind === 'stale-base' || item.kind === 'frozen';
 }
 
 /** This run's failures with their streaks in days: a failure seen on an earlier run goes on, a new one starts today, a fixed one is gone. */
@@ -152,15 +164,21 @@ export function readIssueState(body: string): { ok: true; state: FailureIssueSta
   return { ok: true, state: parsed };
 }
 
-const FOLLOW_UP_NOTE =
-  'Rebuilding on these bases picks up no fixes from them: only a change of base, in the source, can. ' +
-  'They do not keep this issue open. Acknowledge one in the configuration (`acknowledged`: `base`, `reason`, `until`) to leave it out until then.';
+const FOLLOW_UP_NOTE: Partial<Record<FailureItem['kind'], string>> = {
+  'stale-base':
+    'Rebuilding on these bases picks up no fixes from them: only a change of base, in the source, can. ' +
+    'They do not keep this issue open. Acknowledge one in the configuration (`acknowledged`: `base`, `reason`, `until`) to leave it out until then.',
+  frozen:
+    'Their distribution branch is past its end of life: its index will not change again, so a rebuild installs nothing new. ' +
+    'Only a change of base, in the source, brings these fixes (the job summary lists each image with its count). They do not keep this issue open.'
+};
 
 const KIND_TITLE: Record<FailureItem['kind'], string> = {
   build: 'Builds that did not succeed',
   'not-dispatched': 'Images that could not be dispatched',
   planning: 'Planning errors',
-  'stale-base': 'Base images no longer republished'
+  'stale-base': 'Base images no longer republished',
+  frozen: 'Frozen: no rebuild can fix these'
 };
 
 /** GitHub refuses an issue body past 65,536 characters: the body is kept well under it. */
@@ -204,7 +222,8 @@ export function renderIssueBody(state: FailureIssueState, jobRunUrl: string | un
   ];
   const stateBlock = `${STATE_START}${stateJson(compactState(state))}${STATE_END}`;
   let room = MAX_ISSUE_BODY_CHARS - stateBlock.length - parts.join('\n\n').length - 2_000;
-  for (const kind of ['build', 'not-dispatched', 'planning', 'stale-base'] as const) {
+  // every kind, in the order of KIND_TITLE: what fails first, follow-ups last
+  for (const kind of Object.keys(KIND_TITLE) as FailureItem['kind'][]) {
     const items = state.failures.filter((f) => f.kind === kind).sort((a, b) => b.nights - a.nights || a.what.localeCompare(b.what));
     if (items.length === 0) continue;
     const followUp = isFollowUp({ kind });
@@ -223,7 +242,8 @@ export function renderIssueBody(state: FailureIssueState, jobRunUrl: string | un
         : '';
     if (rows.length < items.length) room -= 200;
     // a follow-up is known and not urgent: folded, and it neither opens the issue nor keeps it open
-    if (followUp) parts.push(details(`Known, not urgent: ${KIND_TITLE[kind]} (${items.length})`, `${FOLLOW_UP_NOTE}\n\n${listed}${more}`));
+    if (followUp)
+      parts.push(details(`Known, not urgent: ${KIND_TITLE[kind]} (${items.length})`, `${FOLLOW_UP_NOTE[kind] ?? ''}\n\n${listed}${more}`));
     else parts.push(`### ${KIND_TITLE[kind]} (${items.length})`, listed + more);
   }
   parts.push(stateBlock);

@@ -1,3 +1,4 @@
+import { frozenOf } from './package-report.js';
 import type { FailOn } from '../constants.js';
 import type { BuildResult } from '../dispatch/build-result.js';
 import type { Problem } from '../log.js';
@@ -103,6 +104,7 @@ export function failureItemsOf(report: JobReport, jobRunUrl: string | undefined)
   return failuresOfNight(
     report.results,
     report.problems.filter((p) => p.severity === 'error' || p.followUp),
-    jobRunUrl
+    jobRunUrl,
+    report.plan ? frozenOf(report.plan) : {}
   );
 }

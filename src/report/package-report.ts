@@ -45,13 +45,18 @@ export function frozenOf(plan: Plan): Record<string, FrozenBranch> {
   return Object.fromEntries(Object.entries(frozen).map(([k, { ids, ...rest }]) => [k, { ...rest, cves: ids.size }]));
 }
 
+/** `Alpine 3.15, end of life 2023-11-01: 2 images, 5 CVEs fixed in a supported branch for packages they hold`. */
+export function describeFrozenBranch(branch: string, f: FrozenBranch): string {
+  const name = branch.replace(/^alpine/, 'Alpine');
+  return `${name}, end of life ${f.eol}: ${counted(Object.keys(f.images).length, 'image')}, ${counted(f.cves, 'CVE')} fixed in a supported branch for packages they hold`;
+}
+
 /** The summary's "Frozen: no rebuild can fix these": one folded row per branch, its images with their counts inside. */
 export function frozenSection(plan: Plan): string {
   const branches = Object.entries(frozenOf(plan));
   if (branches.length === 0) return '';
   const rows = branches.map(([branch, f]) => {
-    const name = branch.replace(/^alpine/, 'Alpine');
-    const summary = `${name}, end of life ${f.eol}: ${counted(Object.keys(f.images).length, 'image')}, ${counted(f.cves, 'CVE')} fixed in a supported branch for packages they hold`;
+    const summary = describeFrozenBranch(branch, f);
     const images = table(
       ['Image', 'CVEs only a new base fixes'],
       Object.entries(f.images).map(([image, n]) => [codeSpan(image), String(n)])
