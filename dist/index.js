@@ -66539,6 +66539,112 @@ function textTable(headers, rows) {
     return [line(headers), ...rows.map(line)].join('\n') + '\n';
 }
 
+;// CONCATENATED MODULE: ./src/report/package-report.ts
+
+
+
+
+
+
+const package_report_short = (image) => {
+    const ref = parseImageReference(image);
+    return ref ? shortImageName(ref) : image;
+};
+/** The `fixes` output: each image a build to dispatch rebuilds, and the CVE ids its upgrades fix (rebuild: when-outdated). */
+function fixesOf(plan) {
+    const fixes = {};
+    for (const build of planBuilds(plan)) {
+        const packages = build.decision?.packages;
+        if (!build.decision?.rebuild || !packages || packages.upgrades.length === 0)
+            continue;
+        const ids = [...new Set(packages.upgrades.flatMap((u) => u.fixes))].sort();
+        for (const image of build.images)
+            fixes[package_report_short(image)] = ids;
+    }
+    return fixes;
+}
+/** The `frozen` output: per distribution branch past its end of life, its images and how many CVEs no rebuild can fix for each. */
+function frozenOf(plan) {
+    const frozen = {};
+    for (const build of planBuilds(plan)) {
+        const f = build.decision?.packages?.frozen;
+        if (!f)
+            continue;
+        const key = `alpine ${f.branch.replace(/^v/, '')}`;
+        const entry = (frozen[key] ??= { eol: f.eol, images: {}, cves: 0, ids: new Set() });
+        for (const image of build.images)
+            entry.images[package_report_short(image)] = f.cves.length;
+        for (const id of f.cves)
+            entry.ids.add(id);
+    }
+    return Object.fromEntries(Object.entries(frozen).map(([k, { ids, ...rest }]) => [k, { ...rest, cves: ids.size }]));
+}
+/** `Alpine 3.15, end of life 2023-11-01: 2 images, 5 CVEs fixed in a supported branch for packages they hold`. */
+function describeFrozenBranch(branch, f) {
+    const name = branch.replace(/^alpine/, 'Alpine');
+    return `${name}, end of life ${f.eol}: ${counted(Object.keys(f.images).length, 'image')}, ${counted(f.cves, 'CVE')} fixed in a supported branch for packages they hold`;
+}
+/** The summary's "Frozen: no rebuild can fix these": one folded row per branch, its images with their counts inside. */
+function frozenSection(plan) {
+    const branches = Object.entries(frozenOf(plan));
+    if (branches.length === 0)
+        return '';
+    const rows = branches.map(([branch, f]) => {
+        const summary = describeFrozenBranch(branch, f);
+        const images = table(['Image', 'CVEs only a new base fixes'], Object.entries(f.images).map(([image, n]) => [codeSpan(image), String(n)]));
+        return details(summary, images);
+    });
+    return ('\n### 🧊 Frozen: no rebuild can fix these\n\n' +
+        'Their distribution branch is past its end of life: its index will not change again, so a rebuild installs nothing new. ' +
+        'Only a change of base, in the source, brings these fixes.\n\n' +
+        `${rows.join('\n\n')}\n`);
+}
+/**
+ * `Rebuilds fixed 3 CVEs in 2 images (verified in 2)`: the night's package upgrades, counted over
+ * the images whose build succeeded; verified: the rebuilt images read again hold them.
+ */
+function describeFixed(plan, results) {
+    const succeeded = new Map(results.filter((r) => OUTCOMES[r.outcome].succeeded).map((r) => [`${r.image}:${r.tag}`, r]));
+    const fixes = Object.entries(fixesOf(plan)).filter(([image]) => succeeded.has(image));
+    if (fixes.length === 0)
+        return undefined;
+    const cves = new Set(fixes.flatMap(([, ids]) => ids)).size;
+    const verified = fixes.filter(([image]) => succeeded.get(image)?.verification?.state === 'verified').length;
+    const missing = fixes.filter(([image]) => succeeded.get(image)?.verification?.state === 'missing').length;
+    const check = `verified in ${verified}${missing > 0 ? `; ${counted(missing, 'image')} did not install ${missing === 1 ? 'its' : 'their'} upgrades` : ''}`;
+    return `Rebuilds fixed ${counted(cves, 'CVE')} in ${counted(fixes.length, 'image')} (${check}).`;
+}
+/** Upgrades listed in a table cell at most; the plan file holds them all. */
+const UPGRADES_IN_A_CELL = 15;
+/**
+ * A build's upgrades, folded inside a table cell: "3 packages, 2 CVEs", then each package with its
+ * move and the CVEs it fixes. One line (a table cell holds no newline); empty without upgrades.
+ */
+function upgradesCell(packages) {
+    const upgrades = packages?.upgrades ?? [];
+    if (upgrades.length === 0)
+        return '';
+    const cves = new Set(upgrades.flatMap((u) => u.fixes)).size;
+    const lines = upgrades
+        .slice(0, UPGRADES_IN_A_CELL)
+        .map((u) => tableCell(`${u.name} ${u.installed} → ${u.available}${u.fixes.length > 0 ? `: ${u.fixes.join(', ')}` : ''}`, 300));
+    if (upgrades.length > UPGRADES_IN_A_CELL)
+        lines.push(`… and ${upgrades.length - UPGRADES_IN_A_CELL} more (in the plan file)`);
+    const summary = `${counted(upgrades.length, 'package')}${cves > 0 ? `, fixes ${counted(cves, 'CVE')}` : ''}`;
+    return `<details><summary>${htmlSummary(summary)}</summary>${lines.join('<br>')}</details>`;
+}
+/** Each image a build was dispatched for with upgrades, and its folded upgrade list: the night's rows link to what they fix. */
+function upgradeCellsOf(plan) {
+    const cells = new Map();
+    for (const build of planBuilds(plan)) {
+        const cell = build.decision?.rebuild ? upgradesCell(build.decision.packages) : '';
+        if (cell)
+            for (const image of build.images)
+                cells.set(image, cell);
+    }
+    return cells;
+}
+
 ;// CONCATENATED MODULE: ./src/report/gap-summary.ts
 
 
@@ -66570,6 +66676,7 @@ function renderGapText(all) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/plan-summary.ts
+
 
 
 
@@ -66707,7 +66814,8 @@ function workflowCell(links, org, build) {
 function decisionText(build) {
     if (!build.decision)
         return '🔁 dispatch: rebuild: always';
-    return `${build.decision.rebuild ? '🔁 dispatch' : '🟰 up to date'}: ${tableCell(build.decision.why, 400)}`;
+    const upgrades = build.decision.rebuild ? upgradesCell(build.decision.packages) : '';
+    return `${build.decision.rebuild ? '🔁 dispatch' : '🟰 up to date'}: ${tableCell(build.decision.why, 400)}${upgrades ? `<br>${upgrades}` : ''}`;
 }
 /** An image without a build: why, or where its acknowledgement is said. */
 function gapText(image, result) {
@@ -78771,82 +78879,6 @@ const failureIssueStateSchema = {
     additionalProperties: false
 };
 
-;// CONCATENATED MODULE: ./src/report/package-report.ts
-
-
-
-
-
-
-const package_report_short = (image) => {
-    const ref = parseImageReference(image);
-    return ref ? shortImageName(ref) : image;
-};
-/** The `fixes` output: each image a build to dispatch rebuilds, and the CVE ids its upgrades fix (rebuild: when-outdated). */
-function fixesOf(plan) {
-    const fixes = {};
-    for (const build of planBuilds(plan)) {
-        const packages = build.decision?.packages;
-        if (!build.decision?.rebuild || !packages || packages.upgrades.length === 0)
-            continue;
-        const ids = [...new Set(packages.upgrades.flatMap((u) => u.fixes))].sort();
-        for (const image of build.images)
-            fixes[package_report_short(image)] = ids;
-    }
-    return fixes;
-}
-/** The `frozen` output: per distribution branch past its end of life, its images and how many CVEs no rebuild can fix for each. */
-function frozenOf(plan) {
-    const frozen = {};
-    for (const build of planBuilds(plan)) {
-        const f = build.decision?.packages?.frozen;
-        if (!f)
-            continue;
-        const key = `alpine ${f.branch.replace(/^v/, '')}`;
-        const entry = (frozen[key] ??= { eol: f.eol, images: {}, cves: 0, ids: new Set() });
-        for (const image of build.images)
-            entry.images[package_report_short(image)] = f.cves.length;
-        for (const id of f.cves)
-            entry.ids.add(id);
-    }
-    return Object.fromEntries(Object.entries(frozen).map(([k, { ids, ...rest }]) => [k, { ...rest, cves: ids.size }]));
-}
-/** `Alpine 3.15, end of life 2023-11-01: 2 images, 5 CVEs fixed in a supported branch for packages they hold`. */
-function describeFrozenBranch(branch, f) {
-    const name = branch.replace(/^alpine/, 'Alpine');
-    return `${name}, end of life ${f.eol}: ${counted(Object.keys(f.images).length, 'image')}, ${counted(f.cves, 'CVE')} fixed in a supported branch for packages they hold`;
-}
-/** The summary's "Frozen: no rebuild can fix these": one folded row per branch, its images with their counts inside. */
-function frozenSection(plan) {
-    const branches = Object.entries(frozenOf(plan));
-    if (branches.length === 0)
-        return '';
-    const rows = branches.map(([branch, f]) => {
-        const summary = describeFrozenBranch(branch, f);
-        const images = table(['Image', 'CVEs only a new base fixes'], Object.entries(f.images).map(([image, n]) => [codeSpan(image), String(n)]));
-        return details(summary, images);
-    });
-    return ('\n### 🧊 Frozen: no rebuild can fix these\n\n' +
-        'Their distribution branch is past its end of life: its index will not change again, so a rebuild installs nothing new. ' +
-        'Only a change of base, in the source, brings these fixes.\n\n' +
-        `${rows.join('\n\n')}\n`);
-}
-/**
- * `Rebuilds fixed 3 CVEs in 2 images (verified in 2)`: the night's package upgrades, counted over
- * the images whose build succeeded; verified: the rebuilt images read again hold them.
- */
-function describeFixed(plan, results) {
-    const succeeded = new Map(results.filter((r) => OUTCOMES[r.outcome].succeeded).map((r) => [`${r.image}:${r.tag}`, r]));
-    const fixes = Object.entries(fixesOf(plan)).filter(([image]) => succeeded.has(image));
-    if (fixes.length === 0)
-        return undefined;
-    const cves = new Set(fixes.flatMap(([, ids]) => ids)).size;
-    const verified = fixes.filter(([image]) => succeeded.get(image)?.verification?.state === 'verified').length;
-    const missing = fixes.filter(([image]) => succeeded.get(image)?.verification?.state === 'missing').length;
-    const check = `verified in ${verified}${missing > 0 ? `; ${counted(missing, 'image')} did not install ${missing === 1 ? 'its' : 'their'} upgrades` : ''}`;
-    return `Rebuilds fixed ${counted(cves, 'CVE')} in ${counted(fixes.length, 'image')} (${check}).`;
-}
-
 ;// CONCATENATED MODULE: ./src/report/failure-issue.ts
 
 
@@ -79263,7 +79295,7 @@ function renderProblemList(problems) {
 
 
 /** The outcome, and why: every row says why it was or was not rebuilt, and a failed one what to open next. */
-function conclusionCell(r, issue) {
+function conclusionCell(r, issue, upgrades) {
     const label = OUTCOMES[r.outcome].label;
     const lines = [label];
     if (r.outcome === 'acknowledged')
@@ -79273,6 +79305,8 @@ function conclusionCell(r, issue) {
             lines.push(tableCell(r.reason));
         if (r.why && r.runId !== undefined && r.via !== 'recent')
             lines.push(`dispatched: ${tableCell(r.why, 200)}`);
+        if (upgrades)
+            lines.push(upgrades);
         const v = r.verification;
         if (v?.state === 'verified')
             lines.push('upgrades verified');
@@ -79331,7 +79365,9 @@ function renderReleaseTable(plan, results, serverUrl) {
     ]));
 }
 /** The job summary after dispatching: totals, one row per release branch, then one table per repo. */
-function renderResultsSummary(plan, results, links, notes = [], headline, fixed) {
+function renderResultsSummary(plan, results, links, notes = [], headline, 
+/** What the rebuilds fixed: the totals line, and each rebuilt image's folded upgrade list (by full image). */
+packages) {
     const totals = countResults(results);
     const registry = commonRegistryPath(results.map((r) => r.fullImage));
     const parts = [
@@ -79339,7 +79375,7 @@ function renderResultsSummary(plan, results, links, notes = [], headline, fixed)
         ...renderHeadline(headline),
         ...renderNotes(notes),
         `**${describeTotals(totals)}**`,
-        ...(fixed ? [tableCell(fixed, 400)] : []),
+        ...(packages?.fixed ? [tableCell(packages.fixed, 400)] : []),
         ...issueLine(links.failureIssue),
         renderReleaseTable(plan, results, links.serverUrl),
         ...(registry ? [`Images are under ${codeSpan(registry)}.`] : [])
@@ -79354,7 +79390,7 @@ function renderResultsSummary(plan, results, links, notes = [], headline, fixed)
             gitTagLink(links, plan.org, repo, r),
             imageCell(links, r.fullImage, r.fullImage.slice(registry.length)),
             tableCell(r.branches.join(', ') || '—'),
-            conclusionCell(r, links.failureIssue),
+            conclusionCell(r, links.failureIssue, r.runId !== undefined ? packages?.upgrades.get(r.fullImage) : undefined),
             runCell(r)
         ]));
         if (needsAttention(repo))
@@ -79463,7 +79499,8 @@ function renderSummary(report, links, problems) {
     // what was dispatched, as results; a plan nothing was dispatched from (a dry run, a partial plan refused), as a plan
     if (dispatchedIn(report) && report.scope) {
         const fixed = report.plan ? describeFixed(report.plan, report.results) : undefined;
-        body = renderResultsSummary(report.scope, report.results, { ...links, ...(report.failureIssue ? { failureIssue: report.failureIssue } : {}) }, notes, report.headline, fixed);
+        const upgrades = report.plan ? upgradeCellsOf(report.plan) : new Map();
+        body = renderResultsSummary(report.scope, report.results, { ...links, ...(report.failureIssue ? { failureIssue: report.failureIssue } : {}) }, notes, report.headline, { ...(fixed ? { fixed } : {}), upgrades });
     }
     else if (report.plan)
         body = renderPlanSummary(report.plan, links, report.results, notes, report.headline);

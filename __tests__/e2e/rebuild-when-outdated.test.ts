@@ -181,6 +181,10 @@ withRegistry('rebuild: when-outdated on what a rebuild would install: the four k
     });
     expect(run.summary).toContain('**7 builds to dispatch (fixing 3 CVEs), 6 up to date, 1 acknowledged gap**');
     expect(run.summary).toContain('### 🧊 Frozen: no rebuild can fix these');
+    // each build to dispatch folds its packages and the CVEs they fix
+    expect(run.summary).toContain(
+      '<details><summary>1 package, fixes 3 CVEs</summary>libcrypto3 3.5.1-r0 → 3.5.4-r0: CVE-2025-9230, CVE-2025-9231, CVE-2025-9232</details>'
+    );
     // the images on alpine 3.15 are said there, not also as a stale base
     expect(run.stdout).not.toMatch(/alpine:3\.15.*last published/);
     // every index, database and releases.json read once
@@ -246,6 +250,9 @@ withRegistry('rebuild: when-outdated on what a rebuild would install: the four k
     expect(results.filter((r) => r.verification)).toHaveLength(2);
     expect(run.summary).toContain('Rebuilds fixed 3 CVEs in 2 images (verified in 1; 1 image did not install its upgrades).');
     expect(run.summary).toContain('upgrades verified');
+    expect(run.summary).toContain(
+      '<details><summary>1 package, fixes 3 CVEs</summary>libcrypto3 3.5.1-r0 → 3.5.4-r0: CVE-2025-9230, CVE-2025-9231, CVE-2025-9232</details>'
+    );
     expect(run.summary).toContain('⚠️ upgrades missing: libcrypto3 is still 3.5.1-r0 (3.5.4-r0 expected)');
     expect(run.stdout).toMatch(
       /::warning ::.*hms-shcd-parser:1\.9\.0: rebuilt, but libcrypto3 is still 3\.5\.1-r0 \(3\.5\.4-r0 expected\): a build cache/

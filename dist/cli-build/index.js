@@ -61116,6 +61116,130 @@ async function readPlanFile(file, expected, now, maxBytes) {
     return plan;
 }
 
+;// CONCATENATED MODULE: ./src/registry/image-reference.ts
+const DOCKER_HUB = 'docker.io';
+/**
+ * Read an image reference as docker does: the first path component is a registry when it has a
+ * `.` or a `:` or is `localhost`; otherwise the image is on Docker Hub, and a name without a slash
+ * is in `library/` (`alpine:3.15` is `docker.io/library/alpine:3.15`). No tag means `latest`.
+ */
+function parseImageReference(text) {
+    const ref = text.trim();
+    if (ref === '' || /\s/.test(ref))
+        return undefined;
+    const at = ref.indexOf('@');
+    const named = at >= 0 ? ref.slice(0, at) : ref;
+    const digest = at >= 0 ? ref.slice(at + 1) : undefined;
+    const slash = named.indexOf('/');
+    const first = slash >= 0 ? named.slice(0, slash) : '';
+    const hasRegistry = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
+    const registry = hasRegistry ? first : DOCKER_HUB;
+    let path = hasRegistry ? named.slice(slash + 1) : named;
+    let tag = 'latest';
+    const colon = path.lastIndexOf(':');
+    if (colon > path.lastIndexOf('/')) {
+        tag = path.slice(colon + 1);
+        path = path.slice(0, colon);
+    }
+    if (registry === DOCKER_HUB && !path.includes('/'))
+        path = `library/${path}`;
+    if (!/^[a-z0-9]+(?:[._/-][a-z0-9]+)*$/.test(path))
+        return undefined;
+    if (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest))
+        return undefined;
+    if (digest === undefined && !/^[\w][\w.-]{0,127}$/.test(tag))
+        return undefined;
+    return { registry, repository: path, reference: digest ?? tag };
+}
+/** `registry/repository:tag` (or `@digest`), Docker Hub's short names written out. */
+function formatImageReference(ref) {
+    const separator = ref.reference.startsWith('sha256:') ? '@' : ':';
+    return `${ref.registry}/${ref.repository}${separator}${ref.reference}`;
+}
+/** A short name for messages: `alpine:3.15`, `golang:1.23-alpine`, `cray-smd:2.24.0`. */
+function shortImageName(ref) {
+    const name = ref.repository.slice(ref.repository.lastIndexOf('/') + 1);
+    return ref.reference.startsWith('sha256:') ? `${name}@${ref.reference.slice(0, 19)}` : `${name}:${ref.reference}`;
+}
+/** A host on a loopback address: a registry a person named there is read over plain http, as docker does. */
+function isLoopback(host) {
+    const name = hostName(host);
+    return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
+}
+/** `127.0.0.1:5000` → `127.0.0.1`, `[::1]:5000` → `::1`. */
+function hostName(host) {
+    const bracketed = /^\[([^\]]*)\](?::\d+)?$/.exec(host);
+    if (bracketed)
+        return (bracketed[1] ?? '').toLowerCase();
+    return host.replace(/:\d+$/, '').toLowerCase();
+}
+/**
+ * A host on the runner itself or its private network: loopback, `localhost`, unspecified, RFC 1918,
+ * carrier-grade NAT, link-local (cloud metadata at 169.254.169.254), IPv6 unique-local and link-local.
+ */
+function isPrivateHost(host) {
+    const name = hostName(host);
+    if (isLoopback(host) || name.endsWith('.localhost') || name === '0.0.0.0' || name === '::')
+        return true;
+    const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(name);
+    if (v4) {
+        const [a, b] = [Number(v4[1]), Number(v4[2])];
+        return (a === 0 ||
+            a === 10 ||
+            a === 127 ||
+            (a === 172 && b >= 16 && b <= 31) ||
+            (a === 192 && b === 168) ||
+            (a === 169 && b === 254) ||
+            (a === 100 && b >= 64 && b <= 127));
+    }
+    // an IPv4 address written as one number or in hex is a private address in disguise
+    if (/^(0x[0-9a-f]+|\d+)$/.test(name))
+        return true;
+    return /^(f[cd][0-9a-f]{2}|fe[89ab][0-9a-f]):/.test(name) || name.startsWith('::ffff:');
+}
+/** Docker Hub's registry API lives at registry-1.docker.io; a loopback registry is read over http. */
+function registryOrigin(registry) {
+    const host = registry === DOCKER_HUB ? 'registry-1.docker.io' : registry;
+    return `${isLoopback(host) ? 'http' : 'https'}://${host}`;
+}
+/**
+ * The origin to read a registry from: `registry-rewrite` lines `FROM=TO` send a registry's reads
+ * elsewhere (a mirror, another host name, a registry on 127.0.0.1 in tests). `http://` is allowed
+ * only for loopback addresses.
+ */
+function originFor(registry, rewrites) {
+    const rewrite = rewrites.find((r) => r.from === registry);
+    if (!rewrite)
+        return registryOrigin(registry);
+    const to = rewrite.to.replace(/\/+$/, '');
+    return /^https?:\/\//.test(to) ? to : registryOrigin(to);
+}
+/**
+ * Where a registry may be read. A host a person named (a `registry-rewrite` source, an entry of
+ * `registry-hosts`, the chart repository's host) is read at its origin, over http on loopback. A
+ * host named only by content (an image of a manifest, a Dockerfile's `FROM`) is read over https,
+ * and never on the runner's own host or its private network.
+ */
+function registryAccess(registry, rewrites, namedHosts) {
+    if (rewrites.some((r) => r.from === registry) || namedHosts.has(registry))
+        return { ok: true, origin: originFor(registry, rewrites) };
+    if (isPrivateHost(registry))
+        return {
+            ok: false,
+            reason: `${registry} is a loopback or private address named only by the repositories' content: not read (name it in registry-hosts to read it)`
+        };
+    const host = registry === DOCKER_HUB ? 'registry-1.docker.io' : registry;
+    return { ok: true, origin: `https://${host}` };
+}
+/** A rewrite's target must be https, or http on a loopback address: checked when the settings are read. */
+function checkRegistryRewrite(to, name) {
+    if (!/^https?:\/\//.test(to))
+        return;
+    const url = new URL(to);
+    if (url.protocol === 'http:' && !isLoopback(url.host))
+        throw new Error(`${name}: ${to} is plain http; only loopback addresses (127.0.0.1, localhost) may be read without TLS`);
+}
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
 
 /** A Markdown link; the text and the target are escaped here, so callers pass them as they are. */
@@ -61139,6 +61263,112 @@ function textTable(headers, rows) {
         .join('  ')
         .trimEnd();
     return [line(headers), ...rows.map(line)].join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ./src/report/package-report.ts
+
+
+
+
+
+
+const package_report_short = (image) => {
+    const ref = parseImageReference(image);
+    return ref ? shortImageName(ref) : image;
+};
+/** The `fixes` output: each image a build to dispatch rebuilds, and the CVE ids its upgrades fix (rebuild: when-outdated). */
+function fixesOf(plan) {
+    const fixes = {};
+    for (const build of planBuilds(plan)) {
+        const packages = build.decision?.packages;
+        if (!build.decision?.rebuild || !packages || packages.upgrades.length === 0)
+            continue;
+        const ids = [...new Set(packages.upgrades.flatMap((u) => u.fixes))].sort();
+        for (const image of build.images)
+            fixes[package_report_short(image)] = ids;
+    }
+    return fixes;
+}
+/** The `frozen` output: per distribution branch past its end of life, its images and how many CVEs no rebuild can fix for each. */
+function frozenOf(plan) {
+    const frozen = {};
+    for (const build of planBuilds(plan)) {
+        const f = build.decision?.packages?.frozen;
+        if (!f)
+            continue;
+        const key = `alpine ${f.branch.replace(/^v/, '')}`;
+        const entry = (frozen[key] ??= { eol: f.eol, images: {}, cves: 0, ids: new Set() });
+        for (const image of build.images)
+            entry.images[package_report_short(image)] = f.cves.length;
+        for (const id of f.cves)
+            entry.ids.add(id);
+    }
+    return Object.fromEntries(Object.entries(frozen).map(([k, { ids, ...rest }]) => [k, { ...rest, cves: ids.size }]));
+}
+/** `Alpine 3.15, end of life 2023-11-01: 2 images, 5 CVEs fixed in a supported branch for packages they hold`. */
+function describeFrozenBranch(branch, f) {
+    const name = branch.replace(/^alpine/, 'Alpine');
+    return `${name}, end of life ${f.eol}: ${words_counted(Object.keys(f.images).length, 'image')}, ${words_counted(f.cves, 'CVE')} fixed in a supported branch for packages they hold`;
+}
+/** The summary's "Frozen: no rebuild can fix these": one folded row per branch, its images with their counts inside. */
+function frozenSection(plan) {
+    const branches = Object.entries(frozenOf(plan));
+    if (branches.length === 0)
+        return '';
+    const rows = branches.map(([branch, f]) => {
+        const summary = describeFrozenBranch(branch, f);
+        const images = table(['Image', 'CVEs only a new base fixes'], Object.entries(f.images).map(([image, n]) => [codeSpan(image), String(n)]));
+        return details(summary, images);
+    });
+    return ('\n### 🧊 Frozen: no rebuild can fix these\n\n' +
+        'Their distribution branch is past its end of life: its index will not change again, so a rebuild installs nothing new. ' +
+        'Only a change of base, in the source, brings these fixes.\n\n' +
+        `${rows.join('\n\n')}\n`);
+}
+/**
+ * `Rebuilds fixed 3 CVEs in 2 images (verified in 2)`: the night's package upgrades, counted over
+ * the images whose build succeeded; verified: the rebuilt images read again hold them.
+ */
+function describeFixed(plan, results) {
+    const succeeded = new Map(results.filter((r) => OUTCOMES[r.outcome].succeeded).map((r) => [`${r.image}:${r.tag}`, r]));
+    const fixes = Object.entries(fixesOf(plan)).filter(([image]) => succeeded.has(image));
+    if (fixes.length === 0)
+        return undefined;
+    const cves = new Set(fixes.flatMap(([, ids]) => ids)).size;
+    const verified = fixes.filter(([image]) => succeeded.get(image)?.verification?.state === 'verified').length;
+    const missing = fixes.filter(([image]) => succeeded.get(image)?.verification?.state === 'missing').length;
+    const check = `verified in ${verified}${missing > 0 ? `; ${words_counted(missing, 'image')} did not install ${missing === 1 ? 'its' : 'their'} upgrades` : ''}`;
+    return `Rebuilds fixed ${words_counted(cves, 'CVE')} in ${words_counted(fixes.length, 'image')} (${check}).`;
+}
+/** Upgrades listed in a table cell at most; the plan file holds them all. */
+const UPGRADES_IN_A_CELL = 15;
+/**
+ * A build's upgrades, folded inside a table cell: "3 packages, 2 CVEs", then each package with its
+ * move and the CVEs it fixes. One line (a table cell holds no newline); empty without upgrades.
+ */
+function upgradesCell(packages) {
+    const upgrades = packages?.upgrades ?? [];
+    if (upgrades.length === 0)
+        return '';
+    const cves = new Set(upgrades.flatMap((u) => u.fixes)).size;
+    const lines = upgrades
+        .slice(0, UPGRADES_IN_A_CELL)
+        .map((u) => tableCell(`${u.name} ${u.installed} → ${u.available}${u.fixes.length > 0 ? `: ${u.fixes.join(', ')}` : ''}`, 300));
+    if (upgrades.length > UPGRADES_IN_A_CELL)
+        lines.push(`… and ${upgrades.length - UPGRADES_IN_A_CELL} more (in the plan file)`);
+    const summary = `${words_counted(upgrades.length, 'package')}${cves > 0 ? `, fixes ${words_counted(cves, 'CVE')}` : ''}`;
+    return `<details><summary>${htmlSummary(summary)}</summary>${lines.join('<br>')}</details>`;
+}
+/** Each image a build was dispatched for with upgrades, and its folded upgrade list: the night's rows link to what they fix. */
+function upgradeCellsOf(plan) {
+    const cells = new Map();
+    for (const build of planBuilds(plan)) {
+        const cell = build.decision?.rebuild ? upgradesCell(build.decision.packages) : '';
+        if (cell)
+            for (const image of build.images)
+                cells.set(image, cell);
+    }
+    return cells;
 }
 
 ;// CONCATENATED MODULE: ./src/report/gap-summary.ts
@@ -61172,6 +61402,7 @@ function renderGapText(all) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/plan-summary.ts
+
 
 
 
@@ -61309,7 +61540,8 @@ function workflowCell(links, org, build) {
 function decisionText(build) {
     if (!build.decision)
         return '🔁 dispatch: rebuild: always';
-    return `${build.decision.rebuild ? '🔁 dispatch' : '🟰 up to date'}: ${tableCell(build.decision.why, 400)}`;
+    const upgrades = build.decision.rebuild ? upgradesCell(build.decision.packages) : '';
+    return `${build.decision.rebuild ? '🔁 dispatch' : '🟰 up to date'}: ${tableCell(build.decision.why, 400)}${upgrades ? `<br>${upgrades}` : ''}`;
 }
 /** An image without a build: why, or where its acknowledgement is said. */
 function gapText(image, result) {
@@ -71551,130 +71783,6 @@ async function locateHelm(log, options) {
     return installHelmRelease(PINNED, log, options.http, options.skipCharts);
 }
 
-;// CONCATENATED MODULE: ./src/registry/image-reference.ts
-const DOCKER_HUB = 'docker.io';
-/**
- * Read an image reference as docker does: the first path component is a registry when it has a
- * `.` or a `:` or is `localhost`; otherwise the image is on Docker Hub, and a name without a slash
- * is in `library/` (`alpine:3.15` is `docker.io/library/alpine:3.15`). No tag means `latest`.
- */
-function parseImageReference(text) {
-    const ref = text.trim();
-    if (ref === '' || /\s/.test(ref))
-        return undefined;
-    const at = ref.indexOf('@');
-    const named = at >= 0 ? ref.slice(0, at) : ref;
-    const digest = at >= 0 ? ref.slice(at + 1) : undefined;
-    const slash = named.indexOf('/');
-    const first = slash >= 0 ? named.slice(0, slash) : '';
-    const hasRegistry = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
-    const registry = hasRegistry ? first : DOCKER_HUB;
-    let path = hasRegistry ? named.slice(slash + 1) : named;
-    let tag = 'latest';
-    const colon = path.lastIndexOf(':');
-    if (colon > path.lastIndexOf('/')) {
-        tag = path.slice(colon + 1);
-        path = path.slice(0, colon);
-    }
-    if (registry === DOCKER_HUB && !path.includes('/'))
-        path = `library/${path}`;
-    if (!/^[a-z0-9]+(?:[._/-][a-z0-9]+)*$/.test(path))
-        return undefined;
-    if (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest))
-        return undefined;
-    if (digest === undefined && !/^[\w][\w.-]{0,127}$/.test(tag))
-        return undefined;
-    return { registry, repository: path, reference: digest ?? tag };
-}
-/** `registry/repository:tag` (or `@digest`), Docker Hub's short names written out. */
-function formatImageReference(ref) {
-    const separator = ref.reference.startsWith('sha256:') ? '@' : ':';
-    return `${ref.registry}/${ref.repository}${separator}${ref.reference}`;
-}
-/** A short name for messages: `alpine:3.15`, `golang:1.23-alpine`, `cray-smd:2.24.0`. */
-function shortImageName(ref) {
-    const name = ref.repository.slice(ref.repository.lastIndexOf('/') + 1);
-    return ref.reference.startsWith('sha256:') ? `${name}@${ref.reference.slice(0, 19)}` : `${name}:${ref.reference}`;
-}
-/** A host on a loopback address: a registry a person named there is read over plain http, as docker does. */
-function isLoopback(host) {
-    const name = hostName(host);
-    return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
-}
-/** `127.0.0.1:5000` → `127.0.0.1`, `[::1]:5000` → `::1`. */
-function hostName(host) {
-    const bracketed = /^\[([^\]]*)\](?::\d+)?$/.exec(host);
-    if (bracketed)
-        return (bracketed[1] ?? '').toLowerCase();
-    return host.replace(/:\d+$/, '').toLowerCase();
-}
-/**
- * A host on the runner itself or its private network: loopback, `localhost`, unspecified, RFC 1918,
- * carrier-grade NAT, link-local (cloud metadata at 169.254.169.254), IPv6 unique-local and link-local.
- */
-function isPrivateHost(host) {
-    const name = hostName(host);
-    if (isLoopback(host) || name.endsWith('.localhost') || name === '0.0.0.0' || name === '::')
-        return true;
-    const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(name);
-    if (v4) {
-        const [a, b] = [Number(v4[1]), Number(v4[2])];
-        return (a === 0 ||
-            a === 10 ||
-            a === 127 ||
-            (a === 172 && b >= 16 && b <= 31) ||
-            (a === 192 && b === 168) ||
-            (a === 169 && b === 254) ||
-            (a === 100 && b >= 64 && b <= 127));
-    }
-    // an IPv4 address written as one number or in hex is a private address in disguise
-    if (/^(0x[0-9a-f]+|\d+)$/.test(name))
-        return true;
-    return /^(f[cd][0-9a-f]{2}|fe[89ab][0-9a-f]):/.test(name) || name.startsWith('::ffff:');
-}
-/** Docker Hub's registry API lives at registry-1.docker.io; a loopback registry is read over http. */
-function registryOrigin(registry) {
-    const host = registry === DOCKER_HUB ? 'registry-1.docker.io' : registry;
-    return `${isLoopback(host) ? 'http' : 'https'}://${host}`;
-}
-/**
- * The origin to read a registry from: `registry-rewrite` lines `FROM=TO` send a registry's reads
- * elsewhere (a mirror, another host name, a registry on 127.0.0.1 in tests). `http://` is allowed
- * only for loopback addresses.
- */
-function originFor(registry, rewrites) {
-    const rewrite = rewrites.find((r) => r.from === registry);
-    if (!rewrite)
-        return registryOrigin(registry);
-    const to = rewrite.to.replace(/\/+$/, '');
-    return /^https?:\/\//.test(to) ? to : registryOrigin(to);
-}
-/**
- * Where a registry may be read. A host a person named (a `registry-rewrite` source, an entry of
- * `registry-hosts`, the chart repository's host) is read at its origin, over http on loopback. A
- * host named only by content (an image of a manifest, a Dockerfile's `FROM`) is read over https,
- * and never on the runner's own host or its private network.
- */
-function registryAccess(registry, rewrites, namedHosts) {
-    if (rewrites.some((r) => r.from === registry) || namedHosts.has(registry))
-        return { ok: true, origin: originFor(registry, rewrites) };
-    if (isPrivateHost(registry))
-        return {
-            ok: false,
-            reason: `${registry} is a loopback or private address named only by the repositories' content: not read (name it in registry-hosts to read it)`
-        };
-    const host = registry === DOCKER_HUB ? 'registry-1.docker.io' : registry;
-    return { ok: true, origin: `https://${host}` };
-}
-/** A rewrite's target must be https, or http on a loopback address: checked when the settings are read. */
-function checkRegistryRewrite(to, name) {
-    if (!/^https?:\/\//.test(to))
-        return;
-    const url = new URL(to);
-    if (url.protocol === 'http:' && !isLoopback(url.host))
-        throw new Error(`${name}: ${to} is plain http; only loopback addresses (127.0.0.1, localhost) may be read without TLS`);
-}
-
 ;// CONCATENATED MODULE: ./src/plan/dockerfile.ts
 /** The escape character of a Dockerfile: `\`, or what a `# escape=` parser directive at its top says. */
 function dockerfile_escapeCharacter(rawLines) {
@@ -78454,82 +78562,6 @@ const failureIssueStateSchema = {
     additionalProperties: false
 };
 
-;// CONCATENATED MODULE: ./src/report/package-report.ts
-
-
-
-
-
-
-const package_report_short = (image) => {
-    const ref = parseImageReference(image);
-    return ref ? shortImageName(ref) : image;
-};
-/** The `fixes` output: each image a build to dispatch rebuilds, and the CVE ids its upgrades fix (rebuild: when-outdated). */
-function fixesOf(plan) {
-    const fixes = {};
-    for (const build of planBuilds(plan)) {
-        const packages = build.decision?.packages;
-        if (!build.decision?.rebuild || !packages || packages.upgrades.length === 0)
-            continue;
-        const ids = [...new Set(packages.upgrades.flatMap((u) => u.fixes))].sort();
-        for (const image of build.images)
-            fixes[package_report_short(image)] = ids;
-    }
-    return fixes;
-}
-/** The `frozen` output: per distribution branch past its end of life, its images and how many CVEs no rebuild can fix for each. */
-function frozenOf(plan) {
-    const frozen = {};
-    for (const build of planBuilds(plan)) {
-        const f = build.decision?.packages?.frozen;
-        if (!f)
-            continue;
-        const key = `alpine ${f.branch.replace(/^v/, '')}`;
-        const entry = (frozen[key] ??= { eol: f.eol, images: {}, cves: 0, ids: new Set() });
-        for (const image of build.images)
-            entry.images[package_report_short(image)] = f.cves.length;
-        for (const id of f.cves)
-            entry.ids.add(id);
-    }
-    return Object.fromEntries(Object.entries(frozen).map(([k, { ids, ...rest }]) => [k, { ...rest, cves: ids.size }]));
-}
-/** `Alpine 3.15, end of life 2023-11-01: 2 images, 5 CVEs fixed in a supported branch for packages they hold`. */
-function describeFrozenBranch(branch, f) {
-    const name = branch.replace(/^alpine/, 'Alpine');
-    return `${name}, end of life ${f.eol}: ${words_counted(Object.keys(f.images).length, 'image')}, ${words_counted(f.cves, 'CVE')} fixed in a supported branch for packages they hold`;
-}
-/** The summary's "Frozen: no rebuild can fix these": one folded row per branch, its images with their counts inside. */
-function frozenSection(plan) {
-    const branches = Object.entries(frozenOf(plan));
-    if (branches.length === 0)
-        return '';
-    const rows = branches.map(([branch, f]) => {
-        const summary = describeFrozenBranch(branch, f);
-        const images = table(['Image', 'CVEs only a new base fixes'], Object.entries(f.images).map(([image, n]) => [codeSpan(image), String(n)]));
-        return details(summary, images);
-    });
-    return ('\n### 🧊 Frozen: no rebuild can fix these\n\n' +
-        'Their distribution branch is past its end of life: its index will not change again, so a rebuild installs nothing new. ' +
-        'Only a change of base, in the source, brings these fixes.\n\n' +
-        `${rows.join('\n\n')}\n`);
-}
-/**
- * `Rebuilds fixed 3 CVEs in 2 images (verified in 2)`: the night's package upgrades, counted over
- * the images whose build succeeded; verified: the rebuilt images read again hold them.
- */
-function describeFixed(plan, results) {
-    const succeeded = new Map(results.filter((r) => OUTCOMES[r.outcome].succeeded).map((r) => [`${r.image}:${r.tag}`, r]));
-    const fixes = Object.entries(fixesOf(plan)).filter(([image]) => succeeded.has(image));
-    if (fixes.length === 0)
-        return undefined;
-    const cves = new Set(fixes.flatMap(([, ids]) => ids)).size;
-    const verified = fixes.filter(([image]) => succeeded.get(image)?.verification?.state === 'verified').length;
-    const missing = fixes.filter(([image]) => succeeded.get(image)?.verification?.state === 'missing').length;
-    const check = `verified in ${verified}${missing > 0 ? `; ${words_counted(missing, 'image')} did not install ${missing === 1 ? 'its' : 'their'} upgrades` : ''}`;
-    return `Rebuilds fixed ${words_counted(cves, 'CVE')} in ${words_counted(fixes.length, 'image')} (${check}).`;
-}
-
 ;// CONCATENATED MODULE: ./src/report/failure-issue.ts
 
 
@@ -78946,7 +78978,7 @@ function renderProblemList(problems) {
 
 
 /** The outcome, and why: every row says why it was or was not rebuilt, and a failed one what to open next. */
-function conclusionCell(r, issue) {
+function conclusionCell(r, issue, upgrades) {
     const label = OUTCOMES[r.outcome].label;
     const lines = [label];
     if (r.outcome === 'acknowledged')
@@ -78956,6 +78988,8 @@ function conclusionCell(r, issue) {
             lines.push(tableCell(r.reason));
         if (r.why && r.runId !== undefined && r.via !== 'recent')
             lines.push(`dispatched: ${tableCell(r.why, 200)}`);
+        if (upgrades)
+            lines.push(upgrades);
         const v = r.verification;
         if (v?.state === 'verified')
             lines.push('upgrades verified');
@@ -79014,7 +79048,9 @@ function renderReleaseTable(plan, results, serverUrl) {
     ]));
 }
 /** The job summary after dispatching: totals, one row per release branch, then one table per repo. */
-function renderResultsSummary(plan, results, links, notes = [], headline, fixed) {
+function renderResultsSummary(plan, results, links, notes = [], headline, 
+/** What the rebuilds fixed: the totals line, and each rebuilt image's folded upgrade list (by full image). */
+packages) {
     const totals = countResults(results);
     const registry = commonRegistryPath(results.map((r) => r.fullImage));
     const parts = [
@@ -79022,7 +79058,7 @@ function renderResultsSummary(plan, results, links, notes = [], headline, fixed)
         ...renderHeadline(headline),
         ...renderNotes(notes),
         `**${describeTotals(totals)}**`,
-        ...(fixed ? [tableCell(fixed, 400)] : []),
+        ...(packages?.fixed ? [tableCell(packages.fixed, 400)] : []),
         ...issueLine(links.failureIssue),
         renderReleaseTable(plan, results, links.serverUrl),
         ...(registry ? [`Images are under ${codeSpan(registry)}.`] : [])
@@ -79037,7 +79073,7 @@ function renderResultsSummary(plan, results, links, notes = [], headline, fixed)
             gitTagLink(links, plan.org, repo, r),
             imageCell(links, r.fullImage, r.fullImage.slice(registry.length)),
             tableCell(r.branches.join(', ') || '—'),
-            conclusionCell(r, links.failureIssue),
+            conclusionCell(r, links.failureIssue, r.runId !== undefined ? packages?.upgrades.get(r.fullImage) : undefined),
             runCell(r)
         ]));
         if (needsAttention(repo))
@@ -79146,7 +79182,8 @@ function renderSummary(report, links, problems) {
     // what was dispatched, as results; a plan nothing was dispatched from (a dry run, a partial plan refused), as a plan
     if (dispatchedIn(report) && report.scope) {
         const fixed = report.plan ? describeFixed(report.plan, report.results) : undefined;
-        body = renderResultsSummary(report.scope, report.results, { ...links, ...(report.failureIssue ? { failureIssue: report.failureIssue } : {}) }, notes, report.headline, fixed);
+        const upgrades = report.plan ? upgradeCellsOf(report.plan) : new Map();
+        body = renderResultsSummary(report.scope, report.results, { ...links, ...(report.failureIssue ? { failureIssue: report.failureIssue } : {}) }, notes, report.headline, { ...(fixed ? { fixed } : {}), upgrades });
     }
     else if (report.plan)
         body = renderPlanSummary(report.plan, links, report.results, notes, report.headline);

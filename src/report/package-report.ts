@@ -1,9 +1,10 @@
 import type { BuildResult } from '../dispatch/build-result.js';
 import { OUTCOMES } from './outcomes.js';
 import type { Plan } from '../plan/plan.js';
+import type { PackageEvidence } from '../packages/package-evidence.js';
 import { planBuilds } from '../plan/plan.js';
 import { parseImageReference, shortImageName } from '../registry/image-reference.js';
-import { codeSpan } from '../escape.js';
+import { codeSpan, htmlSummary, tableCell } from '../escape.js';
 import { details, table } from './markdown.js';
 import { counted } from '../words.js';
 
@@ -84,4 +85,33 @@ export function describeFixed(plan: Plan, results: readonly BuildResult[]): stri
   const missing = fixes.filter(([image]) => succeeded.get(image)?.verification?.state === 'missing').length;
   const check = `verified in ${verified}${missing > 0 ? `; ${counted(missing, 'image')} did not install ${missing === 1 ? 'its' : 'their'} upgrades` : ''}`;
   return `Rebuilds fixed ${counted(cves, 'CVE')} in ${counted(fixes.length, 'image')} (${check}).`;
+}
+
+/** Upgrades listed in a table cell at most; the plan file holds them all. */
+const UPGRADES_IN_A_CELL = 15;
+
+/**
+ * A build's upgrades, folded inside a table cell: "3 packages, 2 CVEs", then each package with its
+ * move and the CVEs it fixes. One line (a table cell holds no newline); empty without upgrades.
+ */
+export function upgradesCell(packages: PackageEvidence | undefined): string {
+  const upgrades = packages?.upgrades ?? [];
+  if (upgrades.length === 0) return '';
+  const cves = new Set(upgrades.flatMap((u) => u.fixes)).size;
+  const lines = upgrades
+    .slice(0, UPGRADES_IN_A_CELL)
+    .map((u) => tableCell(`${u.name} ${u.installed} → ${u.available}${u.fixes.length > 0 ? `: ${u.fixes.join(', ')}` : ''}`, 300));
+  if (upgrades.length > UPGRADES_IN_A_CELL) lines.push(`… and ${upgrades.length - UPGRADES_IN_A_CELL} more (in the plan file)`);
+  const summary = `${counted(upgrades.length, 'package')}${cves > 0 ? `, fixes ${counted(cves, 'CVE')}` : ''}`;
+  return `<details><summary>${htmlSummary(summary)}</summary>${lines.join('<br>')}</details>`;
+}
+
+/** Each image a build was dispatched for with upgrades, and its folded upgrade list: the night's rows link to what they fix. */
+export function upgradeCellsOf(plan: Plan): Map<string, string> {
+  const cells = new Map<string, string>();
+  for (const build of planBuilds(plan)) {
+    const cell = build.decision?.rebuild ? upgradesCell(build.decision.packages) : '';
+    if (cell) for (const image of build.images) cells.set(image, cell);
+  }
+  return cells;
 }

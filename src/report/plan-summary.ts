@@ -1,3 +1,4 @@
+import { upgradesCell } from './package-report.js';
 import type { Plan, PlannedBuild, PlannedImage, PlannedRepo } from '../plan/plan.js';
 import { planBuilds, planImages } from '../plan/plan.js';
 import { splitImageReference } from '../plan/found-image.js';
@@ -180,7 +181,8 @@ function workflowCell(links: SummaryLinks, org: string, build: PlannedBuild): st
 /** `🔁 dispatch: golang:1.23-alpine was published …`, `🟰 up to date: built …`, or `🔁 dispatch: rebuild: always`. */
 function decisionText(build: PlannedBuild): string {
   if (!build.decision) return '🔁 dispatch: rebuild: always';
-  return `${build.decision.rebuild ? '🔁 dispatch' : '🟰 up to date'}: ${tableCell(build.decision.why, 400)}`;
+  const upgrades = build.decision.rebuild ? upgradesCell(build.decision.packages) : '';
+  return `${build.decision.rebuild ? '🔁 dispatch' : '🟰 up to date'}: ${tableCell(build.decision.why, 400)}${upgrades ? `<br>${upgrades}` : ''}`;
 }
 
 /** An image without a build: why, or where its acknowledgement is said. */

@@ -11,13 +11,14 @@ import { gitTagLink, imageCell, renderHeadline, renderNotes, type SummaryLinks }
 import { commonRegistryPath, rollupByRelease, type ReleaseRollup, type ReportScope } from './release-rollup.js';
 
 /** The outcome, and why: every row says why it was or was not rebuilt, and a failed one what to open next. */
-function conclusionCell(r: BuildResult, issue: FailureIssueLink | undefined): string {
+function conclusionCell(r: BuildResult, issue: FailureIssueLink | undefined, upgrades?: string): string {
   const label = OUTCOMES[r.outcome].label;
   const lines = [label];
   if (r.outcome === 'acknowledged') lines.push(`see ${ACKNOWLEDGED_SECTION} below`);
   else {
     if (r.reason) lines.push(tableCell(r.reason));
     if (r.why && r.runId !== undefined && r.via !== 'recent') lines.push(`dispatched: ${tableCell(r.why, 200)}`);
+    if (upgrades) lines.push(upgrades);
     const v = r.verification;
     if (v?.state === 'verified') lines.push('upgrades verified');
     else if (v?.state === 'missing') lines.push(`⚠️ upgrades missing: ${tableCell(describeMissing(v), 200)}`);
@@ -81,7 +82,8 @@ export function renderResultsSummary(
   links: SummaryLinks,
   notes: readonly string[] = [],
   headline?: string,
-  fixed?: string
+  /** What the rebuilds fixed: the totals line, and each rebuilt image's folded upgrade list (by full image). */
+  packages?: { fixed?: string; upgrades: ReadonlyMap<string, string> }
 ): string {
   const totals = countResults(results);
   const registry = commonRegistryPath(results.map((r) => r.fullImage));
@@ -90,7 +92,7 @@ export function renderResultsSummary(
     ...renderHeadline(headline),
     ...renderNotes(notes),
     `**${describeTotals(totals)}**`,
-    ...(fixed ? [tableCell(fixed, 400)] : []),
+    ...(packages?.fixed ? [tableCell(packages.fixed, 400)] : []),
     ...issueLine(links.failureIssue),
     renderReleaseTable(plan, results, links.serverUrl),
     ...(registry ? [`Images are under ${codeSpan(registry)}.`] : [])
@@ -107,7 +109,7 @@ export function renderResultsSummary(
         gitTagLink(links, plan.org, repo, r),
         imageCell(links, r.fullImage, r.fullImage.slice(registry.length)),
         tableCell(r.branches.join(', ') || '—'),
-        conclusionCell(r, links.failureIssue),
+        conclusionCell(r, links.failureIssue, r.runId !== undefined ? packages?.upgrades.get(r.fullImage) : undefined),
         runCell(r)
       ])
     );

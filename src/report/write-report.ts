@@ -9,7 +9,7 @@ import { dispatchedIn, failedToRun, isDryRun, reportExitStatus, stoppedEarly, ty
 import { countResults, describeTotals, OUTCOMES, resultProblems } from './outcomes.js';
 import { renderPlanSummary, renderPlanText, type SummaryLinks } from './plan-summary.js';
 import { renderProblemList } from './problem-list.js';
-import { describeFixed, fixesOf, frozenOf, frozenSection } from './package-report.js';
+import { describeFixed, fixesOf, frozenOf, frozenSection, upgradeCellsOf } from './package-report.js';
 import { rollupByRelease } from './release-rollup.js';
 import { resultsDocument } from './results-document.js';
 import { renderResultsSummary, renderResultsText } from './results-summary.js';
@@ -111,13 +111,14 @@ function renderSummary(report: JobReport, links: SummaryLinks, problems: readonl
   // what was dispatched, as results; a plan nothing was dispatched from (a dry run, a partial plan refused), as a plan
   if (dispatchedIn(report) && report.scope) {
     const fixed = report.plan ? describeFixed(report.plan, report.results) : undefined;
+    const upgrades = report.plan ? upgradeCellsOf(report.plan) : new Map<string, string>();
     body = renderResultsSummary(
       report.scope,
       report.results,
       { ...links, ...(report.failureIssue ? { failureIssue: report.failureIssue } : {}) },
       notes,
       report.headline,
-      fixed
+      { ...(fixed ? { fixed } : {}), upgrades }
     );
   } else if (report.plan) body = renderPlanSummary(report.plan, links, report.results, notes, report.headline);
   else
