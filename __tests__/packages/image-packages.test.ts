@@ -110,6 +110,21 @@ withRegistry('what an image holds, read from its layers in the real CNCF registr
     // the config, then two layers: the apk layer and the base; the app layer is not read
     expect(c.requests.blob - blobsBefore).toBe(3);
     expect(found.bytesRead).toBe(base.length + upgraded.length);
+    // with the run's layer cache, a second image on the same layers reads none of them again (its config only)
+    const cache = new Map();
+    await readImagePackages(c, ref('csm/cray-bss', '1.28.0'), undefined, cache);
+    const blobsBetween = c.requests.blob;
+    await registry.push('csm/cray-bss-copy', '1.28.0', {
+      created: '2026-12-02T00:00:00Z',
+      layers: [base, upgraded, app],
+      history: HISTORY
+    });
+    expect(await readImagePackages(c, ref('csm/cray-bss-copy', '1.28.0'), undefined, cache)).toMatchObject({
+      kind: 'alpine',
+      release: '3.15.11'
+    });
+    expect(c.requests.blob - blobsBetween).toBe(1);
+    expect([...cache.keys()]).toHaveLength(2);
   });
 
   it('scans from the top when the history does not line up, honours whiteouts, and finds no database where there is none', async () => {

@@ -242,7 +242,13 @@ withRegistry('rebuild: when-outdated decides on what a rebuild would install (re
       staleBaseDays: 100_000,
       maxBases: 50,
       log,
-      packages: { layers: client, indexes, limits: { layerBytes: 8 * 1024 * 1024, imageBytes: 16 * 1024 * 1024 }, today: '2026-12-07' }
+      packages: {
+        layers: client,
+        indexes,
+        limits: { layerBytes: 8 * 1024 * 1024, imageBytes: 16 * 1024 * 1024 },
+        layerCache: new Map(),
+        today: '2026-12-07'
+      }
     });
     return { decided, log };
   }

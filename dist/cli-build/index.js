@@ -72506,7 +72506,7 @@ function layerOrder(image) {
     });
     return top < 0 ? topDown : [...Array(top + 1).keys()].reverse();
 }
-/** The wanted files of one layer, and the wanted paths it deletes (whiteouts, opaque folders). */
+/** The wanted files of one layer's tar, and the wanted paths it deletes (whiteouts, opaque folders). */
 async function readLayer(tar) {
     const files = new Map();
     const deleted = new Set();
@@ -72555,7 +72555,7 @@ async function readLayer(tar) {
  * has it, and the files around it. A layer that cannot be read (zstd, corrupt gzip, over its bound,
  * refused) leaves the image `unmodelled`, with the reason naming the layer.
  */
-async function readImagePackages(source, ref, limits = DEFAULT_LAYER_LIMITS) {
+async function readImagePackages(source, ref, limits = DEFAULT_LAYER_LIMITS, cache = new Map()) {
     const image = await source.imageLayers(ref);
     let bytesRead = 0;
     if (!image)
@@ -72577,12 +72577,19 @@ async function readImagePackages(source, ref, limits = DEFAULT_LAYER_LIMITS) {
             return { kind: 'unmodelled', reason: `reading the image's layers would pass ${limits.imageBytes} bytes`, bytesRead };
         let contents;
         try {
-            const blob = await source.blob(ref, layer.digest, limits.layerBytes);
-            bytesRead += blob.length;
-            const tar = /gzip/.test(layer.mediaType) || blob.subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))
-                ? (0,external_node_zlib_.gunzipSync)(blob, { maxOutputLength: limits.layerBytes })
-                : blob;
-            contents = await readLayer(tar);
+            let pending = cache.get(layer.digest);
+            if (!pending) {
+                pending = (async () => {
+                    const blob = await source.blob(ref, layer.digest, limits.layerBytes);
+                    const tar = /gzip/.test(layer.mediaType) || blob.subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))
+                        ? (0,external_node_zlib_.gunzipSync)(blob, { maxOutputLength: limits.layerBytes })
+                        : blob;
+                    return { ...(await readLayer(tar)), bytes: blob.length };
+                })();
+                cache.set(layer.digest, pending);
+            }
+            contents = await pending;
+            bytesRead += contents.bytes;
         }
         catch (error) {
             return { kind: 'unmodelled', reason: `layer ${layer.digest} cannot be read (${errorMessage(error)})`, bytesRead };
@@ -72820,7 +72827,7 @@ async function floatingBase(reading, base, evidence) {
         return undefined;
     let contents;
     try {
-        contents = await readImagePackages(reading.layers, ref, reading.limits);
+        contents = await readImagePackages(reading.layers, ref, reading.limits, reading.layerCache);
     }
     catch {
         return undefined;
@@ -72840,7 +72847,7 @@ async function readEvidence(reading, image, dockerfile, warn) {
     if (dockerfile === undefined)
         return unmodelled('its Dockerfile is not known');
     const ops = dockerfilePackages(dockerfile);
-    const contents = await readImagePackages(reading.layers, image, reading.limits);
+    const contents = await readImagePackages(reading.layers, image, reading.limits, reading.layerCache);
     const steps = { classification: ops.classification, unmodelled: ops.unmodelled };
     if (contents.kind === 'unmodelled')
         return unmodelled(contents.reason, steps);
@@ -73541,7 +73548,6 @@ class RegistryClient {
     facts = new Map();
     resolved = new Map();
     /** Blobs read whole (layers), by digest: a base layer forty images share is read once. */
-    blobs = new Map();
     /** How each origin asked to be authenticated, once it has: later requests authenticate at once. */
     challenges = new Map();
     tokens = new Map();
@@ -73596,29 +73602,26 @@ class RegistryClient {
         }));
         return { layers, history };
     }
-    /** A blob of the image's repository, whole, at most `maxBytes` after decompression by the transport; checked against its digest. */
-    blob(ref, digest, maxBytes) {
+    /**
+     * A blob of the image's repository, whole, at most `maxBytes` after decompression by the
+     * transport; checked against its digest. Not kept: a caller that needs it twice keeps what it
+     * made of it (image-packages keeps a layer's few wanted files, never the layer).
+     */
+    async blob(ref, digest, maxBytes) {
         if (!DIGEST.test(digest))
-            return Promise.reject(this.error(ref, `${digest.slice(0, 80)} is not a digest`));
-        let pending = this.blobs.get(digest);
-        if (!pending) {
-            pending = (async () => {
-                const origin = this.originOf(ref);
-                const silent = this.silent.get(origin);
-                if (silent)
-                    throw this.error(ref, silent);
-                const url = `${origin}/v2/${ref.repository}/blobs/${digest}`;
-                const answer = await this.send(ref, url, origin, '*/*', 'blob', maxBytes);
-                if (answer.status !== 200)
-                    throw this.error(ref, `GET ${new URL(url).pathname} answered ${answer.status}${describeRegistryError(answer.body)}`);
-                const actual = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(answer.body).digest('hex')}`;
-                if (actual !== digest)
-                    throw this.error(ref, `GET ${new URL(url).pathname} answered bytes whose digest is ${actual}, not the ${digest} asked for`);
-                return answer.body;
-            })();
-            this.blobs.set(digest, pending);
-        }
-        return pending;
+            throw this.error(ref, `${digest.slice(0, 80)} is not a digest`);
+        const origin = this.originOf(ref);
+        const silent = this.silent.get(origin);
+        if (silent)
+            throw this.error(ref, silent);
+        const url = `${origin}/v2/${ref.repository}/blobs/${digest}`;
+        const answer = await this.send(ref, url, origin, '*/*', 'blob', maxBytes);
+        if (answer.status !== 200)
+            throw this.error(ref, `GET ${new URL(url).pathname} answered ${answer.status}${describeRegistryError(answer.body)}`);
+        const actual = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(answer.body).digest('hex')}`;
+        if (actual !== digest)
+            throw this.error(ref, `GET ${new URL(url).pathname} answered bytes whose digest is ${actual}, not the ${digest} asked for`);
+        return answer.body;
     }
     resolve(ref) {
         const key = formatImageReference(ref);
@@ -73920,7 +73923,13 @@ function renderScriptOf(mode, runnerFolders, log) {
 /** What the decisions read packages with: the run's registry client for layers, the indexes, the bounds, the job's day. */
 function packageReadingOf(layers, indexes, limits, clock) {
     const bytes = limits['layer-megabytes'] * MEGABYTE;
-    return { layers, indexes, limits: { layerBytes: bytes, imageBytes: 2 * bytes }, today: new Date(clock.now()).toISOString().slice(0, 10) };
+    return {
+        layers,
+        indexes,
+        limits: { layerBytes: bytes, imageBytes: 2 * bytes },
+        layerCache: new Map(),
+        today: new Date(clock.now()).toISOString().slice(0, 10)
+    };
 }
 /**
  * How a rebuilt image is read again to verify its upgrades: a registry client of its own (so no
@@ -73930,11 +73939,13 @@ function packageReadingOf(layers, indexes, limits, clock) {
 function rebuiltImageReader(config, inputs, http) {
     const client = registryFor(new Set(), config, inputs, http);
     const bytes = config.configuration.limits['layer-megabytes'] * MEGABYTE;
+    // the rebuilt images' layers, by digest: layers they share with each other are read once
+    const cache = new Map();
     return async (fullImage) => {
         const ref = parseImageReference(fullImage);
         if (!ref)
             return { kind: 'unmodelled', reason: `${fullImage} is not an image reference`, bytesRead: 0 };
-        return readImagePackages(client, ref, { layerBytes: bytes, imageBytes: 2 * bytes });
+        return readImagePackages(client, ref, { layerBytes: bytes, imageBytes: 2 * bytes }, cache);
     };
 }
 /**

@@ -91,8 +91,22 @@ export function layerOrder(image: ImageLayers): number[] {
   return top < 0 ? topDown : [...Array(top + 1).keys()].reverse();
 }
 
-/** The wanted files of one layer, and the wanted paths it deletes (whiteouts, opaque folders). */
-async function readLayer(tar: Buffer): Promise<{ files: Map<string, Buffer>; deleted: Set<string> }> {
+/** What a decision needs of one layer: its wanted files, the wanted paths it deletes (whiteouts, opaque folders), and its size. */
+export interface LayerFiles {
+  files: Map<string, Buffer>;
+  deleted: Set<string>;
+  /** Bytes of the layer as read (compressed). */
+  bytes: number;
+}
+
+/**
+ * Layers read this run, by digest: a base layer shared by 40 images is read once, and only what the
+ * decision needs of it is kept (a few small files), never the layer itself.
+ */
+export type LayerCache = Map<string, Promise<LayerFiles>>;
+
+/** The wanted files of one layer's tar, and the wanted paths it deletes (whiteouts, opaque folders). */
+async function readLayer(tar: Buffer): Promise<Omit<LayerFiles, 'bytes'>> {
   const files = new Map<string, Buffer>();
   const deleted = new Set<string>();
   const reader = extract();
@@ -136,7 +150,8 @@ async function readLayer(tar: Buffer): Promise<{ files: Map<string, Buffer>; del
 export async function readImagePackages(
   source: LayerSource,
   ref: ImageReference,
-  limits: LayerLimits = DEFAULT_LAYER_LIMITS
+  limits: LayerLimits = DEFAULT_LAYER_LIMITS,
+  cache: LayerCache = new Map()
 ): Promise<ImagePackages> {
   const image = await source.imageLayers(ref);
   let bytesRead = 0;
@@ -156,15 +171,22 @@ export async function readImagePackages(
       return { kind: 'unmodelled', reason: `layer ${layer.digest} is ${layer.size} bytes, over limits.layer-megabytes`, bytesRead };
     if (bytesRead + (layer.size ?? 0) > limits.imageBytes)
       return { kind: 'unmodelled', reason: `reading the image's layers would pass ${limits.imageBytes} bytes`, bytesRead };
-    let contents: { files: Map<string, Buffer>; deleted: Set<string> };
+    let contents: LayerFiles;
     try {
-      const blob = await source.blob(ref, layer.digest, limits.layerBytes);
-      bytesRead += blob.length;
-      const tar =
-        /gzip/.test(layer.mediaType) || blob.subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))
-          ? gunzipSync(blob, { maxOutputLength: limits.layerBytes })
-          : blob;
-      contents = await readLayer(tar);
+      let pending = cache.get(layer.digest);
+      if (!pending) {
+        pending = (async () => {
+          const blob = await source.blob(ref, layer.digest, limits.layerBytes);
+          const tar =
+            /gzip/.test(layer.mediaType) || blob.subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))
+              ? gunzipSync(blob, { maxOutputLength: limits.layerBytes })
+              : blob;
+          return { ...(await readLayer(tar)), bytes: blob.length };
+        })();
+        cache.set(layer.digest, pending);
+      }
+      contents = await pending;
+      bytesRead += contents.bytes;
     } catch (error) {
       return { kind: 'unmodelled', reason: `layer ${layer.digest} cannot be read (${errorMessage(error)})`, bytesRead };
     }

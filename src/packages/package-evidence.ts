@@ -4,7 +4,7 @@ import { parseImageReference, type ImageReference } from '../registry/image-refe
 import { newestByName, type ApkPackage } from './apkindex.js';
 import { aptSources, cveIds, debianRelease, newestDebByName, parseDebStanzas, type DebPackage } from './debian.js';
 import { dockerfilePackages, type DockerfilePackages } from './dockerfile-packages.js';
-import { readImagePackages, type ImagePackages, type LayerLimits, type LayerSource } from './image-packages.js';
+import { readImagePackages, type ImagePackages, type LayerCache, type LayerLimits, type LayerSource } from './image-packages.js';
 import type { PackageIndexes } from './package-indexes.js';
 import { frozenBranch, newestSupported, unfixable, upgradeList, upgradesOf, withDependencies, type SecurityDatabase } from './upgrades.js';
 import { compareDebianVersions } from './versions.js';
@@ -16,6 +16,8 @@ export interface PackageReading {
   layers: LayerSource;
   indexes: Pick<PackageIndexes, 'apkIndex' | 'secdb' | 'releases' | 'debianIndex' | 'osv'>;
   limits: LayerLimits;
+  /** Layers read this run, by digest: each is read once, whatever number of images share it. */
+  layerCache: LayerCache;
   /** The job's day (UTC, YYYY-MM-DD): a branch past its end of life is frozen. */
   today: string;
 }
@@ -81,7 +83,7 @@ async function floatingBase(
   if (!ref || !isFloatingTag(base) || !evidence.release) return undefined;
   let contents: ImagePackages;
   try {
-    contents = await readImagePackages(reading.layers, ref, reading.limits);
+    contents = await readImagePackages(reading.layers, ref, reading.limits, reading.layerCache);
   } catch {
     return undefined;
   }
@@ -105,7 +107,7 @@ async function readEvidence(
 ): Promise<PackageEvidence> {
   if (dockerfile === undefined) return unmodelled('its Dockerfile is not known');
   const ops = dockerfilePackages(dockerfile);
-  const contents = await readImagePackages(reading.layers, image, reading.limits);
+  const contents = await readImagePackages(reading.layers, image, reading.limits, reading.layerCache);
   const steps = { classification: ops.classification, unmodelled: ops.unmodelled };
   if (contents.kind === 'unmodelled') return unmodelled(contents.reason, steps);
   if (contents.kind === 'debian') return debianEvidence(reading, contents, ops, warn);

@@ -17,7 +17,7 @@ import { GitRepository } from './git.js';
 import { Helm } from './helm.js';
 import { locateHelm } from './helm-install.js';
 import { decideRebuilds } from './decide-rebuilds.js';
-import { readImagePackages, type LayerSource } from '../packages/image-packages.js';
+import { readImagePackages, type LayerCache, type LayerSource } from '../packages/image-packages.js';
 import type { ReadRebuilt } from '../packages/verify-upgrades.js';
 import { parseImageReference } from '../registry/image-reference.js';
 import type { PackageReading } from '../packages/package-evidence.js';
@@ -144,7 +144,13 @@ function packageReadingOf(
   clock: { now(): number }
 ): PackageReading {
   const bytes = limits['layer-megabytes'] * MEGABYTE;
-  return { layers, indexes, limits: { layerBytes: bytes, imageBytes: 2 * bytes }, today: new Date(clock.now()).toISOString().slice(0, 10) };
+  return {
+    layers,
+    indexes,
+    limits: { layerBytes: bytes, imageBytes: 2 * bytes },
+    layerCache: new Map(),
+    today: new Date(clock.now()).toISOString().slice(0, 10)
+  };
 }
 
 /**
@@ -155,10 +161,12 @@ function packageReadingOf(
 export function rebuiltImageReader(config: Configuration, inputs: PlanningInputs, http: OriginBoundFetch): ReadRebuilt {
   const client = registryFor(new Set(), config, inputs, http);
   const bytes = config.configuration.limits['layer-megabytes'] * MEGABYTE;
+  // the rebuilt images' layers, by digest: layers they share with each other are read once
+  const cache: LayerCache = new Map();
   return async (fullImage) => {
     const ref = parseImageReference(fullImage);
     if (!ref) return { kind: 'unmodelled', reason: `${fullImage} is not an image reference`, bytesRead: 0 };
-    return readImagePackages(client, ref, { layerBytes: bytes, imageBytes: 2 * bytes });
+    return readImagePackages(client, ref, { layerBytes: bytes, imageBytes: 2 * bytes }, cache);
   };
 }
 

@@ -95,7 +95,6 @@ export class RegistryClient {
   private readonly facts = new Map<string, Promise<ImageFacts>>();
   private readonly resolved = new Map<string, Promise<Resolved | undefined>>();
   /** Blobs read whole (layers), by digest: a base layer forty images share is read once. */
-  private readonly blobs = new Map<string, Promise<Buffer>>();
   /** How each origin asked to be authenticated, once it has: later requests authenticate at once. */
   private readonly challenges = new Map<string, Challenge>();
   private readonly tokens = new Map<string, Promise<string>>();
@@ -150,27 +149,24 @@ export class RegistryClient {
     return { layers, history };
   }
 
-  /** A blob of the image's repository, whole, at most `maxBytes` after decompression by the transport; checked against its digest. */
-  blob(ref: ImageReference, digest: string, maxBytes: number): Promise<Buffer> {
-    if (!DIGEST.test(digest)) return Promise.reject(this.error(ref, `${digest.slice(0, 80)} is not a digest`));
-    let pending = this.blobs.get(digest);
-    if (!pending) {
-      pending = (async () => {
-        const origin = this.originOf(ref);
-        const silent = this.silent.get(origin);
-        if (silent) throw this.error(ref, silent);
-        const url = `${origin}/v2/${ref.repository}/blobs/${digest}`;
-        const answer = await this.send(ref, url, origin, '*/*', 'blob', maxBytes);
-        if (answer.status !== 200)
-          throw this.error(ref, `GET ${new URL(url).pathname} answered ${answer.status}${describeRegistryError(answer.body)}`);
-        const actual = `sha256:${createHash('sha256').update(answer.body).digest('hex')}`;
-        if (actual !== digest)
-          throw this.error(ref, `GET ${new URL(url).pathname} answered bytes whose digest is ${actual}, not the ${digest} asked for`);
-        return answer.body;
-      })();
-      this.blobs.set(digest, pending);
-    }
-    return pending;
+  /**
+   * A blob of the image's repository, whole, at most `maxBytes` after decompression by the
+   * transport; checked against its digest. Not kept: a caller that needs it twice keeps what it
+   * made of it (image-packages keeps a layer's few wanted files, never the layer).
+   */
+  async blob(ref: ImageReference, digest: string, maxBytes: number): Promise<Buffer> {
+    if (!DIGEST.test(digest)) throw this.error(ref, `${digest.slice(0, 80)} is not a digest`);
+    const origin = this.originOf(ref);
+    const silent = this.silent.get(origin);
+    if (silent) throw this.error(ref, silent);
+    const url = `${origin}/v2/${ref.repository}/blobs/${digest}`;
+    const answer = await this.send(ref, url, origin, '*/*', 'blob', maxBytes);
+    if (answer.status !== 200)
+      throw this.error(ref, `GET ${new URL(url).pathname} answered ${answer.status}${describeRegistryError(answer.body)}`);
+    const actual = `sha256:${createHash('sha256').update(answer.body).digest('hex')}`;
+    if (actual !== digest)
+      throw this.error(ref, `GET ${new URL(url).pathname} answered bytes whose digest is ${actual}, not the ${digest} asked for`);
+    return answer.body;
   }
 
   private resolve(ref: ImageReference): Promise<Resolved | undefined> {
