@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { parseImageReference, type ImageReference } from '../../src/registry/image-reference.js';
 import { RegistryClient } from '../../src/registry/registry-client.js';
-import { layerOrder, readImagePackages } from '../../src/packages/image-packages.js';
+import { layerOrder, readImagePackages, type LayerCache } from '../../src/packages/image-packages.js';
 import {
   hasRegistry,
   NO_REGISTRY,
@@ -111,7 +111,7 @@ withRegistry('what an image holds, read from its layers in the real CNCF registr
     expect(c.requests.blob - blobsBefore).toBe(3);
     expect(found.bytesRead).toBe(base.length + upgraded.length);
     // with the run's layer cache, a second image on the same layers reads none of them again (its config only)
-    const cache = new Map();
+    const cache: LayerCache = new Map();
     await readImagePackages(c, ref('csm/cray-bss', '1.28.0'), undefined, cache);
     const blobsBetween = c.requests.blob;
     await registry.push('csm/cray-bss-copy', '1.28.0', {
