@@ -22,7 +22,13 @@ import {
   startRegistry,
   type LocalRegistry
 } from '../__tests__/support/image-registry.js';
-import { addSampleDockerfiles, IMAGE_HOST, packageIndexRewrites, publishSampleImages } from '../__tests__/support/sample-images.js';
+import {
+  addSampleDockerfiles,
+  IMAGE_HOST,
+  packageIndexRewrites,
+  publishSampleImages,
+  pushRebuilt
+} from '../__tests__/support/sample-images.js';
 import { startPackageMirror, type PackageMirror } from '../__tests__/support/package-mirror.js';
 import type { Plan } from '../src/plan/plan.js';
 import { CHART_PASSWORD, CHART_USER, localActionEnv, startSampleStream } from '../__tests__/support/sample-stream.js';
@@ -34,17 +40,24 @@ const FAILING = { repo: 'hms-rts', ref: 'v3.1.1' };
 const FLAKY = { repo: 'hms-smd', ref: 'v2.24.0' };
 
 const started = Date.now();
+/** The sample plan, once known, and the pushes of the builds that rebuild images. */
+let plan: Plan | undefined;
+const rebuilds: Promise<number>[] = [];
 const parts = await startSampleStream({
   emulator: {
     // the failing build fails every attempt; the flaky one fails its first attempt only
-    runScript: (repo, _workflow, ref, attempt) => ({
-      queuedMs: 1000,
-      runMs: 3000,
-      conclusion:
-        (repo === FAILING.repo && ref === FAILING.ref) || (repo === FLAKY.repo && ref === FLAKY.ref && attempt === 1)
-          ? 'failure'
-          : 'success'
-    })
+    runScript: (repo, _workflow, ref, attempt) => {
+      // hms-shcd-parser's build pushes its rebuilt images, openssl upgraded: the action reads them again and verifies it
+      if (repo === 'hms-shcd-parser' && registry && plan) rebuilds.push(pushRebuilt(registry, plan, repo, ref, true));
+      return {
+        queuedMs: 1000,
+        runMs: 3000,
+        conclusion:
+          (repo === FAILING.repo && ref === FAILING.ref) || (repo === FLAKY.repo && ref === FLAKY.ref && attempt === 1)
+            ? 'failure'
+            : 'success'
+      };
+    }
   }
 });
 if (process.argv.includes('--serve')) await serve();
@@ -62,6 +75,7 @@ try {
     if (exitCode !== 0) break;
   }
 } finally {
+  await Promise.allSettled(rebuilds);
   await Promise.all([parts.stop(), registry?.stop(), mirror?.close()]);
 }
 console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s in all)`);
@@ -117,9 +131,12 @@ async function startImageRegistry(): Promise<LocalRegistry | undefined> {
     parts.actionEnv({ ...demoInputs(), 'dry-run': 'true', 'plan-file': 'everything.json', 'failure-issue': 'false' })
   );
   if (planned.code !== 0) throw new Error(`demo: the first plan failed: ${planned.stdout.slice(-2000)}`);
-  await publishSampleImages(started, JSON.parse(readFileSync(join(parts.workDir, 'everything.json'), 'utf8')) as Plan, ['hms-rts'], mirror);
+  plan = JSON.parse(readFileSync(join(parts.workDir, 'everything.json'), 'utf8')) as Plan;
+  await publishSampleImages(started, plan, ['hms-rts'], mirror);
   console.log(`Registry ${started.url} (CNCF distribution, htpasswd) holds the sample images: rebuild: when-outdated`);
-  console.log(`Package mirror ${mirror.url} serves Alpine's indexes, security databases and releases.json (package-index-rewrite)\n`);
+  console.log(
+    `Package mirror ${mirror.url} serves Alpine's and Debian's indexes, security databases, releases.json and an OSV batch query (package-index-rewrite)\n`
+  );
   return started;
 }
 
@@ -187,10 +204,11 @@ async function runNight(night: number): Promise<number> {
       dryRun
         ? 'rebuild: when-outdated: hms-shcd-parser would be rebuilt because openssl has a fix (3 CVEs), hms-smd because its golang base was ' +
             'republished after it, hms-rts because its images are missing, hardware-topology-assistant by max-age (pip install is not modelled); ' +
-            'the other builds are up to date; hms-smd sits on alpine 3.15, frozen: the summary lists what only a new base fixes.'
+            'the other builds are up to date (hms-test on Debian 12 too); hms-smd sits on alpine 3.15, frozen: the summary lists what only a new base fixes.'
         : 'rebuild: when-outdated: hms-shcd-parser was rebuilt because openssl has a fix (3 CVEs), hms-smd because its golang base was ' +
             'republished after it, hms-rts because its images are missing, hardware-topology-assistant by max-age (pip install is not modelled); ' +
-            `outputs dispatched=${run.outputs.dispatched ?? '-'}, fixes=${run.outputs.fixes ?? '-'}; the other builds up to date; alpine 3.15 listed as frozen.`
+            `outputs dispatched=${run.outputs.dispatched ?? '-'}, fixes=${run.outputs.fixes ?? '-'}; hms-shcd-parser's rebuilt images read again: upgrades verified; ` +
+            'the other builds up to date (hms-test on Debian 12 too); alpine 3.15 listed as frozen.'
     );
   return 0;
 }

@@ -14,8 +14,14 @@ import {
 } from '../support/image-registry.js';
 import { runBundle } from '../support/run-action.js';
 import { sampleInputs, startSampleStream, type LocalParts } from '../support/sample-stream.js';
-import { addSampleDockerfiles, IMAGE_HOST as HOST, packageIndexRewrites, publishSampleImages } from '../support/sample-images.js';
-import { alpineLayer, startPackageMirror, type PackageMirror } from '../support/package-mirror.js';
+import {
+  addSampleDockerfiles,
+  IMAGE_HOST as HOST,
+  packageIndexRewrites,
+  publishSampleImages,
+  pushRebuilt
+} from '../support/sample-images.js';
+import { startPackageMirror, type PackageMirror } from '../support/package-mirror.js';
 
 const withRegistry = describeWith('docker-registry', hasRegistry(), NO_REGISTRY);
 
@@ -86,7 +92,7 @@ withRegistry.each(['htpasswd', 'token'] as const)('rebuild: when-outdated agains
     const { results } = JSON.parse(readFileSync(join(p.workDir, 'results.json'), 'utf8')) as { results: BuildResult[] };
     const upToDate = results.filter((r) => r.outcome === 'up-to-date');
     expect(upToDate).toHaveLength(9);
-    for (const r of upToDate) expect(r.reason).toMatch(/^built \d{4}-\d\d-\d\d; alpine:3\.22 /);
+    for (const r of upToDate) expect(r.reason).toMatch(/^built \d{4}-\d\d-\d\d; (alpine:3\.22|debian:12) /);
     expect(night.outputs).toMatchObject({ dispatched: '4', succeeded: '4', failed: '0' });
     expect(night.summary).toContain('9 up to date');
     if (auth === 'token') expect(registry.tokenRequests.length).toBeGreaterThan(0);
@@ -172,6 +178,16 @@ withRegistry('rebuild: when-outdated on what a rebuild would install: the four k
       /^rebuild: hardware-topology-assistant:0\.2\.0 was built \d{4}-\d\d-\d\d, more than 7 days ago \(max-age\); not modelled: its Dockerfile fetches what no index models \(stage final: pip3 install --upgrade pip\)$/
     );
     for (const line of why('hms-bss')) expect(line).toMatch(/^up to date: built .*; no package would upgrade$/);
+    // a Debian image: its dpkg database against bookworm's indexes, nothing newer
+    for (const line of why('hms-test')) expect(line).toMatch(/^up to date: built .*debian:12 .*; no package would upgrade$/);
+    expect(
+      planBuilds(plan)
+        .filter((b) => b.githubRepo === 'hms-test')
+        .map((b) => [b.decision?.packages?.distribution, b.decision?.packages?.release, b.decision?.packages?.modelled])
+    ).toEqual([
+      ['debian', '12', true],
+      ['debian', '12', true]
+    ]);
     expect(JSON.parse(run.outputs.fixes ?? '{}')).toEqual({
       'hms-shcd-parser:1.9.0': ['CVE-2025-9230', 'CVE-2025-9231', 'CVE-2025-9232'],
       'hms-shcd-parser:1.10.0': ['CVE-2025-9230', 'CVE-2025-9231', 'CVE-2025-9232']
@@ -202,20 +218,7 @@ withRegistry('rebuild: when-outdated on what a rebuild would install: the four k
       emulator: {
         // the build of hms-shcd-parser pushes its image: v1.10.0 with the upgrade, v1.9.0 from a stale cache
         runScript: (repo, _workflow, ref) => {
-          const image = world.plan?.repos.flatMap((r) => r.images).find((i) => i.githubRepo === repo && i.gitTag === ref);
-          if (repo === 'hms-shcd-parser' && image)
-            pushes.push(
-              alpineLayer('3.22.2', [
-                ['busybox', '1.37.0-r19', 'busybox'],
-                ['libcrypto3', ref === 'v1.10.0' ? '3.5.4-r0' : '3.5.1-r0', 'openssl']
-              ]).then((layer) =>
-                reg.push(image.repository.slice(HOST.length + 1), image.tag, {
-                  created: new Date().toISOString(),
-                  layers: [layer],
-                  history: [{ created_by: 'RUN apk -U upgrade # buildkit' }]
-                })
-              )
-            );
+          if (repo === 'hms-shcd-parser' && world.plan) pushes.push(pushRebuilt(reg, world.plan, repo, ref, ref === 'v1.10.0'));
           return { queuedMs: 100, runMs: 1500, conclusion: 'success' };
         }
       }
