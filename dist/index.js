@@ -50997,6 +50997,8 @@ function describeOperations(chain) {
     return chain.length === 0 ? '-' : chain.map((s) => `[${s.stage}] ${s.operations.join(',')}`).join('; ');
 }
 
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
 ;// CONCATENATED MODULE: ./src/bytes.ts
 /** One megabyte (MiB), as every size bound of the configuration counts it. */
 const MEGABYTE = 1024 * 1024;
@@ -51006,6 +51008,7 @@ function formatMegabytes(bytes, decimals = 0) {
 }
 
 ;// CONCATENATED MODULE: ./src/packages/image-packages.ts
+
 
 
 
@@ -51053,49 +51056,88 @@ function layerOrder(image) {
     });
     return top < 0 ? topDown : [...Array(top + 1).keys()].reverse();
 }
-/** The wanted files of one layer's tar, and the wanted paths it deletes (whiteouts, opaque folders). */
-async function readLayer(tar) {
+/**
+ * One layer streamed from the registry through gunzip (when it is compressed) and a tar reader:
+ * only the wanted files are kept, with the wanted paths it deletes (whiteouts, opaque folders).
+ * Neither the layer nor its tar is ever held whole; its inflated bytes are bounded too.
+ */
+async function readLayer(source, ref, layer, limits) {
     const files = new Map();
     const deleted = new Set();
     const reader = (0,tar_stream.extract)();
-    const done = new Promise((resolve, reject) => {
-        reader.on('entry', (header, stream, next) => {
-            const path = header.name.replace(/^(\.\/|\/)+/, '');
-            const slash = path.lastIndexOf('/');
-            const folder = path.slice(0, slash + 1);
-            const base = path.slice(slash + 1);
-            if (base === '.wh..wh..opq') {
-                for (const w of WANTED)
-                    if (w.startsWith(folder))
-                        deleted.add(w);
-                for (const w of WANTED_FOLDERS)
-                    if (w.startsWith(folder))
-                        deleted.add(`${w}*`);
-            }
-            else if (base.startsWith('.wh.')) {
-                deleted.add(folder + base.slice(4));
-                if (WANTED_FOLDERS.includes(`${folder}${base.slice(4)}/`))
-                    deleted.add(`${folder}${base.slice(4)}/*`);
-            }
-            const keep = header.type === 'file' && wanted(path);
-            const chunks = [];
-            stream.on('data', (chunk) => {
-                if (keep && Buffer.isBuffer(chunk))
-                    chunks.push(chunk);
-            });
-            stream.on('end', () => {
-                if (keep)
-                    files.set(path, Buffer.concat(chunks));
-                next();
-            });
-            stream.on('error', reject);
+    let failed = () => undefined;
+    const failure = new Promise((_, reject) => (failed = reject));
+    failure.catch(() => undefined);
+    const finished = new Promise((resolve) => reader.on('finish', resolve));
+    reader.on('error', failed);
+    reader.on('entry', (header, stream, next) => {
+        const path = header.name.replace(/^(\.\/|\/)+/, '');
+        const slash = path.lastIndexOf('/');
+        const folder = path.slice(0, slash + 1);
+        const base = path.slice(slash + 1);
+        if (base === '.wh..wh..opq') {
+            for (const w of WANTED)
+                if (w.startsWith(folder))
+                    deleted.add(w);
+            for (const w of WANTED_FOLDERS)
+                if (w.startsWith(folder))
+                    deleted.add(`${w}*`);
+        }
+        else if (base.startsWith('.wh.')) {
+            deleted.add(folder + base.slice(4));
+            if (WANTED_FOLDERS.includes(`${folder}${base.slice(4)}/`))
+                deleted.add(`${folder}${base.slice(4)}/*`);
+        }
+        const keep = header.type === 'file' && wanted(path);
+        const chunks = [];
+        stream.on('data', (chunk) => {
+            if (keep && Buffer.isBuffer(chunk))
+                chunks.push(chunk);
         });
-        reader.on('finish', resolve);
-        reader.on('error', reject);
+        stream.on('end', () => {
+            if (keep)
+                files.set(path, Buffer.concat(chunks));
+            next();
+        });
+        stream.on('error', failed);
     });
-    reader.end(tar);
-    await done;
-    return { files, deleted };
+    // gzip by its media type, or by its magic bytes (a registry may say "tar" of a gzip layer); anything else is a tar
+    let gunzip;
+    let started = false;
+    let inflated = 0;
+    const inflating = () => {
+        const g = (0,external_node_zlib_.createGunzip)();
+        g.on('data', (chunk) => {
+            inflated += chunk.byteLength;
+            if (inflated > limits.layerBytes)
+                g.destroy(new Error(`it inflates past ${limits.layerBytes} bytes (limits.layer-megabytes)`));
+            else
+                reader.write(chunk);
+        });
+        g.on('end', () => reader.end(undefined));
+        g.on('error', failed);
+        return g;
+    };
+    const bytes = await Promise.race([
+        source.blobInto(ref, layer.digest, limits.layerBytes, async (chunk) => {
+            if (!started) {
+                started = true;
+                if (/gzip/.test(layer.mediaType) || (chunk[0] === 0x1f && chunk[1] === 0x8b))
+                    gunzip = inflating();
+            }
+            if (!gunzip)
+                reader.write(chunk);
+            else if (!gunzip.write(chunk))
+                await Promise.race([(0,external_node_events_.once)(gunzip, 'drain'), failure]);
+        }),
+        failure
+    ]);
+    if (gunzip)
+        gunzip.end();
+    else
+        reader.end(undefined);
+    await Promise.race([finished, failure]);
+    return { files, deleted, bytes };
 }
 /**
  * What an image holds: its package database (Alpine's, else Debian's) from the top-most layer that
@@ -51126,13 +51168,7 @@ async function readImagePackages(source, ref, limits = DEFAULT_LAYER_LIMITS, cac
         try {
             let pending = cache.get(layer.digest);
             if (!pending) {
-                pending = (async () => {
-                    const blob = await source.blob(ref, layer.digest, limits.layerBytes);
-                    const tar = /gzip/.test(layer.mediaType) || blob.subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))
-                        ? (0,external_node_zlib_.gunzipSync)(blob, { maxOutputLength: limits.layerBytes })
-                        : blob;
-                    return { ...(await readLayer(tar)), bytes: blob.length };
-                })();
+                pending = readLayer(source, ref, layer, limits);
                 cache.set(layer.digest, pending);
             }
             contents = await pending;
@@ -60432,6 +60468,7 @@ class OriginBoundFetch {
             const asked = response.status >= 200 && response.status < 300;
             const bound = asked ? policy.maxBytes : Math.min(policy.maxBytes, ERROR_BODY_BYTES);
             const body = await readBody(response, {
+                ...(asked && request.sink ? { sink: request.sink } : {}),
                 maxBytes: bound,
                 // an error body is read for its message: its end is cut, not refused
                 truncate: !asked,
@@ -60532,7 +60569,10 @@ async function readBody(response, bounds) {
                 }
                 throw new HttpTooLarge(`${describe} answered more than ${formatMegabytes(bounds.maxBytes, 1)}`);
             }
-            chunks.push(chunk);
+            if (bounds.sink)
+                await bounds.sink(chunk);
+            else
+                chunks.push(chunk);
         }
     }
     finally {
@@ -77554,11 +77594,12 @@ class RegistryClient {
         return { layers, history };
     }
     /**
-     * A blob of the image's repository, whole, at most `maxBytes` after decompression by the
-     * transport; checked against its digest. Not kept: a caller that needs it twice keeps what it
-     * made of it (image-packages keeps a layer's few wanted files, never the layer).
+     * A blob of the image's repository, streamed to `sink` as it comes (never held whole), at most
+     * `maxBytes`; its digest is checked at its end, and a blob whose bytes are not the digest asked
+     * for is an error after the sink saw them (the caller keeps nothing of a blob that fails). Answers
+     * its size.
      */
-    async blob(ref, digest, maxBytes) {
+    async blobInto(ref, digest, maxBytes, sink) {
         if (!DIGEST.test(digest))
             throw this.error(ref, `${digest.slice(0, 80)} is not a digest`);
         const origin = this.originOf(ref);
@@ -77566,13 +77607,19 @@ class RegistryClient {
         if (silent)
             throw this.error(ref, silent);
         const url = `${origin}/v2/${ref.repository}/blobs/${digest}`;
-        const answer = await this.send(ref, url, origin, '*/*', 'blob', maxBytes);
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        let size = 0;
+        const answer = await this.send(ref, url, origin, '*/*', 'blob', maxBytes, async (chunk) => {
+            hash.update(chunk);
+            size += chunk.byteLength;
+            await sink(chunk);
+        });
         if (answer.status !== 200)
             throw this.error(ref, `GET ${new URL(url).pathname} answered ${answer.status}${describeRegistryError(answer.body)}`);
-        const actual = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(answer.body).digest('hex')}`;
+        const actual = `sha256:${hash.digest('hex')}`;
         if (actual !== digest)
             throw this.error(ref, `GET ${new URL(url).pathname} answered bytes whose digest is ${actual}, not the ${digest} asked for`);
-        return answer.body;
+        return size;
     }
     resolve(ref) {
         const key = formatImageReference(ref);
@@ -77664,11 +77711,11 @@ class RegistryClient {
         return { service: `registry ${ref.registry}`, timeoutMs: this.options.timeoutMs, maxBytes, redirects: 'drop-credentials' };
     }
     /** One request with its auth: the first 401 of an origin says how it authenticates, and the request is sent again once. */
-    async send(ref, url, origin, accept, kind, maxBytes) {
+    async send(ref, url, origin, accept, kind, maxBytes, sink) {
         await this.probe(ref, origin);
         let credential = await this.credentialFor(ref, origin);
         for (let attempt = 0;; attempt++) {
-            const answer = await this.request(ref, origin, url, { accept }, credential, maxBytes);
+            const answer = await this.request(ref, origin, url, { accept }, credential, maxBytes, sink);
             this.requests[kind]++;
             if (answer.status !== 401 || attempt > 0 || new URL(answer.url).origin !== origin)
                 return answer;
@@ -77748,9 +77795,13 @@ class RegistryClient {
         return token;
     }
     /** One exchange through the network policy; a registry that does not answer in time is named, and not asked again. */
-    async request(ref, origin, url, headers, credential, maxBytes) {
+    async request(ref, origin, url, headers, credential, maxBytes, sink) {
         try {
-            return await this.options.http.request(url, this.policy(ref, maxBytes), { headers, ...(credential ? { credential } : {}) });
+            return await this.options.http.request(url, this.policy(ref, maxBytes), {
+                headers,
+                ...(credential ? { credential } : {}),
+                ...(sink ? { sink } : {})
+            });
         }
         catch (error) {
             if (error instanceof CancelledError)

@@ -89,6 +89,28 @@ describe('the one network policy', () => {
     await expect(http().request(`${declared}/blob`, policy({ maxBytes: 2048 * MB }))).rejects.toThrow(/inflates more than 200 times/);
   });
 
+  it('streams a 2xx body to a sink under the same bound (nothing held), and keeps an error body for its message', async () => {
+    const url = await serve((req, res) => {
+      if (req.url === '/missing') res.writeHead(404, { 'content-type': 'text/plain' }).end('blob unknown');
+      else res.writeHead(200).end(Buffer.alloc(3 * MB, 7));
+    });
+    let sunk = 0;
+    const answer = await http().request(`${url}/blob`, policy(), { sink: (chunk) => void (sunk += chunk.byteLength) });
+    expect(answer).toMatchObject({ status: 200, body: Buffer.alloc(0) });
+    expect(sunk).toBe(3 * MB);
+    const missing = await http().request(`${url}/missing`, policy(), { sink: () => undefined });
+    expect(missing.body.toString()).toBe('blob unknown');
+    await expect(http().request(`${url}/blob`, policy({ maxBytes: MB }), { sink: () => undefined })).rejects.toThrow(HttpTooLarge);
+    // a sink that refuses what it is given ends the exchange with its error
+    await expect(
+      http().request(`${url}/blob`, policy(), {
+        sink: () => {
+          throw new Error('not a tar');
+        }
+      })
+    ).rejects.toThrow('not a tar');
+  });
+
   it('ends a body that drips a byte at a time, at its idle deadline', async () => {
     const url = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });

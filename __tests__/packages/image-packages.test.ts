@@ -175,6 +175,22 @@ withRegistry('what an image holds, read from its layers in the real CNCF registr
       kind: 'unmodelled',
       reason: expect.stringMatching(/^layer sha256:[0-9a-f]{64} is \d+ bytes, over limits\.layer-megabytes$/) as unknown
     });
+    // a layer of 8 MB of zeros packs into a few KB: it is streamed, and stops inflating at the bound
+    const bomb = await layer({ 'var/zeros': '\0'.repeat(8 * 1024 * 1024), 'lib/apk/db/installed': 'P:x\nV:1-r0\n' });
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    await registry.push('csm/bomb', '1.0.0', { created: '2026-12-01T00:00:00Z', layers: [bomb] });
+    expect(await readImagePackages(c, ref('csm/bomb', '1.0.0'), { layerBytes: 1024 * 1024, imageBytes: 4 * 1024 * 1024 })).toMatchObject({
+      kind: 'unmodelled',
+      reason: expect.stringMatching(
+        /^layer sha256:[0-9a-f]{64} cannot be read \(it inflates past 1048576 bytes \(limits\.layer-megabytes\)\)$/
+      ) as unknown
+    });
+    // a gzip stream that ends early
+    await registry.push('csm/truncated', '1.0.0', { created: '2026-12-01T00:00:00Z', layers: [base.subarray(0, base.length - 100)] });
+    expect(await readImagePackages(c, ref('csm/truncated', '1.0.0'))).toMatchObject({
+      kind: 'unmodelled',
+      reason: expect.stringMatching(/^layer sha256:[0-9a-f]{64} cannot be read \(.*(unexpected end|end of file)/i) as unknown
+    });
     expect(await readImagePackages(c, ref('csm/not-pushed', '1.0.0'))).toMatchObject({
       kind: 'unmodelled',
       reason: 'the image is not in the registry'

@@ -90,7 +90,7 @@ describe('planning over its ports, as tables', () => {
       imageFacts: (ref: ImageReference) =>
         Promise.resolve(registry.get(formatImageReference(ref)) ?? { found: false, reason: 'not there' }),
       imageLayers: () => Promise.reject(new Error('no layers in this test')),
-      blob: () => Promise.reject(new Error('no layers in this test'))
+      blobInto: () => Promise.reject(new Error('no layers in this test'))
     })
   };
 

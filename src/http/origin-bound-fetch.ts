@@ -46,6 +46,12 @@ export interface HttpRequest {
   credential?: Credential;
   /** The caller's own signal (Octokit's), joined with the job's and the deadline. */
   signal?: AbortSignal | null;
+  /**
+   * Where a 2xx body goes as it comes, chunk by chunk, under the same deadline, idle deadline and
+   * byte bound, instead of into `HttpAnswer.body` (left empty): a layer read without holding it. The
+   * next chunk is read once the sink's promise settles; a sink that throws ends the exchange.
+   */
+  sink?: (chunk: Uint8Array) => Promise<void> | void;
 }
 
 /** An answer with its body read, within the policy's bounds. */
@@ -209,6 +215,7 @@ export class OriginBoundFetch {
       const asked = response.status >= 200 && response.status < 300;
       const bound = asked ? policy.maxBytes : Math.min(policy.maxBytes, ERROR_BODY_BYTES);
       const body = await readBody(response, {
+        ...(asked && request.sink ? { sink: request.sink } : {}),
         maxBytes: bound,
         // an error body is read for its message: its end is cut, not refused
         truncate: !asked,
@@ -272,6 +279,7 @@ export class OriginBoundFetch {
 }
 
 interface BodyBounds {
+  sink?: (chunk: Uint8Array) => Promise<void> | void;
   maxBytes: number;
   truncate: boolean;
   idleMs: number;
@@ -313,7 +321,8 @@ async function readBody(response: Response, bounds: BodyBounds): Promise<Buffer>
         }
         throw new HttpTooLarge(`${describe} answered more than ${formatMegabytes(bounds.maxBytes, 1)}`);
       }
-      chunks.push(chunk);
+      if (bounds.sink) await bounds.sink(chunk);
+      else chunks.push(chunk);
     }
   } finally {
     // a body left unread (cut, refused, idle) is not waited for

@@ -1,4 +1,5 @@
-import { gunzipSync } from 'node:zlib';
+import { once } from 'node:events';
+import { createGunzip, type Gunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { MEGABYTE } from '../bytes.js';
 import { errorMessage } from '../errors.js';
@@ -6,10 +7,11 @@ import type { ImageReference } from '../registry/image-reference.js';
 import type { ImageLayers } from '../registry/registry-client.js';
 import { parseApkStanzas, type ApkPackage } from './apkindex.js';
 
-/** What the package reading needs of a registry: an image's layers and history, and a blob (the real one is RegistryClient). */
+/** What the package reading needs of a registry: an image's layers and history, and a blob streamed (the real one is RegistryClient). */
 export interface LayerSource {
   imageLayers(ref: ImageReference): Promise<ImageLayers | undefined>;
-  blob(ref: ImageReference, digest: string, maxBytes: number): Promise<Buffer>;
+  /** The blob's bytes to `sink` as they come, its digest checked at its end; answers its size. */
+  blobInto(ref: ImageReference, digest: string, maxBytes: number, sink: (chunk: Uint8Array) => Promise<void> | void): Promise<number>;
 }
 
 /** The files a rebuild decision reads, Alpine's and Debian's, as paths inside a layer. */
@@ -105,41 +107,78 @@ export interface LayerFiles {
  */
 export type LayerCache = Map<string, Promise<LayerFiles>>;
 
-/** The wanted files of one layer's tar, and the wanted paths it deletes (whiteouts, opaque folders). */
-async function readLayer(tar: Buffer): Promise<Omit<LayerFiles, 'bytes'>> {
+/**
+ * One layer streamed from the registry through gunzip (when it is compressed) and a tar reader:
+ * only the wanted files are kept, with the wanted paths it deletes (whiteouts, opaque folders).
+ * Neither the layer nor its tar is ever held whole; its inflated bytes are bounded too.
+ */
+async function readLayer(
+  source: LayerSource,
+  ref: ImageReference,
+  layer: { digest: string; mediaType: string },
+  limits: LayerLimits
+): Promise<LayerFiles> {
   const files = new Map<string, Buffer>();
   const deleted = new Set<string>();
   const reader = extract();
-  const done = new Promise<void>((resolve, reject) => {
-    reader.on('entry', (header, stream, next) => {
-      const path = header.name.replace(/^(\.\/|\/)+/, '');
-      const slash = path.lastIndexOf('/');
-      const folder = path.slice(0, slash + 1);
-      const base = path.slice(slash + 1);
-      if (base === '.wh..wh..opq') {
-        for (const w of WANTED) if (w.startsWith(folder)) deleted.add(w);
-        for (const w of WANTED_FOLDERS) if (w.startsWith(folder)) deleted.add(`${w}*`);
-      } else if (base.startsWith('.wh.')) {
-        deleted.add(folder + base.slice(4));
-        if (WANTED_FOLDERS.includes(`${folder}${base.slice(4)}/`)) deleted.add(`${folder}${base.slice(4)}/*`);
-      }
-      const keep = header.type === 'file' && wanted(path);
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: unknown) => {
-        if (keep && Buffer.isBuffer(chunk)) chunks.push(chunk);
-      });
-      stream.on('end', () => {
-        if (keep) files.set(path, Buffer.concat(chunks));
-        next();
-      });
-      stream.on('error', reject);
+  let failed: (error: unknown) => void = () => undefined;
+  const failure = new Promise<never>((_, reject) => (failed = reject));
+  failure.catch(() => undefined);
+  const finished = new Promise<void>((resolve) => reader.on('finish', resolve));
+  reader.on('error', failed);
+  reader.on('entry', (header, stream, next) => {
+    const path = header.name.replace(/^(\.\/|\/)+/, '');
+    const slash = path.lastIndexOf('/');
+    const folder = path.slice(0, slash + 1);
+    const base = path.slice(slash + 1);
+    if (base === '.wh..wh..opq') {
+      for (const w of WANTED) if (w.startsWith(folder)) deleted.add(w);
+      for (const w of WANTED_FOLDERS) if (w.startsWith(folder)) deleted.add(`${w}*`);
+    } else if (base.startsWith('.wh.')) {
+      deleted.add(folder + base.slice(4));
+      if (WANTED_FOLDERS.includes(`${folder}${base.slice(4)}/`)) deleted.add(`${folder}${base.slice(4)}/*`);
+    }
+    const keep = header.type === 'file' && wanted(path);
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: unknown) => {
+      if (keep && Buffer.isBuffer(chunk)) chunks.push(chunk);
     });
-    reader.on('finish', resolve);
-    reader.on('error', reject);
+    stream.on('end', () => {
+      if (keep) files.set(path, Buffer.concat(chunks));
+      next();
+    });
+    stream.on('error', failed);
   });
-  reader.end(tar);
-  await done;
-  return { files, deleted };
+  // gzip by its media type, or by its magic bytes (a registry may say "tar" of a gzip layer); anything else is a tar
+  let gunzip: Gunzip | undefined;
+  let started = false;
+  let inflated = 0;
+  const inflating = (): Gunzip => {
+    const g = createGunzip();
+    g.on('data', (chunk: Buffer) => {
+      inflated += chunk.byteLength;
+      if (inflated > limits.layerBytes) g.destroy(new Error(`it inflates past ${limits.layerBytes} bytes (limits.layer-megabytes)`));
+      else reader.write(chunk);
+    });
+    g.on('end', () => reader.end(undefined));
+    g.on('error', failed);
+    return g;
+  };
+  const bytes = await Promise.race([
+    source.blobInto(ref, layer.digest, limits.layerBytes, async (chunk) => {
+      if (!started) {
+        started = true;
+        if (/gzip/.test(layer.mediaType) || (chunk[0] === 0x1f && chunk[1] === 0x8b)) gunzip = inflating();
+      }
+      if (!gunzip) reader.write(chunk);
+      else if (!gunzip.write(chunk)) await Promise.race([once(gunzip, 'drain'), failure]);
+    }),
+    failure
+  ]);
+  if (gunzip) gunzip.end();
+  else reader.end(undefined);
+  await Promise.race([finished, failure]);
+  return { files, deleted, bytes };
 }
 
 /**
@@ -175,14 +214,7 @@ export async function readImagePackages(
     try {
       let pending = cache.get(layer.digest);
       if (!pending) {
-        pending = (async () => {
-          const blob = await source.blob(ref, layer.digest, limits.layerBytes);
-          const tar =
-            /gzip/.test(layer.mediaType) || blob.subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))
-              ? gunzipSync(blob, { maxOutputLength: limits.layerBytes })
-              : blob;
-          return { ...(await readLayer(tar)), bytes: blob.length };
-        })();
+        pending = readLayer(source, ref, layer, limits);
         cache.set(layer.digest, pending);
       }
       contents = await pending;

@@ -150,23 +150,35 @@ export class RegistryClient {
   }
 
   /**
-   * A blob of the image's repository, whole, at most `maxBytes` after decompression by the
-   * transport; checked against its digest. Not kept: a caller that needs it twice keeps what it
-   * made of it (image-packages keeps a layer's few wanted files, never the layer).
+   * A blob of the image's repository, streamed to `sink` as it comes (never held whole), at most
+   * `maxBytes`; its digest is checked at its end, and a blob whose bytes are not the digest asked
+   * for is an error after the sink saw them (the caller keeps nothing of a blob that fails). Answers
+   * its size.
    */
-  async blob(ref: ImageReference, digest: string, maxBytes: number): Promise<Buffer> {
+  async blobInto(
+    ref: ImageReference,
+    digest: string,
+    maxBytes: number,
+    sink: (chunk: Uint8Array) => Promise<void> | void
+  ): Promise<number> {
     if (!DIGEST.test(digest)) throw this.error(ref, `${digest.slice(0, 80)} is not a digest`);
     const origin = this.originOf(ref);
     const silent = this.silent.get(origin);
     if (silent) throw this.error(ref, silent);
     const url = `${origin}/v2/${ref.repository}/blobs/${digest}`;
-    const answer = await this.send(ref, url, origin, '*/*', 'blob', maxBytes);
+    const hash = createHash('sha256');
+    let size = 0;
+    const answer = await this.send(ref, url, origin, '*/*', 'blob', maxBytes, async (chunk) => {
+      hash.update(chunk);
+      size += chunk.byteLength;
+      await sink(chunk);
+    });
     if (answer.status !== 200)
       throw this.error(ref, `GET ${new URL(url).pathname} answered ${answer.status}${describeRegistryError(answer.body)}`);
-    const actual = `sha256:${createHash('sha256').update(answer.body).digest('hex')}`;
+    const actual = `sha256:${hash.digest('hex')}`;
     if (actual !== digest)
       throw this.error(ref, `GET ${new URL(url).pathname} answered bytes whose digest is ${actual}, not the ${digest} asked for`);
-    return answer.body;
+    return size;
   }
 
   private resolve(ref: ImageReference): Promise<Resolved | undefined> {
@@ -264,11 +276,19 @@ export class RegistryClient {
   }
 
   /** One request with its auth: the first 401 of an origin says how it authenticates, and the request is sent again once. */
-  private async send(ref: ImageReference, url: string, origin: string, accept: string, kind: 'manifest' | 'blob', maxBytes?: number) {
+  private async send(
+    ref: ImageReference,
+    url: string,
+    origin: string,
+    accept: string,
+    kind: 'manifest' | 'blob',
+    maxBytes?: number,
+    sink?: (chunk: Uint8Array) => Promise<void> | void
+  ) {
     await this.probe(ref, origin);
     let credential = await this.credentialFor(ref, origin);
     for (let attempt = 0; ; attempt++) {
-      const answer = await this.request(ref, origin, url, { accept }, credential, maxBytes);
+      const answer = await this.request(ref, origin, url, { accept }, credential, maxBytes, sink);
       this.requests[kind]++;
       if (answer.status !== 401 || attempt > 0 || new URL(answer.url).origin !== origin) return answer;
       const challenge = parseChallenge(answer.headers.get('www-authenticate') ?? '');
@@ -357,10 +377,15 @@ export class RegistryClient {
     url: string,
     headers: Record<string, string>,
     credential: Credential | undefined,
-    maxBytes?: number
+    maxBytes?: number,
+    sink?: (chunk: Uint8Array) => Promise<void> | void
   ) {
     try {
-      return await this.options.http.request(url, this.policy(ref, maxBytes), { headers, ...(credential ? { credential } : {}) });
+      return await this.options.http.request(url, this.policy(ref, maxBytes), {
+        headers,
+        ...(credential ? { credential } : {}),
+        ...(sink ? { sink } : {})
+      });
     } catch (error) {
       if (error instanceof CancelledError) throw error;
       const what =
