@@ -240,12 +240,14 @@ export async function benchFixes(): Promise<void> {
         ).size;
         const frozen = decided.filter((b) => b.decision?.packages?.frozen).length;
         const requests = proxy.counts.manifest + proxy.counts.blob + proxy.counts.other;
+        const images = new Set(decided.flatMap((b) => b.images)).size;
         const perImage = [...proxy.counts.blobBytes.entries()].filter(([repo]) => repo.includes('csm-docker')).map(([, bytes]) => bytes);
         console.log(
           `${name}, ${delayMs} ms per request: exit ${run.code}, ${(run.ms / 1000).toFixed(2)} s (+${((run.ms - always.ms) / 1000).toFixed(2)} s over always), ` +
             `${run.peakRssMb.toFixed(0)} MB; ${dispatched} of ${decided.length} builds to dispatch (${modelled.length} fully modelled, ${modelledDispatched} of them dispatched; ` +
             `${cves} CVEs fixed; ${frozen} builds on a frozen branch); registry requests ${requests} (${(requests / decided.length).toFixed(2)} per build; ` +
             `${proxy.counts.blob} blobs); blob bytes per image repository: median ${(median(perImage) / 1e6).toFixed(2)} MB, max ${(Math.max(0, ...perImage) / 1e6).toFixed(2)} MB; ` +
+            `per image ${(perImage.reduce((a, b) => a + b, 0) / Math.max(1, images) / 1e6).toFixed(2)} MB on average (${images} images); ` +
             `package mirror: ${mirror.requests.length - mirrorBefore.requests} requests, ${((mirror.bytes() - mirrorBefore.bytes) / 1e3).toFixed(0)} KB`
         );
       } finally {

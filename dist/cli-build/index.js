@@ -72831,6 +72831,26 @@ const unmodelled = (why, rest = {}) => ({
     unmodelled: [],
     ...rest
 });
+/** What a warning adds when an index cannot be read, and when a security database (or OSV) cannot. */
+const INDEX_UNREADABLE = 'its images are not modelled, and dates decide';
+const FIXES_UNKNOWN = 'the upgrades of its images are known, the CVEs they fix are not';
+/** Which installed packages a rebuild may move: every one after an upgrade; after adds only, those added and their dependencies. */
+function movableOf(ops, added, installed) {
+    if (ops.classification === 'upgrade')
+        return 'all';
+    return ops.classification === 'add-only' ? withDependencies(added, installed) : new Set();
+}
+/** The evidence of an image whose indexes were read: modelled unless its Dockerfile fetches what no index models. */
+function read(ops, base, upgrades, rest = {}) {
+    return {
+        ...base,
+        modelled: ops.unmodelled.length === 0,
+        ...(ops.unmodelled.length > 0 ? { why: `its Dockerfile fetches what no index models (${ops.unmodelled[0] ?? ''})` } : {}),
+        unmodelled: ops.unmodelled,
+        upgrades,
+        ...rest
+    };
+}
 /**
  * What a rebuild of one image would change: its Dockerfile's final chain says which packages may
  * move; its layers, what it holds; the index of each of its repositories, what is there now; the
@@ -72909,7 +72929,7 @@ async function readEvidence(reading, image, dockerfile, warn) {
             index.set(name, p);
     }
     catch (error) {
-        warn(`${errorMessage(error)}: its images are not modelled, and dates decide`);
+        warn(`${errorMessage(error)}: ${INDEX_UNREADABLE}`);
         return unmodelled(errorMessage(error), base);
     }
     if (contents.repositories.length === 0)
@@ -72919,13 +72939,9 @@ async function readEvidence(reading, image, dockerfile, warn) {
         own = await reading.indexes.secdb(branch);
     }
     catch (error) {
-        warn(`${errorMessage(error)}: the upgrades of its images are known, the CVEs they fix are not`);
+        warn(`${errorMessage(error)}: ${FIXES_UNKNOWN}`);
     }
-    const movable = ops.classification === 'upgrade'
-        ? 'all'
-        : ops.classification === 'add-only'
-            ? withDependencies(contents.world, installed)
-            : new Set();
+    const movable = movableOf(ops, contents.world, installed);
     const upgrades = upgradeList(installed, index, own, movable);
     let frozen;
     try {
@@ -72940,13 +72956,7 @@ async function readEvidence(reading, image, dockerfile, warn) {
     catch (error) {
         warn(`${errorMessage(error)}: whether its images' branch is past its end of life is not known`);
     }
-    return {
-        modelled: ops.unmodelled.length === 0,
-        ...(ops.unmodelled.length > 0 ? { why: `its Dockerfile fetches what no index models (${ops.unmodelled[0] ?? ''})` } : {}),
-        ...base,
-        upgrades,
-        ...(frozen ? { frozen } : {})
-    };
+    return read(ops, base, upgrades, frozen ? { frozen } : {});
 }
 /**
  * What a rebuild of a Debian or Ubuntu image would change: its dpkg database against the binary
@@ -72970,15 +72980,11 @@ async function debianEvidence(reading, contents, ops, warn) {
         index = newestDebByName((await Promise.all(sources.map((s) => reading.indexes.debianIndex(s)))).flat());
     }
     catch (error) {
-        warn(`${errorMessage(error)}: its images are not modelled, and dates decide`);
+        warn(`${errorMessage(error)}: ${INDEX_UNREADABLE}`);
         return unmodelled(errorMessage(error), base);
     }
     const installed = parsed.packages;
-    const movable = ops.classification === 'upgrade'
-        ? 'all'
-        : ops.classification === 'add-only'
-            ? withDependencies(ops.added, installed)
-            : new Set();
+    const movable = movableOf(ops, ops.added, installed);
     const moves = upgradesOf(installed, index, movable, compareDebianVersions, () => []);
     // the CVEs of a move: OSV's records of its source package at the installed version, less those still there at the available one
     const fixes = new Map();
@@ -72998,14 +73004,9 @@ async function debianEvidence(reading, contents, ops, warn) {
         });
     }
     catch (error) {
-        warn(`${errorMessage(error)}: the upgrades of its images are known, the CVEs they fix are not`);
+        warn(`${errorMessage(error)}: ${FIXES_UNKNOWN}`);
     }
-    return {
-        modelled: ops.unmodelled.length === 0,
-        ...(ops.unmodelled.length > 0 ? { why: `its Dockerfile fetches what no index models (${ops.unmodelled[0] ?? ''})` } : {}),
-        ...base,
-        upgrades: moves.map((u) => ({ ...u, fixes: fixes.get(u.name) ?? [] }))
-    };
+    return read(ops, base, moves.map((u) => ({ ...u, fixes: fixes.get(u.name) ?? [] })));
 }
 /** `3 packages would upgrade (openssl 1.1.1t-r0 → 1.1.1w-r1, …), fixing 2 CVEs`: the decision's reason. */
 function describeUpgrades(evidence) {

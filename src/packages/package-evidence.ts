@@ -6,7 +6,16 @@ import { aptSources, cveIds, debianRelease, newestDebByName, parseDebStanzas, ty
 import { dockerfilePackages, type DockerfilePackages } from './dockerfile-packages.js';
 import { readImagePackages, type ImagePackages, type LayerCache, type LayerLimits, type LayerSource } from './image-packages.js';
 import type { PackageIndexes } from './package-indexes.js';
-import { frozenBranch, newestSupported, unfixable, upgradeList, upgradesOf, withDependencies, type SecurityDatabase } from './upgrades.js';
+import {
+  frozenBranch,
+  newestSupported,
+  unfixable,
+  upgradeList,
+  upgradesOf,
+  withDependencies,
+  type PackageRelations,
+  type SecurityDatabase
+} from './upgrades.js';
 import { compareDebianVersions } from './versions.js';
 
 /** What a rebuild would install, as the plan keeps it (plan.schema.json, a decision's `packages`). */
@@ -29,6 +38,33 @@ const unmodelled = (why: string, rest: Partial<PackageEvidence> = {}): PackageEv
   unmodelled: [],
   ...rest
 });
+
+/** What a warning adds when an index cannot be read, and when a security database (or OSV) cannot. */
+const INDEX_UNREADABLE = 'its images are not modelled, and dates decide';
+const FIXES_UNKNOWN = 'the upgrades of its images are known, the CVEs they fix are not';
+
+/** Which installed packages a rebuild may move: every one after an upgrade; after adds only, those added and their dependencies. */
+function movableOf(ops: DockerfilePackages, added: Iterable<string>, installed: readonly PackageRelations[]): 'all' | Set<string> {
+  if (ops.classification === 'upgrade') return 'all';
+  return ops.classification === 'add-only' ? withDependencies(added, installed) : new Set<string>();
+}
+
+/** The evidence of an image whose indexes were read: modelled unless its Dockerfile fetches what no index models. */
+function read(
+  ops: DockerfilePackages,
+  base: Partial<PackageEvidence>,
+  upgrades: PackageEvidence['upgrades'],
+  rest: Partial<PackageEvidence> = {}
+): PackageEvidence {
+  return {
+    ...base,
+    modelled: ops.unmodelled.length === 0,
+    ...(ops.unmodelled.length > 0 ? { why: `its Dockerfile fetches what no index models (${ops.unmodelled[0] ?? ''})` } : {}),
+    unmodelled: ops.unmodelled,
+    upgrades,
+    ...rest
+  };
+}
 
 /** The evidence of one image, and what could not be read for it (an index, a database): a warning each, said once a run by the caller. */
 export interface PackageReadingResult {
@@ -124,7 +160,7 @@ async function readEvidence(
     const lists = await Promise.all(contents.repositories.map((line) => reading.indexes.apkIndex(line)));
     for (const [name, p] of newestByName(lists.flat())) index.set(name, p);
   } catch (error) {
-    warn(`${errorMessage(error)}: its images are not modelled, and dates decide`);
+    warn(`${errorMessage(error)}: ${INDEX_UNREADABLE}`);
     return unmodelled(errorMessage(error), base);
   }
   if (contents.repositories.length === 0) return unmodelled('the image names no repository in etc/apk/repositories', base);
@@ -132,14 +168,9 @@ async function readEvidence(
   try {
     own = await reading.indexes.secdb(branch);
   } catch (error) {
-    warn(`${errorMessage(error)}: the upgrades of its images are known, the CVEs they fix are not`);
+    warn(`${errorMessage(error)}: ${FIXES_UNKNOWN}`);
   }
-  const movable =
-    ops.classification === 'upgrade'
-      ? 'all'
-      : ops.classification === 'add-only'
-        ? withDependencies(contents.world, installed)
-        : new Set<string>();
+  const movable = movableOf(ops, contents.world, installed);
   const upgrades = upgradeList(installed, index, own, movable);
   let frozen: PackageEvidence['frozen'];
   try {
@@ -153,13 +184,7 @@ async function readEvidence(
   } catch (error) {
     warn(`${errorMessage(error)}: whether its images' branch is past its end of life is not known`);
   }
-  return {
-    modelled: ops.unmodelled.length === 0,
-    ...(ops.unmodelled.length > 0 ? { why: `its Dockerfile fetches what no index models (${ops.unmodelled[0] ?? ''})` } : {}),
-    ...base,
-    upgrades,
-    ...(frozen ? { frozen } : {})
-  };
+  return read(ops, base, upgrades, frozen ? { frozen } : {});
 }
 
 /**
@@ -186,16 +211,11 @@ async function debianEvidence(
   try {
     index = newestDebByName((await Promise.all(sources.map((s) => reading.indexes.debianIndex(s)))).flat());
   } catch (error) {
-    warn(`${errorMessage(error)}: its images are not modelled, and dates decide`);
+    warn(`${errorMessage(error)}: ${INDEX_UNREADABLE}`);
     return unmodelled(errorMessage(error), base);
   }
   const installed = parsed.packages;
-  const movable =
-    ops.classification === 'upgrade'
-      ? 'all'
-      : ops.classification === 'add-only'
-        ? withDependencies(ops.added, installed)
-        : new Set<string>();
+  const movable = movableOf(ops, ops.added, installed);
   const moves = upgradesOf(installed, index, movable, compareDebianVersions, () => []);
   // the CVEs of a move: OSV's records of its source package at the installed version, less those still there at the available one
   const fixes = new Map<string, string[]>();
@@ -219,14 +239,13 @@ async function debianEvidence(
       );
     });
   } catch (error) {
-    warn(`${errorMessage(error)}: the upgrades of its images are known, the CVEs they fix are not`);
+    warn(`${errorMessage(error)}: ${FIXES_UNKNOWN}`);
   }
-  return {
-    modelled: ops.unmodelled.length === 0,
-    ...(ops.unmodelled.length > 0 ? { why: `its Dockerfile fetches what no index models (${ops.unmodelled[0] ?? ''})` } : {}),
-    ...base,
-    upgrades: moves.map((u) => ({ ...u, fixes: fixes.get(u.name) ?? [] }))
-  };
+  return read(
+    ops,
+    base,
+    moves.map((u) => ({ ...u, fixes: fixes.get(u.name) ?? [] }))
+  );
 }
 
 /** `3 packages would upgrade (openssl 1.1.1t-r0 → 1.1.1w-r1, …), fixing 2 CVEs`: the decision's reason. */
