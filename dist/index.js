@@ -51194,7 +51194,7 @@ async function readImagePackages(source, ref, limits = DEFAULT_LAYER_LIMITS, cac
         return {
             kind: 'alpine',
             ...(text('etc/alpine-release') ? { release: (text('etc/alpine-release') ?? '').trim() } : {}),
-            installed: parseApkStanzas(alpine.content.toString('utf8')).packages,
+            ...(({ packages, malformed }) => ({ installed: packages, malformed }))(parseApkStanzas(alpine.content.toString('utf8'))),
             repositories: (text('etc/apk/repositories') ?? '')
                 .split('\n')
                 .map((l) => l.trim())
@@ -51367,6 +51367,7 @@ function unfixable(installed, newer, own = new Map()) {
 
 
 
+
 const unmodelled = (why, rest = {}) => ({
     modelled: false,
     why,
@@ -51377,6 +51378,13 @@ const unmodelled = (why, rest = {}) => ({
 /** What a warning adds when an index cannot be read, and when a security database (or OSV) cannot. */
 const INDEX_UNREADABLE = 'its images are not modelled, and dates decide';
 const FIXES_UNKNOWN = 'the upgrades of its images are known, the CVEs they fix are not';
+/** An index with stanzas that cannot be read: one warning naming it (the caller says each message once a run). */
+function warnOfMalformed(list, warn) {
+    if (list.malformed.count === 0)
+        return;
+    warn(`${list.url}: ${counted(list.malformed.count, 'package stanza')} cannot be read (${list.malformed.first.join('; ')}): ` +
+        'left out, so an upgrade of what they name is not seen');
+}
 /** Which installed packages a rebuild may move: every one after an upgrade; after adds only, those added and their dependencies. */
 function movableOf(ops, added, installed) {
     if (ops.classification === 'upgrade')
@@ -51402,10 +51410,11 @@ function read(ops, base, upgrades, rest = {}) {
  */
 async function packageEvidence(reading, image, dockerfile) {
     const warnings = [];
-    const evidence = await readEvidence(reading, image, dockerfile, (message) => warnings.push(message));
+    let unreadable;
+    const evidence = await readEvidence(reading, image, dockerfile, (message) => warnings.push(message), (why) => (unreadable = why));
     const base = dockerfile === undefined ? undefined : dockerfilePackages(dockerfile).base;
     const floating = base && evidence.release ? await floatingBase(reading, base, evidence) : undefined;
-    return { evidence: floating ? { ...evidence, floating } : evidence, warnings };
+    return { evidence: floating ? { ...evidence, floating } : evidence, warnings, ...(unreadable ? { unreadable } : {}) };
 }
 /** A tag that moves from one distribution branch to the next: a major alone (`alpine:3`), `latest`, `stable`, or none. */
 function isFloatingTag(reference) {
@@ -51446,29 +51455,38 @@ async function floatingBase(reading, base, evidence) {
     const resolves = branchOf(evidence.distribution, now);
     return resolves === built ? undefined : { base, now: resolves, built };
 }
-async function readEvidence(reading, image, dockerfile, warn) {
+async function readEvidence(reading, image, dockerfile, warn, cannotRead) {
     if (dockerfile === undefined)
         return unmodelled('its Dockerfile is not known');
     const ops = dockerfilePackages(dockerfile);
     const contents = await readImagePackages(reading.layers, image, reading.limits, reading.layerCache);
     const steps = { classification: ops.classification, unmodelled: ops.unmodelled };
+    // what the image itself does not let be read: said by the caller, with the other images of the run; max-age decides it
+    const unreadable = (why, rest) => {
+        cannotRead(why);
+        return unmodelled(why, rest);
+    };
     if (contents.kind === 'unmodelled')
-        return unmodelled(contents.reason, steps);
+        return unreadable(contents.reason, steps);
     if (contents.kind === 'debian')
-        return debianEvidence(reading, contents, ops, warn);
+        return debianEvidence(reading, contents, ops, warn, unreadable);
     if (contents.kind === 'no-database')
         return ops.classification === 'none' && ops.unmodelled.length === 0
             ? { modelled: true, upgrades: [], ...steps }
-            : unmodelled('the image holds no package database, yet its Dockerfile runs package operations', steps);
+            : unreadable('the image holds no package database, yet its Dockerfile runs package operations', steps);
     const { installed, release } = contents;
     if (!release)
-        return unmodelled('the image has no etc/alpine-release', steps);
+        return unreadable('the image has no etc/alpine-release', steps);
+    if (contents.malformed.count > 0)
+        return unreadable(`its package database (layer ${contents.layer}) has ${counted(contents.malformed.count, 'stanza')} that cannot be read (${contents.malformed.first.join('; ')})`, steps);
     const branch = `v${release.split('.').slice(0, 2).join('.')}`;
     const base = { distribution: 'alpine', release, layer: contents.layer, ...steps };
     const index = new Map();
     try {
         const lists = await Promise.all(contents.repositories.map((line) => reading.indexes.apkIndex(line)));
-        for (const [name, p] of newestByName(lists.flat()))
+        for (const list of lists)
+            warnOfMalformed(list, warn);
+        for (const [name, p] of newestByName(lists.flatMap((l) => l.packages)))
             index.set(name, p);
     }
     catch (error) {
@@ -51476,7 +51494,7 @@ async function readEvidence(reading, image, dockerfile, warn) {
         return unmodelled(errorMessage(error), base);
     }
     if (contents.repositories.length === 0)
-        return unmodelled('the image names no repository in etc/apk/repositories', base);
+        return unreadable('the image names no repository in etc/apk/repositories', base);
     let own = new Map();
     try {
         own = await reading.indexes.secdb(branch);
@@ -51506,21 +51524,24 @@ async function readEvidence(reading, image, dockerfile, warn) {
  * indexes of its apt sources (the newest across its suites), and the CVEs each move fixes by OSV:
  * those that affect the source package at the installed version and not at the available one.
  */
-async function debianEvidence(reading, contents, ops, warn) {
+async function debianEvidence(reading, contents, ops, warn, unreadable) {
     const steps = { classification: ops.classification, unmodelled: ops.unmodelled, layer: contents.layer };
     const release = debianRelease(contents.osRelease ?? '');
     if (!release)
-        return unmodelled('the image has no etc/os-release naming Debian or Ubuntu and its version', steps);
+        return unreadable('the image has no etc/os-release naming Debian or Ubuntu and its version', steps);
     const base = { distribution: release.distribution, release: release.release, ...steps };
     const parsed = parseDebStanzas(contents.status, true);
-    if (parsed.packages.length === 0)
-        return unmodelled(`its dpkg database holds no package that can be read (${parsed.malformed.first[0] ?? 'empty'})`, base);
+    if (parsed.packages.length === 0 || parsed.malformed.count > 0)
+        return unreadable(`its dpkg database (layer ${contents.layer}) has ${counted(parsed.malformed.count, 'stanza')} that cannot be read (${parsed.malformed.first.join('; ') || 'it is empty'})`, base);
     const sources = aptSources(contents.sources);
     if (sources.length === 0)
-        return unmodelled('the image names no apt source (etc/apt/sources.list, sources.list.d)', base);
+        return unreadable('the image names no apt source (etc/apt/sources.list, sources.list.d)', base);
     let index;
     try {
-        index = newestDebByName((await Promise.all(sources.map((s) => reading.indexes.debianIndex(s)))).flat());
+        const lists = await Promise.all(sources.map((s) => reading.indexes.debianIndex(s)));
+        for (const list of lists)
+            warnOfMalformed(list, warn);
+        index = newestDebByName(lists.flatMap((l) => l.packages));
     }
     catch (error) {
         warn(`${errorMessage(error)}: ${INDEX_UNREADABLE}`);
@@ -77134,6 +77155,8 @@ async function decideRebuilds(plan, ctx) {
             return { found: 'unknown', error: errorMessage(error) };
         }
     };
+    // images whose packages cannot be read: one warning for the run, naming each
+    const unreadable = [];
     const late = () => ctx.budget?.deadlinePassed() !== undefined;
     const undecided = (build) => {
         warn('the planning deadline passed (configuration.limits.planning-minutes) before every rebuild was decided: the builds left are rebuilt');
@@ -77159,7 +77182,7 @@ async function decideRebuilds(plan, ctx) {
             name: shortImageName(ref),
             answer: await answerOf(ref, where)
         })));
-        const packages = await packagesOf(images, bases.text, ctx, (message) => warn(message, where));
+        const packages = await packagesOf(images, bases.text, ctx, (message) => warn(message, where), (why) => unreadable.push({ image: images[0]?.name ?? build.githubRepo, why }));
         // a registry that drips may have taken the planning's time: what is decided past the deadline is not trusted to wait
         if (late())
             return undecided(build);
@@ -77178,6 +77201,18 @@ async function decideRebuilds(plan, ctx) {
     const repos = await Promise.all(plan.repos.map(async (repo) => ({ ...repo, builds: await Promise.all(repo.builds.map(decideBuild)) })));
     const decided = { ...plan, repos };
     warnOfStaleBases(decided, ctx);
+    if (unreadable.length > 0)
+        ctx.log.problem({
+            severity: 'warning',
+            kind: 'Images whose packages cannot be read: max-age decides them',
+            message: `${counted(unreadable.length, 'image')} ${inNumber(unreadable.length, 'is', 'are')} not modelled, since what ${inNumber(unreadable.length, 'it holds', 'they hold')} cannot be read, ` +
+                `so max-age decides ${inNumber(unreadable.length, 'it', 'them')}: ` +
+                unreadable
+                    .slice(0, 10)
+                    .map((u) => `${u.image} (${u.why})`)
+                    .join('; ') +
+                (unreadable.length > 10 ? `; and ${unreadable.length - 10} more (in the plan file)` : '')
+        });
     const builds = repos.flatMap((r) => r.builds);
     const upToDate = builds.filter((b) => b.decision && !b.decision.rebuild).length;
     ctx.log.info(`rebuild when outdated: ${builds.length - upToDate} of ${counted(builds.length, 'build')} to dispatch, ${upToDate} up to date`);
@@ -77188,16 +77223,18 @@ async function decideRebuilds(plan, ctx) {
  * share a Dockerfile's final chain); undefined without package reading, or when the image is not
  * there. An index that cannot be read is one warning naming it; the build falls back to dates.
  */
-async function packagesOf(images, dockerfile, ctx, warn) {
+async function packagesOf(images, dockerfile, ctx, warn, cannotRead) {
     const reading = ctx.packages;
     const first = images[0];
     const ref = first ? parseImageReference(first.reference) : undefined;
     if (!reading || !ref || first?.answer.found !== true)
         return undefined;
     try {
-        const { evidence, warnings } = await packageEvidence(reading, ref, dockerfile);
+        const { evidence, warnings, unreadable } = await packageEvidence(reading, ref, dockerfile);
         for (const message of warnings)
             warn(message);
+        if (unreadable)
+            cannotRead(unreadable);
         return evidence;
     }
     catch (error) {
@@ -77371,7 +77408,7 @@ class PackageIndexes {
         return this.once(url, async (target) => {
             const archive = await this.fetchBytes(url, target);
             try {
-                return parseApkStanzas(await apkIndexText(archive, this.options.maxBytes)).packages;
+                return { url, ...parseApkStanzas(await apkIndexText(archive, this.options.maxBytes)) };
             }
             catch (error) {
                 throw new PackageIndexError(`${url}: ${errorMessage(error)}`, { cause: error });
@@ -77406,7 +77443,7 @@ class PackageIndexes {
                 const parsed = parseDebStanzas(text);
                 if (parsed.packages.length === 0 && parsed.malformed.count > 0)
                     throw new Error(`no package stanza in it can be read (${parsed.malformed.first[0] ?? ''})`);
-                return parsed.packages;
+                return { url, ...parsed };
             }
             catch (error) {
                 throw new PackageIndexError(`${url}: ${errorMessage(error)}`, { cause: error });

@@ -195,6 +195,7 @@ withRegistry('rebuild: when-outdated decides on what a rebuild would install (re
     'hms-smd': `FROM ${host()}/docker.io/alpine:3.15\nRUN apk -U upgrade && apk add curl\n`,
     'hms-fas': `FROM ${host()}/docker.io/alpine:3.22\nRUN apk -U upgrade && pip3 install --upgrade pip\n`,
     'hms-power-control': `FROM ${host()}/docker.io/alpine:3\nRUN apk -U upgrade\n`,
+    'hms-broken': `FROM ${host()}/docker.io/alpine:3.22\nRUN apk -U upgrade\n`,
     'debian-tool': `FROM ${host()}/docker.io/debian:12\nRUN apt-get update && apt-get upgrade -y\n`,
     'debian-adds': `FROM ${host()}/docker.io/debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u4\n`
   });
@@ -204,7 +205,8 @@ withRegistry('rebuild: when-outdated decides on what a rebuild would install (re
     repos: PlannedRepo[],
     folder: string,
     debianFolder = 'deb',
-    osvFolder = 'osv'
+    osvFolder = 'osv',
+    secdbFolder = 'secdb'
   ): Promise<{ decided: Plan; log: PhaseLog }> {
     const plan = {
       version: 3,
@@ -225,7 +227,7 @@ withRegistry('rebuild: when-outdated decides on what a rebuild would install (re
       http: testHttp(),
       rewrites: [
         { from: 'https://dl-cdn.alpinelinux.org/alpine', to: `${mirror.url}/${folder}` },
-        { from: 'https://secdb.alpinelinux.org', to: `${mirror.url}/secdb` },
+        { from: 'https://secdb.alpinelinux.org', to: `${mirror.url}/${secdbFolder}` },
         { from: 'https://alpinelinux.org', to: `${mirror.url}/www` },
         { from: 'http://deb.debian.org', to: `${mirror.url}/${debianFolder}` },
         { from: 'https://api.osv.dev', to: `${mirror.url}/${osvFolder}` }
@@ -349,6 +351,47 @@ withRegistry('rebuild: when-outdated decides on what a rebuild would install (re
     ]);
     expect(silent.log.problems.map((p) => p.message)).toEqual([
       'https://api.osv.dev/v1/querybatch: answered 404: the upgrades of its images are known, the CVEs they fix are not'
+    ]);
+  });
+
+  it('bad input is one warning naming the index, the database or the image, and each build fails open', async () => {
+    // an index with a stanza whose version does not parse, a security database that is not JSON, an image database with a broken stanza
+    mirror.put(
+      '/bad/v3.22/main/x86_64/APKINDEX.tar.gz',
+      await apkIndexArchive([
+        ['busybox', '1.37.0-r19'],
+        ['libcrypto3', 'not a version', 'openssl']
+      ])
+    );
+    mirror.put('/bad-secdb/v3.22/main.json', '<html>not JSON</html>');
+    await registry.push('csm/cray-broken', '1.0.0', {
+      created: iso(30),
+      history: [{ created_by: 'ADD rootfs' }],
+      layers: [
+        await alpineLayer('3.22.2', [['busybox', '1.37.0-r19']], { 'lib/apk/db/installed': 'P:busybox\nV:1.37.0-r19\n\nP:half a stanza\n' })
+      ]
+    });
+    const { decided, log } = await decide(
+      [repo('hms-hbtd', 'cray-hbtd', '1.20.0'), repo('hms-broken', 'cray-broken', '1.0.0')],
+      'bad',
+      'deb',
+      'osv',
+      'bad-secdb'
+    );
+    const decision = (name: string) => decided.repos.find((r) => r.githubRepo === name)?.builds[0]?.decision;
+    // the index's readable packages still decide; the CVEs are not known
+    expect(decision('hms-hbtd')).toMatchObject({ rebuild: false, packages: { modelled: true, upgrades: [] } });
+    expect(decision('hms-broken')).toMatchObject({ rebuild: true, packages: { modelled: false } });
+    expect(decision('hms-broken')?.why).toMatch(/more than 7 days ago \(max-age\); not modelled: its package database \(layer sha256:/);
+    // in the order of their text: the images not modelled, then the index, then the database
+    expect(log.problems.map((p) => p.message).sort()).toEqual([
+      expect.stringMatching(
+        /^1 image is not modelled, since what it holds cannot be read, so max-age decides it: cray-broken:1\.0\.0 \(its package database \(layer sha256:[0-9a-f]{64}\) has 1 stanza that cannot be read \(P:half a stanza\)\)$/
+      ),
+      'https://dl-cdn.alpinelinux.org/alpine/v3.22/main/x86_64/APKINDEX.tar.gz: 1 package stanza cannot be read (P:libcrypto3 V:not a version): left out, so an upgrade of what they name is not seen',
+      expect.stringMatching(
+        /^https:\/\/secdb\.alpinelinux\.org\/v3\.22\/main\.json: .*JSON.*: the upgrades of its images are known, the CVEs they fix are not$/
+      )
     ]);
   });
 

@@ -27,7 +27,7 @@ describe('where package indexes are read, and with what', () => {
     const rewrites = [{ from: 'https://dl-cdn.alpinelinux.org/alpine', to: `${mirror.url}/alpine` }];
     const url = 'https://dl-cdn.alpinelinux.org/alpine/v3.22/main';
     const read = await indexes({ rewrites, credentials: { username: 'reader', password: 'mirror-secret-41' } }).apkIndex(url);
-    expect(read.map((p) => `${p.name} ${p.version}`)).toEqual(['busybox 1.37.0-r19']);
+    expect(read.packages.map((p) => `${p.name} ${p.version}`)).toEqual(['busybox 1.37.0-r19']);
     await expect(indexes({ rewrites }).apkIndex(url)).rejects.toThrow(`${url}/x86_64/APKINDEX.tar.gz: answered 401`);
   });
 

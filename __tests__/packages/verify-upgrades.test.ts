@@ -11,6 +11,7 @@ describe('whether a rebuilt image holds the upgrades it was dispatched for', () 
         { name: 'libcrypto3', version: '3.5.5-r0', origin: 'openssl', depends: [], provides: [] },
         { name: 'busybox', version: '1.37.0-r19', origin: 'busybox', depends: [], provides: [] }
       ],
+      malformed: { count: 0, first: [] },
       repositories: [],
       world: [],
       layer: 'sha256:1',

@@ -43,6 +43,8 @@ export type ImagePackages =
       /** `3.15.11`, from `etc/alpine-release`. */
       release?: string;
       installed: ApkPackage[];
+      /** Stanzas of the database that cannot be read: a package not known, so the image is not modelled. */
+      malformed: { count: number; first: string[] };
       repositories: string[];
       world: string[];
       /** The layer that last wrote the database. */
@@ -234,7 +236,7 @@ export async function readImagePackages(
     return {
       kind: 'alpine',
       ...(text('etc/alpine-release') ? { release: (text('etc/alpine-release') ?? '').trim() } : {}),
-      installed: parseApkStanzas(alpine.content.toString('utf8')).packages,
+      ...(({ packages, malformed }) => ({ installed: packages, malformed }))(parseApkStanzas(alpine.content.toString('utf8'))),
       repositories: (text('etc/apk/repositories') ?? '')
         .split('\n')
         .map((l) => l.trim())

@@ -5,7 +5,8 @@ import { newestByName, type ApkPackage } from './apkindex.js';
 import { aptSources, cveIds, debianRelease, newestDebByName, parseDebStanzas, type DebPackage } from './debian.js';
 import { dockerfilePackages, type DockerfilePackages } from './dockerfile-packages.js';
 import { readImagePackages, type ImagePackages, type LayerCache, type LayerLimits, type LayerSource } from './image-packages.js';
-import type { PackageIndexes } from './package-indexes.js';
+import type { IndexRead, PackageIndexes } from './package-indexes.js';
+import { counted } from '../words.js';
 import {
   frozenBranch,
   newestSupported,
@@ -43,6 +44,15 @@ const unmodelled = (why: string, rest: Partial<PackageEvidence> = {}): PackageEv
 const INDEX_UNREADABLE = 'its images are not modelled, and dates decide';
 const FIXES_UNKNOWN = 'the upgrades of its images are known, the CVEs they fix are not';
 
+/** An index with stanzas that cannot be read: one warning naming it (the caller says each message once a run). */
+function warnOfMalformed(list: IndexRead<unknown>, warn: (message: string) => void): void {
+  if (list.malformed.count === 0) return;
+  warn(
+    `${list.url}: ${counted(list.malformed.count, 'package stanza')} cannot be read (${list.malformed.first.join('; ')}): ` +
+      'left out, so an upgrade of what they name is not seen'
+  );
+}
+
 /** Which installed packages a rebuild may move: every one after an upgrade; after adds only, those added and their dependencies. */
 function movableOf(ops: DockerfilePackages, added: Iterable<string>, installed: readonly PackageRelations[]): 'all' | Set<string> {
   if (ops.classification === 'upgrade') return 'all';
@@ -66,10 +76,15 @@ function read(
   };
 }
 
+/** Not modelled for what the image itself holds (a layer, a file, a database): the caller names the image. */
+type Unreadable = (why: string, rest: Partial<PackageEvidence>) => PackageEvidence;
+
 /** The evidence of one image, and what could not be read for it (an index, a database): a warning each, said once a run by the caller. */
 export interface PackageReadingResult {
   evidence: PackageEvidence;
   warnings: string[];
+  /** Why what the image itself holds (a layer, a file, its database) cannot be read: the caller says these together, once. */
+  unreadable?: string;
 }
 
 /**
@@ -84,10 +99,17 @@ export async function packageEvidence(
   dockerfile: string | undefined
 ): Promise<PackageReadingResult> {
   const warnings: string[] = [];
-  const evidence = await readEvidence(reading, image, dockerfile, (message) => warnings.push(message));
+  let unreadable: string | undefined;
+  const evidence = await readEvidence(
+    reading,
+    image,
+    dockerfile,
+    (message) => warnings.push(message),
+    (why) => (unreadable = why)
+  );
   const base = dockerfile === undefined ? undefined : dockerfilePackages(dockerfile).base;
   const floating = base && evidence.release ? await floatingBase(reading, base, evidence) : undefined;
-  return { evidence: floating ? { ...evidence, floating } : evidence, warnings };
+  return { evidence: floating ? { ...evidence, floating } : evidence, warnings, ...(unreadable ? { unreadable } : {}) };
 }
 
 /** A tag that moves from one distribution branch to the next: a major alone (`alpine:3`), `latest`, `stable`, or none. */
@@ -139,31 +161,43 @@ async function readEvidence(
   reading: PackageReading,
   image: ImageReference,
   dockerfile: string | undefined,
-  warn: (message: string) => void
+  warn: (message: string) => void,
+  cannotRead: (why: string) => void
 ): Promise<PackageEvidence> {
   if (dockerfile === undefined) return unmodelled('its Dockerfile is not known');
   const ops = dockerfilePackages(dockerfile);
   const contents = await readImagePackages(reading.layers, image, reading.limits, reading.layerCache);
   const steps = { classification: ops.classification, unmodelled: ops.unmodelled };
-  if (contents.kind === 'unmodelled') return unmodelled(contents.reason, steps);
-  if (contents.kind === 'debian') return debianEvidence(reading, contents, ops, warn);
+  // what the image itself does not let be read: said by the caller, with the other images of the run; max-age decides it
+  const unreadable: Unreadable = (why, rest) => {
+    cannotRead(why);
+    return unmodelled(why, rest);
+  };
+  if (contents.kind === 'unmodelled') return unreadable(contents.reason, steps);
+  if (contents.kind === 'debian') return debianEvidence(reading, contents, ops, warn, unreadable);
   if (contents.kind === 'no-database')
     return ops.classification === 'none' && ops.unmodelled.length === 0
       ? { modelled: true, upgrades: [], ...steps }
-      : unmodelled('the image holds no package database, yet its Dockerfile runs package operations', steps);
+      : unreadable('the image holds no package database, yet its Dockerfile runs package operations', steps);
   const { installed, release } = contents;
-  if (!release) return unmodelled('the image has no etc/alpine-release', steps);
+  if (!release) return unreadable('the image has no etc/alpine-release', steps);
+  if (contents.malformed.count > 0)
+    return unreadable(
+      `its package database (layer ${contents.layer}) has ${counted(contents.malformed.count, 'stanza')} that cannot be read (${contents.malformed.first.join('; ')})`,
+      steps
+    );
   const branch = `v${release.split('.').slice(0, 2).join('.')}`;
   const base = { distribution: 'alpine' as const, release, layer: contents.layer, ...steps };
   const index = new Map<string, ApkPackage>();
   try {
     const lists = await Promise.all(contents.repositories.map((line) => reading.indexes.apkIndex(line)));
-    for (const [name, p] of newestByName(lists.flat())) index.set(name, p);
+    for (const list of lists) warnOfMalformed(list, warn);
+    for (const [name, p] of newestByName(lists.flatMap((l) => l.packages))) index.set(name, p);
   } catch (error) {
     warn(`${errorMessage(error)}: ${INDEX_UNREADABLE}`);
     return unmodelled(errorMessage(error), base);
   }
-  if (contents.repositories.length === 0) return unmodelled('the image names no repository in etc/apk/repositories', base);
+  if (contents.repositories.length === 0) return unreadable('the image names no repository in etc/apk/repositories', base);
   let own: SecurityDatabase = new Map();
   try {
     own = await reading.indexes.secdb(branch);
@@ -196,20 +230,26 @@ async function debianEvidence(
   reading: PackageReading,
   contents: Extract<ImagePackages, { kind: 'debian' }>,
   ops: DockerfilePackages,
-  warn: (message: string) => void
+  warn: (message: string) => void,
+  unreadable: Unreadable
 ): Promise<PackageEvidence> {
   const steps = { classification: ops.classification, unmodelled: ops.unmodelled, layer: contents.layer };
   const release = debianRelease(contents.osRelease ?? '');
-  if (!release) return unmodelled('the image has no etc/os-release naming Debian or Ubuntu and its version', steps);
+  if (!release) return unreadable('the image has no etc/os-release naming Debian or Ubuntu and its version', steps);
   const base = { distribution: release.distribution, release: release.release, ...steps };
   const parsed = parseDebStanzas(contents.status, true);
-  if (parsed.packages.length === 0)
-    return unmodelled(`its dpkg database holds no package that can be read (${parsed.malformed.first[0] ?? 'empty'})`, base);
+  if (parsed.packages.length === 0 || parsed.malformed.count > 0)
+    return unreadable(
+      `its dpkg database (layer ${contents.layer}) has ${counted(parsed.malformed.count, 'stanza')} that cannot be read (${parsed.malformed.first.join('; ') || 'it is empty'})`,
+      base
+    );
   const sources = aptSources(contents.sources);
-  if (sources.length === 0) return unmodelled('the image names no apt source (etc/apt/sources.list, sources.list.d)', base);
+  if (sources.length === 0) return unreadable('the image names no apt source (etc/apt/sources.list, sources.list.d)', base);
   let index: Map<string, DebPackage>;
   try {
-    index = newestDebByName((await Promise.all(sources.map((s) => reading.indexes.debianIndex(s)))).flat());
+    const lists = await Promise.all(sources.map((s) => reading.indexes.debianIndex(s)));
+    for (const list of lists) warnOfMalformed(list, warn);
+    index = newestDebByName(lists.flatMap((l) => l.packages));
   } catch (error) {
     warn(`${errorMessage(error)}: ${INDEX_UNREADABLE}`);
     return unmodelled(errorMessage(error), base);

@@ -17,6 +17,13 @@ const OSV_BATCH = 1000;
 /** Pages of one query's answer read at most (OSV pages a package with very many vulnerabilities). */
 const OSV_PAGES = 10;
 
+/** One index as read: where it is, its packages, and the stanzas that cannot be read (left out, and said once). */
+export interface IndexRead<P> {
+  url: string;
+  packages: P[];
+  malformed: { count: number; first: string[] };
+}
+
 /** One OSV query: a package of an ecosystem (`Debian:12`) at a version. */
 export interface OsvQuery {
   ecosystem: string;
@@ -121,12 +128,12 @@ export class PackageIndexes {
   }
 
   /** The packages of one `etc/apk/repositories` line's index (`<line>/x86_64/APKINDEX.tar.gz`). */
-  apkIndex(repository: string): Promise<ApkPackage[]> {
+  apkIndex(repository: string): Promise<IndexRead<ApkPackage>> {
     const url = `${repository.replace(/\/+$/, '')}/x86_64/APKINDEX.tar.gz`;
     return this.once(url, async (target) => {
       const archive = await this.fetchBytes(url, target);
       try {
-        return parseApkStanzas(await apkIndexText(archive, this.options.maxBytes)).packages;
+        return { url, ...parseApkStanzas(await apkIndexText(archive, this.options.maxBytes)) };
       } catch (error) {
         throw new PackageIndexError(`${url}: ${errorMessage(error)}`, { cause: error });
       }
@@ -152,7 +159,7 @@ export class PackageIndexes {
   }
 
   /** The packages of one apt source's binary index (`<uri>/dists/<suite>/<component>/binary-amd64/Packages.gz`). */
-  debianIndex(source: AptSource): Promise<DebPackage[]> {
+  debianIndex(source: AptSource): Promise<IndexRead<DebPackage>> {
     const url = packagesUrl(source);
     return this.once(url, async (target) => {
       const archive = await this.fetchBytes(url, target);
@@ -161,7 +168,7 @@ export class PackageIndexes {
         const parsed = parseDebStanzas(text);
         if (parsed.packages.length === 0 && parsed.malformed.count > 0)
           throw new Error(`no package stanza in it can be read (${parsed.malformed.first[0] ?? ''})`);
-        return parsed.packages;
+        return { url, ...parsed };
       } catch (error) {
         throw new PackageIndexError(`${url}: ${errorMessage(error)}`, { cause: error });
       }

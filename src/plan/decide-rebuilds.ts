@@ -6,7 +6,7 @@ import { dockerfileBases } from './dockerfile.js';
 import type { Plan, PlannedBuild } from './plan.js';
 import type { PlanningBudget } from './planning-budget.js';
 import { decideRebuild, staleBases, type RebuildDecision, type RegistryAnswer } from './rebuild-decision.js';
-import { counted } from '../words.js';
+import { counted, inNumber } from '../words.js';
 import { packageEvidence, type PackageEvidence, type PackageReading } from '../packages/package-evidence.js';
 
 /** The registry as deciding a rebuild reads it; src/registry implements it. */
@@ -53,6 +53,8 @@ export async function decideRebuilds(plan: Plan, ctx: RebuildContext): Promise<P
       return { found: 'unknown', error: errorMessage(error) };
     }
   };
+  // images whose packages cannot be read: one warning for the run, naming each
+  const unreadable: { image: string; why: string }[] = [];
   const late = (): boolean => ctx.budget?.deadlinePassed() !== undefined;
   const undecided = (build: PlannedBuild): PlannedBuild => {
     warn(
@@ -83,7 +85,13 @@ export async function decideRebuilds(plan: Plan, ctx: RebuildContext): Promise<P
         answer: await answerOf(ref, where)
       }))
     );
-    const packages = await packagesOf(images, bases.text, ctx, (message) => warn(message, where));
+    const packages = await packagesOf(
+      images,
+      bases.text,
+      ctx,
+      (message) => warn(message, where),
+      (why) => unreadable.push({ image: images[0]?.name ?? build.githubRepo, why })
+    );
     // a registry that drips may have taken the planning's time: what is decided past the deadline is not trusted to wait
     if (late()) return undecided(build);
     const decision = decideRebuild({
@@ -101,6 +109,19 @@ export async function decideRebuilds(plan: Plan, ctx: RebuildContext): Promise<P
   const repos = await Promise.all(plan.repos.map(async (repo) => ({ ...repo, builds: await Promise.all(repo.builds.map(decideBuild)) })));
   const decided: Plan = { ...plan, repos };
   warnOfStaleBases(decided, ctx);
+  if (unreadable.length > 0)
+    ctx.log.problem({
+      severity: 'warning',
+      kind: 'Images whose packages cannot be read: max-age decides them',
+      message:
+        `${counted(unreadable.length, 'image')} ${inNumber(unreadable.length, 'is', 'are')} not modelled, since what ${inNumber(unreadable.length, 'it holds', 'they hold')} cannot be read, ` +
+        `so max-age decides ${inNumber(unreadable.length, 'it', 'them')}: ` +
+        unreadable
+          .slice(0, 10)
+          .map((u) => `${u.image} (${u.why})`)
+          .join('; ') +
+        (unreadable.length > 10 ? `; and ${unreadable.length - 10} more (in the plan file)` : '')
+    });
   const builds = repos.flatMap((r) => r.builds);
   const upToDate = builds.filter((b) => b.decision && !b.decision.rebuild).length;
   ctx.log.info(
@@ -118,15 +139,17 @@ async function packagesOf(
   images: readonly { reference: string; answer: RegistryAnswer }[],
   dockerfile: string | undefined,
   ctx: RebuildContext,
-  warn: (message: string) => void
+  warn: (message: string) => void,
+  cannotRead: (why: string) => void
 ): Promise<PackageEvidence | undefined> {
   const reading = ctx.packages;
   const first = images[0];
   const ref = first ? parseImageReference(first.reference) : undefined;
   if (!reading || !ref || first?.answer.found !== true) return undefined;
   try {
-    const { evidence, warnings } = await packageEvidence(reading, ref, dockerfile);
+    const { evidence, warnings, unreadable } = await packageEvidence(reading, ref, dockerfile);
     for (const message of warnings) warn(message);
+    if (unreadable) cannotRead(unreadable);
     return evidence;
   } catch (error) {
     rethrowIfFatal(error);
