@@ -183,6 +183,22 @@ describe('the rebuild decision', () => {
     ).toBe('no Dockerfile at v2.24.0');
   });
 
+  it('keeps every reason that holds, the first as why: a base published after an old image, then max-age', () => {
+    const decision = decideRebuild(input(found('2026-11-18T00:00:00Z'), found('2026-11-20T00:00:00Z'), found('2023-08-07T00:00:00Z')));
+    expect(decision).toMatchObject({
+      rebuild: true,
+      why: 'golang:1.23-alpine was published 2026-11-20, after cray-smd:2.24.0 was built 2026-11-18',
+      reasons: [
+        'golang:1.23-alpine was published 2026-11-20, after cray-smd:2.24.0 was built 2026-11-18',
+        'cray-smd:2.24.0 was built 2026-11-18, more than 7 days ago (max-age)'
+      ]
+    });
+    // one reason: no list beside why
+    expect(
+      decideRebuild(input(found('2026-11-20T00:00:00Z'), found('2026-11-01T00:00:00Z'), found('2023-08-07T00:00:00Z'))).reasons
+    ).toBeUndefined();
+  });
+
   it('names each stale base once, with the images built on it', () => {
     const names = new Map([['reg/alpine:3.15', 'alpine:3.15']]);
     const bases = [

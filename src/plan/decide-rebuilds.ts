@@ -102,8 +102,8 @@ export async function decideRebuilds(plan: Plan, ctx: RebuildContext): Promise<P
       maxAgeMs: ctx.maxAgeMs,
       ...(packages ? { packages } : {})
     });
-    if (decision.why.includes('cannot be believed'))
-      warn(`${decision.why}: rebuilt, since whether it is up to date cannot be known`, where);
+    for (const reason of decision.reasons ?? [decision.why])
+      if (reason.includes('cannot be believed')) warn(`${reason}: rebuilt, since whether it is up to date cannot be known`, where);
     return { ...build, decision };
   };
   const repos = await Promise.all(plan.repos.map(async (repo) => ({ ...repo, builds: await Promise.all(repo.builds.map(decideBuild)) })));

@@ -269,6 +269,15 @@ export const planSchema = {
             why: {
               type: 'string'
             },
+            reasons: {
+              type: 'array',
+              items: {
+                type: 'string'
+              },
+              minItems: 2,
+              description:
+                'Every reason to rebuild that holds, in the order they are weighed; `why` is the first. Present when more than one holds.'
+            },
             images: {
               type: 'array',
               items: {

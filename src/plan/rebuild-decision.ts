@@ -92,18 +92,22 @@ export function decideRebuild(input: DecisionInput): RebuildDecision {
     if (typeof date === 'string') return rebuild(date);
     built.set(image.reference, date);
   }
-  // what a rebuild would install comes first: the reason the action exists
-  if (input.packages && input.packages.upgrades.length > 0) return rebuild(describeUpgrades(input.packages));
+  // every reason that holds, in the order they are weighed: what a rebuild would install first, the reason the action exists
+  const reasons: string[] = [];
+  if (input.packages && input.packages.upgrades.length > 0) reasons.push(describeUpgrades(input.packages));
   const floating = input.packages?.floating;
-  if (floating) return rebuild(`${floating.base} now resolves to ${floating.now}; the image was built on ${floating.built}`);
-  if (input.basesUnknown) return rebuild(input.basesUnknown);
+  if (floating) reasons.push(`${floating.base} now resolves to ${floating.now}; the image was built on ${floating.built}`);
+  if (input.basesUnknown) reasons.push(input.basesUnknown);
   const published = new Map<string, number | undefined>();
   for (const base of input.bases) {
-    if (base.answer.found !== true) return rebuild(`base ${base.name} cannot be read from its registry`);
+    if (base.answer.found !== true) {
+      reasons.push(`base ${base.name} cannot be read from its registry`);
+      continue;
+    }
     const date = registryDate(base.answer.created, input.now);
     // a base without a date (epoch-dated, reproducible builds) is judged by its digest alone
-    if (!date.ok && date.why !== 'none') return rebuild(dateOf(`base ${base.name}`, base.answer.created) as string);
-    published.set(base.reference, date.ok ? date.ms : undefined);
+    if (!date.ok && date.why !== 'none') reasons.push(dateOf(`base ${base.name}`, base.answer.created) as string);
+    else published.set(base.reference, date.ok ? date.ms : undefined);
   }
   for (const image of input.images) {
     if (image.answer.found !== true) continue;
@@ -112,23 +116,23 @@ export function decideRebuild(input: DecisionInput): RebuildDecision {
       if (base.answer.found !== true) continue;
       const at = published.get(base.reference);
       if (at !== undefined && at > builtAt)
-        return rebuild(
-          `${base.name} was published ${day(base.answer.created)}, after ${image.name} was built ${day(image.answer.created)}`
-        );
+        reasons.push(`${base.name} was published ${day(base.answer.created)}, after ${image.name} was built ${day(image.answer.created)}`);
     }
     const final = input.bases.at(-1);
     const recorded = image.answer.baseDigest;
     if (recorded && final?.answer.found === true && final.answer.digest !== recorded)
-      return rebuild(
+      reasons.push(
         `${final.name} moved since ${image.name} was built on it (${recorded.slice(0, 19)}…, now ${final.answer.digest.slice(0, 19)}…)`
       );
     // a fully modelled build with nothing to upgrade is up to date whatever its age: max-age is for what is not modelled
     if (input.now - builtAt > input.maxAgeMs && !input.packages?.modelled)
-      return rebuild(
+      reasons.push(
         `${image.name} was built ${day(image.answer.created)}, more than ${age(input.maxAgeMs)} ago (max-age)` +
           (input.packages?.why ? `; not modelled: ${input.packages.why}` : '')
       );
   }
+  const [first] = reasons;
+  if (first !== undefined) return { ...rebuild(first), ...(reasons.length > 1 ? { reasons } : {}) };
   const builtOn = input.images.map((i) => (i.answer.found === true ? `built ${day(i.answer.created)}` : '')).find(Boolean) ?? '';
   const baseDays = input.bases.map((b) => `${b.name} ${b.answer.found === true ? day(b.answer.created) : '?'}`);
   const modelled = input.packages?.modelled ? ['no package would upgrade'] : [];
