@@ -9,7 +9,9 @@ import {
   parseSecdb,
   unfixable,
   upgradeList,
-  withDependencies
+  withDependencies,
+  worldConstraints,
+  satisfies
 } from '../../src/packages/upgrades.js';
 
 const INDEX = `C:Q1abc=
@@ -97,6 +99,21 @@ describe("Alpine's index, database and security fixes", () => {
     // apk add curl: only curl and what it pulls in may move
     expect(upgradeList(installed, index, security, withDependencies(['curl'], installed))).toEqual([]);
     expect([...withDependencies(['openssl'], installed)]).toEqual(['openssl', 'libcrypto1.1']);
+    // the world's constraints bound what apk upgrade installs: a pin or an upper bound holds a package back, a lower bound does not
+    expect(upgradeList(installed, index, security, 'all', ['openssl<1.1.1u', 'libcrypto1.1>1.1.0']).map((u) => u.name)).toEqual([
+      'libcrypto1.1'
+    ]);
+    expect(upgradeList(installed, index, security, 'all', ['openssl=1.1.1t-r0', 'libcrypto1.1~1.1.1']).map((u) => u.name)).toEqual([
+      'libcrypto1.1'
+    ]);
+    expect(worldConstraints(['busybox', '!bash', 'curl@edge', 'librdkafka-dev>1.1.0', 'openssl@main<=3.1'])).toEqual(
+      new Map([
+        ['librdkafka-dev', [{ op: '>', version: '1.1.0' }]],
+        ['openssl', [{ op: '<=', version: '3.1' }]]
+      ])
+    );
+    expect(satisfies([{ op: '~', version: '1.36' }], '1.36.1-r2')).toBe(true);
+    expect(satisfies([{ op: '~', version: '1.36' }], '1.37.0-r0')).toBe(false);
     expect(fixedBetween(security.get('openssl'), '1.1.1w-r1', '1.1.1w-r1')).toEqual([]);
     expect(() => parseSecdb('<html>')).toThrow('not an Alpine security database');
   });

@@ -72725,21 +72725,48 @@ function fixedBetween(fixes, installed, available) {
  * fixes. Alpine keeps one build per package and branch, and the newest across Debian's suites is
  * what apt takes, so "newer in the index" is "would upgrade".
  */
-function upgradesOf(installed, index, movable, compare, fixes) {
+function upgradesOf(installed, index, movable, compare, fixes, 
+/** Whether the package manager may install this version (apk's world constraints); any, by default. */
+allowed = () => true) {
     const upgrades = [];
     for (const p of installed) {
         if (movable !== 'all' && !movable.has(p.name))
             continue;
         const candidate = index.get(p.name);
-        if (!candidate || compare(candidate.version, p.version) !== 1)
+        if (!candidate || compare(candidate.version, p.version) !== 1 || !allowed(p.name, candidate.version))
             continue;
         upgrades.push({ name: p.name, installed: p.version, available: candidate.version, fixes: fixes(p, candidate) });
     }
     return upgrades.sort((a, b) => a.name.localeCompare(b.name));
 }
-/** Alpine's upgrade list: by apk's order, with the CVEs of the package's origin in the branch's security database. */
-function upgradeList(installed, index, security, movable) {
-    return upgradesOf(installed, index, movable, compareApkVersions, (p, candidate) => fixedBetween(security.get(p.origin), p.version, candidate.version));
+/** Alpine's upgrade list: by apk's order, within the world's constraints, with the CVEs of the package's origin in the branch's security database. */
+function upgradeList(installed, index, security, movable, world = []) {
+    const constraints = worldConstraints(world);
+    return upgradesOf(installed, index, movable, compareApkVersions, (p, candidate) => fixedBetween(security.get(p.origin), p.version, candidate.version), (name, version) => satisfies(constraints.get(name) ?? [], version));
+}
+/** The version constraints of `etc/apk/world`, by package name (a name without one, `name@tag` and `!conflict` add none). */
+function worldConstraints(world) {
+    const constraints = new Map();
+    for (const entry of world) {
+        const m = /^([^!<>=~@\s][^<>=~@\s]*)(?:@\S+?)?(<=|>=|=|<|>|~)(.+)$/.exec(entry.trim());
+        if (!m)
+            continue;
+        const [, name = '', op = '=', version = ''] = m;
+        constraints.set(name, [...(constraints.get(name) ?? []), { op: op, version }]);
+    }
+    return constraints;
+}
+/** Whether apk may install `version` under these constraints; a constraint whose version apk cannot order does not hold it back. */
+function satisfies(constraints, version) {
+    return constraints.every(({ op, version: bound }) => {
+        // fuzzy: the bound as a prefix that ends where a version component does (~1.36 takes 1.36.1, not 1.360)
+        if (op === '~')
+            return version.startsWith(bound) && !/^\d/.test(version.slice(bound.length));
+        const c = compareApkVersions(version, bound);
+        if (c === undefined)
+            return true;
+        return op === '=' ? c === 0 : op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0;
+    });
 }
 /** The installed packages `apk add` (or `apt-get install`) of these names pulls in: the names, and their dependencies, transitively (by provides too). */
 function withDependencies(names, installed) {
@@ -72960,7 +72987,7 @@ async function readEvidence(reading, image, dockerfile, warn, cannotRead) {
         warn(`${errorMessage(error)}: ${FIXES_UNKNOWN}`);
     }
     const movable = movableOf(ops, contents.world, installed);
-    const upgrades = upgradeList(installed, index, own, movable);
+    const upgrades = upgradeList(installed, index, own, movable, contents.world);
     let frozen;
     try {
         const branches = await reading.indexes.releases();

@@ -205,7 +205,7 @@ async function readEvidence(
     warn(`${errorMessage(error)}: ${FIXES_UNKNOWN}`);
   }
   const movable = movableOf(ops, contents.world, installed);
-  const upgrades = upgradeList(installed, index, own, movable);
+  const upgrades = upgradeList(installed, index, own, movable, contents.world);
   let frozen: PackageEvidence['frozen'];
   try {
     const branches = await reading.indexes.releases();

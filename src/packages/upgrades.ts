@@ -70,28 +70,66 @@ export function upgradesOf<P extends PackageRelations>(
   index: ReadonlyMap<string, P>,
   movable: 'all' | ReadonlySet<string>,
   compare: (a: string, b: string) => number | undefined,
-  fixes: (installed: P, available: P) => string[]
+  fixes: (installed: P, available: P) => string[],
+  /** Whether the package manager may install this version (apk's world constraints); any, by default. */
+  allowed: (name: string, version: string) => boolean = () => true
 ): Upgrade[] {
   const upgrades: Upgrade[] = [];
   for (const p of installed) {
     if (movable !== 'all' && !movable.has(p.name)) continue;
     const candidate = index.get(p.name);
-    if (!candidate || compare(candidate.version, p.version) !== 1) continue;
+    if (!candidate || compare(candidate.version, p.version) !== 1 || !allowed(p.name, candidate.version)) continue;
     upgrades.push({ name: p.name, installed: p.version, available: candidate.version, fixes: fixes(p, candidate) });
   }
   return upgrades.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Alpine's upgrade list: by apk's order, with the CVEs of the package's origin in the branch's security database. */
+/** Alpine's upgrade list: by apk's order, within the world's constraints, with the CVEs of the package's origin in the branch's security database. */
 export function upgradeList(
   installed: readonly ApkPackage[],
   index: ReadonlyMap<string, ApkPackage>,
   security: SecurityDatabase,
-  movable: 'all' | ReadonlySet<string>
+  movable: 'all' | ReadonlySet<string>,
+  world: readonly string[] = []
 ): Upgrade[] {
-  return upgradesOf(installed, index, movable, compareApkVersions, (p, candidate) =>
-    fixedBetween(security.get(p.origin), p.version, candidate.version)
+  const constraints = worldConstraints(world);
+  return upgradesOf(
+    installed,
+    index,
+    movable,
+    compareApkVersions,
+    (p, candidate) => fixedBetween(security.get(p.origin), p.version, candidate.version),
+    (name, version) => satisfies(constraints.get(name) ?? [], version)
   );
+}
+
+/** One constraint of `etc/apk/world`: `openssl<3.2`, `librdkafka-dev>1.1.0`, `curl=8.5.0-r0`, `busybox~1.36`. */
+export interface WorldConstraint {
+  op: '=' | '<' | '<=' | '>' | '>=' | '~';
+  version: string;
+}
+
+/** The version constraints of `etc/apk/world`, by package name (a name without one, `name@tag` and `!conflict` add none). */
+export function worldConstraints(world: readonly string[]): Map<string, WorldConstraint[]> {
+  const constraints = new Map<string, WorldConstraint[]>();
+  for (const entry of world) {
+    const m = /^([^!<>=~@\s][^<>=~@\s]*)(?:@\S+?)?(<=|>=|=|<|>|~)(.+)$/.exec(entry.trim());
+    if (!m) continue;
+    const [, name = '', op = '=', version = ''] = m;
+    constraints.set(name, [...(constraints.get(name) ?? []), { op: op as WorldConstraint['op'], version }]);
+  }
+  return constraints;
+}
+
+/** Whether apk may install `version` under these constraints; a constraint whose version apk cannot order does not hold it back. */
+export function satisfies(constraints: readonly WorldConstraint[], version: string): boolean {
+  return constraints.every(({ op, version: bound }) => {
+    // fuzzy: the bound as a prefix that ends where a version component does (~1.36 takes 1.36.1, not 1.360)
+    if (op === '~') return version.startsWith(bound) && !/^\d/.test(version.slice(bound.length));
+    const c = compareApkVersions(version, bound);
+    if (c === undefined) return true;
+    return op === '=' ? c === 0 : op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0;
+  });
 }
 
 /** The installed packages `apk add` (or `apt-get install`) of these names pulls in: the names, and their dependencies, transitively (by provides too). */
