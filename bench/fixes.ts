@@ -10,8 +10,7 @@
  *   npm run bench -- --only fixes
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
@@ -30,13 +29,11 @@ import {
   tarOf,
   type PackageMirror
 } from '../__tests__/support/package-mirror.js';
-import { REAL_CHART_HOST, startRealWorldStream } from '../__tests__/support/real-world-stream.js';
 import { hasRealWorld, REAL_WORLD } from '../__tests__/support/shared.js';
-import { loadConfiguration } from '../src/config/load.js';
 import { dockerfilePackages } from '../src/packages/dockerfile-packages.js';
 import { dockerfileBases } from '../src/plan/dockerfile.js';
 import { planBuilds, planImages, type Plan, type PlannedBuild } from '../src/plan/plan.js';
-import { runMeasured, runnerEnv } from './measure.js';
+import { openRealWorldBench, runMeasured, runnerEnv } from './measure.js';
 import { latencyProxy } from './registry.js';
 
 const HOSTS = ['artifactory.algol60.net', 'arti.dev.cray.com'];
@@ -119,22 +116,11 @@ export async function benchFixes(): Promise<void> {
   );
   if (!hasRealWorld) return void console.log('skipped: ../shared/real-world is not there');
   if (!hasRegistry()) return void console.log(NO_REGISTRY);
-  const configFile = join(REAL_WORLD, 'configs', 'configuration_csm.yaml');
-  const config = await loadConfiguration(configFile);
-  if (!config.ok) throw new Error(config.errors.join('\n'));
-  const parts = await startRealWorldStream(new Map(config.config['helm-repo-lookup'].map((l) => [l.chart, l.path])));
+  const bench = await openRealWorldBench('bench-fixes-');
+  const { parts, work, inputs } = bench;
   const registry: LocalRegistry = await startRegistry('htpasswd');
   const mirror = await startPackageMirror();
-  const work = mkdtempSync(join(tmpdir(), 'bench-fixes-'));
   try {
-    const inputs = {
-      config: configFile,
-      'dry-run': 'true',
-      token: 'test-token',
-      'chart-repo-username': 'reader',
-      'chart-repo-password': 'real-world-pw',
-      'chart-repo-rewrite': `${REAL_CHART_HOST}=${parts.charts.url}/`
-    };
     const always = await runMeasured(runnerEnv(work, parts.github.url, parts.git.url, { ...inputs, 'plan-file': 'always.json' }));
     const plan = JSON.parse(readFileSync(join(work, 'always.json'), 'utf8')) as Plan;
     const builds = planBuilds(plan);
@@ -255,7 +241,6 @@ export async function benchFixes(): Promise<void> {
       }
     }
   } finally {
-    await Promise.all([parts.stop(), registry.stop(), mirror.close()]);
-    rmSync(work, { recursive: true, force: true });
+    await Promise.all([bench.close(), registry.stop(), mirror.close()]);
   }
 }

@@ -6,12 +6,10 @@
  *
  *   npm run bench -- --only registry
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { listen } from '../__tests__/support/http.js';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfiguration } from '../src/config/load.js';
 import { planBuilds, planImages, type Plan } from '../src/plan/plan.js';
 import {
   hasRegistry,
@@ -21,9 +19,8 @@ import {
   startRegistry,
   type LocalRegistry
 } from '../__tests__/support/image-registry.js';
-import { REAL_CHART_HOST, startRealWorldStream } from '../__tests__/support/real-world-stream.js';
-import { hasRealWorld, REAL_WORLD } from '../__tests__/support/shared.js';
-import { runMeasured, runnerEnv } from './measure.js';
+import { hasRealWorld } from '../__tests__/support/shared.js';
+import { openRealWorldBench, runMeasured, runnerEnv } from './measure.js';
 
 const HOST = 'artifactory.algol60.net';
 const DAY = 86_400_000;
@@ -74,21 +71,10 @@ export async function benchRegistry(): Promise<void> {
   console.log('\n## rebuild: when-outdated on the real CSM plan (real registry, 4 shared bases, one moved)');
   if (!hasRealWorld) return void console.log('skipped: ../shared/real-world is not there');
   if (!hasRegistry()) return void console.log(NO_REGISTRY);
-  const configFile = join(REAL_WORLD, 'configs', 'configuration_csm.yaml');
-  const config = await loadConfiguration(configFile);
-  if (!config.ok) throw new Error(config.errors.join('\n'));
-  const parts = await startRealWorldStream(new Map(config.config['helm-repo-lookup'].map((l) => [l.chart, l.path])));
+  const bench = await openRealWorldBench('bench-registry-');
+  const { parts, work, inputs } = bench;
   const registry = await startRegistry('htpasswd');
-  const work = mkdtempSync(join(tmpdir(), 'bench-registry-'));
   try {
-    const inputs = {
-      config: configFile,
-      'dry-run': 'true',
-      token: 'test-token',
-      'chart-repo-username': 'reader',
-      'chart-repo-password': 'real-world-pw',
-      'chart-repo-rewrite': `${REAL_CHART_HOST}=${parts.charts.url}/`
-    };
     const always = await runMeasured(runnerEnv(work, parts.github.url, parts.git.url, { ...inputs, 'plan-file': 'always.json' }));
     const plan = JSON.parse(readFileSync(join(work, 'always.json'), 'utf8')) as Plan;
     const repos = plan.repos.map((r) => r.githubRepo);
@@ -138,7 +124,6 @@ export async function benchRegistry(): Promise<void> {
       }
     }
   } finally {
-    await Promise.all([parts.stop(), registry.stop()]);
-    rmSync(work, { recursive: true, force: true });
+    await Promise.all([bench.close(), registry.stop()]);
   }
 }

@@ -28,19 +28,17 @@ import { planBuilds, type Plan } from '../src/plan/plan.js';
 import { shardOf } from '../src/plan/shard.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfiguration } from '../src/config/load.js';
 import { toYaml } from '../src/yaml.js';
 import { startChartRepo } from '../__tests__/support/chart-repo.js';
 import { REGISTRY, writeHmsChart } from '../__tests__/support/charts.js';
 import { GitHubEmulator, type EmulatedRepo } from '../__tests__/support/github-emulator.js';
 import { startGitServer, type Tree } from '../__tests__/support/git-server.js';
-import { REAL_CHART_HOST, startRealWorldStream } from '../__tests__/support/real-world-stream.js';
 import { commitOf, hmsRepo, manifest, ORG, productStreamOnGitHub } from '../__tests__/support/sample-stream.js';
-import { hasRealWorld, REAL_WORLD } from '../__tests__/support/shared.js';
+import { hasRealWorld } from '../__tests__/support/shared.js';
 import { benchHostile } from './hostile.js';
 import { benchRegistry } from './registry.js';
 import { benchFixes } from './fixes.js';
-import { runMeasured, runnerEnv, type Measured } from './measure.js';
+import { openRealWorldBench, runMeasured, runnerEnv, type Measured } from './measure.js';
 import { testHttp } from '../__tests__/support/network.js';
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
@@ -176,20 +174,10 @@ async function benchRealWorld(): Promise<void> {
     console.log('skipped: ../shared/real-world is not there');
     return;
   }
-  const configFile = join(REAL_WORLD, 'configs', 'configuration_csm.yaml');
-  const config = await loadConfiguration(configFile);
-  if (!config.ok) throw new Error(config.errors.join('\n'));
-  const parts = await startRealWorldStream(new Map(config.config['helm-repo-lookup'].map((l) => [l.chart, l.path])));
-  const work = mkdtempSync(join(tmpdir(), 'bench-real-'));
+  const bench = await openRealWorldBench('bench-real-');
+  const { parts } = bench;
   try {
-    const env = runnerEnv(work, parts.github.url, parts.git.url, {
-      config: configFile,
-      'dry-run': 'true',
-      token: 'test-token',
-      'chart-repo-username': 'reader',
-      'chart-repo-password': 'real-world-pw',
-      'chart-repo-rewrite': `${REAL_CHART_HOST}=${parts.charts.url}/`
-    });
+    const env = runnerEnv(bench.work, parts.github.url, parts.git.url, bench.inputs);
     const times: number[] = [];
     let last: Measured | undefined;
     for (let i = 0; i < 3; i++) {
@@ -219,8 +207,7 @@ async function benchRealWorld(): Promise<void> {
         `  shard split N=${n}: ${Array.from({ length: n }, (_, k) => planBuilds(shardOf(full, { index: k + 1, count: n })).length).join(' / ')} builds`
       );
   } finally {
-    await parts.stop();
-    rmSync(work, { recursive: true, force: true });
+    await bench.close();
   }
 }
 
