@@ -19,7 +19,7 @@ import {
   debianLayer,
   packagesGz,
   releasesJson,
-  secdbJson,
+  serveAlpineBranch,
   startPackageMirror,
   type PackageMirror
 } from '../support/package-mirror.js';
@@ -75,30 +75,28 @@ withRegistry('rebuild: when-outdated decides on what a rebuild would install (re
       history,
       layers: [await alpineLayer('3.22.2', [['busybox', '1.37.0-r19']])]
     });
-    mirror.put(
-      '/alpine/v3.22/main/x86_64/APKINDEX.tar.gz',
-      await apkIndexArchive([
+    await serveAlpineBranch(
+      mirror,
+      'v3.22',
+      [
         ['busybox', '1.37.0-r19'],
         ['libcrypto3', '3.5.4-r0', 'openssl']
-      ])
+      ],
+      { openssl: { '3.5.4-r0': ['CVE-2025-9230', 'CVE-2025-9231'] } }
     );
-    mirror.put(
-      '/alpine/v3.15/main/x86_64/APKINDEX.tar.gz',
-      await apkIndexArchive([
+    await serveAlpineBranch(
+      mirror,
+      'v3.15',
+      [
         ['busybox', '1.34.1-r7'],
         ['libcrypto1.1', '1.1.1w-r1', 'openssl']
-      ])
+      ],
+      { openssl: { '1.1.1w-r1': ['CVE-2023-5678'] } }
     );
-    const secdb = secdbJson;
-    mirror.put('/secdb/v3.22/main.json', secdb({ openssl: { '3.5.4-r0': ['CVE-2025-9230', 'CVE-2025-9231'] } }));
-    mirror.put('/secdb/v3.22/community.json', secdb({}));
-    mirror.put('/secdb/v3.15/main.json', secdb({ openssl: { '1.1.1w-r1': ['CVE-2023-5678'] } }));
-    mirror.put('/secdb/v3.15/community.json', secdb({}));
-    mirror.put(
-      '/secdb/v3.23/main.json',
-      secdb({ openssl: { '3.5.4-r0': ['CVE-2025-9230'], '1.1.1w-r1': ['CVE-2023-5678'] }, busybox: { '1.37.0-r20': ['CVE-2025-46394'] } })
-    );
-    mirror.put('/secdb/v3.23/community.json', secdb({}));
+    await serveAlpineBranch(mirror, 'v3.23', undefined, {
+      openssl: { '3.5.4-r0': ['CVE-2025-9230'], '1.1.1w-r1': ['CVE-2023-5678'] },
+      busybox: { '1.37.0-r20': ['CVE-2025-46394'] }
+    });
     // alpine:3 floats: it now resolves to 3.23, and cray-pcs was built on 3.22
     await registry.push('docker.io/alpine', '3', { created: iso(60), layers: [await alpineLayer('3.23.0', [['busybox', '1.37.0-r20']])] });
     await registry.push('csm/cray-pcs', '2.0.0', {

@@ -54,6 +54,22 @@ export function secdbJson(fixes: Record<string, Record<string, string[]>>): stri
   return JSON.stringify({ packages: Object.entries(fixes).map(([name, secfixes]) => ({ pkg: { name, secfixes } })) });
 }
 
+/**
+ * One Alpine branch on the mirror: its main repository's index (`/alpine/<branch>/main/…`, when
+ * packages are given) and its security database (`/secdb/<branch>/{main,community}.json`), its
+ * fixes in main.
+ */
+export async function serveAlpineBranch(
+  mirror: PackageMirror,
+  branch: string,
+  packages: readonly [string, string, string?][] | undefined,
+  fixes: Record<string, Record<string, string[]>>
+): Promise<void> {
+  if (packages) mirror.put(`/alpine/${branch}/main/x86_64/APKINDEX.tar.gz`, await apkIndexArchive(packages));
+  mirror.put(`/secdb/${branch}/main.json`, secdbJson(fixes));
+  mirror.put(`/secdb/${branch}/community.json`, secdbJson({}));
+}
+
 /** Alpine's releases.json of these branches (`v3.22` → its end of life), with `edge`. */
 export function releasesJson(branches: Record<string, string>): string {
   return JSON.stringify({

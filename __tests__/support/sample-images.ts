@@ -2,11 +2,10 @@ import type { Plan } from '../../src/plan/plan.js';
 import type { LocalRegistry } from './image-registry.js';
 import {
   alpineLayer,
-  apkIndexArchive,
   debianLayer,
   packagesGz,
   releasesJson,
-  secdbJson,
+  serveAlpineBranch,
   type DebianEntry,
   type PackageMirror
 } from './package-mirror.js';
@@ -148,32 +147,25 @@ function serveDebian(mirror: PackageMirror): void {
 
 /** Alpine's indexes, security databases and releases.json, as the sample world has them. */
 async function serveAlpine(mirror: PackageMirror): Promise<void> {
-  mirror.put(
-    '/alpine/v3.22/main/x86_64/APKINDEX.tar.gz',
-    await apkIndexArchive([
+  const openssl = { '3.5.4-r0': ['CVE-2025-9230', 'CVE-2025-9231', 'CVE-2025-9232'] };
+  await serveAlpineBranch(
+    mirror,
+    'v3.22',
+    [
       ['busybox', '1.37.0-r19'],
       ['libcrypto3', '3.5.4-r0', 'openssl']
-    ])
+    ],
+    { openssl }
   );
-  mirror.put(
-    '/alpine/v3.15/main/x86_64/APKINDEX.tar.gz',
-    await apkIndexArchive([
+  await serveAlpineBranch(
+    mirror,
+    'v3.15',
+    [
       ['busybox', '1.34.1-r7'],
       ['libcrypto1.1', '1.1.1w-r1', 'openssl']
-    ])
+    ],
+    { openssl: { '1.1.1w-r1': ['CVE-2023-5678'] } }
   );
-  const secdb = secdbJson;
-  mirror.put('/secdb/v3.22/main.json', secdb({ openssl: { '3.5.4-r0': ['CVE-2025-9230', 'CVE-2025-9231', 'CVE-2025-9232'] } }));
-  mirror.put('/secdb/v3.22/community.json', secdb({}));
-  mirror.put('/secdb/v3.15/main.json', secdb({ openssl: { '1.1.1w-r1': ['CVE-2023-5678'] } }));
-  mirror.put('/secdb/v3.15/community.json', secdb({}));
-  mirror.put(
-    '/secdb/v3.23/main.json',
-    secdb({
-      openssl: { '3.5.4-r0': ['CVE-2025-9230', 'CVE-2025-9231', 'CVE-2025-9232'] },
-      busybox: { '1.37.0-r20': ['CVE-2025-46394', 'CVE-2024-58251'] }
-    })
-  );
-  mirror.put('/secdb/v3.23/community.json', secdb({}));
+  await serveAlpineBranch(mirror, 'v3.23', undefined, { openssl, busybox: { '1.37.0-r20': ['CVE-2025-46394', 'CVE-2024-58251'] } });
   mirror.put('/www/releases.json', releasesJson({ 'v3.23': '2027-11-01', 'v3.22': '2027-05-01', 'v3.15': '2023-11-01' }));
 }
