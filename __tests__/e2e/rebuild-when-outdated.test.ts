@@ -25,6 +25,26 @@ import { startPackageMirror, type PackageMirror } from '../support/package-mirro
 
 const withRegistry = describeWith('docker-registry', hasRegistry(), NO_REGISTRY);
 
+/** The inputs of a run with rebuild: when-outdated against the local registry (its credentials unless `extra` says otherwise). */
+const whenOutdated = (p: LocalParts, registry: LocalRegistry, extra: Record<string, string>): Record<string, string> =>
+  sampleInputs(p, {
+    rebuild: 'when-outdated',
+    'registry-rewrite': `${HOST}=${registry.url}`,
+    'registry-username': REGISTRY_USER,
+    'registry-password': REGISTRY_PASSWORD,
+    ...extra
+  });
+
+/** The sample plan with every build (rebuild: always, dry run), and its images published to the registry but `missing`'s. */
+async function publishedWorld(p: LocalParts, registry: LocalRegistry, missing: string[], mirror?: PackageMirror): Promise<Plan> {
+  addSampleDockerfiles(p);
+  const always = await runBundle('dist/index.js', p.actionEnv(sampleInputs(p, { 'dry-run': 'true', 'plan-file': 'always.json' })));
+  expect(always.code).toBe(0);
+  const plan = JSON.parse(readFileSync(join(p.workDir, 'always.json'), 'utf8')) as Plan;
+  await publishSampleImages(registry, plan, missing, mirror);
+  return plan;
+}
+
 withRegistry.each(['htpasswd', 'token'] as const)('rebuild: when-outdated against the real registry (%s auth)', (auth) => {
   let parts: LocalParts | undefined;
   let registry: LocalRegistry | undefined;
@@ -38,18 +58,9 @@ withRegistry.each(['htpasswd', 'token'] as const)('rebuild: when-outdated agains
     registry = await startRegistry(auth);
     parts = await startSampleStream({ emulator: { runScript: () => ({ queuedMs: 200, runMs: 500, conclusion: 'success' }) } });
     const p = parts;
-    addSampleDockerfiles(p);
-    const inputs = (extra: Record<string, string>): Record<string, string> =>
-      sampleInputs(p, {
-        rebuild: 'when-outdated',
-        'registry-rewrite': `${HOST}=${registry?.url ?? ''}`,
-        'registry-username': REGISTRY_USER,
-        'registry-password': REGISTRY_PASSWORD,
-        ...extra
-      });
-    const always = await runBundle('dist/index.js', p.actionEnv(sampleInputs(p, { 'dry-run': 'true', 'plan-file': 'always.json' })));
-    expect(always.code).toBe(0);
-    await publishSampleImages(registry, JSON.parse(readFileSync(join(p.workDir, 'always.json'), 'utf8')) as Plan, ['hms-shcd-parser']);
+    const reg = registry;
+    const inputs = (extra: Record<string, string>): Record<string, string> => whenOutdated(p, reg, extra);
+    await publishedWorld(p, reg, ['hms-shcd-parser']);
 
     const dryRun = await runBundle('dist/index.js', p.actionEnv(inputs({ 'dry-run': 'true', 'plan-file': 'plan.json' })));
     expect(dryRun.code).toBe(0);
@@ -104,16 +115,7 @@ withRegistry.each(['htpasswd', 'token'] as const)('rebuild: when-outdated agains
     const p = parts;
     const run = await runBundle(
       'dist/index.js',
-      p.actionEnv(
-        sampleInputs(p, {
-          'dry-run': 'true',
-          'plan-file': 'plan.json',
-          rebuild: 'when-outdated',
-          'registry-rewrite': `${HOST}=${registry.url}`,
-          'registry-username': REGISTRY_USER,
-          'registry-password': 'wrong'
-        })
-      )
+      p.actionEnv(whenOutdated(p, registry, { 'dry-run': 'true', 'plan-file': 'plan.json', 'registry-password': 'wrong' }))
     );
     expect(run.code).toBe(0);
     const plan = JSON.parse(readFileSync(join(p.workDir, 'plan.json'), 'utf8')) as Plan;
@@ -146,22 +148,11 @@ withRegistry('rebuild: when-outdated on what a rebuild would install: the four k
     mirror = await startPackageMirror();
     parts = await startSampleStream();
     const p = parts;
-    addSampleDockerfiles(p);
-    const always = await runBundle('dist/index.js', p.actionEnv(sampleInputs(p, { 'dry-run': 'true', 'plan-file': 'always.json' })));
-    expect(always.code).toBe(0);
-    await publishSampleImages(registry, JSON.parse(readFileSync(join(p.workDir, 'always.json'), 'utf8')) as Plan, ['hms-rts'], mirror);
+    await publishedWorld(p, registry, ['hms-rts'], mirror);
     const run = await runBundle(
       'dist/index.js',
       p.actionEnv(
-        sampleInputs(p, {
-          'dry-run': 'true',
-          'plan-file': 'plan.json',
-          rebuild: 'when-outdated',
-          'registry-rewrite': `${HOST}=${registry.url}`,
-          'registry-username': REGISTRY_USER,
-          'registry-password': REGISTRY_PASSWORD,
-          'package-index-rewrite': packageIndexRewrites(mirror)
-        })
+        whenOutdated(p, registry, { 'dry-run': 'true', 'plan-file': 'plan.json', 'package-index-rewrite': packageIndexRewrites(mirror) })
       )
     );
     expect(run.code).toBe(0);
@@ -224,21 +215,13 @@ withRegistry('rebuild: when-outdated on what a rebuild would install: the four k
       }
     });
     const p = parts;
-    addSampleDockerfiles(p);
-    const always = await runBundle('dist/index.js', p.actionEnv(sampleInputs(p, { 'dry-run': 'true', 'plan-file': 'always.json' })));
-    expect(always.code).toBe(0);
-    world.plan = JSON.parse(readFileSync(join(p.workDir, 'always.json'), 'utf8')) as Plan;
-    await publishSampleImages(registry, world.plan, ['hms-rts'], mirror);
+    world.plan = await publishedWorld(p, registry, ['hms-rts'], mirror);
     const run = await runBundle(
       'dist/index.js',
       p.actionEnv(
-        sampleInputs(p, {
+        whenOutdated(p, registry, {
           'dry-run': 'false',
           'results-file': 'results.json',
-          rebuild: 'when-outdated',
-          'registry-rewrite': `${HOST}=${registry.url}`,
-          'registry-username': REGISTRY_USER,
-          'registry-password': REGISTRY_PASSWORD,
           'package-index-rewrite': packageIndexRewrites(mirror)
         })
       )
