@@ -66708,14 +66708,20 @@ function frozenSection(plan) {
  */
 function describeFixed(plan, results) {
     const succeeded = new Map(results.filter((r) => OUTCOMES[r.outcome].succeeded).map((r) => [`${r.image}:${r.tag}`, r]));
-    const fixes = Object.entries(fixesOf(plan)).filter(([image]) => succeeded.has(image));
-    if (fixes.length === 0)
+    const rebuilt = Object.entries(fixesOf(plan)).filter(([image]) => succeeded.has(image));
+    if (rebuilt.length === 0)
         return undefined;
-    const cves = new Set(fixes.flatMap(([, ids]) => ids)).size;
-    const verified = fixes.filter(([image]) => succeeded.get(image)?.verification?.state === 'verified').length;
-    const missing = fixes.filter(([image]) => succeeded.get(image)?.verification?.state === 'missing').length;
-    const check = `verified in ${verified}${missing > 0 ? `; ${counted(missing, 'image')} did not install ${missing === 1 ? 'its' : 'their'} upgrades` : ''}`;
-    return `Rebuilds fixed ${counted(cves, 'CVE')} in ${counted(fixes.length, 'image')} (${check}).`;
+    // an image read again without its upgrades fixed nothing: it is counted apart, never in what was fixed
+    const stateOf = (image) => succeeded.get(image)?.verification?.state;
+    const fixed = rebuilt.filter(([image]) => stateOf(image) !== 'missing');
+    const missing = rebuilt.length - fixed.length;
+    const cves = new Set(fixed.flatMap(([, ids]) => ids)).size;
+    const verified = fixed.filter(([image]) => stateOf(image) === 'verified').length;
+    const total = fixed.length > 0 ? `Rebuilds fixed ${counted(cves, 'CVE')} in ${counted(fixed.length, 'image')} (verified in ${verified}).` : '';
+    const notInstalled = missing > 0
+        ? `${counted(missing, 'image')} rebuilt for upgrades did not install them, and ${inNumber(missing, 'stays', 'stay')} outdated.`
+        : '';
+    return [total, notInstalled].filter(Boolean).join(' ');
 }
 /** Upgrades listed in a table cell at most; the plan file holds them all. */
 const UPGRADES_IN_A_CELL = 15;
@@ -66733,8 +66739,8 @@ function upgradesCell(packages) {
         .map((u) => tableCell(`${u.name} ${u.installed} → ${u.available}${u.fixes.length > 0 ? `: ${u.fixes.join(', ')}` : ''}`, 300));
     if (upgrades.length > UPGRADES_IN_A_CELL)
         lines.push(`… and ${upgrades.length - UPGRADES_IN_A_CELL} more (in the plan file)`);
-    const summary = `${counted(upgrades.length, 'package')}${cves > 0 ? `, fixes ${counted(cves, 'CVE')}` : ''}`;
-    return `<details><summary>${htmlSummary(summary)}</summary>${lines.join('<br>')}</details>`;
+    // the counts are the reason's, on the line above: the fold holds what it does not say, each package's move and CVE ids
+    return `<details><summary>${htmlSummary(cves > 0 ? 'the packages and their CVEs' : 'the packages')}</summary>${lines.join('<br>')}</details>`;
 }
 /** Each image a build was dispatched for with upgrades, and its folded upgrade list: the night's rows link to what they fix. */
 function upgradeCellsOf(plan) {

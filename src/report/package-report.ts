@@ -6,7 +6,7 @@ import { planBuilds } from '../plan/plan.js';
 import { parseImageReference, shortImageName } from '../registry/image-reference.js';
 import { codeSpan, htmlSummary, tableCell } from '../escape.js';
 import { details, table } from './markdown.js';
-import { counted } from '../words.js';
+import { counted, inNumber } from '../words.js';
 
 const short = (image: string): string => {
   const ref = parseImageReference(image);
@@ -78,13 +78,20 @@ export function frozenSection(plan: Plan): string {
  */
 export function describeFixed(plan: Plan, results: readonly BuildResult[]): string | undefined {
   const succeeded = new Map(results.filter((r) => OUTCOMES[r.outcome].succeeded).map((r) => [`${r.image}:${r.tag}`, r]));
-  const fixes = Object.entries(fixesOf(plan)).filter(([image]) => succeeded.has(image));
-  if (fixes.length === 0) return undefined;
-  const cves = new Set(fixes.flatMap(([, ids]) => ids)).size;
-  const verified = fixes.filter(([image]) => succeeded.get(image)?.verification?.state === 'verified').length;
-  const missing = fixes.filter(([image]) => succeeded.get(image)?.verification?.state === 'missing').length;
-  const check = `verified in ${verified}${missing > 0 ? `; ${counted(missing, 'image')} did not install ${missing === 1 ? 'its' : 'their'} upgrades` : ''}`;
-  return `Rebuilds fixed ${counted(cves, 'CVE')} in ${counted(fixes.length, 'image')} (${check}).`;
+  const rebuilt = Object.entries(fixesOf(plan)).filter(([image]) => succeeded.has(image));
+  if (rebuilt.length === 0) return undefined;
+  // an image read again without its upgrades fixed nothing: it is counted apart, never in what was fixed
+  const stateOf = (image: string) => succeeded.get(image)?.verification?.state;
+  const fixed = rebuilt.filter(([image]) => stateOf(image) !== 'missing');
+  const missing = rebuilt.length - fixed.length;
+  const cves = new Set(fixed.flatMap(([, ids]) => ids)).size;
+  const verified = fixed.filter(([image]) => stateOf(image) === 'verified').length;
+  const total = fixed.length > 0 ? `Rebuilds fixed ${counted(cves, 'CVE')} in ${counted(fixed.length, 'image')} (verified in ${verified}).` : '';
+  const notInstalled =
+    missing > 0
+      ? `${counted(missing, 'image')} rebuilt for upgrades did not install them, and ${inNumber(missing, 'stays', 'stay')} outdated.`
+      : '';
+  return [total, notInstalled].filter(Boolean).join(' ');
 }
 
 /** Upgrades listed in a table cell at most; the plan file holds them all. */
@@ -102,8 +109,8 @@ export function upgradesCell(packages: PackageEvidence | undefined): string {
     .slice(0, UPGRADES_IN_A_CELL)
     .map((u) => tableCell(`${u.name} ${u.installed} → ${u.available}${u.fixes.length > 0 ? `: ${u.fixes.join(', ')}` : ''}`, 300));
   if (upgrades.length > UPGRADES_IN_A_CELL) lines.push(`… and ${upgrades.length - UPGRADES_IN_A_CELL} more (in the plan file)`);
-  const summary = `${counted(upgrades.length, 'package')}${cves > 0 ? `, fixes ${counted(cves, 'CVE')}` : ''}`;
-  return `<details><summary>${htmlSummary(summary)}</summary>${lines.join('<br>')}</details>`;
+  // the counts are the reason's, on the line above: the fold holds what it does not say, each package's move and CVE ids
+  return `<details><summary>${htmlSummary(cves > 0 ? 'the packages and their CVEs' : 'the packages')}</summary>${lines.join('<br>')}</details>`;
 }
 
 /** Each image a build was dispatched for with upgrades, and its folded upgrade list: the night's rows link to what they fix. */
