@@ -51438,9 +51438,10 @@ function read(ops, base, upgrades, rest = {}) {
 async function packageEvidence(reading, image, dockerfile) {
     const warnings = [];
     let unreadable;
-    const evidence = await readEvidence(reading, image, dockerfile, (message) => warnings.push(message), (why) => (unreadable = why));
-    const base = dockerfile === undefined ? undefined : dockerfilePackages(dockerfile).base;
-    const floating = base && evidence.release ? await floatingBase(reading, base, evidence) : undefined;
+    // the Dockerfile's final chain, classified once: what may move, and the base that may float
+    const ops = dockerfile === undefined ? undefined : dockerfilePackages(dockerfile);
+    const evidence = await readEvidence(reading, image, ops, (message) => warnings.push(message), (why) => (unreadable = why));
+    const floating = ops?.base && evidence.release ? await floatingBase(reading, ops.base, evidence) : undefined;
     return { evidence: floating ? { ...evidence, floating } : evidence, warnings, ...(unreadable ? { unreadable } : {}) };
 }
 /** A tag that moves from one distribution branch to the next: a major alone (`alpine:3`), `latest`, `stable`, or none. */
@@ -51482,10 +51483,9 @@ async function floatingBase(reading, base, evidence) {
     const resolves = branchOf(evidence.distribution, now);
     return resolves === built ? undefined : { base, now: resolves, built };
 }
-async function readEvidence(reading, image, dockerfile, warn, cannotRead) {
-    if (dockerfile === undefined)
+async function readEvidence(reading, image, ops, warn, cannotRead) {
+    if (ops === undefined)
         return unmodelled('its Dockerfile is not known');
-    const ops = dockerfilePackages(dockerfile);
     const contents = await readImagePackages(reading.layers, image, reading.limits, reading.layerCache);
     const steps = { classification: ops.classification, unmodelled: ops.unmodelled };
     // what the image itself does not let be read: said by the caller, with the other images of the run; max-age decides it

@@ -100,15 +100,16 @@ export async function packageEvidence(
 ): Promise<PackageReadingResult> {
   const warnings: string[] = [];
   let unreadable: string | undefined;
+  // the Dockerfile's final chain, classified once: what may move, and the base that may float
+  const ops = dockerfile === undefined ? undefined : dockerfilePackages(dockerfile);
   const evidence = await readEvidence(
     reading,
     image,
-    dockerfile,
+    ops,
     (message) => warnings.push(message),
     (why) => (unreadable = why)
   );
-  const base = dockerfile === undefined ? undefined : dockerfilePackages(dockerfile).base;
-  const floating = base && evidence.release ? await floatingBase(reading, base, evidence) : undefined;
+  const floating = ops?.base && evidence.release ? await floatingBase(reading, ops.base, evidence) : undefined;
   return { evidence: floating ? { ...evidence, floating } : evidence, warnings, ...(unreadable ? { unreadable } : {}) };
 }
 
@@ -160,12 +161,11 @@ async function floatingBase(
 async function readEvidence(
   reading: PackageReading,
   image: ImageReference,
-  dockerfile: string | undefined,
+  ops: DockerfilePackages | undefined,
   warn: (message: string) => void,
   cannotRead: (why: string) => void
 ): Promise<PackageEvidence> {
-  if (dockerfile === undefined) return unmodelled('its Dockerfile is not known');
-  const ops = dockerfilePackages(dockerfile);
+  if (ops === undefined) return unmodelled('its Dockerfile is not known');
   const contents = await readImagePackages(reading.layers, image, reading.limits, reading.layerCache);
   const steps = { classification: ops.classification, unmodelled: ops.unmodelled };
   // what the image itself does not let be read: said by the caller, with the other images of the run; max-age decides it
