@@ -72528,8 +72528,14 @@ async function readLayer(source, ref, layer, limits) {
     const files = new Map();
     const deleted = new Set();
     const reader = (0,tar_stream.extract)();
-    let failed = () => undefined;
-    const failure = new Promise((_, reject) => (failed = reject));
+    let reject = () => undefined;
+    const failure = new Promise((_, r) => (reject = r));
+    // once gunzip or the tar reader fails, the next chunk ends the download too: nothing more is read for nothing
+    let broken;
+    const failed = (error) => {
+        broken ??= { error };
+        reject(error);
+    };
     failure.catch(() => undefined);
     const finished = new Promise((resolve) => reader.on('finish', resolve));
     reader.on('error', failed);
@@ -72583,6 +72589,8 @@ async function readLayer(source, ref, layer, limits) {
     };
     const bytes = await Promise.race([
         source.blobInto(ref, layer.digest, limits.layerBytes, async (chunk) => {
+            if (broken)
+                throw broken.error;
             if (!started) {
                 started = true;
                 if (/gzip/.test(layer.mediaType) || (chunk[0] === 0x1f && chunk[1] === 0x8b))

@@ -123,8 +123,14 @@ async function readLayer(
   const files = new Map<string, Buffer>();
   const deleted = new Set<string>();
   const reader = extract();
-  let failed: (error: unknown) => void = () => undefined;
-  const failure = new Promise<never>((_, reject) => (failed = reject));
+  let reject: (error: unknown) => void = () => undefined;
+  const failure = new Promise<never>((_, r) => (reject = r));
+  // once gunzip or the tar reader fails, the next chunk ends the download too: nothing more is read for nothing
+  let broken: { error: unknown } | undefined;
+  const failed = (error: unknown): void => {
+    broken ??= { error };
+    reject(error);
+  };
   failure.catch(() => undefined);
   const finished = new Promise<void>((resolve) => reader.on('finish', resolve));
   reader.on('error', failed);
@@ -168,6 +174,7 @@ async function readLayer(
   };
   const bytes = await Promise.race([
     source.blobInto(ref, layer.digest, limits.layerBytes, async (chunk) => {
+      if (broken) throw broken.error;
       if (!started) {
         started = true;
         if (/gzip/.test(layer.mediaType) || (chunk[0] === 0x1f && chunk[1] === 0x8b)) gunzip = inflating();
