@@ -234,7 +234,9 @@ withRegistry('rebuild: when-outdated on what a rebuild would install: the four k
     expect(verification('1.9.0')).toEqual({ state: 'missing', missing: [{ name: 'libcrypto3', expected: '3.5.4-r0', found: '3.5.1-r0' }] });
     // nothing else was dispatched for upgrades, so nothing else is read again
     expect(results.filter((r) => r.verification)).toHaveLength(2);
-    expect(run.summary).toContain('Rebuilds fixed 3 CVEs in 1 image (verified in 1). 1 image rebuilt for upgrades did not install them, and stays outdated.');
+    expect(run.summary).toContain(
+      'Rebuilds fixed 3 CVEs in 1 image (verified in 1). 1 image rebuilt for upgrades did not install them, and stays outdated.'
+    );
     expect(run.summary).toContain('upgrades verified');
     expect(run.summary).toContain(
       '<details><summary>the packages and their CVEs</summary>libcrypto3 3.5.1-r0 → 3.5.4-r0: CVE-2025-9230, CVE-2025-9231, CVE-2025-9232</details>'

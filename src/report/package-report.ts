@@ -86,7 +86,8 @@ export function describeFixed(plan: Plan, results: readonly BuildResult[]): stri
   const missing = rebuilt.length - fixed.length;
   const cves = new Set(fixed.flatMap(([, ids]) => ids)).size;
   const verified = fixed.filter(([image]) => stateOf(image) === 'verified').length;
-  const total = fixed.length > 0 ? `Rebuilds fixed ${counted(cves, 'CVE')} in ${counted(fixed.length, 'image')} (verified in ${verified}).` : '';
+  const total =
+    fixed.length > 0 ? `Rebuilds fixed ${counted(cves, 'CVE')} in ${counted(fixed.length, 'image')} (verified in ${verified}).` : '';
   const notInstalled =
     missing > 0
       ? `${counted(missing, 'image')} rebuilt for upgrades did not install them, and ${inNumber(missing, 'stays', 'stay')} outdated.`
